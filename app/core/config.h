@@ -1,0 +1,131 @@
+/*
+ * config: the kiosk's INI file (parsed with inih) as one plain value.
+ *
+ * struct config owns no heap memory: every text is a fixed array, so a
+ * config can be copied, kept as "the last good one", and thrown away without
+ * a free.  Limits are checked while parsing and reported as errors, never
+ * truncated silently.
+ *
+ * Localised texts hold one string per configured language, in the order of
+ * [kiosk] languages; an empty string means "not given" and the UI falls back
+ * to the catalog translation of the first-language text, then to that text.
+ *
+ * Every key, its default and its meaning is documented in README.md
+ * ("Configuration").  Sections:
+ *   [kiosk]        id, site, label, languages, mode (single|picker),
+ *                  department (ID, single mode), question[.LANG]
+ *   [department ID] name[.LANG], customer_facing (true|false)
+ *   [reason ID]    label[.LANG], for (positive|negative)
+ *   [followup]     enabled, timeout_s
+ *   [screen]       rotation (0|90|180|270), ack_ms, thanks_s, picker_timeout_s,
+ *                  sleep_when_closed
+ *   [hours]        timezone, mon..sun ("08:00-17:00", "08:00-12:00,13:00-17:00",
+ *                  "closed"), or always = true
+ *   [press_filter] min_interval_s, burst_count, burst_window_s
+ *   [store]        path
+ */
+#ifndef WOW_CONFIG_H
+#define WOW_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hours.h"
+#include "press_filter.h"
+
+#define CONFIG_MAX_LANGUAGES 6
+#define CONFIG_MAX_DEPARTMENTS 24
+#define CONFIG_MAX_REASONS 6 /* per list: positive and negative */
+#define CONFIG_ID_MAX 32     /* bytes, including the NUL */
+#define CONFIG_TEXT_MAX 128  /* bytes of UTF-8, including the NUL */
+#define CONFIG_PATH_MAX 512
+#define CONFIG_MAX_ERRORS 24
+
+/* One text in every configured language; [0] is the first language. */
+struct config_text {
+    char lang[CONFIG_MAX_LANGUAGES][CONFIG_TEXT_MAX];
+};
+
+struct config_department {
+    char id[CONFIG_ID_MAX]; /* [A-Za-z0-9_-]+, what the store records */
+    struct config_text name;
+    bool customer_facing;
+};
+
+struct config_reason {
+    char id[CONFIG_ID_MAX];
+    struct config_text label;
+};
+
+enum config_mode { CONFIG_MODE_SINGLE, CONFIG_MODE_PICKER };
+
+struct config {
+    char path[CONFIG_PATH_MAX]; /* the file it came from; "" for defaults */
+    char kiosk_id[CONFIG_ID_MAX];
+    char site[CONFIG_TEXT_MAX];
+    char label[CONFIG_TEXT_MAX];
+
+    int language_count; /* >= 1 */
+    char languages[CONFIG_MAX_LANGUAGES][8]; /* "en", "fi", "de", ... */
+
+    enum config_mode mode;
+    int department; /* index into departments[] in single mode */
+    int department_count;
+    struct config_department departments[CONFIG_MAX_DEPARTMENTS];
+    struct config_text question; /* "" in [0]: the catalog's default question */
+
+    bool followup_enabled;
+    int positive_count, negative_count;
+    struct config_reason positive[CONFIG_MAX_REASONS];
+    struct config_reason negative[CONFIG_MAX_REASONS];
+
+    int64_t followup_timeout_ms; /* default 10 s */
+    int64_t ack_ms;              /* pressed face shown this long; default 150 */
+    int64_t thanks_ms;           /* default 2.5 s */
+    int64_t picker_timeout_ms;   /* rating screen back to picker; default 20 s */
+    int rotation;                /* 0, 90, 180, 270 */
+    bool sleep_when_closed;      /* let the display sleep outside hours */
+
+    char timezone[64]; /* IANA name, default "UTC" */
+    struct hours hours;
+    struct press_filter_settings press_filter;
+
+    char store_path[CONFIG_PATH_MAX]; /* "" = the default under the data dir */
+};
+
+struct config_error {
+    char file[CONFIG_PATH_MAX];
+    int line; /* 0 when the error is about the file as a whole */
+    char key[64];       /* "section.key" or "section" */
+    char message[192];  /* what was expected */
+};
+
+struct config_errors {
+    int count;       /* errors stored in error[] */
+    int total;       /* errors found, may exceed CONFIG_MAX_ERRORS */
+    struct config_error error[CONFIG_MAX_ERRORS];
+};
+
+/* Fills *config with the development defaults: kiosk "dev-kiosk", languages
+ * en, fi, de, one demo department "demo", follow-ups with demo reasons,
+ * always open, UTC, store in the user's data directory. */
+void config_defaults(struct config *config);
+
+/* Parses the INI file at path on top of the defaults.  Returns true when
+ * there were no errors; otherwise fills *errors (every error, in file
+ * order, as far as CONFIG_MAX_ERRORS) and returns false, leaving *config in
+ * an unspecified state.  Checks cross-references after parsing (e.g. the
+ * single-mode department exists, the time zone loads). */
+bool config_load(struct config *config, const char *path, struct config_errors *errors);
+
+/* Same, from text in memory (tests and fuzzing); name is used in errors. */
+bool config_parse(struct config *config, const char *name, const char *text,
+                  struct config_errors *errors);
+
+/* Formats one error as "FILE:LINE: key: message" into buf. */
+void config_error_format(const struct config_error *error, char *buf, unsigned size);
+
+/* Returns the index of the department with this id, or -1. */
+int config_find_department(const struct config *config, const char *id);
+
+#endif

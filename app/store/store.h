@@ -1,0 +1,84 @@
+/*
+ * store: the kiosk's local SQLite database, where every acknowledged tap is
+ * made durable before the customer is thanked.
+ *
+ * journal_mode=WAL, synchronous=FULL.  One transaction per tap writes the
+ * tap row and bumps its absolute per-bucket count (15-minute buckets, UTC),
+ * stamping the count with a new changed_seq so a sync can find what moved.
+ * Follow-ups likewise write a followups row and a reason_counts row.
+ * Counts only ever grow: nothing here deletes or lowers them.
+ *
+ * Tables (schema version 1, docs/ARCHITECTURE.md has the full DDL):
+ *   meta(key PRIMARY KEY, value)   kiosk_id, incarnation, schema_version,
+ *                                  seq, synced_seq, created_ms_utc
+ *   taps(id, at_ms_utc, department, rating, misuse)
+ *   followups(tap_id, question, reason, ended_by)
+ *   counts(department, bucket_start_ms_utc, rating, misuse, n, changed_seq)
+ *   reason_counts(department, bucket_start_ms_utc, question, reason, ended_by,
+ *                 misuse, n, changed_seq)
+ *
+ * At open: PRAGMA quick_check.  A database that fails it (or is not a
+ * database) is moved aside to PATH.corrupt-YYYYMMDDTHHMMSSZ (with its -wal
+ * and -shm), logged at error level, and a fresh one with a new incarnation
+ * is created, so taps keep being collected.
+ */
+#ifndef WOW_STORE_H
+#define WOW_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STORE_BUCKET_MS (15 * 60 * 1000)
+#define STORE_SCHEMA_VERSION 1
+
+struct store; /* opaque */
+
+struct store_tap {
+    int64_t at_ms_utc;
+    const char *department; /* department id */
+    int rating;             /* 1..4 */
+    bool misuse;
+};
+
+struct store_followup {
+    const char *question; /* "positive" or "negative" */
+    const char *reason;   /* reason id when ended_by is "chosen", else NULL */
+    const char *ended_by; /* "chosen", "skipped" or "timeout" */
+};
+
+/* What store_open found and did, for the log and the technician screen. */
+struct store_health {
+    bool quarantined;           /* a corrupt file was moved aside */
+    char quarantine_path[600];  /* where it went */
+    bool created;               /* a new database (new incarnation) */
+    int migrated_from;          /* schema version before open; 0 = new */
+};
+
+/* Opens (creating, migrating or quarantining as needed) the store at path
+ * for kiosk kiosk_id; now_utc_ms names a quarantined file.  On success
+ * *out owns the connection (free with store_close) and *health says what
+ * happened.  Returns 0, or a negative value after logging why (path and
+ * sqlite3_errmsg) when even a fresh database cannot be made. */
+int store_open(struct store **out, const char *path, const char *kiosk_id, int64_t now_utc_ms,
+               struct store_health *health);
+
+void store_close(struct store *store);
+
+/* Records one tap and its count in one transaction.  On success returns 0
+ * and the new tap's id in *tap_id, and logs "tap committed id=..".  On
+ * failure logs the SQLite error, rolls back and returns negative; the
+ * caller keeps the tap and retries. */
+int store_record_tap(struct store *store, const struct store_tap *tap, int64_t *tap_id);
+
+/* Records how the follow-up of tap tap_id ended, and its reason count, in
+ * one transaction (the tap's department, bucket and misuse are read from
+ * its row).  Same return convention. */
+int store_record_followup(struct store *store, int64_t tap_id, const struct store_followup *f);
+
+/* The random id made when this database was created (32 hex chars). */
+const char *store_incarnation(const struct store *store);
+
+/* Path of the open database. */
+const char *store_path(const struct store *store);
+
+#endif

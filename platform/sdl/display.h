@@ -1,0 +1,79 @@
+/*
+ * display: the window, the software renderer, rotation and input, behind
+ * one small interface; the only code in the kiosk that includes SDL.
+ *
+ * Drawing: display_draw() renders a ui_frame (logical pixels) into a
+ * logical-size target texture, then copies it to the window rotated by
+ * 0/90/180/270 degrees.  Text goes through SDL2_ttf with the bundled
+ * DejaVu fonts; rendered texts are cached so an unchanged label costs a
+ * texture copy, not a rasterisation.
+ *
+ * Input: mouse and touch become one stream of press/release events in
+ * logical coordinates (rotation undone).  Only the first finger counts: a
+ * second finger or a palm while one is down is ignored, and mouse events
+ * SDL synthesises from touches are dropped, so one touch is one tap.
+ *
+ * The loop: display_wait() blocks in SDL_WaitEventTimeout until input or
+ * the deadline; nothing is drawn unless the caller asks.
+ */
+#ifndef WOW_DISPLAY_H
+#define WOW_DISPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ui_frame;
+struct display; /* opaque */
+
+struct display_options {
+    bool windowed;       /* false: fullscreen desktop */
+    int width, height;   /* window size when windowed (physical pixels) */
+    int rotation;        /* 0, 90, 180, 270 */
+    const char *font_dir; /* holds DejaVuSans.ttf and DejaVuSans-Bold.ttf */
+    const char *screenshot_dir; /* non-NULL: write every changed frame as PNG */
+};
+
+enum display_event_type {
+    DISPLAY_EVENT_NONE,    /* timeout or an event of no interest */
+    DISPLAY_EVENT_PRESS,   /* x, y: logical */
+    DISPLAY_EVENT_RELEASE, /* x, y: logical */
+    DISPLAY_EVENT_EXPOSE,  /* window needs a redraw */
+    DISPLAY_EVENT_QUIT,    /* only honoured by the caller in windowed dev runs */
+    DISPLAY_EVENT_ESCAPE,  /* Escape key (dev builds, windowed only) */
+};
+
+struct display_event {
+    enum display_event_type type;
+    int x, y;
+    int64_t at_mono_ms; /* when SDL saw it (SDL_GetTicks64 based) */
+};
+
+/* Opens the window and renderer.  Returns NULL after logging SDL_GetError()
+ * on failure.  Free with display_destroy(). */
+struct display *display_create(const struct display_options *options);
+void display_destroy(struct display *display);
+
+/* The logical canvas size (window size with rotation applied). */
+void display_logical_size(const struct display *display, int *w, int *h);
+
+/* Draws frame and presents it.  Writes a screenshot when screenshots are on
+ * and the pixels differ from the last written one.  Returns false on a
+ * renderer error (logged). */
+bool display_draw(struct display *display, const struct ui_frame *frame);
+
+/* Waits at most timeout_ms (-1: forever) for the next input and returns it
+ * normalised.  Returns DISPLAY_EVENT_NONE on timeout. */
+struct display_event display_wait(struct display *display, int timeout_ms);
+
+/* Queues a synthetic press or release at logical (x, y) as SDL touch
+ * events, as a real finger would produce them (scripts). */
+void display_inject(struct display *display, bool press, int x, int y);
+
+/* Turns the backlight/output off or on (best effort; logged if unsupported). */
+void display_set_sleep(struct display *display, bool sleep);
+
+/* Writes the last presented frame as PNG to path.  Returns false (logged)
+ * on failure. */
+bool display_save_png(struct display *display, const char *path);
+
+#endif

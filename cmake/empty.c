@@ -1,0 +1,2 @@
+/* Placeholder translation unit while a library has no sources yet. */
+extern int wow_empty_unit;

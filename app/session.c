@@ -1,1 +1,2 @@
 /* session: placeholder */
+extern int wow_session_placeholder;

@@ -1,3 +1,588 @@
-/* wowkiosk: placeholder main, replaced when the modules land. */
-int main(void);
-int main(void) { return 0; }
+/*
+ * wowkiosk: the customer-feedback kiosk.
+ *
+ * main() reads as: parse the command line -> load the config (or show why
+ * it cannot) -> open the store through a session -> create the state
+ * machine and the display -> run the loop -> tear down in reverse.
+ *
+ * The loop sleeps in display_wait() until input or the next deadline (a
+ * time-out of the state machine, a script step, a store retry, an opening
+ * hours change) and draws only when the view changed.  A face tap is drawn
+ * (the acknowledging frame) before its record goes to the store, and the
+ * next screen cannot appear before ack_ms, so a tap is committed before the
+ * customer is thanked.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "display.h"
+#include "i18n.h"
+#include "kiosk.h"
+#include "log.h"
+#include "paths.h"
+#include "script.h"
+#include "session.h"
+#include "store.h"
+#include "tz.h"
+#include "ui.h"
+
+#ifndef WOW_ASSETS_DIR
+#define WOW_ASSETS_DIR "/usr/share/wowkiosk"
+#endif
+
+struct options {
+    const char *config_path;
+    const char *check_config_path;
+    const char *script_path;
+    const char *screenshot_dir;
+    const char *assets_dir;
+    const char *store_path;
+    bool windowed;
+    int width, height;
+    int64_t clock_start_utc_ms;
+    bool trace_latency;
+    enum log_level log_level;
+};
+
+/* Everything the running kiosk owns; torn down in reverse order of creation. */
+struct app {
+    struct options options;
+    struct config config;
+    struct config_errors config_errors;
+    bool config_bad; /* show the config error screen, collect nothing */
+    int64_t clock_offset;
+    struct clock clock;
+    struct tz *tz;
+    struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
+    struct session *session;
+    struct kiosk *kiosk;
+    struct display *display;
+    struct ui_frame *frame;
+    struct kiosk_actions pending; /* records to make once the frame is presented */
+
+    struct script script;
+    int script_pos;
+    int64_t script_next_ms;
+    int press_x, press_y;
+    int screenshot_count;
+    int exit_code;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: wowkiosk [options]\n"
+            "  --config FILE        kiosk configuration (INI); none: development defaults\n"
+            "  --check-config FILE  check FILE, print every error as FILE:LINE: key: message\n"
+            "  --windowed WxH       a window instead of fullscreen (development; Escape quits)\n"
+            "  --script FILE        feed timed input (see docs/CONFIG.md, \"Scripts\")\n"
+            "  --screenshot DIR     write every changed frame to DIR as PNG\n"
+            "  --clock-start UTC    run the wall clock from UTC (YYYY-MM-DDTHH:MM[:SS]Z)\n"
+            "  --store PATH         the local database (overrides [store] path)\n"
+            "  --assets DIR         fonts and catalogs (default %s)\n"
+            "  --trace-latency      log input-to-frame latency of every input\n"
+            "  --verbose            log debug lines\n"
+            "  --version, --help\n",
+            WOW_ASSETS_DIR);
+}
+
+static bool parse_size(const char *text, int *w, int *h)
+{
+    char *end;
+    long lw = strtol(text, &end, 10);
+    if (end == text || *end != 'x')
+        return false;
+    const char *rest = end + 1;
+    long lh = strtol(rest, &end, 10);
+    if (end == rest || *end != '\0' || lw < 64 || lh < 64 || lw > 8192 || lh > 8192)
+        return false;
+    *w = (int)lw;
+    *h = (int)lh;
+    return true;
+}
+
+/* Returns 0 to go on, 1 to exit successfully, -1 on a usage error. */
+static int parse_options(struct options *o, int argc, char **argv)
+{
+    *o = (struct options){.assets_dir = WOW_ASSETS_DIR, .log_level = LOG_INFO};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        const char **target = NULL;
+        if (strcmp(arg, "--help") == 0) {
+            usage(stdout);
+            return 1;
+        } else if (strcmp(arg, "--version") == 0) {
+            printf("wowkiosk %s\n", WOW_VERSION);
+            return 1;
+        } else if (strcmp(arg, "--trace-latency") == 0) {
+            o->trace_latency = true;
+            continue;
+        } else if (strcmp(arg, "--verbose") == 0) {
+            o->log_level = LOG_DEBUG;
+            continue;
+        } else if (strcmp(arg, "--config") == 0) {
+            target = &o->config_path;
+        } else if (strcmp(arg, "--check-config") == 0) {
+            target = &o->check_config_path;
+        } else if (strcmp(arg, "--script") == 0) {
+            target = &o->script_path;
+        } else if (strcmp(arg, "--screenshot") == 0) {
+            target = &o->screenshot_dir;
+        } else if (strcmp(arg, "--assets") == 0) {
+            target = &o->assets_dir;
+        } else if (strcmp(arg, "--store") == 0) {
+            target = &o->store_path;
+        } else if (strcmp(arg, "--windowed") == 0) {
+            if (value == NULL || !parse_size(value, &o->width, &o->height)) {
+                fprintf(stderr, "wowkiosk: --windowed: expected WxH (e.g. 800x480)\n");
+                return -1;
+            }
+            o->windowed = true;
+            i++;
+            continue;
+        } else if (strcmp(arg, "--clock-start") == 0) {
+            if (value == NULL || !clock_parse_utc(value, &o->clock_start_utc_ms)) {
+                fprintf(stderr, "wowkiosk: --clock-start: expected YYYY-MM-DDTHH:MM[:SS]Z\n");
+                return -1;
+            }
+            i++;
+            continue;
+        } else {
+            fprintf(stderr, "wowkiosk: unknown option %s\n", arg);
+            usage(stderr);
+            return -1;
+        }
+        if (value == NULL) {
+            fprintf(stderr, "wowkiosk: %s needs a value\n", arg);
+            return -1;
+        }
+        *target = value;
+        i++;
+    }
+    return 0;
+}
+
+static void print_config_errors(const struct config_errors *errors)
+{
+    char line[1024];
+    for (int i = 0; i < errors->count; i++) {
+        config_error_format(&errors->error[i], line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+    if (errors->total > errors->count)
+        fprintf(stderr, "... and %d more errors\n", errors->total - errors->count);
+}
+
+/* --check-config FILE: the technician's validator.  Exit status 0 or 1. */
+static int check_config(const char *path)
+{
+    struct config *config = malloc(sizeof *config);
+    struct config_errors *errors = malloc(sizeof *errors);
+    int status = 1;
+    if (config == NULL || errors == NULL) {
+        fprintf(stderr, "wowkiosk: out of memory\n");
+    } else if (config_load(config, path, errors)) {
+        printf("%s: ok\n", path);
+        status = 0;
+    } else {
+        print_config_errors(errors);
+    }
+    free(errors);
+    free(config);
+    return status;
+}
+
+static void load_config(struct app *app)
+{
+    config_defaults(&app->config);
+    if (app->options.config_path == NULL)
+        return;
+    if (config_load(&app->config, app->options.config_path, &app->config_errors))
+        return;
+    log_error("config: %s has %d errors; showing them on screen, collecting nothing",
+              app->options.config_path, app->config_errors.total);
+    char line[1024];
+    for (int i = 0; i < app->config_errors.count; i++) {
+        config_error_format(&app->config_errors.error[i], line, sizeof line);
+        log_error("config: %s", line);
+    }
+    app->config_bad = true;
+    config_defaults(&app->config); /* the error screen still needs languages */
+}
+
+static void load_catalogs(struct app *app)
+{
+    for (int i = 0; i < app->config.language_count; i++) {
+        const char *lang = app->config.languages[i];
+        if (strcmp(lang, "en") == 0)
+            continue; /* English is the source language */
+        char path[PATH_MAX], err[256];
+        snprintf(path, sizeof path, "%s/po/%s.po", app->options.assets_dir, lang);
+        app->catalogs[i] = catalog_load(path, err, sizeof err);
+        if (app->catalogs[i] == NULL)
+            log_warn("i18n: %s; %s texts fall back to English", err, lang);
+    }
+}
+
+static bool open_session(struct app *app, struct clock_now now)
+{
+    char path[CONFIG_PATH_MAX];
+    if (app->options.store_path != NULL)
+        snprintf(path, sizeof path, "%s", app->options.store_path);
+    else if (app->config.store_path[0] != '\0')
+        snprintf(path, sizeof path, "%s", app->config.store_path);
+    else if (!paths_default_store(path, sizeof path))
+        snprintf(path, sizeof path, "kiosk.db"); /* last resort: the working directory */
+    app->session = session_create(&app->config, path, now.utc_ms);
+    return app->session != NULL;
+}
+
+static bool create_kiosk(struct app *app, struct clock_now now)
+{
+    char err[256];
+    app->tz = tz_load(app->config.timezone, NULL, err, sizeof err);
+    if (app->tz == NULL)
+        log_error("tz: %s; opening hours are evaluated in UTC", err);
+    app->kiosk = kiosk_create(&app->config, app->tz, now);
+    return app->kiosk != NULL;
+}
+
+static bool create_display(struct app *app)
+{
+    char font_dir[PATH_MAX];
+    snprintf(font_dir, sizeof font_dir, "%s/fonts", app->options.assets_dir);
+    struct display_options d = {
+        .windowed = app->options.windowed,
+        .width = app->options.width,
+        .height = app->options.height,
+        .rotation = app->config.rotation,
+        .font_dir = font_dir,
+        .screenshot_dir = app->options.screenshot_dir,
+    };
+    app->display = display_create(&d);
+    return app->display != NULL;
+}
+
+static struct kiosk_view current_view(const struct app *app)
+{
+    if (app->config_bad || app->kiosk == NULL)
+        return (struct kiosk_view){.screen = KIOSK_SCREEN_CONFIG_ERROR, .department = -1,
+                                   .pressed_reason = -1};
+    return kiosk_view(app->kiosk);
+}
+
+/* Lays out and presents the current view. */
+static void draw_frame(struct app *app)
+{
+    struct kiosk_view view = current_view(app);
+    struct ui_input in = {
+        .view = &view,
+        .config = &app->config,
+        .catalogs = (const struct catalog *const *)app->catalogs,
+        .errors = &app->config_errors,
+        .error_title = app->options.config_path,
+    };
+    int w, h;
+    display_logical_size(app->display, &w, &h);
+    ui_layout(app->frame, &in, w, h);
+    display_draw(app->display, app->frame);
+}
+
+/* Hands the state machine's requests on: redraw now, records after the
+ * frame that acknowledges them has been presented. */
+static bool apply_actions(struct app *app, const struct kiosk_actions *a)
+{
+    if (a->record_tap) {
+        app->pending.record_tap = true;
+        app->pending.tap = a->tap;
+    }
+    if (a->record_followup) {
+        app->pending.record_followup = true;
+        app->pending.followup = a->followup;
+    }
+    display_set_sleep(app->display, a->display_sleep);
+    return a->redraw;
+}
+
+static void flush_records(struct app *app, int64_t now_mono_ms)
+{
+    if (!app->pending.record_tap && !app->pending.record_followup)
+        return;
+    session_record(app->session, &app->pending, now_mono_ms);
+    app->pending = (struct kiosk_actions){0};
+}
+
+static bool target_event(const struct ui_target *t, struct kiosk_event *ev)
+{
+    static const enum kiosk_event_type by_kind[] = {
+        [UI_TARGET_FACE] = KIOSK_EVENT_TAP_FACE,
+        [UI_TARGET_REASON] = KIOSK_EVENT_CHOOSE_REASON,
+        [UI_TARGET_SKIP] = KIOSK_EVENT_SKIP,
+        [UI_TARGET_LANGUAGE] = KIOSK_EVENT_SET_LANGUAGE,
+        [UI_TARGET_DEPARTMENT] = KIOSK_EVENT_PICK_DEPARTMENT,
+        [UI_TARGET_BACK] = KIOSK_EVENT_BACK,
+    };
+    if (t == NULL)
+        return false;
+    *ev = (struct kiosk_event){.type = by_kind[t->kind], .arg = t->index};
+    return true;
+}
+
+/* A press acts at once (finger down), as on the category's terminals: the
+ * acknowledging frame should not wait for the finger to lift. */
+static bool handle_press(struct app *app, int x, int y, struct clock_now now)
+{
+    struct kiosk_event ev;
+    if (app->kiosk == NULL || app->config_bad || !target_event(ui_hit(app->frame, x, y), &ev))
+        return false;
+    struct kiosk_actions a = kiosk_handle(app->kiosk, ev, now);
+    return apply_actions(app, &a);
+}
+
+static int language_index(const struct config *config, const char *code)
+{
+    for (int i = 0; i < config->language_count; i++)
+        if (strcmp(config->languages[i], code) == 0)
+            return i;
+    return -1;
+}
+
+/* Where a script step points, in logical pixels.  False (logged) if the
+ * named target is not on the current screen. */
+static bool script_point(struct app *app, const struct script_step *step, int *x, int *y)
+{
+    const struct ui_target *t = NULL;
+    switch (step->target) {
+    case SCRIPT_AT_XY:
+        *x = step->x;
+        *y = step->y;
+        return true;
+    case SCRIPT_AT_FACE:
+        t = ui_find(app->frame, UI_TARGET_FACE, step->index);
+        break;
+    case SCRIPT_AT_REASON:
+        t = ui_find(app->frame, UI_TARGET_REASON, step->index - 1);
+        break;
+    case SCRIPT_AT_SKIP:
+        t = ui_find(app->frame, UI_TARGET_SKIP, 0);
+        break;
+    case SCRIPT_AT_LANG:
+        t = ui_find(app->frame, UI_TARGET_LANGUAGE, language_index(&app->config, step->name));
+        break;
+    case SCRIPT_AT_DEPARTMENT:
+        t = ui_find(app->frame, UI_TARGET_DEPARTMENT,
+                    config_find_department(&app->config, step->name));
+        break;
+    }
+    if (t == NULL) {
+        log_error("script: %s:%d: that target is not on the current screen",
+                  app->options.script_path, step->line);
+        return false;
+    }
+    *x = t->rect.x + t->rect.w / 2;
+    *y = t->rect.y + t->rect.h / 2;
+    return true;
+}
+
+/* Runs the script's steps that are due.  Returns false when the program
+ * should stop (quit, or a step that cannot run). */
+static bool run_script(struct app *app, struct clock_now now)
+{
+    while (app->script_pos < app->script.count && now.mono_ms >= app->script_next_ms) {
+        const struct script_step *step = &app->script.steps[app->script_pos++];
+        switch (step->op) {
+        case SCRIPT_WAIT:
+            app->script_next_ms = now.mono_ms + step->wait_ms;
+            break;
+        case SCRIPT_TAP:
+        case SCRIPT_PRESS:
+            if (!script_point(app, step, &app->press_x, &app->press_y)) {
+                app->exit_code = 1;
+                return false;
+            }
+            display_inject(app->display, true, app->press_x, app->press_y);
+            if (step->op == SCRIPT_TAP)
+                display_inject(app->display, false, app->press_x, app->press_y);
+            return true; /* let the loop handle it before the next step */
+        case SCRIPT_RELEASE:
+            display_inject(app->display, false, app->press_x, app->press_y);
+            return true;
+        case SCRIPT_SCREENSHOT: {
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/shot-%03d.png",
+                     app->options.screenshot_dir ? app->options.screenshot_dir : ".",
+                     ++app->screenshot_count);
+            display_save_png(app->display, path);
+            break;
+        }
+        case SCRIPT_QUIT:
+            log_info("script: quit at line %d", step->line);
+            return false;
+        }
+    }
+    return true;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* How long the loop may sleep: until the nearest deadline. */
+static int wait_timeout(struct app *app, struct clock_now now)
+{
+    int64_t deadline = INT64_MAX;
+    if (app->session != NULL)
+        deadline = session_retry(app->session, now.mono_ms, now.utc_ms);
+    if (app->kiosk != NULL && !app->config_bad)
+        deadline = min64(deadline, kiosk_next_deadline_ms(app->kiosk, now));
+    if (app->script_pos < app->script.count)
+        deadline = min64(deadline, app->script_next_ms);
+    if (deadline == INT64_MAX)
+        return -1;
+    int64_t ms = deadline - now.mono_ms;
+    if (ms < 0)
+        return 0;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Handles one input event; returns false when the program should stop. */
+static bool handle_event(struct app *app, const struct display_event *ev, bool *dirty)
+{
+    struct clock_now now = clock_read(&app->clock);
+    switch (ev->type) {
+    case DISPLAY_EVENT_PRESS:
+        if (handle_press(app, ev->x, ev->y, now)) {
+            *dirty = true;
+            return true;
+        }
+        break;
+    case DISPLAY_EVENT_EXPOSE:
+        *dirty = true;
+        break;
+    case DISPLAY_EVENT_QUIT:
+        /* Only a signal (systemd stopping us) or a window manager in a
+         * development run can send this: customers have neither. */
+        log_info("quit requested");
+        return false;
+    case DISPLAY_EVENT_ESCAPE:
+        if (app->options.windowed) {
+            log_info("Escape pressed in a windowed run: exiting");
+            return false;
+        }
+        break;
+    case DISPLAY_EVENT_NONE:
+    case DISPLAY_EVENT_RELEASE:
+        break;
+    }
+    return true;
+}
+
+static void trace_latency(const struct app *app, const struct display_event *ev)
+{
+    if (app->options.trace_latency)
+        log_info("latency: input to frame %lld ms",
+                 (long long)(display_ticks_ms() - ev->at_mono_ms));
+}
+
+static int run(struct app *app)
+{
+    bool dirty = true;
+    struct display_event input = {0}; /* the input the next frame answers */
+    app->script_next_ms = clock_read(&app->clock).mono_ms;
+    for (;;) {
+        struct clock_now now = clock_read(&app->clock);
+        if (app->kiosk != NULL && !app->config_bad) {
+            struct kiosk_actions a =
+                kiosk_handle(app->kiosk, (struct kiosk_event){KIOSK_EVENT_TICK, 0}, now);
+            dirty |= apply_actions(app, &a);
+        }
+        if (dirty) {
+            draw_frame(app);
+            dirty = false;
+            if (input.type == DISPLAY_EVENT_PRESS)
+                trace_latency(app, &input);
+        }
+        input.type = DISPLAY_EVENT_NONE;
+        flush_records(app, now.mono_ms);
+        if (!run_script(app, now))
+            return app->exit_code;
+        struct display_event ev = display_wait(app->display, wait_timeout(app, now));
+        if (!handle_event(app, &ev, &dirty))
+            return app->exit_code;
+        if (dirty)
+            input = ev;
+    }
+}
+
+static bool load_script(struct app *app)
+{
+    if (app->options.script_path == NULL)
+        return true;
+    char err[512];
+    if (!script_load(&app->script, app->options.script_path, err, sizeof err)) {
+        log_error("script: %s", err);
+        return false;
+    }
+    return true;
+}
+
+static void destroy_app(struct app *app)
+{
+    script_destroy(&app->script);
+    if (app->display != NULL)
+        display_destroy(app->display);
+    if (app->kiosk != NULL)
+        kiosk_destroy(app->kiosk);
+    session_destroy(app->session);
+    for (int i = 0; i < CONFIG_MAX_LANGUAGES; i++)
+        if (app->catalogs[i] != NULL)
+            catalog_destroy(app->catalogs[i]);
+    tz_destroy(app->tz);
+    free(app->frame);
+}
+
+int main(int argc, char **argv)
+{
+    /* The app is large (config, frame): it lives on the heap, not the stack. */
+    struct app *app = calloc(1, sizeof *app);
+    if (app == NULL)
+        return 1;
+    int status = parse_options(&app->options, argc, argv);
+    if (status != 0) {
+        free(app);
+        return status > 0 ? 0 : 2;
+    }
+    log_init("wowkiosk", app->options.log_level);
+    if (app->options.check_config_path != NULL) {
+        status = check_config(app->options.check_config_path);
+        free(app);
+        return status;
+    }
+
+    log_info("wowkiosk %s starting", WOW_VERSION);
+    app->clock = clock_system(&app->clock_offset, app->options.clock_start_utc_ms);
+    struct clock_now now = clock_read(&app->clock);
+    load_config(app);
+    load_catalogs(app);
+    app->frame = calloc(1, sizeof *app->frame);
+    status = 1;
+    if (app->frame == NULL || !load_script(app))
+        goto out;
+    if (!app->config_bad && (!open_session(app, now) || !create_kiosk(app, now)))
+        goto out;
+    if (!create_display(app))
+        goto out;
+    status = run(app);
+    log_info("wowkiosk stopped");
+out:
+    destroy_app(app);
+    free(app);
+    return status;
+}

@@ -1,0 +1,50 @@
+/*
+ * session: carries the state machine's record actions into the store, and
+ * keeps them when the store cannot take them.
+ *
+ * A tap the customer saw acknowledged must not be lost because the disk
+ * is full for a minute or the database could not be opened at start-up:
+ * whatever the store refuses waits in a bounded in-memory queue, in order,
+ * and is retried with back-off (and the store reopened if it never
+ * opened).  Follow-ups wait behind their tap, so a follow-up is never
+ * written before the tap it belongs to.
+ */
+#ifndef WOW_SESSION_H
+#define WOW_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kiosk.h"
+
+struct config;
+struct store;
+struct store_health;
+
+#define SESSION_QUEUE_MAX 4096 /* records kept in memory while the store fails */
+
+struct session; /* opaque */
+
+/* Creates a session writing to the store at store_path for config (both
+ * borrowed).  Opens the store now; if that fails the session still works
+ * and keeps retrying.  Returns NULL only when out of memory.  Free with
+ * session_destroy(), which tries once more to flush the queue. */
+struct session *session_create(const struct config *config, const char *store_path,
+                               int64_t now_utc_ms);
+void session_destroy(struct session *session);
+
+/* Records what actions asks for (a tap, a follow-up, or both). */
+void session_record(struct session *session, const struct kiosk_actions *actions,
+                    int64_t now_mono_ms);
+
+/* Retries queued records if their time has come.  Returns the monotonic
+ * time of the next retry, or INT64_MAX when nothing waits. */
+int64_t session_retry(struct session *session, int64_t now_mono_ms, int64_t now_utc_ms);
+
+/* Records waiting in memory (0 in normal operation). */
+int session_pending(const struct session *session);
+
+/* The open store, or NULL while it cannot be opened. */
+struct store *session_store(struct session *session);
+
+#endif

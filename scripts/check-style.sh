@@ -1,2 +1,33 @@
 #!/bin/sh
-exit 0
+# The project's written style, enforced (docs/ARCHITECTURE.md, "Style"):
+#  - no unsafe C library functions (curl's list);
+#  - no function longer than 120 lines (aim: 50);
+#  - app/ never includes SDL, libpq or socket headers.
+# Exit status 1 with FILE:LINE for every violation.
+set -eu
+cd "$(dirname "$0")/.."
+status=0
+sources=$(git ls-files 'app/*.c' 'app/*.h' 'platform/*.c' 'platform/*.h' 'bench/*.c' 'tests/*.c' 2>/dev/null ||
+          find app platform bench tests -name '*.[ch]')
+
+banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok|sscanf)[[:space:]]*\('
+if grep -nE "$banned" $sources; then
+    echo "check-style: banned function above (use snprintf, strtol with end checks, memcpy)"
+    status=1
+fi
+
+if grep -nE '#include[[:space:]]*[<"](SDL|libpq|sys/socket|netinet)' $(echo "$sources" | tr ' ' '\n' | grep '^app/') ; then
+    echo "check-style: app/ must not include SDL, libpq or socket headers (platform/ does)"
+    status=1
+fi
+
+# A function body starts with "{" in column 0 and ends with "}" in column 0.
+awk -v limit=120 '
+    FNR == 1 { start = 0 }
+    /^\{/ { start = FNR }
+    /^\}/ && start { if (FNR - start > limit) { printf "%s:%d: function is %d lines long (limit %d)\n", FILENAME, start, FNR - start, limit; bad = 1 } start = 0 }
+    END { exit bad }
+' $sources || status=1
+
+[ "$status" -eq 0 ] && echo "check-style: ok"
+exit "$status"

@@ -70,6 +70,7 @@ struct app {
     int64_t script_next_ms;
     int press_x, press_y;
     int screenshot_count;
+    long frames;
     int exit_code;
 };
 
@@ -292,6 +293,8 @@ static void draw_frame(struct app *app)
     display_logical_size(app->display, &w, &h);
     ui_layout(app->frame, &in, w, h);
     display_draw(app->display, app->frame);
+    if (app->frames++ == 0)
+        log_info("first frame presented (%dx%d logical)", w, h);
 }
 
 /* Hands the state machine's requests on: redraw now, records after the

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
@@ -34,6 +35,11 @@
 #ifndef WOW_ASSETS_DIR
 #define WOW_ASSETS_DIR "/usr/share/wowkiosk"
 #endif
+
+/* How long a kiosk that fell back on its last good config shows the errors
+ * of the new one before it starts collecting: long enough for the
+ * technician who just rebooted it to read them. */
+#define CONFIG_ERROR_SHOW_MS 60000
 
 struct options {
     const char *config_path;
@@ -55,6 +61,8 @@ struct app {
     struct config config;
     struct config_errors config_errors;
     bool config_bad; /* show the config error screen, collect nothing */
+    int64_t error_screen_until_ms; /* on the last good config: errors shown till then */
+    char error_title[PATH_MAX + 64]; /* the error screen's heading */
     int64_t clock_offset;
     struct clock clock;
     struct tz *tz;
@@ -199,21 +207,70 @@ static int check_config(const char *path)
     return status;
 }
 
-static void load_config(struct app *app)
+/* Keeps a copy of a config that loaded, so a later bad edit does not stop
+ * the kiosk collecting: state-dir/last-good.conf, replaced atomically. */
+static void save_last_good(const char *path)
 {
-    config_defaults(&app->config);
-    if (app->options.config_path == NULL)
+    char dst[PATH_MAX], tmp[PATH_MAX + 8];
+    if (!paths_state_file("last-good.conf", dst, sizeof dst))
         return;
-    if (config_load(&app->config, app->options.config_path, &app->config_errors))
-        return;
-    log_error("config: %s has %d errors; showing them on screen, collecting nothing",
-              app->options.config_path, app->config_errors.total);
+    snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+    FILE *in = fopen(path, "rb");
+    FILE *out = in != NULL ? fopen(tmp, "wb") : NULL;
+    bool ok = out != NULL;
+    char buf[4096];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    ok = ok && in != NULL && !ferror(in);
+    if (out != NULL && fclose(out) != 0)
+        ok = false;
+    if (in != NULL)
+        fclose(in);
+    if (!ok || rename(tmp, dst) != 0) {
+        log_warn("config: cannot keep a copy of %s as %s: %s", path, dst, strerror(errno));
+        remove(tmp);
+    }
+}
+
+static void log_config_errors(const char *path, const struct config_errors *errors)
+{
+    log_error("config: %s has %d errors", path, errors->total);
     char line[1024];
-    for (int i = 0; i < app->config_errors.count; i++) {
-        config_error_format(&app->config_errors.error[i], line, sizeof line);
+    for (int i = 0; i < errors->count; i++) {
+        config_error_format(&errors->error[i], line, sizeof line);
         log_error("config: %s", line);
     }
+}
+
+/* Loads --config, or the defaults without one.  A bad file shows the error
+ * screen; if an earlier good config was kept, the kiosk shows the errors
+ * for CONFIG_ERROR_SHOW_MS and then collects taps on that one meanwhile. */
+static void load_config(struct app *app, struct clock_now now)
+{
+    config_defaults(&app->config);
+    const char *path = app->options.config_path;
+    if (path == NULL)
+        return;
+    if (config_load(&app->config, path, &app->config_errors)) {
+        save_last_good(path);
+        return;
+    }
+    log_config_errors(path, &app->config_errors);
+    char last_good[PATH_MAX];
+    struct config_errors ignored;
+    if (paths_state_file("last-good.conf", last_good, sizeof last_good) &&
+        access(last_good, R_OK) == 0 && config_load(&app->config, last_good, &ignored)) {
+        log_error("config: running on the last good config %s until %s is fixed", last_good,
+                  path);
+        app->error_screen_until_ms = now.mono_ms + CONFIG_ERROR_SHOW_MS;
+        snprintf(app->error_title, sizeof app->error_title,
+                 "%s (running on the last good config meanwhile)", path);
+        return;
+    }
+    log_error("config: no good config to fall back on: showing the errors, collecting nothing");
     app->config_bad = true;
+    snprintf(app->error_title, sizeof app->error_title, "%s", path);
     config_defaults(&app->config); /* the error screen still needs languages */
 }
 
@@ -270,24 +327,29 @@ static bool create_display(struct app *app)
     return app->display != NULL;
 }
 
-static struct kiosk_view current_view(const struct app *app)
+static bool showing_errors(const struct app *app, struct clock_now now)
 {
-    if (app->config_bad || app->kiosk == NULL)
+    return app->config_bad || app->kiosk == NULL || now.mono_ms < app->error_screen_until_ms;
+}
+
+static struct kiosk_view current_view(const struct app *app, struct clock_now now)
+{
+    if (showing_errors(app, now))
         return (struct kiosk_view){.screen = KIOSK_SCREEN_CONFIG_ERROR, .department = -1,
                                    .pressed_reason = -1};
     return kiosk_view(app->kiosk);
 }
 
 /* Lays out and presents the current view. */
-static void draw_frame(struct app *app)
+static void draw_frame(struct app *app, struct clock_now now)
 {
-    struct kiosk_view view = current_view(app);
+    struct kiosk_view view = current_view(app, now);
     struct ui_input in = {
         .view = &view,
         .config = &app->config,
         .catalogs = (const struct catalog *const *)app->catalogs,
         .errors = &app->config_errors,
-        .error_title = app->options.config_path,
+        .error_title = app->error_title,
     };
     int w, h;
     display_logical_size(app->display, &w, &h);
@@ -342,7 +404,7 @@ static bool target_event(const struct ui_target *t, struct kiosk_event *ev)
 static bool handle_press(struct app *app, int x, int y, struct clock_now now)
 {
     struct kiosk_event ev;
-    if (app->kiosk == NULL || app->config_bad || !target_event(ui_hit(app->frame, x, y), &ev))
+    if (showing_errors(app, now) || !target_event(ui_hit(app->frame, x, y), &ev))
         return false;
     struct kiosk_actions a = kiosk_handle(app->kiosk, ev, now);
     return apply_actions(app, &a);
@@ -445,6 +507,8 @@ static int wait_timeout(struct app *app, struct clock_now now)
         deadline = session_retry(app->session, now.mono_ms, now.utc_ms);
     if (app->kiosk != NULL && !app->config_bad)
         deadline = min64(deadline, kiosk_next_deadline_ms(app->kiosk, now));
+    if (now.mono_ms < app->error_screen_until_ms)
+        deadline = min64(deadline, app->error_screen_until_ms);
     if (app->script_pos < app->script.count)
         deadline = min64(deadline, app->script_next_ms);
     if (deadline == INT64_MAX)
@@ -496,18 +560,22 @@ static void trace_latency(const struct app *app, const struct display_event *ev)
 
 static int run(struct app *app)
 {
-    bool dirty = true;
+    bool dirty = true, showed_errors = false;
     struct display_event input = {0}; /* the input the next frame answers */
     app->script_next_ms = clock_read(&app->clock).mono_ms;
     for (;;) {
         struct clock_now now = clock_read(&app->clock);
-        if (app->kiosk != NULL && !app->config_bad) {
+        bool errors = showing_errors(app, now);
+        if (errors != showed_errors)
+            dirty = true;
+        showed_errors = errors;
+        if (!errors) {
             struct kiosk_actions a =
                 kiosk_handle(app->kiosk, (struct kiosk_event){KIOSK_EVENT_TICK, 0}, now);
             dirty |= apply_actions(app, &a);
         }
         if (dirty) {
-            draw_frame(app);
+            draw_frame(app, now);
             dirty = false;
             if (input.type == DISPLAY_EVENT_PRESS)
                 trace_latency(app, &input);
@@ -572,7 +640,7 @@ int main(int argc, char **argv)
     log_info("wowkiosk %s starting", WOW_VERSION);
     app->clock = clock_system(&app->clock_offset, app->options.clock_start_utc_ms);
     struct clock_now now = clock_read(&app->clock);
-    load_config(app);
+    load_config(app, now);
     load_catalogs(app);
     app->frame = calloc(1, sizeof *app->frame);
     status = 1;

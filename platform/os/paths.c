@@ -40,23 +40,31 @@ bool paths_make_parent(const char *file_path)
     return true;
 }
 
-bool paths_default_store(char *buf, size_t size)
+bool paths_state_file(const char *name, char *buf, size_t size)
 {
+    const char *state = getenv("STATE_DIRECTORY");
     const char *xdg = getenv("XDG_DATA_HOME");
     const char *home = getenv("HOME");
     int n;
-    if (xdg != NULL && xdg[0] == '/')
-        n = snprintf(buf, size, "%s/wowkiosk/kiosk.db", xdg);
+    if (state != NULL && state[0] == '/') /* systemd may list several, ':'-separated */
+        n = snprintf(buf, size, "%.*s/%s", (int)strcspn(state, ":"), state, name);
+    else if (xdg != NULL && xdg[0] == '/')
+        n = snprintf(buf, size, "%s/wowkiosk/%s", xdg, name);
     else if (home != NULL && home[0] == '/')
-        n = snprintf(buf, size, "%s/.local/share/wowkiosk/kiosk.db", home);
+        n = snprintf(buf, size, "%s/.local/share/wowkiosk/%s", home, name);
     else {
-        log_error("paths: neither XDG_DATA_HOME nor HOME is an absolute path; "
+        log_error("paths: none of STATE_DIRECTORY, XDG_DATA_HOME, HOME is an absolute path; "
                   "set [store] path in the config");
         return false;
     }
     if (n < 0 || (size_t)n >= size) {
-        log_error("paths: data directory path too long");
+        log_error("paths: state directory path too long");
         return false;
     }
     return paths_make_parent(buf);
+}
+
+bool paths_default_store(char *buf, size_t size)
+{
+    return paths_state_file("kiosk.db", buf, size);
 }

@@ -7,10 +7,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Writes the default store path into buf: $XDG_DATA_HOME/wowkiosk/kiosk.db,
- * else $HOME/.local/share/wowkiosk/kiosk.db, creating the directory (0700).
- * Returns false (and logs why) if neither variable is usable or the
- * directory cannot be created. */
+/* Writes the path of file name in the kiosk's state directory into buf:
+ * $STATE_DIRECTORY (set by systemd's StateDirectory=), else
+ * $XDG_DATA_HOME/wowkiosk, else $HOME/.local/share/wowkiosk, creating the
+ * directory (0700).  Returns false (and logs why) if none is usable. */
+bool paths_state_file(const char *name, char *buf, size_t size);
+
+/* Writes the default store path, kiosk.db in the state directory. */
 bool paths_default_store(char *buf, size_t size);
 
 /* Creates every missing directory of the parent of file_path (mode 0700).

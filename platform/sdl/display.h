@@ -15,6 +15,14 @@
  *
  * The loop: display_wait() blocks in SDL_WaitEventTimeout until input or
  * the deadline; nothing is drawn unless the caller asks.
+ *
+ * Shapes, as drawn here: a RING's outer edge is at `radius` and its inner
+ * edge at radius - width, so a ring fits the box of a CIRCLE of the same
+ * radius; a POLYLINE is `width` px thick with round joins and caps.  Filled
+ * shapes get a 1 px alpha-faded edge.  Overlapping parts of a translucent
+ * polyline (its joins) are blended twice: draw polylines opaque.
+ * Rendering is always SDL's software renderer: the same frame gives the
+ * same pixels on every machine.
  */
 #ifndef WOW_DISPLAY_H
 #define WOW_DISPLAY_H
@@ -26,10 +34,10 @@ struct ui_frame;
 struct display; /* opaque */
 
 struct display_options {
-    bool windowed;       /* false: fullscreen desktop */
-    int width, height;   /* window size when windowed (physical pixels) */
-    int rotation;        /* 0, 90, 180, 270 */
-    const char *font_dir; /* holds DejaVuSans.ttf and DejaVuSans-Bold.ttf */
+    bool windowed;              /* false: fullscreen desktop */
+    int width, height;          /* window size when windowed (physical pixels) */
+    int rotation;               /* 0, 90, 180, 270 */
+    const char *font_dir;       /* holds DejaVuSans.ttf and DejaVuSans-Bold.ttf */
     const char *screenshot_dir; /* non-NULL: write every changed frame as PNG */
 };
 
@@ -45,7 +53,7 @@ enum display_event_type {
 struct display_event {
     enum display_event_type type;
     int x, y;
-    int64_t at_mono_ms; /* when SDL saw it (SDL_GetTicks64 based) */
+    int64_t at_mono_ms; /* when SDL saw it: ms since SDL_Init (display_ticks_ms base) */
 };
 
 /* Opens the window and renderer.  Returns NULL after logging SDL_GetError()
@@ -75,5 +83,40 @@ void display_set_sleep(struct display *display, bool sleep);
 /* Writes the last presented frame as PNG to path.  Returns false (logged)
  * on failure. */
 bool display_save_png(struct display *display, const char *path);
+
+/* Milliseconds since SDL_Init (SDL_GetTicks64): the clock of
+ * display_event.at_mono_ms, so a caller can measure input-to-frame latency
+ * as display_ticks_ms() - event.at_mono_ms. */
+int64_t display_ticks_ms(void);
+
+/* The window's size in physical pixels. */
+void display_physical_size(const struct display *display, int *w, int *h);
+
+/* Copies the last presented frame into pixels: w x h ARGB8888 values, row
+ * after row, w and h the physical size (display_physical_size).  The
+ * caller owns pixels.  Returns false (logged) on a size mismatch or a
+ * renderer error. */
+bool display_read_pixels(struct display *display, uint32_t *pixels, int w, int h);
+
+/* One wrapped line of a text: bytes [start, start + length) of it. */
+struct display_text_line {
+    int start, length;
+    int width; /* px at the chosen size */
+};
+
+struct display_text_fit {
+    int size_px;     /* the size chosen: size_px wanted, shrunk in 2 px steps */
+    int line_count;  /* all lines, also those beyond max_lines */
+    bool broke_word; /* a word longer than a line was broken between characters */
+    bool overflow;   /* did not fit even at the minimum size: drawn overflowing */
+};
+
+/* Lays text out as a UI_CMD_TEXT in a box_w x box_h box would be: wrapped
+ * at spaces (and at '\n'), shrunk until it fits, never cut.  Fills *fit
+ * and up to max_lines entries of lines (may be NULL).  Returns false if no
+ * font could be opened (logged). */
+bool display_text_fit(struct display *display, const char *text, int box_w, int box_h, int size_px,
+                      bool bold, struct display_text_fit *fit, struct display_text_line *lines,
+                      int max_lines);
 
 #endif

@@ -1,0 +1,93 @@
+/*
+ * display_private: the layout of struct display and the interfaces between
+ * the files of platform/sdl (display.c: window, frames, screenshots;
+ * draw.c: shapes; text.c: text layout and caches; input.c: events).
+ * Only platform/sdl includes this header.
+ */
+#ifndef WOW_DISPLAY_PRIVATE_H
+#define WOW_DISPLAY_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include "display.h"
+#include "ui.h"
+
+/* Growable vertex and index arrays, reused from shape to shape so drawing
+ * allocates only while a frame is bigger than any before it. */
+struct draw_mesh {
+    SDL_Vertex *vertices;
+    int vertex_count, vertex_cap;
+    int *indices;
+    int index_count, index_cap;
+};
+
+/* The two meshes one shape is drawn with: the opaque body (no blending:
+ * cheaper in the software renderer, which blends through a temporary
+ * surface per triangle) and the 1 px anti-aliasing fringe (blended). */
+struct draw_buffers {
+    struct draw_mesh body, fringe;
+    bool failed; /* an allocation failed: the shape is skipped (logged once) */
+};
+
+/* Who is pressing: the one-finger rule remembers the press it reported. */
+enum input_source { INPUT_NONE, INPUT_MOUSE, INPUT_FINGER };
+
+struct input_state {
+    enum input_source source;
+    SDL_TouchID touch_id;
+    SDL_FingerID finger_id;
+    int64_t since_ms; /* when the press began (SDL ticks) */
+};
+
+struct text_cache;
+
+struct display {
+    SDL_Window *window;
+    SDL_Surface *canvas;    /* owned: logical size, ARGB8888, every command draws here */
+    SDL_Renderer *renderer; /* owned: SDL's software renderer drawing into canvas */
+    SDL_Surface *frame;     /* owned: the last presented frame, physical, ARGB8888 */
+    int rotation;           /* 0, 90, 180, 270: clockwise, logical -> physical */
+    int phys_w, phys_h;     /* the window surface's size */
+    int log_w, log_h;       /* phys with w/h swapped at 90/270 */
+    bool asleep;            /* presents black while true */
+    bool sleep_logged;
+    char *screenshot_dir;  /* owned copy, NULL: no screenshots */
+    int screenshot_number; /* of the last written frame-NNNNN.png */
+    uint32_t *shot_pixels; /* owned: the last written screenshot (ARGB8888, phys) */
+    bool size_logged;      /* a window that changed size was logged */
+    struct draw_buffers draw;
+    struct text_cache *text; /* owned */
+    struct input_state input;
+};
+
+/* draw.c: one shape command into the current render target.  Returns false
+ * on a renderer error (logged). */
+bool draw_shape(struct display *display, const struct ui_cmd *cmd);
+void draw_buffers_free(struct draw_buffers *buffers);
+
+/* text.c */
+struct text_cache *text_cache_create(const char *font_dir);
+/* Frees every cached texture and font; call before the renderer goes. */
+void text_cache_destroy(struct text_cache *cache);
+/* Frees the cached line textures: the renderer they belong to is going. */
+void text_cache_drop_textures(struct text_cache *cache);
+/* Draws a UI_CMD_TEXT into the current target.  Returns false on a
+ * renderer error (logged); a text that cannot be rasterised is logged and
+ * skipped. */
+bool text_draw(struct text_cache *cache, SDL_Renderer *renderer, const struct ui_cmd *cmd);
+bool text_fit(struct text_cache *cache, const char *text, int box_w, int box_h, int size_px,
+              bool bold, struct display_text_fit *fit, struct display_text_line *lines,
+              int max_lines);
+
+/* input.c */
+struct display_event input_translate(struct display *display, const SDL_Event *event);
+
+/* display.c: the logical <-> physical pixel mapping of the rotation. */
+void display_to_physical(const struct display *display, int x, int y, int *px, int *py);
+void display_to_logical(const struct display *display, int px, int py, int *x, int *y);
+
+#endif

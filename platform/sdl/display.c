@@ -403,3 +403,8 @@ bool display_text_fit(struct display *d, const char *text, int box_w, int box_h,
 {
     return text_fit(d->text, text, box_w, box_h, size_px, bold, fit, lines, max_lines);
 }
+
+long display_text_renders(const struct display *d)
+{
+    return text_cache_renders(d->text);
+}

@@ -119,4 +119,8 @@ bool display_text_fit(struct display *display, const char *text, int box_w, int 
                       bool bold, struct display_text_fit *fit, struct display_text_line *lines,
                       int max_lines);
 
+/* How many text lines have been rasterised since display_create(): an
+ * unchanged screen redrawn adds none (the text cache's promise, tested). */
+long display_text_renders(const struct display *display);
+
 #endif

@@ -75,6 +75,7 @@ struct text_cache *text_cache_create(const char *font_dir);
 void text_cache_destroy(struct text_cache *cache);
 /* Frees the cached line textures: the renderer they belong to is going. */
 void text_cache_drop_textures(struct text_cache *cache);
+long text_cache_renders(const struct text_cache *cache);
 /* Draws a UI_CMD_TEXT into the current target.  Returns false on a
  * renderer error (logged); a text that cannot be rasterised is logged and
  * skipped. */

@@ -64,6 +64,7 @@ struct text_cache {
     struct display_text_line *work; /* the lines of the layout being made */
     int work_count, work_cap;
     bool work_failed; /* out of memory while wrapping */
+    long renders;     /* lines rasterised, for tests and curiosity */
 };
 
 static uint32_t text_hash(const char *s)
@@ -141,6 +142,11 @@ void text_cache_drop_textures(struct text_cache *tc)
             SDL_DestroyTexture(tc->lines[i].texture);
         tc->lines[i] = (struct line_entry){0};
     }
+}
+
+long text_cache_renders(const struct text_cache *tc)
+{
+    return tc->renders;
 }
 
 /* ---- wrapping ---- */
@@ -411,6 +417,7 @@ static struct line_entry *line_get(struct text_cache *tc, SDL_Renderer *r, const
     if (font == NULL)
         return NULL;
     SDL_Surface *s = TTF_RenderUTF8_Blended(font, line, color);
+    tc->renders++;
     if (s == NULL) {
         log_error("text: rendering \"%.60s\" at %d px: %s", line, size_px, TTF_GetError());
         return NULL;

@@ -13,10 +13,11 @@
 
 #include "fixture.h"
 
-/* The next press or release (window events of the new window skipped). */
+/* The next press or release (window events of the new window skipped);
+ * NONE after 10 quiet waits. */
 static struct display_event next_input(struct display *d)
 {
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < 10; i++) {
         struct display_event ev = display_wait(d, 20);
         if (ev.type == DISPLAY_EVENT_PRESS || ev.type == DISPLAY_EVENT_RELEASE)
             return ev;

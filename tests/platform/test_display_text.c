@@ -183,6 +183,28 @@ static void test_drawn_text_stays_in_its_box_and_aligns(void **state)
     display_destroy(d);
 }
 
+/* Redrawing an unchanged screen rasterises no text; a changed colour does. */
+static void test_unchanged_text_is_not_rasterised_again(void **state)
+{
+    struct display *d = fixture_display(800, 480, 0, NULL);
+    struct ui_frame *f = fixture_frame(d);
+    fixture_add(f, UI_CMD_CLEAR, WHITE);
+    struct ui_cmd *c = fixture_add(f, UI_CMD_TEXT, INK);
+    c->rect = (struct ui_rect){10, 10, 300, 200};
+    c->text = "Wie zufrieden waren Sie heute mit unserem Service?";
+    c->size_px = 40;
+    assert_true(display_draw(d, f));
+    long first = display_text_renders(d);
+    assert_true(first >= 2); /* wrapped: one raster per line */
+    assert_true(display_draw(d, f));
+    assert_int_equal(display_text_renders(d), first);
+    c->color = (struct ui_color){200, 0, 0, 255};
+    assert_true(display_draw(d, f));
+    assert_int_equal(display_text_renders(d), 2 * first);
+    free(f);
+    display_destroy(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_too_much_text_overflows_at_minimum),
         cmocka_unit_test(test_newline_forces_a_break),
         cmocka_unit_test(test_drawn_text_stays_in_its_box_and_aligns),
+        cmocka_unit_test(test_unchanged_text_is_not_rasterised_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,103 @@
+/*
+ * screen_answer: what follows a face tap: the follow-up question (why?)
+ * with its reason buttons and Skip, and the thank-you screen.
+ *
+ * The follow-up shows the chosen face small beside the question, so the
+ * customer sees what they are being asked about.  Reason buttons are big
+ * (each at least UI_MIN_TARGET_MM on the 7" panel) in 2 or 3 columns;
+ * Skip is a quieter button under them, never as loud as an answer.
+ */
+#include "config.h"
+#include "rating.h"
+#include "ui_private.h"
+
+/* The reasons of the list the view shows, and how many. */
+static const struct config_reason *shown_reasons(const struct ui_ctx *c, int *count)
+{
+    const struct config *cfg = c->config;
+    *count = c->view->followup_positive ? cfg->positive_count : cfg->negative_count;
+    if (*count > CONFIG_MAX_REASONS)
+        *count = CONFIG_MAX_REASONS;
+    if (*count < 0)
+        *count = 0;
+    return c->view->followup_positive ? cfg->positive : cfg->negative;
+}
+
+static int reason_columns(const struct ui_ctx *c, int n)
+{
+    if (c->h > c->w)
+        return n <= 3 ? 1 : 2;
+    if (n <= 1)
+        return 1;
+    return n <= 4 ? 2 : 3;
+}
+
+/* The question with the answered face at its left; returns its bottom. */
+static int followup_header(struct ui_ctx *c)
+{
+    int top = (int)(0.04f * (float)c->h);
+    int height = (int)((c->h > c->w ? 0.16f : 0.19f) * (float)c->h);
+    int r = ui_px(c, 36);
+    int face_w = 2 * r + c->gap;
+    ui_draw_face(c, c->view->rating, c->margin + r, top + height / 2, r, false);
+    /* The text box is symmetric about the centre, so the question is centred. */
+    struct ui_rect q = {c->margin + face_w, top, c->w - 2 * (c->margin + face_w), height};
+    const char *msgid =
+        c->view->followup_positive ? "What made it great?" : "What could we do better?";
+    ui_add_text(c, q, ui_msg(c, msgid), ui_px(c, 36), true, UI_INK, UI_ALIGN_CENTER);
+    return top + height;
+}
+
+void ui_layout_followup(struct ui_ctx *c)
+{
+    ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
+    int top = followup_header(c) + c->gap;
+
+    int skip_h = ui_px(c, 60);
+    int skip_w = c->w / 3;
+    struct ui_rect skip = {(c->w - skip_w) / 2, c->h - c->margin - skip_h, skip_w, skip_h};
+    ui_add_button(c, skip, ui_msg(c, "Skip"), ui_px(c, 22), UI_BUTTON_QUIET);
+    ui_add_target(c, UI_TARGET_SKIP, 0, skip);
+
+    int n;
+    const struct config_reason *reasons = shown_reasons(c, &n);
+    if (n == 0)
+        return;
+    struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, skip.y - 2 * c->gap - top};
+    int cols = reason_columns(c, n), rows = (n + cols - 1) / cols;
+    /* Few reasons: no giant buttons; keep them a comfortable height. */
+    int max_h = rows * ui_px(c, 150) + (rows - 1) * c->gap;
+    if (area.h > max_h) {
+        area.y += (area.h - max_h) / 2;
+        area.h = max_h;
+    }
+    for (int i = 0; i < n; i++) {
+        struct ui_rect r = ui_grid_cell(area, cols, rows, c->gap, i);
+        const char *label = ui_text(c->in, &reasons[i].label, c->lang);
+        if (label[0] == '\0')
+            label = reasons[i].id;
+        bool pressed = c->view->pressed_reason == i;
+        ui_add_button(c, r, label, ui_px(c, 26),
+                      pressed ? UI_BUTTON_SELECTED : UI_BUTTON_NORMAL);
+        ui_add_target(c, UI_TARGET_REASON, i, r);
+    }
+}
+
+void ui_layout_thanks(struct ui_ctx *c)
+{
+    ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
+    int r = ui_px(c, 78);
+    bool face = rating_is_valid((int)c->view->rating);
+    int title_h = ui_px(c, 84), sub_h = ui_px(c, 70), gap = ui_px(c, 20);
+    int block = (face ? 2 * r + gap : 0) + title_h + sub_h;
+    int y = (c->h - block) / 2;
+    if (face) {
+        ui_draw_face(c, (int)c->view->rating, c->w / 2, y + r, r, false);
+        y += 2 * r + gap;
+    }
+    struct ui_rect title = {c->margin, y, c->w - 2 * c->margin, title_h};
+    ui_add_text(c, title, ui_msg(c, "Thank you!"), ui_px(c, 60), true, UI_INK, UI_ALIGN_CENTER);
+    struct ui_rect sub = {c->margin, y + title_h, c->w - 2 * c->margin, sub_h};
+    ui_add_text(c, sub, ui_msg(c, "Your feedback helps us serve you better."), ui_px(c, 26),
+                false, UI_INK_SOFT, UI_ALIGN_CENTER);
+}

@@ -1,0 +1,168 @@
+/*
+ * screen_rating: the start of a customer's visit: the rating screen (the
+ * question and the four faces), the department picker, and the language
+ * bar both of them carry along the bottom.
+ *
+ * Landscape puts the faces in one row, very unhappy at the left and WOW at
+ * the right; portrait puts them in a 2 x 2 grid in the same reading order
+ * (very unhappy, unhappy / happy, WOW).  Each face's touch target is its
+ * whole cell, so a customer's finger landing a bit off the face still
+ * counts, and the cells tile without gaps or overlaps.
+ */
+#include "config.h"
+#include "i18n.h"
+#include "rating.h"
+#include "ui_private.h"
+
+#define PICKER_MAX_COLUMNS 6
+
+static bool is_portrait(const struct ui_ctx *c)
+{
+    return c->h > c->w;
+}
+
+/* The box for the screen's title at the top (question, picker title). */
+static struct ui_rect title_box(const struct ui_ctx *c)
+{
+    float top = 0.04f * (float)c->h;
+    float height = (is_portrait(c) ? 0.14f : 0.17f) * (float)c->h;
+    return (struct ui_rect){c->margin, (int)top, c->w - 2 * c->margin, (int)height};
+}
+
+static void back_button(struct ui_ctx *c, struct ui_rect r)
+{
+    const char *label = ui_arena_printf(c, "\u2190 %s", ui_msg(c, "Back"));
+    ui_add_button(c, r, label, ui_px(c, 20), UI_BUTTON_QUIET);
+    ui_add_target(c, UI_TARGET_BACK, 0, r);
+}
+
+int ui_language_bar(struct ui_ctx *c, bool back)
+{
+    int n = c->config->language_count;
+    if (n <= 1 && !back)
+        return c->h - c->margin;
+    int bh = ui_px(c, 56);
+    int y = c->h - c->margin - bh;
+    int left = c->margin, right = c->w - c->margin;
+    if (back) {
+        int bw = (right - left) / 4;
+        if (bw > ui_px(c, 160))
+            bw = ui_px(c, 160);
+        back_button(c, (struct ui_rect){left, y, bw, bh});
+        left += bw + 2 * c->gap;
+    }
+    if (n <= 1)
+        return y;
+    int avail = right - left;
+    int bw = (avail - (n - 1) * c->gap) / n;
+    if (bw > ui_px(c, 150))
+        bw = ui_px(c, 150);
+    int total = n * bw + (n - 1) * c->gap;
+    /* Centred alone; next to Back, kept to the right so the two never touch. */
+    int x = back ? right - total : left + (avail - total) / 2;
+    for (int i = 0; i < n; i++, x += bw + c->gap) {
+        struct ui_rect r = {x, y, bw, bh};
+        const char *name = i18n_native_name(c->config->languages[i]);
+        ui_add_button(c, r, name, ui_px(c, 20),
+                      i == c->lang ? UI_BUTTON_SELECTED : UI_BUTTON_NORMAL);
+        ui_add_target(c, UI_TARGET_LANGUAGE, i, r);
+    }
+    return y;
+}
+
+static const char *question_text(const struct ui_ctx *c)
+{
+    const struct config_text *q = &c->config->question;
+    if (q->lang[0][0] == '\0')
+        return ui_msg(c, "How did we do today?");
+    return ui_text(c->in, q, c->lang);
+}
+
+/* One face in its cell: the face, its label under it, the pressed ring. */
+static void face_cell(struct ui_ctx *c, int rating, struct ui_rect cell)
+{
+    int pressed = c->view->pressed_face;
+    int label_h = ui_px(c, 40);
+    float rw = 0.37f * (float)cell.w, rh = 0.40f * (float)(cell.h - label_h);
+    int r = (int)(rw < rh ? rw : rh);
+    int spacing = r / 4; /* room for the pressed ring between face and label */
+    int block = 2 * r + spacing + label_h;
+    int cx = cell.x + cell.w / 2;
+    int cy = cell.y + (cell.h - block) / 2 + r;
+    if (pressed == rating)
+        ui_add_ring(c, cx, cy, r + r / 5, r / 10 > 3 ? r / 10 : 3, UI_INK);
+    ui_draw_face(c, rating, cx, cy, r, pressed != 0 && pressed != rating);
+    struct ui_rect label = {cell.x + ui_px(c, 4), cy + r + spacing, cell.w - ui_px(c, 8), label_h};
+    bool quiet = pressed != 0 && pressed != rating;
+    ui_add_text(c, label, ui_msg(c, ui_face_label(rating)), ui_px(c, 22), true,
+                quiet ? UI_INK_SOFT : UI_INK, UI_ALIGN_CENTER);
+    ui_add_target(c, UI_TARGET_FACE, rating, cell);
+}
+
+void ui_layout_rating(struct ui_ctx *c)
+{
+    ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
+    bool back = c->config->mode == CONFIG_MODE_PICKER;
+    int bottom = ui_language_bar(c, back) - c->gap;
+
+    struct ui_rect q = title_box(c);
+    ui_add_text(c, q, question_text(c), ui_px(c, 40), true, UI_INK, UI_ALIGN_CENTER);
+    struct ui_rect dept = {q.x, q.y + q.h, q.w, ui_px(c, 34)};
+    const char *name = ui_department_name(c, c->view->department);
+    if (name[0] != '\0')
+        ui_add_text(c, dept, name, ui_px(c, 24), false, UI_INK_SOFT, UI_ALIGN_CENTER);
+
+    int top = dept.y + dept.h + c->gap;
+    struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, bottom - top};
+    int cols = is_portrait(c) ? 2 : 4, rows = is_portrait(c) ? 2 : 1;
+    for (int rating = RATING_VERY_UNHAPPY; rating <= RATING_WOW; rating++)
+        face_cell(c, rating, ui_grid_cell(area, cols, rows, 0, rating - 1));
+}
+
+/* Columns for n department buttons in area: the count whose buttons give
+ * the largest text, judged as min(width / 3, height) (names are wide). */
+static int picker_columns(const struct ui_ctx *c, struct ui_rect area, int n)
+{
+    int best = 1, best_score = -1;
+    for (int cols = 1; cols <= n && cols <= PICKER_MAX_COLUMNS; cols++) {
+        int rows = (n + cols - 1) / cols;
+        int cw = (area.w - (cols - 1) * c->gap) / cols;
+        int ch = (area.h - (rows - 1) * c->gap) / rows;
+        int score = cw / 3 < ch ? cw / 3 : ch;
+        if (score > best_score) {
+            best = cols;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+void ui_layout_picker(struct ui_ctx *c)
+{
+    ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
+    int bottom = ui_language_bar(c, false) - c->gap;
+    struct ui_rect t = title_box(c);
+    ui_add_text(c, t, ui_msg(c, "Which team helped you today?"), ui_px(c, 36), true, UI_INK,
+                UI_ALIGN_CENTER);
+
+    int n = c->config->department_count;
+    if (n > CONFIG_MAX_DEPARTMENTS)
+        n = CONFIG_MAX_DEPARTMENTS;
+    if (n <= 0)
+        return;
+    int top = t.y + t.h + c->gap;
+    struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, bottom - top};
+    int cols = picker_columns(c, area, n);
+    int rows = (n + cols - 1) / cols;
+    /* Few departments: buttons of a sensible height, the grid centred. */
+    int max_h = rows * ui_px(c, 110) + (rows - 1) * c->gap;
+    if (area.h > max_h) {
+        area.y += (area.h - max_h) / 2;
+        area.h = max_h;
+    }
+    for (int i = 0; i < n; i++) {
+        struct ui_rect r = ui_grid_cell(area, cols, rows, c->gap, i);
+        ui_add_button(c, r, ui_department_name(c, i), ui_px(c, 24), UI_BUTTON_NORMAL);
+        ui_add_target(c, UI_TARGET_DEPARTMENT, i, r);
+    }
+}

@@ -1,0 +1,260 @@
+/*
+ * ui: the entry points (ui_layout, ui_hit, ui_find, ui_text) and the small
+ * builders every screen uses to append commands, targets and texts to a
+ * frame.  The screens themselves are in screen_*.c, the faces in faces.c.
+ *
+ * A frame never overflows: a command or target that does not fit is
+ * dropped and logged (a layout bug; the tests check the busiest screens
+ * stay well inside the limits), and formatted texts are cut to the arena.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "i18n.h"
+#include "log.h"
+#include "ui_private.h"
+
+int ui_px(const struct ui_ctx *c, float px_at_480)
+{
+    return (int)lroundf(px_at_480 * c->u);
+}
+
+struct ui_cmd *ui_add(struct ui_ctx *c, enum ui_cmd_type type, struct ui_color color)
+{
+    struct ui_frame *f = c->frame;
+    if (f->cmd_count >= UI_MAX_CMDS) {
+        log_error("ui: screen %d needs more than %d drawing commands; the rest is dropped",
+                  (int)c->view->screen, UI_MAX_CMDS);
+        return NULL;
+    }
+    struct ui_cmd *cmd = &f->cmds[f->cmd_count++];
+    *cmd = (struct ui_cmd){.type = type, .color = color};
+    return cmd;
+}
+
+void ui_add_rect(struct ui_ctx *c, struct ui_rect r, int radius, struct ui_color color)
+{
+    struct ui_cmd *cmd = ui_add(c, UI_CMD_RECT, color);
+    if (cmd != NULL) {
+        cmd->rect = r;
+        cmd->radius = radius;
+    }
+}
+
+void ui_add_circle(struct ui_ctx *c, int cx, int cy, int radius, struct ui_color color)
+{
+    struct ui_cmd *cmd = ui_add(c, UI_CMD_CIRCLE, color);
+    if (cmd != NULL) {
+        cmd->rect = (struct ui_rect){cx, cy, 0, 0};
+        cmd->radius = radius;
+    }
+}
+
+void ui_add_ring(struct ui_ctx *c, int cx, int cy, int radius, int width, struct ui_color color)
+{
+    struct ui_cmd *cmd = ui_add(c, UI_CMD_RING, color);
+    if (cmd != NULL) {
+        cmd->rect = (struct ui_rect){cx, cy, 0, 0};
+        cmd->radius = radius;
+        cmd->width = width;
+    }
+}
+
+void ui_add_text(struct ui_ctx *c, struct ui_rect r, const char *text, int size_px, bool bold,
+                 struct ui_color color, enum ui_align align)
+{
+    struct ui_cmd *cmd = ui_add(c, UI_CMD_TEXT, color);
+    if (cmd != NULL) {
+        cmd->rect = r;
+        cmd->text = text;
+        cmd->size_px = size_px;
+        cmd->bold = bold;
+        cmd->align = align;
+    }
+}
+
+void ui_add_target(struct ui_ctx *c, enum ui_target_kind kind, int index, struct ui_rect r)
+{
+    struct ui_frame *f = c->frame;
+    if (f->target_count >= UI_MAX_TARGETS) {
+        log_error("ui: screen %d needs more than %d touch targets; the rest is dropped",
+                  (int)c->view->screen, UI_MAX_TARGETS);
+        return;
+    }
+    f->targets[f->target_count++] = (struct ui_target){kind, index, r};
+}
+
+void ui_add_button(struct ui_ctx *c, struct ui_rect r, const char *text, int size_px,
+                   enum ui_button_style style)
+{
+    int short_side = r.w < r.h ? r.w : r.h;
+    int radius = short_side / 4;
+    if (radius > ui_px(c, 18))
+        radius = ui_px(c, 18);
+    struct ui_color fill = UI_CARD, ink = UI_INK;
+    if (style == UI_BUTTON_SELECTED) {
+        fill = UI_INK;
+        ink = UI_ON_INK;
+    } else if (style == UI_BUTTON_QUIET) {
+        fill = UI_QUIET;
+    } else {
+        struct ui_rect shadow = r;
+        shadow.y += ui_px(c, 3);
+        ui_add_rect(c, shadow, radius, UI_SHADOW);
+    }
+    ui_add_rect(c, r, radius, fill);
+    /* Padding keeps wrapped text off the rounded corners. */
+    int pad_x = ui_px(c, 10), pad_y = ui_px(c, 6);
+    ui_add_text(c, ui_rect_inset(r, pad_x, pad_y), text, size_px, true, ink, UI_ALIGN_CENTER);
+}
+
+/* The length of s[0..len) without a UTF-8 character cut short at its end. */
+static int utf8_whole(const char *s, int len)
+{
+    int p = len;
+    while (p > 0 && ((unsigned char)s[p - 1] & 0xC0) == 0x80)
+        p--; /* back over continuation bytes to the lead byte */
+    if (p == 0)
+        return 0;
+    unsigned char lead = (unsigned char)s[p - 1];
+    int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    return (p - 1) + need <= len ? len : p - 1;
+}
+
+const char *ui_arena_printf(struct ui_ctx *c, const char *fmt, ...)
+{
+    struct ui_frame *f = c->frame;
+    int room = UI_TEXT_ARENA - f->arena_used;
+    if (room <= 1) {
+        log_error("ui: text arena full (%d bytes)", UI_TEXT_ARENA);
+        return "";
+    }
+    char *buf = f->arena + f->arena_used;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, (size_t)room, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if (n >= room) { /* cut: keep whole characters only */
+        n = utf8_whole(buf, room - 1);
+        log_warn("ui: text arena full (%d bytes): a text was shortened", UI_TEXT_ARENA);
+    }
+    buf[n] = '\0';
+    f->arena_used += n + 1;
+    return buf;
+}
+
+const char *ui_msg(const struct ui_ctx *c, const char *msgid)
+{
+    const char *s = catalog_get(c->catalog, msgid);
+    return s != NULL && s[0] != '\0' ? s : msgid;
+}
+
+const char *ui_department_name(const struct ui_ctx *c, int department)
+{
+    if (department < 0 || department >= c->config->department_count)
+        return "";
+    const struct config_department *d = &c->config->departments[department];
+    const char *name = ui_text(c->in, &d->name, c->lang);
+    return name[0] != '\0' ? name : d->id;
+}
+
+struct ui_rect ui_rect_inset(struct ui_rect r, int dx, int dy)
+{
+    return (struct ui_rect){r.x + dx, r.y + dy, r.w - 2 * dx, r.h - 2 * dy};
+}
+
+struct ui_rect ui_grid_cell(struct ui_rect area, int cols, int rows, int gap, int i)
+{
+    int cw = (area.w - (cols - 1) * gap) / cols;
+    int ch = (area.h - (rows - 1) * gap) / rows;
+    int x0 = area.x + (area.w - (cols * cw + (cols - 1) * gap)) / 2;
+    int y0 = area.y + (area.h - (rows * ch + (rows - 1) * gap)) / 2;
+    int col = i % cols, row = i / cols;
+    return (struct ui_rect){x0 + col * (cw + gap), y0 + row * (ch + gap), cw, ch};
+}
+
+/* ---- the public entry points ---- */
+
+static void ctx_init(struct ui_ctx *c, struct ui_frame *frame, const struct ui_input *in, int w,
+                     int h)
+{
+    *c = (struct ui_ctx){.frame = frame, .in = in, .config = in->config, .view = in->view};
+    c->w = w;
+    c->h = h;
+    c->u = (float)(w < h ? w : h) / 480.0f;
+    c->lang = in->view->language;
+    if (c->lang < 0 || c->lang >= in->config->language_count)
+        c->lang = 0;
+    c->catalog = in->catalogs != NULL ? in->catalogs[c->lang] : NULL;
+    c->margin = ui_px(c, 18);
+    c->gap = ui_px(c, 12);
+}
+
+void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
+{
+    frame->w = w;
+    frame->h = h;
+    frame->cmd_count = 0;
+    frame->target_count = 0;
+    frame->arena_used = 0;
+    struct ui_ctx c;
+    ctx_init(&c, frame, in, w, h);
+    switch (in->view->screen) {
+    case KIOSK_SCREEN_CLOSED:
+        ui_layout_closed(&c);
+        break;
+    case KIOSK_SCREEN_PICKER:
+        ui_layout_picker(&c);
+        break;
+    case KIOSK_SCREEN_RATING:
+        ui_layout_rating(&c);
+        break;
+    case KIOSK_SCREEN_FOLLOW_UP:
+        ui_layout_followup(&c);
+        break;
+    case KIOSK_SCREEN_THANKS:
+        ui_layout_thanks(&c);
+        break;
+    case KIOSK_SCREEN_CONFIG_ERROR:
+        ui_layout_config_error(&c);
+        break;
+    }
+}
+
+static bool rect_contains(struct ui_rect r, int x, int y)
+{
+    return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+const struct ui_target *ui_hit(const struct ui_frame *frame, int x, int y)
+{
+    for (int i = 0; i < frame->target_count; i++)
+        if (rect_contains(frame->targets[i].rect, x, y))
+            return &frame->targets[i];
+    return NULL;
+}
+
+const struct ui_target *ui_find(const struct ui_frame *frame, enum ui_target_kind kind, int index)
+{
+    for (int i = 0; i < frame->target_count; i++)
+        if (frame->targets[i].kind == kind && frame->targets[i].index == index)
+            return &frame->targets[i];
+    return NULL;
+}
+
+const char *ui_text(const struct ui_input *in, const struct config_text *text, int lang)
+{
+    const struct config *config = in->config;
+    if (lang < 0 || lang >= config->language_count)
+        lang = 0;
+    if (text->lang[lang][0] != '\0')
+        return text->lang[lang];
+    const struct catalog *catalog = in->catalogs != NULL ? in->catalogs[lang] : NULL;
+    const char *s = catalog_get(catalog, text->lang[0]);
+    return s != NULL ? s : text->lang[0];
+}

@@ -32,19 +32,30 @@ static int reason_columns(const struct ui_ctx *c, int n)
     return n <= 4 ? 2 : 3;
 }
 
-/* The question with the answered face at its left; returns its bottom. */
+/* The question with the answered face beside it (landscape) or above it
+ * (portrait, where the width is better spent on the question's words).
+ * Returns the header's bottom. */
 static int followup_header(struct ui_ctx *c)
 {
+    const char *msgid =
+        c->view->followup_positive ? "What made it great?" : "What could we do better?";
+    const char *question = ui_msg(c, msgid);
     int top = (int)(0.04f * (float)c->h);
-    int height = (int)((c->h > c->w ? 0.16f : 0.19f) * (float)c->h);
+    if (c->h > c->w) {
+        int r = ui_px(c, 32);
+        ui_draw_face(c, c->view->rating, c->w / 2, top + r, r, false);
+        struct ui_rect q = {c->margin, top + 2 * r + c->gap, c->w - 2 * c->margin,
+                            (int)(0.12f * (float)c->h)};
+        ui_add_text(c, q, question, ui_px(c, 36), true, UI_INK, UI_ALIGN_CENTER);
+        return q.y + q.h;
+    }
+    int height = (int)(0.19f * (float)c->h);
     int r = ui_px(c, 36);
     int face_w = 2 * r + c->gap;
     ui_draw_face(c, c->view->rating, c->margin + r, top + height / 2, r, false);
     /* The text box is symmetric about the centre, so the question is centred. */
     struct ui_rect q = {c->margin + face_w, top, c->w - 2 * (c->margin + face_w), height};
-    const char *msgid =
-        c->view->followup_positive ? "What made it great?" : "What could we do better?";
-    ui_add_text(c, q, ui_msg(c, msgid), ui_px(c, 36), true, UI_INK, UI_ALIGN_CENTER);
+    ui_add_text(c, q, question, ui_px(c, 36), true, UI_INK, UI_ALIGN_CENTER);
     return top + height;
 }
 

@@ -11,6 +11,7 @@
  * to do next.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "config.h"
 #include "ui_private.h"
@@ -24,7 +25,8 @@
 #define ERROR_PANEL UI_RGB(74, 24, 26)
 #define ERROR_AMBER UI_RGB(255, 184, 64)
 #define ERROR_TEXT UI_RGB(250, 236, 220)
-#define ERROR_LINE_MAX 800 /* bytes of one formatted error: path + key + message */
+#define ERROR_LINE_MAX 800   /* bytes of one formatted error: path + key + message */
+#define ERROR_ARENA_SPARE 64 /* arena bytes kept for "and N more" */
 
 void ui_layout_closed(struct ui_ctx *c)
 {
@@ -59,13 +61,20 @@ static void error_list(struct ui_ctx *c, struct ui_rect area)
     int shown = count <= slots ? count : slots;
     if (total > shown && shown == slots && shown > 0)
         shown--; /* the last slot says how many more there are */
+    /* Each line gets a fair share of the arena, so the count still fits. */
+    int share = shown > 0 ? (UI_TEXT_ARENA - ERROR_ARENA_SPARE) / shown - 1 : 0;
     int y = area.y;
     for (int i = 0; i < shown; i++, y += box_h + gap) {
         char line[ERROR_LINE_MAX];
         config_error_format(&errors->error[i], line, sizeof line);
+        int len = (int)strlen(line);
+        const char *text = len < share
+                               ? ui_arena_printf(c, "%s", line)
+                               : ui_arena_printf(c, "%.*s\u2026",
+                                                 ui_utf8_whole(line, share - 4), line);
         struct ui_rect r = {area.x, y, area.w, box_h};
-        ui_add_text(c, r, ui_arena_printf(c, "%s", line), size, false, ERROR_TEXT,
-                    UI_ALIGN_LEFT);
+        if (text[0] != '\0')
+            ui_add_text(c, r, text, size, false, ERROR_TEXT, UI_ALIGN_LEFT);
     }
     struct ui_rect more = {area.x, y, area.w, box_h};
     if (total > shown)

@@ -140,7 +140,7 @@ static int picker_columns(const struct ui_ctx *c, struct ui_rect area, int n)
 void ui_layout_picker(struct ui_ctx *c)
 {
     ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
-    int bottom = ui_language_bar(c, false) - c->gap;
+    int bottom = ui_language_bar(c, false) - 2 * c->gap;
     struct ui_rect t = title_box(c);
     ui_add_text(c, t, ui_msg(c, "Which team helped you today?"), ui_px(c, 36), true, UI_INK,
                 UI_ALIGN_CENTER);

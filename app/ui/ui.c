@@ -111,8 +111,7 @@ void ui_add_button(struct ui_ctx *c, struct ui_rect r, const char *text, int siz
     ui_add_text(c, ui_rect_inset(r, pad_x, pad_y), text, size_px, true, ink, UI_ALIGN_CENTER);
 }
 
-/* The length of s[0..len) without a UTF-8 character cut short at its end. */
-static int utf8_whole(const char *s, int len)
+int ui_utf8_whole(const char *s, int len)
 {
     int p = len;
     while (p > 0 && ((unsigned char)s[p - 1] & 0xC0) == 0x80)
@@ -140,7 +139,7 @@ const char *ui_arena_printf(struct ui_ctx *c, const char *fmt, ...)
     if (n < 0)
         n = 0;
     if (n >= room) { /* cut: keep whole characters only */
-        n = utf8_whole(buf, room - 1);
+        n = ui_utf8_whole(buf, room - 1);
         log_warn("ui: text arena full (%d bytes): a text was shortened", UI_TEXT_ARENA);
     }
     buf[n] = '\0';

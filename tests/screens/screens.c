@@ -1,0 +1,390 @@
+/*
+ * screens: the screenshot tests.  Every screen is laid out by the real ui,
+ * drawn by the real display (headless: SDL's dummy video driver, software
+ * renderer) at a panel size and rotation, saved as PNG and compared with a
+ * reviewed reference in tests/ref_imgs/ (see png_compare.h for the
+ * tolerance).  On a mismatch CASE.actual.png and CASE.diff.png are written
+ * beside the output and their paths printed.
+ *
+ *   screens [--size WxH] [--rotation DEG] [--case NAME] [--out DIR]
+ *           [--update-image]
+ *
+ * --update-image rewrites the references instead of comparing: look at
+ * every rewritten image before committing it.  The config is
+ * config_defaults() (with a few cases' changes), the catalogs and fonts
+ * are the real ones from WOW_ASSETS_DIR.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "display.h"
+#include "i18n.h"
+#include "png_compare.h"
+#include "ui.h"
+
+#ifndef WOW_SCREENS_OUT
+#define WOW_SCREENS_OUT "."
+#endif
+#define REF_DIR WOW_SOURCE_DIR "/tests/ref_imgs"
+
+struct panel {
+    int w, h, rotation; /* physical size and rotation */
+};
+
+static const struct panel panels[] = {{800, 480, 0}, {1280, 800, 0}, {800, 480, 90}};
+#define PANEL_COUNT (int)(sizeof panels / sizeof panels[0])
+
+/* What one run needs; big (config, frame): on the heap. */
+struct run {
+    bool update;
+    const char *only_case; /* NULL: all */
+    const char *out_dir;
+    struct config config;
+    struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
+    struct config_errors errors;
+    struct kiosk_view view;
+    struct ui_frame frame;
+    int failures, compared;
+};
+
+/* A case prepares run->config/view/errors for one screen. */
+struct screen_case {
+    const char *name;
+    const char *langs[3]; /* languages to shoot it in */
+    void (*prepare)(struct run *run);
+};
+
+static void set_text(struct config_text *t, int lang, const char *s)
+{
+    snprintf(t->lang[lang], sizeof t->lang[lang], "%s", s);
+}
+
+static int lang_index(const struct config *c, const char *code)
+{
+    for (int i = 0; i < c->language_count; i++)
+        if (strcmp(c->languages[i], code) == 0)
+            return i;
+    return -1;
+}
+
+static void prepare_rating(struct run *run)
+{
+    run->view.screen = KIOSK_SCREEN_RATING;
+}
+
+static void prepare_rating_pressed(struct run *run)
+{
+    run->view.screen = KIOSK_SCREEN_RATING;
+    run->view.pressed_face = RATING_WOW;
+}
+
+static void prepare_followup_positive(struct run *run)
+{
+    run->view.screen = KIOSK_SCREEN_FOLLOW_UP;
+    run->view.rating = RATING_WOW;
+    run->view.followup_positive = true;
+}
+
+static void prepare_followup_negative(struct run *run)
+{
+    run->view.screen = KIOSK_SCREEN_FOLLOW_UP;
+    run->view.rating = RATING_UNHAPPY;
+    run->view.followup_positive = false;
+    run->view.pressed_reason = 1;
+}
+
+static void prepare_thanks(struct run *run)
+{
+    run->view.screen = KIOSK_SCREEN_THANKS;
+    run->view.rating = RATING_HAPPY;
+    run->view.followup_positive = true;
+}
+
+static void prepare_closed(struct run *run)
+{
+    run->view.screen = KIOSK_SCREEN_CLOSED;
+}
+
+/* Six departments, some with long names, some translated in the config. */
+static void prepare_picker(struct run *run)
+{
+    static const char *const names[][2] = {
+        {"Front desk", "Vastaanotto"},
+        {"Pharmacy", ""},
+        {"Laboratory and blood samples", "Laboratorio ja verinäytteet"},
+        {"Radiology", "Radiologia"},
+        {"Patient billing and insurance questions", "Potilaslaskutus ja vakuutusasiat"},
+        {"Café", "Kahvila"},
+    };
+    struct config *c = &run->config;
+    c->mode = CONFIG_MODE_PICKER;
+    c->department_count = 6;
+    int fi = lang_index(c, "fi");
+    for (int i = 0; i < 6; i++) {
+        struct config_department *d = &c->departments[i];
+        memset(d, 0, sizeof *d);
+        snprintf(d->id, sizeof d->id, "dept%d", i + 1);
+        set_text(&d->name, 0, names[i][0]);
+        if (fi > 0)
+            set_text(&d->name, fi, names[i][1]);
+        d->customer_facing = true;
+    }
+    run->view.screen = KIOSK_SCREEN_PICKER;
+    run->view.department = -1;
+}
+
+static void add_error(struct config_errors *e, int line, const char *key, const char *message)
+{
+    struct config_error *x = &e->error[e->count++];
+    snprintf(x->file, sizeof x->file, "/boot/firmware/wowkiosk.conf");
+    x->line = line;
+    snprintf(x->key, sizeof x->key, "%s", key);
+    snprintf(x->message, sizeof x->message, "%s", message);
+}
+
+static void prepare_config_error(struct run *run)
+{
+    struct config_errors *e = &run->errors;
+    memset(e, 0, sizeof *e);
+    add_error(e, 4, "kiosk.languages", "expected language codes like \"en, fi\", got \"english\"");
+    add_error(e, 9, "department.front", "expected a name (name = ...)");
+    add_error(e, 17, "hours.mon", "expected HH:MM-HH:MM or \"closed\", got \"8-17\"");
+    add_error(e, 23, "screen.rotation", "expected 0, 90, 180 or 270, got 45");
+    add_error(e, 31, "followup.timeout_s", "expected a number of seconds from 1 to 600, got -5");
+    add_error(e, 40, "store.path", "expected an absolute path");
+    add_error(e, 44, "press_filter.burst_count", "expected a whole number from 2 to 100");
+    add_error(e, 52, "hours.timezone", "expected an IANA zone like Europe/Helsinki");
+    e->total = 11;
+    run->view.screen = KIOSK_SCREEN_CONFIG_ERROR;
+    run->view.department = -1;
+}
+
+/* German follow-up labels long enough to need wrapping or shrinking. */
+static void prepare_long_text(struct run *run)
+{
+    static const char *const labels[] = {
+        "Unverständliche Informationen zum weiteren Behandlungsverlauf",
+        "Zu lange Wartezeit ohne Rückmeldung",
+        "Unfreundlichkeit",
+        "Mangelnde Sauberkeit der Räumlichkeiten und Sanitäranlagen",
+        "Schwierige Terminvereinbarung am Telefon",
+        "Sonstiges",
+    };
+    struct config *c = &run->config;
+    int de = lang_index(c, "de");
+    c->negative_count = 6;
+    for (int i = 0; i < 6; i++) {
+        struct config_reason *r = &c->negative[i];
+        if (r->id[0] == '\0')
+            snprintf(r->id, sizeof r->id, "reason%d", i + 1);
+        if (r->label.lang[0][0] == '\0')
+            set_text(&r->label, 0, labels[i]);
+        if (de >= 0)
+            set_text(&r->label, de, labels[i]);
+    }
+    run->view.screen = KIOSK_SCREEN_FOLLOW_UP;
+    run->view.rating = RATING_VERY_UNHAPPY;
+    run->view.followup_positive = false;
+}
+
+static const struct screen_case cases[] = {
+    {"rating", {"en", "fi"}, prepare_rating},
+    {"rating-pressed", {"en", "fi"}, prepare_rating_pressed},
+    {"followup-positive", {"en", "fi"}, prepare_followup_positive},
+    {"followup-negative", {"en", "fi"}, prepare_followup_negative},
+    {"thanks", {"en", "fi"}, prepare_thanks},
+    {"closed", {"en", "fi"}, prepare_closed},
+    {"picker", {"en", "fi"}, prepare_picker},
+    {"config-error", {"en"}, prepare_config_error},
+    {"long-text", {"de"}, prepare_long_text},
+};
+#define CASE_COUNT (int)(sizeof cases / sizeof cases[0])
+
+static void load_catalogs(struct run *run)
+{
+    for (int i = 0; i < run->config.language_count; i++) {
+        char path[1024], err[256];
+        snprintf(path, sizeof path, "%s/po/%s.po", WOW_ASSETS_DIR, run->config.languages[i]);
+        run->catalogs[i] = catalog_load(path, err, sizeof err);
+        if (run->catalogs[i] == NULL && strcmp(run->config.languages[i], "en") != 0)
+            fprintf(stderr, "screens: no catalog for %s (%s): English texts\n",
+                    run->config.languages[i], err);
+    }
+}
+
+static void free_catalogs(struct run *run)
+{
+    for (int i = 0; i < CONFIG_MAX_LANGUAGES; i++) {
+        catalog_destroy(run->catalogs[i]);
+        run->catalogs[i] = NULL;
+    }
+}
+
+/* Compares the presented frame with its reference.  Returns true on a match. */
+static bool compare_shot(struct run *run, struct display *d, const char *name, const char *shot)
+{
+    char ref_path[1024];
+    snprintf(ref_path, sizeof ref_path, "%s/%s.png", REF_DIR, name);
+    struct png_image expected, actual, diff = {0};
+    if (!png_image_load(&expected, ref_path)) {
+        fprintf(stderr, "screens: %s: no reference (run with --update-image, then look at it)\n",
+                name);
+        return false;
+    }
+    if (!png_image_load(&actual, shot)) {
+        png_image_free(&expected);
+        return false;
+    }
+    struct png_verdict v = png_compare(&expected, &actual, &diff);
+    if (!v.match) {
+        char actual_path[1024], diff_path[1024];
+        snprintf(actual_path, sizeof actual_path, "%s/%s.actual.png", run->out_dir, name);
+        snprintf(diff_path, sizeof diff_path, "%s/%s.diff.png", run->out_dir, name);
+        display_save_png(d, actual_path);
+        if (diff.pixels != NULL)
+            png_image_save(&diff, diff_path);
+        if (v.same_size)
+            fprintf(stderr, "screens: %s: %ld of %ld pixels differ (%.3f %%, allowed %.1f %%)\n",
+                    name, v.differing, v.total, 100.0 * (double)v.differing / (double)v.total,
+                    PNG_COMPARE_SHARE_PPM / 10000.0);
+        else
+            fprintf(stderr, "screens: %s: size %dx%d, reference %dx%d\n", name, actual.w,
+                    actual.h, expected.w, expected.h);
+        fprintf(stderr, "  reference: %s\n  actual:    %s\n  diff:      %s\n", ref_path,
+                actual_path, v.same_size ? diff_path : "(sizes differ)");
+    }
+    png_image_free(&expected);
+    png_image_free(&actual);
+    png_image_free(&diff);
+    return v.match;
+}
+
+/* Lays out, draws and checks one case in one language on display d. */
+static void shoot(struct run *run, struct display *d, const struct panel *p,
+                  const struct screen_case *sc, const char *lang)
+{
+    config_defaults(&run->config);
+    run->view = (struct kiosk_view){.screen = KIOSK_SCREEN_RATING,
+                                    .department = run->config.department,
+                                    .pressed_reason = -1};
+    sc->prepare(run);
+    int li = lang_index(&run->config, lang);
+    run->view.language = li >= 0 ? li : 0;
+    char name[256];
+    snprintf(name, sizeof name, "%s-%s-%dx%d%s", sc->name, lang, p->w, p->h,
+             p->rotation != 0 ? (p->rotation == 90 ? "-r90" : "-rot") : "");
+    struct ui_input in = {.view = &run->view, .config = &run->config,
+                          .catalogs = (const struct catalog *const *)run->catalogs,
+                          .errors = &run->errors, .error_title = "/boot/firmware/wowkiosk.conf"};
+    int w, h;
+    display_logical_size(d, &w, &h);
+    ui_layout(&run->frame, &in, w, h);
+    char shot[1024];
+    if (run->update)
+        snprintf(shot, sizeof shot, "%s/%s.png", REF_DIR, name);
+    else
+        snprintf(shot, sizeof shot, "%s/%s.png", run->out_dir, name);
+    if (!display_draw(d, &run->frame) || !display_save_png(d, shot)) {
+        fprintf(stderr, "screens: %s: drawing or saving failed\n", name);
+        run->failures++;
+        return;
+    }
+    if (run->update) {
+        printf("screens: wrote %s\n", shot);
+        return;
+    }
+    run->compared++;
+    if (!compare_shot(run, d, name, shot))
+        run->failures++;
+}
+
+static void run_panel(struct run *run, const struct panel *p)
+{
+    struct display_options o = {.windowed = true, .width = p->w, .height = p->h,
+                                .rotation = p->rotation, .font_dir = WOW_ASSETS_DIR "/fonts"};
+    struct display *d = display_create(&o);
+    if (d == NULL) {
+        fprintf(stderr, "screens: cannot open a %dx%d display\n", p->w, p->h);
+        run->failures++;
+        return;
+    }
+    for (int i = 0; i < CASE_COUNT; i++) {
+        if (run->only_case != NULL && strcmp(run->only_case, cases[i].name) != 0)
+            continue;
+        for (int l = 0; l < 3 && cases[i].langs[l] != NULL; l++)
+            shoot(run, d, p, &cases[i], cases[i].langs[l]);
+    }
+    display_destroy(d);
+}
+
+static bool parse_int(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || v < 0 || v > 100000)
+        return false;
+    *out = (int)v;
+    return *end == '\0' || *end == 'x';
+}
+
+static bool parse_size(const char *s, int *w, int *h)
+{
+    const char *x = strchr(s, 'x');
+    return x != NULL && parse_int(s, w) && parse_int(x + 1, h);
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: screens [--size WxH] [--rotation DEG] [--case NAME] [--out DIR] "
+                    "[--update-image]\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    struct run *run = calloc(1, sizeof *run);
+    if (run == NULL)
+        return 1;
+    run->out_dir = WOW_SCREENS_OUT;
+    int only_w = 0, only_h = 0, only_rot = -1;
+    for (int i = 1; i < argc; i++) {
+        bool has_arg = i + 1 < argc;
+        if (strcmp(argv[i], "--update-image") == 0)
+            run->update = true;
+        else if (strcmp(argv[i], "--size") == 0 && has_arg && parse_size(argv[i + 1], &only_w, &only_h))
+            i++;
+        else if (strcmp(argv[i], "--rotation") == 0 && has_arg && parse_int(argv[i + 1], &only_rot))
+            i++;
+        else if (strcmp(argv[i], "--case") == 0 && has_arg)
+            run->only_case = argv[++i];
+        else if (strcmp(argv[i], "--out") == 0 && has_arg)
+            run->out_dir = argv[++i];
+        else {
+            free(run);
+            return usage();
+        }
+    }
+    config_defaults(&run->config);
+    load_catalogs(run);
+    for (int i = 0; i < PANEL_COUNT; i++) {
+        const struct panel *p = &panels[i];
+        if ((only_w != 0 && (p->w != only_w || p->h != only_h)) ||
+            (only_rot >= 0 && p->rotation != only_rot))
+            continue;
+        run_panel(run, p);
+    }
+    free_catalogs(run);
+    int status = run->failures == 0 ? 0 : 1;
+    if (!run->update && run->compared == 0) {
+        fprintf(stderr, "screens: no case matched\n");
+        status = 1;
+    }
+    if (!run->update)
+        printf("screens: %d compared, %d failed\n", run->compared, run->failures);
+    free(run);
+    return status;
+}

@@ -9,8 +9,6 @@
  */
 #include <stdio.h>
 
-#include <SDL.h>
-
 #include "png_compare.h"
 
 int main(int argc, char **argv)

@@ -83,13 +83,12 @@ void ui_layout_followup(struct ui_ctx *c)
         area.h = max_h;
     }
     for (int i = 0; i < n; i++) {
-        struct ui_rect r = ui_grid_cell(area, cols, rows, c->gap, i);
+        struct ui_rect r = ui_grid_cell(area, cols, rows, c->gap, i, n);
         const char *label = ui_text(c->in, &reasons[i].label, c->lang);
         if (label[0] == '\0')
             label = reasons[i].id;
         bool pressed = c->view->pressed_reason == i;
-        ui_add_button(c, r, label, ui_px(c, 26),
-                      pressed ? UI_BUTTON_SELECTED : UI_BUTTON_NORMAL);
+        ui_add_button(c, r, label, ui_px(c, 26), pressed ? UI_BUTTON_SELECTED : UI_BUTTON_NORMAL);
         ui_add_target(c, UI_TARGET_REASON, i, r);
     }
 }
@@ -109,6 +108,6 @@ void ui_layout_thanks(struct ui_ctx *c)
     struct ui_rect title = {c->margin, y, c->w - 2 * c->margin, title_h};
     ui_add_text(c, title, ui_msg(c, "Thank you!"), ui_px(c, 60), true, UI_INK, UI_ALIGN_CENTER);
     struct ui_rect sub = {c->margin, y + title_h, c->w - 2 * c->margin, sub_h};
-    ui_add_text(c, sub, ui_msg(c, "Your feedback helps us serve you better."), ui_px(c, 26),
-                false, UI_INK_SOFT, UI_ALIGN_CENTER);
+    ui_add_text(c, sub, ui_msg(c, "Your feedback helps us serve you better."), ui_px(c, 26), false,
+                UI_INK_SOFT, UI_ALIGN_CENTER);
 }

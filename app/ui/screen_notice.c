@@ -17,16 +17,16 @@
 #include "ui_private.h"
 
 #define CLOSED_BACKGROUND UI_RGB(24, 30, 44)
-#define CLOSED_TEXT UI_RGB(236, 239, 244)
-#define CLOSED_SOFT UI_RGB(160, 170, 190)
-#define CLOSED_MOON UI_RGB(244, 214, 140)
+#define CLOSED_TEXT       UI_RGB(236, 239, 244)
+#define CLOSED_SOFT       UI_RGB(160, 170, 190)
+#define CLOSED_MOON       UI_RGB(244, 214, 140)
 
-#define ERROR_BACKGROUND UI_RGB(52, 14, 16)
-#define ERROR_PANEL UI_RGB(74, 24, 26)
-#define ERROR_AMBER UI_RGB(255, 184, 64)
-#define ERROR_TEXT UI_RGB(250, 236, 220)
-#define ERROR_LINE_MAX 800   /* bytes of one formatted error: path + key + message */
-#define ERROR_ARENA_SPARE 64 /* arena bytes kept for "and N more" */
+#define ERROR_BACKGROUND  UI_RGB(52, 14, 16)
+#define ERROR_PANEL       UI_RGB(74, 24, 26)
+#define ERROR_AMBER       UI_RGB(255, 184, 64)
+#define ERROR_TEXT        UI_RGB(250, 236, 220)
+#define ERROR_LINE_MAX    800 /* bytes of one formatted error: path + key + message */
+#define ERROR_ARENA_SPARE 64  /* arena bytes kept for "and N more" */
 
 void ui_layout_closed(struct ui_ctx *c)
 {
@@ -68,10 +68,9 @@ static void error_list(struct ui_ctx *c, struct ui_rect area)
         char line[ERROR_LINE_MAX];
         config_error_format(&errors->error[i], line, sizeof line);
         int len = (int)strlen(line);
-        const char *text = len < share
-                               ? ui_arena_printf(c, "%s", line)
-                               : ui_arena_printf(c, "%.*s\u2026",
-                                                 ui_utf8_whole(line, share - 4), line);
+        const char *text =
+            len < share ? ui_arena_printf(c, "%s", line)
+                        : ui_arena_printf(c, "%.*s\u2026", ui_utf8_whole(line, share - 4), line);
         struct ui_rect r = {area.x, y, area.w, box_h};
         if (text[0] != '\0')
             ui_add_text(c, r, text, size, false, ERROR_TEXT, UI_ALIGN_LEFT);
@@ -81,8 +80,7 @@ static void error_list(struct ui_ctx *c, struct ui_rect area)
         ui_add_text(c, more, ui_arena_printf(c, "and %d more", total - shown), size, true,
                     ERROR_AMBER, UI_ALIGN_LEFT);
     else if (count == 0)
-        ui_add_text(c, more, "(no details were recorded)", size, false, ERROR_TEXT,
-                    UI_ALIGN_LEFT);
+        ui_add_text(c, more, "(no details were recorded)", size, false, ERROR_TEXT, UI_ALIGN_LEFT);
 }
 
 void ui_layout_config_error(struct ui_ctx *c)

@@ -116,7 +116,7 @@ void ui_layout_rating(struct ui_ctx *c)
     struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, bottom - top};
     int cols = is_portrait(c) ? 2 : 4, rows = is_portrait(c) ? 2 : 1;
     for (int rating = RATING_VERY_UNHAPPY; rating <= RATING_WOW; rating++)
-        face_cell(c, rating, ui_grid_cell(area, cols, rows, 0, rating - 1));
+        face_cell(c, rating, ui_grid_cell(area, cols, rows, 0, rating - 1, RATING_COUNT));
 }
 
 /* Columns for n department buttons in area: the count whose buttons give
@@ -161,7 +161,7 @@ void ui_layout_picker(struct ui_ctx *c)
         area.h = max_h;
     }
     for (int i = 0; i < n; i++) {
-        struct ui_rect r = ui_grid_cell(area, cols, rows, c->gap, i);
+        struct ui_rect r = ui_grid_cell(area, cols, rows, c->gap, i, n);
         ui_add_button(c, r, ui_department_name(c, i), ui_px(c, 24), UI_BUTTON_NORMAL);
         ui_add_target(c, UI_TARGET_DEPARTMENT, i, r);
     }

@@ -167,13 +167,16 @@ struct ui_rect ui_rect_inset(struct ui_rect r, int dx, int dy)
     return (struct ui_rect){r.x + dx, r.y + dy, r.w - 2 * dx, r.h - 2 * dy};
 }
 
-struct ui_rect ui_grid_cell(struct ui_rect area, int cols, int rows, int gap, int i)
+struct ui_rect ui_grid_cell(struct ui_rect area, int cols, int rows, int gap, int i, int count)
 {
     int cw = (area.w - (cols - 1) * gap) / cols;
     int ch = (area.h - (rows - 1) * gap) / rows;
     int x0 = area.x + (area.w - (cols * cw + (cols - 1) * gap)) / 2;
     int y0 = area.y + (area.h - (rows * ch + (rows - 1) * gap)) / 2;
     int col = i % cols, row = i / cols;
+    int in_row = count - row * cols; /* a short last row is centred */
+    if (in_row < cols)
+        x0 += (cols - in_row) * (cw + gap) / 2;
     return (struct ui_rect){x0 + col * (cw + gap), y0 + row * (ch + gap), cw, ch};
 }
 

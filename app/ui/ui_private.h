@@ -17,14 +17,14 @@
 
 /* The palette: calm, light, high contrast (ink on near-white is > 14:1). */
 #define UI_RGB(r, g, b) ((struct ui_color){(r), (g), (b), 255})
-#define UI_BACKGROUND UI_RGB(243, 245, 248)
-#define UI_CARD UI_RGB(255, 255, 255)
-#define UI_SHADOW ((struct ui_color){16, 24, 40, 30})
-#define UI_QUIET UI_RGB(226, 231, 238) /* secondary buttons */
-#define UI_INK UI_RGB(28, 33, 46)     /* text, selected buttons, the pressed ring */
-#define UI_INK_SOFT UI_RGB(84, 93, 110) /* secondary text */
-#define UI_ON_INK UI_RGB(255, 255, 255)
-#define UI_FEATURE UI_RGB(36, 32, 30) /* eyes, brows and mouths */
+#define UI_BACKGROUND   UI_RGB(243, 245, 248)
+#define UI_CARD         UI_RGB(255, 255, 255)
+#define UI_SHADOW       ((struct ui_color){16, 24, 40, 30})
+#define UI_QUIET        UI_RGB(226, 231, 238) /* secondary buttons */
+#define UI_INK          UI_RGB(28, 33, 46)    /* text, selected buttons, the pressed ring */
+#define UI_INK_SOFT     UI_RGB(84, 93, 110)   /* secondary text */
+#define UI_ON_INK       UI_RGB(255, 255, 255)
+#define UI_FEATURE      UI_RGB(36, 32, 30) /* eyes, brows and mouths */
 
 /* A layout in progress.  Everything in it is borrowed. */
 struct ui_ctx {
@@ -57,8 +57,7 @@ struct ui_cmd *ui_add(struct ui_ctx *c, enum ui_cmd_type type, struct ui_color c
 
 void ui_add_rect(struct ui_ctx *c, struct ui_rect r, int radius, struct ui_color color);
 void ui_add_circle(struct ui_ctx *c, int cx, int cy, int radius, struct ui_color color);
-void ui_add_ring(struct ui_ctx *c, int cx, int cy, int radius, int width,
-                 struct ui_color color);
+void ui_add_ring(struct ui_ctx *c, int cx, int cy, int radius, int width, struct ui_color color);
 void ui_add_text(struct ui_ctx *c, struct ui_rect r, const char *text, int size_px, bool bold,
                  struct ui_color color, enum ui_align align);
 void ui_add_target(struct ui_ctx *c, enum ui_target_kind kind, int index, struct ui_rect r);
@@ -85,9 +84,10 @@ const char *ui_department_name(const struct ui_ctx *c, int department);
 /* Rectangle helpers. */
 struct ui_rect ui_rect_inset(struct ui_rect r, int dx, int dy);
 
-/* Cell i of a cols x rows grid of equal cells with gap between them,
- * filling area (left over pixels split evenly around the grid). */
-struct ui_rect ui_grid_cell(struct ui_rect area, int cols, int rows, int gap, int i);
+/* Cell i of count cells in a cols x rows grid of equal cells with gap
+ * between them, filling area (left over pixels split evenly around the
+ * grid; a short last row centred). */
+struct ui_rect ui_grid_cell(struct ui_rect area, int cols, int rows, int gap, int i, int count);
 
 /* ---- faces.c ---- */
 

@@ -11,7 +11,7 @@ static const char *const fixture_short_names[] = {
     "Front desk", "Pharmacy", "Lab", "Radiology", "Cafeteria", "Parking",
 };
 static const char *const fixture_long_names[] = {
-    "Kundenservice und Beschwerdemanagement", "Apotheke", "Labor",
+    "Kundenservice und Beschwerdemanagement",        "Apotheke",  "Labor",
     "Radiologie und Nuklearmedizinische Diagnostik", "Cafeteria", "Parkhausverwaltung",
 };
 static const char *const fixture_reasons[] = {

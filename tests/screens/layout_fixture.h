@@ -29,7 +29,7 @@ void fixture_config(struct config *config, const struct fixture_shape *shape);
 struct catalog *fixture_finnish(void);
 
 /* The Finnish catalog's text for the msgids it has, for assertions. */
-#define FIXTURE_FI_SKIP "Ohita"
+#define FIXTURE_FI_SKIP     "Ohita"
 #define FIXTURE_FI_QUESTION "Miten onnistuimme tänään?"
 
 #endif

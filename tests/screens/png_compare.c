@@ -48,8 +48,8 @@ void png_image_free(struct png_image *img)
 
 bool png_image_save(const struct png_image *img, const char *path)
 {
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormatFrom(img->pixels, img->w, img->h, 32,
-                                                        img->w * 4, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormatFrom(img->pixels, img->w, img->h, 32, img->w * 4,
+                                                        SDL_PIXELFORMAT_ARGB8888);
     if (s == NULL) {
         fprintf(stderr, "png_compare: surface for %s: %s\n", path, SDL_GetError());
         return false;

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PNG_COMPARE_CHANNEL 16
+#define PNG_COMPARE_CHANNEL   16
 #define PNG_COMPARE_SHARE_PPM 5000 /* 0.5 % */
 
 /* An image as w x h ARGB8888 pixels, row after row; owns pixels. */

@@ -251,8 +251,8 @@ static bool compare_shot(struct run *run, struct display *d, const char *name, c
                     name, v.differing, v.total, 100.0 * (double)v.differing / (double)v.total,
                     PNG_COMPARE_SHARE_PPM / 10000.0);
         else
-            fprintf(stderr, "screens: %s: size %dx%d, reference %dx%d\n", name, actual.w,
-                    actual.h, expected.w, expected.h);
+            fprintf(stderr, "screens: %s: size %dx%d, reference %dx%d\n", name, actual.w, actual.h,
+                    expected.w, expected.h);
         fprintf(stderr, "  reference: %s\n  actual:    %s\n  diff:      %s\n", ref_path,
                 actual_path, v.same_size ? diff_path : "(sizes differ)");
     }
@@ -267,18 +267,19 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
                   const struct screen_case *sc, const char *lang)
 {
     config_defaults(&run->config);
-    run->view = (struct kiosk_view){.screen = KIOSK_SCREEN_RATING,
-                                    .department = run->config.department,
-                                    .pressed_reason = -1};
+    run->view = (struct kiosk_view){
+        .screen = KIOSK_SCREEN_RATING, .department = run->config.department, .pressed_reason = -1};
     sc->prepare(run);
     int li = lang_index(&run->config, lang);
     run->view.language = li >= 0 ? li : 0;
     char name[256];
     snprintf(name, sizeof name, "%s-%s-%dx%d%s", sc->name, lang, p->w, p->h,
              p->rotation != 0 ? (p->rotation == 90 ? "-r90" : "-rot") : "");
-    struct ui_input in = {.view = &run->view, .config = &run->config,
+    struct ui_input in = {.view = &run->view,
+                          .config = &run->config,
                           .catalogs = (const struct catalog *const *)run->catalogs,
-                          .errors = &run->errors, .error_title = "/boot/firmware/wowkiosk.conf"};
+                          .errors = &run->errors,
+                          .error_title = "/boot/firmware/wowkiosk.conf"};
     int w, h;
     display_logical_size(d, &w, &h);
     ui_layout(&run->frame, &in, w, h);
@@ -303,8 +304,11 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
 
 static void run_panel(struct run *run, const struct panel *p)
 {
-    struct display_options o = {.windowed = true, .width = p->w, .height = p->h,
-                                .rotation = p->rotation, .font_dir = WOW_ASSETS_DIR "/fonts"};
+    struct display_options o = {.windowed = true,
+                                .width = p->w,
+                                .height = p->h,
+                                .rotation = p->rotation,
+                                .font_dir = WOW_ASSETS_DIR "/fonts"};
     struct display *d = display_create(&o);
     if (d == NULL) {
         fprintf(stderr, "screens: cannot open a %dx%d display\n", p->w, p->h);
@@ -355,7 +359,8 @@ int main(int argc, char **argv)
         bool has_arg = i + 1 < argc;
         if (strcmp(argv[i], "--update-image") == 0)
             run->update = true;
-        else if (strcmp(argv[i], "--size") == 0 && has_arg && parse_size(argv[i + 1], &only_w, &only_h))
+        else if (strcmp(argv[i], "--size") == 0 && has_arg &&
+                 parse_size(argv[i + 1], &only_w, &only_h))
             i++;
         else if (strcmp(argv[i], "--rotation") == 0 && has_arg && parse_int(argv[i + 1], &only_rot))
             i++;

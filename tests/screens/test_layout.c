@@ -52,10 +52,15 @@ static int setup(void **state)
     w->catalogs[1] = w->fi; /* en: none (English), fi: the fixture, de: none (missing) */
     struct fixture_shape shape = {.languages = 3, .departments = 6, .reasons = 6};
     fixture_config(&w->config, &shape);
-    w->view = (struct kiosk_view){.screen = KIOSK_SCREEN_RATING, .pressed_reason = -1,
-                                  .rating = RATING_HAPPY, .followup_positive = true};
-    w->in = (struct ui_input){.view = &w->view, .config = &w->config, .catalogs = w->catalogs,
-                              .errors = &w->errors, .error_title = "/etc/wowkiosk/kiosk.conf"};
+    w->view = (struct kiosk_view){.screen = KIOSK_SCREEN_RATING,
+                                  .pressed_reason = -1,
+                                  .rating = RATING_HAPPY,
+                                  .followup_positive = true};
+    w->in = (struct ui_input){.view = &w->view,
+                              .config = &w->config,
+                              .catalogs = w->catalogs,
+                              .errors = &w->errors,
+                              .error_title = "/etc/wowkiosk/kiosk.conf"};
     *state = w;
     return 0;
 }
@@ -95,10 +100,10 @@ static bool cmd_inside(const struct ui_cmd *c, int w, int h)
         return rect_inside(c->rect, w, h);
     case UI_CMD_CIRCLE:
     case UI_CMD_RING:
-        return c->radius > 0 && rect_inside((struct ui_rect){c->rect.x - c->radius,
-                                                             c->rect.y - c->radius,
-                                                             2 * c->radius, 2 * c->radius},
-                                            w, h);
+        return c->radius > 0 &&
+               rect_inside((struct ui_rect){c->rect.x - c->radius, c->rect.y - c->radius,
+                                            2 * c->radius, 2 * c->radius},
+                           w, h);
     case UI_CMD_POLYLINE:
     case UI_CMD_POLYGON:
         if (c->point_count < 2 || c->point_count > UI_MAX_POINTS)
@@ -116,16 +121,16 @@ static bool rects_overlap(struct ui_rect a, struct ui_rect b)
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-static const char *const screen_names[] = {"closed", "picker", "rating", "follow-up", "thanks",
-                                           "config-error"};
+static const char *const screen_names[] = {"closed",    "picker", "rating",
+                                           "follow-up", "thanks", "config-error"};
 
 /* Fails with the case's name, so a failure says where. */
 static void check(bool ok, const struct world *w, const char *what, int index)
 {
     if (ok)
         return;
-    print_error("%s on %s at %dx%d, language %d, item %d\n", what,
-                screen_names[w->view.screen], w->frame.w, w->frame.h, w->view.language, index);
+    print_error("%s on %s at %dx%d, language %d, item %d\n", what, screen_names[w->view.screen],
+                w->frame.w, w->frame.h, w->view.language, index);
     fail();
 }
 
@@ -160,8 +165,7 @@ static void check_targets(const struct world *w)
         if (t->kind == UI_TARGET_FACE || t->kind == UI_TARGET_REASON) {
             /* >= 110 px on the 7" 800x480 panel, scaled with the canvas. */
             int need = 110 * short_side;
-            check(t->rect.w * 480 >= need && t->rect.h * 480 >= need, w, "target too small",
-                  i);
+            check(t->rect.w * 480 >= need && t->rect.h * 480 >= need, w, "target too small", i);
         }
     }
 }
@@ -509,7 +513,7 @@ static void test_translations_and_fallbacks(void **state)
     layout(w, canvases[0]);
     assert_non_null(text_cmd(&w->frame, FIXTURE_FI_QUESTION));
     assert_non_null(text_cmd(&w->frame, "Tyytyväinen"));
-    assert_non_null(text_cmd(&w->frame, "Unhappy")); /* not in the catalog: English */
+    assert_non_null(text_cmd(&w->frame, "Unhappy"));        /* not in the catalog: English */
     assert_non_null(text_cmd(&w->frame, "Asiakaspalvelu")); /* configured translation */
     assert_null(text_cmd(&w->frame, "How did we do today?"));
 
@@ -522,7 +526,7 @@ static void test_translations_and_fallbacks(void **state)
     w->view.language = 1;
     layout(w, canvases[0]);
     assert_non_null(text_cmd(&w->frame, FIXTURE_FI_SKIP));
-    assert_non_null(text_cmd(&w->frame, "Lyhyt odotus")); /* first-language text translated */
+    assert_non_null(text_cmd(&w->frame, "Lyhyt odotus"));   /* first-language text translated */
     assert_non_null(text_cmd(&w->frame, "Friendly staff")); /* neither: the text itself */
 
     /* ui_text directly: configured, catalog, then the text itself. */

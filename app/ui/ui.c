@@ -256,6 +256,8 @@ const char *ui_text(const struct ui_input *in, const struct config_text *text, i
         lang = 0;
     if (text->lang[lang][0] != '\0')
         return text->lang[lang];
+    if (text->lang[0][0] == '\0')
+        return text->lang[0]; /* never look "" up: a catalog maps it to its header */
     const struct catalog *catalog = in->catalogs != NULL ? in->catalogs[lang] : NULL;
     const char *s = catalog_get(catalog, text->lang[0]);
     return s != NULL ? s : text->lang[0];

@@ -538,6 +538,16 @@ static void test_translations_and_fallbacks(void **state)
     assert_string_equal(ui_text(&w->in, &d[1].name, 9), "Pharmacy"); /* bad index: first */
     w->in.catalogs = NULL;
     assert_string_equal(ui_text(&w->in, &d[1].name, 1), "Pharmacy");
+
+    /* A department without any name shows its id, never a blank (nor a
+     * catalog's header, which gettext files keep under the empty msgid). */
+    w->in.catalogs = w->catalogs;
+    memset(&w->config.departments[3].name, 0, sizeof w->config.departments[3].name);
+    assert_string_equal(ui_text(&w->in, &w->config.departments[3].name, 1), "");
+    w->view.screen = KIOSK_SCREEN_RATING;
+    w->view.department = 3;
+    layout(w, canvases[0]);
+    assert_non_null(text_cmd(&w->frame, w->config.departments[3].id));
 }
 
 static void test_pressed_reason_highlighted(void **state)

@@ -56,7 +56,10 @@ static void error_list(struct ui_ctx *c, struct ui_rect area)
         count = CONFIG_MAX_ERRORS;
     if (total < count)
         total = count;
-    int size = ui_px(c, 17), box_h = ui_px(c, 44), gap = ui_px(c, 6);
+    /* Room for each error's lines at full size (narrow portrait: three),
+     * so the list reads evenly instead of in shrunken odd sizes. */
+    int lines = c->h > c->w ? 3 : 2;
+    int size = ui_px(c, 17), box_h = ui_px(c, 21.0f * (float)lines + 2), gap = ui_px(c, 8);
     int slots = (area.h + gap) / (box_h + gap);
     int shown = count <= slots ? count : slots;
     if (total > shown && shown == slots && shown > 0)

@@ -8,6 +8,7 @@ Usage: test_config_cli.py WOWKIOSK
     line per error, with the right lines;
   - a kiosk started with that bad file does not crash or exit: it shows the
     error screen (a frame is presented) until told to stop, and stores nothing;
+  - after a good config has run, a bad one falls back on it (kept as last-good.conf);
   - with no config at all it starts on the development defaults and keeps
     its store under the user's data directory ($XDG_DATA_HOME/wowkiosk).
 """
@@ -72,6 +73,21 @@ def main():
 
     r = run(binary, ["--windowed", "800x480", "--script", quit_script], env)
     assert r.returncode == 0, r.stderr
+    assert not os.path.exists(os.path.join(tmp, "data", "wowkiosk", "last-good.conf")), \
+        "the defaults were kept as a last good config file"
+
+    # A config that loaded is kept; a later bad edit falls back on it (after
+    # showing its errors) instead of stopping the kiosk collecting.
+    good_store = os.path.join(tmp, "good.db")
+    r = run(binary, ["--windowed", "800x480", "--config", good, "--store", good_store,
+                     "--script", quit_script], env)
+    assert r.returncode == 0, r.stderr
+    kept = os.path.join(tmp, "data", "wowkiosk", "last-good.conf")
+    assert open(kept).read() == GOOD, "last-good.conf does not hold the good config"
+    r = run(binary, ["--windowed", "800x480", "--config", bad, "--script", quit_script], env)
+    assert r.returncode == 0, r.stderr
+    assert "running on the last good config" in r.stderr, r.stderr
+    assert open(kept).read() == GOOD, "the bad config replaced the last good one"
     default_store = os.path.join(tmp, "data", "wowkiosk", "kiosk.db")
     assert os.path.exists(default_store), "no store at %s" % default_store
     con = sqlite3.connect(default_store)

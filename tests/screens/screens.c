@@ -136,6 +136,14 @@ static void prepare_picker(struct run *run)
     run->view.department = -1;
 }
 
+/* The rating screen reached from the picker: a Back button, a long name. */
+static void prepare_rating_back(struct run *run)
+{
+    prepare_picker(run);
+    run->view.screen = KIOSK_SCREEN_RATING;
+    run->view.department = 2;
+}
+
 static void add_error(struct config_errors *e, int line, const char *key, const char *message)
 {
     struct config_error *x = &e->error[e->count++];
@@ -198,6 +206,7 @@ static const struct screen_case cases[] = {
     {"thanks", {"en", "fi"}, prepare_thanks},
     {"closed", {"en", "fi"}, prepare_closed},
     {"picker", {"en", "fi"}, prepare_picker},
+    {"rating-back", {"en", "fi"}, prepare_rating_back},
     {"config-error", {"en"}, prepare_config_error},
     {"long-text", {"de"}, prepare_long_text},
 };

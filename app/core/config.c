@@ -41,7 +41,7 @@ enum cfg_section {
     SEC_STORE,
 };
 
-enum cfg_reason_for { FOR_UNSET, FOR_POSITIVE, FOR_NEGATIVE };
+enum cfg_reason_for { FOR_UNSET, FOR_POSITIVE, FOR_NEGATIVE, FOR_INVALID /* reported */ };
 
 /* A [reason] section until its list is known. */
 struct cfg_reason {
@@ -392,8 +392,10 @@ static bool cfg_reason_key(struct cfg_parser *p, const char *key, const char *ba
             r->list = FOR_POSITIVE;
         else if (strcmp(value, "negative") == 0)
             r->list = FOR_NEGATIVE;
-        else
+        else {
+            r->list = FOR_INVALID;
             cfg_error(p, p->line, key, "expected positive or negative, got '%.40s'", value);
+        }
     } else
         return false;
     return true;
@@ -713,6 +715,12 @@ static void cfg_settle_localized(struct cfg_parser *p)
                       "language '%.7s' is not in [kiosk] languages (%s)", l->lang, list);
             continue;
         }
+        if (index == 0 && l->dst->lang[0][0] != '\0') {
+            cfg_error(p, l->line, l->key,
+                      "duplicate key: '%s' is the first language, given by the key without .%s",
+                      l->lang, l->lang);
+            continue;
+        }
         memcpy(l->dst->lang[index], l->text, sizeof l->text);
     }
 }
@@ -730,6 +738,8 @@ static void cfg_settle_reasons(struct cfg_parser *p)
             cfg_error(p, r->line, key, "missing key for: expected for = positive or negative");
             continue;
         }
+        if (r->list == FOR_INVALID)
+            continue;
         if (!r->has_label)
             cfg_error(p, r->line, key, "missing key label: the text of the answer");
         bool positive = r->list == FOR_POSITIVE;

@@ -25,7 +25,7 @@
 
 #include "tz.h"
 
-#define CONFIG_PENDING_REASONS 32 /* [reason] sections read before sorting into lists */
+#define CONFIG_PENDING_REASONS 32   /* [reason] sections read before sorting into lists */
 #define CONFIG_MAX_KEPT_ERRORS 1000 /* beyond this errors are only counted */
 
 enum cfg_section {
@@ -202,8 +202,8 @@ static bool cfg_int(struct cfg_parser *p, const char *key, const char *value, lo
     errno = 0;
     long v = strtol(value, &end, 10);
     if (end == value || *end != '\0' || errno != 0 || v < min || v > max) {
-        cfg_error(p, p->line, key, "expected a whole number from %ld to %ld, got '%.40s'", min,
-                  max, value);
+        cfg_error(p, p->line, key, "expected a whole number from %ld to %ld, got '%.40s'", min, max,
+                  value);
         return false;
     }
     *dst = v;
@@ -307,7 +307,8 @@ static void cfg_languages(struct cfg_parser *p, const char *key, const char *val
         while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
             len--;
         if (len != 2 || s[0] < 'a' || s[0] > 'z' || s[1] < 'a' || s[1] > 'z') {
-            cfg_error(p, p->line, key, "expected 2-letter lower-case codes like 'en, fi', got '%.*s'",
+            cfg_error(p, p->line, key,
+                      "expected 2-letter lower-case codes like 'en, fi', got '%.*s'",
                       (int)(len < 20 ? len : 20), s);
             return;
         }
@@ -335,8 +336,8 @@ static void cfg_languages(struct cfg_parser *p, const char *key, const char *val
     c->language_count = count;
 }
 
-static bool cfg_kiosk_key(struct cfg_parser *p, const char *key, const char *base,
-                          const char *lang, const char *value)
+static bool cfg_kiosk_key(struct cfg_parser *p, const char *key, const char *base, const char *lang,
+                          const char *value)
 {
     struct config *c = p->config;
     if (strcmp(base, "question") == 0)
@@ -486,16 +487,24 @@ static bool cfg_press_filter_key(struct cfg_parser *p, const char *key, const ch
 static const char *cfg_section_keys(enum cfg_section s)
 {
     switch (s) {
-    case SEC_KIOSK: return "id, site, label, languages, mode, department, question[.LANG]";
-    case SEC_DEPARTMENT: return "name[.LANG], customer_facing";
-    case SEC_REASON: return "label[.LANG], for";
-    case SEC_FOLLOWUP: return "enabled, timeout_s";
+    case SEC_KIOSK:
+        return "id, site, label, languages, mode, department, question[.LANG]";
+    case SEC_DEPARTMENT:
+        return "name[.LANG], customer_facing";
+    case SEC_REASON:
+        return "label[.LANG], for";
+    case SEC_FOLLOWUP:
+        return "enabled, timeout_s";
     case SEC_SCREEN:
         return "rotation, ack_ms, thanks_s, picker_timeout_s, sleep_when_closed";
-    case SEC_HOURS: return "timezone, always, mon, tue, wed, thu, fri, sat, sun";
-    case SEC_PRESS_FILTER: return "min_interval_s, burst_count, burst_window_s";
-    case SEC_STORE: return "path";
-    default: return "";
+    case SEC_HOURS:
+        return "timezone, always, mon, tue, wed, thu, fri, sat, sun";
+    case SEC_PRESS_FILTER:
+        return "min_interval_s, burst_count, burst_window_s";
+    case SEC_STORE:
+        return "path";
+    default:
+        return "";
     }
 }
 
@@ -538,19 +547,35 @@ static int handle_key(void *user, const char *section, const char *name, const c
     cfg_split_key(name, base, sizeof base, lang, sizeof lang);
     bool known;
     switch (p->section) {
-    case SEC_KIOSK: known = cfg_kiosk_key(p, key, base, lang, value); break;
-    case SEC_DEPARTMENT: known = cfg_department_key(p, key, base, lang, value); break;
-    case SEC_REASON: known = cfg_reason_key(p, key, base, lang, value); break;
-    case SEC_FOLLOWUP: known = !lang[0] && cfg_followup_key(p, key, base, value); break;
-    case SEC_SCREEN: known = !lang[0] && cfg_screen_key(p, key, base, value); break;
-    case SEC_HOURS: known = !lang[0] && cfg_hours_key(p, key, base, value); break;
-    case SEC_PRESS_FILTER: known = !lang[0] && cfg_press_filter_key(p, key, base, value); break;
+    case SEC_KIOSK:
+        known = cfg_kiosk_key(p, key, base, lang, value);
+        break;
+    case SEC_DEPARTMENT:
+        known = cfg_department_key(p, key, base, lang, value);
+        break;
+    case SEC_REASON:
+        known = cfg_reason_key(p, key, base, lang, value);
+        break;
+    case SEC_FOLLOWUP:
+        known = !lang[0] && cfg_followup_key(p, key, base, value);
+        break;
+    case SEC_SCREEN:
+        known = !lang[0] && cfg_screen_key(p, key, base, value);
+        break;
+    case SEC_HOURS:
+        known = !lang[0] && cfg_hours_key(p, key, base, value);
+        break;
+    case SEC_PRESS_FILTER:
+        known = !lang[0] && cfg_press_filter_key(p, key, base, value);
+        break;
     case SEC_STORE:
         known = strcmp(name, "path") == 0;
         if (known)
             cfg_text(p, key, value, p->config->store_path, sizeof p->config->store_path);
         break;
-    default: known = true; break;
+    default:
+        known = true;
+        break;
     }
     if (!known)
         cfg_error(p, p->line, key, "unknown key; [%.40s] takes %s", p->section_name,
@@ -631,8 +656,8 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
         const char *name;
         enum cfg_section section;
     } plain[] = {
-        {"kiosk", SEC_KIOSK},   {"followup", SEC_FOLLOWUP},         {"screen", SEC_SCREEN},
-        {"hours", SEC_HOURS},   {"press_filter", SEC_PRESS_FILTER}, {"store", SEC_STORE},
+        {"kiosk", SEC_KIOSK}, {"followup", SEC_FOLLOWUP},         {"screen", SEC_SCREEN},
+        {"hours", SEC_HOURS}, {"press_filter", SEC_PRESS_FILTER}, {"store", SEC_STORE},
     };
     while (len > 0 && (name[0] == ' ' || name[0] == '\t'))
         name++, len--;
@@ -711,8 +736,8 @@ static void cfg_settle_localized(struct cfg_parser *p)
             for (int j = 0; j < c->language_count && n < sizeof list; j++)
                 n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", j ? ", " : "",
                                       c->languages[j]);
-            cfg_error(p, l->line, l->key,
-                      "language '%.7s' is not in [kiosk] languages (%s)", l->lang, list);
+            cfg_error(p, l->line, l->key, "language '%.7s' is not in [kiosk] languages (%s)",
+                      l->lang, list);
             continue;
         }
         if (index == 0 && l->dst->lang[0][0] != '\0') {
@@ -765,8 +790,7 @@ static void cfg_settle_department(struct cfg_parser *p)
     if (p->department_id[0] == '\0') {
         c->department = 0; /* the first defined one */
         if (c->department_count == 0)
-            cfg_error(p, p->mode_line, "kiosk.mode",
-                      "single mode needs a [department ID] section");
+            cfg_error(p, p->mode_line, "kiosk.mode", "single mode needs a [department ID] section");
         return;
     }
     c->department = config_find_department(c, p->department_id);
@@ -831,9 +855,9 @@ void config_defaults(struct config *config)
     static const char *const positive[][2] = {
         {"friendly", "Friendly staff"}, {"fast", "Fast service"}, {"expert", "Expert help"}};
     static const char *const negative[][2] = {{"wait", "Waiting time"},
-                                             {"unfriendly", "Unfriendly staff"},
-                                             {"unsolved", "Problem not solved"},
-                                             {"info", "Hard to find information"}};
+                                              {"unfriendly", "Unfriendly staff"},
+                                              {"unsolved", "Problem not solved"},
+                                              {"info", "Hard to find information"}};
     struct config *c = config;
     memset(c, 0, sizeof *c);
     snprintf(c->kiosk_id, sizeof c->kiosk_id, "dev-kiosk");
@@ -948,8 +972,7 @@ void config_error_format(const struct config_error *error, char *buf, unsigned s
     if (size == 0)
         return;
     if (error->key[0] != '\0')
-        snprintf(buf, size, "%s:%d: %s: %s", error->file, error->line, error->key,
-                 error->message);
+        snprintf(buf, size, "%s:%d: %s: %s", error->file, error->line, error->key, error->message);
     else
         snprintf(buf, size, "%s:%d: %s", error->file, error->line, error->message);
 }

@@ -39,8 +39,8 @@ struct po_buf {
 
 /* The entry being read, and which of its fields a string line continues. */
 struct po_entry {
-    bool open;         /* a msgctxt or msgid was seen */
-    bool has_msgstr;   /* a msgstr or msgstr[N] was seen */
+    bool open;       /* a msgctxt or msgid was seen */
+    bool has_msgstr; /* a msgstr or msgstr[N] was seen */
     bool fuzzy, context, plural;
     int line;
     struct po_buf msgid, msgstr;
@@ -60,7 +60,8 @@ struct po_parser {
     int cap;
 };
 
-static bool po_fail(struct po_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool po_fail(struct po_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Writes "NAME:LINE: " and the message into the caller's err; always false. */
 static bool po_fail(struct po_parser *p, const char *fmt, ...)
@@ -121,11 +122,20 @@ static char *buf_take(struct po_buf *b)
 static bool po_unescape(char c, char *out)
 {
     switch (c) {
-    case '"': *out = '"'; return true;
-    case '\\': *out = '\\'; return true;
-    case 'n': *out = '\n'; return true;
-    case 't': *out = '\t'; return true;
-    default: return false;
+    case '"':
+        *out = '"';
+        return true;
+    case '\\':
+        *out = '\\';
+        return true;
+    case 'n':
+        *out = '\n';
+        return true;
+    case 't':
+        *out = '\t';
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -167,13 +177,12 @@ static bool po_read_string(struct po_parser *p, const char *s, struct po_buf *ds
 static bool po_finish_entry(struct po_parser *p)
 {
     struct po_entry *e = &p->entry;
-    bool keep = e->open && !e->fuzzy && !e->context && !e->plural && e->msgid.len > 0 &&
-                e->msgstr.len > 0;
+    bool keep =
+        e->open && !e->fuzzy && !e->context && !e->plural && e->msgid.len > 0 && e->msgstr.len > 0;
     if (keep) {
         if (p->catalog->count == p->cap) {
             int cap = p->cap ? p->cap * 2 : 32;
-            struct catalog_entry *grown =
-                realloc(p->catalog->entries, (size_t)cap * sizeof *grown);
+            struct catalog_entry *grown = realloc(p->catalog->entries, (size_t)cap * sizeof *grown);
             if (grown == NULL)
                 return po_fail(p, "out of memory");
             p->catalog->entries = grown;
@@ -432,9 +441,9 @@ int catalog_count(const struct catalog *catalog)
 const char *i18n_native_name(const char *lang_code)
 {
     static const char *const names[][2] = {
-        {"en", "English"}, {"fi", "Suomi"},    {"de", "Deutsch"},    {"sv", "Svenska"},
+        {"en", "English"},  {"fi", "Suomi"},   {"de", "Deutsch"},    {"sv", "Svenska"},
         {"fr", "Français"}, {"es", "Español"}, {"nl", "Nederlands"}, {"it", "Italiano"},
-        {"pl", "Polski"},  {"et", "Eesti"},
+        {"pl", "Polski"},   {"et", "Eesti"},
     };
     if (lang_code == NULL)
         return "";

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #define SCRIPT_MAX_WAIT_MS 3600000
-#define SCRIPT_MAX_COORD 10000
-#define SCRIPT_MAX_WORDS 4 /* a command and its arguments; more are an error */
+#define SCRIPT_MAX_COORD   10000
+#define SCRIPT_MAX_WORDS   4 /* a command and its arguments; more are an error */
 
 struct script_parser {
     const char *name;
@@ -132,14 +132,18 @@ static bool script_target(struct script_parser *p, struct script_word w, struct 
         step->name[2] = '\0';
     } else if (colon != NULL && word_is(kind, "department")) {
         if (!script_is_id(arg))
-            return script_fail(p, "expected department: and an id of 1-31 letters, digits, '_' "
-                                  "or '-', got '%.*s'", w.len, w.s);
+            return script_fail(p,
+                               "expected department: and an id of 1-31 letters, digits, '_' "
+                               "or '-', got '%.*s'",
+                               w.len, w.s);
         step->target = SCRIPT_AT_DEPARTMENT;
         memcpy(step->name, arg.s, (size_t)arg.len);
         step->name[arg.len] = '\0';
     } else {
-        return script_fail(p, "expected X Y or face:N, reason:N, skip, lang:XX, department:ID, "
-                              "got '%.*s'", w.len > 40 ? 40 : w.len, w.s);
+        return script_fail(p,
+                           "expected X Y or face:N, reason:N, skip, lang:XX, department:ID, "
+                           "got '%.*s'",
+                           w.len > 40 ? 40 : w.len, w.s);
     }
     return true;
 }
@@ -149,8 +153,8 @@ static bool script_where(struct script_parser *p, const struct script_word *word
                          struct script_step *step)
 {
     if (count == 1)
-        return script_fail(p, "expected X Y or a target after %.*s, got end of line",
-                           words[0].len, words[0].s);
+        return script_fail(p, "expected X Y or a target after %.*s, got end of line", words[0].len,
+                           words[0].s);
     if (count == 2)
         return script_target(p, words[1], step);
     if (count > 3)
@@ -160,8 +164,7 @@ static bool script_where(struct script_parser *p, const struct script_word *word
     for (int i = 1; i <= 2; i++) {
         if (!word_number(words[i], 0, SCRIPT_MAX_COORD, i == 1 ? &x : &y))
             return script_fail(p, "expected a coordinate from 0 to %d, got '%.*s'",
-                               SCRIPT_MAX_COORD, words[i].len > 40 ? 40 : words[i].len,
-                               words[i].s);
+                               SCRIPT_MAX_COORD, words[i].len > 40 ? 40 : words[i].len, words[i].s);
     }
     step->target = SCRIPT_AT_XY;
     step->x = (int)x;

@@ -409,8 +409,8 @@ static void test_err_too_many_reasons(void **state)
     char text[2048];
     size_t n = 0;
     for (int i = 0; i <= CONFIG_MAX_REASONS; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "[reason r%d]\nlabel = R\nfor = %s\n",
-                              i, "negative");
+        n += (size_t)snprintf(text + n, sizeof text - n, "[reason r%d]\nlabel = R\nfor = %s\n", i,
+                              "negative");
     n += (size_t)snprintf(text + n, sizeof text - n, "[reason p]\nlabel = P\nfor = positive\n");
     expect_error(*state, text, 3 * CONFIG_MAX_REASONS + 1, "reason r6",
                  "too many negative reasons: at most 6");
@@ -421,8 +421,8 @@ static void test_err_too_many_reasons(void **state)
 
 static void test_err_too_many_languages(void **state)
 {
-    expect_error(*state, "[kiosk]\nlanguages = en, fi, de, sv, fr, es, nl\n", 2,
-                 "kiosk.languages", "too many languages: at most 6");
+    expect_error(*state, "[kiosk]\nlanguages = en, fi, de, sv, fr, es, nl\n", 2, "kiosk.languages",
+                 "too many languages: at most 6");
 }
 
 static void test_err_reason_incomplete(void **state)
@@ -443,8 +443,8 @@ static void test_err_duplicate_key(void **state)
 
 static void test_err_duplicate_section(void **state)
 {
-    expect_error(*state, "[department a]\nname = A\n[department a]\nname = B\n", 3,
-                 "department a", "duplicate section id: first at line 1");
+    expect_error(*state, "[department a]\nname = A\n[department a]\nname = B\n", 3, "department a",
+                 "duplicate section id: first at line 1");
     expect_error(*state, "[reason a]\nlabel = A\nfor = positive\n\n[reason a]\n", 5, "reason a",
                  "duplicate section id: first at line 1");
 }
@@ -485,8 +485,8 @@ static void test_err_first_language_twice(void **state)
 static void test_err_timezone(void **state)
 {
     struct fixture *f = *state;
-    assert_false(config_parse(&f->config, "bad.conf", "[hours]\n\ntimezone = Mars/Olympus\n",
-                              &f->errors));
+    assert_false(
+        config_parse(&f->config, "bad.conf", "[hours]\n\ntimezone = Mars/Olympus\n", &f->errors));
     assert_int_equal(f->errors.total, 1);
     assert_int_equal(f->errors.error[0].line, 3);
     assert_string_equal(f->errors.error[0].key, "hours.timezone");
@@ -524,22 +524,26 @@ static void test_err_file_not_found(void **state)
 static void test_errors_in_line_order(void **state)
 {
     struct fixture *f = *state;
-    const char *text = "[kiosk]\n"                      /* 1 */
-                       "id = front 1\n"                 /* 2 */
-                       "languages = en, de\n"           /* 3 */
-                       "department = nowhere\n"         /* 4: found after the last line */
-                       "[department a]\n"               /* 5 */
-                       "name.fi = A\n"                  /* 6: found after the last line */
-                       "[screen]\n"                     /* 7 */
-                       "rotation = 45\n"                /* 8 */
-                       "colour = blue\n"                /* 9 */
-                       "[hours]\n"                      /* 10 */
-                       "timezone = Nowhere/City\n"      /* 11: found after the last line */
-                       "[nope]\n";                      /* 12 */
+    const char *text = "[kiosk]\n"                 /* 1 */
+                       "id = front 1\n"            /* 2 */
+                       "languages = en, de\n"      /* 3 */
+                       "department = nowhere\n"    /* 4: found after the last line */
+                       "[department a]\n"          /* 5 */
+                       "name.fi = A\n"             /* 6: found after the last line */
+                       "[screen]\n"                /* 7 */
+                       "rotation = 45\n"           /* 8 */
+                       "colour = blue\n"           /* 9 */
+                       "[hours]\n"                 /* 10 */
+                       "timezone = Nowhere/City\n" /* 11: found after the last line */
+                       "[nope]\n";                 /* 12 */
     assert_false(config_parse(&f->config, "bad.conf", text, &f->errors));
     static const int lines[] = {2, 4, 6, 8, 9, 11, 12};
-    static const char *const keys[] = {"kiosk.id",         "kiosk.department", "department a.name.fi",
-                                       "screen.rotation",  "screen.colour",    "hours.timezone",
+    static const char *const keys[] = {"kiosk.id",
+                                       "kiosk.department",
+                                       "department a.name.fi",
+                                       "screen.rotation",
+                                       "screen.colour",
+                                       "hours.timezone",
                                        "nope"};
     assert_int_equal(f->errors.total, 7);
     assert_int_equal(f->errors.count, 7);
@@ -567,7 +571,9 @@ static void test_errors_capped(void **state)
 static void test_error_format(void **state)
 {
     (void)state;
-    struct config_error e = {.file = "/etc/wowkiosk.conf", .line = 7, .key = "screen.rotation",
+    struct config_error e = {.file = "/etc/wowkiosk.conf",
+                             .line = 7,
+                             .key = "screen.rotation",
                              .message = "expected 0, 90, 180 or 270, got '45'"};
     char buf[256];
     config_error_format(&e, buf, sizeof buf);

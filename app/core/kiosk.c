@@ -1,0 +1,312 @@
+/*
+ * kiosk: the customer's flow as a pure state machine (see kiosk.h).
+ *
+ * Each screen has at most one deadline on the monotonic clock: the end of an
+ * ack, the follow-up and thanks time-outs, the picker time-out.  Every call
+ * first lets one expired deadline fire (so an event sees the screen the
+ * customer saw), then applies opening hours, then the event itself.  At most
+ * one record is asked for per call, so a tap is always recorded before the
+ * follow-up answer that belongs to it.
+ *
+ * Opening hours never cut a customer off: when the site closes mid-flow the
+ * flow finishes and the kiosk closes when it would return to the start.
+ * BACK keeps the chosen language (the same customer is still there); a
+ * time-out or the end of the thanks screen resets it for the next customer.
+ */
+#include "kiosk.h"
+
+#include <stdlib.h>
+
+#include "config.h"
+#include "hours.h"
+#include "log.h"
+
+struct kiosk {
+    const struct config *config; /* borrowed */
+    const struct tz *tz;         /* borrowed; NULL = UTC */
+    struct kiosk_view view;
+    int64_t deadline_ms; /* monotonic; INT64_MAX = none on this screen */
+    struct press_filter filter;
+};
+
+static bool picker_mode(const struct kiosk *k)
+{
+    return k->config->mode == CONFIG_MODE_PICKER;
+}
+
+static bool is_open(const struct kiosk *k, struct clock_now now)
+{
+    return hours_is_open(&k->config->hours, k->tz, now.utc_ms, NULL);
+}
+
+/* The department taps are recorded for in single mode, or -1 if the config
+ * names none that exists (then taps are ignored rather than misfiled). */
+static int single_department(const struct config *config)
+{
+    if (config->department < 0 || config->department >= config->department_count ||
+        config->department >= CONFIG_MAX_DEPARTMENTS)
+        return -1;
+    return config->department;
+}
+
+static int64_t after(struct clock_now now, int64_t ms)
+{
+    if (ms < 0)
+        ms = 0;
+    return now.mono_ms > 0 && ms > INT64_MAX - now.mono_ms ? INT64_MAX : now.mono_ms + ms;
+}
+
+static void show(struct kiosk *k, enum kiosk_screen screen, int64_t deadline_ms)
+{
+    k->view.screen = screen;
+    k->view.pressed_face = 0;
+    k->view.pressed_reason = -1;
+    k->deadline_ms = deadline_ms;
+}
+
+/* The rating screen, with the picker time-out running in picker mode. */
+static void show_rating(struct kiosk *k, struct clock_now now)
+{
+    int64_t timeout = k->config->picker_timeout_ms;
+    show(k, KIOSK_SCREEN_RATING,
+         picker_mode(k) && timeout > 0 ? after(now, timeout) : INT64_MAX);
+}
+
+/* Back to where the next customer starts: the picker or the rating screen
+ * in the first language, or CLOSED outside opening hours. */
+static void show_start(struct kiosk *k, struct clock_now now)
+{
+    k->view.language = 0;
+    k->view.rating = RATING_VERY_UNHAPPY;
+    k->view.followup_positive = false;
+    if (!is_open(k, now)) {
+        k->view.department = picker_mode(k) ? -1 : single_department(k->config);
+        show(k, KIOSK_SCREEN_CLOSED, INT64_MAX);
+    } else if (picker_mode(k)) {
+        k->view.department = -1;
+        show(k, KIOSK_SCREEN_PICKER, INT64_MAX);
+    } else {
+        k->view.department = single_department(k->config);
+        show_rating(k, now);
+    }
+}
+
+struct kiosk *kiosk_create(const struct config *config, const struct tz *tz,
+                           struct clock_now now)
+{
+    struct kiosk *k = calloc(1, sizeof *k);
+    if (k == NULL) {
+        log_error("kiosk: out of memory");
+        return NULL;
+    }
+    k->config = config;
+    k->tz = tz;
+    press_filter_init(&k->filter, &config->press_filter);
+    if (config->mode != CONFIG_MODE_PICKER && single_department(config) < 0)
+        log_error("kiosk: department index %d does not exist (%d configured); taps are ignored",
+                  config->department, config->department_count);
+    show_start(k, now);
+    return k;
+}
+
+void kiosk_destroy(struct kiosk *kiosk)
+{
+    free(kiosk);
+}
+
+static int reason_count(const struct kiosk *k, bool positive)
+{
+    int n = positive ? k->config->positive_count : k->config->negative_count;
+    return n < 0 ? 0 : n > CONFIG_MAX_REASONS ? CONFIG_MAX_REASONS : n;
+}
+
+static void record_followup(struct kiosk_actions *a, bool positive, int reason,
+                            enum followup_end ended_by)
+{
+    a->record_followup = true;
+    a->followup.positive = positive;
+    a->followup.reason = reason;
+    a->followup.ended_by = ended_by;
+}
+
+/* The end of the face ack: the follow-up if there is one to ask. */
+static void after_face_ack(struct kiosk *k, struct clock_now now)
+{
+    bool positive = k->view.followup_positive;
+    if (k->config->followup_enabled && reason_count(k, positive) > 0)
+        show(k, KIOSK_SCREEN_FOLLOW_UP, after(now, k->config->followup_timeout_ms));
+    else
+        show(k, KIOSK_SCREEN_THANKS, after(now, k->config->thanks_ms));
+}
+
+/* Fires the current screen's deadline if it has passed. */
+static void expire(struct kiosk *k, struct clock_now now, struct kiosk_actions *a)
+{
+    if (now.mono_ms < k->deadline_ms)
+        return;
+    switch (k->view.screen) {
+    case KIOSK_SCREEN_RATING:
+        if (k->view.pressed_face != 0)
+            after_face_ack(k, now);
+        else
+            show_start(k, now); /* picker time-out: the customer walked away */
+        break;
+    case KIOSK_SCREEN_FOLLOW_UP:
+        if (k->view.pressed_reason < 0)
+            record_followup(a, k->view.followup_positive, -1, FOLLOWUP_TIMEOUT);
+        show(k, KIOSK_SCREEN_THANKS, after(now, k->config->thanks_ms));
+        break;
+    case KIOSK_SCREEN_THANKS:
+        show_start(k, now);
+        break;
+    default:
+        k->deadline_ms = INT64_MAX;
+        break;
+    }
+}
+
+/* Opens or closes on the start screens; mid-flow screens are left alone. */
+static void apply_hours(struct kiosk *k, struct clock_now now)
+{
+    bool open = is_open(k, now);
+    enum kiosk_screen s = k->view.screen;
+    if (s == KIOSK_SCREEN_CLOSED && open)
+        show_start(k, now);
+    else if (!open && (s == KIOSK_SCREEN_PICKER ||
+                       (s == KIOSK_SCREEN_RATING && k->view.pressed_face == 0)))
+        show_start(k, now);
+}
+
+static void tap_face(struct kiosk *k, int arg, struct clock_now now, struct kiosk_actions *a)
+{
+    if (k->view.screen != KIOSK_SCREEN_RATING || k->view.pressed_face != 0 ||
+        !rating_is_valid(arg) || k->view.department < 0)
+        return;
+    enum rating rating = (enum rating)arg;
+    k->view.pressed_face = arg;
+    k->view.rating = rating;
+    k->view.followup_positive = rating_is_positive(rating);
+    k->deadline_ms = after(now, k->config->ack_ms);
+    a->record_tap = true;
+    a->tap.department = k->view.department;
+    a->tap.rating = rating;
+    a->tap.misuse = press_filter_tap(&k->filter, now.mono_ms);
+    a->tap.at_utc_ms = now.utc_ms;
+}
+
+static void choose_reason(struct kiosk *k, int arg, struct clock_now now,
+                          struct kiosk_actions *a)
+{
+    bool positive = k->view.followup_positive;
+    if (k->view.screen != KIOSK_SCREEN_FOLLOW_UP || k->view.pressed_reason >= 0 || arg < 0 ||
+        arg >= reason_count(k, positive))
+        return;
+    k->view.pressed_reason = arg;
+    k->deadline_ms = after(now, k->config->ack_ms);
+    record_followup(a, positive, arg, FOLLOWUP_CHOSEN);
+}
+
+static void skip(struct kiosk *k, struct clock_now now, struct kiosk_actions *a)
+{
+    if (k->view.screen != KIOSK_SCREEN_FOLLOW_UP || k->view.pressed_reason >= 0)
+        return;
+    record_followup(a, k->view.followup_positive, -1, FOLLOWUP_SKIPPED);
+    show(k, KIOSK_SCREEN_THANKS, after(now, k->config->thanks_ms));
+}
+
+static void pick_department(struct kiosk *k, int arg, struct clock_now now)
+{
+    if (k->view.screen != KIOSK_SCREEN_PICKER || arg < 0 ||
+        arg >= k->config->department_count || arg >= CONFIG_MAX_DEPARTMENTS)
+        return;
+    k->view.department = arg;
+    show_rating(k, now);
+}
+
+static void set_language(struct kiosk *k, int arg, struct clock_now now)
+{
+    enum kiosk_screen s = k->view.screen;
+    bool choosing = s == KIOSK_SCREEN_PICKER || (s == KIOSK_SCREEN_RATING && k->view.pressed_face == 0);
+    if (!choosing || arg < 0 || arg >= k->config->language_count || arg >= CONFIG_MAX_LANGUAGES)
+        return;
+    k->view.language = arg;
+    if (s == KIOSK_SCREEN_RATING)
+        show_rating(k, now); /* the customer is busy: the picker time-out starts again */
+}
+
+static void back(struct kiosk *k)
+{
+    if (k->view.screen != KIOSK_SCREEN_RATING || k->view.pressed_face != 0 || !picker_mode(k))
+        return;
+    k->view.department = -1;
+    show(k, KIOSK_SCREEN_PICKER, INT64_MAX);
+}
+
+static void dispatch(struct kiosk *k, struct kiosk_event event, struct clock_now now,
+                     struct kiosk_actions *a)
+{
+    switch (event.type) {
+    case KIOSK_EVENT_TICK:
+        break;
+    case KIOSK_EVENT_PICK_DEPARTMENT:
+        pick_department(k, event.arg, now);
+        break;
+    case KIOSK_EVENT_TAP_FACE:
+        tap_face(k, event.arg, now, a);
+        break;
+    case KIOSK_EVENT_CHOOSE_REASON:
+        choose_reason(k, event.arg, now, a);
+        break;
+    case KIOSK_EVENT_SKIP:
+        skip(k, now, a);
+        break;
+    case KIOSK_EVENT_SET_LANGUAGE:
+        set_language(k, event.arg, now);
+        break;
+    case KIOSK_EVENT_BACK:
+        back(k);
+        break;
+    }
+}
+
+static bool view_equal(const struct kiosk_view *a, const struct kiosk_view *b)
+{
+    return a->screen == b->screen && a->department == b->department &&
+           a->language == b->language && a->pressed_face == b->pressed_face &&
+           a->pressed_reason == b->pressed_reason &&
+           a->followup_positive == b->followup_positive && a->rating == b->rating;
+}
+
+struct kiosk_actions kiosk_handle(struct kiosk *kiosk, struct kiosk_event event,
+                                  struct clock_now now)
+{
+    struct kiosk_actions a = {.followup.reason = -1};
+    struct kiosk_view before = kiosk->view;
+    /* A follow-up time-out leaves the thanks screen, which ignores every
+     * event, so expiry and event never both ask for a record. */
+    expire(kiosk, now, &a);
+    apply_hours(kiosk, now);
+    dispatch(kiosk, event, now, &a);
+    a.redraw = !view_equal(&before, &kiosk->view);
+    a.display_sleep = kiosk->view.screen == KIOSK_SCREEN_CLOSED && kiosk->config->sleep_when_closed;
+    return a;
+}
+
+int64_t kiosk_next_deadline_ms(const struct kiosk *kiosk, struct clock_now now)
+{
+    int64_t deadline = kiosk->deadline_ms;
+    int64_t change_utc;
+    hours_is_open(&kiosk->config->hours, kiosk->tz, now.utc_ms, &change_utc);
+    if (change_utc != INT64_MAX) {
+        int64_t ahead = change_utc > now.utc_ms ? change_utc - now.utc_ms : 0;
+        int64_t mono = after(now, ahead);
+        if (mono < deadline)
+            deadline = mono;
+    }
+    return deadline;
+}
+
+struct kiosk_view kiosk_view(const struct kiosk *kiosk)
+{
+    return kiosk->view;
+}

@@ -16,8 +16,8 @@
 #include "tz.h"
 
 #define HOURS_EXPECTED "expected \"HH:MM-HH:MM[, HH:MM-HH:MM...]\" or \"closed\""
-#define DAY_S 86400
-#define HORIZON_S (8 * DAY_S)
+#define DAY_S          86400
+#define HORIZON_S      (8 * DAY_S)
 
 static const char *skip_spaces(const char *s)
 {

@@ -68,8 +68,7 @@ static void show(struct kiosk *k, enum kiosk_screen screen, int64_t deadline_ms)
 static void show_rating(struct kiosk *k, struct clock_now now)
 {
     int64_t timeout = k->config->picker_timeout_ms;
-    show(k, KIOSK_SCREEN_RATING,
-         picker_mode(k) && timeout > 0 ? after(now, timeout) : INT64_MAX);
+    show(k, KIOSK_SCREEN_RATING, picker_mode(k) && timeout > 0 ? after(now, timeout) : INT64_MAX);
 }
 
 /* Back to where the next customer starts: the picker or the rating screen
@@ -91,8 +90,7 @@ static void show_start(struct kiosk *k, struct clock_now now)
     }
 }
 
-struct kiosk *kiosk_create(const struct config *config, const struct tz *tz,
-                           struct clock_now now)
+struct kiosk *kiosk_create(const struct config *config, const struct tz *tz, struct clock_now now)
 {
     struct kiosk *k = calloc(1, sizeof *k);
     if (k == NULL) {
@@ -172,8 +170,8 @@ static void apply_hours(struct kiosk *k, struct clock_now now)
     enum kiosk_screen s = k->view.screen;
     if (s == KIOSK_SCREEN_CLOSED && open)
         show_start(k, now);
-    else if (!open && (s == KIOSK_SCREEN_PICKER ||
-                       (s == KIOSK_SCREEN_RATING && k->view.pressed_face == 0)))
+    else if (!open &&
+             (s == KIOSK_SCREEN_PICKER || (s == KIOSK_SCREEN_RATING && k->view.pressed_face == 0)))
         show_start(k, now);
 }
 
@@ -194,8 +192,7 @@ static void tap_face(struct kiosk *k, int arg, struct clock_now now, struct kios
     a->tap.at_utc_ms = now.utc_ms;
 }
 
-static void choose_reason(struct kiosk *k, int arg, struct clock_now now,
-                          struct kiosk_actions *a)
+static void choose_reason(struct kiosk *k, int arg, struct clock_now now, struct kiosk_actions *a)
 {
     bool positive = k->view.followup_positive;
     if (k->view.screen != KIOSK_SCREEN_FOLLOW_UP || k->view.pressed_reason >= 0 || arg < 0 ||
@@ -216,8 +213,8 @@ static void skip(struct kiosk *k, struct clock_now now, struct kiosk_actions *a)
 
 static void pick_department(struct kiosk *k, int arg, struct clock_now now)
 {
-    if (k->view.screen != KIOSK_SCREEN_PICKER || arg < 0 ||
-        arg >= k->config->department_count || arg >= CONFIG_MAX_DEPARTMENTS)
+    if (k->view.screen != KIOSK_SCREEN_PICKER || arg < 0 || arg >= k->config->department_count ||
+        arg >= CONFIG_MAX_DEPARTMENTS)
         return;
     k->view.department = arg;
     show_rating(k, now);
@@ -226,7 +223,8 @@ static void pick_department(struct kiosk *k, int arg, struct clock_now now)
 static void set_language(struct kiosk *k, int arg, struct clock_now now)
 {
     enum kiosk_screen s = k->view.screen;
-    bool choosing = s == KIOSK_SCREEN_PICKER || (s == KIOSK_SCREEN_RATING && k->view.pressed_face == 0);
+    bool choosing =
+        s == KIOSK_SCREEN_PICKER || (s == KIOSK_SCREEN_RATING && k->view.pressed_face == 0);
     if (!choosing || arg < 0 || arg >= k->config->language_count || arg >= CONFIG_MAX_LANGUAGES)
         return;
     k->view.language = arg;
@@ -271,9 +269,8 @@ static void dispatch(struct kiosk *k, struct kiosk_event event, struct clock_now
 
 static bool view_equal(const struct kiosk_view *a, const struct kiosk_view *b)
 {
-    return a->screen == b->screen && a->department == b->department &&
-           a->language == b->language && a->pressed_face == b->pressed_face &&
-           a->pressed_reason == b->pressed_reason &&
+    return a->screen == b->screen && a->department == b->department && a->language == b->language &&
+           a->pressed_face == b->pressed_face && a->pressed_reason == b->pressed_reason &&
            a->followup_positive == b->followup_positive && a->rating == b->rating;
 }
 

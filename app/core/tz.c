@@ -21,8 +21,8 @@
 #include <string.h>
 
 #define TZ_HEADER_SIZE 44
-#define TZ_FILE_MAX (1024 * 1024) /* real zone files are a few KiB */
-#define TZ_FOOTER_MAX 256
+#define TZ_FILE_MAX    (1024 * 1024) /* real zone files are a few KiB */
+#define TZ_FOOTER_MAX  256
 #define TZ_DEFAULT_DIR "/usr/share/zoneinfo"
 
 struct tz_type {
@@ -32,9 +32,9 @@ struct tz_type {
 
 /* One POSIX rule date: Jn (1..365, no leap day), n (0..365) or Mm.w.d. */
 struct tz_rule_date {
-    char kind;       /* 'J', 'D' (zero-based day) or 'M' */
-    int n, m, w, d;  /* n for J/D; month, week 1..5 (5 = last), weekday 0 = Sunday */
-    int32_t time_s;  /* local time of day of the change, may be < 0 or > 24 h (v3) */
+    char kind;      /* 'J', 'D' (zero-based day) or 'M' */
+    int n, m, w, d; /* n for J/D; month, week 1..5 (5 = last), weekday 0 = Sunday */
+    int32_t time_s; /* local time of day of the change, may be < 0 or > 24 h (v3) */
 };
 
 struct tz_rule {
@@ -487,8 +487,7 @@ static struct tz *tz_utc(void)
 }
 
 /* Reads the whole file at path into a buffer the caller frees. */
-static unsigned char *read_file(const char *path, unsigned long *size, char *err,
-                                unsigned err_size)
+static unsigned char *read_file(const char *path, unsigned long *size, char *err, unsigned err_size)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -499,8 +498,9 @@ static unsigned char *read_file(const char *path, unsigned long *size, char *err
     size_t n = buf != NULL ? fread(buf, 1, TZ_FILE_MAX + 1, f) : 0;
     if (buf == NULL || ferror(f) || n > TZ_FILE_MAX) {
         fail(err, err_size, "%s: %s", path,
-             buf == NULL ? "out of memory" : n > TZ_FILE_MAX ? "too large for a zone file"
-                                                              : strerror(errno));
+             buf == NULL       ? "out of memory"
+             : n > TZ_FILE_MAX ? "too large for a zone file"
+                               : strerror(errno));
         free(buf);
         buf = NULL;
     }

@@ -18,9 +18,9 @@
 #include "hours.h"
 #include "tz.h"
 
-#define MIN_MS 60000LL
+#define MIN_MS  60000LL
 #define HOUR_MS (60 * MIN_MS)
-#define DAY_MS (24 * HOUR_MS)
+#define DAY_MS  (24 * HOUR_MS)
 
 /* Days since 1970-01-01 by counting, independent of the code under test. */
 static int64_t utc_ms(int y, int mo, int d, int h, int mi)
@@ -89,8 +89,8 @@ static void test_parse(void **state)
     assert_int_equal(h.range[6][0].end_min, 1440);
     assert_true(hours_parse_day(&h, 6, "Closed", err, sizeof err));
     assert_int_equal(h.count[6], 0);
-    assert_true(hours_parse_day(&h, 5, "06:00-07:00,08:00-09:00,10:00-11:00,12:00-13:00", err,
-                                sizeof err));
+    assert_true(
+        hours_parse_day(&h, 5, "06:00-07:00,08:00-09:00,10:00-11:00,12:00-13:00", err, sizeof err));
     assert_int_equal(h.count[5], 4);
 }
 
@@ -101,7 +101,8 @@ static void test_parse_errors(void **state)
     memset(&h, 0, sizeof h);
     char err[200] = "";
     assert_false(hours_parse_day(&h, 0, "8-17", err, sizeof err));
-    assert_string_equal(err, "expected \"HH:MM-HH:MM[, HH:MM-HH:MM...]\" or \"closed\", got \"8-17\"");
+    assert_string_equal(err,
+                        "expected \"HH:MM-HH:MM[, HH:MM-HH:MM...]\" or \"closed\", got \"8-17\"");
 
     /* Each message names what was wrong and what it got. */
     const struct {
@@ -273,14 +274,10 @@ static void test_helsinki_in_the_gap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_always_open),
-        cmocka_unit_test(test_utc_weekdays),
-        cmocka_unit_test(test_across_midnight),
-        cmocka_unit_test(test_helsinki_spring),
-        cmocka_unit_test(test_helsinki_autumn),
-        cmocka_unit_test(test_helsinki_in_the_gap),
+        cmocka_unit_test(test_parse),           cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_always_open),     cmocka_unit_test(test_utc_weekdays),
+        cmocka_unit_test(test_across_midnight), cmocka_unit_test(test_helsinki_spring),
+        cmocka_unit_test(test_helsinki_autumn), cmocka_unit_test(test_helsinki_in_the_gap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,17 +21,17 @@
 #include "kiosk.h"
 #include "tz.h"
 
-#define MIN_MS 60000LL
+#define MIN_MS  60000LL
 #define HOUR_MS (60 * MIN_MS)
-#define DAY_MS (24 * HOUR_MS)
+#define DAY_MS  (24 * HOUR_MS)
 
 /* 2026-01-05, a Monday, 00:00 UTC: 20458 days after 1970-01-01. */
 #define MONDAY_UTC_MS (20458 * DAY_MS)
 
-#define ACK_MS 150
+#define ACK_MS      150
 #define FOLLOWUP_MS 10000
-#define THANKS_MS 2500
-#define PICKER_MS 20000
+#define THANKS_MS   2500
+#define PICKER_MS   20000
 
 struct fixture {
     struct config config;

@@ -48,7 +48,7 @@ static void test_min_interval(void **state)
     (void)state;
     struct press_filter f = filter_with(4000, 0, 0);
     assert_false(press_filter_tap(&f, 10000));
-    assert_true(press_filter_tap(&f, 10000 + 3999));  /* just too soon */
+    assert_true(press_filter_tap(&f, 10000 + 3999)); /* just too soon */
     /* Measured from the previous tap even though that one was flagged. */
     assert_true(press_filter_tap(&f, 10000 + 3999 + 3999));
     assert_false(press_filter_tap(&f, 10000 + 3999 + 3999 + 4000)); /* exactly the interval */

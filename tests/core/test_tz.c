@@ -22,7 +22,7 @@
 #include "tz.h"
 
 #define ZONEINFO "/usr/share/zoneinfo"
-#define HOUR_MS (3600 * 1000LL)
+#define HOUR_MS  (3600 * 1000LL)
 
 /* ---- an independent calendar: count days one year and month at a time ---- */
 
@@ -160,8 +160,7 @@ static void test_new_york(void **state)
         /* 02:00 EST = 07:00 UTC on the 2nd Sunday of March; 02:00 EDT = 06:00
          * UTC on the 1st Sunday of November. */
         assert_change(tz, utc_ms(year, 3, nth_sunday(year, 3, 2), 7, 0, 0), -5 * 3600, -4 * 3600);
-        assert_change(tz, utc_ms(year, 11, nth_sunday(year, 11, 1), 6, 0, 0), -4 * 3600,
-                      -5 * 3600);
+        assert_change(tz, utc_ms(year, 11, nth_sunday(year, 11, 1), 6, 0, 0), -4 * 3600, -5 * 3600);
     }
     /* A negative offset crosses midnight backwards. */
     struct tz_local l = tz_to_local(tz, utc_ms(2026, 1, 1, 3, 0, 0));
@@ -244,8 +243,8 @@ static void compare_with_libc(const char *zone)
             fail_msg("%s at %lld: %04d-%02d-%02d %02d:%02d:%02d dst %d, libc %04d-%02d-%02d "
                      "%02d:%02d:%02d dst %d",
                      zone, (long long)t, l.year, l.month, l.day, l.hour, l.minute, l.second,
-                     l.is_dst, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec, tm.tm_isdst);
+                     l.is_dst, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec, tm.tm_isdst);
         /* The offset must agree with the fields themselves. */
         int64_t local_s = (days_since_epoch(l.year, l.month, l.day) * 24 + l.hour) * 3600 +
                           l.minute * 60 + l.second;
@@ -270,8 +269,13 @@ static void test_against_libc(void **state)
 static void test_bad_names(void **state)
 {
     (void)state;
-    const char *bad[] = {"", "../../etc/passwd", "/etc/passwd", "Europe/../Europe/Helsinki",
-                         "Europe/Hel sinki", "Europe/Helsinki;rm", "Europe\\Helsinki",
+    const char *bad[] = {"",
+                         "../../etc/passwd",
+                         "/etc/passwd",
+                         "Europe/../Europe/Helsinki",
+                         "Europe/Hel sinki",
+                         "Europe/Helsinki;rm",
+                         "Europe\\Helsinki",
                          "Nowhere/Atlantis"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[256] = "";
@@ -452,10 +456,19 @@ static void test_bad_footers(void **state)
 {
     (void)state;
     const struct ttype types[] = {{0, 0, 0}};
-    const char *bad[] = {"EE", "EET", "EET-2EEST,M13.1.0,M10.5.0", "EET-2EEST,M3.6.0,M10.5.0",
-                         "EET-2EEST,M3.5.7,M10.5.0", "EET-2EEST,M3.5.0/200,M10.5.0",
-                         "EET-2EEST,J0,J300", "EET-2EEST,366,J300", "EET-2EEST,M3.5.0",
-                         "<EET-2", "EET-2EEST,M3.5.0,M10.5.0junk", "EET-25", "EET-2:60"};
+    const char *bad[] = {"EE",
+                         "EET",
+                         "EET-2EEST,M13.1.0,M10.5.0",
+                         "EET-2EEST,M3.6.0,M10.5.0",
+                         "EET-2EEST,M3.5.7,M10.5.0",
+                         "EET-2EEST,M3.5.0/200,M10.5.0",
+                         "EET-2EEST,J0,J300",
+                         "EET-2EEST,366,J300",
+                         "EET-2EEST,M3.5.0",
+                         "<EET-2",
+                         "EET-2EEST,M3.5.0,M10.5.0junk",
+                         "EET-25",
+                         "EET-2:60"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct builder b;
         build(&b, '2', NULL, NULL, 0, types, 1, bad[i]);
@@ -512,11 +525,11 @@ static void test_corrupt_real_file(void **state)
     for (unsigned long n = 0; n < size; n++) /* every truncation */
         expect_reject(orig, n, "truncated");
 
-#define CORRUPT(what, stmt)            \
-    do {                               \
-        memcpy(d, orig, size);         \
-        stmt;                          \
-        expect_reject(d, size, what);  \
+#define CORRUPT(what, stmt)                                                                        \
+    do {                                                                                           \
+        memcpy(d, orig, size);                                                                     \
+        stmt;                                                                                      \
+        expect_reject(d, size, what);                                                              \
     } while (0)
     CORRUPT("magic", d[0] = 'X');
     CORRUPT("version", d[4] = '9');
@@ -575,18 +588,12 @@ static void test_mutations_do_not_crash(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_helsinki),
-        cmocka_unit_test(test_new_york),
-        cmocka_unit_test(test_lord_howe),
-        cmocka_unit_test(test_utc),
-        cmocka_unit_test(test_against_libc),
-        cmocka_unit_test(test_bad_names),
-        cmocka_unit_test(test_utc_without_tzdata),
-        cmocka_unit_test(test_version1),
-        cmocka_unit_test(test_footer_only),
-        cmocka_unit_test(test_bad_footers),
-        cmocka_unit_test(test_corrupt_real_file),
-        cmocka_unit_test(test_mutations_do_not_crash),
+        cmocka_unit_test(test_helsinki),           cmocka_unit_test(test_new_york),
+        cmocka_unit_test(test_lord_howe),          cmocka_unit_test(test_utc),
+        cmocka_unit_test(test_against_libc),       cmocka_unit_test(test_bad_names),
+        cmocka_unit_test(test_utc_without_tzdata), cmocka_unit_test(test_version1),
+        cmocka_unit_test(test_footer_only),        cmocka_unit_test(test_bad_footers),
+        cmocka_unit_test(test_corrupt_real_file),  cmocka_unit_test(test_mutations_do_not_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

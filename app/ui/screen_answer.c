@@ -27,9 +27,9 @@ static int reason_columns(const struct ui_ctx *c, int n)
 {
     if (c->h > c->w)
         return n <= 3 ? 1 : 2;
-    if (n <= 1)
-        return 1;
-    return n <= 4 ? 2 : 3;
+    if (n <= 3)
+        return n < 1 ? 1 : n; /* one row */
+    return n == 4 ? 2 : 3;
 }
 
 /* The question with the answered face beside it (landscape) or above it

@@ -31,7 +31,8 @@ static struct ui_rect title_box(const struct ui_ctx *c)
 
 static void back_button(struct ui_ctx *c, struct ui_rect r)
 {
-    const char *label = ui_arena_printf(c, "\u2190 %s", ui_msg(c, "Back"));
+    /* A no-break space keeps the arrow with its word when the label wraps. */
+    const char *label = ui_arena_printf(c, "\u2190\u00a0%s", ui_msg(c, "Back"));
     ui_add_button(c, r, label, ui_px(c, 20), UI_BUTTON_QUIET);
     ui_add_target(c, UI_TARGET_BACK, 0, r);
 }
@@ -82,7 +83,7 @@ static const char *question_text(const struct ui_ctx *c)
 static void face_cell(struct ui_ctx *c, int rating, struct ui_rect cell)
 {
     int pressed = c->view->pressed_face;
-    int label_h = ui_px(c, 40);
+    int label_h = ui_px(c, 56); /* two lines: long labels wrap before they shrink */
     float rw = 0.37f * (float)cell.w, rh = 0.40f * (float)(cell.h - label_h);
     int r = (int)(rw < rh ? rw : rh);
     int spacing = r / 4; /* room for the pressed ring between face and label */

@@ -11,7 +11,7 @@
 #include "store.h"
 
 #define RETRY_FIRST_MS 250
-#define RETRY_MAX_MS 30000
+#define RETRY_MAX_MS   30000
 
 enum record_kind { RECORD_TAP, RECORD_FOLLOWUP };
 

@@ -60,8 +60,8 @@ struct app {
     struct options options;
     struct config config;
     struct config_errors config_errors;
-    bool config_bad; /* show the config error screen, collect nothing */
-    int64_t error_screen_until_ms; /* on the last good config: errors shown till then */
+    bool config_bad;                 /* show the config error screen, collect nothing */
+    int64_t error_screen_until_ms;   /* on the last good config: errors shown till then */
     char error_title[PATH_MAX + 64]; /* the error screen's heading */
     int64_t clock_offset;
     struct clock clock;
@@ -261,8 +261,7 @@ static void load_config(struct app *app, struct clock_now now)
     struct config_errors ignored;
     if (paths_state_file("last-good.conf", last_good, sizeof last_good) &&
         access(last_good, R_OK) == 0 && config_load(&app->config, last_good, &ignored)) {
-        log_error("config: running on the last good config %s until %s is fixed", last_good,
-                  path);
+        log_error("config: running on the last good config %s until %s is fixed", last_good, path);
         app->error_screen_until_ms = now.mono_ms + CONFIG_ERROR_SHOW_MS;
         snprintf(app->error_title, sizeof app->error_title,
                  "%s (running on the last good config meanwhile)", path);
@@ -335,8 +334,8 @@ static bool showing_errors(const struct app *app, struct clock_now now)
 static struct kiosk_view current_view(const struct app *app, struct clock_now now)
 {
     if (showing_errors(app, now))
-        return (struct kiosk_view){.screen = KIOSK_SCREEN_CONFIG_ERROR, .department = -1,
-                                   .pressed_reason = -1};
+        return (struct kiosk_view){
+            .screen = KIOSK_SCREEN_CONFIG_ERROR, .department = -1, .pressed_reason = -1};
     return kiosk_view(app->kiosk);
 }
 

@@ -33,13 +33,13 @@
 #include "hours.h"
 #include "press_filter.h"
 
-#define CONFIG_MAX_LANGUAGES 6
+#define CONFIG_MAX_LANGUAGES   6
 #define CONFIG_MAX_DEPARTMENTS 24
-#define CONFIG_MAX_REASONS 6 /* per list: positive and negative */
-#define CONFIG_ID_MAX 32     /* bytes, including the NUL */
-#define CONFIG_TEXT_MAX 128  /* bytes of UTF-8, including the NUL */
-#define CONFIG_PATH_MAX 512
-#define CONFIG_MAX_ERRORS 24
+#define CONFIG_MAX_REASONS     6   /* per list: positive and negative */
+#define CONFIG_ID_MAX          32  /* bytes, including the NUL */
+#define CONFIG_TEXT_MAX        128 /* bytes of UTF-8, including the NUL */
+#define CONFIG_PATH_MAX        512
+#define CONFIG_MAX_ERRORS      24
 
 /* One text in every configured language; [0] is the first language. */
 struct config_text {
@@ -65,7 +65,7 @@ struct config {
     char site[CONFIG_TEXT_MAX];
     char label[CONFIG_TEXT_MAX];
 
-    int language_count; /* >= 1 */
+    int language_count;                      /* >= 1 */
     char languages[CONFIG_MAX_LANGUAGES][8]; /* "en", "fi", "de", ... */
 
     enum config_mode mode;
@@ -95,14 +95,14 @@ struct config {
 
 struct config_error {
     char file[CONFIG_PATH_MAX];
-    int line; /* 0 when the error is about the file as a whole */
-    char key[64];       /* "section.key" or "section" */
-    char message[192];  /* what was expected */
+    int line;          /* 0 when the error is about the file as a whole */
+    char key[64];      /* "section.key" or "section" */
+    char message[192]; /* what was expected */
 };
 
 struct config_errors {
-    int count;       /* errors stored in error[] */
-    int total;       /* errors found, may exceed CONFIG_MAX_ERRORS */
+    int count; /* errors stored in error[] */
+    int total; /* errors found, may exceed CONFIG_MAX_ERRORS */
     struct config_error error[CONFIG_MAX_ERRORS];
 };
 

@@ -19,8 +19,7 @@ struct catalog; /* opaque: one language */
 /* Parses .po text; name is used in errors ("FILE:LINE: what was expected").
  * Returns NULL with the error in err on a syntax error or allocation
  * failure.  The caller frees the result with catalog_destroy(). */
-struct catalog *catalog_parse(const char *name, const char *text, char *err,
-                              unsigned err_size);
+struct catalog *catalog_parse(const char *name, const char *text, char *err, unsigned err_size);
 
 /* Reads and parses the file at path.  Same contract. */
 struct catalog *catalog_load(const char *path, char *err, unsigned err_size);

@@ -69,8 +69,8 @@ struct kiosk_actions {
     } tap;
     bool record_followup; /* belongs to the last recorded tap */
     struct {
-        bool positive;        /* which list was shown */
-        int reason;           /* index in that list; -1 unless CHOSEN */
+        bool positive; /* which list was shown */
+        int reason;    /* index in that list; -1 unless CHOSEN */
         enum followup_end ended_by;
     } followup;
     bool display_sleep; /* true while closed and config.sleep_when_closed */
@@ -79,12 +79,12 @@ struct kiosk_actions {
 /* A read-only snapshot of what the screen must show. */
 struct kiosk_view {
     enum kiosk_screen screen;
-    int department;      /* index, -1 on the picker */
-    int language;        /* index into config.languages */
-    int pressed_face;    /* 1..4 while acknowledging a face tap, else 0 */
-    int pressed_reason;  /* index while acknowledging a reason, else -1 */
+    int department;         /* index, -1 on the picker */
+    int language;           /* index into config.languages */
+    int pressed_face;       /* 1..4 while acknowledging a face tap, else 0 */
+    int pressed_reason;     /* index while acknowledging a reason, else -1 */
     bool followup_positive; /* FOLLOW_UP/THANKS: which list / answer */
-    enum rating rating;  /* the answer being followed up / thanked for */
+    enum rating rating;     /* the answer being followed up / thanked for */
 };
 
 struct kiosk; /* opaque */
@@ -93,8 +93,7 @@ struct kiosk; /* opaque */
  * both borrowed: they must outlive the kiosk.  Starts on the picker or the
  * rating screen, or CLOSED if now is outside opening hours.  Returns NULL
  * on allocation failure.  Free with kiosk_destroy(). */
-struct kiosk *kiosk_create(const struct config *config, const struct tz *tz,
-                           struct clock_now now);
+struct kiosk *kiosk_create(const struct config *config, const struct tz *tz, struct clock_now now);
 void kiosk_destroy(struct kiosk *kiosk);
 
 /* Handles one event at time now and returns what to do. */

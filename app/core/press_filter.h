@@ -26,7 +26,7 @@ struct press_filter_settings {
 
 struct press_filter {
     struct press_filter_settings settings;
-    int64_t last_tap_ms; /* mono time of the previous tap; INT64_MIN if none */
+    int64_t last_tap_ms;             /* mono time of the previous tap; INT64_MIN if none */
     int64_t ring[PRESS_FILTER_RING]; /* mono times of recent taps */
     int ring_len, ring_head;
 };

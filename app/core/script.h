@@ -30,18 +30,18 @@ enum script_op {
 };
 
 enum script_target_kind {
-    SCRIPT_AT_XY,       /* x, y */
-    SCRIPT_AT_FACE,     /* index: rating 1..4 */
-    SCRIPT_AT_REASON,   /* index: 1-based */
+    SCRIPT_AT_XY,     /* x, y */
+    SCRIPT_AT_FACE,   /* index: rating 1..4 */
+    SCRIPT_AT_REASON, /* index: 1-based */
     SCRIPT_AT_SKIP,
-    SCRIPT_AT_LANG,     /* name: language code */
+    SCRIPT_AT_LANG,       /* name: language code */
     SCRIPT_AT_DEPARTMENT, /* name: department id */
 };
 
 struct script_step {
     enum script_op op;
-    int line;          /* in the script file, for errors */
-    int64_t wait_ms;   /* SCRIPT_WAIT */
+    int line;        /* in the script file, for errors */
+    int64_t wait_ms; /* SCRIPT_WAIT */
     enum script_target_kind target;
     int x, y, index;
     char name[32];

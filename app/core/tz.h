@@ -16,10 +16,10 @@
 struct tz; /* opaque */
 
 struct tz_local {
-    int year, month, day;    /* month 1..12, day 1..31 */
+    int year, month, day; /* month 1..12, day 1..31 */
     int hour, minute, second;
-    int weekday;             /* 0 = Monday .. 6 = Sunday */
-    int32_t utc_offset_s;    /* local = utc + offset */
+    int weekday;          /* 0 = Monday .. 6 = Sunday */
+    int32_t utc_offset_s; /* local = utc + offset */
     bool is_dst;
 };
 

@@ -27,10 +27,10 @@ struct config_text;
 struct config_errors;
 struct catalog;
 
-#define UI_MAX_CMDS 192
-#define UI_MAX_TARGETS 48
-#define UI_MAX_POINTS 32     /* per polyline */
-#define UI_TEXT_ARENA 4096   /* bytes for texts formatted during layout */
+#define UI_MAX_CMDS      192
+#define UI_MAX_TARGETS   48
+#define UI_MAX_POINTS    32   /* per polyline */
+#define UI_TEXT_ARENA    4096 /* bytes for texts formatted during layout */
 #define UI_MIN_TARGET_MM 20
 
 struct ui_color {
@@ -46,13 +46,13 @@ struct ui_point {
 };
 
 enum ui_cmd_type {
-    UI_CMD_CLEAR,      /* fill the whole canvas with color */
-    UI_CMD_RECT,       /* filled rectangle, corner radius `radius` (0: square) */
-    UI_CMD_CIRCLE,     /* filled circle: centre (rect.x, rect.y), radius */
-    UI_CMD_RING,       /* circle outline: centre, radius, width */
-    UI_CMD_POLYLINE,   /* open line through points, width px, round joins */
-    UI_CMD_POLYGON,    /* filled convex-or-not simple polygon through points */
-    UI_CMD_TEXT,       /* text in rect: size_px is the largest size wanted */
+    UI_CMD_CLEAR,    /* fill the whole canvas with color */
+    UI_CMD_RECT,     /* filled rectangle, corner radius `radius` (0: square) */
+    UI_CMD_CIRCLE,   /* filled circle: centre (rect.x, rect.y), radius */
+    UI_CMD_RING,     /* circle outline: centre, radius, width */
+    UI_CMD_POLYLINE, /* open line through points, width px, round joins */
+    UI_CMD_POLYGON,  /* filled convex-or-not simple polygon through points */
+    UI_CMD_TEXT,     /* text in rect: size_px is the largest size wanted */
 };
 
 enum ui_align { UI_ALIGN_CENTER, UI_ALIGN_LEFT };
@@ -71,8 +71,8 @@ struct ui_cmd {
 };
 
 enum ui_target_kind {
-    UI_TARGET_FACE,       /* index: rating 1..4 */
-    UI_TARGET_REASON,     /* index: 0-based in the shown list */
+    UI_TARGET_FACE,   /* index: rating 1..4 */
+    UI_TARGET_REASON, /* index: 0-based in the shown list */
     UI_TARGET_SKIP,
     UI_TARGET_LANGUAGE,   /* index: language index */
     UI_TARGET_DEPARTMENT, /* index: department index */
@@ -112,8 +112,7 @@ void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h);
 const struct ui_target *ui_hit(const struct ui_frame *frame, int x, int y);
 
 /* The first target of this kind and index, or NULL (scripts' named taps). */
-const struct ui_target *ui_find(const struct ui_frame *frame, enum ui_target_kind kind,
-                                int index);
+const struct ui_target *ui_find(const struct ui_frame *frame, enum ui_target_kind kind, int index);
 
 /* The text shown for a localised config text in language lang: the
  * configured translation, else the catalog's translation of the first

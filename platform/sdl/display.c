@@ -200,6 +200,7 @@ struct display *display_create(const struct display_options *o)
         display_destroy(d);
         return NULL;
     }
+    input_wait_open(d); /* the video driver decides how display_wait() sleeps */
     log_info("display: %dx%d physical, rotation %d, logical %dx%d, software renderer", d->phys_w,
              d->phys_h, d->rotation, d->log_w, d->log_h);
     return d;
@@ -209,6 +210,7 @@ void display_destroy(struct display *d)
 {
     if (d == NULL)
         return;
+    input_wait_close(d);
     canvas_free(d);
     if (d->text != NULL)
         text_cache_destroy(d->text);

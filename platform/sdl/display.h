@@ -13,8 +13,13 @@
  * second finger or a palm while one is down is ignored, and mouse events
  * SDL synthesises from touches are dropped, so one touch is one tap.
  *
- * The loop: display_wait() blocks in SDL_WaitEventTimeout until input or
- * the deadline; nothing is drawn unless the caller asks.
+ * The loop: display_wait() blocks until input or the deadline; nothing is
+ * drawn unless the caller asks.  Under video drivers with a native wait
+ * (x11, wayland, windows, cocoa) it sleeps in SDL_WaitEventTimeout.  Under
+ * the others (kmsdrm on the kiosk, dummy in tests) SDL 2.26's
+ * SDL_WaitEventTimeout polls every millisecond, ~1 % of a core when idle,
+ * so display_wait() sleeps in poll() on its own read-only fds of
+ * /dev/input/event* instead: no wake-ups while nobody touches the screen.
  *
  * Shapes, as drawn here: a RING's outer edge is at `radius` and its inner
  * edge at radius - width, so a ring fits the box of a CIRCLE of the same
@@ -70,7 +75,12 @@ void display_logical_size(const struct display *display, int *w, int *h);
 bool display_draw(struct display *display, const struct ui_frame *frame);
 
 /* Waits at most timeout_ms (-1: forever) for the next input and returns it
- * normalised.  Returns DISPLAY_EVENT_NONE on timeout. */
+ * normalised.  Returns DISPLAY_EVENT_NONE on timeout (or, under a native
+ * wait, after events of no interest).  Sleeps without waking while idle
+ * (see "The loop" above); an event pushed from another thread is seen at
+ * the next input or within 5 s, one pushed from the caller's thread at
+ * once.  Input devices that are plugged in later are watched from the
+ * next quiet 5 s. */
 struct display_event display_wait(struct display *display, int timeout_ms);
 
 /* Queues a synthetic press or release at logical (x, y) as SDL touch

@@ -43,6 +43,17 @@ struct input_state {
     int64_t since_ms; /* when the press began (SDL ticks) */
 };
 
+/* The input devices display_wait() sleeps on when the video driver has no
+ * native wait (input.c explains why). */
+#define INPUT_WAIT_MAX_DEVICES 32
+
+struct input_wait {
+    bool own;                        /* true: poll() on fds; false: SDL_WaitEventTimeout */
+    int fds[INPUT_WAIT_MAX_DEVICES]; /* owned: /dev/input/event* opened read-only */
+    int fd_count;
+    Uint64 scanned_ms; /* last scan of /dev/input (SDL ticks) */
+};
+
 struct text_cache;
 
 struct display {
@@ -62,6 +73,7 @@ struct display {
     struct draw_buffers draw;
     struct text_cache *text; /* owned */
     struct input_state input;
+    struct input_wait wait;
 };
 
 /* draw.c: one shape command into the current render target.  Returns false
@@ -86,6 +98,11 @@ bool text_fit(struct text_cache *cache, const char *text, int box_w, int box_h, 
 
 /* input.c */
 struct display_event input_translate(struct display *display, const SDL_Event *event);
+/* Chooses how display_wait() sleeps for the current video driver and, for
+ * our own wait, opens the input devices; call once the video is up. */
+void input_wait_open(struct display *display);
+/* Closes the devices input_wait_open() opened. */
+void input_wait_close(struct display *display);
 
 /* display.c: the logical <-> physical pixel mapping of the rotation. */
 void display_to_physical(const struct display *display, int x, int y, int *px, int *py);

@@ -8,7 +8,22 @@
  * events SDL made up from touches (which == SDL_TOUCH_MOUSEID) are dropped:
  * one touch is one press.  Scripts inject SDL touch events, so they go
  * through exactly this mapping.
+ *
+ * Waiting: SDL 2.26's SDL_WaitEventTimeout blocks only under video drivers
+ * with a native wait (x11, wayland, windows, cocoa).  Under the others --
+ * kmsdrm on the kiosk, dummy in tests and benchmarks -- it polls: pump,
+ * SDL_Delay(1), again, ~1000 wake-ups and ~1 % of a core per idle second.
+ * There display_wait() sleeps in poll() on its own read-only fds of the
+ * input devices instead (see wait_own below).
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "display_private.h"
 #include "log.h"
 
@@ -144,7 +159,150 @@ struct display_event input_translate(struct display *d, const SDL_Event *e)
     return ev;
 }
 
-struct display_event display_wait(struct display *d, int timeout_ms)
+/* Where the kernel offers input devices (evdev); each open fd gets its own
+ * copy of every event, so ours only tell us when to wake. */
+#define INPUT_DEVICE_DIR "/dev/input"
+
+/* The longest single sleep: a hot-plugged device is picked up by the scan
+ * that follows a quiet stretch this long. */
+#define INPUT_WAIT_CAP_MS 5000
+
+/* True for video drivers whose SDL_WaitEventTimeout really blocks. */
+static bool driver_waits_natively(const char *driver)
+{
+    static const char *const native[] = {"x11", "wayland", "windows", "cocoa"};
+    for (size_t i = 0; driver != NULL && i < sizeof native / sizeof native[0]; i++)
+        if (SDL_strcasecmp(driver, native[i]) == 0)
+            return true;
+    return false;
+}
+
+static void devices_close(struct input_wait *w)
+{
+    for (int i = 0; i < w->fd_count; i++)
+        close(w->fds[i]);
+    w->fd_count = 0;
+}
+
+/* (Re)opens every readable /dev/input/event*.  One we may not read (no
+ * permission) is skipped: SDL cannot read it either. */
+static void devices_scan(struct input_wait *w)
+{
+    devices_close(w);
+    w->scanned_ms = SDL_GetTicks64();
+    DIR *dir = opendir(INPUT_DEVICE_DIR);
+    if (dir == NULL) {
+        log_debug("input: %s: %s; waits are plain sleeps", INPUT_DEVICE_DIR, strerror(errno));
+        return;
+    }
+    struct dirent *ent;
+    while ((ent = readdir(dir)) != NULL) {
+        if (strncmp(ent->d_name, "event", 5) != 0)
+            continue;
+        if (w->fd_count == INPUT_WAIT_MAX_DEVICES) {
+            log_debug("input: more than %d input devices; %s not watched", INPUT_WAIT_MAX_DEVICES,
+                      ent->d_name);
+            continue;
+        }
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s", INPUT_DEVICE_DIR, ent->d_name);
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            log_debug("input: %s: %s; not watched", path, strerror(errno));
+        else
+            w->fds[w->fd_count++] = fd;
+    }
+    closedir(dir);
+}
+
+void input_wait_open(struct display *d)
+{
+    const char *driver = SDL_GetCurrentVideoDriver();
+    d->wait.own = !driver_waits_natively(driver);
+    if (!d->wait.own)
+        return;
+    devices_scan(&d->wait);
+    log_debug("input: video driver %s has no blocking wait: sleeping on %d input device(s)",
+              driver != NULL ? driver : "(none)", d->wait.fd_count);
+}
+
+void input_wait_close(struct display *d)
+{
+    devices_close(&d->wait);
+}
+
+/* Empties our copies of the events that woke poll() (SDL reads its own fds
+ * when pumped, so nothing is lost) and drops devices that went away, either
+ * of which would otherwise keep poll() returning at once. */
+static void devices_drain(struct input_wait *w, const struct pollfd *pfds)
+{
+    char buf[4096];
+    int kept = 0;
+    for (int i = 0; i < w->fd_count; i++) {
+        bool gone = (pfds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+        if (!gone && (pfds[i].revents & POLLIN)) {
+            ssize_t n;
+            do { /* discarded: SDL reads its own copy when pumped */
+                n = read(w->fds[i], buf, sizeof buf);
+            } while (n > 0);
+            gone = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+        }
+        if (gone) {
+            log_debug("input: an input device went away (fd %d)", w->fds[i]);
+            close(w->fds[i]);
+        } else {
+            w->fds[kept++] = w->fds[i];
+        }
+    }
+    w->fd_count = kept;
+}
+
+/* Sleeps up to ms in poll() until one of our input devices has data. */
+static void devices_sleep(struct input_wait *w, int ms)
+{
+    struct pollfd pfds[INPUT_WAIT_MAX_DEVICES];
+    for (int i = 0; i < w->fd_count; i++)
+        pfds[i] = (struct pollfd){.fd = w->fds[i], .events = POLLIN};
+    int n = poll(pfds, (nfds_t)w->fd_count, ms); /* no fds: a plain sleep */
+    if (n > 0) {
+        devices_drain(w, pfds);
+    } else if (n == 0) {
+        /* Quiet for a while: look for hot-plugged devices. */
+        if (SDL_GetTicks64() - w->scanned_ms >= INPUT_WAIT_CAP_MS)
+            devices_scan(w);
+    } else if (errno != EINTR) { /* EINTR: SDL's handler queues SIGTERM as SDL_QUIT */
+        log_error("input: poll on %d input device(s): %s", w->fd_count, strerror(errno));
+        SDL_Delay((Uint32)ms); /* never spin */
+    }
+}
+
+/* display_wait() for drivers without a native wait: pump, take an event,
+ * or sleep until an input device stirs or the deadline.  An event pushed
+ * from this thread (scripts) is queued before the wait and taken by the
+ * first look; a device's events reach SDL's queue on the pump after the
+ * wake-up.  Events of no interest are consumed and the wait goes on. */
+static struct display_event wait_own(struct display *d, int timeout_ms)
+{
+    Uint64 deadline = timeout_ms < 0 ? UINT64_MAX : SDL_GetTicks64() + (Uint64)timeout_ms;
+    for (;;) {
+        SDL_Event e;
+        SDL_PumpEvents();
+        if (SDL_PeepEvents(&e, 1, SDL_GETEVENT, SDL_FIRSTEVENT, SDL_LASTEVENT) > 0) {
+            struct display_event ev = input_translate(d, &e);
+            if (ev.type != DISPLAY_EVENT_NONE)
+                return ev;
+            continue;
+        }
+        Uint64 now = SDL_GetTicks64();
+        if (now >= deadline)
+            return (struct display_event){.type = DISPLAY_EVENT_NONE, .at_mono_ms = (int64_t)now};
+        Uint64 left = deadline - now;
+        devices_sleep(&d->wait, left < INPUT_WAIT_CAP_MS ? (int)left : INPUT_WAIT_CAP_MS);
+    }
+}
+
+/* display_wait() for drivers whose SDL_WaitEventTimeout blocks. */
+static struct display_event wait_native(struct display *d, int timeout_ms)
 {
     SDL_Event e;
     int got = timeout_ms < 0 ? SDL_WaitEvent(&e) : SDL_WaitEventTimeout(&e, timeout_ms);
@@ -156,6 +314,11 @@ struct display_event display_wait(struct display *d, int timeout_ms)
     while (ev.type == DISPLAY_EVENT_NONE && SDL_PollEvent(&e))
         ev = input_translate(d, &e);
     return ev;
+}
+
+struct display_event display_wait(struct display *d, int timeout_ms)
+{
+    return d->wait.own ? wait_own(d, timeout_ms) : wait_native(d, timeout_ms);
 }
 
 void display_inject(struct display *d, bool press, int x, int y)

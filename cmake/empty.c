@@ -1,2 +1,0 @@
-/* Placeholder translation unit while a library has no sources yet. */
-extern int wow_empty_unit;

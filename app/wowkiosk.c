@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "config.h"
 #include "display.h"
+#include "file.h"
 #include "i18n.h"
 #include "kiosk.h"
 #include "log.h"
@@ -215,20 +216,18 @@ static void save_last_good(const char *path)
     if (!paths_state_file("last-good.conf", dst, sizeof dst))
         return;
     snprintf(tmp, sizeof tmp, "%s.tmp", dst);
-    FILE *in = fopen(path, "rb");
-    FILE *out = in != NULL ? fopen(tmp, "wb") : NULL;
-    bool ok = out != NULL;
-    char buf[4096];
-    size_t n;
-    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        ok = fwrite(buf, 1, n, out) == n;
-    ok = ok && in != NULL && !ferror(in);
+    int err_no = 0;
+    char *text = file_read_text(path, &err_no);
+    FILE *out = text != NULL ? fopen(tmp, "wb") : NULL;
+    if (out == NULL && text != NULL)
+        err_no = errno;
+    bool ok = out != NULL && fputs(text, out) >= 0;
     if (out != NULL && fclose(out) != 0)
         ok = false;
-    if (in != NULL)
-        fclose(in);
+    free(text);
     if (!ok || rename(tmp, dst) != 0) {
-        log_warn("config: cannot keep a copy of %s as %s: %s", path, dst, strerror(errno));
+        log_warn("config: cannot keep a copy of %s as %s: %s", path, dst,
+                 strerror(err_no != 0 ? err_no : errno));
         remove(tmp);
     }
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "tz.h"
 
 #define CONFIG_PENDING_REASONS 32   /* [reason] sections read before sorting into lists */
@@ -924,46 +925,22 @@ bool config_parse(struct config *config, const char *name, const char *text,
 
 bool config_load(struct config *config, const char *path, struct config_errors *errors)
 {
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    int read_errno = 0;
-    if (f != NULL) {
-        for (;;) {
-            if (len + 4097 > cap) {
-                char *grown = realloc(text, cap = cap ? cap * 2 : 8192);
-                if (grown == NULL) {
-                    read_errno = ENOMEM;
-                    break;
-                }
-                text = grown;
-            }
-            size_t n = fread(text + len, 1, 4096, f);
-            len += n;
-            if (n < 4096) {
-                read_errno = ferror(f) ? EIO : 0;
-                break;
-            }
-        }
-        fclose(f);
-    }
-    if (f == NULL || read_errno != 0) {
-        int e = f == NULL ? errno : read_errno;
+    int err_no = 0;
+    char *text = file_read_text(path, &err_no);
+    if (text == NULL) {
         config_defaults(config);
         *errors = (struct config_errors){.count = 1, .total = 1};
         struct config_error *ce = &errors->error[0];
         snprintf(ce->file, sizeof ce->file, "%s", path);
         snprintf(ce->key, sizeof ce->key, "file");
-        snprintf(ce->message, sizeof ce->message, "cannot read: %s", strerror(e));
-        free(text);
+        snprintf(ce->message, sizeof ce->message, "cannot read: %s", strerror(err_no));
         return false;
     }
-    text[len] = '\0';
     bool ok = config_parse(config, path, text, errors);
     free(text);
-    if (snprintf(config->path, sizeof config->path, "%s", path) >= (int)sizeof config->path) {
-        /* the path is only shown; a cut one is still recognisable */
-    }
+    /* the path is only shown: a cut one is still recognisable */
+    int n = snprintf(config->path, sizeof config->path, "%s", path);
+    (void)n;
     return ok;
 }
 

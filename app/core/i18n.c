@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
+#include "parse_error.h"
+
 struct catalog_entry {
     char *msgid;  /* owned */
     char *msgstr; /* owned, never empty */
@@ -66,15 +69,10 @@ static bool po_fail(struct po_parser *p, const char *fmt, ...)
 /* Writes "NAME:LINE: " and the message into the caller's err; always false. */
 static bool po_fail(struct po_parser *p, const char *fmt, ...)
 {
-    if (p->err == NULL || p->err_size == 0)
-        return false;
-    int n = snprintf(p->err, p->err_size, "%s:%d: ", p->name, p->line);
-    if (n >= 0 && (unsigned)n < p->err_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(p->err + n, p->err_size - (unsigned)n, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    parse_error_v(p->err, p->err_size, p->name, p->line, fmt, ap);
+    va_end(ap);
     return false;
 }
 
@@ -372,41 +370,13 @@ struct catalog *catalog_parse(const char *name, const char *text, char *err, uns
 
 struct catalog *catalog_load(const char *path, char *err, unsigned err_size)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, err_size, "%s:0: cannot open: %s", path, strerror(errno));
+    int err_no = 0;
+    char *text = file_read_text(path, &err_no);
+    if (text == NULL) {
+        snprintf(err, err_size, "%s:0: cannot read: %s", path, strerror(err_no));
         return NULL;
     }
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    bool ok = true;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *grown = realloc(text, cap);
-            if (grown == NULL) {
-                ok = false;
-                break;
-            }
-            text = grown;
-        }
-        size_t n = fread(text + len, 1, 4096, f);
-        len += n;
-        if (n < 4096)
-            break;
-    }
-    if (ok && ferror(f)) {
-        snprintf(err, err_size, "%s:0: cannot read: %s", path, strerror(errno));
-        ok = false;
-    } else if (!ok) {
-        snprintf(err, err_size, "%s:0: out of memory", path);
-    }
-    fclose(f);
-    struct catalog *catalog = NULL;
-    if (ok) {
-        text[len] = '\0';
-        catalog = catalog_parse(path, text, err, err_size);
-    }
+    struct catalog *catalog = catalog_parse(path, text, err, err_size);
     free(text);
     return catalog;
 }

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
+#include "parse_error.h"
+
 #define SCRIPT_MAX_WAIT_MS 3600000
 #define SCRIPT_MAX_COORD   10000
 #define SCRIPT_MAX_WORDS   4 /* a command and its arguments; more are an error */
@@ -37,15 +40,10 @@ static bool script_fail(struct script_parser *p, const char *fmt, ...)
 /* Writes "NAME:LINE: " and the message into the caller's err; always false. */
 static bool script_fail(struct script_parser *p, const char *fmt, ...)
 {
-    if (p->err == NULL || p->err_size == 0)
-        return false;
-    int n = snprintf(p->err, p->err_size, "%s:%d: ", p->name, p->line);
-    if (n >= 0 && (unsigned)n < p->err_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(p->err + n, p->err_size - (unsigned)n, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    parse_error_v(p->err, p->err_size, p->name, p->line, fmt, ap);
+    va_end(ap);
     return false;
 }
 
@@ -255,40 +253,13 @@ bool script_parse(struct script *script, const char *name, const char *text, cha
 bool script_load(struct script *script, const char *path, char *err, unsigned err_size)
 {
     *script = (struct script){0};
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, err_size, "%s:0: cannot open: %s", path, strerror(errno));
+    int err_no = 0;
+    char *text = file_read_text(path, &err_no);
+    if (text == NULL) {
+        snprintf(err, err_size, "%s:0: cannot read: %s", path, strerror(err_no));
         return false;
     }
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    bool ok = true;
-    for (;;) {
-        if (len + 4097 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *grown = realloc(text, cap);
-            if (grown == NULL) {
-                snprintf(err, err_size, "%s:0: out of memory", path);
-                ok = false;
-                break;
-            }
-            text = grown;
-        }
-        size_t n = fread(text + len, 1, 4096, f);
-        len += n;
-        if (n < 4096) {
-            if (ferror(f)) {
-                snprintf(err, err_size, "%s:0: cannot read: %s", path, strerror(errno));
-                ok = false;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    if (ok) {
-        text[len] = '\0';
-        ok = script_parse(script, path, text, err, err_size);
-    }
+    bool ok = script_parse(script, path, text, err, err_size);
     free(text);
     return ok;
 }

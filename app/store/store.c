@@ -55,15 +55,19 @@ static const char *const stmt_sql[STMT_COUNT_] = {
     [STMT_ROLLBACK] = "ROLLBACK",
     [STMT_NEXT_SEQ] = "UPDATE meta SET value = value + 1 WHERE key = 'seq'",
     [STMT_READ_SEQ] = "SELECT value FROM meta WHERE key = 'seq'",
-    [STMT_INSERT_TAP] = "INSERT INTO taps(at_ms_utc, department, rating, misuse) VALUES (?, ?, ?, ?)",
-    [STMT_COUNT_TAP] = "INSERT INTO counts(department, bucket_start_ms_utc, rating, misuse, n, changed_seq)"
-                       " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET n = n + 1,"
-                       " changed_seq = excluded.changed_seq",
+    [STMT_INSERT_TAP] =
+        "INSERT INTO taps(at_ms_utc, department, rating, misuse) VALUES (?, ?, ?, ?)",
+    [STMT_COUNT_TAP] =
+        "INSERT INTO counts(department, bucket_start_ms_utc, rating, misuse, n, changed_seq)"
+        " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET n = n + 1,"
+        " changed_seq = excluded.changed_seq",
     [STMT_READ_TAP] = "SELECT department, at_ms_utc, misuse FROM taps WHERE id = ?",
-    [STMT_INSERT_FOLLOWUP] = "INSERT INTO followups(tap_id, question, reason, ended_by) VALUES (?, ?, ?, ?)",
-    [STMT_COUNT_REASON] = "INSERT INTO reason_counts(department, bucket_start_ms_utc, question, reason,"
-                          " ended_by, misuse, n, changed_seq) VALUES (?, ?, ?, ?, ?, ?, 1, ?)"
-                          " ON CONFLICT DO UPDATE SET n = n + 1, changed_seq = excluded.changed_seq",
+    [STMT_INSERT_FOLLOWUP] =
+        "INSERT INTO followups(tap_id, question, reason, ended_by) VALUES (?, ?, ?, ?)",
+    [STMT_COUNT_REASON] =
+        "INSERT INTO reason_counts(department, bucket_start_ms_utc, question, reason,"
+        " ended_by, misuse, n, changed_seq) VALUES (?, ?, ?, ?, ?, ?, 1, ?)"
+        " ON CONFLICT DO UPDATE SET n = n + 1, changed_seq = excluded.changed_seq",
 };
 
 struct store {
@@ -240,7 +244,9 @@ static int set_pragmas(struct store *s)
         return is_corrupt(sqlite3_errcode(s->db)) ? OPEN_CORRUPT : fail(s, "journal_mode");
     int rc = sqlite3_step(st);
     snprintf(mode, sizeof mode, "%s",
-             rc == SQLITE_ROW && sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+             rc == SQLITE_ROW && sqlite3_column_text(st, 0)
+                 ? (const char *)sqlite3_column_text(st, 0)
+                 : "");
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
         return is_corrupt(rc) ? OPEN_CORRUPT : fail(s, "journal_mode=WAL");
@@ -259,11 +265,18 @@ static int quick_check(struct store *s)
     int rc = sqlite3_step(st);
     bool ok = rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL &&
               strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-    if (!ok)
-        log_error("store: %s: quick_check: %s", s->path,
-                  rc == SQLITE_ROW && sqlite3_column_text(st, 0)
-                      ? (const char *)sqlite3_column_text(st, 0)
-                      : sqlite3_errmsg(s->db));
+    if (!ok) {
+        /* quick_check reports one problem a line: keep the log to one line */
+        char what[512];
+        snprintf(what, sizeof what, "%s",
+                 rc == SQLITE_ROW && sqlite3_column_text(st, 0)
+                     ? (const char *)sqlite3_column_text(st, 0)
+                     : sqlite3_errmsg(s->db));
+        for (char *c = what; *c != '\0'; c++)
+            if (*c == '\n')
+                *c = ';';
+        log_error("store: %s: quick_check: %s", s->path, what);
+    }
     sqlite3_finalize(st);
     return ok ? 0 : OPEN_CORRUPT;
 }
@@ -272,8 +285,8 @@ static int quick_check(struct store *s)
 static int load_meta(struct store *s, const char *kiosk_id, int64_t now_utc_ms, bool *created)
 {
     char buf[64];
-    int rc = sqlite3_table_column_metadata(s->db, NULL, "meta", "key", NULL, NULL, NULL, NULL,
-                                           NULL);
+    int rc =
+        sqlite3_table_column_metadata(s->db, NULL, "meta", "key", NULL, NULL, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         *created = true;
         return create_meta(s, kiosk_id, now_utc_ms);

@@ -28,7 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define STORE_BUCKET_MS (15 * 60 * 1000)
+#define STORE_BUCKET_MS      (15 * 60 * 1000)
 #define STORE_SCHEMA_VERSION 1
 
 struct store; /* opaque */
@@ -48,10 +48,10 @@ struct store_followup {
 
 /* What store_open found and did, for the log and the technician screen. */
 struct store_health {
-    bool quarantined;           /* a corrupt file was moved aside */
-    char quarantine_path[600];  /* where it went */
-    bool created;               /* a new database (new incarnation) */
-    int migrated_from;          /* schema version before open; 0 = new */
+    bool quarantined;          /* a corrupt file was moved aside */
+    char quarantine_path[600]; /* where it went */
+    bool created;              /* a new database (new incarnation) */
+    int migrated_from;         /* schema version before open; 0 = new */
 };
 
 /* Opens (creating, migrating or quarantining as needed) the store at path

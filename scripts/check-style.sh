@@ -2,7 +2,8 @@
 # The project's written style, enforced (docs/ARCHITECTURE.md, "Style"):
 #  - no unsafe C library functions (curl's list);
 #  - no function longer than 120 lines (aim: 50);
-#  - app/ never includes SDL, libpq or socket headers.
+#  - app/ never includes SDL, libpq or socket headers;
+#  - one format: .clang-format (clang-format --dry-run --Werror).
 # Exit status 1 with FILE:LINE for every violation.
 set -eu
 cd "$(dirname "$0")/.."
@@ -28,6 +29,17 @@ awk -v limit=120 '
     /^\}/ && start { if (FNR - start > limit) { printf "%s:%d: function is %d lines long (limit %d)\n", FILENAME, start, FNR - start, limit; bad = 1 } start = 0 }
     END { exit bad }
 ' $sources || status=1
+
+if command -v clang-format >/dev/null 2>&1; then
+    unformatted=$(clang-format --dry-run --Werror $sources 2>&1 | head -20)
+    if [ -n "$unformatted" ]; then
+        echo "$unformatted"
+        echo "check-style: not formatted as .clang-format says (run clang-format -i on the files above)"
+        status=1
+    fi
+else
+    echo "check-style: clang-format not installed; format not checked"
+fi
 
 [ "$status" -eq 0 ] && echo "check-style: ok"
 exit "$status"

@@ -1,0 +1,112 @@
+/*
+ * test_session: records the store cannot take wait in memory, in order, and
+ * arrive when it can (app/session.c with a real store).
+ *
+ * The store's directory is blocked by a regular file of the same name, so
+ * the store cannot be opened; taps and a follow-up are recorded anyway; the
+ * blocking file goes; retries (driven by the test's monotonic time) open the
+ * store and write everything, the follow-up attached to its own tap.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "session.h"
+
+static long long query_int(const char *db_path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static struct kiosk_actions tap_action(int rating, int64_t at)
+{
+    struct kiosk_actions a = {.record_tap = true};
+    a.tap.department = 0;
+    a.tap.rating = (enum rating)rating;
+    a.tap.at_utc_ms = at;
+    return a;
+}
+
+static void test_records_wait_for_the_store_in_order(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wowsession-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char blocker[64], db_path[96];
+    snprintf(blocker, sizeof blocker, "%s/data", dir);
+    snprintf(db_path, sizeof db_path, "%s/kiosk.db", blocker);
+    FILE *f = fopen(blocker, "w"); /* a file where the store's directory must go */
+    assert_non_null(f);
+    fclose(f);
+
+    static struct config config;
+    config_defaults(&config);
+    struct session *session = session_create(&config, db_path, 1790000000000LL);
+    assert_non_null(session);
+    assert_null(session_store(session));
+
+    struct kiosk_actions a = tap_action(4, 1790000000000LL);
+    session_record(session, &a, 1000);
+    struct kiosk_actions fu = {.record_followup = true};
+    fu.followup.positive = true;
+    fu.followup.reason = 1; /* config_defaults' second positive reason */
+    fu.followup.ended_by = FOLLOWUP_CHOSEN;
+    session_record(session, &fu, 1100);
+    a = tap_action(1, 1790000005000LL);
+    session_record(session, &a, 1200);
+    assert_int_equal(session_pending(session), 3);
+
+    /* Not due yet: nothing happens, and the next retry time is in the future. */
+    int64_t next = session_retry(session, 1001, 1790000006000LL);
+    assert_true(next > 1001 && next < INT64_MAX);
+    assert_int_equal(session_pending(session), 3);
+    /* Due, but the store still cannot open: the wait grows (back-off). */
+    int64_t later = session_retry(session, next, 1790000006000LL);
+    assert_true(later - next > next - 1000);
+    assert_int_equal(session_pending(session), 3);
+
+    assert_int_equal(unlink(blocker), 0); /* the disk is usable again */
+    assert_int_equal(session_retry(session, later, 1790000007000LL), INT64_MAX);
+    assert_int_equal(session_pending(session), 0);
+    assert_non_null(session_store(session));
+    session_destroy(session);
+
+    assert_int_equal(query_int(db_path, "SELECT count(*) FROM taps"), 2);
+    assert_int_equal(query_int(db_path, "SELECT rating FROM taps WHERE id = 1"), 4);
+    assert_int_equal(query_int(db_path, "SELECT rating FROM taps WHERE id = 2"), 1);
+    assert_int_equal(query_int(db_path, "SELECT tap_id FROM followups WHERE reason = '"
+                                        "fast' AND ended_by = 'chosen'"),
+                     1);
+    assert_int_equal(query_int(db_path, "SELECT sum(n) FROM counts"), 2);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    log_init("test_session", LOG_WARN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_records_wait_for_the_store_in_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

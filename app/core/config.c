@@ -788,19 +788,25 @@ static void cfg_settle_department(struct cfg_parser *p)
                       "picker mode needs at least one [department ID] section");
         return;
     }
+    char list[128] = "";
+    size_t n = 0;
+    for (int i = 0; i < c->department_count && n < sizeof list; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "",
+                              c->departments[i].id);
+    c->department = 0;
     if (p->department_id[0] == '\0') {
-        c->department = 0; /* the first defined one */
+        /* One department can only mean that one; of several, guessing would
+         * record a whole site's answers under the wrong department. */
         if (c->department_count == 0)
             cfg_error(p, p->mode_line, "kiosk.mode", "single mode needs a [department ID] section");
+        else if (c->department_count > 1)
+            cfg_error(p, 0, "kiosk.department",
+                      "single mode with %d departments needs department = ID; defined: %s",
+                      c->department_count, list);
         return;
     }
     c->department = config_find_department(c, p->department_id);
     if (c->department < 0) {
-        char list[128] = "";
-        size_t n = 0;
-        for (int i = 0; i < c->department_count && n < sizeof list; i++)
-            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "",
-                                  c->departments[i].id);
         cfg_error(p, p->department_line, "kiosk.department",
                   "department '%s' is not defined; defined: %s", p->department_id,
                   n ? list : "none");

@@ -2,8 +2,10 @@
  * test_config: the development defaults, a file using every key, and one
  * test per kind of error, each checking file, line, key and message.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +16,8 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "hours.h"
+#include "tz.h"
 
 /* Each test gets its own config and error list: both are large. */
 struct fixture {
@@ -244,16 +248,18 @@ static void test_question_localized(void **state)
     assert_string_equal(f->config.question.lang[1], "Miten meni?");
 }
 
-static void test_single_mode_first_department(void **state)
+static void test_single_mode_only_department(void **state)
 {
     struct fixture *f = *state;
-    parse_ok(f, "[department b]\n[department a]\nname = A\n");
-    assert_int_equal(f->config.department_count, 2);
+    parse_ok(f, "[kiosk]\nid = k\n[department b]\nname = B\n");
+    assert_int_equal(f->config.department_count, 1);
     assert_int_equal(f->config.department, 0);
     assert_string_equal(f->config.departments[0].id, "b");
     assert_true(f->config.departments[0].customer_facing);
     /* Reasons were not redefined: the demo ones stay. */
     assert_int_equal(f->config.positive_count, 3);
+    parse_ok(f, "[department b]\n[department a]\n[kiosk]\ndepartment = a\n");
+    assert_int_equal(f->config.department, 1);
 }
 
 static void test_picker_mode(void **state)
@@ -397,10 +403,10 @@ static void test_err_line_too_long(void **state)
 static void test_err_too_many_departments(void **state)
 {
     char text[2048];
-    size_t n = 0;
+    size_t n = (size_t)snprintf(text, sizeof text, "[kiosk]\nmode = picker\n");
     for (int i = 0; i <= CONFIG_MAX_DEPARTMENTS; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "[department d%d]\n", i);
-    expect_error(*state, text, CONFIG_MAX_DEPARTMENTS + 1, "department d24",
+    expect_error(*state, text, CONFIG_MAX_DEPARTMENTS + 3, "department d24",
                  "too many departments: at most 24");
 }
 
@@ -461,6 +467,15 @@ static void test_err_single_department_undefined(void **state)
                  "kiosk.department", "department 'it' is not defined; defined: front, shop");
 }
 
+static void test_err_single_department_missing(void **state)
+{
+    /* Several departments and no choice: no key to point at, so line 0. */
+    expect_error(*state, "[kiosk]\nmode = single\n[department b]\n[department a]\n", 0,
+                 "kiosk.department",
+                 "single mode with 2 departments needs department = ID; "
+                 "defined: b, a");
+}
+
 static void test_err_picker_without_departments(void **state)
 {
     struct fixture *f = *state;
@@ -482,23 +497,32 @@ static void test_err_first_language_twice(void **state)
                  4, "kiosk.question.fi", "duplicate key: 'fi' is the first language");
 }
 
+/* The error carries tz_load's own reason (which file, what was wrong). */
 static void test_err_timezone(void **state)
 {
-    struct fixture *f = *state;
-    assert_false(
-        config_parse(&f->config, "bad.conf", "[hours]\n\ntimezone = Mars/Olympus\n", &f->errors));
-    assert_int_equal(f->errors.total, 1);
-    assert_int_equal(f->errors.error[0].line, 3);
-    assert_string_equal(f->errors.error[0].key, "hours.timezone");
-    assert_true(f->errors.error[0].message[0] != '\0');
-    print_message("tz message: %s\n", f->errors.error[0].message);
+    static const char *const zones[] = {"Mars/Olympus", "../etc/passwd", "Europe/helsinki"};
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+        char text[128], want[160] = "";
+        struct tz *tz = tz_load(zones[i], NULL, want, sizeof want);
+        assert_null(tz);
+        assert_true(want[0] != '\0');
+        snprintf(text, sizeof text, "[hours]\n\ntimezone = %s\n", zones[i]);
+        expect_error(*state, text, 3, "hours.timezone", want);
+    }
 }
 
+/* The error carries hours_parse_day's own message. */
 static void test_err_hours_day(void **state)
 {
-    struct fixture *f = *state;
-    expect_error(f, "[hours]\nmon = 08:00-17:00\nwed = 8 to 5\n", 3, "hours.wed", "expected");
-    assert_non_null(strstr(f->errors.error[0].message, "8 to 5"));
+    static const char *const days[] = {"8 to 5", "17:00-08:00", "08:00-25:00", "closed, 08:00"};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        struct hours hours = {0};
+        char text[128], want[160] = "";
+        assert_false(hours_parse_day(&hours, 2, days[i], want, sizeof want));
+        assert_true(want[0] != '\0');
+        snprintf(text, sizeof text, "[hours]\nmon = 08:00-17:00\nwed = %s\n", days[i]);
+        expect_error(*state, text, 3, "hours.wed", want);
+    }
 }
 
 static void test_err_outside_section_and_syntax(void **state)
@@ -506,6 +530,18 @@ static void test_err_outside_section_and_syntax(void **state)
     expect_error(*state, "id = x\n[kiosk]\n", 1, "id", "key outside a section");
     expect_error(*state, "[kiosk]\nid = a\njust words\n", 3, "",
                  "expected [section] or key = value");
+}
+
+static void test_err_file_unreadable(void **state)
+{
+    struct fixture *f = *state;
+    assert_false(config_load(&f->config, WOW_SOURCE_DIR, &f->errors));
+    assert_int_equal(f->errors.count, 1);
+    const struct config_error *e = &f->errors.error[0];
+    assert_string_equal(e->file, WOW_SOURCE_DIR);
+    assert_int_equal(e->line, 0);
+    assert_string_equal(e->key, "file");
+    assert_non_null(strstr(e->message, strerror(EISDIR)));
 }
 
 static void test_err_file_not_found(void **state)
@@ -516,7 +552,8 @@ static void test_err_file_not_found(void **state)
     const struct config_error *e = &f->errors.error[0];
     assert_string_equal(e->file, "/nonexistent/wowkiosk.conf");
     assert_int_equal(e->line, 0);
-    assert_non_null(strstr(e->message, "No such file or directory"));
+    assert_string_equal(e->key, "file");
+    assert_non_null(strstr(e->message, strerror(ENOENT)));
 }
 
 /* ---- several errors ------------------------------------------------------ */
@@ -601,6 +638,38 @@ static void test_load_file(void **state)
     unlink(path);
 }
 
+/* The complete example in docs/CONFIG.md is a valid file. */
+static void test_docs_example(void **state)
+{
+    struct fixture *f = *state;
+    FILE *doc = fopen(WOW_SOURCE_DIR "/docs/CONFIG.md", "r");
+    assert_non_null(doc);
+    char *text = calloc(1, 16384);
+    assert_non_null(text);
+    char line[512];
+    size_t n = 0;
+    bool inside = false, found = false;
+    while (fgets(line, sizeof line, doc) != NULL) {
+        if (strncmp(line, "```", 3) == 0) {
+            if (inside)
+                break;
+            inside = found = strncmp(line, "```ini", 6) == 0;
+            continue;
+        }
+        size_t len = strlen(line);
+        if (inside && n + len < 16384) {
+            memcpy(text + n, line, len + 1);
+            n += len;
+        }
+    }
+    fclose(doc);
+    assert_true(found);
+    parse_ok(f, text);
+    assert_string_equal(f->config.kiosk_id, "front-1");
+    assert_true(f->config.department_count >= 1);
+    free(text);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -609,7 +678,7 @@ int main(void)
         T(test_empty_file_is_defaults),
         T(test_full_file),
         T(test_question_localized),
-        T(test_single_mode_first_department),
+        T(test_single_mode_only_department),
         T(test_picker_mode),
         T(test_hours_always),
         T(test_seconds_and_booleans),
@@ -627,16 +696,19 @@ int main(void)
         T(test_err_duplicate_section),
         T(test_err_language_not_configured),
         T(test_err_single_department_undefined),
+        T(test_err_single_department_missing),
         T(test_err_picker_without_departments),
         T(test_err_first_language_twice),
         T(test_err_timezone),
         T(test_err_hours_day),
         T(test_err_outside_section_and_syntax),
         T(test_err_file_not_found),
+        T(test_err_file_unreadable),
         T(test_errors_in_line_order),
         T(test_errors_capped),
         T(test_error_format),
         T(test_load_file),
+        T(test_docs_example),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,7 @@
  * Follow-ups likewise write a followups row and a reason_counts row.
  * Counts only ever grow: nothing here deletes or lowers them.
  *
- * Tables (schema version 1, docs/ARCHITECTURE.md has the full DDL):
+ * Tables (schema version 1; the full DDL is store_migrations[] in store.c):
  *   meta(key PRIMARY KEY, value)   kiosk_id, incarnation, schema_version,
  *                                  seq, synced_seq, created_ms_utc
  *   taps(id, at_ms_utc, department, rating, misuse)
@@ -21,6 +21,16 @@
  * database) is moved aside to PATH.corrupt-YYYYMMDDTHHMMSSZ (with its -wal
  * and -shm), logged at error level, and a fresh one with a new incarnation
  * is created, so taps keep being collected.
+ *
+ * A database keeps the kiosk_id it was made for.  Opened for another
+ * kiosk_id (a config edited, an SD card moved), it is kept as it is: its
+ * taps, counts and incarnation stay, meta keeps the first kiosk_id, a
+ * warning is logged and health.kiosk_id_changed is set.  Renaming the data
+ * silently could make the shared database count the same taps under two
+ * kiosks; store_kiosk_id() lets the sync and the status screen see it.
+ *
+ * Out of memory and I/O errors are SQLite errors like any other: logged
+ * with sqlite3_errmsg and returned as STORE_ERR_RETRY.
  */
 #ifndef WOW_STORE_H
 #define WOW_STORE_H
@@ -30,6 +40,11 @@
 
 #define STORE_BUCKET_MS      (15 * 60 * 1000)
 #define STORE_SCHEMA_VERSION 1
+
+/* Negative results of store_record_*: what the caller should do next. */
+#define STORE_ERR_RETRY   (-1) /* busy, I/O, disk full, no memory: keep it, retry later */
+#define STORE_ERR_REFUSED (-2) /* invalid, unknown tap, duplicate: retrying cannot help */
+#define STORE_ERR_CORRUPT (-3) /* the file is damaged: store_close, store_open again */
 
 struct store; /* opaque */
 
@@ -52,6 +67,7 @@ struct store_health {
     char quarantine_path[600]; /* where it went */
     bool created;              /* a new database (new incarnation) */
     int migrated_from;         /* schema version before open; 0 = new */
+    bool kiosk_id_changed;     /* made for another kiosk_id (kept): store_kiosk_id() */
 };
 
 /* Opens (creating, migrating or quarantining as needed) the store at path
@@ -66,13 +82,16 @@ void store_close(struct store *store);
 
 /* Records one tap and its count in one transaction.  On success returns 0
  * and the new tap's id in *tap_id, and logs "tap committed id=..".  On
- * failure logs the SQLite error, rolls back and returns negative; the
- * caller keeps the tap and retries. */
+ * failure logs the SQLite error, rolls back and returns a STORE_ERR_*;
+ * on STORE_ERR_RETRY the caller keeps the tap and retries.  A tap with a
+ * rating outside 1..4 or no department is STORE_ERR_REFUSED. */
 int store_record_tap(struct store *store, const struct store_tap *tap, int64_t *tap_id);
 
 /* Records how the follow-up of tap tap_id ended, and its reason count, in
  * one transaction (the tap's department, bucket and misuse are read from
- * its row).  Same return convention. */
+ * its row).  Same return convention; a second follow-up for one tap, an
+ * unknown tap, or fields outside the values documented in struct
+ * store_followup are STORE_ERR_REFUSED. */
 int store_record_followup(struct store *store, int64_t tap_id, const struct store_followup *f);
 
 /* The random id made when this database was created (32 hex chars). */
@@ -80,5 +99,13 @@ const char *store_incarnation(const struct store *store);
 
 /* Path of the open database. */
 const char *store_path(const struct store *store);
+
+/* The kiosk_id the database was made for (see above). */
+const char *store_kiosk_id(const struct store *store);
+
+/* Reads an integer PRAGMA (name: letters and '_' only, e.g. "synchronous")
+ * on the store's own connection, for checks and the status screen.
+ * Returns 0 and *value, or negative (logged). */
+int store_pragma_int(struct store *store, const char *name, long long *value);
 
 #endif

@@ -1,0 +1,68 @@
+/*
+ * store_private: the store's layout and its seams, shared by store.c (open,
+ * migrations, quarantine) and store_record.c (taps and follow-ups), and used
+ * by tests/store to run the migration mechanism with a test-only step.
+ * Nothing outside app/store and its tests includes this.
+ */
+#ifndef WOW_STORE_PRIVATE_H
+#define WOW_STORE_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_PATH_MAX     512 /* CONFIG_PATH_MAX */
+#define STORE_KIOSK_ID_MAX 128
+
+/* The statements a record needs, prepared once at open and reused. */
+enum store_stmt {
+    STORE_STMT_BEGIN,
+    STORE_STMT_COMMIT,
+    STORE_STMT_ROLLBACK,
+    STORE_STMT_NEXT_SEQ,
+    STORE_STMT_READ_SEQ,
+    STORE_STMT_INSERT_TAP,
+    STORE_STMT_COUNT_TAP,
+    STORE_STMT_READ_TAP,
+    STORE_STMT_INSERT_FOLLOWUP,
+    STORE_STMT_COUNT_REASON,
+    STORE_STMT_COUNT_
+};
+
+struct store {
+    sqlite3 *db;                           /* owned; closed by store_close */
+    sqlite3_stmt *stmt[STORE_STMT_COUNT_]; /* owned; finalized before db closes */
+    char path[STORE_PATH_MAX];
+    char incarnation[33];              /* 32 hex chars */
+    char kiosk_id[STORE_KIOSK_ID_MAX]; /* the kiosk the database was made for */
+};
+
+/* One schema step: the SQL that takes version to_version - 1 to
+ * to_version.  A list of steps is ordered, steps[i].to_version == i + 1. */
+struct store_migration {
+    int to_version;
+    const char *sql;
+};
+
+/* store_open with an explicit list of schema steps instead of the built-in
+ * one; the schema version reached is n.  Tests use it to add a step. */
+int store_open_migrations(struct store **out, const char *path, const char *kiosk_id,
+                          int64_t now_utc_ms, struct store_health *health,
+                          const struct store_migration *steps, size_t n);
+
+/* The built-in steps (store.c). */
+extern const struct store_migration store_migrations[];
+extern const size_t store_migration_count;
+
+/* Prepares every statement of enum store_stmt on store->db; 0 or negative
+ * (logged).  store_statements_finalize frees them (NULL ones are skipped). */
+int store_statements_prepare(struct store *store);
+void store_statements_finalize(struct store *store);
+
+/* Maps a failing SQLite result code onto STORE_ERR_*. */
+int store_error_code(int sqlite_rc);
+
+#endif

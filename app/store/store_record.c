@@ -1,0 +1,256 @@
+/*
+ * store_record: the two writes the kiosk makes while customers tap, a tap
+ * and a follow-up, each one transaction with its absolute count (see
+ * store.h).  They run on the render thread between frames, so they use
+ * statements prepared once at open and nothing else.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "store_private.h"
+
+static const char *const stmt_sql[STORE_STMT_COUNT_] = {
+    [STORE_STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STORE_STMT_COMMIT] = "COMMIT",
+    [STORE_STMT_ROLLBACK] = "ROLLBACK",
+    [STORE_STMT_NEXT_SEQ] = "UPDATE meta SET value = value + 1 WHERE key = 'seq'",
+    [STORE_STMT_READ_SEQ] = "SELECT value FROM meta WHERE key = 'seq'",
+    [STORE_STMT_INSERT_TAP] =
+        "INSERT INTO taps(at_ms_utc, department, rating, misuse) VALUES (?, ?, ?, ?)",
+    [STORE_STMT_COUNT_TAP] =
+        "INSERT INTO counts(department, bucket_start_ms_utc, rating, misuse, n, changed_seq)"
+        " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET n = n + 1,"
+        " changed_seq = excluded.changed_seq",
+    [STORE_STMT_READ_TAP] = "SELECT department, at_ms_utc, misuse FROM taps WHERE id = ?",
+    [STORE_STMT_INSERT_FOLLOWUP] =
+        "INSERT INTO followups(tap_id, question, reason, ended_by) VALUES (?, ?, ?, ?)",
+    [STORE_STMT_COUNT_REASON] =
+        "INSERT INTO reason_counts(department, bucket_start_ms_utc, question, reason,"
+        " ended_by, misuse, n, changed_seq) VALUES (?, ?, ?, ?, ?, ?, 1, ?)"
+        " ON CONFLICT DO UPDATE SET n = n + 1, changed_seq = excluded.changed_seq",
+};
+
+int store_error_code(int sqlite_rc)
+{
+    switch (sqlite_rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+        return STORE_ERR_REFUSED;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return STORE_ERR_CORRUPT;
+    default:
+        return STORE_ERR_RETRY;
+    }
+}
+
+int store_statements_prepare(struct store *s)
+{
+    for (int i = 0; i < STORE_STMT_COUNT_; i++) {
+        int rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i],
+                                    NULL);
+        if (rc != SQLITE_OK) {
+            log_error("store: %s: prepare \"%s\": %s", s->path, stmt_sql[i], sqlite3_errmsg(s->db));
+            return store_error_code(rc);
+        }
+    }
+    return 0;
+}
+
+void store_statements_finalize(struct store *s)
+{
+    for (int i = 0; i < STORE_STMT_COUNT_; i++) {
+        sqlite3_finalize(s->stmt[i]); /* a no-op on NULL */
+        s->stmt[i] = NULL;
+    }
+}
+
+/* Steps statement id once, expecting SQLITE_ROW when want_row, else
+ * SQLITE_DONE.  On anything else logs the statement and SQLite's message,
+ * resets it and returns a STORE_ERR_*.  The caller resets on success
+ * (after reading the row). */
+static int run(struct store *s, enum store_stmt id, bool want_row)
+{
+    sqlite3_stmt *st = s->stmt[id];
+    int rc = sqlite3_step(st);
+    if (rc == (want_row ? SQLITE_ROW : SQLITE_DONE))
+        return 0;
+    int code = rc == SQLITE_DONE ? STORE_ERR_REFUSED : store_error_code(rc);
+    log_error("store: %s: \"%s\": %s", s->path, stmt_sql[id],
+              rc == SQLITE_DONE ? "no such row" : sqlite3_errmsg(s->db));
+    sqlite3_reset(st);
+    return code;
+}
+
+static void finish(struct store *s, enum store_stmt id)
+{
+    sqlite3_reset(s->stmt[id]);
+    sqlite3_clear_bindings(s->stmt[id]);
+}
+
+/* Runs a statement that takes no bindings and returns no row. */
+static int run_done(struct store *s, enum store_stmt id)
+{
+    int rc = run(s, id, false);
+    finish(s, id);
+    return rc;
+}
+
+/* BEGIN IMMEDIATE and the transaction's seq: one new seq per transaction,
+ * so a sync that saw seq k has seen every count changed up to k. */
+static int begin(struct store *s, int64_t *seq)
+{
+    int rc = run_done(s, STORE_STMT_BEGIN);
+    if (rc == 0)
+        rc = run_done(s, STORE_STMT_NEXT_SEQ);
+    if (rc == 0)
+        rc = run(s, STORE_STMT_READ_SEQ, true);
+    if (rc == 0) {
+        *seq = sqlite3_column_int64(s->stmt[STORE_STMT_READ_SEQ], 0);
+        finish(s, STORE_STMT_READ_SEQ);
+    }
+    return rc;
+}
+
+/* Commits when rc is 0; otherwise, or if COMMIT fails, rolls back what
+ * is open.  Returns the first error, or 0. */
+static int commit_or_rollback(struct store *s, int rc)
+{
+    if (rc == 0)
+        rc = run_done(s, STORE_STMT_COMMIT);
+    if (rc != 0 && !sqlite3_get_autocommit(s->db) && run_done(s, STORE_STMT_ROLLBACK) != 0)
+        log_error("store: %s: rollback failed; the connection is left in a transaction", s->path);
+    return rc;
+}
+
+/* floor(at / STORE_BUCKET_MS) * STORE_BUCKET_MS, also before 1970. */
+static int64_t bucket_of(int64_t at_ms_utc)
+{
+    int64_t b = at_ms_utc / STORE_BUCKET_MS;
+    if (at_ms_utc < 0 && at_ms_utc % STORE_BUCKET_MS != 0)
+        b--;
+    return b * STORE_BUCKET_MS;
+}
+
+static int write_tap(struct store *s, const struct store_tap *tap, int64_t seq, int64_t *tap_id)
+{
+    sqlite3_stmt *st = s->stmt[STORE_STMT_INSERT_TAP];
+    sqlite3_bind_int64(st, 1, tap->at_ms_utc);
+    sqlite3_bind_text(st, 2, tap->department, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, tap->rating);
+    sqlite3_bind_int(st, 4, tap->misuse ? 1 : 0);
+    int rc = run_done(s, STORE_STMT_INSERT_TAP);
+    if (rc != 0)
+        return rc;
+    *tap_id = sqlite3_last_insert_rowid(s->db);
+
+    st = s->stmt[STORE_STMT_COUNT_TAP];
+    sqlite3_bind_text(st, 1, tap->department, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, bucket_of(tap->at_ms_utc));
+    sqlite3_bind_int(st, 3, tap->rating);
+    sqlite3_bind_int(st, 4, tap->misuse ? 1 : 0);
+    sqlite3_bind_int64(st, 5, seq);
+    return run_done(s, STORE_STMT_COUNT_TAP);
+}
+
+int store_record_tap(struct store *store, const struct store_tap *tap, int64_t *tap_id)
+{
+    if (tap->rating < 1 || tap->rating > 4 || tap->department == NULL ||
+        tap->department[0] == '\0') {
+        log_error("store: refused a tap with rating %d and department \"%s\"", tap->rating,
+                  tap->department != NULL ? tap->department : "(null)");
+        return STORE_ERR_REFUSED;
+    }
+    int64_t seq = 0, id = 0;
+    int rc = begin(store, &seq);
+    if (rc == 0)
+        rc = write_tap(store, tap, seq, &id);
+    rc = commit_or_rollback(store, rc);
+    if (rc != 0)
+        return rc;
+    *tap_id = id;
+    log_info("tap committed id=%lld department=%s rating=%d misuse=%d", (long long)id,
+             tap->department, tap->rating, tap->misuse ? 1 : 0);
+    return 0;
+}
+
+static bool is_one_of(const char *value, const char *a, const char *b, const char *c)
+{
+    return value != NULL &&
+           (strcmp(value, a) == 0 || strcmp(value, b) == 0 || (c != NULL && strcmp(value, c) == 0));
+}
+
+static bool followup_is_valid(const struct store_followup *f)
+{
+    if (!is_one_of(f->question, "positive", "negative", NULL) ||
+        !is_one_of(f->ended_by, "chosen", "skipped", "timeout"))
+        return false;
+    /* '' is reason_counts' "no reason", so a chosen reason must not be '' */
+    if (strcmp(f->ended_by, "chosen") == 0)
+        return f->reason != NULL && f->reason[0] != '\0';
+    return f->reason == NULL;
+}
+
+/* Binds and runs the reason count from the tap row READ_TAP stands on. */
+static int count_reason(struct store *s, const struct store_followup *f, int64_t seq)
+{
+    sqlite3_stmt *tap = s->stmt[STORE_STMT_READ_TAP];
+    sqlite3_stmt *st = s->stmt[STORE_STMT_COUNT_REASON];
+    sqlite3_bind_value(st, 1, sqlite3_column_value(tap, 0));
+    sqlite3_bind_int64(st, 2, bucket_of(sqlite3_column_int64(tap, 1)));
+    sqlite3_bind_text(st, 3, f->question, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, f->reason != NULL ? f->reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, f->ended_by, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, sqlite3_column_int(tap, 2));
+    sqlite3_bind_int64(st, 7, seq);
+    return run_done(s, STORE_STMT_COUNT_REASON);
+}
+
+static int write_followup(struct store *s, int64_t tap_id, const struct store_followup *f,
+                          int64_t seq)
+{
+    sqlite3_bind_int64(s->stmt[STORE_STMT_READ_TAP], 1, tap_id);
+    int rc = run(s, STORE_STMT_READ_TAP, true); /* an unknown tap: "no such row", refused */
+    if (rc != 0) {
+        finish(s, STORE_STMT_READ_TAP);
+        return rc;
+    }
+    sqlite3_stmt *st = s->stmt[STORE_STMT_INSERT_FOLLOWUP];
+    sqlite3_bind_int64(st, 1, tap_id);
+    sqlite3_bind_text(st, 2, f->question, -1, SQLITE_STATIC);
+    if (f->reason != NULL)
+        sqlite3_bind_text(st, 3, f->reason, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, f->ended_by, -1, SQLITE_STATIC);
+    rc = run_done(s, STORE_STMT_INSERT_FOLLOWUP); /* a second follow-up: UNIQUE, refused */
+    if (rc == 0)
+        rc = count_reason(s, f, seq);
+    finish(s, STORE_STMT_READ_TAP);
+    return rc;
+}
+
+int store_record_followup(struct store *store, int64_t tap_id, const struct store_followup *f)
+{
+    if (!followup_is_valid(f)) {
+        log_error("store: refused a follow-up of tap %lld: question \"%s\", reason \"%s\", "
+                  "ended_by \"%s\"",
+                  (long long)tap_id, f->question != NULL ? f->question : "(null)",
+                  f->reason != NULL ? f->reason : "(null)",
+                  f->ended_by != NULL ? f->ended_by : "(null)");
+        return STORE_ERR_REFUSED;
+    }
+    int64_t seq = 0;
+    int rc = begin(store, &seq);
+    if (rc == 0)
+        rc = write_followup(store, tap_id, f, seq);
+    rc = commit_or_rollback(store, rc);
+    if (rc != 0)
+        return rc;
+    log_info("followup committed tap=%lld question=%s reason=%s ended_by=%s", (long long)tap_id,
+             f->question, f->reason != NULL ? f->reason : "-", f->ended_by);
+    return 0;
+}

@@ -685,17 +685,27 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
                   "hours, press_filter or store");
 }
 
-/* inih's reader: one line of the text per call, counted; headers noted here. */
+/* inih's reader: one line of the text per call, counted; headers noted here.
+ * Leading blanks are dropped before inih sees the line: inih would take an
+ * indented line as the continuation of the previous value (so an indented
+ * [section] or key would silently become part of a text), and indenting is
+ * something technicians do. */
 static char *cfg_read_line(char *str, int num, void *stream)
 {
     struct cfg_parser *p = stream;
     const char *s = p->text + p->pos;
     if (*s == '\0' || num < 2)
         return NULL;
+    p->line++;
+    size_t skip = 0;
+    if (p->line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+        (unsigned char)s[2] == 0xBF)
+        skip = 3; /* a UTF-8 byte order mark, as Windows editors write */
+    skip += strspn(s + skip, " \t");
+    s += skip;
     size_t len = strcspn(s, "\n");
     size_t next = len + (s[len] == '\n');
-    p->pos += next;
-    p->line++;
+    p->pos += skip + next;
     if (len + 2 > (size_t)num) {
         cfg_error(p, p->line, p->section_name, "line too long: %zu bytes, at most %d", len,
                   num - 2);
@@ -704,13 +714,10 @@ static char *cfg_read_line(char *str, int num, void *stream)
     }
     memcpy(str, s, next);
     str[next] = '\0';
-    const char *t = str + strspn(str, " \t");
-    if (p->line == 1 && (unsigned char)t[0] == 0xEF && (unsigned char)t[1] == 0xBB)
-        t += 3; /* inih skips a UTF-8 byte order mark too */
-    if (*t == '[') {
-        const char *close = strchr(t, ']');
+    if (str[0] == '[') {
+        const char *close = strchr(str, ']');
         if (close != NULL)
-            cfg_section_start(p, t + 1, (size_t)(close - t - 1));
+            cfg_section_start(p, str + 1, (size_t)(close - str - 1));
     }
     return str;
 }

@@ -270,6 +270,29 @@ static void test_picker_mode(void **state)
     assert_int_equal(f->config.department_count, 2);
 }
 
+/* A file saved by a Windows editor (byte order mark, CRLF, no final newline)
+ * and indented lines, which are never continuations of the value above. */
+static void test_crlf_and_bom(void **state)
+{
+    struct fixture *f = *state;
+    parse_ok(f, "\xef\xbb\xbf[kiosk]\r\nid = crlf-1\r\nlanguages = fi,en\r\n"
+                "question.en = Hi ; an inline comment\r\n"
+                "  [ department  a ]  \r\n\tname = A\r\n  name.en = \xc3\x84\r\n"
+                "[reason r]\r\nfor = positive\r\nlabel = R");
+    const struct config *c = &f->config;
+    assert_string_equal(c->kiosk_id, "crlf-1");
+    assert_int_equal(c->language_count, 2);
+    assert_string_equal(c->languages[1], "en");
+    assert_string_equal(c->question.lang[1], "Hi");
+    assert_int_equal(c->department_count, 1);
+    assert_string_equal(c->departments[0].id, "a");
+    assert_string_equal(c->departments[0].name.lang[0], "A");
+    assert_string_equal(c->departments[0].name.lang[1], "\xc3\x84");
+    assert_int_equal(c->positive_count, 1);
+    assert_string_equal(c->positive[0].label.lang[0], "R");
+    assert_int_equal(c->negative_count, 0);
+}
+
 static void test_hours_always(void **state)
 {
     struct fixture *f = *state;
@@ -680,6 +703,7 @@ int main(void)
         T(test_question_localized),
         T(test_single_mode_only_department),
         T(test_picker_mode),
+        T(test_crlf_and_bom),
         T(test_hours_always),
         T(test_seconds_and_booleans),
         T(test_err_unknown_section),

@@ -264,8 +264,9 @@ static void cfg_split_key(const char *key, char *base, size_t base_size, char *l
     memcpy(base, key, n);
     base[n] = '\0';
     lang[0] = '\0';
-    if (dot != NULL && snprintf(lang, lang_size, "%s", dot + 1) >= (int)lang_size)
-        lang[0] = '?'; /* too long for a code: still reported as an unknown language */
+    if (dot != NULL &&
+        (dot[1] == '\0' || snprintf(lang, lang_size, "%s", dot + 1) >= (int)lang_size))
+        snprintf(lang, lang_size, "?"); /* no code or too long: reported as an unknown language */
 }
 
 /* A localised text: the plain key is the first language; .LANG waits for the list. */

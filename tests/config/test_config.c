@@ -293,6 +293,17 @@ static void test_crlf_and_bom(void **state)
     assert_int_equal(c->negative_count, 0);
 }
 
+/* What docs/CONFIG.md says about comments, ':' and quotes. */
+static void test_comments_and_values(void **state)
+{
+    struct fixture *f = *state;
+    parse_ok(f, "# comment\n; comment\n[kiosk]\nsite = Mall ; 2nd floor\nlabel: #3 \"west\"\n"
+                "question = Fast;friendly?\n");
+    assert_string_equal(f->config.site, "Mall");
+    assert_string_equal(f->config.label, "#3 \"west\"");
+    assert_string_equal(f->config.question.lang[0], "Fast;friendly?");
+}
+
 static void test_hours_always(void **state)
 {
     struct fixture *f = *state;
@@ -344,6 +355,8 @@ static void test_err_unknown_key(void **state)
                  "unknown key; [screen] takes rotation, ack_ms, thanks_s, picker_timeout_s");
     expect_error(*state, "[department a]\nname.fi.x = y\n", 2, "department a.name.fi.x",
                  "language 'fi.x' is not in [kiosk] languages");
+    expect_error(*state, "[department a]\nname. = y\n", 2, "department a.name.",
+                 "language '?' is not in [kiosk] languages");
     expect_error(*state, "[followup]\nenabled.fi = true\n", 2, "followup.enabled.fi",
                  "unknown key; [followup] takes enabled, timeout_s");
     expect_error(*state, "[store]\ndb = x\n", 2, "store.db", "takes path");
@@ -704,6 +717,7 @@ int main(void)
         T(test_single_mode_only_department),
         T(test_picker_mode),
         T(test_crlf_and_bom),
+        T(test_comments_and_values),
         T(test_hours_always),
         T(test_seconds_and_booleans),
         T(test_err_unknown_section),

@@ -2,7 +2,9 @@
  * test_i18n: the .po parser and lookup, and the shipped catalogs
  * (every msgid of wowkiosk.pot translated in fi.po and de.po).
  */
+#include <dirent.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -233,6 +235,58 @@ static void test_real_catalogs(void **state)
     check_catalog_complete("de");
 }
 
+/* True if the template has msgid (a one-line msgid, as all of ours are). */
+static bool pot_has(const char *msgid)
+{
+    char path[1024], line[512], want[512];
+    snprintf(path, sizeof path, "%s/po/wowkiosk.pot", WOW_ASSETS_DIR);
+    snprintf(want, sizeof want, "msgid \"%s\"\n", msgid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f) != NULL)
+        found = strcmp(line, want) == 0;
+    fclose(f);
+    return found;
+}
+
+/* Every literal the UI looks up (ui_msg(c, "...")) is in wowkiosk.pot, so
+ * a new UI text cannot ship untranslated without this test saying so. */
+static void test_ui_texts_in_template(void **state)
+{
+    (void)state;
+    const char *dir_path = WOW_SOURCE_DIR "/app/ui";
+    DIR *dir = opendir(dir_path);
+    assert_non_null(dir);
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 3 || strcmp(e->d_name + n - 2, ".c") != 0)
+            continue;
+        char path[1024], line[1024];
+        snprintf(path, sizeof path, "%s/%s", dir_path, e->d_name);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        while (fgets(line, sizeof line, f) != NULL) {
+            for (char *s = strstr(line, "ui_msg(c, \""); s != NULL; s = strstr(s, "ui_msg(c, \"")) {
+                s += strlen("ui_msg(c, \"");
+                char *end = strchr(s, '"');
+                assert_non_null(end);
+                *end = '\0';
+                if (!pot_has(s))
+                    fail_msg("%s: '%s' is not in wowkiosk.pot", e->d_name, s);
+                found++;
+                s = end + 1;
+            }
+        }
+        fclose(f);
+    }
+    closedir(dir);
+    print_message("%d UI texts found in the template\n", found);
+    assert_true(found > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_native_names),
         cmocka_unit_test(test_real_catalogs),
+        cmocka_unit_test(test_ui_texts_in_template),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,7 +55,8 @@ const struct store_migration store_migrations[] = {
         "  changed_seq INTEGER NOT NULL,"
         "  PRIMARY KEY (department, bucket_start_ms_utc, rating, misuse)) WITHOUT ROWID;"
         "CREATE INDEX counts_changed ON counts(changed_seq);"
-        /* reason is '' when none was chosen: a key column cannot be NULL-unique */
+        /* reason is '' when none was chosen: NULLs are distinct in a key, so
+           NULL would split one count into one row per follow-up */
         "CREATE TABLE reason_counts("
         "  department TEXT NOT NULL,"
         "  bucket_start_ms_utc INTEGER NOT NULL,"
@@ -411,19 +412,27 @@ int store_open_migrations(struct store **out, const char *path, const char *kios
     *out = NULL;
     *health = (struct store_health){0};
     if (path == NULL || kiosk_id == NULL || kiosk_id[0] == '\0' ||
-        strlen(kiosk_id) >= STORE_KIOSK_ID_MAX || !steps_are_ordered(steps, n)) {
-        log_error("store: cannot open %s: no path, or kiosk_id \"%s\" empty or too long",
+        strlen(kiosk_id) >= STORE_KIOSK_ID_MAX) {
+        log_error("store: cannot open %s: kiosk_id \"%s\" is empty or too long",
                   path != NULL ? path : "(null)", kiosk_id != NULL ? kiosk_id : "(null)");
         return STORE_ERR_RETRY;
     }
+    if (!steps_are_ordered(steps, n))
+        return STORE_ERR_RETRY;
     struct store *s = calloc(1, sizeof *s);
     if (s == NULL) {
         log_error("store: out of memory opening %s", path);
         return STORE_ERR_RETRY;
     }
-    int len = snprintf(s->path, sizeof s->path, "%s", path);
-    if (len <= 0 || (size_t)len >= sizeof s->path || !paths_make_parent(path)) {
-        log_error("store: cannot use path \"%s\" (empty, too long or no directory)", path);
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof s->path) {
+        log_error("store: cannot use path \"%.80s%s\": %zu bytes, expected 1 to %zu", path,
+                  len > 80 ? "..." : "", len, sizeof s->path - 1);
+        free(s);
+        return STORE_ERR_RETRY;
+    }
+    memcpy(s->path, path, len + 1);
+    if (!paths_make_parent(path)) { /* logged there */
         free(s);
         return STORE_ERR_RETRY;
     }

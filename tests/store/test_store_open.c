@@ -258,6 +258,48 @@ static void test_quarantine_corrupt_pages(void **state)
     check_quarantined(t, orig, len);
 }
 
+static void write_file(const char *path, const unsigned char *bytes, long len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, (size_t)len, f), (size_t)len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A crash left committed taps in the -wal and the file is damaged: both go
+ * aside as they were found; the WAL is not checkpointed into the bad file. */
+static void test_quarantine_keeps_wal(void **state)
+{
+    const struct test_dir *t = *state;
+    char wal[160], moved_wal[700];
+    snprintf(wal, sizeof wal, "%s-wal", t->db_path);
+    struct store_health health;
+    struct store *s = test_open(t, &health);
+    record_taps(s, 3000);
+    store_close(s); /* all of it in the main file */
+    s = test_open(t, &health);
+    struct store_tap late = {TEST_NOW_MS * 2, "zzz-late", 4, false};
+    int64_t id;
+    assert_int_equal(store_record_tap(s, &late, &id), 0);
+    static unsigned char db_bytes[1 << 21], wal_bytes[1 << 20], moved[1 << 21];
+    long db_len = test_file_bytes(t->db_path, db_bytes, sizeof db_bytes);
+    long wal_len = test_file_bytes(wal, wal_bytes, sizeof wal_bytes);
+    assert_true(db_len > 16 * 4096 && wal_len > 0 && wal_len < (long)sizeof wal_bytes);
+    store_close(s); /* checkpoints and removes the -wal: put back what a crash leaves */
+    memset(db_bytes + (db_len / 4096 / 2) * 4096, 0x5a, 4 * 4096);
+    write_file(t->db_path, db_bytes, db_len);
+    write_file(wal, wal_bytes, wal_len);
+
+    s = test_open(t, &health);
+    assert_true(health.quarantined);
+    store_close(s);
+    assert_int_equal(test_file_bytes(health.quarantine_path, moved, sizeof moved), db_len);
+    assert_memory_equal(moved, db_bytes, (size_t)db_len);
+    snprintf(moved_wal, sizeof moved_wal, "%s-wal", health.quarantine_path);
+    assert_int_equal(test_file_bytes(moved_wal, moved, sizeof moved), wal_len);
+    assert_memory_equal(moved, wal_bytes, (size_t)wal_len);
+}
+
 /* Two corrupt files in one second: the second does not overwrite the first. */
 static void test_quarantine_twice_keeps_both(void **state)
 {
@@ -348,15 +390,11 @@ int main(void)
     log_init("test_store_open", LOG_WARN);
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_dir_setup, test_dir_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_migrates_from_version_0),
-        T(test_added_step_keeps_data_and_runs_once),
-        T(test_failing_step_rolls_back),
-        T(test_other_kiosk_id_keeps_data),
-        T(test_quarantine_garbage_file),
-        T(test_quarantine_corrupt_pages),
-        T(test_quarantine_twice_keeps_both),
-        T(test_foreign_database_untouched),
-        T(test_unusable_path),
+        T(test_migrates_from_version_0),    T(test_added_step_keeps_data_and_runs_once),
+        T(test_failing_step_rolls_back),    T(test_other_kiosk_id_keeps_data),
+        T(test_quarantine_garbage_file),    T(test_quarantine_corrupt_pages),
+        T(test_quarantine_keeps_wal),       T(test_quarantine_twice_keeps_both),
+        T(test_foreign_database_untouched), T(test_unusable_path),
         T(test_read_only_directory),
     };
 #undef T

@@ -69,27 +69,45 @@ struct session *session_create(const struct config *config, const char *store_pa
     return session;
 }
 
-/* Writes one record; returns true when the store took it. */
+/* Writes one record.  Returns true when the record is done with: stored,
+ * or refused for good (logged: the state machine never makes such a
+ * record, so it is a bug, and retrying it would block every later tap). */
 static bool write_record(struct session *session, const struct record *r)
 {
     if (session->store == NULL)
         return false;
+    int rc;
     if (r->kind == RECORD_TAP) {
         int64_t id;
-        if (store_record_tap(session->store, &r->tap, &id) != 0)
-            return false;
-        session->last_tap_id = id;
+        rc = store_record_tap(session->store, &r->tap, &id);
+        if (rc == 0)
+            session->last_tap_id = id;
+    } else if (session->last_tap_id == 0) {
+        return true; /* its tap was dropped: nothing to attach it to */
+    } else {
+        rc = store_record_followup(session->store, session->last_tap_id, &r->followup);
+    }
+    if (rc == STORE_ERR_REFUSED) {
+        if (r->kind == RECORD_TAP)
+            session->last_tap_id = 0; /* its follow-up must not land on an older tap */
+        log_error("session: the store refused a %s record for good; it is dropped",
+                  r->kind == RECORD_TAP ? "tap" : "follow-up");
         return true;
     }
-    if (session->last_tap_id == 0)
-        return true; /* its tap was dropped from a full queue: nothing to attach it to */
-    return store_record_followup(session->store, session->last_tap_id, &r->followup) == 0;
+    if (rc == STORE_ERR_CORRUPT) {
+        /* Reopening quarantines the damaged file and starts a new one. */
+        store_close(session->store);
+        session->store = NULL;
+    }
+    return rc == 0;
 }
 
 static void enqueue(struct session *session, const struct record *r, int64_t now_mono_ms)
 {
     if (session->len == SESSION_QUEUE_MAX) {
         /* Memory is bounded on a kiosk: the oldest record goes, loudly. */
+        if (session->queue[session->head].kind == RECORD_TAP)
+            session->last_tap_id = 0; /* its follow-up must not land on an older tap */
         session->head = (session->head + 1) % SESSION_QUEUE_MAX;
         session->len--;
         session->dropped++;

@@ -185,7 +185,7 @@ static void check_quarantined(const struct test_dir *t, const unsigned char *ori
     assert_int_equal(rc, 0);
     assert_true(health.quarantined);
     assert_true(health.created);
-    char want[700];
+    char want[800];
     snprintf(want, sizeof want, "%s.corrupt-20260921T", t->db_path); /* TEST_NOW_MS, UTC */
     assert_memory_equal(health.quarantine_path, want, strlen(want));
     assert_int_equal(strlen(health.quarantine_path), strlen(want) + 7); /* HHMMSSZ */

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +293,8 @@ static void test_incarnation(void **state)
     struct store_health health;
     struct store *s = test_open(t, &health);
     assert_true(health.created);
+    assert_false(health.quarantined);
+    assert_int_equal(health.migrated_from, 0);
     char first[33];
     snprintf(first, sizeof first, "%s", store_incarnation(s));
     assert_int_equal(strlen(first), 32);
@@ -306,8 +309,13 @@ static void test_incarnation(void **state)
                                                 "'created_ms_utc'"),
                      TEST_NOW_MS);
 
-    s = test_open(t, &health); /* reopen: same incarnation, data kept */
+    assert_int_equal(test_query_int(t->db_path, "SELECT value FROM meta WHERE key = "
+                                                "'schema_version'"),
+                     STORE_SCHEMA_VERSION);
+
+    s = test_open(t, &health); /* reopen: a no-op, same incarnation, data kept */
     assert_false(health.created);
+    assert_int_equal(health.migrated_from, STORE_SCHEMA_VERSION);
     assert_string_equal(store_incarnation(s), first);
     store_close(s);
     assert_int_equal(test_query_int(t->db_path, "SELECT count(*) FROM taps"), 1);
@@ -317,6 +325,40 @@ static void test_incarnation(void **state)
     assert_true(health.created);
     assert_string_not_equal(store_incarnation(s), first);
     store_close(s);
+}
+
+/* A file from a newer wowkiosk (schema_version 99 set by hand) is refused
+ * and left exactly as it was: not migrated, not quarantined. */
+static void test_newer_schema_refused(void **state)
+{
+    const struct test_dir *t = *state;
+    struct store_health health;
+    struct store *s = test_open(t, &health);
+    int64_t id;
+    struct store_tap tap = {TEST_NOW_MS, "front", 2, false};
+    assert_int_equal(store_record_tap(s, &tap, &id), 0);
+    store_close(s);
+    test_exec(t->db_path, "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    static unsigned char before[1 << 16], after[1 << 16];
+    long len = test_file_bytes(t->db_path, before, sizeof before);
+    assert_true(len > 0 && len < (long)sizeof before);
+
+    s = (struct store *)&s; /* must be reset to NULL */
+    assert_true(store_open(&s, t->db_path, "kiosk-1", TEST_NOW_MS, &health) < 0);
+    assert_null(s);
+    assert_false(health.quarantined);
+    assert_int_equal(health.migrated_from, 99);
+    assert_int_equal(test_file_bytes(t->db_path, after, sizeof after), len);
+    assert_memory_equal(after, before, (size_t)len);
+    assert_int_equal(test_query_int(t->db_path, "SELECT value FROM meta WHERE key = "
+                                                "'schema_version'"),
+                     99);
+    assert_int_equal(test_query_int(t->db_path, "SELECT count(*) FROM taps"), 1);
+    DIR *dir = opendir(t->dir); /* nothing was moved aside */
+    assert_non_null(dir);
+    for (struct dirent *e = readdir(dir); e != NULL; e = readdir(dir))
+        assert_null(strstr(e->d_name, ".corrupt-"));
+    closedir(dir);
 }
 
 /* The crash test greps "tap committed id=N" to know which taps the kiosk
@@ -370,6 +412,7 @@ int main(void)
         T(test_schema_checks),
         T(test_pragmas),
         T(test_incarnation),
+        T(test_newer_schema_refused),
         T(test_commit_log_lines),
     };
 #undef T

@@ -174,8 +174,10 @@ static void test_other_kiosk_id_keeps_data(void **state)
 }
 
 /* Opens the damaged file at t->db_path and checks it went aside intact,
- * logged with both paths, and that the new database works. */
-static void check_quarantined(const struct test_dir *t, const unsigned char *orig, long orig_len)
+ * logged with both paths, and that the new database works under a new
+ * incarnation (old_incarnation: the damaged file's, or NULL if it had none). */
+static void check_quarantined(const struct test_dir *t, const unsigned char *orig, long orig_len,
+                              const char *old_incarnation)
 {
     struct store_health health;
     int saved = test_capture_begin(t);
@@ -196,6 +198,9 @@ static void check_quarantined(const struct test_dir *t, const unsigned char *ori
     static unsigned char moved[1 << 21];
     assert_int_equal(test_file_bytes(health.quarantine_path, moved, sizeof moved), orig_len);
     assert_memory_equal(moved, orig, (size_t)orig_len);
+    assert_int_equal(strspn(store_incarnation(s), "0123456789abcdef"), 32);
+    if (old_incarnation != NULL)
+        assert_string_not_equal(store_incarnation(s), old_incarnation);
     int64_t id;
     struct store_tap tap = {1, "front", 3, false};
     assert_int_equal(store_record_tap(s, &tap, &id), 0);
@@ -213,7 +218,7 @@ static void test_quarantine_garbage_file(void **state)
     assert_non_null(f);
     assert_int_equal(fwrite(garbage, 1, sizeof garbage, f), sizeof garbage);
     fclose(f);
-    check_quarantined(t, garbage, sizeof garbage);
+    check_quarantined(t, garbage, sizeof garbage, NULL);
 }
 
 /* True when a fresh connection's quick_check finds path damaged. */
@@ -236,7 +241,8 @@ static void test_quarantine_corrupt_pages(void **state)
     const struct test_dir *t = *state;
     struct store_health health;
     struct store *s = test_open(t, &health);
-    char dept[32];
+    char incarnation[33], dept[32];
+    snprintf(incarnation, sizeof incarnation, "%s", store_incarnation(s));
     for (int i = 0; i < 3000; i++) {
         snprintf(dept, sizeof dept, "department-%d", i % 50);
         struct store_tap tap = {TEST_NOW_MS + (int64_t)i * 60000, dept, 1 + i % 4, false};
@@ -255,7 +261,7 @@ static void test_quarantine_corrupt_pages(void **state)
     fclose(f);
     len = test_file_bytes(t->db_path, orig, sizeof orig);
     assert_true(quick_check_fails(t->db_path)); /* else this test proves nothing */
-    check_quarantined(t, orig, len);
+    check_quarantined(t, orig, len, incarnation);
 }
 
 static void write_file(const char *path, const unsigned char *bytes, long len)

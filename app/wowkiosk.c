@@ -497,12 +497,11 @@ static int64_t min64(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
-/* How long the loop may sleep: until the nearest deadline. */
-static int wait_timeout(struct app *app, struct clock_now now)
+/* How long the loop may sleep: until the nearest deadline, the store's
+ * next retry (retry_at_ms) among them. */
+static int wait_timeout(const struct app *app, struct clock_now now, int64_t retry_at_ms)
 {
-    int64_t deadline = INT64_MAX;
-    if (app->session != NULL)
-        deadline = session_retry(app->session, now.mono_ms, now.utc_ms);
+    int64_t deadline = retry_at_ms;
     if (app->kiosk != NULL && !app->config_bad)
         deadline = min64(deadline, kiosk_next_deadline_ms(app->kiosk, now));
     if (now.mono_ms < app->error_screen_until_ms)
@@ -580,9 +579,12 @@ static int run(struct app *app)
         }
         input.type = DISPLAY_EVENT_NONE;
         flush_records(app, now.mono_ms);
+        int64_t retry_at_ms = INT64_MAX;
+        if (app->session != NULL) /* records the store could not take yet */
+            retry_at_ms = session_retry(app->session, now.mono_ms, now.utc_ms);
         if (!run_script(app, now))
             return app->exit_code;
-        struct display_event ev = display_wait(app->display, wait_timeout(app, now));
+        struct display_event ev = display_wait(app->display, wait_timeout(app, now, retry_at_ms));
         if (!handle_event(app, &ev, &dirty))
             return app->exit_code;
         if (dirty)

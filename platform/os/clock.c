@@ -1,5 +1,5 @@
 /*
- * clock: the real and the fake clocks (see clock.h).
+ * clock: the real clocks, shiftable, and UTC text (see clock.h).
  */
 #include "clock.h"
 
@@ -31,16 +31,6 @@ struct clock clock_system(int64_t *offset_storage, int64_t start_utc_ms)
         *offset_storage = start_utc_ms - timespec_ms(&wall);
     }
     return (struct clock){.now = system_now, .ctx = offset_storage};
-}
-
-static struct clock_now fake_now(void *ctx)
-{
-    return *(const struct clock_now *)ctx;
-}
-
-struct clock clock_fake(struct clock_now *now)
-{
-    return (struct clock){.now = fake_now, .ctx = now};
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */

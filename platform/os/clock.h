@@ -1,6 +1,7 @@
 /*
  * clock: the two clocks the kiosk lives by, behind one small interface so
- * tests can drive time by hand.
+ * time can be shifted (--clock-start); the state machine takes time as a
+ * value, so its tests need no clock at all.
  *
  * mono_ms never jumps (timeouts, press filter); utc_ms is wall time in
  * milliseconds since the Unix epoch (tap timestamps, opening hours, buckets).
@@ -33,9 +34,6 @@ static inline struct clock_now clock_read(const struct clock *c)
  * The shift lets a test or a technician's demo run the real binary "on a
  * Monday at 07:59" without touching the system clock. */
 struct clock clock_system(int64_t *offset_storage, int64_t start_utc_ms);
-
-/* A clock for tests: reads *now, which the test advances by hand. */
-struct clock clock_fake(struct clock_now *now);
 
 /* Parses "YYYY-MM-DDTHH:MM[:SS]Z" (UTC) into milliseconds since the epoch.
  * Returns false if the text is not exactly that form. */

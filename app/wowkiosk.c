@@ -30,6 +30,7 @@
 #include "script.h"
 #include "session.h"
 #include "store.h"
+#include "sync.h"
 #include "tz.h"
 #include "ui.h"
 
@@ -49,6 +50,7 @@ struct options {
     const char *screenshot_dir;
     const char *assets_dir;
     const char *store_path;
+    const char *sync_target;
     bool windowed;
     int width, height;
     int64_t clock_start_utc_ms;
@@ -69,6 +71,7 @@ struct app {
     struct tz *tz;
     struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
     struct session *session;
+    struct sync_thread *sync; /* NULL when sync is off or could not start */
     struct kiosk *kiosk;
     struct display *display;
     struct ui_frame *frame;
@@ -94,6 +97,7 @@ static void usage(FILE *out)
             "  --screenshot DIR     write every changed frame to DIR as PNG\n"
             "  --clock-start UTC    run the wall clock from UTC (YYYY-MM-DDTHH:MM[:SS]Z)\n"
             "  --store PATH         the local database (overrides [store] path)\n"
+            "  --sync TARGET        where counts go (overrides [sync] target; off: nowhere)\n"
             "  --assets DIR         fonts and catalogs (default %s)\n"
             "  --trace-latency      log input-to-frame latency of every input\n"
             "  --verbose            log debug lines\n"
@@ -148,6 +152,8 @@ static int parse_options(struct options *o, int argc, char **argv)
             target = &o->assets_dir;
         } else if (strcmp(arg, "--store") == 0) {
             target = &o->store_path;
+        } else if (strcmp(arg, "--sync") == 0) {
+            target = &o->sync_target;
         } else if (strcmp(arg, "--windowed") == 0) {
             if (value == NULL || !parse_size(value, &o->width, &o->height)) {
                 fprintf(stderr, "wowkiosk: --windowed: expected WxH (e.g. 800x480)\n");
@@ -286,6 +292,44 @@ static void load_catalogs(struct app *app)
     }
 }
 
+/* The sync target: --sync, else [sync] target, else shared.db beside the
+ * store (the embedded default: kiosk and dashboard on one machine). */
+static void sync_target(const struct app *app, const char *store_path, char *buf, size_t size)
+{
+    if (app->options.sync_target != NULL) {
+        snprintf(buf, size, "%s", app->options.sync_target);
+    } else if (app->config.sync_target[0] != '\0') {
+        snprintf(buf, size, "%s", app->config.sync_target);
+    } else {
+        const char *slash = strrchr(store_path, '/');
+        int dir_len = slash ? (int)(slash - store_path) + 1 : 0;
+        snprintf(buf, size, "%.*sshared.db", dir_len, store_path);
+    }
+}
+
+/* Starts the sync thread; the kiosk collects taps whether or not it runs. */
+static void start_sync(struct app *app, const char *store_path)
+{
+    struct sync_settings s;
+    sync_settings_defaults(&s);
+    sync_target(app, store_path, s.target, sizeof s.target);
+    if (strcmp(s.target, "off") == 0) {
+        log_info("sync: off ([sync] target = off); counts stay on this kiosk");
+        return;
+    }
+    const struct config *c = &app->config;
+    snprintf(s.store_path, sizeof s.store_path, "%s", store_path);
+    snprintf(s.kiosk_id, sizeof s.kiosk_id, "%s", c->kiosk_id);
+    snprintf(s.site, sizeof s.site, "%s", c->site);
+    snprintf(s.label, sizeof s.label, "%s", c->label);
+    if (c->mode == CONFIG_MODE_SINGLE)
+        snprintf(s.department, sizeof s.department, "%s", c->departments[c->department].id);
+    snprintf(s.timezone, sizeof s.timezone, "%s", c->timezone);
+    s.interval_ms = c->sync_interval_ms;
+    s.backoff_max_ms = c->sync_backoff_max_ms;
+    app->sync = sync_thread_start(&s, &app->clock);
+}
+
 static bool open_session(struct app *app, struct clock_now now)
 {
     char path[CONFIG_PATH_MAX];
@@ -296,6 +340,8 @@ static bool open_session(struct app *app, struct clock_now now)
     else if (!paths_default_store(path, sizeof path))
         snprintf(path, sizeof path, "kiosk.db"); /* last resort: the working directory */
     app->session = session_create(&app->config, path, now.utc_ms);
+    if (app->session != NULL)
+        start_sync(app, path);
     return app->session != NULL;
 }
 
@@ -611,6 +657,7 @@ static void destroy_app(struct app *app)
         display_destroy(app->display);
     if (app->kiosk != NULL)
         kiosk_destroy(app->kiosk);
+    sync_thread_stop(app->sync);
     session_destroy(app->session);
     for (int i = 0; i < CONFIG_MAX_LANGUAGES; i++)
         if (app->catalogs[i] != NULL)

@@ -5,7 +5,8 @@ set -eu
 
 packages="build-essential cmake pkg-config
 libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libsqlite3-dev libinih-dev
-libcmocka-dev sqlite3 valgrind python3 clang-format"
+libcmocka-dev sqlite3 valgrind python3 clang-format
+libpq-dev postgresql postgresql-client"
 
 missing=""
 for p in $packages; do

@@ -40,6 +40,7 @@ enum cfg_section {
     SEC_HOURS,
     SEC_PRESS_FILTER,
     SEC_STORE,
+    SEC_SYNC,
 };
 
 enum cfg_reason_for { FOR_UNSET, FOR_POSITIVE, FOR_NEGATIVE, FOR_INVALID /* reported */ };
@@ -485,6 +486,20 @@ static bool cfg_press_filter_key(struct cfg_parser *p, const char *key, const ch
     return true;
 }
 
+static bool cfg_sync_key(struct cfg_parser *p, const char *key, const char *base, const char *value)
+{
+    struct config *c = p->config;
+    if (strcmp(base, "target") == 0)
+        cfg_text(p, key, value, c->sync_target, sizeof c->sync_target);
+    else if (strcmp(base, "interval_s") == 0)
+        cfg_seconds(p, key, value, 1000, 86400000, &c->sync_interval_ms);
+    else if (strcmp(base, "backoff_max_s") == 0)
+        cfg_seconds(p, key, value, 1000, 86400000, &c->sync_backoff_max_ms);
+    else
+        return false;
+    return true;
+}
+
 /* What each section takes, for "unknown key" errors. */
 static const char *cfg_section_keys(enum cfg_section s)
 {
@@ -505,6 +520,8 @@ static const char *cfg_section_keys(enum cfg_section s)
         return "min_interval_s, burst_count, burst_window_s";
     case SEC_STORE:
         return "path";
+    case SEC_SYNC:
+        return "target, interval_s, backoff_max_s";
     default:
         return "";
     }
@@ -574,6 +591,9 @@ static int handle_key(void *user, const char *section, const char *name, const c
         known = strcmp(name, "path") == 0;
         if (known)
             cfg_text(p, key, value, p->config->store_path, sizeof p->config->store_path);
+        break;
+    case SEC_SYNC:
+        known = !lang[0] && cfg_sync_key(p, key, base, value);
         break;
     default:
         known = true;
@@ -660,6 +680,7 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     } plain[] = {
         {"kiosk", SEC_KIOSK}, {"followup", SEC_FOLLOWUP},         {"screen", SEC_SCREEN},
         {"hours", SEC_HOURS}, {"press_filter", SEC_PRESS_FILTER}, {"store", SEC_STORE},
+        {"sync", SEC_SYNC},
     };
     while (len > 0 && (name[0] == ' ' || name[0] == '\t'))
         name++, len--;
@@ -683,7 +704,7 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     else
         cfg_error(p, p->line, p->section_name,
                   "unknown section; expected kiosk, department ID, reason ID, followup, screen, "
-                  "hours, press_filter or store");
+                  "hours, press_filter, store or sync");
 }
 
 /* inih's reader: one line of the text per call, counted; headers noted here.
@@ -907,6 +928,8 @@ void config_defaults(struct config *config)
     snprintf(c->timezone, sizeof c->timezone, "UTC");
     c->hours.always_open = true;
     press_filter_defaults(&c->press_filter);
+    c->sync_interval_ms = 60000;
+    c->sync_backoff_max_ms = 300000;
 }
 
 bool config_parse(struct config *config, const char *name, const char *text,

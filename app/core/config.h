@@ -23,6 +23,7 @@
  *                  "closed"), or always = true
  *   [press_filter] min_interval_s, burst_count, burst_window_s
  *   [store]        path
+ *   [sync]         target, interval_s, backoff_max_s
  */
 #ifndef WOW_CONFIG_H
 #define WOW_CONFIG_H
@@ -91,6 +92,13 @@ struct config {
     struct press_filter_settings press_filter;
 
     char store_path[CONFIG_PATH_MAX]; /* "" = the default under the data dir */
+
+    /* [sync] target: a PostgreSQL conninfo ("postgresql://..." or
+     * "host=... dbname=..."), a SQLite file path, or "off"; "" = the
+     * SQLite file shared.db beside the store. */
+    char sync_target[CONFIG_PATH_MAX];
+    int64_t sync_interval_ms;    /* default 60 s */
+    int64_t sync_backoff_max_ms; /* default 300 s */
 };
 
 struct config_error {

@@ -1,0 +1,440 @@
+/*
+ * postgres: the shared database on PostgreSQL through libpq, the fleet
+ * path (see sync_backend.h).
+ *
+ * Everything runs on libpq's non-blocking interface with poll() and our
+ * own deadline, so a server that stalls (or a network that black-holes
+ * packets) costs at most the timeout, and the engine's cancel_fd stops it
+ * at once.  Connections ask for TCP keepalives and a tcp_user_timeout;
+ * connect_timeout and sslmode come from the conninfo as the technician
+ * wrote it (sslmode=verify-full is documented in docs/SYNC.md).
+ *
+ * A push is one pipeline (libpq's pipeline mode): BEGIN, one INSERT ..
+ * SELECT FROM unnest(arrays) .. ON CONFLICT per 20000 rows, the heartbeat,
+ * COMMIT, then a single sync, so a push of any size is one network round
+ * trip.  An idle round sends only the heartbeat.
+ *
+ * This file and migrate_postgres.c are the only places in app/ that
+ * include libpq (scripts/check-style.sh allows them).
+ */
+#include <errno.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "strbuf.h"
+#include "sync_backend.h"
+
+#define ROWS_PER_STATEMENT 20000
+
+struct postgres_backend {
+    struct sync_backend base; /* first: the engine holds a pointer to it */
+    PGconn *conn;             /* owned; NULL while disconnected */
+    int cancel_fd;
+    char *conninfo;          /* owned */
+    struct strbuf arrays[9]; /* reused between pushes */
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum wait_result { WAIT_READY, WAIT_TIMEOUT, WAIT_CANCELLED, WAIT_ERROR };
+
+/* Waits until the connection's socket is ready for events, the deadline
+ * passes or cancel_fd turns readable. */
+static enum wait_result wait_socket(struct postgres_backend *b, short events, int64_t deadline)
+{
+    for (;;) {
+        int64_t left = deadline - mono_ms();
+        if (left <= 0)
+            return WAIT_TIMEOUT;
+        struct pollfd fds[2] = {{.fd = PQsocket(b->conn), .events = events},
+                                {.fd = b->cancel_fd, .events = POLLIN}};
+        int rc = poll(fds, b->cancel_fd >= 0 ? 2 : 1, (int)(left > 60000 ? 60000 : left));
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc < 0)
+            return WAIT_ERROR;
+        if (b->cancel_fd >= 0 && (fds[1].revents & POLLIN))
+            return WAIT_CANCELLED;
+        if (fds[0].revents)
+            return WAIT_READY;
+    }
+}
+
+static void pg_disconnect(struct sync_backend *base)
+{
+    struct postgres_backend *b = (struct postgres_backend *)base;
+    PQfinish(b->conn); /* NULL is a no-op */
+    b->conn = NULL;
+}
+
+static enum sync_result wait_failed(struct postgres_backend *b, enum wait_result w,
+                                    const char *doing, int64_t timeout_ms)
+{
+    if (w == WAIT_CANCELLED) {
+        pg_disconnect(&b->base);
+        return SYNC_ERR_CANCELLED;
+    }
+    if (w == WAIT_TIMEOUT)
+        sync_backend_fail(&b->base, "sync: PostgreSQL: no answer %s within %lld ms", doing,
+                          (long long)timeout_ms);
+    else
+        sync_backend_fail(&b->base, "sync: PostgreSQL: %s: poll: %s", doing, strerror(errno));
+    pg_disconnect(&b->base);
+    return SYNC_ERR_CONNECTION;
+}
+
+/* Our defaults first: the technician's conninfo, expanded from dbname,
+ * overrides any of them. */
+static PGconn *start_connect(const char *conninfo)
+{
+    const char *const keys[] = {"connect_timeout",     "keepalives",       "keepalives_idle",
+                                "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                                "application_name",    "dbname",           NULL};
+    const char *const values[] = {"10", "1", "30", "10", "3", "30000", "wowkiosk", conninfo, NULL};
+    return PQconnectStartParams(keys, values, 1);
+}
+
+static enum sync_result pg_connect(struct sync_backend *base, int64_t timeout_ms)
+{
+    struct postgres_backend *b = (struct postgres_backend *)base;
+    if (b->conn && PQstatus(b->conn) == CONNECTION_OK)
+        return SYNC_OK;
+    pg_disconnect(base);
+    int64_t deadline = mono_ms() + timeout_ms;
+    b->conn = start_connect(b->conninfo);
+    base->connect_attempts++;
+    if (!b->conn) {
+        sync_backend_fail(base, "sync: PostgreSQL: out of memory starting a connection");
+        return SYNC_ERR_CONNECTION;
+    }
+    PostgresPollingStatusType poll_status = PGRES_POLLING_WRITING;
+    while (PQstatus(b->conn) != CONNECTION_BAD && poll_status != PGRES_POLLING_OK &&
+           poll_status != PGRES_POLLING_FAILED) {
+        short events = poll_status == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+        enum wait_result w = wait_socket(b, events, deadline);
+        if (w != WAIT_READY)
+            return wait_failed(b, w, "while connecting", timeout_ms);
+        poll_status = PQconnectPoll(b->conn);
+    }
+    if (PQstatus(b->conn) != CONNECTION_OK) {
+        sync_backend_fail(base, "sync: cannot connect to PostgreSQL: %s", PQerrorMessage(b->conn));
+        pg_disconnect(base);
+        return SYNC_ERR_CONNECTION;
+    }
+    if (PQsetnonblocking(b->conn, 1) != 0 || PQenterPipelineMode(b->conn) != 1) {
+        sync_backend_fail(base, "sync: PostgreSQL: cannot enter pipeline mode: %s",
+                          PQerrorMessage(b->conn));
+        pg_disconnect(base);
+        return SYNC_ERR_CONNECTION;
+    }
+    log_info("sync: connected to PostgreSQL %s:%s database %s as %s (ssl %s)", PQhost(b->conn),
+             PQport(b->conn), PQdb(b->conn), PQuser(b->conn), PQsslInUse(b->conn) ? "on" : "off");
+    return SYNC_OK;
+}
+
+static const char count_sql[] =
+    "INSERT INTO tap_counts(kiosk_id, incarnation, department, bucket_start_ms, rating, misuse, n)"
+    " SELECT $1, $2, d, b, r, m, n"
+    " FROM unnest($3::text[], $4::bigint[], $5::smallint[], $6::smallint[], $7::bigint[])"
+    "  AS t(d, b, r, m, n)"
+    " ON CONFLICT (kiosk_id, incarnation, department, bucket_start_ms, rating, misuse)"
+    " DO UPDATE SET n = GREATEST(tap_counts.n, EXCLUDED.n) WHERE tap_counts.n < EXCLUDED.n";
+
+static const char reason_sql[] =
+    "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
+    "  reason, ended_by, misuse, n)"
+    " SELECT $1, $2, d, b, q, r, e, m, n"
+    " FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::smallint[],"
+    "  $9::bigint[]) AS t(d, b, q, r, e, m, n)"
+    " ON CONFLICT (kiosk_id, incarnation, department, bucket_start_ms, question, reason,"
+    "  ended_by, misuse)"
+    " DO UPDATE SET n = GREATEST(reason_counts.n, EXCLUDED.n) WHERE reason_counts.n < EXCLUDED.n";
+
+static const char heartbeat_sql[] =
+    "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
+    "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+    "  CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), $9, $10, $11)"
+    " ON CONFLICT (kiosk_id) DO UPDATE SET site = EXCLUDED.site, label = EXCLUDED.label,"
+    "  department = EXCLUDED.department, timezone = EXCLUDED.timezone,"
+    "  app_version = EXCLUDED.app_version, incarnation = EXCLUDED.incarnation,"
+    "  kiosk_clock_ms = EXCLUDED.kiosk_clock_ms, last_seen_ms = EXCLUDED.last_seen_ms,"
+    "  last_success_ms = COALESCE(EXCLUDED.last_success_ms, kiosks.last_success_ms),"
+    "  backlog = EXCLUDED.backlog, last_error = EXCLUDED.last_error";
+
+/* The statements of one push, in order, for matching results to them. */
+struct pipeline {
+    const char *what[64]; /* statement names, for the error message */
+    int n;
+};
+
+static bool send(struct postgres_backend *b, struct pipeline *p, const char *what, const char *sql,
+                 int nparams, const char *const *params)
+{
+    if (p->n == (int)(sizeof p->what / sizeof p->what[0]))
+        return false;
+    p->what[p->n++] = what;
+    return PQsendQueryParams(b->conn, sql, nparams, NULL, params, NULL, NULL, 0) == 1;
+}
+
+/* Fills the arrays of rows [from, to) of the counts as array literals. */
+static void count_arrays(struct postgres_backend *b, const struct sync_batch *batch, size_t from,
+                         size_t to)
+{
+    for (int i = 0; i < 5; i++) {
+        strbuf_reset(&b->arrays[i]);
+        strbuf_puts(&b->arrays[i], "{");
+    }
+    for (size_t i = from; i < to; i++) {
+        const struct sync_count_row *row = &batch->counts[i];
+        const char *sep = i == from ? "" : ",";
+        for (int a = 0; a < 5; a++)
+            strbuf_puts(&b->arrays[a], sep);
+        strbuf_array_text(&b->arrays[0], row->department);
+        strbuf_int(&b->arrays[1], row->bucket_start_ms);
+        strbuf_int(&b->arrays[2], row->rating);
+        strbuf_int(&b->arrays[3], row->misuse);
+        strbuf_int(&b->arrays[4], row->n);
+    }
+    for (int i = 0; i < 5; i++)
+        strbuf_puts(&b->arrays[i], "}");
+}
+
+static void reason_arrays(struct postgres_backend *b, const struct sync_batch *batch, size_t from,
+                          size_t to)
+{
+    for (int i = 0; i < 7; i++) {
+        strbuf_reset(&b->arrays[i]);
+        strbuf_puts(&b->arrays[i], "{");
+    }
+    for (size_t i = from; i < to; i++) {
+        const struct sync_reason_row *row = &batch->reasons[i];
+        const char *sep = i == from ? "" : ",";
+        for (int a = 0; a < 7; a++)
+            strbuf_puts(&b->arrays[a], sep);
+        strbuf_array_text(&b->arrays[0], row->department);
+        strbuf_int(&b->arrays[1], row->bucket_start_ms);
+        strbuf_array_text(&b->arrays[2], row->question);
+        strbuf_array_text(&b->arrays[3], row->reason);
+        strbuf_array_text(&b->arrays[4], row->ended_by);
+        strbuf_int(&b->arrays[5], row->misuse);
+        strbuf_int(&b->arrays[6], row->n);
+    }
+    for (int i = 0; i < 7; i++)
+        strbuf_puts(&b->arrays[i], "}");
+}
+
+static bool arrays_ok(const struct postgres_backend *b)
+{
+    for (size_t i = 0; i < sizeof b->arrays / sizeof b->arrays[0]; i++)
+        if (b->arrays[i].failed)
+            return false;
+    return true;
+}
+
+static bool send_counts(struct postgres_backend *b, struct pipeline *p,
+                        const struct sync_batch *batch)
+{
+    for (size_t from = 0; from < batch->count_n; from += ROWS_PER_STATEMENT) {
+        size_t to =
+            batch->count_n - from > ROWS_PER_STATEMENT ? from + ROWS_PER_STATEMENT : batch->count_n;
+        count_arrays(b, batch, from, to);
+        const char *params[7] = {batch->kiosk_id,   batch->incarnation, b->arrays[0].data,
+                                 b->arrays[1].data, b->arrays[2].data,  b->arrays[3].data,
+                                 b->arrays[4].data};
+        if (!arrays_ok(b) || !send(b, p, "INSERT INTO tap_counts", count_sql, 7, params))
+            return false;
+    }
+    return true;
+}
+
+static bool send_reasons(struct postgres_backend *b, struct pipeline *p,
+                         const struct sync_batch *batch)
+{
+    for (size_t from = 0; from < batch->reason_n; from += ROWS_PER_STATEMENT) {
+        size_t to = batch->reason_n - from > ROWS_PER_STATEMENT ? from + ROWS_PER_STATEMENT
+                                                                : batch->reason_n;
+        reason_arrays(b, batch, from, to);
+        const char *params[9] = {batch->kiosk_id,   batch->incarnation, b->arrays[0].data,
+                                 b->arrays[1].data, b->arrays[2].data,  b->arrays[3].data,
+                                 b->arrays[4].data, b->arrays[5].data,  b->arrays[6].data};
+        if (!arrays_ok(b) || !send(b, p, "INSERT INTO reason_counts", reason_sql, 9, params))
+            return false;
+    }
+    return true;
+}
+
+static bool send_heartbeat(struct postgres_backend *b, struct pipeline *p,
+                           const struct sync_heartbeat *h)
+{
+    char clock[24], success[24], backlog[24];
+    snprintf(clock, sizeof clock, "%lld", (long long)h->kiosk_clock_ms);
+    snprintf(success, sizeof success, "%lld", (long long)h->last_success_ms);
+    snprintf(backlog, sizeof backlog, "%lld", (long long)h->backlog);
+    const char *params[11] = {h->kiosk_id,    h->site,      h->label,
+                              h->department,  h->timezone,  h->app_version,
+                              h->incarnation, clock,        h->last_success_ms > 0 ? success : NULL,
+                              backlog,        h->last_error};
+    return send(b, p, "INSERT INTO kiosks (heartbeat)", heartbeat_sql, 11, params);
+}
+
+/* Flushes the output buffer, reading input meanwhile so the server never
+ * blocks on a full socket while we block on ours. */
+static enum wait_result flush_all(struct postgres_backend *b, int64_t deadline)
+{
+    for (;;) {
+        int rc = PQflush(b->conn);
+        if (rc == 0)
+            return WAIT_READY;
+        if (rc < 0)
+            return WAIT_ERROR;
+        enum wait_result w = wait_socket(b, POLLIN | POLLOUT, deadline);
+        if (w != WAIT_READY)
+            return w;
+        if (PQconsumeInput(b->conn) != 1)
+            return WAIT_ERROR;
+    }
+}
+
+/* The next result, waiting for it within the deadline.  *res is NULL at
+ * the end of one statement's results. */
+static enum wait_result next_result(struct postgres_backend *b, int64_t deadline, PGresult **res)
+{
+    while (PQisBusy(b->conn)) {
+        enum wait_result w = wait_socket(b, POLLIN, deadline);
+        if (w != WAIT_READY)
+            return w;
+        if (PQconsumeInput(b->conn) != 1)
+            return WAIT_ERROR;
+    }
+    *res = PQgetResult(b->conn);
+    return WAIT_READY;
+}
+
+static enum sync_result classify(struct postgres_backend *b, PGresult *res, const char *what)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (!state)
+        state = "";
+    enum sync_result r = SYNC_ERR_SERVER;
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+        r = SYNC_ERR_RETRY;
+    else if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3) ||
+             PQstatus(b->conn) == CONNECTION_BAD)
+        r = SYNC_ERR_CONNECTION;
+    sync_backend_fail(&b->base, "sync: PostgreSQL: %s failed: SQLSTATE %s: %s", what, state,
+                      PQresultErrorMessage(res));
+    return r;
+}
+
+/* Reads every result of the pipeline up to its sync point; the first
+ * error decides the outcome (later statements answer PIPELINE_ABORTED). */
+static enum sync_result read_results(struct postgres_backend *b, const struct pipeline *p,
+                                     int64_t deadline, int64_t timeout_ms)
+{
+    enum sync_result outcome = SYNC_OK;
+    for (int i = 0;;) {
+        PGresult *res;
+        enum wait_result w = next_result(b, deadline, &res);
+        if (w != WAIT_READY)
+            return wait_failed(b, w, "to the push", timeout_ms);
+        if (!res) { /* end of statement i's results */
+            i++;
+            continue;
+        }
+        ExecStatusType status = PQresultStatus(res);
+        if (status == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            /* a failed explicit transaction stays aborted after the sync:
+               start the next push on a fresh connection */
+            if (outcome != SYNC_OK)
+                pg_disconnect(&b->base);
+            return outcome;
+        }
+        if (status == PGRES_FATAL_ERROR && outcome == SYNC_OK)
+            outcome = classify(b, res, i < p->n ? p->what[i] : "the push");
+        PQclear(res);
+        if (PQstatus(b->conn) == CONNECTION_BAD) {
+            if (outcome == SYNC_OK)
+                sync_backend_fail(&b->base, "sync: PostgreSQL: connection lost: %s",
+                                  PQerrorMessage(b->conn));
+            pg_disconnect(&b->base);
+            return SYNC_ERR_CONNECTION;
+        }
+    }
+}
+
+static enum sync_result pg_push(struct sync_backend *base, const struct sync_batch *batch,
+                                const struct sync_heartbeat *heartbeat,
+                                struct sync_push_stats *stats, int64_t timeout_ms)
+{
+    struct postgres_backend *b = (struct postgres_backend *)base;
+    int64_t deadline = mono_ms() + timeout_ms;
+    struct pipeline p = {0};
+    bool rows = batch->count_n + batch->reason_n > 0;
+    bool ok = true;
+    if (rows)
+        ok = send(b, &p, "BEGIN", "BEGIN", 0, NULL) && send_counts(b, &p, batch) &&
+             send_reasons(b, &p, batch);
+    ok = ok && send_heartbeat(b, &p, heartbeat);
+    if (rows)
+        ok = ok && send(b, &p, "COMMIT", "COMMIT", 0, NULL);
+    if (!ok || PQpipelineSync(b->conn) != 1) {
+        sync_backend_fail(base, "sync: PostgreSQL: cannot send the push: %s",
+                          arrays_ok(b) ? PQerrorMessage(b->conn) : "out of memory");
+        pg_disconnect(base);
+        return SYNC_ERR_CONNECTION;
+    }
+    enum wait_result w = flush_all(b, deadline);
+    if (w != WAIT_READY)
+        return wait_failed(b, w, "sending the push", timeout_ms);
+    enum sync_result r = read_results(b, &p, deadline, timeout_ms);
+    if (r == SYNC_OK) {
+        stats->rows_sent += (int64_t)(batch->count_n + batch->reason_n);
+        stats->round_trips += 1;
+    }
+    return r;
+}
+
+static void pg_destroy(struct sync_backend *base)
+{
+    struct postgres_backend *b = (struct postgres_backend *)base;
+    pg_disconnect(base);
+    for (size_t i = 0; i < sizeof b->arrays / sizeof b->arrays[0]; i++)
+        strbuf_free(&b->arrays[i]);
+    free(b->conninfo);
+    free(b);
+}
+
+static const struct sync_backend_ops postgres_ops = {
+    .name = "postgresql",
+    .connect = pg_connect,
+    .push = pg_push,
+    .disconnect = pg_disconnect,
+    .destroy = pg_destroy,
+};
+
+struct sync_backend *postgres_backend_create(const char *conninfo, int cancel_fd)
+{
+    struct postgres_backend *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->conninfo = strdup(conninfo);
+    if (!b->conninfo) {
+        free(b);
+        return NULL;
+    }
+    b->base.ops = &postgres_ops;
+    b->cancel_fd = cancel_fd;
+    return &b->base;
+}

@@ -1,0 +1,286 @@
+/*
+ * sqlite_backend: the shared database as a local SQLite file, the
+ * embedded default when kiosk and dashboard run on one machine.  Same
+ * tables and semantics as PostgreSQL (schema.h), without roles.
+ *
+ * The file must be on a local file system: SQLite's locks and its WAL's
+ * shared memory do not work over NFS or SMB/CIFS, where two writers can
+ * corrupt the file.  Such a path is refused with a message that says so
+ * and points at PostgreSQL.
+ *
+ * Unlike PostgreSQL, the kiosk migrates this file itself: on one machine
+ * there is no one else to run wowdash migrate before the first tap.
+ */
+#include "sqlite_backend.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+
+#include "log.h"
+#include "migrate.h"
+#include "schema.h"
+#include "sync_backend.h"
+
+struct sqlite_backend {
+    struct sync_backend base; /* first: the engine holds a pointer to it */
+    sqlite3 *db;              /* owned; NULL while disconnected */
+    sqlite3_stmt *count_stmt, *reason_stmt, *heartbeat_stmt; /* owned, on db */
+    int (*statfs_fn)(const char *, struct statfs *);
+    char path[512];
+};
+
+/* f_type values of file systems that reach another machine (statfs(2),
+ * linux/magic.h).  FUSE is not listed: it is often local. */
+static const struct {
+    unsigned long magic;
+    const char *name;
+} network_fs[] = {
+    {0x6969UL, "NFS"},      {0x517BUL, "SMB"},       {0xFF534D42UL, "CIFS"},
+    {0xFE534D42UL, "SMB2"}, {0x5346414FUL, "AFS"},   {0x73757245UL, "Coda"},
+    {0x564CUL, "NCP"},      {0x01021997UL, "9P"},    {0x00C36400UL, "CephFS"},
+    {0x01161970UL, "GFS2"}, {0x7461636FUL, "OCFS2"}, {0x0BD00BD0UL, "Lustre"},
+    {0x47504653UL, "GPFS"}, {0x013111A8UL, "IBRIX"}, {0x19830326UL, "FhGFS/BeeGFS"},
+};
+
+const char *sqlite_backend_network_fs(unsigned long f_type)
+{
+    for (size_t i = 0; i < sizeof network_fs / sizeof network_fs[0]; i++)
+        if (network_fs[i].magic == (f_type & 0xFFFFFFFFUL))
+            return network_fs[i].name;
+    return NULL;
+}
+
+/* Refuses a path whose directory is on a network file system. */
+static enum sync_result check_local(struct sqlite_backend *b)
+{
+    char dir[sizeof b->path];
+    snprintf(dir, sizeof dir, "%s", b->path);
+    struct statfs fs;
+    if (b->statfs_fn(dirname(dir), &fs) != 0) {
+        sync_backend_fail(&b->base, "sync: cannot check the file system of %s: %s", b->path,
+                          strerror(errno));
+        return SYNC_ERR_CONNECTION;
+    }
+    const char *name = sqlite_backend_network_fs((unsigned long)fs.f_type);
+    if (name) {
+        sync_backend_fail(&b->base,
+                          "sync: %s is on a network file system (%s); SQLite's locking and "
+                          "WAL are unsafe there and could corrupt it. Keep the SQLite file "
+                          "on a local disk, or use PostgreSQL to share counts between machines",
+                          b->path, name);
+        return SYNC_ERR_REFUSED;
+    }
+    return SYNC_OK;
+}
+
+static enum sync_result fail_sqlite(struct sqlite_backend *b, const char *what)
+{
+    int code = b->db ? sqlite3_extended_errcode(b->db) : SQLITE_CANTOPEN;
+    sync_backend_fail(&b->base, "sync: %s: %s: %s", b->path, what,
+                      b->db ? sqlite3_errmsg(b->db) : "cannot open");
+    int primary = code & 0xFF;
+    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? SYNC_ERR_RETRY : SYNC_ERR_SERVER;
+}
+
+static const char count_sql[] =
+    "INSERT INTO tap_counts(kiosk_id, incarnation, department, bucket_start_ms, rating, misuse, n)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (kiosk_id, incarnation, department, bucket_start_ms, rating, misuse)"
+    " DO UPDATE SET n = max(tap_counts.n, excluded.n) WHERE tap_counts.n < excluded.n";
+
+static const char reason_sql[] =
+    "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
+    "  reason, ended_by, misuse, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+    " ON CONFLICT (kiosk_id, incarnation, department, bucket_start_ms, question, reason,"
+    "  ended_by, misuse)"
+    " DO UPDATE SET n = max(reason_counts.n, excluded.n) WHERE reason_counts.n < excluded.n";
+
+static const char heartbeat_sql[] =
+    "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
+    "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+    "  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), ?9, ?10, ?11)"
+    " ON CONFLICT (kiosk_id) DO UPDATE SET site = excluded.site, label = excluded.label,"
+    "  department = excluded.department, timezone = excluded.timezone,"
+    "  app_version = excluded.app_version, incarnation = excluded.incarnation,"
+    "  kiosk_clock_ms = excluded.kiosk_clock_ms, last_seen_ms = excluded.last_seen_ms,"
+    "  last_success_ms = coalesce(excluded.last_success_ms, kiosks.last_success_ms),"
+    "  backlog = excluded.backlog, last_error = excluded.last_error";
+
+static void sqlite_disconnect(struct sync_backend *base)
+{
+    struct sqlite_backend *b = (struct sqlite_backend *)base;
+    sqlite3_finalize(b->count_stmt);
+    sqlite3_finalize(b->reason_stmt);
+    sqlite3_finalize(b->heartbeat_stmt);
+    b->count_stmt = b->reason_stmt = b->heartbeat_stmt = NULL;
+    sqlite3_close(b->db); /* NULL is a no-op */
+    b->db = NULL;
+}
+
+static enum sync_result sqlite_connect(struct sync_backend *base, int64_t timeout_ms)
+{
+    struct sqlite_backend *b = (struct sqlite_backend *)base;
+    if (b->db)
+        return SYNC_OK;
+    base->connect_attempts++;
+    enum sync_result r = check_local(b);
+    if (r != SYNC_OK)
+        return r;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(b->path, &b->db, flags, NULL) != SQLITE_OK)
+        goto fail_open;
+    if (sqlite3_busy_timeout(b->db, 5000) != SQLITE_OK ||
+        sqlite3_exec(b->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", NULL, NULL, NULL) !=
+            SQLITE_OK)
+        goto fail_open;
+    struct migrate_report report;
+    if (migrate_sqlite(b->db, SCHEMA_VERSION, &report) != 0) {
+        sync_backend_fail(base, "sync: %s: cannot bring the shared schema to version %d", b->path,
+                          SCHEMA_VERSION);
+        sqlite_disconnect(base);
+        return SYNC_ERR_SERVER;
+    }
+    if (sqlite3_prepare_v2(b->db, count_sql, -1, &b->count_stmt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(b->db, reason_sql, -1, &b->reason_stmt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(b->db, heartbeat_sql, -1, &b->heartbeat_stmt, NULL) != SQLITE_OK)
+        goto fail_open;
+    log_info("sync: connected to the SQLite file %s", b->path);
+    return SYNC_OK;
+
+fail_open:
+    r = fail_sqlite(b, "open");
+    sqlite_disconnect(base);
+    return r == SYNC_ERR_RETRY ? r : SYNC_ERR_CONNECTION;
+}
+
+/* Runs a bound statement to completion and resets it. */
+static bool step_done(sqlite3_stmt *stmt)
+{
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc == SQLITE_DONE;
+}
+
+static bool push_counts(struct sqlite_backend *b, const struct sync_batch *batch)
+{
+    sqlite3_stmt *s = b->count_stmt;
+    for (size_t i = 0; i < batch->count_n; i++) {
+        const struct sync_count_row *row = &batch->counts[i];
+        sqlite3_bind_text(s, 1, batch->kiosk_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, batch->incarnation, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, row->department, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, row->bucket_start_ms);
+        sqlite3_bind_int(s, 5, row->rating);
+        sqlite3_bind_int(s, 6, row->misuse);
+        sqlite3_bind_int64(s, 7, row->n);
+        if (!step_done(s))
+            return false;
+    }
+    return true;
+}
+
+static bool push_reasons(struct sqlite_backend *b, const struct sync_batch *batch)
+{
+    sqlite3_stmt *s = b->reason_stmt;
+    for (size_t i = 0; i < batch->reason_n; i++) {
+        const struct sync_reason_row *row = &batch->reasons[i];
+        sqlite3_bind_text(s, 1, batch->kiosk_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, batch->incarnation, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, row->department, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, row->bucket_start_ms);
+        sqlite3_bind_text(s, 5, row->question, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 6, row->reason, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 7, row->ended_by, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 8, row->misuse);
+        sqlite3_bind_int64(s, 9, row->n);
+        if (!step_done(s))
+            return false;
+    }
+    return true;
+}
+
+static bool push_heartbeat(struct sqlite_backend *b, const struct sync_heartbeat *h)
+{
+    sqlite3_stmt *s = b->heartbeat_stmt;
+    const char *text[] = {h->kiosk_id, h->site,        h->label,      h->department,
+                          h->timezone, h->app_version, h->incarnation};
+    for (int i = 0; i < 7; i++)
+        sqlite3_bind_text(s, i + 1, text[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 8, h->kiosk_clock_ms);
+    if (h->last_success_ms > 0)
+        sqlite3_bind_int64(s, 9, h->last_success_ms);
+    else
+        sqlite3_bind_null(s, 9);
+    sqlite3_bind_int64(s, 10, h->backlog);
+    sqlite3_bind_text(s, 11, h->last_error, -1, SQLITE_STATIC);
+    return step_done(s);
+}
+
+static enum sync_result sqlite_push(struct sync_backend *base, const struct sync_batch *batch,
+                                    const struct sync_heartbeat *heartbeat,
+                                    struct sync_push_stats *stats, int64_t timeout_ms)
+{
+    struct sqlite_backend *b = (struct sqlite_backend *)base;
+    if (sqlite3_exec(b->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return fail_sqlite(b, "BEGIN IMMEDIATE");
+    const char *what = "INSERT INTO tap_counts";
+    bool ok = push_counts(b, batch);
+    if (ok) {
+        what = "INSERT INTO reason_counts";
+        ok = push_reasons(b, batch);
+    }
+    if (ok) {
+        what = "INSERT INTO kiosks";
+        ok = push_heartbeat(b, heartbeat);
+    }
+    if (ok) {
+        what = "COMMIT";
+        ok = sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+    }
+    if (!ok) {
+        enum sync_result r = fail_sqlite(b, what);
+        sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    stats->rows_sent += (int64_t)(batch->count_n + batch->reason_n);
+    stats->round_trips += 1; /* one local transaction */
+    return SYNC_OK;
+}
+
+static void sqlite_destroy(struct sync_backend *base)
+{
+    sqlite_disconnect(base);
+    free(base);
+}
+
+static const struct sync_backend_ops sqlite_ops = {
+    .name = "sqlite",
+    .connect = sqlite_connect,
+    .push = sqlite_push,
+    .disconnect = sqlite_disconnect,
+    .destroy = sqlite_destroy,
+};
+
+struct sync_backend *sqlite_backend_create_statfs(const char *path,
+                                                  int (*statfs_fn)(const char *, struct statfs *))
+{
+    struct sqlite_backend *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->base.ops = &sqlite_ops;
+    b->statfs_fn = statfs_fn;
+    snprintf(b->path, sizeof b->path, "%s", path);
+    return &b->base;
+}
+
+struct sync_backend *sqlite_backend_create(const char *path)
+{
+    return sqlite_backend_create_statfs(path, statfs);
+}

@@ -1,0 +1,268 @@
+/*
+ * sync: the engine (see sync.h): rounds, back-off, status.  It takes time
+ * as arguments, so tests can run it through a simulated week.
+ */
+#include "sync.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sync_backend.h"
+#include "sync_local.h"
+
+struct sync_engine {
+    struct sync_settings settings;
+    struct sync_backend *backend; /* owned */
+    struct sync_status status;
+    struct sync_local_batch batch; /* owned, reused */
+    uint64_t rng;                  /* xorshift64 state, never 0 */
+    int64_t next_due_mono_ms;
+};
+
+void sync_settings_defaults(struct sync_settings *s)
+{
+    *s = (struct sync_settings){
+        .interval_ms = 60 * 1000,
+        .backoff_min_ms = 1000,
+        .backoff_base_ms = 2000,
+        .backoff_max_ms = 300 * 1000,
+        .connect_timeout_ms = 10 * 1000,
+        .push_timeout_ms = 60 * 1000,
+        .batch_rows = 50000,
+    };
+    snprintf(s->app_version, sizeof s->app_version, "%s", WOW_VERSION);
+    snprintf(s->timezone, sizeof s->timezone, "UTC");
+}
+
+const char *sync_state_name(enum sync_state state)
+{
+    switch (state) {
+    case SYNC_STATE_STARTING:
+        return "starting";
+    case SYNC_STATE_OK:
+        return "ok";
+    case SYNC_STATE_FAILING:
+        return "failing";
+    case SYNC_STATE_OFF:
+        return "off";
+    }
+    return "?";
+}
+
+bool sync_target_is_postgres(const char *target)
+{
+    return !strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11) ||
+           strchr(target, '=') != NULL;
+}
+
+struct sync_backend *sync_backend_create(const char *target, int cancel_fd)
+{
+    return sync_target_is_postgres(target) ? postgres_backend_create(target, cancel_fd)
+                                           : sqlite_backend_create(target);
+}
+
+void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(backend->last_error, sizeof backend->last_error, fmt, ap);
+    va_end(ap);
+    /* libpq's messages end in a newline */
+    size_t n = strlen(backend->last_error);
+    while (n > 0 && (backend->last_error[n - 1] == '\n' || backend->last_error[n - 1] == ' '))
+        backend->last_error[--n] = '\0';
+    log_error("%s", backend->last_error);
+}
+
+static uint64_t seed_from_urandom(void)
+{
+    uint64_t seed = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &seed, sizeof seed) != (ssize_t)sizeof seed)
+            seed = 0;
+        close(fd);
+    }
+    return seed ? seed : 0x9E3779B97F4A7C15ULL; /* jitter still spreads, if less well */
+}
+
+struct sync_engine *sync_engine_create(const struct sync_settings *settings, int cancel_fd)
+{
+    struct sync_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->settings = *settings;
+    e->backend = sync_backend_create(settings->target, cancel_fd);
+    if (!e->backend) {
+        free(e);
+        return NULL;
+    }
+    e->rng = settings->seed ? settings->seed : seed_from_urandom();
+    e->next_due_mono_ms = INT64_MIN;
+    e->status.state = SYNC_STATE_STARTING;
+    snprintf(e->status.backend, sizeof e->status.backend, "%s", e->backend->ops->name);
+    return e;
+}
+
+void sync_engine_destroy(struct sync_engine *e)
+{
+    if (!e)
+        return;
+    e->backend->ops->destroy(e->backend);
+    sync_local_batch_free(&e->batch);
+    free(e);
+}
+
+static uint64_t next_random(struct sync_engine *e)
+{
+    e->rng ^= e->rng << 13;
+    e->rng ^= e->rng >> 7;
+    e->rng ^= e->rng << 17;
+    return e->rng;
+}
+
+/* Full jitter: uniform in [0, min(max, base * 2^failures)], after a floor
+ * that keeps a dead server from turning into a busy loop. */
+static int64_t backoff_ms(struct sync_engine *e, int failures)
+{
+    const struct sync_settings *s = &e->settings;
+    int64_t ceiling = s->backoff_base_ms;
+    for (int i = 1; i < failures && ceiling < s->backoff_max_ms; i++)
+        ceiling *= 2;
+    if (ceiling > s->backoff_max_ms)
+        ceiling = s->backoff_max_ms;
+    return s->backoff_min_ms + (int64_t)(next_random(e) % (uint64_t)(ceiling + 1));
+}
+
+static void heartbeat_for(const struct sync_engine *e, const struct sync_local_batch *batch,
+                          int64_t now_utc_ms, struct sync_heartbeat *h)
+{
+    const struct sync_settings *s = &e->settings;
+    *h = (struct sync_heartbeat){
+        .kiosk_id = s->kiosk_id,
+        .site = s->site,
+        .label = s->label,
+        .department = s->department,
+        .timezone = s->timezone,
+        .app_version = s->app_version,
+        .incarnation = batch->incarnation,
+        .kiosk_clock_ms = now_utc_ms,
+        .last_success_ms = e->status.last_success_utc_ms,
+        .backlog = batch->backlog_after,
+        .last_error = e->status.last_error,
+    };
+}
+
+/* Connects and pushes the batch, retrying serialization failures. */
+static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms,
+                                   struct sync_push_stats *stats)
+{
+    struct sync_backend *b = e->backend;
+    const struct sync_local_batch *lb = &e->batch;
+    struct sync_batch batch = {
+        .kiosk_id = lb->kiosk_id,
+        .incarnation = lb->incarnation,
+        .counts = lb->counts,
+        .count_n = lb->count_n,
+        .reasons = lb->reasons,
+        .reason_n = lb->reason_n,
+    };
+    struct sync_heartbeat heartbeat;
+    heartbeat_for(e, lb, now_utc_ms, &heartbeat);
+    enum sync_result r = SYNC_ERR_RETRY;
+    for (int attempt = 0; r == SYNC_ERR_RETRY && attempt <= SYNC_IMMEDIATE_RETRIES; attempt++) {
+        r = b->ops->connect(b, e->settings.connect_timeout_ms);
+        if (r == SYNC_OK)
+            r = b->ops->push(b, &batch, &heartbeat, stats, e->settings.push_timeout_ms);
+    }
+    return r;
+}
+
+static void round_failed(struct sync_engine *e, int64_t now_mono_ms, const char *error)
+{
+    struct sync_status *st = &e->status;
+    st->state = SYNC_STATE_FAILING;
+    st->rounds_failed++;
+    st->consecutive_failures++;
+    snprintf(st->last_error, sizeof st->last_error, "%s", error);
+    int64_t wait = backoff_ms(e, st->consecutive_failures);
+    e->next_due_mono_ms = now_mono_ms + wait;
+    log_warn("sync: round failed (%d in a row); next try in %lld ms, %lld rows waiting",
+             st->consecutive_failures, (long long)wait, (long long)st->backlog);
+}
+
+static void round_succeeded(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms,
+                            const struct sync_push_stats *stats)
+{
+    struct sync_status *st = &e->status;
+    if (st->consecutive_failures > 0)
+        log_info("sync: %s reachable again after %d failed rounds", st->backend,
+                 st->consecutive_failures);
+    st->state = SYNC_STATE_OK;
+    st->rounds_ok++;
+    st->consecutive_failures = 0;
+    st->last_error[0] = '\0';
+    st->rows_sent += stats->rows_sent;
+    st->last_round_rows = stats->rows_sent;
+    st->last_round_trips = stats->round_trips;
+    st->backlog = e->batch.backlog_after;
+    if (e->batch.backlog_after == 0)
+        st->last_success_utc_ms = now_utc_ms;
+    /* a backlog goes out batch after batch; otherwise wait the interval */
+    e->next_due_mono_ms = now_mono_ms + (e->batch.backlog_after > 0 ? 0 : e->settings.interval_ms);
+    if (stats->rows_sent > 0)
+        log_info("sync: sent %lld rows (seq %lld..%lld), %lld waiting", (long long)stats->rows_sent,
+                 (long long)e->batch.synced_seq, (long long)e->batch.upper_seq,
+                 (long long)e->batch.backlog_after);
+}
+
+static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms)
+{
+    struct sync_status *st = &e->status;
+    char error[256];
+    st->last_attempt_utc_ms = now_utc_ms;
+    if (sync_local_read(e->settings.store_path, e->settings.batch_rows, &e->batch, error,
+                        sizeof error) != 0) {
+        log_error("%s", error);
+        round_failed(e, now_mono_ms, error);
+        return;
+    }
+    st->backlog = e->batch.count_n + e->batch.reason_n + e->batch.backlog_after;
+    struct sync_push_stats stats = {0};
+    enum sync_result r = push_batch(e, now_utc_ms, &stats);
+    st->connect_attempts = e->backend->connect_attempts;
+    if (r != SYNC_OK) {
+        round_failed(e, now_mono_ms, e->backend->last_error);
+        return;
+    }
+    /* pushed: a failure to record it only means a harmless resend */
+    if (sync_local_mark(e->settings.store_path, &e->batch, error, sizeof error) != 0) {
+        log_error("%s (the rows will be sent again)", error);
+        round_failed(e, now_mono_ms, error);
+        return;
+    }
+    round_succeeded(e, now_mono_ms, now_utc_ms, &stats);
+}
+
+int64_t sync_engine_step(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms)
+{
+    if (now_mono_ms >= e->next_due_mono_ms)
+        run_round(e, now_mono_ms, now_utc_ms);
+    e->status.next_attempt_mono_ms = e->next_due_mono_ms;
+    return e->next_due_mono_ms;
+}
+
+void sync_engine_request(struct sync_engine *e)
+{
+    e->next_due_mono_ms = INT64_MIN;
+}
+
+void sync_engine_status(const struct sync_engine *e, struct sync_status *out)
+{
+    *out = e->status;
+}

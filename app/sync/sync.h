@@ -1,0 +1,128 @@
+/*
+ * sync: pushes the kiosk's absolute counts to the shared database
+ * (PostgreSQL or a SQLite file, see sync_backend.h), exactly once in
+ * effect, however long the kiosk was offline.
+ *
+ * A round (sync_engine_step): in one read transaction on its own SQLite
+ * connection to the kiosk's store, read meta (kiosk_id, incarnation,
+ * synced_seq) and the count and reason rows with changed_seq above
+ * synced_seq (at most batch_rows of them, cut at a changed_seq); push them
+ * and the heartbeat in one transaction; then record the new synced_seq,
+ * only if the store still has the same incarnation.  A crash between push
+ * and record resends rows the server already has: harmless, since the
+ * server keeps n = GREATEST(stored, sent).  A new incarnation (the store
+ * was replaced) writes rows of its own and never touches the old ones.
+ *
+ * Failures back off exponentially with full jitter, capped
+ * (backoff_min_ms + uniform(0, min(backoff_max_ms, backoff_base_ms *
+ * 2^failures))); serialization failures and deadlocks are retried at once
+ * up to SYNC_IMMEDIATE_RETRIES times.  Nothing is ever dropped: rows stay
+ * in the store until a push of them succeeds.
+ *
+ * The engine takes time as arguments (tests drive it through a simulated
+ * week); sync_thread runs it on a thread of its own with the real clock.
+ */
+#ifndef WOW_SYNC_H
+#define WOW_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SYNC_IMMEDIATE_RETRIES 3
+#define SYNC_TEXT_MAX          128
+#define SYNC_TARGET_MAX        512
+
+struct sync_settings {
+    char target[SYNC_TARGET_MAX];     /* conninfo or SQLite path (sync_backend.h) */
+    char store_path[SYNC_TARGET_MAX]; /* the kiosk's local store */
+    char kiosk_id[SYNC_TEXT_MAX];     /* the configured id, for the heartbeat */
+    char site[SYNC_TEXT_MAX];
+    char label[SYNC_TEXT_MAX];
+    char department[SYNC_TEXT_MAX]; /* "" in picker mode */
+    char timezone[64];
+    char app_version[32];
+    int64_t interval_ms;        /* between rounds when all is sent; default 60 s */
+    int64_t backoff_min_ms;     /* default 1 s */
+    int64_t backoff_base_ms;    /* default 2 s */
+    int64_t backoff_max_ms;     /* default 300 s */
+    int64_t connect_timeout_ms; /* default 10 s */
+    int64_t push_timeout_ms;    /* default 60 s */
+    int batch_rows;             /* rows per push at most; default 50000 */
+    uint64_t seed;              /* jitter; 0 = from /dev/urandom */
+};
+
+enum sync_state {
+    SYNC_STATE_STARTING, /* no round yet */
+    SYNC_STATE_OK,       /* the last round succeeded */
+    SYNC_STATE_FAILING,  /* the last round failed; retrying with back-off */
+    SYNC_STATE_OFF,      /* sync is switched off in the config */
+};
+
+/* A plain value: copied out for the log, the heartbeat and the
+ * technician screen. */
+struct sync_status {
+    enum sync_state state;
+    char backend[16];             /* "postgresql", "sqlite" */
+    int64_t last_attempt_utc_ms;  /* 0: never */
+    int64_t last_success_utc_ms;  /* 0: never; everything up to then is sent */
+    int64_t next_attempt_mono_ms; /* when the next round is due */
+    int64_t backlog;              /* count and reason rows not yet sent */
+    int64_t rows_sent;            /* since start */
+    int64_t rounds_ok, rounds_failed;
+    int64_t connect_attempts;
+    int consecutive_failures;
+    int64_t last_round_rows;  /* rows sent by the last successful round */
+    int64_t last_round_trips; /* statement round trips of the last round */
+    char last_error[256];     /* "" after a success */
+};
+
+void sync_settings_defaults(struct sync_settings *settings);
+
+/* Returns the state's name ("ok", "failing", ...). */
+const char *sync_state_name(enum sync_state state);
+
+/* --- the engine, driven by a caller's clock ------------------------------ */
+
+struct sync_engine; /* opaque */
+
+/* Creates an engine for settings (copied).  cancel_fd as in
+ * sync_backend_create.  Returns NULL when out of memory.  Nothing is
+ * opened until the first step.  Free with sync_engine_destroy. */
+struct sync_engine *sync_engine_create(const struct sync_settings *settings, int cancel_fd);
+void sync_engine_destroy(struct sync_engine *engine);
+
+/* Runs a round if one is due at now_mono_ms (as many batches as a backlog
+ * needs, one per call, back to back).  Returns the monotonic time at which
+ * the next round is due. */
+int64_t sync_engine_step(struct sync_engine *engine, int64_t now_mono_ms, int64_t now_utc_ms);
+
+/* Makes the next round due at once (technician's "sync now"). */
+void sync_engine_request(struct sync_engine *engine);
+
+/* Copies the engine's status into *out. */
+void sync_engine_status(const struct sync_engine *engine, struct sync_status *out);
+
+/* --- the thread ----------------------------------------------------------- */
+
+struct sync_thread; /* opaque */
+struct clock;
+
+/* Starts a thread running an engine for settings (copied) on clock
+ * (borrowed, read from the thread).  Returns NULL, logged, when the thread
+ * cannot start; the kiosk goes on collecting taps without sync. */
+struct sync_thread *sync_thread_start(const struct sync_settings *settings,
+                                      const struct clock *clock);
+
+/* Asks for a round now; never blocks. */
+void sync_thread_request(struct sync_thread *thread);
+
+/* Copies the latest status into *out without waiting: if the sync thread
+ * is publishing at this instant, *out keeps what it held and false is
+ * returned.  Safe to call every frame from the render thread. */
+bool sync_thread_status(struct sync_thread *thread, struct sync_status *out);
+
+/* Stops the thread (interrupting network I/O at once), joins it and frees
+ * everything.  NULL is a no-op. */
+void sync_thread_stop(struct sync_thread *thread);
+
+#endif

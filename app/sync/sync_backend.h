@@ -1,0 +1,120 @@
+/*
+ * sync_backend: what the sync engine needs of a shared database, behind a
+ * small vtable with two implementations: postgres.c (libpq, the fleet
+ * path) and sqlite_backend.c (a local file, the embedded default).
+ *
+ * A backend is used by one thread (the sync thread) only.  It pushes one
+ * batch per call, in one transaction: every count and reason row with
+ * n = GREATEST(stored, sent), then the heartbeat.  Counts are absolute, so
+ * a batch sent twice, late or out of order changes nothing.
+ */
+#ifndef WOW_SYNC_BACKEND_H
+#define WOW_SYNC_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Results of connect and push; the engine's reaction in brackets. */
+enum sync_result {
+    SYNC_OK = 0,
+    SYNC_ERR_RETRY = -1, /* serialization failure, deadlock: [retry at once, a few times] */
+    SYNC_ERR_CONNECTION =
+        -2,                  /* cannot connect, connection lost, timed out: [reconnect, back off] */
+    SYNC_ERR_SERVER = -3,    /* any other server error, logged with its statement: [back off] */
+    SYNC_ERR_REFUSED = -4,   /* the target cannot work (network file system, bad conninfo) */
+    SYNC_ERR_CANCELLED = -5, /* the engine is stopping */
+};
+
+struct sync_count_row {
+    const char *department;
+    int64_t bucket_start_ms;
+    int rating;
+    int misuse;
+    int64_t n;
+};
+
+struct sync_reason_row {
+    const char *department;
+    int64_t bucket_start_ms;
+    const char *question;
+    const char *reason; /* "" when skipped or timed out */
+    const char *ended_by;
+    int misuse;
+    int64_t n;
+};
+
+/* One push: the rows of one kiosk incarnation, and its heartbeat. */
+struct sync_batch {
+    const char *kiosk_id;
+    const char *incarnation;
+    const struct sync_count_row *counts;
+    size_t count_n;
+    const struct sync_reason_row *reasons;
+    size_t reason_n;
+};
+
+struct sync_heartbeat {
+    const char *kiosk_id;
+    const char *site;
+    const char *label;
+    const char *department; /* the configured one; "" in picker mode */
+    const char *timezone;
+    const char *app_version;
+    const char *incarnation;
+    int64_t kiosk_clock_ms;
+    int64_t last_success_ms; /* 0: never */
+    int64_t backlog;         /* rows still waiting after this push */
+    const char *last_error;  /* "" when none */
+};
+
+/* What a push cost, for the status and the benchmarks. */
+struct sync_push_stats {
+    int64_t rows_sent;   /* count and reason rows */
+    int64_t round_trips; /* statements sent and answered */
+};
+
+struct sync_backend;
+
+struct sync_backend_ops {
+    const char *name; /* "postgresql", "sqlite" */
+    /* Connects if not connected, within timeout_ms of real time (the
+     * engine's clock may be simulated; network time is not). */
+    enum sync_result (*connect)(struct sync_backend *backend, int64_t timeout_ms);
+    /* Pushes batch (counts and reasons may be empty) and heartbeat in one
+     * transaction; on error nothing of it is committed, or all of it was
+     * and the answer was lost: both are safe to resend. */
+    enum sync_result (*push)(struct sync_backend *backend, const struct sync_batch *batch,
+                             const struct sync_heartbeat *heartbeat, struct sync_push_stats *stats,
+                             int64_t timeout_ms);
+    void (*disconnect)(struct sync_backend *backend);
+    void (*destroy)(struct sync_backend *backend); /* frees the backend */
+};
+
+/* Every backend starts with this. */
+struct sync_backend {
+    const struct sync_backend_ops *ops;
+    char last_error[256];     /* what the last failure was, for status and heartbeat */
+    int64_t connect_attempts; /* connections started, counted by the backend */
+};
+
+/* Creates the backend for target, borrowing nothing: a PostgreSQL
+ * conninfo (a "postgresql://" URI or "key=value" pairs) or a SQLite file
+ * path.  cancel_fd, when >= 0, is polled alongside network I/O; readable
+ * means "stop now" (SYNC_ERR_CANCELLED).  Returns NULL only when out of
+ * memory; a target that cannot work fails at connect. */
+struct sync_backend *sync_backend_create(const char *target, int cancel_fd);
+
+/* The two constructors sync_backend_create chooses between. */
+struct sync_backend *postgres_backend_create(const char *conninfo, int cancel_fd);
+struct sync_backend *sqlite_backend_create(const char *path);
+
+/* True when target names PostgreSQL rather than a file. */
+bool sync_target_is_postgres(const char *target);
+
+/* Writes at most size bytes of message into backend->last_error and logs
+ * it at error level (one place, so log and status say the same). */
+void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * sync_local: the sync's side of the kiosk's store: its own SQLite
+ * connection, opened per round, that reads what changed since the last
+ * push and records what was pushed.  It never writes counts: only the
+ * meta row synced_seq.
+ */
+#ifndef WOW_SYNC_LOCAL_H
+#define WOW_SYNC_LOCAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sync_backend.h"
+
+/* One batch read from the store; the rows' strings live in strings. */
+struct sync_local_batch {
+    char kiosk_id[128];
+    char incarnation[40];
+    int64_t synced_seq; /* before this batch */
+    int64_t upper_seq;  /* the batch holds every row with synced_seq < changed_seq <= upper_seq */
+    int64_t backlog_after;
+    struct sync_count_row *counts; /* owned */
+    size_t count_n, count_cap;
+    struct sync_reason_row *reasons; /* owned */
+    size_t reason_n, reason_cap;
+    char **strings; /* owned: interned department, reason, ... texts */
+    size_t string_n, string_cap;
+};
+
+/* Reads the next batch (at most max_rows rows, more only when rows share
+ * a changed_seq) from the store at path.  Returns 0, or negative after
+ * logging into error (size bytes) why. */
+int sync_local_read(const char *path, int max_rows, struct sync_local_batch *batch, char *error,
+                    size_t size);
+
+/* Records that batch was pushed: synced_seq = batch->upper_seq, if the
+ * store at path still has the batch's incarnation and a lower synced_seq.
+ * Returns 0, or negative (logged into error). */
+int sync_local_mark(const char *path, const struct sync_local_batch *batch, char *error,
+                    size_t size);
+
+/* Rows with changed_seq above synced_seq (the backlog); -1 on error. */
+int64_t sync_local_backlog(const char *path);
+
+/* Frees what the batch owns and zeroes it. */
+void sync_local_batch_free(struct sync_local_batch *batch);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * sync_thread: runs a sync engine on a thread of its own (see sync.h).
+ *
+ * The render thread never waits on it: requests go through a pipe, and
+ * the status is copied out under a mutex the render thread only ever
+ * try-locks.  Stopping writes to a second pipe that the backend polls
+ * alongside its socket, so a stalled database cannot delay shutdown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "sync.h"
+
+struct sync_thread {
+    pthread_t thread;
+    struct sync_engine *engine;     /* owned; touched by the sync thread only */
+    const struct clock *clock;      /* borrowed */
+    int stop_pipe[2], wake_pipe[2]; /* owned; [0] read end, [1] write end */
+    pthread_mutex_t status_lock;    /* guards status */
+    struct sync_status status;      /* the last published copy */
+};
+
+static void publish(struct sync_thread *t)
+{
+    pthread_mutex_lock(&t->status_lock);
+    sync_engine_status(t->engine, &t->status);
+    pthread_mutex_unlock(&t->status_lock);
+}
+
+static void drain(int fd)
+{
+    char buf[64];
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+}
+
+/* Sleeps until due_mono_ms, a request or stop.  Returns false on stop. */
+static bool wait_until(struct sync_thread *t, int64_t due_mono_ms)
+{
+    int64_t now = clock_read(t->clock).mono_ms;
+    int timeout = due_mono_ms <= now                ? 0
+                  : due_mono_ms - now > 3600 * 1000 ? 3600 * 1000
+                                                    : (int)(due_mono_ms - now);
+    struct pollfd fds[2] = {{.fd = t->stop_pipe[0], .events = POLLIN},
+                            {.fd = t->wake_pipe[0], .events = POLLIN}};
+    int rc = poll(fds, 2, timeout);
+    if (rc < 0 && errno != EINTR)
+        log_warn("sync: poll: %s", strerror(errno));
+    if (fds[0].revents & POLLIN)
+        return false;
+    if (fds[1].revents & POLLIN) {
+        drain(t->wake_pipe[0]);
+        sync_engine_request(t->engine);
+    }
+    return true;
+}
+
+static void *run(void *arg)
+{
+    struct sync_thread *t = arg;
+    int64_t due = INT64_MIN;
+    do {
+        struct clock_now now = clock_read(t->clock);
+        if (now.mono_ms >= due) {
+            due = sync_engine_step(t->engine, now.mono_ms, now.utc_ms);
+            publish(t);
+        }
+    } while (wait_until(t, due));
+    return NULL;
+}
+
+static bool make_pipe(int fds[2])
+{
+    if (pipe(fds) != 0)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        fcntl(fds[i], F_SETFL, O_NONBLOCK);
+        fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+    }
+    return true;
+}
+
+static void close_pipes(struct sync_thread *t)
+{
+    for (int i = 0; i < 2; i++) {
+        if (t->stop_pipe[i] >= 0)
+            close(t->stop_pipe[i]);
+        if (t->wake_pipe[i] >= 0)
+            close(t->wake_pipe[i]);
+    }
+}
+
+struct sync_thread *sync_thread_start(const struct sync_settings *settings,
+                                      const struct clock *clock)
+{
+    struct sync_thread *t = calloc(1, sizeof *t);
+    if (!t) {
+        log_error("sync: out of memory; not syncing");
+        return NULL;
+    }
+    t->stop_pipe[0] = t->stop_pipe[1] = t->wake_pipe[0] = t->wake_pipe[1] = -1;
+    t->clock = clock;
+    if (!make_pipe(t->stop_pipe) || !make_pipe(t->wake_pipe)) {
+        log_error("sync: pipe: %s; not syncing", strerror(errno));
+        goto fail_pipes;
+    }
+    t->engine = sync_engine_create(settings, t->stop_pipe[0]);
+    if (!t->engine) {
+        log_error("sync: out of memory; not syncing");
+        goto fail_pipes;
+    }
+    sync_engine_status(t->engine, &t->status);
+    pthread_mutex_init(&t->status_lock, NULL);
+    int rc = pthread_create(&t->thread, NULL, run, t);
+    if (rc != 0) {
+        log_error("sync: cannot start the sync thread: %s; not syncing", strerror(rc));
+        pthread_mutex_destroy(&t->status_lock);
+        sync_engine_destroy(t->engine);
+        goto fail_pipes;
+    }
+    log_info("sync: to %s every %lld s", t->status.backend,
+             (long long)(settings->interval_ms / 1000));
+    return t;
+
+fail_pipes:
+    close_pipes(t);
+    free(t);
+    return NULL;
+}
+
+void sync_thread_request(struct sync_thread *t)
+{
+    if (t && write(t->wake_pipe[1], "w", 1) < 0 && errno != EAGAIN)
+        log_warn("sync: cannot wake the sync thread: %s", strerror(errno));
+}
+
+bool sync_thread_status(struct sync_thread *t, struct sync_status *out)
+{
+    if (!t || pthread_mutex_trylock(&t->status_lock) != 0)
+        return false;
+    *out = t->status;
+    pthread_mutex_unlock(&t->status_lock);
+    return true;
+}
+
+void sync_thread_stop(struct sync_thread *t)
+{
+    if (!t)
+        return;
+    if (write(t->stop_pipe[1], "s", 1) < 0)
+        log_warn("sync: cannot signal the sync thread: %s", strerror(errno));
+    pthread_join(t->thread, NULL);
+    pthread_mutex_destroy(&t->status_lock);
+    sync_engine_destroy(t->engine);
+    close_pipes(t);
+    free(t);
+}

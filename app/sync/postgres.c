@@ -175,6 +175,7 @@ static const char heartbeat_sql[] =
 /* The statements of one push, in order, for matching results to them. */
 struct pipeline {
     const char *what[64]; /* statement names, for the error message */
+    const char *sql[64];  /* and their text */
     int n;
 };
 
@@ -183,7 +184,8 @@ static bool send(struct postgres_backend *b, struct pipeline *p, const char *wha
 {
     if (p->n == (int)(sizeof p->what / sizeof p->what[0]))
         return false;
-    p->what[p->n++] = what;
+    p->what[p->n] = what;
+    p->sql[p->n++] = sql;
     return PQsendQueryParams(b->conn, sql, nparams, NULL, params, NULL, NULL, 0) == 1;
 }
 
@@ -321,7 +323,8 @@ static enum wait_result next_result(struct postgres_backend *b, int64_t deadline
     return WAIT_READY;
 }
 
-static enum sync_result classify(struct postgres_backend *b, PGresult *res, const char *what)
+static enum sync_result classify(struct postgres_backend *b, PGresult *res, const char *what,
+                                 const char *sql)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (!state)
@@ -332,8 +335,8 @@ static enum sync_result classify(struct postgres_backend *b, PGresult *res, cons
     else if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3) ||
              PQstatus(b->conn) == CONNECTION_BAD)
         r = SYNC_ERR_CONNECTION;
-    sync_backend_fail(&b->base, "sync: PostgreSQL: %s failed: SQLSTATE %s: %s", what, state,
-                      PQresultErrorMessage(res));
+    sync_backend_fail(&b->base, "sync: PostgreSQL: %s failed: SQLSTATE %s: %s (statement: %.160s)",
+                      what, state, PQresultErrorMessage(res), sql);
     return r;
 }
 
@@ -362,7 +365,8 @@ static enum sync_result read_results(struct postgres_backend *b, const struct pi
             return outcome;
         }
         if (status == PGRES_FATAL_ERROR && outcome == SYNC_OK)
-            outcome = classify(b, res, i < p->n ? p->what[i] : "the push");
+            outcome =
+                classify(b, res, i < p->n ? p->what[i] : "the push", i < p->n ? p->sql[i] : "");
         PQclear(res);
         if (PQstatus(b->conn) == CONNECTION_BAD) {
             if (outcome == SYNC_OK)

@@ -72,7 +72,9 @@ void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(backend->last_error, sizeof backend->last_error, fmt, ap);
     va_end(ap);
-    /* libpq's messages end in a newline */
+    /* libpq's messages end in a newline: one line for the log and the heartbeat */
+    for (char *p = backend->last_error; (p = strchr(p, '\n')) != NULL;)
+        *p = ' ';
     size_t n = strlen(backend->last_error);
     while (n > 0 && (backend->last_error[n - 1] == '\n' || backend->last_error[n - 1] == ' '))
         backend->last_error[--n] = '\0';
@@ -224,7 +226,7 @@ static void round_succeeded(struct sync_engine *e, int64_t now_mono_ms, int64_t 
 static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms)
 {
     struct sync_status *st = &e->status;
-    char error[256];
+    char error[512];
     st->last_attempt_utc_ms = now_utc_ms;
     if (sync_local_read(e->settings.store_path, e->settings.batch_rows, &e->batch, error,
                         sizeof error) != 0) {

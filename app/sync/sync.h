@@ -73,7 +73,7 @@ struct sync_status {
     int consecutive_failures;
     int64_t last_round_rows;  /* rows sent by the last successful round */
     int64_t last_round_trips; /* statement round trips of the last round */
-    char last_error[256];     /* "" after a success */
+    char last_error[512];     /* "" after a success */
 };
 
 void sync_settings_defaults(struct sync_settings *settings);

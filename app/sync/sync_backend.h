@@ -94,7 +94,7 @@ struct sync_backend_ops {
 /* Every backend starts with this. */
 struct sync_backend {
     const struct sync_backend_ops *ops;
-    char last_error[256];     /* what the last failure was, for status and heartbeat */
+    char last_error[512];     /* what the last failure was, for status and heartbeat */
     int64_t connect_attempts; /* connections started, counted by the backend */
 };
 

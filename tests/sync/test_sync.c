@@ -1,0 +1,620 @@
+/*
+ * test_sync: the sync engine against a real shared database: PostgreSQL
+ * (the fixture's cluster, a fresh database per test) or a SQLite file,
+ * chosen by argv[1] ("postgres" or "sqlite"); the same exactness tests
+ * run on both.  Every check compares the shared rows with the kiosk's own
+ * counts row by row.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <time.h>
+
+#include "clock.h"
+
+#include "sync.h"
+#include "sqlite_backend.h"
+#include "sync_backend.h"
+#include "sync_local.h"
+#include "sync_test_util.h"
+
+/* Which backend this run tests: set once from argv[1] in main. */
+static bool use_postgres;
+
+struct fixture {
+    struct shared_db db;
+    char store[128];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    shared_db_create(&f->db, use_postgres, "sync");
+    snprintf(f->store, sizeof f->store, "%s/kiosk.db", f->db.dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    shared_db_destroy(&f->db);
+    free(f);
+    return 0;
+}
+
+/* The shared rows of the store's kiosk incarnation equal the store's. */
+static void assert_synced(const struct shared_db *db, const char *store, const char *kiosk_id)
+{
+    char incarnation[40];
+    store_incarnation_of(store, incarnation);
+    char *local = local_dump(store);
+    char *shared = shared_dump(db, kiosk_id, incarnation);
+    assert_true(strlen(local) > 0);
+    assert_string_equal(shared, local);
+    free(local);
+    free(shared);
+}
+
+static struct sync_engine *engine_for(const struct fixture *f, const char *store,
+                                      const char *kiosk_id)
+{
+    struct sync_settings s;
+    test_settings(&s, f->db.target, store, kiosk_id);
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    assert_non_null(e);
+    return e;
+}
+
+/* Taps, a sync, more taps, another sync: equal after each. */
+static void test_normal_sync(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 0;
+    store_fill(f->store, "k1", 400, T0_UTC_MS, 90 * 1000, 1);
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    assert_synced(&f->db, f->store, "k1");
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    assert_true(st.rows_sent > 0);
+    assert_int_equal(st.backlog, 0);
+
+    store_fill(f->store, "k1", 150, T0_UTC_MS + 400 * 90 * 1000, 60 * 1000, 2);
+    sync_engine_request(e);
+    sync_until_idle(e, &now, 5);
+    assert_synced(&f->db, f->store, "k1");
+    sync_engine_destroy(e);
+}
+
+/* A backlog larger than one batch goes out in several batches, and the
+ * rows that share a bucket are still exact. */
+static void test_backlog_in_batches(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 0;
+    store_fill(f->store, "k1", 600, T0_UTC_MS, 20 * 1000, 3);
+    struct sync_settings s;
+    test_settings(&s, f->db.target, f->store, "k1");
+    s.batch_rows = 50;
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    int rounds = sync_until_idle(e, &now, 100);
+    assert_true(rounds > 5); /* it really was cut into batches */
+    assert_synced(&f->db, f->store, "k1");
+    sync_engine_destroy(e);
+}
+
+/* An old snapshot of the store (same incarnation, smaller counts) synced
+ * after the newer one, twice, and the newer one resent from scratch:
+ * nothing changes. */
+static void test_resend_and_out_of_order(void **state)
+{
+    struct fixture *f = *state;
+    char old[160];
+    snprintf(old, sizeof old, "%s/old.db", f->db.dir);
+    store_fill(f->store, "k1", 300, T0_UTC_MS, 30 * 1000, 4);
+    copy_file(f->store, old);                                 /* the store as it was then */
+    store_fill(f->store, "k1", 300, T0_UTC_MS, 30 * 1000, 5); /* same buckets, more taps */
+    int64_t now = 0;
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    sync_engine_destroy(e);
+    char *newer = local_dump(f->store);
+
+    for (int i = 0; i < 2; i++) { /* late, smaller counts, sent twice */
+        e = engine_for(f, old, "k1");
+        sync_until_idle(e, &now, 5);
+        sync_engine_destroy(e);
+        char incarnation[40];
+        store_incarnation_of(f->store, incarnation);
+        char *shared = shared_dump(&f->db, "k1", incarnation);
+        assert_string_equal(shared, newer);
+        free(shared);
+        test_exec_reset_synced(old);
+    }
+    test_exec_reset_synced(f->store); /* resend everything */
+    e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    assert_true(st.rows_sent > 0);
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
+    free(newer);
+}
+
+/* The kiosk dies after the push committed and before it recorded
+ * synced_seq: the next round resends, and nothing is counted twice. */
+static void test_crash_between_push_and_mark(void **state)
+{
+    struct fixture *f = *state;
+    store_fill(f->store, "k1", 250, T0_UTC_MS, 45 * 1000, 6);
+    struct sync_local_batch batch = {0};
+    char error[256];
+    assert_int_equal(sync_local_read(f->store, 100000, &batch, error, sizeof error), 0);
+    struct sync_backend *b = sync_backend_create(f->db.target, -1);
+    assert_int_equal(b->ops->connect(b, 5000), SYNC_OK);
+    struct sync_batch push = {batch.kiosk_id, batch.incarnation, batch.counts,
+                              batch.count_n,  batch.reasons,     batch.reason_n};
+    struct sync_heartbeat hb = {"k1", "", "", "", "UTC", "t", batch.incarnation, 0, 0, 0, ""};
+    struct sync_push_stats stats = {0};
+    assert_int_equal(b->ops->push(b, &push, &hb, &stats, 10000), SYNC_OK);
+    b->ops->destroy(b); /* "crash": synced_seq never recorded */
+    size_t rows = batch.count_n + batch.reason_n;
+    sync_local_batch_free(&batch);
+    assert_int_equal(sync_local_backlog(f->store), (int64_t)rows);
+
+    int64_t now = 0;
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    assert_int_equal(st.rows_sent, (int64_t)rows); /* all of it went again */
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
+    assert_int_equal(sync_local_backlog(f->store), 0);
+}
+
+/* Two kiosks, and kiosk k1 twice (its store replaced: a new
+ * incarnation).  Each incarnation's rows stay its own; totals add up. */
+static void test_two_kiosks_two_incarnations(void **state)
+{
+    struct fixture *f = *state;
+    char k2[160], k1_new[160];
+    snprintf(k2, sizeof k2, "%s/k2.db", f->db.dir);
+    snprintf(k1_new, sizeof k1_new, "%s/k1-new.db", f->db.dir);
+    store_fill(f->store, "k1", 200, T0_UTC_MS, 60 * 1000, 7);
+    store_fill(k2, "k2", 150, T0_UTC_MS, 60 * 1000, 8);
+    store_fill(k1_new, "k1", 120, T0_UTC_MS, 60 * 1000, 9); /* same buckets, new incarnation */
+    int64_t now = 0;
+    const char *stores[] = {f->store, k2, k1_new}, *ids[] = {"k1", "k2", "k1"};
+    for (int i = 0; i < 3; i++) {
+        struct sync_engine *e = engine_for(f, stores[i], ids[i]);
+        sync_until_idle(e, &now, 5);
+        sync_engine_destroy(e);
+    }
+    char *new_before = NULL;
+    {
+        char inc[40];
+        store_incarnation_of(k1_new, inc);
+        new_before = shared_dump(&f->db, "k1", inc);
+    }
+    /* the old incarnation goes on (an SD card put back): the new one's rows stay */
+    store_fill(f->store, "k1", 80, T0_UTC_MS, 60 * 1000, 10);
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    sync_engine_destroy(e);
+    for (int i = 0; i < 3; i++)
+        assert_synced(&f->db, stores[i], ids[i]);
+    char inc[40];
+    store_incarnation_of(k1_new, inc);
+    char *new_after = shared_dump(&f->db, "k1", inc);
+    assert_string_equal(new_after, new_before);
+    free(new_before);
+    free(new_after);
+    assert_int_equal(shared_total(&f->db), 200 + 150 + 120 + 80);
+}
+
+/* Nothing new: no rows, one round trip (the heartbeat), which the
+ * database records with its own clock. */
+static void test_idle_round_and_heartbeat(void **state)
+{
+    struct fixture *f = *state;
+    store_fill(f->store, "k1", 50, T0_UTC_MS, 60 * 1000, 11);
+    int64_t now = 0;
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    shared_exec(&f->db, "UPDATE kiosks SET last_seen_ms = 0, backlog = 99");
+    now += 60 * 1000;
+    sync_engine_step(e, now, T0_UTC_MS + now);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    assert_int_equal(st.state, SYNC_STATE_OK);
+    assert_int_equal(st.last_round_rows, 0);
+    assert_int_equal(st.last_round_trips, 1);
+    sync_engine_destroy(e);
+    char *row = shared_query(&f->db, "SELECT kiosk_id, site, department, timezone, app_version,"
+                                     " backlog, last_error, last_seen_ms > 0 FROM kiosks");
+    char want[160];
+    snprintf(want, sizeof want, "k1|Test site|front|UTC|%s|0||%s\n", WOW_VERSION,
+             f->db.postgres ? "t" : "1");
+    assert_string_equal(row, want);
+    free(row);
+}
+
+/* How the outage is made and ended for each backend: PostgreSQL behind
+ * the fault proxy (refusing, then passing); SQLite in a directory that
+ * is missing, then made. */
+struct outage {
+    struct proxy proxy;
+    char target[512];
+    char sqlite_dir[160];
+};
+
+static void outage_begin(struct outage *o, const struct fixture *f)
+{
+    if (use_postgres) {
+        proxy_start(&o->proxy, f->db.dir);
+        proxy_command(&o->proxy, "refuse");
+        snprintf(o->target, sizeof o->target,
+                 "host=127.0.0.1 port=%d user=postgres dbname=%s sslmode=disable", o->proxy.port,
+                 f->db.dbname);
+    } else {
+        snprintf(o->sqlite_dir, sizeof o->sqlite_dir, "%s/later", f->db.dir);
+        snprintf(o->target, sizeof o->target, "%s/shared.db", o->sqlite_dir);
+    }
+}
+
+static void outage_end(struct outage *o)
+{
+    if (use_postgres)
+        proxy_command(&o->proxy, "pass");
+    else
+        assert_int_equal(mkdir(o->sqlite_dir, 0755), 0);
+}
+
+/* The rows a kiosk synced to the outage's target, as seen there. */
+static char *outage_dump(const struct outage *o, const struct fixture *f, const char *store)
+{
+    struct shared_db db = f->db;
+    if (!use_postgres)
+        snprintf(db.target, sizeof db.target, "%s", o->target);
+    char incarnation[40];
+    store_incarnation_of(store, incarnation);
+    return shared_dump(&db, "k1", incarnation);
+}
+
+#define WEEK_MS (7 * 24 * 3600 * 1000LL)
+
+/* Seven days of simulated time without the database while taps go on:
+ * attempts follow the back-off (never closer than its floor, never
+ * further apart than its cap), then everything arrives, exactly. */
+static void test_outage_7_days(void **state)
+{
+    struct fixture *f = *state;
+    struct outage o;
+    outage_begin(&o, f);
+    struct sync_settings s;
+    test_settings(&s, o.target, f->store, "k1");
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    store_fill(f->store, "k1", 20, T0_UTC_MS, 60 * 1000, 12);
+    int64_t now = 0, last_attempt = -1, min_gap = INT64_MAX, max_gap = 0, next_fill = 0;
+    int64_t attempts = 0;
+    struct sync_status st;
+    while (now < WEEK_MS) {
+        if (now >= next_fill) { /* a few taps every six hours */
+            store_fill(f->store, "k1", 10, T0_UTC_MS + now, 60 * 1000, (unsigned)(now / 1000));
+            next_fill += 6 * 3600 * 1000LL;
+        }
+        int64_t due = sync_engine_step(e, now, T0_UTC_MS + now);
+        sync_engine_status(e, &st);
+        assert_int_equal(st.state, SYNC_STATE_FAILING);
+        if (st.connect_attempts > attempts) {
+            assert_int_equal(st.connect_attempts, attempts + 1); /* one per round */
+            if (last_attempt >= 0) {
+                min_gap = now - last_attempt < min_gap ? now - last_attempt : min_gap;
+                max_gap = now - last_attempt > max_gap ? now - last_attempt : max_gap;
+            }
+            last_attempt = now;
+            attempts = st.connect_attempts;
+        }
+        assert_true(due > now); /* never due at once while failing: no busy loop */
+        now = due;
+    }
+    print_message("outage: %lld attempts in 7 days, gaps %lld..%lld ms, backlog %lld\n",
+                  (long long)attempts, (long long)min_gap, (long long)max_gap,
+                  (long long)st.backlog);
+    assert_true(min_gap >= s.backoff_min_ms);
+    assert_true(max_gap <= s.backoff_min_ms + s.backoff_max_ms);
+    /* mean gap at the cap is min + max / 2 = 151 s: about 4000 a week */
+    assert_true(attempts > WEEK_MS / (s.backoff_min_ms + s.backoff_max_ms));
+    assert_true(attempts < WEEK_MS / 100000);
+    assert_true(st.backlog > 0);
+
+    outage_end(&o);
+    sync_until_idle(e, &now, 10);
+    sync_engine_destroy(e);
+    char *local = local_dump(f->store), *shared = outage_dump(&o, f, f->store);
+    assert_string_equal(shared, local);
+    free(local);
+    free(shared);
+    if (use_postgres)
+        proxy_stop(&o.proxy);
+}
+
+/* The SQLite target refuses a network file system, saying why. */
+static int statfs_nfs(const char *path, struct statfs *fs)
+{
+    (void)path;
+    memset(fs, 0, sizeof *fs);
+    fs->f_type = 0x6969; /* NFS_SUPER_MAGIC */
+    return 0;
+}
+
+static void test_network_fs_refused(void **state)
+{
+    struct fixture *f = *state;
+    assert_string_equal(sqlite_backend_network_fs(0x6969), "NFS");
+    assert_string_equal(sqlite_backend_network_fs(0xFF534D42UL), "CIFS");
+    assert_string_equal(sqlite_backend_network_fs(0xFE534D42UL), "SMB2");
+    assert_null(sqlite_backend_network_fs(0xEF53));     /* ext4 */
+    assert_null(sqlite_backend_network_fs(0x01021994)); /* tmpfs */
+    char path[160];
+    snprintf(path, sizeof path, "%s/on-nfs.db", f->db.dir);
+    struct sync_backend *b = sqlite_backend_create_statfs(path, statfs_nfs);
+    assert_int_equal(b->ops->connect(b, 1000), SYNC_ERR_REFUSED);
+    assert_non_null(strstr(b->last_error, path));
+    assert_non_null(strstr(b->last_error, "network file system (NFS)"));
+    assert_non_null(strstr(b->last_error, "PostgreSQL"));
+    b->ops->destroy(b);
+    assert_int_equal(access(path, F_OK), -1); /* nothing was created there */
+    /* and the real statfs of a local directory passes */
+    b = sqlite_backend_create(path);
+    assert_int_equal(b->ops->connect(b, 1000), SYNC_OK);
+    b->ops->destroy(b);
+}
+
+/* Runs sql as the connection's role; returns its SQLSTATE ("" when it
+ * succeeded) and the affected or returned row count in *rows. */
+static const char *as_role(PGconn *c, const char *sql, char *value, size_t size)
+{
+    static char state[8]; /* one test thread; copied out by the caller at once */
+    PGresult *res = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(res);
+    state[0] = '\0';
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        snprintf(state, sizeof state, "%s", PQresultErrorField(res, PG_DIAG_SQLSTATE));
+    else if (st == PGRES_TUPLES_OK && PQntuples(res) > 0)
+        snprintf(value, size, "%s", PQgetvalue(res, 0, 0));
+    else
+        snprintf(value, size, "%s", PQcmdTuples(res));
+    PQclear(res);
+    return state;
+}
+
+static void assert_role_sql(PGconn *c, const char *sql, const char *want_state,
+                            const char *want_value)
+{
+    char value[64] = "";
+    const char *state = as_role(c, sql, value, sizeof value);
+    if (strcmp(state, want_state) != 0)
+        fail_msg("%s: SQLSTATE '%s', expected '%s'", sql, state, want_state);
+    if (want_value && strcmp(value, want_value) != 0)
+        fail_msg("%s: got '%s', expected '%s'", sql, value, want_value);
+}
+
+/* Connected as a kiosk's own role (not a superuser, not the owner, no
+ * BYPASSRLS): it writes its own rows and cannot read or touch others'. */
+static void test_row_level_security(void **state)
+{
+    struct fixture *f = *state;
+    char id[32], role[64], sql[256], conninfo[768], other_store[160];
+    snprintf(id, sizeof id, "rls%d", (int)getpid());
+    snprintf(role, sizeof role, "kiosk_%s", id);
+    snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN PASSWORD 'pw' IN ROLE wowkiosk_fleet", role);
+    shared_exec(&f->db, sql);
+    snprintf(conninfo, sizeof conninfo, "%s user=%s password=pw", f->db.admin, role);
+    snprintf(other_store, sizeof other_store, "%s/other.db", f->db.dir);
+    store_fill(other_store, "other", 30, T0_UTC_MS, 60 * 1000, 13);
+    int64_t now = 0;
+    struct sync_engine *e = engine_for(f, other_store, "other"); /* as the owner */
+    sync_until_idle(e, &now, 5);
+    sync_engine_destroy(e);
+
+    store_fill(f->store, id, 40, T0_UTC_MS, 60 * 1000, 14);
+    struct sync_settings s;
+    test_settings(&s, conninfo, f->store, id);
+    e = sync_engine_create(&s, -1);
+    sync_until_idle(e, &now, 5); /* its own rows: allowed */
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, id);
+
+    PGconn *c = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    assert_role_sql(c, "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
+                    "", "f");
+    assert_role_sql(c,
+                    "SELECT tableowner = current_user FROM pg_tables WHERE tablename = "
+                    "'tap_counts'",
+                    "", "f");
+    assert_role_sql(c, "SELECT count(*) FROM tap_counts WHERE kiosk_id = 'other'", "", "0");
+    assert_role_sql(c, "SELECT count(*) FROM reason_counts WHERE kiosk_id = 'other'", "", "0");
+    assert_role_sql(c, "SELECT count(*) FROM kiosks", "", "1");
+    assert_role_sql(c, "SELECT count(DISTINCT kiosk_id) FROM tap_counts", "", "1");
+    assert_role_sql(c, "INSERT INTO tap_counts VALUES ('other', 'x', 'front', 0, 1, 0, 5)", "42501",
+                    NULL);
+    assert_role_sql(c, "UPDATE tap_counts SET n = n + 100 WHERE kiosk_id = 'other'", "", "0");
+    assert_role_sql(c, "UPDATE kiosks SET last_error = 'x' WHERE kiosk_id = 'other'", "", "0");
+    assert_role_sql(c, "UPDATE tap_counts SET kiosk_id = 'other'", "42501", NULL);
+    assert_role_sql(c, "DELETE FROM tap_counts", "42501", NULL);
+    assert_role_sql(c, "CREATE TABLE mine(x int)", "42501", NULL);
+    PQfinish(c);
+    assert_synced(&f->db, other_store, "other"); /* untouched */
+
+    /* a store made for another kiosk, pushed with this role: refused,
+       logged, and kept for later; never marked as sent */
+    char foreign[160];
+    snprintf(foreign, sizeof foreign, "%s/foreign.db", f->db.dir);
+    store_fill(foreign, "other", 10, T0_UTC_MS, 60 * 1000, 15);
+    int64_t backlog = sync_local_backlog(foreign);
+    test_settings(&s, conninfo, foreign, id);
+    e = sync_engine_create(&s, -1);
+    sync_engine_step(e, now, T0_UTC_MS + now);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    sync_engine_destroy(e);
+    assert_int_equal(st.state, SYNC_STATE_FAILING);
+    assert_non_null(strstr(st.last_error, "row-level security"));
+    assert_non_null(strstr(st.last_error, "INSERT INTO tap_counts"));
+    assert_int_equal(sync_local_backlog(foreign), backlog);
+    snprintf(sql, sizeof sql, "DROP OWNED BY %s; DROP ROLE %s", role, role);
+    shared_exec(&f->db, sql);
+}
+
+static int64_t real_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static bool wait_status(struct sync_thread *t, int64_t rounds_ok, struct sync_status *st)
+{
+    for (int64_t until = real_ms() + 15000; real_ms() < until; sleep_ms(20))
+        if (sync_thread_status(t, st) && st->rounds_ok >= rounds_ok && st->backlog == 0)
+            return true;
+    return false;
+}
+
+/* The sync thread against a database that stops answering mid-push: the
+ * render thread's status reads never wait, stop is immediate, and the
+ * rows arrive once the database answers again. */
+static void test_thread_never_blocks(void **state)
+{
+    struct fixture *f = *state;
+    struct proxy proxy;
+    proxy_start(&proxy, f->db.dir);
+    char target[256];
+    snprintf(target, sizeof target,
+             "host=127.0.0.1 port=%d user=postgres dbname=%s "
+             "sslmode=disable",
+             proxy.port, f->db.dbname);
+    store_fill(f->store, "k1", 100, T0_UTC_MS, 60 * 1000, 16);
+    struct sync_settings s;
+    test_settings(&s, target, f->store, "k1");
+    s.push_timeout_ms = 30000;
+    int64_t offset = 0;
+    struct clock clock = clock_system(&offset, 0);
+    struct sync_thread *t = sync_thread_start(&s, &clock);
+    assert_non_null(t);
+    struct sync_status st;
+    assert_true(wait_status(t, 1, &st));
+
+    proxy_command(&proxy, "stall");
+    store_fill(f->store, "k1", 50, T0_UTC_MS + 3600000, 60 * 1000, 17);
+    sync_thread_request(t);
+    sleep_ms(300); /* the push is now waiting on a silent socket */
+    int64_t worst = 0;
+    for (int i = 0; i < 2000; i++) {
+        int64_t start = real_ms();
+        sync_thread_status(t, &st);
+        worst = real_ms() - start > worst ? real_ms() - start : worst;
+    }
+    assert_true(worst <= 2);
+    int64_t start = real_ms();
+    sync_thread_stop(t);
+    int64_t stop_ms = real_ms() - start;
+    print_message("status read worst %lld ms; stop during a stalled push took %lld ms\n",
+                  (long long)worst, (long long)stop_ms);
+    assert_true(stop_ms < 1000);
+
+    proxy_command(&proxy, "pass");
+    proxy_command(&proxy, "cut");
+    t = sync_thread_start(&s, &clock);
+    assert_true(wait_status(t, 1, &st));
+    sync_thread_stop(t);
+    assert_synced(&f->db, f->store, "k1");
+    proxy_stop(&proxy);
+}
+
+/* Connections cut in the middle of a large push, and a slow link: the
+ * totals are still exact. */
+static void test_cut_mid_push(void **state)
+{
+    struct fixture *f = *state;
+    struct proxy proxy;
+    proxy_start(&proxy, f->db.dir);
+    char target[256];
+    snprintf(target, sizeof target,
+             "host=127.0.0.1 port=%d user=postgres dbname=%s "
+             "sslmode=disable",
+             proxy.port, f->db.dbname);
+    store_fill(f->store, "k1", 3000, T0_UTC_MS, 30 * 1000, 18);
+    struct sync_settings s;
+    test_settings(&s, target, f->store, "k1");
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    int64_t now = 0;
+    struct sync_status st;
+    proxy_command(&proxy, "cut_after 30000"); /* inside the first push's arrays */
+    for (int i = 0; i < 3; i++) {
+        now = sync_engine_step(e, now, T0_UTC_MS + now);
+        sync_engine_status(e, &st);
+        assert_int_equal(st.state, SYNC_STATE_FAILING);
+    }
+    assert_int_equal(st.rows_sent, 0);
+    proxy_command(&proxy, "pass");
+    proxy_command(&proxy, "delay 100");
+    sync_until_idle(e, &now, 10);
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
+    proxy_stop(&proxy);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "postgres") && strcmp(argv[1], "sqlite"))) {
+        fprintf(stderr, "usage: test_sync postgres|sqlite\n");
+        return 2;
+    }
+    use_postgres = strcmp(argv[1], "postgres") == 0;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_normal_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backlog_in_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resend_and_out_of_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_between_push_and_mark, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_kiosks_two_incarnations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_round_and_heartbeat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outage_7_days, setup, teardown),
+    };
+    const struct CMUnitTest sqlite_only[] = {
+        cmocka_unit_test_setup_teardown(test_network_fs_refused, setup, teardown),
+    };
+    const struct CMUnitTest postgres_only[] = {
+        cmocka_unit_test_setup_teardown(test_row_level_security, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thread_never_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cut_mid_push, setup, teardown),
+    };
+    int failed = cmocka_run_group_tests_name(argv[1], tests, NULL, NULL);
+    if (use_postgres)
+        failed += cmocka_run_group_tests_name("postgres only", postgres_only, NULL, NULL);
+    else
+        failed += cmocka_run_group_tests_name("sqlite only", sqlite_only, NULL, NULL);
+    return failed;
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""wowdash migrate and wowdash kiosk add, on the real binaries, against the
+PostgreSQL fixture (pg_cluster.py, env WOW_PG_STATE) and a SQLite file.
+
+Usage: test_wowdash.py WOWDASH WOWKIOSK
+
+  - migrate on an empty database reaches the newest version; again is a
+    no-op that changes nothing; a database at version 1 with rows keeps
+    them and gains row-level security;
+  - kiosk add prints config lines that wowkiosk --check-config accepts and
+    whose conninfo logs in as the kiosk's own role, which can write its own
+    rows and no one else's; a second add is refused, --replace rotates the
+    password;
+  - bad input says what was wrong and exits non-zero.
+"""
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
+from pg_cluster import Cluster  # noqa: E402
+
+WOWDASH, WOWKIOSK = sys.argv[1], sys.argv[2]
+PG = Cluster.from_state(os.environ["WOW_PG_STATE"])
+TAG = str(os.getpid())
+
+
+def dash(*args, ok=True):
+    r = subprocess.run([WOWDASH, *args], capture_output=True, text=True, timeout=60)
+    if ok and r.returncode != 0:
+        raise AssertionError(f"wowdash {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+    return r
+
+
+def new_pg_db(name):
+    db = f"wd_{name}_{TAG}"
+    PG.create_database(db)
+    return db, PG.conninfo(dbname=db)
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def test_migrate_postgres():
+    db, conninfo = new_pg_db("migrate")
+    r = dash("migrate", "--db", conninfo)
+    check("from version 0 to 2" in r.stdout, f"first migrate said {r.stdout!r}")
+    before = PG.psql("SELECT version, applied_ms FROM wow_schema ORDER BY 1", dbname=db)
+    r = dash("migrate", "--db", conninfo)
+    check("already at version 2; nothing to do" in r.stdout, f"second migrate said {r.stdout!r}")
+    after = PG.psql("SELECT version, applied_ms FROM wow_schema ORDER BY 1", dbname=db)
+    check(before == after and before.count("\n") == 2, f"wow_schema {before!r} -> {after!r}")
+    # an older database with data: version 1, rows, then the rest
+    db, conninfo = new_pg_db("older")
+    r = dash("migrate", "--db", conninfo, "--to", "1")
+    check("from version 0 to 1" in r.stdout, r.stdout)
+    PG.psql("INSERT INTO tap_counts VALUES ('k', 'i', 'front', 1000, 4, 0, 7);"
+            "INSERT INTO reason_counts VALUES ('k', 'i', 'front', 1000, 'positive', 'fast',"
+            " 'chosen', 0, 3);"
+            "INSERT INTO kiosks VALUES ('k', 's', 'l', 'front', 'UTC', 'v', 'i', 1, 2, 3, 0, '')",
+            dbname=db)
+    rls = "SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE relname = 'tap_counts'"
+    check(PG.psql(rls, dbname=db).strip() == "f", "version 1 already had row-level security")
+    r = dash("migrate", "--db", conninfo)
+    check("from version 1 to 2" in r.stdout, r.stdout)
+    rows = PG.psql("SELECT n FROM tap_counts UNION ALL SELECT n FROM reason_counts "
+                   "UNION ALL SELECT backlog FROM kiosks", dbname=db).split()
+    check(rows == ["7", "3", "0"], f"rows after migrating: {rows}")
+    check(PG.psql(rls, dbname=db).strip() == "t", "version 2 has no forced row-level security")
+
+
+def test_migrate_sqlite(tmp):
+    path = os.path.join(tmp, "shared.db")
+    r = dash("migrate", "--db", path, "--to", "1")
+    check("from version 0 to 1" in r.stdout, r.stdout)
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO tap_counts VALUES ('k', 'i', 'front', 1000, 4, 0, 7)")
+    con.commit()
+    con.close()
+    r = dash("migrate", "--db", path)
+    check("from version 1 to 2" in r.stdout, r.stdout)
+    r = dash("migrate", "--db", path)
+    check("nothing to do" in r.stdout, r.stdout)
+    con = sqlite3.connect(path)
+    check(con.execute("SELECT n FROM tap_counts").fetchall() == [(7,)], "SQLite row lost")
+    check(con.execute("SELECT count(*) FROM wow_schema").fetchone() == (2,), "wow_schema rows")
+    names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
+    check("tap_counts_department" in names, f"step 2's index missing: {names}")
+
+
+def target_of(config_text):
+    m = re.search(r"^target = (.*)$", config_text, re.M)
+    check(m is not None, f"no target line in {config_text!r}")
+    return m.group(1)
+
+
+def test_kiosk_add_postgres(tmp):
+    db, conninfo = new_pg_db("kiosk")
+    dash("migrate", "--db", conninfo)
+    kiosk = f"desk-{TAG}"
+    r = dash("kiosk", "add", kiosk, "--department", "front", "--site", "HQ", "--db", conninfo,
+             "--sslmode", "disable")
+    conf = os.path.join(tmp, "kiosk.conf")
+    with open(conf, "w") as f:
+        f.write(r.stdout)
+    c = subprocess.run([WOWKIOSK, "--check-config", conf], capture_output=True, text=True)
+    check(c.returncode == 0, f"printed config fails --check-config: {c.stdout}{c.stderr}")
+    target = target_of(r.stdout)
+    check(f"user=kiosk_{kiosk}" in target and "password=" in target, target)
+    check("provisioned, never seen" in PG.psql(
+        f"SELECT last_error FROM kiosks WHERE kiosk_id = '{kiosk}'", dbname=db),
+        "no heartbeat row made for the provisioned kiosk")
+    PG.psql("INSERT INTO tap_counts VALUES ('someone-else', 'i', 'front', 0, 1, 0, 9)", dbname=db)
+
+    def as_kiosk(sql, conninfo=target):
+        return subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql],
+                              capture_output=True, text=True, timeout=30)
+    own = as_kiosk(f"INSERT INTO tap_counts VALUES ('{kiosk}', 'i', 'front', 0, 1, 0, 5)")
+    check(own.returncode == 0, f"the kiosk cannot write its own row: {own.stderr}")
+    other = as_kiosk("INSERT INTO tap_counts VALUES ('someone-else', 'j', 'front', 0, 1, 0, 5)")
+    check(other.returncode != 0 and "row-level security" in other.stderr,
+          f"the kiosk wrote another kiosk's row: {other.returncode} {other.stderr}")
+    seen = as_kiosk("SELECT string_agg(DISTINCT kiosk_id, ',') FROM tap_counts")
+    check(seen.stdout.strip() == kiosk, f"the kiosk reads {seen.stdout.strip()!r}")
+    # once only, unless replaced; the new password works and the old does not
+    again = dash("kiosk", "add", kiosk, "--department", "front", "--db", conninfo, ok=False)
+    check(again.returncode != 0 and "exists already" in again.stderr, again.stderr)
+    r2 = dash("kiosk", "add", kiosk, "--department", "front", "--db", conninfo, "--replace",
+              "--sslmode", "disable")
+    check(as_kiosk("SELECT 1", target_of(r2.stdout)).returncode == 0, "new password refused")
+    roles = PG.psql(f"SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles "
+                    f"WHERE rolname = 'kiosk_{kiosk}'", dbname=db).strip()
+    check(roles == "f|f|t", f"kiosk role attributes {roles}")
+    PG.psql(f"DROP OWNED BY \"kiosk_{kiosk}\"; DROP ROLE \"kiosk_{kiosk}\"", dbname=db)
+
+
+def test_kiosk_add_sqlite(tmp):
+    path = os.path.join(tmp, "shared-kiosks.db")
+    r = dash("kiosk", "add", "lab-1", "--department", "it", "--db", path)
+    check(target_of(r.stdout) == path, r.stdout)
+    con = sqlite3.connect(path)
+    check(con.execute("SELECT department FROM kiosks WHERE kiosk_id = 'lab-1'").fetchall()
+          == [("it",)], "no kiosks row in the SQLite file")
+
+
+def test_bad_input():
+    cases = [
+        (["migrate"], 2, "--db TARGET is required"),
+        (["migrate", "--db", "x.db", "--to", "9"], 2, "expected a version from 1 to 2"),
+        (["kiosk", "add", "bad id!", "--department", "d", "--db", "x.db"], 2, "A-Z a-z 0-9"),
+        (["kiosk", "add", "k", "--db", "x.db"], 2, "--department D"),
+        (["frobnicate"], 2, "usage: wowdash"),
+        (["migrate", "--db", "host=127.0.0.1 port=1 dbname=x connect_timeout=2"], 1,
+         "cannot connect to PostgreSQL"),
+    ]
+    for args, code, text in cases:
+        r = dash(*args, ok=False)
+        check(r.returncode == code and text in r.stderr,
+              f"wowdash {args}: exit {r.returncode}, stderr {r.stderr!r}; expected {code}, {text!r}")
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="wowdash-") as tmp:
+        os.chdir(tmp)
+        test_migrate_postgres()
+        test_migrate_sqlite(tmp)
+        test_kiosk_add_postgres(tmp)
+        test_kiosk_add_sqlite(tmp)
+        test_bad_input()
+    print("wowdash: migrate, kiosk add and bad input as expected")
+
+
+if __name__ == "__main__":
+    main()

@@ -341,6 +341,26 @@ static void test_seconds_and_booleans(void **state)
     assert_int_equal(f->config.press_filter.burst_window_ms, 1000);
 }
 
+static void test_sync_section(void **state)
+{
+    struct fixture *f = *state;
+    parse_ok(f, "");
+    assert_string_equal(f->config.sync_target, "");
+    assert_int_equal(f->config.sync_interval_ms, 60000);
+    assert_int_equal(f->config.sync_backoff_max_ms, 300000);
+    parse_ok(f, "[sync]\ntarget = host=db.example.org dbname=wow user=kiosk_a password=x_-9 "
+                "sslmode=verify-full\ninterval_s = 15\nbackoff_max_s = 600\n");
+    assert_string_equal(f->config.sync_target,
+                        "host=db.example.org dbname=wow user=kiosk_a password=x_-9 "
+                        "sslmode=verify-full");
+    assert_int_equal(f->config.sync_interval_ms, 15000);
+    assert_int_equal(f->config.sync_backoff_max_ms, 600000);
+    expect_error(f, "[sync]\ninterval_s = 0\n", 2, "sync.interval_s", "expected seconds from 1");
+    expect_error(f, "[sync]\nbackoff_max_s = soon\n", 2, "sync.backoff_max_s", "got 'soon'");
+    expect_error(f, "[sync]\nurl = x\n", 2, "sync.url",
+                 "[sync] takes target, interval_s, backoff_max_s");
+}
+
 /* ---- one test per kind of error ---------------------------------------- */
 
 static void test_err_unknown_section(void **state)
@@ -720,6 +740,7 @@ int main(void)
         T(test_comments_and_values),
         T(test_hours_always),
         T(test_seconds_and_booleans),
+        T(test_sync_section),
         T(test_err_unknown_section),
         T(test_err_unknown_key),
         T(test_err_bad_values),

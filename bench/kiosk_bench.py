@@ -2,7 +2,12 @@
 """Kiosk benchmarks on the real binary (SDL dummy driver, software renderer).
 
 Prints one line per figure, "figure: NAME VALUE UNIT", and how to reproduce:
-  python3 bench/kiosk_bench.py BUILD_DIR [--idle-seconds 30]
+  python3 bench/kiosk_bench.py BUILD_DIR [--idle-seconds 30] [--pg-state FILE]
+
+  With --pg-state (a pg_cluster.py state file) the input latency is measured three
+  times side by side: sync off, sync to the local SQLite default, and sync every
+  second to PostgreSQL behind the fault proxy delaying every packet by 500 ms (so a
+  push is always in flight): the render loop must not notice.
 
   first_frame_ms         exec -> first frame presented (median of 10 starts; max too)
   input_to_frame_p99_ms  injected touch (SDL event timestamp) -> acknowledging frame presented
@@ -70,7 +75,7 @@ def first_frame(build, tmp, runs=10):
     return statistics.median(times), max(times)
 
 
-def input_latency(build, tmp, rounds=150):
+def input_latency(build, tmp, rounds=150, extra=()):
     script = os.path.join(tmp, "taps.script")
     with open(script, "w") as f:
         f.write("wait 300\n")
@@ -80,7 +85,7 @@ def input_latency(build, tmp, rounds=150):
             f.write("tap lang:%s\nwait 40\n" % ("fi" if i % 2 == 0 else "en"))
             f.write("tap face:%d\nwait 520\n" % (i % 4 + 1))
         f.write("quit\n")
-    p = subprocess.Popen(kiosk_cmd(build, tmp, script, ["--trace-latency"]), env=env(),
+    p = subprocess.Popen(kiosk_cmd(build, tmp, script, ["--trace-latency", *extra]), env=env(),
                          stderr=subprocess.PIPE, text=True)
     lat = []
     for line in p.stderr:
@@ -111,10 +116,40 @@ def idle_cpu(build, tmp, seconds):
     return (c1 - c0) / 1e9 / (t1 - t0) * 100.0
 
 
+def slow_db_latency(build, tmp, pg_state):
+    """Input latency with sync off, to SQLite, and to a PostgreSQL that answers slowly."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "tests", "sync"))
+    from pg_cluster import Cluster
+    from fault_proxy import FaultProxy
+    pg = Cluster.from_state(pg_state)
+    db = "bench_latency_%d" % os.getpid()
+    pg.create_database(db)
+    subprocess.run([os.path.join(build, "app", "dash", "wowdash"), "migrate", "--db",
+                    pg.conninfo(dbname=db)], check=True, capture_output=True)
+    with open(os.path.join(tmp, "kiosk.conf"), "a") as f:
+        f.write("[sync]\ninterval_s = 1\n")
+    results = {}
+    with FaultProxy(pg.port) as proxy:
+        proxy.delay(500)
+        target = "host=127.0.0.1 port=%d user=postgres dbname=%s sslmode=disable" % (proxy.port, db)
+        for name, extra in (("sync_off", ["--sync", "off"]),
+                            ("sqlite", ["--sync", os.path.join(tmp, "shared.db")]),
+                            ("slow_postgres", ["--sync", target])):
+            lat, _, status = input_latency(build, tmp, 100, extra)
+            if not lat or status != 0:
+                raise RuntimeError("latency run %s failed (status %d)" % (name, status))
+            results[name] = lat
+    sent = pg.psql("SELECT coalesce(sum(n), 0) FROM tap_counts", dbname=db).strip()
+    pg.psql("DROP DATABASE %s WITH (FORCE)" % db)
+    return results, sent
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--idle-seconds", type=float, default=30.0)
+    ap.add_argument("--pg-state", help="pg_cluster.py state file: also measure with a slow database")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="wowbench-")
     with open(os.path.join(tmp, "kiosk.conf"), "w") as f:
@@ -135,6 +170,15 @@ def main():
     print("figure: idle_cpu_percent %.4f %% (%.0f s on the rating screen)"
           % (idle_cpu(a.build, tmp, a.idle_seconds), a.idle_seconds))
     print("reproduce: " + repro)
+    if a.pg_state:
+        results, sent = slow_db_latency(a.build, tmp, a.pg_state)
+        for name, lat in results.items():
+            print("figure: input_to_frame_p99_ms_%s %.1f ms (n=%d; max %.1f)"
+                  % (name, pct(lat, 99), len(lat), max(lat)))
+        ratio = pct(results["slow_postgres"], 99) / max(pct(results["sync_off"], 99), 0.1)
+        print("figure: input_to_frame_p99_slow_db_ratio %.2f x (slow PostgreSQL / sync off, "
+              "side by side; %s taps reached PostgreSQL through 500 ms of delay)" % (ratio, sent))
+        print("reproduce: " + repro + " --pg-state STATE  (python3 tests/sync/pg_cluster.py start STATE)")
     return 0
 
 

@@ -22,6 +22,7 @@ struct sync_engine {
     struct sync_local_batch batch; /* owned, reused */
     uint64_t rng;                  /* xorshift64 state, never 0 */
     int64_t next_due_mono_ms;
+    bool warned_kiosk_id; /* the store's kiosk_id differs from the config's: said once */
 };
 
 void sync_settings_defaults(struct sync_settings *s)
@@ -223,6 +224,19 @@ static void round_succeeded(struct sync_engine *e, int64_t now_mono_ms, int64_t 
                  (long long)e->batch.backlog_after);
 }
 
+/* The store cannot be read: no rows can go, but the heartbeat can still
+ * tell the fleet page why this kiosk's counts stopped arriving. */
+static void report_local_failure(struct sync_engine *e, int64_t now_utc_ms, const char *error)
+{
+    snprintf(e->status.last_error, sizeof e->status.last_error, "%s", error);
+    sync_local_batch_free(&e->batch); /* no rows */
+    e->batch.backlog_after = e->status.backlog;
+    struct sync_push_stats stats = {0};
+    if (push_batch(e, now_utc_ms, &stats) == SYNC_OK)
+        log_info("sync: heartbeat sent with the store's error");
+    e->status.connect_attempts = e->backend->connect_attempts;
+}
+
 static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms)
 {
     struct sync_status *st = &e->status;
@@ -231,8 +245,16 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     if (sync_local_read(e->settings.store_path, e->settings.batch_rows, &e->batch, error,
                         sizeof error) != 0) {
         log_error("%s", error);
+        report_local_failure(e, now_utc_ms, error);
         round_failed(e, now_mono_ms, error);
         return;
+    }
+    if (!e->warned_kiosk_id && strcmp(e->batch.kiosk_id, e->settings.kiosk_id) != 0) {
+        log_warn("sync: the store %s was made for kiosk %s, the config says %s: its rows are "
+                 "sent as %s's (a database of its role may refuse them)",
+                 e->settings.store_path, e->batch.kiosk_id, e->settings.kiosk_id,
+                 e->batch.kiosk_id);
+        e->warned_kiosk_id = true;
     }
     st->backlog = e->batch.count_n + e->batch.reason_n + e->batch.backlog_after;
     struct sync_push_stats stats = {0};

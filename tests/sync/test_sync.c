@@ -253,6 +253,25 @@ static void test_idle_round_and_heartbeat(void **state)
     free(row);
 }
 
+/* A store that cannot be read sends no rows, but its heartbeat says why. */
+static void test_store_unreadable_heartbeat(void **state)
+{
+    struct fixture *f = *state;
+    char missing[160];
+    snprintf(missing, sizeof missing, "%s/no-such-store.db", f->db.dir);
+    struct sync_engine *e = engine_for(f, missing, "k1");
+    sync_engine_step(e, 0, T0_UTC_MS);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    sync_engine_destroy(e);
+    assert_int_equal(st.state, SYNC_STATE_FAILING);
+    assert_non_null(strstr(st.last_error, "cannot open the store"));
+    char *row = shared_query(&f->db, "SELECT kiosk_id, last_error FROM kiosks");
+    assert_non_null(strstr(row, "k1|sync: cannot open the store"));
+    assert_non_null(strstr(row, missing));
+    free(row);
+}
+
 /* How the outage is made and ended for each backend: PostgreSQL behind
  * the fault proxy (refusing, then passing); SQLite in a directory that
  * is missing, then made. */
@@ -554,6 +573,50 @@ static void test_thread_never_blocks(void **state)
     proxy_stop(&proxy);
 }
 
+/* SQLSTATE handling, with faults injected by a trigger on the test
+ * database (the shared schema itself has none): 40001 is retried at once
+ * within the round; any other error waits for the back-off, logged with
+ * its statement. nextval() survives the rollback, so it counts attempts. */
+static void test_sqlstate_retry_and_backoff(void **state)
+{
+    struct fixture *f = *state;
+    shared_exec(
+        &f->db,
+        "CREATE SEQUENCE fault_n; CREATE TABLE fault_code(code text);"
+        "INSERT INTO fault_code VALUES ('40001');"
+        "CREATE FUNCTION fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        "  IF nextval('fault_n') <= 2 THEN"
+        "    RAISE EXCEPTION 'injected fault' USING ERRCODE = (SELECT code FROM fault_code);"
+        "  END IF; RETURN NEW; END $$;"
+        "CREATE TRIGGER fault BEFORE INSERT ON kiosks FOR EACH ROW EXECUTE FUNCTION fault()");
+    store_fill(f->store, "k1", 30, T0_UTC_MS, 60 * 1000, 19);
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_engine_step(e, 0, T0_UTC_MS);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    assert_int_equal(st.state, SYNC_STATE_OK); /* two serialization failures, then through */
+    assert_int_equal(st.rounds_failed, 0);
+    assert_int_equal(st.connect_attempts, 3);
+    assert_synced(&f->db, f->store, "k1");
+
+    shared_exec(&f->db, "SELECT setval('fault_n', 1, false); UPDATE fault_code SET code = '23514'");
+    store_fill(f->store, "k1", 5, T0_UTC_MS, 60 * 1000, 20);
+    int64_t due = sync_engine_step(e, 60000, T0_UTC_MS + 60000);
+    sync_engine_status(e, &st);
+    assert_int_equal(st.state, SYNC_STATE_FAILING);
+    char *tries = shared_query(&f->db, "SELECT last_value FROM fault_n");
+    assert_string_equal(tries, "1\n"); /* one attempt: no immediate retry */
+    free(tries);
+    assert_true(due >= 60000 + 1000);
+    assert_non_null(strstr(st.last_error, "SQLSTATE 23514"));
+    assert_non_null(strstr(st.last_error, "injected fault"));
+    assert_non_null(strstr(st.last_error, "(statement: INSERT INTO kiosks"));
+    sync_engine_step(e, due, T0_UTC_MS + due); /* the second injected failure */
+    sync_until_idle(e, &due, 5);
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
+}
+
 /* Connections cut in the middle of a large push, and a slow link: the
  * totals are still exact. */
 static void test_cut_mid_push(void **state)
@@ -602,6 +665,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_two_kiosks_two_incarnations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_round_and_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outage_7_days, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_unreadable_heartbeat, setup, teardown),
     };
     const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test_setup_teardown(test_network_fs_refused, setup, teardown),
@@ -610,6 +674,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_row_level_security, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thread_never_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cut_mid_push, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sqlstate_retry_and_backoff, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name(argv[1], tests, NULL, NULL);
     if (use_postgres)

@@ -6,3 +6,24 @@ echo "== tap commit (local store, synchronous=FULL)"
 "$build/bench/bench_tap_commit"
 echo "== kiosk (real binary, SDL dummy driver, software renderer)"
 python3 bench/kiosk_bench.py "$build"
+
+# The sync benchmarks push to a throwaway PostgreSQL 15 on loopback
+# (tests/sync/pg_cluster.py: a temp dir, a free port, trust auth, fsync=off),
+# stopped whatever happens.  The fleet keeps one connection per kiosk, so
+# 1000 kiosks need max_connections above 1000: the one option passed.
+echo "== sync to PostgreSQL (a throwaway cluster: tests/sync/pg_cluster.py)"
+statedir=$(mktemp -d /tmp/wowbench-pg.XXXXXX)
+state=$statedir/cluster.json
+stop_cluster() {
+    python3 tests/sync/pg_cluster.py stop "$state" 2>/dev/null || true
+    rm -rf "$statedir"
+}
+trap stop_cluster EXIT
+trap 'exit 130' INT TERM
+python3 tests/sync/pg_cluster.py start "$state" --opt max_connections=1100 2>/dev/null
+conninfo=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["conninfo"])' "$state")
+echo "cluster: $conninfo (python3 tests/sync/pg_cluster.py start STATE --opt max_connections=1100)"
+echo "== sync: a 30-day offline backlog, then idle rounds"
+"$build/bench/bench_sync_backlog" "$conninfo"
+echo "== sync: a fleet of 1000 kiosks on one PostgreSQL"
+"$build/bench/bench_sync_fleet" "$conninfo"

@@ -4,8 +4,6 @@ set -eu
 build=${1:-build}
 echo "== tap commit (local store, synchronous=FULL)"
 "$build/bench/bench_tap_commit"
-echo "== kiosk (real binary, SDL dummy driver, software renderer)"
-python3 bench/kiosk_bench.py "$build"
 
 # The sync benchmarks push to a throwaway PostgreSQL 15 on loopback
 # (tests/sync/pg_cluster.py: a temp dir, a free port, trust auth, fsync=off),
@@ -23,6 +21,8 @@ trap 'exit 130' INT TERM
 python3 tests/sync/pg_cluster.py start "$state" --opt max_connections=1100 2>/dev/null
 conninfo=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["conninfo"])' "$state")
 echo "cluster: $conninfo (python3 tests/sync/pg_cluster.py start STATE --opt max_connections=1100)"
+echo "== kiosk (real binary, SDL dummy driver, software renderer; then beside a slow database)"
+python3 bench/kiosk_bench.py "$build" --pg-state "$state"
 echo "== sync: a 30-day offline backlog, then idle rounds"
 "$build/bench/bench_sync_backlog" "$conninfo"
 echo "== sync: a fleet of 1000 kiosks on one PostgreSQL"

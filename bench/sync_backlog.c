@@ -264,9 +264,17 @@ static bool pg_fingerprint(PGconn *conn, const char *incarnation, bool reasons,
                   " 900000)), sum(n * (length(department) + 7 * length(reason) +"
                   " 3 * length(ended_by) + length(question)))"
                   " FROM reason_counts WHERE kiosk_id = $1 AND incarnation = $2"
-                : "SELECT count(*), sum(n), sum(n * (rating + misuse * 5)), sum(n *"
-                  " (bucket_start_ms / 900000)), sum(n * length(department))"
-                  " FROM tap_counts WHERE kiosk_id = $1 AND incarnation = $2";
+                /* tap_counts holds a column per face and misuse flag: the
+                   same sums, one cell per store row */
+                : "SELECT sum((rating_1 > 0)::int + (rating_2 > 0)::int + (rating_3 > 0)::int +"
+                  " (rating_4 > 0)::int + (misuse_1 > 0)::int + (misuse_2 > 0)::int +"
+                  " (misuse_3 > 0)::int + (misuse_4 > 0)::int), sum(t),"
+                  " sum(rating_1 + 2 * rating_2 + 3 * rating_3 + 4 * rating_4 + 6 * misuse_1 +"
+                  " 7 * misuse_2 + 8 * misuse_3 + 9 * misuse_4),"
+                  " sum(t * (bucket_start_ms / 900000)), sum(t * length(department))"
+                  " FROM (SELECT *, rating_1 + rating_2 + rating_3 + rating_4 + misuse_1 +"
+                  " misuse_2 + misuse_3 + misuse_4 AS t FROM tap_counts"
+                  " WHERE kiosk_id = $1 AND incarnation = $2) AS pivoted";
     const char *params[2] = {KIOSK_ID, incarnation};
     return bench_pg_ints(conn, sql, 2, params, f->v, 5);
 }

@@ -627,7 +627,9 @@ static bool flush_and_verify(struct fleet *f, PGconn *admin_db)
     }
     int64_t v[3];
     if (!bench_pg_ints(admin_db,
-                       "SELECT (SELECT sum(n) FROM tap_counts), (SELECT sum(n) FROM reason_counts),"
+                       "SELECT (SELECT sum(rating_1 + rating_2 + rating_3 + rating_4 + misuse_1 +"
+                       " misuse_2 + misuse_3 + misuse_4) FROM tap_counts),"
+                       " (SELECT sum(n) FROM reason_counts),"
                        " (SELECT count(*) FROM kiosks)",
                        0, NULL, v, 3))
         return false;

@@ -35,8 +35,8 @@ struct postgres_backend {
     struct sync_backend base; /* first: the engine holds a pointer to it */
     PGconn *conn;             /* owned; NULL while disconnected */
     int cancel_fd;
-    char *conninfo;          /* owned */
-    struct strbuf arrays[9]; /* reused between pushes */
+    char *conninfo;           /* owned */
+    struct strbuf arrays[10]; /* unnest()'s arrays, reused between pushes */
 };
 
 static int64_t mono_ms(void)
@@ -142,13 +142,26 @@ static enum sync_result pg_connect(struct sync_backend *base, int64_t timeout_ms
     return SYNC_OK;
 }
 
-static const char count_sql[] =
-    "INSERT INTO tap_counts(kiosk_id, incarnation, department, bucket_start_ms, rating, misuse, n)"
-    " SELECT $1, $2, d, b, r, m, n"
-    " FROM unnest($3::text[], $4::bigint[], $5::smallint[], $6::smallint[], $7::bigint[])"
-    "  AS t(d, b, r, m, n)"
-    " ON CONFLICT (kiosk_id, incarnation, department, bucket_start_ms, rating, misuse)"
-    " DO UPDATE SET n = GREATEST(tap_counts.n, EXCLUDED.n) WHERE tap_counts.n < EXCLUDED.n";
+/* Each face's count becomes the greater of the stored and the sent; a
+ * row none of whose counts grew is not written at all. */
+#define GREATER(col) col " = GREATEST(tap_counts." col ", EXCLUDED." col ")"
+#define GREW(col)    "tap_counts." col " < EXCLUDED." col
+static const char
+    count_sql[] =
+        "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+        "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
+        " SELECT $1, $2, b, d, r1, r2, r3, r4, m1, m2, m3, m4"
+        " FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],"
+        "  $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])"
+        "  AS t(b, d, r1, r2, r3, r4, m1, m2, m3, m4)"
+        " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department) DO UPDATE "
+        "SET " GREATER("rating_1") ", " GREATER("rating_2") ", " GREATER(
+            "rating_3") ","
+                        " " GREATER("rating_4") ", " GREATER("misuse_1") ", " GREATER("misuse_2") ", " GREATER("misuse_3") ", " GREATER("misuse_4") " WHERE " GREW("rating_1") " OR " GREW(
+                            "rating_2") " OR " GREW("rating_3") " OR " GREW("rati"
+                                                                            "ng_"
+                                                                            "4") " OR " GREW("misus"
+                                                                                             "e_1") " OR " GREW("misuse_2") " OR " GREW("misuse_3") " OR " GREW("misuse_4");
 
 static const char reason_sql[] =
     "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
@@ -156,7 +169,7 @@ static const char reason_sql[] =
     " SELECT $1, $2, d, b, q, r, e, m, n"
     " FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::smallint[],"
     "  $9::bigint[]) AS t(d, b, q, r, e, m, n)"
-    " ON CONFLICT (kiosk_id, incarnation, department, bucket_start_ms, question, reason,"
+    " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason,"
     "  ended_by, misuse)"
     " DO UPDATE SET n = GREATEST(reason_counts.n, EXCLUDED.n) WHERE reason_counts.n < EXCLUDED.n";
 
@@ -189,26 +202,27 @@ static bool send(struct postgres_backend *b, struct pipeline *p, const char *wha
     return PQsendQueryParams(b->conn, sql, nparams, NULL, params, NULL, NULL, 0) == 1;
 }
 
-/* Fills the arrays of rows [from, to) of the counts as array literals. */
+/* Fills the arrays of rows [from, to) of the counts as array literals:
+ * bucket, department, then the eight counts. */
 static void count_arrays(struct postgres_backend *b, const struct sync_batch *batch, size_t from,
                          size_t to)
 {
-    for (int i = 0; i < 5; i++) {
+    enum { ARRAYS = 2 + SYNC_COUNT_COLUMNS };
+    for (int i = 0; i < ARRAYS; i++) {
         strbuf_reset(&b->arrays[i]);
         strbuf_puts(&b->arrays[i], "{");
     }
     for (size_t i = from; i < to; i++) {
         const struct sync_count_row *row = &batch->counts[i];
         const char *sep = i == from ? "" : ",";
-        for (int a = 0; a < 5; a++)
+        for (int a = 0; a < ARRAYS; a++)
             strbuf_puts(&b->arrays[a], sep);
-        strbuf_array_text(&b->arrays[0], row->department);
-        strbuf_int(&b->arrays[1], row->bucket_start_ms);
-        strbuf_int(&b->arrays[2], row->rating);
-        strbuf_int(&b->arrays[3], row->misuse);
-        strbuf_int(&b->arrays[4], row->n);
+        strbuf_int(&b->arrays[0], row->bucket_start_ms);
+        strbuf_array_text(&b->arrays[1], row->department);
+        for (int c = 0; c < SYNC_COUNT_COLUMNS; c++)
+            strbuf_int(&b->arrays[2 + c], row->n[c]);
     }
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < ARRAYS; i++)
         strbuf_puts(&b->arrays[i], "}");
 }
 
@@ -251,10 +265,11 @@ static bool send_counts(struct postgres_backend *b, struct pipeline *p,
         size_t to =
             batch->count_n - from > ROWS_PER_STATEMENT ? from + ROWS_PER_STATEMENT : batch->count_n;
         count_arrays(b, batch, from, to);
-        const char *params[7] = {batch->kiosk_id,   batch->incarnation, b->arrays[0].data,
-                                 b->arrays[1].data, b->arrays[2].data,  b->arrays[3].data,
-                                 b->arrays[4].data};
-        if (!arrays_ok(b) || !send(b, p, "INSERT INTO tap_counts", count_sql, 7, params))
+        const char *params[2 + 2 + SYNC_COUNT_COLUMNS] = {batch->kiosk_id, batch->incarnation};
+        for (int i = 0; i < 2 + SYNC_COUNT_COLUMNS; i++)
+            params[2 + i] = b->arrays[i].data;
+        if (!arrays_ok(b) ||
+            !send(b, p, "INSERT INTO tap_counts", count_sql, 2 + 2 + SYNC_COUNT_COLUMNS, params))
             return false;
     }
     return true;

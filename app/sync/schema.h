@@ -5,9 +5,12 @@
  *
  * Tables (the full DDL is schema_steps[] in schema.c):
  *   wow_schema(version, description, applied_ms)     steps applied so far
- *   tap_counts(kiosk_id, incarnation, department, bucket_start_ms, rating,
- *              misuse, n)                            absolute G-counters
- *   reason_counts(kiosk_id, incarnation, department, bucket_start_ms,
+ *   tap_counts(kiosk_id, incarnation, bucket_start_ms, department,
+ *              rating_1..rating_4, misuse_1..misuse_4)  absolute G-counters,
+ *                                                    one column per face
+ *                                                    (and per face flagged as
+ *                                                    misuse)
+ *   reason_counts(kiosk_id, incarnation, bucket_start_ms, department,
  *                 question, reason, ended_by, misuse, n)
  *   kiosks(kiosk_id, ...)                            the heartbeat
  *

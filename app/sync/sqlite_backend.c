@@ -87,16 +87,26 @@ static enum sync_result fail_sqlite(struct sqlite_backend *b, const char *what)
     return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? SYNC_ERR_RETRY : SYNC_ERR_SERVER;
 }
 
-static const char count_sql[] =
-    "INSERT INTO tap_counts(kiosk_id, incarnation, department, bucket_start_ms, rating, misuse, n)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-    " ON CONFLICT (kiosk_id, incarnation, department, bucket_start_ms, rating, misuse)"
-    " DO UPDATE SET n = max(tap_counts.n, excluded.n) WHERE tap_counts.n < excluded.n";
+#define GREATER(col) col " = max(tap_counts." col ", excluded." col ")"
+#define GREW(col)    "tap_counts." col " < excluded." col
+static const char
+    count_sql[] =
+        "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+        "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department) DO UPDATE "
+        "SET " GREATER("rating_1") ", " GREATER("rating_2") ", " GREATER(
+            "rating_3") ","
+                        " " GREATER("rating_4") ", " GREATER("misuse_1") ", " GREATER("misuse_2") ", " GREATER("misuse_3") ", " GREATER("misuse_4") " WHERE " GREW("rating_1") " OR " GREW(
+                            "rating_2") " OR " GREW("rating_3") " OR " GREW("rati"
+                                                                            "ng_"
+                                                                            "4") " OR " GREW("misus"
+                                                                                             "e_1") " OR " GREW("misuse_2") " OR " GREW("misuse_3") " OR " GREW("misuse_4");
 
 static const char reason_sql[] =
     "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
     "  reason, ended_by, misuse, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-    " ON CONFLICT (kiosk_id, incarnation, department, bucket_start_ms, question, reason,"
+    " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason,"
     "  ended_by, misuse)"
     " DO UPDATE SET n = max(reason_counts.n, excluded.n) WHERE reason_counts.n < excluded.n";
 
@@ -175,11 +185,10 @@ static bool push_counts(struct sqlite_backend *b, const struct sync_batch *batch
         const struct sync_count_row *row = &batch->counts[i];
         sqlite3_bind_text(s, 1, batch->kiosk_id, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, batch->incarnation, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, row->department, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, row->bucket_start_ms);
-        sqlite3_bind_int(s, 5, row->rating);
-        sqlite3_bind_int(s, 6, row->misuse);
-        sqlite3_bind_int64(s, 7, row->n);
+        sqlite3_bind_int64(s, 3, row->bucket_start_ms);
+        sqlite3_bind_text(s, 4, row->department, -1, SQLITE_STATIC);
+        for (int c = 0; c < SYNC_COUNT_COLUMNS; c++)
+            sqlite3_bind_int64(s, 5 + c, row->n[c]);
         if (!step_done(s))
             return false;
     }

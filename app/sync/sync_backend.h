@@ -26,12 +26,15 @@ enum sync_result {
     SYNC_ERR_CANCELLED = -5, /* the engine is stopping */
 };
 
+/* The absolute counts of one bucket and department: n[SYNC_COUNT_INDEX(
+ * rating, misuse)] taps with that face, flagged as misuse or not. */
+#define SYNC_COUNT_COLUMNS               8
+#define SYNC_COUNT_INDEX(rating, misuse) (((misuse) ? 4 : 0) + (rating)-1)
+
 struct sync_count_row {
     const char *department;
     int64_t bucket_start_ms;
-    int rating;
-    int misuse;
-    int64_t n;
+    int64_t n[SYNC_COUNT_COLUMNS]; /* rating_1..rating_4, misuse_1..misuse_4 */
 };
 
 struct sync_reason_row {
@@ -70,7 +73,7 @@ struct sync_heartbeat {
 
 /* What a push cost, for the status and the benchmarks. */
 struct sync_push_stats {
-    int64_t rows_sent;   /* count and reason rows */
+    int64_t rows_sent;   /* count rows (one per bucket and department) and reason rows */
     int64_t round_trips; /* statements sent and answered */
 };
 

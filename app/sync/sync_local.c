@@ -122,12 +122,27 @@ static bool grow(void **items, size_t *cap, size_t n, size_t item_size)
     return true;
 }
 
+/* Every count of each (department, bucket) that changed, as one row: a
+ * changed face sends its bucket's other faces' absolute counts too. */
+static const char counts_sql[] =
+    "SELECT department, bucket_start_ms_utc,"
+    " coalesce(sum(n) FILTER (WHERE rating = 1 AND misuse = 0), 0),"
+    " coalesce(sum(n) FILTER (WHERE rating = 2 AND misuse = 0), 0),"
+    " coalesce(sum(n) FILTER (WHERE rating = 3 AND misuse = 0), 0),"
+    " coalesce(sum(n) FILTER (WHERE rating = 4 AND misuse = 0), 0),"
+    " coalesce(sum(n) FILTER (WHERE rating = 1 AND misuse = 1), 0),"
+    " coalesce(sum(n) FILTER (WHERE rating = 2 AND misuse = 1), 0),"
+    " coalesce(sum(n) FILTER (WHERE rating = 3 AND misuse = 1), 0),"
+    " coalesce(sum(n) FILTER (WHERE rating = 4 AND misuse = 1), 0)"
+    " FROM counts WHERE (department, bucket_start_ms_utc) IN"
+    "  (SELECT department, bucket_start_ms_utc FROM counts"
+    "   WHERE changed_seq > ?1 AND changed_seq <= ?2)"
+    " GROUP BY department, bucket_start_ms_utc ORDER BY bucket_start_ms_utc, department";
+
 static int read_counts(struct reader *r, struct sync_local_batch *batch)
 {
     sqlite3_stmt *stmt;
-    const char *sql = "SELECT department, bucket_start_ms_utc, rating, misuse, n FROM counts"
-                      " WHERE changed_seq > ?1 AND changed_seq <= ?2";
-    if (sqlite3_prepare_v2(r->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(r->db, counts_sql, -1, &stmt, NULL) != SQLITE_OK)
         return fail(r, "reading counts");
     sqlite3_bind_int64(stmt, 1, batch->synced_seq);
     sqlite3_bind_int64(stmt, 2, batch->upper_seq);
@@ -139,9 +154,8 @@ static int read_counts(struct reader *r, struct sync_local_batch *batch)
         struct sync_count_row *row = &batch->counts[batch->count_n];
         row->department = intern(batch, sqlite3_column_text(stmt, 0));
         row->bucket_start_ms = sqlite3_column_int64(stmt, 1);
-        row->rating = sqlite3_column_int(stmt, 2);
-        row->misuse = sqlite3_column_int(stmt, 3);
-        row->n = sqlite3_column_int64(stmt, 4);
+        for (int i = 0; i < SYNC_COUNT_COLUMNS; i++)
+            row->n[i] = sqlite3_column_int64(stmt, 2 + i);
         if (!row->department)
             break;
         batch->count_n++;
@@ -158,7 +172,8 @@ static int read_reasons(struct reader *r, struct sync_local_batch *batch)
 {
     sqlite3_stmt *stmt;
     const char *sql = "SELECT department, bucket_start_ms_utc, question, reason, ended_by, misuse,"
-                      " n FROM reason_counts WHERE changed_seq > ?1 AND changed_seq <= ?2";
+                      " n FROM reason_counts WHERE changed_seq > ?1 AND changed_seq <= ?2"
+                      " ORDER BY bucket_start_ms_utc, department";
     if (sqlite3_prepare_v2(r->db, sql, -1, &stmt, NULL) != SQLITE_OK)
         return fail(r, "reading reason_counts");
     sqlite3_bind_int64(stmt, 1, batch->synced_seq);

@@ -196,9 +196,22 @@ char *local_dump(const char *path)
                        text);
 }
 
-static const char shared_counts_sql[] =
-    "SELECT 'c', department, bucket_start_ms, rating, misuse, n FROM tap_counts"
-    " WHERE kiosk_id = '%s' AND incarnation = '%s' ORDER BY 2, 3, 4, 5";
+/* tap_counts has a column per face and misuse flag: one line per nonzero
+ * column, the way the store keeps them. */
+static void shared_counts_sql(char *sql, size_t size, const char *kiosk_id, const char *incarnation)
+{
+    size_t len = 0;
+    for (int c = 0; c < 8; c++)
+        len += (size_t)snprintf(sql + len, size - len,
+                                "%sSELECT 'c', department, bucket_start_ms, %d, %d, %s_%d"
+                                " FROM tap_counts WHERE kiosk_id = '%s' AND incarnation = '%s'"
+                                " AND %s_%d > 0",
+                                c ? " UNION ALL " : "", c % 4 + 1, c / 4,
+                                c < 4 ? "rating" : "misuse", c % 4 + 1, kiosk_id, incarnation,
+                                c < 4 ? "rating" : "misuse", c % 4 + 1);
+    snprintf(sql + len, size - len, " ORDER BY 2, 3, 4, 5");
+}
+
 static const char shared_reasons_sql[] =
     "SELECT 'r', department, bucket_start_ms, question, reason, ended_by, misuse, n"
     " FROM reason_counts WHERE kiosk_id = '%s' AND incarnation = '%s'"
@@ -231,8 +244,8 @@ static char *pg_rows(const char *conninfo, const char *sql, char *text)
 
 char *shared_dump(const struct shared_db *db, const char *kiosk_id, const char *incarnation)
 {
-    char counts[512], reasons[512];
-    snprintf(counts, sizeof counts, shared_counts_sql, kiosk_id, incarnation);
+    char counts[2048], reasons[512];
+    shared_counts_sql(counts, sizeof counts, kiosk_id, incarnation);
     snprintf(reasons, sizeof reasons, shared_reasons_sql, kiosk_id, incarnation);
     if (db->postgres)
         return pg_rows(db->admin, reasons, pg_rows(db->admin, counts, NULL));
@@ -246,7 +259,8 @@ char *shared_query(const struct shared_db *db, const char *sql)
 
 long long shared_total(const struct shared_db *db)
 {
-    const char *sql = "SELECT coalesce(sum(n), 0) FROM tap_counts";
+    const char *sql = "SELECT coalesce(sum(rating_1 + rating_2 + rating_3 + rating_4 + misuse_1 +"
+                      " misuse_2 + misuse_3 + misuse_4), 0) FROM tap_counts";
     char *text = db->postgres ? pg_rows(db->admin, sql, NULL) : sqlite_rows(db->target, sql, NULL);
     long long total = strtoll(text, NULL, 10);
     free(text);
@@ -344,6 +358,7 @@ void proxy_stop(struct proxy *proxy)
 {
     kill(proxy->pid, SIGTERM);
     waitpid(proxy->pid, NULL, 0);
+    proxy->pid = 0;
 }
 
 void proxy_command(const struct proxy *proxy, const char *command)

@@ -34,6 +34,7 @@ static bool use_postgres;
 struct fixture {
     struct shared_db db;
     char store[128];
+    struct proxy proxy; /* pid 0: none; stopped by teardown even when a test fails */
 };
 
 static int setup(void **state)
@@ -49,6 +50,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
+    if (f->proxy.pid > 0)
+        proxy_stop(&f->proxy);
     shared_db_destroy(&f->db);
     free(f);
     return 0;
@@ -160,6 +163,8 @@ static void test_crash_between_push_and_mark(void **state)
 {
     struct fixture *f = *state;
     store_fill(f->store, "k1", 250, T0_UTC_MS, 45 * 1000, 6);
+    int64_t backlog = sync_local_backlog(f->store);
+    assert_true(backlog > 0);
     struct sync_local_batch batch = {0};
     char error[256];
     assert_int_equal(sync_local_read(f->store, 100000, &batch, error, sizeof error), 0);
@@ -173,7 +178,7 @@ static void test_crash_between_push_and_mark(void **state)
     b->ops->destroy(b); /* "crash": synced_seq never recorded */
     size_t rows = batch.count_n + batch.reason_n;
     sync_local_batch_free(&batch);
-    assert_int_equal(sync_local_backlog(f->store), (int64_t)rows);
+    assert_int_equal(sync_local_backlog(f->store), backlog);
 
     int64_t now = 0;
     struct sync_engine *e = engine_for(f, f->store, "k1");
@@ -276,18 +281,19 @@ static void test_store_unreadable_heartbeat(void **state)
  * the fault proxy (refusing, then passing); SQLite in a directory that
  * is missing, then made. */
 struct outage {
-    struct proxy proxy;
+    struct proxy *proxy; /* the fixture's */
     char target[512];
     char sqlite_dir[160];
 };
 
-static void outage_begin(struct outage *o, const struct fixture *f)
+static void outage_begin(struct outage *o, struct fixture *f)
 {
     if (use_postgres) {
-        proxy_start(&o->proxy, f->db.dir);
-        proxy_command(&o->proxy, "refuse");
+        o->proxy = &f->proxy;
+        proxy_start(o->proxy, f->db.dir);
+        proxy_command(o->proxy, "refuse");
         snprintf(o->target, sizeof o->target,
-                 "host=127.0.0.1 port=%d user=postgres dbname=%s sslmode=disable", o->proxy.port,
+                 "host=127.0.0.1 port=%d user=postgres dbname=%s sslmode=disable", o->proxy->port,
                  f->db.dbname);
     } else {
         snprintf(o->sqlite_dir, sizeof o->sqlite_dir, "%s/later", f->db.dir);
@@ -298,7 +304,7 @@ static void outage_begin(struct outage *o, const struct fixture *f)
 static void outage_end(struct outage *o)
 {
     if (use_postgres)
-        proxy_command(&o->proxy, "pass");
+        proxy_command(o->proxy, "pass");
     else
         assert_int_equal(mkdir(o->sqlite_dir, 0755), 0);
 }
@@ -368,8 +374,6 @@ static void test_outage_7_days(void **state)
     assert_string_equal(shared, local);
     free(local);
     free(shared);
-    if (use_postgres)
-        proxy_stop(&o.proxy);
 }
 
 /* The SQLite target refuses a network file system, saying why. */
@@ -471,9 +475,11 @@ static void test_row_level_security(void **state)
     assert_role_sql(c, "SELECT count(*) FROM reason_counts WHERE kiosk_id = 'other'", "", "0");
     assert_role_sql(c, "SELECT count(*) FROM kiosks", "", "1");
     assert_role_sql(c, "SELECT count(DISTINCT kiosk_id) FROM tap_counts", "", "1");
-    assert_role_sql(c, "INSERT INTO tap_counts VALUES ('other', 'x', 'front', 0, 1, 0, 5)", "42501",
-                    NULL);
-    assert_role_sql(c, "UPDATE tap_counts SET n = n + 100 WHERE kiosk_id = 'other'", "", "0");
+    assert_role_sql(
+        c, "INSERT INTO tap_counts VALUES ('other', 'x', 0, 'front', 1, 0, 0, 0, 0, 0, 0, 0)",
+        "42501", NULL);
+    assert_role_sql(c, "UPDATE tap_counts SET rating_1 = rating_1 + 100 WHERE kiosk_id = 'other'",
+                    "", "0");
     assert_role_sql(c, "UPDATE kiosks SET last_error = 'x' WHERE kiosk_id = 'other'", "", "0");
     assert_role_sql(c, "UPDATE tap_counts SET kiosk_id = 'other'", "42501", NULL);
     assert_role_sql(c, "DELETE FROM tap_counts", "42501", NULL);
@@ -528,13 +534,13 @@ static bool wait_status(struct sync_thread *t, int64_t rounds_ok, struct sync_st
 static void test_thread_never_blocks(void **state)
 {
     struct fixture *f = *state;
-    struct proxy proxy;
-    proxy_start(&proxy, f->db.dir);
+    struct proxy *proxy = &f->proxy;
+    proxy_start(proxy, f->db.dir);
     char target[256];
     snprintf(target, sizeof target,
              "host=127.0.0.1 port=%d user=postgres dbname=%s "
              "sslmode=disable",
-             proxy.port, f->db.dbname);
+             proxy->port, f->db.dbname);
     store_fill(f->store, "k1", 100, T0_UTC_MS, 60 * 1000, 16);
     struct sync_settings s;
     test_settings(&s, target, f->store, "k1");
@@ -546,7 +552,7 @@ static void test_thread_never_blocks(void **state)
     struct sync_status st;
     assert_true(wait_status(t, 1, &st));
 
-    proxy_command(&proxy, "stall");
+    proxy_command(proxy, "stall");
     store_fill(f->store, "k1", 50, T0_UTC_MS + 3600000, 60 * 1000, 17);
     sync_thread_request(t);
     sleep_ms(300); /* the push is now waiting on a silent socket */
@@ -564,13 +570,12 @@ static void test_thread_never_blocks(void **state)
                   (long long)worst, (long long)stop_ms);
     assert_true(stop_ms < 1000);
 
-    proxy_command(&proxy, "pass");
-    proxy_command(&proxy, "cut");
+    proxy_command(proxy, "pass");
+    proxy_command(proxy, "cut");
     t = sync_thread_start(&s, &clock);
     assert_true(wait_status(t, 1, &st));
     sync_thread_stop(t);
     assert_synced(&f->db, f->store, "k1");
-    proxy_stop(&proxy);
 }
 
 /* SQLSTATE handling, with faults injected by a trigger on the test
@@ -622,32 +627,31 @@ static void test_sqlstate_retry_and_backoff(void **state)
 static void test_cut_mid_push(void **state)
 {
     struct fixture *f = *state;
-    struct proxy proxy;
-    proxy_start(&proxy, f->db.dir);
+    struct proxy *proxy = &f->proxy;
+    proxy_start(proxy, f->db.dir);
     char target[256];
     snprintf(target, sizeof target,
              "host=127.0.0.1 port=%d user=postgres dbname=%s "
              "sslmode=disable",
-             proxy.port, f->db.dbname);
+             proxy->port, f->db.dbname);
     store_fill(f->store, "k1", 3000, T0_UTC_MS, 30 * 1000, 18);
     struct sync_settings s;
     test_settings(&s, target, f->store, "k1");
     struct sync_engine *e = sync_engine_create(&s, -1);
     int64_t now = 0;
     struct sync_status st;
-    proxy_command(&proxy, "cut_after 30000"); /* inside the first push's arrays */
+    proxy_command(proxy, "cut_after 30000"); /* inside the first push's arrays */
     for (int i = 0; i < 3; i++) {
         now = sync_engine_step(e, now, T0_UTC_MS + now);
         sync_engine_status(e, &st);
         assert_int_equal(st.state, SYNC_STATE_FAILING);
     }
     assert_int_equal(st.rows_sent, 0);
-    proxy_command(&proxy, "pass");
-    proxy_command(&proxy, "delay 100");
+    proxy_command(proxy, "pass");
+    proxy_command(proxy, "delay 100");
     sync_until_idle(e, &now, 10);
     sync_engine_destroy(e);
     assert_synced(&f->db, f->store, "k1");
-    proxy_stop(&proxy);
 }
 
 int main(int argc, char **argv)

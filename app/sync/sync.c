@@ -100,6 +100,9 @@ struct sync_engine *sync_engine_create(const struct sync_settings *settings, int
     if (!e)
         return NULL;
     e->settings = *settings;
+    /* a push is one pipeline of at most 64 statements of 20000 rows */
+    if (e->settings.batch_rows <= 0 || e->settings.batch_rows > SYNC_BATCH_ROWS_MAX)
+        e->settings.batch_rows = SYNC_BATCH_ROWS_MAX;
     e->backend = sync_backend_create(settings->target, cancel_fd);
     if (!e->backend) {
         free(e);
@@ -224,9 +227,10 @@ static void round_succeeded(struct sync_engine *e, int64_t now_mono_ms, int64_t 
                  (long long)e->batch.backlog_after);
 }
 
-/* The store cannot be read: no rows can go, but the heartbeat can still
- * tell the fleet page why this kiosk's counts stopped arriving. */
-static void report_local_failure(struct sync_engine *e, int64_t now_utc_ms, const char *error)
+/* No rows can go (the store cannot be read, or the database refused
+ * them), but the heartbeat alone can still tell the fleet page why this
+ * kiosk's counts stopped arriving: error becomes its last_error. */
+static void send_heartbeat_alone(struct sync_engine *e, int64_t now_utc_ms, const char *error)
 {
     snprintf(e->status.last_error, sizeof e->status.last_error, "%s", error);
     sync_local_batch_free(&e->batch); /* no rows */
@@ -245,7 +249,7 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     if (sync_local_read(e->settings.store_path, e->settings.batch_rows, &e->batch, error,
                         sizeof error) != 0) {
         log_error("%s", error);
-        report_local_failure(e, now_utc_ms, error);
+        send_heartbeat_alone(e, now_utc_ms, error);
         round_failed(e, now_mono_ms, error);
         return;
     }
@@ -260,6 +264,14 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     struct sync_push_stats stats = {0};
     enum sync_result r = push_batch(e, now_utc_ms, &stats);
     st->connect_attempts = e->backend->connect_attempts;
+    if (r == SYNC_ERR_SERVER && (e->batch.count_n > 0 || e->batch.reason_n > 0)) {
+        /* the rows were refused (row-level security, a constraint): the
+           heartbeat alone may still pass and show the fleet page why */
+        char refused[sizeof e->backend->last_error];
+        snprintf(refused, sizeof refused, "%s", e->backend->last_error);
+        send_heartbeat_alone(e, now_utc_ms, refused);
+        snprintf(e->backend->last_error, sizeof e->backend->last_error, "%s", refused);
+    }
     if (r != SYNC_OK) {
         round_failed(e, now_mono_ms, e->backend->last_error);
         return;

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #define SYNC_IMMEDIATE_RETRIES 3
+#define SYNC_BATCH_ROWS_MAX    500000 /* local rows per push */
 #define SYNC_TEXT_MAX          128
 #define SYNC_TARGET_MAX        512
 
@@ -47,7 +48,7 @@ struct sync_settings {
     int64_t backoff_max_ms;     /* default 300 s */
     int64_t connect_timeout_ms; /* default 10 s */
     int64_t push_timeout_ms;    /* default 60 s */
-    int batch_rows;             /* rows per push at most; default 50000 */
+    int batch_rows;             /* local rows per push at most; default 50000 */
     uint64_t seed;              /* jitter; 0 = from /dev/urandom */
 };
 
@@ -72,7 +73,8 @@ struct sync_status {
     int64_t connect_attempts;
     int consecutive_failures;
     int64_t last_round_rows;  /* rows sent by the last successful round */
-    int64_t last_round_trips; /* statement round trips of the last round */
+    int64_t last_round_trips; /* round trips of the last successful push (not counting
+                                 those of connecting) */
     char last_error[512];     /* "" after a success */
 };
 

@@ -503,7 +503,7 @@ int main(int argc, char **argv)
                         "[--batch-rows N] [--idle-rounds N] [--dir DIR]\n");
         return 2;
     }
-    log_init("bench_sync_backlog", LOG_WARN);
+    log_init("bench_sync_backlog", getenv("WOW_BENCH_VERBOSE") ? LOG_INFO : LOG_WARN);
     char dir[256] = "/var/tmp/wowbench-XXXXXX", path[300], admin_db[1024], incarnation[40];
     bool made = o.dir == NULL;
     if (made ? mkdtemp(dir) == NULL : snprintf(dir, sizeof dir, "%s", o.dir) >= (int)sizeof dir) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -80,6 +81,14 @@ void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
     while (n > 0 && (backend->last_error[n - 1] == '\n' || backend->last_error[n - 1] == ' '))
         backend->last_error[--n] = '\0';
     log_error("%s", backend->last_error);
+}
+
+/* Real elapsed time, for the log (the engine's own clock may be simulated). */
+static int64_t elapsed_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static uint64_t seed_from_urandom(void)
@@ -203,7 +212,7 @@ static void round_failed(struct sync_engine *e, int64_t now_mono_ms, const char 
 }
 
 static void round_succeeded(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms,
-                            const struct sync_push_stats *stats)
+                            const struct sync_push_stats *stats, int64_t read_ms, int64_t push_ms)
 {
     struct sync_status *st = &e->status;
     if (st->consecutive_failures > 0)
@@ -222,8 +231,9 @@ static void round_succeeded(struct sync_engine *e, int64_t now_mono_ms, int64_t 
     /* a backlog goes out batch after batch; otherwise wait the interval */
     e->next_due_mono_ms = now_mono_ms + (e->batch.backlog_after > 0 ? 0 : e->settings.interval_ms);
     if (stats->rows_sent > 0)
-        log_info("sync: sent %lld rows (seq %lld..%lld), %lld waiting", (long long)stats->rows_sent,
-                 (long long)e->batch.synced_seq, (long long)e->batch.upper_seq,
+        log_info("sync: sent %lld rows (seq %lld..%lld) in %lld ms (read %lld ms), %lld waiting",
+                 (long long)stats->rows_sent, (long long)e->batch.synced_seq,
+                 (long long)e->batch.upper_seq, (long long)push_ms, (long long)read_ms,
                  (long long)e->batch.backlog_after);
 }
 
@@ -246,6 +256,7 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     struct sync_status *st = &e->status;
     char error[512];
     st->last_attempt_utc_ms = now_utc_ms;
+    int64_t started = elapsed_ms();
     if (sync_local_read(e->settings.store_path, e->settings.batch_rows, &e->batch, error,
                         sizeof error) != 0) {
         log_error("%s", error);
@@ -261,8 +272,10 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         e->warned_kiosk_id = true;
     }
     st->backlog = e->batch.count_n + e->batch.reason_n + e->batch.backlog_after;
+    int64_t read_ms = elapsed_ms() - started;
     struct sync_push_stats stats = {0};
     enum sync_result r = push_batch(e, now_utc_ms, &stats);
+    int64_t push_ms = elapsed_ms() - started - read_ms;
     st->connect_attempts = e->backend->connect_attempts;
     if (r == SYNC_ERR_SERVER && (e->batch.count_n > 0 || e->batch.reason_n > 0)) {
         /* the rows were refused (row-level security, a constraint): the
@@ -282,7 +295,7 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         round_failed(e, now_mono_ms, error);
         return;
     }
-    round_succeeded(e, now_mono_ms, now_utc_ms, &stats);
+    round_succeeded(e, now_mono_ms, now_utc_ms, &stats, read_ms, push_ms);
 }
 
 int64_t sync_engine_step(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms)

@@ -85,8 +85,11 @@ static enum sync_result wait_failed(struct postgres_backend *b, enum wait_result
         return SYNC_ERR_CANCELLED;
     }
     if (w == WAIT_TIMEOUT)
-        sync_backend_fail(&b->base, "sync: PostgreSQL: no answer %s within %lld ms", doing,
-                          (long long)timeout_ms);
+        sync_backend_fail(&b->base, "sync: PostgreSQL: timed out after %lld ms %s",
+                          (long long)timeout_ms, doing);
+    else if (b->conn && PQerrorMessage(b->conn)[0]) /* libpq failed reading or writing */
+        sync_backend_fail(&b->base, "sync: PostgreSQL: connection lost %s: %s", doing,
+                          PQerrorMessage(b->conn));
     else
         sync_backend_fail(&b->base, "sync: PostgreSQL: %s: poll: %s", doing, strerror(errno));
     pg_disconnect(&b->base);
@@ -365,7 +368,7 @@ static enum sync_result read_results(struct postgres_backend *b, const struct pi
         PGresult *res;
         enum wait_result w = next_result(b, deadline, &res);
         if (w != WAIT_READY)
-            return wait_failed(b, w, "to the push", timeout_ms);
+            return wait_failed(b, w, "while waiting for the answer to the push", timeout_ms);
         if (!res) { /* end of statement i's results */
             i++;
             continue;
@@ -416,7 +419,7 @@ static enum sync_result pg_push(struct sync_backend *base, const struct sync_bat
     }
     enum wait_result w = flush_all(b, deadline);
     if (w != WAIT_READY)
-        return wait_failed(b, w, "sending the push", timeout_ms);
+        return wait_failed(b, w, "while sending the push", timeout_ms);
     enum sync_result r = read_results(b, &p, deadline, timeout_ms);
     if (r == SYNC_OK) {
         stats->rows_sent += (int64_t)(batch->count_n + batch->reason_n);

@@ -75,7 +75,7 @@ void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
     vsnprintf(backend->last_error, sizeof backend->last_error, fmt, ap);
     va_end(ap);
     /* libpq's messages end in a newline: one line for the log and the heartbeat */
-    for (char *p = backend->last_error; (p = strchr(p, '\n')) != NULL;)
+    for (char *p = backend->last_error; (p = strpbrk(p, "\n\t")) != NULL;)
         *p = ' ';
     size_t n = strlen(backend->last_error);
     while (n > 0 && (backend->last_error[n - 1] == '\n' || backend->last_error[n - 1] == ' '))
@@ -154,10 +154,17 @@ static int64_t backoff_ms(struct sync_engine *e, int failures)
     return s->backoff_min_ms + (int64_t)(next_random(e) % (uint64_t)(ceiling + 1));
 }
 
+/* The heartbeat goes in the same transaction as the rows, so it is only
+ * ever stored if the push succeeds: it says so (no error; a success now
+ * if nothing is left waiting).  error, when not NULL, is sent instead
+ * with a heartbeat that carries no rows. */
 static void heartbeat_for(const struct sync_engine *e, const struct sync_local_batch *batch,
-                          int64_t now_utc_ms, struct sync_heartbeat *h)
+                          int64_t now_utc_ms, const char *error, struct sync_heartbeat *h)
 {
     const struct sync_settings *s = &e->settings;
+    int64_t success = e->status.last_success_utc_ms;
+    if (!error && batch->backlog_after == 0)
+        success = now_utc_ms;
     *h = (struct sync_heartbeat){
         .kiosk_id = s->kiosk_id,
         .site = s->site,
@@ -167,14 +174,15 @@ static void heartbeat_for(const struct sync_engine *e, const struct sync_local_b
         .app_version = s->app_version,
         .incarnation = batch->incarnation,
         .kiosk_clock_ms = now_utc_ms,
-        .last_success_ms = e->status.last_success_utc_ms,
+        .last_success_ms = success,
         .backlog = batch->backlog_after,
-        .last_error = e->status.last_error,
+        .last_error = error ? error : "",
     };
 }
 
-/* Connects and pushes the batch, retrying serialization failures. */
-static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms,
+/* Connects and pushes the batch, retrying serialization failures;
+ * error as in heartbeat_for. */
+static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, const char *error,
                                    struct sync_push_stats *stats)
 {
     struct sync_backend *b = e->backend;
@@ -188,7 +196,7 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms,
         .reason_n = lb->reason_n,
     };
     struct sync_heartbeat heartbeat;
-    heartbeat_for(e, lb, now_utc_ms, &heartbeat);
+    heartbeat_for(e, lb, now_utc_ms, error, &heartbeat);
     enum sync_result r = SYNC_ERR_RETRY;
     for (int attempt = 0; r == SYNC_ERR_RETRY && attempt <= SYNC_IMMEDIATE_RETRIES; attempt++) {
         r = b->ops->connect(b, e->settings.connect_timeout_ms);
@@ -246,8 +254,8 @@ static void send_heartbeat_alone(struct sync_engine *e, int64_t now_utc_ms, cons
     sync_local_batch_free(&e->batch); /* no rows */
     e->batch.backlog_after = e->status.backlog;
     struct sync_push_stats stats = {0};
-    if (push_batch(e, now_utc_ms, &stats) == SYNC_OK)
-        log_info("sync: heartbeat sent with the store's error");
+    if (push_batch(e, now_utc_ms, error, &stats) == SYNC_OK)
+        log_info("sync: heartbeat sent with the error");
     e->status.connect_attempts = e->backend->connect_attempts;
 }
 
@@ -274,7 +282,7 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     st->backlog = e->batch.count_n + e->batch.reason_n + e->batch.backlog_after;
     int64_t read_ms = elapsed_ms() - started;
     struct sync_push_stats stats = {0};
-    enum sync_result r = push_batch(e, now_utc_ms, &stats);
+    enum sync_result r = push_batch(e, now_utc_ms, NULL, &stats);
     int64_t push_ms = elapsed_ms() - started - read_ms;
     st->connect_attempts = e->backend->connect_attempts;
     if (r == SYNC_ERR_SERVER && (e->batch.count_n > 0 || e->batch.reason_n > 0)) {

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "schema.h"
 #include "strbuf.h"
 #include "sync_backend.h"
 
@@ -145,48 +146,29 @@ static enum sync_result pg_connect(struct sync_backend *base, int64_t timeout_ms
     return SYNC_OK;
 }
 
-/* Each face's count becomes the greater of the stored and the sent; a
- * row none of whose counts grew is not written at all. */
-#define GREATER(col) col " = GREATEST(tap_counts." col ", EXCLUDED." col ")"
-#define GREW(col)    "tap_counts." col " < EXCLUDED." col
-static const char
-    count_sql[] =
-        "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
-        "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
-        " SELECT $1, $2, b, d, r1, r2, r3, r4, m1, m2, m3, m4"
-        " FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],"
-        "  $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])"
-        "  AS t(b, d, r1, r2, r3, r4, m1, m2, m3, m4)"
-        " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department) DO UPDATE "
-        "SET " GREATER("rating_1") ", " GREATER("rating_2") ", " GREATER(
-            "rating_3") ","
-                        " " GREATER("rating_4") ", " GREATER("misuse_1") ", " GREATER("misuse_2") ", " GREATER("misuse_3") ", " GREATER("misuse_4") " WHERE " GREW("rating_1") " OR " GREW(
-                            "rating_2") " OR " GREW("rating_3") " OR " GREW("rati"
-                                                                            "ng_"
-                                                                            "4") " OR " GREW("misus"
-                                                                                             "e_1") " OR " GREW("misuse_2") " OR " GREW("misuse_3") " OR " GREW("misuse_4");
+/* The upserts: rows come as arrays (one parameter per column), unnest()
+ * makes them rows again; the merges are schema.h's. */
+static const char count_sql[] =
+    "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+    "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
+    " SELECT $1, $2, b, d, r1, r2, r3, r4, m1, m2, m3, m4"
+    " FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],"
+    "  $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])"
+    "  AS t(b, d, r1, r2, r3, r4, m1, m2, m3, m4)" SCHEMA_TAP_COUNTS_MERGE;
 
 static const char reason_sql[] =
     "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
     "  reason, ended_by, misuse, n)"
     " SELECT $1, $2, d, b, q, r, e, m, n"
     " FROM unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::smallint[],"
-    "  $9::bigint[]) AS t(d, b, q, r, e, m, n)"
-    " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason,"
-    "  ended_by, misuse)"
-    " DO UPDATE SET n = GREATEST(reason_counts.n, EXCLUDED.n) WHERE reason_counts.n < EXCLUDED.n";
+    "  $9::bigint[]) AS t(d, b, q, r, e, m, n)" SCHEMA_REASON_COUNTS_MERGE;
 
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
     "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-    "  CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), $9, $10, $11)"
-    " ON CONFLICT (kiosk_id) DO UPDATE SET site = EXCLUDED.site, label = EXCLUDED.label,"
-    "  department = EXCLUDED.department, timezone = EXCLUDED.timezone,"
-    "  app_version = EXCLUDED.app_version, incarnation = EXCLUDED.incarnation,"
-    "  kiosk_clock_ms = EXCLUDED.kiosk_clock_ms, last_seen_ms = EXCLUDED.last_seen_ms,"
-    "  last_success_ms = COALESCE(EXCLUDED.last_success_ms, kiosks.last_success_ms),"
-    "  backlog = EXCLUDED.backlog, last_error = EXCLUDED.last_error";
+    "  CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT),"
+    "  $9, $10, $11)" SCHEMA_HEARTBEAT_MERGE;
 
 /* The statements of one push, in order, for matching results to them. */
 struct pipeline {

@@ -35,6 +35,47 @@
 #define SCHEMA_KIOSK_ROLE_PREFIX "kiosk_"
 #define SCHEMA_FLEET_ROLE        "wowkiosk_fleet"
 
+/* The merges, the same SQL in both engines (which both spell the row
+ * being inserted "excluded"; SQLite has no GREATEST, so CASE says it).
+ * Each count becomes the greater of the stored and the sent; a row none
+ * of whose counts grew is not written at all (no dead row versions). */
+#define SCHEMA_TAP_COUNTS_MERGE                                                                    \
+    " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department) DO UPDATE SET"              \
+    " rating_1 = CASE WHEN excluded.rating_1 > tap_counts.rating_1 THEN excluded.rating_1 ELSE "   \
+    "tap_counts.rating_1 END,"                                                                     \
+    " rating_2 = CASE WHEN excluded.rating_2 > tap_counts.rating_2 THEN excluded.rating_2 ELSE "   \
+    "tap_counts.rating_2 END,"                                                                     \
+    " rating_3 = CASE WHEN excluded.rating_3 > tap_counts.rating_3 THEN excluded.rating_3 ELSE "   \
+    "tap_counts.rating_3 END,"                                                                     \
+    " rating_4 = CASE WHEN excluded.rating_4 > tap_counts.rating_4 THEN excluded.rating_4 ELSE "   \
+    "tap_counts.rating_4 END,"                                                                     \
+    " misuse_1 = CASE WHEN excluded.misuse_1 > tap_counts.misuse_1 THEN excluded.misuse_1 ELSE "   \
+    "tap_counts.misuse_1 END,"                                                                     \
+    " misuse_2 = CASE WHEN excluded.misuse_2 > tap_counts.misuse_2 THEN excluded.misuse_2 ELSE "   \
+    "tap_counts.misuse_2 END,"                                                                     \
+    " misuse_3 = CASE WHEN excluded.misuse_3 > tap_counts.misuse_3 THEN excluded.misuse_3 ELSE "   \
+    "tap_counts.misuse_3 END,"                                                                     \
+    " misuse_4 = CASE WHEN excluded.misuse_4 > tap_counts.misuse_4 THEN excluded.misuse_4 ELSE "   \
+    "tap_counts.misuse_4 END"                                                                      \
+    " WHERE excluded.rating_1 > tap_counts.rating_1 OR excluded.rating_2 > tap_counts.rating_2"    \
+    " OR excluded.rating_3 > tap_counts.rating_3 OR excluded.rating_4 > tap_counts.rating_4"       \
+    " OR excluded.misuse_1 > tap_counts.misuse_1 OR excluded.misuse_2 > tap_counts.misuse_2"       \
+    " OR excluded.misuse_3 > tap_counts.misuse_3 OR excluded.misuse_4 > tap_counts.misuse_4"
+
+#define SCHEMA_REASON_COUNTS_MERGE                                                                 \
+    " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason,"          \
+    " ended_by, misuse) DO UPDATE SET n = excluded.n WHERE excluded.n > reason_counts.n"
+
+/* The heartbeat replaces the kiosk's row, but keeps its last success
+ * when this one has none. */
+#define SCHEMA_HEARTBEAT_MERGE                                                                     \
+    " ON CONFLICT (kiosk_id) DO UPDATE SET site = excluded.site, label = excluded.label,"          \
+    " department = excluded.department, timezone = excluded.timezone,"                             \
+    " app_version = excluded.app_version, incarnation = excluded.incarnation,"                     \
+    " kiosk_clock_ms = excluded.kiosk_clock_ms, last_seen_ms = excluded.last_seen_ms,"             \
+    " last_success_ms = coalesce(excluded.last_success_ms, kiosks.last_success_ms),"               \
+    " backlog = excluded.backlog, last_error = excluded.last_error"
+
 /* One step: version - 1 to version.  Append-only, like the store's. */
 struct schema_step {
     int version;

@@ -87,40 +87,22 @@ static enum sync_result fail_sqlite(struct sqlite_backend *b, const char *what)
     return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? SYNC_ERR_RETRY : SYNC_ERR_SERVER;
 }
 
-#define GREATER(col) col " = max(tap_counts." col ", excluded." col ")"
-#define GREW(col)    "tap_counts." col " < excluded." col
-static const char
-    count_sql[] =
-        "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
-        "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-        " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department) DO UPDATE "
-        "SET " GREATER("rating_1") ", " GREATER("rating_2") ", " GREATER(
-            "rating_3") ","
-                        " " GREATER("rating_4") ", " GREATER("misuse_1") ", " GREATER("misuse_2") ", " GREATER("misuse_3") ", " GREATER("misuse_4") " WHERE " GREW("rating_1") " OR " GREW(
-                            "rating_2") " OR " GREW("rating_3") " OR " GREW("rati"
-                                                                            "ng_"
-                                                                            "4") " OR " GREW("misus"
-                                                                                             "e_1") " OR " GREW("misuse_2") " OR " GREW("misuse_3") " OR " GREW("misuse_4");
+static const char count_sql[] =
+    "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+    "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" SCHEMA_TAP_COUNTS_MERGE;
 
 static const char reason_sql[] =
     "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
-    "  reason, ended_by, misuse, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-    " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason,"
-    "  ended_by, misuse)"
-    " DO UPDATE SET n = max(reason_counts.n, excluded.n) WHERE reason_counts.n < excluded.n";
+    "  reason, ended_by, misuse, n)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" SCHEMA_REASON_COUNTS_MERGE;
 
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
     "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-    "  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), ?9, ?10, ?11)"
-    " ON CONFLICT (kiosk_id) DO UPDATE SET site = excluded.site, label = excluded.label,"
-    "  department = excluded.department, timezone = excluded.timezone,"
-    "  app_version = excluded.app_version, incarnation = excluded.incarnation,"
-    "  kiosk_clock_ms = excluded.kiosk_clock_ms, last_seen_ms = excluded.last_seen_ms,"
-    "  last_success_ms = coalesce(excluded.last_success_ms, kiosks.last_success_ms),"
-    "  backlog = excluded.backlog, last_error = excluded.last_error";
+    "  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),"
+    "  ?9, ?10, ?11)" SCHEMA_HEARTBEAT_MERGE;
 
 static void sqlite_disconnect(struct sync_backend *base)
 {

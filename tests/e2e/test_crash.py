@@ -9,7 +9,12 @@ as fast as the flow allows, and kills it with SIGKILL after a random delay
   - every tap the kiosk reported as committed ("tap committed id=N") is in
     the store, with the department and rating it reported;
   - PRAGMA integrity_check says "ok";
-  - the counts equal the taps (they are written in the same transaction).
+  - the counts equal the taps (they are written in the same transaction);
+  - the sync thread (every second, to the SQLite default shared.db) was
+    killed too: the shared file passes integrity_check and holds no count
+    above the store's (a count can arrive late, never twice).
+At the end one clean run lets the sync catch up: the shared counts then
+equal the store's exactly.
 The seed is printed so a failure can be replayed.
 """
 import os
@@ -35,6 +40,8 @@ thanks_s = 0.1
 [press_filter]
 min_interval_s = 0
 burst_count = 0
+[sync]
+interval_s = 1
 """
 
 COMMITTED = re.compile(r"tap committed id=(\d+) department=(\S+) rating=(\d)")
@@ -80,6 +87,51 @@ def main():
     print("crash test: %d rounds, %d committed taps reported, all present" % (rounds, len(reported)))
     if not reported:
         fail("no tap was ever reported committed: the test proved nothing", rounds, seed)
+    # one clean run: the sync catches up and the shared counts equal the store's
+    with open(script, "w") as f:
+        f.write("wait %d\nquit\n" % (3000 * slow))
+    run = subprocess.run([binary, "--windowed", "800x480", "--config", conf, "--store", db,
+                          "--script", script], env=env, stderr=subprocess.PIPE, text=True,
+                         timeout=120)
+    if run.returncode != 0:
+        fail("the clean run failed: %s" % run.stderr[-2000:], rounds, seed)
+    local, shared = shared_rows(db)
+    if not local or shared != local:
+        fail("after the clean run the shared counts differ from the store's:\n  store %s\n"
+             "  shared %s" % (local, shared), rounds, seed)
+    print("crash test: %d count rows synced exactly to shared.db" % len(local))
+
+
+def shared_rows(db):
+    """The store's counts and the shared file's counts of its incarnation, as dicts."""
+    shared_path = os.path.join(os.path.dirname(db), "shared.db")
+    con = sqlite3.connect(db)
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+        con.close()
+        return {}, {}  # killed while the store was being made
+    incarnation = con.execute("SELECT value FROM meta WHERE key = 'incarnation'").fetchone()[0]
+    local = dict(((d, b, r, m), n) for d, b, r, m, n in con.execute(
+        "SELECT department, bucket_start_ms_utc, rating, misuse, n FROM counts"))
+    con.close()
+    if not os.path.exists(shared_path):
+        return local, {}
+    con = sqlite3.connect(shared_path)
+    try:
+        ok = con.execute("PRAGMA integrity_check").fetchone()[0]
+        if ok != "ok":
+            return local, {"integrity_check": ok}
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'tap_counts'").fetchone():
+            return local, {}  # killed before the sync made its schema
+        shared = {}
+        cols = ["rating_%d" % r for r in range(1, 5)] + ["misuse_%d" % r for r in range(1, 5)]
+        for row in con.execute("SELECT department, bucket_start_ms, %s FROM tap_counts "
+                               "WHERE incarnation = ?" % ", ".join(cols), (incarnation,)):
+            for i, n in enumerate(row[2:]):  # a column per face, apart and as misuse
+                if n:
+                    shared[(row[0], row[1], i % 4 + 1, i // 4)] = n
+    finally:
+        con.close()
+    return local, shared
 
 
 def check(db, reported, r, seed):
@@ -103,6 +155,13 @@ def check(db, reported, r, seed):
             fail("counts sum to %d but there are %d taps" % (n_counts, len(rows)), r, seed)
     finally:
         con.close()
+    local, shared = shared_rows(db)
+    if "integrity_check" in shared:
+        fail("shared.db integrity_check: %s" % shared["integrity_check"], r, seed)
+    for key, n in shared.items():
+        if n > local.get(key, 0):
+            fail("shared.db counts %d for %s, the store only %d" % (n, key, local.get(key, 0)),
+                 r, seed)
 
 
 def fail(msg, r, seed):

@@ -140,7 +140,8 @@ def slow_db_latency(build, tmp, pg_state):
             if not lat or status != 0:
                 raise RuntimeError("latency run %s failed (status %d)" % (name, status))
             results[name] = lat
-    sent = pg.psql("SELECT coalesce(sum(n), 0) FROM tap_counts", dbname=db).strip()
+    sent = pg.psql("SELECT coalesce(sum(rating_1 + rating_2 + rating_3 + rating_4 + misuse_1 + "
+                   "misuse_2 + misuse_3 + misuse_4), 0) FROM tap_counts", dbname=db).strip()
     pg.psql("DROP DATABASE %s WITH (FORCE)" % db)
     return results, sent
 

@@ -518,6 +518,14 @@ static void test_row_level_security(void **state)
     shared_exec(&f->db, sql);
 }
 
+/* Starts the fixture's fault proxy; target becomes a conninfo through it. */
+static void proxy_for(struct fixture *f, char *target, size_t size)
+{
+    proxy_start(&f->proxy, f->db.dir);
+    snprintf(target, size, "host=127.0.0.1 port=%d user=postgres dbname=%s sslmode=disable",
+             f->proxy.port, f->db.dbname);
+}
+
 static int64_t real_ms(void)
 {
     struct timespec ts;
@@ -546,12 +554,8 @@ static void test_thread_never_blocks(void **state)
 {
     struct fixture *f = *state;
     struct proxy *proxy = &f->proxy;
-    proxy_start(proxy, f->db.dir);
     char target[256];
-    snprintf(target, sizeof target,
-             "host=127.0.0.1 port=%d user=postgres dbname=%s "
-             "sslmode=disable",
-             proxy->port, f->db.dbname);
+    proxy_for(f, target, sizeof target);
     store_fill(f->store, "k1", 100, T0_UTC_MS, 60 * 1000, 16);
     struct sync_settings s;
     test_settings(&s, target, f->store, "k1");
@@ -640,12 +644,8 @@ static void test_cut_mid_push(void **state)
 {
     struct fixture *f = *state;
     struct proxy *proxy = &f->proxy;
-    proxy_start(proxy, f->db.dir);
     char target[256];
-    snprintf(target, sizeof target,
-             "host=127.0.0.1 port=%d user=postgres dbname=%s "
-             "sslmode=disable",
-             proxy->port, f->db.dbname);
+    proxy_for(f, target, sizeof target);
     store_fill(f->store, "k1", 3000, T0_UTC_MS, 30 * 1000, 18);
     struct sync_settings s;
     test_settings(&s, target, f->store, "k1");

@@ -279,7 +279,7 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
                  e->batch.kiosk_id);
         e->warned_kiosk_id = true;
     }
-    st->backlog = e->batch.count_n + e->batch.reason_n + e->batch.backlog_after;
+    st->backlog = e->batch.backlog_before;
     int64_t read_ms = elapsed_ms() - started;
     struct sync_push_stats stats = {0};
     enum sync_result r = push_batch(e, now_utc_ms, NULL, &stats);

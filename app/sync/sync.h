@@ -67,7 +67,7 @@ struct sync_status {
     int64_t last_attempt_utc_ms;  /* 0: never */
     int64_t last_success_utc_ms;  /* 0: never; everything up to then is sent */
     int64_t next_attempt_mono_ms; /* when the next round is due */
-    int64_t backlog;              /* count and reason rows not yet sent */
+    int64_t backlog;              /* store rows (counts per rating, reasons) not yet sent */
     int64_t rows_sent;            /* since start */
     int64_t rounds_ok, rounds_failed;
     int64_t connect_attempts;

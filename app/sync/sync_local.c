@@ -224,6 +224,8 @@ static int read_snapshot(struct reader *r, int max_rows, struct sync_local_batch
     if (query_int(r, nth_seq_sql, batch->synced_seq, max_rows - 1, &batch->upper_seq) != 0 ||
         read_counts(r, batch) != 0 || read_reasons(r, batch) != 0)
         return -1;
+    if (query_int(r, backlog_sql, batch->synced_seq, 0, &batch->backlog_before) != 0)
+        return -1;
     return query_int(r, backlog_sql, batch->upper_seq, 0, &batch->backlog_after);
 }
 

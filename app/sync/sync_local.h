@@ -18,7 +18,8 @@ struct sync_local_batch {
     char incarnation[40];
     int64_t synced_seq; /* before this batch */
     int64_t upper_seq;  /* the batch holds every row with synced_seq < changed_seq <= upper_seq */
-    int64_t backlog_after;
+    int64_t backlog_before;        /* store rows (one per rating) waiting before this batch */
+    int64_t backlog_after;         /* and after it */
     struct sync_count_row *counts; /* owned */
     size_t count_n, count_cap;
     struct sync_reason_row *reasons; /* owned */

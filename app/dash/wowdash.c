@@ -16,17 +16,16 @@
  *
  * main() reads as: parse the command line, connect, do the command, close.
  */
-#include <fcntl.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "migrate.h"
+#include "random.h"
 #include "schema.h"
 #include "sync_backend.h"
 
@@ -156,10 +155,7 @@ static bool make_password(char out[25])
     static const char alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
     unsigned char bytes[24];
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    bool ok = fd >= 0 && read(fd, bytes, sizeof bytes) == (ssize_t)sizeof bytes;
-    if (fd >= 0)
-        close(fd);
+    bool ok = random_bytes(bytes, sizeof bytes);
     for (size_t i = 0; ok && i < sizeof bytes; i++)
         out[i] = alphabet[bytes[i] & 63];
     out[24] = '\0';

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "log.h"
 #include "paths.h"
+#include "random.h"
 
 /* Append-only: schema version N+1 is one more entry, never an edit of an
  * old one (kiosks in the field have run the old ones).  The CHECKs repeat
@@ -107,14 +108,9 @@ static int end_transaction(struct store *s, int rc)
 static bool make_incarnation(char out[33])
 {
     unsigned char bytes[16];
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    bool ok = fd >= 0 && read(fd, bytes, sizeof bytes) == (ssize_t)sizeof bytes;
-    int err = errno;
-    if (fd >= 0)
-        close(fd);
-    if (!ok) {
+    if (!random_bytes(bytes, sizeof bytes)) {
         log_error("store: cannot read 16 bytes from /dev/urandom for the incarnation: %s",
-                  strerror(err));
+                  strerror(errno));
         return false;
     }
     for (int i = 0; i < 16; i++)

@@ -4,15 +4,14 @@
  */
 #include "sync.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
+#include "random.h"
 #include "sync_backend.h"
 #include "sync_local.h"
 
@@ -94,12 +93,8 @@ static int64_t elapsed_ms(void)
 static uint64_t seed_from_urandom(void)
 {
     uint64_t seed = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, &seed, sizeof seed) != (ssize_t)sizeof seed)
-            seed = 0;
-        close(fd);
-    }
+    if (!random_bytes(&seed, sizeof seed))
+        seed = 0;
     return seed ? seed : 0x9E3779B97F4A7C15ULL; /* jitter still spreads, if less well */
 }
 

@@ -6,7 +6,8 @@ set -eu
 packages="build-essential cmake pkg-config
 libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libsqlite3-dev libinih-dev
 libcmocka-dev sqlite3 valgrind python3 clang-format
-libpq-dev postgresql postgresql-client"
+libpq-dev postgresql postgresql-client
+libsodium-dev libmicrohttpd-dev dpkg-dev systemd file"
 
 missing=""
 for p in $packages; do

@@ -29,6 +29,12 @@
 #define CONFIG_PENDING_REASONS 32   /* [reason] sections read before sorting into lists */
 #define CONFIG_MAX_KEPT_ERRORS 1000 /* beyond this errors are only counted */
 
+/* Where a key was given: the layer in the high bits, the line in the low
+ * ones, so lines kept for checks made after the last file (a department
+ * named in one file, defined in another) still name the right file. */
+#define CFG_LINE_BITS 24
+#define CFG_LINE_MASK ((1 << CFG_LINE_BITS) - 1)
+
 enum cfg_section {
     SEC_NONE,    /* before any header: keys there are errors */
     SEC_IGNORED, /* a bad header, already reported: its keys are skipped */
@@ -41,6 +47,7 @@ enum cfg_section {
     SEC_PRESS_FILTER,
     SEC_STORE,
     SEC_SYNC,
+    SEC_TECHNICIAN,
 };
 
 enum cfg_reason_for { FOR_UNSET, FOR_POSITIVE, FOR_NEGATIVE, FOR_INVALID /* reported */ };
@@ -63,17 +70,20 @@ struct cfg_localized {
 };
 
 struct cfg_error {
-    int seq; /* finding order, to keep the sort stable */
+    int seq;   /* finding order, to keep the sort stable */
+    int where; /* layer and line, the sort key */
     struct config_error error;
 };
 
 /* Growable arrays; each owned by the parser and freed by cfg_free(). */
 struct cfg_parser {
     struct config *config;
-    const char *name;
+    const char *name; /* the layer being read */
     const char *text; /* the reader's input */
     size_t pos;
-    int line; /* the line the reader last handed inih */
+    int line;  /* the line the reader last handed inih */
+    int layer; /* 0: the main file; 1, 2: files that override it key by key */
+    const char *names[CONFIG_MAX_LAYERS];
 
     enum cfg_section section;
     char section_name[64]; /* "kiosk", "department front" */
@@ -85,6 +95,7 @@ struct cfg_parser {
     char department_id[CONFIG_ID_MAX];
     int department_line, mode_line, timezone_line;
     bool hours_day_given, hours_always_given, hours_always;
+    int hours_day_layer, hours_always_layer; /* the later layer's kind of hours wins */
 
     struct cfg_reason reasons[CONFIG_PENDING_REASONS];
     int reason_count;
@@ -98,11 +109,18 @@ struct cfg_parser {
     int error_count, error_cap, error_total;
 };
 
-static void cfg_error(struct cfg_parser *p, int line, const char *key, const char *fmt, ...)
+static void cfg_error(struct cfg_parser *p, int where, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Records one error; only counted once the kept list is full or memory is out. */
-static void cfg_error(struct cfg_parser *p, int line, const char *key, const char *fmt, ...)
+/* The place of the line being read, as kept by the parser. */
+static int cfg_here(const struct cfg_parser *p)
+{
+    return p->layer << CFG_LINE_BITS | (p->line & CFG_LINE_MASK);
+}
+
+/* Records one error at place `where` (cfg_here()); only counted once the
+ * kept list is full or memory is out. */
+static void cfg_error(struct cfg_parser *p, int where, const char *key, const char *fmt, ...)
 {
     p->error_total++;
     if (p->error_count == p->error_cap) {
@@ -118,10 +136,12 @@ static void cfg_error(struct cfg_parser *p, int line, const char *key, const cha
     struct cfg_error *e = &p->errors[p->error_count];
     e->seq = p->error_count++;
     struct config_error *ce = &e->error;
-    if (snprintf(ce->file, sizeof ce->file, "%s", p->name) >= (int)sizeof ce->file) {
+    const char *file = p->names[where >> CFG_LINE_BITS];
+    if (snprintf(ce->file, sizeof ce->file, "%s", file ? file : "") >= (int)sizeof ce->file) {
         /* a long path is shown cut; the line still finds the error */
     }
-    ce->line = line;
+    ce->line = where & CFG_LINE_MASK;
+    e->where = where;
     if (snprintf(ce->key, sizeof ce->key, "%s", key) >= (int)sizeof ce->key) {
         /* keys are short; a cut one still names the section */
     }
@@ -146,7 +166,7 @@ static bool cfg_text(struct cfg_parser *p, const char *key, const char *value, c
 {
     size_t len = strlen(value);
     if (len >= size) {
-        cfg_error(p, p->line, key, "text too long: %zu bytes, at most %zu", len, size - 1);
+        cfg_error(p, cfg_here(p), key, "text too long: %zu bytes, at most %zu", len, size - 1);
         return false;
     }
     memcpy(dst, value, len + 1);
@@ -193,7 +213,7 @@ static bool cfg_bool(struct cfg_parser *p, const char *key, const char *value, b
             return true;
         }
     }
-    cfg_error(p, p->line, key, "expected true/false/yes/no/on/off/1/0, got '%.40s'", value);
+    cfg_error(p, cfg_here(p), key, "expected true/false/yes/no/on/off/1/0, got '%.40s'", value);
     return false;
 }
 
@@ -204,7 +224,7 @@ static bool cfg_int(struct cfg_parser *p, const char *key, const char *value, lo
     errno = 0;
     long v = strtol(value, &end, 10);
     if (end == value || *end != '\0' || errno != 0 || v < min || v > max) {
-        cfg_error(p, p->line, key, "expected a whole number from %ld to %ld, got '%.40s'", min, max,
+        cfg_error(p, cfg_here(p), key, "expected a whole number from %ld to %ld, got '%.40s'", min, max,
                   value);
         return false;
     }
@@ -244,7 +264,7 @@ static bool cfg_seconds(struct cfg_parser *p, const char *key, const char *value
 {
     int64_t ms;
     if (!cfg_parse_ms(value, &ms) || ms < min_ms || ms > max_ms) {
-        cfg_error(p, p->line, key, "expected seconds from %g to %g (e.g. 2.5), got '%.40s'",
+        cfg_error(p, cfg_here(p), key, "expected seconds from %g to %g (e.g. 2.5), got '%.40s'",
                   (double)min_ms / 1000.0, (double)max_ms / 1000.0, value);
         return false;
     }
@@ -278,7 +298,7 @@ static void cfg_localized(struct cfg_parser *p, const char *key, const char *lan
         cfg_text(p, key, value, dst->lang[0], sizeof dst->lang[0]);
         return;
     }
-    struct cfg_localized l = {.line = p->line, .dst = dst};
+    struct cfg_localized l = {.line = cfg_here(p), .dst = dst};
     if (!cfg_text(p, key, value, l.text, sizeof l.text))
         return;
     snprintf(l.key, sizeof l.key, "%s", key);
@@ -287,7 +307,7 @@ static void cfg_localized(struct cfg_parser *p, const char *key, const char *lan
         int cap = p->localized_cap ? p->localized_cap * 2 : 16;
         struct cfg_localized *grown = realloc(p->localized, (size_t)cap * sizeof *grown);
         if (grown == NULL) {
-            cfg_error(p, p->line, key, "out of memory");
+            cfg_error(p, cfg_here(p), key, "out of memory");
             return;
         }
         p->localized = grown;
@@ -301,7 +321,7 @@ static void cfg_languages(struct cfg_parser *p, const char *key, const char *val
 {
     struct config *c = p->config;
     int count = 0;
-    char codes[CONFIG_MAX_LANGUAGES][8];
+    char codes[CONFIG_MAX_LANGUAGES][8] = {{0}}; /* zeroed: configs are compared bytewise */
     for (const char *s = value; *s != '\0';) {
         while (*s == ' ' || *s == '\t')
             s++;
@@ -310,19 +330,19 @@ static void cfg_languages(struct cfg_parser *p, const char *key, const char *val
         while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
             len--;
         if (len != 2 || s[0] < 'a' || s[0] > 'z' || s[1] < 'a' || s[1] > 'z') {
-            cfg_error(p, p->line, key,
+            cfg_error(p, cfg_here(p), key,
                       "expected 2-letter lower-case codes like 'en, fi', got '%.*s'",
                       (int)(len < 20 ? len : 20), s);
             return;
         }
         for (int i = 0; i < count; i++) {
             if (memcmp(codes[i], s, 2) == 0) {
-                cfg_error(p, p->line, key, "language '%.2s' listed twice", s);
+                cfg_error(p, cfg_here(p), key, "language '%.2s' listed twice", s);
                 return;
             }
         }
         if (count == CONFIG_MAX_LANGUAGES) {
-            cfg_error(p, p->line, key, "too many languages: at most %d", CONFIG_MAX_LANGUAGES);
+            cfg_error(p, cfg_here(p), key, "too many languages: at most %d", CONFIG_MAX_LANGUAGES);
             return;
         }
         memcpy(codes[count], s, 2);
@@ -332,7 +352,7 @@ static void cfg_languages(struct cfg_parser *p, const char *key, const char *val
             s++;
     }
     if (count == 0) {
-        cfg_error(p, p->line, key, "expected at least one language code, got ''");
+        cfg_error(p, cfg_here(p), key, "expected at least one language code, got ''");
         return;
     }
     memcpy(c->languages, codes, sizeof codes);
@@ -348,7 +368,7 @@ static bool cfg_kiosk_key(struct cfg_parser *p, const char *key, const char *bas
     else if (lang[0] != '\0')
         return false;
     else if (strcmp(base, "id") == 0)
-        cfg_id(p, p->line, key, value, c->kiosk_id);
+        cfg_id(p, cfg_here(p), key, value, c->kiosk_id);
     else if (strcmp(base, "site") == 0)
         cfg_text(p, key, value, c->site, sizeof c->site);
     else if (strcmp(base, "label") == 0)
@@ -356,16 +376,16 @@ static bool cfg_kiosk_key(struct cfg_parser *p, const char *key, const char *bas
     else if (strcmp(base, "languages") == 0)
         cfg_languages(p, key, value);
     else if (strcmp(base, "mode") == 0) {
-        p->mode_line = p->line;
+        p->mode_line = cfg_here(p);
         if (strcmp(value, "single") == 0)
             c->mode = CONFIG_MODE_SINGLE;
         else if (strcmp(value, "picker") == 0)
             c->mode = CONFIG_MODE_PICKER;
         else
-            cfg_error(p, p->line, key, "expected single or picker, got '%.40s'", value);
+            cfg_error(p, cfg_here(p), key, "expected single or picker, got '%.40s'", value);
     } else if (strcmp(base, "department") == 0) {
-        if (cfg_id(p, p->line, key, value, p->department_id))
-            p->department_line = p->line;
+        if (cfg_id(p, cfg_here(p), key, value, p->department_id))
+            p->department_line = cfg_here(p);
     } else
         return false;
     return true;
@@ -398,7 +418,7 @@ static bool cfg_reason_key(struct cfg_parser *p, const char *key, const char *ba
             r->list = FOR_NEGATIVE;
         else {
             r->list = FOR_INVALID;
-            cfg_error(p, p->line, key, "expected positive or negative, got '%.40s'", value);
+            cfg_error(p, cfg_here(p), key, "expected positive or negative, got '%.40s'", value);
         }
     } else
         return false;
@@ -429,7 +449,7 @@ static bool cfg_screen_key(struct cfg_parser *p, const char *key, const char *ba
         if (ok && cfg_int(p, key, value, 0, 270, &v))
             c->rotation = (int)v;
         else if (!ok)
-            cfg_error(p, p->line, key, "expected 0, 90, 180 or 270, got '%.40s'", value);
+            cfg_error(p, cfg_here(p), key, "expected 0, 90, 180 or 270, got '%.40s'", value);
     } else if (strcmp(base, "ack_ms") == 0) {
         if (cfg_int(p, key, value, 0, 2000, &v))
             c->ack_ms = v;
@@ -453,17 +473,20 @@ static bool cfg_hours_key(struct cfg_parser *p, const char *key, const char *bas
         if (strcmp(base, days[d]) == 0) {
             char err[160] = "";
             p->hours_day_given = true;
+            p->hours_day_layer = p->layer;
             if (!hours_parse_day(&c->hours, d, value, err, sizeof err))
-                cfg_error(p, p->line, key, "%s", err[0] ? err : "expected 08:00-17:00 or closed");
+                cfg_error(p, cfg_here(p), key, "%s", err[0] ? err : "expected 08:00-17:00 or closed");
             return true;
         }
     }
     if (strcmp(base, "timezone") == 0) {
         if (cfg_text(p, key, value, c->timezone, sizeof c->timezone))
-            p->timezone_line = p->line;
+            p->timezone_line = cfg_here(p);
     } else if (strcmp(base, "always") == 0) {
-        if (cfg_bool(p, key, value, &p->hours_always))
+        if (cfg_bool(p, key, value, &p->hours_always)) {
             p->hours_always_given = true;
+            p->hours_always_layer = p->layer;
+        }
     } else
         return false;
     return true;
@@ -500,6 +523,21 @@ static bool cfg_sync_key(struct cfg_parser *p, const char *key, const char *base
     return true;
 }
 
+static bool cfg_technician_key(struct cfg_parser *p, const char *key, const char *base,
+                               const char *value)
+{
+    struct config *c = p->config;
+    if (strcmp(base, "pin_hash") != 0)
+        return false;
+    if (value[0] != '\0' && strncmp(value, "$argon2id$", 10) != 0)
+        cfg_error(p, cfg_here(p), key,
+                  "expected an argon2id hash ($argon2id$...) as printed by wowkiosk --hash-pin, "
+                  "never the PIN itself");
+    else
+        cfg_text(p, key, value, c->technician_pin_hash, sizeof c->technician_pin_hash);
+    return true;
+}
+
 /* What each section takes, for "unknown key" errors. */
 static const char *cfg_section_keys(enum cfg_section s)
 {
@@ -522,6 +560,8 @@ static const char *cfg_section_keys(enum cfg_section s)
         return "path";
     case SEC_SYNC:
         return "target, interval_s, backoff_max_s";
+    case SEC_TECHNICIAN:
+        return "pin_hash";
     default:
         return "";
     }
@@ -532,7 +572,7 @@ static bool cfg_first_time(struct cfg_parser *p, const char *full_key)
 {
     for (int i = 0; i < p->seen_count; i++) {
         if (strcmp(p->seen[i], full_key) == 0) {
-            cfg_error(p, p->line, full_key, "duplicate key: given twice in this section");
+            cfg_error(p, cfg_here(p), full_key, "duplicate key: given twice in this section");
             return false;
         }
     }
@@ -557,7 +597,7 @@ static int handle_key(void *user, const char *section, const char *name, const c
     if (p->section == SEC_IGNORED)
         return 1;
     if (p->section == SEC_NONE) {
-        cfg_error(p, p->line, name, "key outside a section: expected a [section] line first");
+        cfg_error(p, cfg_here(p), name, "key outside a section: expected a [section] line first");
         return 1;
     }
     cfg_full_key(p, name, key, sizeof key);
@@ -595,12 +635,15 @@ static int handle_key(void *user, const char *section, const char *name, const c
     case SEC_SYNC:
         known = !lang[0] && cfg_sync_key(p, key, base, value);
         break;
+    case SEC_TECHNICIAN:
+        known = !lang[0] && cfg_technician_key(p, key, base, value);
+        break;
     default:
         known = true;
         break;
     }
     if (!known)
-        cfg_error(p, p->line, key, "unknown key; [%.40s] takes %s", p->section_name,
+        cfg_error(p, cfg_here(p), key, "unknown key; [%.40s] takes %s", p->section_name,
                   cfg_section_keys(p->section));
     return 1;
 }
@@ -610,17 +653,24 @@ static int handle_key(void *user, const char *section, const char *name, const c
 static void cfg_open_department(struct cfg_parser *p, const char *id)
 {
     struct config *c = p->config;
-    if (config_find_department(c, id) >= 0) {
-        int first = p->department_lines[config_find_department(c, id)];
-        cfg_error(p, p->line, p->section_name, "duplicate section id: first at line %d", first);
+    int existing = config_find_department(c, id);
+    if (existing >= 0) {
+        int first = p->department_lines[existing];
+        if (first >> CFG_LINE_BITS < p->layer) { /* an override file changes it key by key */
+            p->department = &c->departments[existing];
+            p->section = SEC_DEPARTMENT;
+            return;
+        }
+        cfg_error(p, cfg_here(p), p->section_name, "duplicate section id: first at line %d",
+                  first & CFG_LINE_MASK);
         return;
     }
     if (c->department_count == CONFIG_MAX_DEPARTMENTS) {
-        cfg_error(p, p->line, p->section_name, "too many departments: at most %d",
+        cfg_error(p, cfg_here(p), p->section_name, "too many departments: at most %d",
                   CONFIG_MAX_DEPARTMENTS);
         return;
     }
-    p->department_lines[c->department_count] = p->line;
+    p->department_lines[c->department_count] = cfg_here(p);
     struct config_department *d = &c->departments[c->department_count++];
     *d = (struct config_department){.customer_facing = true};
     memcpy(d->id, id, strlen(id) + 1);
@@ -632,18 +682,23 @@ static void cfg_open_reason(struct cfg_parser *p, const char *id)
 {
     for (int i = 0; i < p->reason_count; i++) {
         if (strcmp(p->reasons[i].reason.id, id) == 0) {
-            cfg_error(p, p->line, p->section_name, "duplicate section id: first at line %d",
-                      p->reasons[i].line);
+            if (p->reasons[i].line >> CFG_LINE_BITS < p->layer) { /* overridden key by key */
+                p->reason = &p->reasons[i];
+                p->section = SEC_REASON;
+                return;
+            }
+            cfg_error(p, cfg_here(p), p->section_name, "duplicate section id: first at line %d",
+                      p->reasons[i].line & CFG_LINE_MASK);
             return;
         }
     }
     if (p->reason_count == CONFIG_PENDING_REASONS) {
-        cfg_error(p, p->line, p->section_name, "too many reasons: at most %d per list",
+        cfg_error(p, cfg_here(p), p->section_name, "too many reasons: at most %d per list",
                   CONFIG_MAX_REASONS);
         return;
     }
     struct cfg_reason *r = &p->reasons[p->reason_count++];
-    *r = (struct cfg_reason){.line = p->line};
+    *r = (struct cfg_reason){.line = cfg_here(p)};
     memcpy(r->reason.id, id, strlen(id) + 1);
     p->reason = r;
     p->section = SEC_REASON;
@@ -653,7 +708,7 @@ static void cfg_open_reason(struct cfg_parser *p, const char *id)
 static void cfg_open_with_id(struct cfg_parser *p, const char *kind, const char *id)
 {
     if (id[0] == '\0') {
-        cfg_error(p, p->line, p->section_name, "expected [%s ID], got no id", kind);
+        cfg_error(p, cfg_here(p), p->section_name, "expected [%s ID], got no id", kind);
         return;
     }
     /* Any such section replaces the demo ones, even one whose id is wrong. */
@@ -664,7 +719,7 @@ static void cfg_open_with_id(struct cfg_parser *p, const char *kind, const char 
         p->reasons_replaced = true;
     }
     char valid[CONFIG_ID_MAX];
-    if (!cfg_id(p, p->line, p->section_name, id, valid))
+    if (!cfg_id(p, cfg_here(p), p->section_name, id, valid))
         return;
     if (kind[0] == 'd')
         cfg_open_department(p, valid);
@@ -680,7 +735,7 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     } plain[] = {
         {"kiosk", SEC_KIOSK}, {"followup", SEC_FOLLOWUP},         {"screen", SEC_SCREEN},
         {"hours", SEC_HOURS}, {"press_filter", SEC_PRESS_FILTER}, {"store", SEC_STORE},
-        {"sync", SEC_SYNC},
+        {"sync", SEC_SYNC},   {"technician", SEC_TECHNICIAN},
     };
     while (len > 0 && (name[0] == ' ' || name[0] == '\t'))
         name++, len--;
@@ -702,9 +757,9 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     else if (word == 6 && strncmp(p->section_name, "reason", 6) == 0)
         cfg_open_with_id(p, "reason", id);
     else
-        cfg_error(p, p->line, p->section_name,
+        cfg_error(p, cfg_here(p), p->section_name,
                   "unknown section; expected kiosk, department ID, reason ID, followup, screen, "
-                  "hours, press_filter, store or sync");
+                  "hours, press_filter, store, sync or technician");
 }
 
 /* inih's reader: one line of the text per call, counted; headers noted here.
@@ -729,7 +784,7 @@ static char *cfg_read_line(char *str, int num, void *stream)
     size_t next = len + (s[len] == '\n');
     p->pos += skip + next;
     if (len + 2 > (size_t)num) {
-        cfg_error(p, p->line, p->section_name, "line too long: %zu bytes, at most %d", len,
+        cfg_error(p, cfg_here(p), p->section_name, "line too long: %zu bytes, at most %d", len,
                   num - 2);
         memcpy(str, "\n", 2); /* inih skips it as blank */
         return str;
@@ -846,7 +901,8 @@ static void cfg_settle_department(struct cfg_parser *p)
 static void cfg_settle_hours(struct cfg_parser *p)
 {
     struct config *c = p->config;
-    if (p->hours_always_given)
+    if (p->hours_always_given &&
+        (!p->hours_day_given || p->hours_always_layer >= p->hours_day_layer))
         c->hours.always_open = p->hours_always;
     else if (p->hours_day_given)
         c->hours.always_open = false;
@@ -863,8 +919,8 @@ static void cfg_settle_hours(struct cfg_parser *p)
 static int cfg_error_compare(const void *a, const void *b)
 {
     const struct cfg_error *x = a, *y = b;
-    if (x->error.line != y->error.line)
-        return x->error.line < y->error.line ? -1 : 1;
+    if (x->where != y->where)
+        return x->where < y->where ? -1 : 1;
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
@@ -932,25 +988,45 @@ void config_defaults(struct config *config)
     c->sync_backoff_max_ms = 300000;
 }
 
-bool config_parse(struct config *config, const char *name, const char *text,
-                  struct config_errors *errors)
+/* Reads one layer's text into the parser: sections and duplicates are per
+ * file, everything set stays set for the next layer to change. */
+static void cfg_parse_layer(struct cfg_parser *p, int layer, const char *name, const char *text)
+{
+    p->layer = layer;
+    p->names[layer] = name;
+    p->name = name;
+    p->text = text;
+    p->pos = 0;
+    p->line = 0;
+    p->section = SEC_NONE;
+    p->section_name[0] = '\0';
+    p->department = NULL;
+    p->reason = NULL;
+    p->seen_count = 0;
+    int rc = ini_parse_stream(cfg_read_line, p, handle_key, p);
+    if (rc > 0)
+        cfg_error(p, layer << CFG_LINE_BITS | (rc & CFG_LINE_MASK), "",
+                  "expected [section] or key = value");
+    else if (rc < 0)
+        cfg_error(p, layer << CFG_LINE_BITS, "", "inih could not parse the file (out of memory)");
+}
+
+bool config_parse_layers(struct config *config, const char *const *names,
+                         const char *const *texts, int count, struct config_errors *errors)
 {
     struct cfg_parser *p = calloc(1, sizeof *p); /* large: kept off the stack */
-    if (p == NULL) {
+    if (p == NULL || count < 1 || count > CONFIG_MAX_LAYERS) {
+        free(p);
         *errors = (struct config_errors){.count = 1, .total = 1};
-        snprintf(errors->error[0].file, sizeof errors->error[0].file, "%s", name);
-        snprintf(errors->error[0].message, sizeof errors->error[0].message, "out of memory");
+        snprintf(errors->error[0].file, sizeof errors->error[0].file, "%s", names[0]);
+        snprintf(errors->error[0].message, sizeof errors->error[0].message,
+                 p == NULL ? "out of memory" : "too many configuration files");
         return false;
     }
     config_defaults(config);
     p->config = config;
-    p->name = name;
-    p->text = text;
-    int rc = ini_parse_stream(cfg_read_line, p, handle_key, p);
-    if (rc > 0)
-        cfg_error(p, rc, "", "expected [section] or key = value");
-    else if (rc < 0)
-        cfg_error(p, 0, "", "inih could not parse the file (out of memory)");
+    for (int i = 0; i < count; i++)
+        cfg_parse_layer(p, i, names[i], texts[i]);
     cfg_settle_localized(p);
     cfg_settle_reasons(p);
     cfg_settle_department(p);
@@ -960,25 +1036,44 @@ bool config_parse(struct config *config, const char *name, const char *text,
     return ok;
 }
 
-bool config_load(struct config *config, const char *path, struct config_errors *errors)
+bool config_parse(struct config *config, const char *name, const char *text,
+                  struct config_errors *errors)
 {
-    int err_no = 0;
-    char *text = file_read_text(path, &err_no);
-    if (text == NULL) {
-        config_defaults(config);
-        *errors = (struct config_errors){.count = 1, .total = 1};
-        struct config_error *ce = &errors->error[0];
-        snprintf(ce->file, sizeof ce->file, "%s", path);
-        snprintf(ce->key, sizeof ce->key, "file");
-        snprintf(ce->message, sizeof ce->message, "cannot read: %s", strerror(err_no));
-        return false;
+    return config_parse_layers(config, &name, &text, 1, errors);
+}
+
+bool config_load_layers(struct config *config, const char *const *paths, int count,
+                        struct config_errors *errors)
+{
+    char *texts[CONFIG_MAX_LAYERS] = {0};
+    bool ok = count >= 1 && count <= CONFIG_MAX_LAYERS;
+    for (int i = 0; ok && i < count; i++) {
+        int err_no = 0;
+        texts[i] = file_read_text(paths[i], &err_no);
+        if (texts[i] == NULL) {
+            *errors = (struct config_errors){.count = 1, .total = 1};
+            struct config_error *ce = &errors->error[0];
+            snprintf(ce->file, sizeof ce->file, "%s", paths[i]);
+            snprintf(ce->key, sizeof ce->key, "file");
+            snprintf(ce->message, sizeof ce->message, "cannot read: %s", strerror(err_no));
+            ok = false;
+        }
     }
-    bool ok = config_parse(config, path, text, errors);
-    free(text);
+    if (ok)
+        ok = config_parse_layers(config, paths, (const char *const *)texts, count, errors);
+    else
+        config_defaults(config);
+    for (int i = 0; i < count && i < CONFIG_MAX_LAYERS; i++)
+        free(texts[i]);
     /* the path is only shown: a cut one is still recognisable */
-    int n = snprintf(config->path, sizeof config->path, "%s", path);
+    int n = snprintf(config->path, sizeof config->path, "%s", count >= 1 ? paths[0] : "");
     (void)n;
     return ok;
+}
+
+bool config_load(struct config *config, const char *path, struct config_errors *errors)
+{
+    return config_load_layers(config, &path, 1, errors);
 }
 
 void config_error_format(const struct config_error *error, char *buf, unsigned size)

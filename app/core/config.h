@@ -24,6 +24,14 @@
  *   [press_filter] min_interval_s, burst_count, burst_window_s
  *   [store]        path
  *   [sync]         target, interval_s, backoff_max_s
+ *   [technician]   pin_hash (argon2id, from wowkiosk --hash-pin)
+ *
+ * Layers: the main file (/etc/wowkiosk/kiosk.conf) can be overridden key by
+ * key by later files (the boot partition's wowkiosk.conf, then the
+ * technician's choices kept in the state directory).  A later file changes
+ * only the keys it gives; a [department ID] or [reason ID] it names that an
+ * earlier file defined is changed, not redefined.  Errors name the file
+ * each line came from.
  */
 #ifndef WOW_CONFIG_H
 #define WOW_CONFIG_H
@@ -41,6 +49,8 @@
 #define CONFIG_TEXT_MAX        128 /* bytes of UTF-8, including the NUL */
 #define CONFIG_PATH_MAX        512
 #define CONFIG_MAX_ERRORS      24
+#define CONFIG_MAX_LAYERS      3 /* the main file and the files that override it */
+#define CONFIG_PIN_HASH_MAX    128
 
 /* One text in every configured language; [0] is the first language. */
 struct config_text {
@@ -99,6 +109,9 @@ struct config {
     char sync_target[CONFIG_PATH_MAX];
     int64_t sync_interval_ms;    /* default 60 s */
     int64_t sync_backoff_max_ms; /* default 300 s */
+
+    /* [technician] pin_hash: "" = no PIN, the technician screen stays shut. */
+    char technician_pin_hash[CONFIG_PIN_HASH_MAX];
 };
 
 struct config_error {
@@ -125,6 +138,16 @@ void config_defaults(struct config *config);
  * an unspecified state.  Checks cross-references after parsing (e.g. the
  * single-mode department exists, the time zone loads). */
 bool config_load(struct config *config, const char *path, struct config_errors *errors);
+
+/* Parses count (1..CONFIG_MAX_LAYERS) files in order, each later one
+ * overriding the earlier ones key by key.  A file that cannot be read is an
+ * error.  config->path is paths[0].  Same contract as config_load(). */
+bool config_load_layers(struct config *config, const char *const *paths, int count,
+                        struct config_errors *errors);
+
+/* The same from texts in memory; names[i] is used in errors for texts[i]. */
+bool config_parse_layers(struct config *config, const char *const *names,
+                         const char *const *texts, int count, struct config_errors *errors);
 
 /* Same, from text in memory (tests and fuzzing); name is used in errors. */
 bool config_parse(struct config *config, const char *name, const char *text,

@@ -224,8 +224,8 @@ static bool cfg_int(struct cfg_parser *p, const char *key, const char *value, lo
     errno = 0;
     long v = strtol(value, &end, 10);
     if (end == value || *end != '\0' || errno != 0 || v < min || v > max) {
-        cfg_error(p, cfg_here(p), key, "expected a whole number from %ld to %ld, got '%.40s'", min, max,
-                  value);
+        cfg_error(p, cfg_here(p), key, "expected a whole number from %ld to %ld, got '%.40s'", min,
+                  max, value);
         return false;
     }
     *dst = v;
@@ -475,7 +475,8 @@ static bool cfg_hours_key(struct cfg_parser *p, const char *key, const char *bas
             p->hours_day_given = true;
             p->hours_day_layer = p->layer;
             if (!hours_parse_day(&c->hours, d, value, err, sizeof err))
-                cfg_error(p, cfg_here(p), key, "%s", err[0] ? err : "expected 08:00-17:00 or closed");
+                cfg_error(p, cfg_here(p), key, "%s",
+                          err[0] ? err : "expected 08:00-17:00 or closed");
             return true;
         }
     }
@@ -1011,8 +1012,8 @@ static void cfg_parse_layer(struct cfg_parser *p, int layer, const char *name, c
         cfg_error(p, layer << CFG_LINE_BITS, "", "inih could not parse the file (out of memory)");
 }
 
-bool config_parse_layers(struct config *config, const char *const *names,
-                         const char *const *texts, int count, struct config_errors *errors)
+bool config_parse_layers(struct config *config, const char *const *names, const char *const *texts,
+                         int count, struct config_errors *errors)
 {
     struct cfg_parser *p = calloc(1, sizeof *p); /* large: kept off the stack */
     if (p == NULL || count < 1 || count > CONFIG_MAX_LAYERS) {

@@ -146,8 +146,8 @@ bool config_load_layers(struct config *config, const char *const *paths, int cou
                         struct config_errors *errors);
 
 /* The same from texts in memory; names[i] is used in errors for texts[i]. */
-bool config_parse_layers(struct config *config, const char *const *names,
-                         const char *const *texts, int count, struct config_errors *errors);
+bool config_parse_layers(struct config *config, const char *const *names, const char *const *texts,
+                         int count, struct config_errors *errors);
 
 /* Same, from text in memory (tests and fuzzing); name is used in errors. */
 bool config_parse(struct config *config, const char *name, const char *text,

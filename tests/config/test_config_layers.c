@@ -81,10 +81,10 @@ struct override_case {
     restore_fn *restore;
 };
 
-#define RESTORE(name, field)                                                                    \
-    static void restore_##name(struct config *merged, const struct config *base)               \
-    {                                                                                           \
-        memcpy(&merged->field, &base->field, sizeof merged->field);                             \
+#define RESTORE(name, field)                                                                       \
+    static void restore_##name(struct config *merged, const struct config *base)                   \
+    {                                                                                              \
+        memcpy(&merged->field, &base->field, sizeof merged->field);                                \
     }
 
 RESTORE(id, kiosk_id)

@@ -372,8 +372,12 @@ bool syscheck_store(const char *store_path, struct syscheck_report *report)
         int err = errno;
         appendf(msg, sizeof msg, "store directory %s is not writable: cannot create %s: %s (", dir,
                 probe, strerror(err));
-        append_owner(msg, sizeof msg, dir);
-        appendf(msg, sizeof msg, "; running as ");
+        struct stat st;
+        if (stat(dir, &st) == 0) {
+            append_owner(msg, sizeof msg, dir);
+            appendf(msg, sizeof msg, "; ");
+        }
+        appendf(msg, sizeof msg, "running as ");
         append_identity(msg, sizeof msg);
         appendf(msg, sizeof msg, ")");
         return add_item(report, SYSCHECK_ERROR, "store", msg);

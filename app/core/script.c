@@ -102,7 +102,41 @@ static bool script_is_id(struct script_word w)
     return true;
 }
 
-/* A named target: face:N, reason:N, skip, lang:XX, department:ID. */
+/* The technician screens' targets: pin:0..9, pin:delete, pin:ok,
+ * tech:ITEM (see script.h), tech-department:ID or tech-department:configured.
+ * The whole word is kept in step->name; the program maps it to a target. */
+static bool script_tech_target(struct script_parser *p, struct script_word w,
+                               struct script_word kind, struct script_word arg,
+                               struct script_step *step)
+{
+    static const char *const pin_keys[] = {"delete", "ok"};
+    static const char *const items[] = {"sync",    "touch", "pattern", "department",
+                                        "restart", "close", "back"};
+    bool ok = false;
+    if (word_is(kind, "pin")) {
+        long n;
+        ok = word_number(arg, 0, 9, &n) && arg.len == 1;
+        for (size_t i = 0; i < sizeof pin_keys / sizeof pin_keys[0]; i++)
+            ok = ok || word_is(arg, pin_keys[i]);
+    } else if (word_is(kind, "tech")) {
+        for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+            ok = ok || word_is(arg, items[i]);
+    } else {
+        ok = script_is_id(arg);
+    }
+    if (!ok || w.len >= (int)sizeof step->name)
+        return script_fail(p,
+                           "expected pin:0..pin:9, pin:delete, pin:ok, tech:sync|touch|pattern|"
+                           "department|restart|close|back or tech-department:ID, got '%.*s'",
+                           w.len > 40 ? 40 : w.len, w.s);
+    step->target = SCRIPT_AT_TECH;
+    memcpy(step->name, w.s, (size_t)w.len);
+    step->name[w.len] = '\0';
+    return true;
+}
+
+/* A named target: face:N, reason:N, skip, lang:XX, department:ID, or one
+ * of the technician screens'. */
 static bool script_target(struct script_parser *p, struct script_word w, struct script_step *step)
 {
     const char *colon = memchr(w.s, ':', (size_t)w.len);
@@ -137,10 +171,13 @@ static bool script_target(struct script_parser *p, struct script_word w, struct 
         step->target = SCRIPT_AT_DEPARTMENT;
         memcpy(step->name, arg.s, (size_t)arg.len);
         step->name[arg.len] = '\0';
+    } else if (colon != NULL && (word_is(kind, "pin") || word_is(kind, "tech") ||
+                                 word_is(kind, "tech-department"))) {
+        return script_tech_target(p, w, kind, arg, step);
     } else {
         return script_fail(p,
                            "expected X Y or face:N, reason:N, skip, lang:XX, department:ID, "
-                           "got '%.*s'",
+                           "pin:N, tech:ITEM, tech-department:ID, got '%.*s'",
                            w.len > 40 ? 40 : w.len, w.s);
     }
     return true;
@@ -190,6 +227,15 @@ static bool script_command(struct script_parser *p, const struct script_word *wo
         step->wait_ms = ms;
         return true;
     }
+    if (word_is(cmd, "advance")) {
+        long ms;
+        if (count != 2 || !word_number(words[1], 0, SCRIPT_MAX_WAIT_MS, &ms))
+            return script_fail(p, "expected advance and milliseconds from 0 to %d",
+                               SCRIPT_MAX_WAIT_MS);
+        step->op = SCRIPT_ADVANCE;
+        step->wait_ms = ms;
+        return true;
+    }
     if (word_is(cmd, "tap") || word_is(cmd, "press")) {
         step->op = word_is(cmd, "tap") ? SCRIPT_TAP : SCRIPT_PRESS;
         return script_where(p, words, count, step);
@@ -203,7 +249,9 @@ static bool script_command(struct script_parser *p, const struct script_word *wo
     else
         bare = false;
     if (!bare)
-        return script_fail(p, "expected wait, tap, press, release, screenshot or quit, got '%.*s'",
+        return script_fail(p,
+                           "expected wait, advance, tap, press, release, screenshot or quit, "
+                           "got '%.*s'",
                            cmd.len > 40 ? 40 : cmd.len, cmd.s);
     if (count > 1)
         return script_fail(p, "expected end of line after %.*s, got '%.*s'", cmd.len, cmd.s,

@@ -3,10 +3,15 @@
  *
  * One command a line; '#' starts a comment; blank lines are skipped.
  *   wait MS                 sleep MS milliseconds of monotonic time
+ *   advance MS              move the wall clock MS forward at once (tests of
+ *                           wall-clock rules such as the PIN lockout)
  *   tap X Y                 press and release at logical pixel X,Y
  *   tap TARGET              press and release on the centre of a named target:
  *                           face:1..face:4, reason:N (1-based), skip,
- *                           lang:XX, department:ID
+ *                           lang:XX, department:ID; on the technician
+ *                           screens pin:0..pin:9, pin:delete, pin:ok,
+ *                           tech:sync|touch|pattern|department|restart|close|back,
+ *                           tech-department:ID|configured
  *   press X Y | press TARGET    finger down (no release)
  *   release                 finger up where it went down
  *   screenshot              force a screenshot of the current frame
@@ -22,6 +27,7 @@
 
 enum script_op {
     SCRIPT_WAIT,
+    SCRIPT_ADVANCE,
     SCRIPT_TAP,
     SCRIPT_PRESS,
     SCRIPT_RELEASE,
@@ -36,12 +42,13 @@ enum script_target_kind {
     SCRIPT_AT_SKIP,
     SCRIPT_AT_LANG,       /* name: language code */
     SCRIPT_AT_DEPARTMENT, /* name: department id */
+    SCRIPT_AT_TECH,       /* name: the whole word, e.g. "pin:3", "tech:sync" */
 };
 
 struct script_step {
     enum script_op op;
     int line;        /* in the script file, for errors */
-    int64_t wait_ms; /* SCRIPT_WAIT */
+    int64_t wait_ms; /* SCRIPT_WAIT, SCRIPT_ADVANCE */
     enum script_target_kind target;
     int x, y, index;
     char name[32];

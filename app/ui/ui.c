@@ -206,6 +206,11 @@ void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
     frame->arena_used = 0;
     struct ui_ctx c;
     ctx_init(&c, frame, in, w, h);
+    if (in->technician != NULL && in->technician->view != NULL &&
+        in->technician->view->screen != TECHNICIAN_HIDDEN) {
+        ui_layout_technician(&c);
+        return;
+    }
     switch (in->view->screen) {
     case KIOSK_SCREEN_CLOSED:
         ui_layout_closed(&c);

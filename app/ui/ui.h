@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "kiosk.h"
+#include "technician.h"
 
 struct config;
 struct config_text;
@@ -77,6 +78,13 @@ enum ui_target_kind {
     UI_TARGET_LANGUAGE,   /* index: language index */
     UI_TARGET_DEPARTMENT, /* index: department index */
     UI_TARGET_BACK,
+    /* the technician screens */
+    UI_TARGET_PIN_DIGIT,       /* index: 0..9 */
+    UI_TARGET_PIN_DELETE,      /* the last digit */
+    UI_TARGET_PIN_ENTER,       /* check the PIN */
+    UI_TARGET_TECH_CANCEL,     /* back / close */
+    UI_TARGET_TECH_ITEM,       /* index: enum technician_item */
+    UI_TARGET_TECH_DEPARTMENT, /* index: department index, -1 = as configured */
 };
 
 struct ui_target {
@@ -96,13 +104,33 @@ struct ui_frame {
     char arena[UI_TEXT_ARENA];
 };
 
+#define UI_INFO_ROWS      12
+#define UI_INFO_VALUE_MAX 160
+
+/* One line of the technician screen's status panel, composed by the
+ * program (label: value); warn marks what needs a technician's eye. */
+struct ui_info_row {
+    char label[24];
+    char value[UI_INFO_VALUE_MAX];
+    bool warn;
+};
+
+struct ui_technician {
+    const struct technician_view *view;
+    int row_count;
+    struct ui_info_row rows[UI_INFO_ROWS];
+    int department;  /* the department the kiosk records now; -1 in picker mode */
+    bool overridden; /* chosen on the technician screen, not in the config files */
+};
+
 /* Everything a screen is drawn from; all borrowed. */
 struct ui_input {
     const struct kiosk_view *view;
     const struct config *config;
-    const struct catalog *const *catalogs; /* one per config language, may hold NULL */
-    const struct config_errors *errors;    /* CONFIG_ERROR screen only */
-    const char *error_title;               /* e.g. the config file's path */
+    const struct catalog *const *catalogs;  /* one per config language, may hold NULL */
+    const struct config_errors *errors;     /* CONFIG_ERROR screen only */
+    const char *error_title;                /* e.g. the config file's path */
+    const struct ui_technician *technician; /* NULL or hidden: the customer screens */
 };
 
 /* Lays out the screen for in on a w x h logical canvas into *frame. */

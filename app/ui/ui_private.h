@@ -114,5 +114,6 @@ void ui_layout_followup(struct ui_ctx *c);
 void ui_layout_thanks(struct ui_ctx *c);
 void ui_layout_closed(struct ui_ctx *c);
 void ui_layout_config_error(struct ui_ctx *c);
+void ui_layout_technician(struct ui_ctx *c); /* in->technician's screen */
 
 #endif

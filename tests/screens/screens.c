@@ -46,6 +46,8 @@ struct run {
     struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
     struct config_errors errors;
     struct kiosk_view view;
+    struct technician_view tech_view;
+    struct ui_technician tech; /* shown when tech_view.screen is not HIDDEN */
     struct ui_frame frame;
     int failures, compared;
 };
@@ -198,6 +200,62 @@ static void prepare_long_text(struct run *run)
     run->view.followup_positive = false;
 }
 
+static void info_row(struct ui_technician *t, const char *label, const char *value, bool warn)
+{
+    struct ui_info_row *row = &t->rows[t->row_count++];
+    snprintf(row->label, sizeof row->label, "%s", label);
+    snprintf(row->value, sizeof row->value, "%s", value);
+    row->warn = warn;
+}
+
+/* The PIN pad after three wrong PINs: locked, two digits of a new try. */
+static void prepare_tech_pin_locked(struct run *run)
+{
+    run->tech_view = (struct technician_view){
+        .screen = TECHNICIAN_PIN, .digits = 2, .failures = 3, .locked_for_ms = 27400};
+}
+
+static void prepare_tech_pin(struct run *run)
+{
+    run->tech_view = (struct technician_view){.screen = TECHNICIAN_PIN, .digits = 3};
+}
+
+/* The status panel as a kiosk with a failing sync would fill it. */
+static void prepare_tech_menu(struct run *run)
+{
+    struct ui_technician *t = &run->tech;
+    run->tech_view = (struct technician_view){.screen = TECHNICIAN_MENU, .sync_requested = true};
+    info_row(t, "Kiosk", "lobby-1 (By the door), Head office", false);
+    info_row(t, "Department", "Customer service (demo)", false);
+    info_row(t, "Version", "wowkiosk 0.2.0", false);
+    info_row(t, "Network", "192.168.1.23 (eth0)", false);
+    info_row(t, "Today", "412 taps: WOW 201, happy 150, unhappy 41, very unhappy 20", false);
+    info_row(t, "Sync", "failing for 2 h: connection refused (db.example:5432)", true);
+    info_row(t, "Last sync", "2026-11-28 07:12 UTC, backlog 37 rows", false);
+    info_row(t, "Store", "ok, /var/lib/wowkiosk/kiosk.db, 0 waiting", false);
+    info_row(t, "Uptime", "3 d 4 h (program), 12 d 1 h (system)", false);
+}
+
+static void prepare_tech_touch(struct run *run)
+{
+    static const int16_t points[][2] = {{100, 100}, {400, 240}, {700, 400}, {60, 420}, {740, 60}};
+    run->tech_view = (struct technician_view){.screen = TECHNICIAN_TOUCH_TEST, .touch_count = 5};
+    for (int i = 0; i < 5; i++)
+        run->tech_view.touch[i] = (struct technician_point){points[i][0], points[i][1]};
+}
+
+static void prepare_tech_pattern(struct run *run)
+{
+    run->tech_view = (struct technician_view){.screen = TECHNICIAN_PATTERN};
+}
+
+static void prepare_tech_departments(struct run *run)
+{
+    prepare_picker(run);
+    run->tech_view = (struct technician_view){.screen = TECHNICIAN_DEPARTMENTS};
+    run->tech.department = 3;
+}
+
 static const struct screen_case cases[] = {
     {"rating", {"en", "fi"}, prepare_rating},
     {"rating-pressed", {"en", "fi"}, prepare_rating_pressed},
@@ -209,6 +267,12 @@ static const struct screen_case cases[] = {
     {"rating-back", {"en", "fi"}, prepare_rating_back},
     {"config-error", {"en"}, prepare_config_error},
     {"long-text", {"de"}, prepare_long_text},
+    {"tech-pin", {"en"}, prepare_tech_pin},
+    {"tech-pin-locked", {"en"}, prepare_tech_pin_locked},
+    {"tech-menu", {"en"}, prepare_tech_menu},
+    {"tech-touch", {"en"}, prepare_tech_touch},
+    {"tech-pattern", {"en"}, prepare_tech_pattern},
+    {"tech-departments", {"en"}, prepare_tech_departments},
 };
 #define CASE_COUNT (int)(sizeof cases / sizeof cases[0])
 
@@ -278,6 +342,8 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
     config_defaults(&run->config);
     run->view = (struct kiosk_view){
         .screen = KIOSK_SCREEN_RATING, .department = run->config.department, .pressed_reason = -1};
+    run->tech_view = (struct technician_view){.screen = TECHNICIAN_HIDDEN};
+    run->tech = (struct ui_technician){.view = &run->tech_view, .department = -1};
     sc->prepare(run);
     int li = lang_index(&run->config, lang);
     run->view.language = li >= 0 ? li : 0;
@@ -288,7 +354,8 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
                           .config = &run->config,
                           .catalogs = (const struct catalog *const *)run->catalogs,
                           .errors = &run->errors,
-                          .error_title = "/boot/firmware/wowkiosk.conf"};
+                          .error_title = "/boot/firmware/wowkiosk.conf",
+                          .technician = &run->tech};
     int w, h;
     display_logical_size(d, &w, &h);
     ui_layout(&run->frame, &in, w, h);

@@ -78,7 +78,9 @@ bool syscheck_run(const struct syscheck_options *options, struct syscheck_report
  *    each device, its owner and group, and that the service user must be in
  *    group video (or render).
  *  - display: the status file of some connector <root>/sys/class/drm/cardN-NAME
- *    reads "connected"; otherwise names the connectors found and their states.
+ *    reads "connected"; otherwise names the connectors found and their states
+ *    (an error; a warning when some read "unknown", as some panels do).
+ *    Writeback connectors are no screens and are left out.
  *  - input: some <root>/dev/input/event* is readable (else an error naming
  *    the devices and group input), then a "touch" item: a warning when no
  *    readable device reports absolute axes

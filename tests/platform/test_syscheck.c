@@ -247,6 +247,23 @@ static void test_no_display_connected_lists_connectors(void **state)
                                 "disconnected)");
 }
 
+/* vc4's writeback connector always reads "unknown": it is no screen, so it
+ * must not turn "no display" into a warning, nor count as a connector. */
+static void test_writeback_connector_is_no_display(void **state)
+{
+    struct tree *t = *state;
+    put(t->root, "sys/class/drm/card1-HDMI-A-1/status", "disconnected\n", 0644);
+    put(t->root, "sys/class/drm/card1-Writeback-1/status", "unknown\n", 0644);
+    assert_false(syscheck_display(&t->opts, &t->report));
+    assert_int_equal(item(t, "display")->severity, SYSCHECK_ERROR);
+    assert_null(strstr(item(t, "display")->message, "Writeback"));
+    rm(t, "sys/class/drm/card1-HDMI-A-1");
+    rm(t, "sys/class/drm/card1-HDMI-A-2");
+    t->report.count = 0;
+    assert_false(syscheck_display(&t->opts, &t->report));
+    assert_contains(item(t, "display")->message, "no display connector in");
+}
+
 static void test_unknown_display_state_is_a_warning(void **state)
 {
     struct tree *t = *state;
@@ -493,6 +510,7 @@ int main(void)
         T(test_drm_refused_names_devices_owner_and_group),
         T(test_one_usable_card_suffices),
         T(test_no_display_connected_lists_connectors),
+        T(test_writeback_connector_is_no_display),
         T(test_unknown_display_state_is_a_warning),
         T(test_no_display_connector),
         T(test_no_input_device),

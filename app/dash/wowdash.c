@@ -1,6 +1,6 @@
 /*
  * wowdash: the shared database's administration program (and, with the
- * dashboard issue, its web server).  This first piece has two commands:
+ * dashboard issue, its web server).  It has three commands:
  *
  *   wowdash migrate --db TARGET [--to VERSION]
  *       applies the schema's missing steps (app/sync/schema.c) to a
@@ -13,6 +13,11 @@
  *       a generated password, member of wowkiosk_fleet (row-level security
  *       limits it to its own rows), and its heartbeat row; then prints the
  *       config lines the technician puts into that kiosk's kiosk.conf.
+ *
+ *   wowdash serve --db TARGET [--listen ADDR:PORT] [--silent-after DURATION]
+ *                 [--assets DIR]
+ *       the dashboard's web server (serve.h): for now /healthz and the
+ *       fleet page, on loopback only.
  *
  * main() reads as: parse the command line, connect, do the command, close.
  */
@@ -27,15 +32,17 @@
 #include "migrate.h"
 #include "random.h"
 #include "schema.h"
+#include "serve.h"
 #include "sync_backend.h"
 
 struct options {
-    const char *command; /* "migrate" or "kiosk add" */
+    const char *command; /* "migrate", "kiosk add" or "serve" */
     const char *db;
     int to_version;
     const char *kiosk_id, *department, *site, *label;
     const char *kiosk_host, *sslmode;
     bool replace;
+    struct serve_options serve;
 };
 
 static void usage(FILE *out)
@@ -44,13 +51,19 @@ static void usage(FILE *out)
             "usage: wowdash migrate --db TARGET [--to VERSION]\n"
             "       wowdash kiosk add ID --department D --db TARGET [--site S] [--label L]\n"
             "                            [--kiosk-host HOST] [--sslmode MODE] [--replace]\n"
+            "       wowdash serve --db TARGET [--listen ADDR:PORT] [--silent-after DURATION]\n"
+            "                     [--assets DIR]\n"
             "\n"
             "TARGET is a PostgreSQL conninfo (\"postgresql://...\" or \"host=... dbname=...\")\n"
             "or the path of the SQLite file that is the embedded default.\n"
             "--to VERSION   stop at that schema version (default: the newest, %d)\n"
             "--kiosk-host   the host name kiosks use (default: the one --db names)\n"
             "--sslmode      sslmode for the kiosk's conninfo (default: verify-full)\n"
-            "--replace      give an existing kiosk role a new password\n",
+            "--replace      give an existing kiosk role a new password\n"
+            "--listen       where serve listens, loopback only (default " SERVE_DEFAULT_LISTEN ")\n"
+            "--silent-after a kiosk without a heartbeat for this long stands out on the fleet\n"
+            "               page: 90s, 15m, 2h, 1d (default 15m)\n"
+            "--assets DIR   the directory holding dash.css (default: found next to the binary)\n",
             SCHEMA_VERSION);
 }
 
@@ -76,15 +89,18 @@ static int parse_value(int argc, char **argv, int *i, const char **out)
 static int parse_flags(struct options *o, int argc, char **argv, int i)
 {
     for (; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        const char **dst = !strcmp(a, "--db")           ? &o->db
-                           : !strcmp(a, "--department") ? &o->department
-                           : !strcmp(a, "--site")       ? &o->site
-                           : !strcmp(a, "--label")      ? &o->label
-                           : !strcmp(a, "--kiosk-host") ? &o->kiosk_host
-                           : !strcmp(a, "--sslmode")    ? &o->sslmode
-                           : !strcmp(a, "--to")         ? &v
-                                                        : NULL;
+        const char *a = argv[i], *v = NULL, *silent = NULL;
+        const char **dst = !strcmp(a, "--db")             ? &o->db
+                           : !strcmp(a, "--department")   ? &o->department
+                           : !strcmp(a, "--site")         ? &o->site
+                           : !strcmp(a, "--label")        ? &o->label
+                           : !strcmp(a, "--kiosk-host")   ? &o->kiosk_host
+                           : !strcmp(a, "--sslmode")      ? &o->sslmode
+                           : !strcmp(a, "--listen")       ? &o->serve.listen
+                           : !strcmp(a, "--assets")       ? &o->serve.assets_dir
+                           : !strcmp(a, "--to")           ? &v
+                           : !strcmp(a, "--silent-after") ? &silent
+                                                          : NULL;
         if (!strcmp(a, "--replace")) {
             o->replace = true;
             continue;
@@ -105,6 +121,13 @@ static int parse_flags(struct options *o, int argc, char **argv, int i)
             }
             o->to_version = (int)to;
         }
+        if (dst == &silent && !serve_parse_duration(silent, &o->serve.silent_after_ms)) {
+            fprintf(stderr,
+                    "wowdash: --silent-after: expected a duration such as 90s, 15m, 2h or 1d "
+                    "(at most a year), got '%s'\n",
+                    silent);
+            return -1;
+        }
     }
     return 0;
 }
@@ -113,7 +136,11 @@ static int parse_flags(struct options *o, int argc, char **argv, int i)
 static int parse_options(struct options *o, int argc, char **argv)
 {
     *o = (struct options){
-        .to_version = SCHEMA_VERSION, .site = "", .label = "", .sslmode = "verify-full"};
+        .to_version = SCHEMA_VERSION,
+        .site = "",
+        .label = "",
+        .sslmode = "verify-full",
+        .serve = {.listen = SERVE_DEFAULT_LISTEN, .silent_after_ms = SERVE_DEFAULT_SILENT_AFTER}};
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 1;
@@ -125,6 +152,9 @@ static int parse_options(struct options *o, int argc, char **argv)
     int first_flag;
     if (argc >= 2 && !strcmp(argv[1], "migrate")) {
         o->command = "migrate";
+        first_flag = 2;
+    } else if (argc >= 2 && !strcmp(argv[1], "serve")) {
+        o->command = "serve";
         first_flag = 2;
     } else if (argc >= 4 && !strcmp(argv[1], "kiosk") && !strcmp(argv[2], "add")) {
         o->command = "kiosk add";
@@ -414,5 +444,9 @@ int main(int argc, char **argv)
     log_init("wowdash", LOG_INFO);
     if (!strcmp(o.command, "migrate"))
         return command_migrate(&o);
+    if (!strcmp(o.command, "serve")) {
+        o.serve.db = o.db;
+        return serve_run(&o.serve);
+    }
     return command_kiosk_add(&o);
 }

@@ -1,0 +1,323 @@
+/* dashdb: the dashboard's connections and queries (see dashdb.h). */
+#include "dashdb.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fleet.h"
+#include "sync_backend.h"
+
+struct dashdb {
+    PGconn *pg;      /* owned; set for a PostgreSQL target */
+    sqlite3 *sqlite; /* owned; set for a SQLite file */
+    dev_t dev;       /* the SQLite file this connection opened */
+    ino_t ino;
+    bool broken;         /* a query failed: close it when given back */
+    struct dashdb *next; /* in the pool's idle list */
+};
+
+struct dashdb_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t given_back;
+    struct dashdb *idle; /* connections nobody holds */
+    int open, size;      /* connections in existence (idle or lent), at most size */
+    bool postgres;
+    char target[]; /* conninfo or path */
+};
+
+/* What a connection is told before the target's own settings (which may
+ * override them): give up on an unreachable server, never hang a request
+ * thread on a slow query, and never write. */
+static const char *const pg_keys[] = {"connect_timeout", "application_name", "options", "dbname",
+                                      NULL};
+
+/* libpq's messages end in a newline and may span lines: one line, for
+ * /healthz and the log. */
+static void one_line(char *text)
+{
+    for (char *p = text; (p = strpbrk(p, "\r\n\t")) != NULL;)
+        *p = ' ';
+    size_t n = strlen(text);
+    while (n > 0 && text[n - 1] == ' ')
+        text[--n] = '\0';
+}
+
+static struct dashdb *open_postgres(const char *conninfo, char *err, size_t size)
+{
+    const char *values[] = {"5", "wowdash",
+                            "-c statement_timeout=5000 -c default_transaction_read_only=on",
+                            conninfo, NULL};
+    struct dashdb *db = calloc(1, sizeof *db);
+    if (!db) {
+        snprintf(err, size, "out of memory");
+        return NULL;
+    }
+    db->pg = PQconnectdbParams(pg_keys, values, 1);
+    if (PQstatus(db->pg) != CONNECTION_OK) {
+        snprintf(err, size, "cannot connect to PostgreSQL: %s", PQerrorMessage(db->pg));
+        one_line(err);
+        PQfinish(db->pg);
+        free(db);
+        return NULL;
+    }
+    return db;
+}
+
+static struct dashdb *open_sqlite(const char *path, char *err, size_t size)
+{
+    struct dashdb *db = calloc(1, sizeof *db);
+    struct stat st;
+    if (!db) {
+        snprintf(err, size, "out of memory");
+        return NULL;
+    }
+    /* No SQLITE_OPEN_CREATE: a mistyped path must not become an empty
+     * database that looks like a fleet of none. */
+    int rc = sqlite3_open_v2(path, &db->sqlite, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_busy_timeout(db->sqlite, 2000);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db->sqlite, "PRAGMA query_only = 1", NULL, NULL, NULL);
+    if (rc != SQLITE_OK || stat(path, &st) != 0) {
+        snprintf(err, size, "cannot open the SQLite file %s: %s", path,
+                 db->sqlite ? sqlite3_errmsg(db->sqlite) : "out of memory");
+        sqlite3_close(db->sqlite);
+        free(db);
+        return NULL;
+    }
+    db->dev = st.st_dev;
+    db->ino = st.st_ino;
+    return db;
+}
+
+static void close_db(struct dashdb *db)
+{
+    if (!db)
+        return;
+    PQfinish(db->pg);
+    sqlite3_close(db->sqlite);
+    free(db);
+}
+
+/* False when the path now names another file than the one db opened, or
+ * none: a SQLite connection keeps reading a deleted file's inode. */
+static bool still_same_file(const struct dashdb_pool *pool, const struct dashdb *db)
+{
+    struct stat st;
+    if (!db->sqlite)
+        return true;
+    return stat(pool->target, &st) == 0 && st.st_dev == db->dev && st.st_ino == db->ino;
+}
+
+struct dashdb_pool *dashdb_pool_create(const char *target, int size)
+{
+    size_t n = strlen(target) + 1;
+    struct dashdb_pool *pool = calloc(1, sizeof *pool + n);
+    if (!pool)
+        return NULL;
+    memcpy(pool->target, target, n);
+    pool->size = size > 0 ? size : 1;
+    pool->postgres = sync_target_is_postgres(target);
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->given_back, NULL);
+    return pool;
+}
+
+void dashdb_pool_destroy(struct dashdb_pool *pool)
+{
+    if (!pool)
+        return;
+    while (pool->idle) {
+        struct dashdb *db = pool->idle;
+        pool->idle = db->next;
+        close_db(db);
+    }
+    pthread_cond_destroy(&pool->given_back);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+struct dashdb *dashdb_pool_take(struct dashdb_pool *pool, char *err, size_t size)
+{
+    struct dashdb *db = NULL, *stale = NULL;
+    pthread_mutex_lock(&pool->lock);
+    while (!pool->idle && pool->open >= pool->size)
+        pthread_cond_wait(&pool->given_back, &pool->lock);
+    if (pool->idle) {
+        db = pool->idle;
+        pool->idle = db->next;
+        db->next = NULL;
+    } else {
+        pool->open++; /* the slot is ours while we open outside the lock */
+    }
+    pthread_mutex_unlock(&pool->lock);
+
+    if (db && !still_same_file(pool, db)) {
+        stale = db;
+        db = NULL;
+    }
+    close_db(stale);
+    if (!db)
+        db = pool->postgres ? open_postgres(pool->target, err, size)
+                            : open_sqlite(pool->target, err, size);
+    if (!db) {
+        pthread_mutex_lock(&pool->lock);
+        pool->open--;
+        pthread_cond_signal(&pool->given_back);
+        pthread_mutex_unlock(&pool->lock);
+    }
+    return db;
+}
+
+void dashdb_pool_give(struct dashdb_pool *pool, struct dashdb *db)
+{
+    bool keep = !db->broken && (!db->pg || PQstatus(db->pg) == CONNECTION_OK);
+    if (!keep)
+        close_db(db);
+    pthread_mutex_lock(&pool->lock);
+    if (keep) {
+        db->next = pool->idle;
+        pool->idle = db;
+    } else {
+        pool->open--;
+    }
+    pthread_cond_signal(&pool->given_back);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+/* Runs sql on PostgreSQL; the result, or NULL with err set and db broken.
+ * A pooled connection that the server has closed since (a restart, a
+ * dropped database, an idle timeout) is reset and the query tried once
+ * more, so the first request after a restart does not fail. */
+static PGresult *pg_query(struct dashdb *db, const char *sql, char *err, size_t size)
+{
+    PGresult *res = PQexec(db->pg, sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK && PQstatus(db->pg) == CONNECTION_BAD) {
+        PQclear(res);
+        PQreset(db->pg);
+        res = PQstatus(db->pg) == CONNECTION_OK ? PQexec(db->pg, sql) : NULL;
+    }
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+        return res;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state)
+        snprintf(err, size, "PostgreSQL: SQLSTATE %s: %s", state, PQresultErrorMessage(res));
+    else
+        snprintf(err, size, "PostgreSQL: %s", PQerrorMessage(db->pg));
+    one_line(err);
+    PQclear(res);
+    db->broken = true;
+    return NULL;
+}
+
+/* The engine's message for a failed SQLite statement; db is broken. */
+static bool sqlite_failed(struct dashdb *db, const char *what, char *err, size_t size)
+{
+    snprintf(err, size, "SQLite: %s: %s", what, sqlite3_errmsg(db->sqlite));
+    db->broken = true;
+    return false;
+}
+
+static const char ping_sql[] = "SELECT max(version) FROM wow_schema";
+
+bool dashdb_ping(struct dashdb *db, char *err, size_t size)
+{
+    if (db->pg) {
+        PGresult *res = pg_query(db, ping_sql, err, size);
+        PQclear(res);
+        return res != NULL;
+    }
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db->sqlite, ping_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return sqlite_failed(db, "reading wow_schema (has wowdash migrate run?)", err, size);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW)
+        return sqlite_failed(db, "reading wow_schema", err, size);
+    return true;
+}
+
+static const char fleet_sql[] = "SELECT kiosk_id, site, label, department, app_version, last_error,"
+                                " last_seen_ms, coalesce(last_success_ms, 0), backlog FROM kiosks";
+
+#define FLEET_TEXT_COLUMNS 6 /* then three integers */
+
+/* Appends one row from its columns' text and numbers (copied). */
+static bool fleet_add(struct fleet *out, const char *text[FLEET_TEXT_COLUMNS],
+                      const int64_t numbers[3])
+{
+    struct fleet_kiosk *grown = realloc(out->kiosks, (out->n + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    out->kiosks = grown;
+    struct fleet_kiosk *k = &out->kiosks[out->n++];
+    char **fields[FLEET_TEXT_COLUMNS] = {&k->kiosk_id,   &k->site,        &k->label,
+                                         &k->department, &k->app_version, &k->last_error};
+    bool ok = true;
+    for (int i = 0; i < FLEET_TEXT_COLUMNS; i++) {
+        *fields[i] = strdup(text[i] ? text[i] : "");
+        ok = ok && *fields[i];
+    }
+    k->last_seen_ms = numbers[0];
+    k->last_success_ms = numbers[1];
+    k->backlog = numbers[2];
+    return ok;
+}
+
+static bool read_fleet_postgres(struct dashdb *db, struct fleet *out, char *err, size_t size)
+{
+    PGresult *res = pg_query(db, fleet_sql, err, size);
+    if (!res)
+        return false;
+    bool ok = true;
+    for (int row = 0; ok && row < PQntuples(res); row++) {
+        const char *text[FLEET_TEXT_COLUMNS];
+        int64_t numbers[3];
+        for (int c = 0; c < FLEET_TEXT_COLUMNS; c++)
+            text[c] = PQgetvalue(res, row, c);
+        for (int c = 0; c < 3; c++)
+            numbers[c] = strtoll(PQgetvalue(res, row, FLEET_TEXT_COLUMNS + c), NULL, 10);
+        ok = fleet_add(out, text, numbers);
+    }
+    PQclear(res);
+    if (!ok)
+        snprintf(err, size, "out of memory reading the kiosks table");
+    return ok;
+}
+
+static bool read_fleet_sqlite(struct dashdb *db, struct fleet *out, char *err, size_t size)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(db->sqlite, fleet_sql, -1, &stmt, NULL) != SQLITE_OK)
+        return sqlite_failed(db, "reading kiosks (has wowdash migrate run?)", err, size);
+    int rc = SQLITE_DONE;
+    bool ok = true;
+    while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *text[FLEET_TEXT_COLUMNS];
+        int64_t numbers[3];
+        for (int c = 0; c < FLEET_TEXT_COLUMNS; c++)
+            text[c] = (const char *)sqlite3_column_text(stmt, c);
+        for (int c = 0; c < 3; c++)
+            numbers[c] = sqlite3_column_int64(stmt, FLEET_TEXT_COLUMNS + c);
+        ok = fleet_add(out, text, numbers);
+    }
+    if (!ok)
+        snprintf(err, size, "out of memory reading the kiosks table");
+    else if (rc != SQLITE_DONE)
+        ok = sqlite_failed(db, "reading kiosks", err, size);
+    sqlite3_finalize(stmt);
+    return ok;
+}
+
+bool dashdb_read_fleet(struct dashdb *db, struct fleet *out, char *err, size_t size)
+{
+    fleet_free(out);
+    return db->pg ? read_fleet_postgres(db, out, err, size) : read_fleet_sqlite(db, out, err, size);
+}

@@ -1,0 +1,65 @@
+/*
+ * fleet: the fleet page, one row per kiosk from the shared database's
+ * kiosks table (the heartbeat each kiosk sends with every push), so a
+ * technician sees at a glance which kiosks have gone silent or report an
+ * error.
+ *
+ * The page is a pure function of the rows, the time "now" and the silence
+ * threshold (fleet_render), so tests feed it rows and a clock of their
+ * own; dashdb.c reads the rows, serve.c supplies the real clock.
+ */
+#ifndef WOW_FLEET_H
+#define WOW_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct strbuf;
+
+/* One kiosks row.  Times are milliseconds since the epoch, UTC. */
+struct fleet_kiosk {
+    char *kiosk_id, *site, *label, *department, *app_version;
+    char *last_error;        /* "" when none */
+    int64_t last_seen_ms;    /* the database's clock at the last heartbeat; 0: never seen */
+    int64_t last_success_ms; /* the last push that left nothing waiting; 0: never */
+    int64_t backlog;         /* rows waiting on the kiosk */
+};
+
+/* The rows of one read; every string in kiosks[] is owned by the fleet. */
+struct fleet {
+    struct fleet_kiosk *kiosks;
+    size_t n;
+};
+
+/* Frees every row and its strings, and empties the fleet. */
+void fleet_free(struct fleet *fleet);
+
+/* Silent: never seen, or no heartbeat for longer than silent_after_ms. */
+bool fleet_kiosk_silent(const struct fleet_kiosk *kiosk, int64_t now_ms, int64_t silent_after_ms);
+
+/* With an error: a kiosk that has reported (last_seen_ms != 0) a
+ * non-empty last_error.  A provisioned kiosk's "never seen" note is not
+ * an error: silence says it already. */
+bool fleet_kiosk_has_error(const struct fleet_kiosk *kiosk);
+
+/* "just now", "42 s ago", "3 min ago", "5 h ago", "12 days ago" for an
+ * age in milliseconds (a negative age, a clock ahead of ours, is "just
+ * now"), into buf of size bytes. */
+void fleet_format_age(int64_t age_ms, char *buf, size_t size);
+
+/* "90 s", "15 min", "2 h", "1 day": a duration as a person says it. */
+void fleet_format_duration(int64_t ms, char *buf, size_t size);
+
+/* Appends the whole fleet page (a complete HTML document) to out: the
+ * summary line ("12 kiosks, 2 silent, 1 with errors"), then a table, silent
+ * kiosks first, then by kiosk id.  Every text is escaped.  fleet is
+ * borrowed and not changed.  Returns false when out of memory (out may
+ * then hold part of the page). */
+bool fleet_render(const struct fleet *fleet, int64_t now_ms, int64_t silent_after_ms,
+                  struct strbuf *out);
+
+/* Appends an error page: the fleet could not be read, and why. */
+void fleet_render_error(const char *why, struct strbuf *out);
+
+#endif

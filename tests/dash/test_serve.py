@@ -1,0 +1,385 @@
+#!/usr/bin/env python3
+"""wowdash serve on the real binary, against a SQLite shared.db and against
+PostgreSQL (the CTest fixture `pg`, tests/sync/pg_cluster.py, env WOW_PG_STATE).
+
+Usage: test_serve.py WOWDASH OUTDIR      (OUTDIR gets fleet.html, one fleet page)
+
+For each engine: the schema by `wowdash migrate`, kiosks by `wowdash kiosk add`
+and by direct INSERTs of heartbeat values; then `wowdash serve` on a free
+loopback port with a fake NOTIFY_SOCKET (a datagram socket here) that must
+receive READY=1; then:
+  - /healthz 200 "ok";
+  - /fleet lists every kiosk, silent ones (never seen, or quiet for longer
+    than --silent-after) marked silent and first, an error text holding
+    <script> escaped, the summary counts; / redirects there; HEAD works;
+  - 404 for other paths, 405 (with Allow) for other methods;
+  - every response has Content-Type with charset, nosniff, the CSP, and the
+    pages Cache-Control: no-store;
+  - the database going away (file deleted; database dropped) -> /healthz 503
+    with the reason, and /fleet 503;
+  - SIGTERM (SIGINT for PostgreSQL) -> exit 0 within a second, STOPPING=1.
+And without a database: --listen 0.0.0.0:PORT and other non-loopback or
+malformed addresses are refused with exit 2 and a message saying why; a bad
+--silent-after is exit 2; a missing stylesheet exit 1.
+"""
+import html
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
+from pg_cluster import Cluster  # noqa: E402
+
+WOWDASH, OUTDIR = sys.argv[1], sys.argv[2]
+TAG = str(os.getpid())
+MIN = 60 * 1000
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def dash(*args):
+    r = subprocess.run([WOWDASH, *args], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, f"wowdash {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+    return r
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+# --- the fleet both engines get ---------------------------------------------------------------
+def fleet_rows(now):
+    """(kiosk_id, site, label, department, app_version, last_seen_ms, last_success_ms, backlog,
+    last_error) inserted directly; silent after 30 min in this test."""
+    return [
+        ("fresh-1", "HQ", "Front desk", "front", "0.1.0", now - 1 * MIN, now - 1 * MIN, 0, ""),
+        # 20 min: silent with the default 15m, not with --silent-after 30m
+        ("mid-1", "HQ", "Canteen", "food", "0.1.0", now - 20 * MIN, now - 25 * MIN, 2, ""),
+        # 45 min: silent after 30 min (the threshold counts on both sides)
+        ("quiet-1", "Depot", "Office", "it", "0.1.0", now - 45 * MIN, now - 50 * MIN, 0, ""),
+        ("stale-1", "Depot", "Gate", "it", "0.0.9", now - 120 * MIN, now - 130 * MIN, 41,
+         "cannot connect to PostgreSQL: connection refused"),
+        (f"x<script>alert('{TAG}')</script>", "B&B", 'the "lab"', "it", "0.1.0", now - 10_000,
+         0, 7, '<script>alert("pwned")</script> & more'),
+    ]
+
+
+NEVER = f"never-{TAG}"  # added with wowdash kiosk add: provisioned, never seen
+EXPECTED_SILENT = {NEVER, "quiet-1", "stale-1"}
+
+
+def insert_sqlite(path, rows):
+    con = sqlite3.connect(path)
+    con.executemany("INSERT INTO kiosks VALUES (?, ?, ?, ?, 'UTC', ?, 'inc', 0, ?, ?, ?, ?)",
+                    [r[:6] + (r[6] or None,) + r[7:] for r in rows])
+    con.commit()
+    con.close()
+
+
+def sql_literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def insert_postgres(pg, db, rows):
+    values = ",".join(
+        f"({sql_literal(r[0])}, {sql_literal(r[1])}, {sql_literal(r[2])}, {sql_literal(r[3])},"
+        f" 'UTC', {sql_literal(r[4])}, 'inc', 0, {r[5]}, {r[6] or 'NULL'}, {r[7]},"
+        f" {sql_literal(r[8])})" for r in rows)
+    pg.psql(f"INSERT INTO kiosks VALUES {values}", dbname=db)
+
+
+# --- HTTP without following redirects -----------------------------------------------------------
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
+def request(port, path, method="GET"):
+    """(status, headers, body text) of one request."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
+    try:
+        with OPENER.open(req, timeout=10) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+
+
+def check_common_headers(status, headers, path, page):
+    where = f"{path} ({status})"
+    check("charset=utf-8" in headers.get("Content-Type", ""),
+          f"{where}: Content-Type {headers.get('Content-Type')!r} has no charset")
+    check(headers.get("X-Content-Type-Options") == "nosniff", f"{where}: no nosniff")
+    csp = headers.get("Content-Security-Policy", "")
+    check(csp.startswith("default-src 'self'"), f"{where}: Content-Security-Policy {csp!r}")
+    if page:
+        check(headers.get("Cache-Control") == "no-store",
+              f"{where}: Cache-Control {headers.get('Cache-Control')!r}")
+
+
+# --- the server and its fake systemd ------------------------------------------------------------
+class Server:
+    """wowdash serve with NOTIFY_SOCKET pointing at a datagram socket of ours."""
+
+    def __init__(self, tmp, db, *extra):
+        self.port = free_port()
+        self.sock_path = os.path.join(tmp, f"notify-{self.port}.sock")
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(self.sock_path)
+        self.messages = []
+        self.log_path = os.path.join(tmp, f"serve-{self.port}.log")
+        self.log = open(self.log_path, "w")
+        env = dict(os.environ, NOTIFY_SOCKET=self.sock_path)
+        self.proc = subprocess.Popen(
+            [WOWDASH, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}", *extra],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+
+    def wait_message(self, key, timeout=10.0):
+        """The first datagram holding the line key (e.g. "READY=1"), waiting up to timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for m in self.messages:
+                if key in m.split("\n"):
+                    return m
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None and not self._pending():
+                raise AssertionError(f"no {key} from wowdash serve (exit {self.proc.poll()});"
+                                     f" got {self.messages}; log:\n{self.text_log()}")
+            self.notify.settimeout(min(left, 0.5))
+            try:
+                self.messages.append(self.notify.recv(4096).decode())
+            except socket.timeout:
+                pass
+
+    def _pending(self):
+        self.notify.settimeout(0.05)
+        try:
+            self.messages.append(self.notify.recv(4096).decode())
+            return True
+        except socket.timeout:
+            return False
+
+    def text_log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        """Sends sig; returns (exit status, seconds until exit)."""
+        start = time.monotonic()
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=10)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        took = time.monotonic() - start
+        self.log.close()
+        return rc, took
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.notify.close()
+        os.unlink(self.sock_path)
+
+
+# --- the checks, the same for both engines ------------------------------------------------------
+ROW = re.compile(r'<tr class="kiosk([^"]*)"><td data-label="Status" class="status">(.*?)</td>'
+                 r'<th scope="row" data-label="Kiosk">(.*?)</th>(.*?)</tr>')
+
+
+def check_fleet_page(port, rows, engine):
+    status, headers, body = request(port, "/fleet")
+    check(status == 200, f"{engine}: /fleet {status}: {body[:500]}")
+    check_common_headers(status, headers, "/fleet", page=True)
+    check(headers.get("Content-Type") == "text/html; charset=utf-8", headers.get("Content-Type"))
+    check('<meta name="viewport"' in body and '<link rel="stylesheet" href="/assets/dash.css">'
+          in body, f"{engine}: no viewport or stylesheet link")
+    check("<script" not in body, f"{engine}: an unescaped <script> on the page")
+    found = [(html.unescape(m.group(3)), m.group(1).split(), m.group(2), m.group(4))
+             for m in ROW.finditer(body)]
+    ids = [f[0] for f in found]
+    expected_ids = {r[0] for r in rows} | {NEVER}
+    check(set(ids) == expected_ids and len(ids) == len(expected_ids),
+          f"{engine}: kiosks on the page {ids}, expected {sorted(expected_ids)}")
+    silent = {f[0] for f in found if "silent" in f[1]}
+    check(silent == EXPECTED_SILENT, f"{engine}: silent {silent}, expected {EXPECTED_SILENT}")
+    for kiosk_id, classes, status_cell, _ in found:
+        word = "silent" in status_cell
+        check(word == (kiosk_id in EXPECTED_SILENT),
+              f"{engine}: {kiosk_id}: status cell {status_cell!r} (classes {classes})")
+    expected_order = sorted(EXPECTED_SILENT) + sorted(expected_ids - EXPECTED_SILENT)
+    check(ids == expected_order, f"{engine}: order {ids}, expected {expected_order}")
+    evil = rows[-1]
+    check(html.escape(evil[8], quote=True).replace("&#x27;", "&#39;") in body,
+          f"{engine}: the error text {evil[8]!r} is not there, escaped")
+    check("6 kiosks, 3 silent, 2 with errors" in body,
+          f"{engine}: summary: {re.findall(r'<p class=.summary.>(.*?)</p>', body)}")
+    # the last heartbeat of fresh-1 as "1 min ago" and its UTC time
+    fresh = next(f for f in found if f[0] == "fresh-1")
+    iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(rows[0][5] // 1000))
+    check(f'<time datetime="{iso}"' in fresh[3] and "1 min ago" in fresh[3],
+          f"{engine}: fresh-1's heartbeat cell: {fresh[3][:400]}")
+    check("never" in next(f for f in found if f[0] == NEVER)[3], f"{engine}: never-1 not 'never'")
+    return body
+
+
+def check_routes(port, engine):
+    status, headers, body = request(port, "/healthz")
+    check(status == 200 and body == "ok\n", f"{engine}: /healthz {status} {body!r}")
+    check_common_headers(status, headers, "/healthz", page=True)
+    status, headers, body = request(port, "/assets/dash.css")
+    check(status == 200 and headers.get("Content-Type") == "text/css; charset=utf-8"
+          and "@media" in body, f"{engine}: /assets/dash.css {status} {headers.get('Content-Type')}")
+    check_common_headers(status, headers, "/assets/dash.css", page=False)
+    status, headers, body = request(port, "/")
+    check(status in (302, 303) and headers.get("Location") == "/fleet",
+          f"{engine}: / gave {status} Location {headers.get('Location')!r}")
+    check_common_headers(status, headers, "/", page=True)
+    status, headers, body = request(port, "/fleet", method="HEAD")
+    check(status == 200 and body == "", f"{engine}: HEAD /fleet {status} {body[:80]!r}")
+    for path in ("/nope", "/fleet/", "/assets/other.css", "/healthz/x"):
+        status, headers, body = request(port, path)
+        check(status == 404, f"{engine}: {path} gave {status}")
+        check_common_headers(status, headers, path, page=True)
+    for method in ("POST", "PUT", "DELETE"):
+        status, headers, body = request(port, "/fleet", method=method)
+        check(status == 405 and "GET" in headers.get("Allow", ""),
+              f"{engine}: {method} /fleet gave {status}, Allow {headers.get('Allow')!r}")
+        check_common_headers(status, headers, f"{method} /fleet", page=True)
+
+
+def check_gone(port, engine, what):
+    status, headers, body = request(port, "/healthz")
+    check(status == 503 and what in body, f"{engine}: /healthz after the database went away: "
+                                          f"{status} {body!r}, expected 503 with {what!r}")
+    check_common_headers(status, headers, "/healthz (503)", page=True)
+    status, headers, body = request(port, "/fleet")
+    check(status == 503 and "cannot be read" in body and "<script" not in body,
+          f"{engine}: /fleet after the database went away: {status} {body[:300]!r}")
+
+
+def check_stop(server, engine, sig):
+    rc, took = server.stop(sig)
+    check(rc == 0, f"{engine}: exit {rc} after {sig.name}; log:\n{server.text_log()}")
+    check(took < 1.0, f"{engine}: {took:.2f} s to stop after {sig.name}")
+    server.wait_message("STOPPING=1", timeout=1.0)
+    log = server.text_log()
+    check(re.search(r"GET /fleet 200 [0-9.]+ ms", log) is not None,
+          f"{engine}: no request line in the log:\n{log}")
+    return took
+
+
+def run_engine(tmp, engine, target, rows, make_gone, gone_text, sig):
+    server = Server(tmp, target, "--silent-after", "30m")
+    try:
+        ready = server.wait_message("READY=1")
+        check(f"STATUS=listening on http://127.0.0.1:{server.port}/" in ready.split("\n"),
+              f"{engine}: READY datagram {ready!r}")
+        check_routes(server.port, engine)
+        body = check_fleet_page(server.port, rows, engine)
+        make_gone()
+        check_gone(server.port, engine, gone_text)
+        took = check_stop(server, engine, sig)
+    finally:
+        server.close()
+    print(f"{engine}: READY, routes, fleet page, 503 when gone, {sig.name} -> exit 0 in "
+          f"{took * 1000:.0f} ms")
+    return body
+
+
+def test_sqlite(tmp):
+    path = os.path.join(tmp, "shared.db")
+    dash("migrate", "--db", path)
+    dash("kiosk", "add", NEVER, "--department", "it", "--db", path)
+    rows = fleet_rows(now_ms())
+    insert_sqlite(path, rows)
+
+    def gone():
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+    body = run_engine(tmp, "sqlite", path, rows, gone, "unable to open", signal.SIGTERM)
+    with open(os.path.join(OUTDIR, "fleet.html"), "w") as f:
+        f.write(body)
+
+
+def test_postgres(tmp):
+    pg = Cluster.from_state(os.environ["WOW_PG_STATE"])
+    db = f"serve_{TAG}"
+    pg.create_database(db)
+    conninfo = pg.conninfo(dbname=db)
+    dash("migrate", "--db", conninfo)
+    never = f"{NEVER}"
+    role = f"kiosk_{never}"
+    # roles are per cluster: one left by an earlier, killed run would refuse the add
+    pg.psql(f'DROP ROLE IF EXISTS "{role}"')
+    dash("kiosk", "add", never, "--department", "it", "--db", conninfo, "--sslmode", "disable")
+    rows = fleet_rows(now_ms())
+    insert_postgres(pg, db, rows)
+
+    def gone():
+        pg.psql(f'DROP DATABASE "{db}" WITH (FORCE)')
+    try:
+        run_engine(tmp, "postgresql", conninfo, rows, gone, "does not exist", signal.SIGINT)
+    finally:
+        pg.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        pg.psql(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_refusals(tmp):
+    css_dir = os.path.join(tmp, "no-assets")
+    cases = [
+        (["--listen", "0.0.0.0:8080"], 2, ["not a loopback address", "ssh -L"]),
+        (["--listen", "[::]:8080"], 2, ["not a loopback address"]),
+        (["--listen", "192.168.1.10:8080"], 2, ["not a loopback address"]),
+        (["--listen", "8080"], 2, ["expected ADDR:PORT"]),
+        (["--listen", "127.0.0.1:99999"], 2, ["expected ADDR:PORT"]),
+        (["--listen", "::1:8080"], 2, ["expected ADDR:PORT"]),
+        (["--silent-after", "0"], 2, ["--silent-after", "15m"]),
+        (["--silent-after", "15 minutes"], 2, ["--silent-after"]),
+        (["--assets", css_dir, "--listen", f"127.0.0.1:{free_port()}"], 1,
+         [f"{css_dir}/dash.css"]),
+    ]
+    for args, code, texts in cases:
+        r = subprocess.run([WOWDASH, "serve", "--db", os.path.join(tmp, "x.db"), *args],
+                           capture_output=True, text=True, timeout=10)
+        check(r.returncode == code and all(t in r.stderr for t in texts),
+              f"serve {args}: exit {r.returncode}, stderr {r.stderr!r}; expected {code}, {texts}")
+    r = subprocess.run([WOWDASH, "serve"], capture_output=True, text=True, timeout=10)
+    check(r.returncode == 2 and "--db TARGET is required" in r.stderr, r.stderr)
+    print("refusals: non-loopback and malformed --listen, bad --silent-after, no stylesheet")
+
+
+def main():
+    os.makedirs(OUTDIR, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="wowdash-serve-") as tmp:
+        test_refusals(tmp)
+        test_sqlite(tmp)
+        test_postgres(tmp)
+    print("wowdash serve: all checks passed")
+
+
+if __name__ == "__main__":
+    main()

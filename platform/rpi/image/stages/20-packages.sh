@@ -1,0 +1,127 @@
+# 20-packages.sh - stage "packages": the kernel and Raspberry Pi boot firmware,
+# the system services the kiosk relies on, and the wowkiosk/wowdash .debs, all
+# installed with apt inside the arm64 tree (through qemu) so that every Depends
+# of the .debs is resolved from the Debian archive.
+# Sourced by build-image.sh; uses its variables (OUT, ROOTFS, MIRROR,
+# SECURITY_MIRROR, SUITE, DEBS, EXTRA_PACKAGES, HERE).
+# shellcheck shell=bash disable=SC2015 # "test && test || die" is meant
+
+# Debian's own kernel and firmware (docs/DEPLOY.md, "The image", says why),
+# what a kiosk with no keyboard needs to boot, get an address and the time,
+# and overlayroot, inert until /etc/overlayroot.local.conf turns it on.
+PACKAGES_BASE=(
+    linux-image-arm64 raspi-firmware firmware-brcm80211 wireless-regdb
+    initramfs-tools zstd systemd-sysv udev kmod dbus
+    systemd-timesyncd systemd-resolved ca-certificates tzdata
+    e2fsprogs dosfstools overlayroot
+)
+
+# Checks each --deb: a readable Debian package for arm64 (or all).
+check_debs() {
+    local deb arch
+    command -v dpkg-deb >/dev/null || die "dpkg-deb not found: the build host must be Debian (apt-get install dpkg)"
+    [ ${#DEBS[@]} -gt 0 ] || die "no --deb given: the image needs wowkiosk_<ver>_arm64.deb (and wowdash_<ver>_arm64.deb)"
+    for deb in "${DEBS[@]}"; do
+        [ -f "$deb" ] || die "--deb $deb: no such file"
+        arch=$(dpkg-deb -f "$deb" Architecture 2>/dev/null) ||
+            die "--deb $deb: not a Debian package (dpkg-deb -f cannot read its control file)"
+        case "$arch" in
+        arm64 | all) ;;
+        *) die "--deb $deb: built for '$arch', expected arm64: build the packages with the aarch64 toolchain (make cross-arm64)" ;;
+        esac
+    done
+}
+
+# Prints a digest of everything this stage installs, for its stamp.
+packages_digest() {
+    {
+        printf '%s\n' "${PACKAGES_BASE[@]}" "$EXTRA_PACKAGES" "$MIRROR" "$SECURITY_MIRROR"
+        sha256sum "${DEBS[@]}" | cut -d' ' -f1
+        cat "$HERE/files/raspi-firmware" "$HERE/files/raspi-firmware-custom" "$HERE/files/raspi-extra-cmdline"
+    } | sha256sum | cut -d' ' -f1
+}
+
+# Writes apt's sources and the boot firmware's settings into the tree; the
+# settings must be there before the kernel is installed, since its hooks
+# write cmdline.txt and config.txt from them.
+packages_prepare_tree() {
+    cat >"$ROOTFS/etc/apt/sources.list" <<EOF
+deb $MIRROR $SUITE main non-free-firmware
+deb $MIRROR $SUITE-updates main non-free-firmware
+deb $SECURITY_MIRROR $SUITE-security main non-free-firmware
+EOF
+    install -m 0644 "$HERE/files/raspi-firmware" "$ROOTFS/etc/default/raspi-firmware"
+    install -m 0644 "$HERE/files/raspi-firmware-custom" "$ROOTFS/etc/default/raspi-firmware-custom"
+    install -m 0644 "$HERE/files/raspi-extra-cmdline" "$ROOTFS/etc/default/raspi-extra-cmdline"
+    # No service may start inside the build chroot.
+    printf '#!/bin/sh\n# build-image.sh: no service starts while the image is built\nexit 101\n' \
+        >"$ROOTFS/usr/sbin/policy-rc.d"
+    chmod 0755 "$ROOTFS/usr/sbin/policy-rc.d"
+    rm -rf "$ROOTFS/var/cache/wowkiosk-debs"
+    mkdir -p "$ROOTFS/var/cache/wowkiosk-debs"
+    cp "${DEBS[@]}" "$ROOTFS/var/cache/wowkiosk-debs/"
+}
+
+# Gives the chroot the host's name servers: /etc/resolv.conf is a file before
+# systemd-resolved is installed and a link into /run (a tmpfs here) after.
+packages_dns() {
+    if [ -L "$ROOTFS/etc/resolv.conf" ]; then
+        mkdir -p "$ROOTFS/run/systemd/resolve"
+        cat /etc/resolv.conf >"$ROOTFS/run/systemd/resolve/stub-resolv.conf"
+    else
+        cat /etc/resolv.conf >"$ROOTFS/etc/resolv.conf"
+    fi
+}
+
+# Runs apt inside the tree; the local .debs are given by path so apt resolves
+# their Depends.
+packages_apt() {
+    local debs_in_tree=() deb
+    for deb in "${DEBS[@]}"; do
+        debs_in_tree+=("/var/cache/wowkiosk-debs/$(basename "$deb")")
+    done
+    local env=(env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8
+        PATH=/usr/sbin:/usr/bin:/sbin:/bin)
+    chroot "$ROOTFS" "${env[@]}" apt-get update ||
+        die "apt-get update inside $ROOTFS failed (mirror $MIRROR)"
+    # shellcheck disable=SC2086 # EXTRA_PACKAGES is a list of names
+    chroot "$ROOTFS" "${env[@]}" apt-get install -y --no-install-recommends \
+        "${PACKAGES_BASE[@]}" $EXTRA_PACKAGES "${debs_in_tree[@]}" ||
+        die "apt-get install inside $ROOTFS failed (see above)"
+    # The firmware hook writes /boot/firmware (kernel, initrd, DTBs,
+    # config.txt, cmdline.txt) from /etc/default/raspi-*; run it again so a
+    # changed setting reaches the boot files even when no kernel was installed.
+    chroot "$ROOTFS" "${env[@]}" DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware ||
+        die "the raspi-firmware hook failed inside $ROOTFS"
+    chroot "$ROOTFS" "${env[@]}" apt-get clean
+}
+
+# Stage "packages".
+stage_packages() {
+    check_debs
+    require_root "stage packages"
+    need_host_tools qemu-aarch64-static:qemu-user-static update-binfmts:binfmt-support
+    [ -f "$(stamp_path second)" ] ||
+        die "no finished bootstrap in $ROOTFS (expected $(stamp_path second)): run --stage bootstrap first"
+    local digest
+    digest=$(packages_digest)
+    if [ "$(cat "$(stamp_path packages)" 2>/dev/null)" = "$digest" ]; then
+        say "packages: done before with the same .debs and list; skipping"
+        return 0
+    fi
+    require_binfmt_aarch64 "$ROOTFS"
+    local started=$SECONDS
+    say "packages: ${PACKAGES_BASE[*]} $EXTRA_PACKAGES and ${DEBS[*]}"
+    packages_prepare_tree
+    # shellcheck disable=SC2034 # read by build-image.sh's exit trap
+    CHROOT_MOUNTED=$ROOTFS
+    chroot_mount "$ROOTFS"
+    packages_dns
+    packages_apt
+    chroot_umount "$ROOTFS"
+    # shellcheck disable=SC2034 # read by build-image.sh's exit trap
+    CHROOT_MOUNTED=
+    rm -rf "$ROOTFS/var/cache/wowkiosk-debs" "$ROOTFS/usr/sbin/policy-rc.d"
+    printf '%s\n' "$digest" >"$(stamp_path packages)"
+    say "packages: done in $((SECONDS - started)) s"
+}

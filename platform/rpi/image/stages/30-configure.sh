@@ -1,0 +1,151 @@
+# 30-configure.sh - stage "configure": turns an installed tree into a kiosk.
+# Works on any directory tree (a real image tree or a test's fake one): it only
+# writes files and symlinks, so it needs no network, no qemu, no mounts and
+# no root. Running it again gives the same tree; switching --read-only-root
+# on or off rewrites or removes what differs.
+# Sourced by build-image.sh; uses its variables (ROOTFS, READ_ONLY_ROOT,
+# HOSTNAME_KIOSK, CONF_TEMPLATE, HERE).
+# shellcheck shell=bash disable=SC2015 # "test && test || die" is meant
+
+# Labels of the three filesystems; the image stage formats them with these.
+LABEL_BOOT=WOWBOOT
+LABEL_ROOT=wowroot
+LABEL_DATA=wowdata
+
+# Prints the path of the kiosk's unit file in the tree, or stops.
+configure_find_unit() {
+    local dir
+    for dir in usr/lib/systemd/system lib/systemd/system; do
+        if [ -f "$ROOTFS/$dir/wowkiosk.service" ]; then
+            printf '%s/%s/wowkiosk.service' "$ROOTFS" "$dir"
+            return 0
+        fi
+    done
+    die "$ROOTFS: no lib/systemd/system/wowkiosk.service: install wowkiosk_<ver>_arm64.deb first (stage packages)"
+}
+
+# Prints where the kiosk's state directory is, from its unit: the data
+# partition is mounted there, so the store can only ever be written to it.
+configure_state_dir() {
+    local unit=$1 state dynamic
+    state=$(unit_service_value "$unit" StateDirectory)
+    [ "$state" = wowkiosk ] ||
+        die "$unit: [Service] StateDirectory: expected 'wowkiosk' (the data partition is mounted at the state directory), got '${state}'"
+    dynamic=$(unit_service_value "$unit" DynamicUser)
+    case "$dynamic" in
+    yes | true | on | 1) printf '/var/lib/private/wowkiosk' ;;
+    *) printf '/var/lib/wowkiosk' ;;
+    esac
+}
+
+# /etc/fstab: boot (FAT), root (ext4) and data (ext4) by label.
+configure_fstab() {
+    local state_dir=$1 root_opts=defaults,noatime boot_opts=defaults,noatime,fmask=0133,dmask=0022
+    if [ "$READ_ONLY_ROOT" = 1 ]; then
+        root_opts=defaults,noatime,ro
+        boot_opts=$boot_opts,ro
+    fi
+    cat >"$ROOTFS/etc/fstab" <<EOF
+# /etc/fstab of a wowkiosk image, written by platform/rpi/image/build-image.sh.
+# Read-only root: $([ "$READ_ONLY_ROOT" = 1 ] && echo "yes, under overlayroot (/etc/overlayroot.local.conf)" || echo no)
+# The kiosk's state (its SQLite store) is on the data partition, mounted at
+# its StateDirectory; wowkiosk.service does not start without it.
+EOF
+    {
+        printf '%-15s %-18s %-6s %-46s %-6s %s\n' '# <file system>' '<mount point>' '<type>' '<options>' '<dump>' '<pass>'
+        printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_ROOT" / ext4 "$root_opts" 0 1
+        printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts,nofail" 0 2
+        printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_DATA" "$state_dir" ext4 \
+            defaults,noatime,nodev,nosuid,noexec,nofail 0 2
+    } >>"$ROOTFS/etc/fstab"
+    mkdir -p "$ROOTFS/boot/firmware" "$ROOTFS$state_dir"
+}
+
+# The kiosk's unit: enabled, and bound to the data partition's mount.
+configure_service() {
+    local unit=$1 state_dir=$2 wanted
+    systemctl --root="$ROOTFS" --quiet enable wowkiosk.service ||
+        die "systemctl --root=$ROOTFS enable wowkiosk.service failed (does $unit have an [Install] section?)"
+    wanted=$(unit_install_value "$unit" WantedBy)
+    if [ "$wanted" = graphical.target ] && [ -e "$ROOTFS/lib/systemd/system/graphical.target" ]; then
+        systemctl --root="$ROOTFS" --quiet set-default graphical.target
+    fi
+    mkdir -p "$ROOTFS/etc/systemd/system/wowkiosk.service.d"
+    cat >"$ROOTFS/etc/systemd/system/wowkiosk.service.d/50-data-partition.conf" <<EOF
+# Written by platform/rpi/image/build-image.sh: the store must be on the data
+# partition (LABEL=$LABEL_DATA). Without it mounted the kiosk does not start,
+# rather than write taps into the root filesystem (a RAM overlay when the
+# root is read-only) and lose them at the next reboot.
+[Unit]
+RequiresMountsFor=$state_dir
+EOF
+    # The kiosk owns the screen: no login prompt on tty1, now or on a VT switch.
+    systemctl --root="$ROOTFS" --quiet mask getty@tty1.service autovt@tty1.service
+}
+
+# Network (DHCP on the wired port), name resolution and time: the hours need a
+# correct clock and a Pi has no battery-backed one.
+configure_network() {
+    local unit
+    mkdir -p "$ROOTFS/etc/systemd/network"
+    install -m 0644 "$HERE/files/20-wired.network" "$ROOTFS/etc/systemd/network/20-wired.network"
+    for unit in systemd-networkd.service systemd-resolved.service systemd-timesyncd.service; do
+        if [ -e "$ROOTFS/lib/systemd/system/$unit" ] || [ -e "$ROOTFS/usr/lib/systemd/system/$unit" ]; then
+            systemctl --root="$ROOTFS" --quiet enable "$unit"
+        else
+            say "configure: $unit is not in the tree; not enabled"
+        fi
+    done
+}
+
+# Read-only root: overlayroot on, journald in RAM; read-write: both undone.
+configure_read_only() {
+    local dropin=$ROOTFS/etc/systemd/journald.conf.d/60-wowkiosk.conf
+    mkdir -p "$(dirname "$dropin")"
+    if [ "$READ_ONLY_ROOT" = 1 ]; then
+        install -m 0644 "$HERE/files/overlayroot.local.conf" "$ROOTFS/etc/overlayroot.local.conf"
+        install -m 0644 "$HERE/files/journald-volatile.conf" "$dropin"
+    else
+        rm -f "$ROOTFS/etc/overlayroot.local.conf"
+        install -m 0644 "$HERE/files/journald-persistent.conf" "$dropin"
+    fi
+}
+
+# One image for many kiosks: no machine id baked in (each kiosk makes its own
+# at boot), one host name.
+configure_identity() {
+    printf '%s\n' "$HOSTNAME_KIOSK" >"$ROOTFS/etc/hostname"
+    cat >"$ROOTFS/etc/hosts" <<EOF
+127.0.0.1	localhost
+127.0.1.1	$HOSTNAME_KIOSK
+::1		localhost ip6-localhost ip6-loopback
+EOF
+    : >"$ROOTFS/etc/machine-id"
+    if [ -f "$ROOTFS/var/lib/dbus/machine-id" ] && [ ! -L "$ROOTFS/var/lib/dbus/machine-id" ]; then
+        rm -f "$ROOTFS/var/lib/dbus/machine-id"
+    fi
+}
+
+# The technician's per-kiosk file, on the boot partition.
+configure_boot_template() {
+    [ -f "$CONF_TEMPLATE" ] || die "no boot template at $CONF_TEMPLATE (expected platform/rpi/wowkiosk.conf)"
+    mkdir -p "$ROOTFS/boot/firmware"
+    install -m 0644 "$CONF_TEMPLATE" "$ROOTFS/boot/firmware/wowkiosk.conf"
+}
+
+# Stage "configure".
+stage_configure() {
+    [ -d "$ROOTFS/etc" ] || die "$ROOTFS: not a root filesystem tree (expected $ROOTFS/etc/)"
+    need_host_tools systemctl:systemd
+    local unit state_dir
+    unit=$(configure_find_unit)
+    state_dir=$(configure_state_dir "$unit")
+    say "configure: $ROOTFS (read-only root: $([ "$READ_ONLY_ROOT" = 1 ] && echo yes || echo no), state on the data partition at $state_dir)"
+    configure_fstab "$state_dir"
+    configure_service "$unit" "$state_dir"
+    configure_network
+    configure_read_only
+    configure_identity
+    configure_boot_template
+    say "configure: done"
+}

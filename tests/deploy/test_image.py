@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""The Raspberry Pi image builder (platform/rpi/image/build-image.sh), checked
+without network, qemu, loop devices or mounts.
+
+Usage: test_image.py [SOURCE_DIR]
+
+  - every script of the builder passes `bash -n` (and shellcheck, where it is
+    installed);
+  - the configure stage, run on a fake root filesystem (a unit file and an
+    empty /etc), enables wowkiosk.service, masks getty@tty1, writes fstab with
+    root, boot and data by label at the right mount points, puts the boot
+    template in /boot/firmware, binds the service to the data partition, and
+    with --read-only-root turns on overlayroot (only /, recurse=0), a read-only
+    root and boot in fstab, and a journal in RAM; run again it changes nothing,
+    and switched back it undoes the read-only parts;
+  - the errors a technician meets first are clear (no unit, a unit without
+    StateDirectory=wowkiosk, an amd64 .deb, a bad stage);
+  - the image stage, on that fake tree, makes an MBR image whose three
+    partitions hold the right filesystems and files (skipped when mtools,
+    dosfstools or fdisk are not installed);
+  - WOW_IMAGE_FULL=1 (root and the Debian mirror needed): the first
+    debootstrap stage (--foreign --arch arm64) into a temporary directory.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SOURCE_DIR = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                             os.path.join(os.path.dirname(__file__), "..", ".."))
+IMAGE_DIR = os.path.join(SOURCE_DIR, "platform", "rpi", "image")
+SCRIPT = os.path.join(IMAGE_DIR, "build-image.sh")
+TEMPLATE = os.path.join(SOURCE_DIR, "platform", "rpi", "wowkiosk.conf")
+REAL_UNIT = os.path.join(SOURCE_DIR, "platform", "rpi", "systemd", "wowkiosk.service")
+
+PLACEHOLDER_UNIT = """\
+# Placeholder made by tests/deploy/test_image.py (no platform/rpi/systemd unit yet).
+[Unit]
+Description=wowkiosk placeholder
+
+[Service]
+ExecStart=/usr/bin/wowkiosk
+StateDirectory=wowkiosk
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def run_builder(args, check=True):
+    """Runs build-image.sh; returns the CompletedProcess (text)."""
+    proc = subprocess.run(["bash", SCRIPT] + args, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError("build-image.sh %s: exit %d\n%s%s" % (
+            " ".join(args), proc.returncode, proc.stdout, proc.stderr))
+    return proc
+
+
+def make_fake_rootfs(parent, unit_text=None):
+    """A tree with just what configure needs: /etc and the kiosk's unit."""
+    root = os.path.join(parent, "rootfs")
+    os.makedirs(os.path.join(root, "etc"))
+    unit_dir = os.path.join(root, "lib", "systemd", "system")
+    os.makedirs(unit_dir)
+    unit = os.path.join(unit_dir, "wowkiosk.service")
+    if unit_text is not None:
+        with open(unit, "w") as f:
+            f.write(unit_text)
+    elif os.path.exists(REAL_UNIT):
+        shutil.copy(REAL_UNIT, unit)
+    else:
+        with open(unit, "w") as f:
+            f.write(PLACEHOLDER_UNIT)
+    return root
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def fstab_entries(root):
+    """{mount point: (spec, type, [options])} of the tree's /etc/fstab."""
+    entries = {}
+    for line in read(os.path.join(root, "etc", "fstab")).splitlines():
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        assert len(fields) == 6, "fstab line without 6 fields: %r" % line
+        assert fields[1] not in entries, "mount point %s twice in fstab" % fields[1]
+        entries[fields[1]] = (fields[0], fields[2], fields[3].split(","))
+    return entries
+
+
+def ini_values(path):
+    """key -> value of a systemd-style file (sections ignored)."""
+    values = {}
+    for line in read(path).splitlines():
+        line = line.strip()
+        if "=" in line and not line.startswith(("#", ";")):
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip()
+    return values
+
+
+def snapshot(root):
+    """Every path of a tree with its link target or contents."""
+    result = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in sorted(dirnames + filenames):
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root)
+            if os.path.islink(path):
+                result[rel] = "-> " + os.readlink(path)
+            elif os.path.isfile(path):
+                result[rel] = read(path)
+            else:
+                result[rel] = "dir"
+    return result
+
+
+class ScriptSyntax(unittest.TestCase):
+    def scripts(self):
+        found = []
+        for dirpath, _, filenames in os.walk(IMAGE_DIR):
+            found += [os.path.join(dirpath, n) for n in filenames if n.endswith(".sh")]
+        self.assertIn(SCRIPT, found)
+        self.assertGreaterEqual(len(found), 5, "expected build-image.sh, lib/ and the stages")
+        return sorted(found)
+
+    def test_bash_n(self):
+        for script in self.scripts():
+            proc = subprocess.run(["bash", "-n", script], stderr=subprocess.PIPE, text=True)
+            self.assertEqual(proc.returncode, 0, "%s: %s" % (script, proc.stderr))
+
+    def test_shellcheck(self):
+        if not shutil.which("shellcheck"):
+            self.skipTest("shellcheck not installed")
+        proc = subprocess.run(["shellcheck", "-x"] + self.scripts(), cwd=IMAGE_DIR,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+
+    def test_help_names_every_stage(self):
+        out = run_builder(["--help"]).stdout
+        for stage in ("foreign", "second", "bootstrap", "packages", "configure", "image", "all"):
+            self.assertIn(stage, out)
+
+
+class Configure(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wowimage-")
+        self.root = make_fake_rootfs(self.tmp)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def configure(self, *extra):
+        return run_builder(["--stage", "configure", "--rootfs", self.root] + list(extra))
+
+    def path(self, *parts):
+        return os.path.join(self.root, *parts)
+
+    def assert_common(self):
+        wants = self.path("etc", "systemd", "system", "multi-user.target.wants", "wowkiosk.service")
+        unit = read(self.path("lib", "systemd", "system", "wowkiosk.service"))
+        if "WantedBy=multi-user.target" in unit:
+            self.assertTrue(os.path.islink(wants), "wowkiosk.service not enabled")
+            self.assertTrue(os.readlink(wants).endswith("/systemd/system/wowkiosk.service"))
+        for tty_unit in ("getty@tty1.service", "autovt@tty1.service"):
+            link = self.path("etc", "systemd", "system", tty_unit)
+            self.assertTrue(os.path.islink(link), tty_unit + " not masked")
+            self.assertEqual(os.readlink(link), "/dev/null")
+        self.assertEqual(read(self.path("boot", "firmware", "wowkiosk.conf")), read(TEMPLATE))
+        dropin = self.path("etc", "systemd", "system", "wowkiosk.service.d", "50-data-partition.conf")
+        self.assertEqual(ini_values(dropin).get("RequiresMountsFor"), "/var/lib/wowkiosk")
+        self.assertEqual(read(self.path("etc", "machine-id")), "", "one image, many kiosks: no machine id")
+        self.assertEqual(read(self.path("etc", "hostname")).strip(), "wowkiosk")
+        for mount_point in ("boot/firmware", "var/lib/wowkiosk"):
+            self.assertTrue(os.path.isdir(self.path(mount_point)), mount_point + " missing")
+        entries = fstab_entries(self.root)
+        self.assertEqual(set(entries), {"/", "/boot/firmware", "/var/lib/wowkiosk"})
+        self.assertEqual(entries["/"][:2], ("LABEL=wowroot", "ext4"))
+        self.assertEqual(entries["/boot/firmware"][:2], ("LABEL=WOWBOOT", "vfat"))
+        self.assertEqual(entries["/var/lib/wowkiosk"][:2], ("LABEL=wowdata", "ext4"))
+        data_opts = entries["/var/lib/wowkiosk"][2]
+        self.assertNotIn("ro", data_opts, "the store's partition must be writable")
+        return entries
+
+    def test_read_write(self):
+        self.configure()
+        entries = self.assert_common()
+        self.assertNotIn("ro", entries["/"][2])
+        self.assertNotIn("ro", entries["/boot/firmware"][2])
+        self.assertFalse(os.path.exists(self.path("etc", "overlayroot.local.conf")))
+        journald = ini_values(self.path("etc", "systemd", "journald.conf.d", "60-wowkiosk.conf"))
+        self.assertEqual(journald.get("Storage"), "persistent")
+        self.assertIn("SystemMaxUse", journald)
+
+    def test_read_only_root(self):
+        self.configure("--read-only-root")
+        entries = self.assert_common()
+        self.assertIn("ro", entries["/"][2])
+        self.assertIn("ro", entries["/boot/firmware"][2])
+        overlay = ini_values(self.path("etc", "overlayroot.local.conf"))["overlayroot"].strip('"')
+        kind, _, params = overlay.partition(":")
+        self.assertEqual(kind, "tmpfs")
+        # recurse=0: the data partition is mounted from its device, never overlaid.
+        self.assertIn("recurse=0", params.split(","))
+        journald = ini_values(self.path("etc", "systemd", "journald.conf.d", "60-wowkiosk.conf"))
+        self.assertEqual(journald.get("Storage"), "volatile")
+        self.assertRegex(journald.get("RuntimeMaxUse", ""), r"^[0-9]+M$")
+
+    def test_idempotent_and_reversible(self):
+        self.configure("--read-only-root")
+        first = snapshot(self.root)
+        self.configure("--read-only-root")
+        self.assertEqual(snapshot(self.root), first, "a second configure changed the tree")
+        self.configure()
+        self.assertFalse(os.path.exists(self.path("etc", "overlayroot.local.conf")))
+        self.assertNotIn("ro", fstab_entries(self.root)["/"][2])
+
+    def test_dynamic_user_moves_the_data_mount(self):
+        unit = self.path("lib", "systemd", "system", "wowkiosk.service")
+        with open(unit, "w") as f:
+            f.write(PLACEHOLDER_UNIT.replace("StateDirectory=", "DynamicUser=yes\nStateDirectory="))
+        self.configure()
+        entries = fstab_entries(self.root)
+        self.assertEqual(entries["/var/lib/private/wowkiosk"][0], "LABEL=wowdata")
+        self.assertNotIn("/var/lib/wowkiosk", entries)
+
+
+class Errors(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="wowimage-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def fails_with(self, args, words):
+        proc = run_builder(args, check=False)
+        self.assertNotEqual(proc.returncode, 0, "expected a failure: %s" % args)
+        for word in words:
+            self.assertIn(word, proc.stderr)
+
+    def test_no_unit(self):
+        root = make_fake_rootfs(self.tmp)
+        os.remove(os.path.join(root, "lib", "systemd", "system", "wowkiosk.service"))
+        self.fails_with(["--stage", "configure", "--rootfs", root], ["wowkiosk.service", "install"])
+
+    def test_no_state_directory(self):
+        root = make_fake_rootfs(self.tmp, PLACEHOLDER_UNIT.replace("StateDirectory=wowkiosk\n", ""))
+        self.fails_with(["--stage", "configure", "--rootfs", root], ["StateDirectory", "expected 'wowkiosk'"])
+
+    def test_not_a_tree(self):
+        self.fails_with(["--stage", "configure", "--rootfs", os.path.join(self.tmp, "none")],
+                        ["not a root filesystem tree"])
+
+    def test_bad_stage_and_size(self):
+        self.fails_with(["--stage", "everything", "--out", self.tmp], ["--stage: expected"])
+        self.fails_with(["--stage", "image", "--out", self.tmp, "--data-size", "1x"], ["--data-size"])
+
+    def test_missing_and_foreign_debs(self):
+        out = os.path.join(self.tmp, "out")
+        self.fails_with(["--stage", "packages", "--out", out, "--deb", "/nonexistent/wowkiosk.deb"],
+                        ["/nonexistent/wowkiosk.deb", "no such file"])
+        if not shutil.which("dpkg-deb"):
+            self.skipTest("dpkg-deb not installed")
+        pkg = os.path.join(self.tmp, "pkg")
+        os.makedirs(os.path.join(pkg, "DEBIAN"))
+        with open(os.path.join(pkg, "DEBIAN", "control"), "w") as f:
+            f.write("Package: wowkiosk\nVersion: 0.0.1\nArchitecture: amd64\n"
+                    "Maintainer: test <test@example.invalid>\nDescription: test\n")
+        deb = os.path.join(self.tmp, "wowkiosk_0.0.1_amd64.deb")
+        subprocess.run(["dpkg-deb", "--build", "--root-owner-group", pkg, deb], check=True,
+                       stdout=subprocess.DEVNULL)
+        self.fails_with(["--stage", "packages", "--out", out, "--deb", deb], ["amd64", "expected arm64"])
+
+
+IMAGE_TOOLS = ("mkfs.vfat", "fsck.vfat", "mcopy", "mtype", "fatlabel", "mke2fs", "e2fsck", "debugfs",
+               "e2label", "sfdisk")
+
+
+def which_sbin(tool):
+    return shutil.which(tool) or shutil.which(tool, path="/usr/sbin:/sbin")
+
+
+class Image(unittest.TestCase):
+    """The image stage on the fake tree: partitions, labels and files."""
+
+    def setUp(self):
+        missing = [t for t in IMAGE_TOOLS if not which_sbin(t)]
+        if missing:
+            self.skipTest("not installed: %s (apt-get install dosfstools mtools fdisk e2fsprogs)"
+                          % " ".join(missing))
+        self.tmp = tempfile.mkdtemp(prefix="wowimage-")
+        self.root = make_fake_rootfs(self.tmp)
+        self.out = os.path.join(self.tmp, "out")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def partition(self, img, part, name):
+        path = os.path.join(self.tmp, name)
+        with open(img, "rb") as src, open(path, "wb") as dst:
+            src.seek(part["start"] * 512)
+            dst.write(src.read(part["size"] * 512))
+        return path
+
+    def debugfs(self, fs, request):
+        proc = subprocess.run([which_sbin("debugfs"), "-R", request, fs], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, check=True)
+        return proc.stdout
+
+    def test_image(self):
+        run_builder(["--stage", "configure", "--rootfs", self.root, "--read-only-root"])
+        state = os.path.join(self.root, "var", "lib", "wowkiosk")
+        with open(os.path.join(state, "kiosk.db"), "w") as f:
+            f.write("store placeholder\n")
+        run_builder(["--stage", "image", "--rootfs", self.root, "--out", self.out,
+                     "--boot-size", "64", "--root-size", "48", "--data-size", "16"])
+        img = os.path.join(self.out, "wowkiosk.img")
+        self.assertEqual(os.path.getsize(img), (4 + 64 + 48 + 16) << 20)
+        table = json.loads(subprocess.run([which_sbin("sfdisk"), "--json", img], check=True,
+                                          stdout=subprocess.PIPE, text=True).stdout)["partitiontable"]
+        self.assertEqual(table["label"], "dos")
+        parts = table["partitions"]
+        self.assertEqual([p["type"] for p in parts], ["c", "83", "83"])
+        self.assertTrue(parts[0].get("bootable"))
+        self.assertEqual([(p["start"], p["size"]) for p in parts],
+                         [(8192, 64 * 2048), (8192 + 64 * 2048, 48 * 2048),
+                          (8192 + 112 * 2048, 16 * 2048)])
+        boot, root, data = (self.partition(img, p, n) for p, n in zip(parts, ("p1", "p2", "p3")))
+
+        fat_label = subprocess.run([which_sbin("fatlabel"), boot], stdout=subprocess.PIPE, text=True)
+        self.assertEqual(fat_label.stdout.strip(), "WOWBOOT")
+        conf = subprocess.run(["mtype", "-i", boot, "::/wowkiosk.conf"], check=True,
+                              stdout=subprocess.PIPE, text=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+        self.assertEqual(conf.stdout.replace("\r\n", "\n"), read(TEMPLATE))
+
+        for fs, label in ((root, "wowroot"), (data, "wowdata")):
+            got = subprocess.run([which_sbin("e2label"), fs], stdout=subprocess.PIPE, text=True)
+            self.assertEqual(got.stdout.strip(), label)
+            subprocess.run([which_sbin("e2fsck"), "-fn", fs], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.assertEqual(self.debugfs(root, "cat /etc/fstab"), read(os.path.join(self.root, "etc", "fstab")))
+        # The store is on the data partition only; root keeps the empty mount points.
+        self.assertIn("kiosk.db", self.debugfs(data, "ls /"))
+        self.assertEqual(self.debugfs(data, "cat /kiosk.db"), "store placeholder\n")
+        self.assertNotIn("kiosk.db", self.debugfs(root, "ls /var/lib/wowkiosk"))
+        self.assertNotIn("wowkiosk.conf", self.debugfs(root, "ls /boot/firmware"))
+        self.assertIn("/dev/null", self.debugfs(root, "stat /etc/systemd/system/getty@tty1.service"))
+        with open(os.path.join(self.out, "wowkiosk.img.sha256")) as f:
+            self.assertTrue(f.read().endswith("  wowkiosk.img\n"))
+
+    def test_image_needs_configure(self):
+        proc = run_builder(["--stage", "image", "--rootfs", self.root, "--out", self.out], check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("run --stage configure first", proc.stderr)
+
+
+@unittest.skipUnless(os.environ.get("WOW_IMAGE_FULL") == "1", "WOW_IMAGE_FULL=1 not set")
+class FirstStage(unittest.TestCase):
+    """debootstrap --foreign --arch arm64 for real (root, network)."""
+
+    def test_foreign(self):
+        if os.geteuid() != 0:
+            self.skipTest("debootstrap needs root")
+        tmp = tempfile.mkdtemp(prefix="wowimage-full-")
+        try:
+            started = time.monotonic()
+            run_builder(["--stage", "foreign", "--out", tmp])
+            print("figure: image_debootstrap_foreign %.1f s" % (time.monotonic() - started),
+                  file=sys.stderr)
+            self.assertEqual(read(os.path.join(tmp, "rootfs", "debootstrap", "arch")).strip(), "arm64")
+            self.assertTrue(os.path.isfile(os.path.join(tmp, ".stamp-foreign")))
+            # A second run finds the stamp and does nothing.
+            self.assertIn("skipping", run_builder(["--stage", "foreign", "--out", tmp]).stderr)
+        finally:
+            subprocess.run(["rm", "-rf", "--one-file-system", tmp], check=False)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0]], verbosity=2)

@@ -418,6 +418,13 @@ int serve_run(const struct serve_options *o)
         fprintf(stderr, "wowdash: serve: %s\n", err);
         return 2;
     }
+    /* blocked from here on, in this thread and every one started later:
+     * a stop that comes while the database is tried waits for sigwait() */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
     struct server s = {.silent_after_ms = o->silent_after_ms};
     s.clock = clock_system(&s.clock_offset, 0);
     if (!load_stylesheet(&s, o->assets_dir))
@@ -425,11 +432,6 @@ int serve_run(const struct serve_options *o)
     s.pool = dashdb_pool_create(o->db, SERVE_THREADS);
     if (s.pool)
         check_database(s.pool);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
     struct MHD_Daemon *daemon = s.pool ? start_daemon(&s, &addr) : NULL;
     if (!daemon) {
         log_error("cannot listen on %s (see above)", o->listen);
@@ -449,5 +451,6 @@ int serve_run(const struct serve_options *o)
     MHD_stop_daemon(daemon);
     dashdb_pool_destroy(s.pool);
     free(s.css);
+    log_info("stopped");
     return 0;
 }

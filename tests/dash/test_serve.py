@@ -18,6 +18,7 @@ receive READY=1; then:
   - the database going away (file deleted; database dropped) -> /healthz 503
     with the reason, and /fleet 503;
   - SIGTERM (SIGINT for PostgreSQL) -> exit 0 within a second, STOPPING=1.
+A database missing at start: the server starts all the same, 503.
 And without a database: --listen 0.0.0.0:PORT and other non-loopback or
 malformed addresses are refused with exit 2 and a message saying why; a bad
 --silent-after is exit 2; a missing stylesheet exit 1.
@@ -372,10 +373,27 @@ def test_refusals(tmp):
     print("refusals: non-loopback and malformed --listen, bad --silent-after, no stylesheet")
 
 
+def test_database_down_at_start(tmp):
+    """A database that is not there at start: the server starts all the same (READY=1), says
+    503 until it answers, and stops cleanly."""
+    server = Server(tmp, os.path.join(tmp, "missing", "shared.db"))
+    try:
+        server.wait_message("READY=1")
+        status, _, body = request(server.port, "/healthz")
+        check(status == 503 and "unable to open" in body, f"/healthz {status} {body!r}")
+        rc, _ = server.stop()
+        check(rc == 0, f"exit {rc}")
+        check("does not answer" in server.text_log(), server.text_log())
+    finally:
+        server.close()
+    print("down at start: READY, 503, clean stop")
+
+
 def main():
     os.makedirs(OUTDIR, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wowdash-serve-") as tmp:
         test_refusals(tmp)
+        test_database_down_at_start(tmp)
         test_sqlite(tmp)
         test_postgres(tmp)
     print("wowdash serve: all checks passed")

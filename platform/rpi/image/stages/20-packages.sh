@@ -16,6 +16,10 @@ PACKAGES_BASE=(
     e2fsprogs dosfstools overlayroot
 )
 
+# The environment of every command run inside the tree.
+CHROOT_ENV=(env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin)
+
 # Checks each --deb: a readable Debian package for arm64 (or all).
 check_debs() {
     local deb arch
@@ -74,26 +78,50 @@ packages_dns() {
 }
 
 # Runs apt inside the tree; the local .debs are given by path so apt resolves
-# their Depends.
+# their Depends. The kernel comes last, alone: every initramfs hook
+# (overlayroot's among them) is then in place, and the initrd is made once;
+# under qemu that takes minutes.
 packages_apt() {
-    local debs_in_tree=() deb
+    local debs_in_tree=() deb base=()
     for deb in "${DEBS[@]}"; do
         debs_in_tree+=("/var/cache/wowkiosk-debs/$(basename "$deb")")
     done
-    local env=(env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8
-        PATH=/usr/sbin:/usr/bin:/sbin:/bin)
-    chroot "$ROOTFS" "${env[@]}" apt-get update ||
+    for deb in "${PACKAGES_BASE[@]}"; do
+        [ "$deb" = linux-image-arm64 ] || base+=("$deb")
+    done
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get update ||
         die "apt-get update inside $ROOTFS failed (mirror $MIRROR)"
     # shellcheck disable=SC2086 # EXTRA_PACKAGES is a list of names
-    chroot "$ROOTFS" "${env[@]}" apt-get install -y --no-install-recommends \
-        "${PACKAGES_BASE[@]}" $EXTRA_PACKAGES "${debs_in_tree[@]}" ||
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get install -y --no-install-recommends \
+        "${base[@]}" $EXTRA_PACKAGES "${debs_in_tree[@]}" ||
         die "apt-get install inside $ROOTFS failed (see above)"
+    packages_check_libraries
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get install -y --no-install-recommends linux-image-arm64 ||
+        die "apt-get install linux-image-arm64 inside $ROOTFS failed (see above)"
     # The firmware hook writes /boot/firmware (kernel, initrd, DTBs,
     # config.txt, cmdline.txt) from /etc/default/raspi-*; run it again so a
     # changed setting reaches the boot files even when no kernel was installed.
-    chroot "$ROOTFS" "${env[@]}" DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware ||
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware ||
         die "the raspi-firmware hook failed inside $ROOTFS"
-    chroot "$ROOTFS" "${env[@]}" apt-get clean
+    [ -f "$ROOTFS/boot/firmware/cmdline.txt" ] && ls "$ROOTFS"/boot/firmware/vmlinuz-* >/dev/null 2>&1 ||
+        die "$ROOTFS/boot/firmware: no kernel or cmdline.txt after the firmware hook"
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get clean
+}
+
+# Stops when a program of the .debs cannot find a library: packages built
+# without dpkg-shlibdeps (a cross build) declare no library Depends, and the
+# kiosk would then fail on the Pi at its first start.
+packages_check_libraries() {
+    local deb file out missing=""
+    for deb in "${DEBS[@]}"; do
+        for file in $(dpkg-deb -c "$deb" | awk '{ print $6 }' | grep -E '^\./usr/s?bin/.+[^/]$' | cut -c2-); do
+            out=$(chroot "$ROOTFS" "${CHROOT_ENV[@]}" ldd "$file" 2>&1 |
+                awk -v f="$file" '/not found/ { printf "%s: %s\n", f, $1 }')
+            [ -z "$out" ] || missing+="$out"$'\n'
+        done
+    done
+    [ -z "$missing" ] || die "libraries missing in the image (the .deb lacks their Depends; add them with --extra-packages, or build the .debs with dpkg-shlibdeps):
+$missing"
 }
 
 # Stage "packages".

@@ -14,11 +14,14 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "display.h"
@@ -26,6 +29,7 @@
 #include "i18n.h"
 #include "kiosk.h"
 #include "log.h"
+#include "notify.h"
 #include "paths.h"
 #include "script.h"
 #include "session.h"
@@ -43,54 +47,19 @@
  * technician who just rebooted it to read them. */
 #define CONFIG_ERROR_SHOW_MS 60000
 
-struct options {
-    const char *config_path;
-    const char *check_config_path;
-    const char *script_path;
-    const char *screenshot_dir;
-    const char *assets_dir;
-    const char *store_path;
-    const char *sync_target;
-    bool windowed;
-    int width, height;
-    int64_t clock_start_utc_ms;
-    bool trace_latency;
-    enum log_level log_level;
-};
-
-/* Everything the running kiosk owns; torn down in reverse order of creation. */
-struct app {
-    struct options options;
-    struct config config;
-    struct config_errors config_errors;
-    bool config_bad;                 /* show the config error screen, collect nothing */
-    int64_t error_screen_until_ms;   /* on the last good config: errors shown till then */
-    char error_title[PATH_MAX + 64]; /* the error screen's heading */
-    int64_t clock_offset;
-    struct clock clock;
-    struct tz *tz;
-    struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
-    struct session *session;
-    struct sync_thread *sync; /* NULL when sync is off or could not start */
-    struct kiosk *kiosk;
-    struct display *display;
-    struct ui_frame *frame;
-    struct kiosk_actions pending; /* records to make once the frame is presented */
-
-    struct script script;
-    int script_pos;
-    int64_t script_next_ms;
-    int press_x, press_y;
-    int screenshot_count;
-    long frames;
-    int exit_code;
-};
+/* The technician PIN of the development defaults (no --config): 0000.  A
+ * config file without [technician] pin_hash has no PIN at all. */
+#define DEV_PIN_HASH                                                                               \
+    "$argon2id$v=19$m=65536,t=2,p=1$Vwpck+QHryKfD+V2g41jYQ$"                                       \
+    "SqHhm2iqH1ph6YewyRzZUzkHvEFsaEkiaQU3CtNwnvY"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: wowkiosk [options]\n"
             "  --config FILE        kiosk configuration (INI); none: development defaults\n"
+            "  --override FILE      read FILE key by key over --config (default %s\n"
+            "                       when it exists; none: no override)\n"
             "  --check-config FILE  check FILE, print every error as FILE:LINE: key: message\n"
             "  --windowed WxH       a window instead of fullscreen (development; Escape quits)\n"
             "  --script FILE        feed timed input (see docs/CONFIG.md, \"Scripts\")\n"
@@ -101,8 +70,11 @@ static void usage(FILE *out)
             "  --assets DIR         fonts and catalogs (default %s)\n"
             "  --trace-latency      log input-to-frame latency of every input\n"
             "  --verbose            log debug lines\n"
+            "  --self-test          check config, store, devices and display; exit 0 if the\n"
+            "                       kiosk can serve (for an update system marking a slot good)\n"
+            "  --hash-pin           read a technician PIN on stdin, print its pin_hash line\n"
             "  --version, --help\n",
-            WOW_ASSETS_DIR);
+            APP_BOOT_OVERRIDE, WOW_ASSETS_DIR);
 }
 
 static bool parse_size(const char *text, int *w, int *h)
@@ -123,7 +95,7 @@ static bool parse_size(const char *text, int *w, int *h)
 /* Returns 0 to go on, 1 to exit successfully, -1 on a usage error. */
 static int parse_options(struct options *o, int argc, char **argv)
 {
-    *o = (struct options){.assets_dir = WOW_ASSETS_DIR, .log_level = LOG_INFO};
+    *o = (struct options){.assets_dir = WOW_ASSETS_DIR, .log_level = LOG_INFO, .argv = argv};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -140,6 +112,14 @@ static int parse_options(struct options *o, int argc, char **argv)
         } else if (strcmp(arg, "--verbose") == 0) {
             o->log_level = LOG_DEBUG;
             continue;
+        } else if (strcmp(arg, "--self-test") == 0) {
+            o->self_test = true;
+            continue;
+        } else if (strcmp(arg, "--hash-pin") == 0) {
+            o->hash_pin = true;
+            continue;
+        } else if (strcmp(arg, "--override") == 0) {
+            target = &o->override_path;
         } else if (strcmp(arg, "--config") == 0) {
             target = &o->config_path;
         } else if (strcmp(arg, "--check-config") == 0) {
@@ -195,16 +175,19 @@ static void print_config_errors(const struct config_errors *errors)
         fprintf(stderr, "... and %d more errors\n", errors->total - errors->count);
 }
 
-/* --check-config FILE: the technician's validator.  Exit status 0 or 1. */
-static int check_config(const char *path)
+/* --check-config FILE [--override FILE2]: the technician's validator, of
+ * one file or of a file and its override read key by key.  Exit 0 or 1. */
+static int check_config(const char *path, const char *override)
 {
     struct config *config = malloc(sizeof *config);
     struct config_errors *errors = malloc(sizeof *errors);
+    const char *paths[] = {path, override};
+    int count = override != NULL && strcmp(override, "none") != 0 ? 2 : 1;
     int status = 1;
     if (config == NULL || errors == NULL) {
         fprintf(stderr, "wowkiosk: out of memory\n");
-    } else if (config_load(config, path, errors)) {
-        printf("%s: ok\n", path);
+    } else if (config_load_layers(config, paths, count, errors)) {
+        printf("%s%s%s: ok\n", path, count == 2 ? " + " : "", count == 2 ? override : "");
         status = 0;
     } else {
         print_config_errors(errors);
@@ -214,16 +197,21 @@ static int check_config(const char *path)
     return status;
 }
 
-/* Keeps a copy of a config that loaded, so a later bad edit does not stop
- * the kiosk collecting: state-dir/last-good.conf, replaced atomically. */
-static void save_last_good(const char *path)
+/* Copies src to state-dir/name atomically, or removes name when src is
+ * NULL: the last good config is kept as its layers were. */
+static void keep_copy(const char *src, const char *name)
 {
     char dst[PATH_MAX], tmp[PATH_MAX + 8];
-    if (!paths_state_file("last-good.conf", dst, sizeof dst))
+    if (!paths_state_file(name, dst, sizeof dst))
         return;
+    if (src == NULL) {
+        if (remove(dst) != 0 && errno != ENOENT)
+            log_warn("config: cannot remove %s: %s", dst, strerror(errno));
+        return;
+    }
     snprintf(tmp, sizeof tmp, "%s.tmp", dst);
     int err_no = 0;
-    char *text = file_read_text(path, &err_no);
+    char *text = file_read_text(src, &err_no);
     FILE *out = text != NULL ? fopen(tmp, "wb") : NULL;
     if (out == NULL && text != NULL)
         err_no = errno;
@@ -232,7 +220,7 @@ static void save_last_good(const char *path)
         ok = false;
     free(text);
     if (!ok || rename(tmp, dst) != 0) {
-        log_warn("config: cannot keep a copy of %s as %s: %s", path, dst,
+        log_warn("config: cannot keep a copy of %s as %s: %s", src, dst,
                  strerror(err_no != 0 ? err_no : errno));
         remove(tmp);
     }
@@ -248,33 +236,101 @@ static void log_config_errors(const char *path, const struct config_errors *erro
     }
 }
 
-/* Loads --config, or the defaults without one.  A bad file shows the error
- * screen; if an earlier good config was kept, the kiosk shows the errors
- * for CONFIG_ERROR_SHOW_MS and then collects taps on that one meanwhile. */
-static void load_config(struct app *app, struct clock_now now)
+/* The files a config is read from, in order: main, the boot partition's
+ * override when it exists, the technician's choice when there is one. */
+struct layers {
+    int count;
+    const char *path[CONFIG_MAX_LAYERS];
+    char buf[CONFIG_MAX_LAYERS][PATH_MAX];
+    bool has_override, has_choice;
+};
+
+static void layers_add(struct layers *l, const char *path)
+{
+    snprintf(l->buf[l->count], sizeof l->buf[0], "%s", path);
+    l->path[l->count] = l->buf[l->count];
+    l->count++;
+}
+
+/* A layer file that exists (even unreadable: then its error is shown). */
+static bool file_exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static void layers_collect(struct layers *l, const char *main_path, const char *override_path)
+{
+    *l = (struct layers){0};
+    layers_add(l, main_path);
+    if (override_path != NULL && file_exists(override_path)) {
+        layers_add(l, override_path);
+        l->has_override = true;
+    }
+    char choice[PATH_MAX];
+    if (paths_state_file(APP_TECHNICIAN_CONF, choice, sizeof choice) && file_exists(choice)) {
+        layers_add(l, choice);
+        l->has_choice = true;
+    }
+}
+
+static void describe_layers(struct app *app, const struct layers *l)
+{
+    size_t n = 0;
+    app->config_files[0] = '\0';
+    for (int i = 0; i < l->count && n < sizeof app->config_files; i++)
+        n += (size_t)snprintf(app->config_files + n, sizeof app->config_files - n, "%s%s",
+                              i ? " + " : "", l->path[i]);
+}
+
+/* Loads --config with its layers, or the defaults without one.  A bad file
+ * shows the error screen; if an earlier good config was kept, the kiosk
+ * shows the errors for CONFIG_ERROR_SHOW_MS and then collects taps on that
+ * one meanwhile. */
+void app_load_config(struct app *app, struct clock_now now)
 {
     config_defaults(&app->config);
     const char *path = app->options.config_path;
-    if (path == NULL)
-        return;
-    if (config_load(&app->config, path, &app->config_errors)) {
-        save_last_good(path);
+    if (path == NULL) {
+        snprintf(app->config_files, sizeof app->config_files, "development defaults");
+        snprintf(app->config.technician_pin_hash, sizeof app->config.technician_pin_hash, "%s",
+                 DEV_PIN_HASH);
         return;
     }
-    log_config_errors(path, &app->config_errors);
-    char last_good[PATH_MAX];
+    const char *override =
+        app->options.override_path ? app->options.override_path : APP_BOOT_OVERRIDE;
+    if (strcmp(override, "none") == 0)
+        override = NULL;
+    struct layers l;
+    layers_collect(&l, path, override);
+    describe_layers(app, &l);
+    if (config_load_layers(&app->config, l.path, l.count, &app->config_errors)) {
+        keep_copy(path, "last-good.conf");
+        keep_copy(l.has_override ? l.path[1] : NULL, "last-good.override.conf");
+        app->department_overridden = l.has_choice;
+        log_info("config: %s", app->config_files);
+        return;
+    }
+    log_config_errors(app->config_files, &app->config_errors);
+    char last_good[PATH_MAX], last_override[PATH_MAX];
     struct config_errors ignored;
     if (paths_state_file("last-good.conf", last_good, sizeof last_good) &&
-        access(last_good, R_OK) == 0 && config_load(&app->config, last_good, &ignored)) {
-        log_error("config: running on the last good config %s until %s is fixed", last_good, path);
-        app->error_screen_until_ms = now.mono_ms + CONFIG_ERROR_SHOW_MS;
-        snprintf(app->error_title, sizeof app->error_title,
-                 "%s (running on the last good config meanwhile)", path);
-        return;
+        paths_state_file("last-good.override.conf", last_override, sizeof last_override) &&
+        access(last_good, R_OK) == 0) {
+        struct layers kept;
+        layers_collect(&kept, last_good, last_override);
+        if (config_load_layers(&app->config, kept.path, kept.count, &ignored)) {
+            log_error("config: running on the last good config %s until %s is fixed", last_good,
+                      app->config_files);
+            app->error_screen_until_ms = now.mono_ms + CONFIG_ERROR_SHOW_MS;
+            app->department_overridden = kept.has_choice;
+            snprintf(app->error_title, sizeof app->error_title,
+                     "%s (running on the last good config meanwhile)", app->config_files);
+            return;
+        }
     }
     log_error("config: no good config to fall back on: showing the errors, collecting nothing");
     app->config_bad = true;
-    snprintf(app->error_title, sizeof app->error_title, "%s", path);
+    snprintf(app->error_title, sizeof app->error_title, "%s", app->config_files);
     config_defaults(&app->config); /* the error screen still needs languages */
 }
 
@@ -325,23 +381,30 @@ static void start_sync(struct app *app, const char *store_path)
     if (c->mode == CONFIG_MODE_SINGLE)
         snprintf(s.department, sizeof s.department, "%s", c->departments[c->department].id);
     snprintf(s.timezone, sizeof s.timezone, "%s", c->timezone);
+    snprintf(s.problem, sizeof s.problem, "%s", app->problem);
     s.interval_ms = c->sync_interval_ms;
     s.backoff_max_ms = c->sync_backoff_max_ms;
     app->sync = sync_thread_start(&s, &app->clock);
 }
 
+/* The store's path: --store, else [store] path, else the default. */
+static void resolve_store_path(struct app *app)
+{
+    char *path = app->store_path;
+    size_t size = sizeof app->store_path;
+    if (app->options.store_path != NULL)
+        snprintf(path, size, "%s", app->options.store_path);
+    else if (app->config.store_path[0] != '\0')
+        snprintf(path, size, "%s", app->config.store_path);
+    else if (!paths_default_store(path, size))
+        snprintf(path, size, "kiosk.db"); /* last resort: the working directory */
+}
+
 static bool open_session(struct app *app, struct clock_now now)
 {
-    char path[CONFIG_PATH_MAX];
-    if (app->options.store_path != NULL)
-        snprintf(path, sizeof path, "%s", app->options.store_path);
-    else if (app->config.store_path[0] != '\0')
-        snprintf(path, sizeof path, "%s", app->config.store_path);
-    else if (!paths_default_store(path, sizeof path))
-        snprintf(path, sizeof path, "kiosk.db"); /* last resort: the working directory */
-    app->session = session_create(&app->config, path, now.utc_ms);
+    app->session = session_create(&app->config, app->store_path, now.utc_ms);
     if (app->session != NULL)
-        start_sync(app, path);
+        start_sync(app, app->store_path);
     return app->session != NULL;
 }
 
@@ -355,7 +418,7 @@ static bool create_kiosk(struct app *app, struct clock_now now)
     return app->kiosk != NULL;
 }
 
-static bool create_display(struct app *app)
+bool app_create_display(struct app *app)
 {
     char font_dir[PATH_MAX];
     snprintf(font_dir, sizeof font_dir, "%s/fonts", app->options.assets_dir);
@@ -384,8 +447,9 @@ static struct kiosk_view current_view(const struct app *app, struct clock_now no
     return kiosk_view(app->kiosk);
 }
 
-/* Lays out and presents the current view. */
-static void draw_frame(struct app *app, struct clock_now now)
+/* Lays out and presents the current view; after the first frame tells
+ * systemd (and --self-test, through the ready file) the kiosk is up. */
+void app_draw_frame(struct app *app, struct clock_now now)
 {
     struct kiosk_view view = current_view(app, now);
     struct ui_input in = {
@@ -394,13 +458,22 @@ static void draw_frame(struct app *app, struct clock_now now)
         .catalogs = (const struct catalog *const *)app->catalogs,
         .errors = &app->config_errors,
         .error_title = app->error_title,
+        .error_heading = app->error_heading[0] ? app->error_heading : NULL,
+        .error_help = app->error_help[0] ? app->error_help : NULL,
+        .technician = app_technician_ui(app, now),
     };
     int w, h;
     display_logical_size(app->display, &w, &h);
     ui_layout(app->frame, &in, w, h);
     display_draw(app->display, app->frame);
-    if (app->frames++ == 0)
+    if (app->frames++ == 0) {
         log_info("first frame presented (%dx%d logical)", w, h);
+        if (!app->options.self_test) {
+            app_mark_ready(app);
+            notify_ready(app->config_bad ? "showing configuration errors" : "collecting taps");
+            app->ready_sent = true;
+        }
+    }
 }
 
 /* Hands the state machine's requests on: redraw now, records after the
@@ -448,8 +521,11 @@ static bool target_event(const struct ui_target *t, struct kiosk_event *ev)
 static bool handle_press(struct app *app, int x, int y, struct clock_now now)
 {
     struct kiosk_event ev;
+    bool redraw = false;
+    if (app_technician_input(app, true, x, y, now, &redraw))
+        return redraw; /* the technician screens took it */
     if (showing_errors(app, now) || !target_event(ui_hit(app->frame, x, y), &ev))
-        return false;
+        return redraw;
     struct kiosk_actions a = kiosk_handle(app->kiosk, ev, now);
     return apply_actions(app, &a);
 }
@@ -488,6 +564,9 @@ static bool script_point(struct app *app, const struct script_step *step, int *x
         t = ui_find(app->frame, UI_TARGET_DEPARTMENT,
                     config_find_department(&app->config, step->name));
         break;
+    case SCRIPT_AT_TECH:
+        t = app_technician_find(app, step->name);
+        break;
     }
     if (t == NULL) {
         log_error("script: %s:%d: that target is not on the current screen",
@@ -508,6 +587,11 @@ static bool run_script(struct app *app, struct clock_now now)
         switch (step->op) {
         case SCRIPT_WAIT:
             app->script_next_ms = now.mono_ms + step->wait_ms;
+            break;
+        case SCRIPT_ADVANCE:
+            app->clock_offset += step->wait_ms; /* the wall clock jumps ahead */
+            log_info("script: wall clock advanced %lld ms at line %d", (long long)step->wait_ms,
+                     step->line);
             break;
         case SCRIPT_TAP:
         case SCRIPT_PRESS:
@@ -554,6 +638,10 @@ static int wait_timeout(const struct app *app, struct clock_now now, int64_t ret
         deadline = min64(deadline, app->error_screen_until_ms);
     if (app->script_pos < app->script.count)
         deadline = min64(deadline, app->script_next_ms);
+    if (app->technician != NULL)
+        deadline = min64(deadline, technician_next_deadline_ms(app->technician, now));
+    if (app->watchdog_ms > 0 && app->ready_sent)
+        deadline = min64(deadline, app->watchdog_next_ms);
     if (deadline == INT64_MAX)
         return -1;
     int64_t ms = deadline - now.mono_ms;
@@ -587,8 +675,10 @@ static bool handle_event(struct app *app, const struct display_event *ev, bool *
             return false;
         }
         break;
-    case DISPLAY_EVENT_NONE:
     case DISPLAY_EVENT_RELEASE:
+        app_technician_input(app, false, ev->x, ev->y, now, dirty); /* the corner gesture */
+        break;
+    case DISPLAY_EVENT_NONE:
         break;
     }
     return true;
@@ -599,6 +689,16 @@ static void trace_latency(const struct app *app, const struct display_event *ev)
     if (app->options.trace_latency)
         log_info("latency: input to frame %lld ms",
                  (long long)(display_ticks_ms() - ev->at_mono_ms));
+}
+
+/* WATCHDOG=1 once per half watchdog period, only from a loop that has
+ * presented its first frame and is still turning. */
+static void ping_watchdog(struct app *app, int64_t now_mono_ms)
+{
+    if (app->watchdog_ms <= 0 || !app->ready_sent || now_mono_ms < app->watchdog_next_ms)
+        return;
+    notify_watchdog();
+    app->watchdog_next_ms = now_mono_ms + app->watchdog_ms;
 }
 
 static int run(struct app *app)
@@ -617,8 +717,9 @@ static int run(struct app *app)
                 kiosk_handle(app->kiosk, (struct kiosk_event){KIOSK_EVENT_TICK, 0}, now);
             dirty |= apply_actions(app, &a);
         }
+        dirty |= app_technician_tick(app, now);
         if (dirty) {
-            draw_frame(app, now);
+            app_draw_frame(app, now);
             dirty = false;
             if (input.type == DISPLAY_EVENT_PRESS)
                 trace_latency(app, &input);
@@ -628,10 +729,11 @@ static int run(struct app *app)
         int64_t retry_at_ms = INT64_MAX;
         if (app->session != NULL) /* records the store could not take yet */
             retry_at_ms = session_retry(app->session, now.mono_ms, now.utc_ms);
-        if (!run_script(app, now))
+        ping_watchdog(app, now.mono_ms);
+        if (!run_script(app, now) || app->restart)
             return app->exit_code;
         struct display_event ev = display_wait(app->display, wait_timeout(app, now, retry_at_ms));
-        if (!handle_event(app, &ev, &dirty))
+        if (!handle_event(app, &ev, &dirty) || app->restart)
             return app->exit_code;
         if (dirty)
             input = ev;
@@ -666,6 +768,104 @@ static void destroy_app(struct app *app)
     free(app->frame);
 }
 
+/* Shows failed start-up checks like config errors, for CONFIG_ERROR_SHOW_MS
+ * (a check can be wrong: the kiosk then runs on). */
+static void show_check_errors(struct app *app, struct clock_now now)
+{
+    if (app_startup_checks(app) || app->config_bad || app->error_screen_until_ms > 0)
+        return;
+    struct config_errors *e = &app->config_errors;
+    *e = (struct config_errors){0};
+    for (int i = 0; i < app->checks.count && e->count < CONFIG_MAX_ERRORS; i++) {
+        const struct syscheck_item *item = &app->checks.items[i];
+        if (item->severity != SYSCHECK_ERROR)
+            continue;
+        struct config_error *ce = &e->error[e->count++];
+        snprintf(ce->file, sizeof ce->file, "start-up check");
+        ce->line = e->count;
+        snprintf(ce->key, sizeof ce->key, "%s", item->check);
+        snprintf(ce->message, sizeof ce->message, "%s", item->message);
+    }
+    e->total = e->count;
+    app->error_screen_until_ms = now.mono_ms + CONFIG_ERROR_SHOW_MS;
+    snprintf(app->error_heading, sizeof app->error_heading, "Start-up check failed");
+    snprintf(app->error_title, sizeof app->error_title, "kiosk %s, wowkiosk %s",
+             app->config.kiosk_id, WOW_VERSION);
+    snprintf(app->error_help, sizeof app->error_help,
+             "The kiosk goes on in a minute but may not work until this is fixed.\n"
+             "Details: journalctl -u wowkiosk");
+}
+
+/* No display: nothing can be tapped, but the kiosk stays up so its
+ * heartbeat tells the fleet page why, until systemd stops it. */
+static int run_headless(struct app *app)
+{
+    log_error("no display: running without a screen so the heartbeat reports it; "
+              "nothing is collected");
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop, NULL);
+    notify_ready("no display: see the journal");
+    for (;;) {
+        int64_t wait_ms = app->watchdog_ms > 0 ? app->watchdog_ms : 60000;
+        struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+        if (sigtimedwait(&stop, NULL, &ts) > 0)
+            return 1;
+        notify_watchdog();
+    }
+}
+
+/* Runs the program again in this process, with the same options but no
+ * script (a script has done its part); the technician's restart. */
+static void exec_again(struct app *app)
+{
+    char **argv = app->options.argv;
+    int n = 0;
+    while (argv[n] != NULL)
+        n++;
+    char **again = calloc((size_t)n + 1, sizeof *again);
+    if (again == NULL)
+        return;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(argv[i], "--script") == 0 && i + 1 < n) {
+            i++;
+            continue;
+        }
+        again[k++] = argv[i];
+    }
+    log_info("restarting");
+    execv("/proc/self/exe", again);
+    log_error("restart: cannot exec /proc/self/exe: %s", strerror(errno));
+    free(again);
+}
+
+/* An installed binary finds its assets beside it (PREFIX/share/wowkiosk). */
+static void resolve_assets(struct options *o)
+{
+    if (strcmp(o->assets_dir, WOW_ASSETS_DIR) != 0 || access(WOW_ASSETS_DIR, F_OK) == 0)
+        return; /* given, or running from the source tree it was built in */
+    if (paths_installed_data("wowkiosk", o->installed_assets, sizeof o->installed_assets))
+        o->assets_dir = o->installed_assets;
+}
+
+/* Everything up to the loop; false when the kiosk cannot run at all. */
+static bool start(struct app *app, struct clock_now now)
+{
+    show_check_errors(app, now);
+    bool display_ok = app_create_display(app);
+    if (!display_ok)
+        snprintf(app->problem, sizeof app->problem, "no display could be opened (%s)",
+                 getenv("SDL_VIDEODRIVER") ? getenv("SDL_VIDEODRIVER") : "default driver");
+    if (!app->config_bad && (!open_session(app, now) || !create_kiosk(app, now)))
+        return false;
+    app->watchdog_ms = notify_watchdog_interval_ms();
+    app->start_mono_ms = now.mono_ms;
+    return app_technician_create(app);
+}
+
 int main(int argc, char **argv)
 {
     /* The app is large (config, frame): it lives on the heap, not the stack. */
@@ -678,29 +878,39 @@ int main(int argc, char **argv)
         return status > 0 ? 0 : 2;
     }
     log_init("wowkiosk", app->options.log_level);
-    if (app->options.check_config_path != NULL) {
-        status = check_config(app->options.check_config_path);
+    if (app->options.hash_pin || app->options.check_config_path != NULL) {
+        status = app->options.hash_pin
+                     ? app_hash_pin()
+                     : check_config(app->options.check_config_path, app->options.override_path);
         free(app);
         return status;
     }
 
     log_info("wowkiosk %s starting", WOW_VERSION);
+    resolve_assets(&app->options);
     app->clock = clock_system(&app->clock_offset, app->options.clock_start_utc_ms);
     struct clock_now now = clock_read(&app->clock);
-    load_config(app, now);
+    app_load_config(app, now);
     load_catalogs(app);
+    resolve_store_path(app);
     app->frame = calloc(1, sizeof *app->frame);
     status = 1;
     if (app->frame == NULL || !load_script(app))
         goto out;
-    if (!app->config_bad && (!open_session(app, now) || !create_kiosk(app, now)))
+    if (app->options.self_test) {
+        if (app->config_bad || create_kiosk(app, now))
+            status = app_self_test(app);
         goto out;
-    if (!create_display(app))
+    }
+    if (!start(app, now))
         goto out;
-    status = run(app);
+    status = app->display != NULL ? run(app) : run_headless(app);
+    notify_stopping();
     log_info("wowkiosk stopped");
 out:
     destroy_app(app);
+    if (app->restart)
+        exec_again(app);
     free(app);
     return status;
 }

@@ -500,3 +500,29 @@ int store_pragma_int(struct store *store, const char *name, long long *value)
     }
     return 0;
 }
+
+int store_count_taps(struct store *store, int64_t from_utc_ms, int64_t by_rating[5],
+                     int64_t *misuse)
+{
+    static const char sql[] = "SELECT rating, misuse, sum(n) FROM counts"
+                              " WHERE bucket_start_ms_utc >= ?1 GROUP BY rating, misuse";
+    memset(by_rating, 0, 5 * sizeof *by_rating);
+    *misuse = 0;
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 1, from_utc_ms);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int rating = sqlite3_column_int(stmt, 0);
+        int64_t n = sqlite3_column_int64(stmt, 2);
+        if (sqlite3_column_int(stmt, 1) != 0)
+            *misuse += n;
+        else if (rating >= 1 && rating <= 4)
+            by_rating[rating] += n;
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_DONE)
+        log_error("store: %s: counting taps: %s", store->path, sqlite3_errmsg(store->db));
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_DONE ? 0 : store_error_code(rc);
+}

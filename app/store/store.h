@@ -103,6 +103,12 @@ const char *store_path(const struct store *store);
 /* The kiosk_id the database was made for (see above). */
 const char *store_kiosk_id(const struct store *store);
 
+/* Counts the taps recorded since from_utc_ms (rounded down to its
+ * 15-minute bucket): by_rating[1..4] without misuse, *misuse the flagged
+ * ones.  For the technician screen.  Returns 0, or a STORE_ERR_* (logged). */
+int store_count_taps(struct store *store, int64_t from_utc_ms, int64_t by_rating[5],
+                     int64_t *misuse);
+
 /* Reads an integer PRAGMA (name: letters and '_' only, e.g. "synchronous")
  * on the store's own connection, for checks and the status screen.
  * Returns 0 and *value, or negative (logged). */

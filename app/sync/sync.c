@@ -171,7 +171,7 @@ static void heartbeat_for(const struct sync_engine *e, const struct sync_local_b
         .kiosk_clock_ms = now_utc_ms,
         .last_success_ms = success,
         .backlog = batch->backlog_after,
-        .last_error = error ? error : "",
+        .last_error = error ? error : s->problem,
     };
 }
 

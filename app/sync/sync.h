@@ -50,6 +50,10 @@ struct sync_settings {
     int64_t push_timeout_ms;    /* default 60 s */
     int batch_rows;             /* local rows per push at most; default 50000 */
     uint64_t seed;              /* jitter; 0 = from /dev/urandom */
+    /* A start-up problem of the kiosk (no input device, a store it cannot
+     * write), sent as the heartbeat's last_error while the sync itself has
+     * none, so the fleet page shows a kiosk that cannot collect. */
+    char problem[256];
 };
 
 enum sync_state {

@@ -93,7 +93,8 @@ void ui_layout_config_error(struct ui_ctx *c)
     int y = m;
     ui_add_rect(c, (struct ui_rect){0, 0, c->w, ui_px(c, 8)}, 0, ERROR_AMBER);
     struct ui_rect title = {m, y + ui_px(c, 8), inner_w, ui_px(c, 44)};
-    ui_add_text(c, title, "Configuration error", ui_px(c, 32), true, ERROR_AMBER, UI_ALIGN_LEFT);
+    const char *heading = c->in->error_heading ? c->in->error_heading : "Configuration error";
+    ui_add_text(c, title, heading, ui_px(c, 32), true, ERROR_AMBER, UI_ALIGN_LEFT);
     y = title.y + title.h;
     if (c->in->error_title != NULL && c->in->error_title[0] != '\0') {
         struct ui_rect file = {m, y, inner_w, ui_px(c, 32)};
@@ -107,8 +108,8 @@ void ui_layout_config_error(struct ui_ctx *c)
     struct ui_rect panel = {m, y, inner_w, help.y - ui_px(c, 10) - y};
     ui_add_rect(c, panel, ui_px(c, 10), ERROR_PANEL);
     error_list(c, ui_rect_inset(panel, ui_px(c, 14), ui_px(c, 10)));
-    ui_add_text(c, help,
-                "Fix the file and restart the kiosk; check it with:\n"
-                "wowkiosk --check-config FILE",
-                ui_px(c, 19), false, ERROR_AMBER, UI_ALIGN_LEFT);
+    const char *text = c->in->error_help ? c->in->error_help
+                                         : "Fix the file and restart the kiosk; check it with:\n"
+                                           "wowkiosk --check-config FILE";
+    ui_add_text(c, help, text, ui_px(c, 19), false, ERROR_AMBER, UI_ALIGN_LEFT);
 }

@@ -130,6 +130,8 @@ struct ui_input {
     const struct catalog *const *catalogs;  /* one per config language, may hold NULL */
     const struct config_errors *errors;     /* CONFIG_ERROR screen only */
     const char *error_title;                /* e.g. the config file's path */
+    const char *error_heading;              /* NULL: "Configuration error" */
+    const char *error_help;                 /* NULL: how to check a config file */
     const struct ui_technician *technician; /* NULL or hidden: the customer screens */
 };
 

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -67,4 +69,28 @@ bool paths_state_file(const char *name, char *buf, size_t size)
 bool paths_default_store(char *buf, size_t size)
 {
     return paths_state_file("kiosk.db", buf, size);
+}
+
+bool paths_installed_data(const char *name, char *buf, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return false;
+    *slash = '\0'; /* the directory of the binary, e.g. /usr/bin */
+    char probe[PATH_MAX + 64];
+    snprintf(probe, sizeof probe, "%s/../share/%s", exe, name);
+    struct stat st;
+    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    /* say /usr/share/x rather than /usr/bin/../share/x in logs */
+    char *prefix_end = strrchr(exe, '/');
+    if (prefix_end != NULL)
+        *prefix_end = '\0';
+    int len = snprintf(buf, size, "%s/share/%s", exe, name);
+    return len > 0 && (size_t)len < size;
 }

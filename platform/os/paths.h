@@ -20,4 +20,11 @@ bool paths_default_store(char *buf, size_t size);
  * Returns false and logs the failing directory with strerror(). */
 bool paths_make_parent(const char *file_path);
 
+/* The data directory of an installed program: PREFIX/share/NAME when the
+ * running binary is PREFIX/bin/... and that directory exists (so
+ * /usr/bin/wowkiosk finds /usr/share/wowkiosk, and a copy installed under
+ * /opt/x finds /opt/x/share/wowkiosk).  False when it does not exist: a
+ * binary run from the build tree uses its compiled-in source directory. */
+bool paths_installed_data(const char *name, char *buf, size_t size);
+
 #endif

@@ -90,7 +90,14 @@ static void test_errors(void **state)
         const char *line;
         const char *fragment;
     } cases[] = {
-        {"jump", "expected wait, tap, press, release, screenshot or quit, got 'jump'"},
+        {"jump", "expected wait, advance, tap, press, release, screenshot or quit, got 'jump'"},
+        {"advance", "expected advance and milliseconds"},
+        {"advance -5", "expected advance and milliseconds"},
+        {"tap pin:10", "expected pin:0..pin:9"},
+        {"tap pin:", "got 'pin:'"},
+        {"tap pin:enter", "got 'pin:enter'"},
+        {"tap tech:reboot", "got 'tech:reboot'"},
+        {"tap tech-department:a.b", "got 'tech-department:a.b'"},
         {"wait", "expected wait and milliseconds from 0 to 3600000, got ''"},
         {"wait -1", "milliseconds from 0 to 3600000, got '-1'"},
         {"wait 3600001", "got '3600001'"},
@@ -131,6 +138,35 @@ static void test_errors(void **state)
     }
 }
 
+/* The technician screens' targets keep their whole word for the program. */
+static void test_technician_targets(void **state)
+{
+    (void)state;
+    static const char text[] = "tap pin:7\ntap pin:ok\ntap pin:delete\ntap tech:sync\n"
+                               "tap tech:back\ntap tech-department:front\n"
+                               "tap tech-department:configured\nadvance 31000\n";
+    static const char *const names[] = {"pin:7",
+                                        "pin:ok",
+                                        "pin:delete",
+                                        "tech:sync",
+                                        "tech:back",
+                                        "tech-department:front",
+                                        "tech-department:configured"};
+    struct script s;
+    char err[256] = "";
+    if (!script_parse(&s, "tech.script", text, err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(s.count, 8);
+    for (int i = 0; i < 7; i++) {
+        assert_int_equal(s.steps[i].op, SCRIPT_TAP);
+        assert_int_equal(s.steps[i].target, SCRIPT_AT_TECH);
+        assert_string_equal(s.steps[i].name, names[i]);
+    }
+    assert_int_equal(s.steps[7].op, SCRIPT_ADVANCE);
+    assert_int_equal(s.steps[7].wait_ms, 31000);
+    script_destroy(&s);
+}
+
 static void test_load(void **state)
 {
     (void)state;
@@ -158,9 +194,8 @@ static void test_load(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_command),
-        cmocka_unit_test(test_empty),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_every_command), cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_technician_targets),
         cmocka_unit_test(test_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

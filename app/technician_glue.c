@@ -166,6 +166,36 @@ static bool target_event(const struct ui_target *t, struct technician_event *ev)
     }
 }
 
+static const char *screen_name(enum technician_screen screen)
+{
+    static const char *const names[] = {
+        [TECHNICIAN_HIDDEN] = "closed",
+        [TECHNICIAN_PIN] = "PIN pad",
+        [TECHNICIAN_MENU] = "menu",
+        [TECHNICIAN_TOUCH_TEST] = "touch test",
+        [TECHNICIAN_PATTERN] = "test pattern",
+        [TECHNICIAN_DEPARTMENTS] = "departments",
+    };
+    return names[screen];
+}
+
+/* One journal line per thing a technician (or an intruder) did: the
+ * screens opened, wrong PINs and locks.  Never the PIN. */
+static void log_change(const struct technician_view *was, const struct technician_view *is)
+{
+    if (is->failures > was->failures) {
+        if (is->locked_for_ms > 0)
+            log_warn("technician: wrong PIN (%d in a row); PIN pad locked for %lld s", is->failures,
+                     (long long)((is->locked_for_ms + 999) / 1000));
+        else
+            log_warn("technician: wrong PIN (%d in a row)", is->failures);
+    }
+    if (was->screen == TECHNICIAN_PIN && is->screen == TECHNICIAN_MENU)
+        log_info("technician: PIN accepted");
+    if (was->screen != is->screen)
+        log_info("technician: %s", screen_name(is->screen));
+}
+
 bool app_technician_input(struct app *app, bool down, int x, int y, struct clock_now now,
                           bool *redraw)
 {
@@ -179,7 +209,14 @@ bool app_technician_input(struct app *app, bool down, int x, int y, struct clock
     const struct ui_target *t = ui_hit(app->frame, x, y);
     if (down && technician_active(app->technician) && t != NULL)
         target_event(t, &ev);
+    struct technician_view was = technician_view(app->technician, now);
     struct technician_actions a = technician_handle(app->technician, ev, now);
+    struct technician_view is = technician_view(app->technician, now);
+    log_change(&was, &is);
+    if (is.screen == TECHNICIAN_TOUCH_TEST && is.touch_count > 0 &&
+        (was.touch_count != is.touch_count || was.screen != is.screen))
+        log_info("technician: touch at %d,%d", is.touch[is.touch_count - 1].x,
+                 is.touch[is.touch_count - 1].y);
     carry_out(app, &a);
     *redraw |= a.redraw;
     return a.consumed || technician_active(app->technician);
@@ -189,8 +226,11 @@ bool app_technician_tick(struct app *app, struct clock_now now)
 {
     if (app->technician == NULL || !technician_active(app->technician))
         return false;
+    struct technician_view was = technician_view(app->technician, now);
     struct technician_actions a = technician_handle(
         app->technician, (struct technician_event){.type = TECHNICIAN_EVENT_TICK}, now);
+    struct technician_view is = technician_view(app->technician, now);
+    log_change(&was, &is);
     return a.redraw;
 }
 

@@ -42,9 +42,8 @@ clean:
 # The arm64 cross build (README "Cross build (arm64)"): installs the cross
 # compiler and an arm64 sysroot, builds wowkiosk and wowdash with
 # cmake/aarch64-linux-gnu.cmake, checks they are aarch64 ELF and start under
-# qemu, and, where CPack is configured, builds the arm64 .debs.  The .debs get
-# no library Depends from dpkg-shlibdeps: it needs the arm64 libraries in the
-# host's dpkg database, and the sysroot is not there.
+# qemu, and, where CPack is configured, builds the arm64 .debs; their library
+# Depends come from the sysroot's dpkg-shlibdeps (scripts/install-cross-deps.sh).
 CROSS_BUILD ?= build-arm64
 CROSS_SYSROOT = $(abspath $(CROSS_BUILD))/sysroot
 CROSS_RUN = qemu-aarch64 -L $(CROSS_SYSROOT)
@@ -56,7 +55,7 @@ cross-arm64:
 	@sh scripts/install-cross-deps.sh $(CROSS_SYSROOT)
 	cmake -S . -B $(CROSS_BUILD) $(CROSS_TOOLCHAIN) -DCMAKE_SYSROOT=$(CROSS_SYSROOT) \
 	      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWOW_TESTS=OFF \
-	      -DWOW_DEB_ARCHITECTURE=arm64 -DWOW_DEB_SHLIBDEPS=OFF >/dev/null
+	      -DWOW_DEB_ARCHITECTURE=arm64 -DWOW_DEB_SHLIBDEPS=ON >/dev/null
 	cmake --build $(CROSS_BUILD) -j $(JOBS) --target wowkiosk wowdash
 	@for bin in wowkiosk app/dash/wowdash; do \
 	    p=$(CROSS_BUILD)/$$bin; name=$$(basename $$bin); \
@@ -71,12 +70,16 @@ cross-arm64:
 	    echo "cross-arm64: no CPack in the build (cmake/packaging.cmake not included); no .debs"; \
 	else \
 	    rm -rf $(CROSS_BUILD)/packages; \
-	    cmake --build $(CROSS_BUILD) -j $(JOBS) --target package >/dev/null || exit 1; \
+	    PATH=$(CROSS_SYSROOT)/.host-bin:$$PATH \
+	        cmake --build $(CROSS_BUILD) -j $(JOBS) --target package >/dev/null || exit 1; \
 	    debs=$$(ls $(CROSS_BUILD)/packages/*.deb 2>/dev/null); \
 	    [ -n "$$debs" ] || { echo "cross-arm64: $(CROSS_BUILD)/packages: expected .deb files, found none"; exit 1; }; \
 	    for d in $$debs; do \
 	        arch=$$(dpkg-deb -f $$d Architecture); \
 	        [ "$$arch" = arm64 ] || { echo "cross-arm64: $$d: Architecture is '$$arch', expected arm64"; exit 1; }; \
-	        echo "cross-arm64: $$d: Architecture arm64"; \
+	        deps=$$(dpkg-deb -f $$d Depends); \
+	        echo "$$deps" | grep -q 'libc6 (>=' || \
+	            { echo "cross-arm64: $$d: Depends has no libc6 (>= ...) from dpkg-shlibdeps: $$deps"; exit 1; }; \
+	        echo "cross-arm64: $$d: Architecture arm64; Depends: $$deps"; \
 	    done; \
 	fi

@@ -12,6 +12,10 @@
 #    not multiarch :arm64 packages is said in cmake/aarch64-linux-gnu.cmake.
 #    The package lists and .debs are fetched with the host's apt sources into
 #    SYSROOT.apt/ (a private apt state), which is removed once SYSROOT is whole.
+# 3. For the arm64 .debs' Depends: SYSROOT/.dpkg, a dpkg database of the
+#    sysroot's shared-library packages (their file lists, symbols and shlibs
+#    files), and SYSROOT/.host-bin/dpkg-shlibdeps, which runs the host's
+#    dpkg-shlibdeps on it; CPack finds that one first on PATH (Makefile).
 set -eu
 
 host_packages="gcc-aarch64-linux-gnu qemu-user cmake make pkg-config file"
@@ -23,6 +27,10 @@ sysroot=${1:-build-arm64/sysroot}
 mkdir -p "$(dirname "$sysroot")"
 sysroot="$(cd "$(dirname "$sysroot")" && pwd)/$(basename "$sysroot")"
 stamp="$sysroot/.wow-sysroot-packages"
+# What the stamp holds: the layout (bump it when this script changes what it
+# puts in SYSROOT) and the package list; a sysroot with another is rebuilt.
+wanted_stamp="layout 3: .dpkg .host-bin
+$arm64_dev_packages"
 
 install_host_packages() {
     missing=""
@@ -66,6 +74,45 @@ relativize_links() {
     done
 }
 
+# Records the library package $1 (a .deb) in the dpkg database $2 as if
+# installed at $3 (the sysroot's final, physical path), so that
+# dpkg-shlibdeps --admindir=$2 finds which package ships a library there and
+# reads its symbols or shlibs file.  Packages without either are skipped.
+record_library_package() {
+    ctl="$work/control"
+    rm -rf "$ctl"
+    dpkg-deb -e "$1" "$ctl"
+    [ -f "$ctl/symbols" ] || [ -f "$ctl/shlibs" ] || return 0
+    name=$(awk '$1 == "Package:" { print $2 }' "$ctl/control")
+    # dpkg names a Multi-Arch: same package's files NAME:ARCH.*.
+    if grep -q '^Multi-Arch: same' "$ctl/control"; then
+        name="$name:$(awk '$1 == "Architecture:" { print $2 }' "$ctl/control")"
+    fi
+    { awk '{ print } $1 == "Package:" { print "Status: install ok installed" }' "$ctl/control"
+      echo; } >>"$2/status"
+    dpkg-deb --fsys-tarfile "$1" | tar -t | sed -e 's|^\.||' -e 's|/$||' -e '/^$/d' -e "s|^|$3|" \
+        >"$2/info/$name.list"
+    for f in symbols shlibs; do
+        [ ! -f "$ctl/$f" ] || cp "$ctl/$f" "$2/info/$name.$f"
+    done
+}
+
+# SYSROOT/.host-bin/dpkg-shlibdeps: the host's, told that the binaries are
+# arm64 (DEB_HOST_ARCH: aarch64-linux-gnu-objdump reads them) and where the
+# libraries and the database of their packages are.  $1: where to write it,
+# $2: the sysroot's final, physical path.
+write_shlibdeps_wrapper() {
+    mkdir -p "$1/.host-bin"
+    cat >"$1/.host-bin/dpkg-shlibdeps" <<EOF
+#!/bin/sh
+# Written by scripts/install-cross-deps.sh: dpkg-shlibdeps for arm64 binaries
+# linked against the sysroot $2.
+exec env DEB_HOST_ARCH=arm64 /usr/bin/dpkg-shlibdeps --admindir="$2/.dpkg" \\
+    -l"$2/lib/aarch64-linux-gnu" -l"$2/usr/lib/aarch64-linux-gnu" "\$@"
+EOF
+    chmod +x "$1/.host-bin/dpkg-shlibdeps"
+}
+
 build_sysroot() {
     work="$sysroot.apt"
     rm -rf "$work" "$sysroot.new"
@@ -87,10 +134,18 @@ build_sysroot() {
     echo "install-cross-deps: downloading $(echo "$wanted" | wc -l) arm64 packages into $sysroot"
     # shellcheck disable=SC2086 # word splitting of the package list is wanted
     (cd "$work/debs" && apt_private download $wanted >/dev/null)
+    admin="$sysroot.new/.dpkg"
+    mkdir -p "$admin/info" "$admin/updates"
+    # Format 1: info files of Multi-Arch: same packages are named NAME:ARCH.*.
+    echo 1 >"$admin/info/format"
+    : >"$admin/status"
+    physical="$(cd "$(dirname "$sysroot")" && pwd -P)/$(basename "$sysroot")"
     for deb in "$work/debs"/*.deb; do
         dpkg-deb -x "$deb" "$sysroot.new"
+        record_library_package "$deb" "$admin" "$physical"
     done
     relativize_links "$sysroot.new"
+    write_shlibdeps_wrapper "$sysroot.new" "$physical"
     for f in usr/include/stdio.h lib/aarch64-linux-gnu/libc.so.6 \
         usr/lib/aarch64-linux-gnu/pkgconfig/sdl2.pc; do
         if [ ! -e "$sysroot.new/$f" ]; then
@@ -98,12 +153,12 @@ build_sysroot() {
             exit 1
         fi
     done
-    echo "$arm64_dev_packages" >"$sysroot.new/.wow-sysroot-packages"
+    echo "$wanted_stamp" >"$sysroot.new/.wow-sysroot-packages"
     rm -rf "$sysroot" "$work"
     mv "$sysroot.new" "$sysroot"
 }
 
 install_host_packages
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$arm64_dev_packages" ]; then
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted_stamp" ]; then
     build_sysroot
 fi

@@ -35,12 +35,9 @@ install(FILES README.md docs/CONFIG.md docs/SYNC.md docs/DEPLOY.md ${WOW_RPI_DIR
 # --- wowdash: the dashboard program, its unit and its settings ---
 install(TARGETS wowdash RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT wowdash)
 # The dashboard's stylesheet, where wowdash serve looks beside its binary
-# (../share/wowkiosk/dash).  app/dash/CMakeLists.txt installs it too, without
-# a component, so it would not reach the package; the copy is the same file.
-if(EXISTS ${CMAKE_SOURCE_DIR}/assets/dash/dash.css)
-  install(FILES assets/dash/dash.css DESTINATION ${CMAKE_INSTALL_DATADIR}/wowkiosk/dash
-          COMPONENT wowdash)
-endif()
+# (../share/wowkiosk/dash).
+install(FILES assets/dash/dash.css DESTINATION ${CMAKE_INSTALL_DATADIR}/wowkiosk/dash
+        COMPONENT wowdash)
 install(FILES ${WOW_RPI_DIR}/wowdash.default DESTINATION ${WOW_SYSCONFDIR}/default
         RENAME wowdash COMPONENT wowdash)
 install(FILES ${WOW_RPI_DIR}/systemd/wowdash.service

@@ -239,6 +239,7 @@ struct technician_actions technician_handle(struct technician *t, struct technic
         if (ev.type == TECHNICIAN_EVENT_PRESS) {
             t->press_corner = technician_corner(ev.x, ev.y, ev.w, ev.h);
             t->press_at_ms = now.mono_ms;
+            a.consumed = t->press_corner >= 0; /* corners are the gesture's, never an answer */
         } else if (ev.type == TECHNICIAN_EVENT_RELEASE && gesture_release(t, now)) {
             show(t, TECHNICIAN_PIN);
             t->last_input_ms = now.mono_ms;

@@ -6,8 +6,9 @@
  * The gesture is hard to make by accident and needs one finger only: hold a
  * corner of the screen for TECHNICIAN_HOLD_MS, lift, then within
  * TECHNICIAN_SECOND_MS hold the opposite corner as long.  Customers tap
- * the middle of the screen and let go at once; no customer target reaches
- * into the corner squares (see ui.c).
+ * the middle of the screen and let go at once.  A press in a corner square
+ * is the gesture's, never a customer's: a big face button may reach into a
+ * corner, and holding it there must not record an answer.
  *
  * Wrong PINs lock the pad for a growing time: the first
  * TECHNICIAN_FREE_TRIES are free, then each wrong PIN locks it for
@@ -92,7 +93,8 @@ enum technician_request {
 struct technician_actions {
     bool redraw;
     bool lock_changed; /* save technician_lock() */
-    bool consumed;     /* the press belongs to the technician screens: not a customer's */
+    bool consumed;     /* the press belongs to the technician (its screens, or a
+                          corner while hidden): not a customer's */
     enum technician_request request;
     int department;
 };

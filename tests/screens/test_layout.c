@@ -212,6 +212,47 @@ static void fill_errors(struct config_errors *e, int count, int total, const cha
     }
 }
 
+/* Every technician screen fits every canvas, with the most departments. */
+static void test_technician_screens_fit(void **state)
+{
+    struct world *w = *state;
+    const struct fixture_shape shape = {.languages = 3,
+                                        .picker = true,
+                                        .departments = CONFIG_MAX_DEPARTMENTS,
+                                        .reasons = 1,
+                                        .long_texts = true};
+    fixture_config(&w->config, &shape);
+    struct technician_view tv = {.touch_count = TECHNICIAN_TOUCH_POINTS,
+                                 .failures = 7,
+                                 .locked_for_ms = TECHNICIAN_LOCK_MAX_MS};
+    for (int i = 0; i < TECHNICIAN_TOUCH_POINTS; i++)
+        tv.touch[i] = (struct technician_point){(int16_t)(60 + 5 * i), (int16_t)(60 + 4 * i)};
+    struct ui_technician tech = {.view = &tv, .department = 3, .row_count = UI_INFO_ROWS};
+    for (int i = 0; i < UI_INFO_ROWS; i++) {
+        snprintf(tech.rows[i].label, sizeof tech.rows[i].label, "Label %d", i);
+        memset(tech.rows[i].value, 'v', sizeof tech.rows[i].value - 1);
+    }
+    w->in.technician = &tech;
+    for (int screen = TECHNICIAN_PIN; screen <= TECHNICIAN_DEPARTMENTS; screen++) {
+        tv.screen = (enum technician_screen)screen;
+        for (int ci = 0; ci < CANVAS_COUNT; ci++) {
+            layout(w, canvases[ci]);
+            const struct ui_frame *f = &w->frame;
+            check(f->cmd_count > 1 && f->cmd_count < UI_MAX_CMDS, w, "command count", f->cmd_count);
+            for (int i = 0; i < f->cmd_count; i++)
+                check(cmd_inside(&f->cmds[i], f->w, f->h), w, "command outside the canvas", i);
+            check_targets(w);
+            int want = screen == TECHNICIAN_PIN           ? 13
+                       : screen == TECHNICIAN_MENU        ? TECHNICIAN_ITEM_COUNT
+                       : screen == TECHNICIAN_DEPARTMENTS ? CONFIG_MAX_DEPARTMENTS + 2
+                       : screen == TECHNICIAN_TOUCH_TEST  ? 1
+                                                          : 0;
+            check(f->target_count == want, w, "technician targets", f->target_count);
+        }
+    }
+    w->in.technician = NULL;
+}
+
 /* Every screen, with its variants, in every shape of config. */
 static void test_every_screen_fits(void **state)
 {
@@ -650,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_error_lists_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_closed_has_no_targets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arena_never_overflows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_technician_screens_fit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -797,23 +797,37 @@ static void show_check_errors(struct app *app, struct clock_now now)
 }
 
 /* No display: nothing can be tapped, but the kiosk stays up so its
- * heartbeat tells the fleet page why, until systemd stops it. */
+ * heartbeat tells the fleet page why, and tries the display again every
+ * HEADLESS_RETRY_MS (a DRM driver that loads late at boot); once it opens,
+ * the kiosk runs as usual.  Crash-looping instead would spend systemd's
+ * start limit in seconds and leave a dark kiosk. */
+#define HEADLESS_RETRY_MS 5000
+
 static int run_headless(struct app *app)
 {
     log_error("no display: running without a screen so the heartbeat reports it; "
-              "nothing is collected");
-    sigset_t stop;
+              "nothing is collected; trying again every %d s",
+              HEADLESS_RETRY_MS / 1000);
+    sigset_t stop, old;
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
-    sigprocmask(SIG_BLOCK, &stop, NULL);
+    sigprocmask(SIG_BLOCK, &stop, &old);
     notify_ready("no display: see the journal");
     for (;;) {
-        int64_t wait_ms = app->watchdog_ms > 0 ? app->watchdog_ms : 60000;
+        int64_t wait_ms = HEADLESS_RETRY_MS;
+        if (app->watchdog_ms > 0 && app->watchdog_ms < wait_ms)
+            wait_ms = app->watchdog_ms;
         struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
         if (sigtimedwait(&stop, NULL, &ts) > 0)
             return 1;
         notify_watchdog();
+        if (app_create_display(app)) {
+            log_info("display opened at last");
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            app->ready_sent = true;
+            return run(app);
+        }
     }
 }
 
@@ -845,8 +859,10 @@ static void exec_again(struct app *app)
 /* An installed binary finds its assets beside it (PREFIX/share/wowkiosk). */
 static void resolve_assets(struct options *o)
 {
-    if (strcmp(o->assets_dir, WOW_ASSETS_DIR) != 0 || access(WOW_ASSETS_DIR, F_OK) == 0)
-        return; /* given, or running from the source tree it was built in */
+    if (strcmp(o->assets_dir, WOW_ASSETS_DIR) != 0)
+        return; /* given with --assets */
+    /* beside the binary first: an installed kiosk must not read a source
+     * tree that happens to exist on the machine it was built on */
     if (paths_installed_data("wowkiosk", o->installed_assets, sizeof o->installed_assets))
         o->assets_dir = o->installed_assets;
 }

@@ -258,6 +258,26 @@ static void test_idle_round_and_heartbeat(void **state)
     free(row);
 }
 
+/* A kiosk whose start-up checks found a problem says so in its heartbeat
+ * while the sync itself works; the rows still arrive. */
+static void test_heartbeat_carries_kiosk_problem(void **state)
+{
+    struct fixture *f = *state;
+    store_fill(f->store, "k1", 20, T0_UTC_MS, 60 * 1000, 5);
+    struct sync_settings s;
+    test_settings(&s, f->db.target, f->store, "k1");
+    snprintf(s.problem, sizeof s.problem, "input: no /dev/input/event* readable by wowkiosk");
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    assert_non_null(e);
+    int64_t now = 0;
+    sync_until_idle(e, &now, 5);
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
+    char *row = shared_query(&f->db, "SELECT last_error FROM kiosks WHERE kiosk_id = 'k1'");
+    assert_string_equal(row, "input: no /dev/input/event* readable by wowkiosk\n");
+    free(row);
+}
+
 /* A store that cannot be read sends no rows, but its heartbeat says why. */
 static void test_store_unreadable_heartbeat(void **state)
 {
@@ -682,6 +702,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_idle_round_and_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outage_7_days, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_unreadable_heartbeat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_carries_kiosk_problem, setup, teardown),
     };
     const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test_setup_teardown(test_network_fs_refused, setup, teardown),

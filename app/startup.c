@@ -77,9 +77,16 @@ static bool running_kiosk_ready(char *why, size_t size)
                  strerror(err_no));
         return false;
     }
-    long pid = 0;
-    char version[32] = "";
-    bool ok = sscanf(text, "%ld %31s", &pid, version) == 2 && pid > 0;
+    char *end, version[32] = "";
+    errno = 0;
+    long pid = strtol(text, &end, 10);
+    bool ok = end != text && *end == ' ' && pid > 0 && errno == 0;
+    if (ok) {
+        size_t len = strcspn(end + 1, " \n");
+        ok = len > 0 && len < sizeof version;
+        if (ok)
+            memcpy(version, end + 1, len);
+    }
     free(text);
     if (!ok) {
         snprintf(why, size, "%s: expected \"PID VERSION UTC_MS\"", path);

@@ -40,10 +40,14 @@ static struct technician_lock lock_load(struct clock_now now)
             log_warn("technician: cannot read %s: %s", path, strerror(err_no));
         return lock;
     }
-    long long failures, until;
-    char tail;
-    if (sscanf(text, "%lld %lld %c", &failures, &until, &tail) != 2 || failures < 0 ||
-        failures > 1000000) {
+    char *end;
+    errno = 0;
+    long long failures = strtoll(text, &end, 10);
+    bool ok = end != text && *end == ' ';
+    const char *rest = end;
+    long long until = ok ? strtoll(rest, &end, 10) : 0;
+    ok = ok && end != rest && (*end == '\n' || *end == '\0') && errno == 0;
+    if (!ok || failures < 0 || failures > 1000000) {
         log_warn("technician: %s: expected \"FAILURES LOCKED_UNTIL_MS\"; locking the PIN pad "
                  "for the longest time",
                  path);

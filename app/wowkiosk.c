@@ -784,7 +784,9 @@ static void show_check_errors(struct app *app, struct clock_now now)
         snprintf(ce->file, sizeof ce->file, "start-up check");
         ce->line = e->count;
         snprintf(ce->key, sizeof ce->key, "%s", item->check);
-        snprintf(ce->message, sizeof ce->message, "%s", item->message);
+        /* cut to the screen's box; the journal has the whole line */
+        snprintf(ce->message, sizeof ce->message, "%.*s", (int)sizeof ce->message - 1,
+                 item->message);
     }
     e->total = e->count;
     app->error_screen_until_ms = now.mono_ms + CONFIG_ERROR_SHOW_MS;

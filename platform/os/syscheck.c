@@ -132,7 +132,7 @@ static void list_names(const char *dir, const char *prefix, bool dash, struct na
     struct dirent *e;
     while ((e = readdir(d)) != NULL && out->count < MAX_NAMES) {
         if (name_matches(e->d_name, prefix, dash) && strlen(e->d_name) < NAME_MAX_LEN)
-            snprintf(out->names[out->count++], NAME_MAX_LEN, "%s", e->d_name);
+            snprintf(out->names[out->count++], NAME_MAX_LEN, "%.*s", NAME_MAX_LEN - 1, e->d_name);
     }
     closedir(d);
     qsort(out->names, (size_t)out->count, sizeof out->names[0], compare_names);

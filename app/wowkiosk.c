@@ -759,6 +759,8 @@ static void destroy_app(struct app *app)
         display_destroy(app->display);
     if (app->kiosk != NULL)
         kiosk_destroy(app->kiosk);
+    if (app->technician != NULL)
+        technician_destroy(app->technician);
     sync_thread_stop(app->sync);
     session_destroy(app->session);
     for (int i = 0; i < CONFIG_MAX_LANGUAGES; i++)

@@ -4,6 +4,8 @@ set -eu
 build=${1:-build}
 echo "== tap commit (local store, synchronous=FULL)"
 "$build/bench/bench_tap_commit"
+echo "== technician PIN check (argon2id, on the render loop's thread)"
+"$build/bench/bench_pin_verify"
 
 # The sync benchmarks push to a throwaway PostgreSQL 15 on loopback
 # (tests/sync/pg_cluster.py: a temp dir, a free port, trust auth, fsync=off),

@@ -1,0 +1,72 @@
+/*
+ * bench pin_verify: what checking a technician PIN costs the kiosk.  The
+ * PIN pad checks on the render loop's thread (argon2id at libsodium's
+ * "interactive" cost: 64 MiB, 2 passes), so this is how long the pad
+ * freezes after OK, and how much memory the check takes at its peak.  Also
+ * the cost of the wrong-PIN path, which is the same by design (a guess
+ * costs what a right PIN costs).
+ *
+ * usage: bench_pin_verify [ROUNDS]   (default 10)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "technician.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int compare(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    char *end = NULL;
+    long rounds = argc > 1 ? strtol(argv[1], &end, 10) : 10;
+    if (rounds < 1 || rounds > 1000 || (end != NULL && *end != '\0')) {
+        fprintf(stderr, "usage: bench_pin_verify [ROUNDS 1..1000]\n");
+        return 2;
+    }
+    char hash[128];
+    double t0 = now_ms();
+    if (!pin_hash("482913", hash, sizeof hash)) {
+        fprintf(stderr, "bench_pin_verify: hashing failed\n");
+        return 1;
+    }
+    double hash_ms = now_ms() - t0;
+    double *right = calloc((size_t)rounds, sizeof *right);
+    double *wrong = calloc((size_t)rounds, sizeof *wrong);
+    if (right == NULL || wrong == NULL)
+        return 1;
+    for (int i = 0; i < rounds; i++) {
+        t0 = now_ms();
+        if (!pin_verify(hash, "482913"))
+            return 1;
+        right[i] = now_ms() - t0;
+        t0 = now_ms();
+        if (pin_verify(hash, "482914"))
+            return 1;
+        wrong[i] = now_ms() - t0;
+    }
+    qsort(right, (size_t)rounds, sizeof *right, compare);
+    qsort(wrong, (size_t)rounds, sizeof *wrong, compare);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("# bench_pin_verify %ld   (argon2id, libsodium interactive limits)\n", rounds);
+    printf("figure: pin_hash_ms %.1f ms\n", hash_ms);
+    printf("figure: pin_verify_right_p50_ms %.1f ms\n", right[rounds / 2]);
+    printf("figure: pin_verify_wrong_p50_ms %.1f ms\n", wrong[rounds / 2]);
+    printf("figure: pin_verify_peak_rss_mb %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+    free(right);
+    free(wrong);
+    return 0;
+}

@@ -49,19 +49,14 @@ bool app_startup_checks(struct app *app)
 
 void app_mark_ready(const struct app *app)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    char path[PATH_MAX], text[96];
+    int err_no = 0;
     if (!paths_state_file("ready", path, sizeof path))
         return;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    bool ok = f != NULL && fprintf(f, "%ld %s %" PRId64 "\n", (long)getpid(), WOW_VERSION,
-                                   clock_read(&app->clock).utc_ms) > 0;
-    if (f != NULL && fclose(f) != 0)
-        ok = false;
-    if (!ok || rename(tmp, path) != 0) {
-        log_warn("cannot write %s (used by --self-test): %s", path, strerror(errno));
-        remove(tmp);
-    }
+    snprintf(text, sizeof text, "%ld %s %" PRId64 "\n", (long)getpid(), WOW_VERSION,
+             clock_read(&app->clock).utc_ms);
+    if (!file_write_text(path, text, &err_no))
+        log_warn("cannot write %s (used by --self-test): %s", path, strerror(err_no));
 }
 
 /* True when the ready file names a live process running this version. */

@@ -61,19 +61,13 @@ static struct technician_lock lock_load(struct clock_now now)
 
 static void lock_save(struct technician_lock lock)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    char path[PATH_MAX], text[64];
+    int err_no = 0;
     if (!paths_state_file("technician-lock", path, sizeof path))
         return;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    bool ok =
-        f != NULL && fprintf(f, "%d %" PRId64 "\n", lock.failures, lock.locked_until_utc_ms) > 0;
-    if (f != NULL && fclose(f) != 0)
-        ok = false;
-    if (!ok || rename(tmp, path) != 0) {
-        log_error("technician: cannot keep the PIN lock in %s: %s", path, strerror(errno));
-        remove(tmp);
-    }
+    snprintf(text, sizeof text, "%d %" PRId64 "\n", lock.failures, lock.locked_until_utc_ms);
+    if (!file_write_text(path, text, &err_no))
+        log_error("technician: cannot keep the PIN lock in %s: %s", path, strerror(err_no));
 }
 
 bool app_technician_create(struct app *app)
@@ -89,7 +83,8 @@ bool app_technician_create(struct app *app)
  * (department -1: as the config files say).  True when it is in place. */
 static bool save_department_choice(const struct config *config, int department)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    char path[PATH_MAX], text[CONFIG_ID_MAX + 160];
+    int err_no = 0;
     if (!paths_state_file(APP_TECHNICIAN_CONF, path, sizeof path))
         return false;
     if (department < 0) {
@@ -100,18 +95,12 @@ static bool save_department_choice(const struct config *config, int department)
         log_info("technician: department back to the configured one (%s removed)", path);
         return true;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    bool ok =
-        f != NULL && fprintf(f,
-                             "# Written by the technician screen; delete to use the config files.\n"
-                             "[kiosk]\nmode = single\ndepartment = %s\n",
-                             config->departments[department].id) > 0;
-    if (f != NULL && fclose(f) != 0)
-        ok = false;
-    if (!ok || rename(tmp, path) != 0) {
-        log_error("technician: cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
+    snprintf(text, sizeof text,
+             "# Written by the technician screen; delete to use the config files.\n"
+             "[kiosk]\nmode = single\ndepartment = %s\n",
+             config->departments[department].id);
+    if (!file_write_text(path, text, &err_no)) {
+        log_error("technician: cannot write %s: %s", path, strerror(err_no));
         return false;
     }
     log_info("technician: department set to %s in %s", config->departments[department].id, path);

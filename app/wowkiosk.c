@@ -201,7 +201,7 @@ static int check_config(const char *path, const char *override)
  * NULL: the last good config is kept as its layers were. */
 static void keep_copy(const char *src, const char *name)
 {
-    char dst[PATH_MAX], tmp[PATH_MAX + 8];
+    char dst[PATH_MAX];
     if (!paths_state_file(name, dst, sizeof dst))
         return;
     if (src == NULL) {
@@ -209,21 +209,11 @@ static void keep_copy(const char *src, const char *name)
             log_warn("config: cannot remove %s: %s", dst, strerror(errno));
         return;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp", dst);
     int err_no = 0;
     char *text = file_read_text(src, &err_no);
-    FILE *out = text != NULL ? fopen(tmp, "wb") : NULL;
-    if (out == NULL && text != NULL)
-        err_no = errno;
-    bool ok = out != NULL && fputs(text, out) >= 0;
-    if (out != NULL && fclose(out) != 0)
-        ok = false;
+    if (text == NULL || !file_write_text(dst, text, &err_no))
+        log_warn("config: cannot keep a copy of %s as %s: %s", src, dst, strerror(err_no));
     free(text);
-    if (!ok || rename(tmp, dst) != 0) {
-        log_warn("config: cannot keep a copy of %s as %s: %s", src, dst,
-                 strerror(err_no != 0 ? err_no : errno));
-        remove(tmp);
-    }
 }
 
 static void log_config_errors(const char *path, const struct config_errors *errors)

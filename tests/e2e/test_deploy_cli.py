@@ -27,6 +27,7 @@ the others; the test fails at the end listing them all.
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -68,6 +69,9 @@ OVERRIDE = "# the boot partition's file\n[kiosk]\ndepartment = back\n"
 # line 3: a key [kiosk] does not take; line 5: a bad value
 BAD_OVERRIDE = "[kiosk]\n\nrotation = 90\n[screen]\nrotation = 45\n"
 
+# Temp directories, removed when every check passed (kept for a look otherwise).
+TEMP_DIRS = []
+
 # Why the test fails; filled by expect() and reported by main().  Module-level
 # on purpose: every check of this one-shot script adds to the same list.
 FAILURES = []
@@ -90,6 +94,7 @@ class Place:
 
     def __init__(self, name):
         self.tmp = tempfile.mkdtemp(prefix="wowdeploy-%s-" % name)
+        TEMP_DIRS.append(self.tmp)
         self.state = self.path("state")
         os.mkdir(self.state)
         self.env = dict(os.environ, STATE_DIRECTORY=self.state,
@@ -426,6 +431,8 @@ def main():
     if FAILURES:
         print("deploy cli: %d checks failed:\n  %s" % (len(FAILURES), "\n  ".join(FAILURES)))
         sys.exit(1)
+    for d in TEMP_DIRS:
+        shutil.rmtree(d, ignore_errors=True)
     print("deploy cli: hash-pin, override, check-config, self-test, sd_notify behave")
 
 

@@ -26,8 +26,10 @@ while the kiosk runs.
               records taps for that department; "As configured" removes the
               file; "Restart program" restarts the same process.
 """
+import atexit
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -55,6 +57,22 @@ TECH_ACCENT = (64, 196, 180)
 BARS = [(255, 255, 255), (255, 255, 0), (0, 255, 255), (0, 255, 0),
         (255, 0, 255), (255, 0, 0), (0, 0, 255), (0, 0, 0)]
 
+
+# Kiosks still running, stopped when the test ends early on a failed assert.
+# Module-level on purpose: atexit needs them wherever the assert was.
+LIVE = []
+
+
+@atexit.register
+def _stop_live():
+    for proc in LIVE:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+# Temp directories, removed when every check passed (kept for a look otherwise).
+TEMP_DIRS = []
 
 # Checks whose failure should not hide the ones after them; reported by
 # main().  Module-level on purpose: the one-shot script's checks share it.
@@ -121,6 +139,7 @@ class Kiosk:
             args = args + ["--script", path]
         self.cond = threading.Condition()
         self.proc = subprocess.Popen([binary] + args, env=env, stderr=subprocess.PIPE, text=True)
+        LIVE.append(self.proc)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -162,6 +181,11 @@ class Kiosk:
         sys.stderr.write(self.log() + "\n")
         return rc
 
+    def expect_exit0(self):
+        rc = self.finish()
+        assert rc == 0, "wowkiosk exited %d; its last lines:\n  %s" % (
+            rc, "\n  ".join(self.lines[-4:]))
+
     def log(self):
         return "\n".join(self.lines)
 
@@ -187,6 +211,7 @@ class Setup:
     def __init__(self, binary, name, config):
         self.binary = binary
         self.tmp = tempfile.mkdtemp(prefix="wowtech-%s-" % name)
+        TEMP_DIRS.append(self.tmp)
         self.state = os.path.join(self.tmp, "state")
         self.conf = os.path.join(self.tmp, "kiosk.conf")
         self.store = os.path.join(self.tmp, "kiosk.db")
@@ -252,7 +277,7 @@ def lock_first_run(s):
         sc.pin(wrong)
         sc.mark("wrong%d" % (i + 1))
     k = s.run(sc, on_mark=lambda name: (time.time() * 1000, s.file("technician-lock")))
-    assert k.finish() == 0, "wowkiosk failed"
+    k.expect_exit0()
 
     pads = k.index(r"technician: PIN pad$")
     assert len(pads) == 1, "the PIN pad opened %d times:\n%s" % (len(pads), k.log())
@@ -293,7 +318,7 @@ def lock_second_run(s, until):
     sc.pin(PIN)
     sc.mark("accepted")
     k = s.run(sc, on_mark=lambda name: (time.time() * 1000, s.file("technician-lock")))
-    assert k.finish() == 0, "wowkiosk failed"
+    k.expect_exit0()
     assert k.index(r"technician: PIN pad$"), "the gesture did not open the pad:\n" + k.log()
 
     t_pad, text = k.marks["locked_right"][1]
@@ -333,7 +358,7 @@ def lock_no_pin(binary):
     sc.pin(PIN)
     sc.add("screenshot")
     k = s.run(sc)
-    assert k.finish() == 0, "wowkiosk failed"
+    k.expect_exit0()
     assert k.index(r"technician: PIN pad$"), "the pad did not open:\n" + k.log()
     assert not k.index(r"PIN accepted|technician: menu|wrong PIN"), \
         "without a pin_hash a PIN did something:\n" + k.log()
@@ -431,7 +456,7 @@ def scenario_menu(binary):
     sc.tap("%d %d" % HAPPY_XY)  # now a customer's tap again
     sc.add("wait 1000")
     k = s.run(sc, on_mark=lambda name: shared_rating4(shared), sync=shared)
-    assert k.finish() == 0, "wowkiosk failed"
+    k.expect_exit0()
 
     committed = k.index(r"tap committed id=")
     assert len(committed) == 2, "%d taps committed, expected 2:\n%s" % (len(committed), k.log())
@@ -469,6 +494,7 @@ def scenario_menu(binary):
 def wait_restarted(k, s, conf_line):
     """Waits for the same process to start again and present a frame, then stops it."""
     k.wait_for(r"\] restarting$")
+    restarting_ms = time.time() * 1000
     k.wait_for(r"wowkiosk 0\.1\.0 starting$", 2)
     config_at = k.wait_for(r"\] config: ", 2)
     k.wait_for(r"first frame presented", 2)
@@ -476,8 +502,16 @@ def wait_restarted(k, s, conf_line):
     with open("/proc/%d/cmdline" % k.proc.pid, "rb") as f:
         argv = f.read().split(b"\0")
     assert b"--script" not in argv, "the restarted kiosk runs its script again: %s" % argv
-    ready = s.file("ready")
-    assert ready is not None and ready.split()[0] == str(k.proc.pid), \
+    # The ready file follows the "first frame" line: give it a moment.
+    deadline = time.monotonic() + 5 * SLOW
+    while True:
+        ready = s.file("ready") or "0 - 0"
+        fresh = int(ready.split()[2]) >= restarting_ms - 4000
+        if fresh or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert fresh, "the ready file %r was not written again by the restarted kiosk" % ready
+    assert ready.split()[0] == str(k.proc.pid), \
         "ready file %r after the restart, expected pid %d" % (ready, k.proc.pid)
     assert k.lines[config_at].endswith("config: " + conf_line), \
         "config line %r, expected %r" % (k.lines[config_at], conf_line)
@@ -545,6 +579,8 @@ def main():
         print("technician %s: %d checks failed:\n  %s" % (which, len(FAILURES),
                                                           "\n  ".join(FAILURES)))
         sys.exit(1)
+    for d in TEMP_DIRS:
+        shutil.rmtree(d, ignore_errors=True)
     print(summary)
 
 

@@ -41,9 +41,12 @@ static void drain(int fd)
         ;
 }
 
-/* Sleeps until due_mono_ms, a request or stop.  Returns false on stop. */
-static bool wait_until(struct sync_thread *t, int64_t due_mono_ms)
+/* Sleeps until *due, a request or stop.  A request makes the engine due
+ * now, and *due with it (the loop keeps its own copy of the engine's due
+ * time).  Returns false on stop. */
+static bool wait_until(struct sync_thread *t, int64_t *due)
 {
+    int64_t due_mono_ms = *due;
     int64_t now = clock_read(t->clock).mono_ms;
     int timeout = due_mono_ms <= now                ? 0
                   : due_mono_ms - now > 3600 * 1000 ? 3600 * 1000
@@ -58,6 +61,7 @@ static bool wait_until(struct sync_thread *t, int64_t due_mono_ms)
     if (fds[1].revents & POLLIN) {
         drain(t->wake_pipe[0]);
         sync_engine_request(t->engine);
+        *due = INT64_MIN;
     }
     return true;
 }
@@ -72,7 +76,7 @@ static void *run(void *arg)
             due = sync_engine_step(t->engine, now.mono_ms, now.utc_ms);
             publish(t);
         }
-    } while (wait_until(t, due));
+    } while (wait_until(t, &due));
     return NULL;
 }
 

@@ -567,6 +567,32 @@ static bool wait_status(struct sync_thread *t, int64_t rounds_ok, struct sync_st
     return false;
 }
 
+/* Regression: "sync now" on the technician screen did nothing until the
+ * interval had passed; the thread's loop kept its own stale due time after a
+ * request.  With an hour's interval, a request must run a round at once. */
+static void test_thread_request_runs_a_round_now(void **state)
+{
+    struct fixture *f = *state;
+    store_fill(f->store, "k1", 30, T0_UTC_MS, 60 * 1000, 21);
+    struct sync_settings s;
+    test_settings(&s, f->db.target, f->store, "k1");
+    s.interval_ms = 3600 * 1000;
+    int64_t offset = 0;
+    struct clock clock = clock_system(&offset, 0);
+    struct sync_thread *t = sync_thread_start(&s, &clock);
+    assert_non_null(t);
+    struct sync_status st;
+    assert_true(wait_status(t, 1, &st));
+    store_fill(f->store, "k1", 20, T0_UTC_MS + 3600000, 60 * 1000, 22);
+    sleep_ms(300);
+    assert_true(sync_thread_status(t, &st));
+    assert_int_equal(st.rounds_ok, 1); /* nothing runs on its own within the hour */
+    sync_thread_request(t);
+    assert_true(wait_status(t, 2, &st));
+    sync_thread_stop(t);
+    assert_synced(&f->db, f->store, "k1");
+}
+
 /* The sync thread against a database that stops answering mid-push: the
  * render thread's status reads never wait, stop is immediate, and the
  * rows arrive once the database answers again. */
@@ -703,6 +729,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_outage_7_days, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_unreadable_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_carries_kiosk_problem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thread_request_runs_a_round_now, setup, teardown),
     };
     const struct CMUnitTest sqlite_only[] = {
         cmocka_unit_test_setup_teardown(test_network_fs_refused, setup, teardown),

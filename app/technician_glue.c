@@ -326,7 +326,8 @@ static void fill_rows(struct app *app, struct clock_now now)
             app->department_overridden ? ", set on this kiosk" : "");
     char address[96];
     net_primary_address(address, sizeof address);
-    row(t, "Version", false, "wowkiosk %s; config %s", WOW_VERSION, app->config_files);
+    row(t, "Version", false, "wowkiosk %s", WOW_VERSION);
+    row(t, "Config", app->department_overridden, "%s", app->config_files);
     row(t, "Network", strcmp(address, "no network") == 0, "%s", address);
     row_today(app, now);
     row_sync(app);

@@ -9,9 +9,11 @@
 # Debian's own kernel and firmware (docs/DEPLOY.md, "The image", says why),
 # what a kiosk with no keyboard needs to boot, get an address and the time,
 # and overlayroot, inert until /etc/overlayroot.local.conf turns it on.
+# busybox: overlayroot's initramfs script calls grep, which only busybox
+# brings into the initrd (without it the root stays read-only with no overlay).
 PACKAGES_BASE=(
     linux-image-arm64 raspi-firmware firmware-brcm80211 wireless-regdb
-    initramfs-tools zstd systemd-sysv udev kmod dbus
+    initramfs-tools busybox zstd systemd-sysv udev kmod dbus
     systemd-timesyncd systemd-resolved ca-certificates tzdata
     e2fsprogs dosfstools overlayroot
 )
@@ -19,6 +21,10 @@ PACKAGES_BASE=(
 # The environment of every command run inside the tree.
 CHROOT_ENV=(env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8
     PATH=/usr/sbin:/usr/bin:/sbin:/bin)
+# apt-get install without questions; the /etc/default/raspi-* files written
+# before raspi-firmware is installed are kept over the package's own.
+APT_INSTALL=(apt-get install -y --no-install-recommends
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 
 # Checks each --deb: a readable Debian package for arm64 (or all).
 check_debs() {
@@ -92,11 +98,11 @@ packages_apt() {
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get update ||
         die "apt-get update inside $ROOTFS failed (mirror $MIRROR)"
     # shellcheck disable=SC2086 # EXTRA_PACKAGES is a list of names
-    chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get install -y --no-install-recommends \
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" \
         "${base[@]}" $EXTRA_PACKAGES "${debs_in_tree[@]}" ||
         die "apt-get install inside $ROOTFS failed (see above)"
     packages_check_libraries
-    chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get install -y --no-install-recommends linux-image-arm64 ||
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" linux-image-arm64 ||
         die "apt-get install linux-image-arm64 inside $ROOTFS failed (see above)"
     # The firmware hook writes /boot/firmware (kernel, initrd, DTBs,
     # config.txt, cmdline.txt) from /etc/default/raspi-*; run it again so a

@@ -152,12 +152,24 @@ class ScriptSyntax(unittest.TestCase):
 
 
 class Configure(unittest.TestCase):
+    CMDLINE = "console=tty3 root=LABEL=wowroot rw fsck.repair=yes rootwait quiet\n"
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="wowimage-")
         self.root = make_fake_rootfs(self.tmp)
+        # What raspi-firmware's hook leaves: a command line with "rw".
+        for rel in (("etc", "default", "raspi-extra-cmdline"), ("boot", "firmware", "cmdline.txt")):
+            os.makedirs(self.path(*rel[:-1]), exist_ok=True)
+            with open(self.path(*rel), "w") as f:
+                f.write(self.CMDLINE)
 
     def tearDown(self):
         shutil.rmtree(self.tmp)
+
+    def cmdline_words(self):
+        """The words of cmdline.txt and of the hook's extra command line."""
+        return [read(self.path(*rel)).split() for rel in
+                (("boot", "firmware", "cmdline.txt"), ("etc", "default", "raspi-extra-cmdline"))]
 
     def configure(self, *extra):
         return run_builder(["--stage", "configure", "--rootfs", self.root] + list(extra))
@@ -197,6 +209,8 @@ class Configure(unittest.TestCase):
         self.assertNotIn("ro", entries["/"][2])
         self.assertNotIn("ro", entries["/boot/firmware"][2])
         self.assertFalse(os.path.exists(self.path("etc", "overlayroot.local.conf")))
+        for words in self.cmdline_words():
+            self.assertEqual(words, self.CMDLINE.split())
         journald = ini_values(self.path("etc", "systemd", "journald.conf.d", "60-wowkiosk.conf"))
         self.assertEqual(journald.get("Storage"), "persistent")
         self.assertIn("SystemMaxUse", journald)
@@ -211,6 +225,12 @@ class Configure(unittest.TestCase):
         self.assertEqual(kind, "tmpfs")
         # recurse=0: the data partition is mounted from its device, never overlaid.
         self.assertIn("recurse=0", params.split(","))
+        # "ro" last on the kernel command line: overlayroot then keeps the
+        # root partition under the overlay read-only (the last of rw/ro wins).
+        for words in self.cmdline_words():
+            self.assertEqual(words[-1], "ro")
+            self.assertEqual(words.count("ro"), 1)
+            self.assertEqual(words[:-1], self.CMDLINE.split())
         journald = ini_values(self.path("etc", "systemd", "journald.conf.d", "60-wowkiosk.conf"))
         self.assertEqual(journald.get("Storage"), "volatile")
         self.assertRegex(journald.get("RuntimeMaxUse", ""), r"^[0-9]+M$")
@@ -223,6 +243,8 @@ class Configure(unittest.TestCase):
         self.configure()
         self.assertFalse(os.path.exists(self.path("etc", "overlayroot.local.conf")))
         self.assertNotIn("ro", fstab_entries(self.root)["/"][2])
+        for words in self.cmdline_words():
+            self.assertNotIn("ro", words)
 
     def test_dynamic_user_moves_the_data_mount(self):
         unit = self.path("lib", "systemd", "system", "wowkiosk.service")

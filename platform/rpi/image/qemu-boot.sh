@@ -32,16 +32,22 @@ initrd=$(find "$ROOTFS/boot" -maxdepth 1 -name 'initrd.img-*' | sort -V | tail -
 read_only=0
 [ -f "$ROOTFS/etc/overlayroot.local.conf" ] && read_only=1
 
-# What the kiosk would see, printed on the console once it has had time to
-# start; then systemd powers the machine off (systemd.run's default).
-report='sleep 20; echo wowcheck-begin; findmnt -rno TARGET,SOURCE,FSTYPE,OPTIONS; systemctl is-active wowkiosk.service; ls /var/lib/wowkiosk; echo wowcheck-end'
+# What the kiosk would see, printed on the console once it has started; then
+# systemd powers the machine off (systemd.run's default). systemd.run alone
+# would boot into that command only: systemd.unit= brings the normal boot back.
+report='until systemctl is-active -q wowkiosk.service; do sleep 2; done; sleep 5; echo wowcheck-begin; findmnt -rno TARGET,SOURCE,FSTYPE,OPTIONS; systemctl is-active wowkiosk.service; ls /var/lib/wowkiosk; echo wowcheck-end'
+
+# The image's own kernel command line, with the virt machine's serial console
+# instead of the Pi's.
+cmdline=$(tr ' ' '\n' <"$ROOTFS/boot/firmware/cmdline.txt" | grep -v -e '^console=' -e '^quiet$' -e '^$' | tr '\n' ' ')
+[ -n "$cmdline" ] || die "$ROOTFS/boot/firmware/cmdline.txt: empty or missing"
 
 cp --sparse=always "$IMG" "$COPY"
 say "qemu-boot: booting $COPY (at most $LIMIT s; log $LOG)"
 started=$SECONDS
 timeout "$LIMIT" qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -nographic -no-reboot \
     -kernel "$kernel" -initrd "$initrd" \
-    -append "console=ttyAMA0 root=LABEL=wowroot rw fsck.repair=yes rootwait systemd.journald.forward_to_console=1 systemd.run=\"/bin/sh -c '$report'\"" \
+    -append "console=ttyAMA0 ${cmdline}systemd.journald.forward_to_console=1 systemd.unit=multi-user.target systemd.wants=kernel-command-line.service systemd.run=\"/bin/sh -c '$report'\"" \
     -drive if=none,file="$COPY",format=raw,id=hd0 -device virtio-blk-pci,drive=hd0 \
     -device virtio-gpu-pci -netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,romfile= \
     </dev/null >"$LOG" 2>&1 || true

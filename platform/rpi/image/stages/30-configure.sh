@@ -98,9 +98,29 @@ configure_network() {
     done
 }
 
-# Read-only root: overlayroot on, journald in RAM; read-write: both undone.
+# Prints the kernel command line in file $1 without the word "ro", with it
+# at the end when the root is read-only. overlayroot leaves the root partition
+# under the overlay read-write unless the command line says "ro" (the firmware
+# hook always writes "rw" before it; the last of the two wins).
+cmdline_with_ro() {
+    awk -v ro="$READ_ONLY_ROOT" '{
+        line = ""
+        for (i = 1; i <= NF; i++) if ($i != "ro") line = line (line == "" ? "" : " ") $i
+        if (ro == 1) line = line (line == "" ? "" : " ") "ro"
+        print line
+    }' "$1"
+}
+
+# Read-only root: overlayroot on, "ro" on the kernel command line (in the
+# firmware hook's settings, for later kernel upgrades, and in cmdline.txt
+# when the tree has one), journald in RAM; read-write: all undone.
 configure_read_only() {
-    local dropin=$ROOTFS/etc/systemd/journald.conf.d/60-wowkiosk.conf
+    local dropin=$ROOTFS/etc/systemd/journald.conf.d/60-wowkiosk.conf file new
+    for file in "$ROOTFS/etc/default/raspi-extra-cmdline" "$ROOTFS/boot/firmware/cmdline.txt"; do
+        [ -f "$file" ] || continue
+        new=$(cmdline_with_ro "$file")
+        printf '%s\n' "$new" >"$file"
+    done
     mkdir -p "$(dirname "$dropin")"
     if [ "$READ_ONLY_ROOT" = 1 ]; then
         install -m 0644 "$HERE/files/overlayroot.local.conf" "$ROOTFS/etc/overlayroot.local.conf"

@@ -898,6 +898,7 @@ int main(int argc, char **argv)
 
     log_info("wowkiosk %s starting", WOW_VERSION);
     resolve_assets(&app->options);
+    log_info("assets: %s", app->options.assets_dir);
     app->clock = clock_system(&app->clock_offset, app->options.clock_start_utc_ms);
     struct clock_now now = clock_read(&app->clock);
     app_load_config(app, now);

@@ -236,16 +236,17 @@ def run_kiosk(tmp):
     os.chmod(tmp, 0o755)
     env = {"PATH": "/usr/bin:/bin", "HOME": work, "STATE_DIRECTORY": state,
            "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "SDL_RENDER_DRIVER": "software"}
-    # --assets: the binary prefers the assets of the tree it was built in
-    # while that path exists (as on this machine), and only then looks
-    # beside itself; the installed ones are what this test is about.
+    # No --assets: the installed binary must find /usr/share/wowkiosk beside
+    # itself, even on this machine where the source tree it was built from
+    # (its compiled-in default) exists too.
     cmd = ["/usr/bin/wowkiosk", "--config", "/etc/wowkiosk/kiosk.conf", "--windowed", "800x480",
-           "--sync", "off", "--override", "none", "--assets", "/usr/share/wowkiosk", "--script",
-           script]
+           "--sync", "off", "--override", "none", "--script", script]
     done = run(cmd, env=env, cwd=work, user=user.pw_uid, group=user.pw_gid, extra_groups=[],
                timeout=60)
     sys.stderr.write(done.stderr)
     assert done.returncode == 0, "%s exited %d" % (" ".join(cmd), done.returncode)
+    assert "assets: /usr/share/wowkiosk\n" in done.stderr, \
+        "the installed kiosk did not log 'assets: /usr/share/wowkiosk'"
     db = os.path.join(state, "kiosk.db")
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     taps = con.execute("SELECT rating, misuse FROM taps ORDER BY id").fetchall()

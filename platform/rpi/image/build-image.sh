@@ -54,8 +54,9 @@ Options:
   --hostname NAME      host name of every kiosk (default wowkiosk)
   --conf FILE          boot-partition template (default platform/rpi/wowkiosk.conf)
   --extra-packages "A B"  more Debian packages to install
-  --mirror URL         Debian mirror (default http://deb.debian.org/debian)
-  --security-mirror URL  (default http://deb.debian.org/debian-security)
+  --mirror URL         Debian mirror (default: the host's apt source for bookworm)
+  --security-mirror URL  (default: the host's apt source for bookworm-security,
+                       else the mirror's debian-security beside it)
   --image-name NAME    file name of the image in DIR (default wowkiosk.img)
   -h, --help           this text
 EOF
@@ -73,8 +74,8 @@ DATA_MB=512
 HOSTNAME_KIOSK=wowkiosk
 CONF_TEMPLATE=$RPI_DIR/wowkiosk.conf
 EXTRA_PACKAGES=
-MIRROR=http://deb.debian.org/debian
-SECURITY_MIRROR=http://deb.debian.org/debian-security
+MIRROR=
+SECURITY_MIRROR=
 SUITE=bookworm
 IMAGE_NAME=wowkiosk.img
 # The tree that has /proc, /dev... mounted right now, for the exit trap.
@@ -126,6 +127,15 @@ parse_args() {
     ROOTFS=$(realpath -m "$ROOTFS")
 }
 
+# The mirrors, when not given: those the host's apt already uses.
+find_mirrors() {
+    [ -n "$MIRROR" ] || MIRROR=$(host_apt_uri "$SUITE")
+    [ -n "$MIRROR" ] ||
+        die "no apt source for $SUITE in /etc/apt/sources.list{,.d}: give the Debian mirror with --mirror URL"
+    [ -n "$SECURITY_MIRROR" ] || SECURITY_MIRROR=$(host_apt_uri "$SUITE-security")
+    [ -n "$SECURITY_MIRROR" ] || SECURITY_MIRROR=${MIRROR%/*}/debian-security
+}
+
 # Whatever happens, no mount is left inside the tree.
 on_exit() {
     if [ -n "$CHROOT_MOUNTED" ]; then
@@ -135,6 +145,9 @@ on_exit() {
 
 main() {
     parse_args "$@"
+    case "$STAGE" in
+    foreign | bootstrap | packages | all) find_mirrors ;;
+    esac
     trap on_exit EXIT
     case "$STAGE" in
     foreign) stage_foreign ;;

@@ -115,3 +115,29 @@ unit_service_value() {
         END { print v }
     ' "$1"
 }
+
+# Prints the URI of the host's apt source whose suites include $1 (e.g.
+# "bookworm", "bookworm-security"), from /etc/apt/sources.list and the
+# one-line and deb822 files in sources.list.d; nothing when none has it.
+# The image is built from the mirror the host already uses.
+host_apt_uri() {
+    local suite=$1 file
+    for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -f "$file" ] || continue
+        awk -v s="$suite" '$1 == "deb" {
+            i = 2; if ($i ~ /^\[/) while ($i !~ /\]$/) i++; if ($2 ~ /^\[/) i++
+            if ($(i + 1) == s) { print $i; exit }
+        }' "$file"
+    done | head -n 1 | grep . && return 0
+    for file in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$file" ] || continue
+        awk -v s="$suite" '
+            function flush() { if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " s " ") && uri != "") { print uri; found = 1 } }
+            /^[ \t]*$/ { flush(); types = suites = uri = ""; next }
+            /^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
+            /^URIs:/ { uri = $2 }
+            /^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
+            END { if (!found) flush() }
+        ' "$file"
+    done | head -n 1
+}

@@ -25,6 +25,8 @@ CHROOT_ENV=(env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8
 # before raspi-firmware is installed are kept over the package's own.
 APT_INSTALL=(apt-get install -y --no-install-recommends
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+APT_UPGRADE=(apt-get dist-upgrade -y --no-install-recommends
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 
 # Checks each --deb: a readable Debian package for arm64 (or all).
 check_debs() {
@@ -73,7 +75,8 @@ EOF
 }
 
 # Gives the chroot the host's name servers: /etc/resolv.conf is a file before
-# systemd-resolved is installed and a link into /run (a tmpfs here) after.
+# systemd-resolved is installed and a link into /run (a tmpfs here) after, so
+# this runs again before every apt call.
 packages_dns() {
     if [ -L "$ROOTFS/etc/resolv.conf" ]; then
         mkdir -p "$ROOTFS/run/systemd/resolve"
@@ -95,13 +98,18 @@ packages_apt() {
     for deb in "${PACKAGES_BASE[@]}"; do
         [ "$deb" = linux-image-arm64 ] || base+=("$deb")
     done
+    packages_dns
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get update ||
         die "apt-get update inside $ROOTFS failed (mirror $MIRROR)"
+    # debootstrap took bookworm as released: bring in the security fixes.
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_UPGRADE[@]}" ||
+        die "apt-get dist-upgrade inside $ROOTFS failed (see above)"
     # shellcheck disable=SC2086 # EXTRA_PACKAGES is a list of names
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" \
         "${base[@]}" $EXTRA_PACKAGES "${debs_in_tree[@]}" ||
         die "apt-get install inside $ROOTFS failed (see above)"
     packages_check_libraries
+    packages_dns
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" linux-image-arm64 ||
         die "apt-get install linux-image-arm64 inside $ROOTFS failed (see above)"
     # The firmware hook writes /boot/firmware (kernel, initrd, DTBs,
@@ -150,7 +158,6 @@ stage_packages() {
     # shellcheck disable=SC2034 # read by build-image.sh's exit trap
     CHROOT_MOUNTED=$ROOTFS
     chroot_mount "$ROOTFS"
-    packages_dns
     packages_apt
     chroot_umount "$ROOTFS"
     # shellcheck disable=SC2034 # read by build-image.sh's exit trap

@@ -7,7 +7,8 @@ packages="build-essential cmake pkg-config
 libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libsqlite3-dev libinih-dev
 libcmocka-dev sqlite3 valgrind python3 clang-format
 libpq-dev postgresql postgresql-client
-libsodium-dev libmicrohttpd-dev dpkg-dev systemd file"
+libsodium-dev libmicrohttpd-dev dpkg-dev systemd file
+dosfstools mtools fdisk"
 
 missing=""
 for p in $packages; do

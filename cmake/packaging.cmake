@@ -42,7 +42,7 @@ install(FILES ${WOW_RPI_DIR}/wowdash.default DESTINATION ${WOW_SYSCONFDIR}/defau
         RENAME wowdash COMPONENT wowdash)
 install(FILES ${WOW_RPI_DIR}/systemd/wowdash.service
         DESTINATION ${WOW_SYSTEMD_UNITDIR} COMPONENT wowdash)
-install(FILES README.md docs/SYNC.md docs/DEPLOY.md ${WOW_RPI_DIR}/debian/copyright
+install(FILES README.md docs/SYNC.md docs/DEPLOY.md docs/DASHBOARD.md ${WOW_RPI_DIR}/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/wowdash COMPONENT wowdash)
 
 # --- maintainer scripts and conffiles, one set per package ---

@@ -46,6 +46,7 @@ struct run {
     struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
     struct config_errors errors;
     struct kiosk_view view;
+    const char *error_heading, *error_help; /* NULL: the config error screen's */
     struct technician_view tech_view;
     struct ui_technician tech; /* shown when tech_view.screen is not HIDDEN */
     struct ui_frame frame;
@@ -209,6 +210,27 @@ static void info_row(struct ui_technician *t, const char *label, const char *val
 }
 
 /* The PIN pad after three wrong PINs: locked, two digits of a new try. */
+/* The start-up checks' findings, shown on the error screen with their own
+ * heading and advice. */
+static void prepare_startup_check(struct run *run)
+{
+    struct config_errors *e = &run->errors;
+    memset(e, 0, sizeof *e);
+    struct config_error *x = &e->error[e->count++];
+    snprintf(x->file, sizeof x->file, "start-up check");
+    x->line = 1;
+    snprintf(x->key, sizeof x->key, "input");
+    snprintf(x->message, sizeof x->message,
+             "no /dev/input/event* is readable by uid 998 (wowkiosk): event0 is root:input 0660; "
+             "add the service user to group input");
+    e->total = 1;
+    run->error_heading = "Start-up check failed";
+    run->error_help = "The kiosk goes on in a minute but may not work until this is fixed.\n"
+                      "Details: journalctl -u wowkiosk";
+    run->view.screen = KIOSK_SCREEN_CONFIG_ERROR;
+    run->view.department = -1;
+}
+
 static void prepare_tech_pin_locked(struct run *run)
 {
     run->tech_view = (struct technician_view){
@@ -267,6 +289,7 @@ static const struct screen_case cases[] = {
     {"rating-back", {"en", "fi"}, prepare_rating_back},
     {"config-error", {"en"}, prepare_config_error},
     {"long-text", {"de"}, prepare_long_text},
+    {"startup-check", {"en"}, prepare_startup_check},
     {"tech-pin", {"en"}, prepare_tech_pin},
     {"tech-pin-locked", {"en"}, prepare_tech_pin_locked},
     {"tech-menu", {"en"}, prepare_tech_menu},
@@ -342,6 +365,7 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
     config_defaults(&run->config);
     run->view = (struct kiosk_view){
         .screen = KIOSK_SCREEN_RATING, .department = run->config.department, .pressed_reason = -1};
+    run->error_heading = run->error_help = NULL;
     run->tech_view = (struct technician_view){.screen = TECHNICIAN_HIDDEN};
     run->tech = (struct ui_technician){.view = &run->tech_view, .department = -1};
     sc->prepare(run);
@@ -355,6 +379,8 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
                           .catalogs = (const struct catalog *const *)run->catalogs,
                           .errors = &run->errors,
                           .error_title = "/boot/firmware/wowkiosk.conf",
+                          .error_heading = run->error_heading,
+                          .error_help = run->error_help,
                           .technician = &run->tech};
     int w, h;
     display_logical_size(d, &w, &h);

@@ -301,7 +301,7 @@ static void add_pss(const char *pid, bool root, const struct proc_stat *st, void
 {
     struct pss_sum *sum = ctx;
     char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%s/smaps_rollup", pid);
+    snprintf(path, sizeof path, "/proc/%.24s/smaps_rollup", pid); /* a pid is short */
     FILE *f = fopen(path, "r");
     if (!f)
         return;

@@ -27,21 +27,18 @@ the others; the test fails at the end listing them all.
 """
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_checks import SLOW, expect, finish, temp_dir  # noqa: E402
 from pngread import read_png  # noqa: E402
 
-ASAN = bool(os.environ.get("WOW_ASAN"))
-SLOW = 3 if ASAN else 1
 VERSION = "0.1.0"
 
 MAIN = """\
@@ -69,21 +66,6 @@ OVERRIDE = "# the boot partition's file\n[kiosk]\ndepartment = back\n"
 # line 3: a key [kiosk] does not take; line 5: a bad value
 BAD_OVERRIDE = "[kiosk]\n\nrotation = 90\n[screen]\nrotation = 45\n"
 
-# Temp directories, removed when every check passed (kept for a look otherwise).
-TEMP_DIRS = []
-
-# Why the test fails; filled by expect() and reported by main().  Module-level
-# on purpose: every check of this one-shot script adds to the same list.
-FAILURES = []
-
-
-def expect(ok, message):
-    if not ok:
-        FAILURES.append(message)
-        sys.stderr.write("FAILED CHECK: %s\n" % message)
-    return ok
-
-
 def run(binary, args, env, stdin=None, timeout=60):
     return subprocess.run([binary] + args, env=env, input=stdin, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, timeout=timeout * SLOW)
@@ -93,8 +75,7 @@ class Place:
     """A temp directory: state directory, environment, files."""
 
     def __init__(self, name):
-        self.tmp = tempfile.mkdtemp(prefix="wowdeploy-%s-" % name)
-        TEMP_DIRS.append(self.tmp)
+        self.tmp = temp_dir("wowdeploy-%s-" % name)
         self.state = self.path("state")
         os.mkdir(self.state)
         self.env = dict(os.environ, STATE_DIRECTORY=self.state,
@@ -428,12 +409,7 @@ def main():
     binary = sys.argv[1]
     for test in (test_hash_pin, test_override, test_override_errors, test_self_test, test_notify):
         test(binary)
-    if FAILURES:
-        print("deploy cli: %d checks failed:\n  %s" % (len(FAILURES), "\n  ".join(FAILURES)))
-        sys.exit(1)
-    for d in TEMP_DIRS:
-        shutil.rmtree(d, ignore_errors=True)
-    print("deploy cli: hash-pin, override, check-config, self-test, sd_notify behave")
+    finish("deploy cli", "deploy cli: hash-pin, override, check-config, self-test, sd_notify behave")
 
 
 if __name__ == "__main__":

@@ -29,20 +29,17 @@ while the kiosk runs.
 import atexit
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_checks import ASAN, SLOW, expect, finish, temp_dir  # noqa: E402
 from pngread import read_png  # noqa: E402
 
-ASAN = bool(os.environ.get("WOW_ASAN"))
-SLOW = 3 if ASAN else 1
 # After every tap: a press while the previous release is unprocessed is dropped.
 TAP_WAIT = 250 if ASAN else 120
 PIN = "4711"
@@ -69,21 +66,6 @@ def _stop_live():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-
-
-# Temp directories, removed when every check passed (kept for a look otherwise).
-TEMP_DIRS = []
-
-# Checks whose failure should not hide the ones after them; reported by
-# main().  Module-level on purpose: the one-shot script's checks share it.
-FAILURES = []
-
-
-def expect(ok, message):
-    if not ok:
-        FAILURES.append(message)
-        sys.stderr.write("FAILED CHECK: %s\n" % message)
-    return ok
 
 
 class Script:
@@ -210,8 +192,7 @@ class Setup:
 
     def __init__(self, binary, name, config):
         self.binary = binary
-        self.tmp = tempfile.mkdtemp(prefix="wowtech-%s-" % name)
-        TEMP_DIRS.append(self.tmp)
+        self.tmp = temp_dir("wowtech-%s-" % name)
         self.state = os.path.join(self.tmp, "state")
         self.conf = os.path.join(self.tmp, "kiosk.conf")
         self.store = os.path.join(self.tmp, "kiosk.db")
@@ -575,13 +556,7 @@ def main():
     binary, which = sys.argv[1], sys.argv[2]
     summary = {"lock": scenario_lock, "menu": scenario_menu,
                "department": scenario_department}[which](binary)
-    if FAILURES:
-        print("technician %s: %d checks failed:\n  %s" % (which, len(FAILURES),
-                                                          "\n  ".join(FAILURES)))
-        sys.exit(1)
-    for d in TEMP_DIRS:
-        shutil.rmtree(d, ignore_errors=True)
-    print(summary)
+    finish("technician %s" % which, summary)
 
 
 if __name__ == "__main__":

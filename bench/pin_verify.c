@@ -10,23 +10,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <time.h>
 
+#include "bench_pg.h"
+#include "config.h"
 #include "technician.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int compare(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -36,36 +23,34 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_pin_verify [ROUNDS 1..1000]\n");
         return 2;
     }
-    char hash[128];
-    double t0 = now_ms();
+    char hash[CONFIG_PIN_HASH_MAX];
+    double t0 = bench_mono_ms();
     if (!pin_hash("482913", hash, sizeof hash)) {
         fprintf(stderr, "bench_pin_verify: hashing failed\n");
         return 1;
     }
-    double hash_ms = now_ms() - t0;
+    double hash_ms = bench_mono_ms() - t0;
     double *right = calloc((size_t)rounds, sizeof *right);
     double *wrong = calloc((size_t)rounds, sizeof *wrong);
     if (right == NULL || wrong == NULL)
         return 1;
     for (int i = 0; i < rounds; i++) {
-        t0 = now_ms();
+        t0 = bench_mono_ms();
         if (!pin_verify(hash, "482913"))
             return 1;
-        right[i] = now_ms() - t0;
-        t0 = now_ms();
+        right[i] = bench_mono_ms() - t0;
+        t0 = bench_mono_ms();
         if (pin_verify(hash, "482914"))
             return 1;
-        wrong[i] = now_ms() - t0;
+        wrong[i] = bench_mono_ms() - t0;
     }
-    qsort(right, (size_t)rounds, sizeof *right, compare);
-    qsort(wrong, (size_t)rounds, sizeof *wrong, compare);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
     printf("# bench_pin_verify %ld   (argon2id, libsodium interactive limits)\n", rounds);
     printf("figure: pin_hash_ms %.1f ms\n", hash_ms);
-    printf("figure: pin_verify_right_p50_ms %.1f ms\n", right[rounds / 2]);
-    printf("figure: pin_verify_wrong_p50_ms %.1f ms\n", wrong[rounds / 2]);
-    printf("figure: pin_verify_peak_rss_mb %.1f MB\n", (double)ru.ru_maxrss / 1024.0);
+    printf("figure: pin_verify_right_p50_ms %.1f ms\n",
+           bench_percentile(right, (size_t)rounds, 50));
+    printf("figure: pin_verify_wrong_p50_ms %.1f ms\n",
+           bench_percentile(wrong, (size_t)rounds, 50));
+    printf("figure: pin_verify_peak_rss_mb %.1f MB\n", bench_peak_rss_mb());
     free(right);
     free(wrong);
     return 0;

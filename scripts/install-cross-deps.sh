@@ -32,22 +32,11 @@ stamp="$sysroot/.wow-sysroot-packages"
 wanted_stamp="layout 3: .dpkg .host-bin
 $arm64_dev_packages"
 
+. "$(dirname "$0")/apt-missing.sh"
+
 install_host_packages() {
-    missing=""
-    for p in $host_packages; do
-        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-            missing="$missing $p"
-        fi
-    done
-    [ -z "$missing" ] && return 0
-    echo "install-cross-deps: installing$missing"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    # Another apt run (scripts/install-deps.sh) may hold the lock: wait for it.
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
     # shellcheck disable=SC2086 # word splitting of the package list is wanted
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
-        install -y -qq --no-install-recommends $missing
+    apt_install_missing install-cross-deps $host_packages
 }
 
 # Runs apt-get on the private state in $work: amd64 host, arm64 foreign, an

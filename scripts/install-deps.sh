@@ -10,18 +10,6 @@ libpq-dev postgresql postgresql-client
 libsodium-dev libmicrohttpd-dev dpkg-dev systemd file
 dosfstools mtools fdisk"
 
-missing=""
-for p in $packages; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-        missing="$missing $p"
-    fi
-done
-[ -z "$missing" ] && exit 0
-
-echo "install-deps: installing$missing"
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
+. "$(dirname "$0")/apt-missing.sh"
 # shellcheck disable=SC2086 # word splitting of the package list is wanted
-$sudo apt-get install -y -qq --no-install-recommends $missing
+apt_install_missing install-deps $packages

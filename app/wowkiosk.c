@@ -340,8 +340,9 @@ static void load_catalogs(struct app *app)
 
 /* The sync target: --sync, else [sync] target, else shared.db beside the
  * store (the embedded default: kiosk and dashboard on one machine). */
-static void sync_target(const struct app *app, const char *store_path, char *buf, size_t size)
+static void sync_target(const struct app *app, char *buf, size_t size)
 {
+    const char *store_path = app->store_path;
     if (app->options.sync_target != NULL) {
         snprintf(buf, size, "%s", app->options.sync_target);
     } else if (app->config.sync_target[0] != '\0') {
@@ -354,17 +355,17 @@ static void sync_target(const struct app *app, const char *store_path, char *buf
 }
 
 /* Starts the sync thread; the kiosk collects taps whether or not it runs. */
-static void start_sync(struct app *app, const char *store_path)
+static void start_sync(struct app *app)
 {
     struct sync_settings s;
     sync_settings_defaults(&s);
-    sync_target(app, store_path, s.target, sizeof s.target);
+    sync_target(app, s.target, sizeof s.target);
     if (strcmp(s.target, "off") == 0) {
         log_info("sync: off ([sync] target = off); counts stay on this kiosk");
         return;
     }
     const struct config *c = &app->config;
-    snprintf(s.store_path, sizeof s.store_path, "%s", store_path);
+    snprintf(s.store_path, sizeof s.store_path, "%s", app->store_path);
     snprintf(s.kiosk_id, sizeof s.kiosk_id, "%s", c->kiosk_id);
     snprintf(s.site, sizeof s.site, "%s", c->site);
     snprintf(s.label, sizeof s.label, "%s", c->label);
@@ -394,7 +395,7 @@ static bool open_session(struct app *app, struct clock_now now)
 {
     app->session = session_create(&app->config, app->store_path, now.utc_ms);
     if (app->session != NULL)
-        start_sync(app, app->store_path);
+        start_sync(app);
     return app->session != NULL;
 }
 

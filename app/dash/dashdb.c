@@ -33,8 +33,9 @@ struct dashdb_pool {
 };
 
 /* What a connection is told before the target's own settings (which may
- * override them): give up on an unreachable server, never hang a request
- * thread on a slow query, and never write. */
+ * override them): give up on an unreachable server, and never hang a
+ * request thread on a slow query (a pooled connection; one of its own
+ * has no timeout). */
 static const char *const pg_keys[] = {"connect_timeout", "application_name", "options", "dbname",
                                       NULL};
 
@@ -49,10 +50,10 @@ static void one_line(char *text)
         text[--n] = '\0';
 }
 
-static struct dashdb *open_postgres(const char *conninfo, char *err, size_t size)
+static struct dashdb *open_postgres(const char *conninfo, bool pooled, char *err, size_t size)
 {
     const char *values[] = {"5", "wowdash",
-                            "-c statement_timeout=5000 -c default_transaction_read_only=on",
+                            pooled ? "-c statement_timeout=5000" : "-c statement_timeout=0",
                             conninfo, NULL};
     struct dashdb *db = calloc(1, sizeof *db);
     if (!db) {
@@ -81,10 +82,10 @@ static struct dashdb *open_sqlite(const char *path, char *err, size_t size)
     /* No SQLITE_OPEN_CREATE: a mistyped path must not become an empty
      * database that looks like a fleet of none. */
     int rc = sqlite3_open_v2(path, &db->sqlite, SQLITE_OPEN_READWRITE, NULL);
+    /* the kiosk (the SQLite default's writer) holds its write lock for
+     * one short transaction at a time */
     if (rc == SQLITE_OK)
-        rc = sqlite3_busy_timeout(db->sqlite, 2000);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db->sqlite, "PRAGMA query_only = 1", NULL, NULL, NULL);
+        rc = sqlite3_busy_timeout(db->sqlite, 5000);
     if (rc != SQLITE_OK || stat(path, &st) != 0) {
         snprintf(err, size, "cannot open the SQLite file %s: %s", path,
                  db->sqlite ? sqlite3_errmsg(db->sqlite) : "out of memory");
@@ -165,7 +166,7 @@ struct dashdb *dashdb_pool_take(struct dashdb_pool *pool, char *err, size_t size
     }
     close_db(stale);
     if (!db)
-        db = pool->postgres ? open_postgres(pool->target, err, size)
+        db = pool->postgres ? open_postgres(pool->target, true, err, size)
                             : open_sqlite(pool->target, err, size);
     if (!db) {
         pthread_mutex_lock(&pool->lock);
@@ -223,6 +224,143 @@ static bool sqlite_failed(struct dashdb *db, const char *what, char *err, size_t
     snprintf(err, size, "SQLite: %s: %s", what, sqlite3_errmsg(db->sqlite));
     db->broken = true;
     return false;
+}
+
+struct dashdb *dashdb_open(const char *target, char *err, size_t size)
+{
+    return sync_target_is_postgres(target) ? open_postgres(target, false, err, size)
+                                           : open_sqlite(target, err, size);
+}
+
+void dashdb_close(struct dashdb *db)
+{
+    close_db(db);
+}
+
+bool dashdb_is_postgres(const struct dashdb *db)
+{
+    return db->pg != NULL;
+}
+
+/* The statement as it may go into an error: its first line, at most 80
+ * bytes, to say what was being run. */
+static void what_ran(const char *sql, char *buf, size_t size)
+{
+    size_t n = strcspn(sql, "\n");
+    snprintf(buf, size, "%.*s%s", (int)(n < 80 ? n : 80), sql, n > 80 ? "..." : "");
+}
+
+#define EXEC_MAX_PARAMS 32
+
+static bool exec_postgres(struct dashdb *db, const char *sql, const struct dashdb_value *params,
+                          int nparams, dashdb_row_fn row, void *ctx, int64_t *changes, char *err,
+                          size_t size)
+{
+    char numbers[EXEC_MAX_PARAMS][32];
+    const char *values[EXEC_MAX_PARAMS];
+    for (int i = 0; i < nparams; i++) {
+        const struct dashdb_value *v = &params[i];
+        values[i] = v->type == DASHDB_TEXT ? v->s : v->type == DASHDB_NULL ? NULL : numbers[i];
+        if (v->type == DASHDB_INT)
+            snprintf(numbers[i], sizeof numbers[i], "%" PRId64, v->i);
+        else if (v->type == DASHDB_REAL)
+            snprintf(numbers[i], sizeof numbers[i], "%.17g", v->d);
+    }
+    PGresult *res = PQexecParams(db->pg, sql, nparams, NULL, values, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_FATAL_ERROR && PQstatus(db->pg) == CONNECTION_BAD) {
+        /* the server went away since: once more on a fresh connection */
+        PQclear(res);
+        PQreset(db->pg);
+        res = PQstatus(db->pg) == CONNECTION_OK
+                  ? PQexecParams(db->pg, sql, nparams, NULL, values, NULL, NULL, 0)
+                  : NULL;
+    }
+    ExecStatusType status = PQresultStatus(res);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        char what[96];
+        what_ran(sql, what, sizeof what);
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        snprintf(err, size, "PostgreSQL: SQLSTATE %s: %s (running: %s)", state ? state : "-",
+                 res ? PQresultErrorMessage(res) : PQerrorMessage(db->pg), what);
+        one_line(err);
+        PQclear(res);
+        db->broken = true;
+        return false;
+    }
+    if (changes) {
+        const char *tuples = PQcmdTuples(res);
+        *changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
+    }
+    int ncols = PQnfields(res);
+    const char *cols[EXEC_MAX_PARAMS * 2];
+    bool ok = ncols <= (int)(sizeof cols / sizeof cols[0]);
+    for (int r = 0; ok && row && r < PQntuples(res); r++) {
+        for (int c = 0; c < ncols; c++)
+            cols[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+        ok = row(ctx, ncols, cols);
+    }
+    PQclear(res);
+    if (!ok)
+        snprintf(err, size, "stopped reading the result (out of memory, or too many columns)");
+    return ok;
+}
+
+static bool exec_sqlite(struct dashdb *db, const char *sql, const struct dashdb_value *params,
+                        int nparams, dashdb_row_fn row, void *ctx, int64_t *changes, char *err,
+                        size_t size)
+{
+    char what[96];
+    what_ran(sql, what, sizeof what);
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db->sqlite, sql, -1, &stmt, NULL);
+    for (int i = 0; rc == SQLITE_OK && i < nparams; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "$%d", i + 1);
+        int at = sqlite3_bind_parameter_index(stmt, name);
+        if (at == 0)
+            continue; /* not used by this statement */
+        const struct dashdb_value *v = &params[i];
+        rc = v->type == DASHDB_INT    ? sqlite3_bind_int64(stmt, at, v->i)
+             : v->type == DASHDB_REAL ? sqlite3_bind_double(stmt, at, v->d)
+             : v->type == DASHDB_TEXT ? sqlite3_bind_text(stmt, at, v->s, -1, SQLITE_STATIC)
+                                      : sqlite3_bind_null(stmt, at);
+    }
+    const char *cols[EXEC_MAX_PARAMS * 2];
+    int ncols = stmt ? sqlite3_column_count(stmt) : 0;
+    bool ok = rc == SQLITE_OK && ncols <= (int)(sizeof cols / sizeof cols[0]);
+    bool stopped = false;
+    while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (!row)
+            continue;
+        for (int c = 0; c < ncols; c++)
+            cols[c] = (const char *)sqlite3_column_text(stmt, c);
+        stopped = !row(ctx, ncols, cols);
+        ok = !stopped;
+    }
+    if (ok && rc != SQLITE_DONE)
+        ok = false;
+    if (!ok && !stopped) {
+        snprintf(err, size, "SQLite: %s (running: %s)", sqlite3_errmsg(db->sqlite), what);
+        db->broken = true;
+    } else if (stopped) {
+        snprintf(err, size, "stopped reading the result (out of memory)");
+    }
+    if (ok && changes)
+        *changes = sqlite3_changes(db->sqlite);
+    sqlite3_finalize(stmt);
+    return ok;
+}
+
+bool dashdb_exec(struct dashdb *db, const char *sql, const struct dashdb_value *params,
+                 int nparams, dashdb_row_fn row, void *ctx, int64_t *changes, char *err,
+                 size_t size)
+{
+    if (nparams < 0 || nparams > EXEC_MAX_PARAMS) {
+        snprintf(err, size, "dashdb_exec: %d parameters, at most %d", nparams, EXEC_MAX_PARAMS);
+        return false;
+    }
+    return db->pg ? exec_postgres(db, sql, params, nparams, row, ctx, changes, err, size)
+                  : exec_sqlite(db, sql, params, nparams, row, ctx, changes, err, size);
 }
 
 static const char ping_sql[] = "SELECT max(version) FROM wow_schema";

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct dashdb;
 struct dashdb_pool;
@@ -38,6 +39,44 @@ void dashdb_pool_destroy(struct dashdb_pool *pool);
  * dashdb_pool_give, from any thread. */
 struct dashdb *dashdb_pool_take(struct dashdb_pool *pool, char *err, size_t size);
 void dashdb_pool_give(struct dashdb_pool *pool, struct dashdb *db);
+
+/* One connection of its own, outside any pool (the rollup and alert
+ * thread, the command line), with no statement timeout; NULL with the
+ * reason in err.  Close with dashdb_close. */
+struct dashdb *dashdb_open(const char *target, char *err, size_t size);
+void dashdb_close(struct dashdb *db);
+
+bool dashdb_is_postgres(const struct dashdb *db);
+
+/* A parameter of dashdb_exec.  SQL spells parameters $1..$n in both
+ * engines (SQLite binds them by those names). */
+enum dashdb_type { DASHDB_NULL, DASHDB_INT, DASHDB_REAL, DASHDB_TEXT };
+struct dashdb_value {
+    enum dashdb_type type;
+    int64_t i;
+    double d;
+    const char *s; /* borrowed for the call */
+};
+#define DASHDB_INT(x)  ((struct dashdb_value){.type = DASHDB_INT, .i = (x)})
+#define DASHDB_REAL(x) ((struct dashdb_value){.type = DASHDB_REAL, .d = (x)})
+#define DASHDB_TEXT(x) ((struct dashdb_value){.type = DASHDB_TEXT, .s = (x)})
+
+/* Called once per result row with each column as text, NULL for SQL NULL
+ * (valid only during the call).  Returns false to stop: dashdb_exec then
+ * returns false with err "stopped reading: <what the callback put in
+ * *why, or out of memory>". */
+typedef bool (*dashdb_row_fn)(void *ctx, int ncols, const char *const *values);
+
+/* Runs one statement (or "BEGIN", "COMMIT", "ROLLBACK") with params, and
+ * calls row for each result row (row may be NULL).  Portable SQL only:
+ * what both PostgreSQL and SQLite accept.  false with the engine's message
+ * and what was run in err; the connection is then marked broken (a pooled
+ * one is closed when given back; after a failed statement inside BEGIN,
+ * ROLLBACK still works).  *changes, when not NULL, gets the rows an
+ * INSERT/UPDATE/DELETE touched. */
+bool dashdb_exec(struct dashdb *db, const char *sql, const struct dashdb_value *params,
+                 int nparams, dashdb_row_fn row, void *ctx, int64_t *changes, char *err,
+                 size_t size);
 
 /* The trivial query behind /healthz: reads the schema's version.  false
  * with the reason in err. */

@@ -63,7 +63,8 @@ int migrate_sqlite(sqlite3 *db, int to_version, struct migrate_report *report)
             continue;
         char what[96];
         snprintf(what, sizeof what, "step %d (%s)", step->version, step->description);
-        if (sqlite3_exec(db, step->sql, NULL, NULL, NULL) != SQLITE_OK)
+        if (sqlite3_exec(db, step->sql, NULL, NULL, NULL) != SQLITE_OK ||
+            (step->sql_sqlite && sqlite3_exec(db, step->sql_sqlite, NULL, NULL, NULL) != SQLITE_OK))
             return fail(db, what);
         if (record_step(db, step) != 0)
             return fail(db, "recording the step in wow_schema");

@@ -22,6 +22,9 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
     "  WITH CHECK (kiosk_id = substr(current_user::text, 7));"                                     \
     "CREATE POLICY wow_owner_all ON " table " TO CURRENT_USER USING (true) WITH CHECK (true);"
 
+/* SQLite's clock in milliseconds since the epoch (julianday has them). */
+#define SCHEMA_SQLITE_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
+
 _Static_assert(sizeof SCHEMA_KIOSK_ROLE_PREFIX - 1 == 6,
                "the policy takes substr(current_user, 7)");
 
@@ -74,7 +77,7 @@ const struct schema_step schema_steps[] = {
      "  last_success_ms BIGINT,"         /* last round that left nothing waiting */
      "  backlog BIGINT NOT NULL,"        /* rows waiting on the kiosk */
      "  last_error TEXT NOT NULL)",
-     NULL},
+     NULL, NULL},
     {2, "kiosk roles and row-level security",
      /* nothing for SQLite: one machine, one user */
      "SELECT 1",
@@ -83,7 +86,141 @@ const struct schema_step schema_steps[] = {
      "  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" SCHEMA_FLEET_ROLE "') THEN"
      "    CREATE ROLE " SCHEMA_FLEET_ROLE " NOLOGIN;"
      "  END IF;"
-     "END $$;" KIOSK_POLICY("tap_counts") KIOSK_POLICY("reason_counts") KIOSK_POLICY("kiosks")},
+     "END $$;" KIOSK_POLICY("tap_counts") KIOSK_POLICY("reason_counts") KIOSK_POLICY("kiosks"),
+     NULL},
+    {3, "dashboard: change stamps, rollups, users, alerts",
+     /* 0 for the rows already there: the first rollup reads them all */
+     "ALTER TABLE tap_counts ADD COLUMN synced_ms BIGINT NOT NULL DEFAULT 0;"
+     "ALTER TABLE reason_counts ADD COLUMN synced_ms BIGINT NOT NULL DEFAULT 0;"
+     "CREATE INDEX tap_counts_synced ON tap_counts(synced_ms);"
+     "CREATE INDEX reason_counts_synced ON reason_counts(synced_ms);"
+     "CREATE TABLE dash_groups("
+     "  group_id TEXT PRIMARY KEY,"
+     "  name TEXT NOT NULL);"
+     /* a department nobody described is shown by its id, in no group */
+     "CREATE TABLE dash_departments("
+     "  department TEXT PRIMARY KEY,"
+     "  name TEXT NOT NULL,"
+     "  group_id TEXT REFERENCES dash_groups(group_id));"
+     "CREATE TABLE dash_users("
+     "  user_name TEXT PRIMARY KEY,"
+     "  role TEXT NOT NULL CHECK (role IN ('admin', 'head', 'technician')),"
+     "  password_hash TEXT NOT NULL," /* libsodium crypto_pwhash_str, argon2id */
+     "  created_ms BIGINT NOT NULL,"
+     "  disabled SMALLINT NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)));"
+     /* what a department head may see: departments, and groups of them */
+     "CREATE TABLE dash_user_scopes("
+     "  user_name TEXT NOT NULL REFERENCES dash_users(user_name) ON DELETE CASCADE,"
+     "  kind TEXT NOT NULL CHECK (kind IN ('department', 'group')),"
+     "  scope_id TEXT NOT NULL,"
+     "  PRIMARY KEY (user_name, kind, scope_id));"
+     /* tokens are kept only as hashes: a copy of the database logs nobody in */
+     "CREATE TABLE dash_sessions("
+     "  session_hash TEXT PRIMARY KEY,"
+     "  user_name TEXT NOT NULL REFERENCES dash_users(user_name) ON DELETE CASCADE,"
+     "  csrf_token TEXT NOT NULL,"
+     "  created_ms BIGINT NOT NULL,"
+     "  seen_ms BIGINT NOT NULL,"
+     "  expires_ms BIGINT NOT NULL);"
+     "CREATE TABLE dash_api_tokens("
+     "  token_hash TEXT PRIMARY KEY,"
+     "  user_name TEXT NOT NULL REFERENCES dash_users(user_name) ON DELETE CASCADE,"
+     "  label TEXT NOT NULL,"
+     "  created_ms BIGINT NOT NULL,"
+     "  last_used_ms BIGINT);"
+     /* the rollups: see schema.h */
+     "CREATE TABLE dash_day("
+     "  day INTEGER NOT NULL,"
+     "  department TEXT NOT NULL,"
+     "  kiosk_id TEXT NOT NULL,"
+     "  rating_1 BIGINT NOT NULL, rating_2 BIGINT NOT NULL,"
+     "  rating_3 BIGINT NOT NULL, rating_4 BIGINT NOT NULL,"
+     "  misuse_1 BIGINT NOT NULL, misuse_2 BIGINT NOT NULL,"
+     "  misuse_3 BIGINT NOT NULL, misuse_4 BIGINT NOT NULL,"
+     "  PRIMARY KEY (day, department, kiosk_id));"
+     "CREATE TABLE dash_hour("
+     "  department TEXT NOT NULL,"
+     "  day INTEGER NOT NULL,"
+     "  hour SMALLINT NOT NULL CHECK (hour BETWEEN 0 AND 23),"
+     "  kiosk_id TEXT NOT NULL,"
+     "  weekday SMALLINT NOT NULL CHECK (weekday BETWEEN 0 AND 6)," /* 0 = Monday */
+     "  rating_1 BIGINT NOT NULL, rating_2 BIGINT NOT NULL,"
+     "  rating_3 BIGINT NOT NULL, rating_4 BIGINT NOT NULL,"
+     "  misuse_1 BIGINT NOT NULL, misuse_2 BIGINT NOT NULL,"
+     "  misuse_3 BIGINT NOT NULL, misuse_4 BIGINT NOT NULL,"
+     "  PRIMARY KEY (department, day, hour, kiosk_id));"
+     "CREATE TABLE dash_reason_day("
+     "  department TEXT NOT NULL,"
+     "  day INTEGER NOT NULL,"
+     "  kiosk_id TEXT NOT NULL,"
+     "  question TEXT NOT NULL,"
+     "  reason TEXT NOT NULL,"
+     "  ended_by TEXT NOT NULL,"
+     "  misuse SMALLINT NOT NULL,"
+     "  n BIGINT NOT NULL,"
+     "  PRIMARY KEY (department, day, kiosk_id, question, reason, ended_by, misuse));"
+     /* name: 'tap_counts' or 'reason_counts'; rows with synced_ms after
+        watermark_ms (less a margin for transactions still open) are new */
+     "CREATE TABLE dash_rollup_state("
+     "  name TEXT PRIMARY KEY,"
+     "  watermark_ms BIGINT NOT NULL,"
+     "  refreshed_ms BIGINT NOT NULL);"
+     "CREATE TABLE dash_rules("
+     "  rule_id TEXT PRIMARY KEY,"
+     "  kind TEXT NOT NULL"
+     "    CHECK (kind IN ('negative_share', 'index_below', 'index_above', 'answer_count')),"
+     "  department TEXT NOT NULL DEFAULT ''," /* '': every department */
+     "  threshold DOUBLE PRECISION NOT NULL,"
+     "  window_hours INTEGER NOT NULL CHECK (window_hours > 0),"
+     "  min_responses BIGINT NOT NULL DEFAULT 0,"
+     "  rating SMALLINT CHECK (rating BETWEEN 1 AND 4)," /* answer_count's face */
+     "  enabled SMALLINT NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+     "  created_ms BIGINT NOT NULL);"
+     "CREATE TABLE dash_alerts("
+     "  alert_id BIGINT PRIMARY KEY,"
+     "  source TEXT NOT NULL," /* 'slip', or the rule_id */
+     "  kind TEXT NOT NULL,"
+     "  department TEXT NOT NULL,"
+     "  state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'closed')),"
+     "  opened_ms BIGINT NOT NULL,"
+     "  value DOUBLE PRECISION NOT NULL,"
+     "  responses BIGINT NOT NULL,"
+     "  baseline DOUBLE PRECISION,"
+     "  detail TEXT NOT NULL,"
+     "  acked_by TEXT,"
+     "  acked_ms BIGINT,"
+     "  closed_ms BIGINT,"
+     "  webhook_ms BIGINT,"
+     "  webhook_error TEXT);"
+     "CREATE INDEX dash_alerts_state ON dash_alerts(state, department);"
+     "CREATE TABLE dash_alert_comments("
+     "  alert_id BIGINT NOT NULL REFERENCES dash_alerts(alert_id) ON DELETE CASCADE,"
+     "  seq INTEGER NOT NULL,"
+     "  user_name TEXT NOT NULL,"
+     "  at_ms BIGINT NOT NULL,"
+     "  body TEXT NOT NULL,"
+     "  PRIMARY KEY (alert_id, seq))",
+     /* PostgreSQL: the stamp before the row is written, so no second write */
+     "CREATE OR REPLACE FUNCTION wow_stamp_synced() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "BEGIN NEW.synced_ms := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;"
+     "  RETURN NEW; END $$;"
+     "CREATE TRIGGER tap_counts_synced BEFORE INSERT OR UPDATE ON tap_counts"
+     "  FOR EACH ROW EXECUTE FUNCTION wow_stamp_synced();"
+     "CREATE TRIGGER reason_counts_synced BEFORE INSERT OR UPDATE ON reason_counts"
+     "  FOR EACH ROW EXECUTE FUNCTION wow_stamp_synced();",
+     /* SQLite: NEW cannot be assigned, so the row is stamped after; the
+        UPDATE OF lists leave out synced_ms, so the stamp fires nothing */
+     "CREATE TRIGGER tap_counts_synced_insert AFTER INSERT ON tap_counts BEGIN"
+     "  UPDATE tap_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS " WHERE rowid = NEW.rowid; END;"
+     "CREATE TRIGGER tap_counts_synced_update AFTER UPDATE OF rating_1, rating_2, rating_3,"
+     "  rating_4, misuse_1, misuse_2, misuse_3, misuse_4 ON tap_counts BEGIN"
+     "  UPDATE tap_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS " WHERE rowid = NEW.rowid; END;"
+     "CREATE TRIGGER reason_counts_synced_insert AFTER INSERT ON reason_counts BEGIN"
+     "  UPDATE reason_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS
+     "  WHERE rowid = NEW.rowid; END;"
+     "CREATE TRIGGER reason_counts_synced_update AFTER UPDATE OF n ON reason_counts BEGIN"
+     "  UPDATE reason_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS
+     "  WHERE rowid = NEW.rowid; END;"},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

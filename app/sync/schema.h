@@ -14,9 +14,25 @@
  *                 question, reason, ended_by, misuse, n)
  *   kiosks(kiosk_id, ...)                            the heartbeat
  *
- * Keys lead by kiosk_id; no sequences, triggers or serial columns, so the
- * tables shard by kiosk on Citus, CockroachDB or YugabyteDB.  Times are
- * BIGINT milliseconds since the epoch, UTC, the same in both engines.
+ * The kiosks' tables' keys lead by kiosk_id; no sequences or serial
+ * columns, so they shard by kiosk on Citus, CockroachDB or YugabyteDB.
+ * Times are BIGINT milliseconds since the epoch, UTC, the same in both
+ * engines.
+ *
+ * Step 3 (the dashboard): tap_counts and reason_counts gain synced_ms, the
+ * database's clock when the row last changed, set by a row trigger (the
+ * one trigger: it touches only the row being written, so the kiosk roles
+ * need no other grant), indexed, so wowdash finds what changed since its
+ * last look.  The dash_* tables are the dashboard's own, written only by
+ * wowdash: departments and groups, users and their scopes, sessions, API
+ * tokens, alert rules, alerts and comments, and three rollups of the
+ * counts by the kiosk's local day (and hour) that the pages read instead
+ * of 15-minute rows:
+ *   dash_day(day, department, kiosk_id, rating_1..4, misuse_1..4)
+ *   dash_hour(department, day, hour, kiosk_id, weekday, rating_1..4, misuse_1..4)
+ *   dash_reason_day(department, day, kiosk_id, question, reason, ended_by, misuse, n)
+ * "day" is the kiosk's local date (kiosks.timezone) as days since
+ * 1970-01-01, hour its local hour; dash_rollup_state keeps the watermark.
  *
  * PostgreSQL only (step 2): row-level security.  A kiosk logs in as its
  * own role "kiosk_<ID>", a member of the NOLOGIN role wowkiosk_fleet; the
@@ -29,7 +45,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 2 /* the newest step */
+#define SCHEMA_VERSION 3 /* the newest step */
 
 /* A kiosk's role is this prefix and its id (schema step 2's policy). */
 #define SCHEMA_KIOSK_ROLE_PREFIX "kiosk_"
@@ -82,6 +98,7 @@ struct schema_step {
     const char *description;
     const char *sql;          /* both engines */
     const char *sql_postgres; /* PostgreSQL only, after sql; NULL: none */
+    const char *sql_sqlite;   /* SQLite only, after sql; NULL: none */
 };
 
 extern const struct schema_step schema_steps[];

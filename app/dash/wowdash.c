@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dashcli.h"
 #include "log.h"
 #include "migrate.h"
 #include "random.h"
@@ -45,6 +46,17 @@ struct options {
     struct serve_options serve;
 };
 
+/* The commands kept in their own files (dashcli.h). */
+static const struct dashcli_command module_commands[] = {
+    {"user", cli_user_usage, cli_user},
+    {"token", cli_token_usage, cli_token},
+    {"department", cli_department_usage, cli_department},
+    {"group", cli_group_usage, cli_group},
+    {"rollup", cli_rollup_usage, cli_rollup},
+    {"rule", cli_rule_usage, cli_rule},
+    {"alerts", cli_alerts_usage, cli_alerts},
+};
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -52,7 +64,10 @@ static void usage(FILE *out)
             "       wowdash kiosk add ID --department D --db TARGET [--site S] [--label L]\n"
             "                            [--kiosk-host HOST] [--sslmode MODE] [--replace]\n"
             "       wowdash serve --db TARGET [--listen ADDR:PORT] [--silent-after DURATION]\n"
-            "                     [--assets DIR]\n"
+            "                     [--assets DIR]\n");
+    for (size_t i = 0; i < sizeof module_commands / sizeof module_commands[0]; i++)
+        fprintf(out, "       %s", module_commands[i].usage);
+    fprintf(out,
             "\n"
             "TARGET is a PostgreSQL conninfo (\"postgresql://...\" or \"host=... dbname=...\")\n"
             "or the path of the SQLite file that is the embedded default.\n"
@@ -435,9 +450,15 @@ static int command_kiosk_add(const struct options *o)
     return sync_target_is_postgres(o->db) ? kiosk_add_postgres(o) : kiosk_add_sqlite(o);
 }
 
+
 int main(int argc, char **argv)
 {
     struct options o;
+    for (size_t i = 0; argc >= 2 && i < sizeof module_commands / sizeof module_commands[0]; i++)
+        if (!strcmp(argv[1], module_commands[i].name)) {
+            log_init("wowdash", LOG_INFO);
+            return module_commands[i].run(argc - 1, argv + 1);
+        }
     int rc = parse_options(&o, argc, argv);
     if (rc != 0)
         return rc > 0 ? 0 : 2;

@@ -8,8 +8,11 @@ libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libsqlite3-dev libinih-dev
 libcmocka-dev sqlite3 valgrind python3 clang-format
 libpq-dev postgresql postgresql-client
 libsodium-dev libmicrohttpd-dev dpkg-dev systemd file
-dosfstools mtools fdisk"
+dosfstools mtools fdisk
+libcurl4-openssl-dev clang chromium nodejs"
 
 . "$(dirname "$0")/apt-missing.sh"
 # shellcheck disable=SC2086 # word splitting of the package list is wanted
 apt_install_missing install-deps $packages
+# npm comes with NodeSource's nodejs, but is its own package in Debian's
+command -v npm >/dev/null 2>&1 || apt_install_missing install-deps npm

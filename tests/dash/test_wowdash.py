@@ -19,9 +19,14 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
 from pg_cluster import Cluster  # noqa: E402
+
+# the newest schema version, as the source says
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../app/sync/schema.h")) as f:
+    NEWEST = int(re.search(r"#define SCHEMA_VERSION (\d+)", f.read()).group(1))
 
 WOWDASH, WOWKIOSK = sys.argv[1], sys.argv[2]
 PG = Cluster.from_state(os.environ["WOW_PG_STATE"])
@@ -49,12 +54,12 @@ def check(cond, message):
 def test_migrate_postgres():
     db, conninfo = new_pg_db("migrate")
     r = dash("migrate", "--db", conninfo)
-    check("from version 0 to 2" in r.stdout, f"first migrate said {r.stdout!r}")
+    check(f"from version 0 to {NEWEST}" in r.stdout, f"first migrate said {r.stdout!r}")
     before = PG.psql("SELECT version, applied_ms FROM wow_schema ORDER BY 1", dbname=db)
     r = dash("migrate", "--db", conninfo)
-    check("already at version 2; nothing to do" in r.stdout, f"second migrate said {r.stdout!r}")
+    check(f"already at version {NEWEST}; nothing to do" in r.stdout, f"second migrate said {r.stdout!r}")
     after = PG.psql("SELECT version, applied_ms FROM wow_schema ORDER BY 1", dbname=db)
-    check(before == after and before.count("\n") == 2, f"wow_schema {before!r} -> {after!r}")
+    check(before == after and before.count("\n") == NEWEST, f"wow_schema {before!r} -> {after!r}")
     # an older database with data: version 1, rows, then the rest
     db, conninfo = new_pg_db("older")
     r = dash("migrate", "--db", conninfo, "--to", "1")
@@ -67,11 +72,20 @@ def test_migrate_postgres():
     rls = "SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE relname = 'tap_counts'"
     check(PG.psql(rls, dbname=db).strip() == "f", "version 1 already had row-level security")
     r = dash("migrate", "--db", conninfo)
-    check("from version 1 to 2" in r.stdout, r.stdout)
+    check(f"from version 1 to {NEWEST}" in r.stdout, r.stdout)
     rows = PG.psql("SELECT rating_4 FROM tap_counts UNION ALL SELECT n FROM reason_counts "
                    "UNION ALL SELECT backlog FROM kiosks", dbname=db).split()
     check(rows == ["7", "3", "0"], f"rows after migrating: {rows}")
     check(PG.psql(rls, dbname=db).strip() == "t", "version 2 has no forced row-level security")
+    # step 3: rows from before it are stamped 0 (the first rollup reads them); new and grown rows
+    # are stamped with the server's clock by the trigger
+    stamps = PG.psql("SELECT synced_ms FROM tap_counts", dbname=db).split()
+    check(stamps == ["0"], f"old rows' synced_ms: {stamps}")
+    PG.psql("INSERT INTO tap_counts VALUES ('k', 'i', 1000, 'front', 0, 0, 0, 9, 0, 0, 0, 0)"
+            " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department)"
+            " DO UPDATE SET rating_4 = excluded.rating_4", dbname=db)
+    stamped = int(PG.psql("SELECT synced_ms FROM tap_counts", dbname=db).strip())
+    check(abs(stamped - time.time() * 1000) < 60_000, f"a grown row is stamped {stamped}")
 
 
 def test_migrate_sqlite(tmp):
@@ -83,12 +97,18 @@ def test_migrate_sqlite(tmp):
     con.commit()
     con.close()
     r = dash("migrate", "--db", path)
-    check("from version 1 to 2" in r.stdout, r.stdout)
+    check(f"from version 1 to {NEWEST}" in r.stdout, r.stdout)
     r = dash("migrate", "--db", path)
     check("nothing to do" in r.stdout, r.stdout)
     con = sqlite3.connect(path)
     check(con.execute("SELECT rating_4 FROM tap_counts").fetchall() == [(7,)], "SQLite row lost")
-    check(con.execute("SELECT count(*) FROM wow_schema").fetchone() == (2,), "wow_schema rows")
+    check(con.execute("SELECT synced_ms FROM tap_counts").fetchall() == [(0,)], "old row stamped")
+    con.execute("UPDATE tap_counts SET rating_4 = 8")
+    con.execute("INSERT INTO tap_counts VALUES ('k', 'i', 2000, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 0)")
+    con.commit()
+    stamps = [r[0] for r in con.execute("SELECT synced_ms FROM tap_counts ORDER BY bucket_start_ms")]
+    check(all(abs(t - time.time() * 1000) < 60_000 for t in stamps), f"SQLite stamps {stamps}")
+    check(con.execute("SELECT count(*) FROM wow_schema").fetchone() == (NEWEST,), "wow_schema rows")
 
 
 def target_of(config_text):
@@ -150,7 +170,7 @@ def test_kiosk_add_sqlite(tmp):
 def test_bad_input():
     cases = [
         (["migrate"], 2, "--db TARGET is required"),
-        (["migrate", "--db", "x.db", "--to", "9"], 2, "expected a version from 1 to 2"),
+        (["migrate", "--db", "x.db", "--to", "9"], 2, f"expected a version from 1 to {NEWEST}"),
         (["kiosk", "add", "bad id!", "--department", "d", "--db", "x.db"], 2, "A-Z a-z 0-9"),
         (["kiosk", "add", "k", "--db", "x.db"], 2, "--department D"),
         (["frobnicate"], 2, "usage: wowdash"),

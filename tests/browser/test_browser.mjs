@@ -1,0 +1,228 @@
+// test_browser.mjs: the dashboard in Debian's chromium (headless), driven by playwright-core,
+// as a department head's browser would use it.  Run by run_browser.py, which seeds the
+// database, starts wowdash serve and passes expect.json (argv[2]): the server's base URL, the
+// admin's password, the league's expected first row, where to write screenshots.
+//
+// Steps: log in through the form; read the league table (first row and its number with n);
+// open a department (the heat map SVG); acknowledge an alert (its state text changes);
+// download the CSV (the download event) and parse it; log out (the old page asks for a login).
+// Screenshots at 1280x900 and 390x844 of login, overview, department, alerts and fleet as
+// OUTDIR/browser-<page>-<desktop|phone>.png.  Throughout: no request leaves 127.0.0.1, no
+// console error, no page error, no CSP violation.  Exit 1 with every failure listed.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const require = createRequire(path.join(expect.modules, 'noop.js'));
+const { chromium } = require('playwright-core');
+
+const failures = [];
+const base = new URL(expect.base);
+const fail = (what) => {
+  failures.push(what);
+  console.log(`FAIL ${what}`);
+};
+const check = (cond, what) => {
+  if (!cond) fail(what);
+  return cond;
+};
+
+// every request, console message and page error of a page, checked as they come
+function watch(page, label) {
+  page.on('request', (req) => {
+    const u = new URL(req.url());
+    if (u.protocol === 'data:' || u.protocol === 'about:') return;
+    check(u.host === base.host, `${label}: a request left ${base.host}: ${req.url()}`);
+  });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || /Content.Security.Policy/i.test(msg.text()))
+      fail(`${label}: console ${msg.type()}: ${msg.text()} (${page.url()})`);
+  });
+  page.on('pageerror', (err) => fail(`${label}: page error: ${err.message}`));
+}
+
+async function shot(page, name, width) {
+  const file = path.join(expect.outdir, `browser-${name}-${width}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot ${file}`);
+}
+
+// the page does not scroll sideways as a whole (a wide table may scroll in its own box)
+async function checkNoSidewaysScroll(page, label) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  check(scroll <= client + 1, `${label}: the page is ${scroll} px wide in a ${client} px window`);
+}
+
+async function login(page, label) {
+  const r = await page.goto(`${expect.base}/overview`);
+  check(r.ok(), `${label}: GET /overview -> ${r.status()}`);
+  check(new URL(page.url()).pathname === '/login', `${label}: not sent to /login: ${page.url()}`);
+  return page;
+}
+
+async function submitLogin(page, label) {
+  await page.fill('input[name="user"]', expect.admin.user);
+  await page.fill('input[name="password"]', expect.admin.password);
+  await Promise.all([page.waitForNavigation(), page.press('input[name="password"]', 'Enter')]);
+  check(new URL(page.url()).pathname === '/overview', `${label}: after login at ${page.url()}`);
+}
+
+// the league table's rows as visible text, with the row that names each department
+async function leagueRows(page) {
+  return page.$$eval('table tr', (trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, ' ')));
+}
+
+function hasNumber(text, n) {
+  const forms = [String(n), n.toLocaleString('en-US'), n.toLocaleString('en-US').replace(/,/g, '\u202f'),
+    n.toLocaleString('en-US').replace(/,/g, '\u2009'), n.toLocaleString('en-US').replace(/,/g, '\u00a0'),
+    n.toLocaleString('en-US').replace(/,/g, ' ')];
+  return forms.some((f) => new RegExp(`(^|[^\\d.,])${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\d)`).test(text));
+}
+
+async function readLeague(page) {
+  const rows = await leagueRows(page);
+  const named = rows.filter((t) => expect.departments.some((d) => t.includes(d)));
+  const first = named[0] || '';
+  check(first.includes(expect.first.name),
+    `league: first row ${JSON.stringify(first)}, expected ${expect.first.name}`);
+  check(hasNumber(first, expect.first.n) && first.includes(expect.first.index),
+    `league: ${expect.first.name}'s row should show index ${expect.first.index} over n ${expect.first.n}: ${JSON.stringify(first)}`);
+  console.log(`league first row: ${first}`);
+}
+
+async function openDepartment(page) {
+  await Promise.all([page.waitForNavigation(), page.click(`table a:has-text("${expect.alpha.name}")`)]);
+  check(/^\/department\/alpha$/.test(new URL(page.url()).pathname), `department: at ${page.url()}`);
+  const heat = await page.$$eval('svg', (svgs) => svgs.map((s) => ({
+    rects: s.querySelectorAll('rect').length,
+    titles: [...s.querySelectorAll('title')].map((t) => t.textContent).filter((t) => /(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*\s+\d{1,2}:00/.test(t)).length,
+    visible: s.getBoundingClientRect().width > 0,
+  })));
+  check(heat.some((h) => h.rects >= 7 * 24 && h.titles > 0 && h.visible),
+    `department: no visible heat map SVG (7 x 24 cells with "Mon 14:00" titles): ${JSON.stringify(heat)}`);
+  const text = await page.innerText('body');
+  check(hasNumber(text, expect.alpha.n), `department: alpha's n ${expect.alpha.n} is not on the page`);
+}
+
+async function downloadCsv(page) {
+  const link = await page.$('a[href*="/api/v1/counts"][href*="csv"]');
+  let download;
+  if (check(link !== null, 'department: no CSV download link (a[href*="/api/v1/counts"][href*="csv"])')) {
+    [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  } else {
+    [download] = await Promise.all([page.waitForEvent('download'),
+      page.goto(`${expect.base}/api/v1/counts.csv?department=alpha`).catch(() => null)]);
+  }
+  const name = download.suggestedFilename();
+  check(/^wowdash-counts-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/.test(name), `csv: file name ${name}`);
+  const file = path.join(expect.outdir, 'browser-download.csv');
+  await download.saveAs(file);
+  const bytes = readFileSync(file);
+  check(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf, 'csv: no BOM');
+  const lines = bytes.subarray(3).toString('utf8').split('\r\n').filter((l) => l !== '');
+  const header = lines[0].split(',');
+  const col = (c) => header.indexOf(c);
+  check(col('responses') >= 0 && col('department') >= 0, `csv: header ${lines[0]}`);
+  let n = 0;
+  for (const line of lines.slice(1)) {
+    const cells = line.split(','); // counts rows hold no commas or quotes
+    check(cells.length === header.length, `csv: ragged row ${line}`);
+    check(cells[col('department')] === 'alpha', `csv: a row of ${cells[col('department')]}`);
+    n += Number(cells[col('responses')]);
+  }
+  check(n === expect.alpha.n, `csv: responses sum to ${n}, expected alpha's ${expect.alpha.n}`);
+  console.log(`csv ${name}: ${lines.length - 1} rows, ${n} responses`);
+}
+
+async function acknowledge(page, width) {
+  await page.goto(`${expect.base}/alerts`);
+  await shot(page, 'alerts', width);
+  const link = await page.$(`a[href^="/alerts/"]:has-text("${expect.alert_department}")`)
+    || await page.$('a[href^="/alerts/"]:not([href*="?"])');
+  if (!check(link !== null, 'alerts: no link to an alert on /alerts')) return;
+  await Promise.all([page.waitForNavigation(), link.click()]);
+  const before = await page.innerText('body');
+  check(/\bopen\b/i.test(before), 'alert: the state does not read "open" before acknowledging');
+  const button = await page.$('form[action$="/acknowledge"] button, form[action$="/acknowledge"] input[type="submit"]');
+  if (!check(button !== null, 'alert: no acknowledge button')) return;
+  await Promise.all([page.waitForNavigation(), button.click()]);
+  const after = await page.innerText('body');
+  check(/acknowledged/i.test(after) && after !== before,
+    'alert: the state text did not change to acknowledged');
+  check(await page.$('form[action$="/acknowledge"] button') === null,
+    'alert: the acknowledge button is still offered on an acknowledged alert');
+  await shot(page, 'alert', width);
+}
+
+async function logout(page) {
+  const button = await page.$('form[action="/logout"] button, form[action="/logout"] input[type="submit"]');
+  if (!check(button !== null, 'no logout button')) return;
+  await Promise.all([page.waitForNavigation(), button.click()]);
+  check(new URL(page.url()).pathname === '/login', `logout: at ${page.url()}`);
+  await page.goto(`${expect.base}/overview`);
+  check(new URL(page.url()).pathname === '/login', `after logout /overview did not ask for a login: ${page.url()}`);
+}
+
+async function desktop(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  watch(page, 'desktop');
+  await login(page, 'desktop');
+  await shot(page, 'login', 'desktop');
+  await submitLogin(page, 'desktop');
+  await readLeague(page);
+  await shot(page, 'overview', 'desktop');
+  await openDepartment(page);
+  await shot(page, 'department', 'desktop');
+  await downloadCsv(page);
+  await acknowledge(page, 'desktop');
+  await page.goto(`${expect.base}/fleet`);
+  await shot(page, 'fleet', 'desktop');
+  await logout(page);
+  await context.close();
+}
+
+async function phone(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  watch(page, 'phone');
+  await login(page, 'phone');
+  await shot(page, 'login', 'phone');
+  await checkNoSidewaysScroll(page, 'phone /login');
+  await submitLogin(page, 'phone');
+  for (const [name, url] of [['overview', '/overview'], ['department', '/department/alpha'],
+    ['alerts', '/alerts'], ['fleet', '/fleet']]) {
+    const r = await page.goto(`${expect.base}${url}`);
+    check(r.ok(), `phone: ${url} -> ${r.status()}`);
+    await shot(page, name, 'phone');
+    await checkNoSidewaysScroll(page, `phone ${url}`);
+  }
+  await context.close();
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  // root in CI and containers: chromium's sandbox needs user namespaces it may not have
+  args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+});
+try {
+  for (const run of [desktop, phone]) {
+    try {
+      await run(browser);
+    } catch (err) {
+      fail(`${run.name}: ${err.stack || err}`);
+    }
+  }
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.log(`browser: ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log('browser: all checks passed');

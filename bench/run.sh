@@ -6,6 +6,8 @@ echo "== tap commit (local store, synchronous=FULL)"
 "$build/bench/bench_tap_commit"
 echo "== technician PIN check (argon2id, on the render loop's thread)"
 "$build/bench/bench_pin_verify"
+echo "== slip alerts: detection delay and false alarms (simulated departments, the server's rules)"
+"$build/bench/bench_slip"
 
 # The sync benchmarks push to a throwaway PostgreSQL 15 on loopback
 # (tests/sync/pg_cluster.py: a temp dir, a free port, trust auth, fsync=off),

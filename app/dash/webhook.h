@@ -1,0 +1,28 @@
+/*
+ * webhook: one HTTP POST of a JSON body to an alert webhook (libcurl), the
+ * only outbound request wowdash makes.  Bounded so a slow or dead receiver
+ * cannot stall the alert thread: 5 s to connect, 10 s in all; http and
+ * https only; redirects are not followed (a 3xx is a failure, reported as
+ * such); the response body is read and dropped.
+ */
+#ifndef WOW_WEBHOOK_H
+#define WOW_WEBHOOK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define WEBHOOK_CONNECT_TIMEOUT_MS 5000
+#define WEBHOOK_TOTAL_TIMEOUT_MS   10000
+
+/* Whether url is an absolute http:// or https:// URL with a host; false
+ * with what was expected in err (size bytes). */
+bool webhook_url_valid(const char *url, char *err, size_t size);
+
+/* POSTs json (borrowed, NUL-terminated) to url with Content-Type
+ * application/json and User-Agent wowdash/<version>.  true when the
+ * receiver answered 2xx; false with "HTTP <status>" or libcurl's message
+ * in err.  Safe to call from any thread (libcurl's global set-up runs
+ * once, on the first call). */
+bool webhook_post(const char *url, const char *json, char *err, size_t size);
+
+#endif

@@ -283,12 +283,14 @@ static bool ask_tty(FILE *tty, const char *prompt, char buf[PASSWORD_MAX_BYTES +
     tty_fd = fd;
     void (*old_int)(int) = signal(SIGINT, handle_interrupt);
     void (*old_term)(int) = signal(SIGTERM, handle_interrupt);
-    /* the prompt straight to the descriptor: tty is read through stdio */
-    bool ok = write(fd, prompt, strlen(prompt)) >= 0 && tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    /* echo off before the prompt: what is typed after it is never shown
+     * (TCSAFLUSH drops what was typed before it); the prompt straight to
+     * the descriptor, as tty is read through stdio */
+    bool ok = tcsetattr(fd, TCSAFLUSH, &quiet) == 0 && write(fd, prompt, strlen(prompt)) >= 0;
     if (!ok)
         *why = "cannot write to the terminal";
     ok = ok && read_line(tty, buf, why);
-    tcsetattr(fd, TCSAFLUSH, &saved_tty);
+    tcsetattr(fd, TCSANOW, &saved_tty);
     tty_fd = -1;
     signal(SIGINT, old_int);
     signal(SIGTERM, old_term);

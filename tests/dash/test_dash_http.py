@@ -25,6 +25,7 @@ import csv
 import html
 import io
 import json
+import math
 import os
 import re
 import socket
@@ -251,14 +252,23 @@ def has_int(text, n):
     return any(re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d])", text) for f in forms)
 
 
+def rounded(x, digits=0):
+    """x to digits decimals; both neighbours when x lies (within float noise) halfway."""
+    scaled = x * 10 ** digits
+    if abs(scaled - math.floor(scaled) - 0.5) < 1e-6:
+        return [f"{math.floor(scaled) / 10 ** digits:.{digits}f}",
+                f"{math.ceil(scaled) / 10 ** digits:.{digits}f}"]
+    return [f"{x:.{digits}f}"]
+
+
 def has_fixed(text, x, digits=1):
-    return re.search(rf"(?<![\d.]){re.escape(f'{x:.{digits}f}')}(?![\d])", text) is not None
+    return any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d])", text) for f in rounded(x, digits))
 
 
 def has_percent(text, share):
     """A share shown as a percentage: 84.1 % or 84 % (either precision, optional space)."""
-    return any(re.search(rf"(?<![\d.]){re.escape(f'{share * 100:.{d}f}')}\s?%", text)
-               for d in (1, 0))
+    return any(re.search(rf"(?<![\d.]){re.escape(f)}\s?%", text)
+               for d in (1, 0) for f in rounded(share * 100, d))
 
 
 # ---- dates ---------------------------------------------------------------------------------------
@@ -390,6 +400,56 @@ def check_pages(ctx):
               f"{[t[:300] for t in mine]}")
     for dept in s.departments:
         check_department_page(ctx, dept, "", days)
+    for dept in ("alpha", "charlie"):
+        check_department_detail(ctx, dept, days)
+
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def check_department_detail(ctx, dept, days):
+    """The department page's heat map (weekday x local hour, kiosks in two zones), reasons and
+    kiosks against seed's sums."""
+    s = ctx.s
+    body = ctx.admin.get(f"/department/{dept}").text
+    heat = {}
+    for key, v in s.taps.items():
+        if key[0] == dept and days[0] <= key[1] < days[1]:
+            cell = heat.setdefault((seedmod.day_date(key[1]).weekday(), key[3]), [0] * 4)
+            for i in range(4):
+                cell[i] += v[i]
+    shown = {}
+    for wd, hour, rest in re.findall(r"<title>(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d):00 – ([^<]*)"
+                                     r"</title>", body):
+        shown[(WEEKDAYS.index(wd), int(hour))] = html.unescape(rest)
+    check(len(shown) == 7 * 24, f"/department/{dept}: {len(shown)} heat map cells, expected 168")
+    for (wd, hour), text in sorted(shown.items()):
+        c = heat.get((wd, hour), [0] * 4)
+        n, index, _, _ = score(c)
+        # an index exactly halfway (62.5) may round either way
+        want = {f"index {r}, n = {n}" for r in rounded(index)} if n else {"no responses"}
+        check(text in want, f"/department/{dept}: heat cell {WEEKDAYS[wd]} {hour:02d}:00 says "
+              f"{text!r}, seed {sorted(want)}")
+    rows = [page_text(r).strip() for r in re.findall(r"<tr\b.*?</tr>", body, flags=re.S)]
+    reasons = {}
+    for k, n in s.reason_sums(departments={dept}, days=days).items():
+        reasons[(k[2], k[3], k[4])] = reasons.get((k[2], k[3], k[4]), 0) + n
+    for (question, reason, ended_by), n in reasons.items():
+        if ended_by == "chosen":
+            check(any(r.startswith(reason + " ") and has_int(r[len(reason):], n) for r in rows),
+                  f"/department/{dept}: no reasons row '{reason}' with n {n} ({question})")
+    text = page_text(body)
+    for question in ("positive", "negative"):
+        for ended_by, word in (("skipped", "Skipped"), ("timeout", "timed out")):
+            n = sum(v for k, v in reasons.items() if k[0] == question and k[2] == ended_by)
+            check(f"{word}: {n}" in text, f"/department/{dept}: '{word}: {n}' ({question}) "
+                  "is not on the page")
+    for kiosk, info in s.kiosks.items():
+        if info["department"] != dept:
+            continue
+        n = sum(s.counts({dept}, days, kiosk=kiosk))
+        check(any(r.startswith(kiosk + " ") and has_int(r, n) for r in rows),
+              f"/department/{dept}: no kiosks row for {kiosk} with n {n}")
 
 
 def check_department_page(ctx, dept, query, days, misuse=False):

@@ -1,0 +1,764 @@
+/*
+ * dashq: the dashboard's queries (see dashq.h).
+ *
+ * Scope: the departments a call may read are worked out in C first (the
+ * known departments, kept to those dash_user_sees and the filter allow)
+ * and go into the SQL as an IN list, which also lets PostgreSQL use the
+ * rollups' keys that lead by department.  Sums over days and kiosks are
+ * the database's; the shapes (periods, trends, groups) are made here.
+ *
+ * Out of memory: the call fails with "out of memory" in err.
+ */
+#include "dashq.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashdb.h"
+#include "strbuf.h"
+
+#define FACE_SUMS                                                                                  \
+    "SUM(rating_1), SUM(rating_2), SUM(rating_3), SUM(rating_4),"                                  \
+    " SUM(misuse_1), SUM(misuse_2), SUM(misuse_3), SUM(misuse_4)"
+
+static int64_t parse_i64(const char *text)
+{
+    return text ? strtoll(text, NULL, 10) : 0;
+}
+
+static void set_text(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+static bool fail_oom(char *err, size_t size)
+{
+    snprintf(err, size, "out of memory");
+    return false;
+}
+
+/* Grows *items to hold n + 1 elements of each bytes; false when out of
+ * memory. */
+static bool grow(void **items, size_t n, size_t *cap, size_t each)
+{
+    if (n < *cap)
+        return true;
+    size_t want = *cap ? *cap * 2 : 16;
+    void *p = realloc(*items, want * each);
+    if (!p)
+        return false;
+    *items = p;
+    *cap = want;
+    return true;
+}
+
+/* Eight columns rating_1..4, misuse_1..4 into what a filter shows (with
+ * misuse when it includes it) and the misuse alone. */
+static void read_faces(const char *const *v, bool include_misuse, struct dash_counts *shown,
+                       struct dash_counts *misuse)
+{
+    for (int i = 0; i < 4; i++) {
+        int64_t rating = parse_i64(v[i]), flagged = parse_i64(v[4 + i]);
+        shown->n[i] = rating + (include_misuse ? flagged : 0);
+        if (misuse)
+            misuse->n[i] = flagged;
+    }
+}
+
+static void add_counts(struct dash_counts *sum, const struct dash_counts *c)
+{
+    for (int i = 0; i < 4; i++)
+        sum->n[i] += c->n[i];
+}
+
+/* Appends text as a SQL string literal, quotes doubled; false (nothing
+ * appended) when it holds a backslash or a control character, which no
+ * id does (a backslash would mean something else to a PostgreSQL without
+ * standard_conforming_strings). */
+static bool append_literal(struct strbuf *sb, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if (*p == '\\' || *p < 0x20 || *p == 0x7f)
+            return false;
+    strbuf_puts(sb, "'");
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'')
+            strbuf_puts(sb, "'");
+        strbuf_append(sb, p, 1);
+    }
+    strbuf_puts(sb, "'");
+    return true;
+}
+
+/* Appends " AND column IN ('a', ...)" over ids[0..n); false when none
+ * can be written: then nothing can match. */
+static bool append_in_list(struct strbuf *sb, const char *column, const char *const *ids, size_t n)
+{
+    size_t written = 0;
+    strbuf_puts(sb, " AND ");
+    strbuf_puts(sb, column);
+    strbuf_puts(sb, " IN (");
+    for (size_t i = 0; i < n; i++) {
+        struct strbuf one = {0};
+        if (append_literal(&one, ids[i]) && !one.failed) {
+            if (written++ > 0)
+                strbuf_puts(sb, ", ");
+            strbuf_puts(sb, one.data);
+        }
+        strbuf_free(&one);
+    }
+    strbuf_puts(sb, ")");
+    return written > 0;
+}
+
+/* ---- departments ------------------------------------------------------- */
+
+struct departments_ctx {
+    struct dash_departments *out;
+    size_t cap;
+};
+
+static bool handle_department(void *ctx, int ncols, const char *const *v)
+{
+    struct departments_ctx *c = ctx;
+    if (ncols != 4 || !v[0])
+        return true;
+    if (!grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
+        return false;
+    struct dash_department_info *d = &c->out->items[c->out->n++];
+    memset(d, 0, sizeof *d);
+    set_text(d->id, sizeof d->id, v[0]);
+    set_text(d->name, sizeof d->name, v[1] ? v[1] : v[0]);
+    set_text(d->group, sizeof d->group, v[2]);
+    set_text(d->group_name, sizeof d->group_name, v[3] ? v[3] : v[2]);
+    return true;
+}
+
+static int compare_departments(const void *a, const void *b)
+{
+    const struct dash_department_info *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->id, y->id);
+}
+
+/* Every department anybody knows of, sorted by name, unscoped.  Those
+ * with rollup rows come from dash_hour's key by a skip scan (one index
+ * probe per department), not from a scan of a rollup. */
+static bool read_all_departments(struct dashdb *db, struct dash_departments *out, char *err,
+                                 size_t size)
+{
+    static const char sql[] =
+        "WITH RECURSIVE seen(department) AS ("
+        " SELECT (SELECT department FROM dash_hour ORDER BY department LIMIT 1)"
+        " UNION ALL SELECT (SELECT h.department FROM dash_hour h"
+        "  WHERE h.department > seen.department ORDER BY h.department LIMIT 1)"
+        " FROM seen WHERE seen.department IS NOT NULL)"
+        " SELECT x.department, d.name, d.group_id, g.name FROM ("
+        "  SELECT department FROM seen WHERE department IS NOT NULL"
+        "  UNION SELECT department FROM dash_departments"
+        "  UNION SELECT department FROM kiosks) x"
+        " LEFT JOIN dash_departments d ON d.department = x.department"
+        " LEFT JOIN dash_groups g ON g.group_id = d.group_id";
+    struct departments_ctx c = {out, 0};
+    dash_departments_free(out);
+    if (!dashdb_exec(db, sql, NULL, 0, handle_department, &c, NULL, err, size))
+        return false;
+    if (out->n > 1)
+        qsort(out->items, out->n, sizeof *out->items, compare_departments);
+    return true;
+}
+
+/* Keeps the departments u sees and f (NULL: none) selects. */
+static void keep_visible(struct dash_departments *list, const struct dash_user *u,
+                         const struct dash_filter *f)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        const struct dash_department_info *d = &list->items[i];
+        if (!dash_user_sees(u, d->id))
+            continue;
+        if (f && f->department[0] && strcmp(f->department, d->id))
+            continue;
+        if (f && f->group[0] && strcmp(f->group, d->group))
+            continue;
+        list->items[out++] = *d;
+    }
+    list->n = out;
+}
+
+bool dashq_departments(struct dashdb *db, const struct dash_user *u, struct dash_departments *out,
+                       char *err, size_t size)
+{
+    if (!read_all_departments(db, out, err, size))
+        return false;
+    keep_visible(out, u, NULL);
+    return true;
+}
+
+/* The departments a call over f reads (into *list, owned by the caller),
+ * and " AND department IN (...)" saying so appended to in; *none when
+ * nothing can match. */
+static bool scoped(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
+                   struct dash_departments *list, struct strbuf *in, bool *none, char *err,
+                   size_t size)
+{
+    if (!read_all_departments(db, list, err, size))
+        return false;
+    keep_visible(list, u, f);
+    const char **ids = calloc(list->n + 1, sizeof *ids);
+    if (!ids)
+        return fail_oom(err, size);
+    for (size_t i = 0; i < list->n; i++)
+        ids[i] = list->items[i].id;
+    *none = !append_in_list(in, "department", ids, list->n);
+    free(ids);
+    return in->failed ? fail_oom(err, size) : true;
+}
+
+/* A department's place in list (sorted by name, so looked up by id one by
+ * one: a list of departments is short); -1 when absent. */
+static long department_index(const struct dash_departments *list, const char *id)
+{
+    for (size_t i = 0; i < list->n; i++)
+        if (!strcmp(list->items[i].id, id))
+            return (long)i;
+    return -1;
+}
+
+/* ---- the league -------------------------------------------------------- */
+
+struct league_ctx {
+    struct dash_league *out;
+    const struct dash_departments *list;
+    bool include_misuse;
+    int32_t prev_from, from, to;
+};
+
+static bool handle_league(void *ctx, int ncols, const char *const *v)
+{
+    struct league_ctx *c = ctx;
+    if (ncols != 10 || !v[0])
+        return true;
+    long at = department_index(c->list, v[0]);
+    int32_t day = (int32_t)parse_i64(v[1]);
+    if (at < 0 || day < c->prev_from || day >= c->to)
+        return true;
+    struct dash_league_row *row = &c->out->rows[at];
+    struct dash_counts counts;
+    read_faces(v + 2, c->include_misuse, &counts, NULL);
+    if (day < c->from) {
+        add_counts(&row->prev, &counts);
+    } else {
+        add_counts(&row->now, &counts);
+        add_counts(&row->daily[day - c->from], &counts);
+    }
+    return true;
+}
+
+/* Appends one row per group of the department rows, summing them. */
+static bool add_group_rows(struct dash_league *out, const struct dash_departments *list,
+                           size_t days)
+{
+    size_t departments = out->n;
+    for (size_t i = 0; i < departments; i++) {
+        const struct dash_department_info *d = &list->items[i];
+        if (!d->group[0])
+            continue;
+        size_t g = departments;
+        while (g < out->n && strcmp(out->rows[g].id, d->group))
+            g++;
+        if (g == out->n) {
+            struct dash_league_row *row = &out->rows[out->n];
+            *row = (struct dash_league_row){.is_group = true};
+            set_text(row->id, sizeof row->id, d->group);
+            set_text(row->name, sizeof row->name, d->group_name);
+            row->daily = calloc(days ? days : 1, sizeof *row->daily);
+            if (!row->daily)
+                return false;
+            out->n++;
+        }
+        struct dash_league_row *sum = &out->rows[g];
+        add_counts(&sum->now, &out->rows[i].now);
+        add_counts(&sum->prev, &out->rows[i].prev);
+        for (size_t k = 0; k < days; k++)
+            add_counts(&sum->daily[k], &out->rows[i].daily[k]);
+    }
+    return true;
+}
+
+/* The league's department rows, zero, one per department in list; room
+ * for as many group rows again. */
+static bool league_rows(struct dash_league *out, const struct dash_departments *list, size_t days)
+{
+    out->rows = calloc(list->n * 2 + 1, sizeof *out->rows);
+    if (!out->rows)
+        return false;
+    for (size_t i = 0; i < list->n; i++) {
+        struct dash_league_row *row = &out->rows[out->n];
+        set_text(row->id, sizeof row->id, list->items[i].id);
+        set_text(row->name, sizeof row->name, list->items[i].name);
+        set_text(row->group, sizeof row->group, list->items[i].group);
+        row->daily = calloc(days ? days : 1, sizeof *row->daily);
+        if (!row->daily)
+            return false;
+        out->n++;
+    }
+    return true;
+}
+
+bool dashq_league(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
+                  struct dash_league *out, char *err, size_t size)
+{
+    struct dash_departments list = {0};
+    struct strbuf sql = {0};
+    bool none = false;
+    dash_league_free(out);
+    out->from_day = f->from_day;
+    out->to_day = f->to_day > f->from_day ? f->to_day : f->from_day;
+    size_t days = (size_t)(out->to_day - out->from_day);
+    strbuf_puts(&sql, "SELECT department, day, " FACE_SUMS " FROM dash_day"
+                      " WHERE day >= $1 AND day < $2");
+    bool ok = scoped(db, u, f, &list, &sql, &none, err, size);
+    if (ok && !league_rows(out, &list, days))
+        ok = fail_oom(err, size);
+    strbuf_puts(&sql, " GROUP BY department, day");
+    if (ok && sql.failed)
+        ok = fail_oom(err, size);
+    if (ok && !none) {
+        struct league_ctx c = {
+            out,           &list,      f->include_misuse, out->from_day - (int32_t)days,
+            out->from_day, out->to_day};
+        struct dashdb_value params[] = {DASHDB_INT(c.prev_from), DASHDB_INT(c.to)};
+        ok = dashdb_exec(db, sql.data, params, 2, handle_league, &c, NULL, err, size);
+    }
+    if (ok && !add_group_rows(out, &list, days))
+        ok = fail_oom(err, size);
+    strbuf_free(&sql);
+    dash_departments_free(&list);
+    return ok;
+}
+
+/* ---- a department ------------------------------------------------------ */
+
+struct hours_ctx {
+    struct dash_department *out;
+    bool include_misuse;
+    int32_t prev_from, from, to;
+};
+
+static bool handle_hour(void *ctx, int ncols, const char *const *v)
+{
+    struct hours_ctx *c = ctx;
+    if (ncols != 10)
+        return true;
+    int32_t day = (int32_t)parse_i64(v[0]);
+    int64_t hour = parse_i64(v[1]);
+    if (day < c->prev_from || day >= c->to || hour < 0 || hour > 23)
+        return true;
+    struct dash_department *d = c->out;
+    struct dash_counts counts;
+    read_faces(v + 2, c->include_misuse, &counts, NULL);
+    if (day < c->from) {
+        add_counts(&d->prev, &counts);
+        return true;
+    }
+    add_counts(&d->total, &counts);
+    add_counts(&d->heat[dash_weekday(day)][hour], &counts);
+    size_t step = d->hourly ? (size_t)(day - c->from) * 24 + (size_t)hour : (size_t)(day - c->from);
+    add_counts(&d->trend[step].c, &counts);
+    return true;
+}
+
+static bool department_hours(struct dashdb *db, const struct dash_filter *f,
+                             struct dash_department *out, char *err, size_t size)
+{
+    static const char sql[] = "SELECT day, hour, " FACE_SUMS " FROM dash_hour"
+                              " WHERE department = $1 AND day >= $2 AND day < $3"
+                              " GROUP BY day, hour";
+    int32_t from = f->from_day, to = f->to_day > f->from_day ? f->to_day : f->from_day;
+    out->hourly = to - from <= DASH_HOURLY_MAX_DAYS;
+    out->trend_n = (size_t)(to - from) * (out->hourly ? 24 : 1);
+    out->trend = calloc(out->trend_n ? out->trend_n : 1, sizeof *out->trend);
+    if (!out->trend)
+        return fail_oom(err, size);
+    for (size_t i = 0; i < out->trend_n; i++) {
+        out->trend[i].day = from + (int32_t)(out->hourly ? i / 24 : i);
+        out->trend[i].hour = (int8_t)(out->hourly ? (int)(i % 24) : -1);
+    }
+    struct hours_ctx c = {out, f->include_misuse, from - (to - from), from, to};
+    struct dashdb_value params[] = {DASHDB_TEXT(out->id), DASHDB_INT(c.prev_from), DASHDB_INT(to)};
+    return dashdb_exec(db, sql, params, 3, handle_hour, &c, NULL, err, size);
+}
+
+struct reasons_ctx {
+    struct dash_department *out;
+    size_t cap;
+};
+
+static bool handle_reason(void *ctx, int ncols, const char *const *v)
+{
+    struct reasons_ctx *c = ctx;
+    if (ncols != 4)
+        return true;
+    if (!grow((void **)&c->out->reasons, c->out->reasons_n, &c->cap, sizeof *c->out->reasons))
+        return false;
+    struct dash_reason_row *r = &c->out->reasons[c->out->reasons_n++];
+    set_text(r->question, sizeof r->question, v[0]);
+    set_text(r->reason, sizeof r->reason, v[1]);
+    set_text(r->ended_by, sizeof r->ended_by, v[2]);
+    r->n = parse_i64(v[3]);
+    return true;
+}
+
+static int compare_reasons(const void *a, const void *b)
+{
+    const struct dash_reason_row *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    int c = strcmp(x->question, y->question);
+    if (!c)
+        c = strcmp(x->reason, y->reason);
+    return c ? c : strcmp(x->ended_by, y->ended_by);
+}
+
+static bool department_reasons(struct dashdb *db, const struct dash_filter *f,
+                               struct dash_department *out, char *err, size_t size)
+{
+    static const char sql[] = "SELECT question, reason, ended_by, SUM(n) FROM dash_reason_day"
+                              " WHERE department = $1 AND day >= $2 AND day < $3"
+                              " AND misuse <= $4 GROUP BY question, reason, ended_by";
+    struct reasons_ctx c = {out, 0};
+    struct dashdb_value params[] = {DASHDB_TEXT(out->id), DASHDB_INT(f->from_day),
+                                    DASHDB_INT(f->to_day), DASHDB_INT(f->include_misuse ? 1 : 0)};
+    if (!dashdb_exec(db, sql, params, 4, handle_reason, &c, NULL, err, size))
+        return false;
+    if (out->reasons_n > 1)
+        qsort(out->reasons, out->reasons_n, sizeof *out->reasons, compare_reasons);
+    return true;
+}
+
+/* A kiosks row's nine columns (kiosk_id, site, label, department,
+ * app_version, last_error, last_seen_ms, last_success_ms, backlog). */
+#define KIOSK_COLUMNS                                                                              \
+    "kiosk_id, site, label, department, app_version, last_error, last_seen_ms,"                    \
+    " last_success_ms, backlog"
+
+static void read_kiosk(const char *const *v, struct dash_kiosk_row *k)
+{
+    memset(k, 0, sizeof *k);
+    set_text(k->kiosk_id, sizeof k->kiosk_id, v[0]);
+    set_text(k->site, sizeof k->site, v[1]);
+    set_text(k->label, sizeof k->label, v[2]);
+    set_text(k->department, sizeof k->department, v[3]);
+    set_text(k->app_version, sizeof k->app_version, v[4]);
+    set_text(k->last_error, sizeof k->last_error, v[5]);
+    k->last_seen_ms = parse_i64(v[6]);
+    k->last_success_ms = parse_i64(v[7]);
+    k->backlog = parse_i64(v[8]);
+}
+
+struct kiosks_ctx {
+    struct dash_kiosk_row **items;
+    size_t *n, cap;
+    bool include_misuse;
+};
+
+/* A kiosk of the department's: its row, or its counts (then only the
+ * id and the counts: a kiosk with no kiosks row). */
+static struct dash_kiosk_row *kiosk_entry(struct kiosks_ctx *c, const char *kiosk_id)
+{
+    for (size_t i = 0; i < *c->n; i++)
+        if (!strcmp((*c->items)[i].kiosk_id, kiosk_id))
+            return &(*c->items)[i];
+    if (!grow((void **)c->items, *c->n, &c->cap, sizeof **c->items))
+        return NULL;
+    struct dash_kiosk_row *k = &(*c->items)[(*c->n)++];
+    memset(k, 0, sizeof *k);
+    set_text(k->kiosk_id, sizeof k->kiosk_id, kiosk_id);
+    return k;
+}
+
+static bool handle_kiosk_counts(void *ctx, int ncols, const char *const *v)
+{
+    struct kiosks_ctx *c = ctx;
+    if (ncols != 9 || !v[0])
+        return true;
+    struct dash_kiosk_row *k = kiosk_entry(c, v[0]);
+    if (!k)
+        return false;
+    read_faces(v + 1, c->include_misuse, &k->c, NULL);
+    return true;
+}
+
+static bool handle_kiosk_row(void *ctx, int ncols, const char *const *v)
+{
+    struct kiosks_ctx *c = ctx;
+    if (ncols != 9 || !v[0])
+        return true;
+    struct dash_kiosk_row *k = kiosk_entry(c, v[0]);
+    if (!k)
+        return false;
+    struct dash_counts counts = k->c;
+    read_kiosk(v, k);
+    k->c = counts;
+    return true;
+}
+
+static int compare_kiosks(const void *a, const void *b)
+{
+    return strcmp(((const struct dash_kiosk_row *)a)->kiosk_id,
+                  ((const struct dash_kiosk_row *)b)->kiosk_id);
+}
+
+static bool department_kiosks(struct dashdb *db, const struct dash_filter *f,
+                              struct dash_department *out, char *err, size_t size)
+{
+    static const char counts_sql[] = "SELECT kiosk_id, " FACE_SUMS " FROM dash_hour"
+                                     " WHERE department = $1 AND day >= $2 AND day < $3"
+                                     " GROUP BY kiosk_id";
+    static const char rows_sql[] = "SELECT " KIOSK_COLUMNS " FROM kiosks WHERE department = $1"
+                                   " OR kiosk_id IN (SELECT kiosk_id FROM dash_hour"
+                                   " WHERE department = $1 AND day >= $2 AND day < $3)";
+    struct kiosks_ctx c = {&out->kiosks, &out->kiosks_n, 0, f->include_misuse};
+    struct dashdb_value params[] = {DASHDB_TEXT(out->id), DASHDB_INT(f->from_day),
+                                    DASHDB_INT(f->to_day)};
+    if (!dashdb_exec(db, counts_sql, params, 3, handle_kiosk_counts, &c, NULL, err, size) ||
+        !dashdb_exec(db, rows_sql, params, 3, handle_kiosk_row, &c, NULL, err, size))
+        return false;
+    if (out->kiosks_n > 1)
+        qsort(out->kiosks, out->kiosks_n, sizeof *out->kiosks, compare_kiosks);
+    return true;
+}
+
+enum dashq_status dashq_department(struct dashdb *db, const struct dash_user *u,
+                                   const struct dash_filter *f, const char *department,
+                                   struct dash_department *out, char *err, size_t size)
+{
+    struct dash_departments list = {0};
+    dash_department_free(out);
+    if (!dash_user_sees(u, department)) {
+        snprintf(err, size, "no department '%.63s'", department);
+        return DASHQ_NOT_FOUND;
+    }
+    if (!read_all_departments(db, &list, err, size))
+        return DASHQ_ERROR;
+    long at = department_index(&list, department);
+    if (at < 0) {
+        dash_departments_free(&list);
+        snprintf(err, size, "no department '%.63s'", department);
+        return DASHQ_NOT_FOUND;
+    }
+    set_text(out->id, sizeof out->id, list.items[at].id);
+    set_text(out->name, sizeof out->name, list.items[at].name);
+    set_text(out->group, sizeof out->group, list.items[at].group);
+    dash_departments_free(&list);
+    bool ok = department_hours(db, f, out, err, size) &&
+              department_reasons(db, f, out, err, size) && department_kiosks(db, f, out, err, size);
+    return ok ? DASHQ_OK : DASHQ_ERROR;
+}
+
+/* ---- the API's rows ---------------------------------------------------- */
+
+/* Checks and fixes a page: false (err says which) for a negative offset
+ * or a limit below 1. */
+static bool check_page(int64_t offset, int64_t limit, char *err, size_t size)
+{
+    if (offset < 0 || limit < 1) {
+        snprintf(err, size, "paging: expected offset >= 0 and limit >= 1, got %lld and %lld",
+                 (long long)offset, (long long)limit);
+        return false;
+    }
+    return true;
+}
+
+static void append_page(struct strbuf *sql)
+{
+    strbuf_puts(sql, " LIMIT $3 OFFSET $4");
+}
+
+struct count_rows_ctx {
+    struct dash_count_rows *out;
+    size_t cap;
+    int64_t limit;
+    bool hourly, per_kiosk, include_misuse;
+};
+
+static bool handle_count_row(void *ctx, int ncols, const char *const *v)
+{
+    struct count_rows_ctx *c = ctx;
+    int at = 0;
+    if (ncols != 10 + c->hourly + c->per_kiosk)
+        return true;
+    if ((int64_t)c->out->n == c->limit) {
+        c->out->more = true;
+        return true;
+    }
+    if (!grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
+        return false;
+    struct dash_count_row *r = &c->out->items[c->out->n++];
+    *r = (struct dash_count_row){.hour = -1};
+    r->day = (int32_t)parse_i64(v[at++]);
+    if (c->hourly)
+        r->hour = (int8_t)parse_i64(v[at++]);
+    set_text(r->department, sizeof r->department, v[at++]);
+    if (c->per_kiosk)
+        set_text(r->kiosk_id, sizeof r->kiosk_id, v[at++]);
+    read_faces(v + at, c->include_misuse, &r->c, &r->misuse);
+    return true;
+}
+
+bool dashq_counts(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
+                  bool hourly, bool per_kiosk, int64_t offset, int64_t limit,
+                  struct dash_count_rows *out, char *err, size_t size)
+{
+    dash_count_rows_free(out);
+    if (!check_page(offset, limit, err, size))
+        return false;
+    const char *keys =
+        hourly ? (per_kiosk ? "day, hour, department, kiosk_id" : "day, hour, department")
+               : (per_kiosk ? "day, department, kiosk_id" : "day, department");
+    struct dash_departments list = {0};
+    struct strbuf sql = {0};
+    bool none = false;
+    strbuf_puts(&sql, "SELECT ");
+    strbuf_puts(&sql, keys);
+    strbuf_puts(&sql, ", " FACE_SUMS " FROM ");
+    strbuf_puts(&sql, hourly ? "dash_hour" : "dash_day");
+    strbuf_puts(&sql, " WHERE day >= $1 AND day < $2");
+    bool ok = scoped(db, u, f, &list, &sql, &none, err, size);
+    strbuf_puts(&sql, " GROUP BY ");
+    strbuf_puts(&sql, keys);
+    strbuf_puts(&sql, " ORDER BY ");
+    strbuf_puts(&sql, keys);
+    append_page(&sql);
+    if (ok && sql.failed)
+        ok = fail_oom(err, size);
+    if (ok && !none) {
+        struct count_rows_ctx c = {out, 0, limit, hourly, per_kiosk, f->include_misuse};
+        struct dashdb_value params[] = {DASHDB_INT(f->from_day), DASHDB_INT(f->to_day),
+                                        DASHDB_INT(limit + 1), DASHDB_INT(offset)};
+        ok = dashdb_exec(db, sql.data, params, 4, handle_count_row, &c, NULL, err, size);
+    }
+    strbuf_free(&sql);
+    dash_departments_free(&list);
+    return ok;
+}
+
+struct reason_rows_ctx {
+    struct dash_reason_count_rows *out;
+    size_t cap;
+    int64_t limit;
+};
+
+static bool handle_reason_count(void *ctx, int ncols, const char *const *v)
+{
+    struct reason_rows_ctx *c = ctx;
+    if (ncols != 7)
+        return true;
+    if ((int64_t)c->out->n == c->limit) {
+        c->out->more = true;
+        return true;
+    }
+    if (!grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
+        return false;
+    struct dash_reason_count_row *r = &c->out->items[c->out->n++];
+    *r = (struct dash_reason_count_row){.day = (int32_t)parse_i64(v[0])};
+    set_text(r->department, sizeof r->department, v[1]);
+    set_text(r->r.question, sizeof r->r.question, v[2]);
+    set_text(r->r.reason, sizeof r->r.reason, v[3]);
+    set_text(r->r.ended_by, sizeof r->r.ended_by, v[4]);
+    r->misuse = parse_i64(v[5]) != 0;
+    r->r.n = parse_i64(v[6]);
+    return true;
+}
+
+bool dashq_reasons(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
+                   int64_t offset, int64_t limit, struct dash_reason_count_rows *out, char *err,
+                   size_t size)
+{
+    static const char keys[] = "day, department, question, reason, ended_by, misuse";
+    dash_reason_count_rows_free(out);
+    if (!check_page(offset, limit, err, size))
+        return false;
+    struct dash_departments list = {0};
+    struct strbuf sql = {0};
+    bool none = false;
+    strbuf_puts(&sql, "SELECT ");
+    strbuf_puts(&sql, keys);
+    strbuf_puts(&sql, ", SUM(n) FROM dash_reason_day WHERE day >= $1 AND day < $2");
+    if (!f->include_misuse)
+        strbuf_puts(&sql, " AND misuse = 0");
+    bool ok = scoped(db, u, f, &list, &sql, &none, err, size);
+    strbuf_puts(&sql, " GROUP BY ");
+    strbuf_puts(&sql, keys);
+    strbuf_puts(&sql, " ORDER BY ");
+    strbuf_puts(&sql, keys);
+    append_page(&sql);
+    if (ok && sql.failed)
+        ok = fail_oom(err, size);
+    if (ok && !none) {
+        struct reason_rows_ctx c = {out, 0, limit};
+        struct dashdb_value params[] = {DASHDB_INT(f->from_day), DASHDB_INT(f->to_day),
+                                        DASHDB_INT(limit + 1), DASHDB_INT(offset)};
+        ok = dashdb_exec(db, sql.data, params, 4, handle_reason_count, &c, NULL, err, size);
+    }
+    strbuf_free(&sql);
+    dash_departments_free(&list);
+    return ok;
+}
+
+struct kiosk_rows_ctx {
+    struct dash_kiosk_rows *out;
+    size_t cap;
+    int64_t limit;
+};
+
+static bool handle_kiosk_page(void *ctx, int ncols, const char *const *v)
+{
+    struct kiosk_rows_ctx *c = ctx;
+    if (ncols != 9 || !v[0])
+        return true;
+    if ((int64_t)c->out->n == c->limit) {
+        c->out->more = true;
+        return true;
+    }
+    if (!grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
+        return false;
+    read_kiosk(v, &c->out->items[c->out->n++]);
+    return true;
+}
+
+bool dashq_kiosks(struct dashdb *db, const struct dash_user *u, int64_t offset, int64_t limit,
+                  struct dash_kiosk_rows *out, char *err, size_t size)
+{
+    dash_kiosk_rows_free(out);
+    if (!check_page(offset, limit, err, size))
+        return false;
+    struct strbuf sql = {0};
+    bool none = false;
+    /* "WHERE 1 = 1" so the scope's " AND ..." follows */
+    strbuf_puts(&sql, "SELECT " KIOSK_COLUMNS " FROM kiosks WHERE 1 = 1");
+    if (u->role == DASH_ROLE_HEAD) {
+        const char **ids = calloc(u->n_departments + 1, sizeof *ids);
+        if (!ids) {
+            strbuf_free(&sql);
+            return fail_oom(err, size);
+        }
+        for (size_t i = 0; i < u->n_departments; i++)
+            ids[i] = u->departments[i];
+        none = !append_in_list(&sql, "department", ids, u->n_departments);
+        free(ids);
+    } else if (u->role != DASH_ROLE_ADMIN && u->role != DASH_ROLE_TECHNICIAN) {
+        none = true;
+    }
+    strbuf_puts(&sql, " ORDER BY kiosk_id LIMIT $1 OFFSET $2");
+    bool ok = sql.failed ? fail_oom(err, size) : true;
+    if (ok && !none) {
+        struct kiosk_rows_ctx c = {out, 0, limit};
+        struct dashdb_value params[] = {DASHDB_INT(limit + 1), DASHDB_INT(offset)};
+        ok = dashdb_exec(db, sql.data, params, 2, handle_kiosk_page, &c, NULL, err, size);
+    }
+    strbuf_free(&sql);
+    return ok;
+}

@@ -1,0 +1,360 @@
+/*
+ * api: JSON and CSV bodies of the read-only API (see api.h).  One row
+ * function per resource names its fields once; a writer turns the calls
+ * into a JSON object or a CSV line, and, given an empty row in header
+ * mode, into the CSV header, so the two formats cannot drift apart.
+ */
+#include "api.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "dashview.h"
+#include "http.h"
+#include "score.h"
+#include "strbuf.h"
+
+struct writer {
+    struct strbuf *out;
+    enum api_format format;
+    bool header; /* CSV: write the fields' names, not their values */
+    int field;   /* fields written in this row */
+};
+
+static void separator(struct writer *w, const char *name)
+{
+    if (w->format == API_CSV) {
+        strbuf_puts(w->out, w->field ? "," : "");
+        if (w->header)
+            strbuf_puts(w->out, name);
+    } else {
+        strbuf_puts(w->out, w->field ? ", " : "");
+        api_json_string(w->out, name);
+        strbuf_puts(w->out, ": ");
+    }
+    w->field++;
+}
+
+static void field_text(struct writer *w, const char *name, const char *value, bool empty_is_null)
+{
+    separator(w, name);
+    if (w->header)
+        return;
+    if (w->format == API_CSV)
+        api_csv_text(w->out, value);
+    else if (empty_is_null && !value[0])
+        strbuf_puts(w->out, "null");
+    else
+        api_json_string(w->out, value);
+}
+
+static void field_int(struct writer *w, const char *name, int64_t value)
+{
+    separator(w, name);
+    if (!w->header)
+        strbuf_int(w->out, value);
+}
+
+/* NaN: null in JSON, an empty cell in CSV. */
+static void field_real(struct writer *w, const char *name, double value, int decimals)
+{
+    separator(w, name);
+    if (w->header)
+        return;
+    if (isnan(value) || isinf(value)) {
+        strbuf_puts(w->out, w->format == API_CSV ? "" : "null");
+        return;
+    }
+    char text[64];
+    snprintf(text, sizeof text, "%.*f", decimals, value);
+    strbuf_puts(w->out, text);
+}
+
+static void field_day(struct writer *w, const char *name, int32_t day)
+{
+    char date[16];
+    dash_day_format(day, date, sizeof date);
+    field_text(w, name, date, false);
+}
+
+/* A UTC time; 0 ("never") is null, or an empty cell. */
+static void field_time(struct writer *w, const char *name, int64_t ms)
+{
+    char text[32] = "";
+    if (ms != 0)
+        clock_format_utc(ms, text, sizeof text);
+    field_text(w, name, text, true);
+}
+
+static void row_begin(struct writer *w, size_t index)
+{
+    w->field = 0;
+    if (w->format == API_JSON)
+        strbuf_puts(w->out, index ? ",\n  {" : "\n  {");
+}
+
+static void row_end(struct writer *w)
+{
+    strbuf_puts(w->out, w->format == API_CSV ? "\r\n" : "}");
+}
+
+/* The JSON envelope's opening, or the CSV's BOM and header row. */
+#define BEGIN(w, page, row_fn, empty)                                                              \
+    do {                                                                                           \
+        if ((w)->format == API_CSV) {                                                              \
+            strbuf_puts((w)->out, "\xEF\xBB\xBF");                                                 \
+            (w)->header = true;                                                                    \
+            row_begin((w), 0);                                                                     \
+            row_fn((w), (empty));                                                                  \
+            row_end(w);                                                                            \
+            (w)->header = false;                                                                   \
+        } else {                                                                                   \
+            envelope_begin((w)->out, (page));                                                      \
+        }                                                                                          \
+    } while (0)
+
+static void envelope_begin(struct strbuf *out, const struct api_page *page)
+{
+    strbuf_puts(out, "{\"offset\": ");
+    strbuf_int(out, page->offset);
+    strbuf_puts(out, ", \"limit\": ");
+    strbuf_int(out, page->limit);
+    strbuf_puts(out, page->more ? ", \"more\": true" : ", \"more\": false");
+    strbuf_puts(out, ", \"items\": [");
+}
+
+static void end(struct writer *w, size_t n)
+{
+    if (w->format == API_JSON)
+        strbuf_puts(w->out, n ? "\n]}\n" : "]}\n");
+}
+
+/* ---- escaping ---------------------------------------------------------- */
+
+void api_json_string(struct strbuf *out, const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(text);
+    strbuf_puts(out, "\"");
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)text[i];
+        size_t len = http_utf8_sequence(text + i, n - i);
+        if (len == 0) {
+            strbuf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
+            i++;
+            continue;
+        }
+        const char *esc = c == '"'    ? "\\\""
+                          : c == '\\' ? "\\\\"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t"
+                                      : NULL;
+        if (esc) {
+            strbuf_puts(out, esc);
+        } else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&') {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            strbuf_append(out, u, sizeof u);
+        } else {
+            strbuf_append(out, text + i, len);
+        }
+        i += len;
+    }
+    strbuf_puts(out, "\"");
+}
+
+void api_csv_text(struct strbuf *out, const char *text)
+{
+    bool formula = text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL;
+    bool quote = formula || strpbrk(text, ",\"\r\n") != NULL;
+    if (quote)
+        strbuf_puts(out, "\"");
+    if (formula)
+        strbuf_puts(out, "'");
+    for (const char *p = text; *p; p++) {
+        strbuf_append(out, p, 1);
+        if (*p == '"')
+            strbuf_puts(out, "\"");
+    }
+    if (quote)
+        strbuf_puts(out, "\"");
+}
+
+void api_error(const char *message, struct strbuf *out)
+{
+    strbuf_puts(out, "{\"error\": ");
+    api_json_string(out, message);
+    strbuf_puts(out, "}\n");
+}
+
+/* ---- counts ------------------------------------------------------------ */
+
+static int64_t sum4(const struct dash_counts *c)
+{
+    return c->n[0] + c->n[1] + c->n[2] + c->n[3];
+}
+
+static void count_row(struct writer *w, const struct dash_count_row *row)
+{
+    struct score s = score_of(&row->c);
+    field_day(w, "date", row->day);
+    separator(w, "hour");
+    if (!w->header) {
+        if (row->hour >= 0)
+            strbuf_int(w->out, row->hour);
+        else
+            strbuf_puts(w->out, w->format == API_CSV ? "" : "null");
+    }
+    field_text(w, "department", row->department, false);
+    field_text(w, "kiosk_id", row->kiosk_id, true);
+    field_int(w, "very_unhappy", row->c.n[0]);
+    field_int(w, "unhappy", row->c.n[1]);
+    field_int(w, "happy", row->c.n[2]);
+    field_int(w, "wow", row->c.n[3]);
+    field_int(w, "responses", sum4(&row->c));
+    field_real(w, "index", s.index, 1);
+    field_real(w, "csat", s.csat, 4);
+    field_real(w, "wow_rate", s.wow, 4);
+    field_int(w, "misuse", sum4(&row->misuse));
+}
+
+void api_counts(const struct dash_count_rows *rows, const struct api_page *page,
+                enum api_format format, struct strbuf *out)
+{
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, page, count_row, &(struct dash_count_row){.hour = -1});
+    for (size_t i = 0; i < rows->n; i++) {
+        row_begin(&w, i);
+        count_row(&w, &rows->items[i]);
+        row_end(&w);
+    }
+    end(&w, rows->n);
+}
+
+/* ---- reasons ----------------------------------------------------------- */
+
+static void reason_row(struct writer *w, const struct dash_reason_count_row *row)
+{
+    field_day(w, "date", row->day);
+    field_text(w, "department", row->department, false);
+    field_text(w, "question", row->r.question, false);
+    field_text(w, "reason", row->r.reason, false);
+    field_text(w, "ended_by", row->r.ended_by, false);
+    separator(w, "misuse");
+    if (!w->header)
+        strbuf_puts(w->out, w->format == API_CSV ? (row->misuse ? "1" : "0")
+                                                 : (row->misuse ? "true" : "false"));
+    field_int(w, "responses", row->r.n);
+}
+
+void api_reasons(const struct dash_reason_count_rows *rows, const struct api_page *page,
+                 enum api_format format, struct strbuf *out)
+{
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, page, reason_row, &(struct dash_reason_count_row){0});
+    for (size_t i = 0; i < rows->n; i++) {
+        row_begin(&w, i);
+        reason_row(&w, &rows->items[i]);
+        row_end(&w);
+    }
+    end(&w, rows->n);
+}
+
+/* ---- departments ------------------------------------------------------- */
+
+static void department_row(struct writer *w, const struct dash_department_info *d)
+{
+    field_text(w, "id", d->id, false);
+    field_text(w, "name", d->name, false);
+    field_text(w, "group", d->group, true);
+    field_text(w, "group_name", d->group_name, true);
+}
+
+void api_departments(const struct dash_departments *list, struct api_page *page,
+                     enum api_format format, struct strbuf *out)
+{
+    size_t from = page->offset < 0 ? 0 : (size_t)page->offset;
+    size_t to = from;
+    while (to < list->n && to - from < (size_t)page->limit)
+        to++;
+    page->more = to < list->n;
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, page, department_row, &(struct dash_department_info){0});
+    for (size_t i = from; i < to; i++) {
+        row_begin(&w, i - from);
+        department_row(&w, &list->items[i]);
+        row_end(&w);
+    }
+    end(&w, to - from);
+}
+
+/* ---- kiosks ------------------------------------------------------------ */
+
+static void kiosk_row(struct writer *w, const struct dash_kiosk_row *k)
+{
+    field_text(w, "kiosk_id", k->kiosk_id, false);
+    field_text(w, "site", k->site, false);
+    field_text(w, "label", k->label, false);
+    field_text(w, "department", k->department, false);
+    field_text(w, "app_version", k->app_version, false);
+    field_time(w, "last_seen", k->last_seen_ms);
+    field_time(w, "last_success", k->last_success_ms);
+    field_int(w, "backlog", k->backlog);
+    field_text(w, "last_error", k->last_error, false);
+}
+
+void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,
+                enum api_format format, struct strbuf *out)
+{
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, page, kiosk_row, &(struct dash_kiosk_row){0});
+    for (size_t i = 0; i < rows->n; i++) {
+        row_begin(&w, i);
+        kiosk_row(&w, &rows->items[i]);
+        row_end(&w);
+    }
+    end(&w, rows->n);
+}
+
+/* ---- alerts ------------------------------------------------------------ */
+
+static const char *state_name(enum dash_alert_state state)
+{
+    return state == DASH_ALERT_OPEN           ? "open"
+           : state == DASH_ALERT_ACKNOWLEDGED ? "acknowledged"
+                                              : "closed";
+}
+
+static void alert_row(struct writer *w, const struct dash_alert *a)
+{
+    field_int(w, "id", a->id);
+    field_text(w, "source", a->source, false);
+    field_text(w, "kind", a->kind, false);
+    field_text(w, "department", a->department, false);
+    field_text(w, "department_name", a->department_name, false);
+    field_text(w, "state", state_name(a->state), false);
+    field_time(w, "opened", a->opened_ms);
+    field_time(w, "acknowledged", a->acked_ms);
+    field_text(w, "acknowledged_by", a->acked_by, true);
+    field_time(w, "closed", a->closed_ms);
+    field_real(w, "value", a->value, 4);
+    field_real(w, "baseline", a->baseline, 4);
+    field_int(w, "responses", a->responses);
+    field_text(w, "detail", a->detail, false);
+}
+
+void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
+                enum api_format format, struct strbuf *out)
+{
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, page, alert_row, &(struct dash_alert){0});
+    for (size_t i = 0; i < alerts->n; i++) {
+        row_begin(&w, i);
+        alert_row(&w, &alerts->items[i]);
+        row_end(&w);
+    }
+    end(&w, alerts->n);
+}

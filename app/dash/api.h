@@ -1,0 +1,77 @@
+/*
+ * api: the read-only API's bodies, /api/v1/{counts,reasons,departments,
+ * kiosks,alerts}, in JSON or CSV, as pure functions of the rows dashq.h and
+ * alerts.h read (the router picks the rows, sets the headers and checks who
+ * may ask).
+ *
+ * JSON: {"offset": 0, "limit": 1000, "more": false, "items": [...]}, dates
+ * "YYYY-MM-DD", times "YYYY-MM-DDTHH:MM:SSZ" (UTC), counts as numbers,
+ * every count object with "responses"; index (0..100, one decimal), csat
+ * and wow_rate (shares 0..1, four decimals) are null over 0 responses.
+ * Strings escaped per RFC 8259 (control characters as \u00XX, and < > &
+ * too, so a body sniffed as HTML stays inert); valid UTF-8 passes through,
+ * invalid bytes become U+FFFD.
+ *
+ * CSV (RFC 4180): UTF-8 with a byte-order mark, CRLF line ends, a header
+ * row; a cell holding , " CR or LF is quoted with "" for ".  A text cell
+ * starting with = + - @ TAB or CR gets a leading ' so a spreadsheet does
+ * not run it as a formula.  Numbers over 0 responses are empty cells.
+ *
+ * Everything appends to a strbuf; out of memory marks it failed.
+ */
+#ifndef WOW_API_H
+#define WOW_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct strbuf;
+struct dash_count_rows;
+struct dash_reason_count_rows;
+struct dash_departments;
+struct dash_kiosk_rows;
+struct dash_alerts;
+
+enum api_format { API_JSON, API_CSV };
+
+/* Where a page of rows sits, for the JSON envelope. */
+struct api_page {
+    int64_t offset, limit;
+    bool more;
+};
+
+/* Columns: date,hour,department,kiosk_id,very_unhappy,unhappy,happy,wow,
+ * responses,index,csat,wow_rate,misuse (hour and kiosk_id empty for daily,
+ * per-department rows; misuse the flagged taps). */
+void api_counts(const struct dash_count_rows *rows, const struct api_page *page,
+                enum api_format format, struct strbuf *out);
+
+/* Columns: date,department,question,reason,ended_by,misuse,responses. */
+void api_reasons(const struct dash_reason_count_rows *rows, const struct api_page *page,
+                 enum api_format format, struct strbuf *out);
+
+/* Columns: id,name,group,group_name.  All departments are given; the page
+ * (offset, limit) is cut here, and page->more set. */
+void api_departments(const struct dash_departments *list, struct api_page *page,
+                     enum api_format format, struct strbuf *out);
+
+/* Columns: kiosk_id,site,label,department,app_version,last_seen,
+ * last_success,backlog,last_error. */
+void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,
+                enum api_format format, struct strbuf *out);
+
+/* Columns: id,source,kind,department,department_name,state,opened,
+ * acknowledged,acknowledged_by,closed,value,baseline,responses,detail. */
+void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
+                enum api_format format, struct strbuf *out);
+
+/* {"error": "message"} and a newline. */
+void api_error(const char *message, struct strbuf *out);
+
+/* text as a JSON string, with its quotes. */
+void api_json_string(struct strbuf *out, const char *text);
+
+/* text as one CSV cell (quoted when needed, formula-guarded). */
+void api_csv_text(struct strbuf *out, const char *text);
+
+#endif

@@ -63,18 +63,56 @@ void fleet_format_duration(int64_t ms, char *buf, size_t size)
         snprintf(buf, size, "%" PRId64 " s", s);
 }
 
-/* A row and whether it is silent, the sort key computed once. */
+bool fleet_kiosk_problem(const struct fleet_kiosk *kiosk, int64_t now_ms, int64_t silent_after_ms)
+{
+    return fleet_kiosk_silent(kiosk, now_ms, silent_after_ms) || fleet_kiosk_has_error(kiosk) ||
+           kiosk->backlog >= FLEET_BACKLOG_PROBLEM;
+}
+
+/* A row and its sort class (0 silent, 1 error, 2 backlog, 3 fine),
+ * computed once. */
 struct ranked {
     const struct fleet_kiosk *kiosk;
-    bool silent;
+    int rank;
 };
 
 static int compare_ranked(const void *a, const void *b)
 {
     const struct ranked *x = a, *y = b;
-    if (x->silent != y->silent)
-        return x->silent ? -1 : 1;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
     return strcmp(x->kiosk->kiosk_id, y->kiosk->kiosk_id);
+}
+
+bool fleet_order(const struct fleet *fleet, int64_t now_ms, int64_t silent_after_ms,
+                 const struct fleet_kiosk ***order, struct fleet_summary *summary)
+{
+    *summary = (struct fleet_summary){.n = fleet->n};
+    *order = NULL;
+    struct ranked *rows = calloc(fleet->n ? fleet->n : 1, sizeof *rows);
+    const struct fleet_kiosk **list = calloc(fleet->n ? fleet->n : 1, sizeof *list);
+    if (!rows || !list) {
+        free(rows);
+        free(list);
+        return false;
+    }
+    for (size_t i = 0; i < fleet->n; i++) {
+        const struct fleet_kiosk *k = &fleet->kiosks[i];
+        bool silent = fleet_kiosk_silent(k, now_ms, silent_after_ms);
+        bool error = fleet_kiosk_has_error(k);
+        bool backlog = k->backlog >= FLEET_BACKLOG_PROBLEM;
+        summary->silent += silent;
+        summary->errors += error;
+        summary->backlogged += backlog;
+        summary->problems += silent || error || backlog;
+        rows[i] = (struct ranked){k, silent ? 0 : error ? 1 : backlog ? 2 : 3};
+    }
+    qsort(rows, fleet->n, sizeof *rows, compare_ranked);
+    for (size_t i = 0; i < fleet->n; i++)
+        list[i] = rows[i].kiosk;
+    free(rows);
+    *order = list;
+    return true;
 }
 
 /* "2026-11-28 19:41:18 UTC" from the ISO form clock_format_utc writes. */
@@ -121,16 +159,19 @@ static void render_text(struct strbuf *out, const char *label, const char *text)
     strbuf_puts(out, "</td>");
 }
 
-static void render_row(struct strbuf *out, const struct ranked *r, int64_t now_ms)
+static void render_row(struct strbuf *out, const struct fleet_kiosk *k, int64_t now_ms,
+                       int64_t silent_after_ms)
 {
-    const struct fleet_kiosk *k = r->kiosk;
+    bool silent = fleet_kiosk_silent(k, now_ms, silent_after_ms);
     bool error = fleet_kiosk_has_error(k);
+    bool backlog = k->backlog >= FLEET_BACKLOG_PROBLEM;
     strbuf_puts(out, "<tr class=\"kiosk");
-    strbuf_puts(out, r->silent ? " silent" : "");
+    strbuf_puts(out, silent ? " silent" : "");
     strbuf_puts(out, error ? " error" : "");
     strbuf_puts(out, "\"><td data-label=\"Status\" class=\"status\">");
-    strbuf_puts(out, r->silent ? "<strong>silent</strong>" : "ok");
+    strbuf_puts(out, silent ? "<strong>silent</strong>" : error || backlog ? "" : "ok");
     strbuf_puts(out, error ? " <strong>error</strong>" : "");
+    strbuf_puts(out, backlog ? " <strong>backlog</strong>" : "");
     strbuf_puts(out, "</td><th scope=\"row\" data-label=\"Kiosk\">");
     html_escape(out, k->kiosk_id);
     strbuf_puts(out, "</th>");
@@ -147,58 +188,60 @@ static void render_row(struct strbuf *out, const struct ranked *r, int64_t now_m
     strbuf_puts(out, "</tr>\n");
 }
 
-/* "12 kiosks, 2 silent, 1 with errors", and what silent means. */
-static void render_summary(struct strbuf *out, size_t n, size_t silent, size_t errors,
-                           int64_t now_ms, int64_t silent_after_ms)
+void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
+                          int64_t silent_after_ms, struct strbuf *out)
 {
-    char line[160], after[40], now[40];
-    snprintf(line, sizeof line, "%zu kiosk%s, %zu silent, %zu with errors", n, n == 1 ? "" : "s",
-             silent, errors);
+    char line[200], after[40], now[40];
+    size_t n = summary->n;
+    int len = snprintf(line, sizeof line, "%zu kiosk%s, %zu silent, %zu with errors", n,
+                       n == 1 ? "" : "s", summary->silent, summary->errors);
+    if (summary->backlogged && len > 0 && (size_t)len < sizeof line)
+        snprintf(line + len, sizeof line - (size_t)len, ", %zu with a backlog",
+                 summary->backlogged);
     fleet_format_duration(silent_after_ms, after, sizeof after);
     utc_readable(now_ms, now, sizeof now);
     strbuf_puts(out, "<p class=\"summary\">");
     strbuf_puts(out, line);
     strbuf_puts(out, "</p>\n<p class=\"note\">Silent: no heartbeat for more than ");
     strbuf_puts(out, after);
-    strbuf_puts(out, ", or never seen. As of ");
+    strbuf_puts(out, ", or never seen. Backlog: ");
+    strbuf_int(out, FLEET_BACKLOG_PROBLEM);
+    strbuf_puts(out, " rows or more waiting on the kiosk. As of ");
     strbuf_puts(out, now);
     strbuf_puts(out, ".</p>\n");
 }
 
 static const char table_head[] =
-    "<table class=\"fleet\">\n<thead><tr><th scope=\"col\">Status</th><th scope=\"col\">Kiosk</th>"
-    "<th scope=\"col\">Site</th><th scope=\"col\">Label</th><th scope=\"col\">Department</th>"
-    "<th scope=\"col\">Version</th><th scope=\"col\">Last heartbeat</th>"
-    "<th scope=\"col\">Last successful sync</th><th scope=\"col\">Backlog</th>"
-    "<th scope=\"col\">Last error</th></tr></thead>\n<tbody>\n";
+    "<div class=\"scroll\"><table class=\"fleet\">\n<thead><tr><th scope=\"col\">Status</th>"
+    "<th scope=\"col\">Kiosk</th><th scope=\"col\">Site</th><th scope=\"col\">Label</th>"
+    "<th scope=\"col\">Department</th><th scope=\"col\">Version</th>"
+    "<th scope=\"col\">Last heartbeat</th><th scope=\"col\">Last successful sync</th>"
+    "<th scope=\"col\">Backlog</th><th scope=\"col\">Last error</th></tr></thead>\n<tbody>\n";
+
+void fleet_render_table(const struct fleet_kiosk *const *rows, size_t n, int64_t now_ms,
+                        int64_t silent_after_ms, struct strbuf *out)
+{
+    strbuf_puts(out, table_head);
+    for (size_t i = 0; i < n; i++)
+        render_row(out, rows[i], now_ms, silent_after_ms);
+    strbuf_puts(out, "</tbody>\n</table></div>\n");
+}
 
 bool fleet_render(const struct fleet *fleet, int64_t now_ms, int64_t silent_after_ms,
                   struct strbuf *out)
 {
-    struct ranked *rows = calloc(fleet->n ? fleet->n : 1, sizeof *rows);
-    if (!rows)
+    const struct fleet_kiosk **order;
+    struct fleet_summary summary;
+    if (!fleet_order(fleet, now_ms, silent_after_ms, &order, &summary))
         return false;
-    size_t silent = 0, errors = 0;
-    for (size_t i = 0; i < fleet->n; i++) {
-        rows[i].kiosk = &fleet->kiosks[i];
-        rows[i].silent = fleet_kiosk_silent(rows[i].kiosk, now_ms, silent_after_ms);
-        silent += rows[i].silent;
-        errors += fleet_kiosk_has_error(rows[i].kiosk);
-    }
-    qsort(rows, fleet->n, sizeof *rows, compare_ranked);
-
     html_page_begin(out, "Fleet");
-    render_summary(out, fleet->n, silent, errors, now_ms, silent_after_ms);
-    if (fleet->n == 0) {
+    fleet_render_summary(&summary, now_ms, silent_after_ms, out);
+    if (fleet->n == 0)
         strbuf_puts(out, "<p>No kiosks yet: <code>wowdash kiosk add</code> provisions one.</p>\n");
-    } else {
-        strbuf_puts(out, table_head);
-        for (size_t i = 0; i < fleet->n; i++)
-            render_row(out, &rows[i], now_ms);
-        strbuf_puts(out, "</tbody>\n</table>\n");
-    }
+    else
+        fleet_render_table(order, fleet->n, now_ms, silent_after_ms, out);
     html_page_end(out);
-    free(rows);
+    free(order);
     return !out->failed;
 }
 

@@ -51,11 +51,43 @@ void fleet_format_age(int64_t age_ms, char *buf, size_t size);
 /* "90 s", "15 min", "2 h", "1 day": a duration as a person says it. */
 void fleet_format_duration(int64_t ms, char *buf, size_t size);
 
-/* Appends the whole fleet page (a complete HTML document) to out: the
- * summary line ("12 kiosks, 2 silent, 1 with errors"), then a table, silent
- * kiosks first, then by kiosk id.  Every text is escaped.  fleet is
- * borrowed and not changed.  Returns false when out of memory (out may
- * then hold part of the page). */
+/* A backlog of at least this many rows waiting on a kiosk is a problem:
+ * a kiosk that syncs keeps a few rows at most between pushes. */
+#define FLEET_BACKLOG_PROBLEM 100
+
+/* A problem kiosk: silent, with an error, or with a backlog of at least
+ * FLEET_BACKLOG_PROBLEM rows. */
+bool fleet_kiosk_problem(const struct fleet_kiosk *kiosk, int64_t now_ms, int64_t silent_after_ms);
+
+/* How many kiosks, and how many of them are silent, with errors, with a
+ * backlog, and problems (any of those). */
+struct fleet_summary {
+    size_t n, silent, errors, backlogged, problems;
+};
+
+/* The kiosks in the order the page shows them: silent first, then with
+ * errors, then with a backlog, then the rest, each by kiosk id; into
+ * *order a malloc'd array of fleet->n pointers into fleet (the caller
+ * frees the array, not the rows), and the counts into *summary.  False
+ * when out of memory. */
+bool fleet_order(const struct fleet *fleet, int64_t now_ms, int64_t silent_after_ms,
+                 const struct fleet_kiosk ***order, struct fleet_summary *summary);
+
+/* Appends the summary line ("12 kiosks, 2 silent, 1 with errors") and a
+ * note saying what silent means and the time of the page. */
+void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
+                          int64_t silent_after_ms, struct strbuf *out);
+
+/* Appends a table of rows[0..n) (borrowed), in that order; every text
+ * escaped.  Below 40em wide (phones) each row reads as a card. */
+void fleet_render_table(const struct fleet_kiosk *const *rows, size_t n, int64_t now_ms,
+                        int64_t silent_after_ms, struct strbuf *out);
+
+/* Appends the whole fleet page without the dashboard's frame (a complete
+ * HTML document): the summary, then every kiosk in fleet_order's order.
+ * The dashboard shows page_fleet (pages.h), which pages and filters.
+ * fleet is borrowed and not changed.  Returns false when out of memory
+ * (out may then hold part of the page). */
 bool fleet_render(const struct fleet *fleet, int64_t now_ms, int64_t silent_after_ms,
                   struct strbuf *out);
 

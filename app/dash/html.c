@@ -1,6 +1,7 @@
 /* html: escaping and the page frame (see html.h). */
 #include "html.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "strbuf.h"
@@ -42,14 +43,34 @@ void html_escape(struct strbuf *out, const char *text)
     strbuf_append(out, run, (size_t)(p - run));
 }
 
-void html_page_begin(struct strbuf *out, const char *title)
+void html_url_encode(struct strbuf *out, const char *text)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                     (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~';
+        char code[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+        if (plain)
+            strbuf_append(out, (const char *)p, 1);
+        else
+            strbuf_append(out, code, 3);
+    }
+}
+
+void html_page_head(struct strbuf *out, const char *title)
 {
     strbuf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<title>");
     html_escape(out, title);
     strbuf_puts(out, " — wowdash</title>\n"
-                     "<link rel=\"stylesheet\" href=\"/assets/dash.css\">\n</head>\n<body>\n<h1>");
+                     "<link rel=\"stylesheet\" href=\"/assets/dash.css\">\n</head>\n<body>\n");
+}
+
+void html_page_begin(struct strbuf *out, const char *title)
+{
+    html_page_head(out, title);
+    strbuf_puts(out, "<h1>");
     html_escape(out, title);
     strbuf_puts(out, "</h1>\n");
 }

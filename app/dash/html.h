@@ -17,8 +17,17 @@ struct strbuf;
  * spaces. */
 void html_escape(struct strbuf *out, const char *text);
 
-/* Appends the page's head and the opening of its body with an <h1>; title
- * is escaped.  The stylesheet is /assets/dash.css. */
+/* Appends text (borrowed) percent-encoded for a URL's path segment or
+ * query value: every byte but A-Z a-z 0-9 - . _ ~ becomes %XX, so the
+ * result is also inert in HTML (no & < > " '). */
+void html_url_encode(struct strbuf *out, const char *text);
+
+/* Appends the page's head (title escaped, the viewport for phones, the
+ * stylesheet /assets/dash.css) and opens its body; html_page_begin also
+ * writes the <h1>. */
+void html_page_head(struct strbuf *out, const char *title);
+
+/* html_page_head, then <h1>title</h1>: a page without the dashboard's frame. */
 void html_page_begin(struct strbuf *out, const char *title);
 
 /* Closes what html_page_begin opened. */

@@ -1,0 +1,89 @@
+/*
+ * pages: the dashboard's server-rendered HTML pages, each a pure function
+ * of the values dashview.h describes (read by dashq.h and alerts.h), so
+ * tests render them from hand-built values and the router only fetches
+ * and calls.
+ *
+ * Every page shares one frame: a nav bar (Overview, Alerts, Fleet by
+ * role, the user's name, a logout form POSTing the session's csrf), the
+ * filter form (GET: period, from/to dates, department, group, include
+ * misuse) and the period in words.  Every link keeps the filter
+ * (page_filter_query).  No script, no style attribute or element (the CSP
+ * is default-src 'self'), no request to another host; charts are inline
+ * SVG (svg.h).  Every text from the database is escaped; every number
+ * comes from score.h and says over how many responses it stands; n = 0
+ * shows "–", never 0.
+ *
+ * All renderers append a complete HTML document to out (out of memory
+ * marks it failed; the caller checks out->failed once).  Every argument is
+ * borrowed and not changed.
+ */
+#ifndef WOW_PAGES_H
+#define WOW_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dashview.h"
+
+struct fleet;
+struct strbuf;
+
+/* What every page needs besides its own values. */
+struct page_ctx {
+    const struct dash_user *user;
+    const struct dash_filter *filter;
+    const struct dash_departments *departments; /* for the filter's selects */
+    const char *csrf;                           /* the session's token, for every POST form */
+    int64_t now_ms;                             /* UTC */
+    int32_t today;                              /* in the dashboard's zone */
+    const char *zone;                           /* its name, e.g. "Europe/Helsinki" */
+};
+
+/* Lists in pages (alerts, fleet) show this many rows unless asked. */
+#define PAGE_LIMIT_DEFAULT 50
+
+/* The overview: open alerts, then the league of departments (ranked by
+ * the shrunk index) and groups (summaries). */
+void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
+                   const struct dash_alerts *open, struct strbuf *out);
+
+/* One department: headline numbers, trend with band, distribution, hour x
+ * weekday heat map, reasons, kiosks, and its alerts. */
+void page_department(const struct page_ctx *ctx, const struct dash_department *department,
+                     const struct dash_alerts *alerts, struct strbuf *out);
+
+/* The alerts list for state "open", "closed" or "all", one page of it
+ * (alerts->more: a next page exists). */
+void page_alerts(const struct page_ctx *ctx, const struct dash_alerts *alerts, const char *state,
+                 int64_t offset, int64_t limit, struct strbuf *out);
+
+/* One alert with its comments and the acknowledge and comment forms. */
+void page_alert(const struct page_ctx *ctx, const struct dash_alert *alert, struct strbuf *out);
+
+/* The fleet, problem kiosks first (fleet.h), rows offset .. offset +
+ * limit of that order (or of the problem kiosks only). */
+void page_fleet(const struct page_ctx *ctx, const struct fleet *fleet, int64_t silent_after_ms,
+                int64_t offset, int64_t limit, bool problems_only, struct strbuf *out);
+
+/* The login form; message (NULL: none) says why it is shown again; next
+ * (NULL or "": none) is carried as a hidden field. */
+void page_login(const char *message, const char *next, struct strbuf *out);
+
+/* An error page: the status, the message, a link home.  ctx may be NULL
+ * (no session: no nav bar). */
+void page_error(const struct page_ctx *ctx_or_null, unsigned status, const char *message,
+                struct strbuf *out);
+
+/* The filter as a query string, "period=last_30_days&department=x...",
+ * each value percent-encoded (not yet escaped for HTML). */
+void page_filter_query(const struct dash_filter *f, struct strbuf *out);
+
+/* "last_30_days" and so on: the period's name in a URL. */
+const char *page_period_name(enum dash_period period);
+
+/* "1–30 Nov 2026": the days [from_day, to_day) in words, into buf. */
+void page_period_words(int32_t from_day, int32_t to_day, char *buf, size_t size);
+
+#endif

@@ -21,7 +21,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "dash"))
 import seed as seedmod  # noqa: E402
-from test_dash_http import Server, Target, ZONE, period_range  # noqa: E402
+from test_dash_http import Server, Target, ZONE, clear_of_midnight, period_range  # noqa: E402
 
 K_SHRINK = 30  # the league's shrinkage toward the mean (dash-contract.md)
 
@@ -78,6 +78,7 @@ def main():
     os.makedirs(outdir, exist_ok=True)
     modules = node_modules(outdir)
     with tempfile.TemporaryDirectory(prefix="wowdash-browser-") as tmp:
+        clear_of_midnight()
         target = Target("sqlite", tmp, "browser")
         s = seedmod.seed(wowdash, target.conninfo, zone=ZONE)
         seedmod.seed_rule(wowdash, target.conninfo)

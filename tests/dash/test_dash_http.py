@@ -22,6 +22,7 @@ The harness (Server, Client, target()) is imported by test_access.py and tests/b
 Exit 1 when any check failed; each failure says what was expected and what came back.
 """
 import csv
+import datetime as dt
 import html
 import io
 import json
@@ -36,6 +37,7 @@ import time
 import traceback
 import urllib.parse
 import http.client
+from zoneinfo import ZoneInfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -822,8 +824,20 @@ def run_checks(name, checks, ctx):
     return failed
 
 
+def clear_of_midnight(zone=ZONE, margin_s=180):
+    """Waits out the last minutes before midnight in zone: seed.py's "today" and the server's
+    must be the same day for the whole run (a run takes well under a minute)."""
+    now = dt.datetime.now(ZoneInfo(zone))
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), ZoneInfo(zone))
+    left = (midnight - now).total_seconds()
+    if left < margin_s:
+        print(f"waiting {left + 2:.0f} s for midnight in {zone}", flush=True)
+        time.sleep(left + 2)
+
+
 def setup(wowdash, engine, tmp, name, rule=True):
     """(target, seeded, server) on a fresh database."""
+    clear_of_midnight()
     target = Target(engine, tmp, name)
     s = seedmod.seed(wowdash, target.conninfo, zone=ZONE)
     if rule:

@@ -3,11 +3,21 @@
  * includes libmicrohttpd and the socket headers.
  *
  * Threads: libmicrohttpd's own, a pool of SERVE_THREADS polling threads
- * that each run the handlers of their connections; main() only waits in
- * sigwait() for SIGTERM or SIGINT (blocked in every thread, so no handler
- * and no polling), then stops the daemon, which finishes what is in flight.
+ * that each run the handlers of their connections (router_handle); the
+ * refresh thread (rollups, then alerts); main() only waits in sigwait()
+ * for SIGTERM or SIGINT (blocked in every thread, so no handler and no
+ * polling), then stops the refresh thread and the daemon, which finishes
+ * what is in flight.
  * Database: one mutex-guarded pool of SERVE_THREADS connections
- * (dashdb.h), so each polling thread finds one free.
+ * (dashdb.h), so each polling thread finds one free; the refresh thread
+ * has its own connection (dashdb_open).
+ *
+ * A request's life in libmicrohttpd: the URI log callback sees the raw
+ * target first and allocates the request's state (struct exchange); the
+ * access handler is called when the headers are in, then once per piece
+ * of a body (kept up to HTTP_BODY_MAX + 1 bytes, the rest dropped), then
+ * once more, where the request is parsed and routed; the completion
+ * callback frees the state.
  */
 #include "serve.h"
 
@@ -16,6 +26,7 @@
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,14 +36,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
+#include "auth.h"
 #include "clock.h"
 #include "dashdb.h"
 #include "file.h"
-#include "fleet.h"
+#include "http.h"
 #include "log.h"
 #include "notify.h"
+#include "rollup.h"
+#include "router.h"
 #include "strbuf.h"
 #include "sync_backend.h"
+#include "tz.h"
 
 #ifndef WOW_ASSETS_DIR
 #define WOW_ASSETS_DIR "/usr/share/wowkiosk"
@@ -44,28 +60,6 @@
 
 /* Every response says this; there is no script, inline style or frame. */
 #define SERVE_CSP "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-
-/* What the handlers share; read-only once the daemon runs, but for the
- * pool, which locks itself. */
-struct server {
-    struct dashdb_pool *pool;
-    char *css; /* owned: the stylesheet, read once at start */
-    size_t css_len;
-    int64_t silent_after_ms;
-    struct clock clock;
-    int64_t clock_offset; /* storage clock_system needs */
-};
-
-/* One response, before libmicrohttpd has it. */
-struct reply {
-    unsigned status;
-    const char *type; /* Content-Type, with charset */
-    char *body;       /* owned by the reply when owned, else static or the server's */
-    size_t len;
-    bool owned;
-    const char *cache;    /* Cache-Control */
-    const char *location; /* a redirect's target, or NULL */
-};
 
 /* ---- --listen ---------------------------------------------------------- */
 
@@ -123,11 +117,10 @@ static int check_listen(const char *listen, struct listen_addr *addr, char *err,
                  listen);
     else if (rc == -2)
         snprintf(err, size,
-                 "--listen %s: not a loopback address. Until the dashboard has users and "
-                 "sessions it listens only on 127.0.0.0/8 or [::1], so that nobody else on the "
-                 "network can read the fleet; reach it over SSH instead: "
-                 "ssh -L %ld:127.0.0.1:%ld HOST, then open http://localhost:%ld/",
-                 listen, addr->port, addr->port, addr->port);
+                 "--listen %s: not a loopback address: passwords and session cookies cross the "
+                 "network in clear unless a TLS proxy is in front (then add --secure-cookies); "
+                 "or keep to loopback and use ssh -L %ld:127.0.0.1:%ld HOST",
+                 listen, addr->port, addr->port);
     return rc;
 }
 
@@ -181,115 +174,250 @@ void serve_find_assets(const char *option, char *dir, size_t size)
     snprintf(dir, size, "%s/dash", WOW_ASSETS_DIR);
 }
 
-/* ---- replies ----------------------------------------------------------- */
+/* ---- the time zone ----------------------------------------------------- */
 
-static void reply_static(struct reply *r, unsigned status, const char *text)
+bool serve_system_zone(char *name, size_t size)
 {
-    *r = (struct reply){.status = status,
-                        .type = "text/plain; charset=utf-8",
-                        .body = (char *)text,
-                        .len = strlen(text),
-                        .cache = "no-store"};
-}
-
-/* Hands the buffer's memory to the reply (500 when it ran out of memory). */
-static void reply_take(struct reply *r, unsigned status, const char *type, struct strbuf *sb)
-{
-    if (sb->failed || !sb->data) {
-        strbuf_free(sb);
-        reply_static(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
-        return;
+    char link[4096];
+    ssize_t n = readlink("/etc/localtime", link, sizeof link - 1);
+    const char *zone = NULL;
+    if (n > 0) {
+        link[n] = '\0';
+        zone = strstr(link, "zoneinfo/");
+        zone = zone ? zone + strlen("zoneinfo/") : NULL;
     }
-    *r = (struct reply){.status = status,
-                        .type = type,
-                        .body = sb->data,
-                        .len = sb->len,
-                        .owned = true,
-                        .cache = "no-store"};
-    *sb = (struct strbuf){0};
+    int err;
+    char *text = zone ? NULL : file_read_text("/etc/timezone", &err);
+    if (text) {
+        text[strcspn(text, " \t\r\n")] = '\0';
+        zone = text;
+    }
+    bool ok = zone && zone[0];
+    if (ok)
+        snprintf(name, size, "%s", zone);
+    free(text);
+    return ok;
 }
 
-static void route_healthz(struct server *s, struct reply *r)
+/* The zone "today" is counted in: --timezone, else the machine's, else
+ * UTC; said in the log.  false (on stderr) when --timezone does not load. */
+static bool load_zone(const char *option, struct tz **zone, char *name, size_t size)
+{
+    char err[256];
+    const char *from = "--timezone";
+    if (option)
+        snprintf(name, size, "%s", option);
+    else if (serve_system_zone(name, size))
+        from = "/etc/localtime";
+    else
+        snprintf(name, size, "UTC"), from = "the default";
+    *zone = tz_load(name, NULL, err, sizeof err);
+    if (!*zone && option) {
+        fprintf(stderr, "wowdash: serve: --timezone %s: %s\n", option, err);
+        return false;
+    }
+    if (!*zone) {
+        log_warn("time zone %s (%s) does not load (%s); days are counted in UTC", name, from, err);
+        snprintf(name, size, "UTC");
+        from = "the fallback";
+    }
+    log_info("time zone: %s (from %s)", name, from);
+    return true;
+}
+
+/* ---- the refresh thread ------------------------------------------------ */
+
+/* Rollups, then alerts, every every_ms on a connection of its own.  mu
+ * guards stop; the thread waits on wake with a timeout. */
+struct refresher {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake; /* on CLOCK_MONOTONIC */
+    bool stop;
+    const char *target;
+    int64_t every_ms;
+    struct alerts_settings settings;
+    struct clock clock;
+    struct dashdb *db; /* the thread's own; reopened after a failure */
+};
+
+static void refresh_once(struct refresher *f)
 {
     char err[512];
-    struct dashdb *db = dashdb_pool_take(s->pool, err, sizeof err);
-    bool ok = db && dashdb_ping(db, err, sizeof err);
-    if (db)
-        dashdb_pool_give(s->pool, db);
-    if (ok) {
-        reply_static(r, MHD_HTTP_OK, "ok\n");
+    if (!f->db && !(f->db = dashdb_open(f->target, err, sizeof err))) {
+        log_warn("refresh: cannot open the database: %s", err);
         return;
     }
-    log_warn("healthz: %s", err);
-    struct strbuf sb = {0};
-    strbuf_puts(&sb, "database: ");
-    strbuf_puts(&sb, err);
-    strbuf_puts(&sb, "\n");
-    reply_take(r, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", &sb);
+    struct rollup_stats stats = {0};
+    struct alerts_report report = {0};
+    int64_t now = clock_read(&f->clock).utc_ms;
+    bool ok = rollup_refresh(f->db, now, &stats, err, sizeof err);
+    if (!ok)
+        log_warn("refresh: rollup: %s", err);
+    else if (!(ok = alerts_evaluate(f->db, &f->settings, now, &report, err, sizeof err)))
+        log_warn("refresh: alerts: %s", err);
+    if (ok && (stats.days > 0 || report.n > 0 || report.undelivered > 0))
+        log_info("refresh: %" PRId64 " days of %" PRId64 " kiosks recomputed; %zu alerts opened "
+                 "or closed; %" PRId64 " webhook deliveries failed",
+                 stats.days, stats.kiosks, report.n, report.undelivered);
+    alerts_report_free(&report);
+    if (!ok) {
+        dashdb_close(f->db); /* a fresh connection next time */
+        f->db = NULL;
+    }
 }
 
-static void route_fleet(struct server *s, struct reply *r)
+static void *run_refresher(void *arg)
 {
-    char err[512];
-    struct fleet fleet = {0};
-    struct strbuf page = {0};
-    struct dashdb *db = dashdb_pool_take(s->pool, err, sizeof err);
-    bool ok = db && dashdb_read_fleet(db, &fleet, err, sizeof err);
-    if (db)
-        dashdb_pool_give(s->pool, db);
-    unsigned status = MHD_HTTP_OK;
-    if (ok) {
-        fleet_render(&fleet, clock_read(&s->clock).utc_ms, s->silent_after_ms, &page);
-    } else {
-        log_warn("fleet: %s", err);
-        fleet_render_error(err, &page);
-        status = MHD_HTTP_SERVICE_UNAVAILABLE;
+    struct refresher *f = arg;
+    pthread_mutex_lock(&f->mu);
+    while (!f->stop) {
+        pthread_mutex_unlock(&f->mu);
+        refresh_once(f);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += (time_t)(f->every_ms / 1000);
+        until.tv_nsec += (long)(f->every_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L)
+            until.tv_sec++, until.tv_nsec -= 1000000000L;
+        pthread_mutex_lock(&f->mu);
+        while (!f->stop && pthread_cond_timedwait(&f->wake, &f->mu, &until) != ETIMEDOUT)
+            ;
     }
-    fleet_free(&fleet);
-    reply_take(r, status, "text/html; charset=utf-8", &page);
+    pthread_mutex_unlock(&f->mu);
+    dashdb_close(f->db);
+    f->db = NULL;
+    return NULL;
 }
 
-static void route(struct server *s, const char *method, const char *url, struct reply *r)
+static bool refresher_start(struct refresher *f)
 {
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        reply_static(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed: GET or HEAD only\n");
-    } else if (!strcmp(url, "/healthz")) {
-        route_healthz(s, r);
-    } else if (!strcmp(url, "/fleet")) {
-        route_fleet(s, r);
-    } else if (!strcmp(url, "/assets/dash.css")) {
-        *r = (struct reply){.status = MHD_HTTP_OK,
-                            .type = "text/css; charset=utf-8",
-                            .body = s->css,
-                            .len = s->css_len,
-                            .cache = "max-age=300"};
-    } else if (!strcmp(url, "/")) {
-        reply_static(r, MHD_HTTP_FOUND, "see /fleet\n");
-        r->location = "/fleet";
-    } else {
-        reply_static(r, MHD_HTTP_NOT_FOUND, "not found\n");
+    pthread_condattr_t attr;
+    bool ok = pthread_condattr_init(&attr) == 0;
+    ok = ok && pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+         pthread_cond_init(&f->wake, &attr) == 0;
+    pthread_condattr_destroy(&attr);
+    if (!ok || pthread_mutex_init(&f->mu, NULL) != 0)
+        return false;
+    if (pthread_create(&f->thread, NULL, run_refresher, f) != 0) {
+        pthread_mutex_destroy(&f->mu);
+        pthread_cond_destroy(&f->wake);
+        return false;
     }
+    return true;
+}
+
+/* Wakes the thread and waits for it (after the refresh in flight). */
+static void refresher_stop(struct refresher *f)
+{
+    pthread_mutex_lock(&f->mu);
+    f->stop = true;
+    pthread_cond_signal(&f->wake);
+    pthread_mutex_unlock(&f->mu);
+    pthread_join(f->thread, NULL);
+    pthread_mutex_destroy(&f->mu);
+    pthread_cond_destroy(&f->wake);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+/* One request's state, from the URI log callback to completion. */
+struct exchange {
+    char *target;        /* owned: the raw request target */
+    bool started;        /* the access handler has seen the headers */
+    struct strbuf body;  /* a POST's body, at most HTTP_BODY_MAX + 1 bytes */
+    bool body_too_large; /* more came than that (413) */
+};
+
+static void *handle_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    struct exchange *x = calloc(1, sizeof *x);
+    if (x && !(x->target = strndup(uri, HTTP_URL_MAX + 1))) {
+        free(x);
+        x = NULL;
+    }
+    return x; /* NULL: the access handler answers 500 */
+}
+
+static void handle_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                             enum MHD_RequestTerminationCode code)
+{
+    struct exchange *x = *con_cls;
+    if (!x)
+        return;
+    free(x->target);
+    strbuf_free(&x->body);
+    free(x);
+    *con_cls = NULL;
+}
+
+static void client_address(struct MHD_Connection *connection, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = info ? info->client_addr : NULL;
+    out[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* The request as http.h has it: false only when out of memory. */
+static bool read_request(struct MHD_Connection *connection, const char *method, struct exchange *x,
+                         struct http_request *req)
+{
+    char client[64];
+    client_address(connection, client, sizeof client);
+    http_request_init(req, method, client);
+    const char *ctype = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
+    bool ok = http_set_header(
+                  &req->authorization,
+                  MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization")) &&
+              http_set_header(&req->content_type, ctype) &&
+              http_set_header(&req->origin,
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin")) &&
+              http_set_header(&req->host,
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host"));
+    if (!ok)
+        return false;
+    http_parse_target(req, x->target);
+    if (!http_parse_cookies(req,
+                            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Cookie")))
+        return false;
+    if (req->method == HTTP_POST && !req->error) {
+        if (x->body_too_large)
+            http_parse_form(req, ctype, "", HTTP_BODY_MAX + 1); /* says 413 */
+        else
+            http_parse_form(req, ctype, x->body.data ? x->body.data : "", x->body.len);
+    }
+    return true;
 }
 
 /* The reply as libmicrohttpd's response, with the headers every response
- * carries; NULL when out of memory (an owned body is then freed). */
+ * carries; NULL when out of memory. */
 static struct MHD_Response *make_response(struct reply *r)
 {
-    struct MHD_Response *res = MHD_create_response_from_buffer(
-        r->len, r->body, r->owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!res) {
-        if (r->owned)
-            free(r->body);
-        return NULL;
+    size_t len;
+    const char *body = http_reply_body(r, &len);
+    struct MHD_Response *res;
+    if (r->borrowed) {
+        res = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+    } else {
+        res = MHD_create_response_from_buffer(len, r->body.data, MHD_RESPMEM_MUST_FREE);
+        if (res)
+            r->body = (struct strbuf){0}; /* libmicrohttpd frees it */
     }
+    if (!res)
+        return NULL;
     bool ok = MHD_add_response_header(res, "Content-Type", r->type) == MHD_YES &&
               MHD_add_response_header(res, "X-Content-Type-Options", "nosniff") == MHD_YES &&
               MHD_add_response_header(res, "Content-Security-Policy", SERVE_CSP) == MHD_YES &&
               MHD_add_response_header(res, "Referrer-Policy", "no-referrer") == MHD_YES &&
-              MHD_add_response_header(res, "Cache-Control", r->cache) == MHD_YES &&
-              (!r->location || MHD_add_response_header(res, "Location", r->location) == MHD_YES) &&
-              (r->status != MHD_HTTP_METHOD_NOT_ALLOWED ||
-               MHD_add_response_header(res, "Allow", "GET, HEAD") == MHD_YES);
+              MHD_add_response_header(res, "X-Frame-Options", "DENY") == MHD_YES &&
+              MHD_add_response_header(res, "Cache-Control", r->cache) == MHD_YES;
+    for (size_t i = 0; ok && i < r->n_headers; i++)
+        ok = MHD_add_response_header(res, r->headers[i].name, r->headers[i].value) == MHD_YES;
     if (!ok) {
         MHD_destroy_response(res);
         return NULL;
@@ -315,30 +443,20 @@ static double elapsed_ms(const struct timespec *start)
            (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-/* libmicrohttpd's access handler: called when the headers are in, then
- * for each piece of a body, then once more at the end, where GET and HEAD
- * are answered; logs one line per request. */
-static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connection, const char *url,
-                                      const char *method, const char *version,
-                                      const char *upload_data, size_t *upload_data_size,
-                                      void **con_cls)
+static enum MHD_Result answer(struct router *router, struct MHD_Connection *connection,
+                              const char *method, const char *url, struct exchange *x)
 {
-    static int seen; /* its address marks a request whose headers were seen; never written */
-    struct server *s = cls;
-    bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-    if (*con_cls == NULL) {
-        *con_cls = &seen;
-        if (get)
-            return MHD_YES; /* answer once the request is complete: keeps the connection */
-        /* else 405 at once, without reading a body; the connection closes */
-    } else if (*upload_data_size != 0) {
-        *upload_data_size = 0; /* a GET's body means nothing here */
-        return MHD_YES;
-    }
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
+    struct http_request req;
     struct reply r;
-    route(s, method, url, &r);
+    if (x && read_request(connection, method, x, &req)) {
+        router_handle(router, &req, &r);
+    } else {
+        http_request_init(&req, method, NULL);
+        http_reply_init(&r);
+        http_reply_text(&r, 500, "out of memory\n");
+    }
     struct MHD_Response *res = make_response(&r);
     enum MHD_Result rc = res ? MHD_queue_response(connection, r.status, res) : MHD_NO;
     if (res)
@@ -346,7 +464,37 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
     char path[201];
     loggable_path(url, path, sizeof path);
     log_info("%.16s %s %u %.1f ms", method, path, res ? r.status : 500u, elapsed_ms(&start));
+    http_reply_free(&r);
+    http_request_free(&req);
     return rc;
+}
+
+/* libmicrohttpd's access handler: called when the headers are in, then
+ * for each piece of a body, then once more at the end, where the request
+ * is answered; logs one line per request. */
+static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connection, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
+{
+    struct exchange *x = *con_cls;
+    if (x && !x->started) {
+        x->started = true;
+        const char *length =
+            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
+        if (!length || strtoll(length, NULL, 10) <= HTTP_BODY_MAX)
+            return MHD_YES;       /* answer once the request is complete: keeps the connection */
+        x->body_too_large = true; /* 413 at once, without reading the body */
+    } else if (x && *upload_data_size != 0) {
+        size_t room = HTTP_BODY_MAX + 1 - x->body.len;
+        size_t take = *upload_data_size < room ? *upload_data_size : room;
+        if (!strcmp(method, "POST"))
+            strbuf_append(&x->body, upload_data, take);
+        x->body_too_large |= take < *upload_data_size || x->body.len > HTTP_BODY_MAX;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return answer(cls, connection, method, url, x);
 }
 
 static void handle_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -359,32 +507,31 @@ static void handle_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- run --------------------------------------------------------------- */
 
-static struct MHD_Daemon *start_daemon(struct server *s, struct listen_addr *addr)
+static struct MHD_Daemon *start_daemon(struct router *router, struct listen_addr *addr)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
                      (addr->v6 ? MHD_USE_IPv6 : 0);
-    return MHD_start_daemon(flags, (uint16_t)addr->port, NULL, NULL, handle_request, s,
-                            MHD_OPTION_EXTERNAL_LOGGER, handle_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&addr->addr, MHD_OPTION_THREAD_POOL_SIZE,
-                            (unsigned)SERVE_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-                            (unsigned)SERVE_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
-                            (unsigned)SERVE_TIMEOUT_S, MHD_OPTION_END);
+    return MHD_start_daemon(
+        flags, (uint16_t)addr->port, NULL, NULL, handle_request, router, MHD_OPTION_EXTERNAL_LOGGER,
+        handle_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr->addr,
+        MHD_OPTION_URI_LOG_CALLBACK, handle_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+        handle_completed, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVE_THREADS,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_TIMEOUT_S, MHD_OPTION_END);
 }
 
-static bool load_stylesheet(struct server *s, const char *assets_option)
+static char *load_stylesheet(const char *assets_option, size_t *len)
 {
     char dir[4096], path[4200];
     int err;
     serve_find_assets(assets_option, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/dash.css", dir);
-    s->css = file_read_text(path, &err);
-    if (!s->css) {
+    char *css = file_read_text(path, &err);
+    if (!css)
         log_error("cannot read the stylesheet %s: %s (--assets DIR says where dash.css is)", path,
                   strerror(err));
-        return false;
-    }
-    s->css_len = strlen(s->css);
-    return true;
+    *len = css ? strlen(css) : 0;
+    return css;
 }
 
 /* Waits for SIGTERM or SIGINT, blocked in every thread since before the
@@ -410,14 +557,99 @@ static void check_database(struct dashdb_pool *pool)
         log_warn("the database does not answer (/healthz says 503 until it does): %s", err);
 }
 
-int serve_run(const struct serve_options *o)
+/* Checks what can be checked before anything starts; 0, or the exit
+ * status with the reason on stderr. */
+static int check_options(const struct serve_options *o, struct listen_addr *addr)
 {
-    struct listen_addr addr;
     char err[512];
-    if (check_listen(o->listen, &addr, err, sizeof err) != 0) {
+    int rc = check_listen(o->listen, addr, err, sizeof err);
+    if (rc == -1) {
         fprintf(stderr, "wowdash: serve: %s\n", err);
         return 2;
     }
+    if (rc == -2)
+        log_warn("%s", err);
+    if (o->webhook_url && strncmp(o->webhook_url, "http://", 7) != 0 &&
+        strncmp(o->webhook_url, "https://", 8) != 0) {
+        fprintf(stderr,
+                "wowdash: serve: --webhook: expected an http:// or https:// URL, got '%s'\n",
+                o->webhook_url);
+        return 2;
+    }
+    return 0;
+}
+
+/* Everything serve_run starts, torn down in reverse by serve_stop. */
+struct server {
+    struct router router;
+    struct dashdb_pool *pool;
+    struct auth *auth;
+    char *css;
+    struct tz *zone;
+    char zone_name[128];
+    int64_t clock_offset; /* storage clock_system needs */
+    struct refresher refresher;
+    bool refreshing;
+    struct MHD_Daemon *daemon;
+};
+
+static void serve_stop(struct server *s)
+{
+    if (s->refreshing)
+        refresher_stop(&s->refresher);
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    dashdb_pool_destroy(s->pool);
+    auth_destroy(s->auth);
+    tz_destroy(s->zone);
+    free(s->css);
+}
+
+static bool serve_start(struct server *s, const struct serve_options *o, struct listen_addr *addr)
+{
+    struct clock clock = clock_system(&s->clock_offset, 0);
+    size_t css_len;
+    s->css = load_stylesheet(o->assets_dir, &css_len);
+    if (!s->css)
+        return false;
+    s->pool = dashdb_pool_create(o->db, SERVE_THREADS);
+    s->auth = auth_create();
+    if (!s->pool || !s->auth) {
+        log_error("out of memory");
+        return false;
+    }
+    check_database(s->pool);
+    s->router = (struct router){.pool = s->pool,
+                                .auth = s->auth,
+                                .css = s->css,
+                                .css_len = css_len,
+                                .clock = clock,
+                                .zone = s->zone,
+                                .zone_name = s->zone_name,
+                                .silent_after_ms = o->silent_after_ms,
+                                .secure_cookies = o->secure_cookies};
+    s->refresher =
+        (struct refresher){.target = o->db,
+                           .every_ms = o->refresh_ms > 0 ? o->refresh_ms : SERVE_DEFAULT_REFRESH,
+                           .settings = {.webhook_url = o->webhook_url},
+                           .clock = clock};
+    s->refreshing = refresher_start(&s->refresher);
+    if (!s->refreshing) {
+        log_error("cannot start the refresh thread");
+        return false;
+    }
+    s->daemon = start_daemon(&s->router, addr);
+    if (!s->daemon)
+        log_error("cannot listen on %s (see above)", o->listen);
+    return s->daemon != NULL;
+}
+
+int serve_run(const struct serve_options *o)
+{
+    struct listen_addr addr;
+    int rc = check_options(o, &addr);
+    if (rc != 0)
+        return rc;
     /* blocked from here on, in this thread and every one started later:
      * a stop that comes while the database is tried waits for sigwait() */
     sigset_t stop;
@@ -425,21 +657,14 @@ int serve_run(const struct serve_options *o)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    struct server s = {.silent_after_ms = o->silent_after_ms};
-    s.clock = clock_system(&s.clock_offset, 0);
-    if (!load_stylesheet(&s, o->assets_dir))
-        return 1;
-    s.pool = dashdb_pool_create(o->db, SERVE_THREADS);
-    if (s.pool)
-        check_database(s.pool);
-    struct MHD_Daemon *daemon = s.pool ? start_daemon(&s, &addr) : NULL;
-    if (!daemon) {
-        log_error("cannot listen on %s (see above)", o->listen);
-        dashdb_pool_destroy(s.pool);
-        free(s.css);
+    struct server s = {0};
+    if (!load_zone(o->timezone, &s.zone, s.zone_name, sizeof s.zone_name))
+        return 2;
+    if (!serve_start(&s, o, &addr)) {
+        serve_stop(&s);
         return 1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s.daemon, MHD_DAEMON_INFO_BIND_PORT);
     char status[128];
     snprintf(status, sizeof status,
              addr.v6 ? "listening on http://[%s]:%u/" : "listening on http://%s:%u/", addr.host,
@@ -448,9 +673,7 @@ int serve_run(const struct serve_options *o)
     notify_ready(status);
     wait_for_stop(&stop);
     notify_stopping();
-    MHD_stop_daemon(daemon);
-    dashdb_pool_destroy(s.pool);
-    free(s.css);
+    serve_stop(&s);
     log_info("stopped");
     return 0;
 }

@@ -1,16 +1,21 @@
 /*
- * serve: wowdash serve, the dashboard's web server (libmicrohttpd).  For
- * now it serves the fleet page and a health check; users, sessions and the
- * league table come with the dashboard issue and build on this.
+ * serve: wowdash serve, the dashboard's web server (libmicrohttpd).  This
+ * file only adapts libmicrohttpd to http.h and router.h (which answer
+ * every route, see router.h): it reads the raw request target, the
+ * Cookie, Authorization, Content-Type, Origin and Host headers, a POST's
+ * form body (at most HTTP_BODY_MAX bytes, 413 beyond), the client's
+ * address; and it adds the headers every response carries (CSP, nosniff,
+ * Referrer-Policy, X-Frame-Options, Cache-Control).
  *
- *   GET /healthz         200 "ok" when the database answers, else 503 and why
- *   GET /fleet           the fleet page (fleet.h)
- *   GET /assets/dash.css the one stylesheet, read once at start
- *   GET /                redirects to /fleet
- * Anything else is 404; methods other than GET and HEAD are 405.
+ * Beside the request threads a background thread, on a database
+ * connection of its own, runs rollup_refresh then alerts_evaluate at start
+ * and every --refresh (default 60 s); SIGTERM or SIGINT stops it at once
+ * (it waits on a condition variable, never in sleep), after the refresh in
+ * flight.
  *
- * Until there are users and sessions the server listens on loopback only
- * (127.0.0.0/8, ::1): a technician reaches it through `ssh -L`.
+ * --listen may be any address now that there are users and sessions; a
+ * non-loopback one is logged with a reminder that the sessions travel in
+ * clear unless a TLS proxy (and --secure-cookies) is in front.
  */
 #ifndef WOW_SERVE_H
 #define WOW_SERVE_H
@@ -21,22 +26,34 @@
 
 #define SERVE_DEFAULT_LISTEN       "127.0.0.1:8080"
 #define SERVE_DEFAULT_SILENT_AFTER (15 * 60 * 1000) /* ms */
+#define SERVE_DEFAULT_REFRESH      (60 * 1000)      /* ms */
 
 struct serve_options {
     const char *db;          /* TARGET: a PostgreSQL conninfo or a SQLite path */
     const char *listen;      /* "ADDR:PORT", "[ADDR]:PORT" or "localhost:PORT" */
     const char *assets_dir;  /* holds dash.css; NULL: found as serve_find_assets says */
     int64_t silent_after_ms; /* a kiosk silent longer than this stands out */
+    const char *timezone;    /* "today" is here; NULL: /etc/localtime's zone, else UTC */
+    const char *webhook_url; /* alerts are POSTed here as they open; NULL: none */
+    bool secure_cookies;     /* the session cookie says Secure (HTTPS in front) */
+    int64_t refresh_ms;      /* rollups and alerts every this often */
 };
 
 /* Runs the server until SIGTERM or SIGINT.  Returns the exit status: 0
  * after a clean stop, 1 when it cannot start (stylesheet, port), 2 when
- * --listen is malformed or not loopback (said on stderr). */
+ * --listen is malformed, --timezone names no zone or --webhook is not an
+ * http(s) URL (said on stderr). */
 int serve_run(const struct serve_options *options);
 
-/* Checks --listen: 0 when it is a loopback ADDR:PORT; -1 malformed, -2
- * not loopback, with a message for the technician in err (size bytes). */
+/* Checks --listen: 0 when it is a loopback ADDR:PORT; -1 malformed; -2 a
+ * valid address that is not loopback (allowed; err then holds the warning
+ * serve logs), with a message for the technician in err (size bytes). */
 int serve_check_listen(const char *listen, char *err, size_t size);
+
+/* The machine's zone name from /etc/localtime (a link into a zoneinfo
+ * directory) or /etc/timezone, into name (size bytes); false when neither
+ * says (the caller takes UTC). */
+bool serve_system_zone(char *name, size_t size);
 
 /* Parses "90s", "15m", "2h", "1d" or plain seconds ("900") into
  * milliseconds; false unless it is a positive whole number and one of

@@ -15,9 +15,9 @@
  *       config lines the technician puts into that kiosk's kiosk.conf.
  *
  *   wowdash serve --db TARGET [--listen ADDR:PORT] [--silent-after DURATION]
- *                 [--assets DIR]
- *       the dashboard's web server (serve.h): for now /healthz and the
- *       fleet page, on loopback only.
+ *                 [--assets DIR] [--timezone ZONE] [--webhook URL]
+ *                 [--secure-cookies] [--refresh DURATION]
+ *       the dashboard's web server (serve.h, router.h).
  *
  * main() reads as: parse the command line, connect, do the command, close.
  */
@@ -59,12 +59,12 @@ static const struct dashcli_command module_commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: wowdash migrate --db TARGET [--to VERSION]\n"
-            "       wowdash kiosk add ID --department D --db TARGET [--site S] [--label L]\n"
-            "                            [--kiosk-host HOST] [--sslmode MODE] [--replace]\n"
-            "       wowdash serve --db TARGET [--listen ADDR:PORT] [--silent-after DURATION]\n"
-            "                     [--assets DIR]\n");
+    fprintf(out, "usage: wowdash migrate --db TARGET [--to VERSION]\n"
+                 "       wowdash kiosk add ID --department D --db TARGET [--site S] [--label L]\n"
+                 "                            [--kiosk-host HOST] [--sslmode MODE] [--replace]\n"
+                 "       wowdash serve --db TARGET [--listen ADDR:PORT] [--silent-after DURATION]\n"
+                 "                     [--assets DIR] [--timezone ZONE] [--webhook URL]\n"
+                 "                     [--secure-cookies] [--refresh DURATION]\n");
     for (size_t i = 0; i < sizeof module_commands / sizeof module_commands[0]; i++)
         fprintf(out, "       %s", module_commands[i].usage);
     fprintf(out,
@@ -75,10 +75,16 @@ static void usage(FILE *out)
             "--kiosk-host   the host name kiosks use (default: the one --db names)\n"
             "--sslmode      sslmode for the kiosk's conninfo (default: verify-full)\n"
             "--replace      give an existing kiosk role a new password\n"
-            "--listen       where serve listens, loopback only (default " SERVE_DEFAULT_LISTEN ")\n"
+            "--listen       where serve listens (default " SERVE_DEFAULT_LISTEN "); any address,\n"
+            "               but off loopback put a TLS proxy in front and add --secure-cookies\n"
             "--silent-after a kiosk without a heartbeat for this long stands out on the fleet\n"
             "               page: 90s, 15m, 2h, 1d (default 15m)\n"
-            "--assets DIR   the directory holding dash.css (default: found next to the binary)\n",
+            "--assets DIR   the directory holding dash.css (default: found next to the binary)\n"
+            "--timezone     the zone \"today\" is counted in, e.g. Europe/Helsinki (default: the\n"
+            "               machine's /etc/localtime, else UTC)\n"
+            "--webhook URL  POST each alert as it opens, as JSON, to this http(s) URL\n"
+            "--secure-cookies  the session cookie says Secure (serve behind HTTPS)\n"
+            "--refresh      how often rollups and alerts are brought up to date (default 60s)\n",
             SCHEMA_VERSION);
 }
 
@@ -104,7 +110,7 @@ static int parse_value(int argc, char **argv, int *i, const char **out)
 static int parse_flags(struct options *o, int argc, char **argv, int i)
 {
     for (; i < argc; i++) {
-        const char *a = argv[i], *v = NULL, *silent = NULL;
+        const char *a = argv[i], *v = NULL, *silent = NULL, *refresh = NULL;
         const char **dst = !strcmp(a, "--db")             ? &o->db
                            : !strcmp(a, "--department")   ? &o->department
                            : !strcmp(a, "--site")         ? &o->site
@@ -113,11 +119,18 @@ static int parse_flags(struct options *o, int argc, char **argv, int i)
                            : !strcmp(a, "--sslmode")      ? &o->sslmode
                            : !strcmp(a, "--listen")       ? &o->serve.listen
                            : !strcmp(a, "--assets")       ? &o->serve.assets_dir
+                           : !strcmp(a, "--timezone")     ? &o->serve.timezone
+                           : !strcmp(a, "--webhook")      ? &o->serve.webhook_url
+                           : !strcmp(a, "--refresh")      ? &refresh
                            : !strcmp(a, "--to")           ? &v
                            : !strcmp(a, "--silent-after") ? &silent
                                                           : NULL;
         if (!strcmp(a, "--replace")) {
             o->replace = true;
+            continue;
+        }
+        if (!strcmp(a, "--secure-cookies")) {
+            o->serve.secure_cookies = true;
             continue;
         }
         if (!dst) {
@@ -143,6 +156,12 @@ static int parse_flags(struct options *o, int argc, char **argv, int i)
                     silent);
             return -1;
         }
+        if (dst == &refresh && !serve_parse_duration(refresh, &o->serve.refresh_ms)) {
+            fprintf(stderr,
+                    "wowdash: --refresh: expected a duration such as 30s, 1m or 5m, got '%s'\n",
+                    refresh);
+            return -1;
+        }
     }
     return 0;
 }
@@ -150,12 +169,13 @@ static int parse_flags(struct options *o, int argc, char **argv, int i)
 /* 0 to go on, 1 to exit successfully (help), -1 on a usage error. */
 static int parse_options(struct options *o, int argc, char **argv)
 {
-    *o = (struct options){
-        .to_version = SCHEMA_VERSION,
-        .site = "",
-        .label = "",
-        .sslmode = "verify-full",
-        .serve = {.listen = SERVE_DEFAULT_LISTEN, .silent_after_ms = SERVE_DEFAULT_SILENT_AFTER}};
+    *o = (struct options){.to_version = SCHEMA_VERSION,
+                          .site = "",
+                          .label = "",
+                          .sslmode = "verify-full",
+                          .serve = {.listen = SERVE_DEFAULT_LISTEN,
+                                    .silent_after_ms = SERVE_DEFAULT_SILENT_AFTER,
+                                    .refresh_ms = SERVE_DEFAULT_REFRESH}};
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 1;

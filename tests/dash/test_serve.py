@@ -5,25 +5,33 @@ PostgreSQL (the CTest fixture `pg`, tests/sync/pg_cluster.py, env WOW_PG_STATE).
 Usage: test_serve.py WOWDASH OUTDIR      (OUTDIR gets fleet.html, one fleet page)
 
 For each engine: the schema by `wowdash migrate`, kiosks by `wowdash kiosk add`
-and by direct INSERTs of heartbeat values; then `wowdash serve` on a free
-loopback port with a fake NOTIFY_SOCKET (a datagram socket here) that must
-receive READY=1; then:
+and by direct INSERTs of heartbeat values, a technician by `wowdash user add`;
+then `wowdash serve` on a free loopback port with a fake NOTIFY_SOCKET (a
+datagram socket here) that must receive READY=1; then:
   - /healthz 200 "ok";
-  - /fleet lists every kiosk, silent ones (never seen, or quiet for longer
-    than --silent-after) marked silent and first, an error text holding
-    <script> escaped, the summary counts; / redirects there; HEAD works;
+  - without a session /fleet and / answer 303 to /login?next=...; a wrong
+    password 403 and no cookie; the right one 303 with a session cookie that is
+    HttpOnly, SameSite=Lax, Path=/ (and Secure with --secure-cookies);
+  - with the session, /fleet lists every kiosk, silent ones (never seen, or
+    quiet for longer than --silent-after) marked silent and first, an error
+    text holding <script> escaped, the summary counts; / redirects there (a
+    technician's home); HEAD works;
   - 404 for other paths, 405 (with Allow) for other methods;
   - every response has Content-Type with charset, nosniff, the CSP, and the
     pages Cache-Control: no-store;
+  - the refresh thread ran at start (dash_rollup_state stamped, SQLite);
   - the database going away (file deleted; database dropped) -> /healthz 503
     with the reason, and /fleet 503;
-  - SIGTERM (SIGINT for PostgreSQL) -> exit 0 within a second, STOPPING=1.
+  - SIGTERM (SIGINT for PostgreSQL) -> exit 0 within a second (the refresh
+    thread waits on a condition variable, not in sleep), STOPPING=1.
 A database missing at start: the server starts all the same, 503.
-And without a database: --listen 0.0.0.0:PORT and other non-loopback or
-malformed addresses are refused with exit 2 and a message saying why; a bad
---silent-after is exit 2; a missing stylesheet exit 1.
+Any --listen address is allowed now (0.0.0.0 is served, with a warning in the
+log); malformed ones are refused with exit 2 and a message saying why; a bad
+--silent-after, --refresh, --timezone or --webhook is exit 2; a missing
+stylesheet exit 1.  The time zone the server counts "today" in is logged.
 """
 import html
+import http.cookies
 import os
 import re
 import signal
@@ -113,11 +121,15 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 OPENER = urllib.request.build_opener(NoRedirect)
+TECH, PASSWORD = "tech", "correct horse battery"
 
 
-def request(port, path, method="GET"):
+def request(port, path, method="GET", cookie=None, data=None, host="127.0.0.1"):
     """(status, headers, body text) of one request."""
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
+    req = urllib.request.Request(f"http://{host}:{port}{path}", method=method,
+                                 data=data.encode() if data is not None else None)
+    if cookie:
+        req.add_header("Cookie", f"wowdash_session={cookie}")
     try:
         with OPENER.open(req, timeout=10) as r:
             return r.status, r.headers, r.read().decode()
@@ -141,7 +153,7 @@ def check_common_headers(status, headers, path, page):
 class Server:
     """wowdash serve with NOTIFY_SOCKET pointing at a datagram socket of ours."""
 
-    def __init__(self, tmp, db, *extra):
+    def __init__(self, tmp, db, *extra, host="127.0.0.1"):
         self.port = free_port()
         self.sock_path = os.path.join(tmp, f"notify-{self.port}.sock")
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -151,7 +163,7 @@ class Server:
         self.log = open(self.log_path, "w")
         env = dict(os.environ, NOTIFY_SOCKET=self.sock_path)
         self.proc = subprocess.Popen(
-            [WOWDASH, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}", *extra],
+            [WOWDASH, "serve", "--db", db, "--listen", f"{host}:{self.port}", *extra],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
 
     def wait_message(self, key, timeout=10.0):
@@ -210,8 +222,30 @@ ROW = re.compile(r'<tr class="kiosk([^"]*)"><td data-label="Status" class="statu
                  r'<th scope="row" data-label="Kiosk">(.*?)</th>(.*?)</tr>')
 
 
-def check_fleet_page(port, rows, engine):
-    status, headers, body = request(port, "/fleet")
+def login(port, engine, secure=False):
+    """Logs the technician in; returns the session cookie's value."""
+    status, headers, body = request(port, "/login", "POST",
+                                    data=f"user={TECH}&password=wrong+one&next=%2Ffleet")
+    check(status == 403 and headers.get("Set-Cookie") is None
+          and "Wrong user name or password" in body,
+          f"{engine}: a wrong password gave {status} {headers.get('Set-Cookie')!r}")
+    status, headers, body = request(port, "/login", "POST",
+                                    data=f"user={TECH}&password={PASSWORD.replace(' ', '+')}"
+                                         "&next=%2Ffleet")
+    cookie = headers.get("Set-Cookie", "")
+    check(status == 303 and headers.get("Location") == "/fleet",
+          f"{engine}: login gave {status} Location {headers.get('Location')!r}: {body[:300]}")
+    attrs = [a.strip() for a in cookie.split(";")]
+    want = {"HttpOnly", "SameSite=Lax", "Path=/"} | ({"Secure"} if secure else set())
+    check(want <= set(attrs) and (secure or "Secure" not in attrs),
+          f"{engine}: Set-Cookie {cookie!r}, expected the attributes {want}")
+    value = http.cookies.SimpleCookie(cookie)["wowdash_session"].value
+    check(re.fullmatch(r"[A-Za-z0-9_-]{43}", value) is not None, f"{engine}: cookie {value!r}")
+    return value
+
+
+def check_fleet_page(port, rows, engine, cookie):
+    status, headers, body = request(port, "/fleet", cookie=cookie)
     check(status == 200, f"{engine}: /fleet {status}: {body[:500]}")
     check_common_headers(status, headers, "/fleet", page=True)
     check(headers.get("Content-Type") == "text/html; charset=utf-8", headers.get("Content-Type"))
@@ -230,7 +264,10 @@ def check_fleet_page(port, rows, engine):
         word = "silent" in status_cell
         check(word == (kiosk_id in EXPECTED_SILENT),
               f"{engine}: {kiosk_id}: status cell {status_cell!r} (classes {classes})")
-    expected_order = sorted(EXPECTED_SILENT) + sorted(expected_ids - EXPECTED_SILENT)
+    # problem kiosks first: the silent ones, then those reporting an error, then the rest
+    erring = {r[0] for r in rows if r[8]} - EXPECTED_SILENT
+    expected_order = (sorted(EXPECTED_SILENT) + sorted(erring)
+                      + sorted(expected_ids - EXPECTED_SILENT - erring))
     check(ids == expected_order, f"{engine}: order {ids}, expected {expected_order}")
     evil = rows[-1]
     check(html.escape(evil[8], quote=True).replace("&#x27;", "&#39;") in body,
@@ -246,7 +283,22 @@ def check_fleet_page(port, rows, engine):
     return body
 
 
-def check_routes(port, engine):
+def check_no_session(port, engine):
+    for path, to in (("/fleet", "/login?next=/fleet"), ("/", "/login"),
+                     ("/fleet?limit=5", "/login?next=/fleet%3Flimit%3D5")):
+        status, headers, body = request(port, path)
+        check(status == 303 and headers.get("Location") == to,
+              f"{engine}: {path} without a session gave {status} to {headers.get('Location')!r}")
+        check_common_headers(status, headers, path, page=True)
+        check("kiosk" not in body, f"{engine}: {path} without a session shows {body[:200]!r}")
+    status, headers, body = request(port, "/fleet", cookie="A" * 43)
+    check(status == 303, f"{engine}: /fleet with an unknown session gave {status}")
+    status, headers, body = request(port, "/api/v1/kiosks")
+    check(status == 401 and body.startswith('{"error": '),
+          f"{engine}: /api/v1/kiosks without a session gave {status} {body[:200]!r}")
+
+
+def check_routes(port, engine, cookie):
     status, headers, body = request(port, "/healthz")
     check(status == 200 and body == "ok\n", f"{engine}: /healthz {status} {body!r}")
     check_common_headers(status, headers, "/healthz", page=True)
@@ -254,29 +306,31 @@ def check_routes(port, engine):
     check(status == 200 and headers.get("Content-Type") == "text/css; charset=utf-8"
           and "@media" in body, f"{engine}: /assets/dash.css {status} {headers.get('Content-Type')}")
     check_common_headers(status, headers, "/assets/dash.css", page=False)
-    status, headers, body = request(port, "/")
-    check(status in (302, 303) and headers.get("Location") == "/fleet",
+    status, headers, body = request(port, "/", cookie=cookie)
+    check(status == 303 and headers.get("Location") == "/fleet",
           f"{engine}: / gave {status} Location {headers.get('Location')!r}")
     check_common_headers(status, headers, "/", page=True)
-    status, headers, body = request(port, "/fleet", method="HEAD")
+    status, headers, body = request(port, "/fleet", method="HEAD", cookie=cookie)
     check(status == 200 and body == "", f"{engine}: HEAD /fleet {status} {body[:80]!r}")
+    status, headers, body = request(port, "/overview", cookie=cookie)
+    check(status == 403, f"{engine}: a technician's /overview gave {status}")
     for path in ("/nope", "/fleet/", "/assets/other.css", "/healthz/x"):
-        status, headers, body = request(port, path)
+        status, headers, body = request(port, path, cookie=cookie)
         check(status == 404, f"{engine}: {path} gave {status}")
         check_common_headers(status, headers, path, page=True)
     for method in ("POST", "PUT", "DELETE"):
-        status, headers, body = request(port, "/fleet", method=method)
+        status, headers, body = request(port, "/fleet", method=method, cookie=cookie)
         check(status == 405 and "GET" in headers.get("Allow", ""),
               f"{engine}: {method} /fleet gave {status}, Allow {headers.get('Allow')!r}")
         check_common_headers(status, headers, f"{method} /fleet", page=True)
 
 
-def check_gone(port, engine, what):
+def check_gone(port, engine, what, cookie):
     status, headers, body = request(port, "/healthz")
     check(status == 503 and what in body, f"{engine}: /healthz after the database went away: "
                                           f"{status} {body!r}, expected 503 with {what!r}")
     check_common_headers(status, headers, "/healthz (503)", page=True)
-    status, headers, body = request(port, "/fleet")
+    status, headers, body = request(port, "/fleet", cookie=cookie)
     check(status == 503 and "cannot be read" in body and "<script" not in body,
           f"{engine}: /fleet after the database went away: {status} {body[:300]!r}")
 
@@ -292,16 +346,24 @@ def check_stop(server, engine, sig):
     return took
 
 
-def run_engine(tmp, engine, target, rows, make_gone, gone_text, sig):
-    server = Server(tmp, target, "--silent-after", "30m")
+def run_engine(tmp, engine, target, rows, make_gone, gone_text, sig, refreshed=None):
+    secure = engine == "postgresql"
+    server = Server(tmp, target, "--silent-after", "30m", "--timezone", "Europe/Helsinki",
+                    *(["--secure-cookies"] if secure else []))
     try:
         ready = server.wait_message("READY=1")
         check(f"STATUS=listening on http://127.0.0.1:{server.port}/" in ready.split("\n"),
               f"{engine}: READY datagram {ready!r}")
-        check_routes(server.port, engine)
-        body = check_fleet_page(server.port, rows, engine)
+        check("time zone: Europe/Helsinki (from --timezone)" in server.text_log(),
+              f"{engine}: the zone is not in the log:\n{server.text_log()}")
+        check_no_session(server.port, engine)
+        cookie = login(server.port, engine, secure)
+        check_routes(server.port, engine, cookie)
+        body = check_fleet_page(server.port, rows, engine, cookie)
+        if refreshed:
+            refreshed()
         make_gone()
-        check_gone(server.port, engine, gone_text)
+        check_gone(server.port, engine, gone_text, cookie)
         took = check_stop(server, engine, sig)
     finally:
         server.close()
@@ -314,14 +376,28 @@ def test_sqlite(tmp):
     path = os.path.join(tmp, "shared.db")
     dash("migrate", "--db", path)
     dash("kiosk", "add", NEVER, "--department", "it", "--db", path)
+    add_technician(path)
     rows = fleet_rows(now_ms())
     insert_sqlite(path, rows)
+
+    def refreshed():
+        """The refresh thread ran rollup_refresh at start: its state row is stamped."""
+        deadline = time.monotonic() + 10
+        while True:
+            con = sqlite3.connect(path)
+            got = con.execute("SELECT refreshed_ms FROM dash_rollup_state").fetchall()
+            con.close()
+            if got and all(r[0] > 0 for r in got):
+                return
+            check(time.monotonic() < deadline, f"sqlite: no refresh after 10 s: {got}")
+            time.sleep(0.1)
 
     def gone():
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
                 os.unlink(path + suffix)
-    body = run_engine(tmp, "sqlite", path, rows, gone, "unable to open", signal.SIGTERM)
+    body = run_engine(tmp, "sqlite", path, rows, gone, "unable to open", signal.SIGTERM,
+                      refreshed)
     with open(os.path.join(OUTDIR, "fleet.html"), "w") as f:
         f.write(body)
 
@@ -337,6 +413,7 @@ def test_postgres(tmp):
     # roles are per cluster: one left by an earlier, killed run would refuse the add
     pg.psql(f'DROP ROLE IF EXISTS "{role}"')
     dash("kiosk", "add", never, "--department", "it", "--db", conninfo, "--sslmode", "disable")
+    add_technician(conninfo)
     rows = fleet_rows(now_ms())
     insert_postgres(pg, db, rows)
 
@@ -349,17 +426,41 @@ def test_postgres(tmp):
         pg.psql(f'DROP ROLE IF EXISTS "{role}"')
 
 
+def add_technician(target):
+    r = subprocess.run([WOWDASH, "user", "add", TECH, "--role", "technician", "--db", target,
+                        "--password-stdin"], input=PASSWORD + "\n", capture_output=True,
+                       text=True, timeout=60)
+    check(r.returncode == 0, f"user add: {r.returncode} {r.stderr}")
+
+
+def test_any_listen(tmp):
+    """0.0.0.0 is served now (there are sessions), with a warning in the log."""
+    server = Server(tmp, os.path.join(tmp, "x.db"), host="0.0.0.0")
+    try:
+        server.wait_message("READY=1")
+        status, _, body = request(server.port, "/login")
+        check(status == 200 and "<form" in body, f"0.0.0.0: /login {status}")
+        rc, _ = server.stop()
+        check(rc == 0, f"exit {rc}")
+        check("not a loopback address" in server.text_log(), server.text_log())
+    finally:
+        server.close()
+    print("any --listen: 0.0.0.0 served, with a warning")
+
+
 def test_refusals(tmp):
     css_dir = os.path.join(tmp, "no-assets")
     cases = [
-        (["--listen", "0.0.0.0:8080"], 2, ["not a loopback address", "ssh -L"]),
-        (["--listen", "[::]:8080"], 2, ["not a loopback address"]),
-        (["--listen", "192.168.1.10:8080"], 2, ["not a loopback address"]),
         (["--listen", "8080"], 2, ["expected ADDR:PORT"]),
         (["--listen", "127.0.0.1:99999"], 2, ["expected ADDR:PORT"]),
         (["--listen", "::1:8080"], 2, ["expected ADDR:PORT"]),
+        (["--listen", "host.example:80"], 2, ["expected ADDR:PORT"]),
         (["--silent-after", "0"], 2, ["--silent-after", "15m"]),
         (["--silent-after", "15 minutes"], 2, ["--silent-after"]),
+        (["--refresh", "0"], 2, ["--refresh"]),
+        (["--timezone", "Mars/Olympus_Mons"], 2, ["--timezone Mars/Olympus_Mons"]),
+        (["--timezone", "../../etc/passwd"], 2, ["--timezone"]),
+        (["--webhook", "ftp://example.com/x"], 2, ["--webhook", "http"]),
         (["--assets", css_dir, "--listen", f"127.0.0.1:{free_port()}"], 1,
          [f"{css_dir}/dash.css"]),
     ]
@@ -370,7 +471,8 @@ def test_refusals(tmp):
               f"serve {args}: exit {r.returncode}, stderr {r.stderr!r}; expected {code}, {texts}")
     r = subprocess.run([WOWDASH, "serve"], capture_output=True, text=True, timeout=10)
     check(r.returncode == 2 and "--db TARGET is required" in r.stderr, r.stderr)
-    print("refusals: non-loopback and malformed --listen, bad --silent-after, no stylesheet")
+    print("refusals: malformed --listen, bad --silent-after, --refresh, --timezone, --webhook, "
+          "no stylesheet")
 
 
 def test_database_down_at_start(tmp):
@@ -393,6 +495,7 @@ def main():
     os.makedirs(OUTDIR, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wowdash-serve-") as tmp:
         test_refusals(tmp)
+        test_any_listen(tmp)
         test_database_down_at_start(tmp)
         test_sqlite(tmp)
         test_postgres(tmp)

@@ -16,6 +16,7 @@ Checks:
              malformed and an expired session cookie: the same; a bad token 401
   login      next= only to a local path; unknown user and wrong password look the same
   csrf       POST without csrf, or with another session's, is 403 and changes nothing
+  hashed     the database holds the session cookie and the API token only as SHA-256 hex
   logout     POST /logout ends the session in the database: the old cookie no longer works
   throttle   after 3 failures a login answers 429 with Retry-After; after the wait a right
              password logs in (last: it throttles this client's address)
@@ -62,6 +63,16 @@ class Ctx:
                 con.execute(statement)
             con.close()
 
+    def dump(self, table):
+        """Every row of table as text."""
+        if self.target.pg:
+            return self.target.pg.psql(f"SELECT * FROM {table}", dbname=self.target.dbname)
+        con = sqlite3.connect(self.target.conninfo, timeout=30)
+        try:
+            return "\n".join("|".join(map(str, row)) for row in con.execute(f"SELECT * FROM {table}"))
+        finally:
+            con.close()
+
     def delta_alert(self):
         if self.alert is None:
             self.alert = wait_alert(self.client("admin", token=True))
@@ -106,8 +117,17 @@ def check_head(ctx):
     for q in ("department=bravo", "group=g1", "department=delta&group=g2"):
         for path in (f"/overview?{q}", f"/department/alpha?{q}", f"/alerts?{q}"):
             r = c.get(path)
-            check(r.status in (200, 404), f"{path} as head-a: {r!r}")
+            # a department out of scope is 404 (dash-contract.md); a group may filter to nothing
+            check(r.status == 404 or (r.status == 200 and "department" not in q),
+                  f"{path} as head-a: expected 404, got {r!r}")
             no_other_names(r, f"{path} as head-a")
+    # an existing department out of scope answers exactly like one that does not exist
+    for a, b in (("/department/bravo", "/department/no-such"),
+                 ("/overview?department=bravo", "/overview?department=no-such")):
+        ra, rb = c.get(a), c.get(b)
+        check(ra.status == rb.status and page_text(ra.text).replace("bravo", "X") ==
+              page_text(rb.text).replace("no-such", "X"),
+              f"head-a tells {a} ({ra.status}) from {b} ({rb.status}): existence leaks")
     alert = ctx.delta_alert()
     r = c.get(f"/alerts/{alert['id']}")
     check(r.status == 404, f"/alerts/{alert['id']} (delta) as head-a: expected 404, got {r!r}")
@@ -124,10 +144,17 @@ def check_head(ctx):
 def check_head_api(ctx, c, how):
     s = ctx.s
     days = period_range("last_30_days", s.today)
-    for path in ("/api/v1/counts?department=bravo", "/api/v1/counts?group=g1",
-                 "/api/v1/counts.csv?department=bravo", "/api/v1/counts?department=bravo&format=csv",
-                 "/api/v1/reasons?department=bravo", "/api/v1/counts?department=bravo&by=kiosk",
+    for path in ("/api/v1/counts?department=bravo", "/api/v1/counts.csv?department=bravo",
+                 "/api/v1/counts?department=bravo&format=csv", "/api/v1/reasons?department=bravo",
+                 "/api/v1/counts?department=bravo&by=kiosk", "/api/v1/alerts?department=delta",
                  "/api/v1/counts?department=bravo&granularity=hour"):
+        r = c.get(path)
+        check(r.status == 404, f"{path} as head-a ({how}): expected 404, got {r!r}")
+        nope = c.get(path.replace("bravo", "no-such").replace("delta", "no-such"))
+        check(nope.status == r.status and nope.body == r.body,
+              f"{path} as head-a ({how}) differs from a department that does not exist: "
+              f"{r!r} / {nope!r}")
+    for path in ("/api/v1/counts?group=g1", "/api/v1/reasons?group=g1"):
         not_found_or_empty(c.get(path), f"{path} as head-a ({how})")
     got = sum_by_department(api_all(c, "/api/v1/counts?period=last_30_days"), how)
     want = {"alpha": s.counts({"alpha"}, days)}
@@ -295,6 +322,22 @@ def check_csrf(ctx):
     check_alert_state(ctx, aid, "open", "a csrf in the query")
 
 
+def check_hashed(ctx):
+    """The database keeps a session cookie and an API token only as SHA-256 hex: a copy of it
+    logs nobody in."""
+    import hashlib
+    c = ctx.client("head-a")
+    cookie = c.cookies["wowdash_session"]
+    token = ctx.s.users["head-a"].token
+    dump = ctx.dump("dash_sessions") + ctx.dump("dash_api_tokens")
+    check(cookie not in dump and token not in dump and token[4:] not in dump,
+          "a session cookie or API token is stored in clear")
+    hashes = {hashlib.sha256(x.encode()).hexdigest() for x in (cookie, token)}
+    check(all(h in dump for h in hashes), "the SHA-256 hex of the cookie and of the token are "
+          f"not in dash_sessions / dash_api_tokens: {dump[:300]}")
+    check(find_csrf(c.get("/overview").text, "/overview") != cookie, "csrf = the session cookie")
+
+
 def check_logout(ctx):
     c = ctx.client("head-a")
     old = c.cookies["wowdash_session"]
@@ -348,7 +391,8 @@ def throttle(ctx, port):
 
 CHECKS = {
     "head": check_head, "group": check_group, "tech": check_tech, "anonymous": check_anonymous,
-    "login": check_login, "csrf": check_csrf, "logout": check_logout, "throttle": check_throttle,
+    "login": check_login, "csrf": check_csrf, "hashed": check_hashed, "logout": check_logout,
+    "throttle": check_throttle,
 }
 
 

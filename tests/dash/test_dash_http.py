@@ -524,6 +524,8 @@ def check_misuse(ctx):
         total = sum(it.get("misuse", -10**9) for it in items)
         check(total == m, f"{label}: the misuse column sums to {total}, seed flagged {m}")
     check_department_page(ctx, "alpha", "?misuse=1", days, misuse=True)
+    check_reason_sums(ctx, api_all(ctx.api, "/api/v1/reasons?period=last_30_days&misuse=1"),
+                      days, misuse=True)
     n0 = sum(s.counts({"alpha"}, days))
     n1 = sum(s.counts({"alpha"}, days, misuse=True))
     check(n1 != n0, "seed: alpha has no misuse in 30 days (the check could not fail)")
@@ -696,7 +698,7 @@ def check_csv(ctx):
     check_csv_matches(ctx, "/api/v1/alerts?state=all", "alerts")
 
 
-def check_reason_sums(ctx, items, days):
+def check_reason_sums(ctx, items, days, misuse=False):
     got = {}
     for it in items:
         n = it.get("responses", it.get("n"))
@@ -704,7 +706,7 @@ def check_reason_sums(ctx, items, days):
         key = (it["date"], it["department"], it["question"], it["reason"], it["ended_by"])
         got[key] = got.get(key, 0) + n
     want = {}
-    for k, n in ctx.s.reason_sums(days=days).items():
+    for k, n in ctx.s.reason_sums(days=days, misuse=misuse).items():
         key = (iso(k[0]), k[1], k[2], k[3], k[4])
         want[key] = want.get(key, 0) + n
     check(got == want, f"/api/v1/reasons: {len(got)} keys, seed {len(want)}; "
@@ -752,9 +754,26 @@ def check_paging(ctx):
               f"from one page of {len(whole)}")
         check(len({json.dumps(i, sort_keys=True) for i in items}) == len(items),
               f"{path}: a row twice")
-        check(pages == (len(whole) + 4) // 5 or (len(whole) % 5 == 0 and
-                                                  pages == len(whole) // 5 + 1),
-              f"{path}: {pages} pages for {len(whole)} rows")
+        # limit + 1 rows read: a last page that is full already knows nothing follows
+        check(pages == max(1, -(-len(whole) // 5)), f"{path}: {pages} pages for {len(whole)} rows")
+    # the CSV pages the same way, each page with its header row
+    whole = api_all(ctx.api, "/api/v1/counts?period=last_30_days")
+    url, rows, pages = "/api/v1/counts.csv?period=last_30_days&limit=7", [], 0
+    while url:
+        r = ctx.api.get(url)
+        header, page, _ = parse_csv(r, url, "counts")
+        rows += page
+        pages += 1
+        link = r.header("Link")
+        url = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1) if link else None
+        check((r.header("X-More-Available") == "true") == bool(url), f"{url}: Link {link!r} "
+              f"with X-More-Available {r.header('X-More-Available')!r}")
+        check(pages < 1000, "CSV paging does not end")
+    check(len(rows) == len(whole) and pages == max(1, -(-len(whole) // 7)),
+          f"CSV by 7: {len(rows)} rows in {pages} pages, JSON has {len(whole)}")
+    for row, it in zip(rows, whole):
+        for col, cell in zip(header, row):
+            check(csv_cell_equals(cell, it[col]), f"CSV paging: {col} {cell!r} vs {it[col]!r}")
     r = ctx.api.get("/api/v1/counts?period=last_30_days&offset=100000")
     check(r.status == 200 and r.json()["items"] == [] and r.header("X-More-Available") == "false",
           f"offset past the end: {r!r}")

@@ -219,6 +219,15 @@ static void window_text(int64_t hours, char *buf, size_t size)
         snprintf(buf, size, "the last %" PRId64 " hour%s", hours, hours == 1 ? "" : "s");
 }
 
+/* value as a whole number, or with one decimal when rounding would make
+ * it look equal to the threshold it is compared with ("25.1 % ... above
+ * the 25 % threshold", not "25 % ... above the 25 % threshold"). */
+static void number_text(double value, double threshold, char *buf, size_t size)
+{
+    bool close = fabs(round(value) - threshold) < 0.5;
+    snprintf(buf, size, close ? "%.1f" : "%.0f", value);
+}
+
 static const char *const face_names[4] = {"very unhappy", "unhappy", "happy", "WOW"};
 
 enum judgement { RECOVERED, HOLDING, FIRING };
@@ -237,18 +246,22 @@ static enum judgement judge_rule(const struct rule *r, const struct dash_counts 
     bool fires = false, recovered = true;
     if (!strcmp(r->kind, "negative_share")) {
         out->value = n > 0 ? (double)negative_of(&sum) / (double)n : NAN;
+        char share[16];
+        number_text(out->value * 100.0, r->threshold * 100.0, share, sizeof share);
         snprintf(out->detail, sizeof out->detail,
-                 "Negative answers %.0f %% over %s (%" PRId64
+                 "Negative answers %s %% over %s (%" PRId64
                  " responses), above the %.3g %% threshold",
-                 out->value * 100.0, window, n, r->threshold * 100.0);
+                 share, window, n, r->threshold * 100.0);
         fires = threshold_negative_share(negative_of(&sum), n, r->threshold, min_n);
         recovered = threshold_negative_share_recovered(negative_of(&sum), n, r->threshold, min_n);
     } else if (!strcmp(r->kind, "index_below") || !strcmp(r->kind, "index_above")) {
         bool below = !strcmp(r->kind, "index_below");
         out->value = score_of(&sum).index;
+        char index[16];
+        number_text(out->value, r->threshold, index, sizeof index);
         snprintf(out->detail, sizeof out->detail,
-                 "Index %.0f (0-100) over %s (%" PRId64 " responses), %s the %.3g threshold",
-                 out->value, window, n, below ? "below" : "above", r->threshold);
+                 "Index %s (0-100) over %s (%" PRId64 " responses), %s the %.3g threshold", index,
+                 window, n, below ? "below" : "above", r->threshold);
         fires = below ? threshold_index_below(&sum, r->threshold, min_n)
                       : threshold_index_above(&sum, r->threshold, min_n);
         recovered = below ? threshold_index_below_recovered(&sum, r->threshold, min_n)
@@ -485,8 +498,9 @@ static bool close_recovered(struct dashdb *db, struct evaluation *ev,
         memset(&key, 0, sizeof key);
         copy_text(key.source, sizeof key.source, a->source);
         copy_text(key.department, sizeof key.department, a->department);
-        struct verdict *v =
-            bsearch(&key, ev->verdicts, ev->verdicts_n, sizeof *ev->verdicts, verdict_cmp);
+        struct verdict *v = ev->verdicts_n ? bsearch(&key, ev->verdicts, ev->verdicts_n,
+                                                     sizeof *ev->verdicts, verdict_cmp)
+                                           : NULL;
         if (v) {
             v->has_open = true;
             continue;
@@ -545,7 +559,8 @@ static bool open_firing(struct dashdb *db, struct evaluation *ev, struct alerts_
 static bool apply_verdicts(struct dashdb *db, struct evaluation *ev, struct alerts_report *report,
                            char *err, size_t size)
 {
-    qsort(ev->verdicts, ev->verdicts_n, sizeof *ev->verdicts, verdict_cmp);
+    if (ev->verdicts_n > 0) /* qsort and bsearch take no NULL, even for 0 items */
+        qsort(ev->verdicts, ev->verdicts_n, sizeof *ev->verdicts, verdict_cmp);
     /* SQLite: take the write lock now, not at the first write (a reader
      * that must become a writer can fail with "database is locked") */
     if (!dashdb_exec(db, dashdb_is_postgres(db) ? "BEGIN" : "BEGIN IMMEDIATE", NULL, 0, NULL, NULL,
@@ -672,15 +687,19 @@ static void alert_json(const struct dash_alert *a, struct strbuf *out)
     strbuf_puts(out, "}");
 }
 
-/* POSTs one alert and records the outcome on it. */
+/* POSTs one alert and records the outcome on it; *unreachable when the
+ * receiver did not answer at all. */
 static bool deliver(struct dashdb *db, const char *url, const struct dash_alert *a, int64_t now_ms,
-                    struct alerts_report *report, char *err, size_t size)
+                    struct alerts_report *report, bool *unreachable, char *err, size_t size)
 {
     struct strbuf json = {0};
     alert_json(a, &json);
     char why[256] = "out of memory";
-    bool sent = !json.failed && webhook_post(url, json.data, why, sizeof why);
+    enum webhook_result result =
+        json.failed ? WEBHOOK_UNREACHABLE : webhook_post(url, json.data, why, sizeof why);
     strbuf_free(&json);
+    bool sent = result == WEBHOOK_DELIVERED;
+    *unreachable = result == WEBHOOK_UNREACHABLE;
     if (sent)
         report->delivered++;
     else
@@ -697,6 +716,10 @@ static bool deliver(struct dashdb *db, const char *url, const struct dash_alert 
                        p, 2, NULL, NULL, NULL, err, size);
 }
 
+/* Every alert opened in the last 24 h, not closed and not delivered, oldest
+ * first.  A receiver that does not answer at all is not tried again for
+ * the rest until the next evaluation: each try could cost the full
+ * timeout, and the alert thread also runs the rollup. */
 static bool deliver_pending(struct dashdb *db, const char *url, int64_t now_ms,
                             struct alerts_report *report, char *err, size_t size)
 {
@@ -711,8 +734,9 @@ static bool deliver_pending(struct dashdb *db, const char *url, int64_t now_ms,
     if (sql.failed)
         snprintf(err, size, "out of memory");
     strbuf_free(&sql);
-    for (size_t i = 0; ok && i < list.n; i++)
-        ok = deliver(db, url, &list.items[i], now_ms, report, err, size);
+    bool unreachable = false;
+    for (size_t i = 0; ok && !unreachable && i < list.n; i++)
+        ok = deliver(db, url, &list.items[i], now_ms, report, &unreachable, err, size);
     free(list.items);
     return ok;
 }

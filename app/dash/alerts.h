@@ -33,7 +33,10 @@
  * Webhook: each alert opened within the last ALERTS_WEBHOOK_RETRY_MS
  * that is not closed and not yet delivered is POSTed on every evaluation
  * (so a failure is retried on the next one, for up to 24 h after the
- * alert opened); 2xx sets webhook_ms, anything else webhook_error.
+ * alert opened); 2xx sets webhook_ms, anything else webhook_error.  A
+ * receiver that does not answer at all (connection refused, timeout) ends
+ * that evaluation's deliveries: the rest wait for the next one.  An alert
+ * that closes before it was delivered is not sent any more.
  *
  * Access: an admin sees every alert, a head those of its departments
  * (dash_user_sees), a technician none; an alert the user may not see is

@@ -47,13 +47,14 @@ static size_t handle_body(char *data, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-static bool post(CURL *curl, const char *url, const char *json, char *err, size_t size)
+static enum webhook_result post(CURL *curl, const char *url, const char *json, char *err,
+                                size_t size)
 {
     char curl_err[CURL_ERROR_SIZE] = "";
     struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
     if (!headers) {
         snprintf(err, size, "out of memory");
-        return false;
+        return WEBHOOK_UNREACHABLE;
     }
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -71,32 +72,32 @@ static bool post(CURL *curl, const char *url, const char *json, char *err, size_
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
         snprintf(err, size, "%s", *curl_err ? curl_err : curl_easy_strerror(rc));
-        return false;
+        return WEBHOOK_UNREACHABLE;
     }
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     if (status < 200 || status > 299) {
         snprintf(err, size, "HTTP %ld", status);
-        return false;
+        return WEBHOOK_REFUSED;
     }
-    return true;
+    return WEBHOOK_DELIVERED;
 }
 
-bool webhook_post(const char *url, const char *json, char *err, size_t size)
+enum webhook_result webhook_post(const char *url, const char *json, char *err, size_t size)
 {
     if (!webhook_url_valid(url, err, size))
-        return false;
+        return WEBHOOK_UNREACHABLE;
     pthread_once(&global_once, global_init);
     if (global_rc != CURLE_OK) {
         snprintf(err, size, "libcurl: %s", curl_easy_strerror(global_rc));
-        return false;
+        return WEBHOOK_UNREACHABLE;
     }
     CURL *curl = curl_easy_init();
     if (!curl) {
         snprintf(err, size, "libcurl: cannot create a handle");
-        return false;
+        return WEBHOOK_UNREACHABLE;
     }
-    bool ok = post(curl, url, json, err, size);
+    enum webhook_result result = post(curl, url, json, err, size);
     curl_easy_cleanup(curl);
-    return ok;
+    return result;
 }

@@ -18,11 +18,16 @@
  * with what was expected in err (size bytes). */
 bool webhook_url_valid(const char *url, char *err, size_t size);
 
+enum webhook_result {
+    WEBHOOK_DELIVERED,   /* the receiver answered 2xx */
+    WEBHOOK_REFUSED,     /* it answered something else (err: "HTTP <status>") */
+    WEBHOOK_UNREACHABLE, /* no answer: DNS, connection, TLS, timeout (err: libcurl's message) */
+};
+
 /* POSTs json (borrowed, NUL-terminated) to url with Content-Type
- * application/json and User-Agent wowdash/<version>.  true when the
- * receiver answered 2xx; false with "HTTP <status>" or libcurl's message
- * in err.  Safe to call from any thread (libcurl's global set-up runs
- * once, on the first call). */
-bool webhook_post(const char *url, const char *json, char *err, size_t size);
+ * application/json and User-Agent wowdash/<version>; anything but
+ * WEBHOOK_DELIVERED says why in err.  Safe to call from any thread
+ * (libcurl's global set-up runs once, on the first call). */
+enum webhook_result webhook_post(const char *url, const char *json, char *err, size_t size);
 
 #endif

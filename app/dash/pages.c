@@ -594,15 +594,24 @@ static void sparkline_cell(struct strbuf *out, const struct dash_league *league,
     double *values = days > 0 && row->daily ? calloc((size_t)days, sizeof *values) : NULL;
     if (values) {
         int with = 0;
+        double low = INFINITY, high = -INFINITY;
         for (int32_t i = 0; i < days; i++) {
             struct score s = score_of(&row->daily[i]);
             values[i] = s.n > 0 ? s.index : NAN;
             with += s.n > 0;
+            low = s.n > 0 ? fmin(low, s.index) : low;
+            high = s.n > 0 ? fmax(high, s.index) : high;
         }
-        char words[80], label[200];
+        char words[80], label[240], a[24], b[24];
         page_period_words(league->from_day, league->to_day, words, sizeof words);
-        snprintf(label, sizeof label, "Index per day, %s: %d of %d days with responses", words,
-                 with, (int)days);
+        num1(low, a, sizeof a);
+        num1(high, b, sizeof b);
+        if (with)
+            snprintf(label, sizeof label,
+                     "Index per day, %s: %d of %d days with responses, lowest %s, highest %s",
+                     words, with, (int)days, a, b);
+        else
+            snprintf(label, sizeof label, "Index per day, %s: no day with responses", words);
         svg_sparkline(out, values, (size_t)days, label);
         free(values);
     } else if (days > 0 && row->daily) {
@@ -640,7 +649,9 @@ static void league_name_cells(struct strbuf *out, const struct page_ctx *ctx, co
         link_open(out, "/department/", r->id, &f, NULL);
     html_escape(out, r->name[0] ? r->name : r->id);
     strbuf_puts(out, "</a>");
-    if (!r->is_group && e->now.n < (int64_t)SCORE_SHRINK_K)
+    if (!r->is_group && e->now.n <= 0)
+        strbuf_puts(out, " <span class=\"tag\">no responses</span>");
+    else if (!r->is_group && e->now.n < (int64_t)SCORE_SHRINK_K)
         strbuf_puts(out, " <span class=\"tag few\">few responses</span>");
     strbuf_puts(out, "</th>");
 }
@@ -667,13 +678,17 @@ static void league_row(struct strbuf *out, const struct page_ctx *ctx,
 }
 
 static const char league_head[] =
+    "<p class=\"note\">Ranked by the index, with small samples pulled toward the mean of all "
+    "departments, so a few lucky taps do not top the league. Under each number its 95 % "
+    "interval; hover a number for its responses.<span class=\"phone-only\"> Swipe the table "
+    "sideways for more columns.</span></p>\n"
     "<div class=\"scroll\" role=\"region\" aria-label=\"League table\" tabindex=\"0\">"
-    "<table class=\"league\">\n<caption>Departments ranked by their index, small samples pulled "
-    "toward the mean so a few lucky taps do not top the league. Under each number its 95 % "
-    "interval.</caption>\n<thead><tr><th scope=\"col\">#</th><th scope=\"col\">Department</th>"
-    "<th scope=\"col\">Index</th><th scope=\"col\">CSAT</th><th scope=\"col\">WOW</th>"
-    "<th scope=\"col\">Responses</th><th scope=\"col\">Change</th>"
-    "<th scope=\"col\">Per day</th></tr></thead>\n<tbody>\n";
+    "<table class=\"league\">\n<caption>Departments by index</caption>\n<thead><tr>"
+    "<th scope=\"col\">#</th><th scope=\"col\">Department</th>"
+    "<th scope=\"col\" class=\"num\">Index</th><th scope=\"col\" class=\"num\">CSAT</th>"
+    "<th scope=\"col\" class=\"num\">WOW</th><th scope=\"col\" class=\"num\">Responses</th>"
+    "<th scope=\"col\" class=\"num\">Change</th><th scope=\"col\">Per day</th></tr></thead>\n"
+    "<tbody>\n";
 
 static void league_table(struct strbuf *out, const struct page_ctx *ctx,
                          const struct dash_league *league)
@@ -940,7 +955,10 @@ static void heat_section(struct strbuf *out, const struct dash_department *d)
     struct svg_heat heat = {values, title_ptrs, 7, 24, weekday_names, hours};
     strbuf_puts(out, "<section aria-labelledby=\"heat\"><h2 id=\"heat\">Index by hour and "
                      "weekday</h2>\n");
+    strbuf_puts(out, "<div class=\"scroll heat-wrap\" role=\"region\" aria-label=\"Heat map\" "
+                     "tabindex=\"0\">");
     svg_heat_map(out, &heat, "Index by weekday and hour, in each kiosk's local time");
+    strbuf_puts(out, "</div>");
     strbuf_puts(out, "<p class=\"note\">Hours in each kiosk's local time; each cell shows its "
                      "index, its tooltip the number of responses; dashed cells had none.</p>\n"
                      "</section>\n");

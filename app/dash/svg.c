@@ -135,21 +135,41 @@ static bool coordinates(struct strbuf *out, size_t n, double **x, double **y, bo
     return false;
 }
 
+/* The y range of a sparkline: the values' own, at least min_span wide
+ * around their middle, kept within 0..100. */
+static void spark_range(const double *values, size_t n, double min_span, double *lo, double *hi)
+{
+    double a = 100, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(values[i]))
+            continue;
+        a = fmin(a, clamp100(values[i]));
+        b = fmax(b, clamp100(values[i]));
+    }
+    if (a > b) { /* no values */
+        a = 0;
+        b = 100;
+    }
+    double mid = (a + b) / 2, span = fmax(b - a, min_span);
+    *lo = fmax(0, mid - span / 2);
+    *hi = fmin(100, *lo + span);
+    *lo = fmax(0, *hi - span);
+}
+
 void svg_sparkline(struct strbuf *out, const double *values, size_t n, const char *label)
 {
-    const double w = 120, h = 28, pad = 2;
-    double *x, *y;
+    const double w = 120, h = 28, pad = 3;
+    double *x, *y, lo, hi;
     bool *ok;
     if (!coordinates(out, n, &x, &y, &ok))
         return;
+    spark_range(values, n, SVG_SPARK_MIN_SPAN, &lo, &hi);
     for (size_t i = 0; i < n; i++) {
         x[i] = pad + (w - 2 * pad) * ((double)i + 0.5) / (double)n;
         ok[i] = isfinite(values[i]);
-        y[i] = ok[i] ? pad + (h - 2 * pad) * (100 - clamp100(values[i])) / 100 : 0;
+        y[i] = ok[i] ? pad + (h - 2 * pad) * (hi - clamp100(values[i])) / (hi - lo) : 0;
     }
     svg_begin(out, "spark", w, h, true, label);
-    strbuf_puts(out, "<line x1=\"0\" x2=\"120\" y1=\"14.0\" y2=\"14.0\" stroke=\"" GRID_COLOUR
-                     "\" stroke-dasharray=\"2 2\"/>");
     line_runs(out, x, y, ok, n, 1.5, 1.6);
     strbuf_puts(out, "</svg>");
     free(x);
@@ -202,14 +222,14 @@ static void y_axis(struct strbuf *out, double left, double right, double top, do
         strbuf_puts(out, "/>");
         char label[8];
         snprintf(label, sizeof label, "%d", v);
-        text_at(out, left - 6, y + 4, "end", " font-size=\"12\" fill=\"" TEXT_COLOUR "\"", label);
+        text_at(out, left - 6, y + 4, "end", " font-size=\"13\" fill=\"" TEXT_COLOUR "\"", label);
     }
 }
 
 void svg_band_chart(struct strbuf *out, const struct svg_point *points, const char *const *x_labels,
                     size_t n, const char *label)
 {
-    const double w = 720, h = 250, left = 40, right = 712, top = 10, height = 200;
+    const double w = 720, h = 310, left = 50, right = 712, top = 18, height = 250;
     double *x, *y;
     bool *ok;
     if (!coordinates(out, n, &x, &y, &ok))
@@ -223,17 +243,22 @@ void svg_band_chart(struct strbuf *out, const struct svg_point *points, const ch
     y_axis(out, left, right, top, height);
     band_runs(out, points, x, n, top, height);
     line_runs(out, x, y, ok, n, 2, 2.5);
+    size_t labelled = 0;
     for (size_t i = 0; i < n; i++) {
         if (!x_labels || !x_labels[i] || !x_labels[i][0])
             continue;
+        /* every second label is minor: a phone's stylesheet hides those */
+        bool minor = labelled++ % 2 == 1;
         strbuf_puts(out, "<line stroke=\"" GRID_COLOUR "\"");
         attr_number(out, "x1", x[i]);
         attr_number(out, "x2", x[i]);
         attr_number(out, "y1", top + height);
         attr_number(out, "y2", top + height + 5);
         strbuf_puts(out, "/>");
-        text_at(out, x[i], top + height + 20, "middle",
-                " font-size=\"12\" fill=\"" TEXT_COLOUR "\"", x_labels[i]);
+        text_at(out, x[i], top + height + 22, "middle",
+                minor ? " class=\"minor\" font-size=\"13\" fill=\"" TEXT_COLOUR "\""
+                      : " font-size=\"13\" fill=\"" TEXT_COLOUR "\"",
+                x_labels[i]);
     }
     strbuf_puts(out, "</svg>");
     free(x);
@@ -243,7 +268,7 @@ void svg_band_chart(struct strbuf *out, const struct svg_point *points, const ch
 
 void svg_bar_chart(struct strbuf *out, const struct svg_bar *bars, size_t n, const char *label)
 {
-    const double row = 30, bar_left = 120, bar_width = 360;
+    const double row = 32, bar_left = 170, bar_width = 280;
     svg_begin(out, "bars", 600, row * (double)n + 4, false, label);
     for (size_t i = 0; i < n; i++) {
         double y = row * (double)i + 4;

@@ -23,8 +23,13 @@ struct strbuf;
  * separator whatever the locale.  v must be finite (callers skip others). */
 void svg_number(struct strbuf *out, double v);
 
+/* The smallest range of index points a sparkline's height spans. */
+#define SVG_SPARK_MIN_SPAN 20.0
+
 /* A small line of values on 0..100 (n of them, NaN = a gap: the line
- * breaks), 120 x 28 units; label (borrowed) is its title. */
+ * breaks), 120 x 28 units; label (borrowed) is its title.  Its height
+ * spans the values' own range, but at least SVG_SPARK_MIN_SPAN points, so
+ * the shape shows and noise of a few points does not look like a cliff. */
 void svg_sparkline(struct strbuf *out, const double *values, size_t n, const char *label);
 
 /* One step of a band chart: value with its interval [lo, hi], on 0..100.
@@ -36,7 +41,8 @@ struct svg_point {
 
 /* A line with its interval band over n steps, a y axis 0..100 with grid
  * lines, and x labels: x_labels[i] (borrowed, may be NULL or "") under
- * step i.  label is the chart's title. */
+ * step i, every second one of class "minor" (a narrow screen hides those).
+ * label is the chart's title. */
 void svg_band_chart(struct strbuf *out, const struct svg_point *points, const char *const *x_labels,
                     size_t n, const char *label);
 

@@ -287,8 +287,10 @@ static void league_fixture(struct league_fixture *l, const struct dash_filter *f
         r->now = spec[i].now;
         r->prev = spec[i].prev;
         r->daily = l->daily[i];
-        for (int d = 0; d < 30; d++) /* every third day without responses */
-            l->daily[i][d] = d % 3 == 1 ? counts(0, 0, 0, 0) : counts(1, 1, d % 4, 3);
+        for (int d = 0; d < 30 && spec[i].now.n[3] + spec[i].now.n[0] > 0; d++)
+            /* Sundays (1 Nov 2026 is one) without responses, a slow drift */
+            l->daily[i][d] = d % 7 == 0 ? counts(0, 0, 0, 0)
+                                        : counts(1 + (int64_t)i, 2, 4 + d % 5, 8 + (int64_t)(i * d) % 9);
     }
     l->league = (struct dash_league){f->from_day, f->to_day, l->rows, 5};
 }
@@ -346,6 +348,7 @@ static void test_overview(void **state)
     assert_non_null(strstr(html, "<tr class=\"group\">"));
     assert_non_null(strstr(small, "few responses"));
     assert_true(strstr(big, "few responses") > small);
+    assert_non_null(strstr(empty, "<span class=\"tag\">no responses</span>"));
 
     /* numbers with their n; "–" for n = 0 */
     assert_non_null(strstr(big, "title=\"Index 82.7, 95 % interval"));

@@ -23,7 +23,7 @@
 
 const char cli_rule_usage[] =
     "wowdash rule add ID --kind K --threshold X --window 7d|48h --db TARGET\n"
-    "                     [--min-responses N] [--department D] [--rating 1..4]\n"
+    "                        [--min-responses N] [--department D] [--rating 1..4]\n"
     "       wowdash rule list --db TARGET\n"
     "       wowdash rule disable ID --db TARGET\n";
 const char cli_alerts_usage[] =

@@ -220,7 +220,7 @@ static void y_axis(struct strbuf *out, double left, double right, double top, do
         attr_number(out, "y1", y);
         attr_number(out, "y2", y);
         strbuf_puts(out, "/>");
-        char label[8];
+        char label[16];
         snprintf(label, sizeof label, "%d", v);
         text_at(out, left - 6, y + 4, "end", " font-size=\"13\" fill=\"" TEXT_COLOUR "\"", label);
     }
@@ -341,7 +341,7 @@ static void heat_legend(struct strbuf *out, double y)
 {
     double x = 44;
     for (int v = 0; v <= 100; v += 25) {
-        char colour[8], label[8];
+        char colour[8], label[16];
         svg_heat_colour(v, colour);
         snprintf(label, sizeof label, "%d", v);
         strbuf_puts(out, "<rect");

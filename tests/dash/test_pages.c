@@ -289,8 +289,9 @@ static void league_fixture(struct league_fixture *l, const struct dash_filter *f
         r->daily = l->daily[i];
         for (int d = 0; d < 30 && spec[i].now.n[3] + spec[i].now.n[0] > 0; d++)
             /* Sundays (1 Nov 2026 is one) without responses, a slow drift */
-            l->daily[i][d] = d % 7 == 0 ? counts(0, 0, 0, 0)
-                                        : counts(1 + (int64_t)i, 2, 4 + d % 5, 8 + (int64_t)(i * d) % 9);
+            l->daily[i][d] = d % 7 == 0
+                                 ? counts(0, 0, 0, 0)
+                                 : counts(1 + (int64_t)i, 2, 4 + d % 5, 8 + (int64_t)(i * d) % 9);
     }
     l->league = (struct dash_league){f->from_day, f->to_day, l->rows, 5};
 }

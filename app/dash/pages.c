@@ -735,6 +735,9 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
     }
     strbuf_puts(out, "</h2>\n");
     alert_list(out, ctx, open, "No open alerts.");
+    strbuf_puts(out, "<p class=\"more\">");
+    link_open(out, "/alerts", NULL, ctx->filter, "state=all");
+    strbuf_puts(out, "All alerts →</a></p>\n");
     strbuf_puts(out, "</section>\n<section aria-labelledby=\"league\"><h2 id=\"league\">League"
                      "</h2>\n");
     if (league->n == 0)

@@ -332,6 +332,7 @@ static void test_overview(void **state)
     assert_non_null(league_at);
     assert_true(alerts_at < league_at);
     assert_non_null(strstr(html, "href=\"/alerts/7?" FILTER_HTML));
+    assert_non_null(strstr(html, "&amp;state=all\">All alerts"));
 
     /* ranked by the shrunk index: 5 lucky taps below 500 good ones */
     const char *big = strstr(html, ">Big ward</a>");

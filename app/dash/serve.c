@@ -497,6 +497,10 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
     return answer(cls, connection, method, url, x);
 }
 
+/* libmicrohttpd's messages, as warnings (fmt is libmicrohttpd's). */
+static void handle_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void handle_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];

@@ -9,7 +9,9 @@ and by direct INSERTs of heartbeat values, a technician by `wowdash user add`;
 then `wowdash serve` on a free loopback port with a fake NOTIFY_SOCKET (a
 datagram socket here) that must receive READY=1; then:
   - /healthz 200 "ok";
-  - without a session /fleet and / answer 303 to /login?next=...; a wrong
+  - without a session /fleet and / answer 303 to /login?next=..., the API 401;
+    a 20 KB form 413, a 5 KB URL 414, a text/plain form 415, a login from
+    another Origin 403; a wrong
     password 403 and no cookie; the right one 303 with a session cookie that is
     HttpOnly, SameSite=Lax, Path=/ (and Secure with --secure-cookies);
   - with the session, /fleet lists every kiosk, silent ones (never seen, or
@@ -294,8 +296,30 @@ def check_no_session(port, engine):
     status, headers, body = request(port, "/fleet", cookie="A" * 43)
     check(status == 303, f"{engine}: /fleet with an unknown session gave {status}")
     status, headers, body = request(port, "/api/v1/kiosks")
-    check(status == 401 and body.startswith('{"error": '),
+    check(status == 401 and body.startswith('{"error": ')
+          and headers.get("WWW-Authenticate", "").startswith("Bearer"),
           f"{engine}: /api/v1/kiosks without a session gave {status} {body[:200]!r}")
+    # the limits: a form over 16 KB, a URL over 4 KB; another content type; another origin
+    for what, path, data, want in (("a 20 KB form", "/login", "user=a&password=" + "x" * 20000,
+                                    413),
+                                   ("a 5 KB URL", "/x" + "a" * 5000, None, 414)):
+        status, headers, body = request(port, path, "POST" if data else "GET", data=data)
+        check(status == want, f"{engine}: {what} gave {status}, expected {want}")
+        check_common_headers(status, headers, what, page=True)
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/login", data=b"user=a&password=b",
+                                 headers={"Content-Type": "text/plain"})
+    try:
+        OPENER.open(req, timeout=10)
+        check(False, f"{engine}: a text/plain login was answered 2xx")
+    except urllib.error.HTTPError as e:
+        check(e.code == 415, f"{engine}: a text/plain login gave {e.code}")
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/login", data=b"user=a&password=b",
+                                 headers={"Origin": "http://evil.example"})
+    try:
+        OPENER.open(req, timeout=10)
+        check(False, f"{engine}: a login from another origin was answered 2xx")
+    except urllib.error.HTTPError as e:
+        check(e.code == 403, f"{engine}: a login from another origin gave {e.code}")
 
 
 def check_routes(port, engine, cookie):

@@ -369,15 +369,14 @@ static void frame_end(struct strbuf *out)
 
 /* ---- cells ------------------------------------------------------------- */
 
-/* A number cell with its 95 % interval under it and, in its title, over
- * how many responses it stands; DASH with n = 0. */
-static void score_cell(struct strbuf *out, const char *what, double v, double lo, double hi,
-                       bool share, int64_t n)
+/* A league number: the value, its 95 % interval under it, and in its
+ * title over how many responses it stands; DASH with n = 0.  Plain cells
+ * (the stylesheet aligns the columns): a league of 100 departments must
+ * stay light. */
+static void score_cell(struct strbuf *out, double v, double lo, double hi, bool share, int64_t n)
 {
     if (n <= 0 || !isfinite(v)) {
-        strbuf_puts(out, "<td class=\"num none\" title=\"");
-        strbuf_puts(out, what);
-        strbuf_puts(out, ": no responses\">" DASH "</td>");
+        strbuf_puts(out, "<td title=\"No responses\">" DASH "</td>");
         return;
     }
     char value[32], ci[64], over[48];
@@ -387,20 +386,14 @@ static void score_cell(struct strbuf *out, const char *what, double v, double lo
         num1(v, value, sizeof value);
     interval(lo, hi, share, ci, sizeof ci);
     responses(n, over, sizeof over);
-    strbuf_puts(out, "<td class=\"num\" title=\"");
-    strbuf_puts(out, what);
-    strbuf_puts(out, " ");
-    strbuf_puts(out, value);
-    strbuf_puts(out, ", 95 % interval ");
-    strbuf_puts(out, ci);
-    strbuf_puts(out, ", over ");
+    strbuf_puts(out, "<td title=\"");
     strbuf_puts(out, over);
     strbuf_puts(out, "\">");
     strbuf_puts(out, value);
     if (isfinite(lo) && isfinite(hi)) {
-        strbuf_puts(out, "<span class=\"ci\">");
+        strbuf_puts(out, "<small>");
         strbuf_puts(out, ci);
-        strbuf_puts(out, "</span>");
+        strbuf_puts(out, "</small>");
     }
     strbuf_puts(out, "</td>");
 }
@@ -427,10 +420,7 @@ static void change_text(struct strbuf *out, const struct score *now, const struc
     snprintf(before, sizeof before, "%s", pv);
     const char *sign = d > 0.05 ? "+" : d < -0.05 ? "-" : "±";
     if (score_changed(now, prev)) {
-        snprintf(title, size,
-                 "A clear change: previous index %s over %s; the 95 %% intervals do "
-                 "not overlap",
-                 before, over);
+        snprintf(title, size, "Clear change. Before: %s over %s; intervals apart", before, over);
         strbuf_puts(out, d > 0 ? "<strong class=\"up\"><span aria-hidden=\"true\">▲</span> "
                                : "<strong class=\"down\"><span aria-hidden=\"true\">▼</span> ");
         strbuf_puts(out, d > 0 ? "up " : "down ");
@@ -438,10 +428,8 @@ static void change_text(struct strbuf *out, const struct score *now, const struc
         strbuf_puts(out, diff);
         strbuf_puts(out, "</strong>");
     } else {
-        snprintf(title, size,
-                 "Within the noise: previous index %s over %s; the 95 %% intervals "
-                 "overlap",
-                 before, over);
+        snprintf(title, size, "Within the noise. Before: %s over %s; intervals overlap", before,
+                 over);
         strbuf_puts(out, "<span class=\"same\">");
         strbuf_puts(out, sign);
         strbuf_puts(out, diff);
@@ -454,7 +442,7 @@ static void change_cell(struct strbuf *out, const struct score *now, const struc
     struct strbuf text = {0};
     char title[200];
     change_text(&text, now, prev, title, sizeof title);
-    strbuf_puts(out, "<td class=\"num change\" title=\"");
+    strbuf_puts(out, "<td title=\"");
     strbuf_puts(out, title);
     strbuf_puts(out, "\">");
     strbuf_puts(out, text.data ? text.data : "");
@@ -555,6 +543,9 @@ static void alert_list(struct strbuf *out, const struct page_ctx *ctx,
 
 /* ---- overview ---------------------------------------------------------- */
 
+/* The overview lists this many open alerts; the alerts page has them all. */
+#define OVERVIEW_ALERTS 10
+
 /* A league row with its numbers, computed once. */
 struct entry {
     const struct dash_league_row *row;
@@ -586,35 +577,43 @@ static double league_prior(const struct dash_league *league)
     return s.n > 0 && isfinite(s.index) ? s.index : 50;
 }
 
+/* A sparkline has at most this many points: a longer period sums its days
+ * in steps of several days (a year: 12 days a point), which keeps a league
+ * of 100 departments light whatever the period. */
+#define SPARK_POINTS_MAX 31
+
 static void sparkline_cell(struct strbuf *out, const struct dash_league *league,
                            const struct dash_league_row *row)
 {
     int32_t days = league->to_day - league->from_day;
-    strbuf_puts(out, "<td class=\"spark\">");
-    double *values = days > 0 && row->daily ? calloc((size_t)days, sizeof *values) : NULL;
+    int32_t per = days > 0 ? (days + SPARK_POINTS_MAX - 1) / SPARK_POINTS_MAX : 1;
+    size_t points = days > 0 ? (size_t)((days + per - 1) / per) : 0;
+    strbuf_puts(out, "<td>");
+    double *values = points && row->daily ? calloc(points, sizeof *values) : NULL;
     if (values) {
-        int with = 0;
+        bool with = false;
         double low = INFINITY, high = -INFINITY;
-        for (int32_t i = 0; i < days; i++) {
-            struct score s = score_of(&row->daily[i]);
-            values[i] = s.n > 0 ? s.index : NAN;
-            with += s.n > 0;
+        for (size_t p = 0; p < points; p++) {
+            struct dash_counts sum = {0};
+            for (int32_t d = (int32_t)p * per; d < ((int32_t)p + 1) * per && d < days; d++)
+                score_counts_add(&sum, &row->daily[d]);
+            struct score s = score_of(&sum);
+            values[p] = s.n > 0 ? s.index : NAN;
+            with = with || s.n > 0;
             low = s.n > 0 ? fmin(low, s.index) : low;
             high = s.n > 0 ? fmax(high, s.index) : high;
         }
-        char words[80], label[240], a[24], b[24];
-        page_period_words(league->from_day, league->to_day, words, sizeof words);
+        char step[32], label[160], a[24], b[24];
+        snprintf(step, sizeof step, per == 1 ? "day" : "%d days", (int)per);
         num1(low, a, sizeof a);
         num1(high, b, sizeof b);
         if (with)
-            snprintf(label, sizeof label,
-                     "Index per day, %s: %d of %d days with responses, lowest %s, highest %s",
-                     words, with, (int)days, a, b);
+            snprintf(label, sizeof label, "Index per %s: %s to %s", step, a, b);
         else
-            snprintf(label, sizeof label, "Index per day, %s: no day with responses", words);
-        svg_sparkline(out, values, (size_t)days, label);
+            snprintf(label, sizeof label, "Index per %s: no responses", step);
+        svg_sparkline(out, values, points, label);
         free(values);
-    } else if (days > 0 && row->daily) {
+    } else if (points && row->daily) {
         out->failed = true;
     }
     strbuf_puts(out, "</td>");
@@ -622,25 +621,17 @@ static void sparkline_cell(struct strbuf *out, const struct dash_league *league,
 
 /* The rank and name cells of a league row. */
 static void league_name_cells(struct strbuf *out, const struct page_ctx *ctx, const struct entry *e,
-                              size_t rank, double prior)
+                              size_t rank)
 {
     const struct dash_league_row *r = e->row;
-    char shrunk[32], mean[32];
-    num1(e->shrunk, shrunk, sizeof shrunk);
-    num1(prior, mean, sizeof mean);
-    strbuf_puts(out, "<td class=\"rank\" title=\"Ranked by the index pulled toward the mean of "
-                     "all departments (");
-    strbuf_puts(out, mean);
-    strbuf_puts(out, ") by 30 responses: ");
-    strbuf_puts(out, shrunk);
-    strbuf_puts(out, "\">");
+    strbuf_puts(out, "<td>");
     if (r->is_group)
         strbuf_puts(out, "<span class=\"tag\">group</span>");
     else if (e->now.n > 0)
         put_int(out, (int64_t)rank);
     else
         strbuf_puts(out, DASH);
-    strbuf_puts(out, "</td><th scope=\"row\" class=\"name\">");
+    strbuf_puts(out, "</td><th scope=\"row\">");
     struct dash_filter f =
         r->is_group ? filter_with(ctx->filter, "", r->id) : filter_with(ctx->filter, "", "");
     if (r->is_group)
@@ -657,16 +648,15 @@ static void league_name_cells(struct strbuf *out, const struct page_ctx *ctx, co
 }
 
 static void league_row(struct strbuf *out, const struct page_ctx *ctx,
-                       const struct dash_league *league, const struct entry *e, size_t rank,
-                       double prior)
+                       const struct dash_league *league, const struct entry *e, size_t rank)
 {
     const struct score *s = &e->now;
     strbuf_puts(out, e->row->is_group ? "<tr class=\"group\">" : "<tr>");
-    league_name_cells(out, ctx, e, rank, prior);
-    score_cell(out, "Index", s->index, s->index_lo, s->index_hi, false, s->n);
-    score_cell(out, "CSAT", s->csat, s->csat_lo, s->csat_hi, true, s->n);
-    score_cell(out, "WOW rate", s->wow, s->wow_lo, s->wow_hi, true, s->n);
-    strbuf_puts(out, "<td class=\"num n\">");
+    league_name_cells(out, ctx, e, rank);
+    score_cell(out, s->index, s->index_lo, s->index_hi, false, s->n);
+    score_cell(out, s->csat, s->csat_lo, s->csat_hi, true, s->n);
+    score_cell(out, s->wow, s->wow_lo, s->wow_hi, true, s->n);
+    strbuf_puts(out, "<td>");
     if (s->n > 0)
         put_int(out, s->n);
     else
@@ -677,18 +667,18 @@ static void league_row(struct strbuf *out, const struct page_ctx *ctx,
     strbuf_puts(out, "</tr>\n");
 }
 
-static const char league_head[] =
-    "<p class=\"note\">Ranked by the index, with small samples pulled toward the mean of all "
-    "departments, so a few lucky taps do not top the league. Under each number its 95 % "
+static const char league_note[] =
+    "<p class=\"note\">Ranked by the index, each pulled toward the mean of all departments (%s) "
+    "by 30 responses, so a few lucky taps do not top the league. Under each number its 95 %% "
     "interval; hover a number for its responses.<span class=\"phone-only\"> Swipe the table "
-    "sideways for more columns.</span></p>\n"
+    "sideways for more columns.</span></p>\n";
+
+static const char league_head[] =
     "<div class=\"scroll\" role=\"region\" aria-label=\"League table\" tabindex=\"0\">"
     "<table class=\"league\">\n<caption>Departments by index</caption>\n<thead><tr>"
-    "<th scope=\"col\">#</th><th scope=\"col\">Department</th>"
-    "<th scope=\"col\" class=\"num\">Index</th><th scope=\"col\" class=\"num\">CSAT</th>"
-    "<th scope=\"col\" class=\"num\">WOW</th><th scope=\"col\" class=\"num\">Responses</th>"
-    "<th scope=\"col\" class=\"num\">Change</th><th scope=\"col\">Per day</th></tr></thead>\n"
-    "<tbody>\n";
+    "<th scope=\"col\">#</th><th scope=\"col\">Department</th><th scope=\"col\">Index</th>"
+    "<th scope=\"col\">CSAT</th><th scope=\"col\">WOW</th><th scope=\"col\">Responses</th>"
+    "<th scope=\"col\">Change</th><th scope=\"col\">Per day</th></tr></thead>\n<tbody>\n";
 
 static void league_table(struct strbuf *out, const struct page_ctx *ctx,
                          const struct dash_league *league)
@@ -706,6 +696,10 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
         e[i].shrunk = score_shrunk_index(&league->rows[i].now, prior, SCORE_SHRINK_K);
     }
     qsort(e, league->n, sizeof *e, compare_entries);
+    char mean[32], note[sizeof league_note + 32];
+    num1(prior, mean, sizeof mean);
+    snprintf(note, sizeof note, league_note, mean);
+    strbuf_puts(out, note);
     strbuf_puts(out, league_head);
     size_t rank = 0;
     bool groups = false;
@@ -716,7 +710,7 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
             strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"8\" "
                              "scope=\"rowgroup\">Groups: their departments together</th></tr>\n");
         }
-        league_row(out, ctx, league, &e[i], ++rank, prior);
+        league_row(out, ctx, league, &e[i], ++rank);
     }
     strbuf_puts(out, "</tbody>\n</table></div>\n");
     free(e);
@@ -734,8 +728,16 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
         strbuf_puts(out, open->more ? "+)" : ")");
     }
     strbuf_puts(out, "</h2>\n");
-    alert_list(out, ctx, open, "No open alerts.");
+    struct dash_alerts first = {0};
+    if (open)
+        first = (struct dash_alerts){open->items,
+                                     open->n < OVERVIEW_ALERTS ? open->n : OVERVIEW_ALERTS, false};
+    alert_list(out, ctx, &first, "No open alerts.");
     strbuf_puts(out, "<p class=\"more\">");
+    if (open && (open->n > first.n || open->more)) {
+        link_open(out, "/alerts", NULL, ctx->filter, "state=open");
+        strbuf_puts(out, "Every open alert →</a> · ");
+    }
     link_open(out, "/alerts", NULL, ctx->filter, "state=all");
     strbuf_puts(out, "All alerts →</a></p>\n");
     strbuf_puts(out, "</section>\n<section aria-labelledby=\"league\"><h2 id=\"league\">League"
@@ -750,6 +752,13 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
 }
 
 /* ---- a department ------------------------------------------------------ */
+
+/* The trend's table has at most this many rows (two months of days); a
+ * longer period offers its CSV instead, so the page stays light. */
+#define TREND_TABLE_MAX 62
+
+/* A department's page lists this many of its alerts. */
+#define DEPARTMENT_ALERTS 10
 
 /* One headline number: what, the value, its interval and its n. */
 static void headline_card(struct strbuf *out, const char *what, double v, double lo, double hi,
@@ -837,11 +846,13 @@ static void step_words(const struct dash_point *p, char *buf, size_t size)
                  month_names[m - 1], y);
 }
 
-/* The steps with responses as a table, for readers without the chart. */
+/* The steps with responses as a table, for readers without the chart
+ * (cells without classes, so a year of days stays light; the stylesheet
+ * aligns the numbers). */
 static void trend_table(struct strbuf *out, const struct dash_department *d)
 {
-    strbuf_puts(out, "<details><summary>The trend as a table</summary><table class=\"plain\">"
-                     "<thead><tr><th scope=\"col\">When</th><th scope=\"col\">Index</th>"
+    strbuf_puts(out, "<details><summary>The trend as a table</summary><table class=\"plain "
+                     "trend\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Index</th>"
                      "<th scope=\"col\">95 % interval</th><th scope=\"col\">Responses</th></tr>"
                      "</thead><tbody>\n");
     for (size_t i = 0; i < d->trend_n; i++) {
@@ -854,18 +865,32 @@ static void trend_table(struct strbuf *out, const struct dash_department *d)
         interval(s.index_lo, s.index_hi, false, ci, sizeof ci);
         strbuf_puts(out, "<tr><td>");
         strbuf_puts(out, when);
-        strbuf_puts(out, "</td><td class=\"num\">");
+        strbuf_puts(out, "</td><td>");
         strbuf_puts(out, v);
-        strbuf_puts(out, "</td><td class=\"num\">");
+        strbuf_puts(out, "</td><td>");
         strbuf_puts(out, ci);
-        strbuf_puts(out, "</td><td class=\"num\">");
+        strbuf_puts(out, "</td><td>");
         put_int(out, s.n);
         strbuf_puts(out, "</td></tr>\n");
     }
     strbuf_puts(out, "</tbody></table></details>\n");
 }
 
-static void trend_section(struct strbuf *out, const struct dash_department *d)
+/* The trend's numbers: as a table for up to TREND_TABLE_MAX steps, and
+ * always as CSV (the API), which a longer period's table would outweigh. */
+static void trend_data(struct strbuf *out, const struct page_ctx *ctx,
+                       const struct dash_department *d)
+{
+    if (d->trend_n <= TREND_TABLE_MAX)
+        trend_table(out, d);
+    struct dash_filter f = filter_with(ctx->filter, d->id, "");
+    strbuf_puts(out, "<p class=\"more\">");
+    link_open(out, "/api/v1/counts.csv", NULL, &f, d->hourly ? "granularity=hour" : NULL);
+    strbuf_puts(out, "These counts as CSV</a> (for a spreadsheet)</p>\n");
+}
+
+static void trend_section(struct strbuf *out, const struct page_ctx *ctx,
+                          const struct dash_department *d)
 {
     strbuf_puts(out, "<section aria-labelledby=\"trend\"><h2 id=\"trend\">Index per ");
     strbuf_puts(out, d->hourly ? "hour" : "day");
@@ -895,7 +920,7 @@ static void trend_section(struct strbuf *out, const struct dash_department *d)
                          "unhappy, 100 = every answer WOW), the band its 95 % interval; a gap is ");
         strbuf_puts(out, d->hourly ? "an hour" : "a day");
         strbuf_puts(out, " without responses.</p>\n");
-        trend_table(out, d);
+        trend_data(out, ctx, d);
     }
     free(points);
     free(labels);
@@ -1095,7 +1120,7 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
     }
     strbuf_puts(out, "</p>\n");
     headline(out, d);
-    trend_section(out, d);
+    trend_section(out, ctx, d);
     strbuf_puts(out, "<div class=\"pair\">");
     distribution_section(out, d);
     strbuf_puts(out, "<section aria-labelledby=\"reasons\"><h2 id=\"reasons\">Why</h2>\n");
@@ -1106,7 +1131,17 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
     kiosks_section(out, ctx, d);
     strbuf_puts(out, "<section aria-labelledby=\"dept-alerts\"><h2 id=\"dept-alerts\">Alerts"
                      "</h2>\n");
-    alert_list(out, ctx, alerts, "No alerts for this department.");
+    struct dash_alerts first = {0};
+    if (alerts)
+        first = (struct dash_alerts){
+            alerts->items, alerts->n < DEPARTMENT_ALERTS ? alerts->n : DEPARTMENT_ALERTS, false};
+    alert_list(out, ctx, &first, "No alerts for this department.");
+    if (alerts && (alerts->n > first.n || alerts->more)) {
+        struct dash_filter f = filter_with(ctx->filter, d->id, "");
+        strbuf_puts(out, "<p class=\"more\">");
+        link_open(out, "/alerts", NULL, &f, "state=all");
+        strbuf_puts(out, "Every alert of this department →</a></p>\n");
+    }
     strbuf_puts(out, "</section>\n");
     frame_end(out);
 }

@@ -46,6 +46,14 @@ static void xy(struct strbuf *out, const char *command, double x, double y)
     svg_number(out, y);
 }
 
+/* Appends a whole number of units. */
+static void put_whole(struct strbuf *out, const char *before, double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%s%lld", before, (long long)llround(v));
+    strbuf_puts(out, buf);
+}
+
 static double clamp100(double v)
 {
     return v < 0 ? 0 : v > 100 ? 100 : v;
@@ -55,16 +63,16 @@ static double clamp100(double v)
 static void svg_begin(struct strbuf *out, const char *class_name, double width, double height,
                       bool fixed_size, const char *label)
 {
-    strbuf_puts(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"");
+    /* inline in HTML: the parser puts <svg> in the SVG namespace itself */
+    strbuf_puts(out, "<svg class=\"");
     strbuf_puts(out, class_name);
-    strbuf_puts(out, "\" viewBox=\"0 0 ");
-    svg_number(out, width);
-    strbuf_puts(out, " ");
-    svg_number(out, height);
+    put_whole(out, "\" viewBox=\"0 0 ", ceil(width));
+    put_whole(out, " ", ceil(height));
     strbuf_puts(out, "\"");
     if (fixed_size) {
-        attr_number(out, "width", width);
-        attr_number(out, "height", height);
+        put_whole(out, " width=\"", width);
+        put_whole(out, "\" height=\"", height);
+        strbuf_puts(out, "\"");
     }
     strbuf_puts(out, " role=\"img\"><title>");
     html_escape(out, label);
@@ -88,23 +96,42 @@ static void text_at(struct strbuf *out, double x, double y, const char *anchor, 
 }
 
 /* A polyline through the points with ok[i], broken at the others; a run
- * of one point is a dot.  Coordinates in x[], y[]. */
+ * of one point is a dot.  Coordinates in x[], y[]; with whole, they are
+ * whole units, the path is written with relative steps ("l4-3h4") and
+ * its colours and width come from the stylesheet: the lightest form, for
+ * the league's hundred sparklines. */
 static void line_runs(struct strbuf *out, const double *x, const double *y, const bool *ok,
-                      size_t n, double width, double dot)
+                      size_t n, double width, double dot, bool whole)
 {
     bool any = false;
-    for (size_t i = 0; i < n; i++)
-        any = any || (ok[i] && i + 1 < n && ok[i + 1]);
+    for (size_t i = 0; i + 1 < n; i++)
+        any = any || (ok[i] && ok[i + 1]);
     if (any) {
-        strbuf_puts(out,
-                    "<path fill=\"none\" stroke=\"" LINE_COLOUR "\" stroke-linejoin=\"round\"");
-        attr_number(out, "stroke-width", width);
-        strbuf_puts(out, " d=\"");
+        if (!whole) {
+            strbuf_puts(out,
+                        "<path fill=\"none\" stroke=\"" LINE_COLOUR "\" stroke-linejoin=\"round\"");
+            attr_number(out, "stroke-width", width);
+            strbuf_puts(out, " d=\"");
+        } else {
+            strbuf_puts(out, "<path d=\""); /* styled by the stylesheet (svg.spark) */
+        }
         for (size_t i = 0; i < n; i++) {
-            if (!ok[i] || i + 1 >= n || !ok[i + 1])
-                continue; /* drawn as the end of a segment, or as a dot */
-            xy(out, i > 0 && ok[i - 1] ? " L" : " M", x[i], y[i]);
-            xy(out, " L", x[i + 1], y[i + 1]);
+            bool first = i == 0 || !ok[i - 1];
+            if (!ok[i] || (first && (i + 1 >= n || !ok[i + 1])))
+                continue; /* a gap, or a lone point: a dot below */
+            if (first && whole) {
+                put_whole(out, "M", x[i]);
+                put_whole(out, " ", y[i]);
+            } else if (first) {
+                xy(out, " M", x[i], y[i]);
+            } else if (whole && llround(y[i] - y[i - 1]) == 0) {
+                put_whole(out, "h", x[i] - x[i - 1]);
+            } else if (whole) {
+                put_whole(out, "l", x[i] - x[i - 1]);
+                put_whole(out, y[i] - y[i - 1] < 0 ? "" : " ", y[i] - y[i - 1]);
+            } else {
+                xy(out, " L", x[i], y[i]);
+            }
         }
         strbuf_puts(out, "\"/>");
     }
@@ -112,7 +139,7 @@ static void line_runs(struct strbuf *out, const double *x, const double *y, cons
         bool alone = ok[i] && (i == 0 || !ok[i - 1]) && (i + 1 >= n || !ok[i + 1]);
         if (!alone)
             continue;
-        strbuf_puts(out, "<circle fill=\"" LINE_COLOUR "\"");
+        strbuf_puts(out, whole ? "<circle" : "<circle fill=\"" LINE_COLOUR "\"");
         attr_number(out, "cx", x[i]);
         attr_number(out, "cy", y[i]);
         attr_number(out, "r", dot);
@@ -164,13 +191,13 @@ void svg_sparkline(struct strbuf *out, const double *values, size_t n, const cha
     if (!coordinates(out, n, &x, &y, &ok))
         return;
     spark_range(values, n, SVG_SPARK_MIN_SPAN, &lo, &hi);
-    for (size_t i = 0; i < n; i++) {
-        x[i] = pad + (w - 2 * pad) * ((double)i + 0.5) / (double)n;
+    for (size_t i = 0; i < n; i++) { /* whole units: 1 unit is 1 px */
+        x[i] = round(pad + (w - 2 * pad) * ((double)i + 0.5) / (double)n);
         ok[i] = isfinite(values[i]);
-        y[i] = ok[i] ? pad + (h - 2 * pad) * (hi - clamp100(values[i])) / (hi - lo) : 0;
+        y[i] = ok[i] ? round(pad + (h - 2 * pad) * (hi - clamp100(values[i])) / (hi - lo)) : 0;
     }
-    svg_begin(out, "spark", w, h, true, label);
-    line_runs(out, x, y, ok, n, 1.5, 1.6);
+    svg_begin(out, "spark", w, h, false, label); /* sized by the stylesheet */
+    line_runs(out, x, y, ok, n, 1.5, 1.6, true);
     strbuf_puts(out, "</svg>");
     free(x);
     free(y);
@@ -242,7 +269,7 @@ void svg_band_chart(struct strbuf *out, const struct svg_point *points, const ch
     svg_begin(out, "chart", w, h, false, label);
     y_axis(out, left, right, top, height);
     band_runs(out, points, x, n, top, height);
-    line_runs(out, x, y, ok, n, 2, 2.5);
+    line_runs(out, x, y, ok, n, 2, 2.5, false);
     size_t labelled = 0;
     for (size_t i = 0; i < n; i++) {
         if (!x_labels || !x_labels[i] || !x_labels[i][0])
@@ -309,31 +336,40 @@ bool svg_heat_colour(double value, char buf[8])
     return t >= 0.75;
 }
 
-/* One cell of the heat map at (x, y). */
+/* " name=\"v\"" for a whole number of units (the heat map's grid). */
+static void attr_int(struct strbuf *out, const char *name, double v)
+{
+    char buf[48];
+    snprintf(buf, sizeof buf, " %s=\"%lld\"", name, (long long)llround(v));
+    strbuf_puts(out, buf);
+}
+
+/* One cell of the heat map at (x, y).  Its text's size, anchor and dark
+ * colour come from the enclosing group (svg_heat_map), which keeps 168
+ * cells light. */
 static void heat_cell(struct strbuf *out, double x, double y, double value, const char *title)
 {
     strbuf_puts(out, "<g><title>");
     html_escape(out, title ? title : "");
     strbuf_puts(out, "</title><rect");
-    attr_number(out, "x", x + 1);
-    attr_number(out, "y", y + 1);
-    strbuf_puts(out, " width=\"26\" height=\"22\" rx=\"2\"");
+    attr_int(out, "x", x + 1);
+    attr_int(out, "y", y + 1);
+    strbuf_puts(out, " width=\"26\" height=\"22\"");
     if (!isfinite(value)) {
-        strbuf_puts(out, " class=\"empty\" fill=\"#ffffff\" stroke=\"" GRID_COLOUR
+        strbuf_puts(out, " class=\"empty\" fill=\"#fff\" stroke=\"" GRID_COLOUR
                          "\" stroke-dasharray=\"2 2\"/></g>");
         return;
     }
-    char colour[8];
+    char colour[8], number[64];
     bool light = svg_heat_colour(value, colour);
     strbuf_puts(out, " fill=\"");
     strbuf_puts(out, colour);
-    strbuf_puts(out, "\"/>");
-    char number[16];
-    snprintf(number, sizeof number, "%lld", (long long)llround(clamp100(value)));
-    text_at(out, x + 14, y + 16, "middle",
-            light ? " font-size=\"11\" fill=\"#ffffff\"" : " font-size=\"11\" fill=\"#1b1f24\"",
-            number);
-    strbuf_puts(out, "</g>");
+    strbuf_puts(out, "\"/><text");
+    attr_int(out, "x", x + 14);
+    attr_int(out, "y", y + 16);
+    snprintf(number, sizeof number, "%s>%lld</text></g>", light ? " fill=\"#fff\"" : "",
+             (long long)llround(clamp100(value)));
+    strbuf_puts(out, number);
 }
 
 /* The key under the heat map: five colours with their values, and "no data". */
@@ -374,9 +410,11 @@ void svg_heat_map(struct strbuf *out, const struct svg_heat *heat, const char *l
         double y = top + ch * (double)r;
         text_at(out, left - 6, y + 16, "end", " font-size=\"12\" fill=\"" TEXT_COLOUR "\"",
                 heat->row_labels[r]);
+        strbuf_puts(out, "<g font-size=\"11\" text-anchor=\"middle\" fill=\"#1b1f24\">");
         for (size_t c = 0; c < heat->cols; c++)
             heat_cell(out, left + cw * (double)c, y, heat->values[r * heat->cols + c],
                       heat->titles[r * heat->cols + c]);
+        strbuf_puts(out, "</g>");
     }
     heat_legend(out, top + ch * (double)heat->rows + 10);
     strbuf_puts(out, "</svg>");

@@ -7,7 +7,8 @@
  * whatever the locale; a value that is NaN or infinite is never written:
  * it is a gap in a line, an empty cell, a missing bar.  Texts (labels,
  * titles) are escaped.  Colours are presentation attributes (fill=,
- * stroke=), which the dashboard's CSP allows; there is no style attribute.
+ * stroke=), which the dashboard's CSP allows, or rules of the stylesheet
+ * (the sparkline); there is never a style attribute.
  * Every chart is role="img" with a <title>, so it has a text alternative,
  * and the pages also say its numbers in words or tables.
  */
@@ -29,7 +30,9 @@ void svg_number(struct strbuf *out, double v);
 /* A small line of values on 0..100 (n of them, NaN = a gap: the line
  * breaks), 120 x 28 units; label (borrowed) is its title.  Its height
  * spans the values' own range, but at least SVG_SPARK_MIN_SPAN points, so
- * the shape shows and noise of a few points does not look like a cliff. */
+ * the shape shows and noise of a few points does not look like a cliff.
+ * Its size and colours come from the stylesheet (svg.spark), which keeps a
+ * hundred of them light. */
 void svg_sparkline(struct strbuf *out, const double *values, size_t n, const char *label);
 
 /* One step of a band chart: value with its interval [lo, hi], on 0..100.

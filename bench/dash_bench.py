@@ -3,7 +3,8 @@
 wowdash's rollup and pages timed against it.
 
   python3 bench/dash_bench.py BUILD_DIR [--kiosks 1000] [--days 365] [--requests 50]
-                              [--seed 42] [--chunk 50] [--keep]
+                              [--seed 42] [--chunk 50] [--margin-s 300] [--save DIR]
+                              [--keep | --reuse STATE]
 
 Starts its own throwaway PostgreSQL (tests/sync/pg_cluster.py: a temp dir, 127.0.0.1, trust
 auth, fsync=off; stopped at exit), creates a database, then:
@@ -12,9 +13,11 @@ auth, fsync=off; stopped at exit), creates a database, then:
      fires on every row, as for rows pushed by kiosks), then VACUUM ANALYZE;
   2. departments and groups (`wowdash group add`, `department add`), one admin user and an API
      token (`wowdash user add --password-stdin`, `token add`);
-  3. the first full `wowdash rollup`, the rollups' row counts, and a check of the rollup against
-     the same sums computed by SQL straight from tap_counts (per department and local day over
-     the last 31 days; per department over everything);
+  3. a wait until the rollup's 5-minute margin no longer reaches back into the generated rows
+     (--margin-s), one sync round, then the first full `wowdash rollup`, the rollups' row
+     counts, and a check of the rollup against the same sums computed by SQL straight from
+     tap_counts (per department and local day over the last 31 days; per department over
+     everything);
   4. one sync round (1000 rows grown through the sync's upsert), then one incremental rollup;
   5. `wowdash serve` on 127.0.0.1; after a warm-up, sequential requests on one keep-alive
      connection: /overview and /department/ID (last 30 days, and today), /fleet, and the CSV
@@ -27,13 +30,17 @@ Prints "figure: NAME VALUE UNIT" lines:
   dash_csv_month_s (median whole-file time), dash_csv_month_kiosk_s (the same per kiosk),
   dash_page_kb (largest page), dash_external_requests (must be 0),
   dash_overview_raw_sql_ms (the 30-day league computed from tap_counts, no rollup: why rollups);
-and "check: ..." lines for what it verified.  A page whose p95 misses 100 ms gets its slow
-statements from PostgreSQL's auto_explain (EXPLAIN ANALYZE) printed after the figures.
+and "check: ..." lines for what it verified.  PostgreSQL logs the server's statements over 20 ms
+while the pages are measured (log_min_duration_statement); when a page's p95 misses 100 ms the
+slowest of them are printed with EXPLAIN (ANALYZE, BUFFERS) run again on their parameters.
 A piece of wowdash that is not there yet is reported as "skipped: NAME: why" and the exit
 status is 1; a failed check is exit 1 too.
 
-Quick run: --kiosks 100 --days 30 (about a minute).  --keep leaves the cluster running and
-prints its conninfo (stop it with `python3 tests/sync/pg_cluster.py stop STATE`).
+Quick run: --kiosks 100 --days 30 --margin-s 0 (about a minute; the incremental rollup then
+re-reads the generated rows the margin reaches).  --save DIR keeps the measured pages.  --keep
+leaves the cluster running and prints its conninfo (stop it with `python3
+tests/sync/pg_cluster.py stop STATE`); --reuse STATE then measures that kept database again
+without generating it (rollup incremental only).
 """
 import argparse
 import csv
@@ -41,7 +48,6 @@ import datetime
 import html.parser
 import http.client
 import io
-import json
 import os
 import re
 import shlex
@@ -71,7 +77,8 @@ def log(msg):
 
 
 def figure(name, value, unit, note=""):
-    fmt = "%d" if isinstance(value, int) else "%.3f" if value < 10 else "%.1f"
+    fmt = "%d" if isinstance(value, int) else "%.4f" if value < 1 else "%.3f" if value < 10 \
+        else "%.1f"
     print(f"figure: {name} {fmt % value} {unit}" + (f" ({note})" if note else ""), flush=True)
 
 
@@ -158,6 +165,23 @@ class Bench:
         self.departments = self.sql("SELECT department FROM dash_gen.department "
                                     "ORDER BY dept_no").split()
 
+    def attach(self, state):
+        """--reuse: the kept cluster and database of an earlier run."""
+        self.pg = Cluster.from_state(state)
+        self.db = self.pg.conninfo(dbname=DBNAME)
+        self.now_ms = self.sql_ints("SELECT now_ms FROM dash_gen.params")[0]
+        self.departments = self.sql("SELECT department FROM dash_gen.department "
+                                    "ORDER BY dept_no").split()
+
+    def new_token(self):
+        r = self.dash("token", "add", ADMIN, "--label", f"bench-{os.getpid()}-{time.time():.0f}",
+                      "--db", self.db)
+        m = re.search(r"wdt_[A-Za-z0-9_-]{43}", r.stdout)
+        if r.returncode != 0 or not m:
+            skipped("wowdash token add", (r.stderr or r.stdout).strip())
+            return None
+        return m.group(0)
+
     def organise(self):
         """Groups and departments by the CLI (SQL when the CLI is not there yet); the admin
         user and its API token.  Returns the token or None."""
@@ -182,12 +206,7 @@ class Bench:
         if r.returncode != 0:
             skipped("wowdash user add", r.stderr.strip())
             return None
-        r = self.dash("token", "add", ADMIN, "--label", "bench", "--db", self.db)
-        m = re.search(r"wdt_[A-Za-z0-9_-]{43}", r.stdout)
-        if r.returncode != 0 or not m:
-            skipped("wowdash token add", (r.stderr or r.stdout).strip())
-            return None
-        return m.group(0)
+        return self.new_token()
 
     def must(self, r):
         if r.returncode != 0:
@@ -268,6 +287,19 @@ class Bench:
         print(f"data: last 30 days from tap_counts: {len(rows)} departments; top {top}; "
               f"bottom {low}", flush=True)
         return rows
+
+    def settle(self):
+        """Waits until the rollup's margin (rollup.c: rows stamped within MARGIN_MS of the
+        watermark are read again, for transactions still open) no longer reaches back into the
+        generated rows: otherwise the incremental rollup re-reads the last minutes of the bulk
+        load and measures that, not one sync round."""
+        wait = self.sql_ints("SELECT (max(synced_ms) - (extract(epoch FROM clock_timestamp())"
+                             " * 1000)::bigint) FROM tap_counts")[0] / 1000.0
+        wait += self.args.margin_s + 5
+        if wait > 0:
+            print(f"note: waiting {wait:.0f} s: the rollup's {self.args.margin_s} s margin must "
+                  "not reach back into the generated rows (--margin-s)", flush=True)
+            time.sleep(wait)
 
     def sync_round(self):
         self.sql(f"CALL dash_gen.sync_round({self.args.sync_rows})")
@@ -503,6 +535,10 @@ def run_pages(b, token):
         if p95 > PAGE_GOAL_MS:
             slow.append(path)
         weights[name] = len(body)
+        if a.save:
+            os.makedirs(a.save, exist_ok=True)
+            with open(os.path.join(a.save, name + ".html"), "wb") as f:
+                f.write(body)
         parser = Links()
         parser.feed(body.decode("utf-8", "replace"))
         urls += parser.urls
@@ -548,31 +584,61 @@ def run_csv(b, token):
         check(got == want, f"{name}: the CSV's responses sum to the rollup's ({got} vs {want})")
 
 
-def explain_slow(b, paths):
-    """Requests each slow page again with auto_explain logging the plans of statements over
-    20 ms in the server's connections; prints those plans."""
-    b.sql(f"ALTER DATABASE {DBNAME} SET session_preload_libraries = 'auto_explain';"
-          f"ALTER DATABASE {DBNAME} SET auto_explain.log_min_duration = '20ms';"
-          f"ALTER DATABASE {DBNAME} SET auto_explain.log_analyze = on;"
-          f"ALTER DATABASE {DBNAME} SET auto_explain.log_buffers = on")
-    b.stop_server()  # its pooled connections predate the settings
-    b.start_server()
-    b.wait_quiet()
+SLOW_MS = 20  # statements of the server's connections slower than this get logged
+
+
+def log_slow_statements(b):
+    """From now on PostgreSQL logs the server's statements over SLOW_MS ms with their
+    parameters (log_min_duration_statement: nothing is timed that was not before).  Call
+    before the server starts: settings of a database reach new connections only.  Returns the
+    log's current end."""
+    b.sql(f"ALTER DATABASE {DBNAME} SET log_min_duration_statement = '{SLOW_MS}ms'")
     with open(b.pg.logfile, errors="replace") as f:
         f.seek(0, os.SEEK_END)
-        start = f.tell()
-    cookie = login(b.port)
-    client = Client(b.port, cookie=cookie)
-    for path in paths:
-        for _ in range(3):
-            client.request("GET", path)
-    time.sleep(0.5)
-    with open(b.pg.logfile, errors="replace") as f:
-        f.seek(start)
-        plans = f.read()
-    print(f"slow: pages over {PAGE_GOAL_MS:.0f} ms p95: {' '.join(paths)}; their statements over "
-          "20 ms with EXPLAIN ANALYZE (auto_explain):")
-    print(plans[-20000:] if plans.strip() else "(none over 20 ms: the time is spent in wowdash)")
+        return f.tell()
+
+
+def slow_statements(logfile, offset):
+    """(ms, statement, parameters) of the log's duration lines after offset, slowest first,
+    one per statement text."""
+    with open(logfile, errors="replace") as f:
+        f.seek(offset)
+        lines = f.read().splitlines()
+    stamp = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+    found, cur = {}, None
+    for line in lines:
+        if stamp.match(line):
+            m = re.search(r"LOG:  duration: ([\d.]+) ms  (?:execute [^:]*|statement): (.*)", line)
+            if m:
+                cur = [float(m.group(1)), m.group(2), ""]
+                if cur[1] not in found or found[cur[1]][0] < cur[0]:
+                    found[cur[1]] = cur
+                continue
+            m = re.search(r"DETAIL:  parameters: (.*)", line)
+            if m and cur is not None:
+                cur[2] = m.group(1)
+            cur = None if not m else cur
+        elif cur is not None:
+            cur[1] += "\n" + line  # a statement's further lines
+    return sorted(found.values(), key=lambda x: -x[0])
+
+
+def explain_slow(b, paths, offset, limit=4):
+    """Prints the slowest statements logged while the pages were measured, each with
+    EXPLAIN (ANALYZE, BUFFERS) run again on its logged parameters."""
+    stmts = slow_statements(b.pg.logfile, offset)
+    print(f"slow: pages over {PAGE_GOAL_MS:.0f} ms p95: {' '.join(paths)}; {len(stmts)} distinct "
+          f"statements over {SLOW_MS} ms while measuring" + (":" if stmts else
+                                                            " (the time is spent in wowdash)"))
+    for ms, text, params in stmts[:limit]:
+        values = [v for _, v in re.findall(r"\$(\d+) = ('(?:[^']|'')*'|NULL)", params)]
+        sql = (f"PREPARE slow AS {text};\nEXPLAIN (ANALYZE, BUFFERS) EXECUTE slow"
+               + (f"({', '.join(values)})" if values else "") + ";")
+        try:
+            plan = b.sql(sql, timeout=120)
+        except RuntimeError as e:
+            plan = f"(EXPLAIN failed: {e})"
+        print(f"slow: {ms:.1f} ms: {text}\n  parameters: {params or '-'}\n{plan}", flush=True)
 
 
 def main():
@@ -586,6 +652,10 @@ def main():
     p.add_argument("--sync-rows", type=int, default=1000, help="rows grown before the "
                    "incremental rollup")
     p.add_argument("--keep", action="store_true", help="leave the cluster running")
+    p.add_argument("--reuse", metavar="STATE", help="measure the database a --keep run left")
+    p.add_argument("--margin-s", type=int, default=300, help="rollup.c's MARGIN_MS in seconds: "
+                   "how long to wait after generating before the first sync round")
+    p.add_argument("--save", metavar="DIR", help="write the measured pages there")
     a = p.parse_args()
     if a.kiosks < 1 or a.days < 1 or a.requests < 1 or a.chunk < 1:
         p.error("--kiosks, --days, --requests and --chunk must be positive")
@@ -594,28 +664,41 @@ def main():
         [a.build, "--kiosks", str(a.kiosks), "--days", str(a.days), "--requests", str(a.requests),
          "--seed", str(a.seed)]), flush=True)
     try:
-        b.start_database()
-        b.generate()
-        token = b.organise()
-        b.raw_overview()
-        if b.rollup("dash_rollup_full_s", "first rollup of every row"):
+        if a.reuse:
+            b.attach(a.reuse)
+            token = b.new_token()
+            full = b.rollup("dash_rollup_s", "whatever a --reuse database had left to do")
+        else:
+            b.start_database()
+            b.generate()
+            token = b.organise()
+            b.raw_overview()
+            b.settle()
+            b.sync_round()
+            full = b.rollup("dash_rollup_full_s", "first rollup of every row")
+        if full:
             b.rollup_rows()
             b.check_rollup("full rollup")
             b.sync_round()
             if b.rollup("dash_rollup_incr_s", f"after one sync round of {a.sync_rows} grown rows"):
                 b.check_rollup("incremental rollup")
+        offset = log_slow_statements(b)
         try:
             b.start_server()
         except RuntimeError as e:
             skipped("wowdash serve", str(e))
         else:
             b.wait_quiet()
+            with open(b.pg.logfile, errors="replace") as f:
+                offset = f.seek(0, os.SEEK_END)  # the start-up refresh's statements are not ours
             slow = run_pages(b, token)
             if slow:
-                explain_slow(b, slow)
+                explain_slow(b, slow, offset)
     finally:
         b.stop_server()
-        if a.keep and b.pg:
+        if a.reuse:
+            pass  # not ours to stop
+        elif a.keep and b.pg:
             state = os.path.join(tempfile.gettempdir(), "dash_bench_cluster.json")
             b.pg.write_state(state)
             b.pg.owned = False

@@ -228,9 +228,21 @@ static long department_index(const struct dash_departments *list, const char *id
 
 /* ---- the league -------------------------------------------------------- */
 
+/* A department's id and its place in a list, for looking rows up by id. */
+struct id_at {
+    const char *id;
+    size_t at;
+};
+
+static int compare_id_at(const void *a, const void *b)
+{
+    return strcmp(((const struct id_at *)a)->id, ((const struct id_at *)b)->id);
+}
+
 struct league_ctx {
     struct dash_league *out;
-    const struct dash_departments *list;
+    const struct id_at *by_id; /* the league's departments, sorted by id */
+    size_t n;
     bool include_misuse;
     int32_t prev_from, from, to;
 };
@@ -240,11 +252,12 @@ static bool handle_league(void *ctx, int ncols, const char *const *v)
     struct league_ctx *c = ctx;
     if (ncols != 10 || !v[0])
         return true;
-    long at = department_index(c->list, v[0]);
+    struct id_at key = {.id = v[0]};
+    const struct id_at *found = bsearch(&key, c->by_id, c->n, sizeof *c->by_id, compare_id_at);
     int32_t day = (int32_t)parse_i64(v[1]);
-    if (at < 0 || day < c->prev_from || day >= c->to)
+    if (!found || day < c->prev_from || day >= c->to)
         return true;
-    struct dash_league_row *row = &c->out->rows[at];
+    struct dash_league_row *row = &c->out->rows[found->at];
     struct dash_counts counts;
     read_faces(v + 2, c->include_misuse, &counts, NULL);
     if (day < c->from) {
@@ -322,16 +335,27 @@ bool dashq_league(struct dashdb *db, const struct dash_user *u, const struct das
     bool ok = scoped(db, u, f, &list, &sql, &none, err, size);
     if (ok && !league_rows(out, &list, days))
         ok = fail_oom(err, size);
-    strbuf_puts(&sql, " GROUP BY department, day");
+    strbuf_puts(&sql, " GROUP BY day, department");
     if (ok && sql.failed)
         ok = fail_oom(err, size);
+    struct id_at *by_id = ok && !none ? calloc(list.n, sizeof *by_id) : NULL;
+    if (ok && !none && !by_id)
+        ok = fail_oom(err, size);
     if (ok && !none) {
-        struct league_ctx c = {
-            out,           &list,      f->include_misuse, out->from_day - (int32_t)days,
-            out->from_day, out->to_day};
+        for (size_t i = 0; i < list.n; i++)
+            by_id[i] = (struct id_at){list.items[i].id, i};
+        qsort(by_id, list.n, sizeof *by_id, compare_id_at);
+        struct league_ctx c = {.out = out,
+                               .by_id = by_id,
+                               .n = list.n,
+                               .include_misuse = f->include_misuse,
+                               .prev_from = out->from_day - (int32_t)days,
+                               .from = out->from_day,
+                               .to = out->to_day};
         struct dashdb_value params[] = {DASHDB_INT(c.prev_from), DASHDB_INT(c.to)};
         ok = dashdb_exec(db, sql.data, params, 2, handle_league, &c, NULL, err, size);
     }
+    free(by_id);
     if (ok && !add_group_rows(out, &list, days))
         ok = fail_oom(err, size);
     strbuf_free(&sql);

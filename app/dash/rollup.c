@@ -61,8 +61,8 @@ struct refresh {
     struct dashdb *db;
     char *err;
     size_t size;
-    int64_t watermark[2]; /* tap_counts, reason_counts */
-    int64_t max_seen[2];
+    int64_t watermark[2];         /* tap_counts, reason_counts */
+    int64_t read_at;              /* the database's clock before this refresh read */
     struct kiosk_change *changes; /* owned, sorted by kiosk_id once collected */
     size_t n_changes, cap_changes;
     struct kiosk_zone *kiosk_zones; /* owned, sorted by kiosk_id */
@@ -163,13 +163,11 @@ static bool handle_change(void *ctx, int ncols, const char *const *v)
     if (!k->kiosk_id)
         return false;
     r->n_changes++;
-    int64_t rows = parse_i64(v[1]), seen = parse_i64(v[4]);
+    int64_t rows = parse_i64(v[1]);
     if (c->table == 0)
         r->stats.tap_rows += rows;
     else
         r->stats.reason_rows += rows;
-    if (seen > r->max_seen[c->table])
-        r->max_seen[c->table] = seen;
     return true;
 }
 
@@ -200,10 +198,35 @@ static void merge_changes(struct refresh *r)
     r->n_changes = out;
 }
 
+static bool handle_clock(void *ctx, int ncols, const char *const *v)
+{
+    if (ncols == 1)
+        *(int64_t *)ctx = parse_i64(v[0]);
+    return true;
+}
+
+/* The watermark: the clock that stamps synced_ms (the server's, or for
+ * SQLite this machine's) read before the changes are.  A row the reads
+ * below miss was not committed yet; it is stamped after the watermark
+ * less the margin unless its transaction stayed open longer than that.
+ * This, rather than the greatest stamp seen, lets a fleet gone quiet (a
+ * night, a bulk load) stop being read again once the margin has passed. */
+static bool read_clock(struct refresh *r)
+{
+    static const char pg_sql[] =
+        "SELECT CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)";
+    static const char sqlite_sql[] =
+        "SELECT CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+    r->read_at = 0;
+    return dashdb_exec(r->db, dashdb_is_postgres(r->db) ? pg_sql : sqlite_sql, NULL, 0,
+                       handle_clock, &r->read_at, NULL, r->err, r->size);
+}
+
 static bool find_changes(struct refresh *r)
 {
     static const char state_sql[] = "SELECT name, watermark_ms FROM dash_rollup_state";
-    if (!dashdb_exec(r->db, state_sql, NULL, 0, handle_watermark, r, NULL, r->err, r->size))
+    if (!dashdb_exec(r->db, state_sql, NULL, 0, handle_watermark, r, NULL, r->err, r->size) ||
+        !read_clock(r))
         return false;
     for (int t = 0; t < 2; t++) {
         char sql[256];
@@ -213,7 +236,6 @@ static bool find_changes(struct refresh *r)
                  tables[t]);
         struct dashdb_value since = DASHDB_INT(r->watermark[t] - MARGIN_MS);
         struct change_ctx c = {r, t};
-        r->max_seen[t] = r->watermark[t];
         if (!dashdb_exec(r->db, sql, &since, 1, handle_change, &c, NULL, r->err, r->size))
             return false;
     }
@@ -575,7 +597,7 @@ static bool save_watermarks(struct refresh *r, int64_t now_ms)
         " ON CONFLICT (name) DO UPDATE SET watermark_ms = excluded.watermark_ms,"
         " refreshed_ms = excluded.refreshed_ms";
     for (int t = 0; t < 2; t++) {
-        struct dashdb_value params[] = {DASHDB_TEXT(tables[t]), DASHDB_INT(r->max_seen[t]),
+        struct dashdb_value params[] = {DASHDB_TEXT(tables[t]), DASHDB_INT(r->read_at),
                                         DASHDB_INT(now_ms)};
         if (!dashdb_exec(r->db, sql, params, 3, NULL, NULL, NULL, r->err, r->size))
             return false;

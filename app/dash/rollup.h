@@ -11,8 +11,11 @@
  * replaces their rollup rows: a delete and an insert in one transaction
  * per batch of kiosks, so a reader never sees half a day.  Recomputing
  * from the raw rows makes it idempotent, and right when rows arrive weeks
- * late or a kiosk changes department in the middle of a day.  The
- * watermark moves to the greatest stamp seen once every batch is in.
+ * late or a kiosk changes department in the middle of a day.  Once every
+ * batch is in, the watermark moves to the database's clock as it was
+ * before the refresh read (the clock that stamps synced_ms), so rows are
+ * read again only within the margin of a refresh, even when the fleet
+ * goes quiet.
  *
  * Memory stays bounded by the fleet's size and one kiosk's history: the
  * sums are done by the database, per kiosk and run of days.

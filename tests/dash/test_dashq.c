@@ -319,6 +319,10 @@ static void test_rollup(void **state)
     check_first_rollup();
     expect_query("SELECT name FROM dash_rollup_state WHERE watermark_ms > 0 ORDER BY name",
                  "reason_counts\ntap_counts\n");
+    /* the watermark is the stamping clock before the read: past every row read */
+    expect_query("SELECT COUNT(*) FROM tap_counts WHERE synced_ms >"
+                 " (SELECT watermark_ms FROM dash_rollup_state WHERE name = 'tap_counts')",
+                 "0\n");
 
     /* again: the same rows (the margin reads them again) */
     char *before = dump_rollups();

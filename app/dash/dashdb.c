@@ -351,9 +351,8 @@ static bool exec_sqlite(struct dashdb *db, const char *sql, const struct dashdb_
     return ok;
 }
 
-bool dashdb_exec(struct dashdb *db, const char *sql, const struct dashdb_value *params,
-                 int nparams, dashdb_row_fn row, void *ctx, int64_t *changes, char *err,
-                 size_t size)
+bool dashdb_exec(struct dashdb *db, const char *sql, const struct dashdb_value *params, int nparams,
+                 dashdb_row_fn row, void *ctx, int64_t *changes, char *err, size_t size)
 {
     if (nparams < 0 || nparams > EXEC_MAX_PARAMS) {
         snprintf(err, size, "dashdb_exec: %d parameters, at most %d", nparams, EXEC_MAX_PARAMS);

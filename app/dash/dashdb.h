@@ -74,9 +74,8 @@ typedef bool (*dashdb_row_fn)(void *ctx, int ncols, const char *const *values);
  * one is closed when given back; after a failed statement inside BEGIN,
  * ROLLBACK still works).  *changes, when not NULL, gets the rows an
  * INSERT/UPDATE/DELETE touched. */
-bool dashdb_exec(struct dashdb *db, const char *sql, const struct dashdb_value *params,
-                 int nparams, dashdb_row_fn row, void *ctx, int64_t *changes, char *err,
-                 size_t size);
+bool dashdb_exec(struct dashdb *db, const char *sql, const struct dashdb_value *params, int nparams,
+                 dashdb_row_fn row, void *ctx, int64_t *changes, char *err, size_t size);
 
 /* The trivial query behind /healthz: reads the schema's version.  false
  * with the reason in err. */

@@ -72,10 +72,10 @@ bool dash_user_sees(const struct dash_user *user, const char *department);
 struct dash_league_row {
     char id[DASH_ID_MAX]; /* a department's id, or a group's when is_group */
     char name[DASH_NAME_MAX];
-    char group[DASH_ID_MAX]; /* a department's group, "" for none */
-    bool is_group;           /* a group: its departments' counts summed */
-    struct dash_counts now;  /* over the filter's period */
-    struct dash_counts prev; /* over the period as long just before it */
+    char group[DASH_ID_MAX];   /* a department's group, "" for none */
+    bool is_group;             /* a group: its departments' counts summed */
+    struct dash_counts now;    /* over the filter's period */
+    struct dash_counts prev;   /* over the period as long just before it */
     struct dash_counts *daily; /* owned: to_day - from_day entries, for the sparkline */
 };
 
@@ -97,7 +97,7 @@ struct dash_point {
 };
 
 struct dash_reason_row {
-    char question[16]; /* "positive" or "negative" */
+    char question[16];          /* "positive" or "negative" */
     char reason[DASH_NAME_MAX]; /* "" when ended_by is skipped or timeout */
     char ended_by[16];          /* "chosen", "skipped", "timeout" */
     int64_t n;
@@ -124,10 +124,11 @@ struct dash_department {
     bool hourly;                    /* trend per hour (a short period) */
     struct dash_point *trend;       /* owned; every step of the period, empty ones too */
     size_t trend_n;
-    struct dash_counts heat[7][24]; /* [weekday, 0 = Monday][local hour] */
+    struct dash_counts heat[7][24];  /* [weekday, 0 = Monday][local hour] */
     struct dash_reason_row *reasons; /* owned; most frequent first */
     size_t reasons_n;
-    struct dash_kiosk_row *kiosks; /* owned; kiosks that counted here in the period, or are here now */
+    struct dash_kiosk_row
+        *kiosks; /* owned; kiosks that counted here in the period, or are here now */
     size_t kiosks_n;
 };
 
@@ -168,10 +169,10 @@ struct dash_alert {
     enum dash_alert_state state;
     int64_t opened_ms, acked_ms, closed_ms; /* 0: not yet */
     char acked_by[DASH_ID_MAX];
-    double value;     /* what tripped it: a share 0..1, an index 0..100, a count */
-    double baseline;  /* the slip detector's baseline share; NaN for rules */
-    int64_t responses; /* over how many responses value stands */
-    char detail[256]; /* one sentence a person reads */
+    double value;                  /* what tripped it: a share 0..1, an index 0..100, a count */
+    double baseline;               /* the slip detector's baseline share; NaN for rules */
+    int64_t responses;             /* over how many responses value stands */
+    char detail[256];              /* one sentence a person reads */
     struct dash_comment *comments; /* owned; oldest first (filled for one alert) */
     size_t comments_n;
 };

@@ -470,7 +470,6 @@ static int command_kiosk_add(const struct options *o)
     return sync_target_is_postgres(o->db) ? kiosk_add_postgres(o) : kiosk_add_sqlite(o);
 }
 
-
 int main(int argc, char **argv)
 {
     struct options o;

@@ -64,8 +64,18 @@ void html_page_head(struct strbuf *out, const char *title)
                      "<title>");
     html_escape(out, title);
     strbuf_puts(out, " — wowdash</title>\n"
-                     "<link rel=\"stylesheet\" href=\"/assets/dash.css\">\n</head>\n<body>\n");
+                     "<link rel=\"stylesheet\" href=\"/assets/dash.css\">\n"
+                     "<link rel=\"icon\" href=\"/assets/icon.svg\" type=\"image/svg+xml\">\n"
+                     "</head>\n<body>\n");
 }
+
+/* A WOW face: the icon browsers ask for; small enough to live here. */
+const char html_icon_svg[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+    "<circle cx=\"16\" cy=\"16\" r=\"15\" fill=\"#1f7a4d\"/>"
+    "<circle cx=\"11\" cy=\"12\" r=\"2.5\" fill=\"#fff\"/>"
+    "<circle cx=\"21\" cy=\"12\" r=\"2.5\" fill=\"#fff\"/>"
+    "<path d=\"M8 18 Q16 28 24 18 Z\" fill=\"#fff\"/></svg>\n";
 
 void html_page_begin(struct strbuf *out, const char *title)
 {

@@ -30,6 +30,10 @@ void html_page_head(struct strbuf *out, const char *title);
 /* html_page_head, then <h1>title</h1>: a page without the dashboard's frame. */
 void html_page_begin(struct strbuf *out, const char *title);
 
+/* The site icon (SVG), served as /assets/icon.svg and /favicon.ico and
+ * linked from every page's head. */
+extern const char html_icon_svg[];
+
 /* Closes what html_page_begin opened. */
 void html_page_end(struct strbuf *out);
 

@@ -21,6 +21,7 @@
 #include "dashq.h"
 #include "dashview.h"
 #include "fleet.h"
+#include "html.h"
 #include "log.h"
 #include "pages.h"
 #include "tz.h"
@@ -764,16 +765,22 @@ static void method_not_allowed(struct reply *reply, const char *allow)
     http_reply_header(reply, "Allow", allow);
 }
 
-/* /healthz, the stylesheet, /login; false when path is none of them. */
+/* /healthz, the stylesheet, the icon, /login; false when path is none of them. */
 static bool handle_public(struct ctx *c)
 {
     const char *path = c->req->path;
     bool get = c->req->method == HTTP_GET || c->req->method == HTTP_HEAD;
-    if (!strcmp(path, "/healthz") || !strcmp(path, "/assets/dash.css")) {
+    bool icon = !strcmp(path, "/assets/icon.svg") || !strcmp(path, "/favicon.ico");
+    if (!strcmp(path, "/healthz") || !strcmp(path, "/assets/dash.css") || icon) {
         if (!get) {
             method_not_allowed(c->reply, "GET, HEAD");
         } else if (path[1] == 'h') {
             handle_healthz(c->rt, c->reply);
+        } else if (icon) {
+            c->reply->type = "image/svg+xml";
+            c->reply->cache = "max-age=86400";
+            c->reply->borrowed = html_icon_svg;
+            c->reply->borrowed_len = strlen(html_icon_svg);
         } else {
             c->reply->type = "text/css; charset=utf-8";
             c->reply->cache = "max-age=300";

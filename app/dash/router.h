@@ -5,7 +5,7 @@
  * the CSRF token of every POST (403 without it), the filter (400), then
  * the data (dashq.h, alerts.h) and its page (pages.h) or API body (api.h).
  *
- *   GET  /healthz, /assets/dash.css            anyone
+ *   GET  /healthz, /assets/dash.css, /assets/icon.svg, /favicon.ico   anyone
  *   GET  /login, POST /login                   anyone (429 + Retry-After when throttled)
  *   POST /logout                               a session
  *   GET  /                                     303 to /overview (technician: /fleet)

@@ -70,12 +70,11 @@ void html_page_head(struct strbuf *out, const char *title)
 }
 
 /* A WOW face: the icon browsers ask for; small enough to live here. */
-const char html_icon_svg[] =
-    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
-    "<circle cx=\"16\" cy=\"16\" r=\"15\" fill=\"#1f7a4d\"/>"
-    "<circle cx=\"11\" cy=\"12\" r=\"2.5\" fill=\"#fff\"/>"
-    "<circle cx=\"21\" cy=\"12\" r=\"2.5\" fill=\"#fff\"/>"
-    "<path d=\"M8 18 Q16 28 24 18 Z\" fill=\"#fff\"/></svg>\n";
+const char html_icon_svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+                             "<circle cx=\"16\" cy=\"16\" r=\"15\" fill=\"#1f7a4d\"/>"
+                             "<circle cx=\"11\" cy=\"12\" r=\"2.5\" fill=\"#fff\"/>"
+                             "<circle cx=\"21\" cy=\"12\" r=\"2.5\" fill=\"#fff\"/>"
+                             "<path d=\"M8 18 Q16 28 24 18 Z\" fill=\"#fff\"/></svg>\n";
 
 void html_page_begin(struct strbuf *out, const char *title)
 {

@@ -40,7 +40,7 @@ REQUIRED = {
     "wowdash.service": [
         "Type=notify", "EnvironmentFile=/etc/default/wowdash",
         "ExecStartPre=/usr/bin/wowdash migrate --db ${WOWDASH_DB}",
-        "ExecStart=/usr/bin/wowdash serve --db ${WOWDASH_DB} --listen ${WOWDASH_LISTEN}",
+        "ExecStart=/usr/bin/wowdash serve --db ${WOWDASH_DB} --listen ${WOWDASH_LISTEN} $WOWDASH_OPTIONS",
         "User=wowkiosk", "StateDirectory=wowkiosk", "ProtectSystem=strict", "ProtectHome=yes",
         "PrivateTmp=yes", "NoNewPrivileges=yes",
     ],

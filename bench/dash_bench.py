@@ -694,6 +694,11 @@ def main():
             slow = run_pages(b, token)
             if slow:
                 explain_slow(b, slow, offset)
+            else:
+                stmts = slow_statements(b.pg.logfile, offset)
+                print(f"note: {len(stmts)} distinct statements of the server over {SLOW_MS} ms "
+                      "while measuring" + "".join(f"; {ms:.0f} ms: {text[:160]}"
+                                                  for ms, text, _ in stmts[:3]), flush=True)
     finally:
         b.stop_server()
         if a.reuse:

@@ -219,11 +219,24 @@ END
 $proc$;
 
 -- One sync round of the fleet as the dashboard sees it: nrows rows (the
--- newest buckets of every kiosk, spread evenly) each grow by one tap,
--- written by the sync's own upsert (schema.h SCHEMA_TAP_COUNTS_MERGE:
+-- newest buckets of every kiosk, spread evenly) each grow by one tap, and
+-- 35 % of them by a follow-up answer too, written by the sync's own
+-- upserts (schema.h SCHEMA_TAP_COUNTS_MERGE, SCHEMA_REASON_COUNTS_MERGE:
 -- each count the greater of the stored and the sent), so the trigger
--- stamps them and the next rollup has nrows changed rows to read.
-CREATE PROCEDURE dash_gen.sync_round(nrows int) LANGUAGE sql AS $proc$
+-- stamps them and the next rollup has those rows to read.
+CREATE PROCEDURE dash_gen.sync_round(nrows int) LANGUAGE plpgsql AS $proc$
+BEGIN
+  CREATE TEMPORARY TABLE grown ON COMMIT DROP AS
+  SELECT t.*, 1 + floor(4 * random())::int AS face, random() < 0.35 AS answered
+  FROM dash_gen.kiosk k
+  CROSS JOIN LATERAL (
+    SELECT * FROM tap_counts t
+    WHERE t.kiosk_id = k.kiosk_id
+    ORDER BY t.incarnation DESC, t.bucket_start_ms DESC
+    LIMIT (nrows + (SELECT count(*) FROM dash_gen.kiosk) - 1) / (SELECT count(*) FROM dash_gen.kiosk)
+  ) t
+  LIMIT nrows;
+
   INSERT INTO tap_counts AS tc(kiosk_id, incarnation, bucket_start_ms, department,
                                rating_1, rating_2, rating_3, rating_4,
                                misuse_1, misuse_2, misuse_3, misuse_4)
@@ -231,15 +244,7 @@ CREATE PROCEDURE dash_gen.sync_round(nrows int) LANGUAGE sql AS $proc$
          rating_1 + (face = 1)::int, rating_2 + (face = 2)::int,
          rating_3 + (face = 3)::int, rating_4 + (face = 4)::int,
          misuse_1, misuse_2, misuse_3, misuse_4
-  FROM (SELECT t.*, 1 + floor(4 * random())::int AS face
-        FROM dash_gen.kiosk k
-        CROSS JOIN LATERAL (
-          SELECT * FROM tap_counts t
-          WHERE t.kiosk_id = k.kiosk_id
-          ORDER BY t.incarnation DESC, t.bucket_start_ms DESC
-          LIMIT (nrows + (SELECT count(*) FROM dash_gen.kiosk) - 1) / (SELECT count(*) FROM dash_gen.kiosk)
-        ) t
-        LIMIT nrows) grown
+  FROM grown
   ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department) DO UPDATE SET
     rating_1 = CASE WHEN excluded.rating_1 > tc.rating_1 THEN excluded.rating_1 ELSE tc.rating_1 END,
     rating_2 = CASE WHEN excluded.rating_2 > tc.rating_2 THEN excluded.rating_2 ELSE tc.rating_2 END,
@@ -253,4 +258,21 @@ CREATE PROCEDURE dash_gen.sync_round(nrows int) LANGUAGE sql AS $proc$
      OR excluded.rating_3 > tc.rating_3 OR excluded.rating_4 > tc.rating_4
      OR excluded.misuse_1 > tc.misuse_1 OR excluded.misuse_2 > tc.misuse_2
      OR excluded.misuse_3 > tc.misuse_3 OR excluded.misuse_4 > tc.misuse_4;
+
+  -- the kiosk sends the answer's absolute count: one more than stored
+  INSERT INTO reason_counts AS rc(kiosk_id, incarnation, bucket_start_ms, department, question,
+                                  reason, ended_by, misuse, n)
+  SELECT g.kiosk_id, g.incarnation, g.bucket_start_ms, g.department, q.question, 'staff',
+         'chosen', 0, coalesce(r.n, 0) + 1
+  FROM grown g
+  CROSS JOIN LATERAL (SELECT CASE WHEN g.face <= 2 THEN 'negative' ELSE 'positive' END
+                        AS question) q
+  LEFT JOIN reason_counts r
+    ON r.kiosk_id = g.kiosk_id AND r.incarnation = g.incarnation
+   AND r.bucket_start_ms = g.bucket_start_ms AND r.department = g.department
+   AND r.question = q.question AND r.reason = 'staff' AND r.ended_by = 'chosen' AND r.misuse = 0
+  WHERE g.answered
+  ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by,
+               misuse) DO UPDATE SET n = excluded.n WHERE excluded.n > rc.n;
+END
 $proc$;

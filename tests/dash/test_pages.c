@@ -103,8 +103,8 @@ static void assert_csrf_in_post_forms(const char *html)
     }
 }
 
-/* Every link and form action of the page (but the stylesheet and the
- * logout form) is local and carries the filter. */
+/* Every link and form action of the page (but the stylesheet, the icon
+ * and the logout form) is local and carries the filter. */
 static void assert_links_keep(const char *html, const char *filter)
 {
     size_t links = 0;
@@ -115,7 +115,8 @@ static void assert_links_keep(const char *html, const char *filter)
             const char *end = strchr(value, '"');
             assert_non_null(end);
             assert_true(value[0] == '/'); /* no other host */
-            if (!strncmp(value, "/assets/dash.css\"", 17) || !strncmp(value, "/logout\"", 8))
+            if (!strncmp(value, "/assets/dash.css\"", 17) ||
+                !strncmp(value, "/assets/icon.svg\"", 17) || !strncmp(value, "/logout\"", 8))
                 continue;
             /* a GET form's fields carry the filter (the filter form itself) */
             const char *tag = p;

@@ -180,7 +180,8 @@ static int compare_changes(const void *a, const void *b)
 /* One entry per kiosk: both tables' spans merged. */
 static void merge_changes(struct refresh *r)
 {
-    qsort(r->changes, r->n_changes, sizeof *r->changes, compare_changes);
+    if (r->n_changes > 1) /* qsort takes no NULL, even for 0 items */
+        qsort(r->changes, r->n_changes, sizeof *r->changes, compare_changes);
     size_t out = 0;
     for (size_t i = 0; i < r->n_changes; i++) {
         struct kiosk_change *k = &r->changes[i];
@@ -305,12 +306,15 @@ static bool assign_zones(struct refresh *r)
     static const char sql[] = "SELECT kiosk_id, timezone FROM kiosks";
     if (!dashdb_exec(r->db, sql, NULL, 0, handle_kiosk_zone, r, NULL, r->err, r->size))
         return false;
-    qsort(r->kiosk_zones, r->n_kiosk_zones, sizeof *r->kiosk_zones, compare_kiosk_zones);
+    if (r->n_kiosk_zones > 1)
+        qsort(r->kiosk_zones, r->n_kiosk_zones, sizeof *r->kiosk_zones, compare_kiosk_zones);
     for (size_t i = 0; i < r->n_changes; i++) {
         struct kiosk_change *k = &r->changes[i];
         struct kiosk_zone key = {.kiosk_id = k->kiosk_id};
-        const struct kiosk_zone *z = bsearch(&key, r->kiosk_zones, r->n_kiosk_zones,
-                                             sizeof *r->kiosk_zones, compare_kiosk_zones);
+        const struct kiosk_zone *z = r->n_kiosk_zones
+                                         ? bsearch(&key, r->kiosk_zones, r->n_kiosk_zones,
+                                                   sizeof *r->kiosk_zones, compare_kiosk_zones)
+                                         : NULL;
         if (!z) {
             log_warn("rollup: kiosk %s has no kiosks row (zone unknown); its days are UTC days",
                      k->kiosk_id);
@@ -422,7 +426,8 @@ static bool touched_days(struct refresh *r, const struct kiosk_change *k, struct
         if (!dashdb_exec(r->db, sql, params, 2, handle_bucket, &c, NULL, r->err, r->size))
             return false;
     }
-    qsort(out->days, out->n, sizeof *out->days, compare_days);
+    if (out->n > 1)
+        qsort(out->days, out->n, sizeof *out->days, compare_days);
     return true;
 }
 

@@ -71,21 +71,6 @@ static double to_real(const char *text)
     return text ? strtod(text, NULL) : NAN;
 }
 
-/* Grows *items (of item bytes each) to hold one more than *n; false when
- * out of memory. */
-static bool grow(void **items, size_t *cap, size_t n, size_t item)
-{
-    if (n < *cap)
-        return true;
-    size_t want = *cap ? *cap * 2 : 16;
-    void *bigger = realloc(*items, want * item);
-    if (!bigger)
-        return false;
-    *items = bigger;
-    *cap = want;
-    return true;
-}
-
 /* ---- step 1: rules and series into verdicts ---------------------------- */
 
 struct rule {
@@ -133,7 +118,8 @@ struct evaluation {
 static bool read_rule(void *ctx, int ncols, const char *const *v)
 {
     struct evaluation *ev = ctx;
-    if (ncols < 7 || !grow((void **)&ev->rules, &ev->rules_cap, ev->rules_n, sizeof *ev->rules))
+    if (ncols < 7 ||
+        !dash_grow((void **)&ev->rules, ev->rules_n, &ev->rules_cap, sizeof *ev->rules))
         return false;
     struct rule *r = &ev->rules[ev->rules_n++];
     copy_text(r->id, sizeof r->id, v[0]);
@@ -159,7 +145,7 @@ static struct zone *zone_find(struct evaluation *ev, const char *name)
     for (size_t i = 0; i < ev->zones_n; i++)
         if (!strcmp(ev->zones[i].name, name))
             return &ev->zones[i];
-    if (!grow((void **)&ev->zones, &ev->zones_cap, ev->zones_n, sizeof *ev->zones))
+    if (!dash_grow((void **)&ev->zones, ev->zones_n, &ev->zones_cap, sizeof *ev->zones))
         return NULL;
     struct zone *z = &ev->zones[ev->zones_n++];
     copy_text(z->name, sizeof z->name, name);
@@ -198,7 +184,7 @@ static int64_t negative_of(const struct dash_counts *c)
 
 static struct verdict *verdict_add(struct evaluation *ev, const char *source, const char *kind)
 {
-    if (!grow((void **)&ev->verdicts, &ev->verdicts_cap, ev->verdicts_n, sizeof *ev->verdicts))
+    if (!dash_grow((void **)&ev->verdicts, ev->verdicts_n, &ev->verdicts_cap, sizeof *ev->verdicts))
         return NULL;
     struct verdict *v = &ev->verdicts[ev->verdicts_n++];
     *v = (struct verdict){.baseline = NAN};
@@ -454,7 +440,7 @@ struct open_alerts {
 static bool read_open(void *ctx, int ncols, const char *const *v)
 {
     struct open_alerts *list = ctx;
-    if (ncols < 4 || !grow((void **)&list->items, &list->cap, list->n, sizeof *list->items))
+    if (ncols < 4 || !dash_grow((void **)&list->items, list->n, &list->cap, sizeof *list->items))
         return false;
     struct open_alert *a = &list->items[list->n++];
     a->id = to_int(v[0]);
@@ -476,7 +462,7 @@ static bool report_add(struct alerts_report *report, bool opened, int64_t id, co
 {
     size_t cap = report->n; /* the report grows one by one: alerts are few */
     void *items = report->events;
-    if (!grow(&items, &cap, report->n, sizeof *report->events))
+    if (!dash_grow(&items, report->n, &cap, sizeof *report->events))
         return false;
     report->events = items;
     struct alerts_event *e = &report->events[report->n++];
@@ -651,7 +637,7 @@ static bool read_pending(void *ctx, int ncols, const char *const *v)
 {
     struct pending *list = ctx;
     if (ncols < ALERT_COLUMNS ||
-        !grow((void **)&list->items, &list->cap, list->n, sizeof *list->items))
+        !dash_grow((void **)&list->items, list->n, &list->cap, sizeof *list->items))
         return false;
     alert_from_row(&list->items[list->n++], v);
     return true;
@@ -780,7 +766,7 @@ static bool read_listed(void *ctx, int ncols, const char *const *v)
         l->out->more = true;
         return true;
     }
-    if (!grow((void **)&l->out->items, &l->cap, l->out->n, sizeof *l->out->items))
+    if (!dash_grow((void **)&l->out->items, l->out->n, &l->cap, sizeof *l->out->items))
         return false;
     alert_from_row(&l->out->items[l->out->n++], v);
     return true;
@@ -871,7 +857,7 @@ static bool read_comment(void *ctx, int ncols, const char *const *v)
     struct dash_alert *a = ctx;
     size_t cap = a->comments_n;
     void *items = a->comments;
-    if (ncols < 3 || !grow(&items, &cap, a->comments_n, sizeof *a->comments))
+    if (ncols < 3 || !dash_grow(&items, a->comments_n, &cap, sizeof *a->comments))
         return false;
     a->comments = items;
     struct dash_comment *c = &a->comments[a->comments_n];

@@ -38,21 +38,6 @@ static bool fail_oom(char *err, size_t size)
     return false;
 }
 
-/* Grows *items to hold n + 1 elements of each bytes; false when out of
- * memory. */
-static bool grow(void **items, size_t n, size_t *cap, size_t each)
-{
-    if (n < *cap)
-        return true;
-    size_t want = *cap ? *cap * 2 : 16;
-    void *p = realloc(*items, want * each);
-    if (!p)
-        return false;
-    *items = p;
-    *cap = want;
-    return true;
-}
-
 /* Eight columns rating_1..4, misuse_1..4 into what a filter shows (with
  * misuse when it includes it) and the misuse alone. */
 static void read_faces(const char *const *v, bool include_misuse, struct dash_counts *shown,
@@ -124,7 +109,7 @@ static bool handle_department(void *ctx, int ncols, const char *const *v)
     struct departments_ctx *c = ctx;
     if (ncols != 4 || !v[0])
         return true;
-    if (!grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
+    if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
     struct dash_department_info *d = &c->out->items[c->out->n++];
     memset(d, 0, sizeof *d);
@@ -425,7 +410,7 @@ static bool handle_reason(void *ctx, int ncols, const char *const *v)
     struct reasons_ctx *c = ctx;
     if (ncols != 4)
         return true;
-    if (!grow((void **)&c->out->reasons, c->out->reasons_n, &c->cap, sizeof *c->out->reasons))
+    if (!dash_grow((void **)&c->out->reasons, c->out->reasons_n, &c->cap, sizeof *c->out->reasons))
         return false;
     struct dash_reason_row *r = &c->out->reasons[c->out->reasons_n++];
     set_text(r->question, sizeof r->question, v[0]);
@@ -495,7 +480,7 @@ static struct dash_kiosk_row *kiosk_entry(struct kiosks_ctx *c, const char *kios
     for (size_t i = 0; i < *c->n; i++)
         if (!strcmp((*c->items)[i].kiosk_id, kiosk_id))
             return &(*c->items)[i];
-    if (!grow((void **)c->items, *c->n, &c->cap, sizeof **c->items))
+    if (!dash_grow((void **)c->items, *c->n, &c->cap, sizeof **c->items))
         return NULL;
     struct dash_kiosk_row *k = &(*c->items)[(*c->n)++];
     memset(k, 0, sizeof *k);
@@ -618,7 +603,7 @@ static bool handle_count_row(void *ctx, int ncols, const char *const *v)
         c->out->more = true;
         return true;
     }
-    if (!grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
+    if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
     struct dash_count_row *r = &c->out->items[c->out->n++];
     *r = (struct dash_count_row){.hour = -1};
@@ -684,7 +669,7 @@ static bool handle_reason_count(void *ctx, int ncols, const char *const *v)
         c->out->more = true;
         return true;
     }
-    if (!grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
+    if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
     struct dash_reason_count_row *r = &c->out->items[c->out->n++];
     *r = (struct dash_reason_count_row){.day = (int32_t)parse_i64(v[0])};
@@ -747,7 +732,7 @@ static bool handle_kiosk_page(void *ctx, int ncols, const char *const *v)
         c->out->more = true;
         return true;
     }
-    if (!grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
+    if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
     read_kiosk(v, &c->out->items[c->out->n++]);
     return true;

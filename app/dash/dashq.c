@@ -592,6 +592,46 @@ static void append_page(struct strbuf *sql)
     strbuf_puts(sql, " LIMIT $3 OFFSET $4");
 }
 
+/* True when a page of limit rows is already read: the extra row read
+ * only says that more exist. */
+static bool page_full(size_t n, int64_t limit, bool *more)
+{
+    if ((int64_t)n < limit)
+        return false;
+    *more = true;
+    return true;
+}
+
+/* The end every paged query over the filter's period shares: sql holds
+ * "SELECT keys, sums FROM table WHERE day >= $1 AND day < $2 ..."; this
+ * adds the user's scope, GROUP BY and ORDER BY keys and the page (limit +
+ * 1 rows, so the row callback can tell that more exist), runs it, and
+ * frees sql. */
+static bool run_period_page(struct dashdb *db, const struct dash_user *u,
+                            const struct dash_filter *f, struct strbuf *sql, const char *keys,
+                            int64_t offset, int64_t limit, dashdb_row_fn row, void *ctx, char *err,
+                            size_t size)
+{
+    struct dash_departments list = {0};
+    bool none = false;
+    bool ok = scoped(db, u, f, &list, sql, &none, err, size);
+    strbuf_puts(sql, " GROUP BY ");
+    strbuf_puts(sql, keys);
+    strbuf_puts(sql, " ORDER BY ");
+    strbuf_puts(sql, keys);
+    append_page(sql);
+    if (ok && sql->failed)
+        ok = fail_oom(err, size);
+    if (ok && !none) {
+        struct dashdb_value params[] = {DASHDB_INT(f->from_day), DASHDB_INT(f->to_day),
+                                        DASHDB_INT(limit + 1), DASHDB_INT(offset)};
+        ok = dashdb_exec(db, sql->data, params, 4, row, ctx, NULL, err, size);
+    }
+    strbuf_free(sql);
+    dash_departments_free(&list);
+    return ok;
+}
+
 struct count_rows_ctx {
     struct dash_count_rows *out;
     size_t cap;
@@ -605,10 +645,8 @@ static bool handle_count_row(void *ctx, int ncols, const char *const *v)
     int at = 0;
     if (ncols != 10 + c->hourly + c->per_kiosk)
         return true;
-    if ((int64_t)c->out->n == c->limit) {
-        c->out->more = true;
+    if (page_full(c->out->n, c->limit, &c->out->more))
         return true;
-    }
     if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
     struct dash_count_row *r = &c->out->items[c->out->n++];
@@ -633,31 +671,14 @@ bool dashq_counts(struct dashdb *db, const struct dash_user *u, const struct das
     const char *keys =
         hourly ? (per_kiosk ? "day, hour, department, kiosk_id" : "day, hour, department")
                : (per_kiosk ? "day, department, kiosk_id" : "day, department");
-    struct dash_departments list = {0};
     struct strbuf sql = {0};
-    bool none = false;
     strbuf_puts(&sql, "SELECT ");
     strbuf_puts(&sql, keys);
     strbuf_puts(&sql, ", " FACE_SUMS " FROM ");
     strbuf_puts(&sql, hourly ? "dash_hour" : "dash_day");
     strbuf_puts(&sql, " WHERE day >= $1 AND day < $2");
-    bool ok = scoped(db, u, f, &list, &sql, &none, err, size);
-    strbuf_puts(&sql, " GROUP BY ");
-    strbuf_puts(&sql, keys);
-    strbuf_puts(&sql, " ORDER BY ");
-    strbuf_puts(&sql, keys);
-    append_page(&sql);
-    if (ok && sql.failed)
-        ok = fail_oom(err, size);
-    if (ok && !none) {
-        struct count_rows_ctx c = {out, 0, limit, hourly, per_kiosk, f->include_misuse};
-        struct dashdb_value params[] = {DASHDB_INT(f->from_day), DASHDB_INT(f->to_day),
-                                        DASHDB_INT(limit + 1), DASHDB_INT(offset)};
-        ok = dashdb_exec(db, sql.data, params, 4, handle_count_row, &c, NULL, err, size);
-    }
-    strbuf_free(&sql);
-    dash_departments_free(&list);
-    return ok;
+    struct count_rows_ctx c = {out, 0, limit, hourly, per_kiosk, f->include_misuse};
+    return run_period_page(db, u, f, &sql, keys, offset, limit, handle_count_row, &c, err, size);
 }
 
 struct reason_rows_ctx {
@@ -671,10 +692,8 @@ static bool handle_reason_count(void *ctx, int ncols, const char *const *v)
     struct reason_rows_ctx *c = ctx;
     if (ncols != 7)
         return true;
-    if ((int64_t)c->out->n == c->limit) {
-        c->out->more = true;
+    if (page_full(c->out->n, c->limit, &c->out->more))
         return true;
-    }
     if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
     struct dash_reason_count_row *r = &c->out->items[c->out->n++];
@@ -696,31 +715,14 @@ bool dashq_reasons(struct dashdb *db, const struct dash_user *u, const struct da
     dash_reason_count_rows_free(out);
     if (!check_page(offset, limit, err, size))
         return false;
-    struct dash_departments list = {0};
     struct strbuf sql = {0};
-    bool none = false;
     strbuf_puts(&sql, "SELECT ");
     strbuf_puts(&sql, keys);
     strbuf_puts(&sql, ", SUM(n) FROM dash_reason_day WHERE day >= $1 AND day < $2");
     if (!f->include_misuse)
         strbuf_puts(&sql, " AND misuse = 0");
-    bool ok = scoped(db, u, f, &list, &sql, &none, err, size);
-    strbuf_puts(&sql, " GROUP BY ");
-    strbuf_puts(&sql, keys);
-    strbuf_puts(&sql, " ORDER BY ");
-    strbuf_puts(&sql, keys);
-    append_page(&sql);
-    if (ok && sql.failed)
-        ok = fail_oom(err, size);
-    if (ok && !none) {
-        struct reason_rows_ctx c = {out, 0, limit};
-        struct dashdb_value params[] = {DASHDB_INT(f->from_day), DASHDB_INT(f->to_day),
-                                        DASHDB_INT(limit + 1), DASHDB_INT(offset)};
-        ok = dashdb_exec(db, sql.data, params, 4, handle_reason_count, &c, NULL, err, size);
-    }
-    strbuf_free(&sql);
-    dash_departments_free(&list);
-    return ok;
+    struct reason_rows_ctx c = {out, 0, limit};
+    return run_period_page(db, u, f, &sql, keys, offset, limit, handle_reason_count, &c, err, size);
 }
 
 struct kiosk_rows_ctx {
@@ -734,10 +736,8 @@ static bool handle_kiosk_page(void *ctx, int ncols, const char *const *v)
     struct kiosk_rows_ctx *c = ctx;
     if (ncols != 9 || !v[0])
         return true;
-    if ((int64_t)c->out->n == c->limit) {
-        c->out->more = true;
+    if (page_full(c->out->n, c->limit, &c->out->more))
         return true;
-    }
     if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
     read_kiosk(v, &c->out->items[c->out->n++]);

@@ -226,31 +226,3 @@ void fleet_render_table(const struct fleet_kiosk *const *rows, size_t n, int64_t
         render_row(out, rows[i], now_ms, silent_after_ms);
     strbuf_puts(out, "</tbody>\n</table></div>\n");
 }
-
-bool fleet_render(const struct fleet *fleet, int64_t now_ms, int64_t silent_after_ms,
-                  struct strbuf *out)
-{
-    const struct fleet_kiosk **order;
-    struct fleet_summary summary;
-    if (!fleet_order(fleet, now_ms, silent_after_ms, &order, &summary))
-        return false;
-    html_page_begin(out, "Fleet");
-    fleet_render_summary(&summary, now_ms, silent_after_ms, out);
-    if (fleet->n == 0)
-        strbuf_puts(out, "<p>No kiosks yet: <code>wowdash kiosk add</code> provisions one.</p>\n");
-    else
-        fleet_render_table(order, fleet->n, now_ms, silent_after_ms, out);
-    html_page_end(out);
-    free(order);
-    return !out->failed;
-}
-
-void fleet_render_error(const char *why, struct strbuf *out)
-{
-    html_page_begin(out, "Fleet");
-    strbuf_puts(out, "<p class=\"failure\"><strong>The shared database cannot be read:</strong> ");
-    html_escape(out, why);
-    strbuf_puts(out, "</p>\n<p>The dashboard tries again with every request; "
-                     "<a href=\"/healthz\">/healthz</a> says whether the database answers.</p>\n");
-    html_page_end(out);
-}

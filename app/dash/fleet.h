@@ -4,9 +4,10 @@
  * technician sees at a glance which kiosks have gone silent or report an
  * error.
  *
- * The page is a pure function of the rows, the time "now" and the silence
- * threshold (fleet_render), so tests feed it rows and a clock of their
- * own; dashdb.c reads the rows, serve.c supplies the real clock.
+ * Its parts are pure functions of the rows, the time "now" and the
+ * silence threshold, so tests feed them rows and a clock of their own;
+ * page_fleet (pages.h) puts them in the dashboard's frame with paging,
+ * dashdb.c reads the rows, the router supplies the real clock.
  */
 #ifndef WOW_FLEET_H
 #define WOW_FLEET_H
@@ -82,16 +83,5 @@ void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
  * escaped.  Below 40em wide (phones) each row reads as a card. */
 void fleet_render_table(const struct fleet_kiosk *const *rows, size_t n, int64_t now_ms,
                         int64_t silent_after_ms, struct strbuf *out);
-
-/* Appends the whole fleet page without the dashboard's frame (a complete
- * HTML document): the summary, then every kiosk in fleet_order's order.
- * The dashboard shows page_fleet (pages.h), which pages and filters.
- * fleet is borrowed and not changed.  Returns false when out of memory
- * (out may then hold part of the page). */
-bool fleet_render(const struct fleet *fleet, int64_t now_ms, int64_t silent_after_ms,
-                  struct strbuf *out);
-
-/* Appends an error page: the fleet could not be read, and why. */
-void fleet_render_error(const char *why, struct strbuf *out);
 
 #endif

@@ -76,14 +76,6 @@ const char html_icon_svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=
                              "<circle cx=\"21\" cy=\"12\" r=\"2.5\" fill=\"#fff\"/>"
                              "<path d=\"M8 18 Q16 28 24 18 Z\" fill=\"#fff\"/></svg>\n";
 
-void html_page_begin(struct strbuf *out, const char *title)
-{
-    html_page_head(out, title);
-    strbuf_puts(out, "<h1>");
-    html_escape(out, title);
-    strbuf_puts(out, "</h1>\n");
-}
-
 void html_page_end(struct strbuf *out)
 {
     strbuf_puts(out, "</body>\n</html>\n");

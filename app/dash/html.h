@@ -23,18 +23,14 @@ void html_escape(struct strbuf *out, const char *text);
 void html_url_encode(struct strbuf *out, const char *text);
 
 /* Appends the page's head (title escaped, the viewport for phones, the
- * stylesheet /assets/dash.css) and opens its body; html_page_begin also
- * writes the <h1>. */
+ * stylesheet /assets/dash.css, the icon) and opens its body. */
 void html_page_head(struct strbuf *out, const char *title);
-
-/* html_page_head, then <h1>title</h1>: a page without the dashboard's frame. */
-void html_page_begin(struct strbuf *out, const char *title);
 
 /* The site icon (SVG), served as /assets/icon.svg and /favicon.ico and
  * linked from every page's head. */
 extern const char html_icon_svg[];
 
-/* Closes what html_page_begin opened. */
+/* Closes what html_page_head opened. */
 void html_page_end(struct strbuf *out);
 
 #endif

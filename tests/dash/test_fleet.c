@@ -1,6 +1,6 @@
 /*
  * test_fleet: the fleet page as a pure function of rows and "now"
- * (fleet_render), HTML escaping, the ages and durations it prints, and
+ * (page_fleet), HTML escaping, the ages and durations it prints, and
  * serve's parsers for --listen and --silent-after.  No server, no database.
  */
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 
 #include "fleet.h"
 #include "html.h"
+#include "pages.h"
 #include "serve.h"
 #include "strbuf.h"
 
@@ -103,6 +104,21 @@ static const char *row_of(const char *page, const char *escaped_id, char *row, s
     return start;
 }
 
+/* The fleet page as a technician sees it: every kiosk on one page. */
+static void render_fleet(const struct fleet *fleet, struct strbuf *page)
+{
+    struct dash_user tech = {.name = "tech", .role = DASH_ROLE_TECHNICIAN};
+    struct dash_filter filter = {.period = DASH_PERIOD_LAST_30_DAYS};
+    struct dash_departments none = {0};
+    struct page_ctx ctx = {.user = &tech,
+                           .filter = &filter,
+                           .departments = &none,
+                           .csrf = "csrf-token",
+                           .now_ms = NOW_MS,
+                           .zone = "UTC"};
+    page_fleet(&ctx, fleet, 15 * MIN_MS, 0, 1000, false, page);
+}
+
 static void test_render(void **state)
 {
     (void)state;
@@ -115,7 +131,8 @@ static void test_render(void **state)
     };
     struct fleet fleet = {rows, sizeof rows / sizeof rows[0]};
     struct strbuf page = {0};
-    assert_true(fleet_render(&fleet, NOW_MS, 15 * MIN_MS, &page));
+    render_fleet(&fleet, &page);
+    assert_false(page.failed);
     const char *html = page.data;
 
     assert_non_null(strstr(html, "<p class=\"summary\">5 kiosks, 2 silent, 1 with errors</p>"));
@@ -156,12 +173,13 @@ static void test_render_empty_and_error(void **state)
     (void)state;
     struct fleet none = {0};
     struct strbuf page = {0};
-    assert_true(fleet_render(&none, NOW_MS, 15 * MIN_MS, &page));
+    render_fleet(&none, &page);
+    assert_false(page.failed);
     assert_non_null(strstr(page.data, "0 kiosks, 0 silent, 0 with errors"));
     assert_non_null(strstr(page.data, "No kiosks yet"));
     assert_null(strstr(page.data, "<table"));
     strbuf_reset(&page);
-    fleet_render_error("no such table: <kiosks>", &page);
+    page_error(NULL, 503, "no such table: <kiosks>", &page);
     assert_non_null(strstr(page.data, "no such table: &lt;kiosks&gt;"));
     assert_non_null(strstr(page.data, "</html>"));
     strbuf_free(&page);

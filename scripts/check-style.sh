@@ -8,8 +8,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 status=0
-sources=$(git ls-files 'app/*.c' 'app/*.h' 'platform/*.c' 'platform/*.h' 'bench/*.c' 'tests/*.c' 2>/dev/null ||
-          find app platform bench tests -name '*.[ch]')
+sources=$(git ls-files 'lib/*.c' 'lib/*.h' 'app/*.c' 'app/*.h' 'platform/*.c' 'platform/*.h' 'bench/*.c' 'tests/*.c' 2>/dev/null ||
+          find lib app platform bench tests -name '*.[ch]')
 
 banned='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atoll|strtok|sscanf)[[:space:]]*\('
 if grep -nE "$banned" $sources; then

@@ -34,6 +34,7 @@
 #include "slip.h"
 #include "strbuf.h"
 #include "tz.h"
+#include "utf8.h"
 #include "webhook.h"
 
 #define MS_PER_HOUR  3600000LL
@@ -903,37 +904,11 @@ enum dashq_status alerts_acknowledge(struct dashdb *db, const struct dash_user *
                : DASHQ_ERROR;
 }
 
-/* Whether text is well-formed UTF-8 (no overlong forms, no surrogates). */
-static bool utf8_valid(const unsigned char *s)
-{
-    while (*s) {
-        unsigned c = *s;
-        int more = c < 0x80             ? 0
-                   : (c & 0xE0) == 0xC0 ? 1
-                   : (c & 0xF0) == 0xE0 ? 2
-                   : (c & 0xF8) == 0xF0 ? 3
-                                        : -1;
-        if (more < 0)
-            return false;
-        unsigned code = more == 0 ? c : c & (0x3Fu >> more);
-        for (int i = 1; i <= more; i++) {
-            if ((s[i] & 0xC0) != 0x80)
-                return false;
-            code = code << 6 | (s[i] & 0x3Fu);
-        }
-        static const unsigned least[4] = {0, 0x80, 0x800, 0x10000};
-        if (code < least[more] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-            return false;
-        s += more + 1;
-    }
-    return true;
-}
-
 enum dashq_status alerts_comment(struct dashdb *db, const struct dash_user *u, int64_t id,
                                  const char *body, int64_t now_ms, char *err, size_t size)
 {
     size_t len = strlen(body);
-    if (len == 0 || len > ALERTS_COMMENT_MAX_BYTES || !utf8_valid((const unsigned char *)body)) {
+    if (len == 0 || len > ALERTS_COMMENT_MAX_BYTES || !utf8_valid_string(body)) {
         snprintf(err, size, "body: expected 1 to %d bytes of UTF-8 text, got %zu bytes%s",
                  ALERTS_COMMENT_MAX_BYTES, len, len ? " (or not UTF-8)" : "");
         return DASHQ_ERROR;

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "dashview.h"
 #include "http.h"
+#include "json.h"
 #include "score.h"
 #include "strbuf.h"
 
@@ -32,7 +33,7 @@ static void separator(struct writer *w, const char *name)
             strbuf_puts(w->out, name);
     } else {
         strbuf_puts(w->out, w->field ? ", " : "");
-        api_json_string(w->out, name);
+        json_string(w->out, name);
         strbuf_puts(w->out, ": ");
     }
     w->field++;
@@ -48,7 +49,7 @@ static void field_text(struct writer *w, const char *name, const char *value, bo
     else if (empty_is_null && !value[0])
         strbuf_puts(w->out, "null");
     else
-        api_json_string(w->out, value);
+        json_string(w->out, value);
 }
 
 static void field_int(struct writer *w, const char *name, int64_t value)
@@ -134,37 +135,6 @@ static void end(struct writer *w, size_t n)
 
 /* ---- escaping ---------------------------------------------------------- */
 
-void api_json_string(struct strbuf *out, const char *text)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(text);
-    strbuf_puts(out, "\"");
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)text[i];
-        size_t len = http_utf8_sequence(text + i, n - i);
-        if (len == 0) {
-            strbuf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
-            i++;
-            continue;
-        }
-        const char *esc = c == '"'    ? "\\\""
-                          : c == '\\' ? "\\\\"
-                          : c == '\n' ? "\\n"
-                          : c == '\r' ? "\\r"
-                          : c == '\t' ? "\\t"
-                                      : NULL;
-        if (esc) {
-            strbuf_puts(out, esc);
-        } else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&') {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            strbuf_append(out, u, sizeof u);
-        } else {
-            strbuf_append(out, text + i, len);
-        }
-        i += len;
-    }
-    strbuf_puts(out, "\"");
-}
 
 void api_csv_text(struct strbuf *out, const char *text)
 {
@@ -186,7 +156,7 @@ void api_csv_text(struct strbuf *out, const char *text)
 void api_error(const char *message, struct strbuf *out)
 {
     strbuf_puts(out, "{\"error\": ");
-    api_json_string(out, message);
+    json_string(out, message);
     strbuf_puts(out, "}\n");
 }
 

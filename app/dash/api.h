@@ -68,9 +68,6 @@ void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
 /* {"error": "message"} and a newline. */
 void api_error(const char *message, struct strbuf *out);
 
-/* text as a JSON string, with its quotes. */
-void api_json_string(struct strbuf *out, const char *text);
-
 /* text as one CSV cell (quoted when needed, formula-guarded). */
 void api_csv_text(struct strbuf *out, const char *text);
 

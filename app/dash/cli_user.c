@@ -33,6 +33,7 @@
 #include "dashcli.h"
 #include "dashdb.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 const char cli_user_usage[] =
     "wowdash user add NAME --role admin|head|technician [--department D]... [--group G]...\n"
@@ -317,15 +318,6 @@ static bool ask_twice(const char *user, char buf[PASSWORD_MAX_BYTES + 2], const 
     memset(again, 0, sizeof again);
     fclose(tty);
     return ok;
-}
-
-/* Characters, not bytes: UTF-8 continuation bytes do not count. */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
 }
 
 /* Reads the new password (stdin or the terminal) and hashes it into

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "dashview.h"
+#include "utf8.h"
 
 static void set_error(struct http_request *r, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -71,39 +72,6 @@ static int hex_value(unsigned char c)
     return -1;
 }
 
-size_t http_utf8_sequence(const char *text, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len = c >= 0xc2 && c <= 0xdf   ? 2
-                 : c >= 0xe0 && c <= 0xef ? 3
-                 : c >= 0xf0 && c <= 0xf4 ? 4
-                                          : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    /* overlong three- and four-byte forms, surrogates, beyond U+10FFFF */
-    if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
-        (c == 0xf4 && s[1] > 0x8f))
-        return 0;
-    return len;
-}
-
-bool http_utf8_valid(const char *text, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        size_t len = http_utf8_sequence(text + i, n - i);
-        if (len == 0)
-            return false;
-        i += len;
-    }
-    return true;
-}
-
 char *http_decode(const char *text, size_t n, bool plus_is_space, bool allow_newlines, char *err,
                   size_t size)
 {
@@ -137,7 +105,7 @@ char *http_decode(const char *text, size_t n, bool plus_is_space, bool allow_new
         out[o++] = (char)c;
     }
     out[o] = '\0';
-    if (!http_utf8_valid(out, o)) {
+    if (!utf8_valid(out, o)) {
         snprintf(err, size, "not valid UTF-8");
         free(out);
         return NULL;

@@ -106,13 +106,6 @@ size_t http_param_count(const struct http_request *r, const char *name);
 char *http_decode(const char *text, size_t n, bool plus_is_space, bool allow_newlines, char *err,
                   size_t size);
 
-/* Whether n bytes are well-formed UTF-8 (no overlongs, no surrogates). */
-bool http_utf8_valid(const char *text, size_t n);
-
-/* The length of the well-formed UTF-8 sequence at text (n > 0 bytes
- * left), 0 when it is not one. */
-size_t http_utf8_sequence(const char *text, size_t n);
-
 /* Appends text percent-encoded for a URL's query (unreserved characters
  * and '/' kept; everything else %XX). */
 void http_encode(struct strbuf *out, const char *text);

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "ui_private.h"
+#include "utf8.h"
 
 #define CLOSED_BACKGROUND UI_RGB(24, 30, 44)
 #define CLOSED_TEXT       UI_RGB(236, 239, 244)
@@ -73,7 +74,7 @@ static void error_list(struct ui_ctx *c, struct ui_rect area)
         int len = (int)strlen(line);
         const char *text =
             len < share ? ui_arena_printf(c, "%s", line)
-                        : ui_arena_printf(c, "%.*s\u2026", ui_utf8_whole(line, share - 4), line);
+                        : ui_arena_printf(c, "%.*s\u2026", utf8_whole(line, share - 4), line);
         struct ui_rect r = {area.x, y, area.w, box_h};
         if (text[0] != '\0')
             ui_add_text(c, r, text, size, false, ERROR_TEXT, UI_ALIGN_LEFT);

@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "ui_private.h"
+#include "utf8.h"
 
 int ui_px(const struct ui_ctx *c, float px_at_480)
 {
@@ -111,18 +112,6 @@ void ui_add_button(struct ui_ctx *c, struct ui_rect r, const char *text, int siz
     ui_add_text(c, ui_rect_inset(r, pad_x, pad_y), text, size_px, true, ink, UI_ALIGN_CENTER);
 }
 
-int ui_utf8_whole(const char *s, int len)
-{
-    int p = len;
-    while (p > 0 && ((unsigned char)s[p - 1] & 0xC0) == 0x80)
-        p--; /* back over continuation bytes to the lead byte */
-    if (p == 0)
-        return 0;
-    unsigned char lead = (unsigned char)s[p - 1];
-    int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    return (p - 1) + need <= len ? len : p - 1;
-}
-
 const char *ui_arena_printf(struct ui_ctx *c, const char *fmt, ...)
 {
     struct ui_frame *f = c->frame;
@@ -139,7 +128,7 @@ const char *ui_arena_printf(struct ui_ctx *c, const char *fmt, ...)
     if (n < 0)
         n = 0;
     if (n >= room) { /* cut: keep whole characters only */
-        n = ui_utf8_whole(buf, room - 1);
+        n = utf8_whole(buf, room - 1);
         log_warn("ui: text arena full (%d bytes): a text was shortened", UI_TEXT_ARENA);
     }
     buf[n] = '\0';

@@ -72,9 +72,6 @@ void ui_add_button(struct ui_ctx *c, struct ui_rect r, const char *text, int siz
 const char *ui_arena_printf(struct ui_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* The length of s[0..len) without a UTF-8 character cut short at its end. */
-int ui_utf8_whole(const char *s, int len);
-
 /* The view's translation of an English msgid. */
 const char *ui_msg(const struct ui_ctx *c, const char *msgid);
 

@@ -18,6 +18,7 @@
 
 #include "display_private.h"
 #include "log.h"
+#include "utf8.h"
 
 #define TEXT_MIN_PX  12
 #define TEXT_STEP_PX 2
@@ -190,14 +191,6 @@ static void line_add(struct text_cache *tc, int start, int len, int width)
         tc->work_cap = cap;
     }
     tc->work[tc->work_count++] = (struct display_text_line){start, len, width};
-}
-
-static int utf8_next(const char *text, int pos, int end)
-{
-    pos++;
-    while (pos < end && ((uint8_t)text[pos] & 0xC0) == 0x80)
-        pos++;
-    return pos;
 }
 
 /* The end of the longest run of whole characters from pos (at least one)

@@ -32,6 +32,7 @@
 #include "rollup.h"
 #include "router.h"
 #include "schema.h"
+#include "utf8.h"
 
 #define NOW_MS  1795694400000LL /* 2026-11-26T12:00:00Z */
 #define HOUR_MS 3600000LL
@@ -233,7 +234,7 @@ static void check_reply(const struct reply *reply)
     const char *body = http_reply_body(reply, &len);
     if (reply->status < 200 || reply->status > 599)
         abort();
-    if (reply->type && !strncmp(reply->type, "text/", 5) && !http_utf8_valid(body, len))
+    if (reply->type && !strncmp(reply->type, "text/", 5) && !utf8_valid(body, len))
         abort(); /* a page or CSV that is not UTF-8 */
     const char *location = http_reply_get(reply, "Location");
     if (location && !http_local_path(location))

@@ -19,6 +19,7 @@
 #include "api.h"
 #include "dashview.h"
 #include "http.h"
+#include "json.h"
 
 static struct http_request parse(const char *target)
 {
@@ -369,7 +370,7 @@ static void test_json_string(void **state)
 {
     (void)state;
     struct strbuf out = {0};
-    api_json_string(&out, "a\"b\\c\n\t\x01<\x7f>&\xC3\xA4\xF0\x9F\x98\x80\xff!");
+    json_string(&out, "a\"b\\c\n\t\x01<\x7f>&\xC3\xA4\xF0\x9F\x98\x80\xff!");
     assert_string_equal(out.data, "\"a\\\"b\\\\c\\n\\t\\u0001\\u003c\\u007f\\u003e\\u0026"
                                   "\xC3\xA4\xF0\x9F\x98\x80\xEF\xBF\xBD!\"");
     strbuf_free(&out);

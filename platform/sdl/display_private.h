@@ -14,7 +14,7 @@
 #include <SDL_ttf.h>
 
 #include "display.h"
-#include "ui.h"
+#include "ui_frame.h"
 
 /* Growable vertex and index arrays, reused from shape to shape so drawing
  * allocates only while a frame is bigger than any before it. */

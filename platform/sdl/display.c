@@ -20,63 +20,6 @@
 #include "log.h"
 #include "paths.h"
 
-static bool rotation_valid(int rotation)
-{
-    return rotation == 0 || rotation == 90 || rotation == 180 || rotation == 270;
-}
-
-static bool rotation_swaps(int rotation)
-{
-    return rotation == 90 || rotation == 270;
-}
-
-/* Logical pixel (x, y) -> the physical pixel it is shown on.  The canvas is
- * turned clockwise by the rotation about the window's centre. */
-void display_to_physical(const struct display *d, int x, int y, int *px, int *py)
-{
-    switch (d->rotation) {
-    case 90:
-        *px = d->phys_w - 1 - y;
-        *py = x;
-        break;
-    case 180:
-        *px = d->phys_w - 1 - x;
-        *py = d->phys_h - 1 - y;
-        break;
-    case 270:
-        *px = y;
-        *py = d->phys_h - 1 - x;
-        break;
-    default:
-        *px = x;
-        *py = y;
-        break;
-    }
-}
-
-/* The inverse of display_to_physical(). */
-void display_to_logical(const struct display *d, int px, int py, int *x, int *y)
-{
-    switch (d->rotation) {
-    case 90:
-        *x = py;
-        *y = d->phys_w - 1 - px;
-        break;
-    case 180:
-        *x = d->phys_w - 1 - px;
-        *y = d->phys_h - 1 - py;
-        break;
-    case 270:
-        *x = d->phys_h - 1 - py;
-        *y = px;
-        break;
-    default:
-        *x = px;
-        *y = py;
-        break;
-    }
-}
-
 /* Frees the canvas, its renderer and the frame (the text cache's line
  * textures belong to the renderer and go first). */
 static void canvas_free(struct display *d)
@@ -236,11 +179,6 @@ void display_physical_size(const struct display *d, int *w, int *h)
     *h = d->phys_h;
 }
 
-int64_t display_ticks_ms(void)
-{
-    return (int64_t)SDL_GetTicks64();
-}
-
 /* Draws the commands into the canvas, in order. */
 static bool canvas_draw(struct display *d, const struct ui_frame *frame)
 {
@@ -256,7 +194,7 @@ static bool canvas_draw(struct display *d, const struct ui_frame *frame)
 }
 
 /* Turns the canvas by the rotation into dst (phys_w x phys_h, pitch in
- * pixels): dst(px, py) = canvas(display_to_logical(px, py)).  That source
+ * pixels): dst(px, py) = canvas(rotation_to_logical(px, py)).  That source
  * index is linear in px and py, so one loop serves every rotation; it runs
  * in tiles so that the 90/270 cases' column reads stay in the cache.  This
  * replaces SDL_RenderCopyEx, whose software path costs 25-40 ms a frame at

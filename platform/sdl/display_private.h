@@ -1,7 +1,8 @@
 /*
  * display_private: the layout of struct display and the interfaces between
  * the files of platform/sdl (display.c: window, frames, screenshots;
- * draw.c: shapes; text.c: text layout and caches; input.c: events).
+ * draw.c: shapes; text.c: text layout and caches; input.c: events and
+ * the wait; rotation.c: logical <-> physical pixels).
  * Only platform/sdl includes this header.
  */
 #ifndef WOW_DISPLAY_PRIVATE_H
@@ -104,8 +105,10 @@ void input_wait_open(struct display *display);
 /* Closes the devices input_wait_open() opened. */
 void input_wait_close(struct display *display);
 
-/* display.c: the logical <-> physical pixel mapping of the rotation. */
-void display_to_physical(const struct display *display, int x, int y, int *px, int *py);
-void display_to_logical(const struct display *display, int px, int py, int *x, int *y);
+/* rotation.c: the logical <-> physical pixel mapping of the rotation. */
+bool rotation_valid(int rotation); /* 0, 90, 180 or 270 */
+bool rotation_swaps(int rotation); /* 90 or 270: width and height trade places */
+void rotation_to_physical(const struct display *display, int x, int y, int *px, int *py);
+void rotation_to_logical(const struct display *display, int px, int py, int *x, int *y);
 
 #endif

@@ -43,6 +43,11 @@ static int64_t event_ms(Uint32 timestamp)
     return (int64_t)(now - age);
 }
 
+int64_t display_ticks_ms(void)
+{
+    return (int64_t)SDL_GetTicks64();
+}
+
 static int clamp_int(int v, int lo, int hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
@@ -54,7 +59,7 @@ static struct display_event press_event(const struct display *d, enum display_ev
     struct display_event ev = {.type = type, .at_mono_ms = event_ms(timestamp)};
     px = clamp_int(px, 0, d->phys_w - 1);
     py = clamp_int(py, 0, d->phys_h - 1);
-    display_to_logical(d, px, py, &ev.x, &ev.y);
+    rotation_to_logical(d, px, py, &ev.x, &ev.y);
     return ev;
 }
 
@@ -324,7 +329,7 @@ struct display_event display_wait(struct display *d, int timeout_ms)
 void display_inject(struct display *d, bool press, int x, int y)
 {
     int px, py;
-    display_to_physical(d, clamp_int(x, 0, d->log_w - 1), clamp_int(y, 0, d->log_h - 1), &px, &py);
+    rotation_to_physical(d, clamp_int(x, 0, d->log_w - 1), clamp_int(y, 0, d->log_h - 1), &px, &py);
     SDL_Event e = {0};
     e.type = press ? SDL_FINGERDOWN : SDL_FINGERUP;
     e.tfinger.timestamp = SDL_GetTicks();

@@ -1,12 +1,14 @@
 # The two commands of the README, and a few more.
 #   make run    install missing packages, build, open the kiosk in a window
-#   make test   install, build (release and ASan+UBSan), run every test
+#   make test   install, check the style and the layers, build (release,
+#               ASan+UBSan, clang under the static analyser), run every test
 #   make bench  build and run the benchmarks; prints "figure: NAME VALUE UNIT"
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+SCAN_BUILD ?= build-scan
 
-.PHONY: all deps build run test test-release test-asan bench check-style clean
+.PHONY: all deps build run test test-release test-asan test-analyze bench check-style clean
 
 all: build
 
@@ -20,7 +22,7 @@ build: deps
 run: build
 	$(BUILD)/wowkiosk --windowed 800x480
 
-test: deps check-style test-release test-asan
+test: deps check-style test-release test-asan test-analyze
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -30,6 +32,14 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && WOW_ASAN=1 ctest --output-on-failure -j $(JOBS)
 
+# The whole tree built by clang (warnings are errors there too) under
+# clang's static analyser; any finding fails.  The report is left in
+# $(SCAN_BUILD)/report for scan-view.
+SCAN = scan-build --use-cc=clang --status-bugs -o $(abspath $(SCAN_BUILD))/report
+test-analyze: deps
+	$(SCAN) cmake -S . -B $(SCAN_BUILD) -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	$(SCAN) cmake --build $(SCAN_BUILD) -j $(JOBS)
+
 bench: build
 	sh bench/run.sh $(BUILD)
 
@@ -37,7 +47,7 @@ check-style:
 	sh scripts/check-style.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(SCAN_BUILD)
 
 # The arm64 cross build (README "Cross build (arm64)"): installs the cross
 # compiler and an arm64 sysroot, builds wowkiosk and wowdash with

@@ -222,7 +222,7 @@ bool syscheck_drm(const struct syscheck_options *options, struct syscheck_report
              dir);
         return add_item(report, SYSCHECK_ERROR, "drm", msg);
     }
-    int errnos[MAX_NAMES];
+    int errnos[MAX_NAMES] = {0};
     for (int i = 0; i < cards.count; i++) {
         make_path(path, sizeof path, "%s/%s", dir, cards.names[i]);
         errno = 0;
@@ -328,7 +328,7 @@ bool syscheck_input(const struct syscheck_options *options, struct syscheck_repo
              "no input device %s/event*: connect the touchscreen (see dmesg for its driver)", dir);
         return add_item(report, SYSCHECK_ERROR, "input", msg);
     }
-    int errnos[MAX_NAMES];
+    int errnos[MAX_NAMES] = {0};
     for (int i = 0; i < events.count; i++) {
         make_path(path, sizeof path, "%s/%s", dir, events.names[i]);
         errno = 0;

@@ -12,7 +12,8 @@ arrow to that file, and the arrows have no circles (a module whose files
 call each other is one knot, not a layering).
 
 Prints FILE:LINE: what is wrong, for every violation; exit status 1 if any.
-Run from anywhere: python3 scripts/check_layers.py
+Run from anywhere: python3 scripts/check_layers.py [--root DIR]
+(--root: check another tree, as tests/deploy/test_check_layers.py does).
 """
 import os
 import re
@@ -154,6 +155,12 @@ def strongly_connected(graph):
 
 
 def main():
+    global TOP
+    if len(sys.argv) == 3 and sys.argv[1] == "--root":
+        TOP = os.path.abspath(sys.argv[2])
+    elif len(sys.argv) != 1:
+        print("usage: check_layers.py [--root DIR]", file=sys.stderr)
+        return 2
     files = sources()
     problems = []
     headers = {}

@@ -230,8 +230,10 @@ static bool run(const struct options *o, struct results *r)
     struct stream st;
     int drop_len = (HISTORY_DAYS + DROP_SPREAD_DAYS + DETECT_DAYS + 1) * 24;
     int quiet_len = HISTORY_DAYS * 24 + QUIET_HOURS;
-    if (!stream_alloc(&st, drop_len > quiet_len ? drop_len : quiet_len))
+    if (!stream_alloc(&st, drop_len > quiet_len ? drop_len : quiet_len)) {
+        stream_free(&st);
         return false;
+    }
     uint64_t rng = o->seed;
     for (int i = 0; i < o->departments; i++) {
         int drop_hour = (HISTORY_DAYS + (int)(uniform(&rng) * DROP_SPREAD_DAYS)) * 24 +
@@ -349,6 +351,8 @@ int main(int argc, char **argv)
     double t0 = bench_mono_ms();
     if (r.delay[0] == NULL || r.delay[1] == NULL || !run(&o, &r)) {
         fprintf(stderr, "bench_slip: out of memory\n");
+        free(r.delay[0]);
+        free(r.delay[1]);
         return 1;
     }
     report(&o, &r);

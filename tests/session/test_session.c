@@ -88,7 +88,7 @@ static void test_records_wait_for_the_store_in_order(void **state)
     assert_int_equal(session_retry(session, later, 1790000007000LL), INT64_MAX);
     assert_int_equal(session_pending(session), 0);
     assert_non_null(session_store(session));
-    session_destroy(session);
+    session_destroy(session, 1790000008000LL);
 
     assert_int_equal(query_int(db_path, "SELECT count(*) FROM taps"), 2);
     assert_int_equal(query_int(db_path, "SELECT rating FROM taps WHERE id = 1"), 4);

@@ -192,8 +192,13 @@ bool status_store_usable(const char *path, const char *kiosk_id, int64_t now_utc
         snprintf(detail, size, "%s opened, but its counts cannot be read (see the log above)",
                  path);
     else
-        snprintf(detail, size, "%s: quick_check ok, WAL, schema of this version, writes durable%s",
-                 path, health.quarantined ? " (a damaged file was moved aside)" : "");
+        snprintf(detail, size,
+                 "%s: quick_check ok, WAL, schema version %d, synchronous FULL, counts "
+                 "readable%s%s%s",
+                 path, STORE_SCHEMA_VERSION,
+                 health.quarantined ? " (a damaged file was moved aside)" : "",
+                 health.kiosk_id_changed ? "; made for kiosk " : "",
+                 health.kiosk_id_changed ? store_kiosk_id(store) : "");
     store_close(store);
     return durable && readable;
 }

@@ -53,10 +53,11 @@ void status_rows(const struct status *s, const struct status_sources *src, struc
  * the clocks change they differ by an hour. */
 int64_t status_local_midnight_utc(const struct tz *tz, int64_t utc_ms);
 
-/* --self-test's store check: opens the store at path for kiosk_id (as the
- * kiosk would: quick_check, WAL journal, migrations to this version's
- * schema, all refused otherwise), then proves it durable
- * (synchronous=FULL) and its tables readable (today's counts).  Writes
+/* --self-test's store check: opens the store at path for kiosk_id as the
+ * kiosk does, which proves it whole (quick_check), journaled in WAL,
+ * writable (opening takes the write lock) and at this version's schema
+ * (migrated; a newer one is refused); then proves its writes durable
+ * (synchronous=FULL) and its counts readable.  Writes
  * what it found into detail (size bytes).  True when the kiosk can record
  * into it. */
 bool status_store_usable(const char *path, const char *kiosk_id, int64_t now_utc_ms, char *detail,

@@ -81,10 +81,9 @@ static int wait_timeout(const struct loop_state *s, struct clock_now now, int64_
 {
     const struct loop_parts *p = s->p;
     int64_t deadline = retry_at_ms;
-    if (p->kiosk != NULL && !p->notice->forever)
+    if (p->kiosk != NULL) /* none with a bad config */
         deadline = min64(deadline, kiosk_next_deadline_ms(p->kiosk, now));
-    if (now.mono_ms < p->notice->until_ms)
-        deadline = min64(deadline, p->notice->until_ms);
+    deadline = min64(deadline, notice_deadline_ms(p->notice, now.mono_ms));
     if (p->script != NULL)
         deadline = min64(deadline, script_driver_next_ms(p->script));
     deadline = min64(deadline, technician_glue_next_deadline_ms(p->technician, now));

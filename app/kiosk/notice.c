@@ -60,6 +60,11 @@ bool notice_showing(const struct notice *n, int64_t now_mono_ms)
     return n->forever || now_mono_ms < n->until_ms;
 }
 
+int64_t notice_deadline_ms(const struct notice *n, int64_t now_mono_ms)
+{
+    return !n->forever && now_mono_ms < n->until_ms ? n->until_ms : INT64_MAX;
+}
+
 const struct ui_notice *notice_ui(struct notice *n, int64_t now_mono_ms)
 {
     if (!notice_showing(n, now_mono_ms))

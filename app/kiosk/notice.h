@@ -52,6 +52,10 @@ bool notice_set(const struct notice *n);
 /* True while the notice is shown at now_mono_ms. */
 bool notice_showing(const struct notice *n, int64_t now_mono_ms);
 
+/* The monotonic time a timed notice ends, while it shows; else INT64_MAX
+ * (the loop wakes then to go back to the customer's screens). */
+int64_t notice_deadline_ms(const struct notice *n, int64_t now_mono_ms);
+
 /* The ui's view of the notice (pointing into *n), or NULL when it is not
  * shown at now_mono_ms. */
 const struct ui_notice *notice_ui(struct notice *n, int64_t now_mono_ms);

@@ -162,11 +162,8 @@ static bool start(struct program *p, struct clock_now now)
     if (!status_run_checks(&p->status, p->store_path))
         notice_of_checks(&p->notice, &p->status.checks, p->layers.config.kiosk_id, now.mono_ms);
     p->display = frame_open_display(p->options, &p->layers.config);
-    if (p->display == NULL) {
-        const char *driver = syscheck_video_driver();
-        snprintf(p->status.problem, sizeof p->status.problem, "no display could be opened (%s)",
-                 driver != NULL ? driver : "default driver");
-    }
+    if (p->display == NULL)
+        status_no_display(&p->status);
     if (!p->layers.bad && (!open_session(p, now) || !create_kiosk(p, now)))
         return false;
     p->watchdog_ms = notify_watchdog_interval_ms();

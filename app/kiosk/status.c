@@ -35,6 +35,13 @@ bool status_run_checks(struct status *s, const char *store_path)
     return syscheck_count(&s->checks, SYSCHECK_ERROR) == 0;
 }
 
+void status_no_display(struct status *s)
+{
+    const char *driver = syscheck_video_driver();
+    snprintf(s->problem, sizeof s->problem, "no display could be opened (%s)",
+             driver != NULL ? driver : "default driver");
+}
+
 static int64_t floor_mod(int64_t a, int64_t b)
 {
     return ((a % b) + b) % b;

@@ -43,6 +43,10 @@ struct status_sources {
  * s->checks and s->problem.  Returns false when one of them is an error. */
 bool status_run_checks(struct status *s, const char *store_path);
 
+/* Records that no display could be opened (naming the video driver) as
+ * the problem the heartbeat reports. */
+void status_no_display(struct status *s);
+
 /* Fills t's rows (kiosk, department, config, network, today, sync, store,
  * checks, uptime) at now. */
 void status_rows(const struct status *s, const struct status_sources *src, struct clock_now now,

@@ -37,7 +37,6 @@ enum kiosk_screen {
     KIOSK_SCREEN_RATING,
     KIOSK_SCREEN_FOLLOW_UP,
     KIOSK_SCREEN_THANKS,
-    KIOSK_SCREEN_CONFIG_ERROR, /* never entered by the machine: the UI shows it for a bad config */
 };
 
 enum kiosk_event_type {

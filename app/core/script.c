@@ -16,6 +16,7 @@
 
 #include "file.h"
 #include "parse_error.h"
+#include "technician.h"
 
 #define SCRIPT_MAX_WAIT_MS 3600000
 #define SCRIPT_MAX_COORD   10000
@@ -102,28 +103,17 @@ static bool script_is_id(struct script_word w)
     return true;
 }
 
-/* The technician screens' targets: pin:0..9, pin:delete, pin:ok,
- * tech:ITEM (see script.h), tech-department:ID or tech-department:configured.
- * The whole word is kept in step->name; the program maps it to a target. */
+/* The technician screens' targets: the names of technician.h's table
+ * (pin:N, pin:ok, tech:ITEM...) or tech-department:ID|configured.  The
+ * whole word is kept in step->name; the program maps it to a target. */
 static bool script_tech_target(struct script_parser *p, struct script_word w,
                                struct script_word kind, struct script_word arg,
                                struct script_step *step)
 {
-    static const char *const pin_keys[] = {"delete", "ok"};
-    static const char *const items[] = {"sync",    "touch", "pattern", "department",
-                                        "restart", "close", "back"};
-    bool ok = false;
-    if (word_is(kind, "pin")) {
-        long n;
-        ok = word_number(arg, 0, 9, &n) && arg.len == 1;
-        for (size_t i = 0; i < sizeof pin_keys / sizeof pin_keys[0]; i++)
-            ok = ok || word_is(arg, pin_keys[i]);
-    } else if (word_is(kind, "tech")) {
-        for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-            ok = ok || word_is(arg, items[i]);
-    } else {
-        ok = script_is_id(arg);
-    }
+    struct technician_event ignored;
+    bool ok = word_is(kind, "tech-department")
+                  ? script_is_id(arg)
+                  : technician_event_named(w.s, (unsigned long)w.len, &ignored);
     if (!ok || w.len >= (int)sizeof step->name)
         return script_fail(p,
                            "expected pin:0..pin:9, pin:delete, pin:ok, tech:sync|touch|pattern|"

@@ -9,9 +9,10 @@
  *   tap TARGET              press and release on the centre of a named target:
  *                           face:1..face:4, reason:N (1-based), skip,
  *                           lang:XX, department:ID; on the technician
- *                           screens pin:0..pin:9, pin:delete, pin:ok,
- *                           tech:sync|touch|pattern|department|restart|close|back,
- *                           tech-department:ID|configured
+ *                           screens the names of technician_event_named()
+ *                           (pin:0..pin:9, pin:delete, pin:ok,
+ *                           tech:sync|touch|pattern|department|restart|close|back)
+ *                           and tech-department:ID|configured
  *   press X Y | press TARGET    finger down (no release)
  *   release                 finger up where it went down
  *   screenshot              force a screenshot of the current frame

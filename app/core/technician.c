@@ -29,6 +29,44 @@ struct technician {
     struct technician_point touch[TECHNICIAN_TOUCH_POINTS];
 };
 
+static const struct technician_name {
+    const char *name;
+    enum technician_event_type type;
+    int arg;
+} technician_names[] = {
+    {"pin:0", TECHNICIAN_EVENT_DIGIT, 0},
+    {"pin:1", TECHNICIAN_EVENT_DIGIT, 1},
+    {"pin:2", TECHNICIAN_EVENT_DIGIT, 2},
+    {"pin:3", TECHNICIAN_EVENT_DIGIT, 3},
+    {"pin:4", TECHNICIAN_EVENT_DIGIT, 4},
+    {"pin:5", TECHNICIAN_EVENT_DIGIT, 5},
+    {"pin:6", TECHNICIAN_EVENT_DIGIT, 6},
+    {"pin:7", TECHNICIAN_EVENT_DIGIT, 7},
+    {"pin:8", TECHNICIAN_EVENT_DIGIT, 8},
+    {"pin:9", TECHNICIAN_EVENT_DIGIT, 9},
+    {"pin:delete", TECHNICIAN_EVENT_DELETE, 0},
+    {"pin:ok", TECHNICIAN_EVENT_ENTER, 0},
+    {"tech:sync", TECHNICIAN_EVENT_ITEM, TECHNICIAN_ITEM_SYNC_NOW},
+    {"tech:touch", TECHNICIAN_EVENT_ITEM, TECHNICIAN_ITEM_TOUCH_TEST},
+    {"tech:pattern", TECHNICIAN_EVENT_ITEM, TECHNICIAN_ITEM_PATTERN},
+    {"tech:department", TECHNICIAN_EVENT_ITEM, TECHNICIAN_ITEM_DEPARTMENT},
+    {"tech:restart", TECHNICIAN_EVENT_ITEM, TECHNICIAN_ITEM_RESTART},
+    {"tech:close", TECHNICIAN_EVENT_ITEM, TECHNICIAN_ITEM_CLOSE},
+    {"tech:back", TECHNICIAN_EVENT_CANCEL, 0},
+};
+
+bool technician_event_named(const char *name, unsigned long len, struct technician_event *event)
+{
+    for (size_t i = 0; i < sizeof technician_names / sizeof technician_names[0]; i++) {
+        const struct technician_name *n = &technician_names[i];
+        if (strlen(n->name) == len && memcmp(n->name, name, len) == 0) {
+            *event = (struct technician_event){.type = n->type, .arg = n->arg};
+            return true;
+        }
+    }
+    return false;
+}
+
 int technician_corner_size(int w, int h)
 {
     int side = (w < h ? w : h) / 8;

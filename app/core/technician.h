@@ -142,6 +142,15 @@ int technician_corner(int x, int y, int w, int h);
 /* Side of the corner squares for a w x h canvas. */
 int technician_corner_size(int w, int h);
 
+/* The technician screens' targets by name, the one table of that
+ * vocabulary (scripts tap them; see script.h): "pin:0".."pin:9",
+ * "pin:delete", "pin:ok", "tech:sync", "tech:touch", "tech:pattern",
+ * "tech:department", "tech:restart", "tech:close", "tech:back".  Sets
+ * *event to what a press on that target means and returns true; false
+ * when the len bytes at name (not NUL-terminated) are none of them.
+ * "tech-department:ID" names a department, not an entry of this table. */
+bool technician_event_named(const char *name, unsigned long len, struct technician_event *event);
+
 /* Checks pin against an argon2id hash string (libsodium); false on any
  * mismatch or malformed hash. */
 bool pin_verify(const char *pin_hash, const char *pin);

@@ -1,19 +1,18 @@
 /*
  * screen_notice: screens with nothing to tap: "closed" for customers
- * outside opening hours, and the configuration error screen for the
- * technician.
+ * outside opening hours, and the technician's notice (a configuration
+ * error, a failed start-up check).
  *
  * Closed is dark and calm (a crescent moon, two lines of text): it is on
- * for hours and should not glare.  The configuration error screen is for
- * a technician, in English, dark red with amber headings so it can never
- * be mistaken for the customer screens: which file, every error as
- * FILE:LINE: key: message (as many as fit, then "and N more"), and what
- * to do next.
+ * for hours and should not glare.  The notice is for a technician, in
+ * English, dark red with amber headings so it can never be mistaken for
+ * the customer screens: what it is about, one box per problem the program
+ * found (a config error as FILE:LINE: key: message; as many as fit, then
+ * "and N more"), and what to do next.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
 #include "ui_private.h"
 #include "utf8.h"
 
@@ -26,8 +25,7 @@
 #define ERROR_PANEL       UI_RGB(74, 24, 26)
 #define ERROR_AMBER       UI_RGB(255, 184, 64)
 #define ERROR_TEXT        UI_RGB(250, 236, 220)
-#define ERROR_LINE_MAX    800 /* bytes of one formatted error: path + key + message */
-#define ERROR_ARENA_SPARE 64  /* arena bytes kept for "and N more" */
+#define ERROR_ARENA_SPARE 64 /* arena bytes kept for "and N more" */
 
 void ui_layout_closed(struct ui_ctx *c)
 {
@@ -47,14 +45,13 @@ void ui_layout_closed(struct ui_ctx *c)
                 false, CLOSED_SOFT, UI_ALIGN_CENTER);
 }
 
-/* The errors, one box each, as many as fit in area; the rest counted. */
+/* The notice's lines, one box each, as many as fit in area; the rest
+ * counted. */
 static void error_list(struct ui_ctx *c, struct ui_rect area)
 {
-    const struct config_errors *errors = c->in->errors;
-    int count = errors != NULL ? errors->count : 0;
-    int total = errors != NULL ? errors->total : 0;
-    if (count > CONFIG_MAX_ERRORS)
-        count = CONFIG_MAX_ERRORS;
+    const struct ui_notice *notice = c->in->notice;
+    int count = notice->lines != NULL && notice->line_count > 0 ? notice->line_count : 0;
+    int total = notice->total;
     if (total < count)
         total = count;
     /* Room for each error's lines at full size (narrow portrait: three),
@@ -69,8 +66,7 @@ static void error_list(struct ui_ctx *c, struct ui_rect area)
     int share = shown > 0 ? (UI_TEXT_ARENA - ERROR_ARENA_SPARE) / shown - 1 : 0;
     int y = area.y;
     for (int i = 0; i < shown; i++, y += box_h + gap) {
-        char line[ERROR_LINE_MAX];
-        config_error_format(&errors->error[i], line, sizeof line);
+        const char *line = notice->lines[i];
         int len = (int)strlen(line);
         const char *text =
             len < share ? ui_arena_printf(c, "%s", line)
@@ -87,19 +83,20 @@ static void error_list(struct ui_ctx *c, struct ui_rect area)
         ui_add_text(c, more, "(no details were recorded)", size, false, ERROR_TEXT, UI_ALIGN_LEFT);
 }
 
-void ui_layout_config_error(struct ui_ctx *c)
+void ui_layout_notice(struct ui_ctx *c)
 {
+    const struct ui_notice *notice = c->in->notice;
     ui_add(c, UI_CMD_CLEAR, ERROR_BACKGROUND);
     int m = c->margin, inner_w = c->w - 2 * m;
     int y = m;
     ui_add_rect(c, (struct ui_rect){0, 0, c->w, ui_px(c, 8)}, 0, ERROR_AMBER);
     struct ui_rect title = {m, y + ui_px(c, 8), inner_w, ui_px(c, 44)};
-    const char *heading = c->in->error_heading ? c->in->error_heading : "Configuration error";
+    const char *heading = notice->heading ? notice->heading : "Configuration error";
     ui_add_text(c, title, heading, ui_px(c, 32), true, ERROR_AMBER, UI_ALIGN_LEFT);
     y = title.y + title.h;
-    if (c->in->error_title != NULL && c->in->error_title[0] != '\0') {
+    if (notice->title != NULL && notice->title[0] != '\0') {
         struct ui_rect file = {m, y, inner_w, ui_px(c, 32)};
-        ui_add_text(c, file, c->in->error_title, ui_px(c, 20), true, ERROR_TEXT, UI_ALIGN_LEFT);
+        ui_add_text(c, file, notice->title, ui_px(c, 20), true, ERROR_TEXT, UI_ALIGN_LEFT);
         y += file.h;
     }
     y += ui_px(c, 8);
@@ -109,8 +106,8 @@ void ui_layout_config_error(struct ui_ctx *c)
     struct ui_rect panel = {m, y, inner_w, help.y - ui_px(c, 10) - y};
     ui_add_rect(c, panel, ui_px(c, 10), ERROR_PANEL);
     error_list(c, ui_rect_inset(panel, ui_px(c, 14), ui_px(c, 10)));
-    const char *text = c->in->error_help ? c->in->error_help
-                                         : "Fix the file and restart the kiosk; check it with:\n"
-                                           "wowkiosk --check-config FILE";
+    const char *text = notice->help ? notice->help
+                                    : "Fix the file and restart the kiosk; check it with:\n"
+                                      "wowkiosk --check-config FILE";
     ui_add_text(c, help, text, ui_px(c, 19), false, ERROR_AMBER, UI_ALIGN_LEFT);
 }

@@ -200,6 +200,10 @@ void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
         ui_layout_technician(&c);
         return;
     }
+    if (in->notice != NULL) {
+        ui_layout_notice(&c);
+        return;
+    }
     switch (in->view->screen) {
     case KIOSK_SCREEN_CLOSED:
         ui_layout_closed(&c);
@@ -215,9 +219,6 @@ void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
         break;
     case KIOSK_SCREEN_THANKS:
         ui_layout_thanks(&c);
-        break;
-    case KIOSK_SCREEN_CONFIG_ERROR:
-        ui_layout_config_error(&c);
         break;
     }
 }

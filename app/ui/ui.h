@@ -26,7 +26,6 @@
 
 struct config;
 struct config_text;
-struct config_errors;
 struct catalog;
 
 #define UI_MIN_TARGET_MM 20
@@ -50,15 +49,26 @@ struct ui_technician {
     bool overridden; /* chosen on the technician screen, not in the config files */
 };
 
+#define UI_NOTICE_LINE_MAX 800 /* bytes of one line of a notice, with its NUL */
+
+/* The technician's notice screen (a bad config, a failed start-up check):
+ * what went wrong, composed by the program; all borrowed.  The screen is
+ * the program's, not a state of the customer's machine. */
+struct ui_notice {
+    const char *heading;      /* NULL: "Configuration error" */
+    const char *title;        /* e.g. the config file's path; NULL or "": none */
+    const char *help;         /* NULL: how to check a config file */
+    int line_count;           /* lines[0..line_count): one problem each */
+    int total;                /* problems found, may exceed line_count */
+    const char *const *lines; /* each at most UI_NOTICE_LINE_MAX - 1 bytes */
+};
+
 /* Everything a screen is drawn from; all borrowed. */
 struct ui_input {
     const struct kiosk_view *view;
     const struct config *config;
     const struct catalog *const *catalogs;  /* one per config language, may hold NULL */
-    const struct config_errors *errors;     /* CONFIG_ERROR screen only */
-    const char *error_title;                /* e.g. the config file's path */
-    const char *error_heading;              /* NULL: "Configuration error" */
-    const char *error_help;                 /* NULL: how to check a config file */
+    const struct ui_notice *notice;         /* not NULL: the notice screen, not view's */
     const struct ui_technician *technician; /* NULL or hidden: the customer screens */
 };
 

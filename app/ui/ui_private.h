@@ -110,7 +110,7 @@ void ui_layout_picker(struct ui_ctx *c);
 void ui_layout_followup(struct ui_ctx *c);
 void ui_layout_thanks(struct ui_ctx *c);
 void ui_layout_closed(struct ui_ctx *c);
-void ui_layout_config_error(struct ui_ctx *c);
+void ui_layout_notice(struct ui_ctx *c);
 void ui_layout_technician(struct ui_ctx *c); /* in->technician's screen */
 
 #endif

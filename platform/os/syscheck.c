@@ -410,6 +410,12 @@ bool syscheck_run(const struct syscheck_options *options, struct syscheck_report
     return syscheck_count(report, SYSCHECK_ERROR) == 0;
 }
 
+const char *syscheck_video_driver(void)
+{
+    const char *driver = getenv("SDL_VIDEODRIVER");
+    return driver != NULL && driver[0] != '\0' ? driver : NULL;
+}
+
 int syscheck_count(const struct syscheck_report *report, enum syscheck_severity min_severity)
 {
     int n = 0;

@@ -91,6 +91,12 @@ bool syscheck_display(const struct syscheck_options *options, struct syscheck_re
 bool syscheck_input(const struct syscheck_options *options, struct syscheck_report *report);
 bool syscheck_store(const char *store_path, struct syscheck_report *report);
 
+/* The video driver the display will be asked for (SDL_VIDEODRIVER), or
+ * NULL for SDL's default; "kmsdrm" is the kiosk's, and the one under which
+ * the DRM, display and input checks apply.  A static string or the
+ * environment's: do not free. */
+const char *syscheck_video_driver(void);
+
 /* How many items are at least min_severity. */
 int syscheck_count(const struct syscheck_report *report, enum syscheck_severity min_severity);
 

@@ -51,8 +51,8 @@ enum display_event_type {
     DISPLAY_EVENT_PRESS,   /* x, y: logical */
     DISPLAY_EVENT_RELEASE, /* x, y: logical */
     DISPLAY_EVENT_EXPOSE,  /* window needs a redraw */
-    DISPLAY_EVENT_QUIT,    /* only honoured by the caller in windowed dev runs */
-    DISPLAY_EVENT_ESCAPE,  /* Escape key (dev builds, windowed only) */
+    DISPLAY_EVENT_QUIT,    /* SIGTERM/SIGINT (SDL queues them) or a window manager's close */
+    DISPLAY_EVENT_ESCAPE,  /* Escape key; the kiosk quits on it only in a windowed run */
 };
 
 struct display_event {

@@ -44,16 +44,18 @@ struct run {
     const char *out_dir;
     struct config config;
     struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
-    struct config_errors errors;
     struct kiosk_view view;
-    const char *error_heading, *error_help; /* NULL: the config error screen's */
+    bool show_notice; /* the notice screen instead of the view's */
+    struct ui_notice notice;
+    char lines[CONFIG_MAX_ERRORS][UI_NOTICE_LINE_MAX];
+    const char *line_ptr[CONFIG_MAX_ERRORS];
     struct technician_view tech_view;
     struct ui_technician tech; /* shown when tech_view.screen is not HIDDEN */
     struct ui_frame frame;
     int failures, compared;
 };
 
-/* A case prepares run->config/view/errors for one screen. */
+/* A case prepares run->config/view/notice for one screen. */
 struct screen_case {
     const char *name;
     const char *langs[3]; /* languages to shoot it in */
@@ -147,29 +149,34 @@ static void prepare_rating_back(struct run *run)
     run->view.department = 2;
 }
 
-static void add_error(struct config_errors *e, int line, const char *key, const char *message)
+/* One line of the notice, as the program writes a config error or a
+ * failed check: "FILE:LINE: key: message". */
+static void add_error(struct run *run, const char *file, int line, const char *key,
+                      const char *message)
 {
-    struct config_error *x = &e->error[e->count++];
-    snprintf(x->file, sizeof x->file, "/boot/firmware/wowkiosk.conf");
-    x->line = line;
-    snprintf(x->key, sizeof x->key, "%s", key);
-    snprintf(x->message, sizeof x->message, "%s", message);
+    struct ui_notice *n = &run->notice;
+    snprintf(run->lines[n->line_count], sizeof run->lines[0], "%s:%d: %s: %s", file, line, key,
+             message);
+    run->line_ptr[n->line_count] = run->lines[n->line_count];
+    n->line_count++;
+    n->total = n->line_count;
 }
 
 static void prepare_config_error(struct run *run)
 {
-    struct config_errors *e = &run->errors;
-    memset(e, 0, sizeof *e);
-    add_error(e, 4, "kiosk.languages", "expected language codes like \"en, fi\", got \"english\"");
-    add_error(e, 9, "department.front", "expected a name (name = ...)");
-    add_error(e, 17, "hours.mon", "expected HH:MM-HH:MM or \"closed\", got \"8-17\"");
-    add_error(e, 23, "screen.rotation", "expected 0, 90, 180 or 270, got 45");
-    add_error(e, 31, "followup.timeout_s", "expected a number of seconds from 1 to 600, got -5");
-    add_error(e, 40, "store.path", "expected an absolute path");
-    add_error(e, 44, "press_filter.burst_count", "expected a whole number from 2 to 100");
-    add_error(e, 52, "hours.timezone", "expected an IANA zone like Europe/Helsinki");
-    e->total = 11;
-    run->view.screen = KIOSK_SCREEN_CONFIG_ERROR;
+    struct run *e = run;
+    const char *f = "/boot/firmware/wowkiosk.conf";
+    add_error(e, f, 4, "kiosk.languages",
+              "expected language codes like \"en, fi\", got \"english\"");
+    add_error(e, f, 9, "department.front", "expected a name (name = ...)");
+    add_error(e, f, 17, "hours.mon", "expected HH:MM-HH:MM or \"closed\", got \"8-17\"");
+    add_error(e, f, 23, "screen.rotation", "expected 0, 90, 180 or 270, got 45");
+    add_error(e, f, 31, "followup.timeout_s", "expected a number of seconds from 1 to 600, got -5");
+    add_error(e, f, 40, "store.path", "expected an absolute path");
+    add_error(e, f, 44, "press_filter.burst_count", "expected a whole number from 2 to 100");
+    add_error(e, f, 52, "hours.timezone", "expected an IANA zone like Europe/Helsinki");
+    run->notice.total = 11;
+    run->show_notice = true;
     run->view.department = -1;
 }
 
@@ -214,20 +221,13 @@ static void info_row(struct ui_technician *t, const char *label, const char *val
  * heading and advice. */
 static void prepare_startup_check(struct run *run)
 {
-    struct config_errors *e = &run->errors;
-    memset(e, 0, sizeof *e);
-    struct config_error *x = &e->error[e->count++];
-    snprintf(x->file, sizeof x->file, "start-up check");
-    x->line = 1;
-    snprintf(x->key, sizeof x->key, "input");
-    snprintf(x->message, sizeof x->message,
-             "no /dev/input/event* is readable by uid 998 (wowkiosk): event0 is root:input 0660; "
-             "add the service user to group input");
-    e->total = 1;
-    run->error_heading = "Start-up check failed";
-    run->error_help = "The kiosk goes on in a minute but may not work until this is fixed.\n"
-                      "Details: journalctl -u wowkiosk";
-    run->view.screen = KIOSK_SCREEN_CONFIG_ERROR;
+    add_error(run, "start-up check", 1, "input",
+              "no /dev/input/event* is readable by uid 998 (wowkiosk): event0 is root:input 0660; "
+              "add the service user to group input");
+    run->notice.heading = "Start-up check failed";
+    run->notice.help = "The kiosk goes on in a minute but may not work until this is fixed.\n"
+                       "Details: journalctl -u wowkiosk";
+    run->show_notice = true;
     run->view.department = -1;
 }
 
@@ -365,7 +365,9 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
     config_defaults(&run->config);
     run->view = (struct kiosk_view){
         .screen = KIOSK_SCREEN_RATING, .department = run->config.department, .pressed_reason = -1};
-    run->error_heading = run->error_help = NULL;
+    run->show_notice = false;
+    run->notice =
+        (struct ui_notice){.title = "/boot/firmware/wowkiosk.conf", .lines = run->line_ptr};
     run->tech_view = (struct technician_view){.screen = TECHNICIAN_HIDDEN};
     run->tech = (struct ui_technician){.view = &run->tech_view, .department = -1};
     sc->prepare(run);
@@ -377,10 +379,7 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
     struct ui_input in = {.view = &run->view,
                           .config = &run->config,
                           .catalogs = (const struct catalog *const *)run->catalogs,
-                          .errors = &run->errors,
-                          .error_title = "/boot/firmware/wowkiosk.conf",
-                          .error_heading = run->error_heading,
-                          .error_help = run->error_help,
+                          .notice = run->show_notice ? &run->notice : NULL,
                           .technician = &run->tech};
     int w, h;
     display_logical_size(d, &w, &h);

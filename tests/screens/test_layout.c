@@ -34,6 +34,9 @@ struct world {
     struct catalog *fi;
     const struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
     struct config_errors errors;
+    char lines[CONFIG_MAX_ERRORS][UI_NOTICE_LINE_MAX]; /* the errors, as the program writes them */
+    const char *line_ptr[CONFIG_MAX_ERRORS];
+    struct ui_notice notice;
     struct kiosk_view view;
     struct ui_input in;
     struct ui_frame frame;
@@ -56,11 +59,8 @@ static int setup(void **state)
                                   .pressed_reason = -1,
                                   .rating = RATING_HAPPY,
                                   .followup_positive = true};
-    w->in = (struct ui_input){.view = &w->view,
-                              .config = &w->config,
-                              .catalogs = w->catalogs,
-                              .errors = &w->errors,
-                              .error_title = "/etc/wowkiosk/kiosk.conf"};
+    w->in = (struct ui_input){.view = &w->view, .config = &w->config, .catalogs = w->catalogs};
+    w->notice = (struct ui_notice){.title = "/etc/wowkiosk/kiosk.conf", .lines = w->line_ptr};
     *state = w;
     return 0;
 }
@@ -198,8 +198,10 @@ static void check_everywhere(struct world *w)
     w->view.language = 0;
 }
 
-static void fill_errors(struct config_errors *e, int count, int total, const char *path)
+/* Fills w->errors and the notice the program makes of them. */
+static void fill_errors(struct world *w, int count, int total, const char *path)
 {
+    struct config_errors *e = &w->errors;
     memset(e, 0, sizeof *e);
     e->count = count;
     e->total = total;
@@ -209,7 +211,11 @@ static void fill_errors(struct config_errors *e, int count, int total, const cha
         snprintf(e->error[i].key, sizeof e->error[i].key, "department.front.name");
         snprintf(e->error[i].message, sizeof e->error[i].message,
                  "expected a text of at most 127 bytes, got %d bytes", 130 + i);
+        config_error_format(&e->error[i], w->lines[i], sizeof w->lines[i]);
+        w->line_ptr[i] = w->lines[i];
     }
+    w->notice.line_count = count;
+    w->notice.total = total;
 }
 
 /* Every technician screen fits every canvas, with the most departments. */
@@ -267,11 +273,14 @@ static void test_every_screen_fits(void **state)
     char long_path[CONFIG_PATH_MAX];
     memset(long_path, 'x', sizeof long_path - 1);
     long_path[sizeof long_path - 1] = '\0';
-    fill_errors(&w->errors, CONFIG_MAX_ERRORS, 100, long_path);
+    fill_errors(w, CONFIG_MAX_ERRORS, 100, long_path);
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         fixture_config(&w->config, &shapes[s]);
-        for (int screen = KIOSK_SCREEN_CLOSED; screen <= KIOSK_SCREEN_CONFIG_ERROR; screen++) {
-            w->view.screen = (enum kiosk_screen)screen;
+        /* every screen of the machine, then the notice (one past the last) */
+        for (int screen = KIOSK_SCREEN_CLOSED; screen <= KIOSK_SCREEN_THANKS + 1; screen++) {
+            bool notice = screen > KIOSK_SCREEN_THANKS;
+            w->view.screen = notice ? KIOSK_SCREEN_THANKS : (enum kiosk_screen)screen;
+            w->in.notice = notice ? &w->notice : NULL;
             w->view.department = screen == KIOSK_SCREEN_PICKER ? -1 : 0;
             for (int variant = 0; variant < 4; variant++) {
                 w->view.pressed_face = variant; /* 0: none, else that face */
@@ -609,8 +618,8 @@ static void test_pressed_reason_highlighted(void **state)
 static void test_config_error_lists_errors(void **state)
 {
     struct world *w = *state;
-    w->view.screen = KIOSK_SCREEN_CONFIG_ERROR;
-    fill_errors(&w->errors, 2, 2, "/boot/firmware/wowkiosk.conf");
+    w->in.notice = &w->notice;
+    fill_errors(w, 2, 2, "/boot/firmware/wowkiosk.conf");
     layout(w, canvases[0]);
     assert_int_equal(w->frame.target_count, 0);
     assert_non_null(text_cmd(&w->frame, "Configuration error"));
@@ -625,7 +634,7 @@ static void test_config_error_lists_errors(void **state)
             assert_null(strstr(w->frame.cmds[i].text, "more"));
 
     /* More errors than fit: the rest are counted, and the count is right. */
-    fill_errors(&w->errors, CONFIG_MAX_ERRORS, 57, "/boot/firmware/wowkiosk.conf");
+    fill_errors(w, CONFIG_MAX_ERRORS, 57, "/boot/firmware/wowkiosk.conf");
     for (int ci = 0; ci < CANVAS_COUNT; ci++) {
         layout(w, canvases[ci]);
         check_frame(w, canvases[ci]);
@@ -657,12 +666,12 @@ static void test_closed_has_no_targets(void **state)
 static void test_arena_never_overflows(void **state)
 {
     struct world *w = *state;
-    w->view.screen = KIOSK_SCREEN_CONFIG_ERROR;
+    w->in.notice = &w->notice;
     char path[CONFIG_PATH_MAX];
     memset(path, 0, sizeof path);
     for (size_t i = 0; i + 2 < sizeof path - 1; i += 2)
         memcpy(path + i, "\xc3\xa4", 2); /* "ä" again and again */
-    fill_errors(&w->errors, CONFIG_MAX_ERRORS, CONFIG_MAX_ERRORS, path);
+    fill_errors(w, CONFIG_MAX_ERRORS, CONFIG_MAX_ERRORS, path);
     layout(w, (struct canvas){1280, 4000}); /* tall: room for every error */
     check_texts(w);
     assert_true(w->frame.arena_used <= UI_TEXT_ARENA);

@@ -1,6 +1,7 @@
 /*
  * test_session: records the store cannot take wait in memory, in order, and
- * arrive when it can (app/session.c with a real store).
+ * arrive when it can (app/kiosk/session.c with a real store), and the
+ * final flush at exit stamps what it creates with the real time.
  *
  * The store's directory is blocked by a regular file of the same name, so
  * the store cannot be opened; taps and a follow-up are recorded anyway; the
@@ -88,7 +89,7 @@ static void test_records_wait_for_the_store_in_order(void **state)
     assert_int_equal(session_retry(session, later, 1790000007000LL), INT64_MAX);
     assert_int_equal(session_pending(session), 0);
     assert_non_null(session_store(session));
-    session_destroy(session);
+    session_destroy(session, 1790000008000LL);
 
     assert_int_equal(query_int(db_path, "SELECT count(*) FROM taps"), 2);
     assert_int_equal(query_int(db_path, "SELECT rating FROM taps WHERE id = 1"), 4);
@@ -102,11 +103,45 @@ static void test_records_wait_for_the_store_in_order(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Regression: the final flush at exit opened the store with the wall time
+ * 0, so a store created then was stamped 1970 (created_ms_utc). */
+static void test_final_flush_stamps_the_real_time(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wowsession-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char blocker[64], db_path[96];
+    snprintf(blocker, sizeof blocker, "%s/data", dir);
+    snprintf(db_path, sizeof db_path, "%s/kiosk.db", blocker);
+    FILE *f = fopen(blocker, "w"); /* the store cannot be opened at start */
+    assert_non_null(f);
+    fclose(f);
+
+    static struct config config;
+    config_defaults(&config);
+    struct session *session = session_create(&config, db_path, 1790000000000LL);
+    assert_non_null(session);
+    struct kiosk_actions a = tap_action(3, 1790000001000LL);
+    session_record(session, &a, 1000);
+    assert_int_equal(session_pending(session), 1);
+    assert_int_equal(unlink(blocker), 0);
+    session_destroy(session, 1790000009000LL); /* exit: the store opens in the final flush */
+
+    assert_int_equal(query_int(db_path, "SELECT count(*) FROM taps"), 1);
+    assert_int_equal(query_int(db_path, "SELECT CAST(value AS INTEGER) FROM meta "
+                                        "WHERE key = 'created_ms_utc'"),
+                     1790000009000LL);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     log_init("test_session", LOG_WARN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records_wait_for_the_store_in_order),
+        cmocka_unit_test(test_final_flush_stamps_the_real_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

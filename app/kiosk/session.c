@@ -186,13 +186,13 @@ struct store *session_store(struct session *session)
     return session->store;
 }
 
-void session_destroy(struct session *session)
+void session_destroy(struct session *session, int64_t now_utc_ms)
 {
     if (session == NULL)
         return;
     if (session->len > 0) {
         session->retry_at_ms = 0;
-        session_retry(session, 0, 0);
+        session_retry(session, 0, now_utc_ms); /* a store made now is stamped now */
         if (session->len > 0)
             log_error("session: %d records could not be stored before exit", session->len);
     }

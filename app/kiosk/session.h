@@ -28,10 +28,12 @@ struct session; /* opaque */
 /* Creates a session writing to the store at store_path for config (both
  * borrowed).  Opens the store now; if that fails the session still works
  * and keeps retrying.  Returns NULL only when out of memory.  Free with
- * session_destroy(), which tries once more to flush the queue. */
+ * session_destroy(), which tries once more to flush the queue: opening
+ * the store then if it must, at now_utc_ms (the wall clock's time, which
+ * a new store's creation and a quarantined file's name carry). */
 struct session *session_create(const struct config *config, const char *store_path,
                                int64_t now_utc_ms);
-void session_destroy(struct session *session);
+void session_destroy(struct session *session, int64_t now_utc_ms);
 
 /* Records what actions asks for (a tap, a follow-up, or both). */
 void session_record(struct session *session, const struct kiosk_actions *actions,

@@ -1,0 +1,60 @@
+/*
+ * frame: lays out and presents a screen, and keeps what the ui needs
+ * between frames: the display list (hit tests read it too) and the
+ * language catalogs.  After the first frame it tells systemd READY=1 and
+ * writes the state directory's ready file (pid, version, time), which
+ * --self-test reads as the running service's proof.
+ */
+#ifndef WOW_KIOSK_FRAME_H
+#define WOW_KIOSK_FRAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct config;
+struct display;
+struct options;
+struct kiosk_view;
+struct ui_frame;
+struct ui_notice;
+struct ui_technician;
+
+struct frame; /* opaque */
+
+/* What one frame shows; all borrowed.  The technician's screens come
+ * first, then the notice, then the customer's view. */
+struct frame_content {
+    const struct kiosk_view *view;          /* NULL: none (a notice shows) */
+    const struct ui_notice *notice;         /* NULL: none */
+    const struct ui_technician *technician; /* NULL: hidden */
+};
+
+/* Creates the frame for config (borrowed, must outlive it), loading the
+ * catalogs of its languages from assets_dir/po.  ready_status is what
+ * systemd is told with READY=1 after the first frame (static string); NULL
+ * announces nothing (--self-test).  NULL when out of memory.  Free with
+ * frame_destroy(). */
+struct frame *frame_create(const struct config *config, const char *assets_dir,
+                           const char *ready_status);
+void frame_destroy(struct frame *frame);
+
+/* Lays out content for display's logical size and presents it. */
+void frame_draw(struct frame *frame, struct display *display, const struct frame_content *content,
+                int64_t now_utc_ms);
+
+/* The display list last drawn (empty before the first frame). */
+const struct ui_frame *frame_list(const struct frame *frame);
+
+/* True once systemd was told READY=1 (the first frame is up). */
+bool frame_ready_sent(const struct frame *frame);
+
+/* Opens the display for config's rotation (borrowed) and the window size,
+ * fonts (assets_dir/fonts) and screenshot directory of o.  NULL when none
+ * can be opened (logged by the display).  Free with display_destroy(). */
+struct display *frame_open_display(const struct options *o, const struct config *config);
+
+/* Records that systemd was told READY=1 before any frame (by a kiosk
+ * that waited for its display), so the watchdog may start. */
+void frame_set_ready_sent(struct frame *frame);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * layers: the config's files, the last good copies and the technician's
+ * choice (see layers.h).
+ */
+#include "layers.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "log.h"
+#include "paths.h"
+
+/* The technician PIN of the development defaults (no --config): 0000.  A
+ * config file without [technician] pin_hash has no PIN at all. */
+#define DEV_PIN_HASH                                                                               \
+    "$argon2id$v=19$m=65536,t=2,p=1$Vwpck+QHryKfD+V2g41jYQ$"                                       \
+    "SqHhm2iqH1ph6YewyRzZUzkHvEFsaEkiaQU3CtNwnvY"
+
+/* The files a config is read from, in order: main, the boot partition's
+ * override when it exists, the technician's choice when there is one. */
+struct layer_files {
+    int count;
+    const char *path[CONFIG_MAX_LAYERS];
+    char buf[CONFIG_MAX_LAYERS][PATH_MAX];
+    bool has_override, has_choice;
+};
+
+static void print_config_errors(const struct config_errors *errors)
+{
+    char line[1024];
+    for (int i = 0; i < errors->count; i++) {
+        config_error_format(&errors->error[i], line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+    if (errors->total > errors->count)
+        fprintf(stderr, "... and %d more errors\n", errors->total - errors->count);
+}
+
+int layers_check(const char *path, const char *override_path)
+{
+    struct config *config = malloc(sizeof *config);
+    struct config_errors *errors = malloc(sizeof *errors);
+    const char *paths[] = {path, override_path};
+    int count = override_path != NULL && strcmp(override_path, "none") != 0 ? 2 : 1;
+    int status = 1;
+    if (config == NULL || errors == NULL) {
+        fprintf(stderr, "wowkiosk: out of memory\n");
+    } else if (config_load_layers(config, paths, count, errors)) {
+        printf("%s%s%s: ok\n", path, count == 2 ? " + " : "", count == 2 ? override_path : "");
+        status = 0;
+    } else {
+        print_config_errors(errors);
+    }
+    free(errors);
+    free(config);
+    return status;
+}
+
+/* Copies src to state-dir/name atomically, or removes name when src is
+ * NULL: the last good config is kept as its layers were. */
+static void keep_copy(const char *src, const char *name)
+{
+    char dst[PATH_MAX];
+    if (!paths_state_file(name, dst, sizeof dst))
+        return;
+    if (src == NULL) {
+        if (remove(dst) != 0 && errno != ENOENT)
+            log_warn("config: cannot remove %s: %s", dst, strerror(errno));
+        return;
+    }
+    int err_no = 0;
+    char *text = file_read_text(src, &err_no);
+    if (text == NULL || !file_write_text(dst, text, &err_no))
+        log_warn("config: cannot keep a copy of %s as %s: %s", src, dst, strerror(err_no));
+    free(text);
+}
+
+static void log_config_errors(const char *path, const struct config_errors *errors)
+{
+    log_error("config: %s has %d errors", path, errors->total);
+    char line[1024];
+    for (int i = 0; i < errors->count; i++) {
+        config_error_format(&errors->error[i], line, sizeof line);
+        log_error("config: %s", line);
+    }
+}
+
+static void files_add(struct layer_files *l, const char *path)
+{
+    snprintf(l->buf[l->count], sizeof l->buf[0], "%s", path);
+    l->path[l->count] = l->buf[l->count];
+    l->count++;
+}
+
+/* A layer file that exists (even unreadable: then its error is shown). */
+static bool file_exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static void files_collect(struct layer_files *l, const char *main_path, const char *override_path)
+{
+    *l = (struct layer_files){0};
+    files_add(l, main_path);
+    if (override_path != NULL && file_exists(override_path)) {
+        files_add(l, override_path);
+        l->has_override = true;
+    }
+    char choice[PATH_MAX];
+    if (paths_state_file(LAYERS_TECHNICIAN_CONF, choice, sizeof choice) && file_exists(choice)) {
+        files_add(l, choice);
+        l->has_choice = true;
+    }
+}
+
+static void files_describe(const struct layer_files *f, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < f->count && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s%s", i ? " + " : "", f->path[i]);
+}
+
+/* The last good copies, when they load: then l runs on them. */
+static bool fall_back(struct layers *l)
+{
+    char last_good[PATH_MAX], last_override[PATH_MAX];
+    struct config_errors ignored;
+    if (!paths_state_file("last-good.conf", last_good, sizeof last_good) ||
+        !paths_state_file("last-good.override.conf", last_override, sizeof last_override) ||
+        access(last_good, R_OK) != 0)
+        return false;
+    struct layer_files kept;
+    files_collect(&kept, last_good, last_override);
+    if (!config_load_layers(&l->config, kept.path, kept.count, &ignored))
+        return false;
+    log_error("config: running on the last good config %s until %s is fixed", last_good, l->files);
+    l->fell_back = true;
+    l->department_overridden = kept.has_choice;
+    return true;
+}
+
+void layers_load(struct layers *l, const char *config_path, const char *override_path)
+{
+    *l = (struct layers){0};
+    config_defaults(&l->config);
+    if (config_path == NULL) {
+        snprintf(l->files, sizeof l->files, "development defaults");
+        snprintf(l->config.technician_pin_hash, sizeof l->config.technician_pin_hash, "%s",
+                 DEV_PIN_HASH);
+        return;
+    }
+    struct layer_files f;
+    files_collect(&f, config_path, override_path);
+    files_describe(&f, l->files, sizeof l->files);
+    if (config_load_layers(&l->config, f.path, f.count, &l->errors)) {
+        keep_copy(config_path, "last-good.conf");
+        keep_copy(f.has_override ? f.path[1] : NULL, "last-good.override.conf");
+        l->department_overridden = f.has_choice;
+        log_info("config: %s", l->files);
+        return;
+    }
+    log_config_errors(l->files, &l->errors);
+    if (fall_back(l))
+        return;
+    log_error("config: no good config to fall back on: showing the errors, collecting nothing");
+    l->bad = true;
+    config_defaults(&l->config); /* the error screen still needs languages */
+}
+
+bool layers_save_department(const struct config *config, int department)
+{
+    char path[PATH_MAX], text[CONFIG_ID_MAX + 160];
+    int err_no = 0;
+    if (!paths_state_file(LAYERS_TECHNICIAN_CONF, path, sizeof path))
+        return false;
+    if (department < 0) {
+        if (remove(path) != 0 && errno != ENOENT) {
+            log_error("technician: cannot remove %s: %s", path, strerror(errno));
+            return false;
+        }
+        log_info("technician: department back to the configured one (%s removed)", path);
+        return true;
+    }
+    snprintf(text, sizeof text,
+             "# Written by the technician screen; delete to use the config files.\n"
+             "[kiosk]\nmode = single\ndepartment = %s\n",
+             config->departments[department].id);
+    if (!file_write_text(path, text, &err_no)) {
+        log_error("technician: cannot write %s: %s", path, strerror(err_no));
+        return false;
+    }
+    log_info("technician: department set to %s in %s", config->departments[department].id, path);
+    return true;
+}

@@ -1,0 +1,212 @@
+/*
+ * loop: the kiosk's run loop, its deadlines and the watchdog (see loop.h).
+ */
+#include "loop.h"
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "clock.h"
+#include "display.h"
+#include "frame.h"
+#include "input.h"
+#include "kiosk.h"
+#include "log.h"
+#include "notice.h"
+#include "notify.h"
+#include "script_driver.h"
+#include "session.h"
+#include "technician_glue.h"
+
+/* The loop's own state: what waits for the next frame, the watchdog. */
+struct loop_state {
+    const struct loop_parts *p;
+    struct kiosk_actions pending; /* records to make once the frame is presented */
+    int64_t watchdog_next_ms;     /* mono time of the next WATCHDOG=1 */
+    int exit_code;
+};
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Keeps the machine's records for after the frame that acknowledges them
+ * and applies its display request; returns its redraw request. */
+static bool apply_actions(struct loop_state *s, const struct kiosk_actions *a)
+{
+    if (a->record_tap) {
+        s->pending.record_tap = true;
+        s->pending.tap = a->tap;
+    }
+    if (a->record_followup) {
+        s->pending.record_followup = true;
+        s->pending.followup = a->followup;
+    }
+    display_set_sleep(s->p->display, a->display_sleep);
+    return a->redraw;
+}
+
+static void flush_records(struct loop_state *s, int64_t now_mono_ms)
+{
+    if (!s->pending.record_tap && !s->pending.record_followup)
+        return;
+    session_record(s->p->session, &s->pending, now_mono_ms);
+    s->pending = (struct kiosk_actions){0};
+}
+
+static struct input router(const struct loop_parts *p)
+{
+    return (struct input){.frame = frame_list(p->frame),
+                          .technician = p->technician,
+                          .kiosk = p->kiosk,
+                          .notice = p->notice};
+}
+
+static void draw(const struct loop_parts *p, struct clock_now now)
+{
+    const struct ui_notice *notice = notice_ui(p->notice, now.mono_ms);
+    struct kiosk_view view;
+    if (notice == NULL)
+        view = kiosk_view(p->kiosk);
+    struct frame_content content = {.view = notice == NULL ? &view : NULL,
+                                    .notice = notice,
+                                    .technician = technician_glue_ui(p->technician, now)};
+    frame_draw(p->frame, p->display, &content, now.utc_ms);
+}
+
+/* How long the loop may sleep: until the nearest deadline, the store's
+ * next retry (retry_at_ms) among them. */
+static int wait_timeout(const struct loop_state *s, struct clock_now now, int64_t retry_at_ms)
+{
+    const struct loop_parts *p = s->p;
+    int64_t deadline = retry_at_ms;
+    if (p->kiosk != NULL) /* none with a bad config */
+        deadline = min64(deadline, kiosk_next_deadline_ms(p->kiosk, now));
+    deadline = min64(deadline, notice_deadline_ms(p->notice, now.mono_ms));
+    if (p->script != NULL)
+        deadline = min64(deadline, script_driver_next_ms(p->script));
+    deadline = min64(deadline, technician_glue_next_deadline_ms(p->technician, now));
+    if (p->watchdog_ms > 0 && frame_ready_sent(p->frame))
+        deadline = min64(deadline, s->watchdog_next_ms);
+    if (deadline == INT64_MAX)
+        return -1;
+    int64_t ms = deadline - now.mono_ms;
+    if (ms < 0)
+        return 0;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Handles one input event; returns false when the program should stop. */
+static bool handle_event(struct loop_state *s, const struct display_event *ev, bool *dirty)
+{
+    struct clock_now now = clock_read(s->p->clock);
+    struct input in = router(s->p);
+    struct kiosk_actions a;
+    bool redraw = false;
+    switch (ev->type) {
+    case DISPLAY_EVENT_PRESS:
+        if (input_press(&in, ev->x, ev->y, now, &a, &redraw))
+            redraw = apply_actions(s, &a);
+        *dirty |= redraw;
+        break;
+    case DISPLAY_EVENT_EXPOSE:
+        *dirty = true;
+        break;
+    case DISPLAY_EVENT_QUIT:
+        /* Only a signal (systemd stopping us) or a window manager in a
+         * development run can send this: customers have neither. */
+        log_info("quit requested");
+        return false;
+    case DISPLAY_EVENT_ESCAPE:
+        if (s->p->windowed) {
+            log_info("Escape pressed in a windowed run: exiting");
+            return false;
+        }
+        break;
+    case DISPLAY_EVENT_RELEASE:
+        *dirty |= input_release(&in, ev->x, ev->y, now);
+        break;
+    case DISPLAY_EVENT_NONE:
+        break;
+    }
+    return true;
+}
+
+static void trace_latency(const struct loop_parts *p, const struct display_event *ev)
+{
+    if (p->trace_latency)
+        log_info("latency: input to frame %lld ms",
+                 (long long)(display_ticks_ms() - ev->at_mono_ms));
+}
+
+/* WATCHDOG=1 once per half watchdog period, only from a loop that has
+ * presented its first frame and is still turning. */
+static void ping_watchdog(struct loop_state *s, int64_t now_mono_ms)
+{
+    if (s->p->watchdog_ms <= 0 || !frame_ready_sent(s->p->frame) ||
+        now_mono_ms < s->watchdog_next_ms)
+        return;
+    notify_watchdog();
+    s->watchdog_next_ms = now_mono_ms + s->p->watchdog_ms;
+}
+
+/* Ticks the machines; true when the view changed.  While a notice shows
+ * the customer's machine stands still. */
+static bool tick(struct loop_state *s, struct clock_now now, bool *showed_notice)
+{
+    const struct loop_parts *p = s->p;
+    bool dirty = false, notice = notice_showing(p->notice, now.mono_ms) || p->kiosk == NULL;
+    if (notice != *showed_notice)
+        dirty = true;
+    *showed_notice = notice;
+    if (!notice) {
+        struct kiosk_actions a =
+            kiosk_handle(p->kiosk, (struct kiosk_event){KIOSK_EVENT_TICK, 0}, now);
+        dirty |= apply_actions(s, &a);
+    }
+    return technician_glue_tick(p->technician, now) | dirty;
+}
+
+/* The script's turn: false when the program should stop. */
+static bool run_script(struct loop_state *s, struct clock_now now)
+{
+    const struct loop_parts *p = s->p;
+    if (p->script == NULL)
+        return true;
+    enum script_driver_result r =
+        script_driver_run(p->script, now, p->display, frame_list(p->frame), p->clock_offset);
+    if (r == SCRIPT_DRIVER_FAILED)
+        s->exit_code = 1;
+    return r == SCRIPT_DRIVER_GO_ON;
+}
+
+int loop_run(const struct loop_parts *p)
+{
+    struct loop_state s = {.p = p};
+    bool dirty = true, showed_notice = false;
+    struct display_event input = {0}; /* the input the next frame answers */
+    for (;;) {
+        struct clock_now now = clock_read(p->clock);
+        dirty |= tick(&s, now, &showed_notice);
+        if (dirty) {
+            draw(p, now);
+            dirty = false;
+            if (input.type == DISPLAY_EVENT_PRESS)
+                trace_latency(p, &input);
+        }
+        input.type = DISPLAY_EVENT_NONE;
+        flush_records(&s, now.mono_ms);
+        int64_t retry_at_ms = INT64_MAX;
+        if (p->session != NULL) /* records the store could not take yet */
+            retry_at_ms = session_retry(p->session, now.mono_ms, now.utc_ms);
+        ping_watchdog(&s, now.mono_ms);
+        if (!run_script(&s, now) || technician_glue_restart_requested(p->technician))
+            return s.exit_code;
+        struct display_event ev = display_wait(p->display, wait_timeout(&s, now, retry_at_ms));
+        if (!handle_event(&s, &ev, &dirty) || technician_glue_restart_requested(p->technician))
+            return s.exit_code;
+        if (dirty)
+            input = ev;
+    }
+}

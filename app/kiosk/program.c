@@ -1,0 +1,275 @@
+/*
+ * program: the kiosk's parts, created in order, run, and destroyed in
+ * reverse (see program.h).
+ */
+#include "program.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "config.h"
+#include "display.h"
+#include "frame.h"
+#include "kiosk.h"
+#include "layers.h"
+#include "log.h"
+#include "loop.h"
+#include "notice.h"
+#include "notify.h"
+#include "options.h"
+#include "paths.h"
+#include "script_driver.h"
+#include "self_test.h"
+#include "session.h"
+#include "status.h"
+#include "sync.h"
+#include "technician_glue.h"
+#include "tz.h"
+
+/* No display: nothing can be tapped, but the kiosk stays up so its
+ * heartbeat tells the fleet page why, and tries the display again every
+ * HEADLESS_RETRY_MS (a DRM driver that loads late at boot); once it opens,
+ * the kiosk runs as usual.  Crash-looping instead would spend systemd's
+ * start limit in seconds and leave a dark kiosk. */
+#define HEADLESS_RETRY_MS 5000
+
+/* Each part is owned here and handed to the modules that use it. */
+struct program {
+    const struct options *options;
+    int64_t clock_offset; /* the wall clock's shift (--clock-start, script) */
+    struct clock clock;
+    struct layers layers;
+    struct notice notice;
+    struct status status;
+    struct status_sources sources; /* what the status rows read */
+    char store_path[CONFIG_PATH_MAX];
+    struct tz *tz;
+    struct session *session;
+    struct sync_thread *sync; /* NULL when sync is off or could not start */
+    struct kiosk *kiosk;      /* NULL with a bad config */
+    struct display *display;  /* NULL while there is none */
+    struct frame *frame;
+    struct technician_glue *technician;
+    struct script_driver *script; /* NULL: no --script */
+    int64_t watchdog_ms;          /* 0: no watchdog */
+};
+
+/* The store's path: --store, else [store] path, else the default. */
+static void resolve_store_path(struct program *p)
+{
+    char *path = p->store_path;
+    size_t size = sizeof p->store_path;
+    if (p->options->store_path != NULL)
+        snprintf(path, size, "%s", p->options->store_path);
+    else if (p->layers.config.store_path[0] != '\0')
+        snprintf(path, size, "%s", p->layers.config.store_path);
+    else if (!paths_default_store(path, size))
+        snprintf(path, size, "kiosk.db"); /* last resort: the working directory */
+}
+
+/* The sync target: --sync, else [sync] target, else shared.db beside the
+ * store (the embedded default: kiosk and dashboard on one machine). */
+static void sync_target(const struct program *p, char *buf, size_t size)
+{
+    const char *store_path = p->store_path;
+    if (p->options->sync_target != NULL) {
+        snprintf(buf, size, "%s", p->options->sync_target);
+    } else if (p->layers.config.sync_target[0] != '\0') {
+        snprintf(buf, size, "%s", p->layers.config.sync_target);
+    } else {
+        const char *slash = strrchr(store_path, '/');
+        int dir_len = slash ? (int)(slash - store_path) + 1 : 0;
+        snprintf(buf, size, "%.*sshared.db", dir_len, store_path);
+    }
+}
+
+/* Starts the sync thread; the kiosk collects taps whether or not it runs.
+ * The heartbeat carries the status's problem as it is now. */
+static void start_sync(struct program *p)
+{
+    struct sync_settings s;
+    sync_settings_defaults(&s);
+    sync_target(p, s.target, sizeof s.target);
+    if (strcmp(s.target, "off") == 0) {
+        log_info("sync: off ([sync] target = off); counts stay on this kiosk");
+        return;
+    }
+    const struct config *c = &p->layers.config;
+    snprintf(s.store_path, sizeof s.store_path, "%s", p->store_path);
+    snprintf(s.kiosk_id, sizeof s.kiosk_id, "%s", c->kiosk_id);
+    snprintf(s.site, sizeof s.site, "%s", c->site);
+    snprintf(s.label, sizeof s.label, "%s", c->label);
+    if (c->mode == CONFIG_MODE_SINGLE)
+        snprintf(s.department, sizeof s.department, "%s", c->departments[c->department].id);
+    snprintf(s.timezone, sizeof s.timezone, "%s", c->timezone);
+    snprintf(s.problem, sizeof s.problem, "%s", p->status.problem);
+    s.interval_ms = c->sync_interval_ms;
+    s.backoff_max_ms = c->sync_backoff_max_ms;
+    p->sync = sync_thread_start(&s, &p->clock);
+}
+
+static bool open_session(struct program *p, struct clock_now now)
+{
+    p->session = session_create(&p->layers.config, p->store_path, now.utc_ms);
+    if (p->session != NULL)
+        start_sync(p);
+    return p->session != NULL;
+}
+
+static bool create_kiosk(struct program *p, struct clock_now now)
+{
+    char err[256];
+    p->tz = tz_load(p->layers.config.timezone, NULL, err, sizeof err);
+    if (p->tz == NULL)
+        log_error("tz: %s; opening hours are evaluated in UTC", err);
+    p->kiosk = kiosk_create(&p->layers.config, p->tz, now);
+    return p->kiosk != NULL;
+}
+
+struct program *program_create(const struct options *options)
+{
+    /* The program is large (config, notice): it lives on the heap. */
+    struct program *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->options = options;
+    p->clock = clock_system(&p->clock_offset, options->clock_start_utc_ms);
+    struct clock_now now = clock_read(&p->clock);
+    layers_load(&p->layers, options->config_path, options_override(options));
+    notice_of_config(&p->notice, &p->layers, now.mono_ms);
+    resolve_store_path(p);
+    p->frame = frame_create(&p->layers.config, options->assets_dir,
+                            p->layers.bad ? "showing configuration errors" : "collecting taps");
+    if (p->frame == NULL)
+        goto fail;
+    if (options->script_path != NULL &&
+        (p->script = script_driver_create(options->script_path, options->screenshot_dir,
+                                          &p->layers.config)) == NULL)
+        goto fail;
+    return p;
+fail:
+    program_destroy(p);
+    return NULL;
+}
+
+/* Everything up to the loop; false when the kiosk cannot run at all. */
+static bool start(struct program *p, struct clock_now now)
+{
+    if (!status_run_checks(&p->status, p->store_path))
+        notice_of_checks(&p->notice, &p->status.checks, p->layers.config.kiosk_id, now.mono_ms);
+    p->display = frame_open_display(p->options, &p->layers.config);
+    if (p->display == NULL)
+        status_no_display(&p->status);
+    if (!p->layers.bad && (!open_session(p, now) || !create_kiosk(p, now)))
+        return false;
+    p->watchdog_ms = notify_watchdog_interval_ms();
+    p->status.start_mono_ms = now.mono_ms;
+    p->sources = (struct status_sources){.config = &p->layers.config,
+                                         .config_files = p->layers.files,
+                                         .department_overridden = p->layers.department_overridden,
+                                         .session = p->session,
+                                         .sync = p->sync,
+                                         .tz = p->tz,
+                                         .store_path = p->store_path};
+    p->technician = technician_glue_create(&p->status, &p->sources, now);
+    return p->technician != NULL;
+}
+
+static int run_loop(struct program *p)
+{
+    struct loop_parts parts = {.clock = &p->clock,
+                               .clock_offset = &p->clock_offset,
+                               .display = p->display,
+                               .frame = p->frame,
+                               .kiosk = p->kiosk,
+                               .session = p->session,
+                               .technician = p->technician,
+                               .notice = &p->notice,
+                               .script = p->script,
+                               .watchdog_ms = p->watchdog_ms,
+                               .trace_latency = p->options->trace_latency,
+                               .windowed = p->options->windowed};
+    return loop_run(&parts);
+}
+
+static int run_headless(struct program *p)
+{
+    log_error("no display: running without a screen so the heartbeat reports it; "
+              "nothing is collected; trying again every %d s",
+              HEADLESS_RETRY_MS / 1000);
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop, &old);
+    notify_ready("no display: see the journal");
+    for (;;) {
+        int64_t wait_ms = HEADLESS_RETRY_MS;
+        if (p->watchdog_ms > 0 && p->watchdog_ms < wait_ms)
+            wait_ms = p->watchdog_ms;
+        struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+        if (sigtimedwait(&stop, NULL, &ts) > 0)
+            return 1;
+        notify_watchdog();
+        p->display = frame_open_display(p->options, &p->layers.config);
+        if (p->display != NULL) {
+            log_info("display opened at last");
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            frame_set_ready_sent(p->frame);
+            return run_loop(p);
+        }
+    }
+}
+
+static int run_self_test(struct program *p, struct clock_now now)
+{
+    if (!p->layers.bad && !create_kiosk(p, now))
+        return 1;
+    struct self_test_parts parts = {.options = p->options,
+                                    .layers = &p->layers,
+                                    .notice = &p->notice,
+                                    .kiosk = p->kiosk,
+                                    .status = &p->status,
+                                    .store_path = p->store_path,
+                                    .clock = &p->clock};
+    return self_test_run(&parts);
+}
+
+int program_run(struct program *p)
+{
+    struct clock_now now = clock_read(&p->clock);
+    if (p->options->self_test)
+        return run_self_test(p, now);
+    if (!start(p, now))
+        return 1;
+    int status = p->display != NULL ? run_loop(p) : run_headless(p);
+    notify_stopping();
+    log_info("wowkiosk stopped");
+    return status;
+}
+
+bool program_restart_requested(const struct program *p)
+{
+    return p != NULL && p->technician != NULL && technician_glue_restart_requested(p->technician);
+}
+
+void program_destroy(struct program *p)
+{
+    if (p == NULL)
+        return;
+    script_driver_destroy(p->script);
+    if (p->display != NULL)
+        display_destroy(p->display);
+    if (p->kiosk != NULL)
+        kiosk_destroy(p->kiosk);
+    technician_glue_destroy(p->technician);
+    sync_thread_stop(p->sync);
+    session_destroy(p->session, clock_read(&p->clock).utc_ms);
+    frame_destroy(p->frame);
+    tz_destroy(p->tz);
+    free(p);
+}

@@ -1,0 +1,131 @@
+/*
+ * test_kiosk_status: what the kiosk reports about itself (app/kiosk/status.c).
+ *
+ * - The technician's "Today" starts at the site's local midnight with the
+ *   offset midnight had: on the days the clocks change, midnight at today's
+ *   current offset is an hour off (regression: it was computed so).
+ * - --self-test's store line says what it proved: the store opened as the
+ *   kiosk opens it (quick_check, WAL, the write lock, this schema), writes
+ *   are durable and counts readable (regression: it read user_version
+ *   into a variable named wal and said "opened").
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "status.h"
+#include "store.h"
+#include "tz.h"
+
+static int64_t utc(const char *text)
+{
+    int64_t ms = 0;
+    assert_true(clock_parse_utc(text, &ms));
+    return ms;
+}
+
+static struct tz *zone(const char *name)
+{
+    char err[256];
+    struct tz *tz = tz_load(name, NULL, err, sizeof err);
+    if (tz == NULL)
+        fail_msg("tz_load(%s): %s", name, err);
+    return tz;
+}
+
+static void test_midnight_on_an_ordinary_day(void **state)
+{
+    (void)state;
+    struct tz *helsinki = zone("Europe/Helsinki");
+    /* 2026-06-15 12:00 local (+03): midnight was 2026-06-14 21:00Z */
+    assert_int_equal(status_local_midnight_utc(helsinki, utc("2026-06-15T09:00Z")),
+                     utc("2026-06-14T21:00Z"));
+    /* one minute after midnight, and at midnight itself */
+    assert_int_equal(status_local_midnight_utc(helsinki, utc("2026-06-14T21:01Z")),
+                     utc("2026-06-14T21:00Z"));
+    assert_int_equal(status_local_midnight_utc(helsinki, utc("2026-06-14T21:00Z")),
+                     utc("2026-06-14T21:00Z"));
+    assert_int_equal(status_local_midnight_utc(NULL, utc("2026-06-15T09:00Z")),
+                     utc("2026-06-15T00:00Z"));
+    tz_destroy(helsinki);
+}
+
+/* The regression: the days the clocks change. */
+static void test_midnight_on_dst_days(void **state)
+{
+    (void)state;
+    struct tz *helsinki = zone("Europe/Helsinki");
+    /* Spring: 2026-03-29 03:00 +02 -> 04:00 +03.  At noon (+03) the day
+     * began at 00:00 +02 = 2026-03-28 22:00Z, not 21:00Z. */
+    assert_int_equal(status_local_midnight_utc(helsinki, utc("2026-03-29T09:00Z")),
+                     utc("2026-03-28T22:00Z"));
+    /* Autumn: 2026-10-25 04:00 +03 -> 03:00 +02.  At noon (+02) the day
+     * began at 00:00 +03 = 2026-10-24 21:00Z, not 22:00Z. */
+    assert_int_equal(status_local_midnight_utc(helsinki, utc("2026-10-25T10:00Z")),
+                     utc("2026-10-24T21:00Z"));
+    tz_destroy(helsinki);
+    /* A midnight the clocks skip: Chile, 2026-09-06 00:00 -04 -> 01:00 -03.
+     * The day began when the clocks jumped, 04:00Z. */
+    struct tz *santiago = zone("America/Santiago");
+    assert_int_equal(status_local_midnight_utc(santiago, utc("2026-09-06T15:00Z")),
+                     utc("2026-09-06T04:00Z"));
+    tz_destroy(santiago);
+}
+
+static void test_self_test_store_proves_it_usable(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wowstatus-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char db_path[96], detail[512];
+    snprintf(db_path, sizeof db_path, "%s/kiosk.db", dir);
+    int64_t now = utc("2026-06-15T09:00Z");
+
+    assert_true(status_store_usable(db_path, "k1", now, detail, sizeof detail));
+    assert_non_null(strstr(detail, "quick_check ok"));
+
+    /* The regression: the line says what was proven, not just "opened". */
+    char expect[64];
+    snprintf(expect, sizeof expect, "WAL, schema version %d, synchronous FULL, counts readable",
+             STORE_SCHEMA_VERSION);
+    assert_non_null(strstr(detail, expect));
+
+    /* A store another process keeps locked for writing cannot take taps. */
+    sqlite3 *holder;
+    assert_int_equal(sqlite3_open(db_path, &holder), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_false(status_store_usable(db_path, "k1", now, detail, sizeof detail));
+    assert_non_null(strstr(detail, "cannot be opened"));
+    assert_int_equal(sqlite3_exec(holder, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(holder);
+
+    /* Made for another kiosk: usable, and the line says so. */
+    assert_true(status_store_usable(db_path, "k2", now, detail, sizeof detail));
+    assert_non_null(strstr(detail, "made for kiosk k1"));
+
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    log_init("test_kiosk_status", LOG_ERROR);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_midnight_on_an_ordinary_day),
+        cmocka_unit_test(test_midnight_on_dst_days),
+        cmocka_unit_test(test_self_test_store_proves_it_usable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -46,7 +46,7 @@ enum ui_button_style {
     UI_BUTTON_QUIET,    /* grey fill: skip, back */
 };
 
-/* ---- ui.c: builders ---- */
+/* ---- ui_build.c: builders ---- */
 
 /* px_at_480 scaled to this canvas, rounded. */
 int ui_px(const struct ui_ctx *c, float px_at_480);

@@ -1,0 +1,184 @@
+/*
+ * ui_build: the small builders every screen uses to append commands,
+ * targets and texts to a frame, and the text lookups (ui_text, ui_msg).
+ * Below the screens and faces.c, which call it, and ui.c, which calls them.
+ *
+ * A frame never overflows: a command or target that does not fit is
+ * dropped and logged (a layout bug; the tests check the busiest screens
+ * stay well inside the limits), and formatted texts are cut to the arena.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "i18n.h"
+#include "log.h"
+#include "ui_private.h"
+#include "utf8.h"
+
+int ui_px(const struct ui_ctx *c, float px_at_480)
+{
+    return (int)lroundf(px_at_480 * c->u);
+}
+
+struct ui_cmd *ui_add(struct ui_ctx *c, enum ui_cmd_type type, struct ui_color color)
+{
+    struct ui_frame *f = c->frame;
+    if (f->cmd_count >= UI_MAX_CMDS) {
+        log_error("ui: screen %d needs more than %d drawing commands; the rest is dropped",
+                  (int)c->view->screen, UI_MAX_CMDS);
+        return NULL;
+    }
+    struct ui_cmd *cmd = &f->cmds[f->cmd_count++];
+    *cmd = (struct ui_cmd){.type = type, .color = color};
+    return cmd;
+}
+
+void ui_add_rect(struct ui_ctx *c, struct ui_rect r, int radius, struct ui_color color)
+{
+    struct ui_cmd *cmd = ui_add(c, UI_CMD_RECT, color);
+    if (cmd != NULL) {
+        cmd->rect = r;
+        cmd->radius = radius;
+    }
+}
+
+void ui_add_circle(struct ui_ctx *c, int cx, int cy, int radius, struct ui_color color)
+{
+    struct ui_cmd *cmd = ui_add(c, UI_CMD_CIRCLE, color);
+    if (cmd != NULL) {
+        cmd->rect = (struct ui_rect){cx, cy, 0, 0};
+        cmd->radius = radius;
+    }
+}
+
+void ui_add_ring(struct ui_ctx *c, int cx, int cy, int radius, int width, struct ui_color color)
+{
+    struct ui_cmd *cmd = ui_add(c, UI_CMD_RING, color);
+    if (cmd != NULL) {
+        cmd->rect = (struct ui_rect){cx, cy, 0, 0};
+        cmd->radius = radius;
+        cmd->width = width;
+    }
+}
+
+void ui_add_text(struct ui_ctx *c, struct ui_rect r, const char *text, int size_px, bool bold,
+                 struct ui_color color, enum ui_align align)
+{
+    struct ui_cmd *cmd = ui_add(c, UI_CMD_TEXT, color);
+    if (cmd != NULL) {
+        cmd->rect = r;
+        cmd->text = text;
+        cmd->size_px = size_px;
+        cmd->bold = bold;
+        cmd->align = align;
+    }
+}
+
+void ui_add_target(struct ui_ctx *c, enum ui_target_kind kind, int index, struct ui_rect r)
+{
+    struct ui_frame *f = c->frame;
+    if (f->target_count >= UI_MAX_TARGETS) {
+        log_error("ui: screen %d needs more than %d touch targets; the rest is dropped",
+                  (int)c->view->screen, UI_MAX_TARGETS);
+        return;
+    }
+    f->targets[f->target_count++] = (struct ui_target){kind, index, r};
+}
+
+void ui_add_button(struct ui_ctx *c, struct ui_rect r, const char *text, int size_px,
+                   enum ui_button_style style)
+{
+    int short_side = r.w < r.h ? r.w : r.h;
+    int radius = short_side / 4;
+    if (radius > ui_px(c, 18))
+        radius = ui_px(c, 18);
+    struct ui_color fill = UI_CARD, ink = UI_INK;
+    if (style == UI_BUTTON_SELECTED) {
+        fill = UI_INK;
+        ink = UI_ON_INK;
+    } else if (style == UI_BUTTON_QUIET) {
+        fill = UI_QUIET;
+    } else {
+        struct ui_rect shadow = r;
+        shadow.y += ui_px(c, 3);
+        ui_add_rect(c, shadow, radius, UI_SHADOW);
+    }
+    ui_add_rect(c, r, radius, fill);
+    /* Padding keeps wrapped text off the rounded corners. */
+    int pad_x = ui_px(c, 10), pad_y = ui_px(c, 6);
+    ui_add_text(c, ui_rect_inset(r, pad_x, pad_y), text, size_px, true, ink, UI_ALIGN_CENTER);
+}
+
+const char *ui_arena_printf(struct ui_ctx *c, const char *fmt, ...)
+{
+    struct ui_frame *f = c->frame;
+    int room = UI_TEXT_ARENA - f->arena_used;
+    if (room <= 1) {
+        log_error("ui: text arena full (%d bytes)", UI_TEXT_ARENA);
+        return "";
+    }
+    char *buf = f->arena + f->arena_used;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, (size_t)room, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if (n >= room) { /* cut: keep whole characters only */
+        n = utf8_whole(buf, room - 1);
+        log_warn("ui: text arena full (%d bytes): a text was shortened", UI_TEXT_ARENA);
+    }
+    buf[n] = '\0';
+    f->arena_used += n + 1;
+    return buf;
+}
+
+const char *ui_msg(const struct ui_ctx *c, const char *msgid)
+{
+    const char *s = catalog_get(c->catalog, msgid);
+    return s != NULL && s[0] != '\0' ? s : msgid;
+}
+
+const char *ui_department_name(const struct ui_ctx *c, int department)
+{
+    if (department < 0 || department >= c->config->department_count)
+        return "";
+    const struct config_department *d = &c->config->departments[department];
+    const char *name = ui_text(c->in, &d->name, c->lang);
+    return name[0] != '\0' ? name : d->id;
+}
+
+struct ui_rect ui_rect_inset(struct ui_rect r, int dx, int dy)
+{
+    return (struct ui_rect){r.x + dx, r.y + dy, r.w - 2 * dx, r.h - 2 * dy};
+}
+
+struct ui_rect ui_grid_cell(struct ui_rect area, int cols, int rows, int gap, int i, int count)
+{
+    int cw = (area.w - (cols - 1) * gap) / cols;
+    int ch = (area.h - (rows - 1) * gap) / rows;
+    int x0 = area.x + (area.w - (cols * cw + (cols - 1) * gap)) / 2;
+    int y0 = area.y + (area.h - (rows * ch + (rows - 1) * gap)) / 2;
+    int col = i % cols, row = i / cols;
+    int in_row = count - row * cols; /* a short last row is centred */
+    if (in_row < cols)
+        x0 += (cols - in_row) * (cw + gap) / 2;
+    return (struct ui_rect){x0 + col * (cw + gap), y0 + row * (ch + gap), cw, ch};
+}
+
+const char *ui_text(const struct ui_input *in, const struct config_text *text, int lang)
+{
+    const struct config *config = in->config;
+    if (lang < 0 || lang >= config->language_count)
+        lang = 0;
+    if (text->lang[lang][0] != '\0')
+        return text->lang[lang];
+    if (text->lang[0][0] == '\0')
+        return text->lang[0]; /* never look "" up: a catalog maps it to its header */
+    const struct catalog *catalog = in->catalogs != NULL ? in->catalogs[lang] : NULL;
+    const char *s = catalog_get(catalog, text->lang[0]);
+    return s != NULL ? s : text->lang[0];
+}

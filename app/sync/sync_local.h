@@ -1,8 +1,9 @@
 /*
- * sync_local: the sync's side of the kiosk's store: its own SQLite
- * connection, opened per round, that reads what changed since the last
- * push and records what was pushed.  It never writes counts: only the
- * meta row synced_seq.
+ * sync_local: the sync's side of the kiosk's store: a connection of its
+ * own (store_changes.h), opened per round on the sync's thread, that
+ * reads what changed since the last push into a batch for the backends
+ * and records what was pushed.  It never writes counts: only the store's
+ * synced mark.
  */
 #ifndef WOW_SYNC_LOCAL_H
 #define WOW_SYNC_LOCAL_H

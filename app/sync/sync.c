@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "random.h"
 #include "sync_backend.h"
@@ -88,9 +88,9 @@ void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
 /* Real elapsed time, for the log (the engine's own clock may be simulated). */
 static int64_t elapsed_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t no_shift; /* written by clock_system; only the wall clock would use it */
+    struct clock clock = clock_system(&no_shift, 0);
+    return clock_read(&clock).mono_ms;
 }
 
 static uint64_t seed_from_urandom(void)

@@ -29,6 +29,10 @@
  * silently could make the shared database count the same taps under two
  * kiosks; store_kiosk_id() lets the sync and the status screen see it.
  *
+ * What a sync reads (rows changed since a seq, meta) and the synced mark
+ * it records go through store_changes.h, on a connection of its own: no
+ * code outside app/store runs SQL on these tables.
+ *
  * Out of memory and I/O errors are SQLite errors like any other: logged
  * with sqlite3_errmsg and returned as STORE_ERR_RETRY.
  */

@@ -108,9 +108,10 @@ static bool gen_tap(struct gen *g, const char *dept, int64_t at, int face, int64
 }
 
 /* n follow-ups on the taps ids[0..n), then their reason_counts row. */
-static bool gen_reason(struct gen *g, const char *dept, int64_t bucket, const char *question,
-                       const char *reason, const char *ended_by, const int64_t *ids, int n)
+static bool gen_reason(struct gen *g, const char *dept, int64_t bucket, enum store_question q,
+                       const char *reason, enum store_followup_end end, const int64_t *ids, int n)
 {
+    const char *question = store_question_name(q), *ended_by = store_followup_end_name(end);
     for (int i = 0; i < n; i++) {
         g->seq++;
         sqlite3_bind_int64(g->followup, 1, ids[i]);
@@ -158,12 +159,13 @@ static bool gen_bucket(struct gen *g, const char *dept, int64_t bucket, uint64_t
         if (!step_done(g, g->count))
             return false;
     }
-    bool ok = gen_reason(g, dept, bucket, "positive", positive_reasons[h % 3], "chosen",
-                         g->tap_ids[4], 1 + n[4] / 4) &&
-              gen_reason(g, dept, bucket, "negative", negative_reasons[(h >> 8) % 3], "chosen",
-                         g->tap_ids[1], 1);
+    bool ok = gen_reason(g, dept, bucket, STORE_QUESTION_POSITIVE, positive_reasons[h % 3],
+                         STORE_FOLLOWUP_CHOSEN, g->tap_ids[4], 1 + n[4] / 4) &&
+              gen_reason(g, dept, bucket, STORE_QUESTION_NEGATIVE, negative_reasons[(h >> 8) % 3],
+                         STORE_FOLLOWUP_CHOSEN, g->tap_ids[1], 1);
     if (ok && (h >> 12 & 1))
-        ok = gen_reason(g, dept, bucket, "positive", "", (h >> 13 & 1) ? "skipped" : "timeout",
+        ok = gen_reason(g, dept, bucket, STORE_QUESTION_POSITIVE, "",
+                        (h >> 13 & 1) ? STORE_FOLLOWUP_SKIPPED : STORE_FOLLOWUP_TIMEOUT,
                         g->tap_ids[3], 1);
     return ok;
 }

@@ -215,9 +215,10 @@ static bool record_taps(struct fleet *f, struct kiosk *k)
             return false;
         if (k->taps++ % 2 == 0) {
             bool chosen = k->followups % 3 != 2;
-            struct store_followup fu = {tap.rating >= 3 ? "positive" : "negative",
+            struct store_followup fu = {tap.rating >= 3 ? STORE_QUESTION_POSITIVE
+                                                        : STORE_QUESTION_NEGATIVE,
                                         chosen ? reasons[k->followups % 3] : NULL,
-                                        chosen ? "chosen" : "skipped"};
+                                        chosen ? STORE_FOLLOWUP_CHOSEN : STORE_FOLLOWUP_SKIPPED};
             if (store_record_followup(k->store, id, &fu) != 0)
                 return false;
             k->followups++;

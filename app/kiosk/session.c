@@ -34,9 +34,10 @@ struct session {
     int dropped; /* records lost because the queue was full */
 };
 
-static const char *const question_names[] = {"negative", "positive"};
-static const char *const end_names[] = {
-    [FOLLOWUP_CHOSEN] = "chosen", [FOLLOWUP_SKIPPED] = "skipped", [FOLLOWUP_TIMEOUT] = "timeout"};
+/* The state machine's follow-up ends, as the store's (which spells them). */
+static const enum store_followup_end store_ends[] = {[FOLLOWUP_CHOSEN] = STORE_FOLLOWUP_CHOSEN,
+                                                     [FOLLOWUP_SKIPPED] = STORE_FOLLOWUP_SKIPPED,
+                                                     [FOLLOWUP_TIMEOUT] = STORE_FOLLOWUP_TIMEOUT};
 
 static void open_store(struct session *session, int64_t now_utc_ms)
 {
@@ -142,8 +143,8 @@ void session_record(struct session *session, const struct kiosk_actions *a, int6
         bool positive = a->followup.positive;
         const struct config_reason *list = positive ? config->positive : config->negative;
         struct record r = {.kind = RECORD_FOLLOWUP};
-        r.followup.question = question_names[positive];
-        r.followup.ended_by = end_names[a->followup.ended_by];
+        r.followup.question = positive ? STORE_QUESTION_POSITIVE : STORE_QUESTION_NEGATIVE;
+        r.followup.ended_by = store_ends[a->followup.ended_by];
         r.followup.reason =
             a->followup.ended_by == FOLLOWUP_CHOSEN ? list[a->followup.reason].id : NULL;
         submit(session, &r, now_mono_ms);

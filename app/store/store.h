@@ -29,6 +29,10 @@
  * silently could make the shared database count the same taps under two
  * kiosks; store_kiosk_id() lets the sync and the status screen see it.
  *
+ * What a sync reads (rows changed since a seq, meta) and the synced mark
+ * it records go through store_changes.h, on a connection of its own: no
+ * code outside app/store runs SQL on these tables.
+ *
  * Out of memory and I/O errors are SQLite errors like any other: logged
  * with sqlite3_errmsg and returned as STORE_ERR_RETRY.
  */
@@ -55,10 +59,22 @@ struct store_tap {
     bool misuse;
 };
 
+/* Which follow-up question was asked: the one after a good face (3, 4)
+ * or after a bad one.  Stored as "positive" / "negative". */
+enum store_question { STORE_QUESTION_NEGATIVE, STORE_QUESTION_POSITIVE, STORE_QUESTION_COUNT_ };
+
+/* How a follow-up ended.  Stored as "chosen", "skipped" or "timeout". */
+enum store_followup_end {
+    STORE_FOLLOWUP_CHOSEN,  /* the customer chose a reason */
+    STORE_FOLLOWUP_SKIPPED, /* the customer skipped the question */
+    STORE_FOLLOWUP_TIMEOUT, /* nobody answered */
+    STORE_FOLLOWUP_END_COUNT_
+};
+
 struct store_followup {
-    const char *question; /* "positive" or "negative" */
-    const char *reason;   /* reason id when ended_by is "chosen", else NULL */
-    const char *ended_by; /* "chosen", "skipped" or "timeout" */
+    enum store_question question;
+    const char *reason; /* reason id when ended_by is STORE_FOLLOWUP_CHOSEN, else NULL */
+    enum store_followup_end ended_by;
 };
 
 /* What store_open found and did, for the log and the technician screen. */
@@ -93,6 +109,13 @@ int store_record_tap(struct store *store, const struct store_tap *tap, int64_t *
  * unknown tap, or fields outside the values documented in struct
  * store_followup are STORE_ERR_REFUSED. */
 int store_record_followup(struct store *store, int64_t tap_id, const struct store_followup *f);
+
+/* The text the store (and the shared database after it) keeps for a
+ * question or a follow-up's end: a static string, "?" for a value outside
+ * the enum.  The one table from these enums to their words (store.c's DDL
+ * CHECKs the same words). */
+const char *store_question_name(enum store_question question);
+const char *store_followup_end_name(enum store_followup_end ended_by);
 
 /* The random id made when this database was created (32 hex chars). */
 const char *store_incarnation(const struct store *store);

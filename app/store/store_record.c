@@ -5,7 +5,6 @@
  * statements prepared once at open and nothing else.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "log.h"
 #include "store_private.h"
@@ -177,19 +176,36 @@ int store_record_tap(struct store *store, const struct store_tap *tap, int64_t *
     return 0;
 }
 
-static bool is_one_of(const char *value, const char *a, const char *b, const char *c)
+/* The stored words of enum store_question and enum store_followup_end:
+ * the tables store_changes.c also reads them back with. */
+const char *const store_question_names[STORE_QUESTION_COUNT_] = {
+    [STORE_QUESTION_NEGATIVE] = "negative",
+    [STORE_QUESTION_POSITIVE] = "positive",
+};
+const char *const store_followup_end_names[STORE_FOLLOWUP_END_COUNT_] = {
+    [STORE_FOLLOWUP_CHOSEN] = "chosen",
+    [STORE_FOLLOWUP_SKIPPED] = "skipped",
+    [STORE_FOLLOWUP_TIMEOUT] = "timeout",
+};
+
+const char *store_question_name(enum store_question question)
 {
-    return value != NULL &&
-           (strcmp(value, a) == 0 || strcmp(value, b) == 0 || (c != NULL && strcmp(value, c) == 0));
+    return (unsigned)question < STORE_QUESTION_COUNT_ ? store_question_names[question] : "?";
+}
+
+const char *store_followup_end_name(enum store_followup_end ended_by)
+{
+    return (unsigned)ended_by < STORE_FOLLOWUP_END_COUNT_ ? store_followup_end_names[ended_by]
+                                                          : "?";
 }
 
 static bool followup_is_valid(const struct store_followup *f)
 {
-    if (!is_one_of(f->question, "positive", "negative", NULL) ||
-        !is_one_of(f->ended_by, "chosen", "skipped", "timeout"))
+    if ((unsigned)f->question >= STORE_QUESTION_COUNT_ ||
+        (unsigned)f->ended_by >= STORE_FOLLOWUP_END_COUNT_)
         return false;
     /* '' is reason_counts' "no reason", so a chosen reason must not be '' */
-    if (strcmp(f->ended_by, "chosen") == 0)
+    if (f->ended_by == STORE_FOLLOWUP_CHOSEN)
         return f->reason != NULL && f->reason[0] != '\0';
     return f->reason == NULL;
 }
@@ -201,9 +217,9 @@ static int count_reason(struct store *s, const struct store_followup *f, int64_t
     sqlite3_stmt *st = s->stmt[STORE_STMT_COUNT_REASON];
     sqlite3_bind_value(st, 1, sqlite3_column_value(tap, 0));
     sqlite3_bind_int64(st, 2, bucket_of(sqlite3_column_int64(tap, 1)));
-    sqlite3_bind_text(st, 3, f->question, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, store_question_name(f->question), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, f->reason != NULL ? f->reason : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, f->ended_by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, store_followup_end_name(f->ended_by), -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, sqlite3_column_int(tap, 2));
     sqlite3_bind_int64(st, 7, seq);
     return run_done(s, STORE_STMT_COUNT_REASON);
@@ -220,12 +236,12 @@ static int write_followup(struct store *s, int64_t tap_id, const struct store_fo
     }
     sqlite3_stmt *st = s->stmt[STORE_STMT_INSERT_FOLLOWUP];
     sqlite3_bind_int64(st, 1, tap_id);
-    sqlite3_bind_text(st, 2, f->question, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, store_question_name(f->question), -1, SQLITE_STATIC);
     if (f->reason != NULL)
         sqlite3_bind_text(st, 3, f->reason, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 3);
-    sqlite3_bind_text(st, 4, f->ended_by, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, store_followup_end_name(f->ended_by), -1, SQLITE_STATIC);
     rc = run_done(s, STORE_STMT_INSERT_FOLLOWUP); /* a second follow-up: UNIQUE, refused */
     if (rc == 0)
         rc = count_reason(s, f, seq);
@@ -236,11 +252,10 @@ static int write_followup(struct store *s, int64_t tap_id, const struct store_fo
 int store_record_followup(struct store *store, int64_t tap_id, const struct store_followup *f)
 {
     if (!followup_is_valid(f)) {
-        log_error("store: refused a follow-up of tap %lld: question \"%s\", reason \"%s\", "
-                  "ended_by \"%s\"",
-                  (long long)tap_id, f->question != NULL ? f->question : "(null)",
-                  f->reason != NULL ? f->reason : "(null)",
-                  f->ended_by != NULL ? f->ended_by : "(null)");
+        log_error("store: refused a follow-up of tap %lld: question %d, reason \"%s\", "
+                  "ended_by %d",
+                  (long long)tap_id, (int)f->question, f->reason != NULL ? f->reason : "(null)",
+                  (int)f->ended_by);
         return STORE_ERR_REFUSED;
     }
     int64_t seq = 0;
@@ -251,6 +266,7 @@ int store_record_followup(struct store *store, int64_t tap_id, const struct stor
     if (rc != 0)
         return rc;
     log_info("followup committed tap=%lld question=%s reason=%s ended_by=%s", (long long)tap_id,
-             f->question, f->reason != NULL ? f->reason : "-", f->ended_by);
+             store_question_name(f->question), f->reason != NULL ? f->reason : "-",
+             store_followup_end_name(f->ended_by));
     return 0;
 }

@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "schema.h"
 #include "strbuf.h"
@@ -40,11 +40,12 @@ struct postgres_backend {
     struct strbuf arrays[10]; /* unnest()'s arrays, reused between pushes */
 };
 
+/* The real monotonic clock, for the connect and push deadlines. */
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t no_shift; /* written by clock_system; only the wall clock would use it */
+    struct clock clock = clock_system(&no_shift, 0);
+    return clock_read(&clock).mono_ms;
 }
 
 enum wait_result { WAIT_READY, WAIT_TIMEOUT, WAIT_CANCELLED, WAIT_ERROR };

@@ -83,11 +83,13 @@
     " ended_by, misuse) DO UPDATE SET n = excluded.n WHERE excluded.n > reason_counts.n"
 
 /* The heartbeat replaces the kiosk's row, but keeps its last success
- * when this one has none. */
+ * when this one has none, and its incarnation when this one names none
+ * (a kiosk whose store could not be read since it started). */
 #define SCHEMA_HEARTBEAT_MERGE                                                                     \
     " ON CONFLICT (kiosk_id) DO UPDATE SET site = excluded.site, label = excluded.label,"          \
     " department = excluded.department, timezone = excluded.timezone,"                             \
-    " app_version = excluded.app_version, incarnation = excluded.incarnation,"                     \
+    " app_version = excluded.app_version,"                                                         \
+    " incarnation = coalesce(nullif(excluded.incarnation, ''), kiosks.incarnation),"               \
     " kiosk_clock_ms = excluded.kiosk_clock_ms, last_seen_ms = excluded.last_seen_ms,"             \
     " last_success_ms = coalesce(excluded.last_success_ms, kiosks.last_success_ms),"               \
     " backlog = excluded.backlog, last_error = excluded.last_error"

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "random.h"
 #include "sync_backend.h"
@@ -20,7 +20,10 @@ struct sync_engine {
     struct sync_backend *backend; /* owned */
     struct sync_status status;
     struct sync_local_batch batch; /* owned, reused */
-    uint64_t rng;                  /* xorshift64 state, never 0 */
+    /* the store's incarnation the last read found: a heartbeat sent alone
+       (no batch) still names it, as the kiosks row it replaces does */
+    char incarnation[SYNC_INCARNATION_MAX];
+    uint64_t rng; /* xorshift64 state, never 0 */
     int64_t next_due_mono_ms;
     bool warned_kiosk_id; /* the store's kiosk_id differs from the config's: said once */
 };
@@ -85,9 +88,9 @@ void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
 /* Real elapsed time, for the log (the engine's own clock may be simulated). */
 static int64_t elapsed_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    int64_t no_shift; /* written by clock_system; only the wall clock would use it */
+    struct clock clock = clock_system(&no_shift, 0);
+    return clock_read(&clock).mono_ms;
 }
 
 static uint64_t seed_from_urandom(void)
@@ -247,6 +250,7 @@ static void send_heartbeat_alone(struct sync_engine *e, int64_t now_utc_ms, cons
 {
     snprintf(e->status.last_error, sizeof e->status.last_error, "%s", error);
     sync_local_batch_free(&e->batch); /* no rows */
+    snprintf(e->batch.incarnation, sizeof e->batch.incarnation, "%s", e->incarnation);
     e->batch.backlog_after = e->status.backlog;
     struct sync_push_stats stats = {0};
     if (push_batch(e, now_utc_ms, error, &stats) == SYNC_OK)
@@ -267,6 +271,7 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         round_failed(e, now_mono_ms, error);
         return;
     }
+    snprintf(e->incarnation, sizeof e->incarnation, "%s", e->batch.incarnation);
     if (!e->warned_kiosk_id && strcmp(e->batch.kiosk_id, e->settings.kiosk_id) != 0) {
         log_warn("sync: the store %s was made for kiosk %s, the config says %s: its rows are "
                  "sent as %s's (a database of its role may refuse them)",

@@ -3,8 +3,8 @@
  * (PostgreSQL or a SQLite file, see sync_backend.h), exactly once in
  * effect, however long the kiosk was offline.
  *
- * A round (sync_engine_step): in one read transaction on its own SQLite
- * connection to the kiosk's store, read meta (kiosk_id, incarnation,
+ * A round (sync_engine_step): in one read transaction on its own
+ * connection to the kiosk's store (store_changes.h), read meta (kiosk_id, incarnation,
  * synced_seq) and the count and reason rows with changed_seq above
  * synced_seq (at most batch_rows of them, cut at a changed_seq); push them
  * and the heartbeat in one transaction; then record the new synced_seq,
@@ -12,6 +12,8 @@
  * and record resends rows the server already has: harmless, since the
  * server keeps n = GREATEST(stored, sent).  A new incarnation (the store
  * was replaced) writes rows of its own and never touches the old ones.
+ * A heartbeat sent alone (the store unreadable, the rows refused) names
+ * the incarnation the last read found.
  *
  * Failures back off exponentially with full jitter, capped
  * (backoff_min_ms + uniform(0, min(backoff_max_ms, backoff_base_ms *

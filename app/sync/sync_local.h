@@ -1,8 +1,9 @@
 /*
- * sync_local: the sync's side of the kiosk's store: its own SQLite
- * connection, opened per round, that reads what changed since the last
- * push and records what was pushed.  It never writes counts: only the
- * meta row synced_seq.
+ * sync_local: the sync's side of the kiosk's store: a connection of its
+ * own (store_changes.h), opened per round on the sync's thread, that
+ * reads what changed since the last push into a batch for the backends
+ * and records what was pushed.  It never writes counts: only the store's
+ * synced mark.
  */
 #ifndef WOW_SYNC_LOCAL_H
 #define WOW_SYNC_LOCAL_H
@@ -12,10 +13,12 @@
 
 #include "sync_backend.h"
 
+#define SYNC_INCARNATION_MAX 40 /* the store's 32 hex chars, and room */
+
 /* One batch read from the store; the rows' strings live in strings. */
 struct sync_local_batch {
     char kiosk_id[128];
-    char incarnation[40];
+    char incarnation[SYNC_INCARNATION_MAX];
     int64_t synced_seq; /* before this batch */
     int64_t upper_seq;  /* the batch holds every row with synced_seq < changed_seq <= upper_seq */
     int64_t backlog_before;        /* store rows (one per rating) waiting before this batch */

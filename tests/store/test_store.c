@@ -141,7 +141,7 @@ static void test_changed_seq_increases(void **state)
     assert_int_equal(store_record_tap(s, &front, &id_front), 0);
     assert_true(changed_seq_of(t, "front") > other);
 
-    struct store_followup f = {"positive", "fast", "chosen"};
+    struct store_followup f = {STORE_QUESTION_POSITIVE, "fast", STORE_FOLLOWUP_CHOSEN};
     assert_int_equal(store_record_followup(s, id_front, &f), 0);
     long long reason_seq =
         test_query_int(t->db_path, "SELECT changed_seq FROM reason_counts WHERE reason = 'fast'");
@@ -170,9 +170,9 @@ static void test_followups(void **state)
     tap.misuse = false;
     assert_int_equal(store_record_tap(s, &tap, &id4), 0);
 
-    struct store_followup chosen = {"positive", "fast", "chosen"};
-    struct store_followup skipped = {"negative", NULL, "skipped"};
-    struct store_followup timeout = {"negative", NULL, "timeout"};
+    struct store_followup chosen = {STORE_QUESTION_POSITIVE, "fast", STORE_FOLLOWUP_CHOSEN};
+    struct store_followup skipped = {STORE_QUESTION_NEGATIVE, NULL, STORE_FOLLOWUP_SKIPPED};
+    struct store_followup timeout = {STORE_QUESTION_NEGATIVE, NULL, STORE_FOLLOWUP_TIMEOUT};
     assert_int_equal(store_record_followup(s, id1, &chosen), 0);
     assert_int_equal(store_record_followup(s, id2, &skipped), 0);
     assert_int_equal(store_record_followup(s, id3, &skipped), 0);
@@ -213,16 +213,19 @@ static void test_refused_input_writes_nothing(void **state)
         assert_int_equal(store_record_tap(s, &bad[i], &id), STORE_ERR_REFUSED);
     struct store_tap ok = {1, "front", 3, false};
     assert_int_equal(store_record_tap(s, &ok, &id), 0);
-    struct store_followup badf[] = {{"neutral", NULL, "skipped"},    {"positive", NULL, "gone"},
-                                    {"positive", "fast", "skipped"}, {"positive", NULL, "chosen"},
-                                    {"positive", "", "chosen"},      {NULL, NULL, "timeout"},
-                                    {"positive", NULL, NULL}};
+    struct store_followup badf[] = {{(enum store_question)2, NULL, STORE_FOLLOWUP_SKIPPED},
+                                    {STORE_QUESTION_POSITIVE, NULL, (enum store_followup_end)3},
+                                    {STORE_QUESTION_POSITIVE, "fast", STORE_FOLLOWUP_SKIPPED},
+                                    {STORE_QUESTION_POSITIVE, NULL, STORE_FOLLOWUP_CHOSEN},
+                                    {STORE_QUESTION_POSITIVE, "", STORE_FOLLOWUP_CHOSEN},
+                                    {(enum store_question) - 1, NULL, STORE_FOLLOWUP_TIMEOUT},
+                                    {STORE_QUESTION_POSITIVE, NULL, (enum store_followup_end) - 1}};
     for (unsigned i = 0; i < sizeof badf / sizeof badf[0]; i++)
         assert_int_equal(store_record_followup(s, id, &badf[i]), STORE_ERR_REFUSED);
-    struct store_followup good = {"positive", "fast", "chosen"};
+    struct store_followup good = {STORE_QUESTION_POSITIVE, "fast", STORE_FOLLOWUP_CHOSEN};
     assert_int_equal(store_record_followup(s, id + 1, &good), STORE_ERR_REFUSED);
     assert_int_equal(store_record_followup(s, id, &good), 0);
-    struct store_followup again = {"negative", NULL, "skipped"};
+    struct store_followup again = {STORE_QUESTION_NEGATIVE, NULL, STORE_FOLLOWUP_SKIPPED};
     assert_int_equal(store_record_followup(s, id, &again), STORE_ERR_REFUSED);
     /* the refusals left no transaction open: the store still writes */
     assert_int_equal(store_record_tap(s, &ok, &id), 0);
@@ -376,7 +379,7 @@ static void test_commit_log_lines(void **state)
     tap.rating = 4;
     tap.misuse = false;
     int rc_tap = store_record_tap(s, &tap, &id2);
-    struct store_followup f = {"positive", "fast", "chosen"};
+    struct store_followup f = {STORE_QUESTION_POSITIVE, "fast", STORE_FOLLOWUP_CHOSEN};
     int rc_followup = store_record_followup(s, id2, &f);
     struct store_tap bad = {TEST_NOW_MS, "front", 9, false};
     int64_t unused;

@@ -117,7 +117,8 @@ void store_fill(const char *path, const char *kiosk_id, int taps, int64_t t0, in
 {
     static const char *const departments[] = {"front", "it", "cafe"};
     static const char *const reasons[] = {"fast", "friendly", "slow"};
-    static const char *const ended[] = {"chosen", "skipped", "timeout"};
+    static const enum store_followup_end ended[] = {STORE_FOLLOWUP_CHOSEN, STORE_FOLLOWUP_SKIPPED,
+                                                    STORE_FOLLOWUP_TIMEOUT};
     struct store *store;
     struct store_health health;
     assert_int_equal(store_open(&store, path, kiosk_id, t0, &health), 0);
@@ -134,7 +135,8 @@ void store_fill(const char *path, const char *kiosk_id, int taps, int64_t t0, in
         if (r / 12 % 2 == 0)
             continue;
         int e = (int)(r / 24 % 3);
-        struct store_followup f = {.question = tap.rating >= 3 ? "positive" : "negative",
+        struct store_followup f = {.question = tap.rating >= 3 ? STORE_QUESTION_POSITIVE
+                                                               : STORE_QUESTION_NEGATIVE,
                                    .reason = e == 0 ? reasons[r / 72 % 3] : NULL,
                                    .ended_by = ended[e]};
         assert_int_equal(store_record_followup(store, id, &f), 0);

@@ -329,6 +329,51 @@ static void outage_end(struct outage *o)
         assert_int_equal(mkdir(o->sqlite_dir, 0755), 0);
 }
 
+/* Regression: the heartbeat sent alone after a failed read replaced the
+ * kiosk's row with an empty incarnation.  It carries the one the last
+ * read found, and the database keeps the row's when it is sent none. */
+static void test_heartbeat_alone_keeps_incarnation(void **state)
+{
+    struct fixture *f = *state;
+    store_fill(f->store, "k1", 20, T0_UTC_MS, 60 * 1000, 5);
+    char incarnation[40];
+    store_incarnation_of(f->store, incarnation);
+    struct outage o;
+    outage_begin(&o, f);
+    struct sync_settings s;
+    test_settings(&s, o.target, f->store, "k1");
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    assert_non_null(e);
+    sync_engine_step(e, 0, T0_UTC_MS); /* the store is read, the database is away */
+    char moved[160];
+    snprintf(moved, sizeof moved, "%s/moved-away.db", f->db.dir);
+    assert_int_equal(rename(f->store, moved), 0); /* the next read fails */
+    outage_end(&o);
+    int64_t now = 3600 * 1000;
+    sync_engine_step(e, now, T0_UTC_MS + now); /* the heartbeat alone: the row's first */
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    sync_engine_destroy(e);
+    assert_int_equal(st.state, SYNC_STATE_FAILING);
+    struct shared_db db = f->db; /* SQLite: the outage's file, made at its end */
+    if (!use_postgres)
+        snprintf(db.target, sizeof db.target, "%s", o.target);
+    char *row = shared_query(&db, "SELECT incarnation || '|' || last_error FROM kiosks");
+    char want[80];
+    snprintf(want, sizeof want, "%s|sync: cannot open the store", incarnation);
+    assert_non_null(strstr(row, want));
+    free(row);
+    /* restarted with the store still unreadable: no read has named an
+       incarnation, and the kiosk's row keeps the last one sent */
+    e = sync_engine_create(&s, -1);
+    assert_non_null(e);
+    sync_engine_step(e, now, T0_UTC_MS + now);
+    sync_engine_destroy(e);
+    row = shared_query(&db, "SELECT incarnation || '|' || last_error FROM kiosks");
+    assert_non_null(strstr(row, want));
+    free(row);
+}
+
 /* The rows a kiosk synced to the outage's target, as seen there. */
 static char *outage_dump(const struct outage *o, const struct fixture *f, const char *store)
 {
@@ -728,6 +773,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_idle_round_and_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outage_7_days, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_unreadable_heartbeat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_alone_keeps_incarnation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_carries_kiosk_problem, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thread_request_runs_a_round_now, setup, teardown),
     };

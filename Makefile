@@ -32,12 +32,14 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && WOW_ASAN=1 ctest --output-on-failure -j $(JOBS)
 
-# The whole tree built by clang (warnings are errors there too) under
-# clang's static analyser; any finding fails.  The report is left in
+# The programs, libraries and benchmarks built by clang (warnings are errors
+# there too) under clang's static analyser; any finding fails.  The tests
+# are left out: cmocka's assert_* do not tell the analyser they stop, so it
+# reports paths no test can take.  The report is left in
 # $(SCAN_BUILD)/report for scan-view.
 SCAN = scan-build --use-cc=clang --status-bugs -o $(abspath $(SCAN_BUILD))/report
 test-analyze: deps
-	$(SCAN) cmake -S . -B $(SCAN_BUILD) -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	$(SCAN) cmake -S . -B $(SCAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWOW_TESTS=OFF >/dev/null
 	$(SCAN) cmake --build $(SCAN_BUILD) -j $(JOBS)
 
 bench: build

@@ -407,7 +407,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 {
     *o = (struct options){NULL, 30, 16, 0, 20, NULL};
     int n = sizeof department_names / sizeof department_names[0];
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc && argv[i] != NULL; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
         if (!strcmp(a, "--days") && v)

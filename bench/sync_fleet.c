@@ -705,7 +705,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
 {
     *o = (struct options){NULL, 1000, 32, 90, 15, 10, 60, 1, NULL};
     double kiosks = o->kiosks, workers = o->workers;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc && argv[i] != NULL; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
         if (!strcmp(a, "--kiosks") && v)

@@ -4,7 +4,6 @@
  */
 #include "sync.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,21 +67,6 @@ struct sync_backend *sync_backend_create(const char *target, int cancel_fd)
 {
     return sync_target_is_postgres(target) ? postgres_backend_create(target, cancel_fd)
                                            : sqlite_backend_create(target);
-}
-
-void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(backend->last_error, sizeof backend->last_error, fmt, ap);
-    va_end(ap);
-    /* libpq's messages end in a newline: one line for the log and the heartbeat */
-    for (char *p = backend->last_error; (p = strpbrk(p, "\n\t")) != NULL;)
-        *p = ' ';
-    size_t n = strlen(backend->last_error);
-    while (n > 0 && (backend->last_error[n - 1] == '\n' || backend->last_error[n - 1] == ' '))
-        backend->last_error[--n] = '\0';
-    log_error("%s", backend->last_error);
 }
 
 /* Real elapsed time, for the log (the engine's own clock may be simulated). */

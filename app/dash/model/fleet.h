@@ -6,8 +6,9 @@
  *
  * Its parts are pure functions of the rows, the time "now" and the
  * silence threshold, so tests feed them rows and a clock of their own;
- * page_fleet (pages.h) puts them in the dashboard's frame with paging,
- * dashdb.c reads the rows, the router supplies the real clock.
+ * fleet_render.c draws them, page_fleet (pages.h) puts that in the
+ * dashboard's frame with paging, dashdb.c reads the rows, the router
+ * supplies the real clock.
  */
 #ifndef WOW_FLEET_H
 #define WOW_FLEET_H
@@ -73,15 +74,5 @@ struct fleet_summary {
  * when out of memory. */
 bool fleet_order(const struct fleet *fleet, int64_t now_ms, int64_t silent_after_ms,
                  const struct fleet_kiosk ***order, struct fleet_summary *summary);
-
-/* Appends the summary line ("12 kiosks, 2 silent, 1 with errors") and a
- * note saying what silent means and the time of the page. */
-void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
-                          int64_t silent_after_ms, struct strbuf *out);
-
-/* Appends a table of rows[0..n) (borrowed), in that order; every text
- * escaped.  Below 40em wide (phones) each row reads as a card. */
-void fleet_render_table(const struct fleet_kiosk *const *rows, size_t n, int64_t now_ms,
-                        int64_t silent_after_ms, struct strbuf *out);
 
 #endif

@@ -13,7 +13,6 @@
 
 #include "clock.h"
 #include "dashview.h"
-#include "http.h"
 #include "json.h"
 #include "score.h"
 #include "strbuf.h"
@@ -134,7 +133,6 @@ static void end(struct writer *w, size_t n)
 }
 
 /* ---- escaping ---------------------------------------------------------- */
-
 
 void api_csv_text(struct strbuf *out, const char *text)
 {

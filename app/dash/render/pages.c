@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
-#include "fleet.h"
+#include "fleet_render.h"
 #include "html.h"
 #include "score.h"
 #include "strbuf.h"

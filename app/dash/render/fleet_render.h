@@ -1,0 +1,25 @@
+/*
+ * fleet_render: the fleet page's summary and table as HTML, from the rows
+ * and order fleet.h computes.
+ */
+#ifndef WOW_FLEET_RENDER_H
+#define WOW_FLEET_RENDER_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "fleet.h"
+
+struct strbuf;
+
+/* Appends the summary line ("12 kiosks, 2 silent, 1 with errors") and a
+ * note saying what silent means and the time of the page. */
+void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
+                          int64_t silent_after_ms, struct strbuf *out);
+
+/* Appends a table of rows[0..n) (borrowed), in that order; every text
+ * escaped.  Below 40em wide (phones) each row reads as a card. */
+void fleet_render_table(const struct fleet_kiosk *const *rows, size_t n, int64_t now_ms,
+                        int64_t silent_after_ms, struct strbuf *out);
+
+#endif

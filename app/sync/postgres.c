@@ -43,9 +43,7 @@ struct postgres_backend {
 /* The real monotonic clock, for the connect and push deadlines. */
 static int64_t mono_ms(void)
 {
-    int64_t no_shift; /* written by clock_system; only the wall clock would use it */
-    struct clock clock = clock_system(&no_shift, 0);
-    return clock_read(&clock).mono_ms;
+    return clock_real().mono_ms;
 }
 
 enum wait_result { WAIT_READY, WAIT_TIMEOUT, WAIT_CANCELLED, WAIT_ERROR };

@@ -33,6 +33,25 @@ struct clock clock_system(int64_t *offset_storage, int64_t start_utc_ms)
     return (struct clock){.now = system_now, .ctx = offset_storage};
 }
 
+struct clock_now clock_real(void)
+{
+    int64_t no_shift = 0;
+    return system_now(&no_shift);
+}
+
+struct timespec clock_mono_after(int64_t ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += (time_t)(ms / 1000);
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {

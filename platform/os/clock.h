@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 struct clock_now {
     int64_t mono_ms;
@@ -34,6 +35,15 @@ static inline struct clock_now clock_read(const struct clock *c)
  * The shift lets a test or a technician's demo run the real binary "on a
  * Monday at 07:59" without touching the system clock. */
 struct clock clock_system(int64_t *offset_storage, int64_t start_utc_ms);
+
+/* Both real clocks now, unshifted: for code that never runs on a shifted
+ * clock (the dashboard, the sync's own timing and deadlines). */
+struct clock_now clock_real(void);
+
+/* The CLOCK_MONOTONIC time ms milliseconds from now, as the absolute time
+ * pthread_cond_timedwait() takes on a condition variable set to that clock
+ * (pthread_condattr_setclock). */
+struct timespec clock_mono_after(int64_t ms);
 
 /* Parses "YYYY-MM-DDTHH:MM[:SS]Z" (UTC) into milliseconds since the epoch.
  * Returns false if the text is not exactly that form. */

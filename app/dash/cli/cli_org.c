@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "dashcli.h"
 #include "dashdb.h"
 #include "dashq.h"
@@ -231,20 +232,6 @@ int cli_group(int argc, char **argv)
     return ok ? 0 : 1;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static double seconds_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 int cli_rollup(int argc, char **argv)
 {
     struct org_args a = {0};
@@ -256,9 +243,8 @@ int cli_rollup(int argc, char **argv)
         return 1;
     char err[512];
     struct rollup_stats stats;
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    bool ok = rollup_refresh(db, wall_ms(), &stats, err, sizeof err);
+    struct clock_now start = clock_real();
+    bool ok = rollup_refresh(db, start.utc_ms, &stats, err, sizeof err);
     dashdb_close(db);
     if (!ok) {
         fprintf(stderr, "wowdash rollup: %s\n", err);
@@ -267,6 +253,6 @@ int cli_rollup(int argc, char **argv)
     printf("rollup: %lld tap rows, %lld reason rows changed; %lld days of %lld kiosks "
            "recomputed in %.2f s\n",
            (long long)stats.tap_rows, (long long)stats.reason_rows, (long long)stats.days,
-           (long long)stats.kiosks, seconds_since(&start));
+           (long long)stats.kiosks, (double)(clock_real().mono_ms - start.mono_ms) / 1e3);
     return 0;
 }

@@ -186,9 +186,7 @@ static bool check_scope_ids(const struct cli_args *a, const char *flag, const ch
 
 static int64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_real().utc_ms;
 }
 
 /* ---- the database ------------------------------------------------------ */

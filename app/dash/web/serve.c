@@ -274,12 +274,7 @@ static void *run_refresher(void *arg)
     while (!f->stop) {
         pthread_mutex_unlock(&f->mu);
         refresh_once(f);
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += (time_t)(f->every_ms / 1000);
-        until.tv_nsec += (long)(f->every_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L)
-            until.tv_sec++, until.tv_nsec -= 1000000000L;
+        struct timespec until = clock_mono_after(f->every_ms);
         pthread_mutex_lock(&f->mu);
         while (!f->stop && pthread_cond_timedwait(&f->wake, &f->mu, &until) != ETIMEDOUT)
             ;
@@ -435,19 +430,10 @@ static void loggable_path(const char *url, char *buf, size_t size)
             *p = '?';
 }
 
-static double elapsed_ms(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) * 1e3 +
-           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
-}
-
 static enum MHD_Result answer(struct router *router, struct MHD_Connection *connection,
                               const char *method, const char *url, struct exchange *x)
 {
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    int64_t start_ms = clock_real().mono_ms;
     struct http_request req;
     struct reply r;
     if (x && read_request(connection, method, x, &req)) {
@@ -463,7 +449,8 @@ static enum MHD_Result answer(struct router *router, struct MHD_Connection *conn
         MHD_destroy_response(res);
     char path[201];
     loggable_path(url, path, sizeof path);
-    log_info("%.16s %s %u %.1f ms", method, path, res ? r.status : 500u, elapsed_ms(&start));
+    log_info("%.16s %s %u %.1f ms", method, path, res ? r.status : 500u,
+             (double)(clock_real().mono_ms - start_ms));
     http_reply_free(&r);
     http_request_free(&req);
     return rc;

@@ -1,6 +1,6 @@
 /*
  * cli_org: wowdash's commands for the organisation the dashboard groups
- * the counts by, and the rollups' refresh (dashcli.h):
+ * the counts by, and the rollups' refresh (cli.h):
  *
  *   wowdash department add ID --name NAME [--group GROUP] --db TARGET
  *       describes a department (again: replaces its name and group; no
@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "clock.h"
-#include "dashcli.h"
+#include "cli.h"
 #include "dashdb.h"
 #include "dashq.h"
 #include "dashview.h"

@@ -1,7 +1,7 @@
 /*
  * cli_rule: `wowdash rule add|list|disable` (the fixed-threshold alert
  * rules, dash_rules) and `wowdash alerts evaluate` (one evaluation of the
- * rules and the slip detector, alerts.h), see dashcli.h.
+ * rules and the slip detector, alerts.h), see cli.h.
  *
  * A rule's threshold means what its kind says: negative_share a share
  * 0..1 (0.3 = 30 %), index_below / index_above an index 0..100,
@@ -17,7 +17,7 @@
 
 #include "alerts.h"
 #include "clock.h"
-#include "dashcli.h"
+#include "cli.h"
 #include "dashdb.h"
 #include "webhook.h"
 

@@ -1,5 +1,5 @@
 /*
- * cli_user: wowdash's user and token commands (dashcli.h), on either
+ * cli_user: wowdash's user and token commands (cli.h), on either
  * engine through dashdb:
  *
  *   user add NAME --role admin|head|technician [--department D]... [--group G]...
@@ -30,7 +30,7 @@
 
 #include "auth.h"
 #include "clock.h"
-#include "dashcli.h"
+#include "cli.h"
 #include "dashdb.h"
 #include "strbuf.h"
 #include "utf8.h"

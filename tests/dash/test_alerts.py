@@ -422,11 +422,49 @@ def run_engine(db, name):
     print(f"{name}: ok")
 
 
+def check_webhook_utf8(tmp):
+    """Invalid UTF-8 in a department's name or an alert's detail (a SQLite file
+    written by another program) reaches the webhook as U+FFFD, so the body is
+    valid UTF-8 JSON.  PostgreSQL refuses such text on insert: SQLite only."""
+    path = os.path.join(tmp, "utf8.db")
+    sqlite3.connect(path).close()
+    dash("migrate", "--db", path)
+    db = SqliteDb(path)
+    db.sql("INSERT INTO dash_departments (department, name)"
+           " VALUES ('bad', CAST(X'46726f6e74ff20646573' AS TEXT))")
+    db.insert_many("kiosks", [("k-bad", "HQ", "k-bad", "bad", "UTC", "0.1.0", "inc", 0, 0, None,
+                                0, "")])
+    day = DROP_DAY
+    db.insert_many("dash_hour", [("bad", day, 10, "k-bad", (day + 3) % 7, 0, 0, 9, 0, 0, 0, 0,
+                                  0)])
+    dash("rule", "add", "three", "--kind", "answer_count", "--rating", "3", "--threshold", "1",
+         "--window", "24h", "--department", "bad", "--db", path)
+    now = day * 24 + 12
+    rx = Receiver()
+    try:
+        r = subprocess.run([WOWDASH, "alerts", "evaluate", "--db", path, "--now", iso(now),
+                            "--webhook", rx.url], capture_output=True, timeout=60)
+        out = r.stdout + r.stderr
+        check(r.returncode == 0, f"alerts evaluate: exit {r.returncode}: {out!r}")
+        check(len(rx.posts) == 1, f"POSTs {len(rx.posts)}, expected 1\n{out}")
+        body = rx.posts[0][2]
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as e:
+            check(False, f"webhook body is not valid UTF-8 ({e}): {body!r}")
+        j = json.loads(text)
+        check(j["department_name"] == "Front\ufffd des", f"department_name in {j}")
+    finally:
+        rx.close()
+    print("webhook: invalid UTF-8 replaced")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="wowdash-alerts-") as tmp:
         path = os.path.join(tmp, "shared.db")
         sqlite3.connect(path).close()
         run_engine(SqliteDb(path), "sqlite")
+        check_webhook_utf8(tmp)
     pg = Cluster.from_state(os.environ["WOW_PG_STATE"])
     dbname = f"alerts_{TAG}"
     pg.create_database(dbname)

@@ -29,6 +29,7 @@
 
 #include "clock.h"
 #include "dashdb.h"
+#include "json.h"
 #include "log.h"
 #include "score.h"
 #include "slip.h"
@@ -572,25 +573,6 @@ static bool apply_verdicts(struct dashdb *db, struct evaluation *ev, struct aler
 }
 
 /* ---- step 3: the webhook ----------------------------------------------- */
-
-/* Appends text as a JSON string (quotes included). */
-static void json_string(struct strbuf *out, const char *text)
-{
-    strbuf_puts(out, "\"");
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        char esc[8];
-        if (*c == '"' || *c == '\\') {
-            esc[0] = '\\', esc[1] = (char)*c, esc[2] = 0;
-            strbuf_puts(out, esc);
-        } else if (*c < 0x20) {
-            snprintf(esc, sizeof esc, "\\u%04x", *c);
-            strbuf_puts(out, esc);
-        } else {
-            strbuf_append(out, (const char *)c, 1);
-        }
-    }
-    strbuf_puts(out, "\"");
-}
 
 static void json_number(struct strbuf *out, double value)
 {

@@ -183,6 +183,26 @@ def test_bad_input():
               f"wowdash {args}: exit {r.returncode}, stderr {r.stderr!r}; expected {code}, {text!r}")
 
 
+def test_org_names_utf8(tmp):
+    """department add and group add refuse a --name that is not UTF-8 (exit 2,
+    naming the field) and write nothing; a UTF-8 name is kept byte for byte."""
+    path = os.path.join(tmp, "org.db")
+    dash("migrate", "--db", path)
+    for what in ("group", "department"):
+        bad = [WOWDASH.encode(), what.encode(), b"add", b"x1", b"--name", b"Caf\xe9 \xff",
+               b"--db", path.encode()]
+        r = subprocess.run(bad, capture_output=True, timeout=60)
+        err = r.stderr.decode("utf-8", "replace")
+        check(r.returncode == 2 and "--name: not valid UTF-8" in err,
+              f"{what} add with a Latin-1 name: exit {r.returncode}, stderr {err!r}")
+        dash(what, "add", "x2", "--name", "Caf\u00e9", "--db", path)
+    con = sqlite3.connect(path)
+    names = con.execute("SELECT name FROM dash_departments UNION ALL"
+                        " SELECT name FROM dash_groups").fetchall()
+    con.close()
+    check(names == [("Caf\u00e9",), ("Caf\u00e9",)], f"names stored: {names}")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="wowdash-") as tmp:
         os.chdir(tmp)
@@ -191,6 +211,7 @@ def main():
         test_kiosk_add_postgres(tmp)
         test_kiosk_add_sqlite(tmp)
         test_bad_input()
+        test_org_names_utf8(tmp)
     print("wowdash: migrate, kiosk add and bad input as expected")
 
 

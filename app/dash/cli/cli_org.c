@@ -13,19 +13,21 @@
  *   wowdash rollup --db TARGET
  *       one refresh of the rollups (rollup.h), and what it did
  *
- * Ids are 1..63 characters of [A-Za-z0-9_.-]; names 1..127 bytes with no
- * control characters.
+ * Ids are 1..63 characters of [A-Za-z0-9_.-]; names 1..127 bytes of UTF-8
+ * with no control characters.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "clock.h"
 #include "cli.h"
 #include "dashdb.h"
 #include "dashq.h"
 #include "dashview.h"
+#include "org.h"
 #include "rollup.h"
+#include "utf8.h"
 
 const char cli_department_usage[] =
     "wowdash department add ID --name NAME [--group GROUP] --db TARGET\n"
@@ -36,6 +38,21 @@ const char cli_rollup_usage[] = "wowdash rollup --db TARGET\n";
 
 struct org_args {
     const char *id, *name, *group, *db;
+};
+
+/* What a command takes besides --db: a positional ID, --name, --group. */
+enum { ORG_ID = 1, ORG_NAME = 2, ORG_GROUP = 4 };
+
+/* The options, each with the field of struct org_args it fills and what a
+ * command must take for the option to be allowed (0: every command). */
+static const struct org_option {
+    const char *flag;
+    unsigned needs;
+    size_t field;
+} org_options[] = {
+    {"--db", 0, offsetof(struct org_args, db)},
+    {"--name", ORG_NAME, offsetof(struct org_args, name)},
+    {"--group", ORG_GROUP, offsetof(struct org_args, group)},
 };
 
 static bool valid_id(const char *id)
@@ -56,34 +73,47 @@ static bool valid_name(const char *name)
     return true;
 }
 
-/* Parses argv[first..] into a: one positional ID (when want_id) and the
- * options allowed ("name", "group"); 0, or 2 after saying what is wrong. */
-static int parse_args(const char *what, int argc, char **argv, int first, bool want_id, bool names,
-                      bool groups, struct org_args *a)
+/* The field arg (an option this command takes) fills, or NULL. */
+static const char **option_field(struct org_args *a, const char *arg, unsigned takes)
+{
+    for (size_t i = 0; i < sizeof org_options / sizeof *org_options; i++)
+        if ((org_options[i].needs & takes) == org_options[i].needs &&
+            !strcmp(arg, org_options[i].flag))
+            return (const char **)(void *)((char *)a + org_options[i].field);
+    return NULL;
+}
+
+/* Reads argv[first..] into a; 0, or 2 after saying what is wrong. */
+static int read_args(const char *what, int argc, char **argv, int first, unsigned takes,
+                     struct org_args *a)
 {
     for (int i = first; i < argc; i++) {
         const char *arg = argv[i];
-        const char **dst = !strcmp(arg, "--db")                ? &a->db
-                           : names && !strcmp(arg, "--name")   ? &a->name
-                           : groups && !strcmp(arg, "--group") ? &a->group
-                                                               : NULL;
+        const char **dst = option_field(a, arg, takes);
         if (dst && i + 1 >= argc) {
             fprintf(stderr, "wowdash %s: %s needs a value\n", what, arg);
             return 2;
         }
         if (dst) {
             *dst = argv[++i];
-        } else if (arg[0] != '-' && want_id && !a->id) {
+        } else if (arg[0] != '-' && (takes & ORG_ID) && !a->id) {
             a->id = arg;
         } else {
             fprintf(stderr, "wowdash %s: unexpected argument '%s'\n", what, arg);
             return 2;
         }
     }
-    const char *missing = !a->db              ? "--db TARGET"
-                          : want_id && !a->id ? "an ID"
-                          : names && !a->name ? "--name NAME"
-                                              : NULL;
+    return 0;
+}
+
+/* Checks what read_args read: nothing missing, ids and the name well
+ * formed; 0, or 2 after saying what is wrong. */
+static int check_args(const char *what, unsigned takes, const struct org_args *a)
+{
+    const char *missing = !a->db                           ? "--db TARGET"
+                          : (takes & ORG_ID) && !a->id     ? "an ID"
+                          : (takes & ORG_NAME) && !a->name ? "--name NAME"
+                                                           : NULL;
     if (missing) {
         fprintf(stderr, "wowdash %s: missing %s\n", what, missing);
         return 2;
@@ -104,7 +134,20 @@ static int parse_args(const char *what, int argc, char **argv, int first, bool w
                 what, DASH_NAME_MAX - 1, a->name);
         return 2;
     }
+    if (a->name && !utf8_valid_string(a->name)) {
+        fprintf(stderr, "wowdash %s: --name: not valid UTF-8\n", what);
+        return 2;
+    }
     return 0;
+}
+
+/* Parses argv[first..] into a: one positional ID and the options the
+ * command takes (ORG_*); 0, or 2 after saying what is wrong. */
+static int parse_args(const char *what, int argc, char **argv, int first, unsigned takes,
+                      struct org_args *a)
+{
+    int rc = read_args(what, argc, argv, first, takes, a);
+    return rc ? rc : check_args(what, takes, a);
 }
 
 static struct dashdb *open_target(const char *what, const char *target)
@@ -116,24 +159,11 @@ static struct dashdb *open_target(const char *what, const char *target)
     return db;
 }
 
-static bool note_row(void *ctx, int ncols, const char *const *v)
-{
-    (void)ncols, (void)v;
-    *(bool *)ctx = true;
-    return true;
-}
-
 static int department_add(struct dashdb *db, const struct org_args *a)
 {
-    static const char group_sql[] = "SELECT 1 FROM dash_groups WHERE group_id = $1";
-    static const char sql[] =
-        "INSERT INTO dash_departments(department, name, group_id) VALUES ($1, $2, $3)"
-        " ON CONFLICT (department) DO UPDATE SET name = excluded.name,"
-        " group_id = excluded.group_id";
     char err[512];
     bool found = false;
-    struct dashdb_value group = DASHDB_TEXT(a->group);
-    if (a->group && !dashdb_exec(db, group_sql, &group, 1, note_row, &found, NULL, err, sizeof err))
+    if (a->group && !org_group_exists(db, a->group, &found, err, sizeof err))
         goto failed;
     if (a->group && !found) {
         fprintf(stderr,
@@ -142,10 +172,7 @@ static int department_add(struct dashdb *db, const struct org_args *a)
                 a->group, a->group);
         return 1;
     }
-    struct dashdb_value params[] = {DASHDB_TEXT(a->id), DASHDB_TEXT(a->name),
-                                    a->group ? DASHDB_TEXT(a->group)
-                                             : (struct dashdb_value){.type = DASHDB_NULL}};
-    if (!dashdb_exec(db, sql, params, 3, NULL, NULL, NULL, err, sizeof err))
+    if (!org_department_put(db, a->id, a->name, a->group, err, sizeof err))
         goto failed;
     printf("department %s: %s%s%s\n", a->id, a->name, a->group ? ", group " : "",
            a->group ? a->group : "");
@@ -182,7 +209,7 @@ int cli_department(int argc, char **argv)
     }
     struct org_args a = {0};
     const char *what = add ? "department add" : "department list";
-    int rc = parse_args(what, argc, argv, 2, add, add, add, &a);
+    int rc = parse_args(what, argc, argv, 2, add ? ORG_ID | ORG_NAME | ORG_GROUP : 0, &a);
     if (rc)
         return rc;
     struct dashdb *db = open_target(what, a.db);
@@ -193,19 +220,15 @@ int cli_department(int argc, char **argv)
     return rc;
 }
 
-static bool print_group(void *ctx, int ncols, const char *const *v)
+static bool print_group(void *ctx, const char *group_id, const char *name)
 {
     (void)ctx;
-    if (ncols == 2)
-        printf("%s\t%s\n", v[0] ? v[0] : "", v[1] ? v[1] : "");
+    printf("%s\t%s\n", group_id, name);
     return true;
 }
 
 int cli_group(int argc, char **argv)
 {
-    static const char add_sql[] = "INSERT INTO dash_groups(group_id, name) VALUES ($1, $2)"
-                                  " ON CONFLICT (group_id) DO UPDATE SET name = excluded.name";
-    static const char list_sql[] = "SELECT group_id, name FROM dash_groups ORDER BY group_id";
     bool add = argc > 1 && !strcmp(argv[1], "add"), list = argc > 1 && !strcmp(argv[1], "list");
     if (!add && !list) {
         fprintf(stderr, "wowdash group: expected add or list, got '%s'\nusage: %s",
@@ -214,16 +237,15 @@ int cli_group(int argc, char **argv)
     }
     struct org_args a = {0};
     const char *what = add ? "group add" : "group list";
-    int rc = parse_args(what, argc, argv, 2, add, add, false, &a);
+    int rc = parse_args(what, argc, argv, 2, add ? ORG_ID | ORG_NAME : 0, &a);
     if (rc)
         return rc;
     struct dashdb *db = open_target(what, a.db);
     if (!db)
         return 1;
     char err[512];
-    struct dashdb_value params[] = {DASHDB_TEXT(a.id), DASHDB_TEXT(a.name)};
-    bool ok = add ? dashdb_exec(db, add_sql, params, 2, NULL, NULL, NULL, err, sizeof err)
-                  : dashdb_exec(db, list_sql, NULL, 0, print_group, NULL, NULL, err, sizeof err);
+    bool ok = add ? org_group_put(db, a.id, a.name, err, sizeof err)
+                  : org_groups_each(db, print_group, NULL, err, sizeof err);
     if (!ok)
         fprintf(stderr, "wowdash %s: %s\n", what, err);
     else if (add)
@@ -235,7 +257,7 @@ int cli_group(int argc, char **argv)
 int cli_rollup(int argc, char **argv)
 {
     struct org_args a = {0};
-    int rc = parse_args("rollup", argc, argv, 1, false, false, false, &a);
+    int rc = parse_args("rollup", argc, argv, 1, 0, &a);
     if (rc)
         return rc;
     struct dashdb *db = open_target("rollup", a.db);

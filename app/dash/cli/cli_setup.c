@@ -22,6 +22,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,71 +63,102 @@ static bool valid_id(const char *id)
     return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-static int parse_value(int argc, char **argv, int *i, const char **out)
+/* The options' handlers: each stores value (NULL for a switch) into
+ * field, a member of struct options; 0, or -1 after saying what is wrong. */
+static int set_text(void *field, const char *value)
 {
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "wowdash: %s needs a value\n", argv[*i]);
+    *(const char **)field = value;
+    return 0;
+}
+
+static int set_switch(void *field, const char *value)
+{
+    (void)value;
+    *(bool *)field = true;
+    return 0;
+}
+
+static int set_version(void *field, const char *value)
+{
+    char *end;
+    long to = strtol(value, &end, 10);
+    if (*end || to < 1 || to > SCHEMA_VERSION) {
+        fprintf(stderr, "wowdash: --to: expected a version from 1 to %d, got '%s'\n",
+                SCHEMA_VERSION, value);
         return -1;
     }
-    *out = argv[++*i];
+    *(int *)field = (int)to;
     return 0;
+}
+
+static int set_silent_after(void *field, const char *value)
+{
+    if (serve_parse_duration(value, field))
+        return 0;
+    fprintf(stderr,
+            "wowdash: --silent-after: expected a duration such as 90s, 15m, 2h or 1d "
+            "(at most a year), got '%s'\n",
+            value);
+    return -1;
+}
+
+static int set_refresh(void *field, const char *value)
+{
+    if (serve_parse_duration(value, field))
+        return 0;
+    fprintf(stderr, "wowdash: --refresh: expected a duration such as 30s, 1m or 5m, got '%s'\n",
+            value);
+    return -1;
+}
+
+/* Every option of migrate, kiosk add and serve: its flag, the member of
+ * struct options it sets, how, and whether it takes a value. */
+static const struct setup_option {
+    const char *flag;
+    size_t field;
+    int (*set)(void *field, const char *value);
+    bool takes_value;
+} setup_options[] = {
+    {"--db", offsetof(struct options, db), set_text, true},
+    {"--department", offsetof(struct options, department), set_text, true},
+    {"--site", offsetof(struct options, site), set_text, true},
+    {"--label", offsetof(struct options, label), set_text, true},
+    {"--kiosk-host", offsetof(struct options, kiosk_host), set_text, true},
+    {"--sslmode", offsetof(struct options, sslmode), set_text, true},
+    {"--listen", offsetof(struct options, serve.listen), set_text, true},
+    {"--assets", offsetof(struct options, serve.assets_dir), set_text, true},
+    {"--timezone", offsetof(struct options, serve.timezone), set_text, true},
+    {"--webhook", offsetof(struct options, serve.webhook_url), set_text, true},
+    {"--refresh", offsetof(struct options, serve.refresh_ms), set_refresh, true},
+    {"--to", offsetof(struct options, to_version), set_version, true},
+    {"--silent-after", offsetof(struct options, serve.silent_after_ms), set_silent_after, true},
+    {"--replace", offsetof(struct options, replace), set_switch, false},
+    {"--secure-cookies", offsetof(struct options, serve.secure_cookies), set_switch, false},
+};
+
+static const struct setup_option *find_option(const char *flag)
+{
+    for (size_t i = 0; i < sizeof setup_options / sizeof *setup_options; i++)
+        if (!strcmp(flag, setup_options[i].flag))
+            return &setup_options[i];
+    return NULL;
 }
 
 static int parse_flags(struct options *o, int argc, char **argv, int i)
 {
     for (; i < argc; i++) {
-        const char *a = argv[i], *v = NULL, *silent = NULL, *refresh = NULL;
-        const char **dst = !strcmp(a, "--db")             ? &o->db
-                           : !strcmp(a, "--department")   ? &o->department
-                           : !strcmp(a, "--site")         ? &o->site
-                           : !strcmp(a, "--label")        ? &o->label
-                           : !strcmp(a, "--kiosk-host")   ? &o->kiosk_host
-                           : !strcmp(a, "--sslmode")      ? &o->sslmode
-                           : !strcmp(a, "--listen")       ? &o->serve.listen
-                           : !strcmp(a, "--assets")       ? &o->serve.assets_dir
-                           : !strcmp(a, "--timezone")     ? &o->serve.timezone
-                           : !strcmp(a, "--webhook")      ? &o->serve.webhook_url
-                           : !strcmp(a, "--refresh")      ? &refresh
-                           : !strcmp(a, "--to")           ? &v
-                           : !strcmp(a, "--silent-after") ? &silent
-                                                          : NULL;
-        if (!strcmp(a, "--replace")) {
-            o->replace = true;
-            continue;
-        }
-        if (!strcmp(a, "--secure-cookies")) {
-            o->serve.secure_cookies = true;
-            continue;
-        }
-        if (!dst) {
-            fprintf(stderr, "wowdash: unknown option %s\n", a);
+        const struct setup_option *opt = find_option(argv[i]);
+        if (!opt) {
+            fprintf(stderr, "wowdash: unknown option %s\n", argv[i]);
             return -1;
         }
-        if (parse_value(argc, argv, &i, dst) != 0)
-            return -1;
-        if (dst == &v) {
-            char *end;
-            long to = strtol(v, &end, 10);
-            if (*end || to < 1 || to > SCHEMA_VERSION) {
-                fprintf(stderr, "wowdash: --to: expected a version from 1 to %d, got '%s'\n",
-                        SCHEMA_VERSION, v);
-                return -1;
-            }
-            o->to_version = (int)to;
-        }
-        if (dst == &silent && !serve_parse_duration(silent, &o->serve.silent_after_ms)) {
-            fprintf(stderr,
-                    "wowdash: --silent-after: expected a duration such as 90s, 15m, 2h or 1d "
-                    "(at most a year), got '%s'\n",
-                    silent);
+        if (opt->takes_value && i + 1 >= argc) {
+            fprintf(stderr, "wowdash: %s needs a value\n", argv[i]);
             return -1;
         }
-        if (dst == &refresh && !serve_parse_duration(refresh, &o->serve.refresh_ms)) {
-            fprintf(stderr,
-                    "wowdash: --refresh: expected a duration such as 30s, 1m or 5m, got '%s'\n",
-                    refresh);
+        const char *value = opt->takes_value ? argv[++i] : NULL;
+        if (opt->set((char *)o + opt->field, value) != 0)
             return -1;
-        }
     }
     return 0;
 }

@@ -28,10 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "auth.h"
 #include "clock.h"
 #include "cli.h"
 #include "dashdb.h"
+#include "org.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -200,37 +202,6 @@ static int db_failed(const struct cli_args *a, const char *err)
     return 1;
 }
 
-static bool count_row(void *ctx, int ncols, const char *const *values)
-{
-    (void)ncols, (void)values;
-    (*(int64_t *)ctx)++;
-    return true;
-}
-
-/* How many rows sql gives for params: *n, or false with err. */
-static bool count_rows(struct dashdb *db, const char *sql, const struct dashdb_value *params,
-                       int nparams, int64_t *n, char *err)
-{
-    *n = 0;
-    return dashdb_exec(db, sql, params, nparams, count_row, n, NULL, err, ERR_SIZE);
-}
-
-/* Runs the statements of one change in a transaction: false (rolled back)
- * with err when one fails. */
-static bool db_begin(struct dashdb *db, char *err)
-{
-    return dashdb_exec(db, "BEGIN", NULL, 0, NULL, NULL, NULL, err, ERR_SIZE);
-}
-
-static bool db_end(struct dashdb *db, bool ok, char *err)
-{
-    char ignored[ERR_SIZE];
-    if (ok)
-        return dashdb_exec(db, "COMMIT", NULL, 0, NULL, NULL, NULL, err, ERR_SIZE);
-    dashdb_exec(db, "ROLLBACK", NULL, 0, NULL, NULL, NULL, ignored, sizeof ignored);
-    return false;
-}
-
 /* ---- passwords --------------------------------------------------------- */
 
 /* The terminal's settings while echo is off, for the signal handler that
@@ -381,12 +352,11 @@ static int check_role(const struct cli_args *a)
  * warning (departments need not be described). */
 static int check_scopes_exist(const struct cli_args *a, struct dashdb *db, char *err)
 {
-    int64_t n;
+    bool found;
     for (size_t i = 0; i < a->n_groups; i++) {
-        const struct dashdb_value p = DASHDB_TEXT(a->groups[i]);
-        if (!count_rows(db, "SELECT 1 FROM dash_groups WHERE group_id = $1", &p, 1, &n, err))
+        if (!org_group_exists(db, a->groups[i], &found, err, ERR_SIZE))
             return db_failed(a, err);
-        if (n == 0) {
+        if (!found) {
             fprintf(stderr,
                     "wowdash: %s: --group %s: no such group (wowdash group add %s --name N "
                     "first)\n",
@@ -395,13 +365,9 @@ static int check_scopes_exist(const struct cli_args *a, struct dashdb *db, char 
         }
     }
     for (size_t i = 0; i < a->n_departments; i++) {
-        const struct dashdb_value p = DASHDB_TEXT(a->departments[i]);
-        if (!count_rows(db,
-                        "SELECT 1 FROM dash_departments WHERE department = $1"
-                        " UNION ALL SELECT 1 FROM kiosks WHERE department = $1",
-                        &p, 1, &n, err))
+        if (!org_department_known(db, a->departments[i], &found, err, ERR_SIZE))
             return db_failed(a, err);
-        if (n == 0)
+        if (!found)
             fprintf(stderr,
                     "wowdash: %s: warning: --department %s: not described (wowdash department "
                     "add) and no kiosk reports it yet\n",
@@ -414,31 +380,26 @@ static int check_scopes_exist(const struct cli_args *a, struct dashdb *db, char 
 static int insert_user(const struct cli_args *a, struct dashdb *db, const char *hash, char *err)
 {
     const char *name = a->pos[0];
-    const struct dashdb_value row[] = {DASHDB_TEXT(name), DASHDB_TEXT(a->role), DASHDB_TEXT(hash),
-                                       DASHDB_INT(now_ms())};
-    int64_t changes = 0;
-    bool ok = db_begin(db, err) &&
-              dashdb_exec(db,
-                          "INSERT INTO dash_users(user_name, role, password_hash, created_ms)"
-                          " VALUES ($1, $2, $3, $4) ON CONFLICT (user_name) DO NOTHING",
-                          row, 4, NULL, NULL, &changes, err, ERR_SIZE);
-    if (ok && changes == 0) {
-        db_end(db, false, err);
+    size_t n = a->n_departments + a->n_groups;
+    struct accounts_scope *scopes = calloc(n ? n : 1, sizeof *scopes);
+    if (!scopes)
+        return db_failed(a, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        bool dep = i < a->n_departments;
+        scopes[i] =
+            (struct accounts_scope){dep ? "department" : "group",
+                                    dep ? a->departments[i] : a->groups[i - a->n_departments]};
+    }
+    bool added = false;
+    bool ok =
+        accounts_user_add(db, name, a->role, hash, now_ms(), scopes, n, &added, err, ERR_SIZE);
+    free(scopes);
+    if (!ok)
+        return db_failed(a, err);
+    if (!added) {
         fprintf(stderr, "wowdash: %s: user %s exists already\n", a->verb, name);
         return 1;
     }
-    for (size_t i = 0; ok && i < a->n_departments + a->n_groups; i++) {
-        bool dep = i < a->n_departments;
-        const struct dashdb_value scope[] = {
-            DASHDB_TEXT(name), DASHDB_TEXT(dep ? "department" : "group"),
-            DASHDB_TEXT(dep ? a->departments[i] : a->groups[i - a->n_departments])};
-        ok = dashdb_exec(db,
-                         "INSERT INTO dash_user_scopes(user_name, kind, scope_id)"
-                         " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                         scope, 3, NULL, NULL, NULL, err, ERR_SIZE);
-    }
-    if (!db_end(db, ok, err))
-        return db_failed(a, err);
     printf("user %s added (%s)\n", name, a->role);
     return 0;
 }
@@ -446,11 +407,10 @@ static int insert_user(const struct cli_args *a, struct dashdb *db, const char *
 static int user_add(struct cli_args *a, struct dashdb *db)
 {
     char err[ERR_SIZE], hash[AUTH_PASSWORD_HASH_MAX];
-    int64_t n;
-    const struct dashdb_value p = DASHDB_TEXT(a->pos[0]);
-    if (!count_rows(db, "SELECT 1 FROM dash_users WHERE user_name = $1", &p, 1, &n, err))
+    bool found;
+    if (!accounts_user_exists(db, a->pos[0], false, &found, err, sizeof err))
         return db_failed(a, err);
-    if (n > 0) {
+    if (found) {
         fprintf(stderr, "wowdash: %s: user %s exists already\n", a->verb, a->pos[0]);
         return 1;
     }
@@ -485,25 +445,24 @@ static void user_list_flush(struct user_list *l)
     l->any = false;
 }
 
-static bool user_list_row(void *ctx, int ncols, const char *const *v)
+static bool user_list_row(void *ctx, const char *name, const char *role, bool disabled,
+                          const char *kind, const char *id)
 {
     struct user_list *l = ctx;
-    if (ncols != 5 || !v[0] || !v[1] || !v[2])
-        return false;
-    if (l->any && strcmp(l->name, v[0]) != 0)
+    if (l->any && strcmp(l->name, name) != 0)
         user_list_flush(l);
     if (!l->any) {
-        snprintf(l->name, sizeof l->name, "%s", v[0]);
-        snprintf(l->role, sizeof l->role, "%s", v[1]);
-        l->disabled = strcmp(v[2], "0") != 0;
+        snprintf(l->name, sizeof l->name, "%s", name);
+        snprintf(l->role, sizeof l->role, "%s", role);
+        l->disabled = disabled;
         l->any = true;
     }
-    if (v[3] && v[4]) {
+    if (kind && id) {
         if (l->scope.len > 0)
             strbuf_puts(&l->scope, ",");
-        strbuf_puts(&l->scope, v[3]);
+        strbuf_puts(&l->scope, kind);
         strbuf_puts(&l->scope, ":");
-        strbuf_puts(&l->scope, v[4]);
+        strbuf_puts(&l->scope, id);
     }
     return !l->scope.failed;
 }
@@ -513,11 +472,7 @@ static int user_list(struct cli_args *a, struct dashdb *db)
     char err[ERR_SIZE];
     struct user_list l = {0};
     printf("NAME\tROLE\tSCOPE\tDISABLED\n");
-    bool ok = dashdb_exec(db,
-                          "SELECT u.user_name, u.role, u.disabled, s.kind, s.scope_id"
-                          " FROM dash_users u LEFT JOIN dash_user_scopes s"
-                          " ON s.user_name = u.user_name ORDER BY 1, 4, 5",
-                          NULL, 0, user_list_row, &l, NULL, err, sizeof err);
+    bool ok = accounts_users_each(db, user_list_row, &l, err, sizeof err);
     if (ok)
         user_list_flush(&l);
     strbuf_free(&l.scope);
@@ -527,22 +482,14 @@ static int user_list(struct cli_args *a, struct dashdb *db)
 static int user_disable(struct cli_args *a, struct dashdb *db)
 {
     char err[ERR_SIZE];
-    const struct dashdb_value p = DASHDB_TEXT(a->pos[0]);
-    int64_t found = 0, sessions = 0, tokens = 0;
-    bool ok = db_begin(db, err) &&
-              dashdb_exec(db, "UPDATE dash_users SET disabled = 1 WHERE user_name = $1", &p, 1,
-                          NULL, NULL, &found, err, sizeof err) &&
-              dashdb_exec(db, "DELETE FROM dash_sessions WHERE user_name = $1", &p, 1, NULL, NULL,
-                          &sessions, err, sizeof err) &&
-              dashdb_exec(db, "DELETE FROM dash_api_tokens WHERE user_name = $1", &p, 1, NULL, NULL,
-                          &tokens, err, sizeof err);
-    if (ok && found == 0) {
-        db_end(db, false, err);
+    bool found;
+    int64_t sessions = 0, tokens = 0;
+    if (!accounts_user_disable(db, a->pos[0], &found, &sessions, &tokens, err, sizeof err))
+        return db_failed(a, err);
+    if (!found) {
         fprintf(stderr, "wowdash: %s: no user %s\n", a->verb, a->pos[0]);
         return 1;
     }
-    if (!db_end(db, ok, err))
-        return db_failed(a, err);
     printf("user %s disabled; %lld sessions and %lld API tokens ended\n", a->pos[0],
            (long long)sessions, (long long)tokens);
     return 0;
@@ -551,25 +498,17 @@ static int user_disable(struct cli_args *a, struct dashdb *db)
 static int user_password(struct cli_args *a, struct dashdb *db)
 {
     char err[ERR_SIZE], hash[AUTH_PASSWORD_HASH_MAX];
-    int64_t n;
-    const struct dashdb_value p = DASHDB_TEXT(a->pos[0]);
-    if (!count_rows(db, "SELECT 1 FROM dash_users WHERE user_name = $1", &p, 1, &n, err))
+    bool found;
+    if (!accounts_user_exists(db, a->pos[0], false, &found, err, sizeof err))
         return db_failed(a, err);
-    if (n == 0) {
+    if (!found) {
         fprintf(stderr, "wowdash: %s: no user %s\n", a->verb, a->pos[0]);
         return 1;
     }
     int rc = new_password_hash(a, a->pos[0], hash);
     if (rc != 0)
         return rc;
-    const struct dashdb_value row[] = {DASHDB_TEXT(a->pos[0]), DASHDB_TEXT(hash)};
-    /* a new password logs out everywhere: the old one may have leaked */
-    bool ok = db_begin(db, err) &&
-              dashdb_exec(db, "UPDATE dash_users SET password_hash = $2 WHERE user_name = $1", row,
-                          2, NULL, NULL, NULL, err, sizeof err) &&
-              dashdb_exec(db, "DELETE FROM dash_sessions WHERE user_name = $1", &p, 1, NULL, NULL,
-                          NULL, err, sizeof err);
-    if (!db_end(db, ok, err))
+    if (!accounts_user_set_password(db, a->pos[0], hash, err, sizeof err))
         return db_failed(a, err);
     printf("password of %s changed; its sessions ended\n", a->pos[0]);
     return 0;
@@ -594,20 +533,16 @@ static int token_add(struct cli_args *a, struct dashdb *db)
 {
     char err[ERR_SIZE], token[AUTH_API_TOKEN_LEN + 1], hash[AUTH_HASH_HEX_LEN + 1];
     const char *user = a->pos[0];
-    int64_t n;
-    const struct dashdb_value u = DASHDB_TEXT(user);
-    const struct dashdb_value ul[] = {DASHDB_TEXT(user), DASHDB_TEXT(a->label)};
-    if (!count_rows(db, "SELECT 1 FROM dash_users WHERE user_name = $1 AND disabled = 0", &u, 1, &n,
-                    err))
+    bool found;
+    if (!accounts_user_exists(db, user, true, &found, err, sizeof err))
         return db_failed(a, err);
-    if (n == 0) {
+    if (!found) {
         fprintf(stderr, "wowdash: %s: USER: no user %s that is not disabled\n", a->verb, user);
         return 1;
     }
-    if (!count_rows(db, "SELECT 1 FROM dash_api_tokens WHERE user_name = $1 AND label = $2", ul, 2,
-                    &n, err))
+    if (!accounts_token_exists(db, user, a->label, &found, err, sizeof err))
         return db_failed(a, err);
-    if (n > 0) {
+    if (found) {
         fprintf(stderr,
                 "wowdash: %s: --label: %s already has a token labelled '%s' (wowdash token "
                 "revoke first)\n",
@@ -620,28 +555,22 @@ static int token_add(struct cli_args *a, struct dashdb *db)
         return 1;
     }
     auth_token_hash(token, hash);
-    const struct dashdb_value row[] = {DASHDB_TEXT(hash), DASHDB_TEXT(user), DASHDB_TEXT(a->label),
-                                       DASHDB_INT(now_ms())};
-    if (!dashdb_exec(db,
-                     "INSERT INTO dash_api_tokens(token_hash, user_name, label, created_ms)"
-                     " VALUES ($1, $2, $3, $4)",
-                     row, 4, NULL, NULL, NULL, err, sizeof err))
+    if (!accounts_token_add(db, hash, user, a->label, now_ms(), err, sizeof err))
         return db_failed(a, err);
     printf("%s\n", token);
     fprintf(stderr, "wowdash: the token for %s (%s) is shown only this once\n", user, a->label);
     return 0;
 }
 
-static bool token_list_row(void *ctx, int ncols, const char *const *v)
+static bool token_list_row(void *ctx, const char *label, const char *user, int64_t created_ms,
+                           const int64_t *last_used_ms)
 {
     (void)ctx;
-    if (ncols != 4 || !v[0] || !v[1] || !v[2])
-        return false;
     char created[32], used[32] = "never";
-    clock_format_utc(strtoll(v[2], NULL, 10), created, sizeof created);
-    if (v[3])
-        clock_format_utc(strtoll(v[3], NULL, 10), used, sizeof used);
-    printf("%s\t%s\t%s\t%s\n", v[0], v[1], created, used);
+    clock_format_utc(created_ms, created, sizeof created);
+    if (last_used_ms)
+        clock_format_utc(*last_used_ms, used, sizeof used);
+    printf("%s\t%s\t%s\t%s\n", label, user, created, used);
     return true;
 }
 
@@ -649,10 +578,7 @@ static int token_list(struct cli_args *a, struct dashdb *db)
 {
     char err[ERR_SIZE];
     printf("LABEL\tUSER\tCREATED\tLAST USED\n");
-    if (!dashdb_exec(db,
-                     "SELECT label, user_name, created_ms, last_used_ms FROM dash_api_tokens"
-                     " ORDER BY user_name, label",
-                     NULL, 0, token_list_row, NULL, NULL, err, sizeof err))
+    if (!accounts_tokens_each(db, token_list_row, NULL, err, sizeof err))
         return db_failed(a, err);
     return 0;
 }
@@ -660,12 +586,10 @@ static int token_list(struct cli_args *a, struct dashdb *db)
 static int token_revoke(struct cli_args *a, struct dashdb *db)
 {
     char err[ERR_SIZE];
-    int64_t changes = 0;
-    const struct dashdb_value ul[] = {DASHDB_TEXT(a->pos[0]), DASHDB_TEXT(a->pos[1])};
-    if (!dashdb_exec(db, "DELETE FROM dash_api_tokens WHERE user_name = $1 AND label = $2", ul, 2,
-                     NULL, NULL, &changes, err, sizeof err))
+    bool found;
+    if (!accounts_token_revoke(db, a->pos[0], a->pos[1], &found, err, sizeof err))
         return db_failed(a, err);
-    if (changes == 0) {
+    if (!found) {
         fprintf(stderr, "wowdash: %s: no token labelled '%s' for user %s\n", a->verb, a->pos[1],
                 a->pos[0]);
         return 1;

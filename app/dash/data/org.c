@@ -52,6 +52,16 @@ bool org_groups_each(struct dashdb *db,
     return dashdb_exec(db, sql, NULL, 0, handle_group_row, &walk, NULL, err, size);
 }
 
+bool org_department_known(struct dashdb *db, const char *department, bool *found, char *err,
+                          size_t size)
+{
+    static const char sql[] = "SELECT 1 FROM dash_departments WHERE department = $1"
+                              " UNION ALL SELECT 1 FROM kiosks WHERE department = $1";
+    struct dashdb_value p = DASHDB_TEXT(department);
+    *found = false;
+    return dashdb_exec(db, sql, &p, 1, note_row, found, NULL, err, size);
+}
+
 bool org_department_put(struct dashdb *db, const char *department, const char *name,
                         const char *group_id, char *err, size_t size)
 {

@@ -1,7 +1,8 @@
 /*
  * org: the one writer of the organisation's tables, dash_groups and
- * dash_departments (what the dashboard groups the counts by).  Reading
- * departments for a user is dashq_departments (dashq.h).
+ * dash_departments (what the dashboard groups the counts by), and whether
+ * a group or department exists.  Reading departments for a user is
+ * dashq_departments (dashq.h).
  *
  * Ids and names are checked by the caller (wowdash department/group add);
  * these functions store what they are given.  Errors: false with the
@@ -27,6 +28,11 @@ bool org_group_put(struct dashdb *db, const char *group_id, const char *name, ch
 bool org_groups_each(struct dashdb *db,
                      bool (*handle_group)(void *ctx, const char *group_id, const char *name),
                      void *ctx, char *err, size_t size);
+
+/* Sets *found to whether department is described (dash_departments) or
+ * a kiosk reports it (kiosks). */
+bool org_department_known(struct dashdb *db, const char *department, bool *found, char *err,
+                          size_t size);
 
 /* Adds department, or replaces its name and group; group_id NULL puts it
  * in no group. */

@@ -1,0 +1,196 @@
+/*
+ * accounts: dash_users, dash_user_scopes and dash_api_tokens written and
+ * listed for wowdash user and token; the sessions their changes end
+ * (accounts.h).
+ */
+#include "accounts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashdb.h"
+
+static bool note_row(void *ctx, int ncols, const char *const *v)
+{
+    (void)ncols, (void)v;
+    *(bool *)ctx = true;
+    return true;
+}
+
+static bool begin(struct dashdb *db, char *err, size_t size)
+{
+    return dashdb_exec(db, "BEGIN", NULL, 0, NULL, NULL, NULL, err, size);
+}
+
+/* COMMIT when ok, else ROLLBACK (keeping err); false when not committed. */
+static bool end(struct dashdb *db, bool ok, char *err, size_t size)
+{
+    char ignored[256];
+    if (ok)
+        return dashdb_exec(db, "COMMIT", NULL, 0, NULL, NULL, NULL, err, size);
+    dashdb_exec(db, "ROLLBACK", NULL, 0, NULL, NULL, NULL, ignored, sizeof ignored);
+    return false;
+}
+
+bool accounts_user_exists(struct dashdb *db, const char *name, bool enabled_only, bool *found,
+                          char *err, size_t size)
+{
+    const struct dashdb_value p = DASHDB_TEXT(name);
+    *found = false;
+    return dashdb_exec(db,
+                       enabled_only
+                           ? "SELECT 1 FROM dash_users WHERE user_name = $1 AND disabled = 0"
+                           : "SELECT 1 FROM dash_users WHERE user_name = $1",
+                       &p, 1, note_row, found, NULL, err, size);
+}
+
+bool accounts_user_add(struct dashdb *db, const char *name, const char *role,
+                       const char *password_hash, int64_t created_ms,
+                       const struct accounts_scope *scopes, size_t n_scopes, bool *added, char *err,
+                       size_t size)
+{
+    const struct dashdb_value row[] = {DASHDB_TEXT(name), DASHDB_TEXT(role),
+                                       DASHDB_TEXT(password_hash), DASHDB_INT(created_ms)};
+    int64_t changes = 0;
+    *added = false;
+    bool ok = begin(db, err, size) &&
+              dashdb_exec(db,
+                          "INSERT INTO dash_users(user_name, role, password_hash, created_ms)"
+                          " VALUES ($1, $2, $3, $4) ON CONFLICT (user_name) DO NOTHING",
+                          row, 4, NULL, NULL, &changes, err, size);
+    if (ok && changes == 0) {
+        end(db, false, err, size);
+        return true;
+    }
+    for (size_t i = 0; ok && i < n_scopes; i++) {
+        const struct dashdb_value scope[] = {DASHDB_TEXT(name), DASHDB_TEXT(scopes[i].kind),
+                                             DASHDB_TEXT(scopes[i].id)};
+        ok = dashdb_exec(db,
+                         "INSERT INTO dash_user_scopes(user_name, kind, scope_id)"
+                         " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                         scope, 3, NULL, NULL, NULL, err, size);
+    }
+    *added = end(db, ok, err, size);
+    return *added;
+}
+
+struct user_walk {
+    bool (*handle_user_row)(void *ctx, const char *name, const char *role, bool disabled,
+                            const char *kind, const char *id);
+    void *ctx;
+};
+
+static bool handle_users_row(void *ctx, int ncols, const char *const *v)
+{
+    const struct user_walk *walk = ctx;
+    if (ncols != 5 || !v[0] || !v[1] || !v[2])
+        return false;
+    return walk->handle_user_row(walk->ctx, v[0], v[1], strcmp(v[2], "0") != 0,
+                                 v[3] && v[4] ? v[3] : NULL, v[3] && v[4] ? v[4] : NULL);
+}
+
+bool accounts_users_each(struct dashdb *db,
+                         bool (*handle_user_row)(void *ctx, const char *name, const char *role,
+                                                 bool disabled, const char *kind, const char *id),
+                         void *ctx, char *err, size_t size)
+{
+    struct user_walk walk = {handle_user_row, ctx};
+    return dashdb_exec(db,
+                       "SELECT u.user_name, u.role, u.disabled, s.kind, s.scope_id"
+                       " FROM dash_users u LEFT JOIN dash_user_scopes s"
+                       " ON s.user_name = u.user_name ORDER BY 1, 4, 5",
+                       NULL, 0, handle_users_row, &walk, NULL, err, size);
+}
+
+bool accounts_user_disable(struct dashdb *db, const char *name, bool *found, int64_t *sessions,
+                           int64_t *tokens, char *err, size_t size)
+{
+    const struct dashdb_value p = DASHDB_TEXT(name);
+    int64_t users = 0;
+    *sessions = *tokens = 0;
+    bool ok = begin(db, err, size) &&
+              dashdb_exec(db, "UPDATE dash_users SET disabled = 1 WHERE user_name = $1", &p, 1,
+                          NULL, NULL, &users, err, size) &&
+              dashdb_exec(db, "DELETE FROM dash_sessions WHERE user_name = $1", &p, 1, NULL, NULL,
+                          sessions, err, size) &&
+              dashdb_exec(db, "DELETE FROM dash_api_tokens WHERE user_name = $1", &p, 1, NULL, NULL,
+                          tokens, err, size);
+    *found = users > 0;
+    if (ok && !*found) {
+        end(db, false, err, size);
+        return true;
+    }
+    return end(db, ok, err, size);
+}
+
+bool accounts_user_set_password(struct dashdb *db, const char *name, const char *password_hash,
+                                char *err, size_t size)
+{
+    const struct dashdb_value p = DASHDB_TEXT(name);
+    const struct dashdb_value row[] = {DASHDB_TEXT(name), DASHDB_TEXT(password_hash)};
+    /* a new password logs out everywhere: the old one may have leaked */
+    bool ok = begin(db, err, size) &&
+              dashdb_exec(db, "UPDATE dash_users SET password_hash = $2 WHERE user_name = $1", row,
+                          2, NULL, NULL, NULL, err, size) &&
+              dashdb_exec(db, "DELETE FROM dash_sessions WHERE user_name = $1", &p, 1, NULL, NULL,
+                          NULL, err, size);
+    return end(db, ok, err, size);
+}
+
+bool accounts_token_exists(struct dashdb *db, const char *user, const char *label, bool *found,
+                           char *err, size_t size)
+{
+    const struct dashdb_value ul[] = {DASHDB_TEXT(user), DASHDB_TEXT(label)};
+    *found = false;
+    return dashdb_exec(db, "SELECT 1 FROM dash_api_tokens WHERE user_name = $1 AND label = $2", ul,
+                       2, note_row, found, NULL, err, size);
+}
+
+bool accounts_token_add(struct dashdb *db, const char *token_hash, const char *user,
+                        const char *label, int64_t created_ms, char *err, size_t size)
+{
+    const struct dashdb_value row[] = {DASHDB_TEXT(token_hash), DASHDB_TEXT(user),
+                                       DASHDB_TEXT(label), DASHDB_INT(created_ms)};
+    return dashdb_exec(db,
+                       "INSERT INTO dash_api_tokens(token_hash, user_name, label, created_ms)"
+                       " VALUES ($1, $2, $3, $4)",
+                       row, 4, NULL, NULL, NULL, err, size);
+}
+
+struct token_walk {
+    bool (*handle_token)(void *ctx, const char *label, const char *user, int64_t created_ms,
+                         const int64_t *last_used_ms);
+    void *ctx;
+};
+
+static bool handle_tokens_row(void *ctx, int ncols, const char *const *v)
+{
+    const struct token_walk *walk = ctx;
+    if (ncols != 4 || !v[0] || !v[1] || !v[2])
+        return false;
+    int64_t used = v[3] ? strtoll(v[3], NULL, 10) : 0;
+    return walk->handle_token(walk->ctx, v[0], v[1], strtoll(v[2], NULL, 10), v[3] ? &used : NULL);
+}
+
+bool accounts_tokens_each(struct dashdb *db,
+                          bool (*handle_token)(void *ctx, const char *label, const char *user,
+                                               int64_t created_ms, const int64_t *last_used_ms),
+                          void *ctx, char *err, size_t size)
+{
+    struct token_walk walk = {handle_token, ctx};
+    return dashdb_exec(db,
+                       "SELECT label, user_name, created_ms, last_used_ms FROM dash_api_tokens"
+                       " ORDER BY user_name, label",
+                       NULL, 0, handle_tokens_row, &walk, NULL, err, size);
+}
+
+bool accounts_token_revoke(struct dashdb *db, const char *user, const char *label, bool *found,
+                           char *err, size_t size)
+{
+    const struct dashdb_value ul[] = {DASHDB_TEXT(user), DASHDB_TEXT(label)};
+    int64_t changes = 0;
+    bool ok = dashdb_exec(db, "DELETE FROM dash_api_tokens WHERE user_name = $1 AND label = $2", ul,
+                          2, NULL, NULL, &changes, err, size);
+    *found = changes > 0;
+    return ok;
+}

@@ -5,6 +5,7 @@
  */
 #include "accounts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,4 +194,144 @@ bool accounts_token_revoke(struct dashdb *db, const char *user, const char *labe
                           2, NULL, NULL, &changes, err, size);
     *found = changes > 0;
     return ok;
+}
+
+/* ---- for auth.c -------------------------------------------------------- */
+
+static bool read_user(void *ctx, int ncols, const char *const *v)
+{
+    struct accounts_user *row = ctx;
+    if (ncols != 3 || !v[0] || !v[1] || !v[2])
+        return false;
+    row->found = true;
+    snprintf(row->role, sizeof row->role, "%s", v[0]);
+    snprintf(row->password_hash, sizeof row->password_hash, "%s", v[1]);
+    row->disabled = strcmp(v[2], "0") != 0;
+    return true;
+}
+
+bool accounts_user_find(struct dashdb *db, const char *name, struct accounts_user *out, char *err,
+                        size_t size)
+{
+    *out = (struct accounts_user){0};
+    const struct dashdb_value p = DASHDB_TEXT(name);
+    return dashdb_exec(db,
+                       "SELECT role, password_hash, disabled FROM dash_users WHERE user_name = $1",
+                       &p, 1, read_user, out, NULL, err, size);
+}
+
+static bool read_department(void *ctx, int ncols, const char *const *v)
+{
+    struct dash_user *user = ctx;
+    if (ncols != 1 || !v[0])
+        return false;
+    char(*grown)[DASH_ID_MAX] =
+        realloc(user->departments, (user->n_departments + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    user->departments = grown;
+    snprintf(user->departments[user->n_departments++], DASH_ID_MAX, "%s", v[0]);
+    return true;
+}
+
+bool accounts_head_departments(struct dashdb *db, const char *name, struct dash_user *user,
+                               char *err, size_t size)
+{
+    static const char sql[] =
+        "SELECT scope_id FROM dash_user_scopes WHERE user_name = $1 AND kind = 'department'"
+        " UNION"
+        " SELECT d.department FROM dash_departments d JOIN dash_user_scopes s"
+        "   ON s.kind = 'group' AND s.scope_id = d.group_id"
+        " WHERE s.user_name = $1"
+        " ORDER BY 1";
+    const struct dashdb_value p = DASHDB_TEXT(name);
+    return dashdb_exec(db, sql, &p, 1, read_department, user, NULL, err, size);
+}
+
+bool accounts_session_start(struct dashdb *db, const char *session_hash, const char *user,
+                            const char *csrf, int64_t now_ms, int64_t idle_before_ms,
+                            int64_t expires_ms, char *err, size_t size)
+{
+    const struct dashdb_value sweep[] = {DASHDB_INT(now_ms), DASHDB_INT(idle_before_ms)};
+    const struct dashdb_value row[] = {DASHDB_TEXT(session_hash), DASHDB_TEXT(user),
+                                       DASHDB_TEXT(csrf), DASHDB_INT(now_ms),
+                                       DASHDB_INT(expires_ms)};
+    return dashdb_exec(db, "DELETE FROM dash_sessions WHERE expires_ms <= $1 OR seen_ms <= $2",
+                       sweep, 2, NULL, NULL, NULL, err, size) &&
+           dashdb_exec(db,
+                       "INSERT INTO dash_sessions(session_hash, user_name, csrf_token, created_ms,"
+                       " seen_ms, expires_ms) VALUES ($1, $2, $3, $4, $4, $5)",
+                       row, 5, NULL, NULL, NULL, err, size);
+}
+
+static bool read_session(void *ctx, int ncols, const char *const *v)
+{
+    struct accounts_session *row = ctx;
+    if (ncols != 5 || !v[0] || !v[1] || !v[2] || !v[3] || !v[4])
+        return false;
+    row->found = true;
+    snprintf(row->user, sizeof row->user, "%s", v[0]);
+    snprintf(row->csrf, sizeof row->csrf, "%s", v[1]);
+    row->seen_ms = strtoll(v[2], NULL, 10);
+    row->expires_ms = strtoll(v[3], NULL, 10);
+    row->disabled = strcmp(v[4], "0") != 0;
+    return true;
+}
+
+bool accounts_session_find(struct dashdb *db, const char *session_hash,
+                           struct accounts_session *out, char *err, size_t size)
+{
+    *out = (struct accounts_session){0};
+    const struct dashdb_value key = DASHDB_TEXT(session_hash);
+    return dashdb_exec(db,
+                       "SELECT s.user_name, s.csrf_token, s.seen_ms, s.expires_ms, u.disabled"
+                       " FROM dash_sessions s JOIN dash_users u ON u.user_name = s.user_name"
+                       " WHERE s.session_hash = $1",
+                       &key, 1, read_session, out, NULL, err, size);
+}
+
+bool accounts_session_touch(struct dashdb *db, const char *session_hash, int64_t now_ms, char *err,
+                            size_t size)
+{
+    const struct dashdb_value params[] = {DASHDB_INT(now_ms), DASHDB_TEXT(session_hash)};
+    return dashdb_exec(db, "UPDATE dash_sessions SET seen_ms = $1 WHERE session_hash = $2", params,
+                       2, NULL, NULL, NULL, err, size);
+}
+
+bool accounts_session_end(struct dashdb *db, const char *session_hash, char *err, size_t size)
+{
+    const struct dashdb_value key = DASHDB_TEXT(session_hash);
+    return dashdb_exec(db, "DELETE FROM dash_sessions WHERE session_hash = $1", &key, 1, NULL, NULL,
+                       NULL, err, size);
+}
+
+static bool read_token(void *ctx, int ncols, const char *const *v)
+{
+    struct accounts_token *row = ctx;
+    if (ncols != 3 || !v[0] || !v[2])
+        return false;
+    row->found = true;
+    snprintf(row->user, sizeof row->user, "%s", v[0]);
+    row->last_used_ms = v[1] ? strtoll(v[1], NULL, 10) : -1;
+    row->disabled = strcmp(v[2], "0") != 0;
+    return true;
+}
+
+bool accounts_token_find(struct dashdb *db, const char *token_hash, struct accounts_token *out,
+                         char *err, size_t size)
+{
+    *out = (struct accounts_token){0};
+    const struct dashdb_value key = DASHDB_TEXT(token_hash);
+    return dashdb_exec(db,
+                       "SELECT t.user_name, t.last_used_ms, u.disabled FROM dash_api_tokens t"
+                       " JOIN dash_users u ON u.user_name = t.user_name WHERE t.token_hash = $1",
+                       &key, 1, read_token, out, NULL, err, size);
+}
+
+bool accounts_token_touch(struct dashdb *db, const char *token_hash, int64_t now_ms, char *err,
+                          size_t size)
+{
+    const struct dashdb_value params[] = {DASHDB_INT(now_ms), DASHDB_TEXT(token_hash)};
+    return dashdb_exec(db, "UPDATE dash_api_tokens SET last_used_ms = $1 WHERE token_hash = $2",
+                       params, 2, NULL, NULL, NULL, err, size);
 }

@@ -1,8 +1,9 @@
 /*
- * accounts: the one writer of the dashboard's people and their keys:
- * dash_users, dash_user_scopes, dash_api_tokens, and the sessions a
- * user's change ends (dash_sessions).  wowdash user and token call it;
- * auth.h keeps the crypto (password hashes, token hashes) and logging in.
+ * accounts: the one owner of the dashboard's people and their keys:
+ * dash_users, dash_user_scopes, dash_api_tokens and dash_sessions, read
+ * and written here only.  wowdash user and token call it, and auth.h,
+ * which keeps the crypto (password and token hashes), the throttle and
+ * the rules of logging in, sessions and tokens.
  *
  * Names, roles, labels and hashes are checked (or made) by the caller;
  * these functions store what they are given.  Strings are borrowed.
@@ -15,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "dashview.h"
 
 struct dashdb;
 
@@ -71,5 +74,67 @@ bool accounts_tokens_each(struct dashdb *db,
 /* Deletes user's token labelled label; *found false when there was none. */
 bool accounts_token_revoke(struct dashdb *db, const char *user, const char *label, bool *found,
                            char *err, size_t size);
+
+/* ---- for auth.c ---- */
+
+/* A user's row: found, disabled, its role ("admin", "head", ...) and
+ * password hash (cut to their sizes). */
+struct accounts_user {
+    bool found, disabled;
+    char role[16];
+    char password_hash[128];
+};
+
+/* User name's row into *out (zeroed first). */
+bool accounts_user_find(struct dashdb *db, const char *name, struct accounts_user *out, char *err,
+                        size_t size);
+
+/* Appends head name's departments to user->departments (realloc'd; the
+ * caller frees with dash_user_free): the named ones and those of its
+ * named groups, sorted, without repeats. */
+bool accounts_head_departments(struct dashdb *db, const char *name, struct dash_user *user,
+                               char *err, size_t size);
+
+/* A session's row, with its user's disabled flag; csrf cut to 43
+ * characters (auth.h's AUTH_TOKEN_LEN). */
+#define ACCOUNTS_CSRF_MAX 44
+struct accounts_session {
+    bool found, disabled;
+    char user[DASH_ID_MAX];
+    char csrf[ACCOUNTS_CSRF_MAX];
+    int64_t seen_ms, expires_ms;
+};
+
+/* Deletes every session that expired (expires_ms <= now_ms, or seen_ms <=
+ * idle_before_ms), then stores a new one by its hash, seen now. */
+bool accounts_session_start(struct dashdb *db, const char *session_hash, const char *user,
+                            const char *csrf, int64_t now_ms, int64_t idle_before_ms,
+                            int64_t expires_ms, char *err, size_t size);
+
+/* The session stored under session_hash into *out (zeroed first). */
+bool accounts_session_find(struct dashdb *db, const char *session_hash,
+                           struct accounts_session *out, char *err, size_t size);
+
+/* Marks the session seen at now_ms. */
+bool accounts_session_touch(struct dashdb *db, const char *session_hash, int64_t now_ms, char *err,
+                            size_t size);
+
+/* Deletes the session stored under session_hash (none: fine). */
+bool accounts_session_end(struct dashdb *db, const char *session_hash, char *err, size_t size);
+
+/* An API token's row, with its user's disabled flag. */
+struct accounts_token {
+    bool found, disabled;
+    char user[DASH_ID_MAX];
+    int64_t last_used_ms; /* -1: never */
+};
+
+/* The API token stored under token_hash into *out (zeroed first). */
+bool accounts_token_find(struct dashdb *db, const char *token_hash, struct accounts_token *out,
+                         char *err, size_t size);
+
+/* Marks the API token used at now_ms. */
+bool accounts_token_touch(struct dashdb *db, const char *token_hash, int64_t now_ms, char *err,
+                          size_t size);
 
 #endif

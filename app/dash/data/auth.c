@@ -1,4 +1,5 @@
-/* auth: logins, sessions, API tokens, CSRF and the login throttle (see auth.h). */
+/* auth: logins, sessions, API tokens, CSRF and the login throttle (see auth.h);
+ * the rows they read and write are accounts.h's. */
 #include "auth.h"
 
 #include <inttypes.h>
@@ -9,9 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dashdb.h"
+#include "accounts.h"
 #include "log.h"
 #include "random.h"
+
+_Static_assert(ACCOUNTS_CSRF_MAX == AUTH_TOKEN_LEN + 1, "a session's CSRF token as auth.h has it");
 
 #define DENIED_MESSAGE "wrong user name or password"
 #define SEED_BYTES     32
@@ -229,23 +232,6 @@ static int64_t throttle_wait_both(struct auth *auth, const char *name_key, const
 
 /* ---- login ------------------------------------------------------------- */
 
-struct user_row {
-    bool found;
-    bool disabled;
-    char hash[AUTH_PASSWORD_HASH_MAX];
-};
-
-static bool read_user_row(void *ctx, int ncols, const char *const *v)
-{
-    struct user_row *row = ctx;
-    if (ncols != 2 || !v[0] || !v[1])
-        return false;
-    row->found = true;
-    snprintf(row->hash, sizeof row->hash, "%s", v[0]);
-    row->disabled = strcmp(v[1], "0") != 0;
-    return true;
-}
-
 /* Waits for a verification slot unless the name or address became
  * throttled meanwhile (another thread's failure): then its wait. */
 static int64_t take_slot(struct auth *auth, const char *name_key, const char *client_key,
@@ -295,17 +281,8 @@ static enum auth_status start_session(struct dashdb *db, const char *user, int64
     }
     auth_token_hash(token, hash);
     /* the expired sessions of everybody go first: lazily, here */
-    const struct dashdb_value sweep[] = {DASHDB_INT(now_ms),
-                                         DASHDB_INT(now_ms - AUTH_SESSION_IDLE_MS)};
-    const struct dashdb_value row[] = {DASHDB_TEXT(hash), DASHDB_TEXT(user), DASHDB_TEXT(csrf),
-                                       DASHDB_INT(now_ms),
-                                       DASHDB_INT(now_ms + AUTH_SESSION_ABSOLUTE_MS)};
-    if (!dashdb_exec(db, "DELETE FROM dash_sessions WHERE expires_ms <= $1 OR seen_ms <= $2", sweep,
-                     2, NULL, NULL, NULL, err, size) ||
-        !dashdb_exec(db,
-                     "INSERT INTO dash_sessions(session_hash, user_name, csrf_token, created_ms,"
-                     " seen_ms, expires_ms) VALUES ($1, $2, $3, $4, $4, $5)",
-                     row, 5, NULL, NULL, NULL, err, size))
+    if (!accounts_session_start(db, hash, user, csrf, now_ms, now_ms - AUTH_SESSION_IDLE_MS,
+                                now_ms + AUTH_SESSION_ABSOLUTE_MS, err, size))
         return AUTH_ERROR;
     memcpy(session, token, sizeof token);
     sodium_memzero(token, sizeof token);
@@ -335,10 +312,8 @@ enum auth_status auth_login(struct auth *auth, struct dashdb *db, const char *us
         return AUTH_THROTTLED;
     }
 
-    struct user_row row = {0};
-    const struct dashdb_value param = DASHDB_TEXT(user);
-    if (!dashdb_exec(db, "SELECT password_hash, disabled FROM dash_users WHERE user_name = $1",
-                     &param, 1, read_user_row, &row, NULL, err, size))
+    struct accounts_user row;
+    if (!accounts_user_find(db, user, &row, err, size))
         return AUTH_ERROR;
 
     *retry_after_ms = take_slot(auth, name_key, client_key, now_ms);
@@ -348,11 +323,11 @@ enum auth_status auth_login(struct auth *auth, struct dashdb *db, const char *us
         return AUTH_THROTTLED;
     }
     /* the same work whether or not the name exists, or is disabled */
-    const char *hash = row.found ? row.hash : auth->dummy_hash;
+    const char *hash = row.found ? row.password_hash : auth->dummy_hash;
     bool right = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
     bool ok = right && row.found && !row.disabled;
     give_slot(auth, name_key, client_key, ok, now_ms);
-    sodium_memzero(row.hash, sizeof row.hash);
+    sodium_memzero(row.password_hash, sizeof row.password_hash);
     if (!ok) {
         snprintf(err, size, DENIED_MESSAGE);
         return AUTH_DENIED;
@@ -362,55 +337,14 @@ enum auth_status auth_login(struct auth *auth, struct dashdb *db, const char *us
 
 /* ---- users ------------------------------------------------------------- */
 
-struct role_row {
-    bool found;
-    bool disabled;
-    char role[16];
-};
-
-static bool read_role_row(void *ctx, int ncols, const char *const *v)
-{
-    struct role_row *row = ctx;
-    if (ncols != 2 || !v[0] || !v[1])
-        return false;
-    row->found = true;
-    snprintf(row->role, sizeof row->role, "%s", v[0]);
-    row->disabled = strcmp(v[1], "0") != 0;
-    return true;
-}
-
-static bool read_department(void *ctx, int ncols, const char *const *v)
-{
-    struct dash_user *user = ctx;
-    if (ncols != 1 || !v[0])
-        return false;
-    char(*grown)[DASH_ID_MAX] =
-        realloc(user->departments, (user->n_departments + 1) * sizeof *grown);
-    if (!grown)
-        return false;
-    user->departments = grown;
-    snprintf(user->departments[user->n_departments++], DASH_ID_MAX, "%s", v[0]);
-    return true;
-}
-
-/* A head's departments: named ones, and those of named groups. */
-static const char scope_sql[] =
-    "SELECT scope_id FROM dash_user_scopes WHERE user_name = $1 AND kind = 'department'"
-    " UNION"
-    " SELECT d.department FROM dash_departments d JOIN dash_user_scopes s"
-    "   ON s.kind = 'group' AND s.scope_id = d.group_id"
-    " WHERE s.user_name = $1"
-    " ORDER BY 1";
-
 bool auth_load_user(struct dashdb *db, const char *name, struct dash_user *user, char *err,
                     size_t size)
 {
     dash_user_free(user);
-    struct role_row row = {0};
-    const struct dashdb_value param = DASHDB_TEXT(name);
-    if (!dashdb_exec(db, "SELECT role, disabled FROM dash_users WHERE user_name = $1", &param, 1,
-                     read_role_row, &row, NULL, err, size))
+    struct accounts_user row;
+    if (!accounts_user_find(db, name, &row, err, size))
         return false;
+    sodium_memzero(row.password_hash, sizeof row.password_hash);
     if (!row.found || row.disabled) {
         snprintf(err, size, "user %s: %s", name, row.found ? "disabled" : "no such user");
         return false;
@@ -429,32 +363,10 @@ bool auth_load_user(struct dashdb *db, const char *name, struct dash_user *user,
     }
     if (user->role != DASH_ROLE_HEAD)
         return true;
-    return dashdb_exec(db, scope_sql, &param, 1, read_department, user, NULL, err, size);
+    return accounts_head_departments(db, name, user, err, size);
 }
 
 /* ---- sessions and tokens ----------------------------------------------- */
-
-struct session_row {
-    bool found;
-    bool disabled;
-    char user[DASH_ID_MAX];
-    char csrf[AUTH_TOKEN_LEN + 1];
-    int64_t seen_ms, expires_ms;
-};
-
-static bool read_session_row(void *ctx, int ncols, const char *const *v)
-{
-    struct session_row *row = ctx;
-    if (ncols != 5 || !v[0] || !v[1] || !v[2] || !v[3] || !v[4])
-        return false;
-    row->found = true;
-    snprintf(row->user, sizeof row->user, "%s", v[0]);
-    snprintf(row->csrf, sizeof row->csrf, "%s", v[1]);
-    row->seen_ms = strtoll(v[2], NULL, 10);
-    row->expires_ms = strtoll(v[3], NULL, 10);
-    row->disabled = strcmp(v[4], "0") != 0;
-    return true;
-}
 
 enum auth_status auth_session(struct dashdb *db, const char *session, int64_t now_ms,
                               struct dash_user *user, char csrf[AUTH_TOKEN_LEN + 1], char *err,
@@ -468,13 +380,8 @@ enum auth_status auth_session(struct dashdb *db, const char *session, int64_t no
     }
     char hash[AUTH_HASH_HEX_LEN + 1];
     auth_token_hash(session, hash);
-    struct session_row row = {0};
-    const struct dashdb_value key = DASHDB_TEXT(hash);
-    if (!dashdb_exec(db,
-                     "SELECT s.user_name, s.csrf_token, s.seen_ms, s.expires_ms, u.disabled"
-                     " FROM dash_sessions s JOIN dash_users u ON u.user_name = s.user_name"
-                     " WHERE s.session_hash = $1",
-                     &key, 1, read_session_row, &row, NULL, err, size))
+    struct accounts_session row;
+    if (!accounts_session_find(db, hash, &row, err, size))
         return AUTH_ERROR;
     if (!row.found || row.disabled) {
         snprintf(err, size, "no session");
@@ -486,12 +393,9 @@ enum auth_status auth_session(struct dashdb *db, const char *session, int64_t no
         snprintf(err, size, "the session has expired");
         return AUTH_DENIED;
     }
-    if (now_ms - row.seen_ms >= AUTH_TOUCH_EVERY_MS) {
-        const struct dashdb_value params[] = {DASHDB_INT(now_ms), DASHDB_TEXT(hash)};
-        if (!dashdb_exec(db, "UPDATE dash_sessions SET seen_ms = $1 WHERE session_hash = $2",
-                         params, 2, NULL, NULL, NULL, err, size))
-            return AUTH_ERROR;
-    }
+    if (now_ms - row.seen_ms >= AUTH_TOUCH_EVERY_MS &&
+        !accounts_session_touch(db, hash, now_ms, err, size))
+        return AUTH_ERROR;
     if (!auth_load_user(db, row.user, user, err, size))
         return AUTH_ERROR;
     memcpy(csrf, row.csrf, sizeof row.csrf);
@@ -504,28 +408,7 @@ bool auth_logout(struct dashdb *db, const char *session, char *err, size_t size)
         return true; /* nothing of that shape was ever stored */
     char hash[AUTH_HASH_HEX_LEN + 1];
     auth_token_hash(session, hash);
-    const struct dashdb_value key = DASHDB_TEXT(hash);
-    return dashdb_exec(db, "DELETE FROM dash_sessions WHERE session_hash = $1", &key, 1, NULL, NULL,
-                       NULL, err, size);
-}
-
-struct token_row {
-    bool found;
-    bool disabled;
-    char user[DASH_ID_MAX];
-    int64_t last_used_ms; /* -1: never */
-};
-
-static bool read_token_row(void *ctx, int ncols, const char *const *v)
-{
-    struct token_row *row = ctx;
-    if (ncols != 3 || !v[0] || !v[2])
-        return false;
-    row->found = true;
-    snprintf(row->user, sizeof row->user, "%s", v[0]);
-    row->last_used_ms = v[1] ? strtoll(v[1], NULL, 10) : -1;
-    row->disabled = strcmp(v[2], "0") != 0;
-    return true;
+    return accounts_session_end(db, hash, err, size);
 }
 
 /* The token in an Authorization header's value: after "Bearer " (any
@@ -554,22 +437,15 @@ enum auth_status auth_bearer(struct dashdb *db, const char *token, int64_t now_m
     }
     char hash[AUTH_HASH_HEX_LEN + 1];
     auth_token_hash(token, hash);
-    struct token_row row = {0};
-    const struct dashdb_value key = DASHDB_TEXT(hash);
-    if (!dashdb_exec(db,
-                     "SELECT t.user_name, t.last_used_ms, u.disabled FROM dash_api_tokens t"
-                     " JOIN dash_users u ON u.user_name = t.user_name WHERE t.token_hash = $1",
-                     &key, 1, read_token_row, &row, NULL, err, size))
+    struct accounts_token row;
+    if (!accounts_token_find(db, hash, &row, err, size))
         return AUTH_ERROR;
     if (!row.found || row.disabled) {
         snprintf(err, size, "unknown or revoked API token");
         return AUTH_DENIED;
     }
-    if (row.last_used_ms < 0 || now_ms - row.last_used_ms >= AUTH_TOUCH_EVERY_MS) {
-        const struct dashdb_value params[] = {DASHDB_INT(now_ms), DASHDB_TEXT(hash)};
-        if (!dashdb_exec(db, "UPDATE dash_api_tokens SET last_used_ms = $1 WHERE token_hash = $2",
-                         params, 2, NULL, NULL, NULL, err, size))
-            return AUTH_ERROR;
-    }
+    if ((row.last_used_ms < 0 || now_ms - row.last_used_ms >= AUTH_TOUCH_EVERY_MS) &&
+        !accounts_token_touch(db, hash, now_ms, err, size))
+        return AUTH_ERROR;
     return auth_load_user(db, row.user, user, err, size) ? AUTH_OK : AUTH_ERROR;
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fleet.h"
 #include "sync_backend.h"
 
 struct dashdb {
@@ -379,82 +378,4 @@ bool dashdb_ping(struct dashdb *db, char *err, size_t size)
     if (rc != SQLITE_ROW)
         return sqlite_failed(db, "reading wow_schema", err, size);
     return true;
-}
-
-static const char fleet_sql[] = "SELECT kiosk_id, site, label, department, app_version, last_error,"
-                                " last_seen_ms, coalesce(last_success_ms, 0), backlog FROM kiosks";
-
-#define FLEET_TEXT_COLUMNS 6 /* then three integers */
-
-/* Appends one row from its columns' text and numbers (copied). */
-static bool fleet_add(struct fleet *out, const char *text[FLEET_TEXT_COLUMNS],
-                      const int64_t numbers[3])
-{
-    struct fleet_kiosk *grown = realloc(out->kiosks, (out->n + 1) * sizeof *grown);
-    if (!grown)
-        return false;
-    out->kiosks = grown;
-    struct fleet_kiosk *k = &out->kiosks[out->n++];
-    char **fields[FLEET_TEXT_COLUMNS] = {&k->kiosk_id,   &k->site,        &k->label,
-                                         &k->department, &k->app_version, &k->last_error};
-    bool ok = true;
-    for (int i = 0; i < FLEET_TEXT_COLUMNS; i++) {
-        *fields[i] = strdup(text[i] ? text[i] : "");
-        ok = ok && *fields[i];
-    }
-    k->last_seen_ms = numbers[0];
-    k->last_success_ms = numbers[1];
-    k->backlog = numbers[2];
-    return ok;
-}
-
-static bool read_fleet_postgres(struct dashdb *db, struct fleet *out, char *err, size_t size)
-{
-    PGresult *res = pg_query(db, fleet_sql, err, size);
-    if (!res)
-        return false;
-    bool ok = true;
-    for (int row = 0; ok && row < PQntuples(res); row++) {
-        const char *text[FLEET_TEXT_COLUMNS];
-        int64_t numbers[3];
-        for (int c = 0; c < FLEET_TEXT_COLUMNS; c++)
-            text[c] = PQgetvalue(res, row, c);
-        for (int c = 0; c < 3; c++)
-            numbers[c] = strtoll(PQgetvalue(res, row, FLEET_TEXT_COLUMNS + c), NULL, 10);
-        ok = fleet_add(out, text, numbers);
-    }
-    PQclear(res);
-    if (!ok)
-        snprintf(err, size, "out of memory reading the kiosks table");
-    return ok;
-}
-
-static bool read_fleet_sqlite(struct dashdb *db, struct fleet *out, char *err, size_t size)
-{
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(db->sqlite, fleet_sql, -1, &stmt, NULL) != SQLITE_OK)
-        return sqlite_failed(db, "reading kiosks (has wowdash migrate run?)", err, size);
-    int rc = SQLITE_DONE;
-    bool ok = true;
-    while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *text[FLEET_TEXT_COLUMNS];
-        int64_t numbers[3];
-        for (int c = 0; c < FLEET_TEXT_COLUMNS; c++)
-            text[c] = (const char *)sqlite3_column_text(stmt, c);
-        for (int c = 0; c < 3; c++)
-            numbers[c] = sqlite3_column_int64(stmt, FLEET_TEXT_COLUMNS + c);
-        ok = fleet_add(out, text, numbers);
-    }
-    if (!ok)
-        snprintf(err, size, "out of memory reading the kiosks table");
-    else if (rc != SQLITE_DONE)
-        ok = sqlite_failed(db, "reading kiosks", err, size);
-    sqlite3_finalize(stmt);
-    return ok;
-}
-
-bool dashdb_read_fleet(struct dashdb *db, struct fleet *out, char *err, size_t size)
-{
-    fleet_free(out);
-    return db->pg ? read_fleet_postgres(db, out, err, size) : read_fleet_sqlite(db, out, err, size);
 }

@@ -25,7 +25,6 @@
 
 struct dashdb;
 struct dashdb_pool;
-struct fleet;
 
 /* A pool for target (copied) of at most size connections; none is opened
  * yet.  Returns NULL when out of memory.  Free with dashdb_pool_destroy. */
@@ -80,9 +79,5 @@ bool dashdb_exec(struct dashdb *db, const char *sql, const struct dashdb_value *
 /* The trivial query behind /healthz: reads the schema's version.  false
  * with the reason in err. */
 bool dashdb_ping(struct dashdb *db, char *err, size_t size);
-
-/* Reads every kiosks row into out (emptied first; the caller frees it with
- * fleet_free, also after a failure).  false with the reason in err. */
-bool dashdb_read_fleet(struct dashdb *db, struct fleet *out, char *err, size_t size);
 
 #endif

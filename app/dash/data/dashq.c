@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dashdb.h"
+#include "kiosks.h"
 #include "strbuf.h"
 
 /* A rollup cell is one kiosk's taps in a day or an hour: it fits an
@@ -453,24 +454,18 @@ static bool department_reasons(struct dashdb *db, const struct dash_filter *f,
     return true;
 }
 
-/* A kiosks row's nine columns (kiosk_id, site, label, department,
- * app_version, last_error, last_seen_ms, last_success_ms, backlog). */
-#define KIOSK_COLUMNS                                                                              \
-    "kiosk_id, site, label, department, app_version, last_error, last_seen_ms,"                    \
-    " last_success_ms, backlog"
-
-static void read_kiosk(const char *const *v, struct dash_kiosk_row *k)
+static void read_kiosk(const struct kiosk_record *r, struct dash_kiosk_row *k)
 {
     memset(k, 0, sizeof *k);
-    set_text(k->kiosk_id, sizeof k->kiosk_id, v[0]);
-    set_text(k->site, sizeof k->site, v[1]);
-    set_text(k->label, sizeof k->label, v[2]);
-    set_text(k->department, sizeof k->department, v[3]);
-    set_text(k->app_version, sizeof k->app_version, v[4]);
-    set_text(k->last_error, sizeof k->last_error, v[5]);
-    k->last_seen_ms = parse_i64(v[6]);
-    k->last_success_ms = parse_i64(v[7]);
-    k->backlog = parse_i64(v[8]);
+    set_text(k->kiosk_id, sizeof k->kiosk_id, r->kiosk_id);
+    set_text(k->site, sizeof k->site, r->site);
+    set_text(k->label, sizeof k->label, r->label);
+    set_text(k->department, sizeof k->department, r->department);
+    set_text(k->app_version, sizeof k->app_version, r->app_version);
+    set_text(k->last_error, sizeof k->last_error, r->last_error);
+    k->last_seen_ms = r->last_seen_ms;
+    k->last_success_ms = r->last_success_ms;
+    k->backlog = r->backlog;
 }
 
 struct kiosks_ctx {
@@ -506,16 +501,14 @@ static bool handle_kiosk_counts(void *ctx, int ncols, const char *const *v)
     return true;
 }
 
-static bool handle_kiosk_row(void *ctx, int ncols, const char *const *v)
+static bool handle_kiosk_row(void *ctx, const struct kiosk_record *r)
 {
     struct kiosks_ctx *c = ctx;
-    if (ncols != 9 || !v[0])
-        return true;
-    struct dash_kiosk_row *k = kiosk_entry(c, v[0]);
+    struct dash_kiosk_row *k = kiosk_entry(c, r->kiosk_id);
     if (!k)
         return false;
     struct dash_counts counts = k->c;
-    read_kiosk(v, k);
+    read_kiosk(r, k);
     k->c = counts;
     return true;
 }
@@ -532,14 +525,14 @@ static bool department_kiosks(struct dashdb *db, const struct dash_filter *f,
     static const char counts_sql[] = "SELECT kiosk_id, " FACE_SUMS " FROM dash_hour"
                                      " WHERE department = $1 AND day >= $2 AND day < $3"
                                      " GROUP BY kiosk_id";
-    static const char rows_sql[] = "SELECT " KIOSK_COLUMNS " FROM kiosks WHERE department = $1"
-                                   " OR kiosk_id IN (SELECT kiosk_id FROM dash_hour"
-                                   " WHERE department = $1 AND day >= $2 AND day < $3)";
+    static const char rows_where[] = " WHERE department = $1"
+                                     " OR kiosk_id IN (SELECT kiosk_id FROM dash_hour"
+                                     " WHERE department = $1 AND day >= $2 AND day < $3)";
     struct kiosks_ctx c = {&out->kiosks, &out->kiosks_n, 0, f->include_misuse};
     struct dashdb_value params[] = {DASHDB_TEXT(out->id), DASHDB_INT(f->from_day),
                                     DASHDB_INT(f->to_day)};
     if (!dashdb_exec(db, counts_sql, params, 3, handle_kiosk_counts, &c, NULL, err, size) ||
-        !dashdb_exec(db, rows_sql, params, 3, handle_kiosk_row, &c, NULL, err, size))
+        !kiosks_each(db, rows_where, params, 3, handle_kiosk_row, &c, err, size))
         return false;
     if (out->kiosks_n > 1)
         qsort(out->kiosks, out->kiosks_n, sizeof *out->kiosks, compare_kiosks);
@@ -731,16 +724,14 @@ struct kiosk_rows_ctx {
     int64_t limit;
 };
 
-static bool handle_kiosk_page(void *ctx, int ncols, const char *const *v)
+static bool handle_kiosk_page(void *ctx, const struct kiosk_record *r)
 {
     struct kiosk_rows_ctx *c = ctx;
-    if (ncols != 9 || !v[0])
-        return true;
     if (page_full(c->out->n, c->limit, &c->out->more))
         return true;
     if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
-    read_kiosk(v, &c->out->items[c->out->n++]);
+    read_kiosk(r, &c->out->items[c->out->n++]);
     return true;
 }
 
@@ -753,7 +744,7 @@ bool dashq_kiosks(struct dashdb *db, const struct dash_user *u, int64_t offset, 
     struct strbuf sql = {0};
     bool none = false;
     /* "WHERE 1 = 1" so the scope's " AND ..." follows */
-    strbuf_puts(&sql, "SELECT " KIOSK_COLUMNS " FROM kiosks WHERE 1 = 1");
+    strbuf_puts(&sql, " WHERE 1 = 1");
     if (u->role == DASH_ROLE_HEAD) {
         const char **ids = calloc(u->n_departments + 1, sizeof *ids);
         if (!ids) {
@@ -772,7 +763,7 @@ bool dashq_kiosks(struct dashdb *db, const struct dash_user *u, int64_t offset, 
     if (ok && !none) {
         struct kiosk_rows_ctx c = {out, 0, limit};
         struct dashdb_value params[] = {DASHDB_INT(limit + 1), DASHDB_INT(offset)};
-        ok = dashdb_exec(db, sql.data, params, 2, handle_kiosk_page, &c, NULL, err, size);
+        ok = kiosks_each(db, sql.data, params, 2, handle_kiosk_page, &c, err, size);
     }
     strbuf_free(&sql);
     return ok;

@@ -22,6 +22,7 @@
 #include "dashview.h"
 #include "fleet.h"
 #include "html.h"
+#include "kiosks.h"
 #include "log.h"
 #include "pages.h"
 #include "tz.h"
@@ -426,7 +427,7 @@ static void handle_fleet(struct ctx *c)
     }
     if (!load_departments(c))
         return;
-    if (dashdb_read_fleet(c->db, &fleet, c->err, sizeof c->err)) {
+    if (kiosks_read_fleet(c->db, &fleet, c->err, sizeof c->err)) {
         page_fleet(&p, &fleet, c->rt->silent_after_ms, offset, limit, !strcmp(problems, "1"),
                    &c->reply->body);
         html_done(c, 200);

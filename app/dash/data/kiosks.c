@@ -1,0 +1,93 @@
+/*
+ * kiosks: the kiosks table read into struct kiosk_record, for dashq.c's
+ * lists and the fleet page (kiosks.h).
+ */
+#include "kiosks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dashdb.h"
+#include "fleet.h"
+#include "strbuf.h"
+
+#define KIOSK_COLUMNS 9
+
+struct kiosk_walk {
+    bool (*handle_kiosk)(void *ctx, const struct kiosk_record *k);
+    void *ctx;
+};
+
+static const char *text_of(const char *v)
+{
+    return v ? v : "";
+}
+
+static bool handle_kiosk_row(void *ctx, int ncols, const char *const *v)
+{
+    const struct kiosk_walk *walk = ctx;
+    if (ncols != KIOSK_COLUMNS || !v[0])
+        return true;
+    const struct kiosk_record k = {
+        .kiosk_id = v[0],
+        .site = text_of(v[1]),
+        .label = text_of(v[2]),
+        .department = text_of(v[3]),
+        .app_version = text_of(v[4]),
+        .last_error = text_of(v[5]),
+        .last_seen_ms = v[6] ? strtoll(v[6], NULL, 10) : 0,
+        .last_success_ms = v[7] ? strtoll(v[7], NULL, 10) : 0,
+        .backlog = v[8] ? strtoll(v[8], NULL, 10) : 0,
+    };
+    return walk->handle_kiosk(walk->ctx, &k);
+}
+
+bool kiosks_each(struct dashdb *db, const char *tail, const struct dashdb_value *params,
+                 int nparams, bool (*handle_kiosk)(void *ctx, const struct kiosk_record *k),
+                 void *ctx, char *err, size_t size)
+{
+    struct strbuf sql = {0};
+    strbuf_puts(&sql, "SELECT kiosk_id, site, label, department, app_version, last_error,"
+                      " last_seen_ms, last_success_ms, backlog FROM kiosks");
+    strbuf_puts(&sql, tail);
+    struct kiosk_walk walk = {handle_kiosk, ctx};
+    bool ok = !sql.failed &&
+              dashdb_exec(db, sql.data, params, nparams, handle_kiosk_row, &walk, NULL, err, size);
+    if (sql.failed)
+        snprintf(err, size, "out of memory");
+    strbuf_free(&sql);
+    return ok;
+}
+
+/* Appends a copy of k to the fleet. */
+static bool handle_fleet_kiosk(void *ctx, const struct kiosk_record *k)
+{
+    struct fleet *out = ctx;
+    struct fleet_kiosk *grown = realloc(out->kiosks, (out->n + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    out->kiosks = grown;
+    struct fleet_kiosk *f = &out->kiosks[out->n++];
+    *f = (struct fleet_kiosk){
+        .kiosk_id = strdup(k->kiosk_id),
+        .site = strdup(k->site),
+        .label = strdup(k->label),
+        .department = strdup(k->department),
+        .app_version = strdup(k->app_version),
+        .last_error = strdup(k->last_error),
+        .last_seen_ms = k->last_seen_ms,
+        .last_success_ms = k->last_success_ms,
+        .backlog = k->backlog,
+    };
+    return f->kiosk_id && f->site && f->label && f->department && f->app_version && f->last_error;
+}
+
+bool kiosks_read_fleet(struct dashdb *db, struct fleet *out, char *err, size_t size)
+{
+    fleet_free(out);
+    bool ok = kiosks_each(db, "", NULL, 0, handle_fleet_kiosk, out, err, size);
+    if (!ok && !strncmp(err, "stopped", 7))
+        snprintf(err, size, "out of memory reading the kiosks table");
+    return ok;
+}

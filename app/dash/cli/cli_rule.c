@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "alerts_rules.h"
 #include "clock.h"
 #include "cli.h"
 #include "dashdb.h"
@@ -224,30 +225,18 @@ static int rule_add(const struct rule_args *a)
     if (!db)
         return 1;
     char err[512], now_text[32];
-    int64_t now = now_utc_ms(), changes = 0;
-    struct dashdb_value p[8] = {
-        DASHDB_TEXT(a->id),
-        DASHDB_TEXT(a->kind),
-        DASHDB_TEXT(a->department ? a->department : ""),
-        DASHDB_REAL(threshold),
-        DASHDB_INT(window),
-        DASHDB_INT(min_n),
-        rating ? DASHDB_INT(rating) : (struct dashdb_value){0},
-        DASHDB_INT(now),
-    };
-    bool ok = dashdb_exec(db,
-                          "INSERT INTO dash_rules (rule_id, kind, department, threshold,"
-                          " window_hours, min_responses, rating, enabled, created_ms)"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)"
-                          " ON CONFLICT (rule_id) DO NOTHING",
-                          p, 8, NULL, NULL, &changes, err, sizeof err);
+    int64_t now = now_utc_ms();
+    const struct alerts_rule_spec rule = {
+        a->id, a->kind, a->department ? a->department : "", threshold, window, min_n, rating};
+    bool added = false;
+    bool ok = alerts_rule_add(db, &rule, now, &added, err, sizeof err);
     dashdb_close(db);
     clock_format_utc(now, now_text, sizeof now_text);
     if (!ok) {
         fprintf(stderr, "wowdash rule add: %s\n", err);
         return 1;
     }
-    if (changes == 0) {
+    if (!added) {
         fprintf(stderr, "wowdash rule add: a rule %s exists already (rule list shows it)\n", a->id);
         return 1;
     }
@@ -257,13 +246,13 @@ static int rule_add(const struct rule_args *a)
     return 0;
 }
 
-static bool print_rule(void *ctx, int ncols, const char *const *v)
+static bool print_rule(void *ctx, const struct alerts_rule_text *r)
 {
     (void)ctx;
-    if (ncols < 8)
-        return false;
-    printf("%-20s %-15s %-15s %10s %7sh %8s %6s %s\n", v[0], v[1], *v[2] ? v[2] : "*", v[3], v[4],
-           v[5], v[6] ? v[6] : "-", !strcmp(v[7] ? v[7] : "1", "1") ? "enabled" : "disabled");
+    printf("%-20s %-15s %-15s %10s %7sh %8s %6s %s\n", r->id, r->kind,
+           *r->department ? r->department : "*", r->threshold, r->window_hours, r->min_responses,
+           r->rating ? r->rating : "-",
+           !strcmp(r->enabled ? r->enabled : "1", "1") ? "enabled" : "disabled");
     return true;
 }
 
@@ -275,10 +264,7 @@ static int rule_list(const struct rule_args *a)
     char err[512];
     printf("%-20s %-15s %-15s %10s %8s %8s %6s %s\n", "rule", "kind", "department", "threshold",
            "window", "min_n", "rating", "state");
-    bool ok = dashdb_exec(db,
-                          "SELECT rule_id, kind, department, threshold, window_hours,"
-                          " min_responses, rating, enabled FROM dash_rules ORDER BY rule_id",
-                          NULL, 0, print_rule, NULL, NULL, err, sizeof err);
+    bool ok = alerts_rules_each(db, print_rule, NULL, err, sizeof err);
     dashdb_close(db);
     if (!ok)
         fprintf(stderr, "wowdash rule list: %s\n", err);
@@ -295,16 +281,14 @@ static int rule_disable(const struct rule_args *a)
     if (!db)
         return 1;
     char err[512];
-    int64_t changes = 0;
-    struct dashdb_value id = DASHDB_TEXT(a->id);
-    bool ok = dashdb_exec(db, "UPDATE dash_rules SET enabled = 0 WHERE rule_id = $1", &id, 1, NULL,
-                          NULL, &changes, err, sizeof err);
+    bool found = false;
+    bool ok = alerts_rule_disable(db, a->id, &found, err, sizeof err);
     dashdb_close(db);
     if (!ok) {
         fprintf(stderr, "wowdash rule disable: %s\n", err);
         return 1;
     }
-    if (changes == 0) {
+    if (!found) {
         fprintf(stderr, "wowdash rule disable: no rule %s (rule list shows them)\n", a->id);
         return 1;
     }

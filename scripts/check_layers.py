@@ -54,9 +54,9 @@ ALLOWED = {
 IO_HEADERS = [
     (r"SDL", ["platform/sdl/*"]),
     (r"libpq-fe\.h", ["app/sync/postgres.c", "app/sync/migrate_postgres.c",
-                      "app/dash/data/dashdb.c", "app/dash/cli/cli_setup.c"]),
+                      "app/dash/data/dashdb.c", "app/dash/data/provision.c"]),
     (r"sqlite3\.h", ["app/store/*", "app/sync/*", "app/dash/data/dashdb.c",
-                     "app/dash/cli/cli_setup.c"]),
+                     "app/dash/data/provision.c"]),
     (r"microhttpd\.h", ["app/dash/web/serve.c"]),
     (r"curl/", ["app/dash/alerts/webhook.c"]),
     (r"sodium\.h", ["app/core/technician.c", "app/kiosk/*", "app/dash/data/auth.c"]),

@@ -19,8 +19,6 @@
  *                 [--secure-cookies] [--refresh DURATION]
  *       the dashboard's web server (serve.h, router.h).
  */
-#include <libpq-fe.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -28,12 +26,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
 #include "migrate.h"
-#include "random.h"
+#include "provision.h"
 #include "schema.h"
 #include "serve.h"
-#include "sync_backend.h"
 
 const char cli_migrate_usage[] = "wowdash migrate --db TARGET [--to VERSION]\n";
 const char cli_kiosk_usage[] =
@@ -198,80 +194,6 @@ static int parse_options(struct options *o, int argc, char **argv)
     return 0;
 }
 
-/* 24 characters of [A-Za-z0-9_-] from /dev/urandom: safe unquoted in a
- * conninfo and in an INI value.  false when the random source fails. */
-static bool make_password(char out[25])
-{
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-    unsigned char bytes[24];
-    bool ok = random_bytes(bytes, sizeof bytes);
-    for (size_t i = 0; ok && i < sizeof bytes; i++)
-        out[i] = alphabet[bytes[i] & 63];
-    out[24] = '\0';
-    return ok;
-}
-
-/* Server notices ("relation ... already exists, skipping") are routine
- * during migrate: keep them for --verbose-level logs, not the terminal. */
-static void handle_notice(void *arg, const char *message)
-{
-    (void)arg;
-    log_debug("PostgreSQL: %s", message);
-}
-
-static PGconn *connect_postgres(const char *conninfo)
-{
-    PGconn *conn = PQconnectdb(conninfo);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        log_error("cannot connect to PostgreSQL: %s", PQerrorMessage(conn));
-        PQfinish(conn);
-        return NULL;
-    }
-    PQsetNoticeProcessor(conn, handle_notice, NULL);
-    return conn;
-}
-
-static sqlite3 *open_sqlite(const char *path)
-{
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
-        sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
-        sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
-        log_error("cannot open the SQLite file %s: %s", path,
-                  db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return NULL;
-    }
-    return db;
-}
-
-static int migrate_run(const struct options *o)
-{
-    struct migrate_report report;
-    int rc;
-    if (sync_target_is_postgres(o->db)) {
-        PGconn *conn = connect_postgres(o->db);
-        if (!conn)
-            return 1;
-        rc = migrate_postgres(conn, o->to_version, &report);
-        PQfinish(conn);
-    } else {
-        sqlite3 *db = open_sqlite(o->db);
-        if (!db)
-            return 1;
-        rc = migrate_sqlite(db, o->to_version, &report);
-        sqlite3_close(db);
-    }
-    if (rc != 0)
-        return 1;
-    if (report.from_version == report.to_version)
-        printf("schema already at version %d; nothing to do\n", report.to_version);
-    else
-        printf("schema migrated from version %d to %d\n", report.from_version, report.to_version);
-    return 0;
-}
-
 /* What the technician pastes into the kiosk's config. */
 static void print_config(const struct options *o, const char *target)
 {
@@ -286,167 +208,15 @@ static void print_config(const struct options *o, const char *target)
            o->department, o->department, target);
 }
 
-static const char heartbeat_sql[] =
-    "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
-    " kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
-    " VALUES ($1, $2, $3, $4, 'UTC', '', '', 0, 0, NULL, 0, 'provisioned, never seen')"
-    " ON CONFLICT (kiosk_id) DO NOTHING";
-
-/* Runs one statement with text parameters; false (logged) on failure. */
-static bool pg_run(PGconn *conn, const char *what, const char *sql, int n,
-                   const char *const *params, PGresult **keep)
+static int migrate_run(const struct options *o)
 {
-    PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        log_error("%s failed: SQLSTATE %s: %s", what, state ? state : "none",
-                  PQresultErrorMessage(res));
-        PQclear(res);
-        return false;
-    }
-    if (keep)
-        *keep = res;
-    else
-        PQclear(res);
-    return true;
-}
-
-static int schema_version_postgres(PGconn *conn)
-{
-    PGresult *res;
-    if (!pg_run(conn, "reading wow_schema (has wowdash migrate run?)",
-                "SELECT coalesce(max(version), 0) FROM wow_schema", 0, NULL, &res))
-        return -1;
-    int version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return version;
-}
-
-/* CREATE ROLE (or, with --replace, ALTER ROLE) kiosk_ID with the
- * password's SCRAM verifier, made here: the password never reaches the
- * server's logs in clear. */
-static bool make_role(PGconn *conn, const char *role, const char *password, bool exists)
-{
-    char *verifier = PQencryptPasswordConn(conn, password, role, NULL);
-    char *ident = PQescapeIdentifier(conn, role, strlen(role));
-    char *literal = verifier ? PQescapeLiteral(conn, verifier, strlen(verifier)) : NULL;
-    char sql[1024];
-    bool ok = false;
-    if (!verifier || !ident || !literal) {
-        log_error("cannot prepare the role: %s", PQerrorMessage(conn));
-    } else {
-        if (exists)
-            snprintf(sql, sizeof sql, "ALTER ROLE %s PASSWORD %s", ident, literal);
-        else
-            snprintf(sql, sizeof sql,
-                     "CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
-                     " CONNECTION LIMIT 4 PASSWORD %s IN ROLE " SCHEMA_FLEET_ROLE,
-                     ident, literal);
-        ok = pg_run(conn, exists ? "ALTER ROLE" : "CREATE ROLE", sql, 0, NULL, NULL);
-    }
-    PQfreemem(verifier);
-    PQfreemem(ident);
-    PQfreemem(literal);
-    return ok;
-}
-
-static bool role_exists(PGconn *conn, const char *role, bool *exists)
-{
-    PGresult *res;
-    const char *params[1] = {role};
-    if (!pg_run(conn, "looking up the role", "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, params,
-                &res))
-        return false;
-    *exists = PQntuples(res) > 0;
-    PQclear(res);
-    return true;
-}
-
-static bool provision_postgres(PGconn *conn, const struct options *o, const char *password)
-{
-    char role[64];
-    snprintf(role, sizeof role, SCHEMA_KIOSK_ROLE_PREFIX "%s", o->kiosk_id);
-    int version = schema_version_postgres(conn);
-    if (version < 0)
-        return false;
-    if (version < SCHEMA_VERSION) {
-        log_error("the database is at schema version %d; run wowdash migrate --db ... first",
-                  version);
-        return false;
-    }
-    bool exists;
-    if (!role_exists(conn, role, &exists))
-        return false;
-    if (exists && !o->replace) {
-        log_error("role %s exists already; --replace gives it a new password", role);
-        return false;
-    }
-    const char *params[4] = {o->kiosk_id, o->site, o->label, o->department};
-    return pg_run(conn, "BEGIN", "BEGIN", 0, NULL, NULL) &&
-           make_role(conn, role, password, exists) &&
-           pg_run(conn, "INSERT INTO kiosks", heartbeat_sql, 4, params, NULL) &&
-           pg_run(conn, "COMMIT", "COMMIT", 0, NULL, NULL);
-}
-
-static int kiosk_add_postgres(const struct options *o)
-{
-    PGconn *conn = connect_postgres(o->db);
-    if (!conn)
-        return 1;
-    char password[25];
-    if (!make_password(password)) {
-        log_error("cannot read /dev/urandom for the password");
-        PQfinish(conn);
-        return 1;
-    }
-    const char *host = o->kiosk_host ? o->kiosk_host : PQhost(conn);
-    if (!host || host[0] == '/' || host[0] == '\0') {
-        log_error("--db connects through a Unix socket; say with --kiosk-host HOST where "
-                  "kiosks reach the database");
-        PQfinish(conn);
-        return 1;
-    }
-    bool ok = provision_postgres(conn, o, password);
-    char target[512];
-    snprintf(target, sizeof target,
-             "host=%s port=%s dbname=%s user=" SCHEMA_KIOSK_ROLE_PREFIX "%s password=%s sslmode=%s",
-             host, PQport(conn), PQdb(conn), o->kiosk_id, password, o->sslmode);
-    PQfinish(conn);
-    if (!ok)
-        return 1;
-    print_config(o, target);
-    return 0;
-}
-
-static int kiosk_add_sqlite(const struct options *o)
-{
-    sqlite3 *db = open_sqlite(o->db);
-    if (!db)
-        return 1;
     struct migrate_report report;
-    sqlite3_stmt *stmt = NULL;
-    bool ok = migrate_sqlite(db, SCHEMA_VERSION, &report) == 0;
-    if (ok) {
-        char sql[sizeof heartbeat_sql];
-        snprintf(sql, sizeof sql, "%s", heartbeat_sql);
-        for (char *p = sql; (p = strchr(p, '$')) != NULL;)
-            *p = '?'; /* SQLite takes ?N where PostgreSQL takes $N */
-        ok = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK;
-    }
-    if (ok) {
-        const char *params[4] = {o->kiosk_id, o->site, o->label, o->department};
-        for (int i = 0; i < 4; i++)
-            sqlite3_bind_text(stmt, i + 1, params[i], -1, SQLITE_STATIC);
-        ok = sqlite3_step(stmt) == SQLITE_DONE;
-    }
-    if (!ok)
-        log_error("%s: cannot add the kiosk: %s", o->db, sqlite3_errmsg(db));
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    if (!ok)
+    if (!provision_migrate(o->db, o->to_version, &report))
         return 1;
-    print_config(o, o->db);
+    if (report.from_version == report.to_version)
+        printf("schema already at version %d; nothing to do\n", report.to_version);
+    else
+        printf("schema migrated from version %d to %d\n", report.from_version, report.to_version);
     return 0;
 }
 
@@ -462,7 +232,19 @@ static int parse_then(int argc, char **argv, int (*run)(const struct options *o)
 
 static int kiosk_add_run(const struct options *o)
 {
-    return sync_target_is_postgres(o->db) ? kiosk_add_postgres(o) : kiosk_add_sqlite(o);
+    const struct provision_kiosk k = {.db = o->db,
+                                      .kiosk_id = o->kiosk_id,
+                                      .department = o->department,
+                                      .site = o->site,
+                                      .label = o->label,
+                                      .kiosk_host = o->kiosk_host,
+                                      .sslmode = o->sslmode,
+                                      .replace = o->replace};
+    char target[512];
+    if (!provision_kiosk(&k, target, sizeof target))
+        return 1;
+    print_config(o, target);
+    return 0;
 }
 
 static int serve_then(const struct options *o)

@@ -28,6 +28,7 @@
 
 #include "alerts.h"
 #include "alerts_private.h"
+#include "alerts_rules.h"
 #include "dashdb.h"
 #include "log.h"
 #include "score.h"
@@ -44,15 +45,6 @@ void alerts_report_free(struct alerts_report *report)
 }
 
 /* ---- step 1: rules and series into verdicts ---------------------------- */
-
-struct rule {
-    char id[DASH_ID_MAX];
-    char kind[32];
-    char department[DASH_ID_MAX]; /* "": every one */
-    double threshold;
-    int64_t window_hours, min_responses;
-    int rating; /* answer_count's face, 1..4 */
-};
 
 struct verdict {
     char source[DASH_ID_MAX];
@@ -75,8 +67,8 @@ struct zone {
 struct evaluation {
     int64_t now_ms;
     struct slip_params slip;
-    struct rule *rules;
-    size_t rules_n, rules_cap;
+    struct alerts_rule *rules;
+    size_t rules_n;
     struct zone *zones;
     size_t zones_n, zones_cap;
     char department[DASH_ID_MAX]; /* whose series is being read */
@@ -86,23 +78,6 @@ struct evaluation {
     size_t verdicts_n, verdicts_cap;
     int64_t departments;
 };
-
-static bool read_rule(void *ctx, int ncols, const char *const *v)
-{
-    struct evaluation *ev = ctx;
-    if (ncols < 7 ||
-        !dash_grow((void **)&ev->rules, ev->rules_n, &ev->rules_cap, sizeof *ev->rules))
-        return false;
-    struct rule *r = &ev->rules[ev->rules_n++];
-    alerts_copy_text(r->id, sizeof r->id, v[0]);
-    alerts_copy_text(r->kind, sizeof r->kind, v[1]);
-    alerts_copy_text(r->department, sizeof r->department, v[2]);
-    r->threshold = alerts_to_real(v[3]);
-    r->window_hours = alerts_to_int(v[4]);
-    r->min_responses = alerts_to_int(v[5]);
-    r->rating = (int)alerts_to_int(v[6]);
-    return true;
-}
 
 static int64_t utc_hour(int64_t ms)
 {
@@ -193,7 +168,7 @@ enum judgement { RECOVERED, HOLDING, FIRING };
 /* Rule r on the department's window: fires, holds (neither fires nor has
  * recovered: too few responses to tell) or has recovered (slip.h's
  * predicates); fills value, n and the sentence a department head reads. */
-static enum judgement judge_rule(const struct rule *r, const struct dash_counts *hours,
+static enum judgement judge_rule(const struct alerts_rule *r, const struct dash_counts *hours,
                                  struct verdict *out)
 {
     struct dash_counts sum = window_sum(hours, 1, r->window_hours);
@@ -307,7 +282,7 @@ static bool judge_department(struct evaluation *ev)
     if (!judge_slip(ev))
         return false;
     for (size_t i = 0; i < ev->rules_n; i++) {
-        const struct rule *r = &ev->rules[i];
+        const struct alerts_rule *r = &ev->rules[i];
         if (*r->department && strcmp(r->department, ev->department) != 0)
             continue;
         struct verdict probe = {.baseline = NAN};
@@ -354,10 +329,6 @@ static bool read_hour(void *ctx, int ncols, const char *const *v)
     return true;
 }
 
-static const char rules_sql[] =
-    "SELECT rule_id, kind, department, threshold, window_hours, min_responses,"
-    " COALESCE(rating, 0) FROM dash_rules WHERE enabled = 1 ORDER BY rule_id";
-
 /* Misuse is left out: the rollup's rating_N columns hold only the taps
  * the press filter passed. */
 static const char series_sql[] =
@@ -370,7 +341,7 @@ static const char series_sql[] =
 
 static bool judge_all(struct dashdb *db, struct evaluation *ev, char *err, size_t size)
 {
-    if (!dashdb_exec(db, rules_sql, NULL, 0, read_rule, ev, NULL, err, size))
+    if (!alerts_rules_enabled(db, &ev->rules, &ev->rules_n, err, size))
         return false;
     ev->hours = malloc(SERIES_HOURS * sizeof *ev->hours);
     if (!ev->hours) {

@@ -4,6 +4,7 @@
  */
 #include "alerts_rules.h"
 
+#include "alerts_private.h"
 #include "dashdb.h"
 
 bool alerts_rule_add(struct dashdb *db, const struct alerts_rule_spec *r, int64_t created_ms,
@@ -63,4 +64,37 @@ bool alerts_rule_disable(struct dashdb *db, const char *id, bool *found, char *e
                           NULL, &changes, err, size);
     *found = changes > 0;
     return ok;
+}
+
+struct enabled_rules {
+    struct alerts_rule **items;
+    size_t *n, cap;
+};
+
+static bool read_enabled_rule(void *ctx, int ncols, const char *const *v)
+{
+    struct enabled_rules *list = ctx;
+    if (ncols < 7 || !dash_grow((void **)list->items, *list->n, &list->cap, sizeof **list->items))
+        return false;
+    struct alerts_rule *r = &(*list->items)[(*list->n)++];
+    alerts_copy_text(r->id, sizeof r->id, v[0]);
+    alerts_copy_text(r->kind, sizeof r->kind, v[1]);
+    alerts_copy_text(r->department, sizeof r->department, v[2]);
+    r->threshold = alerts_to_real(v[3]);
+    r->window_hours = alerts_to_int(v[4]);
+    r->min_responses = alerts_to_int(v[5]);
+    r->rating = (int)alerts_to_int(v[6]);
+    return true;
+}
+
+bool alerts_rules_enabled(struct dashdb *db, struct alerts_rule **rules, size_t *n, char *err,
+                          size_t size)
+{
+    struct enabled_rules list = {rules, n, 0};
+    *rules = NULL;
+    *n = 0;
+    return dashdb_exec(db,
+                       "SELECT rule_id, kind, department, threshold, window_hours, min_responses,"
+                       " COALESCE(rating, 0) FROM dash_rules WHERE enabled = 1 ORDER BY rule_id",
+                       NULL, 0, read_enabled_rule, &list, NULL, err, size);
 }

@@ -1,7 +1,7 @@
 /*
- * alerts_rules: the threshold rules' table, dash_rules, as wowdash rule
- * adds, lists and disables them.  The evaluation (alerts_evaluate.c)
- * reads the enabled ones itself.
+ * alerts_rules: the threshold rules' table, dash_rules, its one reader
+ * and writer: wowdash rule adds, lists and disables rules; the evaluation
+ * (alerts_evaluate.c) reads the enabled ones.
  *
  * Values are checked by the caller (cli_rule.c); strings are borrowed.
  * Errors: false with the reason in err (size bytes).
@@ -13,7 +13,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dashview.h"
+
 struct dashdb;
+
+/* An enabled rule as the evaluation judges it. */
+struct alerts_rule {
+    char id[DASH_ID_MAX];
+    char kind[32];
+    char department[DASH_ID_MAX]; /* "": every one */
+    double threshold;
+    int64_t window_hours, min_responses;
+    int rating; /* answer_count's face, 1..4; 0: none */
+};
+
+/* Every enabled rule, by id, into *rules (malloc'd, the caller frees it,
+ * also after a failure) and *n. */
+bool alerts_rules_enabled(struct dashdb *db, struct alerts_rule **rules, size_t *n, char *err,
+                          size_t size);
 
 /* A new rule: department "" for every department, rating 0 for none. */
 struct alerts_rule_spec {

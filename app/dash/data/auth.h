@@ -21,6 +21,9 @@
  * AUTH_MAX_VERIFYING password verifications (64 MiB and ~0.1 s each) run
  * at once, so a login storm cannot starve the page threads.
  *
+ * The rows (users, scopes, sessions, API tokens) are read and written
+ * through accounts.h, their one owner; auth keeps the hashes and the rules.
+ *
  * Times are milliseconds since the epoch, UTC, passed in (tests inject
  * them).  Errors come back as text in the caller's buffer; nothing here
  * logs but auth_create.

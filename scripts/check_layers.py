@@ -88,6 +88,7 @@ def matches(path, patterns):
     return False
 
 
+STATIC_DEFINITION = re.compile(r"^static\b[^;{=]*?\b([a-z_][a-z0-9_]*)\s*\(")
 DEFINITION = re.compile(r"^(?!static\b)[A-Za-z_][^;{]*?\b([a-z_][a-z0-9_]*)\s*\(")
 DECLARATION = re.compile(r"^(?!typedef\b|#)[A-Za-z_][^{=]*?\b([a-z_][a-z0-9_]*)\s*\([^)]*[),]")
 
@@ -185,7 +186,9 @@ def main():
     calls = {}
     for f in files:
         if f.endswith(".c"):
-            called = set(CALL.findall(strip_code(texts[f])))
+            # a file's own static functions shadow another file's of that name
+            own = {m.group(1) for m in map(STATIC_DEFINITION.match, texts[f].split("\n")) if m}
+            called = set(CALL.findall(strip_code(texts[f]))) - own
             calls[f] = {defined_in[n] for n in called if defined_in.get(n, f) != f}
     for f in files:
         room = room_of(f)

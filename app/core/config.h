@@ -10,21 +10,10 @@
  * [kiosk] languages; an empty string means "not given" and the UI falls back
  * to the catalog translation of the first-language text, then to that text.
  *
- * Every key, its default and its meaning is documented in README.md
- * ("Configuration").  Sections:
- *   [kiosk]        id, site, label, languages, mode (single|picker),
- *                  department (ID, single mode), question[.LANG]
- *   [department ID] name[.LANG], customer_facing (true|false)
- *   [reason ID]    label[.LANG], for (positive|negative)
- *   [followup]     enabled, timeout_s
- *   [screen]       rotation (0|90|180|270), ack_ms, thanks_s, picker_timeout_s,
- *                  sleep_when_closed
- *   [hours]        timezone, mon..sun ("08:00-17:00", "08:00-12:00,13:00-17:00",
- *                  "closed"), or always = true
- *   [press_filter] min_interval_s, burst_count, burst_window_s
- *   [store]        path
- *   [sync]         target, interval_s, backoff_max_s
- *   [technician]   pin_hash (argon2id, from wowkiosk --hash-pin)
+ * Every key, with its kind, range, default and meaning, is one row of the
+ * key table in config_keys.c; README.md ("Configuration") and
+ * docs/CONFIG.md document them and test_config_keys keeps the three in
+ * step.
  *
  * Layers: the main file (/etc/wowkiosk/kiosk.conf) can be overridden key by
  * key by later files (the boot partition's wowkiosk.conf, then the

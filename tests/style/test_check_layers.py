@@ -18,6 +18,15 @@ CLEAN = {
     "app/core/b.c": '#include "a.h"\n#include "b.h"\nint b_f(void)\n{\n    return a_f();\n}\n',
 }
 
+# Trees that must pass: a file's own static function shadows another
+# file's function of the same name, so calling it is no arrow.
+FINE = [
+    ("a static namesake", {
+        "app/core/x.c": "int y_f(void);\nint x_f(void)\n{\n    return y_f();\n}\n",
+        "app/core/y.c": ("static int x_f(void)\n{\n    return 0;\n}\n"
+                         "int y_f(void)\n{\n    return x_f();\n}\n")}),
+]
+
 CASES = [
     ("an arrow up", {"lib/a.c": '#include "a.h"\n#include "b.h"\nint a_f(void)\n{\n    return 1;\n}\n'},
      "lib/a.c:2: lib may not include app/core/b.h"),
@@ -56,12 +65,17 @@ def main():
     if code != 0 or "check-layers: ok" not in out:
         print(f"FAIL clean tree: exit {code}\n{out}")
         failed += 1
+    for name, extra in FINE:
+        code, out = run(checker, {**CLEAN, **extra})
+        if code != 0:
+            print(f"FAIL {name}: exit {code}, expected a clean pass; got:\n{out}")
+            failed += 1
     for name, extra, expected in CASES:
         code, out = run(checker, {**CLEAN, **extra})
         if code != 1 or expected not in out:
             print(f"FAIL {name}: exit {code}, expected a line with {expected!r}; got:\n{out}")
             failed += 1
-    print(f"{1 + len(CASES) - failed} passed, {failed} failed")
+    print(f"{1 + len(FINE) + len(CASES) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

@@ -1,0 +1,277 @@
+/*
+ * config_keys: every key of the kiosk's config file, once, in one table:
+ * its section, name, kind, range, field, default and meaning.  Parsing
+ * (cfg_key_set), the "unknown key; [screen] takes ..." list and the
+ * documentation are driven by or checked against it.
+ *
+ * How to add a config key:
+ *  1. add its field to struct config (config.h) and its default to
+ *     config_defaults() (config.c);
+ *  2. add one row to cfg_keys[] below, in its section's rows: a generic
+ *     kind (text, id, bool, int, ms, seconds) needs only the field and its
+ *     range; a key that sets more than one field or is checked against
+ *     others gets a setter (CFG_SPECIAL) in this file;
+ *  3. add a row to the section's table in docs/CONFIG.md and in README.md
+ *     ("Configuration"), with the same default: test_config_keys fails
+ *     until both say what the table says, and until the default in the
+ *     table is what config_defaults() really sets.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config_private.h"
+
+/* ---- the keys that are more than one field ---------------------------- */
+
+static void set_question(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    cfg_localized(p, key, lang, value, &p->config->question);
+}
+
+static void set_languages(struct cfg_parser *p, const char *key, const char *lang,
+                          const char *value)
+{
+    cfg_languages(p, key, value);
+}
+
+static void set_mode(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    p->mode_line = cfg_here(p);
+    if (strcmp(value, "single") == 0)
+        p->config->mode = CONFIG_MODE_SINGLE;
+    else if (strcmp(value, "picker") == 0)
+        p->config->mode = CONFIG_MODE_PICKER;
+    else
+        cfg_error(p, cfg_here(p), key, "expected single or picker, got '%.40s'", value);
+}
+
+/* The department rated in single mode: checked once every file is read. */
+static void set_department(struct cfg_parser *p, const char *key, const char *lang,
+                           const char *value)
+{
+    if (cfg_id(p, cfg_here(p), key, value, p->department_id))
+        p->department_line = cfg_here(p);
+}
+
+static void set_department_name(struct cfg_parser *p, const char *key, const char *lang,
+                                const char *value)
+{
+    cfg_localized(p, key, lang, value, &p->department->name);
+}
+
+static void set_reason_label(struct cfg_parser *p, const char *key, const char *lang,
+                             const char *value)
+{
+    struct cfg_reason *r = p->reason;
+    cfg_localized(p, key, lang, value, &r->reason.label);
+    r->has_label = r->has_label || lang[0] == '\0';
+}
+
+static void set_reason_for(struct cfg_parser *p, const char *key, const char *lang,
+                           const char *value)
+{
+    struct cfg_reason *r = p->reason;
+    if (strcmp(value, "positive") == 0) {
+        r->list = FOR_POSITIVE;
+    } else if (strcmp(value, "negative") == 0) {
+        r->list = FOR_NEGATIVE;
+    } else {
+        r->list = FOR_INVALID;
+        cfg_error(p, cfg_here(p), key, "expected positive or negative, got '%.40s'", value);
+    }
+}
+
+static void set_rotation(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    long v;
+    bool ok = strcmp(value, "0") == 0 || strcmp(value, "90") == 0 || strcmp(value, "180") == 0 ||
+              strcmp(value, "270") == 0;
+    if (ok && cfg_int(p, key, value, 0, 270, &v))
+        p->config->rotation = (int)v;
+    else if (!ok)
+        cfg_error(p, cfg_here(p), key, "expected 0, 90, 180 or 270, got '%.40s'", value);
+}
+
+static void set_timezone(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    if (cfg_text(p, key, value, p->config->timezone, sizeof p->config->timezone))
+        p->timezone_line = cfg_here(p);
+}
+
+static void set_always(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    if (cfg_bool(p, key, value, &p->hours_always)) {
+        p->hours_always_given = true;
+        p->hours_always_layer = p->layer;
+    }
+}
+
+/* mon .. sun: the day is the key's place among them. */
+static void set_day(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    static const char *const days[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    const char *base = strrchr(key, '.') + 1; /* key is "hours.mon" */
+    int d = 0;
+    while (d < 6 && strcmp(base, days[d]) != 0)
+        d++;
+    char err[160] = "";
+    p->hours_day_given = true;
+    p->hours_day_layer = p->layer;
+    if (!hours_parse_day(&p->config->hours, d, value, err, sizeof err))
+        cfg_error(p, cfg_here(p), key, "%s", err[0] ? err : "expected 08:00-17:00 or closed");
+}
+
+static void set_pin_hash(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    struct config *c = p->config;
+    if (value[0] != '\0' && strncmp(value, "$argon2id$", 10) != 0)
+        cfg_error(p, cfg_here(p), key,
+                  "expected an argon2id hash ($argon2id$...) as printed by wowkiosk --hash-pin, "
+                  "never the PIN itself");
+    else
+        cfg_text(p, key, value, c->technician_pin_hash, sizeof c->technician_pin_hash);
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+#define FIELD(member)                                                                              \
+    CFG_IN_CONFIG, offsetof(struct config, member), sizeof(((struct config *)0)->member)
+#define DEPT_FIELD(member)                                                                         \
+    CFG_IN_DEPARTMENT, offsetof(struct config_department, member),                                 \
+        sizeof(((struct config_department *)0)->member)
+#define SPECIAL CFG_SPECIAL, 0, 0, CFG_IN_CONFIG, 0, 0
+
+/* In each section, the rows' order is the order "unknown key" lists them. */
+const struct cfg_key cfg_keys[] = {
+    {SEC_KIOSK, "id", false, CFG_ID, 0, 0, FIELD(kiosk_id), NULL, "dev-kiosk", "this kiosk's id"},
+    {SEC_KIOSK, "site", false, CFG_TEXT, 0, 0, FIELD(site), NULL, "Development", "site name"},
+    {SEC_KIOSK, "label", false, CFG_TEXT, 0, 0, FIELD(label), NULL, NULL, "free text"},
+    {SEC_KIOSK, "languages", false, SPECIAL, set_languages, "en, fi, de", "language codes"},
+    {SEC_KIOSK, "mode", false, SPECIAL, set_mode, "single", "single or picker"},
+    {SEC_KIOSK, "department", false, SPECIAL, set_department, NULL, "single mode: the department"},
+    {SEC_KIOSK, "question", true, SPECIAL, set_question, NULL, "the rating question"},
+    {SEC_DEPARTMENT, "name", true, SPECIAL, set_department_name, NULL, "the name shown"},
+    {SEC_DEPARTMENT, "customer_facing", false, CFG_BOOL, 0, 0, DEPT_FIELD(customer_facing), NULL,
+     "true", "internal departments: false"},
+    {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text"},
+    {SEC_REASON, "for", false, SPECIAL, set_reason_for, NULL, "positive or negative"},
+    {SEC_FOLLOWUP, "enabled", false, CFG_BOOL, 0, 0, FIELD(followup_enabled), NULL, "true",
+     "ask why after a face"},
+    {SEC_FOLLOWUP, "timeout_s", false, CFG_SECONDS, 1000, 120000, FIELD(followup_timeout_ms), NULL,
+     "10", "no answer for this long ends the follow-up"},
+    {SEC_SCREEN, "rotation", false, SPECIAL, set_rotation, "0", "0, 90, 180, 270"},
+    {SEC_SCREEN, "ack_ms", false, CFG_MS, 0, 2000, FIELD(ack_ms), NULL, "150",
+     "the pressed face is shown this long"},
+    {SEC_SCREEN, "thanks_s", false, CFG_SECONDS, 100, 60000, FIELD(thanks_ms), NULL, "2.5",
+     "the thank-you screen"},
+    {SEC_SCREEN, "picker_timeout_s", false, CFG_SECONDS, 5000, 600000, FIELD(picker_timeout_ms),
+     NULL, "20", "picker mode: back to the picker"},
+    {SEC_SCREEN, "sleep_when_closed", false, CFG_BOOL, 0, 0, FIELD(sleep_when_closed), NULL, "true",
+     "the display sleeps outside opening hours"},
+    {SEC_HOURS, "timezone", false, SPECIAL, set_timezone, "UTC", "the site's IANA zone"},
+    {SEC_HOURS, "always", false, SPECIAL, set_always, NULL,
+     "open around the clock, or only the days given"},
+    {SEC_HOURS, "mon", false, SPECIAL, set_day, NULL, "Monday's hours"},
+    {SEC_HOURS, "tue", false, SPECIAL, set_day, NULL, "Tuesday's hours"},
+    {SEC_HOURS, "wed", false, SPECIAL, set_day, NULL, "Wednesday's hours"},
+    {SEC_HOURS, "thu", false, SPECIAL, set_day, NULL, "Thursday's hours"},
+    {SEC_HOURS, "fri", false, SPECIAL, set_day, NULL, "Friday's hours"},
+    {SEC_HOURS, "sat", false, SPECIAL, set_day, NULL, "Saturday's hours"},
+    {SEC_HOURS, "sun", false, SPECIAL, set_day, NULL, "Sunday's hours"},
+    {SEC_PRESS_FILTER, "min_interval_s", false, CFG_SECONDS, 0, 60000,
+     FIELD(press_filter.min_interval_ms), NULL, "4", "a tap sooner than this is misuse"},
+    {SEC_PRESS_FILTER, "burst_count", false, CFG_INT, 0, PRESS_FILTER_RING,
+     FIELD(press_filter.burst_count), NULL, "6", "more taps than this in the window are misuse"},
+    {SEC_PRESS_FILTER, "burst_window_s", false, CFG_SECONDS, 1000, 3600000,
+     FIELD(press_filter.burst_window_ms), NULL, "60", "the burst rule's window"},
+    {SEC_STORE, "path", false, CFG_TEXT, 0, 0, FIELD(store_path), NULL, NULL, "the local database"},
+    {SEC_SYNC, "target", false, CFG_TEXT, 0, 0, FIELD(sync_target), NULL, NULL, "where counts go"},
+    {SEC_SYNC, "interval_s", false, CFG_SECONDS, 1000, 86400000, FIELD(sync_interval_ms), NULL,
+     "60", "between rounds"},
+    {SEC_SYNC, "backoff_max_s", false, CFG_SECONDS, 1000, 86400000, FIELD(sync_backoff_max_ms),
+     NULL, "300", "the cap of the back-off"},
+    {SEC_TECHNICIAN, "pin_hash", false, SPECIAL, set_pin_hash, NULL, "the PIN's argon2id hash"},
+};
+
+const size_t cfg_key_count = sizeof cfg_keys / sizeof cfg_keys[0];
+
+const char *cfg_section_name(enum cfg_section section)
+{
+    static const char *const names[] = {
+        [SEC_KIOSK] = "kiosk",
+        [SEC_DEPARTMENT] = "department",
+        [SEC_REASON] = "reason",
+        [SEC_FOLLOWUP] = "followup",
+        [SEC_SCREEN] = "screen",
+        [SEC_HOURS] = "hours",
+        [SEC_PRESS_FILTER] = "press_filter",
+        [SEC_STORE] = "store",
+        [SEC_SYNC] = "sync",
+        [SEC_TECHNICIAN] = "technician",
+    };
+    return section < sizeof names / sizeof names[0] && names[section] ? names[section] : "";
+}
+
+/* A generic kind's value into its field. */
+static void set_field(struct cfg_parser *p, const struct cfg_key *k, const char *key,
+                      const char *value)
+{
+    char *base = k->base == CFG_IN_DEPARTMENT ? (char *)p->department : (char *)p->config;
+    void *field = base + k->offset;
+    long v;
+    switch (k->kind) {
+    case CFG_TEXT:
+        cfg_text(p, key, value, field, k->size);
+        break;
+    case CFG_ID:
+        cfg_id(p, cfg_here(p), key, value, field);
+        break;
+    case CFG_BOOL:
+        cfg_bool(p, key, value, field);
+        break;
+    case CFG_INT:
+        if (cfg_int(p, key, value, k->min, k->max, &v))
+            *(int *)field = (int)v;
+        break;
+    case CFG_MS:
+        if (cfg_int(p, key, value, k->min, k->max, &v))
+            *(int64_t *)field = v;
+        break;
+    case CFG_SECONDS:
+        cfg_seconds(p, key, value, k->min, k->max, field);
+        break;
+    case CFG_SPECIAL:
+        break;
+    }
+}
+
+bool cfg_key_set(struct cfg_parser *p, const char *key, const char *base, const char *lang,
+                 const char *value)
+{
+    for (size_t i = 0; i < cfg_key_count; i++) {
+        const struct cfg_key *k = &cfg_keys[i];
+        if (k->section != p->section || strcmp(k->name, base) != 0)
+            continue;
+        if (lang[0] != '\0' && !k->localized)
+            return false;
+        if (k->kind == CFG_SPECIAL)
+            k->set(p, key, lang, value);
+        else
+            set_field(p, k, key, value);
+        return true;
+    }
+    return false;
+}
+
+void cfg_section_keys(enum cfg_section section, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < cfg_key_count && n < size; i++) {
+        const struct cfg_key *k = &cfg_keys[i];
+        if (k->section == section)
+            n += (size_t)snprintf(buf + n, size - n, "%s%s%s", n ? ", " : "", k->name,
+                                  k->localized ? "[.LANG]" : "");
+    }
+}

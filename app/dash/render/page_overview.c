@@ -1,0 +1,227 @@
+/*
+ * page_overview: the overview: open alerts, then the league of departments and groups
+ * ranked by the shrunk index, with sparklines.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "fleet_render.h"
+#include "html.h"
+#include "pages_private.h"
+#include "score.h"
+#include "strbuf.h"
+#include "svg.h"
+
+/* ---- overview ---------------------------------------------------------- */
+
+/* The overview lists this many open alerts; the alerts page has them all. */
+#define OVERVIEW_ALERTS 10
+
+/* A league row with its numbers, computed once. */
+struct entry {
+    const struct dash_league_row *row;
+    struct score now, prev;
+    double shrunk;
+};
+
+static int compare_entries(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    if (x->row->is_group != y->row->is_group)
+        return x->row->is_group ? 1 : -1;
+    if ((x->now.n > 0) != (y->now.n > 0))
+        return x->now.n > 0 ? -1 : 1;
+    if (x->shrunk != y->shrunk)
+        return x->shrunk > y->shrunk ? -1 : 1;
+    return strcmp(x->row->name, y->row->name);
+}
+
+/* The mean index of every visible department's responses together (the
+ * league's prior); 50 when there are none. */
+static double league_prior(const struct dash_league *league)
+{
+    struct dash_counts sum = {0};
+    for (size_t i = 0; i < league->n; i++)
+        if (!league->rows[i].is_group)
+            score_counts_add(&sum, &league->rows[i].now);
+    struct score s = score_of(&sum);
+    return s.n > 0 && isfinite(s.index) ? s.index : 50;
+}
+
+/* A sparkline has at most this many points: a longer period sums its days
+ * in steps of several days (a year: 12 days a point), which keeps a league
+ * of 100 departments light whatever the period. */
+#define SPARK_POINTS_MAX 31
+
+static void sparkline_cell(struct strbuf *out, const struct dash_league *league,
+                           const struct dash_league_row *row)
+{
+    int32_t days = league->to_day - league->from_day;
+    int32_t per = days > 0 ? (days + SPARK_POINTS_MAX - 1) / SPARK_POINTS_MAX : 1;
+    size_t points = days > 0 ? (size_t)((days + per - 1) / per) : 0;
+    strbuf_puts(out, "<td>");
+    double *values = points && row->daily ? calloc(points, sizeof *values) : NULL;
+    if (values) {
+        bool with = false;
+        double low = INFINITY, high = -INFINITY;
+        for (size_t p = 0; p < points; p++) {
+            struct dash_counts sum = {0};
+            for (int32_t d = (int32_t)p * per; d < ((int32_t)p + 1) * per && d < days; d++)
+                score_counts_add(&sum, &row->daily[d]);
+            struct score s = score_of(&sum);
+            values[p] = s.n > 0 ? s.index : NAN;
+            with = with || s.n > 0;
+            low = s.n > 0 ? fmin(low, s.index) : low;
+            high = s.n > 0 ? fmax(high, s.index) : high;
+        }
+        char step[32], label[160], a[24], b[24];
+        snprintf(step, sizeof step, per == 1 ? "day" : "%d days", (int)per);
+        page_num1(low, a, sizeof a);
+        page_num1(high, b, sizeof b);
+        if (with)
+            snprintf(label, sizeof label, "Index per %s: %s to %s", step, a, b);
+        else
+            snprintf(label, sizeof label, "Index per %s: no responses", step);
+        svg_sparkline(out, values, points, label);
+        free(values);
+    } else if (points && row->daily) {
+        out->failed = true;
+    }
+    strbuf_puts(out, "</td>");
+}
+
+/* The rank and name cells of a league row. */
+static void league_name_cells(struct strbuf *out, const struct page_ctx *ctx, const struct entry *e,
+                              size_t rank)
+{
+    const struct dash_league_row *r = e->row;
+    strbuf_puts(out, "<td>");
+    if (r->is_group)
+        strbuf_puts(out, "<span class=\"tag\">group</span>");
+    else if (e->now.n > 0)
+        page_put_int(out, (int64_t)rank);
+    else
+        strbuf_puts(out, DASH);
+    strbuf_puts(out, "</td><th scope=\"row\">");
+    struct dash_filter f = r->is_group ? page_filter_with(ctx->filter, "", r->id)
+                                       : page_filter_with(ctx->filter, "", "");
+    if (r->is_group)
+        page_link_open(out, "/overview", NULL, &f, NULL);
+    else
+        page_link_open(out, "/department/", r->id, &f, NULL);
+    html_escape(out, r->name[0] ? r->name : r->id);
+    strbuf_puts(out, "</a>");
+    if (!r->is_group && e->now.n <= 0)
+        strbuf_puts(out, " <span class=\"tag\">no responses</span>");
+    else if (!r->is_group && e->now.n < (int64_t)SCORE_SHRINK_K)
+        strbuf_puts(out, " <span class=\"tag few\">few responses</span>");
+    strbuf_puts(out, "</th>");
+}
+
+static void league_row(struct strbuf *out, const struct page_ctx *ctx,
+                       const struct dash_league *league, const struct entry *e, size_t rank)
+{
+    const struct score *s = &e->now;
+    strbuf_puts(out, e->row->is_group ? "<tr class=\"group\">" : "<tr>");
+    league_name_cells(out, ctx, e, rank);
+    page_score_cell(out, s->index, s->index_lo, s->index_hi, false, s->n);
+    page_score_cell(out, s->csat, s->csat_lo, s->csat_hi, true, s->n);
+    page_score_cell(out, s->wow, s->wow_lo, s->wow_hi, true, s->n);
+    strbuf_puts(out, "<td>");
+    if (s->n > 0)
+        page_put_int(out, s->n);
+    else
+        strbuf_puts(out, DASH);
+    strbuf_puts(out, "</td>");
+    page_change_cell(out, s, &e->prev);
+    sparkline_cell(out, league, e->row);
+    strbuf_puts(out, "</tr>\n");
+}
+
+static const char league_note[] =
+    "<p class=\"note\">Ranked by the index, each pulled toward the mean of all departments (%s) "
+    "by 30 responses, so a few lucky taps do not top the league. Under each number its 95 %% "
+    "interval; hover a number for its responses.<span class=\"phone-only\"> Swipe the table "
+    "sideways for more columns.</span></p>\n";
+
+static const char league_head[] =
+    "<div class=\"scroll\" role=\"region\" aria-label=\"League table\" tabindex=\"0\">"
+    "<table class=\"league\">\n<caption>Departments by index</caption>\n<thead><tr>"
+    "<th scope=\"col\">#</th><th scope=\"col\">Department</th><th scope=\"col\">Index</th>"
+    "<th scope=\"col\">CSAT</th><th scope=\"col\">WOW</th><th scope=\"col\">Responses</th>"
+    "<th scope=\"col\">Change</th><th scope=\"col\">Per day</th></tr></thead>\n<tbody>\n";
+
+static void league_table(struct strbuf *out, const struct page_ctx *ctx,
+                         const struct dash_league *league)
+{
+    struct entry *e = calloc(league->n ? league->n : 1, sizeof *e);
+    if (!e) {
+        out->failed = true;
+        return;
+    }
+    double prior = league_prior(league);
+    for (size_t i = 0; i < league->n; i++) {
+        e[i].row = &league->rows[i];
+        e[i].now = score_of(&league->rows[i].now);
+        e[i].prev = score_of(&league->rows[i].prev);
+        e[i].shrunk = score_shrunk_index(&league->rows[i].now, prior, SCORE_SHRINK_K);
+    }
+    qsort(e, league->n, sizeof *e, compare_entries);
+    char mean[32], note[sizeof league_note + 32];
+    page_num1(prior, mean, sizeof mean);
+    snprintf(note, sizeof note, league_note, mean);
+    strbuf_puts(out, note);
+    strbuf_puts(out, league_head);
+    size_t rank = 0;
+    bool groups = false;
+    for (size_t i = 0; i < league->n; i++) {
+        if (e[i].row->is_group && !groups) {
+            groups = true;
+            rank = 0;
+            strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"8\" "
+                             "scope=\"rowgroup\">Groups: their departments together</th></tr>\n");
+        }
+        league_row(out, ctx, league, &e[i], ++rank);
+    }
+    strbuf_puts(out, "</tbody>\n</table></div>\n");
+    free(e);
+}
+
+void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
+                   const struct dash_alerts *open, struct strbuf *out)
+{
+    page_frame_begin(out, ctx, "Overview", "overview", "/overview", NULL);
+    strbuf_puts(out, "<section class=\"open-alerts\" aria-labelledby=\"open-alerts\">"
+                     "<h2 id=\"open-alerts\">Open alerts");
+    if (open && open->n) {
+        strbuf_puts(out, " (");
+        page_put_int(out, (int64_t)open->n);
+        strbuf_puts(out, open->more ? "+)" : ")");
+    }
+    strbuf_puts(out, "</h2>\n");
+    struct dash_alerts first = {0};
+    if (open)
+        first = (struct dash_alerts){open->items,
+                                     open->n < OVERVIEW_ALERTS ? open->n : OVERVIEW_ALERTS, false};
+    page_alert_list(out, ctx, &first, "No open alerts.");
+    strbuf_puts(out, "<p class=\"more\">");
+    if (open && (open->n > first.n || open->more)) {
+        page_link_open(out, "/alerts", NULL, ctx->filter, "state=open");
+        strbuf_puts(out, "Every open alert →</a> · ");
+    }
+    page_link_open(out, "/alerts", NULL, ctx->filter, "state=all");
+    strbuf_puts(out, "All alerts →</a></p>\n");
+    strbuf_puts(out, "</section>\n<section aria-labelledby=\"league\"><h2 id=\"league\">League"
+                     "</h2>\n");
+    if (league->n == 0)
+        strbuf_puts(out, "<p class=\"quiet\">No departments to show: none exists yet, or none is "
+                         "in your scope and this filter.</p>\n");
+    else
+        league_table(out, ctx, league);
+    strbuf_puts(out, "</section>\n");
+    page_frame_end(out);
+}

@@ -1,0 +1,104 @@
+/*
+ * pages_private: what the files of the dashboard's pages share (pages.h is
+ * the public side): the helpers page_frame.c defines for every page, and
+ * the alert list page_alerts.c lends the overview and a department.  Only
+ * app/dash/render includes it.
+ */
+#ifndef WOW_PAGES_PRIVATE_H
+#define WOW_PAGES_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dashview.h"
+#include "pages.h"
+#include "score.h"
+
+struct strbuf;
+
+#define DASH "–" /* what a number with n = 0 shows */
+
+/* ---- page_frame.c ---- */
+/* A league cell holding page_change_text(). */
+void page_change_cell(struct strbuf *out, const struct score *now, const struct score *prev);
+
+/* The change against the previous period: "▲ +5.1" in bold when the
+ * intervals do not overlap (score_changed), the bare difference in grey
+ * when they do, DASH when either period has no responses. */
+void page_change_text(struct strbuf *out, const struct score *now, const struct score *prev,
+                      char *title, size_t size);
+
+/* A hidden csrf field (the session's token). */
+void page_csrf_field(struct strbuf *out, const struct page_ctx *ctx);
+
+/* The four faces' names, 1 (very unhappy) at [0]; the months; Mon..Sun. */
+extern const char *const page_face_names[];
+
+/* The filter of a row's link: ctx's, with department and group replaced. */
+struct dash_filter page_filter_with(const struct dash_filter *f, const char *department,
+                                    const char *group);
+
+/* The head, nav, <main>, the <h1> (title escaped) and, when path is not
+ * NULL, the filter form sending there (path and segment as page_url() takes
+ * them) and the period line. */
+void page_frame_begin(struct strbuf *out, const struct page_ctx *ctx, const char *title,
+                      const char *active, const char *path, const char *segment);
+
+/* Closes what page_frame_begin() opened. */
+void page_frame_end(struct strbuf *out);
+
+/* "68.1–76.5" (or with '%' for shares). */
+void page_interval(double lo, double hi, bool share, char *buf, size_t size);
+
+/* <a href="..."> for page_url()'s arguments; the caller writes the text and </a>. */
+void page_link_open(struct strbuf *out, const char *path, const char *segment,
+                    const struct dash_filter *f, const char *extra);
+
+extern const char *const page_month_names[];
+
+/* v with one decimal and '.', whatever the locale ("72.4"); DASH for
+ * NaN or infinity. */
+void page_num1(double v, char *buf, size_t size);
+
+/* A share 0..1 as "85.1%"; DASH for NaN. */
+void page_pct(double share, char *buf, size_t size);
+
+/* v in decimal. */
+void page_put_int(struct strbuf *out, int64_t v);
+
+/* <time> for a UTC instant: "2026-11-28 12:00 UTC (3 h ago)"; "–" for 0. */
+void page_put_time(struct strbuf *out, int64_t at_ms, int64_t now_ms);
+
+/* "1 response", "512 responses". */
+void page_responses(int64_t n, char *buf, size_t size);
+
+/* A league number: the value, its 95 % interval under it, and in its
+ * title over how many responses it stands; DASH with n = 0.  Plain cells
+ * (the stylesheet aligns the columns): a league of 100 departments must
+ * stay light. */
+void page_score_cell(struct strbuf *out, double v, double lo, double hi, bool share, int64_t n);
+
+/* Appends path, then segment percent-encoded (NULL: none), then '?' and
+ * the filter and extra (raw query text, NULL: none), all escaped for a
+ * quoted attribute: the value of an href or action. */
+void page_url(struct strbuf *out, const char *path, const char *segment,
+              const struct dash_filter *f, const char *extra);
+
+extern const char *const page_weekday_names[];
+
+/* ---- page_alerts.c ---- */
+/* Alerts as a list of links (the overview's open alerts, a department's). */
+void page_alert_list(struct strbuf *out, const struct page_ctx *ctx,
+                     const struct dash_alerts *alerts, const char *empty);
+
+/* Previous and next page links, and which rows these are. */
+void page_paging(struct strbuf *out, const struct page_ctx *ctx, const char *path,
+                 const char *extra, int64_t offset, int64_t limit, size_t shown, bool more,
+                 const char *noun);
+
+/* ---- page_fleet.c ---- */
+/* A hidden form field, name and value escaped. */
+void page_hidden(struct strbuf *out, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * router_private: what the files of app/dash/web's router share: the
+ * request's context, the route table's row and match, every route's
+ * handler (routes_pages.c, routes_api.c, routes_public.c) and the replies
+ * they make (route_reply.c).  Only app/dash/web includes it.
+ */
+#ifndef WOW_ROUTER_PRIVATE_H
+#define WOW_ROUTER_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api.h"
+#include "auth.h"
+#include "dashview.h"
+#include "router.h"
+
+struct dashdb;
+struct page_ctx;
+
+#define ROLE_ADMIN (1u << DASH_ROLE_ADMIN)
+#define ROLE_HEAD  (1u << DASH_ROLE_HEAD)
+#define ROLE_TECH  (1u << DASH_ROLE_TECHNICIAN)
+
+/* What one request's handlers share. */
+struct route_ctx {
+    struct router *rt;
+    const struct http_request *req;
+    struct reply *reply;
+    struct dashdb *db; /* taken from the pool for the request */
+    bool api;
+    bool has_user;
+    struct dash_user user;
+    char session[AUTH_TOKEN_LEN + 1]; /* the cookie's value, "" for a bearer */
+    char csrf[AUTH_TOKEN_LEN + 1];
+    int64_t now_ms;
+    int32_t today;
+    struct dash_filter filter;
+    struct dash_departments departments; /* the filter's choices (pages) */
+    char err[512];
+};
+
+/* Methods a route answers; a request with another gets 405 and Allow. */
+#define ROUTE_GET  1u /* GET and HEAD */
+#define ROUTE_POST 2u
+
+struct route_match;
+
+/* One row of the route table (router.c). */
+struct route {
+    const char *pattern; /* "/alerts/#/comment": '*' an id of [A-Za-z0-9_.-], '#' a number */
+    unsigned roles;      /* who may use it; 0: anyone, before any session or database */
+    unsigned methods;    /* ROUTE_GET, ROUTE_POST or both */
+    bool filter;         /* reads the filter parameters (and checks its department's scope) */
+    bool api;            /* an API name: the pattern also matches with .csv or .json */
+    void (*handle)(struct route_ctx *c, const struct route_match *m);
+};
+
+/* A route the path named, and what its pattern took from the path. */
+struct route_match {
+    const struct route *route;
+    char arg[DASH_ID_MAX];  /* the id '*' or '#' matched; for the API, the suffix */
+    enum api_format format; /* the API's, from the suffix */
+};
+
+/* "counts" of "/api/v1/counts". */
+const char *route_api_name(const struct route *route);
+
+/* ---- route_reply.c ---- */
+
+extern const char *const route_alert_states[]; /* "open", "closed", "all", NULL */
+
+/* What every page needs besides its values, from the request's context. */
+void route_page_ctx(const struct route_ctx *c, struct page_ctx *p);
+
+/* An error as the route's kind of reply: JSON for the API, else a page
+ * (with the nav bar when there is a session). */
+void route_fail(struct route_ctx *c, unsigned status, const char *message);
+
+/* The database failed: log it, say 503 without the details. */
+void route_fail_db(struct route_ctx *c, const char *what);
+
+/* 303 to location. */
+void route_redirect(struct reply *r, const char *location);
+
+/* The page appended to the reply's body is finished: status, HTML type. */
+void route_html_done(struct route_ctx *c, unsigned status);
+
+/* c->departments for the filter's selects; false with 503 made. */
+bool route_load_departments(struct route_ctx *c);
+
+/* 405 with the methods the route takes. */
+void route_method_not_allowed(struct reply *reply, const char *allow);
+
+/* ---- the handlers, one per route ---- */
+
+/* routes_public.c */
+void handle_healthz(struct route_ctx *c, const struct route_match *m);
+void handle_stylesheet(struct route_ctx *c, const struct route_match *m);
+void handle_icon(struct route_ctx *c, const struct route_match *m);
+void handle_login(struct route_ctx *c, const struct route_match *m);
+
+/* routes_pages.c */
+void handle_home(struct route_ctx *c, const struct route_match *m);
+void handle_overview(struct route_ctx *c, const struct route_match *m);
+void handle_department(struct route_ctx *c, const struct route_match *m);
+void handle_alerts(struct route_ctx *c, const struct route_match *m);
+void handle_alert(struct route_ctx *c, const struct route_match *m);
+void handle_acknowledge(struct route_ctx *c, const struct route_match *m);
+void handle_comment(struct route_ctx *c, const struct route_match *m);
+void handle_fleet(struct route_ctx *c, const struct route_match *m);
+void handle_logout(struct route_ctx *c, const struct route_match *m);
+
+/* routes_api.c */
+void handle_api_counts(struct route_ctx *c, const struct route_match *m);
+void handle_api_reasons(struct route_ctx *c, const struct route_match *m);
+void handle_api_departments(struct route_ctx *c, const struct route_match *m);
+void handle_api_kiosks(struct route_ctx *c, const struct route_match *m);
+void handle_api_alerts(struct route_ctx *c, const struct route_match *m);
+
+#endif

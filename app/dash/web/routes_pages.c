@@ -1,0 +1,199 @@
+/*
+ * routes_pages: the handlers of the dashboard's pages: each fetches its
+ * values (dashq.h, alerts.h, dashdb.h) and renders them (pages.h).  Who
+ * may call them, with what filter, router.c has checked already.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alerts.h"
+#include "api.h"
+#include "auth.h"
+#include "dashdb.h"
+#include "dashq.h"
+#include "dashview.h"
+#include "fleet.h"
+#include "html.h"
+#include "kiosks.h"
+#include "log.h"
+#include "pages.h"
+#include "router_private.h"
+
+void handle_overview(struct route_ctx *c, const struct route_match *m)
+
+{
+    struct dash_league league = {0};
+    struct dash_alerts open = {0};
+    struct page_ctx p;
+    route_page_ctx(c, &p);
+    if (!route_load_departments(c))
+        return;
+    if (!dashq_league(c->db, &c->user, &c->filter, &league, c->err, sizeof c->err))
+        route_fail_db(c, "league");
+    else if (!alerts_list(c->db, &c->user, &c->filter, "open", 0, PAGE_LIMIT_DEFAULT, &open, c->err,
+                          sizeof c->err))
+        route_fail_db(c, "open alerts");
+    else
+        page_overview(&p, &league, &open, &c->reply->body), route_html_done(c, 200);
+    dash_league_free(&league);
+    dash_alerts_free(&open);
+}
+
+void handle_department(struct route_ctx *c, const struct route_match *m)
+{
+    const char *id = m->arg;
+    struct dash_department d = {0};
+    struct dash_alerts alerts = {0};
+    struct page_ctx p;
+    route_page_ctx(c, &p);
+    if (!dash_user_sees(&c->user, id)) {
+        route_fail(c, 404, "No such department.");
+        return;
+    }
+    if (!route_load_departments(c))
+        return;
+    enum dashq_status st =
+        dashq_department(c->db, &c->user, &c->filter, id, &d, c->err, sizeof c->err);
+    struct dash_filter mine = c->filter;
+    snprintf(mine.department, sizeof mine.department, "%s", id);
+    if (st == DASHQ_NOT_FOUND)
+        route_fail(c, 404, "No such department.");
+    else if (st != DASHQ_OK)
+        route_fail_db(c, "department");
+    else if (!alerts_list(c->db, &c->user, &mine, "all", 0, PAGE_LIMIT_DEFAULT, &alerts, c->err,
+                          sizeof c->err))
+        route_fail_db(c, "department alerts");
+    else
+        page_department(&p, &d, &alerts, &c->reply->body), route_html_done(c, 200);
+    dash_department_free(&d);
+    dash_alerts_free(&alerts);
+}
+
+void handle_alerts(struct route_ctx *c, const struct route_match *m)
+
+{
+    const char *state;
+    int64_t offset, limit;
+    struct dash_alerts alerts = {0};
+    struct page_ctx p;
+    route_page_ctx(c, &p);
+    if (!http_parse_choice(c->req, "state", route_alert_states, "open", &state, c->err,
+                           sizeof c->err) ||
+        !http_parse_paging(c->req, PAGE_LIMIT_DEFAULT, &offset, &limit, c->err, sizeof c->err)) {
+        route_fail(c, 400, c->err);
+        return;
+    }
+    if (!route_load_departments(c))
+        return;
+    if (alerts_list(c->db, &c->user, &c->filter, state, offset, limit, &alerts, c->err,
+                    sizeof c->err))
+        page_alerts(&p, &alerts, state, offset, limit, &c->reply->body), route_html_done(c, 200);
+    else
+        route_fail_db(c, "alerts");
+    dash_alerts_free(&alerts);
+}
+
+void handle_alert(struct route_ctx *c, const struct route_match *m)
+{
+    const char *id = m->arg;
+    struct dash_alert a = {0};
+    struct page_ctx p;
+    route_page_ctx(c, &p);
+    if (!route_load_departments(c))
+        return;
+    enum dashq_status st =
+        alerts_get(c->db, &c->user, strtoll(id, NULL, 10), &a, c->err, sizeof c->err);
+    if (st == DASHQ_NOT_FOUND)
+        route_fail(c, 404, "No such alert.");
+    else if (st != DASHQ_OK)
+        route_fail_db(c, "alert");
+    else
+        page_alert(&p, &a, &c->reply->body), route_html_done(c, 200);
+    alerts_alert_free(&a);
+}
+
+/* POST /alerts/ID/acknowledge and /comment, then back to the alert. */
+static void alert_post(struct route_ctx *c, const char *id, bool comment)
+{
+    int64_t n = strtoll(id, NULL, 10);
+    enum dashq_status st;
+    if (comment) {
+        const char *body = http_form(c->req, "body");
+        size_t len = body ? strlen(body) : 0;
+        if (len == 0 || len > ALERTS_COMMENT_MAX_BYTES) {
+            snprintf(c->err, sizeof c->err, "body: expected a comment of 1 to %d bytes, got %zu",
+                     ALERTS_COMMENT_MAX_BYTES, len);
+            route_fail(c, 400, c->err);
+            return;
+        }
+        st = alerts_comment(c->db, &c->user, n, body, c->now_ms, c->err, sizeof c->err);
+    } else {
+        st = alerts_acknowledge(c->db, &c->user, n, c->now_ms, c->err, sizeof c->err);
+    }
+    if (st == DASHQ_NOT_FOUND) {
+        route_fail(c, 404, "No such alert.");
+    } else if (st != DASHQ_OK) {
+        route_fail_db(c, comment ? "comment" : "acknowledge");
+    } else {
+        char to[64];
+        snprintf(to, sizeof to, "/alerts/%" PRId64, n);
+        route_redirect(c->reply, to);
+    }
+}
+
+void handle_fleet(struct route_ctx *c, const struct route_match *m)
+
+{
+    static const char *const flags[] = {"1", "0", NULL};
+    const char *problems;
+    int64_t offset, limit;
+    struct fleet fleet = {0};
+    struct page_ctx p;
+    route_page_ctx(c, &p);
+    if (!http_parse_choice(c->req, "problems", flags, "0", &problems, c->err, sizeof c->err) ||
+        !http_parse_paging(c->req, PAGE_LIMIT_DEFAULT, &offset, &limit, c->err, sizeof c->err)) {
+        route_fail(c, 400, c->err);
+        return;
+    }
+    if (!route_load_departments(c))
+        return;
+    if (kiosks_read_fleet(c->db, &fleet, c->err, sizeof c->err)) {
+        page_fleet(&p, &fleet, c->rt->silent_after_ms, offset, limit, !strcmp(problems, "1"),
+                   &c->reply->body);
+        route_html_done(c, 200);
+    } else {
+        route_fail_db(c, "fleet");
+    }
+    fleet_free(&fleet);
+}
+
+void handle_logout(struct route_ctx *c, const struct route_match *m)
+
+{
+    if (!auth_logout(c->db, c->session, c->err, sizeof c->err)) {
+        route_fail_db(c, "logout");
+        return;
+    }
+    http_reply_header(c->reply, "Set-Cookie",
+                      c->rt->secure_cookies
+                          ? AUTH_COOKIE "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Secure"
+                          : AUTH_COOKIE "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+    route_redirect(c->reply, "/login");
+}
+
+void handle_acknowledge(struct route_ctx *c, const struct route_match *m)
+{
+    alert_post(c, m->arg, false);
+}
+
+void handle_comment(struct route_ctx *c, const struct route_match *m)
+{
+    alert_post(c, m->arg, true);
+}
+
+void handle_home(struct route_ctx *c, const struct route_match *m)
+{
+    route_redirect(c->reply, c->user.role == DASH_ROLE_TECHNICIAN ? "/fleet" : "/overview");
+}

@@ -55,7 +55,7 @@ static void flush_records(struct loop_state *s, int64_t now_mono_ms)
     s->pending = (struct kiosk_actions){0};
 }
 
-static struct input router(const struct loop_parts *p)
+static struct input input_of(const struct loop_parts *p)
 {
     return (struct input){.frame = frame_list(p->frame),
                           .technician = p->technician,
@@ -101,7 +101,7 @@ static int wait_timeout(const struct loop_state *s, struct clock_now now, int64_
 static bool handle_event(struct loop_state *s, const struct display_event *ev, bool *dirty)
 {
     struct clock_now now = clock_read(s->p->clock);
-    struct input in = router(s->p);
+    struct input in = input_of(s->p);
     struct kiosk_actions a;
     bool redraw = false;
     switch (ev->type) {

@@ -1,7 +1,7 @@
 /*
  * ui_build: the small builders every screen uses to append commands,
  * targets and texts to a frame, and the text lookups (ui_text, ui_msg).
- * Below the screens and faces.c, which call it, and ui.c, which calls them.
+ * Below the screens and faces.c, which call it, and ui_layout.c, which calls them.
  *
  * A frame never overflows: a command or target that does not fit is
  * dropped and logged (a layout bug; the tests check the busiest screens

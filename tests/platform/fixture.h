@@ -1,6 +1,6 @@
 /*
  * fixture: what the platform tests share: a headless display of a given
- * size and rotation, frames built by hand (no ui.c), pixel reads.
+ * size and rotation, frames built by hand (no ui_layout.c), pixel reads.
  */
 #ifndef WOW_TEST_PLATFORM_FIXTURE_H
 #define WOW_TEST_PLATFORM_FIXTURE_H

@@ -40,7 +40,7 @@ const char cli_serve_usage[] =
     "                     [--assets DIR] [--timezone ZONE] [--webhook URL]\n"
     "                     [--secure-cookies] [--refresh DURATION]\n";
 
-struct options {
+struct setup_options {
     const char *command; /* "migrate", "kiosk add" or "serve" */
     const char *db;
     int to_version;
@@ -60,7 +60,7 @@ static bool valid_id(const char *id)
 }
 
 /* The options' handlers: each stores value (NULL for a switch) into
- * field, a member of struct options; 0, or -1 after saying what is wrong. */
+ * field, a member of struct setup_options; 0, or -1 after saying what is wrong. */
 static int set_text(void *field, const char *value)
 {
     *(const char **)field = value;
@@ -108,28 +108,29 @@ static int set_refresh(void *field, const char *value)
 }
 
 /* Every option of migrate, kiosk add and serve: its flag, the member of
- * struct options it sets, how, and whether it takes a value. */
+ * struct setup_options it sets, how, and whether it takes a value. */
 static const struct setup_option {
     const char *flag;
     size_t field;
     int (*set)(void *field, const char *value);
     bool takes_value;
 } setup_options[] = {
-    {"--db", offsetof(struct options, db), set_text, true},
-    {"--department", offsetof(struct options, department), set_text, true},
-    {"--site", offsetof(struct options, site), set_text, true},
-    {"--label", offsetof(struct options, label), set_text, true},
-    {"--kiosk-host", offsetof(struct options, kiosk_host), set_text, true},
-    {"--sslmode", offsetof(struct options, sslmode), set_text, true},
-    {"--listen", offsetof(struct options, serve.listen), set_text, true},
-    {"--assets", offsetof(struct options, serve.assets_dir), set_text, true},
-    {"--timezone", offsetof(struct options, serve.timezone), set_text, true},
-    {"--webhook", offsetof(struct options, serve.webhook_url), set_text, true},
-    {"--refresh", offsetof(struct options, serve.refresh_ms), set_refresh, true},
-    {"--to", offsetof(struct options, to_version), set_version, true},
-    {"--silent-after", offsetof(struct options, serve.silent_after_ms), set_silent_after, true},
-    {"--replace", offsetof(struct options, replace), set_switch, false},
-    {"--secure-cookies", offsetof(struct options, serve.secure_cookies), set_switch, false},
+    {"--db", offsetof(struct setup_options, db), set_text, true},
+    {"--department", offsetof(struct setup_options, department), set_text, true},
+    {"--site", offsetof(struct setup_options, site), set_text, true},
+    {"--label", offsetof(struct setup_options, label), set_text, true},
+    {"--kiosk-host", offsetof(struct setup_options, kiosk_host), set_text, true},
+    {"--sslmode", offsetof(struct setup_options, sslmode), set_text, true},
+    {"--listen", offsetof(struct setup_options, serve.listen), set_text, true},
+    {"--assets", offsetof(struct setup_options, serve.assets_dir), set_text, true},
+    {"--timezone", offsetof(struct setup_options, serve.timezone), set_text, true},
+    {"--webhook", offsetof(struct setup_options, serve.webhook_url), set_text, true},
+    {"--refresh", offsetof(struct setup_options, serve.refresh_ms), set_refresh, true},
+    {"--to", offsetof(struct setup_options, to_version), set_version, true},
+    {"--silent-after", offsetof(struct setup_options, serve.silent_after_ms), set_silent_after,
+     true},
+    {"--replace", offsetof(struct setup_options, replace), set_switch, false},
+    {"--secure-cookies", offsetof(struct setup_options, serve.secure_cookies), set_switch, false},
 };
 
 static const struct setup_option *find_option(const char *flag)
@@ -140,7 +141,7 @@ static const struct setup_option *find_option(const char *flag)
     return NULL;
 }
 
-static int parse_flags(struct options *o, int argc, char **argv, int i)
+static int parse_flags(struct setup_options *o, int argc, char **argv, int i)
 {
     for (; i < argc; i++) {
         const struct setup_option *opt = find_option(argv[i]);
@@ -162,15 +163,15 @@ static int parse_flags(struct options *o, int argc, char **argv, int i)
 /* Parses the command's arguments (argv[0] is its name, "migrate",
  * "kiosk" or "serve").  0 to go on; CLI_USAGE when the command itself is
  * malformed (cli.c prints the whole usage); 1 on a bad option (said). */
-static int parse_options(struct options *o, int argc, char **argv)
+static int parse_options(struct setup_options *o, int argc, char **argv)
 {
-    *o = (struct options){.to_version = SCHEMA_VERSION,
-                          .site = "",
-                          .label = "",
-                          .sslmode = "verify-full",
-                          .serve = {.listen = SERVE_DEFAULT_LISTEN,
-                                    .silent_after_ms = SERVE_DEFAULT_SILENT_AFTER,
-                                    .refresh_ms = SERVE_DEFAULT_REFRESH}};
+    *o = (struct setup_options){.to_version = SCHEMA_VERSION,
+                                .site = "",
+                                .label = "",
+                                .sslmode = "verify-full",
+                                .serve = {.listen = SERVE_DEFAULT_LISTEN,
+                                          .silent_after_ms = SERVE_DEFAULT_SILENT_AFTER,
+                                          .refresh_ms = SERVE_DEFAULT_REFRESH}};
     int first_flag = 1;
     o->command = argv[0];
     if (!strcmp(argv[0], "kiosk")) {
@@ -195,7 +196,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 }
 
 /* What the technician pastes into the kiosk's config. */
-static void print_config(const struct options *o, const char *target)
+static void print_config(const struct setup_options *o, const char *target)
 {
     printf("# kiosk.conf lines for kiosk %s, from wowdash kiosk add\n"
            "[kiosk]\nid = %s\n",
@@ -208,7 +209,7 @@ static void print_config(const struct options *o, const char *target)
            o->department, o->department, target);
 }
 
-static int migrate_run(const struct options *o)
+static int migrate_run(const struct setup_options *o)
 {
     struct migrate_report report;
     if (!provision_migrate(o->db, o->to_version, &report))
@@ -221,16 +222,16 @@ static int migrate_run(const struct options *o)
 }
 
 /* Parses, then runs: the exit status (2 on a bad option). */
-static int parse_then(int argc, char **argv, int (*run)(const struct options *o))
+static int parse_then(int argc, char **argv, int (*run)(const struct setup_options *o))
 {
-    struct options o;
+    struct setup_options o;
     int rc = parse_options(&o, argc, argv);
     if (rc != 0)
         return rc == CLI_USAGE ? CLI_USAGE : 2;
     return run(&o);
 }
 
-static int kiosk_add_run(const struct options *o)
+static int kiosk_add_run(const struct setup_options *o)
 {
     const struct provision_kiosk k = {.db = o->db,
                                       .kiosk_id = o->kiosk_id,
@@ -247,7 +248,7 @@ static int kiosk_add_run(const struct options *o)
     return 0;
 }
 
-static int serve_then(const struct options *o)
+static int serve_then(const struct setup_options *o)
 {
     struct serve_options s = o->serve;
     s.db = o->db;

@@ -1,5 +1,5 @@
 /*
- * ui: the entry points: ui_layout() picks the screen for the view and has
+ * ui_layout: the entry points: ui_layout() picks the screen for the view and has
  * it laid out; ui_hit() and ui_find() look targets up in a laid-out frame.
  * The screens are in screen_*.c, the faces in faces.c, and the builders
  * they all append with in ui_build.c, below them.

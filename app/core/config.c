@@ -151,14 +151,6 @@ static void cfg_open_with_id(struct cfg_parser *p, const char *kind, const char 
 
 static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len)
 {
-    static const struct {
-        const char *name;
-        enum cfg_section section;
-    } plain[] = {
-        {"kiosk", SEC_KIOSK}, {"followup", SEC_FOLLOWUP},         {"screen", SEC_SCREEN},
-        {"hours", SEC_HOURS}, {"press_filter", SEC_PRESS_FILTER}, {"store", SEC_STORE},
-        {"sync", SEC_SYNC},   {"technician", SEC_TECHNICIAN},
-    };
     while (len > 0 && (name[0] == ' ' || name[0] == '\t'))
         name++, len--;
     while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
@@ -166,22 +158,25 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     snprintf(p->section_name, sizeof p->section_name, "%.*s", (int)len, name);
     p->section = SEC_IGNORED;
     p->section_line = p->line;
-    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
-        if (strcmp(p->section_name, plain[i].name) == 0) {
-            p->section = plain[i].section;
+    for (enum cfg_section s = SEC_KIOSK; s <= SEC_TECHNICIAN; s++) {
+        if (!cfg_section_takes_id(s) && strcmp(p->section_name, cfg_section_name(s)) == 0) {
+            p->section = s;
             return;
         }
     }
     size_t word = strcspn(p->section_name, " \t");
     const char *id = p->section_name + word + strspn(p->section_name + word, " \t");
-    if (word == 10 && strncmp(p->section_name, "department", 10) == 0)
-        cfg_open_with_id(p, "department", id);
-    else if (word == 6 && strncmp(p->section_name, "reason", 6) == 0)
-        cfg_open_with_id(p, "reason", id);
-    else
-        cfg_error(p, cfg_here(p), p->section_name,
-                  "unknown section; expected kiosk, department ID, reason ID, followup, screen, "
-                  "hours, press_filter, store, sync or technician");
+    for (enum cfg_section s = SEC_KIOSK; s <= SEC_TECHNICIAN; s++) {
+        const char *kind = cfg_section_name(s);
+        if (cfg_section_takes_id(s) && strlen(kind) == word &&
+            strncmp(p->section_name, kind, word) == 0) {
+            cfg_open_with_id(p, kind, id);
+            return;
+        }
+    }
+    char expected[160];
+    cfg_section_list(expected, sizeof expected);
+    cfg_error(p, cfg_here(p), p->section_name, "unknown section; expected %s", expected);
 }
 
 /* inih's reader: one line of the text per call, counted; headers noted here.

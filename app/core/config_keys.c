@@ -213,6 +213,23 @@ const char *cfg_section_name(enum cfg_section section)
     return section < sizeof names / sizeof names[0] && names[section] ? names[section] : "";
 }
 
+bool cfg_section_takes_id(enum cfg_section section)
+{
+    return section == SEC_DEPARTMENT || section == SEC_REASON;
+}
+
+void cfg_section_list(char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (enum cfg_section s = SEC_KIOSK; s <= SEC_TECHNICIAN && n < size; s++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%s%s",
+                              s == SEC_KIOSK        ? ""
+                              : s == SEC_TECHNICIAN ? " or "
+                                                    : ", ",
+                              cfg_section_name(s), cfg_section_takes_id(s) ? " ID" : "");
+}
+
 /* A generic kind's value into its field. */
 static void set_field(struct cfg_parser *p, const struct cfg_key *k, const char *key,
                       const char *value)

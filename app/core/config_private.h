@@ -25,7 +25,7 @@
 enum cfg_section {
     SEC_NONE,    /* before any header: keys there are errors */
     SEC_IGNORED, /* a bad header, already reported: its keys are skipped */
-    SEC_KIOSK,
+    SEC_KIOSK,   /* from here to SEC_TECHNICIAN: the sections, in the order errors list them */
     SEC_DEPARTMENT,
     SEC_REASON,
     SEC_FOLLOWUP,
@@ -166,6 +166,13 @@ extern const size_t cfg_key_count;
 
 /* The section's name as in the file ("press_filter", "department"). */
 const char *cfg_section_name(enum cfg_section section);
+
+/* Whether the section's header names an item: [department ID], [reason ID]. */
+bool cfg_section_takes_id(enum cfg_section section);
+
+/* Every section as a header is written, for "unknown section" errors:
+ * "kiosk, department ID, reason ID, ... or technician". */
+void cfg_section_list(char *buf, size_t size);
 
 /* Sets key (full "section.key"), its base and lang as the open section's
  * table row says; false when the section takes no such key. */

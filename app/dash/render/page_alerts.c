@@ -5,16 +5,11 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "fleet_render.h"
 #include "html.h"
 #include "pages_private.h"
-#include "score.h"
 #include "strbuf.h"
-#include "svg.h"
 
 /* ---- alerts in lists --------------------------------------------------- */
 

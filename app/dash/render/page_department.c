@@ -8,11 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "fleet_render.h"
 #include "html.h"
 #include "pages_private.h"
-#include "score.h"
 #include "strbuf.h"
 #include "svg.h"
 

@@ -3,18 +3,13 @@
  * switch, the summary and the table (fleet_render.h) with paging.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "clock.h"
 #include "fleet_render.h"
 #include "html.h"
 #include "pages_private.h"
-#include "score.h"
 #include "strbuf.h"
-#include "svg.h"
 
 /* ---- fleet ------------------------------------------------------------- */
 

@@ -13,9 +13,7 @@
 #include "fleet_render.h"
 #include "html.h"
 #include "pages_private.h"
-#include "score.h"
 #include "strbuf.h"
-#include "svg.h"
 
 static const char *const period_names[] = {"today",        "yesterday",  "this_week", "last_week",
                                            "last_30_days", "this_month", "custom"};

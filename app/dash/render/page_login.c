@@ -1,19 +1,11 @@
 /*
  * page_login: the login page and the error pages.
  */
-#include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "clock.h"
-#include "fleet_render.h"
 #include "html.h"
 #include "pages_private.h"
-#include "score.h"
 #include "strbuf.h"
-#include "svg.h"
 
 /* ---- login and errors -------------------------------------------------- */
 

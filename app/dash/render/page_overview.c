@@ -2,17 +2,13 @@
  * page_overview: the overview: open alerts, then the league of departments and groups
  * ranked by the shrunk index, with sparklines.
  */
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "fleet_render.h"
 #include "html.h"
 #include "pages_private.h"
-#include "score.h"
 #include "strbuf.h"
 #include "svg.h"
 

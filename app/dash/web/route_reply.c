@@ -5,10 +5,7 @@
  * and the values several handlers share (the filter's department choices,
  * the page context, the alert states).
  */
-#include <stdio.h>
-#include <string.h>
 
-#include "api.h"
 #include "dashq.h"
 #include "log.h"
 #include "pages.h"

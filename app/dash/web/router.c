@@ -11,10 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auth.h"
 #include "dashdb.h"
-#include "dashview.h"
-#include "http.h"
 #include "router_private.h"
 #include "tz.h"
 

@@ -3,21 +3,10 @@
  * JSON or CSV (api.h), paged by offset and limit with X-More-Available and
  * Link: rel="next"; CSV downloads name their period in the file name.
  */
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "alerts.h"
-#include "api.h"
-#include "auth.h"
-#include "dashdb.h"
-#include "dashq.h"
-#include "dashview.h"
-#include "fleet.h"
-#include "html.h"
-#include "log.h"
-#include "pages.h"
 #include "router_private.h"
 
 #define API_LIMIT_DEFAULT 1000

@@ -9,15 +9,8 @@
 #include <string.h>
 
 #include "alerts.h"
-#include "api.h"
-#include "auth.h"
-#include "dashdb.h"
-#include "dashq.h"
-#include "dashview.h"
 #include "fleet.h"
-#include "html.h"
 #include "kiosks.h"
-#include "log.h"
 #include "pages.h"
 #include "router_private.h"
 

@@ -4,18 +4,10 @@
  * and the POST that checks the password under the throttle and sets the
  * session cookie).
  */
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "alerts.h"
-#include "api.h"
-#include "auth.h"
 #include "dashdb.h"
-#include "dashq.h"
-#include "dashview.h"
-#include "fleet.h"
 #include "html.h"
 #include "log.h"
 #include "pages.h"

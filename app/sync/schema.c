@@ -221,6 +221,59 @@ const struct schema_step schema_steps[] = {
      "CREATE TRIGGER reason_counts_synced_update AFTER UPDATE OF n ON reason_counts BEGIN"
      "  UPDATE reason_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS
      "  WHERE rowid = NEW.rowid; END;"},
+    {4, "the catalog: what kiosks ask flows down (docs/CATALOG.md)",
+     /* Every change is a new version: the whole fleet document, who and
+        when.  The newest version is the catalog in force. */
+     "CREATE TABLE catalog_versions("
+     "  version BIGINT PRIMARY KEY CHECK (version > 0),"
+     "  made_ms BIGINT NOT NULL,"
+     "  made_by TEXT NOT NULL,"
+     "  note TEXT NOT NULL,"
+     "  body TEXT NOT NULL);"
+     /* What one kiosk runs: the version rendered for it (its departments,
+        its site's hours), the INI text its own config parser reads.  The
+        only catalog table a kiosk role may read, and only its own row. */
+     "CREATE TABLE kiosk_catalog("
+     "  kiosk_id TEXT PRIMARY KEY,"
+     "  version BIGINT NOT NULL,"
+     "  body TEXT NOT NULL);"
+     /* The newest version's names, for the dashboard: lang '' is the
+        catalog's first language (the plain key), others name.LANG. */
+     "CREATE TABLE catalog_names("
+     "  kind TEXT NOT NULL CHECK (kind IN ('department', 'group', 'reason', 'site')),"
+     "  id TEXT NOT NULL,"
+     "  lang TEXT NOT NULL,"
+     "  name TEXT NOT NULL,"
+     "  PRIMARY KEY (kind, id, lang));"
+     "CREATE TABLE catalog_reasons("
+     "  reason TEXT PRIMARY KEY,"
+     "  list TEXT NOT NULL CHECK (list IN ('positive', 'negative')),"
+     "  position INTEGER NOT NULL);"
+     /* groups are a tree (site > area > ...); departments sit in one */
+     "ALTER TABLE dash_groups ADD COLUMN parent_id TEXT;"
+     "ALTER TABLE dash_departments ADD COLUMN customer_facing SMALLINT NOT NULL DEFAULT 1;"
+     /* the heartbeat: the version the kiosk runs, the error of one it
+        refused, and a picker kiosk's departments (department is '') */
+     "ALTER TABLE kiosks ADD COLUMN catalog_version BIGINT NOT NULL DEFAULT 0;"
+     "ALTER TABLE kiosks ADD COLUMN catalog_error TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE kiosks ADD COLUMN mode TEXT NOT NULL DEFAULT 'single';"
+     "ALTER TABLE kiosks ADD COLUMN departments TEXT NOT NULL DEFAULT ''",
+     /* PostgreSQL: a kiosk reads its own rendered catalog and writes none
+        of it; the counts' writes notify a listening dashboard (once per
+        transaction: PostgreSQL folds equal notifications) */
+     "ALTER TABLE kiosk_catalog ENABLE ROW LEVEL SECURITY;"
+     "ALTER TABLE kiosk_catalog FORCE ROW LEVEL SECURITY;"
+     "GRANT SELECT ON kiosk_catalog TO " SCHEMA_FLEET_ROLE ";"
+     "CREATE POLICY wow_kiosk_reads_own ON kiosk_catalog FOR SELECT TO " SCHEMA_FLEET_ROLE
+     "  USING (kiosk_id = substr(current_user::text, 7));"
+     "CREATE POLICY wow_owner_all ON kiosk_catalog TO CURRENT_USER USING (true) WITH CHECK (true);"
+     "CREATE OR REPLACE FUNCTION wow_notify_counts() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "BEGIN PERFORM pg_notify('" SCHEMA_COUNTS_CHANNEL "', ''); RETURN NULL; END $$;"
+     "CREATE TRIGGER tap_counts_notify AFTER INSERT OR UPDATE ON tap_counts"
+     "  FOR EACH STATEMENT EXECUTE FUNCTION wow_notify_counts();"
+     "CREATE TRIGGER reason_counts_notify AFTER INSERT OR UPDATE ON reason_counts"
+     "  FOR EACH STATEMENT EXECUTE FUNCTION wow_notify_counts();",
+     NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

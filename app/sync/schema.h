@@ -34,6 +34,15 @@
  * "day" is the kiosk's local date (kiosks.timezone) as days since
  * 1970-01-01, hour its local hour; dash_rollup_state keeps the watermark.
  *
+ * Step 4 (the catalog, docs/CATALOG.md): catalog_versions (every version
+ * of the fleet's catalog, whole, with who and when), kiosk_catalog (the
+ * newest version rendered for each kiosk: the INI text it applies),
+ * catalog_names and catalog_reasons (the newest version's names and reason
+ * lists, for the dashboard); kiosks gains catalog_version, catalog_error,
+ * mode and departments.  On PostgreSQL a kiosk role may only SELECT its own
+ * kiosk_catalog row, and a statement trigger on the counts notifies
+ * SCHEMA_COUNTS_CHANNEL.
+ *
  * PostgreSQL only (step 2): row-level security.  A kiosk logs in as its
  * own role "kiosk_<ID>", a member of the NOLOGIN role wowkiosk_fleet; the
  * policy lets it insert, update and read rows whose kiosk_id is <ID>, and
@@ -45,7 +54,10 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 3 /* the newest step */
+#define SCHEMA_VERSION 4 /* the newest step */
+
+/* PostgreSQL: the channel step 4's trigger notifies when counts arrive. */
+#define SCHEMA_COUNTS_CHANNEL "wow_counts"
 
 /* A kiosk's role is this prefix and its id (schema step 2's policy). */
 #define SCHEMA_KIOSK_ROLE_PREFIX "kiosk_"

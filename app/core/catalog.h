@@ -1,0 +1,91 @@
+/*
+ * catalog: the fleet's catalog (docs/CATALOG.md): what every kiosk asks,
+ * as one document in the kiosk's own INI format, parsed and checked by the
+ * kiosk's own config code, so the dashboard, `wowdash catalog import` and
+ * the kiosk say the same words about the same mistake.
+ *
+ * A struct catalog is one parsed fleet document.  It is made by
+ * catalog_parse() and owned by its caller, who frees it with
+ * catalog_free(); texts it hands out (catalog_export, catalog_render) are
+ * the caller's to free().  Nothing here does I/O.
+ */
+#ifndef WOW_CATALOG_H
+#define WOW_CATALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define CATALOG_MAX_KIOSKS 4096
+#define CATALOG_MAX_GROUPS 256
+#define CATALOG_MAX_SITES  256
+
+struct catalog;
+
+/* One department as the dashboard needs it. */
+struct catalog_department {
+    char id[CONFIG_ID_MAX];
+    struct config_text name;   /* [0]: the catalog's first language */
+    char group[CONFIG_ID_MAX]; /* "" in no group */
+    bool customer_facing;
+};
+
+/* One node of the group tree; parent "" at the root. */
+struct catalog_group {
+    char id[CONFIG_ID_MAX];
+    struct config_text name;
+    char parent[CONFIG_ID_MAX];
+};
+
+/* One reason; list is "positive" or "negative", position its place in it. */
+struct catalog_reason {
+    char id[CONFIG_ID_MAX];
+    struct config_text label;
+    const char *list;
+    int position;
+};
+
+/* Parses count documents (a fleet document, or a fleet's kiosk files to be
+ * merged: their central keys, each kiosk's own under [kiosk ID]); names[i]
+ * names texts[i] in errors.  Returns the catalog, or NULL with *errors
+ * filled (FILE:LINE: section.key: what was expected, as --check-config
+ * says it).  A local key (docs/CATALOG.md) in a fleet document is an
+ * error; in a kiosk file being merged it is skipped. */
+struct catalog *catalog_parse(const char *const *names, const char *const *texts, int count,
+                              struct config_errors *errors);
+
+void catalog_free(struct catalog *catalog);
+
+/* The catalog as one fleet document, canonical: parsing it again and
+ * exporting gives the same bytes.  Caller frees; NULL when out of memory. */
+char *catalog_export(const struct catalog *catalog);
+
+/* What kiosk kiosk_id runs: a kiosk document with [catalog] version =
+ * version, the fleet-wide keys, its own [kiosk ID] keys, its site's hours
+ * and only the departments it rates.  Caller frees; NULL when out of memory. */
+char *catalog_render(const struct catalog *catalog, const char *kiosk_id, int64_t version);
+
+/* Renders the catalog for each of the kiosks it names and each of
+ * kiosk_ids (kiosks the database knows), parses each rendering as that
+ * kiosk would and returns false with *errors if any is refused; errors
+ * name the catalog's own lines. */
+bool catalog_check(const struct catalog *catalog, const char *const *kiosk_ids, int count,
+                   struct config_errors *errors);
+
+/* The catalog's languages, first one first. */
+int catalog_language_count(const struct catalog *catalog);
+const char *catalog_language(const struct catalog *catalog, int index);
+
+/* Read-only views; index from 0 to count - 1, in document order. */
+int catalog_department_count(const struct catalog *catalog);
+const struct catalog_department *catalog_department_at(const struct catalog *catalog, int index);
+int catalog_group_count(const struct catalog *catalog);
+const struct catalog_group *catalog_group_at(const struct catalog *catalog, int index);
+int catalog_reason_count(const struct catalog *catalog);
+const struct catalog_reason *catalog_reason_at(const struct catalog *catalog, int index);
+/* The kiosks the catalog has a [kiosk ID] section for. */
+int catalog_kiosk_count(const struct catalog *catalog);
+const char *catalog_kiosk_id(const struct catalog *catalog, int index);
+
+#endif

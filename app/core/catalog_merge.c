@@ -26,7 +26,14 @@ static struct cat_section *cat_get(struct cat_merge *m, enum cfg_section kind, c
                                    struct cat_place at)
 {
     struct cat_section *s = cat_find(m->cat, kind, id);
-    if (s == NULL && (s = cat_add(m->cat, kind, id, at)) == NULL)
+    if (s != NULL)
+        return s;
+    if (m->cat->count >= CAT_MAX_SECTIONS) { /* the merged catalog is capped like one file */
+        cat_error(m->errors, at, cfg_section_name(kind), "too many sections: at most %d",
+                  CAT_MAX_SECTIONS);
+        return NULL;
+    }
+    if ((s = cat_add(m->cat, kind, id, at)) == NULL)
         cat_error(m->errors, at, cfg_section_name(kind), "out of memory");
     return s;
 }
@@ -259,6 +266,11 @@ void cat_overlay(struct catalog *acc, const struct catalog *layer, struct cat_er
     for (int i = 0; i < layer->count; i++) {
         const struct cat_section *s = layer->sections[i];
         struct cat_section *d = cat_find(acc, s->kind, s->id);
+        if (d == NULL && acc->count >= CAT_MAX_SECTIONS) {
+            cat_error(errors, s->at, cfg_section_name(s->kind), "too many sections: at most %d",
+                      CAT_MAX_SECTIONS);
+            return;
+        }
         if (d == NULL && (d = cat_add(acc, s->kind, s->id, s->at)) == NULL) {
             cat_error(errors, s->at, cfg_section_name(s->kind), "out of memory");
             return;

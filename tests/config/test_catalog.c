@@ -713,7 +713,25 @@ static void test_hostile_input(void **state)
     double huge = seconds_since(start);
     assert_string_equal(first_error(&errors), "huge.ini:3: screen.ack_ms: duplicate key: given "
                                               "twice in this section");
-    print_message("10k sections: %.3f s; 20 MB: %.3f s\n", many, huge);
+    /* three files of 3000 departments each: the merged catalog is capped too */
+    char *docs[3];
+    const char *names[] = {"1.ini", "2.ini", "3.ini"};
+    for (int d = 0; d < 3; d++) {
+        docs[d] = malloc(3000 * 40);
+        assert_non_null(docs[d]);
+        n = 0;
+        for (int i = 0; i < 3000; i++)
+            n += (size_t)snprintf(docs[d] + n, 40, "[department d%d-%d]\n", d, i);
+    }
+    start = clock();
+    assert_null(catalog_parse(names, (const char *const *)docs, 3, &errors));
+    double merged = seconds_since(start);
+    assert_non_null(strstr(first_error(&errors), "too many sections"));
+    assert_null(catalog_parse_layers(names, (const char *const *)docs, 3, &errors));
+    assert_non_null(strstr(first_error(&errors), "too many sections"));
+    for (int d = 0; d < 3; d++)
+        free(docs[d]);
+    print_message("10k sections: %.3f s; 20 MB: %.3f s; 3 x 3000: %.3f s\n", many, huge, merged);
     assert_true(many < 5.0 && huge < 10.0);
     free(big);
 

@@ -346,7 +346,8 @@ static void cat_check_ref(struct catalog *cat, const struct cat_section *s, cons
     if (v == NULL || v->value[0] == '\0')
         return;
     char full[96];
-    snprintf(full, sizeof full, "%s %s.%s", cfg_section_name(s->kind), s->id, key);
+    snprintf(full, sizeof full, "%s%s%s.%s", cfg_section_name(s->kind), s->id[0] ? " " : "", s->id,
+             key);
     if (kind != SEC_DEPARTMENT || strcmp(key, "departments") != 0) {
         if (cat_find(cat, kind, v->value) == NULL)
             cat_error(e, v->at, full, "%s '%.40s' is not defined: expected a [%s ID] section",
@@ -410,7 +411,9 @@ void cat_check_all(struct catalog *cat, struct cat_errors *e)
     for (int i = 0; i < cat->count; i++) {
         const struct cat_section *s = cat->sections[i];
         cat_check_languages(cat, s, e);
-        if (s->kind == SEC_KIOSK_ID) {
+        if (s->kind == SEC_KIOSK) { /* the fleet's: its site is a name, not a [site ID] */
+            cat_check_ref(cat, s, "department", SEC_DEPARTMENT, e);
+        } else if (s->kind == SEC_KIOSK_ID) {
             cat_check_ref(cat, s, "site", SEC_SITE, e);
             cat_check_ref(cat, s, "department", SEC_DEPARTMENT, e);
             cat_check_ref(cat, s, "departments", SEC_DEPARTMENT, e);

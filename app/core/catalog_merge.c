@@ -443,6 +443,13 @@ static void cat_text_of(const struct catalog *cat, const struct cat_section *s, 
     }
 }
 
+/* A boolean value as cfg_bool took it: true, yes, on, 1. */
+static bool cat_is_true(const char *value)
+{
+    return strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "on") == 0 ||
+           strcmp(value, "1") == 0;
+}
+
 static void cat_id_of(const struct cat_section *s, const char *key, char *id)
 {
     const struct cat_value *v = cat_value(s, key);
@@ -468,8 +475,9 @@ bool cat_build_views(struct catalog *cat)
             cat_text_of(cat, s, "name", &d->name);
             cat_id_of(s, "group", d->group);
             cat_text_of(cat, s, "question", &d->question);
-            d->customer_facing =
-                cf == NULL || strchr("ty1", cf->value[0]) != NULL || strcmp(cf->value, "on") == 0;
+            const struct cat_value *head = cat_value(s, "head_edits");
+            d->customer_facing = cf == NULL || cat_is_true(cf->value);
+            d->head_edits = head != NULL && cat_is_true(head->value);
         } else if (s->kind == SEC_GROUP) {
             struct catalog_group *g = &cat->groups[cat->group_count++];
             snprintf(g->id, sizeof g->id, "%s", s->id);

@@ -378,6 +378,7 @@ static const char fleet[] = "[kiosk]\n"
                             "group = hq-floor1\n"
                             "question = How was the front desk?\n"
                             "question.fi = Miten vastaanotossa meni?\n"
+                            "head_edits = yes\n"
                             "[department lab]\n"
                             "name = Lab\n"
                             "customer_facing = false\n"
@@ -407,6 +408,7 @@ static void render_as(struct config *c, const char *kiosk_id)
     char *text = catalog_render(cat, kiosk_id, 3);
     assert_non_null(text);
     assert_non_null(strstr(text, "[catalog]\nversion = 3\n"));
+    assert_null(strstr(text, "head_edits")); /* the dashboard's alone */
     if (!config_parse(c, kiosk_id, text, &errors)) {
         print_message("%s", text);
         print_errors(&errors);
@@ -459,6 +461,8 @@ static void test_views(void **state)
     assert_string_equal(catalog_department_at(cat, 0)->name.lang[0], "Front desk");
     assert_string_equal(catalog_department_at(cat, 0)->group, "hq-floor1");
     assert_false(catalog_department_at(cat, 1)->customer_facing);
+    assert_true(catalog_department_at(cat, 0)->head_edits);
+    assert_false(catalog_department_at(cat, 1)->head_edits);
     assert_int_equal(catalog_group_count(cat), 2);
     assert_string_equal(catalog_group_at(cat, 1)->parent, "hq");
     assert_int_equal(catalog_reason_count(cat), 1);
@@ -552,7 +556,12 @@ static void test_local_keys_refused(void **state)
     free(text);
     catalog_free(cat);
 
-    /* the catalog's own sections in a kiosk's file */
+    /* the catalog's own keys and sections in a kiosk's file */
+    assert_false(
+        config_parse(&config_a, "boot.conf", "[department front]\nhead_edits = true\n", &errors));
+    assert_string_equal(first_error(&errors),
+                        "boot.conf:2: department front.head_edits: a catalog key: only the "
+                        "fleet's catalog gives it (wowdash catalog import)");
     assert_false(
         config_parse(&config_a, "boot.conf", "[kiosk]\nid = a\n[site hq]\nname = HQ\n", &errors));
     assert_string_equal(first_error(&errors),

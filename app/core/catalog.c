@@ -260,6 +260,9 @@ bool catalog_set(struct catalog *catalog, const char *section, const char *key, 
     bool ok = checker != NULL;
     if (!ok)
         snprintf(msg, sizeof msg, "out of memory");
+    else if (key != NULL && value != NULL && strlen(key) + 3 + strlen(value) > CAT_MAX_LINE)
+        ok = snprintf(msg, sizeof msg, "too long for one line: %zu bytes, at most %d",
+                      strlen(key) + 3 + strlen(value), CAT_MAX_LINE) < 0;
     else if (key != NULL && value != NULL)
         ok = cat_text_round_trips(value, msg, sizeof msg) &&
              cfg_check_value(checker, kind, section, key, value, msg, sizeof msg);

@@ -677,6 +677,12 @@ static void test_set_refuses_what_would_not_read_back(void **state)
                              "without the blank");
     assert_false(catalog_set(cat, "department front", "name", "Fr\xff", err, sizeof err));
     assert_string_equal(err, "department front.name: expected UTF-8 text");
+    char list[400] = "front";
+    for (size_t i = 0, n = strlen(list); i < 60; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, ", lab");
+    assert_false(catalog_set(cat, "kiosk lobby-2", "departments", list, err, sizeof err));
+    assert_string_equal(err, "kiosk lobby-2.departments: too long for one line: 319 bytes, at "
+                             "most 198");
     assert_false(catalog_set(cat, "screen", "rotation", "90", err, sizeof err));
     assert_false(catalog_set(cat, "followup", "timeout_s", "500", err, sizeof err));
     assert_string_equal(err, "followup.timeout_s: expected seconds from 1 to 120 (e.g. 2.5), got "

@@ -15,8 +15,8 @@
 #include "catalog.h"
 #include "config_private.h"
 
-#define CAT_MAX_VALUES 64  /* keys in one section: each key once, each in up to 6 languages */
-#define CAT_MAX_LIST   180 /* bytes of a departments list: its line must fit inih's buffer */
+#define CAT_MAX_VALUES 64 /* keys in one section: each key once, each in up to 6 languages */
+#define CAT_MAX_LIST   CONFIG_LIST_MAX /* bytes of a departments list: its line fits inih's */
 #define CAT_MAX_LINE   198 /* bytes of a line the reader takes (inih's 200-byte buffer) */
 
 /* Where a line came from: the document (names[doc]) and its line. */

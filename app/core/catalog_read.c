@@ -151,6 +151,13 @@ static int cat_handle_key(void *user, const char *section, const char *name, con
         cat_error(r->errors, cat_here(r), key, "expected UTF-8 text");
         return 1;
     }
+    size_t line = strlen(name) + 3 + strlen(value); /* as export writes it: "key = value" */
+    if (line > CAT_MAX_LINE) {
+        cat_error(r->errors, cat_here(r), key,
+                  "too long to write back as '%s = ...': %zu bytes, at most %d", name, line,
+                  CAT_MAX_LINE);
+        return 1;
+    }
     if (strlen(name) >= sizeof s->values[0].key || !cat_put(s, name, value, cat_here(r)))
         cat_error(r->errors, cat_here(r), key, "too many keys in this section: at most %d",
                   CAT_MAX_VALUES);

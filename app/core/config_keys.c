@@ -198,6 +198,11 @@ static void set_departments(struct cfg_parser *p, const char *key, const char *l
                             const char *value)
 {
     char id[64];
+    if (strlen(value) > CONFIG_LIST_MAX) {
+        cfg_error(p, cfg_here(p), key, "too long: %zu bytes, at most %d", strlen(value),
+                  CONFIG_LIST_MAX);
+        return;
+    }
     for (const char *s = value; *s != '\0';) {
         size_t n = strcspn(s, ",");
         const char *a = s, *b = s + n;

@@ -13,7 +13,8 @@
 
 #include "config.h"
 
-#define CONFIG_PENDING_REASONS 32   /* [reason] sections read before sorting into lists */
+#define CONFIG_PENDING_REASONS 32 /* [reason] sections read before sorting into lists */
+#define CONFIG_LIST_MAX        180 /* bytes of [kiosk ID] departments: written back, it fits a line */
 #define CONFIG_MAX_KEPT_ERRORS 1000 /* beyond this errors are only counted */
 
 /* Where a key was given: the layer in the high bits, the line in the low

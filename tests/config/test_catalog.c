@@ -762,6 +762,18 @@ static void test_hostile_input(void **state)
     assert_true(many < 5.0 && huge < 10.0);
     free(big);
 
+    /* a line the reader takes that export would write 2 bytes longer */
+    char line[256] = "[kiosk k]\ndepartments=d";
+    for (size_t i = 0, at = strlen(line); i < 60; i++)
+        at += (size_t)snprintf(line + at, sizeof line - at, ",d%zu", i % 10);
+    assert_null(parse_one("list.ini", line, &errors));
+    assert_string_equal(first_error(&errors), "list.ini:2: kiosk k.departments: too long: 181 "
+                                              "bytes, at most 180");
+    snprintf(line, sizeof line, "[hours]\nmon=08:00-09:00%*s\n", 183, ", 10:00-11:00");
+    assert_true(config_parse(&config_a, "k.conf", line, &errors)); /* the kiosk takes it */
+    assert_null(parse_one("spaced.ini", line, &errors));
+    assert_string_equal(first_error(&errors), "spaced.ini:2: hours.mon: too long to write back as "
+                                              "'mon = ...': 200 bytes, at most 198");
     assert_null(parse_one("utf.ini", "[kiosk]\nsite = \xc3\x28\n", &errors));
     assert_string_equal(first_error(&errors), "utf.ini:2: kiosk.site: expected UTF-8 text");
     static const char with_nul[] = "[kiosk]\nsite = a\0\n[sync]\ntarget = x\n";

@@ -243,6 +243,54 @@ static bool cat_edit(struct catalog *cat, enum cfg_section kind, const char *id,
     return true;
 }
 
+/* The value of an edit on its own: its line, its text, its kind and range,
+ * its scope; false with why in msg. */
+static bool cat_value_ok(enum cfg_section kind, const char *section, const char *key,
+                         const char *value, char *msg, size_t size)
+{
+    char base[40], lang[8];
+    cfg_split_key(key, base, sizeof base, lang, sizeof lang);
+    const struct cfg_key *row = cfg_key_find(kind, base);
+    if (row != NULL && row->scope == CFG_LOCAL) {
+        snprintf(msg, size, "a local key: set in the kiosk's own files, never in the catalog");
+        return false;
+    }
+    if (value == NULL)
+        return true;
+    size_t line = strlen(key) + 3 + strlen(value);
+    if (line > CAT_MAX_LINE) {
+        snprintf(msg, size, "too long for one line: %zu bytes, at most %d", line, CAT_MAX_LINE);
+        return false;
+    }
+    if (!cat_text_round_trips(value, msg, size))
+        return false;
+    struct cfg_parser *checker = cfg_checker_create();
+    bool ok = checker != NULL && cfg_check_value(checker, kind, section, key, value, msg, size);
+    if (checker == NULL)
+        snprintf(msg, size, "out of memory");
+    cfg_checker_destroy(checker);
+    return ok;
+}
+
+/* The catalog edited, checked whole and read back; NULL with err. */
+static struct catalog *cat_edited(const struct catalog *catalog, enum cfg_section kind,
+                                  const char *id, const char *key, const char *value,
+                                  const char *full, char *err, size_t size)
+{
+    struct catalog *copy = cat_reparse(catalog, err, size), *edited = NULL;
+    if (copy != NULL && cat_edit(copy, kind, id, key, value, err, size))
+        edited = cat_reparse(copy, err, size);
+    catalog_free(copy);
+    const struct cat_value *now =
+        edited != NULL && key != NULL ? cat_value(cat_find(edited, kind, id), key) : NULL;
+    if (edited != NULL && value != NULL && (now == NULL || strcmp(now->value, value) != 0)) {
+        snprintf(err, size, "%s: would not read back as written", full);
+        catalog_free(edited);
+        return NULL;
+    }
+    return edited;
+}
+
 bool catalog_set(struct catalog *catalog, const char *section, const char *key, const char *value,
                  char *err, size_t err_size)
 {
@@ -256,40 +304,11 @@ bool catalog_set(struct catalog *catalog, const char *section, const char *key, 
                  section);
         return false;
     }
-    struct cfg_parser *checker = cfg_checker_create();
-    bool ok = checker != NULL;
-    if (!ok)
-        snprintf(msg, sizeof msg, "out of memory");
-    else if (key != NULL && value != NULL && strlen(key) + 3 + strlen(value) > CAT_MAX_LINE)
-        ok = snprintf(msg, sizeof msg, "too long for one line: %zu bytes, at most %d",
-                      strlen(key) + 3 + strlen(value), CAT_MAX_LINE) < 0;
-    else if (key != NULL && value != NULL)
-        ok = cat_text_round_trips(value, msg, sizeof msg) &&
-             cfg_check_value(checker, kind, section, key, value, msg, sizeof msg);
-    char base[40], lang[8];
-    cfg_split_key(key != NULL ? key : "", base, sizeof base, lang, sizeof lang);
-    const struct cfg_key *row = cfg_key_find(kind, base);
-    if (ok && key != NULL && row != NULL && row->scope == CFG_LOCAL) {
-        snprintf(msg, sizeof msg,
-                 "a local key: set in the kiosk's own files, never in the catalog");
-        ok = false;
-    }
-    cfg_checker_destroy(checker);
-    if (!ok) {
+    if (key != NULL && !cat_value_ok(kind, section, key, value, msg, sizeof msg)) {
         snprintf(err, err_size, "%s: %s", full, msg);
         return false;
     }
-    struct catalog *copy = cat_reparse(catalog, err, err_size), *edited = NULL;
-    if (copy != NULL && cat_edit(copy, kind, id, key, value, err, err_size))
-        edited = cat_reparse(copy, err, err_size);
-    catalog_free(copy);
-    const struct cat_value *now =
-        edited != NULL && key != NULL ? cat_value(cat_find(edited, kind, id), key) : NULL;
-    if (edited != NULL && value != NULL && (now == NULL || strcmp(now->value, value) != 0)) {
-        snprintf(err, err_size, "%s: would not read back as written", full);
-        catalog_free(edited);
-        return false;
-    }
+    struct catalog *edited = cat_edited(catalog, kind, id, key, value, full, err, err_size);
     if (edited == NULL)
         return false;
     struct catalog old = *catalog;

@@ -78,7 +78,8 @@ char *catalog_export(const struct catalog *catalog);
 
 /* What kiosk kiosk_id runs: a kiosk document with [catalog] version =
  * version, the fleet-wide keys, its own [kiosk ID] keys, its site's hours
- * and only the departments it rates.  Caller frees; NULL when out of memory. */
+ * and only the departments it rates (a kiosk_id without a section, or
+ * NULL: the fleet-wide keys alone).  Caller frees; NULL when out of memory. */
 char *catalog_render(const struct catalog *catalog, const char *kiosk_id, int64_t version);
 
 /* Renders the catalog for each of the kiosks it names and each of

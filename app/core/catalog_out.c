@@ -254,7 +254,7 @@ bool cat_render(const struct catalog *cat, const char *kiosk_id, int64_t version
                 struct cat_rendering *r)
 {
     struct strbuf sb = {0};
-    const struct cat_section *kiosk = cat_find(cat, SEC_KIOSK_ID, kiosk_id);
+    const struct cat_section *kiosk = cat_find(cat, SEC_KIOSK_ID, kiosk_id ? kiosk_id : "");
     const struct cat_value *site_id = cat_value(kiosk, "site");
     const struct cat_section *site = site_id ? cat_find(cat, SEC_SITE, site_id->value) : NULL;
     *r = (struct cat_rendering){0};

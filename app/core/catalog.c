@@ -47,8 +47,10 @@ struct catalog *catalog_parse(const char *const *names, const char *const *texts
         for (int i = 0; i < count; i++) {
             cat->names[i] = strdup(names[i] != NULL ? names[i] : "catalog");
             cat->name_count += cat->names[i] != NULL;
-            if (cat->names[i] == NULL)
+            if (cat->names[i] == NULL) {
+                cat_error(&e, (struct cat_place){0, 0}, "", "out of memory");
                 break;
+            }
         }
         struct cat_parse m = {cat, &e};
         for (int i = 0; i < cat->name_count; i++)
@@ -117,4 +119,117 @@ const char *catalog_kiosk_id(const struct catalog *catalog, int index)
     return index >= 0 && index < catalog->kiosk_count
                ? catalog->sections[catalog->kiosks[index]]->id
                : NULL;
+}
+
+/* ---- an admin's edit --------------------------------------------------- */
+
+/* The kind and id of a header's text ("department front"); false when none. */
+static bool cat_header_of(const char *section, enum cfg_section *kind, char *id)
+{
+    size_t word = strcspn(section, " ");
+    const char *rest = section + word + (section[word] == ' ');
+    for (enum cfg_section s = SEC_KIOSK; s <= SEC_LAST; s++) {
+        const char *name = cfg_section_name(s);
+        if (strlen(name) != word || strncmp(section, name, word) != 0 ||
+            cfg_section_takes_id(s) != (rest[0] != '\0') || s == SEC_CATALOG)
+            continue;
+        if (rest[0] != '\0' && !cfg_is_id(rest))
+            return false;
+        *kind = s;
+        snprintf(id, CONFIG_ID_MAX, "%s", rest);
+        return true;
+    }
+    return false;
+}
+
+/* A copy of catalog through its own export; NULL with err. */
+static struct catalog *cat_reparse(const struct catalog *catalog, char *err, size_t size)
+{
+    const char *name = "catalog";
+    char *text = catalog_export(catalog);
+    struct config_errors *errors = malloc(sizeof *errors);
+    struct catalog *copy = NULL;
+    if (text != NULL && errors != NULL)
+        copy = catalog_parse(&name, (const char *const *)&text, 1, errors);
+    if (copy == NULL && text != NULL && errors != NULL && errors->count > 0)
+        snprintf(err, size, "%s: %s", errors->error[0].key, errors->error[0].message);
+    else if (copy == NULL)
+        snprintf(err, size, "out of memory");
+    free(errors);
+    free(text);
+    return copy;
+}
+
+/* Applies the edit to cat (a copy): false with err. */
+static bool cat_edit(struct catalog *cat, enum cfg_section kind, const char *id, const char *key,
+                     const char *value, char *err, size_t size)
+{
+    struct cat_section *s = cat_find(cat, kind, id);
+    if (key == NULL) {
+        if (s != NULL) {
+            cat_section_clear(s);
+            s->kind = SEC_IGNORED; /* export skips it; the copy is only exported */
+        }
+        return true;
+    }
+    if (s == NULL && (s = cat_add(cat, kind, id, (struct cat_place){0, 0})) == NULL) {
+        snprintf(err, size, "out of memory");
+        return false;
+    }
+    struct cat_value *v = (struct cat_value *)cat_value(s, key);
+    if (value == NULL && v != NULL) {
+        free(v->value);
+        memmove(v, v + 1, (size_t)(s->values + s->count - (v + 1)) * sizeof *v);
+        s->count--;
+    } else if (value != NULL && !cat_put(s, key, value, (struct cat_place){0, 0})) {
+        snprintf(err, size, "too many keys in this section: at most %d", CAT_MAX_VALUES);
+        return false;
+    }
+    return true;
+}
+
+bool catalog_set(struct catalog *catalog, const char *section, const char *key, const char *value,
+                 char *err, size_t err_size)
+{
+    enum cfg_section kind;
+    char id[CONFIG_ID_MAX], msg[192], full[96];
+    snprintf(full, sizeof full, "%.40s.%.40s", section, key != NULL ? key : "");
+    if (!cat_header_of(section, &kind, id)) {
+        snprintf(err, err_size,
+                 "%.40s: expected kiosk, kiosk ID, site ID, group ID, department "
+                 "ID, reason ID, followup, screen, hours or press_filter",
+                 section);
+        return false;
+    }
+    struct cfg_parser *checker = cfg_checker_create();
+    bool ok = checker != NULL;
+    if (!ok)
+        snprintf(msg, sizeof msg, "out of memory");
+    else if (key != NULL && value != NULL)
+        ok = cat_text_round_trips(value, msg, sizeof msg) &&
+             cfg_check_value(checker, kind, section, key, value, msg, sizeof msg);
+    char base[40], lang[8];
+    cfg_split_key(key != NULL ? key : "", base, sizeof base, lang, sizeof lang);
+    const struct cfg_key *row = cfg_key_find(kind, base);
+    if (ok && key != NULL && row != NULL && row->scope == CFG_LOCAL) {
+        snprintf(msg, sizeof msg,
+                 "a local key: set in the kiosk's own files, never in the catalog");
+        ok = false;
+    }
+    cfg_checker_destroy(checker);
+    if (!ok) {
+        snprintf(err, err_size, "%s: %s", full, msg);
+        return false;
+    }
+    struct catalog *copy = cat_reparse(catalog, err, err_size), *edited = NULL;
+    if (copy != NULL && cat_edit(copy, kind, id, key, value, err, err_size))
+        edited = cat_reparse(copy, err, err_size);
+    catalog_free(copy);
+    if (edited == NULL)
+        return false;
+    struct catalog old = *catalog;
+    *catalog = *edited;
+    *edited = old;
+    catalog_free(edited);
+    return true;
 }

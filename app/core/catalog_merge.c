@@ -424,6 +424,7 @@ bool cat_build_views(struct catalog *cat)
             snprintf(d->id, sizeof d->id, "%s", s->id);
             cat_text_of(cat, s, "name", &d->name);
             cat_id_of(s, "group", d->group);
+            cat_text_of(cat, s, "question", &d->question);
             d->customer_facing =
                 cf == NULL || strchr("ty1", cf->value[0]) != NULL || strcmp(cf->value, "on") == 0;
         } else if (s->kind == SEC_GROUP) {

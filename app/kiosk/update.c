@@ -108,7 +108,8 @@ void update_startup(struct layers *l, const char *store_path, int64_t now_utc_ms
     }
     struct store_catalog_entry e;
     char error[STORE_CATALOG_ERROR_MAX];
-    if (store_catalog_latest(store, false, &e) == 0 && e.state == STORE_CATALOG_RECEIVED) {
+    if (store_catalog_latest(store, false, &e) == 0 && e.version > 0 &&
+        e.state == STORE_CATALOG_RECEIVED) {
         if (check(l, &e, config, errors, error, sizeof error))
             store_catalog_mark(store, e.version, STORE_CATALOG_APPLIED, NULL);
         else

@@ -225,6 +225,13 @@ bool catalog_set(struct catalog *catalog, const char *section, const char *key, 
     if (copy != NULL && cat_edit(copy, kind, id, key, value, err, err_size))
         edited = cat_reparse(copy, err, err_size);
     catalog_free(copy);
+    const struct cat_value *now =
+        edited != NULL && key != NULL ? cat_value(cat_find(edited, kind, id), key) : NULL;
+    if (edited != NULL && value != NULL && (now == NULL || strcmp(now->value, value) != 0)) {
+        snprintf(err, err_size, "%s: would not read back as written", full);
+        catalog_free(edited);
+        return false;
+    }
     if (edited == NULL)
         return false;
     struct catalog old = *catalog;

@@ -613,6 +613,11 @@ static void test_set_refuses_what_would_not_read_back(void **state)
     assert_string_equal(err, "kiosk lobby-1.department: department 'nope' is not defined: "
                              "expected a [department ID] section");
 
+    /* what the reader takes, written back so it reads the same */
+    assert_true(catalog_set(cat, "kiosk", "question", ";-) How was it?", err, sizeof err));
+    char *text = catalog_export(cat);
+    assert_non_null(strstr(text, "\nquestion =;-) How was it?\n"));
+    free(text);
     assert_true(catalog_set(cat, "department front", "name", "Front;desk", err, sizeof err));
     assert_string_equal(catalog_department_at(cat, 0)->name.lang[0], "Front;desk");
     assert_true(catalog_set(cat, "reason slow", "label", "Slow", err, sizeof err) == false);

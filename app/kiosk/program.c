@@ -111,6 +111,7 @@ static void start_sync(struct program *p)
     snprintf(s.problem, sizeof s.problem, "%s", p->status.problem);
     s.interval_ms = c->sync_interval_ms;
     s.backoff_max_ms = c->sync_backoff_max_ms;
+    update_seed(&p->layers, s.target, clock_read(&p->clock).utc_ms);
     p->sync = sync_thread_start(&s, &p->clock);
 }
 

@@ -8,12 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "config.h"
+#include "file.h"
 #include "frame.h"
 #include "kiosk.h"
 #include "layers.h"
 #include "log.h"
 #include "session.h"
+#include "sqlite_backend.h"
+#include "sync_backend.h"
 #include "status.h"
 #include "store.h"
 #include "store_catalog.h"
@@ -269,4 +273,56 @@ int64_t update_next_deadline_ms(const struct update *u, struct clock_now now)
 {
     (void)now;
     return u == NULL || u->parts.sync == NULL ? INT64_MAX : u->next_poll_ms;
+}
+
+/* The kiosk's own files as catalog_parse's kiosk files; seeds target. */
+static void seed_from(const char *const *names, const char *const *texts, int count,
+                      const struct layers *l, const char *target, int64_t now_utc_ms)
+{
+    struct config_errors *errors = malloc(sizeof *errors);
+    struct catalog *catalog = errors != NULL ? catalog_parse(names, texts, count, errors) : NULL;
+    char *body = catalog != NULL ? catalog_export(catalog) : NULL;
+    char *rendering = catalog != NULL ? catalog_render(catalog, l->config.kiosk_id, 1) : NULL;
+    char error[STORE_CATALOG_ERROR_MAX];
+    if (body == NULL || rendering == NULL) {
+        if (catalog == NULL && errors != NULL)
+            layers_error_summary(errors, error, sizeof error);
+        else
+            snprintf(error, sizeof error, "out of memory");
+        log_error("catalog: cannot seed %s from this kiosk's config: %s", target, error);
+    } else {
+        int seeded = sqlite_backend_seed_catalog(target, l->config.kiosk_id, body, rendering,
+                                                 now_utc_ms, error, sizeof error);
+        if (seeded < 0)
+            log_error("%s", error);
+        else if (seeded > 0)
+            log_info("catalog: %s had none; seeded version 1 from %s", target, l->files_alone);
+    }
+    free(rendering);
+    free(body);
+    catalog_free(catalog);
+    free(errors);
+}
+
+void update_seed(const struct layers *l, const char *target, int64_t now_utc_ms)
+{
+    if (l->bad || l->main_path[0] == '\0' || strcmp(target, "off") == 0 ||
+        sync_target_is_postgres(target))
+        return;
+    const char *names[2] = {l->main_path, l->override_path};
+    char *owned[2] = {NULL, NULL};
+    int count = l->override_path[0] != '\0' ? 2 : 1;
+    for (int i = 0; i < count; i++) {
+        int err_no = 0;
+        owned[i] = file_read_text(names[i], &err_no);
+        if (owned[i] == NULL) {
+            log_error("catalog: cannot seed %s: %s: %s", target, names[i], strerror(err_no));
+            count = -1;
+            break;
+        }
+    }
+    if (count > 0)
+        seed_from(names, (const char *const *)owned, count, l, target, now_utc_ms);
+    free(owned[0]);
+    free(owned[1]);
 }

@@ -86,6 +86,14 @@ int64_t update_next_deadline_ms(const struct update *update, struct clock_now no
  * technician screen). */
 const char *update_refused(const struct update *update);
 
+/* The SQLite default (docs/CATALOG.md): a shared file at target whose
+ * catalog is empty is seeded from the kiosk's own files (l's main file and
+ * override, parsed as kiosk files by catalog_parse): version 1, made by
+ * kiosk:ID, and this kiosk's rendering, which its next sync round fetches.
+ * Nothing for a PostgreSQL target, "off", or the development defaults
+ * (no file).  Logged. */
+void update_seed(const struct layers *l, const char *target, int64_t now_utc_ms);
+
 /* What the heartbeat says of config: department ("" in picker mode),
  * mode ("single", "picker") and a picker's department ids, comma-separated. */
 void update_departments_of(const struct config *config, char *department, size_t department_size,

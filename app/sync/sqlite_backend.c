@@ -323,3 +323,66 @@ struct sync_backend *sqlite_backend_create(const char *path)
 {
     return sqlite_backend_create_statfs(path, statfs);
 }
+
+static const char seed_sql[] =
+    "INSERT INTO catalog_versions(version, made_ms, made_by, note, body)"
+    " SELECT 1, ?1, 'kiosk:' || ?2, 'seeded from the kiosk''s config', ?3"
+    " WHERE NOT EXISTS (SELECT 1 FROM catalog_versions);"
+    "INSERT OR REPLACE INTO kiosk_catalog(kiosk_id, version, body) SELECT ?2, 1, ?4"
+    " WHERE changes() = 1";
+
+/* Runs the two seeding statements; true when the version was made. */
+static bool seed(sqlite3 *db, const char *kiosk_id, const char *body, const char *rendering,
+                 int64_t now_utc_ms, bool *seeded)
+{
+    const char *sql = seed_sql;
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, &sql) != SQLITE_OK)
+            return false;
+        int n = sqlite3_bind_parameter_count(st);
+        sqlite3_bind_int64(st, 1, now_utc_ms);
+        sqlite3_bind_text(st, 2, kiosk_id, -1, SQLITE_STATIC);
+        if (n >= 3)
+            sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+        if (n >= 4)
+            sqlite3_bind_text(st, 4, rendering, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (i == 0)
+            *seeded = sqlite3_changes(db) == 1;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return false;
+    }
+    return true;
+}
+
+int sqlite_backend_seed_catalog(const char *path, const char *kiosk_id, const char *body,
+                                const char *rendering, int64_t now_utc_ms, char *error, size_t size)
+{
+    if (sync_target_is_postgres(path)) {
+        snprintf(error, size,
+                 "catalog: a kiosk never seeds a PostgreSQL catalog "
+                 "(wowdash catalog import fills it)");
+        return -1;
+    }
+    struct sync_backend *base = sqlite_backend_create(path);
+    if (base == NULL) {
+        snprintf(error, size, "catalog: out of memory seeding %s", path);
+        return -1;
+    }
+    struct sqlite_backend *b = (struct sqlite_backend *)base;
+    bool seeded = false, ok = sqlite_connect(base, 10000) == SYNC_OK &&
+                              sqlite3_exec(b->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+    if (ok && seed(b->db, kiosk_id, body, rendering, now_utc_ms, &seeded) &&
+        sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        sqlite_destroy(base);
+        return seeded ? 1 : 0;
+    }
+    snprintf(error, size, "catalog: cannot seed %s: %s", path,
+             b->db != NULL ? sqlite3_errmsg(b->db) : base->last_error);
+    if (b->db != NULL)
+        sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite_destroy(base);
+    return -1;
+}

@@ -17,6 +17,10 @@ Against the PostgreSQL fixture, with kiosks made by `wowdash kiosk add`:
              version 2, and kiosks.catalog_error says why, naming the line;
            - offline (the proxy refuses) through versions 4 and 5, then back
              online: it fetches and runs 5, never 4.
+  seed     the SQLite default: a picker kiosk whose shared file has no catalog
+           seeds it from its own config (version 1, made by kiosk:ID), fetches
+           its own rendering, runs it and reports it with its departments; a
+           second start seeds nothing.
 """
 import os
 import re
@@ -278,7 +282,81 @@ def check_kiosk(lines, marks, seen, shots, store):
     expect(shot[5] != shot[4], "after version 5 the follow-up looks as version 2's did")
 
 
+# ---- seed ----
+
+SEED_CONFIG = """\
+[kiosk]
+id = seed-kiosk
+languages = en
+mode = picker
+
+[department front]
+name = Front desk
+
+[department it]
+name = IT support
+
+[reason slow]
+label = Waiting time
+for = negative
+
+[sync]
+interval_s = 1
+"""
+
+
+def run_plain(tmp, conf, shared, name):
+    state = os.path.join(tmp, "state")
+    os.makedirs(state, exist_ok=True)
+    script_path = os.path.join(tmp, f"{name}.script")
+    with open(script_path, "w") as f:
+        f.write("wait %d\nquit\n" % (4000 * SLOW))
+    env = dict(os.environ, STATE_DIRECTORY=state, XDG_DATA_HOME=os.path.join(tmp, "xdg"))
+    r = subprocess.run([WOWKIOSK, "--config", conf, "--override", "none", "--windowed", "800x480",
+                        "--store", os.path.join(tmp, "kiosk.db"), "--sync", shared,
+                        "--script", script_path], env=env, capture_output=True, text=True,
+                       timeout=120 * SLOW)
+    sys.stderr.write(r.stderr)
+    expect(r.returncode == 0, f"seed {name}: wowkiosk exited {r.returncode}")
+    return r.stderr
+
+
+def check_seed():
+    import sqlite3
+    tmp = temp_dir("wowseed-")
+    conf = os.path.join(tmp, "kiosk.conf")
+    shared = os.path.join(tmp, "shared.db")
+    with open(conf, "w") as f:
+        f.write(SEED_CONFIG)
+    log = run_plain(tmp, conf, shared, "first")
+    expect("seeded version 1" in log, "seed: the first start did not seed the empty catalog")
+    con = sqlite3.connect(shared)
+    versions = con.execute("SELECT version, made_by, note, body FROM catalog_versions").fetchall()
+    mine = con.execute("SELECT kiosk_id, version, body FROM kiosk_catalog").fetchall()
+    beat = con.execute("SELECT catalog_version, catalog_error, mode, department, departments"
+                       " FROM kiosks").fetchall()
+    con.close()
+    expect(len(versions) == 1 and versions[0][:3] == (1, "kiosk:seed-kiosk",
+                                                      "seeded from the kiosk's config"),
+           f"seed: catalog_versions {[v[:3] for v in versions]}")
+    expect(versions and "[department front]" in versions[0][3] and "Front desk" in versions[0][3]
+           and "[department it]" in versions[0][3], f"seed: the fleet document {versions}")
+    expect(len(mine) == 1 and mine[0][:2] == ("seed-kiosk", 1) and "version = 1" in mine[0][2],
+           f"seed: kiosk_catalog {mine}")
+    expect(beat == [(1, "", "picker", "", "front,it")],
+           f"seed: the heartbeat {beat}, expected version 1, picker, '' and 'front,it'")
+    with open(conf, "a") as f:
+        f.write("\n[department cafe]\nname = Cafe\n")
+    log = run_plain(tmp, conf, shared, "second")
+    expect("seeded" not in log, "seed: a second start seeded again")
+    con = sqlite3.connect(shared)
+    n = con.execute("SELECT count(*) FROM catalog_versions").fetchone()[0]
+    con.close()
+    expect(n == 1, f"seed: {n} catalog versions after a second start")
+
+
 def main():
+    check_seed()
     tmp = temp_dir("wowcatalog-")
     PG.psql(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     PG.create_database(DB)

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "sqlite_backend.h"
 #include "store.h"
 #include "store_catalog.h"
 #include "sync.h"
@@ -177,6 +178,43 @@ static void test_heartbeat_catalog_columns(void **state)
     sync_engine_destroy(e);
 }
 
+/* The SQLite default: an empty catalog is seeded once (version 1, made
+ * by the kiosk, its own rendering), a second kiosk or start seeds
+ * nothing, and a PostgreSQL target is never seeded. */
+static void test_seed_sqlite_only(void **state)
+{
+    struct fixture *f = *state;
+    char error[512];
+    if (use_postgres) {
+        assert_int_equal(sqlite_backend_seed_catalog(f->db.target, "k1", "[kiosk]\n",
+                                                     "[catalog]\nversion = 1\n", T0_UTC_MS, error,
+                                                     sizeof error),
+                         -1);
+        assert_non_null(strstr(error, "never seeds a PostgreSQL catalog"));
+        char *n = shared_query(&f->db, "SELECT count(*) FROM catalog_versions");
+        assert_string_equal(n, "0\n");
+        free(n);
+        return;
+    }
+    assert_int_equal(sqlite_backend_seed_catalog(f->db.target, "k1", "fleet v1",
+                                                 "[catalog]\nversion = 1\n", T0_UTC_MS, error,
+                                                 sizeof error),
+                     1);
+    assert_int_equal(sqlite_backend_seed_catalog(f->db.target, "k2", "fleet by k2", "k2's",
+                                                 T0_UTC_MS + 1, error, sizeof error),
+                     0);
+    char *rows = shared_query(&f->db, "SELECT version, made_ms, made_by, note, body"
+                                      " FROM catalog_versions");
+    char want[256];
+    snprintf(want, sizeof want, "1|%lld|kiosk:k1|seeded from the kiosk's config|fleet v1\n",
+             (long long)T0_UTC_MS);
+    assert_string_equal(rows, want);
+    free(rows);
+    rows = shared_query(&f->db, "SELECT kiosk_id, version, body FROM kiosk_catalog");
+    assert_string_equal(rows, "k1|1|[catalog]\nversion = 1\n\n");
+    free(rows);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 || (strcmp(argv[1], "postgres") != 0 && strcmp(argv[1], "sqlite") != 0)) {
@@ -187,6 +225,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fetch_in_the_heartbeat_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_catalog_columns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seed_sqlite_only, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,12 +61,6 @@ const char *sync_state_name(enum sync_state state)
     return "?";
 }
 
-bool sync_target_is_postgres(const char *target)
-{
-    return !strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11) ||
-           strchr(target, '=') != NULL;
-}
-
 struct sync_backend *sync_backend_create(const char *target, int cancel_fd)
 {
     return sync_target_is_postgres(target) ? postgres_backend_create(target, cancel_fd)

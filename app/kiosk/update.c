@@ -241,6 +241,22 @@ static bool rebuild(struct update *u, struct clock_now now)
     return true;
 }
 
+/* True when a and b differ at most in their catalog version and path (both parsed
+ * from zeroed structs by the same code, so equal values are equal bytes;
+ * a difference in padding would only cost a rebuild). */
+static bool same_but_version(const struct config *a, const struct config *b)
+{
+    struct config *copy = malloc(sizeof *copy);
+    if (copy == NULL)
+        return false;
+    *copy = *a;
+    copy->catalog_version = b->catalog_version;
+    memcpy(copy->path, b->path, sizeof copy->path); /* names the first file read */
+    bool same = memcmp(copy, b, sizeof *copy) == 0;
+    free(copy);
+    return same;
+}
+
 bool update_apply(struct update *u, struct clock_now now)
 {
     if (u == NULL || u->pending_version == 0)
@@ -248,6 +264,17 @@ bool update_apply(struct update *u, struct clock_now now)
     int64_t version = u->pending_version;
     u->pending_version = 0;
     struct layers *l = u->parts.layers;
+    struct store *store = session_store(u->parts.session);
+    if (same_but_version(&u->pending, &l->config)) {
+        /* nothing the kiosk shows or counts changes: keep the machine (its
+           press filter remembers the last taps) */
+        layers_use_catalog(l, &u->pending);
+        if (store != NULL)
+            store_catalog_mark(store, version, STORE_CATALOG_APPLIED, NULL);
+        u->refused[0] = '\0';
+        log_info("catalog: version %lld applied (the same config as before)", (long long)version);
+        return false;
+    }
     u->previous = l->config;
     char files[sizeof l->files];
     snprintf(files, sizeof files, "%s", l->files);
@@ -260,7 +287,6 @@ bool update_apply(struct update *u, struct clock_now now)
         return false;
     }
     frame_reload_texts(u->parts.frame, u->parts.assets_dir);
-    struct store *store = session_store(u->parts.session);
     if (store != NULL)
         store_catalog_mark(store, version, STORE_CATALOG_APPLIED, NULL);
     u->refused[0] = '\0';

@@ -58,13 +58,26 @@ struct frame *frame_create(const struct config *config, const char *assets_dir,
     return f;
 }
 
+static void free_catalogs(struct frame *f)
+{
+    for (int i = 0; i < CONFIG_MAX_LANGUAGES; i++) {
+        if (f->catalogs[i] != NULL)
+            i18n_catalog_destroy(f->catalogs[i]);
+        f->catalogs[i] = NULL;
+    }
+}
+
+void frame_reload_texts(struct frame *f, const char *assets_dir)
+{
+    free_catalogs(f);
+    load_catalogs(f, assets_dir);
+}
+
 void frame_destroy(struct frame *f)
 {
     if (f == NULL)
         return;
-    for (int i = 0; i < CONFIG_MAX_LANGUAGES; i++)
-        if (f->catalogs[i] != NULL)
-            i18n_catalog_destroy(f->catalogs[i]);
+    free_catalogs(f);
     free(f);
 }
 

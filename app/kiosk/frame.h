@@ -38,6 +38,10 @@ struct frame *frame_create(const struct config *config, const char *assets_dir,
                            const char *ready_status);
 void frame_destroy(struct frame *frame);
 
+/* Loads the translations again for the config's languages as they are
+ * now (a catalog applied in process may have changed them). */
+void frame_reload_texts(struct frame *frame, const char *assets_dir);
+
 /* Lays out content for display's logical size and presents it. */
 void frame_draw(struct frame *frame, struct display *display, const struct frame_content *content,
                 int64_t now_utc_ms);

@@ -126,6 +126,13 @@ static void files_describe(const struct layer_files *f, char *out, size_t size)
         n += (size_t)snprintf(out + n, size - n, "%s%s", i ? " + " : "", f->path[i]);
 }
 
+static void remember_files(struct layers *l, const struct layer_files *f)
+{
+    snprintf(l->main_path, sizeof l->main_path, "%s", f->path[0]);
+    snprintf(l->override_path, sizeof l->override_path, "%s", f->has_override ? f->path[1] : "");
+    snprintf(l->files_alone, sizeof l->files_alone, "%s", l->files);
+}
+
 /* The last good copies, when they load: then l runs on them. */
 static bool fall_back(struct layers *l)
 {
@@ -142,6 +149,7 @@ static bool fall_back(struct layers *l)
     log_error("config: running on the last good config %s until %s is fixed", last_good, l->files);
     l->fell_back = true;
     l->department_overridden = kept.has_choice;
+    remember_files(l, &kept);
     return true;
 }
 
@@ -151,6 +159,7 @@ void layers_load(struct layers *l, const char *config_path, const char *override
     config_defaults(&l->config);
     if (config_path == NULL) {
         snprintf(l->files, sizeof l->files, "development defaults");
+        snprintf(l->files_alone, sizeof l->files_alone, "%s", l->files);
         snprintf(l->config.technician_pin_hash, sizeof l->config.technician_pin_hash, "%s",
                  DEV_PIN_HASH);
         return;
@@ -162,6 +171,7 @@ void layers_load(struct layers *l, const char *config_path, const char *override
         keep_copy(config_path, "last-good.conf");
         keep_copy(f.has_override ? f.path[1] : NULL, "last-good.override.conf");
         l->department_overridden = f.has_choice;
+        remember_files(l, &f);
         log_info("config: %s", l->files);
         return;
     }
@@ -197,4 +207,88 @@ bool layers_save_department(const struct config *config, int department)
     }
     log_info("technician: department set to %s in %s", config->departments[department].id, path);
     return true;
+}
+
+/* The kiosk's own texts and the catalog's, in layer order; texts[i] is
+ * malloc'd for files (freed by texts_free), borrowed for the catalog. */
+struct layer_texts {
+    int count, catalog; /* catalog: the catalog's index */
+    const char *name[CONFIG_MAX_LAYERS];
+    char *owned[CONFIG_MAX_LAYERS];
+    const char *text[CONFIG_MAX_LAYERS];
+    char buf[CONFIG_MAX_LAYERS][PATH_MAX];
+};
+
+static bool texts_add_file(struct layer_texts *t, const char *path, struct config_errors *errors)
+{
+    int err_no = 0;
+    int i = t->count++;
+    snprintf(t->buf[i], sizeof t->buf[i], "%s", path);
+    t->name[i] = t->buf[i];
+    t->owned[i] = file_read_text(path, &err_no);
+    t->text[i] = t->owned[i];
+    if (t->owned[i] != NULL)
+        return true;
+    *errors = (struct config_errors){.count = 1, .total = 1};
+    snprintf(errors->error[0].file, sizeof errors->error[0].file, "%s", path);
+    snprintf(errors->error[0].message, sizeof errors->error[0].message, "cannot be read: %s",
+             strerror(err_no));
+    return false;
+}
+
+static void texts_free(struct layer_texts *t)
+{
+    for (int i = 0; i < t->count; i++)
+        free(t->owned[i]);
+}
+
+bool layers_parse_catalog(const struct layers *l, int64_t version, const char *body,
+                          struct config *config, struct config_errors *errors)
+{
+    struct layer_texts *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        *errors = (struct config_errors){.count = 1, .total = 1};
+        snprintf(errors->error[0].message, sizeof errors->error[0].message, "out of memory");
+        return false;
+    }
+    char choice[PATH_MAX];
+    bool ok = l->main_path[0] == '\0' || texts_add_file(t, l->main_path, errors);
+    if (ok && l->override_path[0] != '\0')
+        ok = texts_add_file(t, l->override_path, errors);
+    t->catalog = t->count++;
+    snprintf(t->buf[t->catalog], LAYERS_CATALOG_NAME_MAX, "catalog v%lld", (long long)version);
+    t->name[t->catalog] = t->buf[t->catalog];
+    t->text[t->catalog] = body;
+    if (ok && l->main_path[0] != '\0' &&
+        paths_state_file(LAYERS_TECHNICIAN_CONF, choice, sizeof choice) && file_exists(choice))
+        ok = texts_add_file(t, choice, errors);
+    ok = ok && config_parse_layers(config, t->name, t->text, t->count, errors);
+    if (ok && l->main_path[0] == '\0') /* the development defaults keep their PIN */
+        snprintf(config->technician_pin_hash, sizeof config->technician_pin_hash, "%s",
+                 DEV_PIN_HASH);
+    texts_free(t);
+    free(t);
+    return ok;
+}
+
+void layers_use_catalog(struct layers *l, const struct config *config)
+{
+    l->config = *config;
+    snprintf(l->files, sizeof l->files, "%.440s + catalog v%lld", l->files_alone,
+             (long long)config->catalog_version);
+    log_info("config: %s", l->files);
+}
+
+void layers_error_summary(const struct config_errors *errors, char *buf, size_t size)
+{
+    if (errors->count == 0) {
+        snprintf(buf, size, "refused");
+        return;
+    }
+    char first[1024];
+    config_error_format(&errors->error[0], first, sizeof first);
+    if (errors->total > 1)
+        snprintf(buf, size, "%s (and %d more)", first, errors->total - 1);
+    else
+        snprintf(buf, size, "%s", first);
 }

@@ -17,6 +17,7 @@
 #include "script_driver.h"
 #include "session.h"
 #include "technician_glue.h"
+#include "update.h"
 
 /* The loop's own state: what waits for the next frame, the watchdog. */
 struct loop_state {
@@ -59,7 +60,7 @@ static struct input input_of(const struct loop_parts *p)
 {
     return (struct input){.frame = frame_list(p->frame),
                           .technician = p->technician,
-                          .kiosk = p->kiosk,
+                          .kiosk = *p->kiosk,
                           .notice = p->notice};
 }
 
@@ -68,7 +69,7 @@ static void draw(const struct loop_parts *p, struct clock_now now)
     const struct ui_notice *notice = notice_ui(p->notice, now.mono_ms);
     struct kiosk_view view;
     if (notice == NULL)
-        view = kiosk_view(p->kiosk);
+        view = kiosk_view(*p->kiosk);
     struct frame_content content = {.view = notice == NULL ? &view : NULL,
                                     .notice = notice,
                                     .technician = technician_glue_ui(p->technician, now)};
@@ -81,14 +82,15 @@ static int wait_timeout(const struct loop_state *s, struct clock_now now, int64_
 {
     const struct loop_parts *p = s->p;
     int64_t deadline = retry_at_ms;
-    if (p->kiosk != NULL) /* none with a bad config */
-        deadline = min64(deadline, kiosk_next_deadline_ms(p->kiosk, now));
+    if (*p->kiosk != NULL) /* none with a bad config */
+        deadline = min64(deadline, kiosk_next_deadline_ms(*p->kiosk, now));
     deadline = min64(deadline, notice_deadline_ms(p->notice, now.mono_ms));
     if (p->script != NULL)
         deadline = min64(deadline, script_driver_next_ms(p->script));
     deadline = min64(deadline, technician_glue_next_deadline_ms(p->technician, now));
     if (p->watchdog_ms > 0 && frame_ready_sent(p->frame))
         deadline = min64(deadline, s->watchdog_next_ms);
+    deadline = min64(deadline, update_next_deadline_ms(p->update, now));
     if (deadline == INT64_MAX)
         return -1;
     int64_t ms = deadline - now.mono_ms;
@@ -156,16 +158,30 @@ static void ping_watchdog(struct loop_state *s, int64_t now_mono_ms)
 static bool tick(struct loop_state *s, struct clock_now now, bool *showed_notice)
 {
     const struct loop_parts *p = s->p;
-    bool dirty = false, notice = notice_showing(p->notice, now.mono_ms) || p->kiosk == NULL;
+    bool dirty = false, notice = notice_showing(p->notice, now.mono_ms) || *p->kiosk == NULL;
     if (notice != *showed_notice)
         dirty = true;
     *showed_notice = notice;
     if (!notice) {
         struct kiosk_actions a =
-            kiosk_handle(p->kiosk, (struct kiosk_event){KIOSK_EVENT_TICK, 0}, now);
+            kiosk_handle(*p->kiosk, (struct kiosk_event){KIOSK_EVENT_TICK, 0}, now);
         dirty |= apply_actions(s, &a);
     }
     return technician_glue_tick(p->technician, now) | dirty;
+}
+
+/* A catalog checked and waiting is applied when no customer is mid-flow:
+ * the machine idle, no record waiting, no technician at work, no notice.
+ * True when the view changed. */
+static bool apply_catalog(struct loop_state *s, struct clock_now now)
+{
+    const struct loop_parts *p = s->p;
+    if (!update_poll(p->update, now) || *p->kiosk == NULL || s->pending.record_tap ||
+        s->pending.record_followup || session_pending(p->session) > 0 ||
+        technician_glue_active(p->technician) || notice_showing(p->notice, now.mono_ms))
+        return false;
+    struct kiosk_view view = kiosk_view(*p->kiosk);
+    return update_idle(p->update, &view) && update_apply(p->update, now);
 }
 
 /* The script's turn: false when the program should stop. */
@@ -197,6 +213,10 @@ int loop_run(const struct loop_parts *p)
         }
         input.type = DISPLAY_EVENT_NONE;
         flush_records(&s, now.mono_ms);
+        if (apply_catalog(&s, now)) {
+            draw(p, now);
+            continue;
+        }
         int64_t retry_at_ms = INT64_MAX;
         if (p->session != NULL) /* records the store could not take yet */
             retry_at_ms = session_retry(p->session, now.mono_ms, now.utc_ms);

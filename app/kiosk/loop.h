@@ -9,6 +9,10 @@
  * nothing changed.  A face tap is drawn (the acknowledging frame) before
  * its record goes to the store, and the next screen cannot appear before
  * ack_ms, so a tap is committed before the customer is thanked.
+ *
+ * A catalog received by the sync (update.h) is applied on a turn that
+ * finds the customer's machine idle, nothing waiting to be recorded and
+ * the technician screen shut: never under a customer mid-flow.
  */
 #ifndef WOW_KIOSK_LOOP_H
 #define WOW_KIOSK_LOOP_H
@@ -24,6 +28,7 @@ struct notice;
 struct script_driver;
 struct session;
 struct technician_glue;
+struct update;
 
 /* What the loop drives; all borrowed from the program. */
 struct loop_parts {
@@ -31,11 +36,13 @@ struct loop_parts {
     int64_t *clock_offset; /* the wall clock's shift (a script moves it) */
     struct display *display;
     struct frame *frame;
-    struct kiosk *kiosk;     /* NULL: a bad config, nothing collected */
+    struct kiosk **kiosk;    /* *kiosk NULL: a bad config, nothing collected; an applied
+                                catalog replaces *kiosk */
     struct session *session; /* NULL with kiosk */
     struct technician_glue *technician;
     struct notice *notice;
     struct script_driver *script; /* NULL: no --script */
+    struct update *update;        /* NULL: no catalog updates */
     int64_t watchdog_ms;          /* WATCHDOG=1 this often; 0: none */
     bool trace_latency;           /* log input-to-frame latency */
     bool windowed;                /* Escape quits (development) */

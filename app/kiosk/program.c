@@ -29,6 +29,7 @@
 #include "sync.h"
 #include "technician_glue.h"
 #include "tz.h"
+#include "update.h"
 
 /* No display: nothing can be tapped, but the kiosk stays up so its
  * heartbeat tells the fleet page why, and tries the display again every
@@ -54,6 +55,7 @@ struct program {
     struct display *display;  /* NULL while there is none */
     struct frame *frame;
     struct technician_glue *technician;
+    struct update *update;        /* NULL: no catalog updates */
     struct script_driver *script; /* NULL: no --script */
     int64_t watchdog_ms;          /* 0: no watchdog */
 };
@@ -103,12 +105,13 @@ static void start_sync(struct program *p)
     snprintf(s.kiosk_id, sizeof s.kiosk_id, "%s", c->kiosk_id);
     snprintf(s.site, sizeof s.site, "%s", c->site);
     snprintf(s.label, sizeof s.label, "%s", c->label);
-    if (c->mode == CONFIG_MODE_SINGLE)
-        snprintf(s.department, sizeof s.department, "%s", c->departments[c->department].id);
+    update_departments_of(c, s.department, sizeof s.department, s.mode, sizeof s.mode,
+                          s.departments, sizeof s.departments);
     snprintf(s.timezone, sizeof s.timezone, "%s", c->timezone);
     snprintf(s.problem, sizeof s.problem, "%s", p->status.problem);
     s.interval_ms = c->sync_interval_ms;
     s.backoff_max_ms = c->sync_backoff_max_ms;
+    update_seed(&p->layers, s.target, clock_read(&p->clock).utc_ms);
     p->sync = sync_thread_start(&s, &p->clock);
 }
 
@@ -142,6 +145,8 @@ struct program *program_create(const struct options *options)
     layers_load(&p->layers, options->config_path, options_override(options));
     notice_of_config(&p->notice, &p->layers, now.mono_ms);
     resolve_store_path(p);
+    if (!options->self_test) /* the catalog the kiosk last accepted, as the third layer */
+        update_startup(&p->layers, p->store_path, now.utc_ms);
     p->frame = frame_create(&p->layers.config, options->assets_dir,
                             p->layers.bad ? "showing configuration errors" : "collecting taps");
     if (p->frame == NULL)
@@ -176,6 +181,18 @@ static bool start(struct program *p, struct clock_now now)
                                          .tz = p->tz,
                                          .store_path = p->store_path};
     p->technician = technician_glue_create(&p->status, &p->sources, now);
+    if (!p->layers.bad) {
+        struct update_parts parts = {.layers = &p->layers,
+                                     .session = p->session,
+                                     .sync = p->sync,
+                                     .frame = p->frame,
+                                     .kiosk = &p->kiosk,
+                                     .tz = &p->tz,
+                                     .sources = &p->sources,
+                                     .assets_dir = p->options->assets_dir};
+        p->update = update_create(&parts);
+        p->sources.catalog_refused = update_refused(p->update);
+    }
     return p->technician != NULL;
 }
 
@@ -185,11 +202,12 @@ static int run_loop(struct program *p)
                                .clock_offset = &p->clock_offset,
                                .display = p->display,
                                .frame = p->frame,
-                               .kiosk = p->kiosk,
+                               .kiosk = &p->kiosk,
                                .session = p->session,
                                .technician = p->technician,
                                .notice = &p->notice,
                                .script = p->script,
+                               .update = p->update,
                                .watchdog_ms = p->watchdog_ms,
                                .trace_latency = p->options->trace_latency,
                                .windowed = p->options->windowed};
@@ -267,6 +285,7 @@ void program_destroy(struct program *p)
     if (p->kiosk != NULL)
         kiosk_destroy(p->kiosk);
     technician_glue_destroy(p->technician);
+    update_destroy(p->update);
     sync_thread_stop(p->sync);
     session_destroy(p->session, clock_read(&p->clock).utc_ms);
     frame_destroy(p->frame);

@@ -158,6 +158,19 @@ static void row_kiosk(struct ui_technician *t, const struct status_sources *src)
             src->department_overridden ? ", set on this kiosk" : "");
 }
 
+/* The catalog version the kiosk runs, and one it refused since. */
+static void row_catalog(struct ui_technician *t, const struct status_sources *src)
+{
+    bool refused = src->catalog_refused != NULL && src->catalog_refused[0] != '\0';
+    char runs[48];
+    if (src->config->catalog_version > 0)
+        snprintf(runs, sizeof runs, "version %lld", (long long)src->config->catalog_version);
+    else
+        snprintf(runs, sizeof runs, "none yet: the local files alone");
+    row(t, "Catalog", refused, "%s%s%s", runs, refused ? "; refused " : "",
+        refused ? src->catalog_refused : "");
+}
+
 void status_rows(const struct status *s, const struct status_sources *src, struct clock_now now,
                  struct ui_technician *t)
 {
@@ -167,6 +180,7 @@ void status_rows(const struct status *s, const struct status_sources *src, struc
     net_primary_address(address, sizeof address);
     row(t, "Version", false, "wowkiosk %s", WOW_VERSION);
     row(t, "Config", src->department_overridden, "%s", src->config_files);
+    row_catalog(t, src);
     row(t, "Network", strcmp(address, "no network") == 0, "%s", address);
     row_today(t, src, now);
     row_sync(t, src);

@@ -36,6 +36,8 @@ struct status_sources {
     struct sync_thread *sync; /* NULL: sync off */
     const struct tz *tz;      /* the site's zone; NULL: UTC */
     const char *store_path;
+    const char
+        *catalog_refused; /* "version N: error" of the last refused catalog; NULL, "": none */
 };
 
 /* Runs the start-up checks for the store at store_path (DRM, display and
@@ -47,8 +49,8 @@ bool status_run_checks(struct status *s, const char *store_path);
  * the problem the heartbeat reports. */
 void status_no_display(struct status *s);
 
-/* Fills t's rows (kiosk, department, config, network, today, sync, store,
- * checks, uptime) at now. */
+/* Fills t's rows (kiosk, department, config, catalog, network, today,
+ * sync, store, checks, uptime) at now. */
 void status_rows(const struct status *s, const struct status_sources *src, struct clock_now now,
                  struct ui_technician *t);
 

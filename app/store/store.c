@@ -71,6 +71,17 @@ const struct store_migration store_migrations[] = {
         "  PRIMARY KEY (department, bucket_start_ms_utc, question, reason, ended_by, misuse))"
         "  WITHOUT ROWID;"
         "CREATE INDEX reason_counts_changed ON reason_counts(changed_seq);"},
+    /* the catalogs the sync received (store_catalog.h): seq orders them as
+       they came, so "the latest" follows the shared database even back to an
+       older version; error is "FILE:LINE: key: message" of a refused one */
+    {2, "CREATE TABLE catalogs("
+        "  version INTEGER PRIMARY KEY CHECK (version > 0),"
+        "  body TEXT NOT NULL,"
+        "  received_ms INTEGER NOT NULL,"
+        "  seq INTEGER NOT NULL UNIQUE,"
+        "  state TEXT NOT NULL CHECK (state IN ('received', 'applied', 'refused')),"
+        "  error TEXT NOT NULL DEFAULT '',"
+        "  CHECK ((state = 'refused') = (error <> '')))"},
 };
 const size_t store_migration_count = sizeof store_migrations / sizeof store_migrations[0];
 

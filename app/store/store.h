@@ -8,7 +8,7 @@
  * Follow-ups likewise write a followups row and a reason_counts row.
  * Counts only ever grow: nothing here deletes or lowers them.
  *
- * Tables (schema version 1; the full DDL is store_migrations[] in store.c):
+ * Tables (schema version 2; the full DDL is store_migrations[] in store.c):
  *   meta(key PRIMARY KEY, value)   kiosk_id, incarnation, schema_version,
  *                                  seq, synced_seq, created_ms_utc
  *   taps(id, at_ms_utc, department, rating, misuse)
@@ -16,6 +16,7 @@
  *   counts(department, bucket_start_ms_utc, rating, misuse, n, changed_seq)
  *   reason_counts(department, bucket_start_ms_utc, question, reason, ended_by,
  *                 misuse, n, changed_seq)
+ *   catalogs(version, body, received_ms, seq, state, error)   store_catalog.h
  *
  * At open: PRAGMA quick_check.  A database that fails it (or is not a
  * database) is moved aside to PATH.corrupt-YYYYMMDDTHHMMSSZ (with its -wal
@@ -43,7 +44,7 @@
 #include <stdint.h>
 
 #define STORE_BUCKET_MS      (15 * 60 * 1000)
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Negative results of store_record_*: what the caller should do next. */
 #define STORE_ERR_RETRY   (-1) /* busy, I/O, disk full, no memory: keep it, retry later */

@@ -65,6 +65,26 @@ static int fail(struct store_changes *c, const char *what)
     return -1;
 }
 
+int store_changes_fail(struct store_changes *c, const char *what)
+{
+    return fail(c, what);
+}
+
+sqlite3 *store_changes_db(struct store_changes *c)
+{
+    return c->db;
+}
+
+char *store_changes_error(struct store_changes *c)
+{
+    return c->error;
+}
+
+size_t store_changes_error_size(const struct store_changes *c)
+{
+    return c->size;
+}
+
 int store_changes_open(struct store_changes **out, const char *path, char *error, size_t size)
 {
     *out = NULL;

@@ -67,6 +67,14 @@ void store_statements_finalize(struct store *store);
 extern const char *const store_question_names[STORE_QUESTION_COUNT_];
 extern const char *const store_followup_end_names[STORE_FOLLOWUP_END_COUNT_];
 
+/* The connection of a store_changes, and its error: "store PATH: what:
+ * sqlite3_errmsg" into the caller's buffer; returns -1 (store_catalog.c). */
+struct store_changes;
+sqlite3 *store_changes_db(struct store_changes *changes);
+int store_changes_fail(struct store_changes *changes, const char *what);
+char *store_changes_error(struct store_changes *changes);
+size_t store_changes_error_size(const struct store_changes *changes);
+
 /* Maps a failing SQLite result code onto STORE_ERR_*. */
 int store_error_code(int sqlite_rc);
 

@@ -12,7 +12,9 @@
  * A push is one pipeline (libpq's pipeline mode): BEGIN, one INSERT ..
  * SELECT FROM unnest(arrays) .. ON CONFLICT per 20000 rows, the heartbeat,
  * COMMIT, then a single sync, so a push of any size is one network round
- * trip.  An idle round sends only the heartbeat.
+ * trip.  An idle round sends only the heartbeat.  Every push ends with the
+ * catalog fetch (the kiosk's kiosk_catalog row when its version is not the
+ * one the kiosk has), in the same pipeline: still one round trip.
  *
  * This file and migrate_postgres.c are the only places in app/ that
  * include libpq (scripts/check-style.sh allows them).
@@ -164,16 +166,21 @@ static const char reason_sql[] =
 
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
-    "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
+    "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error, catalog_version,"
+    "  catalog_error, mode, departments)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
     "  CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT),"
-    "  $9, $10, $11)" SCHEMA_HEARTBEAT_MERGE;
+    "  $9, $10, $11, $12, $13, $14, $15)" SCHEMA_HEARTBEAT_MERGE SCHEMA_HEARTBEAT_CATALOG_MERGE;
+
+static const char catalog_sql[] =
+    "SELECT version, body FROM kiosk_catalog WHERE kiosk_id = $1 AND version <> $2";
 
 /* The statements of one push, in order, for matching results to them. */
 struct pipeline {
     const char *what[64]; /* statement names, for the error message */
     const char *sql[64];  /* and their text */
     int n;
+    int fetch; /* the catalog fetch's index */
 };
 
 static bool send(struct postgres_backend *b, struct pipeline *p, const char *what, const char *sql,
@@ -278,15 +285,45 @@ static bool send_reasons(struct postgres_backend *b, struct pipeline *p,
 static bool send_heartbeat(struct postgres_backend *b, struct pipeline *p,
                            const struct sync_heartbeat *h)
 {
-    char clock[24], success[24], backlog[24];
+    char clock[24], success[24], backlog[24], version[24];
     snprintf(clock, sizeof clock, "%lld", (long long)h->kiosk_clock_ms);
     snprintf(success, sizeof success, "%lld", (long long)h->last_success_ms);
     snprintf(backlog, sizeof backlog, "%lld", (long long)h->backlog);
-    const char *params[11] = {h->kiosk_id,    h->site,      h->label,
-                              h->department,  h->timezone,  h->app_version,
-                              h->incarnation, clock,        h->last_success_ms > 0 ? success : NULL,
-                              backlog,        h->last_error};
-    return send(b, p, "INSERT INTO kiosks (heartbeat)", heartbeat_sql, 11, params);
+    snprintf(version, sizeof version, "%lld", (long long)h->catalog_version);
+    const char *params[15] = {
+        h->kiosk_id,      h->site,       h->label,
+        h->department,    h->timezone,   h->app_version,
+        h->incarnation,   clock,         h->last_success_ms > 0 ? success : NULL,
+        backlog,          h->last_error, version,
+        h->catalog_error, h->mode,       h->departments};
+    return send(b, p, "INSERT INTO kiosks (heartbeat)", heartbeat_sql, 15, params);
+}
+
+static bool send_catalog_fetch(struct postgres_backend *b, struct pipeline *p,
+                               const struct sync_batch *batch)
+{
+    char have[24];
+    snprintf(have, sizeof have, "%lld", (long long)batch->catalog_have);
+    const char *params[2] = {batch->kiosk_id, have};
+    p->fetch = p->n;
+    return send(b, p, "SELECT FROM kiosk_catalog", catalog_sql, 2, params);
+}
+
+/* The fetch's row, if any: a version above 0 and its text (kept only up
+ * to SYNC_CATALOG_BODY_MAX).  Anything else the server says is ignored. */
+static void take_catalog(PGresult *res, struct sync_fetched *fetched)
+{
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 2 ||
+        PQgetisnull(res, 0, 0) || PQgetisnull(res, 0, 1))
+        return;
+    char *end = NULL;
+    long long version = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+    if (end == PQgetvalue(res, 0, 0) || *end != '\0' || version <= 0)
+        return;
+    free(fetched->body);
+    fetched->version = version;
+    fetched->length = (size_t)PQgetlength(res, 0, 1);
+    fetched->body = fetched->length <= SYNC_CATALOG_BODY_MAX ? strdup(PQgetvalue(res, 0, 1)) : NULL;
 }
 
 /* Flushes the output buffer, reading input meanwhile so the server never
@@ -342,7 +379,8 @@ static enum sync_result classify(struct postgres_backend *b, PGresult *res, cons
 /* Reads every result of the pipeline up to its sync point; the first
  * error decides the outcome (later statements answer PIPELINE_ABORTED). */
 static enum sync_result read_results(struct postgres_backend *b, const struct pipeline *p,
-                                     int64_t deadline, int64_t timeout_ms)
+                                     int64_t deadline, int64_t timeout_ms,
+                                     struct sync_fetched *fetched)
 {
     enum sync_result outcome = SYNC_OK;
     for (int i = 0;;) {
@@ -366,6 +404,8 @@ static enum sync_result read_results(struct postgres_backend *b, const struct pi
         if (status == PGRES_FATAL_ERROR && outcome == SYNC_OK)
             outcome =
                 classify(b, res, i < p->n ? p->what[i] : "the push", i < p->n ? p->sql[i] : "");
+        if (i == p->fetch)
+            take_catalog(res, fetched);
         PQclear(res);
         if (PQstatus(b->conn) == CONNECTION_BAD) {
             if (outcome == SYNC_OK)
@@ -379,17 +419,19 @@ static enum sync_result read_results(struct postgres_backend *b, const struct pi
 
 static enum sync_result pg_push(struct sync_backend *base, const struct sync_batch *batch,
                                 const struct sync_heartbeat *heartbeat,
-                                struct sync_push_stats *stats, int64_t timeout_ms)
+                                struct sync_push_stats *stats, struct sync_fetched *fetched,
+                                int64_t timeout_ms)
 {
     struct postgres_backend *b = (struct postgres_backend *)base;
     int64_t deadline = mono_ms() + timeout_ms;
-    struct pipeline p = {0};
+    struct pipeline p = {.fetch = -1};
     bool rows = batch->count_n + batch->reason_n > 0;
     bool ok = true;
+    *fetched = (struct sync_fetched){0};
     if (rows)
         ok = send(b, &p, "BEGIN", "BEGIN", 0, NULL) && send_counts(b, &p, batch) &&
              send_reasons(b, &p, batch);
-    ok = ok && send_heartbeat(b, &p, heartbeat);
+    ok = ok && send_heartbeat(b, &p, heartbeat) && send_catalog_fetch(b, &p, batch);
     if (rows)
         ok = ok && send(b, &p, "COMMIT", "COMMIT", 0, NULL);
     if (!ok || PQpipelineSync(b->conn) != 1) {
@@ -401,10 +443,13 @@ static enum sync_result pg_push(struct sync_backend *base, const struct sync_bat
     enum wait_result w = flush_all(b, deadline);
     if (w != WAIT_READY)
         return wait_failed(b, w, "while sending the push", timeout_ms);
-    enum sync_result r = read_results(b, &p, deadline, timeout_ms);
+    enum sync_result r = read_results(b, &p, deadline, timeout_ms, fetched);
     if (r == SYNC_OK) {
         stats->rows_sent += (int64_t)(batch->count_n + batch->reason_n);
         stats->round_trips += 1;
+    } else {
+        free(fetched->body);
+        *fetched = (struct sync_fetched){0};
     }
     return r;
 }

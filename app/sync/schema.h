@@ -106,6 +106,12 @@
     " last_success_ms = coalesce(excluded.last_success_ms, kiosks.last_success_ms),"               \
     " backlog = excluded.backlog, last_error = excluded.last_error"
 
+/* The heartbeat's catalog columns (schema step 4), merged by the kiosk's
+ * own heartbeat only (wowdash kiosk add leaves them as they are). */
+#define SCHEMA_HEARTBEAT_CATALOG_MERGE                                                             \
+    ", catalog_version = excluded.catalog_version, catalog_error = excluded.catalog_error,"        \
+    " mode = excluded.mode, departments = excluded.departments"
+
 /* One step: version - 1 to version.  Append-only, like the store's. */
 struct schema_step {
     int version;

@@ -10,6 +10,9 @@
  *
  * Unlike PostgreSQL, the kiosk migrates this file itself: on one machine
  * there is no one else to run wowdash migrate before the first tap.
+ *
+ * A push reads the kiosk's catalog in its own transaction, as PostgreSQL's
+ * pipeline does.
  */
 #include "sqlite_backend.h"
 
@@ -29,7 +32,7 @@
 struct sqlite_backend {
     struct sync_backend base; /* first: the engine holds a pointer to it */
     sqlite3 *db;              /* owned; NULL while disconnected */
-    sqlite3_stmt *count_stmt, *reason_stmt, *heartbeat_stmt; /* owned, on db */
+    sqlite3_stmt *count_stmt, *reason_stmt, *heartbeat_stmt, *catalog_stmt; /* owned, on db */
     int (*statfs_fn)(const char *, struct statfs *);
     char path[512];
 };
@@ -99,10 +102,14 @@ static const char reason_sql[] =
 
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
-    "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
+    "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error, catalog_version,"
+    "  catalog_error, mode, departments)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
     "  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),"
-    "  ?9, ?10, ?11)" SCHEMA_HEARTBEAT_MERGE;
+    "  ?9, ?10, ?11, ?12, ?13, ?14, ?15)" SCHEMA_HEARTBEAT_MERGE SCHEMA_HEARTBEAT_CATALOG_MERGE;
+
+static const char catalog_sql[] =
+    "SELECT version, body FROM kiosk_catalog WHERE kiosk_id = ?1 AND version <> ?2";
 
 static void sqlite_disconnect(struct sync_backend *base)
 {
@@ -110,7 +117,8 @@ static void sqlite_disconnect(struct sync_backend *base)
     sqlite3_finalize(b->count_stmt);
     sqlite3_finalize(b->reason_stmt);
     sqlite3_finalize(b->heartbeat_stmt);
-    b->count_stmt = b->reason_stmt = b->heartbeat_stmt = NULL;
+    sqlite3_finalize(b->catalog_stmt);
+    b->count_stmt = b->reason_stmt = b->heartbeat_stmt = b->catalog_stmt = NULL;
     sqlite3_close(b->db); /* NULL is a no-op */
     b->db = NULL;
 }
@@ -140,7 +148,8 @@ static enum sync_result sqlite_connect(struct sync_backend *base, int64_t timeou
     }
     if (sqlite3_prepare_v2(b->db, count_sql, -1, &b->count_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, reason_sql, -1, &b->reason_stmt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(b->db, heartbeat_sql, -1, &b->heartbeat_stmt, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(b->db, heartbeat_sql, -1, &b->heartbeat_stmt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(b->db, catalog_sql, -1, &b->catalog_stmt, NULL) != SQLITE_OK)
         goto fail_open;
     log_info("sync: connected to the SQLite file %s", b->path);
     return SYNC_OK;
@@ -211,14 +220,47 @@ static bool push_heartbeat(struct sqlite_backend *b, const struct sync_heartbeat
         sqlite3_bind_null(s, 9);
     sqlite3_bind_int64(s, 10, h->backlog);
     sqlite3_bind_text(s, 11, h->last_error, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 12, h->catalog_version);
+    sqlite3_bind_text(s, 13, h->catalog_error, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 14, h->mode, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 15, h->departments, -1, SQLITE_STATIC);
     return step_done(s);
+}
+
+/* The kiosk's catalog when its version is not batch->catalog_have: a
+ * version above 0 and its text (kept only up to SYNC_CATALOG_BODY_MAX). */
+static bool fetch_catalog(struct sqlite_backend *b, const struct sync_batch *batch,
+                          struct sync_fetched *fetched)
+{
+    sqlite3_stmt *s = b->catalog_stmt;
+    sqlite3_bind_text(s, 1, batch->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, batch->catalog_have);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER &&
+        sqlite3_column_int64(s, 0) > 0 && sqlite3_column_type(s, 1) == SQLITE_TEXT) {
+        fetched->version = sqlite3_column_int64(s, 0);
+        fetched->length = (size_t)sqlite3_column_bytes(s, 1);
+        const char *body = (const char *)sqlite3_column_text(s, 1);
+        fetched->body = body != NULL && fetched->length <= SYNC_CATALOG_BODY_MAX &&
+                                strlen(body) == fetched->length
+                            ? strdup(body)
+                            : NULL;
+        if (fetched->body == NULL && fetched->length <= SYNC_CATALOG_BODY_MAX)
+            fetched->length = SYNC_CATALOG_BODY_MAX + 1; /* a NUL inside: not a text */
+        rc = sqlite3_step(s);                            /* kiosk_id is the key: one row at most */
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE;
 }
 
 static enum sync_result sqlite_push(struct sync_backend *base, const struct sync_batch *batch,
                                     const struct sync_heartbeat *heartbeat,
-                                    struct sync_push_stats *stats, int64_t timeout_ms)
+                                    struct sync_push_stats *stats, struct sync_fetched *fetched,
+                                    int64_t timeout_ms)
 {
     struct sqlite_backend *b = (struct sqlite_backend *)base;
+    *fetched = (struct sync_fetched){0};
     if (sqlite3_exec(b->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return fail_sqlite(b, "BEGIN IMMEDIATE");
     const char *what = "INSERT INTO tap_counts";
@@ -232,12 +274,18 @@ static enum sync_result sqlite_push(struct sync_backend *base, const struct sync
         ok = push_heartbeat(b, heartbeat);
     }
     if (ok) {
+        what = "SELECT FROM kiosk_catalog";
+        ok = fetch_catalog(b, batch, fetched);
+    }
+    if (ok) {
         what = "COMMIT";
         ok = sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
     }
     if (!ok) {
         enum sync_result r = fail_sqlite(b, what);
         sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+        free(fetched->body);
+        *fetched = (struct sync_fetched){0};
         return r;
     }
     stats->rows_sent += (int64_t)(batch->count_n + batch->reason_n);
@@ -274,4 +322,67 @@ struct sync_backend *sqlite_backend_create_statfs(const char *path,
 struct sync_backend *sqlite_backend_create(const char *path)
 {
     return sqlite_backend_create_statfs(path, statfs);
+}
+
+static const char seed_sql[] =
+    "INSERT INTO catalog_versions(version, made_ms, made_by, note, body)"
+    " SELECT 1, ?1, 'kiosk:' || ?2, 'seeded from the kiosk''s config', ?3"
+    " WHERE NOT EXISTS (SELECT 1 FROM catalog_versions);"
+    "INSERT OR REPLACE INTO kiosk_catalog(kiosk_id, version, body) SELECT ?2, 1, ?4"
+    " WHERE changes() = 1";
+
+/* Runs the two seeding statements; true when the version was made. */
+static bool seed(sqlite3 *db, const char *kiosk_id, const char *body, const char *rendering,
+                 int64_t now_utc_ms, bool *seeded)
+{
+    const char *sql = seed_sql;
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, &sql) != SQLITE_OK)
+            return false;
+        int n = sqlite3_bind_parameter_count(st);
+        sqlite3_bind_int64(st, 1, now_utc_ms);
+        sqlite3_bind_text(st, 2, kiosk_id, -1, SQLITE_STATIC);
+        if (n >= 3)
+            sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+        if (n >= 4)
+            sqlite3_bind_text(st, 4, rendering, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (i == 0)
+            *seeded = sqlite3_changes(db) == 1;
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return false;
+    }
+    return true;
+}
+
+int sqlite_backend_seed_catalog(const char *path, const char *kiosk_id, const char *body,
+                                const char *rendering, int64_t now_utc_ms, char *error, size_t size)
+{
+    if (sync_target_is_postgres(path)) {
+        snprintf(error, size,
+                 "catalog: a kiosk never seeds a PostgreSQL catalog "
+                 "(wowdash catalog import fills it)");
+        return -1;
+    }
+    struct sync_backend *base = sqlite_backend_create(path);
+    if (base == NULL) {
+        snprintf(error, size, "catalog: out of memory seeding %s", path);
+        return -1;
+    }
+    struct sqlite_backend *b = (struct sqlite_backend *)base;
+    bool seeded = false, ok = sqlite_connect(base, 10000) == SYNC_OK &&
+                              sqlite3_exec(b->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK;
+    if (ok && seed(b->db, kiosk_id, body, rendering, now_utc_ms, &seeded) &&
+        sqlite3_exec(b->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        sqlite_destroy(base);
+        return seeded ? 1 : 0;
+    }
+    snprintf(error, size, "catalog: cannot seed %s: %s", path,
+             b->db != NULL ? sqlite3_errmsg(b->db) : base->last_error);
+    if (b->db != NULL)
+        sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite_destroy(base);
+    return -1;
 }

@@ -22,6 +22,9 @@ struct sync_engine {
     /* the store's incarnation the last read found: a heartbeat sent alone
        (no batch) still names it, as the kiosks row it replaces does */
     char incarnation[SYNC_INCARNATION_MAX];
+    /* the catalogs as the last read found them, likewise */
+    int64_t catalog_latest, catalog_applied;
+    char catalog_error[600];
     uint64_t rng; /* xorshift64 state, never 0 */
     int64_t next_due_mono_ms;
     bool warned_kiosk_id; /* the store's kiosk_id differs from the config's: said once */
@@ -40,6 +43,7 @@ void sync_settings_defaults(struct sync_settings *s)
     };
     snprintf(s->app_version, sizeof s->app_version, "%s", WOW_VERSION);
     snprintf(s->timezone, sizeof s->timezone, "UTC");
+    snprintf(s->mode, sizeof s->mode, "single");
 }
 
 const char *sync_state_name(enum sync_state state)
@@ -55,12 +59,6 @@ const char *sync_state_name(enum sync_state state)
         return "off";
     }
     return "?";
-}
-
-bool sync_target_is_postgres(const char *target)
-{
-    return !strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11) ||
-           strchr(target, '=') != NULL;
 }
 
 struct sync_backend *sync_backend_create(const char *target, int cancel_fd)
@@ -157,19 +155,24 @@ static void heartbeat_for(const struct sync_engine *e, const struct sync_local_b
         .last_success_ms = success,
         .backlog = batch->backlog_after,
         .last_error = error ? error : s->problem,
+        .catalog_version = e->catalog_applied,
+        .catalog_error = e->catalog_error,
+        .mode = s->mode,
+        .departments = s->departments,
     };
 }
 
 /* Connects and pushes the batch, retrying serialization failures;
- * error as in heartbeat_for. */
+ * error as in heartbeat_for.  *fetched: the catalog read with it. */
 static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, const char *error,
-                                   struct sync_push_stats *stats)
+                                   struct sync_push_stats *stats, struct sync_fetched *fetched)
 {
     struct sync_backend *b = e->backend;
     const struct sync_local_batch *lb = &e->batch;
     struct sync_batch batch = {
         .kiosk_id = lb->kiosk_id,
         .incarnation = lb->incarnation,
+        .catalog_have = e->catalog_latest,
         .counts = lb->counts,
         .count_n = lb->count_n,
         .reasons = lb->reasons,
@@ -177,11 +180,12 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, co
     };
     struct sync_heartbeat heartbeat;
     heartbeat_for(e, lb, now_utc_ms, error, &heartbeat);
+    *fetched = (struct sync_fetched){0};
     enum sync_result r = SYNC_ERR_RETRY;
     for (int attempt = 0; r == SYNC_ERR_RETRY && attempt <= SYNC_IMMEDIATE_RETRIES; attempt++) {
         r = b->ops->connect(b, e->settings.connect_timeout_ms);
         if (r == SYNC_OK)
-            r = b->ops->push(b, &batch, &heartbeat, stats, e->settings.push_timeout_ms);
+            r = b->ops->push(b, &batch, &heartbeat, stats, fetched, e->settings.push_timeout_ms);
     }
     return r;
 }
@@ -235,9 +239,38 @@ static void send_heartbeat_alone(struct sync_engine *e, int64_t now_utc_ms, cons
     snprintf(e->batch.incarnation, sizeof e->batch.incarnation, "%s", e->incarnation);
     e->batch.backlog_after = e->status.backlog;
     struct sync_push_stats stats = {0};
-    if (push_batch(e, now_utc_ms, error, &stats) == SYNC_OK)
+    struct sync_fetched fetched; /* the store cannot keep it now: fetched again later */
+    if (push_batch(e, now_utc_ms, error, &stats, &fetched) == SYNC_OK)
         log_info("sync: heartbeat sent with the error");
+    free(fetched.body);
     e->status.connect_attempts = e->backend->connect_attempts;
+}
+
+/* A fetched catalog goes into the store for the kiosk to check and apply;
+ * status.catalogs_received tells it one came.  One the store cannot take
+ * now is fetched again next round. */
+static void keep_catalog(struct sync_engine *e, const struct sync_fetched *fetched,
+                         int64_t now_utc_ms)
+{
+    char error[512];
+    if (fetched->version <= 0)
+        return;
+    if (fetched->body == NULL && fetched->length <= SYNC_CATALOG_BODY_MAX) {
+        log_error("sync: out of memory reading catalog version %lld; fetched again next round",
+                  (long long)fetched->version);
+        return;
+    }
+    if (sync_local_put_catalog(e->settings.store_path, fetched, now_utc_ms, error, sizeof error) !=
+        0) {
+        log_error("%s (catalog version %lld is fetched again next round)", error,
+                  (long long)fetched->version);
+        return;
+    }
+    e->catalog_latest = fetched->version;
+    e->status.catalog_latest = fetched->version;
+    e->status.catalogs_received++;
+    log_info("sync: catalog version %lld received (%zu bytes)", (long long)fetched->version,
+             fetched->length);
 }
 
 static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms)
@@ -254,6 +287,10 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         return;
     }
     snprintf(e->incarnation, sizeof e->incarnation, "%s", e->batch.incarnation);
+    e->catalog_latest = e->batch.catalog_latest;
+    e->catalog_applied = e->batch.catalog_applied;
+    st->catalog_latest = e->batch.catalog_latest;
+    snprintf(e->catalog_error, sizeof e->catalog_error, "%s", e->batch.catalog_error);
     if (!e->warned_kiosk_id && strcmp(e->batch.kiosk_id, e->settings.kiosk_id) != 0) {
         log_warn("sync: the store %s was made for kiosk %s, the config says %s: its rows are "
                  "sent as %s's (a database of its role may refuse them)",
@@ -264,8 +301,12 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     st->backlog = e->batch.backlog_before;
     int64_t read_ms = elapsed_ms() - started;
     struct sync_push_stats stats = {0};
-    enum sync_result r = push_batch(e, now_utc_ms, NULL, &stats);
+    struct sync_fetched fetched;
+    enum sync_result r = push_batch(e, now_utc_ms, NULL, &stats, &fetched);
     int64_t push_ms = elapsed_ms() - started - read_ms;
+    if (r == SYNC_OK)
+        keep_catalog(e, &fetched, now_utc_ms);
+    free(fetched.body);
     st->connect_attempts = e->backend->connect_attempts;
     if (r == SYNC_ERR_SERVER && (e->batch.count_n > 0 || e->batch.reason_n > 0)) {
         /* the rows were refused (row-level security, a constraint): the
@@ -299,6 +340,15 @@ int64_t sync_engine_step(struct sync_engine *e, int64_t now_mono_ms, int64_t now
 void sync_engine_request(struct sync_engine *e)
 {
     e->next_due_mono_ms = INT64_MIN;
+}
+
+void sync_engine_set_departments(struct sync_engine *e, const char *department, const char *mode,
+                                 const char *departments)
+{
+    struct sync_settings *s = &e->settings;
+    snprintf(s->department, sizeof s->department, "%s", department);
+    snprintf(s->mode, sizeof s->mode, "%s", mode);
+    snprintf(s->departments, sizeof s->departments, "%s", departments);
 }
 
 void sync_engine_status(const struct sync_engine *e, struct sync_status *out)

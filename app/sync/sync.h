@@ -34,6 +34,7 @@
 #define SYNC_BATCH_ROWS_MAX    500000 /* local rows per push */
 #define SYNC_TEXT_MAX          128
 #define SYNC_TARGET_MAX        512
+#define SYNC_DEPARTMENTS_MAX   1024 /* a picker's department ids, comma-separated */
 
 struct sync_settings {
     char target[SYNC_TARGET_MAX];     /* conninfo or SQLite path (sync_backend.h) */
@@ -41,7 +42,9 @@ struct sync_settings {
     char kiosk_id[SYNC_TEXT_MAX];     /* the configured id, for the heartbeat */
     char site[SYNC_TEXT_MAX];
     char label[SYNC_TEXT_MAX];
-    char department[SYNC_TEXT_MAX]; /* "" in picker mode */
+    char department[SYNC_TEXT_MAX];         /* "" in picker mode */
+    char mode[8];                           /* "single" (the default) or "picker" */
+    char departments[SYNC_DEPARTMENTS_MAX]; /* a picker's ids, comma-separated; "" in single */
     char timezone[64];
     char app_version[32];
     int64_t interval_ms;        /* between rounds when all is sent; default 60 s */
@@ -78,10 +81,12 @@ struct sync_status {
     int64_t rounds_ok, rounds_failed;
     int64_t connect_attempts;
     int consecutive_failures;
-    int64_t last_round_rows;  /* rows sent by the last successful round */
-    int64_t last_round_trips; /* round trips of the last successful push (not counting
-                                 those of connecting) */
-    char last_error[512];     /* "" after a success */
+    int64_t last_round_rows;   /* rows sent by the last successful round */
+    int64_t last_round_trips;  /* round trips of the last successful push (not counting
+                                  those of connecting) */
+    int64_t catalogs_received; /* catalogs kept in the store since start: the kiosk's signal */
+    int64_t catalog_latest;    /* the version received last, as the store says; 0: none */
+    char last_error[512];      /* "" after a success */
 };
 
 void sync_settings_defaults(struct sync_settings *settings);
@@ -107,6 +112,12 @@ int64_t sync_engine_step(struct sync_engine *engine, int64_t now_mono_ms, int64_
 /* Makes the next round due at once (technician's "sync now"). */
 void sync_engine_request(struct sync_engine *engine);
 
+/* What the heartbeat says of the kiosk's departments from the next round
+ * on (a catalog applied in process): department, mode and departments as
+ * in struct sync_settings, copied. */
+void sync_engine_set_departments(struct sync_engine *engine, const char *department,
+                                 const char *mode, const char *departments);
+
 /* Copies the engine's status into *out. */
 void sync_engine_status(const struct sync_engine *engine, struct sync_status *out);
 
@@ -123,6 +134,12 @@ struct sync_thread *sync_thread_start(const struct sync_settings *settings,
 
 /* Asks for a round now; never blocks. */
 void sync_thread_request(struct sync_thread *thread);
+
+/* sync_engine_set_departments for the thread's engine, from the next
+ * round on.  Never blocks: false when the sync thread holds the lock at
+ * this instant (try again later). */
+bool sync_thread_set_departments(struct sync_thread *thread, const char *department,
+                                 const char *mode, const char *departments);
 
 /* Copies the latest status into *out without waiting: if the sync thread
  * is publishing at this instant, *out keeps what it held and false is

@@ -2,7 +2,8 @@
  * sync_backend: what every backend shares with the engine, below both: the
  * one place a backend's failure is written down (sync_backend_fail), so the
  * log, the status and the heartbeat say the same words.  The backends call
- * it; sync.c, which creates them, reads last_error.
+ * it; sync.c, which creates them, reads last_error.  And which of them a
+ * target names (sync_target_is_postgres).
  */
 #include "sync_backend.h"
 
@@ -11,6 +12,12 @@
 #include <string.h>
 
 #include "log.h"
+
+bool sync_target_is_postgres(const char *target)
+{
+    return !strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11) ||
+           strchr(target, '=') != NULL;
+}
 
 void sync_backend_fail(struct sync_backend *backend, const char *fmt, ...)
 {

@@ -6,7 +6,9 @@
  * A backend is used by one thread (the sync thread) only.  It pushes one
  * batch per call, in one transaction: every count and reason row with
  * n = GREATEST(stored, sent), then the heartbeat.  Counts are absolute, so
- * a batch sent twice, late or out of order changes nothing.
+ * a batch sent twice, late or out of order changes nothing.  In the same
+ * round trip it reads the kiosk's catalog (docs/CATALOG.md) when its
+ * version differs from the one the kiosk has.
  */
 #ifndef WOW_SYNC_BACKEND_H
 #define WOW_SYNC_BACKEND_H
@@ -55,6 +57,7 @@ struct sync_batch {
     size_t count_n;
     const struct sync_reason_row *reasons;
     size_t reason_n;
+    int64_t catalog_have; /* the catalog version the kiosk received last; 0: none */
 };
 
 struct sync_heartbeat {
@@ -66,9 +69,26 @@ struct sync_heartbeat {
     const char *app_version;
     const char *incarnation;
     int64_t kiosk_clock_ms;
-    int64_t last_success_ms; /* 0: never */
-    int64_t backlog;         /* rows still waiting after this push */
-    const char *last_error;  /* "" when none */
+    int64_t last_success_ms;   /* 0: never */
+    int64_t backlog;           /* rows still waiting after this push */
+    const char *last_error;    /* "" when none */
+    int64_t catalog_version;   /* the catalog version the kiosk runs; 0: none */
+    const char *catalog_error; /* "version N: FILE:LINE: key: message" of one it refused, or "" */
+    const char *mode;          /* "single" or "picker" */
+    const char *departments;   /* a picker's department ids, comma-separated; "" in single mode */
+};
+
+/* A fetched catalog is kept only up to this size (docs/CATALOG.md). */
+#define SYNC_CATALOG_BODY_MAX (1024 * 1024)
+
+/* What a push read of the kiosk's catalog: version 0 when the database has
+ * none for it, or none other than catalog_have.  body is NULL (length
+ * still set) when the text is over SYNC_CATALOG_BODY_MAX or holds a NUL;
+ * else owned by the caller (free()). */
+struct sync_fetched {
+    int64_t version;
+    char *body;
+    size_t length;
 };
 
 /* What a push cost, for the status and the benchmarks. */
@@ -86,10 +106,13 @@ struct sync_backend_ops {
     enum sync_result (*connect)(struct sync_backend *backend, int64_t timeout_ms);
     /* Pushes batch (counts and reasons may be empty) and heartbeat in one
      * transaction; on error nothing of it is committed, or all of it was
-     * and the answer was lost: both are safe to resend. */
+     * and the answer was lost: both are safe to resend.  In the same round
+     * trip reads the kiosk's kiosk_catalog row if its version is not
+     * batch->catalog_have, into *fetched (zeroed first; filled only on
+     * SYNC_OK). */
     enum sync_result (*push)(struct sync_backend *backend, const struct sync_batch *batch,
                              const struct sync_heartbeat *heartbeat, struct sync_push_stats *stats,
-                             int64_t timeout_ms);
+                             struct sync_fetched *fetched, int64_t timeout_ms);
     void (*disconnect)(struct sync_backend *backend);
     void (*destroy)(struct sync_backend *backend); /* frees the backend */
 };

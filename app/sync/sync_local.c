@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_catalog.h"
 #include "store_changes.h"
 
 _Static_assert(SYNC_COUNT_COLUMNS == STORE_CHANGES_COUNT_COLUMNS &&
@@ -112,10 +113,17 @@ static int read_snapshot(struct store_changes *changes, int max_rows,
     batch->upper_seq = meta.seq;
     /* more than max_rows waiting: stop at the max_rows-th row's seq */
     struct store_changes_handlers handlers = {handle_count, handle_reason, builder};
+    struct store_catalog_report catalogs;
     if (store_changes_limit(changes, batch->synced_seq, max_rows, &batch->upper_seq) != 0 ||
         store_changes_read(changes, batch->synced_seq, batch->upper_seq, &handlers) != 0 ||
-        store_changes_backlog(changes, batch->synced_seq, &batch->backlog_before) != 0)
+        store_changes_backlog(changes, batch->synced_seq, &batch->backlog_before) != 0 ||
+        store_catalog_report(changes, &catalogs) != 0)
         return -1;
+    batch->catalog_latest = catalogs.latest;
+    batch->catalog_applied = catalogs.applied;
+    if (catalogs.refused > 0)
+        snprintf(batch->catalog_error, sizeof batch->catalog_error, "version %lld: %s",
+                 (long long)catalogs.refused, catalogs.error);
     return store_changes_backlog(changes, batch->upper_seq, &batch->backlog_after);
 }
 
@@ -151,6 +159,23 @@ int sync_local_mark(const char *path, const struct sync_local_batch *batch, char
     if (store_changes_open(&changes, path, why, sizeof why) != 0)
         return failed(why, error, size);
     int rc = store_changes_mark(changes, batch->incarnation, batch->upper_seq);
+    store_changes_close(changes);
+    return rc == 0 ? 0 : failed(why, error, size);
+}
+
+int sync_local_put_catalog(const char *path, const struct sync_fetched *fetched,
+                           int64_t received_ms, char *error, size_t size)
+{
+    char why[512], refused[160];
+    struct store_changes *changes;
+    if (store_changes_open(&changes, path, why, sizeof why) != 0)
+        return failed(why, error, size);
+    snprintf(refused, sizeof refused,
+             "catalog: %zu bytes: a text of at most %d bytes without NUL expected", fetched->length,
+             SYNC_CATALOG_BODY_MAX);
+    bool text = fetched->body != NULL;
+    int rc = store_catalog_put(changes, fetched->version, text ? fetched->body : "", received_ms,
+                               text ? NULL : refused);
     store_changes_close(changes);
     return rc == 0 ? 0 : failed(why, error, size);
 }

@@ -29,6 +29,10 @@ struct sync_local_batch {
     size_t reason_n, reason_cap;
     char **strings; /* owned: interned department, reason, ... texts */
     size_t string_n, string_cap;
+    /* the catalogs as the same snapshot saw them (store_catalog.h) */
+    int64_t catalog_latest;  /* received last: the fetch's $have */
+    int64_t catalog_applied; /* applied last: the heartbeat's catalog_version */
+    char catalog_error[600]; /* "version N: FILE:LINE: key: message" of one refused since; "" */
 };
 
 /* Reads the next batch (at most max_rows rows, more only when rows share
@@ -42,6 +46,12 @@ int sync_local_read(const char *path, int max_rows, struct sync_local_batch *bat
  * Returns 0, or negative (logged into error). */
 int sync_local_mark(const char *path, const struct sync_local_batch *batch, char *error,
                     size_t size);
+
+/* Keeps a fetched catalog in the store at path as received at
+ * received_ms (one over SYNC_CATALOG_BODY_MAX, or not a text, as refused,
+ * so it is not fetched again).  Returns 0, or negative with error. */
+int sync_local_put_catalog(const char *path, const struct sync_fetched *fetched,
+                           int64_t received_ms, char *error, size_t size);
 
 /* Rows with changed_seq above synced_seq (the backlog); -1 on error. */
 int64_t sync_local_backlog(const char *path);

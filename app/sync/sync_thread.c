@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +26,36 @@ struct sync_thread {
     int stop_pipe[2], wake_pipe[2]; /* owned; [0] read end, [1] write end */
     pthread_mutex_t status_lock;    /* guards status */
     struct sync_status status;      /* the last published copy */
+    /* a catalog applied in process: the heartbeat's departments, handed
+       to the engine before its next round */
+    pthread_mutex_t departments_lock; /* guards the four below */
+    bool departments_set;
+    char department[SYNC_TEXT_MAX], mode[8], departments[SYNC_DEPARTMENTS_MAX];
 };
+
+static void take_departments(struct sync_thread *t)
+{
+    pthread_mutex_lock(&t->departments_lock);
+    if (t->departments_set)
+        sync_engine_set_departments(t->engine, t->department, t->mode, t->departments);
+    t->departments_set = false;
+    pthread_mutex_unlock(&t->departments_lock);
+}
+
+bool sync_thread_set_departments(struct sync_thread *t, const char *department, const char *mode,
+                                 const char *departments)
+{
+    if (!t)
+        return true;
+    if (pthread_mutex_trylock(&t->departments_lock) != 0)
+        return false;
+    snprintf(t->department, sizeof t->department, "%s", department);
+    snprintf(t->mode, sizeof t->mode, "%s", mode);
+    snprintf(t->departments, sizeof t->departments, "%s", departments);
+    t->departments_set = true;
+    pthread_mutex_unlock(&t->departments_lock);
+    return true;
+}
 
 static void publish(struct sync_thread *t)
 {
@@ -73,6 +103,7 @@ static void *run(void *arg)
     do {
         struct clock_now now = clock_read(t->clock);
         if (now.mono_ms >= due) {
+            take_departments(t);
             due = sync_engine_step(t->engine, now.mono_ms, now.utc_ms);
             publish(t);
         }
@@ -122,10 +153,12 @@ struct sync_thread *sync_thread_start(const struct sync_settings *settings,
     }
     sync_engine_status(t->engine, &t->status);
     pthread_mutex_init(&t->status_lock, NULL);
+    pthread_mutex_init(&t->departments_lock, NULL);
     int rc = pthread_create(&t->thread, NULL, run, t);
     if (rc != 0) {
         log_error("sync: cannot start the sync thread: %s; not syncing", strerror(rc));
         pthread_mutex_destroy(&t->status_lock);
+        pthread_mutex_destroy(&t->departments_lock);
         sync_engine_destroy(t->engine);
         goto fail_pipes;
     }
@@ -162,6 +195,7 @@ void sync_thread_stop(struct sync_thread *t)
         log_warn("sync: cannot signal the sync thread: %s", strerror(errno));
     pthread_join(t->thread, NULL);
     pthread_mutex_destroy(&t->status_lock);
+    pthread_mutex_destroy(&t->departments_lock);
     sync_engine_destroy(t->engine);
     close_pipes(t);
     free(t);

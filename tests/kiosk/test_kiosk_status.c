@@ -8,6 +8,8 @@
  *   kiosk opens it (quick_check, WAL, the write lock, this schema), writes
  *   are durable and counts readable (regression: it read user_version
  *   into a variable named wal and said "opened").
+ * - The technician rows show the catalog version the kiosk runs, and one it
+ *   refused since, flagged; all twelve rows fit (Uptime is still there).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,10 +25,12 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "config.h"
 #include "log.h"
 #include "status.h"
 #include "store.h"
 #include "tz.h"
+#include "ui.h"
 
 static int64_t utc(const char *text)
 {
@@ -119,6 +123,40 @@ static void test_self_test_store_proves_it_usable(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+static const struct ui_info_row *find_row(const struct ui_technician *t, const char *label)
+{
+    for (int i = 0; i < t->row_count; i++)
+        if (strcmp(t->rows[i].label, label) == 0)
+            return &t->rows[i];
+    fail_msg("no %s row", label);
+    return NULL;
+}
+
+static void test_catalog_row(void **state)
+{
+    (void)state;
+    struct config *c = malloc(sizeof *c);
+    assert_non_null(c);
+    config_defaults(c);
+    struct status s = {0};
+    struct status_sources src = {.config = c, .config_files = "kiosk.conf", .store_path = "x"};
+    struct ui_technician t = {0};
+    struct clock_now now = {.mono_ms = 1000, .utc_ms = utc("2026-03-29T12:00:00Z")};
+    status_rows(&s, &src, now, &t);
+    const struct ui_info_row *r = find_row(&t, "Catalog");
+    assert_string_equal(r->value, "none yet: the local files alone");
+    assert_false(r->warn);
+    c->catalog_version = 7;
+    src.catalog_refused = "version 8: catalog v8:3: followup.timeout_s: expected 1 to 120";
+    status_rows(&s, &src, now, &t);
+    r = find_row(&t, "Catalog");
+    assert_string_equal(r->value, "version 7; refused version 8: catalog v8:3: "
+                                  "followup.timeout_s: expected 1 to 120");
+    assert_true(r->warn);
+    find_row(&t, "Uptime");
+    free(c);
+}
+
 int main(void)
 {
     log_init("test_kiosk_status", LOG_ERROR);
@@ -126,6 +164,7 @@ int main(void)
         cmocka_unit_test(test_midnight_on_an_ordinary_day),
         cmocka_unit_test(test_midnight_on_dst_days),
         cmocka_unit_test(test_self_test_store_proves_it_usable),
+        cmocka_unit_test(test_catalog_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,11 +170,18 @@ static void test_crash_between_push_and_mark(void **state)
     assert_int_equal(sync_local_read(f->store, 100000, &batch, error, sizeof error), 0);
     struct sync_backend *b = sync_backend_create(f->db.target, -1);
     assert_int_equal(b->ops->connect(b, 5000), SYNC_OK);
-    struct sync_batch push = {batch.kiosk_id, batch.incarnation, batch.counts,
-                              batch.count_n,  batch.reasons,     batch.reason_n};
-    struct sync_heartbeat hb = {"k1", "", "", "", "UTC", "t", batch.incarnation, 0, 0, 0, ""};
+    struct sync_batch push = {batch.kiosk_id,
+                              batch.incarnation,
+                              batch.counts,
+                              batch.count_n,
+                              batch.reasons,
+                              batch.reason_n,
+                              0};
+    struct sync_heartbeat hb = {"k1", "", "", "", "UTC",    "t", batch.incarnation, 0, 0,
+                                0,    "", 0,  "", "single", ""};
     struct sync_push_stats stats = {0};
-    assert_int_equal(b->ops->push(b, &push, &hb, &stats, 10000), SYNC_OK);
+    struct sync_fetched fetched;
+    assert_int_equal(b->ops->push(b, &push, &hb, &stats, &fetched, 10000), SYNC_OK);
     b->ops->destroy(b); /* "crash": synced_seq never recorded */
     size_t rows = batch.count_n + batch.reason_n;
     sync_local_batch_free(&batch);

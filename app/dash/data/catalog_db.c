@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "catalog_text.h"
 #include "dashdb.h"
 
 /* ---- reading rows -------------------------------------------------------- */
@@ -254,10 +255,28 @@ static enum catalog_db_status commit_locked(struct dashdb *db, const struct cata
     return ok ? CATALOG_DB_OK : CATALOG_DB_FAILED;
 }
 
+/* Inside the locked transaction: STALE when base is set and not the
+ * newest version. */
+static enum catalog_db_status check_base(struct dashdb *db, int64_t base, char *err, size_t size)
+{
+    static const char sql[] = "SELECT coalesce(max(version), 0) FROM catalog_versions";
+    int64_t newest = 0;
+    if (base == CATALOG_DB_ANY_BASE)
+        return CATALOG_DB_OK;
+    if (!dashdb_exec(db, sql, NULL, 0, read_int, &newest, NULL, err, size))
+        return CATALOG_DB_FAILED;
+    if (newest == base)
+        return CATALOG_DB_OK;
+    snprintf(err, size, "version %" PRId64 " was made since version %" PRId64 " was read", newest,
+             base);
+    return CATALOG_DB_STALE;
+}
+
 enum catalog_db_status catalog_db_commit(struct dashdb *db, const char *const *names,
-                                         const char *const *texts, int count, const char *made_by,
-                                         const char *note, int64_t now_ms, int64_t *version,
-                                         struct config_errors *errors, char *err, size_t size)
+                                         const char *const *texts, int count, int64_t base,
+                                         const char *made_by, const char *note, int64_t now_ms,
+                                         int64_t *version, struct config_errors *errors, char *err,
+                                         size_t size)
 {
     *errors = (struct config_errors){0};
     struct catalog *cat = catalog_parse(names, texts, count, errors);
@@ -265,12 +284,44 @@ enum catalog_db_status catalog_db_commit(struct dashdb *db, const char *const *n
         return CATALOG_DB_REFUSED;
     enum catalog_db_status st = CATALOG_DB_FAILED;
     if (begin_locked(db, err, size))
+        st = check_base(db, base, err, size);
+    if (st == CATALOG_DB_OK)
         st = commit_locked(db, cat, made_by, note, now_ms, version, errors, err, size);
     if (st == CATALOG_DB_OK && !commit(db, err, size))
         st = CATALOG_DB_FAILED;
     if (st != CATALOG_DB_OK)
         rollback(db);
     catalog_free(cat);
+    return st;
+}
+
+enum catalog_db_status catalog_db_edit(struct dashdb *db, const struct catalog_db_edit *edits,
+                                       int count, const char *made_by, const char *note,
+                                       int64_t now_ms, int64_t *version,
+                                       struct config_errors *errors, char *err, size_t size)
+{
+    enum catalog_db_status st = CATALOG_DB_STALE;
+    for (int attempt = 0; st == CATALOG_DB_STALE && attempt < 5; attempt++) {
+        int64_t base = 0;
+        char *doc = NULL;
+        if (!catalog_db_newest(db, &base, &doc, err, size))
+            return CATALOG_DB_FAILED;
+        if (!doc)
+            doc = strdup("");
+        for (int i = 0; doc && i < count; i++) {
+            char *next = catalog_text_set(doc, edits[i].section, edits[i].key, edits[i].value);
+            free(doc);
+            doc = next;
+        }
+        if (!doc) {
+            snprintf(err, size, "out of memory editing the catalog");
+            return CATALOG_DB_FAILED;
+        }
+        const char *names[] = {"catalog"}, *texts[] = {doc};
+        st = catalog_db_commit(db, names, texts, 1, base, made_by, note, now_ms, version, errors,
+                               err, size);
+        free(doc);
+    }
     return st;
 }
 

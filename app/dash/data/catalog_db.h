@@ -29,7 +29,10 @@ enum catalog_db_status {
     CATALOG_DB_OK,      /* done */
     CATALOG_DB_REFUSED, /* the catalog does not pass: *errors says why; nothing written */
     CATALOG_DB_FAILED,  /* the database failed: err says why; nothing written */
+    CATALOG_DB_STALE,   /* base is no longer the newest version: nothing written */
 };
+
+#define CATALOG_DB_ANY_BASE (-1) /* commit on top of whatever is newest */
 
 /* One version as catalog_db_versions lists it. */
 struct catalog_db_version {
@@ -45,12 +48,30 @@ struct catalog_db_version {
  * those kiosks' kiosk_catalog rows, and the names (catalog_names,
  * catalog_reasons, dash_departments, dash_groups).  Commits made at the
  * same time are taken one after the other (a table lock on PostgreSQL,
- * BEGIN IMMEDIATE on SQLite): each gets its own version.  *version gets
- * the new version when not NULL.  Strings are borrowed. */
+ * BEGIN IMMEDIATE on SQLite): each gets its own version.  base is the
+ * version the texts were made from (STALE when another is newest by
+ * then), or CATALOG_DB_ANY_BASE.  *version gets the new version when not
+ * NULL.  Strings are borrowed. */
 enum catalog_db_status catalog_db_commit(struct dashdb *db, const char *const *names,
-                                         const char *const *texts, int count, const char *made_by,
-                                         const char *note, int64_t now_ms, int64_t *version,
-                                         struct config_errors *errors, char *err, size_t size);
+                                         const char *const *texts, int count, int64_t base,
+                                         const char *made_by, const char *note, int64_t now_ms,
+                                         int64_t *version, struct config_errors *errors, char *err,
+                                         size_t size);
+
+/* One key set in one section of the newest document (catalog_text.h);
+ * value NULL removes the key. */
+struct catalog_db_edit {
+    const char *section, *key, *value;
+};
+
+/* The newest version (or an empty document) with count edits applied,
+ * committed as catalog_db_commit does; errors name the document
+ * "catalog".  Another commit in between makes it start again from the
+ * new newest, so no change is lost. */
+enum catalog_db_status catalog_db_edit(struct dashdb *db, const struct catalog_db_edit *edits,
+                                       int count, const char *made_by, const char *note,
+                                       int64_t now_ms, int64_t *version,
+                                       struct config_errors *errors, char *err, size_t size);
 
 /* The newest version and its document: *version 0 and *body NULL when the
  * catalog is empty.  The caller frees *body. */

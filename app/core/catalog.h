@@ -17,9 +17,12 @@
 
 #include "config.h"
 
-#define CATALOG_MAX_KIOSKS 4096
-#define CATALOG_MAX_GROUPS 256
-#define CATALOG_MAX_SITES  256
+#define CATALOG_MAX_KIOSKS      4096
+#define CATALOG_MAX_GROUPS      256
+#define CATALOG_MAX_SITES       256
+#define CATALOG_MAX_DEPARTMENTS 1024 /* fleet-wide; a kiosk rates at most CONFIG_MAX_DEPARTMENTS   \
+                                      */
+#define CATALOG_MAX_REASONS 256
 
 struct catalog;
 

@@ -223,9 +223,12 @@ static int department_add(struct dashdb *db, const struct org_args *a)
         return 1;
     }
     snprintf(section, sizeof section, "department %s", a->id);
-    const struct catalog_db_edit edits[] = {{section, "name", a->name},
-                                            {section, "group", a->group}};
-    rc = catalog_change(db, "department add", edits, 2, a->id);
+    /* a catalog begun here lets kiosks offer every department (picker):
+     * single mode would need to name one, and the parser refuses it */
+    const struct catalog_db_edit edits[] = {{"kiosk", "mode", "picker", true},
+                                            {section, "name", a->name, false},
+                                            {section, "group", a->group, false}};
+    rc = catalog_change(db, "department add", edits, 3, a->id);
     if (rc == 0)
         printf("department %s: %s%s%s\n", a->id, a->name, a->group ? ", group " : "",
                a->group ? a->group : "");
@@ -239,8 +242,9 @@ static int group_add(struct dashdb *db, const struct org_args *a)
     if (rc)
         return rc;
     snprintf(section, sizeof section, "group %s", a->id);
-    const struct catalog_db_edit edit = {section, "name", a->name};
-    rc = catalog_change(db, "group add", &edit, 1, a->id);
+    const struct catalog_db_edit edits[] = {{"kiosk", "mode", "picker", true},
+                                            {section, "name", a->name, false}};
+    rc = catalog_change(db, "group add", edits, 2, a->id);
     if (rc == 0)
         printf("group %s: %s\n", a->id, a->name);
     return rc;

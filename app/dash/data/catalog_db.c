@@ -306,9 +306,12 @@ enum catalog_db_status catalog_db_edit(struct dashdb *db, const struct catalog_d
         char *doc = NULL;
         if (!catalog_db_newest(db, &base, &doc, err, size))
             return CATALOG_DB_FAILED;
+        bool empty = !doc;
         if (!doc)
             doc = strdup("");
         for (int i = 0; doc && i < count; i++) {
+            if (edits[i].if_empty && !empty)
+                continue;
             char *next = catalog_text_set(doc, edits[i].section, edits[i].key, edits[i].value);
             free(doc);
             doc = next;

@@ -59,9 +59,11 @@ enum catalog_db_status catalog_db_commit(struct dashdb *db, const char *const *n
                                          size_t size);
 
 /* One key set in one section of the newest document (catalog_text.h);
- * value NULL removes the key. */
+ * value NULL removes the key.  if_empty: only when there is no version
+ * yet (what a catalog begun by an edit needs, e.g. [kiosk] mode). */
 struct catalog_db_edit {
     const char *section, *key, *value;
+    bool if_empty;
 };
 
 /* The newest version (or an empty document) with count edits applied,

@@ -212,7 +212,7 @@ static void form_edit(struct catalog_form *f, const char *key, const char *value
     if (f->count >= CATALOG_EDITS_MAX)
         return;
     snprintf(f->keys[f->count], sizeof f->keys[0], "%s", key);
-    f->edits[f->count] = (struct catalog_db_edit){f->section, f->keys[f->count], value};
+    f->edits[f->count] = (struct catalog_db_edit){f->section, f->keys[f->count], value, false};
     f->count++;
 }
 

@@ -17,6 +17,8 @@ Checks:
               hostile labels (HTML, a line break, ' ;'); a stale document; a huge post
   csrf        every catalog POST without csrf, or with another session's, is 403 and changes
               nothing
+  seeded      a file holding only a version and a kiosk's row (a kiosk seeded it): serve derives
+              the names at its first refresh
   roles       a technician gets 403; a head may post only the question of a department in its
               scope that an admin opened to it (404 otherwise, a forged id too), never a
               reason, a name or the document
@@ -26,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
@@ -123,6 +126,15 @@ class Ctx:
         return [self.rows(f"SELECT * FROM {t} ORDER BY 1, 2")
                 for t in ("catalog_versions", "kiosk_catalog", "catalog_names",
                           "catalog_reasons", "dash_departments", "dash_groups")]
+
+    def sql(self, statement):
+        if self.target.pg:
+            self.target.pg.psql(statement, dbname=self.target.dbname)
+            return
+        con = sqlite3.connect(self.db, timeout=30)
+        with con:
+            con.execute(statement)
+        con.close()
 
     def newest(self):
         return int(self.rows("SELECT coalesce(max(version), 0) FROM catalog_versions")[0][0])
@@ -402,9 +414,32 @@ def check_roles(ctx):
     check("\thead-a\t" in newest, f"the version's author: {newest!r}")
 
 
+def check_seeded(ctx):
+    """A kiosk seeds an empty SQLite file with only catalog_versions and its own row: the
+    server's first refresh derives the names from the newest version."""
+    body = ctx.dash("catalog", "export", "--db", ctx.db).stdout
+    for table in ("catalog_versions", "kiosk_catalog", "catalog_names", "catalog_reasons",
+                  "dash_departments", "dash_groups"):
+        ctx.sql(f"DELETE FROM {table}")
+    ctx.sql("INSERT INTO catalog_versions(version, made_ms, made_by, note, body)"
+            f" VALUES (1, 0, 'kiosk:k1', 'seeded', '{body.replace(chr(39), chr(39) * 2)}')")
+    server = Server(ctx.wowdash, ctx.db, ctx.tmp, extra=("--refresh", "1s"))
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not ctx.rows("SELECT 1 FROM catalog_names"):
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    names = set(ctx.rows("SELECT kind, id, lang, name FROM catalog_names"))
+    check(("reason", "fast", "fi", "Nopea") in names and
+          ("department", "alpha", "", "Alpha ward") in names, f"derived names: {sorted(names)}")
+    deps = ctx.rows("SELECT department, group_id FROM dash_departments ORDER BY department")
+    check(("alpha", "g1") in deps, f"derived dash_departments: {deps}")
+
+
 CHECKS = {"cli": check_cli, "refused": check_refused, "concurrent": check_concurrent,
           "kiosk_add": check_kiosk_add, "web": check_web, "csrf": check_csrf,
-          "roles": check_roles}
+          "roles": check_roles, "seeded": check_seeded}
 
 
 def main():

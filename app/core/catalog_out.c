@@ -57,10 +57,12 @@ static void cat_line(struct cat_rendering *r, struct strbuf *sb, struct cat_plac
     r->origin[r->lines++] = at;
 }
 
+/* key = value; a value that starts with ';' follows '=' without a blank,
+ * as only then does the reader not take it for a comment. */
 static void cat_key_line(struct cat_rendering *r, struct strbuf *sb, const struct cat_value *v)
 {
-    if (v->value[0] == '\0')
-        cat_line(r, sb, v->at, "%s =", v->key);
+    if (v->value[0] == '\0' || v->value[0] == ';')
+        cat_line(r, sb, v->at, "%s =%s", v->key, v->value);
     else
         cat_line(r, sb, v->at, "%s = %s", v->key, v->value);
 }
@@ -344,7 +346,7 @@ bool catalog_check(const struct catalog *catalog, const char *const *kiosk_ids, 
         cat_error(&e, (struct cat_place){0, 0}, "", "out of memory");
     } else {
         for (int i = 0; i < catalog->kiosk_count; i++)
-            cat_check_kiosk(catalog, catalog_kiosk_id(catalog, i), config, found, &e);
+            cat_check_kiosk(catalog, catalog->sections[catalog->kiosks[i]]->id, config, found, &e);
         for (int i = 0; i < count; i++)
             if (cat_find(catalog, SEC_KIOSK_ID, kiosk_ids[i]) == NULL)
                 cat_check_kiosk(catalog, kiosk_ids[i], config, found, &e);

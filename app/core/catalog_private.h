@@ -79,7 +79,11 @@ struct catalog {
     int kiosk_count;
 };
 
-/* ---- catalog.c ---- */
+#define CAT_MAX_SECTIONS                                                                           \
+    (CATALOG_MAX_KIOSKS + CATALOG_MAX_GROUPS + CATALOG_MAX_SITES + CATALOG_MAX_DEPARTMENTS +       \
+     CATALOG_MAX_REASONS + 16)
+
+/* ---- catalog_store.c ---- */
 
 /* The section of kind and id, or NULL. */
 struct cat_section *cat_find(const struct catalog *cat, enum cfg_section kind, const char *id);
@@ -96,9 +100,48 @@ void cat_error(struct cat_errors *e, struct cat_place at, const char *key, const
 void cat_errors_finish(struct cat_errors *e, char *const *names, int name_count,
                        struct config_errors *out);
 
+/* A new empty section (the caller knows it is not there); NULL when out of memory. */
+struct cat_section *cat_add(struct catalog *cat, enum cfg_section kind, const char *id,
+                            struct cat_place at);
+
+/* Sets key = value in s (replacing one there); false when out of memory or room. */
+bool cat_put(struct cat_section *s, const char *key, const char *value, struct cat_place at);
+
+/* Frees the values of s and empties it (s itself is the caller's). */
+void cat_section_clear(struct cat_section *s);
+
+/* Frees every section of cat and its index (not cat). */
+void cat_sections_free(struct catalog *cat);
+
+/* How many sections of kind cat holds, and how many it may. */
+int cat_kind_count(const struct catalog *cat, enum cfg_section kind);
+int cat_kind_limit(enum cfg_section kind);
+
+/* The name of the document at came from, for messages. */
+const char *cat_name(const struct catalog *cat, struct cat_place at);
+
 /* Whether value can be written as an INI value and read back the same;
  * false with why in msg. */
 bool cat_text_round_trips(const char *value, char *msg, size_t size);
+
+/* ---- catalog_read.c ---- */
+
+/* Reads text (document doc_index) into doc, a catalog of this document's
+ * sections only; errors go to *errors.  checker: cfg_checker_create(). */
+void cat_read(struct catalog *doc, int doc_index, const char *text, struct cfg_parser *checker,
+              struct cat_errors *errors);
+
+/* ---- catalog_merge.c ---- */
+
+/* Merges doc (read by cat_read) into cat, as a kiosk file when its [kiosk]
+ * gives id, else as a fleet document. */
+void cat_merge(struct catalog *cat, const struct catalog *doc, struct cat_errors *errors);
+
+/* Checks the merged catalog as a whole: limits, languages, references. */
+void cat_check_all(struct catalog *cat, struct cat_errors *errors);
+
+/* Builds the views catalog.h hands out; false when out of memory. */
+bool cat_build_views(struct catalog *cat);
 
 /* ---- catalog_out.c ---- */
 

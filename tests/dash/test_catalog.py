@@ -42,6 +42,10 @@ FLEET = """\
 languages = en, fi
 mode = picker
 
+[site hq]
+name = Head office
+timezone = Europe/Helsinki
+
 [group site1]
 name = Main site
 
@@ -72,6 +76,7 @@ label = Slow
 for = negative
 
 [kiosk k1]
+site = hq
 mode = single
 department = alpha
 """
@@ -181,7 +186,8 @@ def check_cli(ctx):
     check(kiosks == [("k0", str(n)), ("k1", str(n))], f"kiosk_catalog after the import: {kiosks}")
     names = set(ctx.rows("SELECT kind, id, lang, name FROM catalog_names"))
     for row in (("department", "alpha", "", "Alpha ward"), ("department", "alpha", "fi", "Alfa"),
-                ("reason", "fast", "fi", "Nopea"), ("group", "g1", "", "Group one")):
+                ("reason", "fast", "fi", "Nopea"), ("group", "g1", "", "Group one"),
+                ("site", "hq", "", "Head office")):
         check(row in names, f"catalog_names lacks {row}: {sorted(names)}")
     reasons = ctx.rows("SELECT reason, list, position FROM catalog_reasons ORDER BY reason")
     check([r[:2] for r in reasons] == [("fast", "positive"), ("slow", "negative")],
@@ -431,8 +437,8 @@ def check_seeded(ctx):
     finally:
         server.stop()
     names = set(ctx.rows("SELECT kind, id, lang, name FROM catalog_names"))
-    check(("reason", "fast", "fi", "Nopea") in names and
-          ("department", "alpha", "", "Alpha ward") in names, f"derived names: {sorted(names)}")
+    check(("reason", "fast", "fi", "Nopea") in names and ("site", "hq", "", "Head office") in names
+          and ("department", "alpha", "", "Alpha ward") in names, f"derived names: {sorted(names)}")
     deps = ctx.rows("SELECT department, group_id FROM dash_departments ORDER BY department")
     check(("alpha", "g1") in deps, f"derived dash_departments: {deps}")
 

@@ -166,9 +166,25 @@ static bool write_reasons(struct dashdb *db, const struct catalog *cat, char *er
     return ok;
 }
 
-/* Replaces every derived name with the catalog's (inside the caller's
- * transaction).  Departments go before groups: they point at them. */
-static bool write_names(struct dashdb *db, const struct catalog *cat, char *err, size_t size)
+/* The sites' names: catalog.h has no view of sites, so they are read from
+ * the canonical document (a site's name is one text, not per language). */
+static bool write_sites(struct dashdb *db, const char *body, char *err, size_t size)
+{
+    char id[CONFIG_ID_MAX + 8], section[CONFIG_ID_MAX + 16], name[CONFIG_TEXT_MAX];
+    bool ok = true;
+    for (const char *at = body; ok && catalog_text_next(&at, "site", id, sizeof id);) {
+        snprintf(section, sizeof section, "site %s", id);
+        if (catalog_text_get(body, section, "name", name, sizeof name))
+            ok = put_name(db, "site", id, "", name, err, size);
+    }
+    return ok;
+}
+
+/* Replaces every derived name with the catalog's (body: its export),
+ * inside the caller's transaction.  Departments go before groups: they
+ * point at them. */
+static bool write_names(struct dashdb *db, const struct catalog *cat, const char *body, char *err,
+                        size_t size)
 {
     static const char *const clear[] = {"DELETE FROM catalog_names", "DELETE FROM catalog_reasons",
                                         "DELETE FROM dash_departments", "DELETE FROM dash_groups"};
@@ -176,7 +192,7 @@ static bool write_names(struct dashdb *db, const struct catalog *cat, char *err,
     for (size_t i = 0; ok && i < sizeof clear / sizeof clear[0]; i++)
         ok = dashdb_exec(db, clear[i], NULL, 0, NULL, NULL, NULL, err, size);
     return ok && write_groups(db, cat, err, size) && write_departments(db, cat, err, size) &&
-           write_reasons(db, cat, err, size);
+           write_reasons(db, cat, err, size) && write_sites(db, body, err, size);
 }
 
 /* ---- kiosks -------------------------------------------------------------- */
@@ -247,7 +263,7 @@ static enum catalog_db_status commit_locked(struct dashdb *db, const struct cata
     ok = ok && dashdb_exec(db, insert_sql, p, 5, NULL, NULL, NULL, err, size);
     for (int i = 0; ok && i < ids.count; i++)
         ok = write_kiosk(db, cat, ids.ids[i], next, err, size);
-    ok = ok && write_names(db, cat, err, size);
+    ok = ok && write_names(db, cat, body, err, size);
     free(body);
     id_list_free(&ids);
     if (ok && version)
@@ -397,20 +413,19 @@ bool catalog_db_versions(struct dashdb *db, struct catalog_db_version **list, si
 
 /* Inside the locked transaction: the newest version parsed into *cat
  * (NULL when the catalog is empty), *version its number. */
-static enum catalog_db_status newest_parsed(struct dashdb *db, struct catalog **cat,
+static enum catalog_db_status newest_parsed(struct dashdb *db, struct catalog **cat, char **body,
                                             int64_t *version, struct config_errors *errors,
                                             char *err, size_t size)
 {
-    char *body = NULL, name[64];
+    char name[64];
     *cat = NULL;
-    if (!catalog_db_newest(db, version, &body, err, size))
+    if (!catalog_db_newest(db, version, body, err, size))
         return CATALOG_DB_FAILED;
-    if (!body)
+    if (!*body)
         return CATALOG_DB_OK;
     snprintf(name, sizeof name, "catalog version %" PRId64, *version);
-    const char *names[] = {name}, *texts[] = {body};
+    const char *names[] = {name}, *texts[] = {*body};
     *cat = catalog_parse(names, texts, 1, errors);
-    free(body);
     return *cat ? CATALOG_DB_OK : CATALOG_DB_REFUSED;
 }
 
@@ -422,9 +437,11 @@ enum catalog_db_status catalog_db_render_kiosk(struct dashdb *db, const char *ki
     int64_t version = 0;
     *written = false;
     *errors = (struct config_errors){0};
+    char *body = NULL;
     if (!begin_locked(db, err, size))
         return CATALOG_DB_FAILED;
-    enum catalog_db_status st = newest_parsed(db, &cat, &version, errors, err, size);
+    enum catalog_db_status st = newest_parsed(db, &cat, &body, &version, errors, err, size);
+    free(body);
     if (st == CATALOG_DB_OK && cat && !catalog_check(cat, &kiosk_id, 1, errors))
         st = CATALOG_DB_REFUSED;
     if (st == CATALOG_DB_OK && cat && !write_kiosk(db, cat, kiosk_id, version, err, size))
@@ -452,17 +469,23 @@ bool catalog_db_names_ensure(struct dashdb *db, bool *derived, char *err, size_t
         return true;
     struct catalog *cat = NULL;
     struct config_errors errors;
+    char *body = NULL, *canonical = NULL;
     int64_t version = 0;
     if (!begin_locked(db, err, size))
         return false;
-    enum catalog_db_status st = newest_parsed(db, &cat, &version, &errors, err, size);
+    enum catalog_db_status st = newest_parsed(db, &cat, &body, &version, &errors, err, size);
     if (st == CATALOG_DB_REFUSED && errors.count > 0)
         config_error_format(&errors.error[0], err, (unsigned)size);
-    bool ok =
-        st == CATALOG_DB_OK && (!cat || write_names(db, cat, err, size)) && commit(db, err, size);
+    /* the names as a commit writes them, from the canonical export */
+    if (cat && !(canonical = catalog_export(cat)))
+        snprintf(err, size, "out of memory exporting the catalog");
+    bool ok = st == CATALOG_DB_OK && (!cat || canonical) &&
+              (!cat || write_names(db, cat, canonical, err, size)) && commit(db, err, size);
     if (!ok)
         rollback(db);
     *derived = ok && cat;
     catalog_free(cat);
+    free(canonical);
+    free(body);
     return ok;
 }

@@ -120,6 +120,25 @@ bool catalog_text_get(const char *doc, const char *section, const char *key, cha
     return true;
 }
 
+bool catalog_text_next(const char **cursor, const char *kind, char *id, size_t size)
+{
+    char name[160];
+    size_t n = strlen(kind);
+    for (const char *line = *cursor; *line;) {
+        const char *nl = strchr(line, '\n');
+        const char *end = nl ? nl : line + strlen(line), *next = nl ? nl + 1 : end;
+        if (header_of(line, end, name, sizeof name) && !strncmp(name, kind, n) && name[n] == ' ' &&
+            name[n + 1]) {
+            snprintf(id, size, "%s", name + n + 1);
+            *cursor = next;
+            return true;
+        }
+        line = next;
+    }
+    *cursor += strlen(*cursor);
+    return false;
+}
+
 char *catalog_text_set(const char *doc, const char *section, const char *key, const char *value)
 {
     struct text_spot spot;

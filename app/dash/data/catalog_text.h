@@ -22,6 +22,11 @@
 bool catalog_text_get(const char *doc, const char *section, const char *key, char *out,
                       size_t size);
 
+/* The next section of kind (e.g. "site") at or after *cursor (a point in
+ * doc, start with doc itself): its id into id (size bytes), *cursor moved
+ * past its header.  false when there is none. */
+bool catalog_text_next(const char **cursor, const char *kind, char *id, size_t size);
+
 /* A copy of doc with key = value in section: the key's line replaced, or
  * added at the end of the section, or a new section appended.  value NULL
  * removes the key's line.  The caller frees the result; NULL when out of

@@ -86,14 +86,12 @@ static void lang_key(const struct catalog_state *s, const char *key, int i, char
 static void fill_department(struct catalog_state *s, const struct catalog_department *d,
                             struct page_catalog_item *item)
 {
-    char section[CONFIG_ID_MAX + 16], key[32], value[CONFIG_TEXT_MAX];
+    char section[CONFIG_ID_MAX + 16], value[CONFIG_TEXT_MAX];
     snprintf(item->id, sizeof item->id, "%s", d->id);
     item->name = d->name;
+    item->question = d->question;
     snprintf(section, sizeof section, "department %s", d->id);
-    for (int i = 0; i < s->language_count; i++) {
-        lang_key(s, "question", i, key, sizeof key);
-        catalog_text_get(s->document, section, key, item->question.lang[i], CONFIG_TEXT_MAX);
-    }
+    /* not a view of catalog.h: read from the document */
     item->head_edits = catalog_text_get(s->document, section, "head_edits", value, sizeof value) &&
                        text_true(value);
 }

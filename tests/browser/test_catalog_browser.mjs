@@ -6,7 +6,7 @@
 // Steps: an admin logs in, opens Catalog, types a new label for reason `fast` and saves (the
 // page says the version was saved and shows the label in the form); types a label.fi holding
 // ' ;' (which the INI format would cut) and saves: the page lists the error naming
-// reason fast.label.fi and the form still shows the saved label; logs out.  A head logs in:
+// reason fast.label.fi and the form shows what was sent; logs out.  A head logs in:
 // its Catalog page holds no form of another department, and a forged POST to another
 // department's form (its own csrf token) answers 404.  Screenshots at 1280x900 as
 // OUTDIR/catalog-<step>.png.  No request leaves 127.0.0.1, no page error.  Exit 1 with every
@@ -104,6 +104,8 @@ async function admin(browser) {
     `the error does not name reason fast.label.fi: ${JSON.stringify(errors)}`);
   check(await page.inputValue(`${reasonForm} input[name="label"]`) === expect.label,
     'after the refused edit the form lost the saved label');
+  check(await page.inputValue(`${reasonForm} input[name="label.fi"]`) === 'Nopea ; cut',
+    'after the refused edit the form does not show what was sent');
   await shot(page, 'error');
   await logout(page);
   await context.close();

@@ -323,6 +323,9 @@ def check_web(ctx):
         check(r.status == 422 and words in r.text and "Not saved" in r.text,
               f"{what}: expected 422 naming {words!r}, got {r!r}")
         check(ctx.snapshot() == snap, f"{what}: the database changed")
+    r = admin.post("/catalog/reason/fast", {"csrf": token, "label": "<i>x</i> ; y"})
+    check(r.status == 422 and 'value="&lt;i&gt;x&lt;/i&gt; ; y"' in r.text and "<i>x" not in r.text,
+          "a refused label is not shown back, escaped, in its field")
     # HTML is kept as text, shown escaped
     r = admin.post("/catalog/reason/slow", {"csrf": token, "label": "<b>Slow</b> & \"late\""})
     check(r.status == 303, f"an HTML label: {r!r}")

@@ -279,6 +279,20 @@ static void finish(struct route_ctx *c, struct catalog_state *s, enum catalog_db
     render(c, s, document, 0, st == CATALOG_DB_STALE ? 409 : 422);
 }
 
+/* The form's values as posted, so a refused form shows what was sent
+ * (each escaped when shown); one too long for the page keeps the old. */
+static void keep_posted(struct route_ctx *c, const struct catalog_state *s,
+                        struct config_text *text, const char *key)
+{
+    for (int i = 0; i < s->language_count; i++) {
+        char k[40];
+        lang_key(s, key, i, k, sizeof k);
+        const char *value = http_form(c->req, k);
+        if (value && strlen(value) < sizeof text->lang[i])
+            memcpy(text->lang[i], value, strlen(value) + 1);
+    }
+}
+
 static void commit_form(struct route_ctx *c, struct catalog_state *s, struct catalog_form *f,
                         const char *fallback_note)
 {
@@ -295,8 +309,7 @@ static void commit_form(struct route_ctx *c, struct catalog_state *s, struct cat
     finish(c, s, st, version, &errors, NULL);
 }
 
-static const struct page_catalog_item *find_item(const struct page_catalog_item *items, int n,
-                                                 const char *id)
+static struct page_catalog_item *find_item(struct page_catalog_item *items, int n, const char *id)
 {
     for (int i = 0; i < n; i++)
         if (!strcmp(items[i].id, id))
@@ -311,10 +324,12 @@ void handle_catalog_reason(struct route_ctx *c, const struct route_match *m)
     char note[DASH_ID_MAX + 16];
     if (!state_load(c, &s))
         goto done;
-    if (!find_item(s.reasons, s.reason_count, m->arg)) {
+    struct page_catalog_item *r = find_item(s.reasons, s.reason_count, m->arg);
+    if (!r) {
         route_fail(c, 404, "No such reason in the catalog.");
         goto done;
     }
+    keep_posted(c, &s, &r->name, "label");
     snprintf(f.section, sizeof f.section, "reason %s", m->arg);
     snprintf(note, sizeof note, "reason %s", m->arg);
     form_texts(c, &s, &f, "label");
@@ -331,7 +346,7 @@ void handle_catalog_department(struct route_ctx *c, const struct route_match *m)
     bool admin = c->user.role == DASH_ROLE_ADMIN;
     if (!state_load(c, &s))
         goto done;
-    const struct page_catalog_item *d = find_item(s.departments, s.department_count, m->arg);
+    struct page_catalog_item *d = find_item(s.departments, s.department_count, m->arg);
     /* a head: only a department of its own whose head may edit it */
     if (!d || (!admin && (!dash_user_sees(&c->user, d->id) || !d->head_edits))) {
         route_fail(c, 404, "No such department.");
@@ -342,6 +357,9 @@ void handle_catalog_department(struct route_ctx *c, const struct route_match *m)
     if (admin)
         form_texts(c, &s, &f, "name");
     form_texts(c, &s, &f, "question");
+    if (admin)
+        keep_posted(c, &s, &d->name, "name");
+    keep_posted(c, &s, &d->question, "question");
     if (admin)
         form_edit(&f, "head_edits", http_form(c->req, "head_edits") ? "true" : NULL);
     commit_form(c, &s, &f, note);

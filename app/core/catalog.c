@@ -33,40 +33,98 @@ static void cat_parse_one(struct cat_parse *m, struct cfg_parser *checker, int i
     free(doc);
 }
 
+/* A catalog with copies of the documents' names; NULL with an error in *e. */
+static struct catalog *cat_begin(const char *const *names, int count, struct cat_errors *e)
+{
+    struct catalog *cat = count >= 1 ? calloc(1, sizeof *cat) : NULL;
+    if (cat != NULL)
+        cat->names = calloc((size_t)count, sizeof *cat->names);
+    for (int i = 0; cat != NULL && cat->names != NULL && i < count; i++) {
+        cat->names[i] = strdup(names[i] != NULL ? names[i] : "catalog");
+        if (cat->names[i] == NULL)
+            break;
+        cat->name_count++;
+    }
+    if (cat == NULL || cat->name_count < count) {
+        cat_error(e, (struct cat_place){0, 0}, "", count < 1 ? "no document" : "out of memory");
+        catalog_free(cat);
+        return NULL;
+    }
+    return cat;
+}
+
+/* Checks what was merged; the catalog, or NULL with *errors filled. */
+static struct catalog *cat_end(struct catalog *cat, struct cat_errors *e,
+                               struct config_errors *errors)
+{
+    if (cat != NULL) {
+        cat_check_all(cat, e);
+        if (e->total == 0 && !cat_build_views(cat))
+            cat_error(e, (struct cat_place){0, 0}, "", "out of memory");
+    }
+    if (cat != NULL && e->total == 0)
+        return cat;
+    char *const fallback[] = {(char *)"catalog"};
+    cat_errors_finish(e, cat ? cat->names : fallback, cat ? cat->name_count : 1, errors);
+    catalog_free(cat);
+    return NULL;
+}
+
 struct catalog *catalog_parse(const char *const *names, const char *const *texts, int count,
                               struct config_errors *errors)
 {
     struct cat_errors e = {0};
-    struct catalog *cat = calloc(1, sizeof *cat);
-    struct cfg_parser *checker = cfg_checker_create();
-    if (cat != NULL && count > 0)
-        cat->names = calloc((size_t)count, sizeof *cat->names);
-    if (cat == NULL || checker == NULL || count < 1 || cat->names == NULL) {
-        cat_error(&e, (struct cat_place){0, 0}, "", count < 1 ? "no document" : "out of memory");
-    } else {
-        for (int i = 0; i < count; i++) {
-            cat->names[i] = strdup(names[i] != NULL ? names[i] : "catalog");
-            cat->name_count += cat->names[i] != NULL;
-            if (cat->names[i] == NULL) {
-                cat_error(&e, (struct cat_place){0, 0}, "", "out of memory");
-                break;
-            }
+    struct catalog *cat = cat_begin(names, count, &e);
+    struct cfg_parser *checker = cat != NULL ? cfg_checker_create() : NULL;
+    if (cat != NULL && checker == NULL)
+        cat_error(&e, (struct cat_place){0, 0}, "", "out of memory");
+    struct cat_parse m = {cat, &e};
+    for (int i = 0; checker != NULL && i < count; i++)
+        cat_parse_one(&m, checker, i, texts[i]);
+    cfg_checker_destroy(checker);
+    return cat_end(cat, &e, errors);
+}
+
+/* Reads the layers over each other into acc. */
+static void cat_read_layers(struct catalog *acc, const char *const *texts, int count,
+                            struct cfg_parser *checker, struct cat_errors *e)
+{
+    for (int i = 0; i < count; i++) {
+        struct catalog *doc = calloc(1, sizeof *doc);
+        if (doc == NULL) {
+            cat_error(e, (struct cat_place){i, 0}, "", "out of memory");
+            return;
         }
-        struct cat_parse m = {cat, &e};
-        for (int i = 0; i < cat->name_count; i++)
-            cat_parse_one(&m, checker, i, texts[i]);
-        cat_check_all(cat, &e);
-        if (e.total == 0 && !cat_build_views(cat))
-            cat_error(&e, (struct cat_place){0, 0}, "", "out of memory");
+        cat_read(doc, i, texts[i] != NULL ? texts[i] : "", checker, e);
+        cat_overlay(acc, doc, e);
+        cat_sections_free(doc);
+        free(doc);
+    }
+    struct cat_section *kiosk = cat_find(acc, SEC_KIOSK, "");
+    if (kiosk == NULL)
+        kiosk = cat_add(acc, SEC_KIOSK, "", (struct cat_place){0, 0});
+    if (kiosk != NULL && cat_value(kiosk, "id") == NULL) /* none given: the default's id */
+        cat_put(kiosk, "id", checker->config->kiosk_id, (struct cat_place){0, 0});
+}
+
+struct catalog *catalog_parse_layers(const char *const *names, const char *const *texts, int count,
+                                     struct config_errors *errors)
+{
+    struct cat_errors e = {0};
+    struct catalog *cat = cat_begin(names, count, &e);
+    struct catalog *acc = cat != NULL ? calloc(1, sizeof *acc) : NULL;
+    struct cfg_parser *checker = acc != NULL ? cfg_checker_create() : NULL;
+    if (cat != NULL && checker == NULL)
+        cat_error(&e, (struct cat_place){0, 0}, "", "out of memory");
+    if (checker != NULL) {
+        cat_read_layers(acc, texts, count, checker, &e);
+        cat_merge(cat, acc, &e);
     }
     cfg_checker_destroy(checker);
-    if (e.total == 0)
-        return cat;
-    char *const fallback[] = {(char *)"catalog"};
-    cat_errors_finish(&e, cat && cat->names ? cat->names : fallback,
-                      cat && cat->names ? cat->name_count : 1, errors);
-    catalog_free(cat);
-    return NULL;
+    if (acc != NULL)
+        cat_sections_free(acc);
+    free(acc);
+    return cat_end(cat, &e, errors);
 }
 
 int catalog_language_count(const struct catalog *catalog)
@@ -176,12 +234,9 @@ static bool cat_edit(struct catalog *cat, enum cfg_section kind, const char *id,
         snprintf(err, size, "out of memory");
         return false;
     }
-    struct cat_value *v = (struct cat_value *)cat_value(s, key);
-    if (value == NULL && v != NULL) {
-        free(v->value);
-        memmove(v, v + 1, (size_t)(s->values + s->count - (v + 1)) * sizeof *v);
-        s->count--;
-    } else if (value != NULL && !cat_put(s, key, value, (struct cat_place){0, 0})) {
+    if (value == NULL) {
+        cat_remove(s, key);
+    } else if (!cat_put(s, key, value, (struct cat_place){0, 0})) {
         snprintf(err, size, "too many keys in this section: at most %d", CAT_MAX_VALUES);
         return false;
     }

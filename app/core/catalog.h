@@ -61,6 +61,15 @@ struct catalog_reason {
 struct catalog *catalog_parse(const char *const *names, const char *const *texts, int count,
                               struct config_errors *errors);
 
+/* Parses one kiosk's layered files (config_parse_layers' order: the
+ * image's kiosk.conf, the boot partition's file) as that one kiosk: the
+ * files are laid over each other key by key as the kiosk reads them, then
+ * imported as one kiosk file (its [kiosk] id, else the defaults' id), so
+ * its rendering gives the kiosk back what its files say.  What the SQLite
+ * default seeds its catalog from.  Same contract as catalog_parse(). */
+struct catalog *catalog_parse_layers(const char *const *names, const char *const *texts, int count,
+                                     struct config_errors *errors);
+
 void catalog_free(struct catalog *catalog);
 
 /* The catalog as one fleet document, canonical: parsing it again and

@@ -26,7 +26,14 @@ static struct cat_section *cat_get(struct cat_merge *m, enum cfg_section kind, c
                                    struct cat_place at)
 {
     struct cat_section *s = cat_find(m->cat, kind, id);
-    if (s == NULL && (s = cat_add(m->cat, kind, id, at)) == NULL)
+    if (s != NULL)
+        return s;
+    if (m->cat->count >= CAT_MAX_SECTIONS) { /* the merged catalog is capped like one file */
+        cat_error(m->errors, at, cfg_section_name(kind), "too many sections: at most %d",
+                  CAT_MAX_SECTIONS);
+        return NULL;
+    }
+    if ((s = cat_add(m->cat, kind, id, at)) == NULL)
         cat_error(m->errors, at, cfg_section_name(kind), "out of memory");
     return s;
 }
@@ -168,40 +175,39 @@ static void cat_kiosk_departments(const struct catalog *doc, struct cat_section 
 
 /* A kiosk file's [kiosk] and [hours] as its [kiosk ID] and [site ID]. */
 static void cat_merge_kiosk_own(struct cat_merge *m, const struct catalog *doc,
-                                const struct cat_section *kiosk, const char *id)
+                                const struct cat_section *kiosk, const char *id,
+                                struct cat_section *k, struct cat_section *site)
 {
-    static struct cat_section k, site; /* large; the merge is not re-entered */
     const struct cat_section *hours = cat_find(doc, SEC_HOURS, "");
     const struct cat_value *site_name = cat_value(kiosk, "site");
-    k = (struct cat_section){.kind = SEC_KIOSK_ID, .at = cat_value(kiosk, "id")->at};
-    site = (struct cat_section){.kind = SEC_SITE, .at = site_name ? site_name->at : k.at};
-    snprintf(k.id, sizeof k.id, "%s", id);
+    const struct cat_value *given = cat_value(kiosk, "id");
+    *k = (struct cat_section){.kind = SEC_KIOSK_ID, .at = given ? given->at : kiosk->at};
+    *site = (struct cat_section){.kind = SEC_SITE, .at = site_name ? site_name->at : k->at};
+    snprintf(k->id, sizeof k->id, "%s", id);
     for (int i = 0; i < kiosk->count; i++) {
         const struct cat_value *v = &kiosk->values[i];
         if (strcmp(v->key, "id") != 0 && strcmp(v->key, "languages") != 0 &&
             strcmp(v->key, "site") != 0)
-            cat_put(&k, v->key, v->value, v->at);
+            cat_put(k, v->key, v->value, v->at);
     }
-    cat_kiosk_departments(doc, &k, k.at, m->errors);
+    cat_kiosk_departments(doc, k, k->at, m->errors);
     if (site_name != NULL || (hours != NULL && hours->count > 0)) {
         if (site_name != NULL)
-            cat_site_id(site_name->value, site.id, sizeof site.id);
-        if (site.id[0] == '\0')
-            snprintf(site.id, sizeof site.id, "%s", id);
+            cat_site_id(site_name->value, site->id, sizeof site->id);
+        if (site->id[0] == '\0')
+            snprintf(site->id, sizeof site->id, "%s", id);
         if (site_name != NULL)
-            cat_put(&site, "name", site_name->value, site_name->at);
+            cat_put(site, "name", site_name->value, site_name->at);
         for (int i = 0; hours != NULL && i < hours->count; i++)
-            cat_put(&site, hours->values[i].key, hours->values[i].value, hours->values[i].at);
-        cat_put(&k, "site", site.id, site.at);
+            cat_put(site, hours->values[i].key, hours->values[i].value, hours->values[i].at);
+        cat_put(k, "site", site->id, site->at);
         char header[64];
-        snprintf(header, sizeof header, "site %s", site.id);
-        cat_merge_item(m, &site, header);
+        snprintf(header, sizeof header, "site %s", site->id);
+        cat_merge_item(m, site, header);
     }
     char header[64];
     snprintf(header, sizeof header, "kiosk %s", id);
-    cat_merge_item(m, &k, header);
-    cat_section_clear(&k);
-    cat_section_clear(&site);
+    cat_merge_item(m, k, header);
 }
 
 /* A kiosk file: its own keys under [kiosk ID], its central keys fleet-wide,
@@ -209,7 +215,15 @@ static void cat_merge_kiosk_own(struct cat_merge *m, const struct catalog *doc,
 static void cat_merge_kiosk_file(struct cat_merge *m, const struct catalog *doc,
                                  const struct cat_section *kiosk, const char *id)
 {
-    cat_merge_kiosk_own(m, doc, kiosk, id);
+    struct cat_section *own = calloc(2, sizeof *own); /* large: kept off the stack */
+    if (own == NULL) {
+        cat_error(m->errors, kiosk->at, "kiosk", "out of memory");
+        return;
+    }
+    cat_merge_kiosk_own(m, doc, kiosk, id, &own[0], &own[1]);
+    cat_section_clear(&own[0]);
+    cat_section_clear(&own[1]);
+    free(own);
     const struct cat_value *languages = cat_value(kiosk, "languages");
     if (languages != NULL) {
         struct cat_section *fleet = cat_get(m, SEC_KIOSK, "", kiosk->at);
@@ -244,6 +258,32 @@ void cat_merge(struct catalog *cat, const struct catalog *doc, struct cat_errors
         cat_merge_kiosk_file(&m, doc, kiosk, id->value);
     else
         cat_merge_fleet(&m, doc);
+}
+
+void cat_overlay(struct catalog *acc, const struct catalog *layer, struct cat_errors *errors)
+{
+    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (int i = 0; i < layer->count; i++) {
+        const struct cat_section *s = layer->sections[i];
+        struct cat_section *d = cat_find(acc, s->kind, s->id);
+        if (d == NULL && acc->count >= CAT_MAX_SECTIONS) {
+            cat_error(errors, s->at, cfg_section_name(s->kind), "too many sections: at most %d",
+                      CAT_MAX_SECTIONS);
+            return;
+        }
+        if (d == NULL && (d = cat_add(acc, s->kind, s->id, s->at)) == NULL) {
+            cat_error(errors, s->at, cfg_section_name(s->kind), "out of memory");
+            return;
+        }
+        bool gives_days = false;
+        for (size_t j = 0; j < sizeof days / sizeof days[0]; j++)
+            gives_days = gives_days || cat_value(s, days[j]) != NULL;
+        if (s->kind == SEC_HOURS && gives_days && cat_value(s, "always") == NULL)
+            cat_remove(d, "always"); /* days after always: the later layer's kind decides */
+        for (int j = 0; j < s->count; j++)
+            if (!cat_put(d, s->values[j].key, s->values[j].value, s->values[j].at))
+                cat_error(errors, s->values[j].at, s->values[j].key, "out of memory");
+    }
 }
 
 /* ---- checks once everything is merged, and the views ------------------ */

@@ -107,6 +107,9 @@ struct cat_section *cat_add(struct catalog *cat, enum cfg_section kind, const ch
 /* Sets key = value in s (replacing one there); false when out of memory or room. */
 bool cat_put(struct cat_section *s, const char *key, const char *value, struct cat_place at);
 
+/* Removes key from s when there. */
+void cat_remove(struct cat_section *s, const char *key);
+
 /* Frees the values of s and empties it (s itself is the caller's). */
 void cat_section_clear(struct cat_section *s);
 
@@ -136,6 +139,11 @@ void cat_read(struct catalog *doc, int doc_index, const char *text, struct cfg_p
 /* Merges doc (read by cat_read) into cat, as a kiosk file when its [kiosk]
  * gives id, else as a fleet document. */
 void cat_merge(struct catalog *cat, const struct catalog *doc, struct cat_errors *errors);
+
+/* Lays layer (read by cat_read) over acc key by key, as the kiosk reads
+ * its layers: a later value replaces an earlier one; days given after
+ * always drop it. */
+void cat_overlay(struct catalog *acc, const struct catalog *layer, struct cat_errors *errors);
 
 /* Checks the merged catalog as a whole: limits, languages, references. */
 void cat_check_all(struct catalog *cat, struct cat_errors *errors);

@@ -165,6 +165,16 @@ bool cat_put(struct cat_section *s, const char *key, const char *value, struct c
     return true;
 }
 
+void cat_remove(struct cat_section *s, const char *key)
+{
+    struct cat_value *v = (struct cat_value *)cat_value(s, key);
+    if (v == NULL)
+        return;
+    free(v->value);
+    memmove(v, v + 1, (size_t)(s->values + s->count - (v + 1)) * sizeof *v);
+    s->count--;
+}
+
 void cat_sections_free(struct catalog *cat)
 {
     for (int i = 0; i < cat->count; i++) {

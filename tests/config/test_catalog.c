@@ -295,6 +295,57 @@ static void test_rendering_gives_the_kiosk_its_own_config(void **state)
     assert_true(compared >= 7);
 }
 
+/* One kiosk's own layers (the image's file and a boot file) seed a
+ * catalog whose rendering gives the kiosk back what the layers say. */
+static void assert_layers_render_back(const char *image, const char *boot_file)
+{
+    const char *names[] = {"kiosk.conf", "wowkiosk.conf"};
+    const char *texts[] = {image, boot_file};
+    if (!config_parse_layers(&config_a, names, texts, 2, &errors)) {
+        print_errors(&errors);
+        fail_msg("the layers were refused");
+    }
+    struct catalog *cat = catalog_parse_layers(names, texts, 2, &errors);
+    if (cat == NULL) {
+        print_errors(&errors);
+        fail_msg("catalog_parse_layers refused what the kiosk takes");
+    }
+    assert_int_equal(catalog_kiosk_count(cat), 1);
+    assert_string_equal(catalog_kiosk_id(cat, 0), config_a.kiosk_id);
+    char local[2048];
+    local_layer(&config_a, local, sizeof local);
+    char *rendering = catalog_render(cat, config_a.kiosk_id, 1);
+    const char *layered[] = {local, rendering};
+    if (!config_parse_layers(&config_b, names, layered, 2, &errors)) {
+        print_message("%s", rendering);
+        print_errors(&errors);
+        fail_msg("the rendering was refused");
+    }
+    assert_central_equal(&config_a, &config_b);
+    assert_fixpoint("layers", cat);
+    free(rendering);
+    catalog_free(cat);
+}
+
+static void test_a_kiosks_layers_seed_its_catalog(void **state)
+{
+    (void)state;
+    char *image = read_source("platform/rpi/kiosk.conf");
+    const struct sample *readme = NULL;
+    for (int i = 0; i < sample_count && readme == NULL; i++)
+        if (strcmp(samples[i].name, "README.md#1") == 0)
+            readme = &samples[i];
+    assert_non_null(readme);
+    assert_layers_render_back(image, readme->text);
+    /* days in the boot file after always in the image: the days decide */
+    assert_layers_render_back(image, "[kiosk]\nid = k2\nlanguages = en, fi\nsite = Mall\n"
+                                     "[hours]\nmon = 09:00-12:00\n[followup]\nenabled = no\n");
+    assert_false(config_b.hours.always_open);
+    assert_layers_render_back("", ""); /* no files' keys at all: the defaults' kiosk */
+    assert_string_equal(config_b.kiosk_id, "dev-kiosk");
+    free(image);
+}
+
 /* ---- renderings ------------------------------------------------------- */
 
 static const char fleet[] = "[kiosk]\n"
@@ -662,7 +713,25 @@ static void test_hostile_input(void **state)
     double huge = seconds_since(start);
     assert_string_equal(first_error(&errors), "huge.ini:3: screen.ack_ms: duplicate key: given "
                                               "twice in this section");
-    print_message("10k sections: %.3f s; 20 MB: %.3f s\n", many, huge);
+    /* three files of 3000 departments each: the merged catalog is capped too */
+    char *docs[3];
+    const char *names[] = {"1.ini", "2.ini", "3.ini"};
+    for (int d = 0; d < 3; d++) {
+        docs[d] = malloc(3000 * 40);
+        assert_non_null(docs[d]);
+        n = 0;
+        for (int i = 0; i < 3000; i++)
+            n += (size_t)snprintf(docs[d] + n, 40, "[department d%d-%d]\n", d, i);
+    }
+    start = clock();
+    assert_null(catalog_parse(names, (const char *const *)docs, 3, &errors));
+    double merged = seconds_since(start);
+    assert_non_null(strstr(first_error(&errors), "too many sections"));
+    assert_null(catalog_parse_layers(names, (const char *const *)docs, 3, &errors));
+    assert_non_null(strstr(first_error(&errors), "too many sections"));
+    for (int d = 0; d < 3; d++)
+        free(docs[d]);
+    print_message("10k sections: %.3f s; 20 MB: %.3f s; 3 x 3000: %.3f s\n", many, huge, merged);
     assert_true(many < 5.0 && huge < 10.0);
     free(big);
 
@@ -683,6 +752,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_sample_imports_and_round_trips),
         cmocka_unit_test(test_rendering_gives_the_kiosk_its_own_config),
+        cmocka_unit_test(test_a_kiosks_layers_seed_its_catalog),
         cmocka_unit_test(test_render_single_and_picker),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_catalog_layer_replaces_lists),

@@ -216,19 +216,22 @@ static void form_edit(struct catalog_form *f, const char *key, const char *value
 
 /* The form's fields for key in every language: a field not sent changes
  * nothing, an empty one removes the key (the first language's is then
- * refused by the parser, naming it); a value the INI format cannot hold
- * is refused here, naming the field, with the words of the parser. */
+ * refused by the parser, naming it); a value the kiosk's check refuses,
+ * or one the INI format cannot hold, is refused here (catalog_set),
+ * naming the field. */
 static void form_texts(struct route_ctx *c, struct catalog_state *s, struct catalog_form *f,
                        const char *key)
 {
     for (int i = 0; i < s->language_count; i++) {
-        char k[40], why[160], line[512];
+        char k[40], why[400], line[512];
         lang_key(s, key, i, k, sizeof k);
         const char *value = http_form(c->req, k);
         if (!value)
             continue;
-        if (value[0] && !catalog_text_value_ok(value, CONFIG_TEXT_MAX - 1, why, sizeof why)) {
-            snprintf(line, sizeof line, "form:0: %s.%s: %s", f->section, k, why);
+        /* the kiosk's own check of the value, on the parsed newest (its
+         * views were copied already): the words --check-config uses */
+        if (value[0] && !catalog_set(s->catalog, f->section, k, value, why, sizeof why)) {
+            snprintf(line, sizeof line, "form:0: %s", why);
             add_error(s, line);
             f->refused = true;
             continue;

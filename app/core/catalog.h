@@ -21,10 +21,9 @@
 #define CATALOG_MAX_KIOSKS 4096
 #define CATALOG_MAX_GROUPS 256
 #define CATALOG_MAX_SITES  256
-#define CATALOG_MAX_DEPARTMENTS                                                                    \
-    1024 /* fleet-wide; a kiosk rates at most CONFIG_MAX_DEPARTMENTS                               \
-          */
-#define CATALOG_MAX_REASONS 256
+/* fleet-wide; one kiosk rates at most CONFIG_MAX_DEPARTMENTS */
+#define CATALOG_MAX_DEPARTMENTS 1024
+#define CATALOG_MAX_REASONS     256
 
 struct catalog;
 
@@ -35,6 +34,7 @@ struct catalog_department {
     char group[CONFIG_ID_MAX]; /* "" in no group */
     bool customer_facing;
     struct config_text question; /* its own question; "" in [0]: the kiosk's */
+    bool head_edits;             /* its head may edit its question in the dashboard */
 };
 
 /* One node of the group tree; parent "" at the root. */

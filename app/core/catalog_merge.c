@@ -346,7 +346,8 @@ static void cat_check_ref(struct catalog *cat, const struct cat_section *s, cons
     if (v == NULL || v->value[0] == '\0')
         return;
     char full[96];
-    snprintf(full, sizeof full, "%s %s.%s", cfg_section_name(s->kind), s->id, key);
+    snprintf(full, sizeof full, "%s%s%s.%s", cfg_section_name(s->kind), s->id[0] ? " " : "", s->id,
+             key);
     if (kind != SEC_DEPARTMENT || strcmp(key, "departments") != 0) {
         if (cat_find(cat, kind, v->value) == NULL)
             cat_error(e, v->at, full, "%s '%.40s' is not defined: expected a [%s ID] section",
@@ -410,7 +411,9 @@ void cat_check_all(struct catalog *cat, struct cat_errors *e)
     for (int i = 0; i < cat->count; i++) {
         const struct cat_section *s = cat->sections[i];
         cat_check_languages(cat, s, e);
-        if (s->kind == SEC_KIOSK_ID) {
+        if (s->kind == SEC_KIOSK) { /* the fleet's: its site is a name, not a [site ID] */
+            cat_check_ref(cat, s, "department", SEC_DEPARTMENT, e);
+        } else if (s->kind == SEC_KIOSK_ID) {
             cat_check_ref(cat, s, "site", SEC_SITE, e);
             cat_check_ref(cat, s, "department", SEC_DEPARTMENT, e);
             cat_check_ref(cat, s, "departments", SEC_DEPARTMENT, e);
@@ -440,6 +443,13 @@ static void cat_text_of(const struct catalog *cat, const struct cat_section *s, 
     }
 }
 
+/* A boolean value as cfg_bool took it: true, yes, on, 1. */
+static bool cat_is_true(const char *value)
+{
+    return strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 || strcmp(value, "on") == 0 ||
+           strcmp(value, "1") == 0;
+}
+
 static void cat_id_of(const struct cat_section *s, const char *key, char *id)
 {
     const struct cat_value *v = cat_value(s, key);
@@ -465,8 +475,9 @@ bool cat_build_views(struct catalog *cat)
             cat_text_of(cat, s, "name", &d->name);
             cat_id_of(s, "group", d->group);
             cat_text_of(cat, s, "question", &d->question);
-            d->customer_facing =
-                cf == NULL || strchr("ty1", cf->value[0]) != NULL || strcmp(cf->value, "on") == 0;
+            const struct cat_value *head = cat_value(s, "head_edits");
+            d->customer_facing = cf == NULL || cat_is_true(cf->value);
+            d->head_edits = head != NULL && cat_is_true(head->value);
         } else if (s->kind == SEC_GROUP) {
             struct catalog_group *g = &cat->groups[cat->group_count++];
             snprintf(g->id, sizeof g->id, "%s", s->id);

@@ -78,14 +78,18 @@ static bool cat_included(const char *const *include, const char *base)
     return false;
 }
 
-/* s's keys in canonical order, those of include only (NULL: all). */
+/* s's keys in canonical order, those of include only (NULL: all); for a
+ * kiosk's rendering (kiosk true) without the catalog's own keys of its
+ * other sections ([department ID] head_edits: the dashboard's alone). */
 static void cat_keys(const struct catalog *cat, const struct cat_section *s,
-                     const char *const *include, struct cat_rendering *r, struct strbuf *sb)
+                     const char *const *include, bool kiosk, struct cat_rendering *r,
+                     struct strbuf *sb)
 {
     char key[40];
     for (size_t i = 0; s != NULL && i < cfg_key_count; i++) {
         const struct cfg_key *k = &cfg_keys[i];
-        if (k->section != s->kind || !cat_included(include, k->name))
+        if (k->section != s->kind || !cat_included(include, k->name) ||
+            (kiosk && k->scope == CFG_CENTRAL && !cfg_section_is_fleet(k->section)))
             continue;
         const struct cat_value *v = cat_value(s, k->name);
         if (v != NULL)
@@ -131,7 +135,7 @@ char *catalog_export(const struct catalog *catalog)
         if (s == NULL || s->count == 0)
             continue;
         cat_header(&r, &sb, s);
-        cat_keys(catalog, s, NULL, &r, &sb);
+        cat_keys(catalog, s, NULL, false, &r, &sb);
     }
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
         for (int j = 0; j < catalog->count; j++) {
@@ -139,7 +143,7 @@ char *catalog_export(const struct catalog *catalog)
             if (s->kind != items[i])
                 continue;
             cat_header(&r, &sb, s);
-            cat_keys(catalog, s, NULL, &r, &sb);
+            cat_keys(catalog, s, NULL, false, &r, &sb);
         }
     }
     strbuf_puts(&sb, "");
@@ -181,14 +185,14 @@ static void cat_render_kiosk(const struct catalog *cat, const struct cat_section
     from_fleet[nf] = from_kiosk[nk] = NULL;
     struct cat_section header = {.kind = SEC_KIOSK, .at = kiosk ? kiosk->at : cat_nowhere};
     cat_header(r, sb, &header);
-    cat_keys(cat, fleet, from_fleet, r, sb);
+    cat_keys(cat, fleet, from_fleet, true, r, sb);
     if (site != NULL) {
         const struct cat_value *name = cat_value(site, "name");
         cat_line(r, sb, cat_value(kiosk, "site")->at, "site = %s",
                  name != NULL ? name->value : site->id);
     }
     if (kiosk != NULL)
-        cat_keys(cat, kiosk, from_kiosk, r, sb);
+        cat_keys(cat, kiosk, from_kiosk, true, r, sb);
 }
 
 /* Whether department id is among the kiosk's: single: its department; picker: its list or all. */
@@ -264,7 +268,7 @@ bool cat_render(const struct catalog *cat, const char *kiosk_id, int64_t version
         if (s->kind != SEC_DEPARTMENT && s->kind != SEC_REASON)
             continue;
         cat_header(r, &sb, s);
-        cat_keys(cat, s, NULL, r, &sb);
+        cat_keys(cat, s, NULL, true, r, &sb);
     }
     static const enum cfg_section plain[] = {SEC_FOLLOWUP, SEC_SCREEN, SEC_PRESS_FILTER};
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
@@ -272,7 +276,7 @@ bool cat_render(const struct catalog *cat, const char *kiosk_id, int64_t version
         if (s == NULL || s->count == 0)
             continue;
         cat_header(r, &sb, s);
-        cat_keys(cat, s, NULL, r, &sb);
+        cat_keys(cat, s, NULL, true, r, &sb);
     }
     cat_render_hours(cat, site, r, &sb);
     if (!cat_finish_text(r, &sb)) {

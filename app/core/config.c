@@ -68,6 +68,11 @@ static int handle_key(void *user, const char *section, const char *name, const c
                   "a local key: set in the kiosk's own files, never in the catalog");
         return 1;
     }
+    if (!p->catalog_layer && row != NULL && row->scope == CFG_CENTRAL) {
+        cfg_error(p, cfg_here(p), key,
+                  "a catalog key: only the fleet's catalog gives it (wowdash catalog import)");
+        return 1;
+    }
     if (!cfg_key_set(p, key, base, lang, value)) {
         char takes[256];
         cfg_section_keys(p->section, takes, sizeof takes);

@@ -180,6 +180,13 @@ static void set_fleet_text(struct cfg_parser *p, const char *key, const char *la
     cfg_text(p, key, value, p->scratch_text.lang[0], sizeof p->scratch_text.lang[0]);
 }
 
+static void set_fleet_bool(struct cfg_parser *p, const char *key, const char *lang,
+                           const char *value)
+{
+    bool scratch;
+    cfg_bool(p, key, value, &scratch);
+}
+
 static void set_fleet_localized(struct cfg_parser *p, const char *key, const char *lang,
                                 const char *value)
 {
@@ -238,6 +245,8 @@ const struct cfg_key cfg_keys[] = {
      "the catalog's group it belongs to", BOTH},
     {SEC_DEPARTMENT, "question", true, SPECIAL, set_department_question, NULL,
      "its own question, asked instead of the kiosk's", BOTH},
+    {SEC_DEPARTMENT, "head_edits", false, SPECIAL, set_fleet_bool, NULL,
+     "its head may edit its question in the dashboard", CENTRAL},
     {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text", BOTH},
     {SEC_REASON, "for", false, SPECIAL, set_reason_for, NULL, "positive or negative", BOTH},
     {SEC_FOLLOWUP, "enabled", false, CFG_BOOL, 0, 0, FIELD(followup_enabled), NULL, "true",

@@ -181,7 +181,7 @@ static void test_every_sample_imports_and_round_trips(void **state)
         catalog_free(cat);
     }
     print_message("%d of %d samples imported\n", imported, sample_count);
-    assert_true(imported >= 8);
+    assert_true(imported >= 9);
 }
 
 /* The local keys of config c as a boot file. */
@@ -215,19 +215,27 @@ static void assert_reasons_equal(const char *what, const struct config_reason *a
     }
 }
 
+static void assert_department_equal(const struct config_department *x,
+                                    const struct config_department *y)
+{
+    assert_string_equal(x->id, y->id);
+    assert_text_equal("department name", &x->name, &y->name);
+    assert_text_equal("department question", &x->question, &y->question);
+    assert_string_equal(x->group, y->group);
+    assert_int_equal(x->customer_facing, y->customer_facing);
+}
+
+/* Picker: every department, in order.  Single: the department rated (the
+ * catalog gives a single-mode kiosk only that one, docs/CATALOG.md). */
 static void assert_departments_equal(const struct config *a, const struct config *b)
 {
-    assert_int_equal(a->department_count, b->department_count);
-    for (int i = 0; i < a->department_count; i++) {
-        const struct config_department *x = &a->departments[i], *y = &b->departments[i];
-        assert_string_equal(x->id, y->id);
-        assert_text_equal("department name", &x->name, &y->name);
-        assert_text_equal("department question", &x->question, &y->question);
-        assert_string_equal(x->group, y->group);
-        assert_int_equal(x->customer_facing, y->customer_facing);
+    if (a->mode == CONFIG_MODE_SINGLE) {
+        assert_department_equal(&a->departments[a->department], &b->departments[b->department]);
+        return;
     }
-    if (a->mode == CONFIG_MODE_SINGLE)
-        assert_string_equal(a->departments[a->department].id, b->departments[b->department].id);
+    assert_int_equal(a->department_count, b->department_count);
+    for (int i = 0; i < a->department_count; i++)
+        assert_department_equal(&a->departments[i], &b->departments[i]);
 }
 
 static void assert_hours_equal(const struct hours *a, const struct hours *b)
@@ -292,7 +300,7 @@ static void test_rendering_gives_the_kiosk_its_own_config(void **state)
         free(rendering);
         catalog_free(cat);
     }
-    assert_true(compared >= 7);
+    assert_true(compared >= 8);
 }
 
 /* One kiosk's own layers (the image's file and a boot file) seed a
@@ -370,6 +378,7 @@ static const char fleet[] = "[kiosk]\n"
                             "group = hq-floor1\n"
                             "question = How was the front desk?\n"
                             "question.fi = Miten vastaanotossa meni?\n"
+                            "head_edits = yes\n"
                             "[department lab]\n"
                             "name = Lab\n"
                             "customer_facing = false\n"
@@ -399,6 +408,7 @@ static void render_as(struct config *c, const char *kiosk_id)
     char *text = catalog_render(cat, kiosk_id, 3);
     assert_non_null(text);
     assert_non_null(strstr(text, "[catalog]\nversion = 3\n"));
+    assert_null(strstr(text, "head_edits")); /* the dashboard's alone */
     if (!config_parse(c, kiosk_id, text, &errors)) {
         print_message("%s", text);
         print_errors(&errors);
@@ -451,6 +461,8 @@ static void test_views(void **state)
     assert_string_equal(catalog_department_at(cat, 0)->name.lang[0], "Front desk");
     assert_string_equal(catalog_department_at(cat, 0)->group, "hq-floor1");
     assert_false(catalog_department_at(cat, 1)->customer_facing);
+    assert_true(catalog_department_at(cat, 0)->head_edits);
+    assert_false(catalog_department_at(cat, 1)->head_edits);
     assert_int_equal(catalog_group_count(cat), 2);
     assert_string_equal(catalog_group_at(cat, 1)->parent, "hq");
     assert_int_equal(catalog_reason_count(cat), 1);
@@ -544,7 +556,12 @@ static void test_local_keys_refused(void **state)
     free(text);
     catalog_free(cat);
 
-    /* the catalog's own sections in a kiosk's file */
+    /* the catalog's own keys and sections in a kiosk's file */
+    assert_false(
+        config_parse(&config_a, "boot.conf", "[department front]\nhead_edits = true\n", &errors));
+    assert_string_equal(first_error(&errors),
+                        "boot.conf:2: department front.head_edits: a catalog key: only the "
+                        "fleet's catalog gives it (wowdash catalog import)");
     assert_false(
         config_parse(&config_a, "boot.conf", "[kiosk]\nid = a\n[site hq]\nname = HQ\n", &errors));
     assert_string_equal(first_error(&errors),
@@ -606,6 +623,10 @@ static void test_references_and_check(void **state)
     assert_null(parse_one("f.ini", "[kiosk k]\nsite = nowhere\n", &errors));
     assert_string_equal(first_error(&errors), "f.ini:2: kiosk k.site: site 'nowhere' is not "
                                               "defined: expected a [site ID] section");
+    assert_null(parse_one("f.ini", "[kiosk]\nsite = Anywhere\ndepartment = x\n", &errors));
+    assert_string_equal(first_error(&errors), "f.ini:3: kiosk.department: department 'x' is not "
+                                              "defined: expected a [department ID] section");
+    assert_int_equal(errors.total, 1); /* the fleet's site is a name, no [site ID] */
     assert_null(parse_one("f.ini", "[group a]\nparent = b\n[group b]\nparent = a\n", &errors));
     assert_string_equal(first_error(&errors), "f.ini:2: group a.parent: the group is its own "
                                               "ancestor: parents must lead to a root");

@@ -69,11 +69,6 @@ static void add_config_errors(struct catalog_state *s, const struct config_error
     }
 }
 
-static bool text_true(const char *v)
-{
-    return !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1");
-}
-
 /* "question" or "question.fi": the key of language i. */
 static void lang_key(const struct catalog_state *s, const char *key, int i, char *out, size_t size)
 {
@@ -83,17 +78,12 @@ static void lang_key(const struct catalog_state *s, const char *key, int i, char
         snprintf(out, size, "%s.%s", key, s->languages[i]);
 }
 
-static void fill_department(struct catalog_state *s, const struct catalog_department *d,
-                            struct page_catalog_item *item)
+static void fill_department(const struct catalog_department *d, struct page_catalog_item *item)
 {
-    char section[CONFIG_ID_MAX + 16], value[CONFIG_TEXT_MAX];
     snprintf(item->id, sizeof item->id, "%s", d->id);
     item->name = d->name;
     item->question = d->question;
-    snprintf(section, sizeof section, "department %s", d->id);
-    /* not a view of catalog.h: read from the document */
-    item->head_edits = catalog_text_get(s->document, section, "head_edits", value, sizeof value) &&
-                       text_true(value);
+    item->head_edits = d->head_edits;
 }
 
 /* The items of the parsed catalog: every reason, every department. */
@@ -116,7 +106,7 @@ static bool fill_items(struct catalog_state *s)
         s->reasons[i].name = r->label;
     }
     for (int i = 0; i < nd; i++)
-        fill_department(s, catalog_department_at(cat, i), &s->departments[i]);
+        fill_department(catalog_department_at(cat, i), &s->departments[i]);
     s->reason_count = nr;
     s->department_count = nd;
     return true;

@@ -17,6 +17,8 @@
 
 #include "dashdb.h"
 #include "kiosks.h"
+#include "names.h"
+#include "org.h"
 #include "strbuf.h"
 
 /* A rollup cell is one kiosk's taps in a day or an hour: it fits an
@@ -134,11 +136,53 @@ static int compare_departments(const void *a, const void *b)
     return c ? c : strcmp(x->id, y->id);
 }
 
-/* Every department anybody knows of, sorted by name, unscoped.  Those
- * with rollup rows come from dash_hour's key by a skip scan (one index
- * probe per department), not from a scan of a rollup. */
-static bool read_all_departments(struct dashdb *db, struct dash_departments *out, char *err,
-                                 size_t size)
+/* A picker kiosk's departments at most this many per kiosk are read
+ * (its heartbeat is the kiosk's to write: a compromised one may send
+ * anything). */
+#define PICKER_MAX 64
+
+/* Adds the departments picker kiosks offer (kiosks.departments) that the
+ * list does not hold yet, undescribed. */
+static bool handle_picker(void *ctx, const struct kiosk_record *k)
+{
+    struct departments_ctx *c = ctx;
+    char ids[PICKER_MAX][DASH_ID_MAX];
+    size_t n = names_split_ids(k->departments, ids, PICKER_MAX);
+    for (size_t i = 0; i < n; i++) {
+        bool known = false;
+        for (size_t j = 0; j < c->out->n && !known; j++)
+            known = !strcmp(c->out->items[j].id, ids[i]);
+        if (known)
+            continue;
+        const char *row[4] = {ids[i], NULL, NULL, NULL};
+        if (!handle_department(c, 4, row))
+            return false;
+    }
+    return true;
+}
+
+/* The catalog's names over the descriptions' (names.h: the viewer's
+ * language, else the first). */
+static void apply_names(struct dash_departments *list, const struct names *names)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        struct dash_department_info *d = &list->items[i];
+        const char *name = names_find(names, "department", d->id);
+        if (name)
+            set_text(d->name, sizeof d->name, name);
+        name = d->group[0] ? names_find(names, "group", d->group) : NULL;
+        if (name)
+            set_text(d->group_name, sizeof d->group_name, name);
+    }
+}
+
+/* Every department anybody knows of, sorted by name, unscoped, named in
+ * lang.  Those with rollup rows come from dash_hour's key by a skip scan
+ * (one index probe per department), not from a scan of a rollup.  A
+ * kiosks row's department '' (a picker kiosk's) is none; the departments
+ * a picker kiosk offers are. */
+static bool read_all_departments(struct dashdb *db, const char *lang, struct dash_departments *out,
+                                 char *err, size_t size)
 {
     static const char sql[] =
         "WITH RECURSIVE seen(department) AS ("
@@ -151,10 +195,18 @@ static bool read_all_departments(struct dashdb *db, struct dash_departments *out
         "  UNION SELECT department FROM dash_departments"
         "  UNION SELECT department FROM kiosks) x"
         " LEFT JOIN dash_departments d ON d.department = x.department"
-        " LEFT JOIN dash_groups g ON g.group_id = d.group_id";
+        " LEFT JOIN dash_groups g ON g.group_id = d.group_id"
+        " WHERE x.department <> ''";
     struct departments_ctx c = {out, 0};
+    struct names names = {0};
     dash_departments_free(out);
-    if (!dashdb_exec(db, sql, NULL, 0, handle_department, &c, NULL, err, size))
+    bool ok = dashdb_exec(db, sql, NULL, 0, handle_department, &c, NULL, err, size) &&
+              kiosks_each(db, " WHERE departments <> ''", NULL, 0, handle_picker, &c, err, size) &&
+              org_names_read(db, lang, &names, err, size);
+    if (ok)
+        apply_names(out, &names);
+    names_free(&names);
+    if (!ok)
         return false;
     if (out->n > 1)
         qsort(out->items, out->n, sizeof *out->items, compare_departments);
@@ -182,7 +234,7 @@ static void keep_visible(struct dash_departments *list, const struct dash_user *
 bool dashq_departments(struct dashdb *db, const struct dash_user *u, struct dash_departments *out,
                        char *err, size_t size)
 {
-    if (!read_all_departments(db, out, err, size))
+    if (!read_all_departments(db, u->lang, out, err, size))
         return false;
     keep_visible(out, u, NULL);
     return true;
@@ -195,7 +247,7 @@ static bool scoped(struct dashdb *db, const struct dash_user *u, const struct da
                    struct dash_departments *list, struct strbuf *in, bool *none, char *err,
                    size_t size)
 {
-    if (!read_all_departments(db, list, err, size))
+    if (!read_all_departments(db, u->lang, list, err, size))
         return false;
     keep_visible(list, u, f);
     const char **ids = calloc(list->n + 1, sizeof *ids);
@@ -427,9 +479,24 @@ static bool handle_reason(void *ctx, int ncols, const char *const *v)
     return true;
 }
 
+/* A reason's label and its place in the catalog's list (names.h); the
+ * id and -1 for one the catalog does not list. */
+static void label_reason(struct dash_reason_row *r, const struct names *names)
+{
+    const struct names_reason *place = r->reason[0] ? names_reason_find(names, r->reason) : NULL;
+    r->position = place ? place->position : -1;
+    set_text(r->label, sizeof r->label, names_or(names, "reason", r->reason, r->reason));
+}
+
+/* The catalog's reasons in its order, then the others most frequent
+ * first. */
 static int compare_reasons(const void *a, const void *b)
 {
     const struct dash_reason_row *x = a, *y = b;
+    if ((x->position >= 0) != (y->position >= 0))
+        return x->position >= 0 ? -1 : 1;
+    if (x->position != y->position)
+        return x->position < y->position ? -1 : 1;
     if (x->n != y->n)
         return x->n > y->n ? -1 : 1;
     int c = strcmp(x->question, y->question);
@@ -439,7 +506,8 @@ static int compare_reasons(const void *a, const void *b)
 }
 
 static bool department_reasons(struct dashdb *db, const struct dash_filter *f,
-                               struct dash_department *out, char *err, size_t size)
+                               const struct names *names, struct dash_department *out, char *err,
+                               size_t size)
 {
     static const char sql[] = "SELECT question, reason, ended_by, SUM(n) FROM dash_reason_day"
                               " WHERE department = $1 AND day >= $2 AND day < $3"
@@ -449,6 +517,8 @@ static bool department_reasons(struct dashdb *db, const struct dash_filter *f,
                                     DASHDB_INT(f->to_day), DASHDB_INT(f->include_misuse ? 1 : 0)};
     if (!dashdb_exec(db, sql, params, 4, handle_reason, &c, NULL, err, size))
         return false;
+    for (size_t i = 0; i < out->reasons_n; i++)
+        label_reason(&out->reasons[i], names);
     if (out->reasons_n > 1)
         qsort(out->reasons, out->reasons_n, sizeof *out->reasons, compare_reasons);
     return true;
@@ -463,6 +533,10 @@ static void read_kiosk(const struct kiosk_record *r, struct dash_kiosk_row *k)
     set_text(k->department, sizeof k->department, r->department);
     set_text(k->app_version, sizeof k->app_version, r->app_version);
     set_text(k->last_error, sizeof k->last_error, r->last_error);
+    set_text(k->catalog_error, sizeof k->catalog_error, r->catalog_error);
+    set_text(k->mode, sizeof k->mode, r->mode[0] ? r->mode : "single");
+    set_text(k->departments, sizeof k->departments, r->departments);
+    k->catalog_version = r->catalog_version;
     k->last_seen_ms = r->last_seen_ms;
     k->last_success_ms = r->last_success_ms;
     k->backlog = r->backlog;
@@ -549,7 +623,7 @@ enum dashq_status dashq_department(struct dashdb *db, const struct dash_user *u,
         snprintf(err, size, "no department '%.63s'", department);
         return DASHQ_NOT_FOUND;
     }
-    if (!read_all_departments(db, &list, err, size))
+    if (!read_all_departments(db, u->lang, &list, err, size))
         return DASHQ_ERROR;
     long at = department_index(&list, department);
     if (at < 0) {
@@ -560,9 +634,14 @@ enum dashq_status dashq_department(struct dashdb *db, const struct dash_user *u,
     set_text(out->id, sizeof out->id, list.items[at].id);
     set_text(out->name, sizeof out->name, list.items[at].name);
     set_text(out->group, sizeof out->group, list.items[at].group);
+    set_text(out->group_name, sizeof out->group_name, list.items[at].group_name);
     dash_departments_free(&list);
+    struct names names = {0};
     bool ok = department_hours(db, f, out, err, size) &&
-              department_reasons(db, f, out, err, size) && department_kiosks(db, f, out, err, size);
+              org_names_read(db, u->lang, &names, err, size) &&
+              department_reasons(db, f, &names, out, err, size) &&
+              department_kiosks(db, f, out, err, size);
+    names_free(&names);
     return ok ? DASHQ_OK : DASHQ_ERROR;
 }
 
@@ -602,12 +681,11 @@ static bool page_full(size_t n, int64_t limit, bool *more)
  * frees sql. */
 static bool run_period_page(struct dashdb *db, const struct dash_user *u,
                             const struct dash_filter *f, struct strbuf *sql, const char *keys,
-                            int64_t offset, int64_t limit, dashdb_row_fn row, void *ctx, char *err,
-                            size_t size)
+                            int64_t offset, int64_t limit, dashdb_row_fn row, void *ctx,
+                            struct dash_departments *list, char *err, size_t size)
 {
-    struct dash_departments list = {0};
     bool none = false;
-    bool ok = scoped(db, u, f, &list, sql, &none, err, size);
+    bool ok = scoped(db, u, f, list, sql, &none, err, size);
     strbuf_puts(sql, " GROUP BY ");
     strbuf_puts(sql, keys);
     strbuf_puts(sql, " ORDER BY ");
@@ -621,8 +699,16 @@ static bool run_period_page(struct dashdb *db, const struct dash_user *u,
         ok = dashdb_exec(db, sql->data, params, 4, row, ctx, NULL, err, size);
     }
     strbuf_free(sql);
-    dash_departments_free(&list);
     return ok;
+}
+
+/* The name of department id in list (the scoped departments, named),
+ * into dst. */
+static void name_department(char *dst, size_t size, const struct dash_departments *list,
+                            const char *id)
+{
+    long at = department_index(list, id);
+    set_text(dst, size, at >= 0 ? list->items[at].name : id);
 }
 
 struct count_rows_ctx {
@@ -671,7 +757,14 @@ bool dashq_counts(struct dashdb *db, const struct dash_user *u, const struct das
     strbuf_puts(&sql, hourly ? "dash_hour" : "dash_day");
     strbuf_puts(&sql, " WHERE day >= $1 AND day < $2");
     struct count_rows_ctx c = {out, 0, limit, hourly, per_kiosk, f->include_misuse};
-    return run_period_page(db, u, f, &sql, keys, offset, limit, handle_count_row, &c, err, size);
+    struct dash_departments list = {0};
+    bool ok = run_period_page(db, u, f, &sql, keys, offset, limit, handle_count_row, &c, &list,
+                              err, size);
+    for (size_t i = 0; ok && i < out->n; i++)
+        name_department(out->items[i].department_name, sizeof out->items[i].department_name,
+                        &list, out->items[i].department);
+    dash_departments_free(&list);
+    return ok;
 }
 
 struct reason_rows_ctx {
@@ -715,7 +808,19 @@ bool dashq_reasons(struct dashdb *db, const struct dash_user *u, const struct da
     if (!f->include_misuse)
         strbuf_puts(&sql, " AND misuse = 0");
     struct reason_rows_ctx c = {out, 0, limit};
-    return run_period_page(db, u, f, &sql, keys, offset, limit, handle_reason_count, &c, err, size);
+    struct dash_departments list = {0};
+    struct names names = {0};
+    bool ok = run_period_page(db, u, f, &sql, keys, offset, limit, handle_reason_count, &c, &list,
+                              err, size) &&
+              org_names_read(db, u->lang, &names, err, size);
+    for (size_t i = 0; ok && i < out->n; i++) {
+        struct dash_reason_count_row *r = &out->items[i];
+        name_department(r->department_name, sizeof r->department_name, &list, r->department);
+        label_reason(&r->r, &names);
+    }
+    names_free(&names);
+    dash_departments_free(&list);
+    return ok;
 }
 
 struct kiosk_rows_ctx {
@@ -733,6 +838,22 @@ static bool handle_kiosk_page(void *ctx, const struct kiosk_record *r)
         return false;
     read_kiosk(r, &c->out->items[c->out->n++]);
     return true;
+}
+
+/* A kiosk's department's name, and a picker's departments' names. */
+static void name_kiosk(struct dash_kiosk_row *k, const struct names *names)
+{
+    char ids[PICKER_MAX][DASH_ID_MAX];
+    size_t n = names_split_ids(k->departments, ids, PICKER_MAX);
+    struct strbuf joined = {0};
+    set_text(k->department_name, sizeof k->department_name,
+             names_or(names, "department", k->department, k->department));
+    for (size_t i = 0; i < n; i++) {
+        strbuf_puts(&joined, i ? ", " : "");
+        strbuf_puts(&joined, names_or(names, "department", ids[i], ids[i]));
+    }
+    set_text(k->department_names, sizeof k->department_names, joined.failed ? "" : joined.data);
+    strbuf_free(&joined);
 }
 
 bool dashq_kiosks(struct dashdb *db, const struct dash_user *u, int64_t offset, int64_t limit,
@@ -760,11 +881,16 @@ bool dashq_kiosks(struct dashdb *db, const struct dash_user *u, int64_t offset, 
     }
     strbuf_puts(&sql, " ORDER BY kiosk_id LIMIT $1 OFFSET $2");
     bool ok = sql.failed ? fail_oom(err, size) : true;
+    struct names names = {0};
     if (ok && !none) {
         struct kiosk_rows_ctx c = {out, 0, limit};
         struct dashdb_value params[] = {DASHDB_INT(limit + 1), DASHDB_INT(offset)};
-        ok = kiosks_each(db, sql.data, params, 2, handle_kiosk_page, &c, err, size);
+        ok = kiosks_each(db, sql.data, params, 2, handle_kiosk_page, &c, err, size) &&
+             org_names_read(db, u->lang, &names, err, size);
     }
+    for (size_t i = 0; ok && i < out->n; i++)
+        name_kiosk(&out->items[i], &names);
+    names_free(&names);
     strbuf_free(&sql);
     return ok;
 }

@@ -55,6 +55,7 @@ struct http_request {
     char *content_type;  /* the header as sent, or NULL */
     char *origin;        /* the Origin header, or NULL */
     char *host;          /* the Host header, or NULL */
+    char *accept_language; /* the Accept-Language header, or NULL */
     char client[64];     /* the client's address as text ("" unknown) */
     /* Set by the parsers when the request cannot be answered as asked:
      * 400, 413 or 414, and why (for the error page).  0: fine. */

@@ -373,7 +373,10 @@ static bool read_request(struct MHD_Connection *connection, const char *method, 
               http_set_header(&req->origin,
                               MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin")) &&
               http_set_header(&req->host,
-                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host"));
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host")) &&
+              http_set_header(&req->accept_language,
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                          "Accept-Language"));
     if (!ok)
         return false;
     http_parse_target(req, x->target);

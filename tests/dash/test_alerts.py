@@ -37,6 +37,9 @@ import sys
 import tempfile
 import threading
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seed as seed_data  # noqa: E402
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
 from pg_cluster import Cluster  # noqa: E402
 
@@ -153,9 +156,13 @@ class PostgresDb:
 def seed(db):
     dash("migrate", "--db", db.target)
     db.insert_many("dash_hour", dash_hour_rows())
-    db.insert_many("kiosks", [(k, "HQ", k, d, z, "0.1.0", "inc", 0, 0, None, 0, "")
-                              for k, d, z, _ in KIOSKS])
-    db.sql("INSERT INTO dash_departments (department, name) VALUES ('front', 'Front desk')")
+    # the heartbeat's columns, then schema step 4's: catalog version, error, mode, departments
+    db.insert_many("kiosks", [(k, "HQ", k, d, z, "0.1.0", "inc", 0, 0, None, 0, "", 0, "",
+                               "single", "") for k, d, z, _ in KIOSKS])
+    for statement in seed_data.catalog_statements():  # calm is named only by the catalog
+        db.sql(statement)
+    db.sql("INSERT INTO dash_departments (department, name) VALUES ('front', 'Front desk')"
+           " ON CONFLICT (department) DO NOTHING")
 
 
 # --- the webhook receiver ----------------------------------------------------------------------
@@ -301,8 +308,10 @@ class Scenario:
             check(j["detail"] == a["detail"], f"detail in {j}")
             check(j["responses"] == int(a["responses"]), f"responses in {j}")
             check(abs(j["value"] - float(a["value"])) < 1e-5, f"value in {j}")
-            check(j["department_name"] == ("Front desk" if a["department"] == "front"
-                                           else a["department"]), f"department_name in {j}")
+            name = {"front": "Front desk", "calm": "Calm corner"}.get(a["department"],
+                                                                     a["department"])
+            check(j["department_name"] == name, f"department_name in {j}")
+            check(j["text"] == f"{name}: {a['detail']}", f"text in {j}")
             check({"kind", "baseline"} <= j.keys(), f"fields of {j}")
         return seen
 
@@ -433,7 +442,7 @@ def check_webhook_utf8(tmp):
     db.sql("INSERT INTO dash_departments (department, name)"
            " VALUES ('bad', CAST(X'46726f6e74ff20646573' AS TEXT))")
     db.insert_many("kiosks", [("k-bad", "HQ", "k-bad", "bad", "UTC", "0.1.0", "inc", 0, 0, None,
-                                0, "")])
+                                0, "", 0, "", "single", "")])
     day = DROP_DAY
     db.insert_many("dash_hour", [("bad", day, 10, "k-bad", (day + 3) % 7, 0, 0, 9, 0, 0, 0, 0,
                                   0)])

@@ -488,11 +488,14 @@ static void label_reason(struct dash_reason_row *r, const struct names *names)
     set_text(r->label, sizeof r->label, names_or(names, "reason", r->reason, r->reason));
 }
 
-/* The catalog's reasons in its order, then the others most frequent
- * first. */
+/* Per question (the positive list first), the catalog's reasons in its
+ * order, then the others most frequent first. */
 static int compare_reasons(const void *a, const void *b)
 {
     const struct dash_reason_row *x = a, *y = b;
+    int q = strcmp(y->question, x->question); /* "positive" before "negative" */
+    if (q)
+        return q;
     if ((x->position >= 0) != (y->position >= 0))
         return x->position >= 0 ? -1 : 1;
     if (x->position != y->position)

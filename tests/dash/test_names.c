@@ -94,18 +94,18 @@ static void load_catalog(void)
 }
 
 /* A kiosks row as the heartbeat writes it. */
-static void kiosk(const char *id, const char *mode, const char *department,
-                  const char *departments, int64_t version, const char *catalog_error)
+static void kiosk(const char *id, const char *mode, const char *department, const char *departments,
+                  int64_t version, const char *catalog_error)
 {
     static const char sql[] =
         "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version,"
         " incarnation, kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error,"
         " catalog_version, catalog_error, mode, departments)"
         " VALUES ($1, 'Site', 'Label', $2, 'UTC', '1.0', 'i1', 1, $3, $3, 0, '', $4, $5, $6, $7)";
-    struct dashdb_value p[] = {DASHDB_TEXT(id),          DASHDB_TEXT(department),
-                               DASHDB_INT(utc_ms(31, 12)), DASHDB_INT(version),
-                               DASHDB_TEXT(catalog_error), DASHDB_TEXT(mode),
-                               DASHDB_TEXT(departments)};
+    struct dashdb_value p[] = {
+        DASHDB_TEXT(id),         DASHDB_TEXT(department),    DASHDB_INT(utc_ms(31, 12)),
+        DASHDB_INT(version),     DASHDB_TEXT(catalog_error), DASHDB_TEXT(mode),
+        DASHDB_TEXT(departments)};
     exec_ok(sql, p, 7);
 }
 
@@ -124,8 +124,8 @@ static void reason(const char *department, const char *question, const char *why
 {
     static const char sql[] =
         "INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department, question,"
-        " reason, ended_by, misuse, n) VALUES ('k-pick', 'i1', $1, $2, $3, $4, 'chosen', 0, $5)"
-        SCHEMA_REASON_COUNTS_MERGE;
+        " reason, ended_by, misuse, n) VALUES ('k-pick', 'i1', $1, $2, $3, $4, 'chosen', 0, "
+        "$5)" SCHEMA_REASON_COUNTS_MERGE;
     struct dashdb_value p[] = {DASHDB_INT(utc_ms(10, 9)), DASHDB_TEXT(department),
                                DASHDB_TEXT(question), DASHDB_TEXT(why), DASHDB_INT(n)};
     exec_ok(sql, p, 5);
@@ -196,7 +196,7 @@ static void test_picker_departments(void **state)
     struct page_ctx ctx = context(&admin, &f, &list);
     page_overview(&ctx, &league, &(struct dash_alerts){0}, &page);
     assert_false(page.failed);
-    assert_null(strstr(page.data, "\"></option>"));          /* no blank option */
+    assert_null(strstr(page.data, "\"></option>"));                 /* no blank option */
     assert_int_equal(count_of(page.data, "<option value=\"\""), 2); /* "All ..." twice */
     strbuf_free(&page);
 
@@ -501,8 +501,8 @@ static void test_split_ids(void **state)
     assert_int_equal(names_split_ids(long_id, ids, 4), 0);
     assert_int_equal(names_split_ids(NULL, ids, 4), 0);
     char first[NAMES_LANG_MAX];
-    names_first_language("[screen]\nlanguages = de\n[kiosk]\nid = x\n  languages=sv, en\n",
-                         first, sizeof first);
+    names_first_language("[screen]\nlanguages = de\n[kiosk]\nid = x\n  languages=sv, en\n", first,
+                         sizeof first);
     assert_string_equal(first, "sv");
 }
 
@@ -558,11 +558,11 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_picker_departments), cmocka_unit_test(test_department_known),
-        cmocka_unit_test(test_departments_named),  cmocka_unit_test(test_league_named),
+        cmocka_unit_test(test_picker_departments),    cmocka_unit_test(test_department_known),
+        cmocka_unit_test(test_departments_named),     cmocka_unit_test(test_league_named),
         cmocka_unit_test(test_department_page_named), cmocka_unit_test(test_api_named),
-        cmocka_unit_test(test_alerts_named),       cmocka_unit_test(test_viewer_language),
-        cmocka_unit_test(test_fleet_states),       cmocka_unit_test(test_split_ids),
+        cmocka_unit_test(test_alerts_named),          cmocka_unit_test(test_viewer_language),
+        cmocka_unit_test(test_fleet_states),          cmocka_unit_test(test_split_ids),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

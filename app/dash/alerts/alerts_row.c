@@ -1,7 +1,8 @@
 /*
  * alerts_row: an alert as a row of dash_alerts (with its department's
- * name: the catalog's in its first language, else its description's), read the same way by the webhook's delivery and a user's alerts,
- * and the column conversions the room shares (alerts_private.h).
+ * name: the catalog's in its first language, else its description's), read the same way by the
+ * webhook's delivery and a user's alerts, and the column conversions the room shares
+ * (alerts_private.h).
  */
 #include <math.h>
 #include <stdio.h>

@@ -24,7 +24,6 @@
 #include "org.h"
 #include "strbuf.h"
 
-
 int64_t dashq_parse_i64(const char *text)
 {
     return text ? strtoll(text, NULL, 10) : 0;
@@ -44,7 +43,7 @@ bool dashq_fail_oom(char *err, size_t size)
 /* Eight columns rating_1..4, misuse_1..4 into what a filter shows (with
  * misuse when it includes it) and the misuse alone. */
 void dashq_read_faces(const char *const *v, bool include_misuse, struct dash_counts *shown,
-                       struct dash_counts *misuse)
+                      struct dash_counts *misuse)
 {
     for (int i = 0; i < 4; i++) {
         int64_t rating = dashq_parse_i64(v[i]), flagged = dashq_parse_i64(v[4 + i]);
@@ -129,7 +128,6 @@ static int compare_departments(const void *a, const void *b)
     int c = strcmp(x->name, y->name);
     return c ? c : strcmp(x->id, y->id);
 }
-
 
 /* Adds the departments picker kiosks offer (kiosks.departments) that the
  * list does not hold yet, undescribed. */
@@ -234,8 +232,8 @@ bool dashq_departments(struct dashdb *db, const struct dash_user *u, struct dash
  * and " AND department IN (...)" saying so appended to in; *none when
  * nothing can match. */
 bool dashq_scoped(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
-                   struct dash_departments *list, struct strbuf *in, bool *none, char *err,
-                   size_t size)
+                  struct dash_departments *list, struct strbuf *in, bool *none, char *err,
+                  size_t size)
 {
     if (!read_all_departments(db, u->lang, list, err, size))
         return false;
@@ -637,4 +635,3 @@ enum dashq_status dashq_department(struct dashdb *db, const struct dash_user *u,
     names_free(&names);
     return ok ? DASHQ_OK : DASHQ_ERROR;
 }
-

@@ -17,7 +17,6 @@
 #include "org.h"
 #include "strbuf.h"
 
-
 /* Checks and fixes a page: false (err says which) for a negative offset
  * or a limit below 1. */
 static bool check_page(int64_t offset, int64_t limit, char *err, size_t size)
@@ -129,11 +128,11 @@ bool dashq_counts(struct dashdb *db, const struct dash_user *u, const struct das
     strbuf_puts(&sql, " WHERE day >= $1 AND day < $2");
     struct count_rows_ctx c = {out, 0, limit, hourly, per_kiosk, f->include_misuse};
     struct dash_departments list = {0};
-    bool ok = run_period_page(db, u, f, &sql, keys, offset, limit, handle_count_row, &c, &list,
-                              err, size);
+    bool ok = run_period_page(db, u, f, &sql, keys, offset, limit, handle_count_row, &c, &list, err,
+                              size);
     for (size_t i = 0; ok && i < out->n; i++)
-        name_department(out->items[i].department_name, sizeof out->items[i].department_name,
-                        &list, out->items[i].department);
+        name_department(out->items[i].department_name, sizeof out->items[i].department_name, &list,
+                        out->items[i].department);
     dash_departments_free(&list);
     return ok;
 }
@@ -218,12 +217,13 @@ static void name_kiosk(struct dash_kiosk_row *k, const struct names *names)
     size_t n = names_split_ids(k->departments, ids, DASHQ_PICKER_MAX);
     struct strbuf joined = {0};
     dashq_set_text(k->department_name, sizeof k->department_name,
-             names_or(names, "department", k->department, k->department));
+                   names_or(names, "department", k->department, k->department));
     for (size_t i = 0; i < n; i++) {
         strbuf_puts(&joined, i ? ", " : "");
         strbuf_puts(&joined, names_or(names, "department", ids[i], ids[i]));
     }
-    dashq_set_text(k->department_names, sizeof k->department_names, joined.failed ? "" : joined.data);
+    dashq_set_text(k->department_names, sizeof k->department_names,
+                   joined.failed ? "" : joined.data);
     strbuf_free(&joined);
 }
 

@@ -90,8 +90,8 @@ static bool handle_fleet_kiosk(void *ctx, const struct kiosk_record *k)
         .mode = strdup(k->mode),
         .departments = strdup(k->departments),
     };
-    return f->kiosk_id && f->site && f->label && f->department && f->app_version &&
-           f->last_error && f->catalog_error && f->mode && f->departments;
+    return f->kiosk_id && f->site && f->label && f->department && f->app_version && f->last_error &&
+           f->catalog_error && f->mode && f->departments;
 }
 
 static bool read_newest(void *ctx, int ncols, const char *const *v)

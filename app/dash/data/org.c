@@ -119,8 +119,7 @@ static bool handle_reason_row(void *ctx, int ncols, const char *const *v)
     return !r->failed;
 }
 
-bool org_names_read(struct dashdb *db, const char *lang, struct names *out, char *err,
-                    size_t size)
+bool org_names_read(struct dashdb *db, const char *lang, struct names *out, char *err, size_t size)
 {
     static const char names_sql[] =
         "SELECT kind, id, lang, name FROM catalog_names WHERE lang = '' OR lang = $1";

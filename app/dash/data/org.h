@@ -47,8 +47,7 @@ bool org_department_put(struct dashdb *db, const char *department, const char *n
  * and its reasons' lists and order (catalog_reasons) into out, emptied
  * first and sorted (names.h); the caller frees it with names_free(), also
  * after a failure. */
-bool org_names_read(struct dashdb *db, const char *lang, struct names *out, char *err,
-                    size_t size);
+bool org_names_read(struct dashdb *db, const char *lang, struct names *out, char *err, size_t size);
 
 /* The language a viewer reads names in (names_pick_language over the
  * catalog's languages): choice and accept as it takes them; into out

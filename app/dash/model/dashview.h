@@ -114,8 +114,8 @@ struct dash_kiosk_row {
     char label[DASH_NAME_MAX];
     char department[DASH_ID_MAX]; /* where the kiosk is now (its heartbeat); "" for a picker */
     char department_name[DASH_NAME_MAX];
-    char mode[16];                     /* "single" or "picker" */
-    char departments[DASH_NAME_MAX];   /* a picker's department ids, comma-separated */
+    char mode[16];                            /* "single" or "picker" */
+    char departments[DASH_NAME_MAX];          /* a picker's department ids, comma-separated */
     char department_names[DASH_NAME_MAX * 2]; /* their names, ", "-separated */
     int64_t catalog_version;                  /* the version it runs; 0: none yet */
     char catalog_error[DASH_NAME_MAX * 2];    /* why it refused the newest one; "" */

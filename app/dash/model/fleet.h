@@ -49,8 +49,8 @@ void fleet_free(struct fleet *fleet);
 bool fleet_kiosk_silent(const struct fleet_kiosk *kiosk, int64_t now_ms, int64_t silent_after_ms);
 
 /* With an error: a kiosk that has reported (last_seen_ms != 0) a
- * non-empty last_error or catalog_error (a catalog it refused).  A provisioned kiosk's "never seen" note is not
- * an error: silence says it already. */
+ * non-empty last_error or catalog_error (a catalog it refused).  A provisioned kiosk's "never seen"
+ * note is not an error: silence says it already. */
 bool fleet_kiosk_has_error(const struct fleet_kiosk *kiosk);
 
 /* "just now", "42 s ago", "3 min ago", "5 h ago", "12 days ago" for an

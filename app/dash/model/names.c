@@ -70,8 +70,8 @@ void names_sort(struct names *names)
     size_t out = 0;
     for (size_t i = 0; i < names->n; i++) {
         const struct names_entry *e = &names->items[i];
-        if (out > 0 && !compare_key(names->items[out - 1].kind, names->items[out - 1].id, e->kind,
-                                    e->id))
+        if (out > 0 &&
+            !compare_key(names->items[out - 1].kind, names->items[out - 1].id, e->kind, e->id))
             continue;
         names->items[out++] = *e;
     }
@@ -110,8 +110,7 @@ const struct names_reason *names_reason_find(const struct names *names, const ch
         return NULL;
     struct names_reason key = {0};
     snprintf(key.id, sizeof key.id, "%s", id);
-    return bsearch(&key, names->reasons, names->reasons_n, sizeof *names->reasons,
-                   compare_reasons);
+    return bsearch(&key, names->reasons, names->reasons_n, sizeof *names->reasons, compare_reasons);
 }
 
 bool names_has_departments(const struct names *names)
@@ -286,8 +285,8 @@ static bool catalog_has(const char *lang, const char *const *langs, size_t n, co
     return *plain;
 }
 
-void names_pick_language(const char *choice, const char *accept, const char *const *langs,
-                         size_t n, const char *first, char *out, size_t size)
+void names_pick_language(const char *choice, const char *accept, const char *const *langs, size_t n,
+                         const char *first, char *out, size_t size)
 {
     struct accepted wanted[ACCEPT_MAX + 1];
     size_t count = 0;

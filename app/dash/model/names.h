@@ -84,7 +84,7 @@ void names_first_language(const char *document, char *out, size_t size);
  * by q-value, q=0 refused, "fi-FI" matching "fi") it has, else "".  ""
  * means the catalog's first language (first), the one its plain names
  * are in; langs[0..n) are its other languages. */
-void names_pick_language(const char *choice, const char *accept, const char *const *langs,
-                         size_t n, const char *first, char *out, size_t size);
+void names_pick_language(const char *choice, const char *accept, const char *const *langs, size_t n,
+                         const char *first, char *out, size_t size);
 
 #endif

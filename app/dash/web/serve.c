@@ -366,6 +366,7 @@ static bool read_request(struct MHD_Connection *connection, const char *method, 
     client_address(connection, client, sizeof client);
     http_request_init(req, method, client);
     const char *ctype = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
+    const char *lang = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept-Language");
     bool ok = http_set_header(
                   &req->authorization,
                   MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization")) &&
@@ -374,9 +375,7 @@ static bool read_request(struct MHD_Connection *connection, const char *method, 
                               MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin")) &&
               http_set_header(&req->host,
                               MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host")) &&
-              http_set_header(&req->accept_language,
-                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                          "Accept-Language"));
+              http_set_header(&req->accept_language, lang);
     if (!ok)
         return false;
     http_parse_target(req, x->target);

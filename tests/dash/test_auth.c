@@ -80,9 +80,11 @@ static void seed(struct dashdb *db)
     add_user(db, "dave", "technician", 1);
     add_user(db, "hannah", "head", 0);
     add_user(db, "tom", "technician", 0);
-    exec_ok(db, "INSERT INTO dash_groups VALUES ('g1', 'North'), ('g2', 'South')", NULL, 0);
+    exec_ok(db, "INSERT INTO dash_groups(group_id, name) VALUES ('g1', 'North'), ('g2', 'South')",
+            NULL, 0);
     exec_ok(db,
-            "INSERT INTO dash_departments VALUES ('d1', 'One', 'g1'), ('d2', 'Two', 'g1'),"
+            "INSERT INTO dash_departments(department, name, group_id) VALUES ('d1', 'One', 'g1'),"
+            " ('d2', 'Two', 'g1'),"
             " ('d3', 'Three', 'g2'), ('d4', 'Four', NULL)",
             NULL, 0);
     add_scope(db, "hannah", "group", "g1");

@@ -81,8 +81,8 @@ def table(stdout):
 def test_users(db):
     t = db.target
     dash("migrate", "--db", t)
-    db.rows("INSERT INTO dash_groups VALUES ('g1', 'North');"
-            "INSERT INTO dash_departments VALUES ('d1', 'One', 'g1')")
+    db.rows("INSERT INTO dash_groups(group_id, name) VALUES ('g1', 'North');"
+            "INSERT INTO dash_departments(department, name, group_id) VALUES ('d1', 'One', 'g1')")
     r = dash("user", "add", "alice", "--role", "admin", "--db", t, "--password-stdin",
              stdin=PASSWORD + "\n")
     check("user alice added" in r.stdout, r.stdout)

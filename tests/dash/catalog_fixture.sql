@@ -21,6 +21,8 @@ INSERT INTO catalog_names(kind, id, lang, name) VALUES
   ('department', 'bar', '', 'Lobby bar'),
   ('department', 'calm', '', 'Calm corner'),
   ('group', 'lobby', '', 'Lobby'),
+  ('site', 'HQ', '', 'Head office'),
+  ('site', 'HQ', 'fi', 'Pääkonttori'),
   ('group', 'lobby', 'fi', 'Aula'),
   ('reason', 'friendly', '', 'Friendly staff'),
   ('reason', 'friendly', 'fi', 'Ystävällinen henkilökunta'),

@@ -101,7 +101,7 @@ static void kiosk(const char *id, const char *mode, const char *department, cons
         "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version,"
         " incarnation, kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error,"
         " catalog_version, catalog_error, mode, departments)"
-        " VALUES ($1, 'Site', 'Label', $2, 'UTC', '1.0', 'i1', 1, $3, $3, 0, '', $4, $5, $6, $7)";
+        " VALUES ($1, 'HQ', 'Label', $2, 'UTC', '1.0', 'i1', 1, $3, $3, 0, '', $4, $5, $6, $7)";
     struct dashdb_value p[] = {
         DASHDB_TEXT(id),         DASHDB_TEXT(department),    DASHDB_INT(utc_ms(31, 12)),
         DASHDB_INT(version),     DASHDB_TEXT(catalog_error), DASHDB_TEXT(mode),
@@ -318,6 +318,7 @@ static void test_department_page_named(void **state)
     assert_non_null(strstr(page.data, "<td>Long wait</td>"));
     assert_null(strstr(page.data, "<td>friendly</td>"));
     assert_non_null(strstr(page.data, ">Lobby</a>"));
+    assert_non_null(strstr(page.data, "<td data-label=\"Site\">Head office</td>"));
     strbuf_free(&page);
 
     assert_int_equal(dashq_department(db, &admin_fi, &f, "front", &d, err, sizeof err), DASHQ_OK);
@@ -364,6 +365,8 @@ static void test_api_named(void **state)
     assert_non_null(strstr(json.data, "\"departments\": \"front, bar\""));
     assert_non_null(strstr(json.data, "\"department_names\": \"Front desk, Lobby bar\""));
     assert_non_null(strstr(json.data, "\"mode\": \"picker\""));
+    assert_non_null(strstr(json.data, "\"site\": \"HQ\""));
+    assert_non_null(strstr(json.data, "\"site_name\": \"Head office\""));
     strbuf_free(&json);
     dash_kiosk_rows_free(&kiosks);
 }
@@ -456,6 +459,8 @@ static void test_fleet_states(void **state)
     assert_null(strstr(page.data, "<script>"));
     assert_null(strstr(page.data, "=cmd"));
     assert_non_null(strstr(page.data, "none yet")); /* k-pick runs no catalog */
+    assert_non_null(strstr(page.data, "<td data-label=\"Site\">Head office</td>"));
+    assert_null(strstr(page.data, ">HQ<"));
     strbuf_free(&page);
     fleet_free(&fleet);
 

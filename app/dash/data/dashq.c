@@ -632,6 +632,11 @@ enum dashq_status dashq_department(struct dashdb *db, const struct dash_user *u,
               org_names_read(db, u->lang, &names, err, size) &&
               department_reasons(db, f, &names, out, err, size) &&
               department_kiosks(db, f, out, err, size);
+    for (size_t i = 0; ok && i < out->kiosks_n; i++) {
+        struct dash_kiosk_row *k = &out->kiosks[i];
+        dashq_set_text(k->site_name, sizeof k->site_name,
+                       names_or(&names, "site", k->site, k->site));
+    }
     names_free(&names);
     return ok ? DASHQ_OK : DASHQ_ERROR;
 }

@@ -216,6 +216,7 @@ static void name_kiosk(struct dash_kiosk_row *k, const struct names *names)
     char ids[DASHQ_PICKER_MAX][DASH_ID_MAX];
     size_t n = names_split_ids(k->departments, ids, DASHQ_PICKER_MAX);
     struct strbuf joined = {0};
+    dashq_set_text(k->site_name, sizeof k->site_name, names_or(names, "site", k->site, k->site));
     dashq_set_text(k->department_name, sizeof k->department_name,
                    names_or(names, "department", k->department, k->department));
     for (size_t i = 0; i < n; i++) {

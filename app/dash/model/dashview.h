@@ -111,6 +111,7 @@ struct dash_reason_row {
 struct dash_kiosk_row {
     char kiosk_id[DASH_ID_MAX];
     char site[DASH_NAME_MAX];
+    char site_name[DASH_NAME_MAX]; /* the catalog's name of the site, else site */
     char label[DASH_NAME_MAX];
     char department[DASH_ID_MAX]; /* where the kiosk is now (its heartbeat); "" for a picker */
     char department_name[DASH_NAME_MAX];

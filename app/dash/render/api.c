@@ -281,6 +281,7 @@ static void kiosk_row(struct writer *w, const struct dash_kiosk_row *k)
     field_text(w, "department_names", k->department_names, true);
     field_int(w, "catalog_version", k->catalog_version);
     field_text(w, "catalog_error", k->catalog_error, true);
+    field_text(w, "site_name", k->site_name, true);
 }
 
 void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,

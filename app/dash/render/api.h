@@ -60,7 +60,7 @@ void api_departments(const struct dash_departments *list, struct api_page *page,
 
 /* Columns: kiosk_id,site,label,department,app_version,last_seen,
  * last_success,backlog,last_error,department_name,mode,departments,
- * department_names,catalog_version,catalog_error (department "" and
+ * department_names,catalog_version,catalog_error,site_name (department "" and
  * departments its list for a picker kiosk). */
 void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,
                 enum api_format format, struct strbuf *out);

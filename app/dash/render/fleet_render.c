@@ -144,7 +144,7 @@ static void render_row(struct strbuf *out, const struct fleet *fleet, const stru
     strbuf_puts(out, "</td><th scope=\"row\" data-label=\"Kiosk\">");
     html_escape(out, k->kiosk_id);
     strbuf_puts(out, "</th>");
-    render_text(out, "Site", k->site);
+    render_text(out, "Site", names_or(&fleet->names, "site", k->site, k->site));
     render_text(out, "Label", k->label);
     render_department(out, fleet, k);
     render_text(out, "Version", k->app_version);

@@ -322,7 +322,7 @@ static void kiosk_row(struct strbuf *out, const struct page_ctx *ctx,
     html_escape(out, k->kiosk_id);
     strbuf_puts(out, "</th>");
     text_cell(out, "Label", k->label);
-    text_cell(out, "Site", k->site);
+    text_cell(out, "Site", k->site_name[0] ? k->site_name : k->site);
     strbuf_puts(out, "<td data-label=\"Last seen\">");
     if (k->last_seen_ms)
         page_put_time(out, k->last_seen_ms, ctx->now_ms);

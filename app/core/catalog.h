@@ -13,6 +13,7 @@
 #define WOW_CATALOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -20,6 +21,10 @@
 #define CATALOG_MAX_KIOSKS 4096
 #define CATALOG_MAX_GROUPS 256
 #define CATALOG_MAX_SITES  256
+#define CATALOG_MAX_DEPARTMENTS                                                                    \
+    1024 /* fleet-wide; a kiosk rates at most CONFIG_MAX_DEPARTMENTS                               \
+          */
+#define CATALOG_MAX_REASONS 256
 
 struct catalog;
 
@@ -29,6 +34,7 @@ struct catalog_department {
     struct config_text name;   /* [0]: the catalog's first language */
     char group[CONFIG_ID_MAX]; /* "" in no group */
     bool customer_facing;
+    struct config_text question; /* its own question; "" in [0]: the kiosk's */
 };
 
 /* One node of the group tree; parent "" at the root. */
@@ -55,6 +61,15 @@ struct catalog_reason {
 struct catalog *catalog_parse(const char *const *names, const char *const *texts, int count,
                               struct config_errors *errors);
 
+/* Parses one kiosk's layered files (config_parse_layers' order: the
+ * image's kiosk.conf, the boot partition's file) as that one kiosk: the
+ * files are laid over each other key by key as the kiosk reads them, then
+ * imported as one kiosk file (its [kiosk] id, else the defaults' id), so
+ * its rendering gives the kiosk back what its files say.  What the SQLite
+ * default seeds its catalog from.  Same contract as catalog_parse(). */
+struct catalog *catalog_parse_layers(const char *const *names, const char *const *texts, int count,
+                                     struct config_errors *errors);
+
 void catalog_free(struct catalog *catalog);
 
 /* The catalog as one fleet document, canonical: parsing it again and
@@ -72,6 +87,20 @@ char *catalog_render(const struct catalog *catalog, const char *kiosk_id, int64_
  * name the catalog's own lines. */
 bool catalog_check(const struct catalog *catalog, const char *const *kiosk_ids, int count,
                    struct config_errors *errors);
+
+/* Changes one key as an admin's edit does: section is the header without
+ * its brackets ("department front", "kiosk", "kiosk lobby-1"), key as
+ * written ("name", "name.fi"); value NULL removes the key, key NULL the
+ * whole section.  The value is checked with the words --check-config
+ * uses, and refused when it could not be written and read back the same
+ * (a line break, blanks at either end, ';' after a blank, invalid UTF-8);
+ * then the whole catalog is checked again (references, languages).  On
+ * success the catalog is the edited one (errors from then on name the
+ * document "catalog"); on failure it is unchanged and err says why
+ * ("department front.name: ...").  Views handed out before are invalid
+ * after a success. */
+bool catalog_set(struct catalog *catalog, const char *section, const char *key, const char *value,
+                 char *err, size_t err_size);
 
 /* The catalog's languages, first one first. */
 int catalog_language_count(const struct catalog *catalog);

@@ -62,6 +62,12 @@ static int handle_key(void *user, const char *section, const char *name, const c
     if (!cfg_first_time(p, key))
         return 1;
     cfg_split_key(name, base, sizeof base, lang, sizeof lang);
+    const struct cfg_key *row = cfg_key_find(p->section, base);
+    if (p->catalog_layer && row != NULL && row->scope == CFG_LOCAL) {
+        cfg_error(p, cfg_here(p), key,
+                  "a local key: set in the kiosk's own files, never in the catalog");
+        return 1;
+    }
     if (!cfg_key_set(p, key, base, lang, value)) {
         char takes[256];
         cfg_section_keys(p->section, takes, sizeof takes);
@@ -133,12 +139,20 @@ static void cfg_open_with_id(struct cfg_parser *p, const char *kind, const char 
         cfg_error(p, cfg_here(p), p->section_name, "expected [%s ID], got no id", kind);
         return;
     }
-    /* Any such section replaces the demo ones, even one whose id is wrong. */
-    if (kind[0] == 'd' && !p->departments_replaced) {
+    /* Any such section replaces the demo ones, even one whose id is wrong;
+     * in a catalog layer, the earlier layers' ones too. */
+    bool clear = p->catalog_layer &&
+                 (kind[0] == 'd' ? p->departments_cleared : p->reasons_cleared) != p->layer + 1;
+    if (kind[0] == 'd' && (!p->departments_replaced || clear)) {
         p->config->department_count = 0;
         p->departments_replaced = true;
+        p->departments_cleared = clear ? p->layer + 1 : p->departments_cleared;
     } else if (kind[0] == 'r') {
         p->reasons_replaced = true;
+        if (clear) {
+            p->reason_count = 0;
+            p->reasons_cleared = p->layer + 1;
+        }
     }
     char valid[CONFIG_ID_MAX];
     if (!cfg_id(p, cfg_here(p), p->section_name, id, valid))
@@ -158,7 +172,7 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     snprintf(p->section_name, sizeof p->section_name, "%.*s", (int)len, name);
     p->section = SEC_IGNORED;
     p->section_line = p->line;
-    for (enum cfg_section s = SEC_KIOSK; s <= SEC_TECHNICIAN; s++) {
+    for (enum cfg_section s = SEC_KIOSK; s <= SEC_LAST; s++) {
         if (!cfg_section_takes_id(s) && strcmp(p->section_name, cfg_section_name(s)) == 0) {
             p->section = s;
             return;
@@ -166,13 +180,19 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     }
     size_t word = strcspn(p->section_name, " \t");
     const char *id = p->section_name + word + strspn(p->section_name + word, " \t");
-    for (enum cfg_section s = SEC_KIOSK; s <= SEC_TECHNICIAN; s++) {
+    for (enum cfg_section s = SEC_KIOSK; s <= SEC_LAST; s++) {
         const char *kind = cfg_section_name(s);
-        if (cfg_section_takes_id(s) && strlen(kind) == word &&
-            strncmp(p->section_name, kind, word) == 0) {
+        if (!cfg_section_takes_id(s) || strlen(kind) != word ||
+            strncmp(p->section_name, kind, word) != 0)
+            continue;
+        if (cfg_section_is_fleet(s))
+            cfg_error(p, cfg_here(p), p->section_name,
+                      "[%s ID] belongs in the catalog (wowdash catalog import), not in a "
+                      "kiosk's file",
+                      kind);
+        else
             cfg_open_with_id(p, kind, id);
-            return;
-        }
+        return;
     }
     char expected[160];
     cfg_section_list(expected, sizeof expected);
@@ -405,11 +425,35 @@ void config_defaults(struct config *config)
     c->sync_backoff_max_ms = 300000;
 }
 
+/* Whether text has a [catalog] header line, as the reader would see it. */
+static bool cfg_has_catalog(const char *text)
+{
+    const char *s = text;
+    if (strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3;
+    for (; *s != '\0'; s += strcspn(s, "\n"), s += *s == '\n') {
+        s += strspn(s, " \t");
+        if (*s != '[')
+            continue;
+        size_t len = strcspn(s + 1, "]\n");
+        const char *name = s + 1 + strspn(s + 1, " \t");
+        if (s[1 + len] != ']' || (size_t)(name - s - 1) > len)
+            continue;
+        size_t n = len - (size_t)(name - s - 1);
+        while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+            n--;
+        if (n == 7 && strncmp(name, "catalog", 7) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Reads one layer's text into the parser: sections and duplicates are per
  * file, everything set stays set for the next layer to change. */
 static void cfg_parse_layer(struct cfg_parser *p, int layer, const char *name, const char *text)
 {
     p->layer = layer;
+    p->catalog_layer = cfg_has_catalog(text);
     p->names[layer] = name;
     p->name = name;
     p->text = text;
@@ -491,6 +535,65 @@ bool config_load_layers(struct config *config, const char *const *paths, int cou
 bool config_load(struct config *config, const char *path, struct config_errors *errors)
 {
     return config_load_layers(config, &path, 1, errors);
+}
+
+/* ---- one value outside a file (the catalog) -------------------------- */
+
+struct cfg_parser *cfg_checker_create(void)
+{
+    struct cfg_parser *p = calloc(1, sizeof *p);
+    struct config *c = malloc(sizeof *c);
+    if (p == NULL || c == NULL) {
+        free(p);
+        free(c);
+        return NULL;
+    }
+    config_defaults(c);
+    p->config = c;
+    p->names[0] = "";
+    return p;
+}
+
+void cfg_checker_destroy(struct cfg_parser *p)
+{
+    if (p == NULL)
+        return;
+    free(p->errors);
+    free(p->seen);
+    free(p->localized);
+    free(p->config);
+    free(p);
+}
+
+bool cfg_check_value(struct cfg_parser *p, enum cfg_section section, const char *section_name,
+                     const char *name, const char *value, char *msg, size_t size)
+{
+    char key[80], base[40], lang[8];
+    p->error_count = p->error_total = p->localized_count = 0;
+    p->section = section;
+    snprintf(p->section_name, sizeof p->section_name, "%s", section_name);
+    p->department = &p->scratch_department;
+    p->reason = &p->scratch_reason;
+    cfg_full_key(p, name, key, sizeof key);
+    cfg_split_key(name, base, sizeof base, lang, sizeof lang);
+    if (!cfg_key_set(p, key, base, lang, value)) {
+        char takes[256];
+        cfg_section_keys(section, takes, sizeof takes);
+        snprintf(msg, size, "unknown key; [%.40s] takes %s", section_name, takes);
+        return false;
+    }
+    if (p->error_total == 0 && strcmp(base, "timezone") == 0) {
+        char err[160] = "";
+        struct tz *tz = tz_load(value, NULL, err, sizeof err);
+        if (tz == NULL)
+            snprintf(msg, size, "%s", err[0] ? err : "not a time zone this system knows");
+        tz_destroy(tz);
+        return tz != NULL;
+    }
+    if (p->error_total == 0)
+        return true;
+    snprintf(msg, size, "%s", p->error_count > 0 ? p->errors[0].error.message : "out of memory");
+    return false;
 }
 
 void config_error_format(const struct config_error *error, char *buf, unsigned size)

@@ -16,10 +16,14 @@
  * step.
  *
  * Layers: the main file (/etc/wowkiosk/kiosk.conf) can be overridden key by
- * key by later files (the boot partition's wowkiosk.conf, then the
- * technician's choices kept in the state directory).  A later file changes
- * only the keys it gives; a [department ID] or [reason ID] it names that an
- * earlier file defined is changed, not redefined.  Errors name the file
+ * key by later files (the boot partition's wowkiosk.conf, the catalog the
+ * kiosk last accepted, then the technician's choices kept in the state
+ * directory).  A later file changes only the keys it gives; a [department
+ * ID] or [reason ID] it names that an earlier file defined is changed, not
+ * redefined.  A file with a [catalog] section (docs/CATALOG.md) is
+ * authoritative for lists: the departments, reasons and opening hours it
+ * gives replace those of the files before it, and a local key in it (a key
+ * only the kiosk's own files may give) is an error.  Errors name the file
  * each line came from.
  */
 #ifndef WOW_CONFIG_H
@@ -38,7 +42,7 @@
 #define CONFIG_TEXT_MAX        128 /* bytes of UTF-8, including the NUL */
 #define CONFIG_PATH_MAX        512
 #define CONFIG_MAX_ERRORS      24
-#define CONFIG_MAX_LAYERS      3 /* the main file and the files that override it */
+#define CONFIG_MAX_LAYERS      4 /* the main file and the files that override it */
 #define CONFIG_PIN_HASH_MAX    128
 
 /* One text in every configured language; [0] is the first language. */
@@ -50,6 +54,8 @@ struct config_department {
     char id[CONFIG_ID_MAX]; /* [A-Za-z0-9_-]+, what the store records */
     struct config_text name;
     bool customer_facing;
+    char group[CONFIG_ID_MAX];   /* the catalog's [group ID] it belongs to; "" in none */
+    struct config_text question; /* its own question; "" in [0]: the kiosk's question */
 };
 
 struct config_reason {
@@ -61,6 +67,7 @@ enum config_mode { CONFIG_MODE_SINGLE, CONFIG_MODE_PICKER };
 
 struct config {
     char path[CONFIG_PATH_MAX]; /* the file it came from; "" for defaults */
+    int64_t catalog_version;    /* [catalog] version of the catalog layer; 0 without one */
     char kiosk_id[CONFIG_ID_MAX];
     char site[CONFIG_TEXT_MAX];
     char label[CONFIG_TEXT_MAX];

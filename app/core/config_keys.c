@@ -16,13 +16,26 @@
  *     until both say what the table says, and until the default in the
  *     table is what config_defaults() really sets.
  */
+#include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_private.h"
 
 /* ---- the keys that are more than one field ---------------------------- */
+
+/* A catalog layer's opening hours replace the earlier layers' (docs/CATALOG.md). */
+static void cfg_catalog_hours(struct cfg_parser *p)
+{
+    if (!p->catalog_layer || p->hours_cleared == p->layer + 1)
+        return;
+    p->hours_cleared = p->layer + 1;
+    p->hours_day_given = p->hours_always_given = false;
+    memset(p->config->hours.count, 0, sizeof p->config->hours.count);
+}
 
 static void set_question(struct cfg_parser *p, const char *key, const char *lang, const char *value)
 {
@@ -58,6 +71,12 @@ static void set_department_name(struct cfg_parser *p, const char *key, const cha
                                 const char *value)
 {
     cfg_localized(p, key, lang, value, &p->department->name);
+}
+
+static void set_department_question(struct cfg_parser *p, const char *key, const char *lang,
+                                    const char *value)
+{
+    cfg_localized(p, key, lang, value, &p->department->question);
 }
 
 static void set_reason_label(struct cfg_parser *p, const char *key, const char *lang,
@@ -101,6 +120,7 @@ static void set_timezone(struct cfg_parser *p, const char *key, const char *lang
 
 static void set_always(struct cfg_parser *p, const char *key, const char *lang, const char *value)
 {
+    cfg_catalog_hours(p);
     if (cfg_bool(p, key, value, &p->hours_always)) {
         p->hours_always_given = true;
         p->hours_always_layer = p->layer;
@@ -116,6 +136,7 @@ static void set_day(struct cfg_parser *p, const char *key, const char *lang, con
     while (d < 6 && strcmp(base, days[d]) != 0)
         d++;
     char err[160] = "";
+    cfg_catalog_hours(p);
     p->hours_day_given = true;
     p->hours_day_layer = p->layer;
     if (!hours_parse_day(&p->config->hours, d, value, err, sizeof err))
@@ -133,6 +154,60 @@ static void set_pin_hash(struct cfg_parser *p, const char *key, const char *lang
         cfg_text(p, key, value, c->technician_pin_hash, sizeof c->technician_pin_hash);
 }
 
+static void set_catalog_version(struct cfg_parser *p, const char *key, const char *lang,
+                                const char *value)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(value, &end, 10);
+    if (end == value || *end != '\0' || errno != 0 || v < 1 || value[0] == '+')
+        cfg_error(p, cfg_here(p), key, "expected a whole number from 1 to %lld, got '%.40s'",
+                  (long long)INT64_MAX, value);
+    else
+        p->config->catalog_version = v;
+}
+
+/* The catalog's own sections ([kiosk ID], [site ID], [group ID]) are only
+ * checked here (cfg_check_value); their values go to the parser's scratch. */
+static void set_fleet_id(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    cfg_id(p, cfg_here(p), key, value, p->scratch_id);
+}
+
+static void set_fleet_text(struct cfg_parser *p, const char *key, const char *lang,
+                           const char *value)
+{
+    cfg_text(p, key, value, p->scratch_text.lang[0], sizeof p->scratch_text.lang[0]);
+}
+
+static void set_fleet_localized(struct cfg_parser *p, const char *key, const char *lang,
+                                const char *value)
+{
+    cfg_localized(p, key, lang, value, &p->scratch_text);
+}
+
+/* "front, lab": department ids, each once; empty means every department. */
+static void set_departments(struct cfg_parser *p, const char *key, const char *lang,
+                            const char *value)
+{
+    char id[64];
+    for (const char *s = value; *s != '\0';) {
+        size_t n = strcspn(s, ",");
+        const char *a = s, *b = s + n;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        snprintf(id, sizeof id, "%.*s", (int)(b - a < 63 ? b - a : 63), a);
+        if (!cfg_is_id(id)) {
+            cfg_error(p, cfg_here(p), key,
+                      "expected department ids separated by commas, got '%.40s'", id);
+            return;
+        }
+        s += n + (s[n] == ',');
+    }
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 #define FIELD(member)                                                                              \
@@ -141,57 +216,94 @@ static void set_pin_hash(struct cfg_parser *p, const char *key, const char *lang
     CFG_IN_DEPARTMENT, offsetof(struct config_department, member),                                 \
         sizeof(((struct config_department *)0)->member)
 #define SPECIAL CFG_SPECIAL, 0, 0, CFG_IN_CONFIG, 0, 0
+#define LOCAL   CFG_LOCAL
+#define CENTRAL CFG_CENTRAL
+#define BOTH    CFG_BOTH
 
 /* In each section, the rows' order is the order "unknown key" lists them. */
 const struct cfg_key cfg_keys[] = {
-    {SEC_KIOSK, "id", false, CFG_ID, 0, 0, FIELD(kiosk_id), NULL, "dev-kiosk", "this kiosk's id"},
-    {SEC_KIOSK, "site", false, CFG_TEXT, 0, 0, FIELD(site), NULL, "Development", "site name"},
-    {SEC_KIOSK, "label", false, CFG_TEXT, 0, 0, FIELD(label), NULL, NULL, "free text"},
-    {SEC_KIOSK, "languages", false, SPECIAL, set_languages, "en, fi, de", "language codes"},
-    {SEC_KIOSK, "mode", false, SPECIAL, set_mode, "single", "single or picker"},
-    {SEC_KIOSK, "department", false, SPECIAL, set_department, NULL, "single mode: the department"},
-    {SEC_KIOSK, "question", true, SPECIAL, set_question, NULL, "the rating question"},
-    {SEC_DEPARTMENT, "name", true, SPECIAL, set_department_name, NULL, "the name shown"},
+    {SEC_KIOSK, "id", false, CFG_ID, 0, 0, FIELD(kiosk_id), NULL, "dev-kiosk", "this kiosk's id",
+     LOCAL},
+    {SEC_KIOSK, "site", false, CFG_TEXT, 0, 0, FIELD(site), NULL, "Development", "site name", BOTH},
+    {SEC_KIOSK, "label", false, CFG_TEXT, 0, 0, FIELD(label), NULL, NULL, "free text", BOTH},
+    {SEC_KIOSK, "languages", false, SPECIAL, set_languages, "en, fi, de", "language codes", BOTH},
+    {SEC_KIOSK, "mode", false, SPECIAL, set_mode, "single", "single or picker", BOTH},
+    {SEC_KIOSK, "department", false, SPECIAL, set_department, NULL, "single mode: the department",
+     BOTH},
+    {SEC_KIOSK, "question", true, SPECIAL, set_question, NULL, "the rating question", BOTH},
+    {SEC_DEPARTMENT, "name", true, SPECIAL, set_department_name, NULL, "the name shown", BOTH},
     {SEC_DEPARTMENT, "customer_facing", false, CFG_BOOL, 0, 0, DEPT_FIELD(customer_facing), NULL,
-     "true", "internal departments: false"},
-    {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text"},
-    {SEC_REASON, "for", false, SPECIAL, set_reason_for, NULL, "positive or negative"},
+     "true", "internal departments: false", BOTH},
+    {SEC_DEPARTMENT, "group", false, CFG_ID, 0, 0, DEPT_FIELD(group), NULL, NULL,
+     "the catalog's group it belongs to", BOTH},
+    {SEC_DEPARTMENT, "question", true, SPECIAL, set_department_question, NULL,
+     "its own question, asked instead of the kiosk's", BOTH},
+    {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text", BOTH},
+    {SEC_REASON, "for", false, SPECIAL, set_reason_for, NULL, "positive or negative", BOTH},
     {SEC_FOLLOWUP, "enabled", false, CFG_BOOL, 0, 0, FIELD(followup_enabled), NULL, "true",
-     "ask why after a face"},
+     "ask why after a face", BOTH},
     {SEC_FOLLOWUP, "timeout_s", false, CFG_SECONDS, 1000, 120000, FIELD(followup_timeout_ms), NULL,
-     "10", "no answer for this long ends the follow-up"},
-    {SEC_SCREEN, "rotation", false, SPECIAL, set_rotation, "0", "0, 90, 180, 270"},
+     "10", "no answer for this long ends the follow-up", BOTH},
+    {SEC_SCREEN, "rotation", false, SPECIAL, set_rotation, "0", "0, 90, 180, 270", LOCAL},
     {SEC_SCREEN, "ack_ms", false, CFG_MS, 0, 2000, FIELD(ack_ms), NULL, "150",
-     "the pressed face is shown this long"},
+     "the pressed face is shown this long", BOTH},
     {SEC_SCREEN, "thanks_s", false, CFG_SECONDS, 100, 60000, FIELD(thanks_ms), NULL, "2.5",
-     "the thank-you screen"},
+     "the thank-you screen", BOTH},
     {SEC_SCREEN, "picker_timeout_s", false, CFG_SECONDS, 5000, 600000, FIELD(picker_timeout_ms),
-     NULL, "20", "picker mode: back to the picker"},
+     NULL, "20", "picker mode: back to the picker", BOTH},
     {SEC_SCREEN, "sleep_when_closed", false, CFG_BOOL, 0, 0, FIELD(sleep_when_closed), NULL, "true",
-     "the display sleeps outside opening hours"},
-    {SEC_HOURS, "timezone", false, SPECIAL, set_timezone, "UTC", "the site's IANA zone"},
+     "the display sleeps outside opening hours", BOTH},
+    {SEC_HOURS, "timezone", false, SPECIAL, set_timezone, "UTC", "the site's IANA zone", BOTH},
     {SEC_HOURS, "always", false, SPECIAL, set_always, NULL,
-     "open around the clock, or only the days given"},
-    {SEC_HOURS, "mon", false, SPECIAL, set_day, NULL, "Monday's hours"},
-    {SEC_HOURS, "tue", false, SPECIAL, set_day, NULL, "Tuesday's hours"},
-    {SEC_HOURS, "wed", false, SPECIAL, set_day, NULL, "Wednesday's hours"},
-    {SEC_HOURS, "thu", false, SPECIAL, set_day, NULL, "Thursday's hours"},
-    {SEC_HOURS, "fri", false, SPECIAL, set_day, NULL, "Friday's hours"},
-    {SEC_HOURS, "sat", false, SPECIAL, set_day, NULL, "Saturday's hours"},
-    {SEC_HOURS, "sun", false, SPECIAL, set_day, NULL, "Sunday's hours"},
+     "open around the clock, or only the days given", BOTH},
+    {SEC_HOURS, "mon", false, SPECIAL, set_day, NULL, "Monday's hours", BOTH},
+    {SEC_HOURS, "tue", false, SPECIAL, set_day, NULL, "Tuesday's hours", BOTH},
+    {SEC_HOURS, "wed", false, SPECIAL, set_day, NULL, "Wednesday's hours", BOTH},
+    {SEC_HOURS, "thu", false, SPECIAL, set_day, NULL, "Thursday's hours", BOTH},
+    {SEC_HOURS, "fri", false, SPECIAL, set_day, NULL, "Friday's hours", BOTH},
+    {SEC_HOURS, "sat", false, SPECIAL, set_day, NULL, "Saturday's hours", BOTH},
+    {SEC_HOURS, "sun", false, SPECIAL, set_day, NULL, "Sunday's hours", BOTH},
     {SEC_PRESS_FILTER, "min_interval_s", false, CFG_SECONDS, 0, 60000,
-     FIELD(press_filter.min_interval_ms), NULL, "4", "a tap sooner than this is misuse"},
+     FIELD(press_filter.min_interval_ms), NULL, "4", "a tap sooner than this is misuse", BOTH},
     {SEC_PRESS_FILTER, "burst_count", false, CFG_INT, 0, PRESS_FILTER_RING,
-     FIELD(press_filter.burst_count), NULL, "6", "more taps than this in the window are misuse"},
+     FIELD(press_filter.burst_count), NULL, "6", "more taps than this in the window are misuse",
+     BOTH},
     {SEC_PRESS_FILTER, "burst_window_s", false, CFG_SECONDS, 1000, 3600000,
-     FIELD(press_filter.burst_window_ms), NULL, "60", "the burst rule's window"},
-    {SEC_STORE, "path", false, CFG_TEXT, 0, 0, FIELD(store_path), NULL, NULL, "the local database"},
-    {SEC_SYNC, "target", false, CFG_TEXT, 0, 0, FIELD(sync_target), NULL, NULL, "where counts go"},
+     FIELD(press_filter.burst_window_ms), NULL, "60", "the burst rule's window", BOTH},
+    {SEC_STORE, "path", false, CFG_TEXT, 0, 0, FIELD(store_path), NULL, NULL, "the local database",
+     LOCAL},
+    {SEC_SYNC, "target", false, CFG_TEXT, 0, 0, FIELD(sync_target), NULL, NULL, "where counts go",
+     LOCAL},
     {SEC_SYNC, "interval_s", false, CFG_SECONDS, 1000, 86400000, FIELD(sync_interval_ms), NULL,
-     "60", "between rounds"},
+     "60", "between rounds", LOCAL},
     {SEC_SYNC, "backoff_max_s", false, CFG_SECONDS, 1000, 86400000, FIELD(sync_backoff_max_ms),
-     NULL, "300", "the cap of the back-off"},
-    {SEC_TECHNICIAN, "pin_hash", false, SPECIAL, set_pin_hash, NULL, "the PIN's argon2id hash"},
+     NULL, "300", "the cap of the back-off", LOCAL},
+    {SEC_TECHNICIAN, "pin_hash", false, SPECIAL, set_pin_hash, NULL, "the PIN's argon2id hash",
+     LOCAL},
+    {SEC_CATALOG, "version", false, SPECIAL, set_catalog_version, NULL, "the catalog's version",
+     CENTRAL},
+    {SEC_KIOSK_ID, "site", false, SPECIAL, set_fleet_id, NULL, "its [site ID]", CENTRAL},
+    {SEC_KIOSK_ID, "label", false, SPECIAL, set_fleet_text, NULL, "free text", CENTRAL},
+    {SEC_KIOSK_ID, "mode", false, SPECIAL, set_mode, NULL, "single or picker", CENTRAL},
+    {SEC_KIOSK_ID, "department", false, SPECIAL, set_fleet_id, NULL, "single mode: the department",
+     CENTRAL},
+    {SEC_KIOSK_ID, "departments", false, SPECIAL, set_departments, NULL,
+     "picker mode: the departments offered", CENTRAL},
+    {SEC_KIOSK_ID, "question", true, SPECIAL, set_fleet_localized, NULL, "its rating question",
+     CENTRAL},
+    {SEC_SITE, "name", false, SPECIAL, set_fleet_text, NULL, "the site's name", CENTRAL},
+    {SEC_SITE, "timezone", false, SPECIAL, set_timezone, NULL, "the site's IANA zone", CENTRAL},
+    {SEC_SITE, "always", false, SPECIAL, set_always, NULL,
+     "open around the clock, or only the days given", CENTRAL},
+    {SEC_SITE, "mon", false, SPECIAL, set_day, NULL, "Monday's hours", CENTRAL},
+    {SEC_SITE, "tue", false, SPECIAL, set_day, NULL, "Tuesday's hours", CENTRAL},
+    {SEC_SITE, "wed", false, SPECIAL, set_day, NULL, "Wednesday's hours", CENTRAL},
+    {SEC_SITE, "thu", false, SPECIAL, set_day, NULL, "Thursday's hours", CENTRAL},
+    {SEC_SITE, "fri", false, SPECIAL, set_day, NULL, "Friday's hours", CENTRAL},
+    {SEC_SITE, "sat", false, SPECIAL, set_day, NULL, "Saturday's hours", CENTRAL},
+    {SEC_SITE, "sun", false, SPECIAL, set_day, NULL, "Sunday's hours", CENTRAL},
+    {SEC_GROUP, "name", true, SPECIAL, set_fleet_localized, NULL, "the group's name", CENTRAL},
+    {SEC_GROUP, "parent", false, SPECIAL, set_fleet_id, NULL, "the group it is part of", CENTRAL},
 };
 
 const size_t cfg_key_count = sizeof cfg_keys / sizeof cfg_keys[0];
@@ -209,13 +321,35 @@ const char *cfg_section_name(enum cfg_section section)
         [SEC_STORE] = "store",
         [SEC_SYNC] = "sync",
         [SEC_TECHNICIAN] = "technician",
+        [SEC_CATALOG] = "catalog",
+        [SEC_KIOSK_ID] = "kiosk",
+        [SEC_SITE] = "site",
+        [SEC_GROUP] = "group",
     };
     return section < sizeof names / sizeof names[0] && names[section] ? names[section] : "";
 }
 
 bool cfg_section_takes_id(enum cfg_section section)
 {
-    return section == SEC_DEPARTMENT || section == SEC_REASON;
+    return section == SEC_DEPARTMENT || section == SEC_REASON || cfg_section_is_fleet(section);
+}
+
+bool cfg_section_is_fleet(enum cfg_section section)
+{
+    return section == SEC_KIOSK_ID || section == SEC_SITE || section == SEC_GROUP;
+}
+
+const char *cfg_scope_name(enum cfg_scope scope)
+{
+    return scope == CFG_LOCAL ? "local" : scope == CFG_CENTRAL ? "catalog" : "both";
+}
+
+const struct cfg_key *cfg_key_find(enum cfg_section section, const char *base)
+{
+    for (size_t i = 0; i < cfg_key_count; i++)
+        if (cfg_keys[i].section == section && strcmp(cfg_keys[i].name, base) == 0)
+            return &cfg_keys[i];
+    return NULL;
 }
 
 void cfg_section_list(char *buf, size_t size)
@@ -266,19 +400,14 @@ static void set_field(struct cfg_parser *p, const struct cfg_key *k, const char 
 bool cfg_key_set(struct cfg_parser *p, const char *key, const char *base, const char *lang,
                  const char *value)
 {
-    for (size_t i = 0; i < cfg_key_count; i++) {
-        const struct cfg_key *k = &cfg_keys[i];
-        if (k->section != p->section || strcmp(k->name, base) != 0)
-            continue;
-        if (lang[0] != '\0' && !k->localized)
-            return false;
-        if (k->kind == CFG_SPECIAL)
-            k->set(p, key, lang, value);
-        else
-            set_field(p, k, key, value);
-        return true;
-    }
-    return false;
+    const struct cfg_key *k = cfg_key_find(p->section, base);
+    if (k == NULL || (lang[0] != '\0' && !k->localized))
+        return false;
+    if (k->kind == CFG_SPECIAL)
+        k->set(p, key, lang, value);
+    else
+        set_field(p, k, key, value);
+    return true;
 }
 
 void cfg_section_keys(enum cfg_section section, char *buf, size_t size)

@@ -35,7 +35,16 @@ enum cfg_section {
     SEC_STORE,
     SEC_SYNC,
     SEC_TECHNICIAN,
+    SEC_CATALOG,  /* [catalog] version: what a catalog layer carries */
+    SEC_KIOSK_ID, /* from here to SEC_LAST: the catalog's own sections, errors in a kiosk's file */
+    SEC_SITE,
+    SEC_GROUP,
+    SEC_LAST = SEC_GROUP,
 };
+
+/* Who may give a key (docs/CATALOG.md): the kiosk's own files only, the
+ * catalog only, or both (the catalog's value wins over the boot file's). */
+enum cfg_scope { CFG_LOCAL, CFG_CENTRAL, CFG_BOTH };
 
 enum cfg_reason_for { FOR_UNSET, FOR_POSITIVE, FOR_NEGATIVE, FOR_INVALID /* reported */ };
 
@@ -71,6 +80,8 @@ struct cfg_parser {
     int line;  /* the line the reader last handed inih */
     int layer; /* 0: the main file; 1, 2: files that override it key by key */
     const char *names[CONFIG_MAX_LAYERS];
+    bool catalog_layer; /* the layer being read has a [catalog] section */
+    int departments_cleared, reasons_cleared, hours_cleared; /* by catalog layer n + 1; 0: none */
 
     enum cfg_section section;
     char section_name[64]; /* "kiosk", "department front" */
@@ -94,6 +105,13 @@ struct cfg_parser {
     int seen_count, seen_cap;
     struct cfg_error *errors;
     int error_count, error_cap, error_total;
+
+    /* cfg_check_value's places for the values of sections a kiosk's own
+     * files do not have. */
+    struct config_department scratch_department;
+    struct cfg_reason scratch_reason;
+    struct config_text scratch_text;
+    char scratch_id[CONFIG_ID_MAX];
 };
 
 /* ---- config_value.c ---- */
@@ -159,6 +177,7 @@ struct cfg_key {
     void (*set)(struct cfg_parser *p, const char *key, const char *lang, const char *value);
     const char *fallback; /* the default as the docs write it in `code`; NULL: described */
     const char *doc;      /* one line: what it is for */
+    enum cfg_scope scope; /* docs/CONFIG.md's "where" column */
 };
 
 extern const struct cfg_key cfg_keys[];
@@ -169,6 +188,15 @@ const char *cfg_section_name(enum cfg_section section);
 
 /* Whether the section's header names an item: [department ID], [reason ID]. */
 bool cfg_section_takes_id(enum cfg_section section);
+
+/* Whether the section is the catalog's own ([kiosk ID], [site ID], [group ID]). */
+bool cfg_section_is_fleet(enum cfg_section section);
+
+/* The row of section's key base ("name" of "name.fi"), or NULL. */
+const struct cfg_key *cfg_key_find(enum cfg_section section, const char *base);
+
+/* "local", "catalog" or "both", as docs/CONFIG.md's "where" column writes it. */
+const char *cfg_scope_name(enum cfg_scope scope);
 
 /* Every section as a header is written, for "unknown section" errors:
  * "kiosk, department ID, reason ID, ... or technician". */
@@ -181,5 +209,20 @@ bool cfg_key_set(struct cfg_parser *p, const char *key, const char *base, const 
 
 /* What a section takes, for "unknown key" errors: "id, site, ..., question[.LANG]". */
 void cfg_section_keys(enum cfg_section section, char *buf, size_t size);
+
+/* ---- config.c: one value outside a file ---- */
+
+/* A parser for cfg_check_value(), with no file; NULL when out of memory.
+ * The caller frees it with cfg_checker_destroy(). */
+struct cfg_parser *cfg_checker_create(void);
+void cfg_checker_destroy(struct cfg_parser *p);
+
+/* Checks value as key (name, or name.LANG) of a [section_name] of kind
+ * section would be taken, with the words a file's error would use.  True
+ * when taken; otherwise the first error's message goes into msg.  The
+ * language of name.LANG and cross-references (a department that exists, a
+ * time zone that loads) are the caller's to check. */
+bool cfg_check_value(struct cfg_parser *p, enum cfg_section section, const char *section_name,
+                     const char *name, const char *value, char *msg, size_t size);
 
 #endif

@@ -29,7 +29,7 @@ struct catalog_entry {
     int line;     /* of the msgid, for the duplicate error */
 };
 
-struct catalog {
+struct i18n_catalog {
     int count;
     struct catalog_entry *entries; /* owned, sorted by msgid */
 };
@@ -59,7 +59,7 @@ struct po_parser {
     bool next_fuzzy; /* "#, fuzzy" seen since the last entry */
     struct po_entry entry;
     struct po_buf discard; /* msgctxt / msgid_plural / msgstr[N] texts */
-    struct catalog *catalog;
+    struct i18n_catalog *catalog;
     int cap;
 };
 
@@ -313,7 +313,7 @@ static int entry_compare(const void *a, const void *b)
 /* Sorts the entries for bsearch; a msgid given twice is an error, as in msgfmt. */
 static bool po_sort(struct po_parser *p)
 {
-    struct catalog *c = p->catalog;
+    struct i18n_catalog *c = p->catalog;
     if (c->count > 1)
         qsort(c->entries, (size_t)c->count, sizeof *c->entries, entry_compare);
     for (int i = 1; i < c->count; i++) {
@@ -347,7 +347,8 @@ static bool po_parse_lines(struct po_parser *p, const char *text)
     return po_finish_entry(p) && po_sort(p);
 }
 
-struct catalog *catalog_parse(const char *name, const char *text, char *err, unsigned err_size)
+struct i18n_catalog *i18n_catalog_parse(const char *name, const char *text, char *err,
+                                        unsigned err_size)
 {
     struct po_parser p = {.name = name, .err = err, .err_size = err_size};
     if (err != NULL && err_size > 0)
@@ -362,13 +363,13 @@ struct catalog *catalog_parse(const char *name, const char *text, char *err, uns
     buf_free(&p.entry.msgstr);
     buf_free(&p.discard);
     if (!ok) {
-        catalog_destroy(p.catalog);
+        i18n_catalog_destroy(p.catalog);
         return NULL;
     }
     return p.catalog;
 }
 
-struct catalog *catalog_load(const char *path, char *err, unsigned err_size)
+struct i18n_catalog *i18n_catalog_load(const char *path, char *err, unsigned err_size)
 {
     int err_no = 0;
     char *text = file_read_text(path, &err_no);
@@ -376,12 +377,12 @@ struct catalog *catalog_load(const char *path, char *err, unsigned err_size)
         snprintf(err, err_size, "%s:0: cannot read: %s", path, strerror(err_no));
         return NULL;
     }
-    struct catalog *catalog = catalog_parse(path, text, err, err_size);
+    struct i18n_catalog *catalog = i18n_catalog_parse(path, text, err, err_size);
     free(text);
     return catalog;
 }
 
-void catalog_destroy(struct catalog *catalog)
+void i18n_catalog_destroy(struct i18n_catalog *catalog)
 {
     if (catalog == NULL)
         return;
@@ -393,7 +394,7 @@ void catalog_destroy(struct catalog *catalog)
     free(catalog);
 }
 
-const char *catalog_get(const struct catalog *catalog, const char *msgid)
+const char *i18n_catalog_get(const struct i18n_catalog *catalog, const char *msgid)
 {
     if (catalog == NULL || msgid == NULL || catalog->count == 0)
         return msgid;
@@ -403,7 +404,7 @@ const char *catalog_get(const struct catalog *catalog, const char *msgid)
     return found != NULL ? found->msgstr : msgid;
 }
 
-int catalog_count(const struct catalog *catalog)
+int i18n_catalog_count(const struct i18n_catalog *catalog)
 {
     return catalog != NULL ? catalog->count : 0;
 }

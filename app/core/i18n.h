@@ -14,25 +14,26 @@
 
 #include <stdbool.h>
 
-struct catalog; /* opaque: one language */
+struct i18n_catalog; /* opaque: one language */
 
 /* Parses .po text; name is used in errors ("FILE:LINE: what was expected").
  * Returns NULL with the error in err on a syntax error or allocation
- * failure.  The caller frees the result with catalog_destroy(). */
-struct catalog *catalog_parse(const char *name, const char *text, char *err, unsigned err_size);
+ * failure.  The caller frees the result with i18n_catalog_destroy(). */
+struct i18n_catalog *i18n_catalog_parse(const char *name, const char *text, char *err,
+                                        unsigned err_size);
 
 /* Reads and parses the file at path.  Same contract. */
-struct catalog *catalog_load(const char *path, char *err, unsigned err_size);
+struct i18n_catalog *i18n_catalog_load(const char *path, char *err, unsigned err_size);
 
-void catalog_destroy(struct catalog *catalog);
+void i18n_catalog_destroy(struct i18n_catalog *catalog);
 
 /* The translation of msgid, or msgid itself when there is none.  The
  * result is owned by the catalog (or is msgid) and never empty unless
  * msgid is.  catalog may be NULL (English). */
-const char *catalog_get(const struct catalog *catalog, const char *msgid);
+const char *i18n_catalog_get(const struct i18n_catalog *catalog, const char *msgid);
 
 /* Number of entries with a non-empty translation (for tests and the log). */
-int catalog_count(const struct catalog *catalog);
+int i18n_catalog_count(const struct i18n_catalog *catalog);
 
 /* The language's own name ("English", "Suomi", "Deutsch", "Svenska", ...),
  * for the language switch; the code itself if unknown.  Static storage. */

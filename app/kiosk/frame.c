@@ -25,7 +25,7 @@
 struct frame {
     const struct config *config;
     const char *ready_status; /* NULL: announce nothing */
-    struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
+    struct i18n_catalog *catalogs[CONFIG_MAX_LANGUAGES];
     bool ready_sent;
     long count;
     struct ui_frame list;
@@ -39,7 +39,7 @@ static void load_catalogs(struct frame *f, const char *assets_dir)
             continue; /* English is the source language */
         char path[PATH_MAX], err[256];
         snprintf(path, sizeof path, "%s/po/%s.po", assets_dir, lang);
-        f->catalogs[i] = catalog_load(path, err, sizeof err);
+        f->catalogs[i] = i18n_catalog_load(path, err, sizeof err);
         if (f->catalogs[i] == NULL)
             log_warn("i18n: %s; %s texts fall back to English", err, lang);
     }
@@ -64,7 +64,7 @@ void frame_destroy(struct frame *f)
         return;
     for (int i = 0; i < CONFIG_MAX_LANGUAGES; i++)
         if (f->catalogs[i] != NULL)
-            catalog_destroy(f->catalogs[i]);
+            i18n_catalog_destroy(f->catalogs[i]);
     free(f);
 }
 
@@ -90,7 +90,7 @@ void frame_draw(struct frame *f, struct display *display, const struct frame_con
     struct ui_input in = {
         .view = content->view != NULL ? content->view : &blank,
         .config = f->config,
-        .catalogs = (const struct catalog *const *)f->catalogs,
+        .catalogs = (const struct i18n_catalog *const *)f->catalogs,
         .notice = content->notice,
         .technician = content->technician,
     };

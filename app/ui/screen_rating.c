@@ -71,9 +71,14 @@ int ui_language_bar(struct ui_ctx *c, bool back)
     return y;
 }
 
+/* The rated department's own question when it has one, else the kiosk's. */
 static const char *question_text(const struct ui_ctx *c)
 {
-    const struct config_text *q = &c->config->question;
+    const struct config *config = c->config;
+    int d = c->view->department;
+    const struct config_text *q = &config->question;
+    if (d >= 0 && d < config->department_count && config->departments[d].question.lang[0][0])
+        q = &config->departments[d].question;
     if (q->lang[0][0] == '\0')
         return ui_msg(c, "How did we do today?");
     return ui_text(c->in, q, c->lang);

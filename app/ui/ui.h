@@ -26,7 +26,7 @@
 
 struct config;
 struct config_text;
-struct catalog;
+struct i18n_catalog;
 
 #define UI_MIN_TARGET_MM 20
 
@@ -67,9 +67,9 @@ struct ui_notice {
 struct ui_input {
     const struct kiosk_view *view;
     const struct config *config;
-    const struct catalog *const *catalogs;  /* one per config language, may hold NULL */
-    const struct ui_notice *notice;         /* not NULL: the notice screen, not view's */
-    const struct ui_technician *technician; /* NULL or hidden: the customer screens */
+    const struct i18n_catalog *const *catalogs; /* one per config language, may hold NULL */
+    const struct ui_notice *notice;             /* not NULL: the notice screen, not view's */
+    const struct ui_technician *technician;     /* NULL or hidden: the customer screens */
 };
 
 /* Lays out the screen for in on a w x h logical canvas into *frame. */

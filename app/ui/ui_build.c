@@ -138,7 +138,7 @@ const char *ui_arena_printf(struct ui_ctx *c, const char *fmt, ...)
 
 const char *ui_msg(const struct ui_ctx *c, const char *msgid)
 {
-    const char *s = catalog_get(c->catalog, msgid);
+    const char *s = i18n_catalog_get(c->catalog, msgid);
     return s != NULL && s[0] != '\0' ? s : msgid;
 }
 
@@ -178,7 +178,7 @@ const char *ui_text(const struct ui_input *in, const struct config_text *text, i
         return text->lang[lang];
     if (text->lang[0][0] == '\0')
         return text->lang[0]; /* never look "" up: a catalog maps it to its header */
-    const struct catalog *catalog = in->catalogs != NULL ? in->catalogs[lang] : NULL;
-    const char *s = catalog_get(catalog, text->lang[0]);
+    const struct i18n_catalog *catalog = in->catalogs != NULL ? in->catalogs[lang] : NULL;
+    const char *s = i18n_catalog_get(catalog, text->lang[0]);
     return s != NULL ? s : text->lang[0];
 }

@@ -32,8 +32,8 @@ struct ui_ctx {
     const struct ui_input *in;
     const struct config *config;
     const struct kiosk_view *view;
-    const struct catalog *catalog; /* of the view's language; NULL: English */
-    int lang;                      /* the view's language, clamped to the config's */
+    const struct i18n_catalog *catalog; /* of the view's language; NULL: English */
+    int lang;                           /* the view's language, clamped to the config's */
     int w, h;
     float u;    /* scale: min(w, h) / 480 */
     int margin; /* around the screen's edge */

@@ -6,7 +6,9 @@
  *  - each documented default is what config_defaults() really sets: the
  *    file "[section]\nkey = DEFAULT" parses to the same config as none;
  *  - README.md's and docs/CONFIG.md's key tables name every key of the
- *    table and no other, and write each literal default as the table does.
+ *    table and no other, and write each literal default as the table does;
+ *  - docs/CONFIG.md's "where" column says each key's scope (local,
+ *    catalog or both) as the table does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,10 +27,11 @@
 
 /* One key a document's table names, with its default cell. */
 struct doc_key {
-    char section[32];
+    char section[32]; /* "kiosk", "kiosk ID", "department ID" */
     char name[40];
     char fallback[160];
-    bool seen; /* matched by a table row */
+    char where[16]; /* docs/CONFIG.md's scope cell; "" in README.md */
+    bool seen;      /* matched by a table row */
 };
 
 struct doc {
@@ -120,18 +123,26 @@ static bool row_cell(const char *row, int cell, char *buf, size_t size)
     return true;
 }
 
-/* The section of "`[department ID]`" or "### `[kiosk]`": "department", "kiosk". */
+/* The section of "`[department ID]`" or "### `[kiosk]`": "department ID", "kiosk". */
 static bool section_of(const char *text, char *buf, size_t size)
 {
     const char *open = strstr(text, "`[");
     if (open == NULL)
         return false;
-    size_t n = strcspn(open + 2, " ]");
+    size_t n = strcspn(open + 2, "]");
     snprintf(buf, size, "%.*s", (int)n, open + 2);
     return true;
 }
 
-static void doc_add(struct doc *d, const char *section, const char *name, const char *fallback)
+/* A row's section as the documents write it: "kiosk", "kiosk ID". */
+static void table_section(const struct cfg_key *k, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s", cfg_section_name(k->section),
+             cfg_section_takes_id(k->section) ? " ID" : "");
+}
+
+static void doc_add(struct doc *d, const char *section, const char *name, const char *fallback,
+                    const char *where)
 {
     if (strchr(name, '.') != NULL)
         return; /* name.LANG: the localised form of name, listed beside it */
@@ -140,20 +151,23 @@ static void doc_add(struct doc *d, const char *section, const char *name, const 
     snprintf(k->section, sizeof k->section, "%s", section);
     snprintf(k->name, sizeof k->name, "%s", name);
     snprintf(k->fallback, sizeof k->fallback, "%s", fallback);
+    snprintf(k->where, sizeof k->where, "%s", where);
 }
 
 /* The table's keys from first to last in section (a doc's "`mon` … `sun`"). */
 static void doc_add_range(struct doc *d, const char *section, const char *first, const char *last,
-                          const char *fallback)
+                          const char *fallback, const char *where)
 {
     bool in = false;
     for (size_t i = 0; i < cfg_key_count; i++) {
         const struct cfg_key *k = &cfg_keys[i];
-        if (strcmp(cfg_section_name(k->section), section) != 0)
+        char name[32];
+        table_section(k, name, sizeof name);
+        if (strcmp(name, section) != 0)
             continue;
         in = in || strcmp(k->name, first) == 0;
         if (in)
-            doc_add(d, section, k->name, fallback);
+            doc_add(d, section, k->name, fallback, where);
         if (in && strcmp(k->name, last) == 0)
             return;
     }
@@ -161,7 +175,8 @@ static void doc_add_range(struct doc *d, const char *section, const char *first,
 }
 
 /* Every `code` span of a key cell is a key; "`a` … `b`" is a range. */
-static void doc_add_cell(struct doc *d, const char *section, const char *cell, const char *fallback)
+static void doc_add_cell(struct doc *d, const char *section, const char *cell, const char *fallback,
+                         const char *where)
 {
     char names[4][40];
     int n = 0;
@@ -172,16 +187,16 @@ static void doc_add_cell(struct doc *d, const char *section, const char *cell, c
         p = end + 1;
     }
     if (n == 2 && strstr(cell, "\u2026") != NULL) {
-        doc_add_range(d, section, names[0], names[1], fallback);
+        doc_add_range(d, section, names[0], names[1], fallback, where);
         return;
     }
     for (int i = 0; i < n; i++)
-        doc_add(d, section, names[i], fallback);
+        doc_add(d, section, names[i], fallback, where);
 }
 
 /* Reads the key rows of path: README's "| `[section]` | `key` | default |"
  * (a blank section cell repeats the last) or CONFIG.md's "### `[section]`"
- * then "| `key` | default |". */
+ * then "| `key` | default | where |". */
 static void doc_read(struct doc *d, const char *path, bool section_column)
 {
     char full[512], *text;
@@ -192,7 +207,7 @@ static void doc_read(struct doc *d, const char *path, bool section_column)
         fail_msg("%s: %s", full, strerror(err_no));
     d->path = path;
     d->count = 0;
-    char section[32] = "", cell[256], fallback[160];
+    char section[32] = "", cell[256], fallback[160], where[16] = "";
     const char *start = section_column ? strstr(text, "\n## Configuration") : text;
     assert_non_null(start);
     for (const char *line = start; line != NULL && *line; line = strchr(line + 1, '\n')) {
@@ -207,9 +222,10 @@ static void doc_read(struct doc *d, const char *path, bool section_column)
         if (section_column && row_cell(l, 0, cell, sizeof cell) && cell[0])
             section_of(cell, section, sizeof section);
         if (!section[0] || !row_cell(l, key_cell, cell, sizeof cell) ||
-            !row_cell(l, key_cell + 1, fallback, sizeof fallback))
+            !row_cell(l, key_cell + 1, fallback, sizeof fallback) ||
+            (!section_column && !row_cell(l, key_cell + 2, where, sizeof where)))
             continue;
-        doc_add_cell(d, section, cell, fallback);
+        doc_add_cell(d, section, cell, fallback, where);
     }
     free(text);
 }
@@ -218,7 +234,8 @@ static void doc_check(struct doc *d)
 {
     for (size_t i = 0; i < cfg_key_count; i++) {
         const struct cfg_key *k = &cfg_keys[i];
-        const char *section = cfg_section_name(k->section);
+        char section[32];
+        table_section(k, section, sizeof section);
         struct doc_key *found = NULL;
         for (int j = 0; j < d->count && found == NULL; j++)
             if (!strcmp(d->keys[j].section, section) && !strcmp(d->keys[j].name, k->name))
@@ -232,6 +249,9 @@ static void doc_check(struct doc *d)
         if (k->fallback != NULL && strcmp(found->fallback, want) != 0)
             fail_msg("%s: [%s] %s: the default is written '%s'; the key table says %s", d->path,
                      section, k->name, found->fallback, want);
+        if (found->where[0] != '\0' && strcmp(found->where, cfg_scope_name(k->scope)) != 0)
+            fail_msg("%s: [%s] %s: where is written '%s'; the key table says %s", d->path, section,
+                     k->name, found->where, cfg_scope_name(k->scope));
     }
     for (int j = 0; j < d->count; j++)
         if (!d->keys[j].seen)
@@ -254,7 +274,34 @@ static void test_config_md_matches_the_table(void **state)
     static struct doc d;
     doc_read(&d, "docs/CONFIG.md", false);
     assert_true(d.count > 20);
+    for (int i = 0; i < d.count; i++)
+        if (d.keys[i].where[0] == '\0')
+            fail_msg("docs/CONFIG.md: [%s] %s has no where", d.keys[i].section, d.keys[i].name);
     doc_check(&d);
+}
+
+/* The scopes docs/CATALOG.md names: local keys are exactly these. */
+static void test_local_keys_are_the_catalogs_list(void **state)
+{
+    (void)state;
+    static const char *const local[] = {
+        "kiosk.id",        "screen.rotation",    "store.path",         "sync.target",
+        "sync.interval_s", "sync.backoff_max_s", "technician.pin_hash"};
+    size_t n = 0;
+    for (size_t i = 0; i < cfg_key_count; i++) {
+        const struct cfg_key *k = &cfg_keys[i];
+        char name[64];
+        snprintf(name, sizeof name, "%s.%s", cfg_section_name(k->section), k->name);
+        bool listed = false;
+        for (size_t j = 0; j < sizeof local / sizeof local[0]; j++)
+            listed = listed || (strcmp(local[j], name) == 0 && k->section < SEC_KIOSK_ID);
+        if (listed != (k->scope == CFG_LOCAL))
+            fail_msg("%s: scope %s", name, cfg_scope_name(k->scope));
+        n += listed;
+        if (cfg_section_is_fleet(k->section) || k->section == SEC_CATALOG)
+            assert_int_equal(k->scope, CFG_CENTRAL);
+    }
+    assert_int_equal(n, sizeof local / sizeof local[0]);
 }
 
 int main(void)
@@ -264,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_defaults_are_what_the_code_sets),
         cmocka_unit_test(test_readme_matches_the_table),
         cmocka_unit_test(test_config_md_matches_the_table),
+        cmocka_unit_test(test_local_keys_are_the_catalogs_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

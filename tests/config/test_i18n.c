@@ -16,10 +16,10 @@
 
 #include "i18n.h"
 
-static struct catalog *parse_ok(const char *text)
+static struct i18n_catalog *parse_ok(const char *text)
 {
     char err[256] = "";
-    struct catalog *c = catalog_parse("t.po", text, err, sizeof err);
+    struct i18n_catalog *c = i18n_catalog_parse("t.po", text, err, sizeof err);
     if (c == NULL)
         fail_msg("parse failed: %s", err);
     return c;
@@ -28,97 +28,97 @@ static struct catalog *parse_ok(const char *text)
 /* Parses text expecting a syntax error; returns the message. */
 static void parse_error(const char *text, char *err, unsigned size)
 {
-    struct catalog *c = catalog_parse("bad.po", text, err, size);
+    struct i18n_catalog *c = i18n_catalog_parse("bad.po", text, err, size);
     assert_null(c);
 }
 
 static void test_pairs_and_header(void **state)
 {
     (void)state;
-    struct catalog *c = parse_ok("# translator comment\n"
-                                 "msgid \"\"\n"
-                                 "msgstr \"\"\n"
-                                 "\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
-                                 "\n"
-                                 "#: screen.c:12\n"
-                                 "msgid \"Skip\"\n"
-                                 "msgstr \"Ohita\"\n"
-                                 "\n"
-                                 "msgid \"Back\"\n"
-                                 "msgstr \"Takaisin\"\n");
-    assert_int_equal(catalog_count(c), 2);
-    assert_string_equal(catalog_get(c, "Skip"), "Ohita");
-    assert_string_equal(catalog_get(c, "Back"), "Takaisin");
+    struct i18n_catalog *c = parse_ok("# translator comment\n"
+                                      "msgid \"\"\n"
+                                      "msgstr \"\"\n"
+                                      "\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+                                      "\n"
+                                      "#: screen.c:12\n"
+                                      "msgid \"Skip\"\n"
+                                      "msgstr \"Ohita\"\n"
+                                      "\n"
+                                      "msgid \"Back\"\n"
+                                      "msgstr \"Takaisin\"\n");
+    assert_int_equal(i18n_catalog_count(c), 2);
+    assert_string_equal(i18n_catalog_get(c, "Skip"), "Ohita");
+    assert_string_equal(i18n_catalog_get(c, "Back"), "Takaisin");
     /* The header entry (empty msgid) is no translation of "". */
-    assert_string_equal(catalog_get(c, ""), "");
-    catalog_destroy(c);
+    assert_string_equal(i18n_catalog_get(c, ""), "");
+    i18n_catalog_destroy(c);
 }
 
 static void test_escapes_and_multiline(void **state)
 {
     (void)state;
-    struct catalog *c = parse_ok("msgid \"\"\n"
-                                 "\"Say \\\"hi\\\"\\n\"\n"
-                                 "\"back\\\\slash\\ttab\"\n"
-                                 "msgstr \"Sano \"\n"
-                                 "  \"\\\"moi\\\"\"\n");
-    assert_int_equal(catalog_count(c), 1);
-    assert_string_equal(catalog_get(c, "Say \"hi\"\nback\\slash\ttab"), "Sano \"moi\"");
-    catalog_destroy(c);
+    struct i18n_catalog *c = parse_ok("msgid \"\"\n"
+                                      "\"Say \\\"hi\\\"\\n\"\n"
+                                      "\"back\\\\slash\\ttab\"\n"
+                                      "msgstr \"Sano \"\n"
+                                      "  \"\\\"moi\\\"\"\n");
+    assert_int_equal(i18n_catalog_count(c), 1);
+    assert_string_equal(i18n_catalog_get(c, "Say \"hi\"\nback\\slash\ttab"), "Sano \"moi\"");
+    i18n_catalog_destroy(c);
 }
 
 static void test_fuzzy_and_empty_ignored(void **state)
 {
     (void)state;
-    struct catalog *c = parse_ok("#, fuzzy, c-format\n"
-                                 "msgid \"Happy\"\n"
-                                 "msgstr \"Onnellinen\"\n"
-                                 "\n"
-                                 "msgid \"Unhappy\"\n"
-                                 "msgstr \"\"\n"
-                                 "\n"
-                                 "#, c-format\n"
-                                 "msgid \"WOW\"\n"
-                                 "msgstr \"WAU\"\n");
-    assert_int_equal(catalog_count(c), 1);
-    assert_string_equal(catalog_get(c, "Happy"), "Happy");     /* fuzzy: English */
-    assert_string_equal(catalog_get(c, "Unhappy"), "Unhappy"); /* empty: English */
-    assert_string_equal(catalog_get(c, "WOW"), "WAU");         /* flags without fuzzy */
-    catalog_destroy(c);
+    struct i18n_catalog *c = parse_ok("#, fuzzy, c-format\n"
+                                      "msgid \"Happy\"\n"
+                                      "msgstr \"Onnellinen\"\n"
+                                      "\n"
+                                      "msgid \"Unhappy\"\n"
+                                      "msgstr \"\"\n"
+                                      "\n"
+                                      "#, c-format\n"
+                                      "msgid \"WOW\"\n"
+                                      "msgstr \"WAU\"\n");
+    assert_int_equal(i18n_catalog_count(c), 1);
+    assert_string_equal(i18n_catalog_get(c, "Happy"), "Happy");     /* fuzzy: English */
+    assert_string_equal(i18n_catalog_get(c, "Unhappy"), "Unhappy"); /* empty: English */
+    assert_string_equal(i18n_catalog_get(c, "WOW"), "WAU");         /* flags without fuzzy */
+    i18n_catalog_destroy(c);
 }
 
 static void test_context_and_plural_skipped(void **state)
 {
     (void)state;
-    struct catalog *c = parse_ok("msgctxt \"menu\"\n"
-                                 "msgid \"Back\"\n"
-                                 "msgstr \"Paluu\"\n"
-                                 "msgid \"%d tap\"\n"
-                                 "msgid_plural \"%d taps\"\n"
-                                 "msgstr[0] \"%d kosketus\"\n"
-                                 "msgstr[1] \"%d kosketusta\"\n"
-                                 "msgid \"Skip\"\n"
-                                 "msgstr \"Ohita\"\n");
-    assert_int_equal(catalog_count(c), 1);
-    assert_string_equal(catalog_get(c, "Back"), "Back");
-    assert_string_equal(catalog_get(c, "%d tap"), "%d tap");
-    assert_string_equal(catalog_get(c, "Skip"), "Ohita");
-    catalog_destroy(c);
+    struct i18n_catalog *c = parse_ok("msgctxt \"menu\"\n"
+                                      "msgid \"Back\"\n"
+                                      "msgstr \"Paluu\"\n"
+                                      "msgid \"%d tap\"\n"
+                                      "msgid_plural \"%d taps\"\n"
+                                      "msgstr[0] \"%d kosketus\"\n"
+                                      "msgstr[1] \"%d kosketusta\"\n"
+                                      "msgid \"Skip\"\n"
+                                      "msgstr \"Ohita\"\n");
+    assert_int_equal(i18n_catalog_count(c), 1);
+    assert_string_equal(i18n_catalog_get(c, "Back"), "Back");
+    assert_string_equal(i18n_catalog_get(c, "%d tap"), "%d tap");
+    assert_string_equal(i18n_catalog_get(c, "Skip"), "Ohita");
+    i18n_catalog_destroy(c);
 }
 
 static void test_fallback(void **state)
 {
     (void)state;
-    struct catalog *c = parse_ok("msgid \"Skip\"\nmsgstr \"Ohita\"\n");
-    assert_string_equal(catalog_get(c, "Not there"), "Not there");
-    assert_string_equal(catalog_get(NULL, "Skip"), "Skip");
-    assert_int_equal(catalog_count(NULL), 0);
-    catalog_destroy(c);
-    struct catalog *empty = parse_ok("");
-    assert_int_equal(catalog_count(empty), 0);
-    assert_string_equal(catalog_get(empty, "Skip"), "Skip");
-    catalog_destroy(empty);
-    catalog_destroy(NULL);
+    struct i18n_catalog *c = parse_ok("msgid \"Skip\"\nmsgstr \"Ohita\"\n");
+    assert_string_equal(i18n_catalog_get(c, "Not there"), "Not there");
+    assert_string_equal(i18n_catalog_get(NULL, "Skip"), "Skip");
+    assert_int_equal(i18n_catalog_count(NULL), 0);
+    i18n_catalog_destroy(c);
+    struct i18n_catalog *empty = parse_ok("");
+    assert_int_equal(i18n_catalog_count(empty), 0);
+    assert_string_equal(i18n_catalog_get(empty, "Skip"), "Skip");
+    i18n_catalog_destroy(empty);
+    i18n_catalog_destroy(NULL);
 }
 
 static void test_many_entries_lookup(void **state)
@@ -129,15 +129,15 @@ static void test_many_entries_lookup(void **state)
     size_t n = 0;
     for (int i = 199; i >= 0; i--)
         n += (size_t)snprintf(text + n, 200 * 40 - n, "msgid \"k%d\"\nmsgstr \"v%d\"\n", i, i);
-    struct catalog *c = parse_ok(text);
-    assert_int_equal(catalog_count(c), 200);
+    struct i18n_catalog *c = parse_ok(text);
+    assert_int_equal(i18n_catalog_count(c), 200);
     for (int i = 0; i < 200; i++) {
         char k[16], v[16];
         snprintf(k, sizeof k, "k%d", i);
         snprintf(v, sizeof v, "v%d", i);
-        assert_string_equal(catalog_get(c, k), v);
+        assert_string_equal(i18n_catalog_get(c, k), v);
     }
-    catalog_destroy(c);
+    i18n_catalog_destroy(c);
     free(text);
 }
 
@@ -174,7 +174,7 @@ static void test_load_missing_file(void **state)
 {
     (void)state;
     char err[256] = "";
-    assert_null(catalog_load("/nonexistent/xx.po", err, sizeof err));
+    assert_null(i18n_catalog_load("/nonexistent/xx.po", err, sizeof err));
     assert_non_null(strstr(err, "/nonexistent/xx.po"));
     assert_non_null(strstr(err, "No such file"));
 }
@@ -200,7 +200,7 @@ static void check_catalog_complete(const char *lang)
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     snprintf(path, sizeof path, "%s/po/%s.po", WOW_ASSETS_DIR, lang);
-    struct catalog *c = catalog_load(path, err, sizeof err);
+    struct i18n_catalog *c = i18n_catalog_load(path, err, sizeof err);
     if (c == NULL)
         fail_msg("%s", err);
     char line[512];
@@ -215,7 +215,7 @@ static void check_catalog_complete(const char *lang)
         if (id[0] == '\0')
             continue; /* the header */
         ids++;
-        const char *tr = catalog_get(c, id);
+        const char *tr = i18n_catalog_get(c, id);
         assert_true(tr[0] != '\0');
         if (strcmp(id, "WOW") != 0 && tr == id)
             fail_msg("%s.po does not translate '%s'", lang, id);
@@ -223,9 +223,9 @@ static void check_catalog_complete(const char *lang)
     fclose(f);
     assert_int_equal(ids, 23);
     /* "WOW" stays WOW but has its own entry. */
-    assert_string_equal(catalog_get(c, "WOW"), "WOW");
-    assert_int_equal(catalog_count(c), ids);
-    catalog_destroy(c);
+    assert_string_equal(i18n_catalog_get(c, "WOW"), "WOW");
+    assert_int_equal(i18n_catalog_count(c), ids);
+    i18n_catalog_destroy(c);
 }
 
 static void test_real_catalogs(void **state)

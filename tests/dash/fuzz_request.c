@@ -37,6 +37,10 @@
 #define NOW_MS  1795694400000LL /* 2026-11-26T12:00:00Z */
 #define HOUR_MS 3600000LL
 
+#define KIOSK_COLUMNS                                                                              \
+    "kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"                \
+    " kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
+
 static const char *const sessions[3] = {
     "AdminSessionAdminSessionAdminSessionAdminSe", /* 43 characters each */
     "HeadSessionHeadSessionHeadSessionHeadSessio",
@@ -111,27 +115,22 @@ static void seed_counts(struct dashdb *db)
     }
 }
 
-/* The heartbeat's columns the seed gives (the rest keep their defaults). */
-#define KIOSK_COLUMNS                                                                              \
-    "kiosk_id, site, label, department, timezone, app_version, incarnation, kiosk_clock_ms,"       \
-    " last_seen_ms, last_success_ms, backlog, last_error"
-
 static void seed(struct dashdb *db)
 {
     run(db, "INSERT INTO dash_groups(group_id, name) VALUES ('g1', 'Group <one>')");
-    run(db, "INSERT INTO dash_departments(department, name, group_id)"
-            " VALUES ('front', 'Front & desk', 'g1')");
+    run(db, "INSERT INTO dash_departments(department, name, group_id) VALUES ('front', 'Front & "
+            "desk', 'g1')");
     run(db, "INSERT INTO dash_departments(department, name, group_id) VALUES ('it', 'IT', NULL)");
     run(db, "INSERT INTO dash_users VALUES ('ann', 'admin', 'x', 0, 0)");
     run(db, "INSERT INTO dash_users VALUES ('hal', 'head', 'x', 0, 0)");
     run(db, "INSERT INTO dash_users VALUES ('tom', 'technician', 'x', 0, 0)");
     run(db, "INSERT INTO dash_user_scopes VALUES ('hal', 'group', 'g1')");
-    run(db, "INSERT INTO kiosks(" KIOSK_COLUMNS
-            ") VALUES ('k1', 'HQ', 'Door', 'front', 'Europe/Helsinki', '0.1',"
+    run(db, "INSERT INTO " KIOSK_COLUMNS
+            " VALUES ('k1', 'HQ', 'Door', 'front', 'Europe/Helsinki', '0.1',"
             " 'i1', 0, 1795690000000, 1795690000000, 0, '')");
-    run(db, "INSERT INTO kiosks(" KIOSK_COLUMNS
-            ") VALUES ('k2', 'HQ', '=Desk', 'it', 'UTC', '0.1', 'i1', 0, 0,"
-            " NULL, 3, 'never')");
+    run(db,
+        "INSERT INTO " KIOSK_COLUMNS " VALUES ('k2', 'HQ', '=Desk', 'it', 'UTC', '0.1', 'i1', 0, 0,"
+        " NULL, 3, 'never')");
     run(db, "INSERT INTO dash_alerts(alert_id, source, kind, department, state, opened_ms, value,"
             " responses, baseline, detail) VALUES (1, 'slip', 'slip', 'front', 'open',"
             " 1795600000000, 0.4, 120, 0.2, 'negative share <b>up</b>')");

@@ -153,12 +153,16 @@ class PostgresDb:
             self.pg.psql(f"INSERT INTO {table} VALUES {values}", dbname=self.dbname)
 
 
+# the columns of kiosks these rows give (schema step 4 added more, with defaults)
+KIOSK_COLUMNS = ("kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
+                 " kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)")
+
+
 def seed(db):
     dash("migrate", "--db", db.target)
     db.insert_many("dash_hour", dash_hour_rows())
-    # the heartbeat's columns, then schema step 4's: catalog version, error, mode, departments
-    db.insert_many("kiosks", [(k, "HQ", k, d, z, "0.1.0", "inc", 0, 0, None, 0, "", 0, "",
-                               "single", "") for k, d, z, _ in KIOSKS])
+    db.insert_many(KIOSK_COLUMNS, [(k, "HQ", k, d, z, "0.1.0", "inc", 0, 0, None, 0, "")
+                                   for k, d, z, _ in KIOSKS])
     for statement in seed_data.catalog_statements():  # calm is named only by the catalog
         db.sql(statement)
     db.sql("INSERT INTO dash_departments (department, name) VALUES ('front', 'Front desk')"
@@ -441,8 +445,8 @@ def check_webhook_utf8(tmp):
     db = SqliteDb(path)
     db.sql("INSERT INTO dash_departments (department, name)"
            " VALUES ('bad', CAST(X'46726f6e74ff20646573' AS TEXT))")
-    db.insert_many("kiosks", [("k-bad", "HQ", "k-bad", "bad", "UTC", "0.1.0", "inc", 0, 0, None,
-                                0, "", 0, "", "single", "")])
+    db.insert_many(KIOSK_COLUMNS, [("k-bad", "HQ", "k-bad", "bad", "UTC", "0.1.0", "inc", 0, 0, None,
+                                0, "")])
     day = DROP_DAY
     db.insert_many("dash_hour", [("bad", day, 10, "k-bad", (day + 3) % 7, 0, 0, 9, 0, 0, 0, 0,
                                   0)])

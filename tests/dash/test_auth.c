@@ -83,8 +83,8 @@ static void seed(struct dashdb *db)
     exec_ok(db, "INSERT INTO dash_groups(group_id, name) VALUES ('g1', 'North'), ('g2', 'South')",
             NULL, 0);
     exec_ok(db,
-            "INSERT INTO dash_departments(department, name, group_id) VALUES ('d1', 'One', 'g1'),"
-            " ('d2', 'Two', 'g1'),"
+            "INSERT INTO dash_departments(department, name, group_id) VALUES ('d1', 'One', 'g1'), "
+            "('d2', 'Two', 'g1'),"
             " ('d3', 'Three', 'g2'), ('d4', 'Four', NULL)",
             NULL, 0);
     add_scope(db, "hannah", "group", "g1");

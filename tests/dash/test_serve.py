@@ -96,14 +96,13 @@ NEVER = f"never-{TAG}"  # added with wowdash kiosk add: provisioned, never seen
 EXPECTED_SILENT = {NEVER, "quiet-1", "stale-1"}
 
 
-# the heartbeat's columns these rows give (the rest keep their defaults)
-KIOSK_COLUMNS = ("kiosk_id, site, label, department, timezone, app_version, incarnation,"
-                 " kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error")
+KIOSK_COLUMNS = ("kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
+                 " kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)")
 
 
 def insert_sqlite(path, rows):
     con = sqlite3.connect(path)
-    con.executemany(f"INSERT INTO kiosks({KIOSK_COLUMNS})"
+    con.executemany(f"INSERT INTO {KIOSK_COLUMNS}"
                     " VALUES (?, ?, ?, ?, 'UTC', ?, 'inc', 0, ?, ?, ?, ?)",
                     [r[:6] + (r[6] or None,) + r[7:] for r in rows])
     con.commit()
@@ -119,7 +118,7 @@ def insert_postgres(pg, db, rows):
         f"({sql_literal(r[0])}, {sql_literal(r[1])}, {sql_literal(r[2])}, {sql_literal(r[3])},"
         f" 'UTC', {sql_literal(r[4])}, 'inc', 0, {r[5]}, {r[6] or 'NULL'}, {r[7]},"
         f" {sql_literal(r[8])})" for r in rows)
-    pg.psql(f"INSERT INTO kiosks({KIOSK_COLUMNS}) VALUES {values}", dbname=db)
+    pg.psql(f"INSERT INTO {KIOSK_COLUMNS} VALUES {values}", dbname=db)
 
 
 # --- HTTP without following redirects -----------------------------------------------------------

@@ -10,12 +10,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (text == NULL)
         return 0;
     char err[256];
-    struct catalog *catalog = catalog_parse("fuzz.po", text, err, sizeof err);
+    struct i18n_catalog *catalog = i18n_catalog_parse("fuzz.po", text, err, sizeof err);
     if (catalog != NULL) {
-        (void)catalog_get(catalog, "How did we do today?");
-        (void)catalog_get(catalog, "");
-        (void)catalog_count(catalog);
-        catalog_destroy(catalog);
+        (void)i18n_catalog_get(catalog, "How did we do today?");
+        (void)i18n_catalog_get(catalog, "");
+        (void)i18n_catalog_count(catalog);
+        i18n_catalog_destroy(catalog);
     }
     free(text);
     return 0;

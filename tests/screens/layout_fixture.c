@@ -66,7 +66,7 @@ void fixture_config(struct config *config, const struct fixture_shape *shape)
     snprintf(config->timezone, sizeof config->timezone, "UTC");
 }
 
-struct catalog *fixture_finnish(void)
+struct i18n_catalog *fixture_finnish(void)
 {
     static const char po[] =
         "msgid \"\"\n"
@@ -79,5 +79,5 @@ struct catalog *fixture_finnish(void)
         "msgid \"Short wait\"\nmsgstr \"Lyhyt odotus\"\n\n"
         "msgid \"Pharmacy\"\nmsgstr \"Apteekki\"\n";
     char err[256];
-    return catalog_parse("fixture-fi.po", po, err, sizeof err);
+    return i18n_catalog_parse("fixture-fi.po", po, err, sizeof err);
 }

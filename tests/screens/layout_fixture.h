@@ -25,8 +25,8 @@ struct fixture_shape {
 void fixture_config(struct config *config, const struct fixture_shape *shape);
 
 /* A small Finnish catalog that translates some of the kiosk's msgids and
- * deliberately leaves "Unhappy" and "Back" out.  Free with catalog_destroy. */
-struct catalog *fixture_finnish(void);
+ * deliberately leaves "Unhappy" and "Back" out.  Free with i18n_catalog_destroy. */
+struct i18n_catalog *fixture_finnish(void);
 
 /* The Finnish catalog's text for the msgids it has, for assertions. */
 #define FIXTURE_FI_SKIP     "Ohita"

@@ -43,7 +43,7 @@ struct run {
     const char *only_case; /* NULL: all */
     const char *out_dir;
     struct config config;
-    struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
+    struct i18n_catalog *catalogs[CONFIG_MAX_LANGUAGES];
     struct kiosk_view view;
     bool show_notice; /* the notice screen instead of the view's */
     struct ui_notice notice;
@@ -304,7 +304,7 @@ static void load_catalogs(struct run *run)
     for (int i = 0; i < run->config.language_count; i++) {
         char path[1024], err[256];
         snprintf(path, sizeof path, "%s/po/%s.po", WOW_ASSETS_DIR, run->config.languages[i]);
-        run->catalogs[i] = catalog_load(path, err, sizeof err);
+        run->catalogs[i] = i18n_catalog_load(path, err, sizeof err);
         if (run->catalogs[i] == NULL && strcmp(run->config.languages[i], "en") != 0)
             fprintf(stderr, "screens: no catalog for %s (%s): English texts\n",
                     run->config.languages[i], err);
@@ -314,7 +314,7 @@ static void load_catalogs(struct run *run)
 static void free_catalogs(struct run *run)
 {
     for (int i = 0; i < CONFIG_MAX_LANGUAGES; i++) {
-        catalog_destroy(run->catalogs[i]);
+        i18n_catalog_destroy(run->catalogs[i]);
         run->catalogs[i] = NULL;
     }
 }
@@ -378,7 +378,7 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
              p->rotation != 0 ? (p->rotation == 90 ? "-r90" : "-rot") : "");
     struct ui_input in = {.view = &run->view,
                           .config = &run->config,
-                          .catalogs = (const struct catalog *const *)run->catalogs,
+                          .catalogs = (const struct i18n_catalog *const *)run->catalogs,
                           .notice = run->show_notice ? &run->notice : NULL,
                           .technician = &run->tech};
     int w, h;

@@ -31,8 +31,8 @@ static const struct canvas canvases[] = {
 /* One test's world: big, so on the heap. */
 struct world {
     struct config config;
-    struct catalog *fi;
-    const struct catalog *catalogs[CONFIG_MAX_LANGUAGES];
+    struct i18n_catalog *fi;
+    const struct i18n_catalog *catalogs[CONFIG_MAX_LANGUAGES];
     struct config_errors errors;
     char lines[CONFIG_MAX_ERRORS][UI_NOTICE_LINE_MAX]; /* the errors, as the program writes them */
     const char *line_ptr[CONFIG_MAX_ERRORS];
@@ -68,7 +68,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct world *w = *state;
-    catalog_destroy(w->fi);
+    i18n_catalog_destroy(w->fi);
     free(w);
     return 0;
 }
@@ -553,6 +553,17 @@ static void test_question_is_big(void **state)
     w->view.language = 2;
     layout(w, canvases[0]);
     assert_non_null(text_cmd(&w->frame, "Wie war Ihr Besuch?"));
+
+    /* the rated department's own question is asked instead of the kiosk's */
+    w->view.language = 0;
+    w->view.department = 1;
+    snprintf(w->config.departments[1].question.lang[0], CONFIG_TEXT_MAX, "How was the pharmacy?");
+    layout(w, canvases[0]);
+    assert_non_null(text_cmd(&w->frame, "How was the pharmacy?"));
+    assert_null(text_cmd(&w->frame, "How was your visit?"));
+    w->view.department = 0;
+    layout(w, canvases[0]);
+    assert_non_null(text_cmd(&w->frame, "How was your visit?"));
 }
 
 static void test_translations_and_fallbacks(void **state)

@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
     {"rollup", cli_rollup_usage, cli_rollup},
     {"rule", cli_rule_usage, cli_rule},
     {"alerts", cli_alerts_usage, cli_alerts},
+    {"catalog", cli_catalog_usage, cli_catalog},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -16,6 +16,7 @@
  *   cli_rollup      rollup --db TARGET                        (cli_org.c, rollup.h)
  *   cli_rule        rule add|list|disable ...                 (cli_rule.c, alerts.h)
  *   cli_alerts      alerts evaluate --db TARGET ...           (cli_rule.c)
+ *   cli_catalog     catalog import|export|versions ...        (cli_catalog.c, catalog_db.h)
  */
 #ifndef WOW_CLI_H
 #define WOW_CLI_H
@@ -35,11 +36,12 @@ int cli_group(int argc, char **argv);
 int cli_rollup(int argc, char **argv);
 int cli_rule(int argc, char **argv);
 int cli_alerts(int argc, char **argv);
+int cli_catalog(int argc, char **argv);
 
 /* Each command's usage lines, each starting "wowdash " and ending in a
  * newline; continuation lines indented as printed after "usage: ". */
 extern const char cli_migrate_usage[], cli_kiosk_usage[], cli_serve_usage[], cli_user_usage[],
     cli_token_usage[], cli_department_usage[], cli_group_usage[], cli_rollup_usage[],
-    cli_rule_usage[], cli_alerts_usage[];
+    cli_rule_usage[], cli_alerts_usage[], cli_catalog_usage[];
 
 #endif

@@ -4,11 +4,15 @@
  *
  *   wowdash department add ID --name NAME [--group GROUP] --db TARGET
  *       describes a department (again: replaces its name and group; no
- *       --group leaves it in none); GROUP must exist
+ *       --group leaves it in none); GROUP must exist.  A catalog edit:
+ *       the newest catalog version with [department ID] name and group
+ *       set becomes the next version (catalog_db.h), so the catalog stays
+ *       the one source of the names
  *   wowdash department list --db TARGET
  *       every known department, described or only seen in the counts:
  *       id, name, group, group name, tab-separated, by name
- *   wowdash group add ID --name NAME --db TARGET     (again: renames)
+ *   wowdash group add ID --name NAME --db TARGET     (again: renames;
+ *       a catalog edit too: [group ID] name)
  *   wowdash group list --db TARGET                    id and name, by id
  *   wowdash rollup --db TARGET
  *       one refresh of the rollups (rollup.h), and what it did
@@ -18,10 +22,13 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "catalog_db.h"
+#include "catalog_text.h"
 #include "cli.h"
+#include "clock.h"
 #include "dashdb.h"
 #include "dashq.h"
 #include "dashview.h"
@@ -159,12 +166,55 @@ static struct dashdb *open_target(const char *what, const char *target)
     return db;
 }
 
+/* Commits edits as the catalog's next version (the catalog is the one
+ * source of the names: dash_departments and dash_groups are derived from
+ * it); 0, or 1 after printing why (each FILE:LINE: key: message). */
+static int catalog_change(struct dashdb *db, const char *what, const struct catalog_db_edit *edits,
+                          int count, const char *id)
+{
+    char err[512], by[CATALOG_DB_WHO_MAX], note[CATALOG_DB_NOTE_MAX];
+    const char *user = getenv("USER");
+    snprintf(by, sizeof by, "cli:%.40s", user && utf8_valid_string(user) ? user : "unknown");
+    snprintf(note, sizeof note, "wowdash %s %s", what, id);
+    struct config_errors errors;
+    int64_t version = 0;
+    enum catalog_db_status st = catalog_db_edit(db, edits, count, by, note, clock_real().utc_ms,
+                                                &version, &errors, err, sizeof err);
+    if (st == CATALOG_DB_OK)
+        return 0;
+    if (st != CATALOG_DB_REFUSED) {
+        fprintf(stderr, "wowdash %s: %s\n", what, err);
+        return 1;
+    }
+    for (int i = 0; i < errors.count; i++) {
+        config_error_format(&errors.error[i], err, sizeof err);
+        fprintf(stderr, "wowdash %s: the catalog refuses it: %s\n", what, err);
+    }
+    return 1;
+}
+
+/* 0 when name survives the catalog's INI text unchanged; 2 after saying
+ * why not. */
+static int check_ini_name(const char *what, const char *name)
+{
+    char why[160];
+    if (catalog_text_value_ok(name, CONFIG_TEXT_MAX - 1, why, sizeof why))
+        return 0;
+    fprintf(stderr, "wowdash %s: --name: %s, got '%.80s'\n", what, why, name);
+    return 2;
+}
+
 static int department_add(struct dashdb *db, const struct org_args *a)
 {
-    char err[512];
+    char err[512], section[80];
     bool found = false;
-    if (a->group && !org_group_exists(db, a->group, &found, err, sizeof err))
-        goto failed;
+    int rc = check_ini_name("department add", a->name);
+    if (rc)
+        return rc;
+    if (a->group && !org_group_exists(db, a->group, &found, err, sizeof err)) {
+        fprintf(stderr, "wowdash department add: %s\n", err);
+        return 1;
+    }
     if (a->group && !found) {
         fprintf(stderr,
                 "wowdash department add: --group: no group '%s' (wowdash group add %s --name "
@@ -172,14 +222,32 @@ static int department_add(struct dashdb *db, const struct org_args *a)
                 a->group, a->group);
         return 1;
     }
-    if (!org_department_put(db, a->id, a->name, a->group, err, sizeof err))
-        goto failed;
-    printf("department %s: %s%s%s\n", a->id, a->name, a->group ? ", group " : "",
-           a->group ? a->group : "");
-    return 0;
-failed:
-    fprintf(stderr, "wowdash department add: %s\n", err);
-    return 1;
+    snprintf(section, sizeof section, "department %s", a->id);
+    /* a catalog begun here lets kiosks offer every department (picker):
+     * single mode would need to name one, and the parser refuses it */
+    const struct catalog_db_edit edits[] = {{"kiosk", "mode", "picker", true},
+                                            {section, "name", a->name, false},
+                                            {section, "group", a->group, false}};
+    rc = catalog_change(db, "department add", edits, 3, a->id);
+    if (rc == 0)
+        printf("department %s: %s%s%s\n", a->id, a->name, a->group ? ", group " : "",
+               a->group ? a->group : "");
+    return rc;
+}
+
+static int group_add(struct dashdb *db, const struct org_args *a)
+{
+    char section[80];
+    int rc = check_ini_name("group add", a->name);
+    if (rc)
+        return rc;
+    snprintf(section, sizeof section, "group %s", a->id);
+    const struct catalog_db_edit edits[] = {{"kiosk", "mode", "picker", true},
+                                            {section, "name", a->name, false}};
+    rc = catalog_change(db, "group add", edits, 2, a->id);
+    if (rc == 0)
+        printf("group %s: %s\n", a->id, a->name);
+    return rc;
 }
 
 static int department_list(struct dashdb *db)
@@ -244,14 +312,14 @@ int cli_group(int argc, char **argv)
     if (!db)
         return 1;
     char err[512];
-    bool ok = add ? org_group_put(db, a.id, a.name, err, sizeof err)
-                  : org_groups_each(db, print_group, NULL, err, sizeof err);
-    if (!ok)
+    if (add) {
+        rc = group_add(db, &a);
+    } else if (!org_groups_each(db, print_group, NULL, err, sizeof err)) {
         fprintf(stderr, "wowdash %s: %s\n", what, err);
-    else if (add)
-        printf("group %s: %s\n", a.id, a.name);
+        rc = 1;
+    }
     dashdb_close(db);
-    return ok ? 0 : 1;
+    return rc;
 }
 
 int cli_rollup(int argc, char **argv)

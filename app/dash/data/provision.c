@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog_db.h"
+#include "dashdb.h"
 #include "log.h"
 #include "migrate.h"
 #include "random.h"
@@ -241,10 +243,49 @@ static bool kiosk_sqlite(const struct provision_kiosk *o)
     return ok;
 }
 
+/* The new kiosk's kiosk_catalog row from the newest catalog version, when
+ * there is one: a kiosk provisioned after the catalog's last change gets
+ * it at its first round.  Logs each error of a refused rendering. */
+static bool kiosk_catalog(const struct provision_kiosk *o)
+{
+    char err[512];
+    struct dashdb *db = dashdb_open(o->db, err, sizeof err);
+    if (!db) {
+        log_error("%s", err);
+        return false;
+    }
+    bool written = false;
+    struct config_errors errors;
+    enum catalog_db_status st =
+        catalog_db_render_kiosk(db, o->kiosk_id, &written, &errors, err, sizeof err);
+    dashdb_close(db);
+    if (st == CATALOG_DB_REFUSED) {
+        log_error("kiosk %s is provisioned, but the catalog's rendering for it is refused:",
+                  o->kiosk_id);
+        for (int i = 0; i < errors.count; i++) {
+            char line[1024];
+            config_error_format(&errors.error[i], line, sizeof line);
+            log_error("%s", line);
+        }
+        return false;
+    }
+    if (st != CATALOG_DB_OK) {
+        log_error("kiosk %s: writing its catalog: %s", o->kiosk_id, err);
+        return false;
+    }
+    if (written)
+        log_info("kiosk %s: its catalog rendering is written", o->kiosk_id);
+    return true;
+}
+
 bool provision_kiosk(const struct provision_kiosk *o, char *target, size_t size)
 {
-    if (sync_target_is_postgres(o->db))
-        return kiosk_postgres(o, target, size);
-    snprintf(target, size, "%s", o->db);
-    return kiosk_sqlite(o);
+    bool ok;
+    if (sync_target_is_postgres(o->db)) {
+        ok = kiosk_postgres(o, target, size);
+    } else {
+        snprintf(target, size, "%s", o->db);
+        ok = kiosk_sqlite(o);
+    }
+    return ok && kiosk_catalog(o);
 }

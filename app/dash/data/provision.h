@@ -31,7 +31,10 @@ struct provision_kiosk {
 
 /* Provisions kiosk o and writes the sync target its config names into
  * target (size bytes): on PostgreSQL a conninfo with its new role and
- * password (shown only this once), on SQLite the file's path. */
+ * password (shown only this once), on SQLite the file's path.  When the
+ * catalog has a version, the kiosk's kiosk_catalog row is written from the
+ * newest (catalog_db.h); a rendering the kiosk would refuse is an error
+ * (each line logged), the kiosk then being provisioned without it. */
 bool provision_kiosk(const struct provision_kiosk *o, char *target, size_t size);
 
 #endif

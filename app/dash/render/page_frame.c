@@ -244,6 +244,8 @@ static void nav(struct strbuf *out, const struct page_ctx *ctx, const char *acti
     }
     if (u && u->role != DASH_ROLE_HEAD)
         nav_item(out, ctx, "/fleet", "Fleet", !strcmp(active, "fleet"));
+    if (reads)
+        nav_item(out, ctx, "/catalog", "Catalog", !strcmp(active, "catalog"));
     strbuf_puts(out, "</ul>");
     if (u) {
         strbuf_puts(out, "<div class=\"who\"><span class=\"user\">");

@@ -43,7 +43,7 @@ static bool path_id(const char *path, const char *prefix, const char *suffix, ch
  *
  * How to add a route: one row below (pattern, who may use it, methods,
  * whether it reads the filter, whether it is an API name), and its handler
- * in routes_pages.c, routes_api.c or routes_public.c, declared in
+ * in routes_pages.c, routes_catalog.c, routes_api.c or routes_public.c, declared in
  * router_private.h; then a test in tests/dash (test_http for the page,
  * test_access for who may see it).  A row with roles 0 is public: it runs
  * before any session or database.  The first row whose pattern matches
@@ -68,6 +68,10 @@ static const struct route routes[] = {
     {"/alerts/#/acknowledge", PAGES, ROUTE_POST, false, false, handle_acknowledge},
     {"/alerts/#/comment", PAGES, ROUTE_POST, false, false, handle_comment},
     {"/alerts/#", PAGES, ROUTE_GET, true, false, handle_alert},
+    {"/catalog", PAGES, ROUTE_GET, false, false, handle_catalog},
+    {"/catalog/document", ROLE_ADMIN, ROUTE_POST, false, false, handle_catalog_document},
+    {"/catalog/reason/*", ROLE_ADMIN, ROUTE_POST, false, false, handle_catalog_reason},
+    {"/catalog/department/*", PAGES, ROUTE_POST, false, false, handle_catalog_department},
     {"/api/v1/counts", PAGES, ROUTE_GET, true, true, handle_api_counts},
     {"/api/v1/reasons", PAGES, ROUTE_GET, true, true, handle_api_reasons},
     {"/api/v1/departments", PAGES, ROUTE_GET, true, true, handle_api_departments},

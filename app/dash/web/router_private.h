@@ -1,7 +1,7 @@
 /*
  * router_private: what the files of app/dash/web's router share: the
  * request's context, the route table's row and match, every route's
- * handler (routes_pages.c, routes_api.c, routes_public.c) and the replies
+ * handler (routes_pages.c, routes_catalog.c, routes_api.c, routes_public.c) and the replies
  * they make (route_reply.c).  Only app/dash/web includes it.
  */
 #ifndef WOW_ROUTER_PRIVATE_H
@@ -110,6 +110,12 @@ void handle_acknowledge(struct route_ctx *c, const struct route_match *m);
 void handle_comment(struct route_ctx *c, const struct route_match *m);
 void handle_fleet(struct route_ctx *c, const struct route_match *m);
 void handle_logout(struct route_ctx *c, const struct route_match *m);
+
+/* routes_catalog.c */
+void handle_catalog(struct route_ctx *c, const struct route_match *m);
+void handle_catalog_document(struct route_ctx *c, const struct route_match *m);
+void handle_catalog_reason(struct route_ctx *c, const struct route_match *m);
+void handle_catalog_department(struct route_ctx *c, const struct route_match *m);
 
 /* routes_api.c */
 void handle_api_counts(struct route_ctx *c, const struct route_match *m);

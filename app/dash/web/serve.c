@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "alerts.h"
+#include "catalog_db.h"
 #include "auth.h"
 #include "clock.h"
 #include "dashdb.h"
@@ -251,6 +252,11 @@ static void refresh_once(struct refresher *f)
     struct rollup_stats stats = {0};
     struct alerts_report report = {0};
     int64_t now = clock_read(&f->clock).utc_ms;
+    bool derived = false; /* a kiosk seeded the catalog without its names */
+    if (!catalog_db_names_ensure(f->db, &derived, err, sizeof err))
+        log_warn("refresh: the catalog's names: %s", err);
+    else if (derived)
+        log_info("refresh: the catalog's names derived from its newest version");
     bool ok = rollup_refresh(f->db, now, &stats, err, sizeof err);
     if (!ok)
         log_warn("refresh: rollup: %s", err);

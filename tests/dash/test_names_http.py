@@ -14,6 +14,9 @@ A picker kiosk (kiosks.department '' and departments "front, spa") and its taps 
              honoured), ?lang=fi picks them and is kept in a cookie; the department page's
              heading and reasons, the overview, the API's department_name and the fleet page's
              picker names follow it; ids stay ids
+  imported   the same names when the catalog comes from `wowdash catalog import` of a fleet
+             document (IMPORTED) on a fresh database: the importer's rows and these readers
+             agree (lang '' the first language, reasons' positions per list, sites)
 Exit 1 when any check failed.
 """
 import csv
@@ -30,6 +33,50 @@ import seed as seedmod  # noqa: E402
 from test_dash_http import CheckFailed, Client, Server, Target, check  # noqa: E402
 
 PASSWORD = "names-e2e-password"
+
+IMPORTED = """\
+[kiosk]
+languages = en, fi
+mode = single
+department = front
+
+[site hq]
+name = Head office
+timezone = UTC
+always = true
+
+[group lobby]
+name = Lobby
+name.fi = Aula
+
+[department front]
+name = Front desk
+name.fi = Vastaanotto
+group = lobby
+
+[department bar]
+name = Lobby bar
+group = lobby
+
+[reason wait]
+label = Long wait
+for = negative
+
+[reason friendly]
+label = Friendly staff
+label.fi = Ystävällinen henkilökunta
+for = positive
+
+[reason slow]
+label = Slow service
+label.fi = Hidas palvelu
+for = negative
+
+[kiosk k-pick]
+site = hq
+mode = picker
+departments = front, bar
+"""
 
 
 def wowdash(binary, target, *args, stdin=None):
@@ -115,6 +162,61 @@ def check_language(client):
     check("<h1>Front desk</h1>" in page, "?lang=en back to the first language")
 
 
+def check_imported(binary, engine, tmp):
+    target = server = None
+    try:
+        target = Target(engine, tmp, "names_import")
+        db = target.conninfo
+        wowdash(binary, db, "migrate")
+        path = os.path.join(tmp, "fleet.ini")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(IMPORTED)
+        wowdash(binary, db, "catalog", "import", path, "--note", "names")
+        w = seedmod.Writer(db)
+        w.insert("kiosks", ["kiosk_id", "site", "label", "department", "timezone", "app_version",
+                            "incarnation", "kiosk_clock_ms", "last_seen_ms", "last_success_ms",
+                            "backlog", "last_error", "catalog_version", "mode", "departments"],
+                 [("k-pick", "hq", "Lobby", "", "UTC", "1.0", "i1", 1, 2, 3, 0, "", 1, "picker",
+                   "front, bar")])
+        w.insert("reason_counts", ["kiosk_id", "incarnation", "bucket_start_ms", "department",
+                                   "question", "reason", "ended_by", "misuse", "n"],
+                 [("k-pick", "i1", 1_700_000_000_000, "front", q, r, "chosen", 0, n)
+                  for q, r, n in [("positive", "friendly", 2), ("negative", "slow", 9),
+                                  ("negative", "wait", 1)]])
+        w.commit()
+        wowdash(binary, db, "rollup")
+        wowdash(binary, db, "user", "add", "ada", "--role", "admin", "--password-stdin",
+                stdin=PASSWORD + "\n")
+        server = Server(binary, db, tmp, zone="UTC")
+        client = Client(server.port)
+        client.login("ada", PASSWORD)
+        fi = {"Accept-Language": "fi"}
+        names = {d["id"]: (d["name"], d["group_name"]) for d in
+                 client.get("/api/v1/departments.json", headers=fi).json()["items"]}
+        check(names == {"front": ("Vastaanotto", "Aula"), "bar": ("Lobby bar", "Aula")},
+              f"imported, in fi: {names}")
+        page = client.get("/department/front?period=custom&from=2023-11-01&to=2023-11-30",
+                          headers=fi).text
+        check("<h1>Vastaanotto</h1>" in page, "imported: the heading in fi")
+        # the document lists wait first: neither frequency nor the ids' order puts it there
+        order = [page.find(t) for t in ("Long wait", "Hidas palvelu")]
+        check(-1 not in order and order == sorted(order),
+              f"imported: the negative list in the catalog's order (wait before slow): {order}")
+        reasons = client.get("/api/v1/reasons.json?period=custom&from=2023-11-01&to=2023-11-30",
+                             headers=fi).json()["items"]
+        labels = {r["reason"]: r["reason_label"] for r in reasons}
+        check(labels == {"friendly": "Ystävällinen henkilökunta", "slow": "Hidas palvelu",
+                         "wait": "Long wait"}, f"imported: reason labels {labels}")
+        kiosk = client.get("/api/v1/kiosks.json").json()["items"][0]
+        check(kiosk["site_name"] == "Head office"
+              and kiosk["department_names"] == "Front desk, Lobby bar", f"imported: {kiosk}")
+    finally:
+        if server:
+            server.stop()
+        if target:
+            target.drop()
+
+
 def main():
     binary, engine = sys.argv[1], sys.argv[2]
     failed = []
@@ -131,7 +233,8 @@ def main():
             client = Client(server.port)
             client.login("ada", PASSWORD)
             for name, fn in [("user-add", lambda _: check_user_add(binary, db)),
-                             ("picker", check_picker), ("language", check_language)]:
+                             ("picker", check_picker), ("language", check_language),
+                             ("imported", lambda _: check_imported(binary, engine, tmp))]:
                 try:
                     fn(client)
                     print(f"ok {engine} {name}", flush=True)

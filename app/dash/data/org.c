@@ -102,8 +102,8 @@ struct names_read {
 static bool handle_name_row(void *ctx, int ncols, const char *const *v)
 {
     struct names_read *r = ctx;
-    if (ncols != 4 || !v[0] || !v[1] || !v[3])
-        return true;
+    if (ncols != 4 || !v[0] || !v[1] || !v[3] || !v[3][0])
+        return true; /* an empty name names nothing: the next language's shows */
     if (!names_add(r->out, v[0], v[1], v[3], v[2] && v[2][0]))
         r->failed = true;
     return !r->failed;

@@ -265,6 +265,41 @@ class Writer:
         self.statements = []
 
 
+# ---- the catalog -----------------------------------------------------------------------------
+CATALOG_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "catalog_fixture.sql")
+
+
+def catalog_statements():
+    """The statements of catalog_fixture.sql: the catalog a `wowdash catalog import` would
+    leave (docs/CATALOG.md), the one place tests get a catalog from until the import exists."""
+    statements, one = [], []
+    with open(CATALOG_FIXTURE, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("--"):
+                continue
+            one.append(line)
+            if line.rstrip().endswith(";"):
+                statements.append("".join(one))
+                one = []
+    return statements
+
+
+def seed_catalog(target):
+    """Writes the fixture's catalog into target (SQLite path or PostgreSQL conninfo)."""
+    if is_postgres(target):
+        script = "BEGIN;\n" + "".join(catalog_statements()) + "COMMIT;\n"
+        run([psql_binary(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", target, "-f", "-"],
+            stdin=script)
+        return
+    con = sqlite3.connect(target, timeout=30)
+    try:
+        with con:
+            for statement in catalog_statements():
+                con.execute(statement)
+    finally:
+        con.close()
+
+
 # ---- the data --------------------------------------------------------------------------------
 def local_ms(date, hour, zone):
     t = dt.datetime(date.year, date.month, date.day, hour, tzinfo=ZoneInfo(zone))

@@ -37,6 +37,9 @@ import sys
 import tempfile
 import threading
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seed as seed_data  # noqa: E402
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sync"))
 from pg_cluster import Cluster  # noqa: E402
 
@@ -159,8 +162,11 @@ def seed(db):
     dash("migrate", "--db", db.target)
     db.insert_many("dash_hour", dash_hour_rows())
     db.insert_many(KIOSK_COLUMNS, [(k, "HQ", k, d, z, "0.1.0", "inc", 0, 0, None, 0, "")
-                              for k, d, z, _ in KIOSKS])
-    db.sql("INSERT INTO dash_departments (department, name) VALUES ('front', 'Front desk')")
+                                   for k, d, z, _ in KIOSKS])
+    for statement in seed_data.catalog_statements():  # calm is named only by the catalog
+        db.sql(statement)
+    db.sql("INSERT INTO dash_departments (department, name) VALUES ('front', 'Front desk')"
+           " ON CONFLICT (department) DO NOTHING")
 
 
 # --- the webhook receiver ----------------------------------------------------------------------
@@ -306,8 +312,10 @@ class Scenario:
             check(j["detail"] == a["detail"], f"detail in {j}")
             check(j["responses"] == int(a["responses"]), f"responses in {j}")
             check(abs(j["value"] - float(a["value"])) < 1e-5, f"value in {j}")
-            check(j["department_name"] == ("Front desk" if a["department"] == "front"
-                                           else a["department"]), f"department_name in {j}")
+            name = {"front": "Front desk", "calm": "Calm corner"}.get(a["department"],
+                                                                     a["department"])
+            check(j["department_name"] == name, f"department_name in {j}")
+            check(j["text"] == f"{name}: {a['detail']}", f"text in {j}")
             check({"kind", "baseline"} <= j.keys(), f"fields of {j}")
         return seen
 

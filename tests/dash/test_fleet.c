@@ -129,7 +129,7 @@ static void test_render(void **state)
         kiosk("<script>x</script>", 3 * MIN_MS, "<script>alert(1)</script>"),
         kiosk("d-edge", 15 * MIN_MS, ""), /* exactly the threshold: not yet silent */
     };
-    struct fleet fleet = {rows, sizeof rows / sizeof rows[0]};
+    struct fleet fleet = {.kiosks = rows, .n = sizeof rows / sizeof rows[0]};
     struct strbuf page = {0};
     render_fleet(&fleet, &page);
     assert_false(page.failed);

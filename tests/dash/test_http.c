@@ -414,6 +414,7 @@ static void test_counts_bodies(void **state)
         {.day = day(2026, 11, 1),
          .hour = -1,
          .department = "front",
+         .department_name = "Front desk",
          .c = {{1, 2, 3, 4}},
          .misuse = {{0, 0, 1, 1}}},
         {.day = day(2026, 11, 2), .hour = 13, .department = "=cmd", .kiosk_id = "k1"},
@@ -426,9 +427,9 @@ static void test_counts_bodies(void **state)
         out.data,
         "\xEF\xBB\xBF"
         "date,hour,department,kiosk_id,very_unhappy,unhappy,happy,wow,responses,index,csat,"
-        "wow_rate,misuse\r\n"
-        "2026-11-01,,front,,1,2,3,4,10,66.7,0.7000,0.4000,2\r\n"
-        "2026-11-02,13,\"'=cmd\",k1,0,0,0,0,0,,,,0\r\n");
+        "wow_rate,misuse,department_name\r\n"
+        "2026-11-01,,front,,1,2,3,4,10,66.7,0.7000,0.4000,2,Front desk\r\n"
+        "2026-11-02,13,\"'=cmd\",k1,0,0,0,0,0,,,,0,\r\n");
     strbuf_free(&out);
     api_counts(&rows, &page, API_JSON, &out);
     assert_string_equal(
@@ -437,11 +438,13 @@ static void test_counts_bodies(void **state)
         "  {\"date\": \"2026-11-01\", \"hour\": null, \"department\": \"front\", \"kiosk_id\": "
         "null, "
         "\"very_unhappy\": 1, \"unhappy\": 2, \"happy\": 3, \"wow\": 4, \"responses\": 10, "
-        "\"index\": 66.7, \"csat\": 0.7000, \"wow_rate\": 0.4000, \"misuse\": 2},\n"
+        "\"index\": 66.7, \"csat\": 0.7000, \"wow_rate\": 0.4000, \"misuse\": 2, "
+        "\"department_name\": \"Front desk\"},\n"
         "  {\"date\": \"2026-11-02\", \"hour\": 13, \"department\": \"=cmd\", \"kiosk_id\": "
         "\"k1\", "
         "\"very_unhappy\": 0, \"unhappy\": 0, \"happy\": 0, \"wow\": 0, \"responses\": 0, "
-        "\"index\": null, \"csat\": null, \"wow_rate\": null, \"misuse\": 0}\n"
+        "\"index\": null, \"csat\": null, \"wow_rate\": null, \"misuse\": 0, "
+        "\"department_name\": \"\"}\n"
         "]}\n");
     strbuf_free(&out);
     struct dash_count_rows none = {0};

@@ -438,11 +438,11 @@ static void test_department(void **state)
     struct page_ctx ctx = context(&f);
     struct dash_point trend[30];
     struct dash_reason_row reasons[] = {
-        {"positive", "Friendly staff", "chosen", 30},
-        {"positive", HOSTILE, "chosen", 10},
-        {"positive", "", "skipped", 7},
-        {"positive", "", "timeout", 3},
-        {"negative", "Waiting", "chosen", 4},
+        {"positive", "Friendly staff", "chosen", 30, "", -1},
+        {"positive", HOSTILE, "chosen", 10, "", -1},
+        {"positive", "", "skipped", 7, "", -1},
+        {"positive", "", "timeout", 3, "", -1},
+        {"negative", "Waiting", "chosen", 4, "", -1},
     };
     struct dash_kiosk_row kiosks[1] = {{.kiosk_id = "k-1",
                                         .site = HOSTILE,
@@ -649,7 +649,7 @@ static void test_fleet_paged(void **state)
         if (i % 250 == 9) /* 4 with a backlog */
             rows[i].backlog = 5000;
     }
-    struct fleet fleet = {rows, N};
+    struct fleet fleet = {.kiosks = rows, .n = N};
     struct dash_filter f = filter();
     struct page_ctx ctx = context(&f);
     struct strbuf page = {0};

@@ -12,6 +12,8 @@
 
 #include "alerts_private.h"
 #include "dashdb.h"
+#include "names.h"
+#include "org.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -47,6 +49,24 @@ static bool read_listed(void *ctx, int ncols, const char *const *v)
         return false;
     alerts_row_read(&l->out->items[l->out->n++], v);
     return true;
+}
+
+/* The department names of alerts[0..n) in the viewer's language, where
+ * the catalog has one (alerts_row_select gave its first language's). */
+static bool name_alerts(struct dashdb *db, const struct dash_user *u, struct dash_alert *alerts,
+                        size_t n, char *err, size_t size)
+{
+    if (!u->lang[0] || n == 0)
+        return true;
+    struct names names = {0};
+    bool ok = org_names_read(db, u->lang, &names, err, size);
+    for (size_t i = 0; ok && i < n; i++) {
+        const char *name = names_find(&names, "department", alerts[i].department);
+        if (name)
+            alerts_copy_text(alerts[i].department_name, sizeof alerts[i].department_name, name);
+    }
+    names_free(&names);
+    return ok;
 }
 
 bool alerts_list(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
@@ -100,7 +120,7 @@ bool alerts_list(struct dashdb *db, const struct dash_user *u, const struct dash
     if (sql.failed)
         snprintf(err, size, "out of memory");
     strbuf_free(&sql);
-    return ok;
+    return ok && name_alerts(db, u, out->items, out->n, err, size);
 }
 
 /* The alert id when u may see it: DASHQ_NOT_FOUND otherwise, exactly as
@@ -155,6 +175,10 @@ enum dashq_status alerts_get(struct dashdb *db, const struct dash_user *u, int64
     enum dashq_status status = find_visible(db, u, id, out, err, size);
     if (status != DASHQ_OK)
         return status;
+    if (!name_alerts(db, u, out, 1, err, size)) {
+        alerts_alert_free(out);
+        return DASHQ_ERROR;
+    }
     struct dashdb_value p = DASHDB_INT(id);
     if (!dashdb_exec(db,
                      "SELECT user_name, at_ms, body FROM dash_alert_comments WHERE alert_id = $1"

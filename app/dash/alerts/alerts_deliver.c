@@ -46,6 +46,14 @@ static void alert_json(const struct dash_alert *a, struct strbuf *out)
     json_string(out, a->department_name);
     strbuf_puts(out, ", \"detail\": ");
     json_string(out, a->detail);
+    /* one line a chat channel shows as it is: the department by name */
+    struct strbuf text = {0};
+    strbuf_puts(&text, a->department_name[0] ? a->department_name : a->department);
+    strbuf_puts(&text, ": ");
+    strbuf_puts(&text, a->detail);
+    strbuf_puts(out, ", \"text\": ");
+    json_string(out, text.failed ? a->detail : text.data);
+    strbuf_free(&text);
     strbuf_puts(out, ", \"value\": ");
     json_number(out, a->value);
     strbuf_puts(out, ", \"responses\": ");

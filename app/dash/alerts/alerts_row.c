@@ -1,7 +1,8 @@
 /*
  * alerts_row: an alert as a row of dash_alerts (with its department's
- * name), read the same way by the webhook's delivery and a user's alerts,
- * and the column conversions the room shares (alerts_private.h).
+ * name: the catalog's in its first language, else its description's), read the same way by the
+ * webhook's delivery and a user's alerts, and the column conversions the room shares
+ * (alerts_private.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,9 +35,12 @@ bool alerts_read_int(void *ctx, int ncols, const char *const *v)
 }
 
 const char alerts_row_select[] =
-    "SELECT a.alert_id, a.source, a.kind, a.department, COALESCE(d.name, a.department), a.state,"
-    " a.opened_ms, a.acked_ms, a.closed_ms, a.acked_by, a.value, a.baseline, a.responses,"
-    " a.detail FROM dash_alerts a LEFT JOIN dash_departments d ON d.department = a.department";
+    "SELECT a.alert_id, a.source, a.kind, a.department, COALESCE(c.name, d.name, a.department),"
+    " a.state, a.opened_ms, a.acked_ms, a.closed_ms, a.acked_by, a.value, a.baseline,"
+    " a.responses, a.detail FROM dash_alerts a"
+    " LEFT JOIN dash_departments d ON d.department = a.department"
+    " LEFT JOIN catalog_names c ON c.kind = 'department' AND c.id = a.department"
+    " AND c.lang = ''";
 
 void alerts_row_read(struct dash_alert *a, const char *const *v)
 {

@@ -348,8 +348,10 @@ static int check_role(const struct cli_args *a)
     return 0;
 }
 
-/* Every --group must exist; a --department nobody has heard of gets a
- * warning (departments need not be described). */
+/* Every --group must exist; a --department nobody has heard of (no
+ * catalog name, no description, no kiosk, picker or single, and no taps:
+ * org_department_known) gets a warning (departments need not be
+ * described). */
 static int check_scopes_exist(const struct cli_args *a, struct dashdb *db, char *err)
 {
     bool found;
@@ -369,8 +371,8 @@ static int check_scopes_exist(const struct cli_args *a, struct dashdb *db, char 
             return db_failed(a, err);
         if (!found)
             fprintf(stderr,
-                    "wowdash: %s: warning: --department %s: not described (wowdash department "
-                    "add) and no kiosk reports it yet\n",
+                    "wowdash: %s: warning: --department %s: not in the catalog, not described "
+                    "(wowdash department add) and no kiosk reports it yet\n",
                     a->verb, a->departments[i]);
     }
     return 0;

@@ -1,5 +1,7 @@
 /*
- * dashq: the dashboard's queries (see dashq.h).
+ * dashq: the dashboard's queries (see dashq.h): departments, the league
+ * and a department here; the API's paged rows in dashq_rows.c, which
+ * borrows the helpers dashq_private.h declares.
  *
  * Scope: the departments a call may read are worked out in C first (the
  * known departments, kept to those dash_user_sees and the filter allow)
@@ -16,30 +18,23 @@
 #include <string.h>
 
 #include "dashdb.h"
+#include "dashq_private.h"
 #include "kiosks.h"
+#include "names.h"
+#include "org.h"
 #include "strbuf.h"
 
-/* A rollup cell is one kiosk's taps in a day or an hour: it fits an
- * INTEGER.  Summed as INTEGER, PostgreSQL adds in bigint rather than
- * numeric, and its hash aggregate stays in memory: the 60-day league went
- * from 80 to 36 ms on the bench's year of 1000 kiosks. */
-#define FACE_SUMS                                                                                  \
-    "SUM(CAST(rating_1 AS INTEGER)), SUM(CAST(rating_2 AS INTEGER)),"                              \
-    " SUM(CAST(rating_3 AS INTEGER)), SUM(CAST(rating_4 AS INTEGER)),"                             \
-    " SUM(CAST(misuse_1 AS INTEGER)), SUM(CAST(misuse_2 AS INTEGER)),"                             \
-    " SUM(CAST(misuse_3 AS INTEGER)), SUM(CAST(misuse_4 AS INTEGER))"
-
-static int64_t parse_i64(const char *text)
+int64_t dashq_parse_i64(const char *text)
 {
     return text ? strtoll(text, NULL, 10) : 0;
 }
 
-static void set_text(char *dst, size_t size, const char *src)
+void dashq_set_text(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src ? src : "");
 }
 
-static bool fail_oom(char *err, size_t size)
+bool dashq_fail_oom(char *err, size_t size)
 {
     snprintf(err, size, "out of memory");
     return false;
@@ -47,11 +42,11 @@ static bool fail_oom(char *err, size_t size)
 
 /* Eight columns rating_1..4, misuse_1..4 into what a filter shows (with
  * misuse when it includes it) and the misuse alone. */
-static void read_faces(const char *const *v, bool include_misuse, struct dash_counts *shown,
-                       struct dash_counts *misuse)
+void dashq_read_faces(const char *const *v, bool include_misuse, struct dash_counts *shown,
+                      struct dash_counts *misuse)
 {
     for (int i = 0; i < 4; i++) {
-        int64_t rating = parse_i64(v[i]), flagged = parse_i64(v[4 + i]);
+        int64_t rating = dashq_parse_i64(v[i]), flagged = dashq_parse_i64(v[4 + i]);
         shown->n[i] = rating + (include_misuse ? flagged : 0);
         if (misuse)
             misuse->n[i] = flagged;
@@ -85,7 +80,7 @@ static bool append_literal(struct strbuf *sb, const char *text)
 
 /* Appends " AND column IN ('a', ...)" over ids[0..n); false when none
  * can be written: then nothing can match. */
-static bool append_in_list(struct strbuf *sb, const char *column, const char *const *ids, size_t n)
+bool dashq_append_in_list(struct strbuf *sb, const char *column, const char *const *ids, size_t n)
 {
     size_t written = 0;
     strbuf_puts(sb, " AND ");
@@ -120,10 +115,10 @@ static bool handle_department(void *ctx, int ncols, const char *const *v)
         return false;
     struct dash_department_info *d = &c->out->items[c->out->n++];
     memset(d, 0, sizeof *d);
-    set_text(d->id, sizeof d->id, v[0]);
-    set_text(d->name, sizeof d->name, v[1] ? v[1] : v[0]);
-    set_text(d->group, sizeof d->group, v[2]);
-    set_text(d->group_name, sizeof d->group_name, v[3] ? v[3] : v[2]);
+    dashq_set_text(d->id, sizeof d->id, v[0]);
+    dashq_set_text(d->name, sizeof d->name, v[1] ? v[1] : v[0]);
+    dashq_set_text(d->group, sizeof d->group, v[2]);
+    dashq_set_text(d->group_name, sizeof d->group_name, v[3] ? v[3] : v[2]);
     return true;
 }
 
@@ -134,11 +129,48 @@ static int compare_departments(const void *a, const void *b)
     return c ? c : strcmp(x->id, y->id);
 }
 
-/* Every department anybody knows of, sorted by name, unscoped.  Those
- * with rollup rows come from dash_hour's key by a skip scan (one index
- * probe per department), not from a scan of a rollup. */
-static bool read_all_departments(struct dashdb *db, struct dash_departments *out, char *err,
-                                 size_t size)
+/* Adds the departments picker kiosks offer (kiosks.departments) that the
+ * list does not hold yet, undescribed. */
+static bool handle_picker(void *ctx, const struct kiosk_record *k)
+{
+    struct departments_ctx *c = ctx;
+    char ids[DASHQ_PICKER_MAX][DASH_ID_MAX];
+    size_t n = names_split_ids(k->departments, ids, DASHQ_PICKER_MAX);
+    for (size_t i = 0; i < n; i++) {
+        bool known = false;
+        for (size_t j = 0; j < c->out->n && !known; j++)
+            known = !strcmp(c->out->items[j].id, ids[i]);
+        if (known)
+            continue;
+        const char *row[4] = {ids[i], NULL, NULL, NULL};
+        if (!handle_department(c, 4, row))
+            return false;
+    }
+    return true;
+}
+
+/* The catalog's names over the descriptions' (names.h: the viewer's
+ * language, else the first). */
+static void apply_names(struct dash_departments *list, const struct names *names)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        struct dash_department_info *d = &list->items[i];
+        const char *name = names_find(names, "department", d->id);
+        if (name)
+            dashq_set_text(d->name, sizeof d->name, name);
+        name = d->group[0] ? names_find(names, "group", d->group) : NULL;
+        if (name)
+            dashq_set_text(d->group_name, sizeof d->group_name, name);
+    }
+}
+
+/* Every department anybody knows of, sorted by name, unscoped, named in
+ * lang.  Those with rollup rows come from dash_hour's key by a skip scan
+ * (one index probe per department), not from a scan of a rollup.  A
+ * kiosks row's department '' (a picker kiosk's) is none; the departments
+ * a picker kiosk offers are. */
+static bool read_all_departments(struct dashdb *db, const char *lang, struct dash_departments *out,
+                                 char *err, size_t size)
 {
     static const char sql[] =
         "WITH RECURSIVE seen(department) AS ("
@@ -151,10 +183,18 @@ static bool read_all_departments(struct dashdb *db, struct dash_departments *out
         "  UNION SELECT department FROM dash_departments"
         "  UNION SELECT department FROM kiosks) x"
         " LEFT JOIN dash_departments d ON d.department = x.department"
-        " LEFT JOIN dash_groups g ON g.group_id = d.group_id";
+        " LEFT JOIN dash_groups g ON g.group_id = d.group_id"
+        " WHERE x.department <> ''";
     struct departments_ctx c = {out, 0};
+    struct names names = {0};
     dash_departments_free(out);
-    if (!dashdb_exec(db, sql, NULL, 0, handle_department, &c, NULL, err, size))
+    bool ok = dashdb_exec(db, sql, NULL, 0, handle_department, &c, NULL, err, size) &&
+              kiosks_each(db, " WHERE departments <> ''", NULL, 0, handle_picker, &c, err, size) &&
+              org_names_read(db, lang, &names, err, size);
+    if (ok)
+        apply_names(out, &names);
+    names_free(&names);
+    if (!ok)
         return false;
     if (out->n > 1)
         qsort(out->items, out->n, sizeof *out->items, compare_departments);
@@ -182,7 +222,7 @@ static void keep_visible(struct dash_departments *list, const struct dash_user *
 bool dashq_departments(struct dashdb *db, const struct dash_user *u, struct dash_departments *out,
                        char *err, size_t size)
 {
-    if (!read_all_departments(db, out, err, size))
+    if (!read_all_departments(db, u->lang, out, err, size))
         return false;
     keep_visible(out, u, NULL);
     return true;
@@ -191,26 +231,26 @@ bool dashq_departments(struct dashdb *db, const struct dash_user *u, struct dash
 /* The departments a call over f reads (into *list, owned by the caller),
  * and " AND department IN (...)" saying so appended to in; *none when
  * nothing can match. */
-static bool scoped(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
-                   struct dash_departments *list, struct strbuf *in, bool *none, char *err,
-                   size_t size)
+bool dashq_scoped(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
+                  struct dash_departments *list, struct strbuf *in, bool *none, char *err,
+                  size_t size)
 {
-    if (!read_all_departments(db, list, err, size))
+    if (!read_all_departments(db, u->lang, list, err, size))
         return false;
     keep_visible(list, u, f);
     const char **ids = calloc(list->n + 1, sizeof *ids);
     if (!ids)
-        return fail_oom(err, size);
+        return dashq_fail_oom(err, size);
     for (size_t i = 0; i < list->n; i++)
         ids[i] = list->items[i].id;
-    *none = !append_in_list(in, "department", ids, list->n);
+    *none = !dashq_append_in_list(in, "department", ids, list->n);
     free(ids);
-    return in->failed ? fail_oom(err, size) : true;
+    return in->failed ? dashq_fail_oom(err, size) : true;
 }
 
 /* A department's place in list (sorted by name, so looked up by id one by
  * one: a list of departments is short); -1 when absent. */
-static long department_index(const struct dash_departments *list, const char *id)
+long dashq_department_index(const struct dash_departments *list, const char *id)
 {
     for (size_t i = 0; i < list->n; i++)
         if (!strcmp(list->items[i].id, id))
@@ -246,12 +286,12 @@ static bool handle_league(void *ctx, int ncols, const char *const *v)
         return true;
     struct id_at key = {.id = v[0]};
     const struct id_at *found = bsearch(&key, c->by_id, c->n, sizeof *c->by_id, compare_id_at);
-    int32_t day = (int32_t)parse_i64(v[1]);
+    int32_t day = (int32_t)dashq_parse_i64(v[1]);
     if (!found || day < c->prev_from || day >= c->to)
         return true;
     struct dash_league_row *row = &c->out->rows[found->at];
     struct dash_counts counts;
-    read_faces(v + 2, c->include_misuse, &counts, NULL);
+    dashq_read_faces(v + 2, c->include_misuse, &counts, NULL);
     if (day < c->from) {
         add_counts(&row->prev, &counts);
     } else {
@@ -276,8 +316,8 @@ static bool add_group_rows(struct dash_league *out, const struct dash_department
         if (g == out->n) {
             struct dash_league_row *row = &out->rows[out->n];
             *row = (struct dash_league_row){.is_group = true};
-            set_text(row->id, sizeof row->id, d->group);
-            set_text(row->name, sizeof row->name, d->group_name);
+            dashq_set_text(row->id, sizeof row->id, d->group);
+            dashq_set_text(row->name, sizeof row->name, d->group_name);
             row->daily = calloc(days ? days : 1, sizeof *row->daily);
             if (!row->daily)
                 return false;
@@ -301,9 +341,9 @@ static bool league_rows(struct dash_league *out, const struct dash_departments *
         return false;
     for (size_t i = 0; i < list->n; i++) {
         struct dash_league_row *row = &out->rows[out->n];
-        set_text(row->id, sizeof row->id, list->items[i].id);
-        set_text(row->name, sizeof row->name, list->items[i].name);
-        set_text(row->group, sizeof row->group, list->items[i].group);
+        dashq_set_text(row->id, sizeof row->id, list->items[i].id);
+        dashq_set_text(row->name, sizeof row->name, list->items[i].name);
+        dashq_set_text(row->group, sizeof row->group, list->items[i].group);
         row->daily = calloc(days ? days : 1, sizeof *row->daily);
         if (!row->daily)
             return false;
@@ -322,17 +362,17 @@ bool dashq_league(struct dashdb *db, const struct dash_user *u, const struct das
     out->from_day = f->from_day;
     out->to_day = f->to_day > f->from_day ? f->to_day : f->from_day;
     size_t days = (size_t)(out->to_day - out->from_day);
-    strbuf_puts(&sql, "SELECT department, day, " FACE_SUMS " FROM dash_day"
+    strbuf_puts(&sql, "SELECT department, day, " DASHQ_FACE_SUMS " FROM dash_day"
                       " WHERE day >= $1 AND day < $2");
-    bool ok = scoped(db, u, f, &list, &sql, &none, err, size);
+    bool ok = dashq_scoped(db, u, f, &list, &sql, &none, err, size);
     if (ok && !league_rows(out, &list, days))
-        ok = fail_oom(err, size);
+        ok = dashq_fail_oom(err, size);
     strbuf_puts(&sql, " GROUP BY day, department");
     if (ok && sql.failed)
-        ok = fail_oom(err, size);
+        ok = dashq_fail_oom(err, size);
     struct id_at *by_id = ok && !none ? calloc(list.n, sizeof *by_id) : NULL;
     if (ok && !none && !by_id)
-        ok = fail_oom(err, size);
+        ok = dashq_fail_oom(err, size);
     if (ok && !none) {
         for (size_t i = 0; i < list.n; i++)
             by_id[i] = (struct id_at){list.items[i].id, i};
@@ -349,7 +389,7 @@ bool dashq_league(struct dashdb *db, const struct dash_user *u, const struct das
     }
     free(by_id);
     if (ok && !add_group_rows(out, &list, days))
-        ok = fail_oom(err, size);
+        ok = dashq_fail_oom(err, size);
     strbuf_free(&sql);
     dash_departments_free(&list);
     return ok;
@@ -368,13 +408,13 @@ static bool handle_hour(void *ctx, int ncols, const char *const *v)
     struct hours_ctx *c = ctx;
     if (ncols != 10)
         return true;
-    int32_t day = (int32_t)parse_i64(v[0]);
-    int64_t hour = parse_i64(v[1]);
+    int32_t day = (int32_t)dashq_parse_i64(v[0]);
+    int64_t hour = dashq_parse_i64(v[1]);
     if (day < c->prev_from || day >= c->to || hour < 0 || hour > 23)
         return true;
     struct dash_department *d = c->out;
     struct dash_counts counts;
-    read_faces(v + 2, c->include_misuse, &counts, NULL);
+    dashq_read_faces(v + 2, c->include_misuse, &counts, NULL);
     if (day < c->from) {
         add_counts(&d->prev, &counts);
         return true;
@@ -389,7 +429,7 @@ static bool handle_hour(void *ctx, int ncols, const char *const *v)
 static bool department_hours(struct dashdb *db, const struct dash_filter *f,
                              struct dash_department *out, char *err, size_t size)
 {
-    static const char sql[] = "SELECT day, hour, " FACE_SUMS " FROM dash_hour"
+    static const char sql[] = "SELECT day, hour, " DASHQ_FACE_SUMS " FROM dash_hour"
                               " WHERE department = $1 AND day >= $2 AND day < $3"
                               " GROUP BY day, hour";
     int32_t from = f->from_day, to = f->to_day > f->from_day ? f->to_day : f->from_day;
@@ -397,7 +437,7 @@ static bool department_hours(struct dashdb *db, const struct dash_filter *f,
     out->trend_n = (size_t)(to - from) * (out->hourly ? 24 : 1);
     out->trend = calloc(out->trend_n ? out->trend_n : 1, sizeof *out->trend);
     if (!out->trend)
-        return fail_oom(err, size);
+        return dashq_fail_oom(err, size);
     for (size_t i = 0; i < out->trend_n; i++) {
         out->trend[i].day = from + (int32_t)(out->hourly ? i / 24 : i);
         out->trend[i].hour = (int8_t)(out->hourly ? (int)(i % 24) : -1);
@@ -420,16 +460,34 @@ static bool handle_reason(void *ctx, int ncols, const char *const *v)
     if (!dash_grow((void **)&c->out->reasons, c->out->reasons_n, &c->cap, sizeof *c->out->reasons))
         return false;
     struct dash_reason_row *r = &c->out->reasons[c->out->reasons_n++];
-    set_text(r->question, sizeof r->question, v[0]);
-    set_text(r->reason, sizeof r->reason, v[1]);
-    set_text(r->ended_by, sizeof r->ended_by, v[2]);
-    r->n = parse_i64(v[3]);
+    dashq_set_text(r->question, sizeof r->question, v[0]);
+    dashq_set_text(r->reason, sizeof r->reason, v[1]);
+    dashq_set_text(r->ended_by, sizeof r->ended_by, v[2]);
+    r->n = dashq_parse_i64(v[3]);
     return true;
 }
 
+/* A reason's label and its place in the catalog's list (names.h); the
+ * id and -1 for one the catalog does not list. */
+void dashq_label_reason(struct dash_reason_row *r, const struct names *names)
+{
+    const struct names_reason *place = r->reason[0] ? names_reason_find(names, r->reason) : NULL;
+    r->position = place ? place->position : -1;
+    dashq_set_text(r->label, sizeof r->label, names_or(names, "reason", r->reason, r->reason));
+}
+
+/* Per question (the positive list first), the catalog's reasons in its
+ * order, then the others most frequent first. */
 static int compare_reasons(const void *a, const void *b)
 {
     const struct dash_reason_row *x = a, *y = b;
+    int q = strcmp(y->question, x->question); /* "positive" before "negative" */
+    if (q)
+        return q;
+    if ((x->position >= 0) != (y->position >= 0))
+        return x->position >= 0 ? -1 : 1;
+    if (x->position != y->position)
+        return x->position < y->position ? -1 : 1;
     if (x->n != y->n)
         return x->n > y->n ? -1 : 1;
     int c = strcmp(x->question, y->question);
@@ -439,7 +497,8 @@ static int compare_reasons(const void *a, const void *b)
 }
 
 static bool department_reasons(struct dashdb *db, const struct dash_filter *f,
-                               struct dash_department *out, char *err, size_t size)
+                               const struct names *names, struct dash_department *out, char *err,
+                               size_t size)
 {
     static const char sql[] = "SELECT question, reason, ended_by, SUM(n) FROM dash_reason_day"
                               " WHERE department = $1 AND day >= $2 AND day < $3"
@@ -449,20 +508,26 @@ static bool department_reasons(struct dashdb *db, const struct dash_filter *f,
                                     DASHDB_INT(f->to_day), DASHDB_INT(f->include_misuse ? 1 : 0)};
     if (!dashdb_exec(db, sql, params, 4, handle_reason, &c, NULL, err, size))
         return false;
+    for (size_t i = 0; i < out->reasons_n; i++)
+        dashq_label_reason(&out->reasons[i], names);
     if (out->reasons_n > 1)
         qsort(out->reasons, out->reasons_n, sizeof *out->reasons, compare_reasons);
     return true;
 }
 
-static void read_kiosk(const struct kiosk_record *r, struct dash_kiosk_row *k)
+void dashq_read_kiosk(const struct kiosk_record *r, struct dash_kiosk_row *k)
 {
     memset(k, 0, sizeof *k);
-    set_text(k->kiosk_id, sizeof k->kiosk_id, r->kiosk_id);
-    set_text(k->site, sizeof k->site, r->site);
-    set_text(k->label, sizeof k->label, r->label);
-    set_text(k->department, sizeof k->department, r->department);
-    set_text(k->app_version, sizeof k->app_version, r->app_version);
-    set_text(k->last_error, sizeof k->last_error, r->last_error);
+    dashq_set_text(k->kiosk_id, sizeof k->kiosk_id, r->kiosk_id);
+    dashq_set_text(k->site, sizeof k->site, r->site);
+    dashq_set_text(k->label, sizeof k->label, r->label);
+    dashq_set_text(k->department, sizeof k->department, r->department);
+    dashq_set_text(k->app_version, sizeof k->app_version, r->app_version);
+    dashq_set_text(k->last_error, sizeof k->last_error, r->last_error);
+    dashq_set_text(k->catalog_error, sizeof k->catalog_error, r->catalog_error);
+    dashq_set_text(k->mode, sizeof k->mode, r->mode[0] ? r->mode : "single");
+    dashq_set_text(k->departments, sizeof k->departments, r->departments);
+    k->catalog_version = r->catalog_version;
     k->last_seen_ms = r->last_seen_ms;
     k->last_success_ms = r->last_success_ms;
     k->backlog = r->backlog;
@@ -485,7 +550,7 @@ static struct dash_kiosk_row *kiosk_entry(struct kiosks_ctx *c, const char *kios
         return NULL;
     struct dash_kiosk_row *k = &(*c->items)[(*c->n)++];
     memset(k, 0, sizeof *k);
-    set_text(k->kiosk_id, sizeof k->kiosk_id, kiosk_id);
+    dashq_set_text(k->kiosk_id, sizeof k->kiosk_id, kiosk_id);
     return k;
 }
 
@@ -497,7 +562,7 @@ static bool handle_kiosk_counts(void *ctx, int ncols, const char *const *v)
     struct dash_kiosk_row *k = kiosk_entry(c, v[0]);
     if (!k)
         return false;
-    read_faces(v + 1, c->include_misuse, &k->c, NULL);
+    dashq_read_faces(v + 1, c->include_misuse, &k->c, NULL);
     return true;
 }
 
@@ -508,7 +573,7 @@ static bool handle_kiosk_row(void *ctx, const struct kiosk_record *r)
     if (!k)
         return false;
     struct dash_counts counts = k->c;
-    read_kiosk(r, k);
+    dashq_read_kiosk(r, k);
     k->c = counts;
     return true;
 }
@@ -522,7 +587,7 @@ static int compare_kiosks(const void *a, const void *b)
 static bool department_kiosks(struct dashdb *db, const struct dash_filter *f,
                               struct dash_department *out, char *err, size_t size)
 {
-    static const char counts_sql[] = "SELECT kiosk_id, " FACE_SUMS " FROM dash_hour"
+    static const char counts_sql[] = "SELECT kiosk_id, " DASHQ_FACE_SUMS " FROM dash_hour"
                                      " WHERE department = $1 AND day >= $2 AND day < $3"
                                      " GROUP BY kiosk_id";
     static const char rows_where[] = " WHERE department = $1"
@@ -549,222 +614,29 @@ enum dashq_status dashq_department(struct dashdb *db, const struct dash_user *u,
         snprintf(err, size, "no department '%.63s'", department);
         return DASHQ_NOT_FOUND;
     }
-    if (!read_all_departments(db, &list, err, size))
+    if (!read_all_departments(db, u->lang, &list, err, size))
         return DASHQ_ERROR;
-    long at = department_index(&list, department);
+    long at = dashq_department_index(&list, department);
     if (at < 0) {
         dash_departments_free(&list);
         snprintf(err, size, "no department '%.63s'", department);
         return DASHQ_NOT_FOUND;
     }
-    set_text(out->id, sizeof out->id, list.items[at].id);
-    set_text(out->name, sizeof out->name, list.items[at].name);
-    set_text(out->group, sizeof out->group, list.items[at].group);
+    dashq_set_text(out->id, sizeof out->id, list.items[at].id);
+    dashq_set_text(out->name, sizeof out->name, list.items[at].name);
+    dashq_set_text(out->group, sizeof out->group, list.items[at].group);
+    dashq_set_text(out->group_name, sizeof out->group_name, list.items[at].group_name);
     dash_departments_free(&list);
+    struct names names = {0};
     bool ok = department_hours(db, f, out, err, size) &&
-              department_reasons(db, f, out, err, size) && department_kiosks(db, f, out, err, size);
+              org_names_read(db, u->lang, &names, err, size) &&
+              department_reasons(db, f, &names, out, err, size) &&
+              department_kiosks(db, f, out, err, size);
+    for (size_t i = 0; ok && i < out->kiosks_n; i++) {
+        struct dash_kiosk_row *k = &out->kiosks[i];
+        dashq_set_text(k->site_name, sizeof k->site_name,
+                       names_or(&names, "site", k->site, k->site));
+    }
+    names_free(&names);
     return ok ? DASHQ_OK : DASHQ_ERROR;
-}
-
-/* ---- the API's rows ---------------------------------------------------- */
-
-/* Checks and fixes a page: false (err says which) for a negative offset
- * or a limit below 1. */
-static bool check_page(int64_t offset, int64_t limit, char *err, size_t size)
-{
-    if (offset < 0 || limit < 1) {
-        snprintf(err, size, "paging: expected offset >= 0 and limit >= 1, got %lld and %lld",
-                 (long long)offset, (long long)limit);
-        return false;
-    }
-    return true;
-}
-
-static void append_page(struct strbuf *sql)
-{
-    strbuf_puts(sql, " LIMIT $3 OFFSET $4");
-}
-
-/* True when a page of limit rows is already read: the extra row read
- * only says that more exist. */
-static bool page_full(size_t n, int64_t limit, bool *more)
-{
-    if ((int64_t)n < limit)
-        return false;
-    *more = true;
-    return true;
-}
-
-/* The end every paged query over the filter's period shares: sql holds
- * "SELECT keys, sums FROM table WHERE day >= $1 AND day < $2 ..."; this
- * adds the user's scope, GROUP BY and ORDER BY keys and the page (limit +
- * 1 rows, so the row callback can tell that more exist), runs it, and
- * frees sql. */
-static bool run_period_page(struct dashdb *db, const struct dash_user *u,
-                            const struct dash_filter *f, struct strbuf *sql, const char *keys,
-                            int64_t offset, int64_t limit, dashdb_row_fn row, void *ctx, char *err,
-                            size_t size)
-{
-    struct dash_departments list = {0};
-    bool none = false;
-    bool ok = scoped(db, u, f, &list, sql, &none, err, size);
-    strbuf_puts(sql, " GROUP BY ");
-    strbuf_puts(sql, keys);
-    strbuf_puts(sql, " ORDER BY ");
-    strbuf_puts(sql, keys);
-    append_page(sql);
-    if (ok && sql->failed)
-        ok = fail_oom(err, size);
-    if (ok && !none) {
-        struct dashdb_value params[] = {DASHDB_INT(f->from_day), DASHDB_INT(f->to_day),
-                                        DASHDB_INT(limit + 1), DASHDB_INT(offset)};
-        ok = dashdb_exec(db, sql->data, params, 4, row, ctx, NULL, err, size);
-    }
-    strbuf_free(sql);
-    dash_departments_free(&list);
-    return ok;
-}
-
-struct count_rows_ctx {
-    struct dash_count_rows *out;
-    size_t cap;
-    int64_t limit;
-    bool hourly, per_kiosk, include_misuse;
-};
-
-static bool handle_count_row(void *ctx, int ncols, const char *const *v)
-{
-    struct count_rows_ctx *c = ctx;
-    int at = 0;
-    if (ncols != 10 + c->hourly + c->per_kiosk)
-        return true;
-    if (page_full(c->out->n, c->limit, &c->out->more))
-        return true;
-    if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
-        return false;
-    struct dash_count_row *r = &c->out->items[c->out->n++];
-    *r = (struct dash_count_row){.hour = -1};
-    r->day = (int32_t)parse_i64(v[at++]);
-    if (c->hourly)
-        r->hour = (int8_t)parse_i64(v[at++]);
-    set_text(r->department, sizeof r->department, v[at++]);
-    if (c->per_kiosk)
-        set_text(r->kiosk_id, sizeof r->kiosk_id, v[at++]);
-    read_faces(v + at, c->include_misuse, &r->c, &r->misuse);
-    return true;
-}
-
-bool dashq_counts(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
-                  bool hourly, bool per_kiosk, int64_t offset, int64_t limit,
-                  struct dash_count_rows *out, char *err, size_t size)
-{
-    dash_count_rows_free(out);
-    if (!check_page(offset, limit, err, size))
-        return false;
-    const char *keys =
-        hourly ? (per_kiosk ? "day, hour, department, kiosk_id" : "day, hour, department")
-               : (per_kiosk ? "day, department, kiosk_id" : "day, department");
-    struct strbuf sql = {0};
-    strbuf_puts(&sql, "SELECT ");
-    strbuf_puts(&sql, keys);
-    strbuf_puts(&sql, ", " FACE_SUMS " FROM ");
-    strbuf_puts(&sql, hourly ? "dash_hour" : "dash_day");
-    strbuf_puts(&sql, " WHERE day >= $1 AND day < $2");
-    struct count_rows_ctx c = {out, 0, limit, hourly, per_kiosk, f->include_misuse};
-    return run_period_page(db, u, f, &sql, keys, offset, limit, handle_count_row, &c, err, size);
-}
-
-struct reason_rows_ctx {
-    struct dash_reason_count_rows *out;
-    size_t cap;
-    int64_t limit;
-};
-
-static bool handle_reason_count(void *ctx, int ncols, const char *const *v)
-{
-    struct reason_rows_ctx *c = ctx;
-    if (ncols != 7)
-        return true;
-    if (page_full(c->out->n, c->limit, &c->out->more))
-        return true;
-    if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
-        return false;
-    struct dash_reason_count_row *r = &c->out->items[c->out->n++];
-    *r = (struct dash_reason_count_row){.day = (int32_t)parse_i64(v[0])};
-    set_text(r->department, sizeof r->department, v[1]);
-    set_text(r->r.question, sizeof r->r.question, v[2]);
-    set_text(r->r.reason, sizeof r->r.reason, v[3]);
-    set_text(r->r.ended_by, sizeof r->r.ended_by, v[4]);
-    r->misuse = parse_i64(v[5]) != 0;
-    r->r.n = parse_i64(v[6]);
-    return true;
-}
-
-bool dashq_reasons(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
-                   int64_t offset, int64_t limit, struct dash_reason_count_rows *out, char *err,
-                   size_t size)
-{
-    static const char keys[] = "day, department, question, reason, ended_by, misuse";
-    dash_reason_count_rows_free(out);
-    if (!check_page(offset, limit, err, size))
-        return false;
-    struct strbuf sql = {0};
-    strbuf_puts(&sql, "SELECT ");
-    strbuf_puts(&sql, keys);
-    strbuf_puts(&sql, ", SUM(n) FROM dash_reason_day WHERE day >= $1 AND day < $2");
-    if (!f->include_misuse)
-        strbuf_puts(&sql, " AND misuse = 0");
-    struct reason_rows_ctx c = {out, 0, limit};
-    return run_period_page(db, u, f, &sql, keys, offset, limit, handle_reason_count, &c, err, size);
-}
-
-struct kiosk_rows_ctx {
-    struct dash_kiosk_rows *out;
-    size_t cap;
-    int64_t limit;
-};
-
-static bool handle_kiosk_page(void *ctx, const struct kiosk_record *r)
-{
-    struct kiosk_rows_ctx *c = ctx;
-    if (page_full(c->out->n, c->limit, &c->out->more))
-        return true;
-    if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
-        return false;
-    read_kiosk(r, &c->out->items[c->out->n++]);
-    return true;
-}
-
-bool dashq_kiosks(struct dashdb *db, const struct dash_user *u, int64_t offset, int64_t limit,
-                  struct dash_kiosk_rows *out, char *err, size_t size)
-{
-    dash_kiosk_rows_free(out);
-    if (!check_page(offset, limit, err, size))
-        return false;
-    struct strbuf sql = {0};
-    bool none = false;
-    /* "WHERE 1 = 1" so the scope's " AND ..." follows */
-    strbuf_puts(&sql, " WHERE 1 = 1");
-    if (u->role == DASH_ROLE_HEAD) {
-        const char **ids = calloc(u->n_departments + 1, sizeof *ids);
-        if (!ids) {
-            strbuf_free(&sql);
-            return fail_oom(err, size);
-        }
-        for (size_t i = 0; i < u->n_departments; i++)
-            ids[i] = u->departments[i];
-        none = !append_in_list(&sql, "department", ids, u->n_departments);
-        free(ids);
-    } else if (u->role != DASH_ROLE_ADMIN && u->role != DASH_ROLE_TECHNICIAN) {
-        none = true;
-    }
-    strbuf_puts(&sql, " ORDER BY kiosk_id LIMIT $1 OFFSET $2");
-    bool ok = sql.failed ? fail_oom(err, size) : true;
-    if (ok && !none) {
-        struct kiosk_rows_ctx c = {out, 0, limit};
-        struct dashdb_value params[] = {DASHDB_INT(limit + 1), DASHDB_INT(offset)};
-        ok = kiosks_each(db, sql.data, params, 2, handle_kiosk_page, &c, err, size);
-    }
-    strbuf_free(&sql);
-    return ok;
 }

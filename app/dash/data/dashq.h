@@ -33,8 +33,10 @@ struct dashdb;
 enum dashq_status { DASHQ_OK, DASHQ_NOT_FOUND, DASHQ_ERROR };
 
 /* The departments u may see: those described in dash_departments, those
- * with rollup rows, and those a kiosk is in now; undescribed ones are
- * named by their id.  Sorted by name, then id. */
+ * with rollup rows, those a kiosk is in now and those a picker kiosk
+ * offers (kiosks.departments); a kiosks row's '' (a picker's) is none.
+ * Named by the catalog in u->lang (else its first language), else by
+ * their description, else by their id.  Sorted by name, then id. */
 bool dashq_departments(struct dashdb *db, const struct dash_user *u, struct dash_departments *out,
                        char *err, size_t size);
 
@@ -48,7 +50,9 @@ bool dashq_league(struct dashdb *db, const struct dash_user *u, const struct das
 /* One department over f's period (f's department and group are ignored):
  * totals, the previous period, the trend (hourly when the period is at
  * most DASH_HOURLY_MAX_DAYS days), the hour x weekday heat map, reasons
- * (most frequent first) and kiosks (by id).  DASHQ_NOT_FOUND when u may
+ * (per question, the positive first: the catalog's in its list's order,
+ * then the others most frequent first; labelled in u's language) and
+ * kiosks (by id).  DASHQ_NOT_FOUND when u may
  * not see it or nobody knows it. */
 enum dashq_status dashq_department(struct dashdb *db, const struct dash_user *u,
                                    const struct dash_filter *f, const char *department,

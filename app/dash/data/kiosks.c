@@ -10,9 +10,10 @@
 
 #include "dashdb.h"
 #include "fleet.h"
+#include "org.h"
 #include "strbuf.h"
 
-#define KIOSK_COLUMNS 9
+#define KIOSK_COLUMNS 13
 
 struct kiosk_walk {
     bool (*handle_kiosk)(void *ctx, const struct kiosk_record *k);
@@ -39,6 +40,10 @@ static bool handle_kiosk_row(void *ctx, int ncols, const char *const *v)
         .last_seen_ms = v[6] ? strtoll(v[6], NULL, 10) : 0,
         .last_success_ms = v[7] ? strtoll(v[7], NULL, 10) : 0,
         .backlog = v[8] ? strtoll(v[8], NULL, 10) : 0,
+        .catalog_version = v[9] ? strtoll(v[9], NULL, 10) : 0,
+        .catalog_error = text_of(v[10]),
+        .mode = text_of(v[11]),
+        .departments = text_of(v[12]),
     };
     return walk->handle_kiosk(walk->ctx, &k);
 }
@@ -49,7 +54,8 @@ bool kiosks_each(struct dashdb *db, const char *tail, const struct dashdb_value 
 {
     struct strbuf sql = {0};
     strbuf_puts(&sql, "SELECT kiosk_id, site, label, department, app_version, last_error,"
-                      " last_seen_ms, last_success_ms, backlog FROM kiosks");
+                      " last_seen_ms, last_success_ms, backlog, catalog_version,"
+                      " catalog_error, mode, departments FROM kiosks");
     strbuf_puts(&sql, tail);
     struct kiosk_walk walk = {handle_kiosk, ctx};
     bool ok = !sql.failed &&
@@ -79,14 +85,30 @@ static bool handle_fleet_kiosk(void *ctx, const struct kiosk_record *k)
         .last_seen_ms = k->last_seen_ms,
         .last_success_ms = k->last_success_ms,
         .backlog = k->backlog,
+        .catalog_version = k->catalog_version,
+        .catalog_error = strdup(k->catalog_error),
+        .mode = strdup(k->mode),
+        .departments = strdup(k->departments),
     };
-    return f->kiosk_id && f->site && f->label && f->department && f->app_version && f->last_error;
+    return f->kiosk_id && f->site && f->label && f->department && f->app_version && f->last_error &&
+           f->catalog_error && f->mode && f->departments;
 }
 
-bool kiosks_read_fleet(struct dashdb *db, struct fleet *out, char *err, size_t size)
+static bool read_newest(void *ctx, int ncols, const char *const *v)
+{
+    if (ncols == 1 && v[0])
+        *(int64_t *)ctx = strtoll(v[0], NULL, 10);
+    return true;
+}
+
+bool kiosks_read_fleet(struct dashdb *db, const char *lang, struct fleet *out, char *err,
+                       size_t size)
 {
     fleet_free(out);
-    bool ok = kiosks_each(db, "", NULL, 0, handle_fleet_kiosk, out, err, size);
+    bool ok = dashdb_exec(db, "SELECT MAX(version) FROM catalog_versions", NULL, 0, read_newest,
+                          &out->newest_version, NULL, err, size) &&
+              org_names_read(db, lang, &out->names, err, size) &&
+              kiosks_each(db, "", NULL, 0, handle_fleet_kiosk, out, err, size);
     if (!ok && !strncmp(err, "stopped", 7))
         snprintf(err, size, "out of memory reading the kiosks table");
     return ok;

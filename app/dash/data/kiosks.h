@@ -22,9 +22,13 @@ struct fleet;
 struct kiosk_record {
     const char *kiosk_id, *site, *label, *department, *app_version;
     const char *last_error;
-    int64_t last_seen_ms;    /* the database's clock at the last heartbeat; 0: never seen */
-    int64_t last_success_ms; /* the last push that left nothing waiting; 0: never */
-    int64_t backlog;         /* rows waiting on the kiosk */
+    int64_t last_seen_ms;      /* the database's clock at the last heartbeat; 0: never seen */
+    int64_t last_success_ms;   /* the last push that left nothing waiting; 0: never */
+    int64_t backlog;           /* rows waiting on the kiosk */
+    int64_t catalog_version;   /* the catalog version it runs; 0: none yet */
+    const char *catalog_error; /* why it refused a version; "" */
+    const char *mode;          /* "single" or "picker" */
+    const char *departments;   /* a picker's ids, comma-separated (kiosk-written: untrusted) */
 };
 
 /* Calls handle_kiosk for each row of "SELECT <the columns> FROM kiosks"
@@ -35,8 +39,10 @@ bool kiosks_each(struct dashdb *db, const char *tail, const struct dashdb_value 
                  int nparams, bool (*handle_kiosk)(void *ctx, const struct kiosk_record *k),
                  void *ctx, char *err, size_t size);
 
-/* Reads every kiosks row into out (emptied first; the caller frees it with
- * fleet_free, also after a failure). */
-bool kiosks_read_fleet(struct dashdb *db, struct fleet *out, char *err, size_t size);
+/* Reads every kiosks row into out, with the newest catalog version and
+ * the catalog's names in language lang ("" the first; org.h), emptied
+ * first; the caller frees it with fleet_free, also after a failure. */
+bool kiosks_read_fleet(struct dashdb *db, const char *lang, struct fleet *out, char *err,
+                       size_t size);
 
 #endif

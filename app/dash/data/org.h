@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 struct dashdb;
+struct names;
 
 /* Sets *found to whether group group_id exists. */
 bool org_group_exists(struct dashdb *db, const char *group_id, bool *found, char *err, size_t size);
@@ -29,8 +30,10 @@ bool org_groups_each(struct dashdb *db,
                      bool (*handle_group)(void *ctx, const char *group_id, const char *name),
                      void *ctx, char *err, size_t size);
 
-/* Sets *found to whether department is described (dash_departments) or
- * a kiosk reports it (kiosks). */
+/* Sets *found to whether department is described (dash_departments),
+ * named by the catalog (catalog_names), a kiosk reports it (kiosks: a
+ * single kiosk's department, or one of a picker's departments) or taps
+ * were counted for it (tap_counts). */
 bool org_department_known(struct dashdb *db, const char *department, bool *found, char *err,
                           size_t size);
 
@@ -38,5 +41,18 @@ bool org_department_known(struct dashdb *db, const char *department, bool *found
  * in no group. */
 bool org_department_put(struct dashdb *db, const char *department, const char *name,
                         const char *group_id, char *err, size_t size);
+
+/* The catalog's names (catalog_names) in language lang ("" the first
+ * language; a name missing in lang falls back to the first language's)
+ * and its reasons' lists and order (catalog_reasons) into out, emptied
+ * first and sorted (names.h); the caller frees it with names_free(), also
+ * after a failure. */
+bool org_names_read(struct dashdb *db, const char *lang, struct names *out, char *err, size_t size);
+
+/* The language a viewer reads names in (names_pick_language over the
+ * catalog's languages): choice and accept as it takes them; into out
+ * (size >= NAMES_LANG_MAX), "" for the catalog's first. */
+bool org_viewer_language(struct dashdb *db, const char *choice, const char *accept, char *out,
+                         size_t out_size, char *err, size_t size);
 
 #endif

@@ -59,6 +59,9 @@ struct dash_user {
      * entries); unused for the other roles. */
     char (*departments)[DASH_ID_MAX];
     size_t n_departments;
+    /* The language the catalog's names are shown in (names.h): "" for the
+     * catalog's first language. */
+    char lang[16];
 };
 
 void dash_user_free(struct dash_user *user);
@@ -101,13 +104,22 @@ struct dash_reason_row {
     char reason[DASH_NAME_MAX]; /* "" when ended_by is skipped or timeout */
     char ended_by[16];          /* "chosen", "skipped", "timeout" */
     int64_t n;
+    char label[DASH_NAME_MAX]; /* the catalog's label in the viewer's language, else reason */
+    int position;              /* its place in the catalog's list; -1: not in the catalog */
 };
 
 struct dash_kiosk_row {
     char kiosk_id[DASH_ID_MAX];
     char site[DASH_NAME_MAX];
+    char site_name[DASH_NAME_MAX]; /* the catalog's name of the site, else site */
     char label[DASH_NAME_MAX];
-    char department[DASH_ID_MAX]; /* where the kiosk is now (its heartbeat) */
+    char department[DASH_ID_MAX]; /* where the kiosk is now (its heartbeat); "" for a picker */
+    char department_name[DASH_NAME_MAX];
+    char mode[16];                            /* "single" or "picker" */
+    char departments[DASH_NAME_MAX];          /* a picker's department ids, comma-separated */
+    char department_names[DASH_NAME_MAX * 2]; /* their names, ", "-separated */
+    int64_t catalog_version;                  /* the version it runs; 0: none yet */
+    char catalog_error[DASH_NAME_MAX * 2];    /* why it refused the newest one; "" */
     char app_version[DASH_ID_MAX];
     char last_error[DASH_NAME_MAX * 2];
     int64_t last_seen_ms; /* 0: never seen */
@@ -120,12 +132,13 @@ struct dash_department {
     char id[DASH_ID_MAX];
     char name[DASH_NAME_MAX];
     char group[DASH_ID_MAX];
+    char group_name[DASH_NAME_MAX];
     struct dash_counts total, prev; /* the period, and the one before */
     bool hourly;                    /* trend per hour (a short period) */
     struct dash_point *trend;       /* owned; every step of the period, empty ones too */
     size_t trend_n;
     struct dash_counts heat[7][24];  /* [weekday, 0 = Monday][local hour] */
-    struct dash_reason_row *reasons; /* owned; most frequent first */
+    struct dash_reason_row *reasons; /* owned; the catalog's order, then most frequent first */
     size_t reasons_n;
     struct dash_kiosk_row
         *kiosks; /* owned; kiosks that counted here in the period, or are here now */
@@ -191,6 +204,7 @@ struct dash_count_row {
     int32_t day;
     int8_t hour; /* -1 for daily rows */
     char department[DASH_ID_MAX];
+    char department_name[DASH_NAME_MAX];
     char kiosk_id[DASH_ID_MAX]; /* "" unless rows are per kiosk */
     struct dash_counts c;       /* with misuse only when the filter includes it */
     struct dash_counts misuse;  /* the flagged taps, always */
@@ -207,6 +221,7 @@ void dash_count_rows_free(struct dash_count_rows *rows);
 struct dash_reason_count_row {
     int32_t day;
     char department[DASH_ID_MAX];
+    char department_name[DASH_NAME_MAX];
     struct dash_reason_row r;
     bool misuse;
 };

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names.h"
+
 struct strbuf;
 
 /* One kiosks row.  Times are milliseconds since the epoch, UTC. */
@@ -26,12 +28,18 @@ struct fleet_kiosk {
     int64_t last_seen_ms;    /* the database's clock at the last heartbeat; 0: never seen */
     int64_t last_success_ms; /* the last push that left nothing waiting; 0: never */
     int64_t backlog;         /* rows waiting on the kiosk */
+    int64_t catalog_version; /* the catalog version it runs; 0: none yet */
+    char *catalog_error;     /* why it refused a newer one, "" when none (NULL: "") */
+    char *mode;              /* "single" or "picker" (NULL: "single") */
+    char *departments;       /* a picker's department ids, comma-separated (NULL: "") */
 };
 
 /* The rows of one read; every string in kiosks[] is owned by the fleet. */
 struct fleet {
     struct fleet_kiosk *kiosks;
     size_t n;
+    int64_t newest_version; /* the catalog in force (catalog_versions' max); 0: none */
+    struct names names;     /* the catalog's names in the viewer's language */
 };
 
 /* Frees every row and its strings, and empties the fleet. */
@@ -41,8 +49,8 @@ void fleet_free(struct fleet *fleet);
 bool fleet_kiosk_silent(const struct fleet_kiosk *kiosk, int64_t now_ms, int64_t silent_after_ms);
 
 /* With an error: a kiosk that has reported (last_seen_ms != 0) a
- * non-empty last_error.  A provisioned kiosk's "never seen" note is not
- * an error: silence says it already. */
+ * non-empty last_error or catalog_error (a catalog it refused).  A provisioned kiosk's "never seen"
+ * note is not an error: silence says it already. */
 bool fleet_kiosk_has_error(const struct fleet_kiosk *kiosk);
 
 /* "just now", "42 s ago", "3 min ago", "5 h ago", "12 days ago" for an

@@ -187,6 +187,7 @@ static void count_row(struct writer *w, const struct dash_count_row *row)
     field_real(w, "csat", s.csat, 4);
     field_real(w, "wow_rate", s.wow, 4);
     field_int(w, "misuse", sum4(&row->misuse));
+    field_text(w, "department_name", row->department_name, false);
 }
 
 void api_counts(const struct dash_count_rows *rows, const struct api_page *page,
@@ -216,6 +217,8 @@ static void reason_row(struct writer *w, const struct dash_reason_count_row *row
         strbuf_puts(w->out, w->format == API_CSV ? (row->misuse ? "1" : "0")
                                                  : (row->misuse ? "true" : "false"));
     field_int(w, "responses", row->r.n);
+    field_text(w, "department_name", row->department_name, false);
+    field_text(w, "reason_label", row->r.label, true);
 }
 
 void api_reasons(const struct dash_reason_count_rows *rows, const struct api_page *page,
@@ -272,6 +275,13 @@ static void kiosk_row(struct writer *w, const struct dash_kiosk_row *k)
     field_time(w, "last_success", k->last_success_ms);
     field_int(w, "backlog", k->backlog);
     field_text(w, "last_error", k->last_error, false);
+    field_text(w, "department_name", k->department_name, true);
+    field_text(w, "mode", k->mode, false);
+    field_text(w, "departments", k->departments, true);
+    field_text(w, "department_names", k->department_names, true);
+    field_int(w, "catalog_version", k->catalog_version);
+    field_text(w, "catalog_error", k->catalog_error, true);
+    field_text(w, "site_name", k->site_name, true);
 }
 
 void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,

@@ -41,12 +41,15 @@ struct api_page {
 };
 
 /* Columns: date,hour,department,kiosk_id,very_unhappy,unhappy,happy,wow,
- * responses,index,csat,wow_rate,misuse (hour and kiosk_id empty for daily,
- * per-department rows; misuse the flagged taps). */
+ * responses,index,csat,wow_rate,misuse,department_name (hour and kiosk_id
+ * empty for daily, per-department rows; misuse the flagged taps; names in
+ * the viewer's language, added last so older readers keep their columns). */
 void api_counts(const struct dash_count_rows *rows, const struct api_page *page,
                 enum api_format format, struct strbuf *out);
 
-/* Columns: date,department,question,reason,ended_by,misuse,responses. */
+/* Columns: date,department,question,reason,ended_by,misuse,responses,
+ * department_name,reason_label (the catalog's label; empty for a skip or
+ * a timeout). */
 void api_reasons(const struct dash_reason_count_rows *rows, const struct api_page *page,
                  enum api_format format, struct strbuf *out);
 
@@ -56,7 +59,9 @@ void api_departments(const struct dash_departments *list, struct api_page *page,
                      enum api_format format, struct strbuf *out);
 
 /* Columns: kiosk_id,site,label,department,app_version,last_seen,
- * last_success,backlog,last_error. */
+ * last_success,backlog,last_error,department_name,mode,departments,
+ * department_names,catalog_version,catalog_error,site_name (department "" and
+ * departments its list for a picker kiosk). */
 void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,
                 enum api_format format, struct strbuf *out);
 

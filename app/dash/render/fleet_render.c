@@ -54,8 +54,82 @@ static void render_text(struct strbuf *out, const char *label, const char *text)
     strbuf_puts(out, "</td>");
 }
 
-static void render_row(struct strbuf *out, const struct fleet_kiosk *k, int64_t now_ms,
-                       int64_t silent_after_ms)
+static const char *text_or(const char *text, const char *fallback)
+{
+    return text && text[0] ? text : fallback;
+}
+
+/* One department of kiosk k: its catalog name, or, when the catalog
+ * names departments but not this one, "unknown department X (kiosk K)". */
+static void render_department_name(struct strbuf *out, const struct fleet *fleet,
+                                   const struct fleet_kiosk *k, const char *id)
+{
+    const char *name = names_find(&fleet->names, "department", id);
+    if (name) {
+        html_escape(out, name);
+    } else if (names_has_departments(&fleet->names)) {
+        strbuf_puts(out, "<strong class=\"unknown\">unknown department ");
+        html_escape(out, id);
+        strbuf_puts(out, " (kiosk ");
+        html_escape(out, k->kiosk_id);
+        strbuf_puts(out, ")</strong>");
+    } else {
+        html_escape(out, id);
+    }
+}
+
+/* Most departments a picker's cell lists (its heartbeat is the kiosk's
+ * to write). */
+#define PICKER_SHOWN 64
+
+static void render_department(struct strbuf *out, const struct fleet *fleet,
+                              const struct fleet_kiosk *k)
+{
+    strbuf_puts(out, "<td data-label=\"Department\">");
+    if (!strcmp(text_or(k->mode, "single"), "picker")) {
+        char ids[PICKER_SHOWN][DASH_ID_MAX];
+        size_t n = names_split_ids(k->departments, ids, PICKER_SHOWN);
+        strbuf_puts(out, "picker: ");
+        for (size_t i = 0; i < n; i++) {
+            strbuf_puts(out, i ? ", " : "");
+            render_department_name(out, fleet, k, ids[i]);
+        }
+        strbuf_puts(out, n ? "" : "every department");
+    } else if (k->department[0]) {
+        render_department_name(out, fleet, k, k->department);
+    }
+    strbuf_puts(out, "</td>");
+}
+
+/* The catalog version the kiosk runs against the newest, and the error
+ * of one it refused, as it sent it (escaped). */
+static void render_catalog(struct strbuf *out, const struct fleet *fleet,
+                           const struct fleet_kiosk *k)
+{
+    strbuf_puts(out, "<td data-label=\"Catalog\" class=\"catalog\">");
+    if (k->catalog_version <= 0) {
+        strbuf_puts(out, "none yet");
+    } else {
+        strbuf_puts(out, "v");
+        strbuf_int(out, k->catalog_version);
+        if (k->catalog_version >= fleet->newest_version) {
+            strbuf_puts(out, " (newest)");
+        } else {
+            strbuf_puts(out, " <strong class=\"behind\">behind: newest v");
+            strbuf_int(out, fleet->newest_version);
+            strbuf_puts(out, "</strong>");
+        }
+    }
+    if (text_or(k->catalog_error, "")[0]) {
+        strbuf_puts(out, "<br><strong>refused a newer catalog:</strong> <span class=\"refused\">");
+        html_escape(out, k->catalog_error);
+        strbuf_puts(out, "</span>");
+    }
+    strbuf_puts(out, "</td>");
+}
+
+static void render_row(struct strbuf *out, const struct fleet *fleet, const struct fleet_kiosk *k,
+                       int64_t now_ms, int64_t silent_after_ms)
 {
     bool silent = fleet_kiosk_silent(k, now_ms, silent_after_ms);
     bool error = fleet_kiosk_has_error(k);
@@ -70,10 +144,11 @@ static void render_row(struct strbuf *out, const struct fleet_kiosk *k, int64_t 
     strbuf_puts(out, "</td><th scope=\"row\" data-label=\"Kiosk\">");
     html_escape(out, k->kiosk_id);
     strbuf_puts(out, "</th>");
-    render_text(out, "Site", k->site);
+    render_text(out, "Site", names_or(&fleet->names, "site", k->site, k->site));
     render_text(out, "Label", k->label);
-    render_text(out, "Department", k->department);
+    render_department(out, fleet, k);
     render_text(out, "Version", k->app_version);
+    render_catalog(out, fleet, k);
     render_time(out, "Last heartbeat", k->last_seen_ms, now_ms);
     render_time(out, "Last successful sync", k->last_success_ms, now_ms);
     strbuf_puts(out, "<td data-label=\"Backlog\" class=\"number\">");
@@ -110,14 +185,15 @@ static const char table_head[] =
     "<div class=\"scroll\"><table class=\"fleet\">\n<thead><tr><th scope=\"col\">Status</th>"
     "<th scope=\"col\">Kiosk</th><th scope=\"col\">Site</th><th scope=\"col\">Label</th>"
     "<th scope=\"col\">Department</th><th scope=\"col\">Version</th>"
+    "<th scope=\"col\">Catalog</th>"
     "<th scope=\"col\">Last heartbeat</th><th scope=\"col\">Last successful sync</th>"
     "<th scope=\"col\">Backlog</th><th scope=\"col\">Last error</th></tr></thead>\n<tbody>\n";
 
-void fleet_render_table(const struct fleet_kiosk *const *rows, size_t n, int64_t now_ms,
-                        int64_t silent_after_ms, struct strbuf *out)
+void fleet_render_table(const struct fleet *fleet, const struct fleet_kiosk *const *rows, size_t n,
+                        int64_t now_ms, int64_t silent_after_ms, struct strbuf *out)
 {
     strbuf_puts(out, table_head);
     for (size_t i = 0; i < n; i++)
-        render_row(out, rows[i], now_ms, silent_after_ms);
+        render_row(out, fleet, rows[i], now_ms, silent_after_ms);
     strbuf_puts(out, "</tbody>\n</table></div>\n");
 }

@@ -17,9 +17,13 @@ struct strbuf;
 void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
                           int64_t silent_after_ms, struct strbuf *out);
 
-/* Appends a table of rows[0..n) (borrowed), in that order; every text
- * escaped.  Below 40em wide (phones) each row reads as a card. */
-void fleet_render_table(const struct fleet_kiosk *const *rows, size_t n, int64_t now_ms,
-                        int64_t silent_after_ms, struct strbuf *out);
+/* Appends a table of rows[0..n) (borrowed, of fleet: its names and
+ * newest catalog version), in that order; every text escaped.  A
+ * department shows by its catalog name; one the catalog does not name,
+ * when it names any, as "unknown department X (kiosk K)"; a picker
+ * kiosk's as its list.  Below 40em wide (phones) each row reads as a
+ * card. */
+void fleet_render_table(const struct fleet *fleet, const struct fleet_kiosk *const *rows, size_t n,
+                        int64_t now_ms, int64_t silent_after_ms, struct strbuf *out);
 
 #endif

@@ -287,7 +287,7 @@ static void reasons_table(struct strbuf *out, const struct dash_department *d, c
         char share[32];
         page_pct(chosen > 0 ? (double)r->n / (double)chosen : NAN, share, sizeof share);
         strbuf_puts(out, "<tr><td>");
-        html_escape(out, r->reason);
+        html_escape(out, r->label[0] ? r->label : r->reason);
         strbuf_puts(out, "</td><td class=\"num\">");
         page_put_int(out, r->n);
         strbuf_puts(out, "</td><td class=\"num\">");
@@ -322,7 +322,7 @@ static void kiosk_row(struct strbuf *out, const struct page_ctx *ctx,
     html_escape(out, k->kiosk_id);
     strbuf_puts(out, "</th>");
     text_cell(out, "Label", k->label);
-    text_cell(out, "Site", k->site);
+    text_cell(out, "Site", k->site_name[0] ? k->site_name : k->site);
     strbuf_puts(out, "<td data-label=\"Last seen\">");
     if (k->last_seen_ms)
         page_put_time(out, k->last_seen_ms, ctx->now_ms);
@@ -377,7 +377,7 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
         struct dash_filter f = page_filter_with(ctx->filter, "", d->group);
         strbuf_puts(out, " · group ");
         page_link_open(out, "/overview", NULL, &f, NULL);
-        html_escape(out, d->group);
+        html_escape(out, d->group_name[0] ? d->group_name : d->group);
         strbuf_puts(out, "</a>");
     }
     strbuf_puts(out, "</p>\n");

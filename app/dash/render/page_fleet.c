@@ -85,7 +85,7 @@ void page_fleet(const struct page_ctx *ctx, const struct fleet *fleet, int64_t s
                                                      : "<p class=\"quiet\">No kiosks on this "
                                                        "page.</p>\n");
     else
-        fleet_render_table(order + from, count, ctx->now_ms, silent_after_ms, out);
+        fleet_render_table(fleet, order + from, count, ctx->now_ms, silent_after_ms, out);
     char extra[32] = "";
     if (problems_only)
         snprintf(extra, sizeof extra, "problems=1");

@@ -56,6 +56,7 @@ void http_request_free(struct http_request *r)
     free(r->content_type);
     free(r->origin);
     free(r->host);
+    free(r->accept_language);
     *r = (struct http_request){0};
 }
 

@@ -51,11 +51,12 @@ struct http_request {
     size_t n_form;
     struct http_param cookies[HTTP_COOKIES_MAX]; /* values unquoted, not decoded */
     size_t n_cookies;
-    char *authorization; /* the header as sent, or NULL */
-    char *content_type;  /* the header as sent, or NULL */
-    char *origin;        /* the Origin header, or NULL */
-    char *host;          /* the Host header, or NULL */
-    char client[64];     /* the client's address as text ("" unknown) */
+    char *authorization;   /* the header as sent, or NULL */
+    char *content_type;    /* the header as sent, or NULL */
+    char *origin;          /* the Origin header, or NULL */
+    char *host;            /* the Host header, or NULL */
+    char *accept_language; /* the Accept-Language header, or NULL */
+    char client[64];       /* the client's address as text ("" unknown) */
     /* Set by the parsers when the request cannot be answered as asked:
      * 400, 413 or 414, and why (for the error page).  0: fine. */
     unsigned error;

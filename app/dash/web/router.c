@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dashdb.h"
+#include "org.h"
 #include "router_private.h"
 #include "tz.h"
 
@@ -191,6 +192,40 @@ static bool post_allowed(struct route_ctx *c)
     return true;
 }
 
+/* The cookie keeping a viewer's choice of language (?lang=fi). */
+#define LANG_COOKIE "wowdash_lang"
+
+/* A language code a viewer may choose: 1 to 15 letters and '-'. */
+static bool lang_code(const char *text)
+{
+    size_t n = strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+    return n > 0 && n < 16 && text[n] == '\0';
+}
+
+/* The language the viewer reads the catalog's names in (names.h): ?lang=
+ * (kept in a cookie for the next pages), else the cookie, else
+ * Accept-Language; false with 503 made. */
+static bool viewer_language(struct route_ctx *c)
+{
+    const char *asked = http_param(c->req, "lang");
+    if (asked && !lang_code(asked))
+        asked = NULL;
+    const char *kept = http_cookie(c->req, LANG_COOKIE);
+    const char *choice = asked ? asked : kept && lang_code(kept) ? kept : NULL;
+    if (!org_viewer_language(c->db, choice, c->req->accept_language, c->user.lang,
+                             sizeof c->user.lang, c->err, sizeof c->err)) {
+        route_fail_db(c, "language");
+        return false;
+    }
+    if (asked && !c->api) {
+        char cookie[96];
+        snprintf(cookie, sizeof cookie, LANG_COOKIE "=%s; SameSite=Lax; Path=/; Max-Age=31536000",
+                 asked);
+        http_reply_header(c->reply, "Set-Cookie", cookie);
+    }
+    return true;
+}
+
 /* Who may, with what filter; then the route's handler. */
 static void handle_authorised(struct route_ctx *c, const struct route_match *m)
 {
@@ -202,6 +237,8 @@ static void handle_authorised(struct route_ctx *c, const struct route_match *m)
         return;
     }
     if (r->methods == ROUTE_POST && !post_allowed(c))
+        return;
+    if (!viewer_language(c))
         return;
     if (r->filter) {
         struct dash_filter f;

@@ -152,7 +152,7 @@ void handle_fleet(struct route_ctx *c, const struct route_match *m)
     }
     if (!route_load_departments(c))
         return;
-    if (kiosks_read_fleet(c->db, &fleet, c->err, sizeof c->err)) {
+    if (kiosks_read_fleet(c->db, c->user.lang, &fleet, c->err, sizeof c->err)) {
         page_fleet(&p, &fleet, c->rt->silent_after_ms, offset, limit, !strcmp(problems, "1"),
                    &c->reply->body);
         route_html_done(c, 200);

@@ -372,6 +372,7 @@ static bool read_request(struct MHD_Connection *connection, const char *method, 
     client_address(connection, client, sizeof client);
     http_request_init(req, method, client);
     const char *ctype = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
+    const char *lang = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept-Language");
     bool ok = http_set_header(
                   &req->authorization,
                   MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization")) &&
@@ -379,7 +380,8 @@ static bool read_request(struct MHD_Connection *connection, const char *method, 
               http_set_header(&req->origin,
                               MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Origin")) &&
               http_set_header(&req->host,
-                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host"));
+                              MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Host")) &&
+              http_set_header(&req->accept_language, lang);
     if (!ok)
         return false;
     http_parse_target(req, x->target);

@@ -430,6 +430,23 @@ void config_defaults(struct config *config)
     c->sync_backoff_max_ms = 300000;
 }
 
+const char config_defaults_ini[] =
+    "[kiosk]\n"
+    "languages = en, fi, de\n"
+    "mode = single\n"
+    "department = demo\n"
+    "\n"
+    "[department demo]\n"
+    "name = Customer service\n"
+    "\n"
+    "[reason friendly]\nlabel = Friendly staff\nfor = positive\n"
+    "[reason fast]\nlabel = Fast service\nfor = positive\n"
+    "[reason expert]\nlabel = Expert help\nfor = positive\n"
+    "[reason wait]\nlabel = Waiting time\nfor = negative\n"
+    "[reason unfriendly]\nlabel = Unfriendly staff\nfor = negative\n"
+    "[reason unsolved]\nlabel = Problem not solved\nfor = negative\n"
+    "[reason info]\nlabel = Hard to find information\nfor = negative\n";
+
 /* Whether text has a [catalog] header line, as the reader would see it. */
 static bool cfg_has_catalog(const char *text)
 {

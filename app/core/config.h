@@ -128,6 +128,12 @@ struct config_errors {
  * always open, UTC, store in the user's data directory. */
 void config_defaults(struct config *config);
 
+/* The development defaults' catalog keys as a kiosk file: what a kiosk
+ * run with no config file at all (make run) seeds its SQLite shared
+ * file's catalog from, so the dashboard names its department and reasons.
+ * test_catalog holds it to config_defaults(). */
+extern const char config_defaults_ini[];
+
 /* Parses the INI file at path on top of the defaults.  Returns true when
  * there were no errors; otherwise fills *errors (every error, in file
  * order, as far as CONFIG_MAX_ERRORS) and returns false, leaving *config in

@@ -301,12 +301,13 @@ int64_t update_next_deadline_ms(const struct update *u, struct clock_now now)
     return u == NULL || u->parts.sync == NULL ? INT64_MAX : u->next_poll_ms;
 }
 
-/* The kiosk's own files as catalog_parse's kiosk files; seeds target. */
+/* The kiosk's own files, laid over each other as it reads them; seeds target. */
 static void seed_from(const char *const *names, const char *const *texts, int count,
                       const struct layers *l, const char *target, int64_t now_utc_ms)
 {
     struct config_errors *errors = malloc(sizeof *errors);
-    struct catalog *catalog = errors != NULL ? catalog_parse(names, texts, count, errors) : NULL;
+    struct catalog *catalog =
+        errors != NULL ? catalog_parse_layers(names, texts, count, errors) : NULL;
     char *body = catalog != NULL ? catalog_export(catalog) : NULL;
     char *rendering = catalog != NULL ? catalog_render(catalog, l->config.kiosk_id, 1) : NULL;
     char error[STORE_CATALOG_ERROR_MAX];
@@ -332,9 +333,13 @@ static void seed_from(const char *const *names, const char *const *texts, int co
 
 void update_seed(const struct layers *l, const char *target, int64_t now_utc_ms)
 {
-    if (l->bad || l->main_path[0] == '\0' || strcmp(target, "off") == 0 ||
-        sync_target_is_postgres(target))
+    if (l->bad || strcmp(target, "off") == 0 || sync_target_is_postgres(target))
         return;
+    if (l->main_path[0] == '\0') { /* no config file: the development defaults */
+        const char *name = "(development defaults)", *text = config_defaults_ini;
+        seed_from(&name, &text, 1, l, target, now_utc_ms);
+        return;
+    }
     const char *names[2] = {l->main_path, l->override_path};
     char *owned[2] = {NULL, NULL};
     int count = l->override_path[0] != '\0' ? 2 : 1;

@@ -334,6 +334,32 @@ static void assert_layers_render_back(const char *image, const char *boot_file)
     catalog_free(cat);
 }
 
+/* A kiosk with no config file (make run) seeds its catalog from
+ * config_defaults_ini: its rendering, as the only layer (the catalog layer
+ * replaces every list), must give the kiosk what config_defaults() runs. */
+static void test_the_defaults_seed_a_catalog(void **state)
+{
+    (void)state;
+    const char *name = "(development defaults)", *text = config_defaults_ini;
+    struct catalog *cat = catalog_parse_layers(&name, &text, 1, &errors);
+    if (cat == NULL) {
+        print_errors(&errors);
+        fail_msg("config_defaults_ini was refused");
+    }
+    config_defaults(&config_a);
+    char *rendering = catalog_render(cat, config_a.kiosk_id, 1);
+    assert_non_null(rendering);
+    const char *rname = "catalog v1";
+    if (!config_parse_layers(&config_b, &rname, (const char *const *)&rendering, 1, &errors)) {
+        print_message("%s", rendering);
+        print_errors(&errors);
+        fail_msg("the defaults' rendering was refused");
+    }
+    assert_central_equal(&config_a, &config_b);
+    free(rendering);
+    catalog_free(cat);
+}
+
 static void test_a_kiosks_layers_seed_its_catalog(void **state)
 {
     (void)state;
@@ -715,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_every_sample_imports_and_round_trips),
         cmocka_unit_test(test_rendering_gives_the_kiosk_its_own_config),
         cmocka_unit_test(test_a_kiosks_layers_seed_its_catalog),
+        cmocka_unit_test(test_the_defaults_seed_a_catalog),
         cmocka_unit_test(test_render_single_and_picker),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_catalog_layer_replaces_lists),

@@ -34,6 +34,8 @@
 #define SYNC_BATCH_ROWS_MAX    500000 /* local rows per push */
 #define SYNC_TEXT_MAX          128
 #define SYNC_TARGET_MAX        512
+#define SYNC_WAKE_DEBOUNCE_MS  500  /* from a rush's first commit to its round */
+#define SYNC_WAKE_MIN_GAP_MS   2000 /* between the starts of rounds a commit brings */
 
 struct sync_settings {
     char target[SYNC_TARGET_MAX];     /* conninfo or SQLite path (sync_backend.h) */
@@ -123,6 +125,13 @@ struct sync_thread *sync_thread_start(const struct sync_settings *settings,
 
 /* Asks for a round now; never blocks. */
 void sync_thread_request(struct sync_thread *thread);
+
+/* Says that records were committed to the store; never blocks.  The first
+ * commit of a rush brings a round SYNC_WAKE_DEBOUNCE_MS later (no sooner
+ * than SYNC_WAKE_MIN_GAP_MS after the last round began), which carries
+ * every commit made until it reads; while the engine backs off from a
+ * failure, its back-off decides.  NULL is a no-op. */
+void sync_thread_committed(struct sync_thread *thread);
 
 /* Copies the latest status into *out without waiting: if the sync thread
  * is publishing at this instant, *out keeps what it held and false is

@@ -404,9 +404,7 @@ bool dashdb_listen(struct dashdb *db, const char *channel, char *err, size_t siz
     char sql[160];
     snprintf(sql, sizeof sql, "LISTEN %s", quoted);
     PQfreemem(quoted);
-    PGresult *res = pg_query(db, sql, err, size);
-    PQclear(res);
-    return res != NULL;
+    return dashdb_exec(db, sql, NULL, 0, NULL, NULL, NULL, err, size);
 }
 
 bool dashdb_changed(struct dashdb *db)

@@ -122,11 +122,13 @@ static void listen_failed(struct refresher *f, const char *err)
              err, wait);
 }
 
-/* Opens the listening connection if it is due: SQLite's is db itself. */
-static void listen_again(struct refresher *f)
+/* Opens the listening connection if it is due: SQLite's is db itself.
+ * true when it was just opened: what came while nobody listened is then
+ * refreshed at once. */
+static bool listen_again(struct refresher *f)
 {
     if (f->listener || mono_ms(f) < f->relisten_at_ms)
-        return;
+        return false;
     char err[512] = "";
     if (!sync_target_is_postgres(f->s.target)) {
         if (open_db(f) && dashdb_listen(f->db, SCHEMA_COUNTS_CHANNEL, err, sizeof err))
@@ -138,11 +140,12 @@ static void listen_again(struct refresher *f)
     }
     if (!f->listener) {
         listen_failed(f, err[0] ? err : "no database");
-        return;
+        return false;
     }
     if (f->listen_failures > 0)
         log_info("refresh: listening for new counts again");
     f->listen_failures = 0;
+    return true;
 }
 
 static void drop_listener(struct refresher *f, const char *err)
@@ -197,7 +200,8 @@ static void *run(void *arg)
             refresh_recent(f);
             signal_due = INT64_MAX;
         }
-        listen_again(f);
+        if (listen_again(f) && signal_due == INT64_MAX)
+            signal_due = now; /* what came while nobody listened */
         if (f->s.tick)
             f->s.tick(f->s.ctx, atomic_load(&f->generation));
         int64_t until = min64(min64(next_full, signal_due), now + REFRESHER_TICK_MS);

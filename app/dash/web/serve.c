@@ -4,13 +4,15 @@
  *
  * Threads: libmicrohttpd's own, a pool of SERVE_THREADS polling threads
  * that each run the handlers of their connections (router_handle); the
- * refresh thread (rollups, then alerts); main() only waits in sigwait()
+ * refresh thread (refresher.h: rollups, then alerts, and listening for new
+ * counts in between), whose tick also lets go of the long-polls of
+ * /api/v1/live that wait for a new generation; main() only waits in sigwait()
  * for SIGTERM or SIGINT (blocked in every thread, so no handler and no
  * polling), then stops the refresh thread and the daemon, which finishes
  * what is in flight.
  * Database: one mutex-guarded pool of SERVE_THREADS connections
  * (dashdb.h), so each polling thread finds one free; the refresh thread
- * has its own connection (dashdb_open).
+ * has its own connections (dashdb_open).
  *
  * A request's life in libmicrohttpd: the URI log callback sees the raw
  * target first and allocates the request's state (struct exchange); the

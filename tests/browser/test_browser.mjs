@@ -188,6 +188,21 @@ async function acknowledge(page, width) {
   check(await page.$('form[action*="/acknowledge"] button') === null,
     'alert: the acknowledge button is still offered on an acknowledged alert');
   await shot(page, 'alert', width);
+  await draftSurvives(page);
+}
+
+// A comment being typed (the focus already elsewhere) is not wiped when new counts arrive:
+// live.js leaves a <main> whose fields were changed alone.
+async function draftSurvives(page) {
+  const draft = 'Called the lab lead; follow up tomorrow';
+  await page.fill('textarea', draft);
+  await page.click('h1');
+  await page.waitForTimeout(1500);
+  execFileSync('python3', [expect.add_tap, expect.db, expect.alpha.kiosk, 'alpha', '4']);
+  expect.alpha.n += 1;
+  await page.waitForTimeout(4000); // the live update came and went (it takes about a second)
+  check(await page.inputValue('textarea') === draft,
+    'live: a comment being typed was wiped when new counts arrived');
 }
 
 async function logout(page) {

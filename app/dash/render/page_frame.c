@@ -371,8 +371,9 @@ void page_frame_end(struct strbuf *out)
 /* /assets/live.js: a file of its own, so the CSP keeps forbidding inline
  * script.  It long-polls /api/v1/live with the generation it last saw;
  * when the answer names another, it fetches the page again and swaps its
- * <main> in (unless a field of it has the focus: someone is typing, and
- * the next change will do).  An answer that comes back at once unchanged
+ * <main> in, unless a field of it has the focus or differs from what the
+ * page came with (someone is typing a comment or changing the filter: the
+ * next change will do, or their own submit).  An answer that comes back at once unchanged
  * (the server's waiting places are taken) waits 5 s before asking again;
  * errors (logged out, server away) back off up to a minute. */
 const char page_live_script[] =
@@ -380,10 +381,21 @@ const char page_live_script[] =
     "(function () {\n"
     "  'use strict';\n"
     "  var gen = null, failures = 0;\n"
+    "  function edited(main) {\n"
+    "    return Array.prototype.some.call(main.querySelectorAll('input, select, textarea'),\n"
+    "      function (e) {\n"
+    "        if (e.tagName === 'SELECT')\n"
+    "          return Array.prototype.some.call(e.options,\n"
+    "            function (o) { return o.selected !== o.defaultSelected; });\n"
+    "        if (e.type === 'checkbox' || e.type === 'radio') return e.checked !== "
+    "e.defaultChecked;\n"
+    "        return e.value !== e.defaultValue;\n"
+    "      });\n"
+    "  }\n"
     "  function swap(html) {\n"
     "    var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');\n"
     "    var old = document.querySelector('main'), active = document.activeElement;\n"
-    "    if (!fresh || !old) return;\n"
+    "    if (!fresh || !old || edited(old)) return;\n"
     "    if (active && old.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName))\n"
     "      return;\n"
     "    old.replaceWith(document.adoptNode(fresh));\n"

@@ -223,9 +223,8 @@ static int http_get(const struct bench *b, const char *path, char *buf, size_t s
             got += (size_t)r;
     close(fd);
     buf[got] = '\0';
-    int status = 0;
-    sscanf(buf, "HTTP/1.%*d %d", &status);
-    return status;
+    /* "HTTP/1.1 200 OK" */
+    return got > 12 && !strncmp(buf, "HTTP/1.", 7) ? (int)strtol(buf + 9, NULL, 10) : 0;
 }
 
 /* The probe department's responses in the API (last 30 days); -1 on error. */
@@ -394,20 +393,27 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->conninfo = argv[1];
     o->wowdash = argv[2];
     for (int i = 3; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--kiosks"))
-            o->kiosks = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--seconds"))
-            o->seconds = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--taps-per-hour"))
-            o->taps_per_hour = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--start-s"))
-            o->start_s = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--dir"))
+        double *number = !strcmp(argv[i], "--seconds")         ? &o->seconds
+                         : !strcmp(argv[i], "--taps-per-hour") ? &o->taps_per_hour
+                         : !strcmp(argv[i], "--start-s")       ? &o->start_s
+                                                               : NULL;
+        char *end;
+        if (!strcmp(argv[i], "--dir")) {
             o->dir = argv[i + 1];
-        else
+        } else if (!strcmp(argv[i], "--kiosks")) {
+            long n = strtol(argv[i + 1], &end, 10);
+            if (*end || n < 2 || n > 100000)
+                return fprintf(stderr, "bench_sync_tap_dashboard: --kiosks: 2..100000\n"), 2;
+            o->kiosks = (int)n;
+        } else if (number) {
+            *number = strtod(argv[i + 1], &end);
+            if (*end || !(*number >= 0))
+                return fprintf(stderr, "bench_sync_tap_dashboard: %s: a number >= 0\n", argv[i]), 2;
+        } else {
             return fprintf(stderr, "bench_sync_tap_dashboard: unknown option %s\n", argv[i]), 2;
+        }
     }
-    return o->kiosks >= 2 && o->seconds > 0 ? 0 : 2;
+    return o->seconds > 0 ? 0 : 2;
 }
 
 int main(int argc, char **argv)

@@ -16,6 +16,7 @@
 #include "notify.h"
 #include "script_driver.h"
 #include "session.h"
+#include "sync.h"
 #include "technician_glue.h"
 #include "update.h"
 
@@ -24,6 +25,7 @@ struct loop_state {
     const struct loop_parts *p;
     struct kiosk_actions pending; /* records to make once the frame is presented */
     int64_t watchdog_next_ms;     /* mono time of the next WATCHDOG=1 */
+    int64_t stored;               /* the session's commits the sync thread knows of */
     int exit_code;
 };
 
@@ -54,6 +56,17 @@ static void flush_records(struct loop_state *s, int64_t now_mono_ms)
         return;
     session_record(s->p->session, &s->pending, now_mono_ms);
     s->pending = (struct kiosk_actions){0};
+}
+
+/* Committed records wake the sync thread (which debounces a rush). */
+static void tell_sync(struct loop_state *s)
+{
+    if (s->p->session == NULL)
+        return;
+    int64_t stored = session_stored(s->p->session);
+    if (stored != s->stored)
+        sync_thread_committed(s->p->sync);
+    s->stored = stored;
 }
 
 static struct input input_of(const struct loop_parts *p)
@@ -220,6 +233,7 @@ int loop_run(const struct loop_parts *p)
         int64_t retry_at_ms = INT64_MAX;
         if (p->session != NULL) /* records the store could not take yet */
             retry_at_ms = session_retry(p->session, now.mono_ms, now.utc_ms);
+        tell_sync(&s);
         ping_watchdog(&s, now.mono_ms);
         if (!run_script(&s, now) || technician_glue_restart_requested(p->technician))
             return s.exit_code;

@@ -3,7 +3,8 @@
  *
  * Every turn: tick the state machines, draw if the view changed, hand the
  * records of the presented frame to the session, retry the store, ping
- * the watchdog, run due script steps, then sleep in display_wait() until
+ * the watchdog, tell the sync thread of what was committed (it sends it
+ * after a short debounce), run due script steps, then sleep in display_wait() until
  * the next input or deadline (a time-out of a machine, a script step, a
  * store retry, the end of a notice, the watchdog).  Nothing is drawn when
  * nothing changed.  A face tap is drawn (the acknowledging frame) before
@@ -27,6 +28,7 @@ struct kiosk;
 struct notice;
 struct script_driver;
 struct session;
+struct sync_thread;
 struct technician_glue;
 struct update;
 
@@ -36,9 +38,10 @@ struct loop_parts {
     int64_t *clock_offset; /* the wall clock's shift (a script moves it) */
     struct display *display;
     struct frame *frame;
-    struct kiosk **kiosk;    /* *kiosk NULL: a bad config, nothing collected; an applied
-                                catalog replaces *kiosk */
-    struct session *session; /* NULL with kiosk */
+    struct kiosk **kiosk;     /* *kiosk NULL: a bad config, nothing collected; an applied
+                                 catalog replaces *kiosk */
+    struct session *session;  /* NULL with kiosk */
+    struct sync_thread *sync; /* told of each commit; NULL: sync off */
     struct technician_glue *technician;
     struct notice *notice;
     struct script_driver *script; /* NULL: no --script */

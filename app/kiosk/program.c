@@ -204,6 +204,7 @@ static int run_loop(struct program *p)
                                .frame = p->frame,
                                .kiosk = &p->kiosk,
                                .session = p->session,
+                               .sync = p->sync,
                                .technician = p->technician,
                                .notice = &p->notice,
                                .script = p->script,

@@ -31,7 +31,8 @@ struct session {
     struct record queue[SESSION_QUEUE_MAX];
     int head, len;
     int64_t retry_at_ms, retry_delay_ms;
-    int dropped; /* records lost because the queue was full */
+    int dropped;    /* records lost because the queue was full */
+    int64_t stored; /* records the store took, since creation */
 };
 
 /* The state machine's follow-up ends, as the store's (which spells them). */
@@ -95,6 +96,8 @@ static bool write_record(struct session *session, const struct record *r)
                   r->kind == RECORD_TAP ? "tap" : "follow-up");
         return true;
     }
+    if (rc == 0)
+        session->stored++;
     if (rc == STORE_ERR_CORRUPT) {
         /* Reopening quarantines the damaged file and starts a new one. */
         store_close(session->store);
@@ -180,6 +183,11 @@ int64_t session_retry(struct session *session, int64_t now_mono_ms, int64_t now_
 int session_pending(const struct session *session)
 {
     return session->len;
+}
+
+int64_t session_stored(const struct session *session)
+{
+    return session->stored;
 }
 
 struct store *session_store(struct session *session)

@@ -46,6 +46,10 @@ int64_t session_retry(struct session *session, int64_t now_mono_ms, int64_t now_
 /* Records waiting in memory (0 in normal operation). */
 int session_pending(const struct session *session);
 
+/* Records the store has taken (committed) since session_create: a caller
+ * that sees it grow knows there is something new to sync. */
+int64_t session_stored(const struct session *session);
+
 /* The open store, or NULL while it cannot be opened. */
 struct store *session_store(struct session *session);
 

@@ -35,6 +35,8 @@
 #define SYNC_TEXT_MAX          128
 #define SYNC_TARGET_MAX        512
 #define SYNC_DEPARTMENTS_MAX   1024 /* a picker's department ids, comma-separated */
+#define SYNC_WAKE_DEBOUNCE_MS  500  /* from a rush's first commit to its round */
+#define SYNC_WAKE_MIN_GAP_MS   2000 /* between the starts of rounds a commit brings */
 
 struct sync_settings {
     char target[SYNC_TARGET_MAX];     /* conninfo or SQLite path (sync_backend.h) */
@@ -140,6 +142,12 @@ void sync_thread_request(struct sync_thread *thread);
  * this instant (try again later). */
 bool sync_thread_set_departments(struct sync_thread *thread, const char *department,
                                  const char *mode, const char *departments);
+/* Says that records were committed to the store; never blocks.  The first
+ * commit of a rush brings a round SYNC_WAKE_DEBOUNCE_MS later (no sooner
+ * than SYNC_WAKE_MIN_GAP_MS after the last round began), which carries
+ * every commit made until it reads; while the engine backs off from a
+ * failure, its back-off decides.  NULL is a no-op. */
+void sync_thread_committed(struct sync_thread *thread);
 
 /* Copies the latest status into *out without waiting: if the sync thread
  * is publishing at this instant, *out keeps what it held and false is

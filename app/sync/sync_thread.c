@@ -5,6 +5,13 @@
  * the status is copied out under a mutex the render thread only ever
  * try-locks.  Stopping writes to a second pipe that the backend polls
  * alongside its socket, so a stalled database cannot delay shutdown.
+ *
+ * The wake pipe carries two kinds of byte: WAKE_NOW (the technician's
+ * "sync now": a round at once) and WAKE_COMMIT (a record was committed).
+ * The first commit of a rush arms a round SYNC_WAKE_DEBOUNCE_MS later,
+ * and no sooner than SYNC_WAKE_MIN_GAP_MS after the last round began; the
+ * commits that follow before it runs ride along.  A commit while the
+ * engine backs off from a failure changes nothing: the back-off decides.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +26,9 @@
 #include "log.h"
 #include "sync.h"
 
+#define WAKE_NOW    'w'
+#define WAKE_COMMIT 'c'
+
 struct sync_thread {
     pthread_t thread;
     struct sync_engine *engine;     /* owned; touched by the sync thread only */
@@ -31,6 +41,9 @@ struct sync_thread {
     pthread_mutex_t departments_lock; /* guards the four below */
     bool departments_set;
     char department[SYNC_TEXT_MAX], mode[8], departments[SYNC_DEPARTMENTS_MAX];
+    /* the sync thread's own: */
+    int64_t commit_due_mono_ms; /* a round for committed records; INT64_MAX: none */
+    int64_t last_round_mono_ms; /* when the last round began */
 };
 
 static void take_departments(struct sync_thread *t)
@@ -64,19 +77,46 @@ static void publish(struct sync_thread *t)
     pthread_mutex_unlock(&t->status_lock);
 }
 
-static void drain(int fd)
+/* Reads what waits in the wake pipe: *now when a round is asked for at
+ * once, *commit when records were committed. */
+static void drain(int fd, bool *now, bool *commit)
 {
     char buf[64];
-    while (read(fd, buf, sizeof buf) > 0)
-        ;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < n; i++) {
+            *now |= buf[i] == WAKE_NOW;
+            *commit |= buf[i] == WAKE_COMMIT;
+        }
 }
 
-/* Sleeps until *due, a request or stop.  A request makes the engine due
- * now, and *due with it (the loop keeps its own copy of the engine's due
- * time).  Returns false on stop. */
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static int64_t max64(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* A commit arms the round for committed records, unless one is armed or
+ * the engine is backing off (that round's rows go with its next try). */
+static void arm_commit_round(struct sync_thread *t, int64_t now_mono_ms)
+{
+    if (t->commit_due_mono_ms != INT64_MAX || t->status.state == SYNC_STATE_FAILING)
+        return;
+    t->commit_due_mono_ms =
+        max64(now_mono_ms + SYNC_WAKE_DEBOUNCE_MS, t->last_round_mono_ms + SYNC_WAKE_MIN_GAP_MS);
+}
+
+/* Sleeps until *due, the armed commit round, a request or stop.  A
+ * request, or the commit round's time, makes the engine due now, and *due
+ * with it (the loop keeps its own copy of the engine's due time).
+ * Returns false on stop. */
 static bool wait_until(struct sync_thread *t, int64_t *due)
 {
-    int64_t due_mono_ms = *due;
+    int64_t due_mono_ms = min64(*due, t->commit_due_mono_ms);
     int64_t now = clock_read(t->clock).mono_ms;
     int timeout = due_mono_ms <= now                ? 0
                   : due_mono_ms - now > 3600 * 1000 ? 3600 * 1000
@@ -88,8 +128,17 @@ static bool wait_until(struct sync_thread *t, int64_t *due)
         log_warn("sync: poll: %s", strerror(errno));
     if (fds[0].revents & POLLIN)
         return false;
-    if (fds[1].revents & POLLIN) {
-        drain(t->wake_pipe[0]);
+    bool wake_now = false, commit = false;
+    if (fds[1].revents & POLLIN)
+        drain(t->wake_pipe[0], &wake_now, &commit);
+    now = clock_read(t->clock).mono_ms;
+    if (commit)
+        arm_commit_round(t, now);
+    if (now >= t->commit_due_mono_ms) {
+        t->commit_due_mono_ms = INT64_MAX;
+        wake_now |= t->status.state != SYNC_STATE_FAILING;
+    }
+    if (wake_now) {
         sync_engine_request(t->engine);
         *due = INT64_MIN;
     }
@@ -104,6 +153,9 @@ static void *run(void *arg)
         struct clock_now now = clock_read(t->clock);
         if (now.mono_ms >= due) {
             take_departments(t);
+            /* this round takes whatever was committed before it reads */
+            t->commit_due_mono_ms = INT64_MAX;
+            t->last_round_mono_ms = now.mono_ms;
             due = sync_engine_step(t->engine, now.mono_ms, now.utc_ms);
             publish(t);
         }
@@ -142,6 +194,8 @@ struct sync_thread *sync_thread_start(const struct sync_settings *settings,
     }
     t->stop_pipe[0] = t->stop_pipe[1] = t->wake_pipe[0] = t->wake_pipe[1] = -1;
     t->clock = clock;
+    t->commit_due_mono_ms = INT64_MAX;
+    t->last_round_mono_ms = INT64_MIN / 2;
     if (!make_pipe(t->stop_pipe) || !make_pipe(t->wake_pipe)) {
         log_error("sync: pipe: %s; not syncing", strerror(errno));
         goto fail_pipes;
@@ -172,10 +226,20 @@ fail_pipes:
     return NULL;
 }
 
+static void wake(struct sync_thread *t, char what)
+{
+    if (t && write(t->wake_pipe[1], &what, 1) < 0 && errno != EAGAIN)
+        log_warn("sync: cannot wake the sync thread: %s", strerror(errno));
+}
+
 void sync_thread_request(struct sync_thread *t)
 {
-    if (t && write(t->wake_pipe[1], "w", 1) < 0 && errno != EAGAIN)
-        log_warn("sync: cannot wake the sync thread: %s", strerror(errno));
+    wake(t, WAKE_NOW);
+}
+
+void sync_thread_committed(struct sync_thread *t)
+{
+    wake(t, WAKE_COMMIT);
 }
 
 bool sync_thread_status(struct sync_thread *t, struct sync_status *out)

@@ -93,7 +93,9 @@ def main():
                 "admin": {"user": "admin", "password": s.users["admin"].password},
                 "first": league_first(s, days),
                 "alpha": {"name": s.departments["alpha"]["name"],
-                          "n": sum(s.counts({"alpha"}, days))},
+                          "n": sum(s.counts({"alpha"}, days)), "kiosk": "k-alpha-1"},
+                "db": target.conninfo,
+                "add_tap": os.path.join(HERE, "add_tap.py"),
                 "alert_department": s.departments["delta"]["name"],
                 "departments": [v["name"] for v in s.departments.values()]
                 + list(s.groups.values()),

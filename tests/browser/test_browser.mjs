@@ -5,10 +5,12 @@
 //
 // Steps: log in through the form; read the league table (first row and its number with n);
 // open a department (the heat map SVG); acknowledge an alert (its state text changes);
-// download the CSV (the download event) and parse it; log out (the old page asks for a login).
+// a tap synced to the database while the department page is open shows on it within seconds,
+// without a reload (live.js); download the CSV (the download event) and parse it; log out (the old page asks for a login).
 // Screenshots at 1280x900 and 390x844 of login, overview, department, alerts and fleet as
 // OUTDIR/browser-<page>-<desktop|phone>.png.  Throughout: no request leaves 127.0.0.1, no
 // console error, no page error, no CSP violation.  Exit 1 with every failure listed.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -113,6 +115,31 @@ async function openDepartment(page) {
   check(hasNumber(text, expect.alpha.n), `department: alpha's n ${expect.alpha.n} is not on the page`);
 }
 
+// A tap reaches the database (add_tap.py writes it as a kiosk's sync round does) while the
+// department page is open: its n goes up by one within LIVE_WITHIN_MS, with no navigation.
+const LIVE_WITHIN_MS = 8000;
+async function liveUpdate(page, width) {
+  let navigated = false;
+  const onNav = (frame) => { if (frame === page.mainFrame()) navigated = true; };
+  page.on('framenavigated', onNav);
+  await page.waitForTimeout(1500); // live.js has asked for the generation and waits
+  const started = Date.now();
+  execFileSync('python3', [expect.add_tap, expect.db, expect.alpha.kiosk, 'alpha', '4']);
+  const n = expect.alpha.n + 1;
+  const shown = await page.waitForFunction((want) => {
+    const text = document.body.innerText;
+    return new RegExp(`(^|[^0-9,])${want.toLocaleString('en-US')}([^0-9,]|$)`).test(text) ||
+      new RegExp(`(^|[^0-9])${want}([^0-9]|$)`).test(text);
+  }, n, { timeout: LIVE_WITHIN_MS, polling: 100 }).then(() => true, () => false);
+  const took = Date.now() - started;
+  page.off('framenavigated', onNav);
+  console.log(`live: the new tap showed after ${took} ms`);
+  check(shown, `live: alpha's n ${n} not on the open department page within ${LIVE_WITHIN_MS} ms`);
+  check(!navigated, 'live: the page was reloaded as a whole, not updated in place');
+  await shot(page, 'department-live', width);
+  expect.alpha.n = n; // the CSV and the pages after this include it
+}
+
 async function downloadCsv(page) {
   const link = await page.$('a[href*="/api/v1/counts"][href*="csv"]');
   let download;
@@ -161,6 +188,21 @@ async function acknowledge(page, width) {
   check(await page.$('form[action*="/acknowledge"] button') === null,
     'alert: the acknowledge button is still offered on an acknowledged alert');
   await shot(page, 'alert', width);
+  await draftSurvives(page);
+}
+
+// A comment being typed (the focus already elsewhere) is not wiped when new counts arrive:
+// live.js leaves a <main> whose fields were changed alone.
+async function draftSurvives(page) {
+  const draft = 'Called the lab lead; follow up tomorrow';
+  await page.fill('textarea', draft);
+  await page.click('h1');
+  await page.waitForTimeout(1500);
+  execFileSync('python3', [expect.add_tap, expect.db, expect.alpha.kiosk, 'alpha', '4']);
+  expect.alpha.n += 1;
+  await page.waitForTimeout(4000); // the live update came and went (it takes about a second)
+  check(await page.inputValue('textarea') === draft,
+    'live: a comment being typed was wiped when new counts arrived');
 }
 
 async function logout(page) {
@@ -183,6 +225,7 @@ async function desktop(browser) {
   await shot(page, 'overview', 'desktop');
   await openDepartment(page);
   await shot(page, 'department', 'desktop');
+  await liveUpdate(page, 'desktop');
   await downloadCsv(page);
   await acknowledge(page, 'desktop');
   await page.goto(`${expect.base}/fleet`);

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -18,8 +19,9 @@ struct dashdb {
     sqlite3 *sqlite; /* owned; set for a SQLite file */
     dev_t dev;       /* the SQLite file this connection opened */
     ino_t ino;
-    bool broken;         /* a query failed: close it when given back */
-    struct dashdb *next; /* in the pool's idle list */
+    bool broken;          /* a query failed: close it when given back */
+    int64_t data_version; /* SQLite: PRAGMA data_version when last looked at */
+    struct dashdb *next;  /* in the pool's idle list */
 };
 
 struct dashdb_pool {
@@ -378,4 +380,82 @@ bool dashdb_ping(struct dashdb *db, char *err, size_t size)
     if (rc != SQLITE_ROW)
         return sqlite_failed(db, "reading wow_schema", err, size);
     return true;
+}
+
+/* ---- watching for others' changes --------------------------------------- */
+
+static bool handle_version(void *ctx, int ncols, const char *const *v)
+{
+    if (ncols == 1 && v[0])
+        *(int64_t *)ctx = strtoll(v[0], NULL, 10);
+    return true;
+}
+
+bool dashdb_listen(struct dashdb *db, const char *channel, char *err, size_t size)
+{
+    if (db->sqlite)
+        return dashdb_changed(db); /* remembers the file's data_version */
+    char *quoted = PQescapeIdentifier(db->pg, channel, strlen(channel));
+    if (!quoted) {
+        snprintf(err, size, "LISTEN: %s", PQerrorMessage(db->pg));
+        one_line(err);
+        return false;
+    }
+    char sql[160];
+    snprintf(sql, sizeof sql, "LISTEN %s", quoted);
+    PQfreemem(quoted);
+    return dashdb_exec(db, sql, NULL, 0, NULL, NULL, NULL, err, size);
+}
+
+bool dashdb_changed(struct dashdb *db)
+{
+    int64_t version = db->data_version;
+    if (db->sqlite) {
+        char err[16];
+        dashdb_exec(db, "PRAGMA data_version", NULL, 0, handle_version, &db->data_version, NULL,
+                    err, sizeof err);
+        return db->data_version != version;
+    }
+    bool changed = false;
+    for (PGnotify *n; (n = PQnotifies(db->pg)) != NULL; PQfreemem(n))
+        changed = true;
+    return changed;
+}
+
+/* Waits for fd (-1: none) or cancel_fd up to timeout_ms; true when
+ * cancel_fd is readable. */
+static bool wait_fds(int fd, int cancel_fd, int timeout_ms)
+{
+    struct pollfd fds[2] = {{.fd = cancel_fd, .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+    if (poll(fds, fd >= 0 ? 2 : 1, timeout_ms) < 0)
+        return false;
+    return (fds[0].revents & POLLIN) != 0;
+}
+
+enum dashdb_wait dashdb_wait_change(struct dashdb *db, int timeout_ms, int cancel_fd, char *err,
+                                    size_t size)
+{
+    if (db->sqlite) {
+        for (;;) {
+            if (dashdb_changed(db))
+                return DASHDB_WAIT_CHANGED;
+            if (timeout_ms <= 0)
+                return DASHDB_WAIT_TIMEOUT;
+            int slice = timeout_ms < DASHDB_POLL_MS ? timeout_ms : DASHDB_POLL_MS;
+            if (wait_fds(-1, cancel_fd, slice))
+                return DASHDB_WAIT_CANCELLED;
+            timeout_ms -= slice;
+        }
+    }
+    if (dashdb_changed(db))
+        return DASHDB_WAIT_CHANGED;
+    if (wait_fds(PQsocket(db->pg), cancel_fd, timeout_ms))
+        return DASHDB_WAIT_CANCELLED;
+    if (!PQconsumeInput(db->pg) || PQstatus(db->pg) != CONNECTION_OK) {
+        snprintf(err, size, "the listening connection was lost: %s", PQerrorMessage(db->pg));
+        one_line(err);
+        db->broken = true;
+        return DASHDB_WAIT_FAILED;
+    }
+    return dashdb_changed(db) ? DASHDB_WAIT_CHANGED : DASHDB_WAIT_TIMEOUT;
 }

@@ -80,4 +80,32 @@ bool dashdb_exec(struct dashdb *db, const char *sql, const struct dashdb_value *
  * with the reason in err. */
 bool dashdb_ping(struct dashdb *db, char *err, size_t size);
 
+/* ---- watching for what others commit ----------------------------------
+ * On a connection of its own (dashdb_open).  PostgreSQL: LISTEN on a
+ * channel (schema.h's SCHEMA_COUNTS_CHANNEL, which a statement trigger on
+ * the counts notifies); the connection may still run statements, and
+ * notifications wait until they are read.  SQLite: PRAGMA data_version,
+ * which moves when another connection commits (this one's own writes do
+ * not move it), looked at every DASHDB_POLL_MS. */
+#define DASHDB_POLL_MS 1000
+
+/* Starts watching channel (PostgreSQL; ignored for SQLite).  false with
+ * the reason in err. */
+bool dashdb_listen(struct dashdb *db, const char *channel, char *err, size_t size);
+
+/* Whether a change came since the last look, without waiting (reads what
+ * already arrived; SQLite: one PRAGMA). */
+bool dashdb_changed(struct dashdb *db);
+
+enum dashdb_wait {
+    DASHDB_WAIT_CHANGED,   /* something was committed since the last look */
+    DASHDB_WAIT_TIMEOUT,   /* nothing within timeout_ms */
+    DASHDB_WAIT_CANCELLED, /* cancel_fd became readable (not read here) */
+    DASHDB_WAIT_FAILED,    /* the connection is lost (err): close it, listen anew */
+};
+
+/* Waits up to timeout_ms for a change, or until cancel_fd is readable. */
+enum dashdb_wait dashdb_wait_change(struct dashdb *db, int timeout_ms, int cancel_fd, char *err,
+                                    size_t size);
+
 #endif

@@ -23,10 +23,13 @@
 #include "strbuf.h"
 #include "tz.h"
 
-#define DAY_MS      86400000LL
-#define HOUR_MS     3600000LL
-#define MARGIN_MS   (5 * 60 * 1000LL) /* transactions open this long when the last refresh read */
-#define SPAN_PAD_MS (14 * HOUR_MS)    /* zones lie within UTC-12 .. UTC+14 */
+#define DAY_MS    86400000LL
+#define HOUR_MS   3600000LL
+#define MARGIN_MS (5 * 60 * 1000LL) /* transactions open this long when the last refresh read */
+/* rollup_refresh_recent's: a kiosk's push is one short pipelined
+ * transaction; one open longer is caught by the next rollup_refresh */
+#define RECENT_MARGIN_MS 2000LL
+#define SPAN_PAD_MS      (14 * HOUR_MS) /* zones lie within UTC-12 .. UTC+14 */
 /* Offsets are sampled this often and each change found by bisection; no
  * zone changes twice within six hours. */
 #define ZONE_STEP_MS (6 * HOUR_MS)
@@ -64,6 +67,7 @@ struct refresh {
     size_t size;
     int64_t watermark[2];         /* tap_counts, reason_counts */
     int64_t read_at;              /* the database's clock before this refresh read */
+    int64_t margin_ms;            /* read back this far before the watermark */
     struct kiosk_change *changes; /* owned, sorted by kiosk_id once collected */
     size_t n_changes, cap_changes;
     struct kiosk_zone *kiosk_zones; /* owned, sorted by kiosk_id */
@@ -212,7 +216,9 @@ static bool read_clock(struct refresh *r)
 static bool find_changes(struct refresh *r)
 {
     static const char state_sql[] = "SELECT name, watermark_ms FROM dash_rollup_state";
-    if (!dashdb_exec(r->db, state_sql, NULL, 0, handle_watermark, r, NULL, r->err, r->size) ||
+    bool given = r->watermark[0] > 0; /* a recent refresh's own watermark */
+    if ((!given &&
+         !dashdb_exec(r->db, state_sql, NULL, 0, handle_watermark, r, NULL, r->err, r->size)) ||
         !read_clock(r))
         return false;
     for (int t = 0; t < 2; t++) {
@@ -221,7 +227,7 @@ static bool find_changes(struct refresh *r)
                  "SELECT kiosk_id, COUNT(*), MIN(bucket_start_ms), MAX(bucket_start_ms),"
                  " MAX(synced_ms) FROM %s WHERE synced_ms > $1 GROUP BY kiosk_id",
                  tables[t]);
-        struct dashdb_value since = DASHDB_INT(r->watermark[t] - MARGIN_MS);
+        struct dashdb_value since = DASHDB_INT(r->watermark[t] - r->margin_ms);
         struct change_ctx c = {r, t};
         if (!dashdb_exec(r->db, sql, &since, 1, handle_change, &c, NULL, r->err, r->size))
             return false;
@@ -407,7 +413,7 @@ static bool touched_days(struct refresh *r, const struct kiosk_change *k, struct
                  "SELECT DISTINCT bucket_start_ms FROM %s WHERE kiosk_id = $1 AND synced_ms > $2",
                  tables[t]);
         struct dashdb_value params[] = {DASHDB_TEXT(k->kiosk_id),
-                                        DASHDB_INT(r->watermark[t] - MARGIN_MS)};
+                                        DASHDB_INT(r->watermark[t] - r->margin_ms)};
         struct days_ctx c = {out, k->tz};
         if (!dashdb_exec(r->db, sql, params, 2, handle_bucket, &c, NULL, r->err, r->size))
             return false;
@@ -599,9 +605,26 @@ static bool save_watermarks(struct refresh *r, int64_t now_ms)
 bool rollup_refresh(struct dashdb *db, int64_t now_ms, struct rollup_stats *stats, char *err,
                     size_t size)
 {
-    struct refresh r = {.db = db, .err = err, .size = size};
+    struct refresh r = {.db = db, .err = err, .size = size, .margin_ms = MARGIN_MS};
     bool ok = find_changes(&r) && assign_zones(&r) && recompute_batches(&r) &&
               save_watermarks(&r, now_ms);
+    if (stats)
+        *stats = r.stats;
+    refresh_free(&r);
+    return ok;
+}
+
+bool rollup_refresh_recent(struct dashdb *db, int64_t *since_ms, struct rollup_stats *stats,
+                           char *err, size_t size)
+{
+    struct refresh r = {.db = db,
+                        .err = err,
+                        .size = size,
+                        .margin_ms = *since_ms > 0 ? RECENT_MARGIN_MS : MARGIN_MS,
+                        .watermark = {*since_ms, *since_ms}};
+    bool ok = find_changes(&r) && assign_zones(&r) && recompute_batches(&r);
+    if (ok)
+        *since_ms = r.read_at;
     if (stats)
         *stats = r.stats;
     refresh_free(&r);

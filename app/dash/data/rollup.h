@@ -48,4 +48,15 @@ struct rollup_stats {
 bool rollup_refresh(struct dashdb *db, int64_t now_ms, struct rollup_stats *stats, char *err,
                     size_t size);
 
+/* A quick refresh for counts just signalled (dashdb_wait_change): the same
+ * recomputation, of the rows stamped after *since_ms less a margin of two
+ * seconds (0: after the stored watermark less rollup_refresh's margin),
+ * leaving dash_rollup_state alone, so the periodic rollup_refresh still
+ * reads them within its own margin: a push whose transaction stayed open
+ * longer than the short margin reaches the rollups then.  On success
+ * *since_ms becomes the database's clock as it was before this refresh
+ * read; on failure it is kept (err as rollup_refresh). */
+bool rollup_refresh_recent(struct dashdb *db, int64_t *since_ms, struct rollup_stats *stats,
+                           char *err, size_t size);
+
 #endif

@@ -364,9 +364,69 @@ void page_frame_begin(struct strbuf *out, const struct page_ctx *ctx, const char
 
 void page_frame_end(struct strbuf *out)
 {
-    strbuf_puts(out, "</main>\n");
+    strbuf_puts(out, "</main>\n<script src=\"/assets/live.js\" defer></script>\n");
     html_page_end(out);
 }
+
+/* ---- the live update --------------------------------------------------- */
+
+/* /assets/live.js: a file of its own, so the CSP keeps forbidding inline
+ * script.  It long-polls /api/v1/live with the generation it last saw;
+ * when the answer names another, it fetches the page again and swaps its
+ * <main> in, unless a field of it has the focus or differs from what the
+ * page came with (someone is typing a comment or changing the filter: the
+ * next change will do, or their own submit).  An answer that comes back at once unchanged
+ * (the server's waiting places are taken) waits 5 s before asking again;
+ * errors (logged out, server away) back off up to a minute. */
+const char page_live_script[] =
+    "/* wowdash: keeps an open page's figures current (see page_frame.c). */\n"
+    "(function () {\n"
+    "  'use strict';\n"
+    "  var gen = null, failures = 0;\n"
+    "  function edited(main) {\n"
+    "    return Array.prototype.some.call(main.querySelectorAll('input, select, textarea'),\n"
+    "      function (e) {\n"
+    "        if (e.tagName === 'SELECT')\n"
+    "          return Array.prototype.some.call(e.options,\n"
+    "            function (o) { return o.selected !== o.defaultSelected; });\n"
+    "        if (e.type === 'checkbox' || e.type === 'radio') return e.checked !== "
+    "e.defaultChecked;\n"
+    "        return e.value !== e.defaultValue;\n"
+    "      });\n"
+    "  }\n"
+    "  function swap(html) {\n"
+    "    var fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');\n"
+    "    var old = document.querySelector('main'), active = document.activeElement;\n"
+    "    if (!fresh || !old || edited(old)) return;\n"
+    "    if (active && old.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName))\n"
+    "      return;\n"
+    "    old.replaceWith(document.adoptNode(fresh));\n"
+    "    document.documentElement.dataset.liveGeneration = String(gen);\n"
+    "  }\n"
+    "  function reload() {\n"
+    "    fetch(location.href, {credentials: 'same-origin', cache: 'no-store'})\n"
+    "      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })\n"
+    "      .then(swap).catch(function () {});\n"
+    "  }\n"
+    "  function poll() {\n"
+    "    var asked = Date.now();\n"
+    "    fetch('/api/v1/live' + (gen === null ? '' : '?since=' + gen),\n"
+    "          {credentials: 'same-origin', cache: 'no-store'})\n"
+    "      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })\n"
+    "      .then(function (j) {\n"
+    "        var same = j.generation === gen;\n"
+    "        if (gen !== null && !same) { gen = j.generation; reload(); }\n"
+    "        gen = j.generation;\n"
+    "        failures = 0;\n"
+    "        setTimeout(poll, same && Date.now() - asked < 1000 ? 5000 : 0);\n"
+    "      })\n"
+    "      .catch(function () {\n"
+    "        failures = Math.min(failures + 1, 6);\n"
+    "        setTimeout(poll, 1000 * Math.pow(2, failures));\n"
+    "      });\n"
+    "  }\n"
+    "  poll();\n"
+    "})();\n";
 
 /* ---- cells ------------------------------------------------------------- */
 

@@ -83,6 +83,11 @@ void page_filter_query(const struct dash_filter *f, struct strbuf *out);
 /* "last_30_days" and so on: the period's name in a URL. */
 const char *page_period_name(enum dash_period period);
 
+/* /assets/live.js, which every page with the nav bar loads: it long-polls
+ * /api/v1/live and swaps in the page's <main> when the figures change.
+ * Static; borrowed. */
+extern const char page_live_script[];
+
 /* "1–30 Nov 2026": the days [from_day, to_day) in words, into buf. */
 void page_period_words(int32_t from_day, int32_t to_day, char *buf, size_t size);
 

@@ -57,6 +57,7 @@ static const struct route routes[] = {
     {"/healthz", 0, ROUTE_GET, false, false, handle_healthz},
     {"/assets/dash.css", 0, ROUTE_GET, false, false, handle_stylesheet},
     {"/assets/icon.svg", 0, ROUTE_GET, false, false, handle_icon},
+    {"/assets/live.js", 0, ROUTE_GET, false, false, handle_live_script},
     {"/favicon.ico", 0, ROUTE_GET, false, false, handle_icon},
     {"/login", 0, ROUTE_GET | ROUTE_POST, false, false, handle_login},
     {"/", ANYONE_LOGGED_IN, ROUTE_GET, false, false, handle_home},
@@ -77,6 +78,7 @@ static const struct route routes[] = {
     {"/api/v1/departments", PAGES, ROUTE_GET, true, true, handle_api_departments},
     {"/api/v1/kiosks", ANYONE_LOGGED_IN, ROUTE_GET, true, true, handle_api_kiosks},
     {"/api/v1/alerts", PAGES, ROUTE_GET, true, true, handle_api_alerts},
+    {"/api/v1/live", ANYONE_LOGGED_IN, ROUTE_GET, false, true, handle_api_live},
 };
 
 const char *route_api_name(const struct route *route)

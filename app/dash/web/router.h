@@ -14,6 +14,10 @@
  *   GET  /fleet                                admin, technician
  *   GET  /api/v1/{counts,reasons,departments,alerts}[.csv|.json]   admin, head
  *   GET  /api/v1/kiosks[.csv|.json]            admin, head, technician
+ *   GET  /api/v1/live?since=G                  anyone logged in: {"generation": N}, the
+ *        number the refresher moves when the figures change (serve.c holds the answer
+ *        back while N is G: the pages' live update, /assets/live.js)
+ *   GET  /assets/live.js                       anyone
  *
  * No session: a page answers 303 to /login?next=PATH, the API 401 with a
  * JSON error.  HEAD is GET (serve.c drops the body).  Every reply says
@@ -33,6 +37,7 @@
 
 struct auth;
 struct dashdb_pool;
+struct refresher;
 struct tz;
 
 struct router {
@@ -40,11 +45,12 @@ struct router {
     struct auth *auth;        /* borrowed: logins and their throttle */
     const char *css;          /* borrowed: the stylesheet */
     size_t css_len;
-    struct clock clock;      /* the wall clock (tests inject one) */
-    const struct tz *zone;   /* borrowed: the dashboard's zone for "today"; NULL: UTC */
-    const char *zone_name;   /* its name, shown on pages */
-    int64_t silent_after_ms; /* the fleet page's threshold */
-    bool secure_cookies;     /* Set-Cookie with Secure (served over HTTPS) */
+    struct clock clock;          /* the wall clock (tests inject one) */
+    const struct tz *zone;       /* borrowed: the dashboard's zone for "today"; NULL: UTC */
+    const char *zone_name;       /* its name, shown on pages */
+    int64_t silent_after_ms;     /* the fleet page's threshold */
+    bool secure_cookies;         /* Set-Cookie with Secure (served over HTTPS) */
+    struct refresher *refresher; /* borrowed: the data's generation (/api/v1/live); NULL: 0 */
 };
 
 /* Answers request into reply (initialised here; the caller frees it with

@@ -98,6 +98,7 @@ void route_method_not_allowed(struct reply *reply, const char *allow);
 void handle_healthz(struct route_ctx *c, const struct route_match *m);
 void handle_stylesheet(struct route_ctx *c, const struct route_match *m);
 void handle_icon(struct route_ctx *c, const struct route_match *m);
+void handle_live_script(struct route_ctx *c, const struct route_match *m);
 void handle_login(struct route_ctx *c, const struct route_match *m);
 
 /* routes_pages.c */
@@ -123,5 +124,6 @@ void handle_api_reasons(struct route_ctx *c, const struct route_match *m);
 void handle_api_departments(struct route_ctx *c, const struct route_match *m);
 void handle_api_kiosks(struct route_ctx *c, const struct route_match *m);
 void handle_api_alerts(struct route_ctx *c, const struct route_match *m);
+void handle_api_live(struct route_ctx *c, const struct route_match *m);
 
 #endif

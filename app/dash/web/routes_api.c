@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "refresher.h"
 #include "router_private.h"
 
 #define API_LIMIT_DEFAULT 1000
@@ -212,4 +213,18 @@ void handle_api_kiosks(struct route_ctx *c, const struct route_match *m)
 void handle_api_alerts(struct route_ctx *c, const struct route_match *m)
 {
     api_answer(c, m, api_alerts_rows, true);
+}
+
+/* {"generation": N}: serve.c holds it back while N is the page's ?since. */
+void handle_api_live(struct route_ctx *c, const struct route_match *m)
+{
+    if (m->format != API_JSON) {
+        route_fail(c, 404, "the live generation is JSON only");
+        return;
+    }
+    c->reply->status = 200;
+    c->reply->type = "application/json; charset=utf-8";
+    strbuf_puts(&c->reply->body, "{\"generation\": ");
+    strbuf_int(&c->reply->body, (int64_t)refresher_generation(c->rt->refresher));
+    strbuf_puts(&c->reply->body, "}\n");
 }

@@ -106,6 +106,14 @@ void handle_stylesheet(struct route_ctx *c, const struct route_match *m)
     c->reply->borrowed_len = c->rt->css ? c->rt->css_len : 0;
 }
 
+void handle_live_script(struct route_ctx *c, const struct route_match *m)
+{
+    c->reply->type = "text/javascript; charset=utf-8";
+    c->reply->cache = "max-age=300";
+    c->reply->borrowed = page_live_script;
+    c->reply->borrowed_len = strlen(page_live_script);
+}
+
 void handle_icon(struct route_ctx *c, const struct route_match *m)
 {
     c->reply->type = "image/svg+xml";

@@ -4,13 +4,15 @@
  *
  * Threads: libmicrohttpd's own, a pool of SERVE_THREADS polling threads
  * that each run the handlers of their connections (router_handle); the
- * refresh thread (rollups, then alerts); main() only waits in sigwait()
+ * refresh thread (refresher.h: rollups, then alerts, and listening for new
+ * counts in between), whose tick also lets go of the long-polls of
+ * /api/v1/live that wait for a new generation; main() only waits in sigwait()
  * for SIGTERM or SIGINT (blocked in every thread, so no handler and no
  * polling), then stops the refresh thread and the daemon, which finishes
  * what is in flight.
  * Database: one mutex-guarded pool of SERVE_THREADS connections
  * (dashdb.h), so each polling thread finds one free; the refresh thread
- * has its own connection (dashdb_open).
+ * has its own connections (dashdb_open).
  *
  * A request's life in libmicrohttpd: the URI log callback sees the raw
  * target first and allocates the request's state (struct exchange); the
@@ -37,7 +39,6 @@
 #include <unistd.h>
 
 #include "alerts.h"
-#include "catalog_db.h"
 #include "auth.h"
 #include "clock.h"
 #include "dashdb.h"
@@ -45,7 +46,7 @@
 #include "http.h"
 #include "log.h"
 #include "notify.h"
-#include "rollup.h"
+#include "refresher.h"
 #include "router.h"
 #include "strbuf.h"
 #include "sync_backend.h"
@@ -226,99 +227,88 @@ static bool load_zone(const char *option, struct tz **zone, char *name, size_t s
     return true;
 }
 
-/* ---- the refresh thread ------------------------------------------------ */
+/* ---- the pages' live update: /api/v1/live long-polls --------------------
+ *
+ * A page asks /api/v1/live?since=G.  When G is still the refresher's
+ * generation, the router's answer is held back: the connection is
+ * suspended (it costs no thread) until the generation moves or
+ * SERVE_LIVE_WAIT_MS pass, then the router answers again.  At most
+ * SERVE_LIVE_MAX such connections wait at once, SERVE_LIVE_PER_CLIENT per
+ * client address; more are answered at once (the page then waits before
+ * asking again), so a flood cannot take the connections pages need. */
 
-/* Rollups, then alerts, every every_ms on a connection of its own.  mu
- * guards stop; the thread waits on wake with a timeout. */
-struct refresher {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t wake; /* on CLOCK_MONOTONIC */
-    bool stop;
-    const char *target;
-    int64_t every_ms;
-    struct alerts_settings settings;
-    struct clock clock;
-    struct dashdb *db; /* the thread's own; reopened after a failure */
+#define SERVE_LIVE_MAX        24
+#define SERVE_LIVE_PER_CLIENT 4
+#define SERVE_LIVE_WAIT_MS    25000
+
+struct live_waiter {
+    struct MHD_Connection *connection;
+    char client[64];
+    uint64_t since;
+    int64_t until_ms; /* mono */
 };
 
-static void refresh_once(struct refresher *f)
+struct live {
+    pthread_mutex_t mu;
+    struct live_waiter waiting[SERVE_LIVE_MAX];
+    int n;
+};
+
+/* Suspends connection until the generation moves from since; false when
+ * the limits say no. */
+static bool live_park(struct live *l, struct MHD_Connection *connection, const char *client,
+                      uint64_t since)
 {
-    char err[512];
-    if (!f->db && !(f->db = dashdb_open(f->target, err, sizeof err))) {
-        log_warn("refresh: cannot open the database: %s", err);
-        return;
+    pthread_mutex_lock(&l->mu);
+    int same = 0;
+    for (int i = 0; i < l->n; i++)
+        same += !strcmp(l->waiting[i].client, client);
+    bool ok = l->n < SERVE_LIVE_MAX && same < SERVE_LIVE_PER_CLIENT;
+    if (ok) {
+        struct live_waiter *w = &l->waiting[l->n++];
+        *w = (struct live_waiter){.connection = connection,
+                                  .since = since,
+                                  .until_ms = clock_real().mono_ms + SERVE_LIVE_WAIT_MS};
+        snprintf(w->client, sizeof w->client, "%s", client);
+        MHD_suspend_connection(connection);
     }
-    struct rollup_stats stats = {0};
-    struct alerts_report report = {0};
-    int64_t now = clock_read(&f->clock).utc_ms;
-    bool derived = false; /* a kiosk seeded the catalog without its names */
-    if (!catalog_db_names_ensure(f->db, &derived, err, sizeof err))
-        log_warn("refresh: the catalog's names: %s", err);
-    else if (derived)
-        log_info("refresh: the catalog's names derived from its newest version");
-    bool ok = rollup_refresh(f->db, now, &stats, err, sizeof err);
-    if (!ok)
-        log_warn("refresh: rollup: %s", err);
-    else if (!(ok = alerts_evaluate(f->db, &f->settings, now, &report, err, sizeof err)))
-        log_warn("refresh: alerts: %s", err);
-    if (ok && (stats.days > 0 || report.n > 0 || report.undelivered > 0))
-        log_info("refresh: %" PRId64 " days of %" PRId64 " kiosks recomputed; %zu alerts opened "
-                 "or closed; %" PRId64 " webhook deliveries failed",
-                 stats.days, stats.kiosks, report.n, report.undelivered);
-    alerts_report_free(&report);
-    if (!ok) {
-        dashdb_close(f->db); /* a fresh connection next time */
-        f->db = NULL;
-    }
+    pthread_mutex_unlock(&l->mu);
+    return ok;
 }
 
-static void *run_refresher(void *arg)
+/* The refresher's tick: lets go of the waiters whose answer is due (all
+ * of them when generation is 0: stopping). */
+static void live_tick(void *ctx, uint64_t generation)
 {
-    struct refresher *f = arg;
-    pthread_mutex_lock(&f->mu);
-    while (!f->stop) {
-        pthread_mutex_unlock(&f->mu);
-        refresh_once(f);
-        struct timespec until = clock_mono_after(f->every_ms);
-        pthread_mutex_lock(&f->mu);
-        while (!f->stop && pthread_cond_timedwait(&f->wake, &f->mu, &until) != ETIMEDOUT)
-            ;
+    struct live *l = ctx;
+    int64_t now = clock_real().mono_ms;
+    pthread_mutex_lock(&l->mu);
+    for (int i = 0; i < l->n;) {
+        struct live_waiter *w = &l->waiting[i];
+        if (generation != 0 && w->since == generation && now < w->until_ms) {
+            i++;
+            continue;
+        }
+        MHD_resume_connection(w->connection);
+        *w = l->waiting[--l->n];
     }
-    pthread_mutex_unlock(&f->mu);
-    dashdb_close(f->db);
-    f->db = NULL;
-    return NULL;
+    pthread_mutex_unlock(&l->mu);
 }
 
-static bool refresher_start(struct refresher *f)
-{
-    pthread_condattr_t attr;
-    bool ok = pthread_condattr_init(&attr) == 0;
-    ok = ok && pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
-         pthread_cond_init(&f->wake, &attr) == 0;
-    pthread_condattr_destroy(&attr);
-    if (!ok || pthread_mutex_init(&f->mu, NULL) != 0)
-        return false;
-    if (pthread_create(&f->thread, NULL, run_refresher, f) != 0) {
-        pthread_mutex_destroy(&f->mu);
-        pthread_cond_destroy(&f->wake);
-        return false;
-    }
-    return true;
-}
-
-/* Wakes the thread and waits for it (after the refresh in flight). */
-static void refresher_stop(struct refresher *f)
-{
-    pthread_mutex_lock(&f->mu);
-    f->stop = true;
-    pthread_cond_signal(&f->wake);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thread, NULL);
-    pthread_mutex_destroy(&f->mu);
-    pthread_cond_destroy(&f->wake);
-}
+/* Everything serve_run starts, torn down in reverse by serve_stop. */
+struct server {
+    struct router router;
+    struct dashdb_pool *pool;
+    struct auth *auth;
+    char *css;
+    struct tz *zone;
+    char zone_name[128];
+    int64_t clock_offset; /* storage clock_system needs */
+    struct live live;
+    bool live_made;
+    struct refresher *refresher;
+    struct MHD_Daemon *daemon;
+};
 
 /* ---- requests ---------------------------------------------------------- */
 
@@ -326,6 +316,7 @@ static void refresher_stop(struct refresher *f)
 struct exchange {
     char *target;        /* owned: the raw request target */
     bool started;        /* the access handler has seen the headers */
+    bool waited;         /* a long-poll was held back once already */
     struct strbuf body;  /* a POST's body, at most HTTP_BODY_MAX + 1 bytes */
     bool body_too_large; /* more came than that (413) */
 };
@@ -438,14 +429,33 @@ static void loggable_path(const char *url, char *buf, size_t size)
             *p = '?';
 }
 
-static enum MHD_Result answer(struct router *router, struct MHD_Connection *connection,
+/* Whether the router's 200 to an /api/v1/live request names the
+ * generation the page already has: then the answer waits for a new one. */
+static bool live_unchanged(const struct server *s, const struct http_request *req,
+                           const struct reply *r)
+{
+    const char *since = http_param(req, "since");
+    char *end;
+    return r->status == 200 && !strncmp(req->path, "/api/v1/live", 12) && since &&
+           strtoull(since, &end, 10) == refresher_generation(s->refresher) && *end == '\0' &&
+           since[0] != '\0';
+}
+
+static enum MHD_Result answer(struct server *s, struct MHD_Connection *connection,
                               const char *method, const char *url, struct exchange *x)
 {
     int64_t start_ms = clock_real().mono_ms;
     struct http_request req;
     struct reply r;
     if (x && read_request(connection, method, x, &req)) {
-        router_handle(router, &req, &r);
+        router_handle(&s->router, &req, &r);
+        if (!x->waited && live_unchanged(s, &req, &r) &&
+            live_park(&s->live, connection, req.client, refresher_generation(s->refresher))) {
+            x->waited = true; /* answered again once resumed */
+            http_reply_free(&r);
+            http_request_free(&req);
+            return MHD_YES;
+        }
     } else {
         http_request_init(&req, method, NULL);
         http_reply_init(&r);
@@ -506,12 +516,12 @@ static void handle_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- run --------------------------------------------------------------- */
 
-static struct MHD_Daemon *start_daemon(struct router *router, struct listen_addr *addr)
+static struct MHD_Daemon *start_daemon(struct server *s, struct listen_addr *addr)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
-                     (addr->v6 ? MHD_USE_IPv6 : 0);
+                     MHD_ALLOW_SUSPEND_RESUME | (addr->v6 ? MHD_USE_IPv6 : 0);
     return MHD_start_daemon(
-        flags, (uint16_t)addr->port, NULL, NULL, handle_request, router, MHD_OPTION_EXTERNAL_LOGGER,
+        flags, (uint16_t)addr->port, NULL, NULL, handle_request, s, MHD_OPTION_EXTERNAL_LOGGER,
         handle_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr->addr,
         MHD_OPTION_URI_LOG_CALLBACK, handle_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
         handle_completed, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVE_THREADS,
@@ -578,26 +588,15 @@ static int check_options(const struct serve_options *o, struct listen_addr *addr
     return 0;
 }
 
-/* Everything serve_run starts, torn down in reverse by serve_stop. */
-struct server {
-    struct router router;
-    struct dashdb_pool *pool;
-    struct auth *auth;
-    char *css;
-    struct tz *zone;
-    char zone_name[128];
-    int64_t clock_offset; /* storage clock_system needs */
-    struct refresher refresher;
-    bool refreshing;
-    struct MHD_Daemon *daemon;
-};
-
 static void serve_stop(struct server *s)
 {
-    if (s->refreshing)
-        refresher_stop(&s->refresher);
-    if (s->daemon)
-        MHD_stop_daemon(s->daemon);
+    refresher_stop(s->refresher);
+    if (s->live_made) {
+        live_tick(&s->live, 0); /* every waiter answered before the daemon stops */
+        if (s->daemon)
+            MHD_stop_daemon(s->daemon);
+        pthread_mutex_destroy(&s->live.mu);
+    }
     dashdb_pool_destroy(s->pool);
     auth_destroy(s->auth);
     tz_destroy(s->zone);
@@ -627,17 +626,21 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
                                 .zone_name = s->zone_name,
                                 .silent_after_ms = o->silent_after_ms,
                                 .secure_cookies = o->secure_cookies};
-    s->refresher =
-        (struct refresher){.target = o->db,
-                           .every_ms = o->refresh_ms > 0 ? o->refresh_ms : SERVE_DEFAULT_REFRESH,
-                           .settings = {.webhook_url = o->webhook_url},
-                           .clock = clock};
-    s->refreshing = refresher_start(&s->refresher);
-    if (!s->refreshing) {
+    s->live_made = pthread_mutex_init(&s->live.mu, NULL) == 0;
+    struct refresher_settings rs = {.target = o->db,
+                                    .every_ms =
+                                        o->refresh_ms > 0 ? o->refresh_ms : SERVE_DEFAULT_REFRESH,
+                                    .alerts = {.webhook_url = o->webhook_url},
+                                    .clock = clock,
+                                    .tick = live_tick,
+                                    .ctx = &s->live};
+    s->refresher = s->live_made ? refresher_start(&rs) : NULL;
+    if (!s->refresher) {
         log_error("cannot start the refresh thread");
         return false;
     }
-    s->daemon = start_daemon(&s->router, addr);
+    s->router.refresher = s->refresher;
+    s->daemon = start_daemon(s, addr);
     if (!s->daemon)
         log_error("cannot listen on %s (see above)", o->listen);
     return s->daemon != NULL;

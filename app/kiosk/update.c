@@ -175,6 +175,7 @@ static void check_latest(struct update *u)
     } else {
         refuse(store, &e, error);
         snprintf(u->refused, sizeof u->refused, "version %lld: %s", (long long)e.version, error);
+        sync_thread_request(u->parts.sync); /* the fleet page hears of it now */
     }
     store_catalog_entry_free(&e);
 }
@@ -273,6 +274,7 @@ bool update_apply(struct update *u, struct clock_now now)
             store_catalog_mark(store, version, STORE_CATALOG_APPLIED, NULL);
         u->refused[0] = '\0';
         log_info("catalog: version %lld applied (the same config as before)", (long long)version);
+        sync_thread_request(u->parts.sync); /* report the version now, not an interval later */
         return false;
     }
     u->previous = l->config;
@@ -291,6 +293,7 @@ bool update_apply(struct update *u, struct clock_now now)
         store_catalog_mark(store, version, STORE_CATALOG_APPLIED, NULL);
     u->refused[0] = '\0';
     send_departments(u);
+    sync_thread_request(u->parts.sync); /* report the version now, not an interval later */
     log_info("catalog: version %lld applied", (long long)version);
     return true;
 }

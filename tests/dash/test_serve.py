@@ -357,7 +357,8 @@ def check_gone(port, engine, what, cookie):
                                           f"{status} {body!r}, expected 503 with {what!r}")
     check_common_headers(status, headers, "/healthz (503)", page=True)
     status, headers, body = request(port, "/fleet", cookie=cookie)
-    check(status == 503 and "cannot be read" in body and "<script" not in body.replace('<script src="/assets/live.js" defer></script>', "", 1),
+    live = '<script src="/assets/live.js" defer></script>'
+    check(status == 503 and "cannot be read" in body and "<script" not in body.replace(live, "", 1),
           f"{engine}: /fleet after the database went away: {status} {body[:300]!r}")
 
 

@@ -21,6 +21,8 @@
 #ifndef WOW_CLI_H
 #define WOW_CLI_H
 
+#include <stddef.h>
+
 #define CLI_USAGE (-1)
 
 /* Runs the command argv[1] names, or --help/--version; the exit status. */
@@ -37,6 +39,11 @@ int cli_rollup(int argc, char **argv);
 int cli_rule(int argc, char **argv);
 int cli_alerts(int argc, char **argv);
 int cli_catalog(int argc, char **argv);
+
+/* Who makes a catalog version from the command line: by (--by) when not
+ * NULL, else "cli:" and the login ($USER, else the account of the
+ * effective uid), else "cli:unknown"; written into out. */
+void cli_catalog_who(const char *by, char *out, size_t size);
 
 /* Each command's usage lines, each starting "wowdash " and ending in a
  * newline; continuation lines indented as printed after "usage: ". */

@@ -14,9 +14,11 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "catalog_db.h"
@@ -120,14 +122,22 @@ static void print_errors(const struct config_errors *errors)
         fprintf(stderr, "... and %d more errors\n", errors->total - errors->count);
 }
 
-/* Who made a version from the command line: --by, else the login. */
-static void who(const struct catalog_args *a, char *out, size_t size)
+void cli_catalog_who(const char *by, char *out, size_t size)
 {
     const char *user = getenv("USER");
-    if (a->by)
-        snprintf(out, size, "%s", a->by);
+    if (!user || !valid_text(user, 41)) {
+        const struct passwd *pw = getpwuid(geteuid());
+        user = pw && valid_text(pw->pw_name, 41) ? pw->pw_name : "unknown";
+    }
+    if (by)
+        snprintf(out, size, "%s", by);
     else
-        snprintf(out, size, "cli:%.40s", user && valid_text(user, 41) ? user : "unknown");
+        snprintf(out, size, "cli:%.40s", user);
+}
+
+static void who(const struct catalog_args *a, char *out, size_t size)
+{
+    cli_catalog_who(a->by, out, size);
 }
 
 static int import_run(struct dashdb *db, const struct catalog_args *a)

@@ -173,8 +173,7 @@ static int catalog_change(struct dashdb *db, const char *what, const struct cata
                           int count, const char *id)
 {
     char err[512], by[CATALOG_DB_WHO_MAX], note[CATALOG_DB_NOTE_MAX];
-    const char *user = getenv("USER");
-    snprintf(by, sizeof by, "cli:%.40s", user && utf8_valid_string(user) ? user : "unknown");
+    cli_catalog_who(NULL, by, sizeof by);
     snprintf(note, sizeof note, "wowdash %s %s", what, id);
     struct config_errors errors;
     int64_t version = 0;

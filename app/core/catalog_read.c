@@ -93,30 +93,19 @@ static void cat_section_start(struct cat_reader *r, const char *name, size_t len
               "reason ID, followup, screen, hours, press_filter or catalog");
 }
 
-/* inih's reader: the config's rules (config.c), headers noted here. */
+/* inih's reader: the config's rules (cfg_cut_line), headers noted here. */
 static char *cat_read_line(char *str, int num, void *stream)
 {
     struct cat_reader *r = stream;
-    const char *s = r->text + r->pos;
-    if (*s == '\0' || num < 2)
+    long len = cfg_cut_line(r->text, &r->pos, r->line + 1, str, num);
+    if (len < 0)
         return NULL;
     r->line++;
-    size_t skip = 0;
-    if (r->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
-        skip = 3;
-    skip += strspn(s + skip, " \t");
-    s += skip;
-    size_t len = strcspn(s, "\n");
-    size_t next = len + (s[len] == '\n');
-    r->pos += skip + next;
-    if (len + 2 > (size_t)num) {
-        cat_error(r->errors, cat_here(r), r->section_name, "line too long: %zu bytes, at most %d",
+    if (len + 2 > num) {
+        cat_error(r->errors, cat_here(r), r->section_name, "line too long: %ld bytes, at most %d",
                   len, num - 2);
-        memcpy(str, "\n", 2);
         return str;
     }
-    memcpy(str, s, next);
-    str[next] = '\0';
     if (str[0] == '[') {
         const char *close = strchr(str, ']');
         if (close != NULL)

@@ -204,35 +204,20 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     cfg_error(p, cfg_here(p), p->section_name, "unknown section; expected %s", expected);
 }
 
-/* inih's reader: one line of the text per call, counted; headers noted here.
- * Leading blanks are dropped before inih sees the line: inih would take an
- * indented line as the continuation of the previous value (so an indented
- * [section] or key would silently become part of a text), and indenting is
- * something technicians do. */
+/* inih's reader: one line of the text per call (cfg_cut_line), counted;
+ * headers noted here. */
 static char *cfg_read_line(char *str, int num, void *stream)
 {
     struct cfg_parser *p = stream;
-    const char *s = p->text + p->pos;
-    if (*s == '\0' || num < 2)
+    long len = cfg_cut_line(p->text, &p->pos, p->line + 1, str, num);
+    if (len < 0)
         return NULL;
     p->line++;
-    size_t skip = 0;
-    if (p->line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
-        (unsigned char)s[2] == 0xBF)
-        skip = 3; /* a UTF-8 byte order mark, as Windows editors write */
-    skip += strspn(s + skip, " \t");
-    s += skip;
-    size_t len = strcspn(s, "\n");
-    size_t next = len + (s[len] == '\n');
-    p->pos += skip + next;
-    if (len + 2 > (size_t)num) {
-        cfg_error(p, cfg_here(p), p->section_name, "line too long: %zu bytes, at most %d", len,
+    if (len + 2 > num) {
+        cfg_error(p, cfg_here(p), p->section_name, "line too long: %ld bytes, at most %d", len,
                   num - 2);
-        memcpy(str, "\n", 2); /* inih skips it as blank */
         return str;
     }
-    memcpy(str, s, next);
-    str[next] = '\0';
     if (str[0] == '[') {
         const char *close = strchr(str, ']');
         if (close != NULL)

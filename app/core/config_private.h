@@ -139,6 +139,16 @@ bool cfg_int(struct cfg_parser *p, const char *key, const char *value, long min,
 bool cfg_seconds(struct cfg_parser *p, const char *key, const char *value, int64_t min_ms,
                  int64_t max_ms, int64_t *dst);
 
+/* One line of text from *pos for inih, as the config's and the catalog's
+ * readers hand it over: a UTF-8 byte order mark on the first line
+ * (line_number 1) and leading blanks are dropped (inih would take an
+ * indented line as the continuation of the previous value, and indenting
+ * is something technicians do), the line and its '\n' are copied into str
+ * and *pos moves past it.  Returns the line's length, -1 at the end of the
+ * text; a line longer than num - 2 bytes is handed over as a blank line
+ * and its length returned, for the caller to report. */
+long cfg_cut_line(const char *text, size_t *pos, int line_number, char *str, int num);
+
 /* Splits "name.fi" into base "name" and lang "fi"; lang is "" without a dot. */
 void cfg_split_key(const char *key, char *base, size_t base_size, char *lang, size_t lang_size);
 

@@ -253,3 +253,25 @@ void cfg_languages(struct cfg_parser *p, const char *key, const char *value)
     memcpy(c->languages, codes, sizeof codes);
     c->language_count = count;
 }
+
+long cfg_cut_line(const char *text, size_t *pos, int line_number, char *str, int num)
+{
+    const char *s = text + *pos;
+    if (*s == '\0' || num < 2)
+        return -1;
+    size_t skip = 0;
+    if (line_number == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+        skip = 3; /* as Windows editors write */
+    skip += strspn(s + skip, " \t");
+    s += skip;
+    size_t len = strcspn(s, "\n");
+    size_t next = len + (s[len] == '\n');
+    *pos += skip + next;
+    if (len + 2 > (size_t)num)
+        memcpy(str, "\n", 2); /* inih skips it as blank */
+    else {
+        memcpy(str, s, next);
+        str[next] = '\0';
+    }
+    return (long)len;
+}

@@ -25,6 +25,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "accounts.h"
 #include "alerts.h"
 #include "api.h"
 #include "dashdb.h"
@@ -225,6 +226,34 @@ static void test_department_known(void **state)
     assert_false(found);
     assert_true(org_department_known(db, "fro", &found, err, sizeof err)); /* no prefix match */
     assert_false(found);
+}
+
+/* (after test_departments_named, which loads the catalog fixture)
+ * A head scoped to a node of the group tree sees the departments of every
+ * group below it (site > area > department), not only its direct ones. */
+static void test_group_tree_scope(void **state)
+{
+    (void)state;
+    exec_ok("INSERT INTO dash_groups(group_id, name, parent_id) VALUES ('site1', 'Site', NULL)",
+            NULL, 0);
+    exec_ok("UPDATE dash_groups SET parent_id = 'site1' WHERE group_id = 'lobby'", NULL, 0);
+    exec_ok("INSERT INTO dash_users(user_name, role, password_hash, created_ms)"
+            " VALUES ('tree-head', 'head', 'x', 0)",
+            NULL, 0);
+    exec_ok("INSERT INTO dash_user_scopes(user_name, kind, scope_id)"
+            " VALUES ('tree-head', 'group', 'site1')",
+            NULL, 0);
+    struct dash_user u = {.role = DASH_ROLE_HEAD};
+    bool ok = accounts_head_departments(db, "tree-head", &u, err, sizeof err);
+    exec_ok("DELETE FROM dash_users WHERE user_name = 'tree-head'", NULL, 0);
+    exec_ok("UPDATE dash_groups SET parent_id = NULL WHERE group_id = 'lobby'", NULL, 0);
+    exec_ok("DELETE FROM dash_groups WHERE group_id = 'site1'", NULL, 0);
+    if (!ok)
+        fail_msg("accounts_head_departments: %s", err);
+    assert_int_equal(u.n_departments, 2);
+    assert_string_equal(u.departments[0], "bar");
+    assert_string_equal(u.departments[1], "front");
+    dash_user_free(&u);
 }
 
 /* ---- with the catalog: names in the viewer's language ------------------ */
@@ -563,11 +592,12 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_picker_departments),    cmocka_unit_test(test_department_known),
-        cmocka_unit_test(test_departments_named),     cmocka_unit_test(test_league_named),
-        cmocka_unit_test(test_department_page_named), cmocka_unit_test(test_api_named),
-        cmocka_unit_test(test_alerts_named),          cmocka_unit_test(test_viewer_language),
-        cmocka_unit_test(test_fleet_states),          cmocka_unit_test(test_split_ids),
+        cmocka_unit_test(test_picker_departments), cmocka_unit_test(test_department_known),
+        cmocka_unit_test(test_departments_named),  cmocka_unit_test(test_group_tree_scope),
+        cmocka_unit_test(test_league_named),       cmocka_unit_test(test_department_page_named),
+        cmocka_unit_test(test_api_named),          cmocka_unit_test(test_alerts_named),
+        cmocka_unit_test(test_viewer_language),    cmocka_unit_test(test_fleet_states),
+        cmocka_unit_test(test_split_ids),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

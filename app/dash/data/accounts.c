@@ -237,12 +237,16 @@ static bool read_department(void *ctx, int ncols, const char *const *v)
 bool accounts_head_departments(struct dashdb *db, const char *name, struct dash_user *user,
                                char *err, size_t size)
 {
+    /* a group scope is a node of the catalog's group tree: its
+       departments and those of every group below it (UNION, not UNION
+       ALL: a cycle, which the catalog refuses anyway, would still end) */
     static const char sql[] =
-        "SELECT scope_id FROM dash_user_scopes WHERE user_name = $1 AND kind = 'department'"
+        "WITH RECURSIVE scoped(group_id) AS ("
+        "  SELECT scope_id FROM dash_user_scopes WHERE user_name = $1 AND kind = 'group'"
+        "  UNION SELECT g.group_id FROM dash_groups g JOIN scoped s ON g.parent_id = s.group_id)"
+        " SELECT scope_id FROM dash_user_scopes WHERE user_name = $1 AND kind = 'department'"
         " UNION"
-        " SELECT d.department FROM dash_departments d JOIN dash_user_scopes s"
-        "   ON s.kind = 'group' AND s.scope_id = d.group_id"
-        " WHERE s.user_name = $1"
+        " SELECT d.department FROM dash_departments d JOIN scoped s ON s.group_id = d.group_id"
         " ORDER BY 1";
     const struct dashdb_value p = DASHDB_TEXT(name);
     return dashdb_exec(db, sql, &p, 1, read_department, user, NULL, err, size);

@@ -91,7 +91,8 @@ bool accounts_user_find(struct dashdb *db, const char *name, struct accounts_use
 
 /* Appends head name's departments to user->departments (realloc'd; the
  * caller frees with dash_user_free): the named ones and those of its
- * named groups, sorted, without repeats. */
+ * named groups and of every group below them in the catalog's tree,
+ * sorted, without repeats. */
 bool accounts_head_departments(struct dashdb *db, const char *name, struct dash_user *user,
                                char *err, size_t size);
 

@@ -249,9 +249,10 @@ struct live_waiter {
 };
 
 struct live {
-    pthread_mutex_t mu;
+    pthread_mutex_t mu; /* guards the three below */
     struct live_waiter waiting[SERVE_LIVE_MAX];
     int n;
+    bool stopping; /* serve_stop began: no connection is suspended any more */
 };
 
 /* Suspends connection until the generation moves from since; false when
@@ -263,7 +264,7 @@ static bool live_park(struct live *l, struct MHD_Connection *connection, const c
     int same = 0;
     for (int i = 0; i < l->n; i++)
         same += !strcmp(l->waiting[i].client, client);
-    bool ok = l->n < SERVE_LIVE_MAX && same < SERVE_LIVE_PER_CLIENT;
+    bool ok = !l->stopping && l->n < SERVE_LIVE_MAX && same < SERVE_LIVE_PER_CLIENT;
     if (ok) {
         struct live_waiter *w = &l->waiting[l->n++];
         *w = (struct live_waiter){.connection = connection,
@@ -588,15 +589,23 @@ static int check_options(const struct serve_options *o, struct listen_addr *addr
     return 0;
 }
 
+/* The daemon stops before the refresher is freed: a request being
+ * answered reads the refresher's generation until the daemon has joined
+ * its threads.  No connection may stay suspended when the daemon stops,
+ * so parking ends first and every waiter is answered. */
 static void serve_stop(struct server *s)
 {
-    refresher_stop(s->refresher);
     if (s->live_made) {
-        live_tick(&s->live, 0); /* every waiter answered before the daemon stops */
+        pthread_mutex_lock(&s->live.mu);
+        s->live.stopping = true;
+        pthread_mutex_unlock(&s->live.mu);
+        live_tick(&s->live, 0);
         if (s->daemon)
             MHD_stop_daemon(s->daemon);
-        pthread_mutex_destroy(&s->live.mu);
     }
+    refresher_stop(s->refresher); /* joins its thread: no live_tick after this */
+    if (s->live_made)
+        pthread_mutex_destroy(&s->live.mu);
     dashdb_pool_destroy(s->pool);
     auth_destroy(s->auth);
     tz_destroy(s->zone);

@@ -63,7 +63,7 @@ def catalog(version, negative_label, extra=""):
             "department = front\n\n[department front]\nname = Front desk\n\n"
             f"[reason slow]\nlabel = {negative_label}\nfor = negative\n\n"
             f"[reason fast]\nlabel = Fast service v{version}\nfor = positive\n\n"
-            f"[followup]\ntimeout_s = 8\n{extra}")
+            f"[followup]\ntimeout_s = 60\n{extra}")
 
 
 def publish(version, body):
@@ -133,7 +133,7 @@ def kiosk_config(target):
             "department = front\n\n[department front]\nname = Front desk\n\n"
             "[reason slow]\nlabel = Waiting time v1\nfor = negative\n\n"
             "[reason fast]\nlabel = Fast service v1\nfor = positive\n\n"
-            "[followup]\ntimeout_s = 8\n\n[screen]\nack_ms = 100\nthanks_s = 1\n\n"
+            "[followup]\ntimeout_s = 60\n\n[screen]\nack_ms = 100\nthanks_s = 1\n\n"
             "[press_filter]\nmin_interval_s = 0\nburst_count = 0\n\n"
             f"[sync]\ntarget = {target}\ninterval_s = 1\n")
 

@@ -68,6 +68,7 @@ struct kiosk {
     double apply_ms; /* the poll that finds a received catalog; 0: none */
     double seen_ms;  /* when the owner first saw the new version; 0: not yet */
     int rounds, applied, refused;
+    bool phased; /* its next round is its first at its own phase: asked for */
 };
 
 struct fleet {
@@ -165,7 +166,9 @@ static void *worker_run(void *arg)
             if (f->o->wake)
                 kiosk_round(f, next, &w->rng, true);
         } else {
-            kiosk_round(f, next, &w->rng, false);
+            bool first = next->phased;
+            next->phased = false;
+            kiosk_round(f, next, &w->rng, first);
         }
     }
     return NULL;
@@ -203,7 +206,7 @@ static bool write_document(const struct fleet *f, const char *q, char *out, size
     fprintf(fp,
             "[kiosk]\nmode = single\ndepartment = front\nquestion = %s\n\n"
             "[hours]\nalways = true\n\n[department front]\nname = Front desk\n\n"
-            "[reason fast]\nlabel = Fast\n",
+            "[reason fast]\nlabel = Fast\nfor = positive\n",
             q);
     for (int i = 0; i < f->o->kiosks; i++)
         fprintf(fp, "\n[kiosk " ROLE_PREFIX "%04d]\nlabel = Kiosk %d\n", i, i);
@@ -277,7 +280,10 @@ static bool rollout(struct fleet *f, const char *db, PGconn *owner, int postmast
     uint64_t rng = 0x9e3779b97f4a7c15ULL;
     double start = bench_mono_ms();
     for (int i = 0; i < o->kiosks; i++) /* each kiosk's round at its own phase */
+    {
         f->kiosks[i].due_ms = start + urand(&rng) * o->interval_s * 1000;
+        f->kiosks[i].phased = true;
+    }
     struct worker w[64];
     pthread_t th[64];
     int n = o->workers;

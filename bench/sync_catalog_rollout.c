@@ -242,7 +242,7 @@ static int poll_seen(struct fleet *f, PGconn *db, int64_t version)
     int n = 0;
     if (PQresultStatus(r) == PGRES_TUPLES_OK)
         for (int i = 0; i < PQntuples(r); i++) {
-            int idx = atoi(PQgetvalue(r, i, 0) + strlen(ROLE_PREFIX));
+            long idx = strtol(PQgetvalue(r, i, 0) + strlen(ROLE_PREFIX), NULL, 10);
             if (idx >= 0 && idx < f->o->kiosks && f->kiosks[idx].seen_ms == 0)
                 f->kiosks[idx].seen_ms = now;
             n++;
@@ -340,17 +340,30 @@ static bool rollout(struct fleet *f, const char *db, PGconn *owner, int postmast
     return ok;
 }
 
+/* text as a number in [min, max], all of it, into *out. */
+static bool parse_num(const char *text, double min, double max, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || !(v >= min && v <= max))
+        return false;
+    *out = v;
+    return true;
+}
+
 static bool parse_options(int argc, char **argv, struct options *o)
 {
+    double kiosks = 1000, workers = 4;
     *o = (struct options){NULL, NULL, 1000, 4, 60, true};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool good = true;
         if (!strcmp(a, "--kiosks") && v)
-            o->kiosks = atoi(argv[++i]);
+            good = parse_num(argv[++i], 1, 4000, &kiosks);
         else if (!strcmp(a, "--workers") && v)
-            o->workers = atoi(argv[++i]);
+            good = parse_num(argv[++i], 1, 64, &workers);
         else if (!strcmp(a, "--interval-s") && v)
-            o->interval_s = atof(argv[++i]);
+            good = parse_num(argv[++i], 1, 3600, &o->interval_s);
         else if (!strcmp(a, "--no-wake"))
             o->wake = false;
         else if (a[0] != '-' && !o->conninfo)
@@ -359,9 +372,12 @@ static bool parse_options(int argc, char **argv, struct options *o)
             o->wowdash = a;
         else
             return false;
+        if (!good)
+            return false;
     }
-    return o->conninfo && o->wowdash && o->kiosks >= 1 && o->kiosks <= 4000 && o->workers >= 1 &&
-           o->workers <= 64 && o->interval_s >= 1 && o->interval_s <= 3600;
+    o->kiosks = (int)kiosks;
+    o->workers = (int)workers;
+    return o->conninfo && o->wowdash;
 }
 
 static bool setup(struct fleet *f, PGconn **admin, int *postmaster)

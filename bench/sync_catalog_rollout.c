@@ -357,6 +357,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
     *o = (struct options){NULL, NULL, 1000, 4, 60, true};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!a) /* argv[argc] is NULL, never before: said for the analyser */
+            return false;
         bool good = true;
         if (!strcmp(a, "--kiosks") && v)
             good = parse_num(argv[++i], 1, 4000, &kiosks);

@@ -1,6 +1,6 @@
 /*
- * org: dash_groups and dash_departments written (and groups listed) for
- * wowdash's department and group commands (org.h).
+ * org: the organisation's tables and the catalog's names read (org.h);
+ * a catalog commit (catalog_db.c) is their one writer.
  */
 #include "org.h"
 
@@ -27,15 +27,6 @@ bool org_group_exists(struct dashdb *db, const char *group_id, bool *found, char
     struct dashdb_value group = DASHDB_TEXT(group_id);
     *found = false;
     return dashdb_exec(db, sql, &group, 1, note_row, found, NULL, err, size);
-}
-
-bool org_group_put(struct dashdb *db, const char *group_id, const char *name, char *err,
-                   size_t size)
-{
-    static const char sql[] = "INSERT INTO dash_groups(group_id, name) VALUES ($1, $2)"
-                              " ON CONFLICT (group_id) DO UPDATE SET name = excluded.name";
-    struct dashdb_value params[] = {DASHDB_TEXT(group_id), DASHDB_TEXT(name)};
-    return dashdb_exec(db, sql, params, 2, NULL, NULL, NULL, err, size);
 }
 
 struct group_walk {
@@ -178,17 +169,4 @@ bool org_viewer_language(struct dashdb *db, const char *choice, const char *acce
         langs[i] = l.langs[i];
     names_pick_language(choice, accept, langs, l.n, l.first, out, out_size);
     return true;
-}
-
-bool org_department_put(struct dashdb *db, const char *department, const char *name,
-                        const char *group_id, char *err, size_t size)
-{
-    static const char sql[] =
-        "INSERT INTO dash_departments(department, name, group_id) VALUES ($1, $2, $3)"
-        " ON CONFLICT (department) DO UPDATE SET name = excluded.name,"
-        " group_id = excluded.group_id";
-    struct dashdb_value params[] = {DASHDB_TEXT(department), DASHDB_TEXT(name),
-                                    group_id ? DASHDB_TEXT(group_id)
-                                             : (struct dashdb_value){.type = DASHDB_NULL}};
-    return dashdb_exec(db, sql, params, 3, NULL, NULL, NULL, err, size);
 }

@@ -1,12 +1,10 @@
 /*
- * org: the one writer of the organisation's tables, dash_groups and
- * dash_departments (what the dashboard groups the counts by), and whether
- * a group or department exists.  Reading departments for a user is
- * dashq_departments (dashq.h).
- *
- * Ids and names are checked by the caller (wowdash department/group add);
- * these functions store what they are given.  Errors: false with the
- * reason in err (size bytes).
+ * org: what the organisation's tables say (dash_groups, dash_departments,
+ * and the catalog's names): whether a group or department exists, the
+ * groups listed, the names in a language and the viewer's language.  They
+ * are written only by a catalog commit (catalog_db.h), the one source of
+ * truth.  Reading departments for a user is dashq_departments (dashq.h).
+ * Errors: false with the reason in err (size bytes).
  */
 #ifndef WOW_ORG_H
 #define WOW_ORG_H
@@ -20,10 +18,6 @@ struct names;
 /* Sets *found to whether group group_id exists. */
 bool org_group_exists(struct dashdb *db, const char *group_id, bool *found, char *err, size_t size);
 
-/* Adds group group_id named name, or renames it. */
-bool org_group_put(struct dashdb *db, const char *group_id, const char *name, char *err,
-                   size_t size);
-
 /* Calls handle_group for every group, by id; its strings are valid only
  * during the call.  Stops (returning false) when it returns false. */
 bool org_groups_each(struct dashdb *db,
@@ -36,11 +30,6 @@ bool org_groups_each(struct dashdb *db,
  * were counted for it (tap_counts). */
 bool org_department_known(struct dashdb *db, const char *department, bool *found, char *err,
                           size_t size);
-
-/* Adds department, or replaces its name and group; group_id NULL puts it
- * in no group. */
-bool org_department_put(struct dashdb *db, const char *department, const char *name,
-                        const char *group_id, char *err, size_t size);
 
 /* The catalog's names (catalog_names) in language lang ("" the first
  * language; a name missing in lang falls back to the first language's)

@@ -10,6 +10,7 @@ registry's package only: playwright-core never downloads a browser here; the tes
 /usr/bin/chromium), then runs the node script with what it should find (expect.json).
 Screenshots land in OUTDIR as browser-*.png.
 """
+import fcntl
 import filecmp
 import json
 import os
@@ -30,6 +31,15 @@ def node_modules(outdir):
     """OUTDIR/browser-node with playwright-core installed from the committed lockfile."""
     home = os.path.join(outdir, "browser-node")
     os.makedirs(home, exist_ok=True)
+    # ctest runs the browser tests side by side; one installs while the others wait, else two
+    # `npm ci` remove each other's node_modules mid-install (ENOTEMPTY).
+    with open(os.path.join(home, ".install.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _install(home)
+    return home
+
+
+def _install(home):
     fresh = True
     for name in ("package.json", "package-lock.json"):
         dst = os.path.join(home, name)
@@ -43,7 +53,6 @@ def node_modules(outdir):
                            cwd=home, env=env, capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
             raise RuntimeError(f"npm ci in {home} failed ({r.returncode}):\n{r.stdout}{r.stderr}")
-    return home
 
 
 def league_first(s, days):

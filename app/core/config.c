@@ -523,7 +523,7 @@ bool config_load_layers(struct config *config, const char *const *paths, int cou
             struct config_error *ce = &errors->error[0];
             snprintf(ce->file, sizeof ce->file, "%s", paths[i]);
             snprintf(ce->key, sizeof ce->key, "file");
-            snprintf(ce->message, sizeof ce->message, "cannot read: %s", strerror(err_no));
+            snprintf(ce->message, sizeof ce->message, "cannot read: %s", file_error(err_no));
             ok = false;
         }
     }

@@ -374,7 +374,7 @@ struct i18n_catalog *i18n_catalog_load(const char *path, char *err, unsigned err
     int err_no = 0;
     char *text = file_read_text(path, &err_no);
     if (text == NULL) {
-        snprintf(err, err_size, "%s:0: cannot read: %s", path, strerror(err_no));
+        snprintf(err, err_size, "%s:0: cannot read: %s", path, file_error(err_no));
         return NULL;
     }
     struct i18n_catalog *catalog = i18n_catalog_parse(path, text, err, err_size);

@@ -294,7 +294,7 @@ bool script_load(struct script *script, const char *path, char *err, unsigned er
     int err_no = 0;
     char *text = file_read_text(path, &err_no);
     if (text == NULL) {
-        snprintf(err, err_size, "%s:0: cannot read: %s", path, strerror(err_no));
+        snprintf(err, err_size, "%s:0: cannot read: %s", path, file_error(err_no));
         return false;
     }
     bool ok = script_parse(script, path, text, err, err_size);

@@ -33,7 +33,7 @@ static bool running_kiosk_ready(char *why, size_t size)
     char *text = file_read_text(path, &err_no);
     if (text == NULL) {
         snprintf(why, size, "no running kiosk has presented a frame (%s: %s)", path,
-                 strerror(err_no));
+                 file_error(err_no));
         return false;
     }
     char *end, version[32] = "";

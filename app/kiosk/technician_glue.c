@@ -42,7 +42,7 @@ static struct technician_lock lock_load(struct clock_now now)
     char *text = file_read_text(path, &err_no);
     if (text == NULL) {
         if (err_no != ENOENT)
-            log_warn("technician: cannot read %s: %s", path, strerror(err_no));
+            log_warn("technician: cannot read %s: %s", path, file_error(err_no));
         return lock;
     }
     char *end;
@@ -72,7 +72,7 @@ static void lock_save(struct technician_lock lock)
         return;
     snprintf(text, sizeof text, "%d %" PRId64 "\n", lock.failures, lock.locked_until_utc_ms);
     if (!file_write_text(path, text, &err_no))
-        log_error("technician: cannot keep the PIN lock in %s: %s", path, strerror(err_no));
+        log_error("technician: cannot keep the PIN lock in %s: %s", path, file_error(err_no));
 }
 
 struct technician_glue *technician_glue_create(const struct status *st,

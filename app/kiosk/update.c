@@ -350,7 +350,7 @@ void update_seed(const struct layers *l, const char *target, int64_t now_utc_ms)
         int err_no = 0;
         owned[i] = file_read_text(names[i], &err_no);
         if (owned[i] == NULL) {
-            log_error("catalog: cannot seed %s: %s: %s", target, names[i], strerror(err_no));
+            log_error("catalog: cannot seed %s: %s: %s", target, names[i], file_error(err_no));
             count = -1;
             break;
         }

@@ -148,7 +148,7 @@ static int import_run(struct dashdb *db, const struct catalog_args *a)
         int err_no = 0;
         texts[i] = file_read_text(a->files[i], &err_no);
         if (!texts[i]) {
-            fprintf(stderr, "%s:0: file: cannot be read: %s\n", a->files[i], strerror(err_no));
+            fprintf(stderr, "%s:0: file: cannot be read: %s\n", a->files[i], file_error(err_no));
             rc = 1;
         }
     }

@@ -539,7 +539,7 @@ static char *load_stylesheet(const char *assets_option, size_t *len)
     char *css = file_read_text(path, &err);
     if (!css)
         log_error("cannot read the stylesheet %s: %s (--assets DIR says where dash.css is)", path,
-                  strerror(err));
+                  file_error(err));
     *len = css ? strlen(css) : 0;
     return css;
 }
@@ -614,7 +614,7 @@ static void serve_stop(struct server *s)
 
 static bool serve_start(struct server *s, const struct serve_options *o, struct listen_addr *addr)
 {
-    struct clock clock = clock_system(&s->clock_offset, 0);
+    struct clock clock = clock_system(&s->clock_offset, CLOCK_NO_START);
     size_t css_len;
     s->css = load_stylesheet(o->assets_dir, &css_len);
     if (!s->css)

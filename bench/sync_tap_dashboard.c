@@ -424,7 +424,7 @@ int main(int argc, char **argv)
         return rc;
     log_init("bench_sync_tap_dashboard", LOG_WARN);
     struct bench b = {.o = &o};
-    b.clock = clock_system(&b.clock_offset, 0);
+    b.clock = clock_system(&b.clock_offset, CLOCK_NO_START);
     snprintf(b.dir, sizeof b.dir, "%s/wowbench-live.XXXXXX", o.dir ? o.dir : "/tmp");
     b.kiosks = calloc((size_t)o.kiosks, sizeof *b.kiosks);
     if (!b.kiosks || !mkdtemp(b.dir)) {

@@ -115,7 +115,10 @@ static bool parse_valued(struct options *o, const char *arg, const char *value)
 
 int options_parse(struct options *o, int argc, char **argv)
 {
-    *o = (struct options){.assets_dir = WOW_ASSETS_DIR, .log_level = LOG_INFO, .argv = argv};
+    *o = (struct options){.assets_dir = WOW_ASSETS_DIR,
+                          .log_level = LOG_INFO,
+                          .clock_start_utc_ms = CLOCK_NO_START,
+                          .argv = argv};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;

@@ -25,7 +25,7 @@ struct options {
     const char *sync_target;
     bool windowed;
     int width, height;
-    int64_t clock_start_utc_ms;
+    int64_t clock_start_utc_ms; /* CLOCK_NO_START: none */
     bool trace_latency;
     bool self_test;
     bool hash_pin;

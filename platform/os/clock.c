@@ -25,7 +25,7 @@ static struct clock_now system_now(void *ctx)
 struct clock clock_system(int64_t *offset_storage, int64_t start_utc_ms)
 {
     *offset_storage = 0;
-    if (start_utc_ms != 0) {
+    if (start_utc_ms != CLOCK_NO_START) {
         struct timespec wall;
         clock_gettime(CLOCK_REALTIME, &wall);
         *offset_storage = start_utc_ms - timespec_ms(&wall);

@@ -29,8 +29,12 @@ static inline struct clock_now clock_read(const struct clock *c)
     return c->now(c->ctx);
 }
 
+/* No --clock-start: the wall clock as it is.  0 is a time like any other
+ * (1970-01-01T00:00Z), so it cannot mean "none". */
+#define CLOCK_NO_START INT64_MIN
+
 /* The real clocks (CLOCK_MONOTONIC, CLOCK_REALTIME).  When start_utc_ms is
- * not 0 the wall clock is shifted so that it reads start_utc_ms now and runs
+ * not CLOCK_NO_START the wall clock is shifted so that it reads start_utc_ms now and runs
  * on from there; *offset_storage holds the shift and must outlive the clock.
  * The shift lets a test or a technician's demo run the real binary "on a
  * Monday at 07:59" without touching the system clock. */

@@ -17,6 +17,17 @@ static struct {
     bool journal;
 } log_settings = {"wowkiosk", LOG_INFO, false};
 
+/* Each thread's last error-level message (without the prefix): a caller
+ * can report what a library below it logged (the store's SQLite message,
+ * for the heartbeat) without every layer threading a buffer through.
+ * Thread-local, so no lock; written only by log_msg on its own thread. */
+static _Thread_local char log_last_error[512];
+
+const char *log_thread_last_error(void)
+{
+    return log_last_error;
+}
+
 void log_init(const char *program, enum log_level min_level)
 {
     log_settings.program = program;
@@ -60,6 +71,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
     va_end(ap);
     if (m < 0)
         return;
+    if (level == LOG_ERROR)
+        snprintf(log_last_error, sizeof log_last_error, "%s", line + n);
     size_t len = (size_t)n + (size_t)m;
     if (len > sizeof line - 2)
         len = sizeof line - 2; /* long lines are cut at 1 KB, still ended */

@@ -19,6 +19,10 @@ void log_init(const char *program, enum log_level min_level);
 /* Prints one line at the given level; thread-safe (one write() per line). */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The last message this thread logged at LOG_ERROR (without the program
+ * and level prefix), or "" when none: valid until its next log_msg. */
+const char *log_thread_last_error(void);
+
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)

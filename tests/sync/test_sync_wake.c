@@ -36,7 +36,7 @@ static int setup(void **state)
     assert_non_null(f);
     shared_db_create(&f->db, use_postgres, "sync_wake");
     snprintf(f->store, sizeof f->store, "%s/kiosk.db", f->db.dir);
-    f->clock = clock_system(&f->clock_offset, 0);
+    f->clock = clock_system(&f->clock_offset, CLOCK_NO_START);
     *state = f;
     return 0;
 }

@@ -39,7 +39,7 @@ struct rule_args {
 static int64_t now_utc_ms(void)
 {
     int64_t offset = 0;
-    struct clock c = clock_system(&offset, 0);
+    struct clock c = clock_system(&offset, CLOCK_NO_START);
     return clock_read(&c).utc_ms;
 }
 

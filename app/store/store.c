@@ -295,7 +295,10 @@ static int migrate(struct store *s, const struct store_migration *steps, size_t 
 static int set_pragmas(struct store *s)
 {
     char mode[16];
-    int rc = sqlite3_busy_timeout(s->db, 5000);
+    /* Short: the store runs on the render thread, and a lock held by
+     * another process (a backup, sqlite3 at a shell) must not freeze the
+     * screen; a record that finds it busy waits in the session's queue. */
+    int rc = sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
     if (rc != SQLITE_OK)
         return fail(s, "busy_timeout");
     rc = query_text(s, "PRAGMA journal_mode=WAL", NULL, mode, sizeof mode);
@@ -348,6 +351,39 @@ static void close_db(struct store *s, bool corrupt)
     s->db = NULL;
 }
 
+/* A file this process cannot write (a backup copied in by root, a file
+ * system mounted read-only) still opens: SQLite falls back to read-only
+ * without an error, and every later write fails.  Refuse it at once,
+ * saying whose file it is. */
+static int check_read_write(struct store *s)
+{
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        struct stat st;
+        if (stat(s->path, &st) == 0)
+            log_error("store: %s: opened read-only: the file is owned by uid %ld with mode %04o "
+                      "and this process runs as uid %ld; make it writable by the kiosk's user "
+                      "(chown, chmod) or move it aside",
+                      s->path, (long)st.st_uid, (unsigned)(st.st_mode & 07777), (long)geteuid());
+        else
+            log_error("store: %s: opened read-only (%s)", s->path, strerror(errno));
+        return STORE_ERR_RETRY;
+    }
+    return 0;
+}
+
+/* A test write, committed: a no-op UPDATE of meta still writes its page
+ * and syncs, so a store that passes can keep a tap. */
+static int check_writable(struct store *s)
+{
+    int rc = exec(s, "BEGIN IMMEDIATE");
+    if (rc == 0)
+        rc = exec(s, "UPDATE meta SET value = value WHERE key = 'seq'");
+    rc = end_transaction(s, rc);
+    if (rc != 0)
+        log_error("store: %s: a test write failed: taps cannot be kept here", s->path);
+    return rc;
+}
+
 /* One attempt at opening s->path: 0 or a STORE_ERR_* (CORRUPT: move it aside). */
 static int open_once(struct store *s, const char *kiosk_id, int64_t now_utc_ms,
                      struct store_health *health, const struct store_migration *steps, size_t n)
@@ -355,18 +391,18 @@ static int open_once(struct store *s, const char *kiosk_id, int64_t now_utc_ms,
     int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK)
         return s->db != NULL ? fail(s, "open") : STORE_ERR_RETRY;
-    if ((rc = set_pragmas(s)) != 0 || (rc = quick_check(s)) != 0 ||
-        (rc = load_meta(s, kiosk_id, now_utc_ms, health)) != 0 ||
-        (rc = migrate(s, steps, n, health)) != 0 || (rc = store_statements_prepare(s)) != 0)
+    if ((rc = check_read_write(s)) != 0 || (rc = set_pragmas(s)) != 0 ||
+        (rc = quick_check(s)) != 0 || (rc = load_meta(s, kiosk_id, now_utc_ms, health)) != 0 ||
+        (rc = check_writable(s)) != 0 || (rc = migrate(s, steps, n, health)) != 0 ||
+        (rc = store_statements_prepare(s)) != 0)
         return rc;
     if (health->created)
         health->migrated_from = 0;
     return 0;
 }
 
-/* Writes PATH.corrupt-YYYYMMDDTHHMMSSZ into buf, with -2, -3.. appended
- * when that name is taken (two quarantines in one second keep both). */
-static bool quarantine_name(const struct store *s, int64_t now_utc_ms, char *buf, size_t size)
+bool store_aside_name(const struct store *s, const char *tag, int64_t now_utc_ms, char *buf,
+                      size_t size)
 {
     char stamp[24], utc[32];
     clock_format_utc(now_utc_ms, utc, sizeof utc); /* 2026-11-22T10:00:00Z */
@@ -379,7 +415,7 @@ static bool quarantine_name(const struct store *s, int64_t now_utc_ms, char *buf
         char extra[8] = "";
         if (k > 1)
             snprintf(extra, sizeof extra, "-%d", k);
-        int len = snprintf(buf, size, "%s.corrupt-%s%s", s->path, stamp, extra);
+        int len = snprintf(buf, size, "%s.%s-%s%s", s->path, tag, stamp, extra);
         if (len < 0 || (size_t)len >= size)
             return false;
         struct stat st;
@@ -389,10 +425,11 @@ static bool quarantine_name(const struct store *s, int64_t now_utc_ms, char *buf
     return false;
 }
 
-/* Moves s->path and its -wal and -shm aside (see quarantine_name). */
+/* Moves s->path and its -wal and -shm aside (see store_aside_name). */
 static bool quarantine(struct store *s, int64_t now_utc_ms, struct store_health *health)
 {
-    if (!quarantine_name(s, now_utc_ms, health->quarantine_path, sizeof health->quarantine_path)) {
+    if (!store_aside_name(s, "corrupt", now_utc_ms, health->quarantine_path,
+                          sizeof health->quarantine_path)) {
         log_error("store: %s is corrupt and no free name to move it to", s->path);
         return false;
     }
@@ -451,11 +488,20 @@ int store_open_migrations(struct store **out, const char *path, const char *kios
                  ? open_once(s, kiosk_id, now_utc_ms, health, steps, n)
                  : STORE_ERR_RETRY;
     }
+    struct stat st;
+    if (rc == 0 && stat(s->path, &st) != 0) {
+        log_error("store: %s: gone right after opening: %s", s->path, strerror(errno));
+        rc = STORE_ERR_RETRY;
+    }
     if (rc != 0) {
         close_db(s, rc == STORE_ERR_CORRUPT);
         free(s);
         return rc;
     }
+    s->dev = st.st_dev;
+    s->ino = st.st_ino;
+    store_identity_set(s->path, s->dev, s->ino);
+    snprintf(s->open_as, sizeof s->open_as, "%s", kiosk_id);
     *out = s;
     return 0;
 }
@@ -471,6 +517,7 @@ void store_close(struct store *store)
 {
     if (store == NULL)
         return;
+    store_identity_clear(store->path, false);
     close_db(store, false);
     free(store);
 }

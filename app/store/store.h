@@ -41,10 +41,12 @@
 #define WOW_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define STORE_BUCKET_MS      (15 * 60 * 1000)
 #define STORE_SCHEMA_VERSION 2
+#define STORE_BUSY_MS        250 /* how long a write waits for another's lock */
 
 /* Negative results of store_record_*: what the caller should do next. */
 #define STORE_ERR_RETRY   (-1) /* busy, I/O, disk full, no memory: keep it, retry later */
@@ -132,6 +134,31 @@ const char *store_kiosk_id(const struct store *store);
  * ones.  For the technician screen.  Returns 0, or a STORE_ERR_* (logged). */
 int store_count_taps(struct store *store, int64_t from_utc_ms, int64_t by_rating[5],
                      int64_t *misuse);
+
+/* Checks that the store's path still names the file it has open, before a
+ * write (a stat: cheap).  0 when it does.  When the file was deleted, its
+ * data (still open) is written back under its name; when another file was
+ * renamed over it, the data is written aside as PATH.displaced-STAMP; in
+ * both cases *store is closed and reopened at its path (*store is NULL if
+ * that fails, and the result is negative), and *health says what the open
+ * found.  Logged at error level.  Negative when the check itself fails:
+ * *store is then kept, still writing to the open file. */
+int store_recheck(struct store **store, int64_t now_utc_ms, struct store_health *health);
+
+/* False (and why) while path is the file of an open store of this process
+ * that changed under it (deleted, replaced, being taken up by
+ * store_recheck): another connection must not open it then.  True for a
+ * path no store of this process has open. */
+bool store_identity_usable(const char *path, char *why, size_t size);
+
+/* Spilled records (session.h) are replayed in one transaction: between
+ * store_replay_begin and store_replay_end, store_record_* nest in it as
+ * savepoints.  store_replay_end(commit true) records spill_id in meta and
+ * commits, so the same spill is never replayed twice (store_replayed);
+ * with commit false, or on failure, none of it is kept.  0 or STORE_ERR_*. */
+int store_replay_begin(struct store *store);
+int store_replay_end(struct store *store, const char *spill_id, bool commit);
+bool store_replayed(struct store *store, const char *spill_id);
 
 /* Reads an integer PRAGMA (name: letters and '_' only, e.g. "synchronous")
  * on the store's own connection, for checks and the status screen.

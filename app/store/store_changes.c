@@ -95,6 +95,10 @@ int store_changes_open(struct store_changes **out, const char *path, char *error
     }
     c->error = error;
     c->size = size;
+    if (!store_identity_usable(path, error, size)) {
+        free(c);
+        return -1;
+    }
     if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         snprintf(error, size, "cannot open the store %s: %s", path,

@@ -7,8 +7,11 @@
 #ifndef WOW_STORE_PRIVATE_H
 #define WOW_STORE_PRIVATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -38,6 +41,10 @@ struct store {
     char path[STORE_PATH_MAX];
     char incarnation[33];              /* 32 hex chars */
     char kiosk_id[STORE_KIOSK_ID_MAX]; /* the kiosk the database was made for */
+    char open_as[STORE_KIOSK_ID_MAX];  /* the kiosk_id store_open was given, for reopening */
+    dev_t dev;                         /* the file path named when it was opened: */
+    ino_t ino;                         /* store_recheck sees it deleted or replaced */
+    bool in_batch;                     /* store_batch_begin: records use savepoints */
 };
 
 /* One schema step: the SQL that takes version to_version - 1 to
@@ -74,6 +81,17 @@ sqlite3 *store_changes_db(struct store_changes *changes);
 int store_changes_fail(struct store_changes *changes, const char *what);
 char *store_changes_error(struct store_changes *changes);
 size_t store_changes_error_size(const struct store_changes *changes);
+
+/* Writes PATH.TAG-YYYYMMDDTHHMMSSZ (e.g. TAG "corrupt") into buf, with
+ * -2, -3.. appended when that name is taken (two in one second keep
+ * both); false when no free name fits (store.c). */
+bool store_aside_name(const struct store *store, const char *tag, int64_t now_utc_ms, char *buf,
+                      size_t size);
+
+/* The registry of open stores' files (store_file.c): set by store_open,
+ * cleared by store_close (or held, changing, by store_recheck). */
+void store_identity_set(const char *path, dev_t dev, ino_t ino);
+void store_identity_clear(const char *path, bool changing);
 
 /* Maps a failing SQLite result code onto STORE_ERR_*. */
 int store_error_code(int sqlite_rc);

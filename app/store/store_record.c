@@ -98,11 +98,21 @@ static int run_done(struct store *s, enum store_stmt id)
     return rc;
 }
 
+/* Inside a replay (store_replay_begin) a record is a savepoint of its
+ * transaction.  Not on the tap path: plain sqlite3_exec. */
+static int savepoint(struct store *s, const char *sql)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+        return 0;
+    log_error("store: %s: \"%s\": %s", s->path, sql, sqlite3_errmsg(s->db));
+    return store_error_code(sqlite3_extended_errcode(s->db));
+}
+
 /* BEGIN IMMEDIATE and the transaction's seq: one new seq per transaction,
  * so a sync that saw seq k has seen every count changed up to k. */
 static int begin(struct store *s, int64_t *seq)
 {
-    int rc = run_done(s, STORE_STMT_BEGIN);
+    int rc = s->in_batch ? savepoint(s, "SAVEPOINT record") : run_done(s, STORE_STMT_BEGIN);
     if (rc == 0)
         rc = run_done(s, STORE_STMT_NEXT_SEQ);
     if (rc == 0)
@@ -118,6 +128,12 @@ static int begin(struct store *s, int64_t *seq)
  * is open.  Returns the first error, or 0. */
 static int commit_or_rollback(struct store *s, int rc)
 {
+    if (s->in_batch) {
+        if (rc != 0)
+            savepoint(s, "ROLLBACK TO record");
+        int released = savepoint(s, "RELEASE record");
+        return rc != 0 ? rc : released;
+    }
     if (rc == 0)
         rc = run_done(s, STORE_STMT_COMMIT);
     if (rc != 0 && !sqlite3_get_autocommit(s->db) && run_done(s, STORE_STMT_ROLLBACK) != 0)
@@ -171,8 +187,9 @@ int store_record_tap(struct store *store, const struct store_tap *tap, int64_t *
     if (rc != 0)
         return rc;
     *tap_id = id;
-    log_info("tap committed id=%lld department=%s rating=%d misuse=%d", (long long)id,
-             tap->department, tap->rating, tap->misuse ? 1 : 0);
+    log_info("tap %s id=%lld department=%s rating=%d misuse=%d",
+             store->in_batch ? "replayed" : "committed", (long long)id, tap->department,
+             tap->rating, tap->misuse ? 1 : 0);
     return 0;
 }
 
@@ -265,7 +282,8 @@ int store_record_followup(struct store *store, int64_t tap_id, const struct stor
     rc = commit_or_rollback(store, rc);
     if (rc != 0)
         return rc;
-    log_info("followup committed tap=%lld question=%s reason=%s ended_by=%s", (long long)tap_id,
+    log_info("followup %s tap=%lld question=%s reason=%s ended_by=%s",
+             store->in_batch ? "replayed" : "committed", (long long)tap_id,
              store_question_name(f->question), f->reason != NULL ? f->reason : "-",
              store_followup_end_name(f->ended_by));
     return 0;

@@ -167,10 +167,11 @@ static const char reason_sql[] =
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
     "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error, catalog_version,"
-    "  catalog_error, mode, departments)"
+    "  catalog_error, mode, departments, store_waiting, store_error, store_error_since_ms)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
     "  CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT),"
-    "  $9, $10, $11, $12, $13, $14, $15)" SCHEMA_HEARTBEAT_MERGE SCHEMA_HEARTBEAT_CATALOG_MERGE;
+    "  $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)" SCHEMA_HEARTBEAT_MERGE
+        SCHEMA_HEARTBEAT_CATALOG_MERGE SCHEMA_HEARTBEAT_STORE_MERGE;
 
 static const char catalog_sql[] =
     "SELECT version, body FROM kiosk_catalog WHERE kiosk_id = $1 AND version <> $2";
@@ -285,18 +286,21 @@ static bool send_reasons(struct postgres_backend *b, struct pipeline *p,
 static bool send_heartbeat(struct postgres_backend *b, struct pipeline *p,
                            const struct sync_heartbeat *h)
 {
-    char clock[24], success[24], backlog[24], version[24];
+    char clock[24], success[24], backlog[24], version[24], waiting[24], since[24];
     snprintf(clock, sizeof clock, "%lld", (long long)h->kiosk_clock_ms);
     snprintf(success, sizeof success, "%lld", (long long)h->last_success_ms);
     snprintf(backlog, sizeof backlog, "%lld", (long long)h->backlog);
     snprintf(version, sizeof version, "%lld", (long long)h->catalog_version);
-    const char *params[15] = {
-        h->kiosk_id,      h->site,       h->label,
-        h->department,    h->timezone,   h->app_version,
-        h->incarnation,   clock,         h->last_success_ms > 0 ? success : NULL,
-        backlog,          h->last_error, version,
-        h->catalog_error, h->mode,       h->departments};
-    return send(b, p, "INSERT INTO kiosks (heartbeat)", heartbeat_sql, 15, params);
+    snprintf(waiting, sizeof waiting, "%lld", (long long)h->store_waiting);
+    snprintf(since, sizeof since, "%lld", (long long)h->store_error_since_ms);
+    const char *params[18] = {
+        h->kiosk_id,      h->site,        h->label,
+        h->department,    h->timezone,    h->app_version,
+        h->incarnation,   clock,          h->last_success_ms > 0 ? success : NULL,
+        backlog,          h->last_error,  version,
+        h->catalog_error, h->mode,        h->departments,
+        waiting,          h->store_error, since};
+    return send(b, p, "INSERT INTO kiosks (heartbeat)", heartbeat_sql, 18, params);
 }
 
 static bool send_catalog_fetch(struct postgres_backend *b, struct pipeline *p,

@@ -274,6 +274,14 @@ const struct schema_step schema_steps[] = {
      "CREATE TRIGGER reason_counts_notify AFTER INSERT OR UPDATE ON reason_counts"
      "  FOR EACH STATEMENT EXECUTE FUNCTION wow_notify_counts();",
      NULL},
+    /* step: store faults — the heartbeat says when the kiosk's store fails */
+    {5, "the heartbeat reports the kiosk's store failing (docs/ARCHITECTURE.md)",
+     /* records waiting in the kiosk's memory (not in its store), the
+        store's last error, and since when it fails (0: it works) */
+     "ALTER TABLE kiosks ADD COLUMN store_waiting BIGINT NOT NULL DEFAULT 0;"
+     "ALTER TABLE kiosks ADD COLUMN store_error TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE kiosks ADD COLUMN store_error_since_ms BIGINT NOT NULL DEFAULT 0",
+     NULL, NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

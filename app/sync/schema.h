@@ -54,7 +54,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 4 /* the newest step */
+#define SCHEMA_VERSION 5 /* the newest step */
 
 /* PostgreSQL: the channel step 4's trigger notifies when counts arrive. */
 #define SCHEMA_COUNTS_CHANNEL "wow_counts"
@@ -111,6 +111,12 @@
 #define SCHEMA_HEARTBEAT_CATALOG_MERGE                                                             \
     ", catalog_version = excluded.catalog_version, catalog_error = excluded.catalog_error,"        \
     " mode = excluded.mode, departments = excluded.departments"
+
+/* The heartbeat's store columns (schema step 5): what waits in the kiosk's
+ * memory because its store fails, the store's error and since when. */
+#define SCHEMA_HEARTBEAT_STORE_MERGE                                                               \
+    ", store_waiting = excluded.store_waiting, store_error = excluded.store_error,"                \
+    " store_error_since_ms = excluded.store_error_since_ms"
 
 /* One step: version - 1 to version.  Append-only, like the store's. */
 struct schema_step {

@@ -103,10 +103,11 @@ static const char reason_sql[] =
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
     "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error, catalog_version,"
-    "  catalog_error, mode, departments)"
+    "  catalog_error, mode, departments, store_waiting, store_error, store_error_since_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
     "  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),"
-    "  ?9, ?10, ?11, ?12, ?13, ?14, ?15)" SCHEMA_HEARTBEAT_MERGE SCHEMA_HEARTBEAT_CATALOG_MERGE;
+    "  ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)" SCHEMA_HEARTBEAT_MERGE
+        SCHEMA_HEARTBEAT_CATALOG_MERGE SCHEMA_HEARTBEAT_STORE_MERGE;
 
 static const char catalog_sql[] =
     "SELECT version, body FROM kiosk_catalog WHERE kiosk_id = ?1 AND version <> ?2";
@@ -224,6 +225,9 @@ static bool push_heartbeat(struct sqlite_backend *b, const struct sync_heartbeat
     sqlite3_bind_text(s, 13, h->catalog_error, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 14, h->mode, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 15, h->departments, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 16, h->store_waiting);
+    sqlite3_bind_text(s, 17, h->store_error, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 18, h->store_error_since_ms);
     return step_done(s);
 }
 

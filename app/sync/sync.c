@@ -27,7 +27,8 @@ struct sync_engine {
     char catalog_error[600];
     uint64_t rng; /* xorshift64 state, never 0 */
     int64_t next_due_mono_ms;
-    bool warned_kiosk_id; /* the store's kiosk_id differs from the config's: said once */
+    bool warned_kiosk_id;           /* the store's kiosk_id differs from the config's: said once */
+    struct sync_store_health store; /* the kiosk's store, for the heartbeat */
 };
 
 void sync_settings_defaults(struct sync_settings *s)
@@ -141,7 +142,8 @@ static void heartbeat_for(const struct sync_engine *e, const struct sync_local_b
 {
     const struct sync_settings *s = &e->settings;
     int64_t success = e->status.last_success_utc_ms;
-    if (!error && batch->backlog_after == 0)
+    /* records waiting in memory are not sent either: no success yet */
+    if (!error && batch->backlog_after == 0 && e->store.waiting == 0)
         success = now_utc_ms;
     *h = (struct sync_heartbeat){
         .kiosk_id = s->kiosk_id,
@@ -159,6 +161,9 @@ static void heartbeat_for(const struct sync_engine *e, const struct sync_local_b
         .catalog_error = e->catalog_error,
         .mode = s->mode,
         .departments = s->departments,
+        .store_waiting = e->store.waiting,
+        .store_error = e->store.error,
+        .store_error_since_ms = e->store.since_ms,
     };
 }
 
@@ -218,7 +223,7 @@ static void round_succeeded(struct sync_engine *e, int64_t now_mono_ms, int64_t 
     st->last_round_rows = stats->rows_sent;
     st->last_round_trips = stats->round_trips;
     st->backlog = e->batch.backlog_after;
-    if (e->batch.backlog_after == 0)
+    if (e->batch.backlog_after == 0 && e->store.waiting == 0) /* as heartbeat_for */
         st->last_success_utc_ms = now_utc_ms;
     /* a backlog goes out batch after batch; otherwise wait the interval */
     e->next_due_mono_ms = now_mono_ms + (e->batch.backlog_after > 0 ? 0 : e->settings.interval_ms);
@@ -349,6 +354,11 @@ void sync_engine_set_departments(struct sync_engine *e, const char *department, 
     snprintf(s->department, sizeof s->department, "%s", department);
     snprintf(s->mode, sizeof s->mode, "%s", mode);
     snprintf(s->departments, sizeof s->departments, "%s", departments);
+}
+
+void sync_engine_set_store_health(struct sync_engine *e, const struct sync_store_health *health)
+{
+    e->store = *health;
 }
 
 void sync_engine_status(const struct sync_engine *e, struct sync_status *out)

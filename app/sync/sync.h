@@ -120,6 +120,19 @@ void sync_engine_request(struct sync_engine *engine);
 void sync_engine_set_departments(struct sync_engine *engine, const char *department,
                                  const char *mode, const char *departments);
 
+/* The kiosk's store, as the heartbeat reports it (session_health): records
+ * waiting in memory, the store's last failure ("" while it works) and
+ * since when (0 while it works). */
+struct sync_store_health {
+    int64_t waiting;
+    char error[256];
+    int64_t since_ms;
+};
+
+/* What the engine's heartbeats say of the store, from the next round on. */
+void sync_engine_set_store_health(struct sync_engine *engine,
+                                  const struct sync_store_health *health);
+
 /* Copies the engine's status into *out. */
 void sync_engine_status(const struct sync_engine *engine, struct sync_status *out);
 
@@ -142,6 +155,13 @@ void sync_thread_request(struct sync_thread *thread);
  * this instant (try again later). */
 bool sync_thread_set_departments(struct sync_thread *thread, const char *department,
                                  const char *mode, const char *departments);
+/* sync_engine_set_store_health for the thread's engine.  Never blocks:
+ * false when the sync thread holds the lock at this instant (try again).
+ * A change of health (the store starting or ending to fail) also asks a
+ * round, so the fleet page learns it without waiting an interval. */
+bool sync_thread_set_store_health(struct sync_thread *thread,
+                                  const struct sync_store_health *health);
+
 /* Says that records were committed to the store; never blocks.  The first
  * commit of a rush brings a round SYNC_WAKE_DEBOUNCE_MS later (no sooner
  * than SYNC_WAKE_MIN_GAP_MS after the last round began), which carries

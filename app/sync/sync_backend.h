@@ -76,6 +76,9 @@ struct sync_heartbeat {
     const char *catalog_error; /* "version N: FILE:LINE: key: message" of one it refused, or "" */
     const char *mode;          /* "single" or "picker" */
     const char *departments;   /* a picker's department ids, comma-separated; "" in single mode */
+    int64_t store_waiting;     /* records in the kiosk's memory, not in its store */
+    const char *store_error;   /* the store's last failure, "" while it works */
+    int64_t store_error_since_ms; /* when the store started failing; 0 while it works */
 };
 
 /* A fetched catalog is kept only up to this size (docs/CATALOG.md). */

@@ -41,6 +41,9 @@ struct sync_thread {
     pthread_mutex_t departments_lock; /* guards the four below */
     bool departments_set;
     char department[SYNC_TEXT_MAX], mode[8], departments[SYNC_DEPARTMENTS_MAX];
+    /* the kiosk's store, handed over likewise, under departments_lock */
+    bool store_set;
+    struct sync_store_health store;
     /* the sync thread's own: */
     int64_t commit_due_mono_ms; /* a round for committed records; INT64_MAX: none */
     int64_t last_round_mono_ms; /* when the last round began */
@@ -52,6 +55,9 @@ static void take_departments(struct sync_thread *t)
     if (t->departments_set)
         sync_engine_set_departments(t->engine, t->department, t->mode, t->departments);
     t->departments_set = false;
+    if (t->store_set)
+        sync_engine_set_store_health(t->engine, &t->store);
+    t->store_set = false;
     pthread_mutex_unlock(&t->departments_lock);
 }
 
@@ -67,6 +73,21 @@ bool sync_thread_set_departments(struct sync_thread *t, const char *department, 
     snprintf(t->departments, sizeof t->departments, "%s", departments);
     t->departments_set = true;
     pthread_mutex_unlock(&t->departments_lock);
+    return true;
+}
+
+bool sync_thread_set_store_health(struct sync_thread *t, const struct sync_store_health *health)
+{
+    if (!t)
+        return true;
+    if (pthread_mutex_trylock(&t->departments_lock) != 0)
+        return false;
+    bool changed = t->store.since_ms != health->since_ms; /* started or ended failing */
+    t->store = *health;
+    t->store_set = true;
+    pthread_mutex_unlock(&t->departments_lock);
+    if (changed)
+        sync_thread_request(t);
     return true;
 }
 

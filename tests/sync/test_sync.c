@@ -177,8 +177,9 @@ static void test_crash_between_push_and_mark(void **state)
                               batch.reasons,
                               batch.reason_n,
                               0};
-    struct sync_heartbeat hb = {"k1", "", "", "", "UTC",    "t", batch.incarnation, 0, 0,
-                                0,    "", 0,  "", "single", ""};
+    struct sync_heartbeat hb = {"k1", "", "", "", "UTC", "t", batch.incarnation,
+                                0,    0,  0,  "", 0,     "",  "single",
+                                "",   0,  "", 0};
     struct sync_push_stats stats = {0};
     struct sync_fetched fetched;
     assert_int_equal(b->ops->push(b, &push, &hb, &stats, &fetched, 10000), SYNC_OK);
@@ -630,7 +631,7 @@ static void test_thread_request_runs_a_round_now(void **state)
     test_settings(&s, f->db.target, f->store, "k1");
     s.interval_ms = 3600 * 1000;
     int64_t offset = 0;
-    struct clock clock = clock_system(&offset, 0);
+    struct clock clock = clock_system(&offset, CLOCK_NO_START);
     struct sync_thread *t = sync_thread_start(&s, &clock);
     assert_non_null(t);
     struct sync_status st;
@@ -659,7 +660,7 @@ static void test_thread_never_blocks(void **state)
     test_settings(&s, target, f->store, "k1");
     s.push_timeout_ms = 30000;
     int64_t offset = 0;
-    struct clock clock = clock_system(&offset, 0);
+    struct clock clock = clock_system(&offset, CLOCK_NO_START);
     struct sync_thread *t = sync_thread_start(&s, &clock);
     assert_non_null(t);
     struct sync_status st;

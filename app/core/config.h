@@ -97,7 +97,8 @@ struct config {
     struct hours hours;
     struct press_filter_settings press_filter;
 
-    char store_path[CONFIG_PATH_MAX]; /* "" = the default under the data dir */
+    char store_path[CONFIG_PATH_MAX];      /* "" = the default under the data dir */
+    char store_spill_dir[CONFIG_PATH_MAX]; /* "" = only the store's directory (spill.h) */
 
     /* [sync] target: a PostgreSQL conninfo ("postgresql://..." or
      * "host=... dbname=..."), a SQLite file path, or "off"; "" = the

@@ -286,6 +286,8 @@ const struct cfg_key cfg_keys[] = {
      FIELD(press_filter.burst_window_ms), NULL, "60", "the burst rule's window", BOTH},
     {SEC_STORE, "path", false, CFG_TEXT, 0, 0, FIELD(store_path), NULL, NULL, "the local database",
      LOCAL},
+    {SEC_STORE, "spill_dir", false, CFG_TEXT, 0, 0, FIELD(store_spill_dir), NULL, NULL,
+     "where records waiting at a stop are kept", LOCAL},
     {SEC_SYNC, "target", false, CFG_TEXT, 0, 0, FIELD(sync_target), NULL, NULL, "where counts go",
      LOCAL},
     {SEC_SYNC, "interval_s", false, CFG_SECONDS, 1000, 86400000, FIELD(sync_interval_ms), NULL,

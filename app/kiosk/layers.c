@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "file.h"
@@ -41,6 +42,63 @@ static void print_config_errors(const struct config_errors *errors)
         fprintf(stderr, "... and %d more errors\n", errors->total - errors->count);
 }
 
+/* The line of key in [section] of the file at path (the last one: later
+ * lines win), or 0 when it is not there. */
+static int key_line(const char *path, const char *section, const char *key)
+{
+    int err_no = 0, line = 0, found = 0;
+    char *text = file_read_text(path, &err_no);
+    bool in_section = false;
+    for (char *p = text; p != NULL && *p != '\0'; line++) {
+        char *nl = strchr(p, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        const char *q = p + strspn(p, " \t");
+        size_t n = strlen(section), k = strlen(key);
+        if (*q == '[')
+            in_section = strncmp(q + 1, section, n) == 0 && q[1 + n] == ']';
+        else if (in_section && strncmp(q, key, k) == 0 && strchr(" \t=", q[k]) != NULL)
+            found = line + 1;
+        p = nl != NULL ? nl + 1 : NULL;
+    }
+    free(text);
+    return found;
+}
+
+/* Where a local path key was set, for its message: the last layer that has it. */
+static void path_key_error(const char *const *paths, int count, const char *key,
+                           const char *message, const char *value)
+{
+    int line = 0, i = count - 1;
+    for (; i >= 0 && line == 0; i--)
+        line = key_line(paths[i], "store", key);
+    fprintf(stderr, "%s:%d: store.%s: %s (\"%s\")\n", paths[line > 0 ? i + 1 : 0], line, key,
+            message, value);
+}
+
+/* [store] path and spill_dir name what they must be: a file the store can
+ * be, a directory.  A path that does not exist yet is fine for the store
+ * (it is made); /dev/null or a directory is not. */
+static bool local_paths_ok(const struct config *c, const char *const *paths, int count)
+{
+    struct stat st;
+    bool ok = true;
+    if (c->store_path[0] != '\0' && stat(c->store_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        path_key_error(paths, count, "path",
+                       S_ISDIR(st.st_mode) ? "a directory; expected the database's file name"
+                                           : "not a regular file; expected a database file",
+                       c->store_path);
+        ok = false;
+    }
+    if (c->store_spill_dir[0] != '\0' &&
+        (stat(c->store_spill_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        path_key_error(paths, count, "spill_dir", "expected an existing directory",
+                       c->store_spill_dir);
+        ok = false;
+    }
+    return ok;
+}
+
 int layers_check(const char *path, const char *override_path)
 {
     struct config *config = malloc(sizeof *config);
@@ -51,8 +109,10 @@ int layers_check(const char *path, const char *override_path)
     if (config == NULL || errors == NULL) {
         fprintf(stderr, "wowkiosk: out of memory\n");
     } else if (config_load_layers(config, paths, count, errors)) {
-        printf("%s%s%s: ok\n", path, count == 2 ? " + " : "", count == 2 ? override_path : "");
-        status = 0;
+        if (local_paths_ok(config, paths, count)) {
+            printf("%s%s%s: ok\n", path, count == 2 ? " + " : "", count == 2 ? override_path : "");
+            status = 0;
+        }
     } else {
         print_config_errors(errors);
     }
@@ -76,7 +136,7 @@ static void keep_copy(const char *src, const char *name)
     int err_no = 0;
     char *text = file_read_text(src, &err_no);
     if (text == NULL || !file_write_text(dst, text, &err_no))
-        log_warn("config: cannot keep a copy of %s as %s: %s", src, dst, strerror(err_no));
+        log_warn("config: cannot keep a copy of %s as %s: %s", src, dst, file_error(err_no));
     free(text);
 }
 
@@ -202,7 +262,7 @@ bool layers_save_department(const struct config *config, int department)
              "[kiosk]\nmode = single\ndepartment = %s\n",
              config->departments[department].id);
     if (!file_write_text(path, text, &err_no)) {
-        log_error("technician: cannot write %s: %s", path, strerror(err_no));
+        log_error("technician: cannot write %s: %s", path, file_error(err_no));
         return false;
     }
     log_info("technician: department set to %s in %s", config->departments[department].id, path);
@@ -232,7 +292,7 @@ static bool texts_add_file(struct layer_texts *t, const char *path, struct confi
     *errors = (struct config_errors){.count = 1, .total = 1};
     snprintf(errors->error[0].file, sizeof errors->error[0].file, "%s", path);
     snprintf(errors->error[0].message, sizeof errors->error[0].message, "cannot be read: %s",
-             strerror(err_no));
+             file_error(err_no));
     return false;
 }
 

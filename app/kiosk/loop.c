@@ -5,6 +5,8 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "clock.h"
 #include "display.h"
@@ -23,9 +25,10 @@
 /* The loop's own state: what waits for the next frame, the watchdog. */
 struct loop_state {
     const struct loop_parts *p;
-    struct kiosk_actions pending; /* records to make once the frame is presented */
-    int64_t watchdog_next_ms;     /* mono time of the next WATCHDOG=1 */
-    int64_t stored;               /* the session's commits the sync thread knows of */
+    struct kiosk_actions pending;  /* records to make once the frame is presented */
+    int64_t watchdog_next_ms;      /* mono time of the next WATCHDOG=1 */
+    int64_t stored;                /* the session's commits the sync thread knows of */
+    struct sync_store_health told; /* the store's health the sync thread knows of */
     int exit_code;
 };
 
@@ -50,12 +53,26 @@ static bool apply_actions(struct loop_state *s, const struct kiosk_actions *a)
     return a->redraw;
 }
 
-static void flush_records(struct loop_state *s, int64_t now_mono_ms)
+static void flush_records(struct loop_state *s, struct clock_now now)
 {
     if (!s->pending.record_tap && !s->pending.record_followup)
         return;
-    session_record(s->p->session, &s->pending, now_mono_ms);
+    session_record(s->p->session, &s->pending, now.mono_ms, now.utc_ms);
     s->pending = (struct kiosk_actions){0};
+}
+
+/* The store's health goes to the heartbeat when it changes. */
+static void tell_store_health(struct loop_state *s)
+{
+    struct session_health h;
+    session_health(s->p->session, &h);
+    struct sync_store_health now = {.waiting = h.waiting, .since_ms = h.since_utc_ms};
+    snprintf(now.error, sizeof now.error, "%s", h.error);
+    if (now.waiting == s->told.waiting && now.since_ms == s->told.since_ms &&
+        strcmp(now.error, s->told.error) == 0)
+        return;
+    if (sync_thread_set_store_health(s->p->sync, &now))
+        s->told = now;
 }
 
 /* Committed records wake the sync thread (which debounces a rush). */
@@ -63,6 +80,7 @@ static void tell_sync(struct loop_state *s)
 {
     if (s->p->session == NULL)
         return;
+    tell_store_health(s);
     int64_t stored = session_stored(s->p->session);
     if (stored != s->stored)
         sync_thread_committed(s->p->sync);
@@ -166,6 +184,17 @@ static void ping_watchdog(struct loop_state *s, int64_t now_mono_ms)
     s->watchdog_next_ms = now_mono_ms + s->p->watchdog_ms;
 }
 
+/* A kiosk that could keep no tap takes none: the store's notice shows
+ * (renewed while it lasts) instead of the faces. */
+static void check_can_keep(const struct loop_parts *p, struct clock_now now)
+{
+    if (p->session == NULL || session_can_keep(p->session, now.mono_ms))
+        return;
+    struct session_health health;
+    session_health(p->session, &health);
+    notice_of_store(p->notice, p->kiosk_id, health.error, now.mono_ms);
+}
+
 /* Ticks the machines; true when the view changed.  While a notice shows
  * the customer's machine stands still. */
 static bool tick(struct loop_state *s, struct clock_now now, bool *showed_notice)
@@ -217,6 +246,7 @@ int loop_run(const struct loop_parts *p)
     struct display_event input = {0}; /* the input the next frame answers */
     for (;;) {
         struct clock_now now = clock_read(p->clock);
+        check_can_keep(p, now);
         dirty |= tick(&s, now, &showed_notice);
         if (dirty) {
             draw(p, now);
@@ -225,14 +255,16 @@ int loop_run(const struct loop_parts *p)
                 trace_latency(p, &input);
         }
         input.type = DISPLAY_EVENT_NONE;
-        flush_records(&s, now.mono_ms);
+        flush_records(&s, now);
         if (apply_catalog(&s, now)) {
             draw(p, now);
             continue;
         }
         int64_t retry_at_ms = INT64_MAX;
-        if (p->session != NULL) /* records the store could not take yet */
+        if (p->session != NULL) { /* records the store could not take yet */
+            session_poll(p->session, now.mono_ms, now.utc_ms);
             retry_at_ms = session_retry(p->session, now.mono_ms, now.utc_ms);
+        }
         tell_sync(&s);
         ping_watchdog(&s, now.mono_ms);
         if (!run_script(&s, now) || technician_glue_restart_requested(p->technician))

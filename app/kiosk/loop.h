@@ -46,6 +46,7 @@ struct loop_parts {
     struct notice *notice;
     struct script_driver *script; /* NULL: no --script */
     struct update *update;        /* NULL: no catalog updates */
+    const char *kiosk_id;         /* for the store's notice */
     int64_t watchdog_ms;          /* WATCHDOG=1 this often; 0: none */
     bool trace_latency;           /* log input-to-frame latency */
     bool windowed;                /* Escape quits (development) */

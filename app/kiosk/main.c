@@ -6,6 +6,7 @@
  * down -> exec again when the technician asked for a restart.  The parts
  * and their order are in program.c; the loop in loop.c.
  */
+#include <signal.h>
 #include <stdio.h>
 
 #include "layers.h"
@@ -27,6 +28,13 @@ int main(int argc, char **argv)
     if (options.check_config_path != NULL)
         return layers_check(options.check_config_path, options.override_path);
 
+    /* SIGHUP, SIGUSR1 and SIGUSR2 would end the kiosk mid-flow by default:
+     * none of them means anything here, so a stray `kill -HUP` is ignored
+     * (docs/DEPLOY.md).  SIGTERM and SIGINT stop it cleanly (SDL queues them
+     * as a quit).  Set before any thread starts, so every thread inherits it. */
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
     log_info("wowkiosk %s starting", WOW_VERSION);
     options_resolve_assets(&options);
     log_info("assets: %s", options.assets_dir);

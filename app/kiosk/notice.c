@@ -50,6 +50,20 @@ void notice_of_checks(struct notice *n, const struct syscheck_report *report, co
              "Details: journalctl -u wowkiosk");
 }
 
+void notice_of_store(struct notice *n, const char *kiosk_id, const char *error, int64_t now_mono_ms)
+{
+    if (notice_showing(n, now_mono_ms) && !n->store)
+        return; /* the config's or the checks' notice first */
+    *n = (struct notice){.store = true, .until_ms = now_mono_ms + NOTICE_STORE_MS};
+    snprintf(n->heading, sizeof n->heading, "Out of order: answers cannot be kept");
+    snprintf(n->title, sizeof n->title, "kiosk %s, wowkiosk %s", kiosk_id, WOW_VERSION);
+    snprintf(n->lines[0], UI_NOTICE_LINE_MAX, "%s", error[0] ? error : "store: not writable");
+    n->line_count = n->total = 1;
+    snprintf(n->help, sizeof n->help,
+             "Neither the store nor a spill place can be written: no tap is taken until one can.\n"
+             "Details: journalctl -u wowkiosk");
+}
+
 bool notice_set(const struct notice *n)
 {
     return n->forever || n->until_ms > 0;

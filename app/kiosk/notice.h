@@ -23,8 +23,13 @@
 struct layers;
 struct syscheck_report;
 
+/* How long the store's notice lasts past its last renewal: the loop renews
+ * it while the store can keep nothing (session_can_keep). */
+#define NOTICE_STORE_MS 2000
+
 struct notice {
     bool forever;     /* a bad config: shown until the program ends */
+    bool store;       /* the store's notice (notice_of_store) */
     int64_t until_ms; /* monotonic end of a timed notice; 0: none */
     char heading[64]; /* "" = the screen's "Configuration error" */
     char title[PATH_MAX + 64];
@@ -45,6 +50,12 @@ void notice_of_config(struct notice *n, const struct layers *l, int64_t now_mono
  * kiosk in the title. */
 void notice_of_checks(struct notice *n, const struct syscheck_report *report, const char *kiosk_id,
                       int64_t now_mono_ms);
+
+/* Composes, or renews for NOTICE_STORE_MS, the notice of a kiosk that can
+ * keep no tap (error: the store's last failure), unless another notice
+ * shows. */
+void notice_of_store(struct notice *n, const char *kiosk_id, const char *error,
+                     int64_t now_mono_ms);
 
 /* True while a notice is set (a timed one until its end). */
 bool notice_set(const struct notice *n);

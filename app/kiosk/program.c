@@ -209,6 +209,7 @@ static int run_loop(struct program *p)
                                .notice = &p->notice,
                                .script = p->script,
                                .update = p->update,
+                               .kiosk_id = p->layers.config.kiosk_id,
                                .watchdog_ms = p->watchdog_ms,
                                .trace_latency = p->options->trace_latency,
                                .windowed = p->options->windowed};

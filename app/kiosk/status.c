@@ -137,12 +137,24 @@ static void row_sync(struct ui_technician *t, const struct status_sources *src)
 
 static void row_store(struct ui_technician *t, const struct status_sources *src)
 {
-    int waiting = src->session != NULL ? session_pending(src->session) : 0;
+    struct session_health h = {0};
+    if (src->session != NULL)
+        session_health(src->session, &h);
     struct store *store = src->session != NULL ? session_store(src->session) : NULL;
+    char since[32] = "";
+    if (h.since_utc_ms > 0)
+        clock_format_utc(h.since_utc_ms, since, sizeof since);
     if (store == NULL)
-        row(t, "Store", true, "NOT OPEN (%s); %d records wait in memory", src->store_path, waiting);
+        row(t, "Store", true, "NOT OPEN (%s) since %s; %d records wait in memory: %s",
+            src->store_path, since, h.waiting, h.error);
+    else if (h.error[0] != '\0')
+        row(t, "Store", true, "FAILING since %s, %s; %d records wait in memory: %s", since,
+            store_path(store), h.waiting, h.error);
     else
-        row(t, "Store", waiting > 0, "ok, %s, %d waiting", store_path(store), waiting);
+        row(t, "Store", h.waiting > 0, "ok, %s, %d waiting", store_path(store), h.waiting);
+    if (h.spill_files > 0 || h.dropped > 0)
+        row(t, "Spilled", true, "%d spill files wait for the store; %d records lost", h.spill_files,
+            h.dropped);
 }
 
 static void row_kiosk(struct ui_technician *t, const struct status_sources *src)

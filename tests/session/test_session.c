@@ -66,14 +66,14 @@ static void test_records_wait_for_the_store_in_order(void **state)
     assert_null(session_store(session));
 
     struct kiosk_actions a = tap_action(4, 1790000000000LL);
-    session_record(session, &a, 1000);
+    session_record(session, &a, 1000, 1000);
     struct kiosk_actions fu = {.record_followup = true};
     fu.followup.positive = true;
     fu.followup.reason = 1; /* config_defaults' second positive reason */
     fu.followup.ended_by = FOLLOWUP_CHOSEN;
-    session_record(session, &fu, 1100);
+    session_record(session, &fu, 1100, 1100);
     a = tap_action(1, 1790000005000LL);
-    session_record(session, &a, 1200);
+    session_record(session, &a, 1200, 1200);
     assert_int_equal(session_pending(session), 3);
 
     /* Not due yet: nothing happens, and the next retry time is in the future. */
@@ -122,7 +122,7 @@ static void test_final_flush_stamps_the_real_time(void **state)
     struct session *session = session_create(&config, db_path, 1790000000000LL);
     assert_non_null(session);
     struct kiosk_actions a = tap_action(3, 1790000001000LL);
-    session_record(session, &a, 1000);
+    session_record(session, &a, 1000, 1000);
     assert_int_equal(session_pending(session), 1);
     assert_int_equal(unlink(blocker), 0);
     session_destroy(session, 1790000009000LL); /* exit: the store opens in the final flush */

@@ -343,5 +343,10 @@ int cli_rollup(int argc, char **argv)
            "recomputed in %.2f s\n",
            (long long)stats.tap_rows, (long long)stats.reason_rows, (long long)stats.days,
            (long long)stats.kiosks, (double)(clock_real().mono_ms - start.mono_ms) / 1e3);
-    return 0;
+    if (stats.kiosks_set_aside > 0)
+        fprintf(stderr,
+                "wowdash rollup: %lld kiosks set aside: a row of theirs the rollups cannot take "
+                "(see the log above); the others' numbers are up to date\n",
+                (long long)stats.kiosks_set_aside);
+    return stats.kiosks_set_aside > 0 ? 3 : 0;
 }

@@ -29,6 +29,7 @@
 #include "migrate.h"
 #include "provision.h"
 #include "schema.h"
+#include "utf8.h"
 #include "serve.h"
 
 const char cli_migrate_usage[] = "wowdash migrate --db TARGET [--to VERSION]\n";
@@ -57,6 +58,25 @@ static bool valid_id(const char *id)
     if (n == 0 || n > 31)
         return false;
     return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+/* Every option's value is one line of UTF-8: a newline in --site would
+ * print config lines of the caller's choosing into the kiosk's file. */
+static bool option_text_ok(const char *name, const char *value)
+{
+    for (size_t i = 0; value[i] != '\0'; i++)
+        if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f) {
+            fprintf(stderr,
+                    "wowdash: %s: control character 0x%02x at byte %zu; expected one line "
+                    "of text\n",
+                    name, (unsigned char)value[i], i + 1);
+            return false;
+        }
+    if (!utf8_valid_string(value)) {
+        fprintf(stderr, "wowdash: %s: not valid UTF-8; expected UTF-8 text\n", name);
+        return false;
+    }
+    return true;
 }
 
 /* The options' handlers: each stores value (NULL for a switch) into
@@ -154,6 +174,8 @@ static int parse_flags(struct setup_options *o, int argc, char **argv, int i)
             return -1;
         }
         const char *value = opt->takes_value ? argv[++i] : NULL;
+        if (value != NULL && !option_text_ok(argv[i - 1], value))
+            return -1;
         if (opt->set((char *)o + opt->field, value) != 0)
             return -1;
     }

@@ -531,6 +531,9 @@ void dashq_read_kiosk(const struct kiosk_record *r, struct dash_kiosk_row *k)
     k->last_seen_ms = r->last_seen_ms;
     k->last_success_ms = r->last_success_ms;
     k->backlog = r->backlog;
+    k->store_waiting = r->store_waiting;
+    dashq_set_text(k->store_error, sizeof k->store_error, r->store_error);
+    k->store_error_since_ms = r->store_error_since_ms;
 }
 
 struct kiosks_ctx {

@@ -13,7 +13,7 @@
 #include "org.h"
 #include "strbuf.h"
 
-#define KIOSK_COLUMNS 13
+#define KIOSK_COLUMNS 16
 
 struct kiosk_walk {
     bool (*handle_kiosk)(void *ctx, const struct kiosk_record *k);
@@ -44,6 +44,9 @@ static bool handle_kiosk_row(void *ctx, int ncols, const char *const *v)
         .catalog_error = text_of(v[10]),
         .mode = text_of(v[11]),
         .departments = text_of(v[12]),
+        .store_waiting = v[13] ? strtoll(v[13], NULL, 10) : 0,
+        .store_error = text_of(v[14]),
+        .store_error_since_ms = v[15] ? strtoll(v[15], NULL, 10) : 0,
     };
     return walk->handle_kiosk(walk->ctx, &k);
 }
@@ -55,7 +58,8 @@ bool kiosks_each(struct dashdb *db, const char *tail, const struct dashdb_value 
     struct strbuf sql = {0};
     strbuf_puts(&sql, "SELECT kiosk_id, site, label, department, app_version, last_error,"
                       " last_seen_ms, last_success_ms, backlog, catalog_version,"
-                      " catalog_error, mode, departments FROM kiosks");
+                      " catalog_error, mode, departments, store_waiting, store_error,"
+                      " store_error_since_ms FROM kiosks");
     strbuf_puts(&sql, tail);
     struct kiosk_walk walk = {handle_kiosk, ctx};
     bool ok = !sql.failed &&
@@ -89,9 +93,12 @@ static bool handle_fleet_kiosk(void *ctx, const struct kiosk_record *k)
         .catalog_error = strdup(k->catalog_error),
         .mode = strdup(k->mode),
         .departments = strdup(k->departments),
+        .store_waiting = k->store_waiting,
+        .store_error = strdup(k->store_error),
+        .store_error_since_ms = k->store_error_since_ms,
     };
     return f->kiosk_id && f->site && f->label && f->department && f->app_version && f->last_error &&
-           f->catalog_error && f->mode && f->departments;
+           f->catalog_error && f->mode && f->departments && f->store_error;
 }
 
 static bool read_newest(void *ctx, int ncols, const char *const *v)

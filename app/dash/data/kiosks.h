@@ -22,13 +22,16 @@ struct fleet;
 struct kiosk_record {
     const char *kiosk_id, *site, *label, *department, *app_version;
     const char *last_error;
-    int64_t last_seen_ms;      /* the database's clock at the last heartbeat; 0: never seen */
-    int64_t last_success_ms;   /* the last push that left nothing waiting; 0: never */
-    int64_t backlog;           /* rows waiting on the kiosk */
-    int64_t catalog_version;   /* the catalog version it runs; 0: none yet */
-    const char *catalog_error; /* why it refused a version; "" */
-    const char *mode;          /* "single" or "picker" */
-    const char *departments;   /* a picker's ids, comma-separated (kiosk-written: untrusted) */
+    int64_t last_seen_ms;         /* the database's clock at the last heartbeat; 0: never seen */
+    int64_t last_success_ms;      /* the last push that left nothing waiting; 0: never */
+    int64_t backlog;              /* rows waiting on the kiosk */
+    int64_t catalog_version;      /* the catalog version it runs; 0: none yet */
+    const char *catalog_error;    /* why it refused a version; "" */
+    const char *mode;             /* "single" or "picker" */
+    const char *departments;      /* a picker's ids, comma-separated (kiosk-written: untrusted) */
+    int64_t store_waiting;        /* records in the kiosk's memory: its store fails */
+    const char *store_error;      /* the kiosk store's last failure; "" while it works */
+    int64_t store_error_since_ms; /* the kiosk's clock when its store started failing; 0 */
 };
 
 /* Calls handle_kiosk for each row of "SELECT <the columns> FROM kiosks"

@@ -491,7 +491,13 @@ static bool delete_run(struct refresh *r, const char *kiosk_id, int32_t d0, int3
 #define FACE_SUMS                                                                                  \
     "SUM(rating_1), SUM(rating_2), SUM(rating_3), SUM(rating_4),"                                  \
     " SUM(misuse_1), SUM(misuse_2), SUM(misuse_3), SUM(misuse_4)"
-#define RAW_RANGE " WHERE kiosk_id = $1 AND bucket_start_ms >= $2 AND bucket_start_ms < $3) t"
+#define RAW_RANGE " WHERE kiosk_id = $1 AND bucket_start_ms >= $2 AND bucket_start_ms < $3) u) t"
+/* Floor division of the local time lm: SQL's integer division rounds toward
+ * zero, which puts a kiosk's time before 1970 (a bad clock, a zone west of
+ * UTC at the epoch) on the wrong day and gives hour -5.  Both engines. */
+#define FLOOR_DAY   "((lm - ((lm % 86400000) + 86400000) % 86400000) / 86400000)"
+#define FLOOR_HOUR  "((lm - ((lm % 3600000) + 3600000) % 3600000) / 3600000)"
+#define FLOOR_H_DAY "((h - ((h % 24) + 24) % 24) / 24)"
 
 /* Builds the three INSERT .. SELECTs of one run into r->sql, one after
  * another, NUL-separated; *starts gets where each begins. */
@@ -502,28 +508,31 @@ static bool build_inserts(struct refresh *r, const struct tz *tz, int64_t lo, in
     strbuf_reset(sb);
     starts[0] = sb->len;
     strbuf_puts(sb, "INSERT INTO dash_day(day, department, kiosk_id, " FACES ")"
-                    " SELECT d, department, $1, " FACE_SUMS " FROM (SELECT department, ");
+                    " SELECT d, department, $1, " FACE_SUMS " FROM (SELECT department, " FLOOR_DAY
+                    " AS d, " FACES " FROM (SELECT department, ");
     append_local_ms(sb, tz, lo, hi);
-    strbuf_puts(sb, " / 86400000 AS d, " FACES " FROM tap_counts" RAW_RANGE
+    strbuf_puts(sb, " AS lm, " FACES " FROM tap_counts" RAW_RANGE
                     " WHERE d >= $4 AND d < $5 GROUP BY d, department");
     strbuf_append(sb, "", 1);
     starts[1] = sb->len;
     strbuf_puts(sb, "INSERT INTO dash_hour(department, day, hour, kiosk_id, weekday, " FACES ")"
-                    " SELECT department, h / 24, h % 24, $1, (h / 24 + 3) % 7, " FACE_SUMS
+                    " SELECT department, " FLOOR_H_DAY ", h - 24 * " FLOOR_H_DAY ", $1,"
+                    " ((" FLOOR_H_DAY " + 3) % 7 + 7) % 7, " FACE_SUMS
+                    " FROM (SELECT department, " FLOOR_HOUR " AS h, " FACES
                     " FROM (SELECT department, ");
     append_local_ms(sb, tz, lo, hi);
-    strbuf_puts(sb, " / 3600000 AS h, " FACES " FROM tap_counts" RAW_RANGE
+    strbuf_puts(sb, " AS lm, " FACES " FROM tap_counts" RAW_RANGE
                     " WHERE h >= $4 AND h < $5 GROUP BY department, h");
     strbuf_append(sb, "", 1);
     starts[2] = sb->len;
     strbuf_puts(sb, "INSERT INTO dash_reason_day(department, day, kiosk_id, question, reason,"
                     " ended_by, misuse, n) SELECT department, d, $1, question, reason, ended_by,"
-                    " misuse, SUM(n) FROM (SELECT department, ");
+                    " misuse, SUM(n) FROM (SELECT department, " FLOOR_DAY
+                    " AS d, question, reason, ended_by, misuse, n FROM (SELECT department, ");
     append_local_ms(sb, tz, lo, hi);
-    strbuf_puts(
-        sb, " / 86400000 AS d, question, reason, ended_by, misuse, n FROM reason_counts" RAW_RANGE
-            " WHERE d >= $4 AND d < $5 GROUP BY department, d, question, reason,"
-            " ended_by, misuse");
+    strbuf_puts(sb, " AS lm, question, reason, ended_by, misuse, n FROM reason_counts" RAW_RANGE
+                    " WHERE d >= $4 AND d < $5 GROUP BY department, d, question, reason,"
+                    " ended_by, misuse");
     strbuf_append(sb, "", 1);
     return sb->failed ? out_of_memory(r) : true;
 }
@@ -567,6 +576,25 @@ static bool recompute_kiosk(struct refresh *r, const struct kiosk_change *k)
     return ok;
 }
 
+/* One kiosk's recomputation in a savepoint: a row of it the rollups cannot
+ * take (a CHECK, a value out of range) sets that kiosk aside, reported,
+ * and never stops the others' numbers.  False only when the transaction
+ * itself fails. */
+static bool recompute_isolated(struct refresh *r, const struct kiosk_change *k)
+{
+    if (!dashdb_exec(r->db, "SAVEPOINT rollup_kiosk", NULL, 0, NULL, NULL, NULL, r->err, r->size))
+        return false;
+    if (recompute_kiosk(r, k))
+        return dashdb_exec(r->db, "RELEASE SAVEPOINT rollup_kiosk", NULL, 0, NULL, NULL, NULL,
+                           r->err, r->size);
+    log_error("rollup: kiosk %s set aside, its numbers stay as they were: %s", k->kiosk_id, r->err);
+    r->stats.kiosks_set_aside++;
+    return dashdb_exec(r->db, "ROLLBACK TO SAVEPOINT rollup_kiosk", NULL, 0, NULL, NULL, NULL,
+                       r->err, r->size) &&
+           dashdb_exec(r->db, "RELEASE SAVEPOINT rollup_kiosk", NULL, 0, NULL, NULL, NULL, r->err,
+                       r->size);
+}
+
 static bool recompute_batches(struct refresh *r)
 {
     const char *begin = dashdb_is_postgres(r->db) ? "BEGIN" : "BEGIN IMMEDIATE";
@@ -575,7 +603,7 @@ static bool recompute_batches(struct refresh *r)
             return false;
         bool ok = true;
         for (size_t j = i; ok && j < i + BATCH_KIOSKS && j < r->n_changes; j++)
-            ok = recompute_kiosk(r, &r->changes[j]);
+            ok = recompute_isolated(r, &r->changes[j]);
         if (ok)
             ok = dashdb_exec(r->db, "COMMIT", NULL, 0, NULL, NULL, NULL, r->err, r->size);
         if (!ok) {

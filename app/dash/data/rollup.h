@@ -34,10 +34,11 @@
 struct dashdb;
 
 struct rollup_stats {
-    int64_t tap_rows;    /* tap_counts rows found changed (with the margin) */
-    int64_t reason_rows; /* reason_counts rows found changed */
-    int64_t days;        /* (kiosk, local day) pairs recomputed */
-    int64_t kiosks;      /* kiosks whose days were recomputed */
+    int64_t tap_rows;         /* tap_counts rows found changed (with the margin) */
+    int64_t reason_rows;      /* reason_counts rows found changed */
+    int64_t days;             /* (kiosk, local day) pairs recomputed */
+    int64_t kiosks;           /* kiosks whose days were recomputed */
+    int64_t kiosks_set_aside; /* kiosks with a row the rollups cannot take (logged) */
 };
 
 /* One refresh over db (borrowed; a connection of its own: it runs

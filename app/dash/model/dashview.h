@@ -125,7 +125,10 @@ struct dash_kiosk_row {
     int64_t last_seen_ms; /* 0: never seen */
     int64_t last_success_ms;
     int64_t backlog;
-    struct dash_counts c; /* its taps for this department in the period */
+    int64_t store_waiting;               /* records in the kiosk's memory: its store fails */
+    char store_error[DASH_NAME_MAX * 2]; /* the kiosk store's last failure; "" */
+    int64_t store_error_since_ms;        /* the kiosk's clock when it started failing; 0 */
+    struct dash_counts c;                /* its taps for this department in the period */
 };
 
 struct dash_department {

@@ -19,6 +19,7 @@ void fleet_free(struct fleet *fleet)
         free(k->department);
         free(k->app_version);
         free(k->last_error);
+        free(k->store_error);
         free(k->catalog_error);
         free(k->mode);
         free(k->departments);
@@ -36,7 +37,8 @@ bool fleet_kiosk_silent(const struct fleet_kiosk *kiosk, int64_t now_ms, int64_t
 bool fleet_kiosk_has_error(const struct fleet_kiosk *kiosk)
 {
     return kiosk->last_seen_ms != 0 &&
-           (kiosk->last_error[0] != '\0' || (kiosk->catalog_error && kiosk->catalog_error[0]));
+           (kiosk->last_error[0] != '\0' || (kiosk->catalog_error && kiosk->catalog_error[0]) ||
+            (kiosk->store_error && kiosk->store_error[0]) || kiosk->store_waiting > 0);
 }
 
 void fleet_format_age(int64_t age_ms, char *buf, size_t size)

@@ -24,14 +24,17 @@ struct strbuf;
 /* One kiosks row.  Times are milliseconds since the epoch, UTC. */
 struct fleet_kiosk {
     char *kiosk_id, *site, *label, *department, *app_version;
-    char *last_error;        /* "" when none */
-    int64_t last_seen_ms;    /* the database's clock at the last heartbeat; 0: never seen */
-    int64_t last_success_ms; /* the last push that left nothing waiting; 0: never */
-    int64_t backlog;         /* rows waiting on the kiosk */
-    int64_t catalog_version; /* the catalog version it runs; 0: none yet */
-    char *catalog_error;     /* why it refused a newer one, "" when none (NULL: "") */
-    char *mode;              /* "single" or "picker" (NULL: "single") */
-    char *departments;       /* a picker's department ids, comma-separated (NULL: "") */
+    char *last_error;             /* "" when none */
+    int64_t last_seen_ms;         /* the database's clock at the last heartbeat; 0: never seen */
+    int64_t last_success_ms;      /* the last push that left nothing waiting; 0: never */
+    int64_t backlog;              /* rows waiting on the kiosk */
+    int64_t catalog_version;      /* the catalog version it runs; 0: none yet */
+    char *catalog_error;          /* why it refused a newer one, "" when none (NULL: "") */
+    char *mode;                   /* "single" or "picker" (NULL: "single") */
+    char *departments;            /* a picker's department ids, comma-separated (NULL: "") */
+    int64_t store_waiting;        /* records in the kiosk's memory: its store fails */
+    char *store_error;            /* the kiosk store's last failure, "" (NULL: "") */
+    int64_t store_error_since_ms; /* the kiosk's clock when its store started failing; 0 */
 };
 
 /* The rows of one read; every string in kiosks[] is owned by the fleet. */

@@ -282,6 +282,9 @@ static void kiosk_row(struct writer *w, const struct dash_kiosk_row *k)
     field_int(w, "catalog_version", k->catalog_version);
     field_text(w, "catalog_error", k->catalog_error, true);
     field_text(w, "site_name", k->site_name, true);
+    field_int(w, "store_waiting", k->store_waiting);
+    field_text(w, "store_error", k->store_error, false);
+    field_time(w, "store_error_since", k->store_error_since_ms);
 }
 
 void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,

@@ -54,6 +54,34 @@ static void render_text(struct strbuf *out, const char *label, const char *text)
     strbuf_puts(out, "</td>");
 }
 
+/* The sync's last error, and the kiosk's store failing: since when, how
+ * many records wait in its memory (they are in no count yet), what it said. */
+static void render_errors(struct strbuf *out, const struct fleet_kiosk *k, int64_t now_ms)
+{
+    strbuf_puts(out, "<td data-label=\"Last error\">");
+    html_escape(out, k->last_error);
+    if ((k->store_error && k->store_error[0]) || k->store_waiting > 0) {
+        strbuf_puts(out, k->last_error[0] ? "<br>" : "");
+        strbuf_puts(out, "<strong>store failing</strong>");
+        if (k->store_error_since_ms > 0) {
+            char age[40];
+            fleet_format_age(now_ms - k->store_error_since_ms, age, sizeof age);
+            strbuf_puts(out, " for ");
+            html_escape(out, age);
+        }
+        strbuf_puts(out, ", ");
+        strbuf_int(out, k->store_waiting);
+        strbuf_puts(out, k->store_waiting == 1 ? " record" : " records");
+        strbuf_puts(out, " waiting in its memory");
+        if (k->store_error && k->store_error[0]) {
+            strbuf_puts(out, ": <span class=\"store-error\">");
+            html_escape(out, k->store_error);
+            strbuf_puts(out, "</span>");
+        }
+    }
+    strbuf_puts(out, "</td>");
+}
+
 static const char *text_or(const char *text, const char *fallback)
 {
     return text && text[0] ? text : fallback;
@@ -154,7 +182,7 @@ static void render_row(struct strbuf *out, const struct fleet *fleet, const stru
     strbuf_puts(out, "<td data-label=\"Backlog\" class=\"number\">");
     strbuf_int(out, k->backlog);
     strbuf_puts(out, "</td>");
-    render_text(out, "Last error", k->last_error);
+    render_errors(out, k, now_ms);
     strbuf_puts(out, "</tr>\n");
 }
 

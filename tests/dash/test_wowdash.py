@@ -203,6 +203,67 @@ def test_org_names_utf8(tmp):
     check(names == [("Caf\u00e9",), ("Caf\u00e9",)], f"names stored: {names}")
 
 
+def bad_clock_sql():
+    """Two kiosks: 'early' with a clock before 1970 (and one row at year 0) in New York,
+    'good' as usual; both with a kiosks row for their zone.  Literals only: ours."""
+    sql = []
+    for kiosk, zone in (("early", "America/New_York"), ("good", "UTC")):
+        sql.append("INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version,"
+                   " incarnation, kiosk_clock_ms, last_seen_ms, backlog, last_error)"
+                   f" VALUES ('{kiosk}', '', '', 'front', '{zone}', 't', 'i', 0, 0, 0, '')")
+    rows = (("early", -3 * 3600_000, 5),     # 1969-12-31 21:00 UTC: 16:00 local, a Wednesday
+            ("early", -62167219200000, 1),   # 0000-01-01 00:00 UTC
+            ("good", 1796428800000, 7))      # 2026-12-05 00:00 UTC
+    for kiosk, bucket, n in rows:
+        sql.append("INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+                   " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3,"
+                   f" misuse_4) VALUES ('{kiosk}', 'i', {bucket}, 'front', 0, 0, 0, {n},"
+                   " 0, 0, 0, 0)")
+    return sql
+
+
+def check_bad_clock_rollup(r, rows, engine):
+    check(r.returncode == 0, f"{engine}: rollup with a pre-1970 kiosk failed ({r.returncode}):"
+          f" {r.stderr}")
+    days, hours = rows
+    check(days.get(("good", 1796428800000 // 86400000)) == 7,
+          f"{engine}: the good kiosk's day: {days}")
+    check(days.get(("early", -1)) == 5, f"{engine}: the pre-1970 day is day -1: {days}")
+    check(hours == [(16, 2, 5)], f"{engine}: the pre-1970 hour (16:00, a Wednesday): {hours}")
+
+
+def test_rollup_bad_clock(tmp):
+    """A kiosk whose clock or zone puts its rows before 1970 never stops the rollups for
+    everyone: floor division gives its day and hour, and the good kiosk's numbers come."""
+    path = os.path.join(tmp, "clock.db")
+    dash("migrate", "--db", path)
+    con = sqlite3.connect(path)
+    for stmt in bad_clock_sql():
+        con.execute(stmt)
+    con.commit()
+    r = dash("rollup", "--db", path, ok=False)
+    days = dict(((k, d), n) for k, d, n in con.execute(
+        "SELECT kiosk_id, day, rating_4 FROM dash_day"))
+    hours = con.execute("SELECT hour, weekday, rating_4 FROM dash_hour WHERE kiosk_id = 'early'"
+                        " AND day = -1").fetchall()
+    con.close()
+    check_bad_clock_rollup(r, (days, hours), "SQLite")
+
+    db, conninfo = new_pg_db("clock")
+    dash("migrate", "--db", conninfo)
+    PG.psql(";".join(bad_clock_sql()), dbname=db)
+    r = dash("rollup", "--db", conninfo, ok=False)
+    out = PG.psql("SELECT kiosk_id, day, rating_4 FROM dash_day", dbname=db)
+    days = {}
+    for line in out.splitlines():
+        k, d, n = line.split("|")
+        days[(k, int(d))] = int(n)
+    out = PG.psql("SELECT hour, weekday, rating_4 FROM dash_hour WHERE kiosk_id = 'early'"
+                  " AND day = -1", dbname=db)
+    hours = [tuple(int(x) for x in line.split("|")) for line in out.splitlines()]
+    check_bad_clock_rollup(r, (days, hours), "PostgreSQL")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="wowdash-") as tmp:
         os.chdir(tmp)
@@ -212,6 +273,7 @@ def main():
         test_kiosk_add_sqlite(tmp)
         test_bad_input()
         test_org_names_utf8(tmp)
+        test_rollup_bad_clock(tmp)
     print("wowdash: migrate, kiosk add and bad input as expected")
 
 

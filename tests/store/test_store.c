@@ -273,7 +273,7 @@ static void test_pragmas(void **state)
     assert_int_equal(store_pragma_int(s, "foreign_keys", &v), 0);
     assert_int_equal(v, 1);
     assert_int_equal(store_pragma_int(s, "busy_timeout", &v), 0);
-    assert_int_equal(v, 5000);
+    assert_int_equal(v, STORE_BUSY_MS);
     assert_true(store_pragma_int(s, "journal_mode", &v) < 0); /* text, not a number */
     assert_true(store_pragma_int(s, "synchronous=OFF", &v) < 0);
     assert_int_equal(store_pragma_int(s, "synchronous", &v), 0);

@@ -75,7 +75,9 @@ static void tell_store_health(struct loop_state *s)
         s->told = now;
 }
 
-/* Committed records wake the sync thread (which debounces a rush). */
+/* Committed records wake the sync thread (which debounces a rush); the
+ * session's writer tells it too, at once: this is the backstop for a
+ * moment the sync thread was too busy to hear. */
 static void tell_sync(struct loop_state *s)
 {
     if (s->p->session == NULL)
@@ -107,12 +109,12 @@ static void draw(const struct loop_parts *p, struct clock_now now)
     frame_draw(p->frame, p->display, &content, now.utc_ms);
 }
 
-/* How long the loop may sleep: until the nearest deadline, the store's
- * next retry (retry_at_ms) among them. */
-static int wait_timeout(const struct loop_state *s, struct clock_now now, int64_t retry_at_ms)
+/* How long the loop may sleep: until the nearest deadline.  The store's
+ * retries are the session's writer's own. */
+static int wait_timeout(const struct loop_state *s, struct clock_now now)
 {
     const struct loop_parts *p = s->p;
-    int64_t deadline = retry_at_ms;
+    int64_t deadline = INT64_MAX;
     if (*p->kiosk != NULL) /* none with a bad config */
         deadline = min64(deadline, kiosk_next_deadline_ms(*p->kiosk, now));
     deadline = min64(deadline, notice_deadline_ms(p->notice, now.mono_ms));
@@ -188,7 +190,7 @@ static void ping_watchdog(struct loop_state *s, int64_t now_mono_ms)
  * (renewed while it lasts) instead of the faces. */
 static void check_can_keep(const struct loop_parts *p, struct clock_now now)
 {
-    if (p->session == NULL || session_can_keep(p->session, now.mono_ms))
+    if (p->session == NULL || session_can_keep(p->session))
         return;
     struct session_health health;
     session_health(p->session, &health);
@@ -260,16 +262,11 @@ int loop_run(const struct loop_parts *p)
             draw(p, now);
             continue;
         }
-        int64_t retry_at_ms = INT64_MAX;
-        if (p->session != NULL) { /* records the store could not take yet */
-            session_poll(p->session, now.mono_ms, now.utc_ms);
-            retry_at_ms = session_retry(p->session, now.mono_ms, now.utc_ms);
-        }
         tell_sync(&s);
         ping_watchdog(&s, now.mono_ms);
         if (!run_script(&s, now) || technician_glue_restart_requested(p->technician))
             return s.exit_code;
-        struct display_event ev = display_wait(p->display, wait_timeout(&s, now, retry_at_ms));
+        struct display_event ev = display_wait(p->display, wait_timeout(&s, now));
         if (!handle_event(&s, &ev, &dirty) || technician_glue_restart_requested(p->technician))
             return s.exit_code;
         if (dirty)

@@ -118,8 +118,10 @@ static void start_sync(struct program *p)
 static bool open_session(struct program *p, struct clock_now now)
 {
     p->session = session_create(&p->layers.config, p->store_path, now.utc_ms);
-    if (p->session != NULL)
+    if (p->session != NULL) {
         start_sync(p);
+        session_set_sync(p->session, p->sync); /* the writer tells it of commits */
+    }
     return p->session != NULL;
 }
 
@@ -288,6 +290,8 @@ void program_destroy(struct program *p)
         kiosk_destroy(p->kiosk);
     technician_glue_destroy(p->technician);
     update_destroy(p->update);
+    if (p->session != NULL)
+        session_set_sync(p->session, NULL); /* the writer must not tell a stopped thread */
     sync_thread_stop(p->sync);
     session_destroy(p->session, clock_read(&p->clock).utc_ms);
     frame_destroy(p->frame);

@@ -99,13 +99,15 @@ static void format_duration(int64_t s, char *buf, size_t size)
 static void row_today(struct ui_technician *t, const struct status_sources *src,
                       struct clock_now now)
 {
-    struct store *store = src->session != NULL ? session_store(src->session) : NULL;
+    struct store *store = src->session != NULL ? session_store_try(src->session) : NULL;
     if (store == NULL) {
-        row(t, "Today", true, "the store is not open");
+        row(t, "Today", true, "the store is not open, or busy writing");
         return;
     }
     int64_t n[5], misuse;
-    if (store_count_taps(store, status_local_midnight_utc(src->tz, now.utc_ms), n, &misuse) != 0) {
+    int rc = store_count_taps(store, status_local_midnight_utc(src->tz, now.utc_ms), n, &misuse);
+    session_store_release(src->session);
+    if (rc != 0) {
         row(t, "Today", true, "cannot read the counts (see the journal)");
         return;
     }
@@ -140,18 +142,17 @@ static void row_store(struct ui_technician *t, const struct status_sources *src)
     struct session_health h = {0};
     if (src->session != NULL)
         session_health(src->session, &h);
-    struct store *store = src->session != NULL ? session_store(src->session) : NULL;
     char since[32] = "";
     if (h.since_utc_ms > 0)
         clock_format_utc(h.since_utc_ms, since, sizeof since);
-    if (store == NULL)
+    if (!h.store_open)
         row(t, "Store", true, "NOT OPEN (%s) since %s; %d records wait in memory: %s",
             src->store_path, since, h.waiting, h.error);
     else if (h.error[0] != '\0')
         row(t, "Store", true, "FAILING since %s, %s; %d records wait in memory: %s", since,
-            store_path(store), h.waiting, h.error);
+            src->store_path, h.waiting, h.error);
     else
-        row(t, "Store", h.waiting > 0, "ok, %s, %d waiting", store_path(store), h.waiting);
+        row(t, "Store", h.waiting > 0, "ok, %s, %d waiting", src->store_path, h.waiting);
     if (h.spill_files > 0 || h.dropped > 0)
         row(t, "Spilled", true, "%d spill files wait for the store; %d records lost", h.spill_files,
             h.dropped);

@@ -134,7 +134,7 @@ struct update *update_create(const struct update_parts *parts)
         return NULL;
     }
     u->parts = *parts;
-    struct store *store = session_store(parts->session);
+    struct store *store = session_store_acquire(parts->session);
     struct store_catalog_entry e;
     if (store != NULL && store_catalog_latest(store, false, &e) == 0) {
         if (e.state == STORE_CATALOG_REFUSED)
@@ -142,6 +142,8 @@ struct update *update_create(const struct update_parts *parts)
                      e.error);
         store_catalog_entry_free(&e);
     }
+    if (store != NULL)
+        session_store_release(parts->session);
     return u;
 }
 
@@ -155,16 +157,20 @@ const char *update_refused(const struct update *u)
     return u != NULL ? u->refused : "";
 }
 
-/* The latest catalog the store holds, checked if it was not yet. */
+/* The latest catalog the store holds, checked if it was not yet.  The
+ * store is the session's, borrowed from its writer for the while (a new
+ * catalog is rare); the writer being busy just means: look again next poll. */
 static void check_latest(struct update *u)
 {
-    struct store *store = session_store(u->parts.session);
+    struct store *store = session_store_try(u->parts.session);
     struct store_catalog_entry e;
     char error[STORE_CATALOG_ERROR_MAX];
     u->recheck = store == NULL || store_catalog_latest(store, false, &e) != 0;
     if (u->recheck || e.version == 0 || e.state != STORE_CATALOG_RECEIVED) {
         if (!u->recheck)
             store_catalog_entry_free(&e);
+        if (store != NULL)
+            session_store_release(u->parts.session);
         return;
     }
     u->pending_version = 0;
@@ -178,6 +184,17 @@ static void check_latest(struct update *u)
         sync_thread_request(u->parts.sync); /* the fleet page hears of it now */
     }
     store_catalog_entry_free(&e);
+    session_store_release(u->parts.session);
+}
+
+/* Marks version applied in the store (the writer's, borrowed). */
+static void mark_applied(struct update *u, int64_t version)
+{
+    struct store *store = session_store_acquire(u->parts.session);
+    if (store == NULL)
+        return;
+    store_catalog_mark(store, version, STORE_CATALOG_APPLIED, NULL);
+    session_store_release(u->parts.session);
 }
 
 static void send_departments(struct update *u)
@@ -265,13 +282,11 @@ bool update_apply(struct update *u, struct clock_now now)
     int64_t version = u->pending_version;
     u->pending_version = 0;
     struct layers *l = u->parts.layers;
-    struct store *store = session_store(u->parts.session);
     if (same_but_version(&u->pending, &l->config)) {
         /* nothing the kiosk shows or counts changes: keep the machine (its
            press filter remembers the last taps) */
         layers_use_catalog(l, &u->pending);
-        if (store != NULL)
-            store_catalog_mark(store, version, STORE_CATALOG_APPLIED, NULL);
+        mark_applied(u, version);
         u->refused[0] = '\0';
         log_info("catalog: version %lld applied (the same config as before)", (long long)version);
         sync_thread_request(u->parts.sync); /* report the version now, not an interval later */
@@ -289,8 +304,7 @@ bool update_apply(struct update *u, struct clock_now now)
         return false;
     }
     frame_reload_texts(u->parts.frame, u->parts.assets_dir);
-    if (store != NULL)
-        store_catalog_mark(store, version, STORE_CATALOG_APPLIED, NULL);
+    mark_applied(u, version);
     u->refused[0] = '\0';
     send_departments(u);
     sync_thread_request(u->parts.sync); /* report the version now, not an interval later */

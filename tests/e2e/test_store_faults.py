@@ -16,13 +16,15 @@ Usage: test_store_faults.py WOWKIOSK SCENARIO
   nothing   neither the store nor any spill place writable: the kiosk shows its out-of-order
             notice and takes no tap (it never thanks one it cannot keep).
   signals   SIGHUP and SIGUSR1 mid-run change nothing.
-  lock      another process holds the store's lock for 3 s: the screen does not wait on it.
+  lock      another process holds the store's lock for 6 s: neither the screen nor the
+            watchdog waits on it.
 """
 import glob
 import os
 import pwd
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -340,39 +342,71 @@ def signals(binary, tmp):
 
 
 def lock(binary, tmp):
-    """Another process holds the store's lock for 3 s (a backup, sqlite3 at a shell) while
-    customers tap: the screen never waits on it (input to frame stays short), the taps wait
-    in memory, and every one is stored once the lock goes."""
+    """Another process holds the store's lock for 6 s (a backup, sqlite3 at a shell) while
+    customers tap: the screen never waits on it (input to frame stays short), the watchdog's
+    pings keep coming (systemd's notify socket, played by this test), the taps wait in
+    memory, and every one is stored once the lock goes."""
     conf, _ = setup(tmp)
     db = os.path.join(tmp, "kiosk.db")
     k = Kiosk(binary, conf, db, script(tmp, "init.script", ["wait 200", "quit"]))
     k.wait()
     held = threading.Event()
+    window = []
 
     def hold():
         con = sqlite3.connect(db, timeout=10)
         con.execute("BEGIN EXCLUSIVE")
+        window.append(time.monotonic())
         held.set()
-        time.sleep(3 * SLOW)
+        time.sleep(6 * SLOW)
         con.rollback()
         con.close()
+        window.append(time.monotonic())
 
     def on_line(line, k):
         if COMMITTED.search(line) and k.committed() == 1 and not held.is_set():
             threading.Thread(target=hold, daemon=True).start()
             held.wait(10)
 
-    lines = taps(1) + ["wait 300"] + taps(8) + ["wait %d" % (4000 * SLOW), "quit"]
+    sock_path = os.path.join(tmp, "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(0.2)
+    pings = []
+
+    def listen():
+        while not stop.is_set():
+            try:
+                if b"WATCHDOG=1" in sock.recv(4096):
+                    pings.append(time.monotonic())
+            except socket.timeout:
+                pass
+
+    stop = threading.Event()
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    ENV.update(NOTIFY_SOCKET=sock_path, WATCHDOG_USEC="1000000")
+    lines = taps(1) + ["wait 300"] + taps(12, 400) + ["wait %d" % (4000 * SLOW), "quit"]
     path = script(tmp, "t.script", lines)
     k = Kiosk(binary, conf, db, path, on_line=on_line, extra=["--trace-latency"])
     out = k.wait()
+    stop.set()
+    listener.join(5)
+    for var in ("NOTIFY_SOCKET", "WATCHDOG_USEC"):
+        ENV.pop(var)
     latencies = [int(m) for m in re.findall(r"latency: input to frame (\d+) ms", out)]
-    expect(latencies and max(latencies) < 500 * SLOW,
+    expect(latencies and max(latencies) < 300 * SLOW,
            "a tap waited on the foreign lock: input to frame up to %s ms" %
            (max(latencies) if latencies else "?"))
-    expect(taps_in(db) == 9, "%d taps stored after the lock, expected 9" % taps_in(db))
-    return "foreign lock for 3 s: input to frame at most %d ms, 9 of 9 taps stored" % (
-        max(latencies) if latencies else -1)
+    during = [t for t in pings if len(window) == 2 and window[0] <= t <= window[1]]
+    gaps = [b - a for a, b in zip(during, during[1:])]
+    expect(len(window) == 2 and len(during) >= 4 * SLOW and max(gaps or [99]) < 1.0 * SLOW,
+           "the watchdog waited on the store: %d pings during the 6 s lock, largest gap %.2f s"
+           % (len(during), max(gaps or [0])))
+    expect(taps_in(db) == 13, "%d taps stored after the lock, expected 13" % taps_in(db))
+    return ("foreign lock for 6 s: input to frame at most %d ms, %d watchdog pings during it "
+            "(largest gap %.2f s), 13 of 13 taps stored" %
+            (max(latencies) if latencies else -1, len(during), max(gaps or [0])))
 
 
 ENV = dict(os.environ)

@@ -5,8 +5,9 @@
  *
  * The store's directory is blocked by a regular file of the same name, so
  * the store cannot be opened; taps and a follow-up are recorded anyway; the
- * blocking file goes; retries (driven by the test's monotonic time) open the
- * store and write everything, the follow-up attached to its own tap.
+ * blocking file goes; the session's writer retries, opens the store and
+ * writes everything, the follow-up attached to its own tap.  And recording
+ * returns at once while another process holds the store's lock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -63,7 +65,7 @@ static void test_records_wait_for_the_store_in_order(void **state)
     config_defaults(&config);
     struct session *session = session_create(&config, db_path, 1790000000000LL);
     assert_non_null(session);
-    assert_null(session_store(session));
+    assert_null(session_store_try(session));
 
     struct kiosk_actions a = tap_action(4, 1790000000000LL);
     session_record(session, &a, 1000, 1000);
@@ -76,19 +78,21 @@ static void test_records_wait_for_the_store_in_order(void **state)
     session_record(session, &a, 1200, 1200);
     assert_int_equal(session_pending(session), 3);
 
-    /* Not due yet: nothing happens, and the next retry time is in the future. */
-    int64_t next = session_retry(session, 1001, 1790000006000LL);
-    assert_true(next > 1001 && next < INT64_MAX);
+    /* The store cannot open: the records wait, retried with back-off. */
+    assert_false(session_wait_idle(session, 600));
     assert_int_equal(session_pending(session), 3);
-    /* Due, but the store still cannot open: the wait grows (back-off). */
-    int64_t later = session_retry(session, next, 1790000006000LL);
-    assert_true(later - next > next - 1000);
-    assert_int_equal(session_pending(session), 3);
+    struct session_health h;
+    session_health(session, &h);
+    assert_false(h.store_open);
+    assert_int_equal(h.waiting, 3);
+    assert_true(h.error[0] != '\0' && h.since_utc_ms > 0);
 
     assert_int_equal(unlink(blocker), 0); /* the disk is usable again */
-    assert_int_equal(session_retry(session, later, 1790000007000LL), INT64_MAX);
+    assert_true(session_wait_idle(session, 20000));
     assert_int_equal(session_pending(session), 0);
-    assert_non_null(session_store(session));
+    assert_int_equal(session_stored(session), 3);
+    session_health(session, &h);
+    assert_true(h.store_open && h.error[0] == '\0' && h.since_utc_ms == 0);
     session_destroy(session, 1790000008000LL);
 
     assert_int_equal(query_int(db_path, "SELECT count(*) FROM taps"), 2);
@@ -125,12 +129,61 @@ static void test_final_flush_stamps_the_real_time(void **state)
     session_record(session, &a, 1000, 1000);
     assert_int_equal(session_pending(session), 1);
     assert_int_equal(unlink(blocker), 0);
-    session_destroy(session, 1790000009000LL); /* exit: the store opens in the final flush */
+    session_destroy(session, 1790000009000LL); /* exit: the store opens, now or in the flush */
 
     assert_int_equal(query_int(db_path, "SELECT count(*) FROM taps"), 1);
-    assert_int_equal(query_int(db_path, "SELECT CAST(value AS INTEGER) FROM meta "
-                                        "WHERE key = 'created_ms_utc'"),
-                     1790000009000LL);
+    /* made by the writer (the real clock) or the final flush (the time given): never 1970 */
+    assert_true(query_int(db_path, "SELECT CAST(value AS INTEGER) FROM meta "
+                                   "WHERE key = 'created_ms_utc'") >= 1790000000000LL);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The render thread never waits on the disk: with another process holding
+ * the store's lock, recording returns at once; the records land once the
+ * lock goes. */
+static void test_recording_never_waits_on_the_store(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wowsession-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char db_path[96];
+    snprintf(db_path, sizeof db_path, "%s/kiosk.db", dir);
+    static struct config config;
+    config_defaults(&config);
+    struct session *session = session_create(&config, db_path, 1790000000000LL);
+    assert_non_null(session);
+    assert_true(session_wait_idle(session, 5000));
+
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(db_path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    int64_t start = mono_ms(), slowest = 0;
+    for (int i = 0; i < 5; i++) {
+        struct kiosk_actions a = tap_action(i % 4 + 1, 1790000000000LL + i);
+        int64_t t0 = mono_ms();
+        session_record(session, &a, 1000 + i, 1000 + i);
+        if (mono_ms() - t0 > slowest)
+            slowest = mono_ms() - t0;
+        struct timespec pause = {0, 100 * 1000000L};
+        nanosleep(&pause, NULL); /* the writer meets the lock meanwhile */
+    }
+    assert_true(slowest < 50); /* the busy wait (STORE_BUSY_MS) is the writer's */
+    assert_true(mono_ms() - start < 1000);
+    assert_true(session_pending(session) > 0);
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    assert_true(session_wait_idle(session, 40000));
+    session_destroy(session, 1790000008000LL);
+    assert_int_equal(query_int(db_path, "SELECT count(*) FROM taps"), 5);
     char cmd[96];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
@@ -142,6 +195,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_records_wait_for_the_store_in_order),
         cmocka_unit_test(test_final_flush_stamps_the_real_time),
+        cmocka_unit_test(test_recording_never_waits_on_the_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -302,14 +302,7 @@ static void wait_until(struct session *s, int64_t deadline_ms)
     int64_t wait = deadline_ms - clock_real().mono_ms;
     if (wait <= 0)
         return;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(wait / 1000);
-    ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = clock_mono_after(wait); /* the condition waits on CLOCK_MONOTONIC */
     pthread_cond_timedwait(&s->wake, &s->lock, &ts);
 }
 

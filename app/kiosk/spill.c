@@ -198,22 +198,62 @@ static bool field_ok(const char *s)
     return n > 0 && n < SPILL_FIELD_MAX && strcspn(s, " \t\r\n") == n;
 }
 
+/* Splits line (modified) at single spaces into at most max words; the
+ * count, or -1 when there are more or an empty one. */
+static int split_words(char *line, char **words, int max)
+{
+    int n = 0;
+    for (char *p = line; p != NULL; n++) {
+        if (n == max)
+            return -1;
+        words[n] = p;
+        p = strchr(p, ' ');
+        if (p != NULL)
+            *p++ = '\0';
+        if (words[n][0] == '\0')
+            return -1;
+    }
+    return n;
+}
+
+static bool number_of(const char *text, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
 static bool parse_line(const char *line, struct spill_line *l)
 {
-    int used = 0;
+    char copy[SPILL_FIELD_MAX * 3], *w[6];
+    long long rating = 0, misuse = 0;
     *l = (struct spill_line){0};
-    if (sscanf(line, "tap %lld %d %d %n", &l->at_ms, &l->rating, &l->misuse, &used) == 3 &&
-        used > 0) {
+    if (strlen(line) >= sizeof copy)
+        return false;
+    snprintf(copy, sizeof copy, "%s", line);
+    int n = split_words(copy, w, 6);
+    if (n == 5 && strcmp(w[0], "tap") == 0) {
         l->tap = true;
-        snprintf(l->text, sizeof l->text, "%s", line + used);
-        return field_ok(l->text) && l->rating >= 1 && l->rating <= 4 &&
-               (l->misuse == 0 || l->misuse == 1);
+        if (!number_of(w[1], INT64_MIN / 2, INT64_MAX / 2, &l->at_ms) ||
+            !number_of(w[2], 1, 4, &rating) || !number_of(w[3], 0, 1, &misuse) || !field_ok(w[4]))
+            return false;
+        l->rating = (int)rating;
+        l->misuse = (int)misuse;
+        snprintf(l->text, sizeof l->text, "%s", w[4]);
+        return true;
     }
-    if (sscanf(line, "followup %lld %15s %15s %n", &l->tap_id, l->question, l->ended_by, &used) ==
-            3 &&
-        used > 0) {
-        snprintf(l->text, sizeof l->text, "%s", line + used);
-        return field_ok(l->text) && l->tap_id >= 0;
+    if (n == 5 && strcmp(w[0], "followup") == 0) {
+        if (!number_of(w[1], 0, INT64_MAX, &l->tap_id) || strlen(w[2]) >= sizeof l->question ||
+            strlen(w[3]) >= sizeof l->ended_by || !field_ok(w[4]))
+            return false;
+        snprintf(l->question, sizeof l->question, "%s", w[2]);
+        snprintf(l->ended_by, sizeof l->ended_by, "%s", w[3]);
+        snprintf(l->text, sizeof l->text, "%s", w[4]);
+        return true;
     }
     return false;
 }
@@ -269,16 +309,17 @@ static void set_aside(const char *path)
 /* Checks the header; ID into id.  False (logged) when it is not a spill. */
 static bool read_header(const char *path, char *text, char **rest, char *id)
 {
-    char *nl = strchr(text, '\n');
-    char kiosk[SPILL_FIELD_MAX];
+    char *nl = strchr(text, '\n'), *w[4];
     if (nl == NULL)
         return false;
     *nl = '\0';
     *rest = nl + 1;
-    if (sscanf(text, "wowkiosk-spill 1 %39s %127s", id, kiosk) != 2) {
+    if (split_words(text, w, 4) != 4 || strcmp(w[0], "wowkiosk-spill") != 0 ||
+        strcmp(w[1], "1") != 0 || strlen(w[2]) >= SPILL_ID_MAX || !field_ok(w[3])) {
         log_error("%s:1: header: expected \"wowkiosk-spill 1 ID KIOSK_ID\"", path);
         return false;
     }
+    snprintf(id, SPILL_ID_MAX, "%s", w[2]);
     return true;
 }
 

@@ -92,6 +92,7 @@ bool store_aside_name(const struct store *store, const char *tag, int64_t now_ut
  * cleared by store_close (or held, changing, by store_recheck). */
 void store_identity_set(const char *path, dev_t dev, ino_t ino);
 void store_identity_clear(const char *path, bool changing);
+void store_identity_release(const char *path); /* forgets path whatever its state */
 
 /* Maps a failing SQLite result code onto STORE_ERR_*. */
 int store_error_code(int sqlite_rc);

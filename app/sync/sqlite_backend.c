@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <sqlite3.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,29 @@ struct sqlite_backend {
     sqlite3_stmt *count_stmt, *reason_stmt, *heartbeat_stmt, *catalog_stmt; /* owned, on db */
     int (*statfs_fn)(const char *, struct statfs *);
     char path[512];
+    int cancel_fd; /* the engine's stop: readable ends a wait on a lock; -1: none */
 };
+
+/* Waits on another writer's lock in 10 ms steps, as busy_timeout(5000)
+ * would, but gives up at once when the sync is being stopped: a shared
+ * file held by another process kept a stopping kiosk 14-20 s. */
+static int busy_wait(void *ctx, int count)
+{
+    const struct sqlite_backend *b = ctx;
+    if (count >= 500)
+        return 0;
+    struct pollfd fd = {.fd = b->cancel_fd, .events = POLLIN};
+    if (b->cancel_fd < 0) {
+        poll(NULL, 0, 10);
+        return 1;
+    }
+    return poll(&fd, 1, 10) == 0; /* readable (or an error): stop waiting */
+}
+
+void sqlite_backend_set_cancel(struct sync_backend *base, int cancel_fd)
+{
+    ((struct sqlite_backend *)base)->cancel_fd = cancel_fd;
+}
 
 /* f_type values of file systems that reach another machine (statfs(2),
  * linux/magic.h).  FUSE is not listed: it is often local. */
@@ -136,7 +159,7 @@ static enum sync_result sqlite_connect(struct sync_backend *base, int64_t timeou
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(b->path, &b->db, flags, NULL) != SQLITE_OK)
         goto fail_open;
-    if (sqlite3_busy_timeout(b->db, 5000) != SQLITE_OK ||
+    if (sqlite3_busy_handler(b->db, busy_wait, b) != SQLITE_OK ||
         sqlite3_exec(b->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", NULL, NULL, NULL) !=
             SQLITE_OK)
         goto fail_open;
@@ -319,6 +342,7 @@ struct sync_backend *sqlite_backend_create_statfs(const char *path,
         return NULL;
     b->base.ops = &sqlite_ops;
     b->statfs_fn = statfs_fn;
+    b->cancel_fd = -1;
     snprintf(b->path, sizeof b->path, "%s", path);
     return &b->base;
 }

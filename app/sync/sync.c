@@ -64,8 +64,12 @@ const char *sync_state_name(enum sync_state state)
 
 struct sync_backend *sync_backend_create(const char *target, int cancel_fd)
 {
-    return sync_target_is_postgres(target) ? postgres_backend_create(target, cancel_fd)
-                                           : sqlite_backend_create(target);
+    if (sync_target_is_postgres(target))
+        return postgres_backend_create(target, cancel_fd);
+    struct sync_backend *b = sqlite_backend_create(target);
+    if (b != NULL)
+        sqlite_backend_set_cancel(b, cancel_fd);
+    return b;
 }
 
 /* Real elapsed time, for the log (the engine's own clock may be simulated). */

@@ -137,6 +137,9 @@ struct sync_backend *sync_backend_create(const char *target, int cancel_fd);
 /* The two constructors sync_backend_create chooses between. */
 struct sync_backend *postgres_backend_create(const char *conninfo, int cancel_fd);
 struct sync_backend *sqlite_backend_create(const char *path);
+/* Lets the engine's stop (cancel_fd readable) end a wait on another
+ * writer's lock at once. */
+void sqlite_backend_set_cancel(struct sync_backend *backend, int cancel_fd);
 
 /* True when target names PostgreSQL rather than a file. */
 bool sync_target_is_postgres(const char *target);

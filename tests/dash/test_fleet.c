@@ -203,6 +203,34 @@ static void test_silent_and_error_rules(void **state)
     assert_false(fleet_kiosk_has_error(&k));
 }
 
+/* A kiosk whose store fails: an error on the fleet page, with since when, the records
+ * waiting in its memory and its words, escaped; a working store says nothing. */
+static void test_store_failing(void **state)
+{
+    (void)state;
+    struct fleet_kiosk rows[] = {kiosk("k-store", 1 * MIN_MS, ""), kiosk("k-fine", 1 * MIN_MS, "")};
+    rows[0].store_waiting = 62;
+    rows[0].store_error = (char *)"cannot open the store: <read-only>";
+    rows[0].store_error_since_ms = NOW_MS - 5 * MIN_MS;
+    rows[1].store_error = (char *)"";
+    assert_true(fleet_kiosk_has_error(&rows[0]));
+    assert_false(fleet_kiosk_has_error(&rows[1]));
+    struct fleet fleet = {.kiosks = rows, .n = 2};
+    struct strbuf page = {0};
+    render_fleet(&fleet, &page);
+    assert_false(page.failed);
+    assert_non_null(strstr(page.data, "2 kiosks, 0 silent, 1 with errors"));
+    char row[4096];
+    row_of(page.data, "k-store", row, sizeof row);
+    assert_non_null(strstr(row, "<strong>error</strong>"));
+    assert_non_null(strstr(row, "<strong>store failing</strong> since 5 min ago, 62 records waiting in "
+                                "its memory: <span class=\"store-error\">cannot open the store: "
+                                "&lt;read-only&gt;</span>"));
+    row_of(page.data, "k-fine", row, sizeof row);
+    assert_null(strstr(row, "store failing"));
+    strbuf_free(&page);
+}
+
 static void test_listen(void **state)
 {
     (void)state;
@@ -256,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_render_empty_and_error),
         cmocka_unit_test(test_silent_and_error_rules),
+        cmocka_unit_test(test_store_failing),
         cmocka_unit_test(test_listen),
         cmocka_unit_test(test_duration),
     };

@@ -66,7 +66,7 @@ static void render_errors(struct strbuf *out, const struct fleet_kiosk *k, int64
         if (k->store_error_since_ms > 0) {
             char age[40];
             fleet_format_age(now_ms - k->store_error_since_ms, age, sizeof age);
-            strbuf_puts(out, " for ");
+            strbuf_puts(out, " since ");
             html_escape(out, age);
         }
         strbuf_puts(out, ", ");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 #include "net.h"
 #include "session.h"
 #include "store.h"
@@ -37,9 +38,11 @@ bool status_run_checks(struct status *s, const char *store_path)
 
 void status_no_display(struct status *s)
 {
-    const char *driver = syscheck_video_driver();
-    snprintf(s->problem, sizeof s->problem, "no display could be opened (%s)",
-             driver != NULL ? driver : "default driver");
+    /* what failed was logged last on this thread: a missing font is not a
+     * missing screen, and the fleet page should say which */
+    const char *driver = syscheck_video_driver(), *why = log_thread_last_error();
+    snprintf(s->problem, sizeof s->problem, "no display could be opened (%s)%s%s",
+             driver != NULL ? driver : "default driver", why[0] ? ": " : "", why);
 }
 
 static int64_t floor_mod(int64_t a, int64_t b)

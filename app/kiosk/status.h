@@ -22,7 +22,7 @@ struct ui_technician;
 
 struct status {
     struct syscheck_report checks; /* the start-up checks' findings */
-    char problem[256];             /* their summary; "" when all is well */
+    char problem[512];             /* their summary; "" when all is well */
     int64_t start_mono_ms;         /* the program's start, for its uptime */
 };
 

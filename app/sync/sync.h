@@ -60,7 +60,7 @@ struct sync_settings {
     /* A start-up problem of the kiosk (no input device, a store it cannot
      * write), sent as the heartbeat's last_error while the sync itself has
      * none, so the fleet page shows a kiosk that cannot collect. */
-    char problem[256];
+    char problem[512];
 };
 
 enum sync_state {

@@ -19,6 +19,7 @@ Usage: test_store_faults.py WOWKIOSK SCENARIO
   lock      another process holds the store's lock for 6 s: neither the screen nor the
             watchdog waits on it.
   stoplock  SIGTERM while the sync waits on a locked shared file: the kiosk stops at once.
+  fonts     an install without its fonts: the heartbeat names the missing file.
 """
 import glob
 import os
@@ -437,11 +438,39 @@ def stoplock(binary, tmp):
     return "SIGTERM with the shared file locked: stopped in %.2f s, 2 of 2 taps kept" % took
 
 
+def fonts(binary, tmp):
+    """An install without its fonts: the heartbeat says which file is missing, not only
+    "no display" (a technician would look for a broken screen)."""
+    conf, shared = setup(tmp)
+    db = os.path.join(tmp, "kiosk.db")
+    assets = os.path.join(tmp, "assets")
+    os.makedirs(os.path.join(assets, "fonts"))
+    k = Kiosk(binary, conf, db, script(tmp, "t.script", ["quit"]),
+              extra=["--assets", assets])
+    deadline = time.time() + 30 * SLOW
+    row = None
+    while time.time() < deadline and row is None:
+        time.sleep(0.5)
+        if os.path.exists(shared):
+            try:
+                con = sqlite3.connect(shared, timeout=5)
+                row = con.execute("SELECT last_error FROM kiosks WHERE kiosk_id ="
+                                  " 'faults-kiosk'").fetchone()
+                con.close()
+            except sqlite3.Error:
+                row = None
+    k.p.send_signal(signal.SIGTERM)
+    k.wait()
+    expect(row is not None and "DejaVuSans" in row[0],
+           "the heartbeat does not name the missing font: %r" % (row,))
+    return "no fonts: the heartbeat says %r" % (row[0][:120] if row else None)
+
+
 ENV = dict(os.environ)
 
 SCENARIOS = {"readonly": readonly, "deleted": deleted, "replaced": replaced,
              "diskfull": diskfull, "nothing": nothing, "signals": signals, "lock": lock,
-             "stoplock": stoplock}
+             "stoplock": stoplock, "fonts": fonts}
 
 
 def main():

@@ -15,10 +15,12 @@
 #include "pages_private.h"
 #include "strbuf.h"
 
-static const char *const period_names[] = {"today",        "yesterday",  "this_week", "last_week",
-                                           "last_30_days", "this_month", "custom"};
+static const char *const period_names[] = {
+    "today",       "yesterday",    "this_week",    "last_week", "last_30_days", "this_month",
+    "last_7_days", "last_90_days", "this_quarter", "this_year", "custom"};
 static const char *const period_labels[] = {
-    "Today", "Yesterday", "This week", "Last week", "Last 30 days", "This month", "Custom range"};
+    "Today",       "Yesterday",    "This week",    "Last week",    "Last 30 days", "This month",
+    "Last 7 days", "Last 90 days", "This quarter", "Year to date", "Custom range"};
 const char *const page_month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 const char *const page_weekday_names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -305,10 +307,17 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     page_url(out, path, segment, NULL, NULL);
     strbuf_puts(out, "\"><div class=\"field\"><label for=\"f-period\">Period</label>"
                      "<select id=\"f-period\" name=\"period\">");
-    for (int p = DASH_PERIOD_TODAY; p <= DASH_PERIOD_CUSTOM; p++)
+    static const enum dash_period order[] = {
+        DASH_PERIOD_TODAY,        DASH_PERIOD_YESTERDAY,   DASH_PERIOD_THIS_WEEK,
+        DASH_PERIOD_LAST_WEEK,    DASH_PERIOD_LAST_7_DAYS, DASH_PERIOD_LAST_30_DAYS,
+        DASH_PERIOD_LAST_90_DAYS, DASH_PERIOD_THIS_MONTH,  DASH_PERIOD_THIS_QUARTER,
+        DASH_PERIOD_THIS_YEAR,    DASH_PERIOD_CUSTOM};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        enum dash_period p = order[i];
         option(out, period_names[p],
                p == DASH_PERIOD_CUSTOM ? "Custom range (the dates)" : period_labels[p],
-               (int)f->period == p);
+               f->period == p);
+    }
     char from[16], to[16];
     dash_day_format(f->from_day, from, sizeof from);
     dash_day_format(f->to_day - 1, to, sizeof to);

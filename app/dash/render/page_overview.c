@@ -14,14 +14,20 @@
 
 /* ---- overview ---------------------------------------------------------- */
 
-/* The overview lists this many open alerts; the alerts page has them all. */
-#define OVERVIEW_ALERTS 10
-
 /* A league row with its numbers, computed once. */
 struct entry {
     const struct dash_league_row *row;
-    struct score now, prev;
+    struct score now, prev, recent, before;
     double shrunk;
+    size_t rank, of; /* among every department of the organisation */
+};
+
+/* What every league row draws from. */
+struct league_view {
+    const struct page_ctx *ctx;
+    const struct dash_league *league;
+    const struct dash_alerts *open;
+    bool partial; /* the viewer sees only some of the organisation's departments */
 };
 
 static int compare_entries(const void *a, const void *b)
@@ -36,10 +42,13 @@ static int compare_entries(const void *a, const void *b)
     return strcmp(x->row->name, y->row->name);
 }
 
-/* The mean index of every visible department's responses together (the
- * league's prior); 50 when there are none. */
+/* The mean index of the organisation's responses together (the league's
+ * prior), else the visible departments'; 50 when there are none. */
 static double league_prior(const struct dash_league *league)
 {
+    double org = page_bench_prior(league);
+    if (isfinite(org))
+        return org;
     struct dash_counts sum = {0};
     for (size_t i = 0; i < league->n; i++)
         if (!league->rows[i].is_group)
@@ -91,16 +100,22 @@ static void sparkline_cell(struct strbuf *out, const struct dash_league *league,
 }
 
 /* The rank and name cells of a league row. */
-static void league_name_cells(struct strbuf *out, const struct page_ctx *ctx, const struct entry *e,
-                              size_t rank)
+static void league_name_cells(struct strbuf *out, const struct league_view *v,
+                              const struct entry *e, size_t rank)
 {
+    const struct page_ctx *ctx = v->ctx;
     const struct dash_league_row *r = e->row;
     strbuf_puts(out, "<td>");
-    if (r->is_group)
+    if (r->is_group) {
         strbuf_puts(out, "<span class=\"tag\">group</span>");
-    else if (e->now.n > 0)
+    } else if (e->now.n > 0 && v->partial) {
+        page_put_int(out, (int64_t)e->rank);
+        strbuf_puts(out, "<small class=\"of\"> of ");
+        page_put_int(out, (int64_t)e->of);
+        strbuf_puts(out, "</small>");
+    } else if (e->now.n > 0) {
         page_put_int(out, (int64_t)rank);
-    else
+    } else
         strbuf_puts(out, DASH);
     strbuf_puts(out, "</td><th scope=\"row\">");
     struct dash_filter f = r->is_group ? page_filter_with(ctx->filter, "", r->id)
@@ -115,15 +130,17 @@ static void league_name_cells(struct strbuf *out, const struct page_ctx *ctx, co
         strbuf_puts(out, " <span class=\"tag\">no responses</span>");
     else if (!r->is_group && e->now.n < (int64_t)SCORE_SHRINK_K)
         strbuf_puts(out, " <span class=\"tag few\">few responses</span>");
+    if (!r->is_group)
+        page_bench_badge(out, ctx, v->open, r->id);
     strbuf_puts(out, "</th>");
 }
 
-static void league_row(struct strbuf *out, const struct page_ctx *ctx,
-                       const struct dash_league *league, const struct entry *e, size_t rank)
+static void league_row(struct strbuf *out, const struct league_view *v, const struct entry *e,
+                       size_t rank)
 {
     const struct score *s = &e->now;
     strbuf_puts(out, e->row->is_group ? "<tr class=\"group\">" : "<tr>");
-    league_name_cells(out, ctx, e, rank);
+    league_name_cells(out, v, e, rank);
     page_score_cell(out, s->index, s->index_lo, s->index_hi, false, s->n);
     page_score_cell(out, s->csat, s->csat_lo, s->csat_hi, true, s->n);
     page_score_cell(out, s->wow, s->wow_lo, s->wow_hi, true, s->n);
@@ -134,14 +151,17 @@ static void league_row(struct strbuf *out, const struct page_ctx *ctx,
         strbuf_puts(out, DASH);
     strbuf_puts(out, "</td>");
     page_change_cell(out, s, &e->prev);
-    sparkline_cell(out, league, e->row);
+    page_change_cell(out, &e->recent, &e->before);
+    sparkline_cell(out, v->league, e->row);
     strbuf_puts(out, "</tr>\n");
 }
 
 static const char league_note[] =
     "<p class=\"note\">Ranked by the index, each pulled toward the mean of all departments (%s) "
     "by 30 responses, so a few lucky taps do not top the league. Under each number its 95 %% "
-    "interval; hover a number for its responses.<span class=\"phone-only\"> Swipe the table "
+    "interval; hover a number for its responses. Change: the period against the one before; "
+    "last 7 days: those against the 28 days before them.<span class=\"phone-only\"> Swipe the "
+    "table "
     "sideways for more columns.</span></p>\n";
 
 static const char league_head[] =
@@ -149,10 +169,11 @@ static const char league_head[] =
     "<table class=\"league\">\n<caption>Departments by index</caption>\n<thead><tr>"
     "<th scope=\"col\">#</th><th scope=\"col\">Department</th><th scope=\"col\">Index</th>"
     "<th scope=\"col\">CSAT</th><th scope=\"col\">WOW</th><th scope=\"col\">Responses</th>"
-    "<th scope=\"col\">Change</th><th scope=\"col\">Per day</th></tr></thead>\n<tbody>\n";
+    "<th scope=\"col\">Change</th><th scope=\"col\">Last 7 days</th>"
+    "<th scope=\"col\">Per day</th></tr></thead>\n<tbody>\n";
 
 static void league_table(struct strbuf *out, const struct page_ctx *ctx,
-                         const struct dash_league *league)
+                         const struct dash_league *league, const struct dash_alerts *open)
 {
     struct entry *e = calloc(league->n ? league->n : 1, sizeof *e);
     if (!e) {
@@ -160,12 +181,18 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
         return;
     }
     double prior = league_prior(league);
+    size_t shown = 0;
     for (size_t i = 0; i < league->n; i++) {
         e[i].row = &league->rows[i];
         e[i].now = score_of(&league->rows[i].now);
         e[i].prev = score_of(&league->rows[i].prev);
+        e[i].recent = score_of(&league->rows[i].recent);
+        e[i].before = score_of(&league->rows[i].before);
         e[i].shrunk = score_shrunk_index(&league->rows[i].now, prior, SCORE_SHRINK_K);
+        e[i].rank = page_bench_rank(league, prior, e[i].shrunk, &e[i].of);
+        shown += !league->rows[i].is_group;
     }
+    struct league_view v = {ctx, league, open, shown < league->all_n};
     qsort(e, league->n, sizeof *e, compare_entries);
     char mean[32], note[sizeof league_note + 32];
     page_num1(prior, mean, sizeof mean);
@@ -178,11 +205,15 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
         if (e[i].row->is_group && !groups) {
             groups = true;
             rank = 0;
-            strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"8\" "
-                             "scope=\"rowgroup\">Groups: their departments together</th></tr>\n");
+            strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"9\" "
+                             "scope=\"rowgroup\">Groups: all their departments together</th>"
+                             "</tr>\n");
         }
-        league_row(out, ctx, league, &e[i], ++rank);
+        league_row(out, &v, &e[i], ++rank);
     }
+    strbuf_puts(out, "</tbody>\n<tbody class=\"groups bench\"><tr><th colspan=\"9\" "
+                     "scope=\"rowgroup\">Benchmarks: the whole organisation</th></tr>\n");
+    page_bench_rows(out, league);
     strbuf_puts(out, "</tbody>\n</table></div>\n");
     free(e);
 }
@@ -199,16 +230,8 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
         strbuf_puts(out, open->more ? "+)" : ")");
     }
     strbuf_puts(out, "</h2>\n");
-    struct dash_alerts first = {0};
-    if (open)
-        first = (struct dash_alerts){open->items,
-                                     open->n < OVERVIEW_ALERTS ? open->n : OVERVIEW_ALERTS, false};
-    page_alert_list(out, ctx, &first, "No open alerts.");
+    page_bench_alert_groups(out, ctx, open);
     strbuf_puts(out, "<p class=\"more\">");
-    if (open && (open->n > first.n || open->more)) {
-        page_link_open(out, "/alerts", NULL, ctx->filter, "state=open");
-        strbuf_puts(out, "Every open alert →</a> · ");
-    }
     page_link_open(out, "/alerts", NULL, ctx->filter, "state=all");
     strbuf_puts(out, "All alerts →</a></p>\n");
     strbuf_puts(out, "</section>\n<section aria-labelledby=\"league\"><h2 id=\"league\">League"
@@ -217,7 +240,7 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
         strbuf_puts(out, "<p class=\"quiet\">No departments to show: none exists yet, or none is "
                          "in your scope and this filter.</p>\n");
     else
-        league_table(out, ctx, league);
+        league_table(out, ctx, league, open);
     strbuf_puts(out, "</section>\n");
     page_frame_end(out);
 }

@@ -101,4 +101,25 @@ void page_paging(struct strbuf *out, const struct page_ctx *ctx, const char *pat
 /* A hidden form field, name and value escaped. */
 void page_hidden(struct strbuf *out, const char *name, const char *value);
 
+/* ---- page_bench.c ---- */
+/* The mean index of the whole organisation over the period (the league's
+ * prior); NAN when nobody answered. */
+double page_bench_prior(const struct dash_league *league);
+
+/* Where a row with this shrunk index ranks among every department of the
+ * organisation that has responses (*of of them), by their shrunk index. */
+size_t page_bench_rank(const struct dash_league *league, double prior, double shrunk, size_t *of);
+
+/* The league's benchmark rows: the whole organisation, the median department. */
+void page_bench_rows(struct strbuf *out, const struct dash_league *league);
+
+/* " ⚠ 2 open alerts", linking to them, when open holds any of department's. */
+void page_bench_badge(struct strbuf *out, const struct page_ctx *ctx,
+                      const struct dash_alerts *open, const char *department);
+
+/* The open alerts grouped per department, the first departments only and a
+ * link to the rest. */
+void page_bench_alert_groups(struct strbuf *out, const struct page_ctx *ctx,
+                             const struct dash_alerts *open);
+
 #endif

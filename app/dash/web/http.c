@@ -448,6 +448,18 @@ static void preset_days(enum dash_period period, int32_t today, struct dash_filt
     case DASH_PERIOD_THIS_MONTH:
         from = dash_day_from_date(year, month, 1);
         break;
+    case DASH_PERIOD_LAST_7_DAYS:
+        from = today - 6;
+        break;
+    case DASH_PERIOD_LAST_90_DAYS:
+        from = today - 89;
+        break;
+    case DASH_PERIOD_THIS_QUARTER:
+        from = dash_day_from_date(year, (month - 1) / 3 * 3 + 1, 1);
+        break;
+    case DASH_PERIOD_THIS_YEAR:
+        from = dash_day_from_date(year, 1, 1);
+        break;
     default:
         break;
     }
@@ -477,8 +489,9 @@ static bool parse_misuse(const struct http_request *r, bool *out, char *err, siz
 bool http_parse_filter(const struct http_request *r, int32_t today, struct dash_filter *out,
                        char *err, size_t size)
 {
-    static const char *const periods[] = {"today",        "yesterday",  "this_week", "last_week",
-                                          "last_30_days", "this_month", "custom",    NULL};
+    static const char *const periods[] = {
+        "today",       "yesterday",    "this_week",    "last_week", "last_30_days", "this_month",
+        "last_7_days", "last_90_days", "this_quarter", "this_year", "custom",       NULL};
     *out = (struct dash_filter){.period = DASH_PERIOD_LAST_30_DAYS};
     const char *period, *from, *to;
     if (!http_parse_choice(r, "period", periods, NULL, &period, err, size) ||

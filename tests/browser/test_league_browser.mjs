@@ -1,0 +1,146 @@
+// test_league_browser.mjs: the overview's league as a department head and an admin read it, in
+// Debian's chromium (headless) driven by playwright-core.  Run by run_league_browser.py, which
+// seeds the database and passes expect.json (argv[2]) with the figures computed from the seed.
+//
+// Head of one department (head-b, bravo in "Group G"): the league shows bravo alone, ranked
+// among every department ("3 of 5"), its group's row with the whole group's index and responses
+// (not bravo's), the organisation's row with everybody's, and no other department's name.
+// Admin: the alert badge on delta's row counts its open alerts as the API lists them; the open
+// alerts come one box per department; the "Last 7 days" column; the new presets in the period
+// filter, and choosing "Last 7 days" changes the organisation's responses to the last 7 days'.
+// Screenshots: OUTDIR/league-<who>-<width>.png.  Exit 1 with every failure listed.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const require = createRequire(path.join(expect.modules, 'noop.js'));
+const { chromium } = require('playwright-core');
+
+const failures = [];
+const fail = (what) => {
+  failures.push(what);
+  console.log(`FAIL ${what}`);
+};
+const check = (cond, what) => {
+  if (!cond) fail(what);
+  return cond;
+};
+
+async function shot(page, name) {
+  const file = path.join(expect.outdir, `league-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot ${file}`);
+}
+
+async function login(context, who) {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => fail(`${who.user}: page error: ${err.message}`));
+  await page.goto(`${expect.base}/overview`);
+  await page.fill('input[name="user"]', who.user);
+  await page.fill('input[name="password"]', who.password);
+  await Promise.all([page.waitForNavigation(), page.press('input[name="password"]', 'Enter')]);
+  check(new URL(page.url()).pathname === '/overview', `${who.user}: after login at ${page.url()}`);
+  return page;
+}
+
+// every league row as {name, bench, cells[]} (cells: the td texts, whitespace folded)
+function leagueRows(page) {
+  return page.$$eval('table.league tbody tr', (trs) =>
+    trs.filter((tr) => tr.querySelector('th[scope="row"]')).map((tr) => ({
+      name: tr.querySelector('th[scope="row"]').innerText.replace(/\s+/g, ' ').trim(),
+      bench: tr.dataset.bench || '',
+      group: tr.classList.contains('group'),
+      cells: [...tr.querySelectorAll('td')].map((td) => td.innerText.replace(/\s+/g, ' ').trim()),
+    })));
+}
+
+// cells: 0 rank, 1 index, 2 CSAT, 3 WOW, 4 responses, 5 change, 6 last 7 days, 7 per day
+function checkRow(row, want, label) {
+  if (!check(row, `${label}: no such row`)) return;
+  check(row.cells[4] === String(want.n), `${label}: responses ${row.cells[4]}, expected ${want.n}`);
+  check(row.cells[1].startsWith(want.index), `${label}: index "${row.cells[1]}", expected ${want.index}`);
+}
+
+async function head(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await login(context, expect.head);
+  const rows = await leagueRows(page);
+  const departments = rows.filter((r) => !r.group);
+  check(departments.length === 1 && departments[0].name.startsWith(expect.bravo.name),
+    `head: department rows ${JSON.stringify(departments.map((r) => r.name))}, expected bravo alone`);
+  const bravo = departments[0];
+  if (bravo) {
+    check(bravo.cells[0] === `${expect.bravo.rank} of ${expect.bravo.of}`,
+      `head: bravo's rank "${bravo.cells[0]}", expected "${expect.bravo.rank} of ${expect.bravo.of}"`);
+    check(bravo.cells[4] === String(expect.bravo.n), `head: bravo's responses ${bravo.cells[4]}`);
+  }
+  checkRow(rows.find((r) => r.group && r.name === expect.group.name), expect.group, 'head: group row');
+  checkRow(rows.find((r) => r.bench === 'organisation'), expect.org, 'head: organisation row');
+  check(rows.some((r) => r.bench === 'median'), 'head: no median department row');
+  const text = await page.innerText('main');
+  for (const name of expect.hidden)
+    check(!text.includes(name), `head: another department's name "${name}" on the overview`);
+  check(!/mean of all departments \(/.test(text) || text.includes(`(${expect.org.index})`),
+    `head: the league's note does not give the organisation's mean ${expect.org.index}`);
+  await shot(page, 'head-1280');
+  await context.close();
+}
+
+async function admin(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await login(context, expect.admin);
+  const api = await (await page.request.get(`${expect.base}/api/v1/alerts?state=open`)).json();
+  const open = {};
+  for (const a of api.items) open[a.department_name] = (open[a.department_name] || 0) + 1;
+  check((open[expect.alert_department] || 0) > 0, `admin: no open alert of ${expect.alert_department} in the API`);
+  const rows = await leagueRows(page);
+  for (const row of rows.filter((r) => !r.group)) {
+    const n = Object.entries(open).find(([name]) => row.name.startsWith(name));
+    const badge = /(\d+) open alerts?/.exec(row.name);
+    if (n)
+      check(badge && Number(badge[1]) === n[1],
+        `admin: ${row.name}: badge ${badge ? badge[1] : 'missing'}, the API has ${n[1]} open`);
+    else
+      check(!badge, `admin: ${row.name}: a badge without an open alert`);
+  }
+  const headings = await page.$$eval('section.open-alerts h3', (hs) =>
+    hs.map((h) => h.innerText.replace(/\s*\d+ open alerts?$/, '').trim()));
+  check(headings.length === Object.keys(open).length && new Set(headings).size === headings.length,
+    `admin: open alerts grouped as ${JSON.stringify(headings)}, the API has ${JSON.stringify(open)}`);
+  const head7 = await page.$$eval('table.league thead th', (ths) => ths.map((t) => t.innerText));
+  check(head7.includes('Last 7 days'), `admin: no "Last 7 days" column in ${JSON.stringify(head7)}`);
+  const presets = await page.$$eval('#f-period option', (os) => os.map((o) => o.value));
+  for (const p of ['last_7_days', 'last_90_days', 'this_quarter', 'this_year'])
+    check(presets.includes(p), `admin: no period preset ${p} in ${JSON.stringify(presets)}`);
+  await shot(page, 'admin-1280');
+  await page.selectOption('#f-period', 'last_7_days');
+  await Promise.all([page.waitForNavigation(), page.click('form.filter button[type="submit"]')]);
+  check(new URL(page.url()).searchParams.get('period') === 'last_7_days', `admin: after Apply at ${page.url()}`);
+  const week = (await leagueRows(page)).find((r) => r.bench === 'organisation');
+  check(week && week.cells[4] === String(expect.last7.n),
+    `admin: last 7 days: organisation's responses ${week && week.cells[4]}, expected ${expect.last7.n}`);
+  await context.close();
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+});
+try {
+  for (const run of [head, admin]) {
+    try {
+      await run(browser);
+    } catch (err) {
+      fail(`${run.name}: ${err.stack || err}`);
+    }
+  }
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.log(`league: ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log('league: all checks passed');

@@ -289,10 +289,16 @@ def period_range(period, today):
         "last_week": (today - weekday - 7, today - weekday),
         "last_30_days": (today - 29, today + 1),
         "this_month": (seedmod.day_number(first), today + 1),
+        "last_7_days": (today - 6, today + 1),
+        "last_90_days": (today - 89, today + 1),
+        "this_quarter": (seedmod.day_number(first.replace(month=(first.month - 1) // 3 * 3 + 1)),
+                         today + 1),
+        "this_year": (seedmod.day_number(first.replace(month=1)), today + 1),
     }[period]
 
 
-PERIODS = ["today", "yesterday", "this_week", "last_week", "last_30_days", "this_month"]
+PERIODS = ["today", "yesterday", "this_week", "last_week", "last_30_days", "this_month",
+           "last_7_days", "last_90_days", "this_quarter", "this_year"]
 
 
 # ---- API helpers ---------------------------------------------------------------------------------
@@ -556,6 +562,16 @@ def check_hourly(ctx):
           f"differ at {diff(got, want)}")
     for it in api_all(ctx.api, "/api/v1/counts?period=last_30_days"):
         check_scores(it, item_counts(it, "daily"), f"daily {it.get('date')} {it['department']}")
+    # granularity=week: a row per week (named by its Monday) and department, the period's days
+    days = period_range("last_30_days", s.today)
+    got = {(it["date"], it["department"]): item_counts(it, "weekly")
+           for it in api_all(ctx.api, "/api/v1/counts?period=last_30_days&granularity=week")}
+    want = {}
+    for (day, dept), v in s.daily(days=days).items():
+        key = (iso(day - seedmod.day_date(day).weekday()), dept)
+        want[key] = [a + b for a, b in zip(want.get(key, [0] * 4), v[0])]
+    check(got == want, f"granularity=week: {len(got)} rows, seed {len(want)}; "
+          f"differ at {diff(got, want)}")
 
 
 BAD = [  # (query, what the message must hold: the parameter as "name:", and the value)

@@ -48,6 +48,16 @@ def figures(s, days):
             "hidden": [v["name"] for d, v in s.departments.items() if d != "bravo"]}
 
 
+def custom_range(today):
+    """Dates for the From/To fields (the 20 days ending 3 days ago), the period line's words
+    for them, and a day long before any alert."""
+    a, b = seedmod.day_date(today - 22), seedmod.day_date(today - 3)
+    words = (f"{a.day} {a:%b} – {b.day} {b:%b %Y}" if a.year == b.year
+             else f"{a.day} {a:%b %Y} – {b.day} {b:%b %Y}")
+    return {"from": a.isoformat(), "to": b.isoformat(), "words": words,
+            "before": seedmod.day_date(today - 300).isoformat()}
+
+
 def main():
     wowdash, outdir = sys.argv[1], os.path.abspath(sys.argv[2])
     os.makedirs(outdir, exist_ok=True)
@@ -73,6 +83,8 @@ def main():
                 "head": {"user": "head-b", "password": HEAD_PASSWORD},
                 "alert_department": s.departments["delta"]["name"],
                 "last7": {"n": sum(s.counts(set(s.departments), (s.today - 6, s.today + 1)))},
+                "charlie": s.departments["charlie"]["name"],
+                "custom": custom_range(s.today),
                 **figures(s, period_range("last_30_days", s.today)),
             }
             path = os.path.join(tmp, "expect.json")

@@ -123,13 +123,46 @@ async function admin(browser) {
   await context.close();
 }
 
+// The filters: Department on a department's page opens that department (no Group there);
+// From/To changed without choosing "Custom range" make a custom range (no script on the page);
+// /alerts honours the period (open at any time in it).
+async function filters(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+  const page = await login(context, expect.admin);
+  await page.goto(`${expect.base}/department/bravo`);
+  check(await page.$('#f-group') === null, 'filters: a Group selector on a department page');
+  await page.selectOption('#f-department', 'charlie');
+  await Promise.all([page.waitForNavigation(), page.click('form.filter button[type="submit"]')]);
+  const u = new URL(page.url());
+  check(u.pathname === '/department/charlie', `filters: Department=charlie on bravo's page went to ${page.url()}`);
+  check((await page.innerText('h1')).includes(expect.charlie), `filters: the heading is "${await page.innerText('h1')}"`);
+  check(await page.$eval('#f-department', (s) => s.value) === 'charlie', 'filters: the selector does not show charlie');
+  await page.goto(`${expect.base}/overview`);
+  await page.fill('#f-from', expect.custom.from);
+  await page.fill('#f-to', expect.custom.to);
+  await Promise.all([page.waitForNavigation(), page.click('form.filter button[type="submit"]')]);
+  check(await page.$eval('#f-period', (s) => s.value) === 'custom',
+    `filters: From/To changed under "Last 30 days": period ${await page.$eval('#f-period', (s) => s.value)}`);
+  check((await page.innerText('main')).includes(expect.custom.words),
+    `filters: the period line does not say "${expect.custom.words}"`);
+  await shot(page, 'filters-custom-1280');
+  await page.goto(`${expect.base}/alerts?state=all&period=custom&from=${expect.custom.before}&to=${expect.custom.before}`);
+  const old = await page.$$('main a[href^="/alerts/"]');
+  check(old.length === 0, `filters: /alerts for a day before any alert lists ${old.length}`);
+  await page.goto(`${expect.base}/alerts?state=all&period=last_7_days`);
+  const recent = await page.$$('main a[href^="/alerts/"]');
+  check(recent.length > 0, '/alerts for the last 7 days lists no alert');
+  await shot(page, 'filters-alerts-1280');
+  await context.close();
+}
+
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
 });
 try {
-  for (const run of [head, admin]) {
+  for (const run of [head, admin, filters]) {
     try {
       await run(browser);
     } catch (err) {

@@ -48,6 +48,10 @@ struct dash_filter {
     char department[DASH_ID_MAX]; /* "": every department the user may see */
     char group[DASH_ID_MAX];      /* "": any group */
     bool include_misuse;          /* count taps the press filter flagged (off by default) */
+    /* The period as UTC milliseconds [from, to), set where alerts are
+     * listed by period (the alerts page): those open at any time in it.
+     * 0, 0: alerts are not narrowed by time. */
+    int64_t alerts_from_ms, alerts_to_ms;
 };
 
 /* A period of at most this many days is drawn per hour, longer per day. */

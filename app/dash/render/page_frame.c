@@ -272,16 +272,25 @@ static void option(struct strbuf *out, const char *value, const char *text, bool
 
 /* The department and group selects, from ctx->departments (the
  * departments the user may see; each group once). */
-static void scope_selects(struct strbuf *out, const struct page_ctx *ctx)
+/* The Department and Group selectors; on a department's page (department
+ * not NULL) the Department selector alone, choosing which department's page
+ * (the server answers with that page), and no group. */
+static void scope_selects(struct strbuf *out, const struct page_ctx *ctx, const char *department)
 {
     const struct dash_filter *f = ctx->filter;
     const struct dash_departments *d = ctx->departments;
     size_t n = d ? d->n : 0;
     strbuf_puts(out, "<div class=\"field\"><label for=\"f-department\">Department</label>"
                      "<select id=\"f-department\" name=\"department\">");
-    option(out, "", "All departments", !f->department[0]);
+    if (!department)
+        option(out, "", "All departments", !f->department[0]);
     for (size_t i = 0; i < n; i++)
-        option(out, d->items[i].id, d->items[i].name, !strcmp(f->department, d->items[i].id));
+        option(out, d->items[i].id, d->items[i].name,
+               !strcmp(department ? department : f->department, d->items[i].id));
+    if (department) {
+        strbuf_puts(out, "</select></div>");
+        return;
+    }
     strbuf_puts(out, "</select></div><div class=\"field\"><label for=\"f-group\">Group</label>"
                      "<select id=\"f-group\" name=\"group\">");
     option(out, "", "All groups", !f->group[0]);
@@ -327,8 +336,12 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     strbuf_puts(out, "\"></div><div class=\"field\"><label for=\"f-to\">To</label>"
                      "<input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
     strbuf_puts(out, to);
+    strbuf_puts(out, "\"><input type=\"hidden\" name=\"shown_from\" value=\"");
+    strbuf_puts(out, from);
+    strbuf_puts(out, "\"><input type=\"hidden\" name=\"shown_to\" value=\"");
+    strbuf_puts(out, to);
     strbuf_puts(out, "\"></div>");
-    scope_selects(out, ctx);
+    scope_selects(out, ctx, path && !strcmp(path, "/department/") ? segment : NULL);
     strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"f-misuse\" "
                      "name=\"misuse\" value=\"1\"");
     strbuf_puts(out, f->include_misuse ? " checked" : "");

@@ -16,6 +16,16 @@
 #include "router_private.h"
 #include "tz.h"
 
+int64_t router_day_start_ms(const struct router *router, int32_t day)
+{
+    int64_t guess = (int64_t)day * 86400000;
+    if (!router->zone)
+        return guess;
+    /* the offset at noon of that day: a zone changes it at night, not at noon */
+    struct tz_local t = tz_to_local(router->zone, guess + 43200000);
+    return guess - (int64_t)t.utc_offset_s * 1000;
+}
+
 int32_t router_today(const struct router *router, int64_t now_ms)
 {
     if (!router->zone)

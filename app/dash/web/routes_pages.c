@@ -45,6 +45,22 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
         route_fail(c, 404, "No such department.");
         return;
     }
+    if (c->filter.department[0] && strcmp(c->filter.department, id)) {
+        /* the filter form's Department selector, chosen on a department's page */
+        struct dash_filter f = c->filter;
+        f.department[0] = f.group[0] = '\0';
+        struct strbuf to = {0};
+        strbuf_puts(&to, "/department/");
+        strbuf_puts(&to, c->filter.department); /* an id: [A-Za-z0-9_.-] (http_parse_filter) */
+        strbuf_puts(&to, "?");
+        page_filter_query(&f, &to);
+        if (!to.failed)
+            route_redirect(c->reply, to.data);
+        else
+            c->reply->failed = true;
+        strbuf_free(&to);
+        return;
+    }
     if (!route_load_departments(c))
         return;
     enum dashq_status st =
@@ -80,8 +96,10 @@ void handle_alerts(struct route_ctx *c, const struct route_match *m)
     }
     if (!route_load_departments(c))
         return;
-    if (alerts_list(c->db, &c->user, &c->filter, state, offset, limit, &alerts, c->err,
-                    sizeof c->err))
+    struct dash_filter period = c->filter;
+    period.alerts_from_ms = router_day_start_ms(c->rt, period.from_day);
+    period.alerts_to_ms = router_day_start_ms(c->rt, period.to_day);
+    if (alerts_list(c->db, &c->user, &period, state, offset, limit, &alerts, c->err, sizeof c->err))
         page_alerts(&p, &alerts, state, offset, limit, &c->reply->body), route_html_done(c, 200);
     else
         route_fail_db(c, "alerts");

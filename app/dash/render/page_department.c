@@ -325,7 +325,7 @@ static void kiosk_row(struct strbuf *out, const struct page_ctx *ctx,
     text_cell(out, "Site", k->site_name[0] ? k->site_name : k->site);
     strbuf_puts(out, "<td data-label=\"Last seen\">");
     if (k->last_seen_ms)
-        page_put_time(out, k->last_seen_ms, ctx->now_ms);
+        page_put_local_time(out, ctx, k->last_seen_ms);
     else
         strbuf_puts(out, "never");
     strbuf_puts(out, "</td>");

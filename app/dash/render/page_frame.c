@@ -14,6 +14,7 @@
 #include "html.h"
 #include "pages_private.h"
 #include "strbuf.h"
+#include "tz.h"
 
 static const char *const period_names[] = {
     "today",       "yesterday",    "this_week",    "last_week", "last_30_days", "this_month",
@@ -200,6 +201,31 @@ void page_put_time(struct strbuf *out, int64_t at_ms, int64_t now_ms)
     snprintf(line, sizeof line, "%.10s %.5s UTC", iso, iso + 11);
     strbuf_puts(out, "<time datetime=\"");
     html_escape(out, iso);
+    strbuf_puts(out, "\">");
+    strbuf_puts(out, line);
+    strbuf_puts(out, "</time> <span class=\"age\">(");
+    strbuf_puts(out, age);
+    strbuf_puts(out, ")</span>");
+}
+
+void page_put_local_time(struct strbuf *out, const struct page_ctx *ctx, int64_t at_ms)
+{
+    if (at_ms == 0) {
+        strbuf_puts(out, DASH);
+        return;
+    }
+    char iso[32], age[40], line[80];
+    clock_format_utc(at_ms, iso, sizeof iso);
+    fleet_format_age(ctx->now_ms - at_ms, age, sizeof age);
+    struct tz_local t = tz_to_local(ctx->tz, at_ms); /* NULL: UTC */
+    int32_t off = t.utc_offset_s < 0 ? -t.utc_offset_s : t.utc_offset_s;
+    snprintf(line, sizeof line, "%04d-%02d-%02d %02d:%02d %c%02d:%02d", t.year, t.month, t.day,
+             t.hour, t.minute, t.utc_offset_s < 0 ? '-' : '+', (int)(off / 3600),
+             (int)(off / 60 % 60));
+    strbuf_puts(out, "<time datetime=\"");
+    html_escape(out, iso);
+    strbuf_puts(out, "\" title=\"");
+    html_escape(out, ctx->zone ? ctx->zone : "UTC");
     strbuf_puts(out, "\">");
     strbuf_puts(out, line);
     strbuf_puts(out, "</time> <span class=\"age\">(");

@@ -31,6 +31,8 @@ struct fleet;
 struct strbuf;
 
 /* What every page needs besides its own values. */
+struct tz;
+
 struct page_ctx {
     const struct dash_user *user;
     const struct dash_filter *filter;
@@ -39,6 +41,7 @@ struct page_ctx {
     int64_t now_ms;                             /* UTC */
     int32_t today;                              /* in the dashboard's zone */
     const char *zone;                           /* its name, e.g. "Europe/Helsinki" */
+    const struct tz *tz; /* borrowed: that zone, for every time a page shows; NULL: UTC */
 };
 
 /* Lists in pages (alerts, fleet) show this many rows unless asked. */

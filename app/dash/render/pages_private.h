@@ -70,6 +70,10 @@ void page_put_int(struct strbuf *out, int64_t v);
 /* <time> for a UTC instant: "2026-11-28 12:00 UTC (3 h ago)"; "–" for 0. */
 void page_put_time(struct strbuf *out, int64_t at_ms, int64_t now_ms);
 
+/* As page_put_time, in the dashboard's zone (ctx->tz) with its offset:
+ * "2026-11-28 11:00 +02:00 (3 h ago)", the zone's name as its title. */
+void page_put_local_time(struct strbuf *out, const struct page_ctx *ctx, int64_t at_ms);
+
 /* "1 response", "512 responses". */
 void page_responses(int64_t n, char *buf, size_t size);
 

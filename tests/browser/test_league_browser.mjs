@@ -84,6 +84,14 @@ async function head(browser) {
   check(!/mean of all departments \(/.test(text) || text.includes(`(${expect.org.index})`),
     `head: the league's note does not give the organisation's mean ${expect.org.index}`);
   await shot(page, 'head-1280');
+  // missing data: bravo's kiosk silent for 3 h with 312 rows waiting, said before the numbers
+  await page.goto(`${expect.base}/department/bravo`);
+  const flag = await page.$('.flag-missing');
+  const flagText = flag ? (await flag.innerText()).replace(/\s+/g, ' ') : '';
+  check(/may be incomplete/.test(flagText) && flagText.includes('k-bravo-1') &&
+    /last heard 3 h ago/.test(flagText) && flagText.includes('312 rows'),
+    `head: bravo's page does not flag its silent kiosk: "${flagText}"`);
+  await shot(page, 'head-department-1280');
   await context.close();
 }
 
@@ -137,6 +145,7 @@ async function filters(browser) {
   check(u.pathname === '/department/charlie', `filters: Department=charlie on bravo's page went to ${page.url()}`);
   check((await page.innerText('h1')).includes(expect.charlie), `filters: the heading is "${await page.innerText('h1')}"`);
   check(await page.$eval('#f-department', (s) => s.value) === 'charlie', 'filters: the selector does not show charlie');
+  check(await page.$('.flag-missing') === null, 'filters: charlie\'s page flags missing data it does not miss');
   await page.goto(`${expect.base}/overview`);
   await page.fill('#f-from', expect.custom.from);
   await page.fill('#f-to', expect.custom.to);

@@ -381,6 +381,7 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
         strbuf_puts(out, "</a>");
     }
     strbuf_puts(out, "</p>\n");
+    page_flags_missing(out, ctx, d);
     headline(out, d);
     trend_section(out, ctx, d);
     strbuf_puts(out, "<div class=\"pair\">");

@@ -41,7 +41,8 @@ struct page_ctx {
     int64_t now_ms;                             /* UTC */
     int32_t today;                              /* in the dashboard's zone */
     const char *zone;                           /* its name, e.g. "Europe/Helsinki" */
-    const struct tz *tz; /* borrowed: that zone, for every time a page shows; NULL: UTC */
+    const struct tz *tz;     /* borrowed: that zone, for every time a page shows; NULL: UTC */
+    int64_t silent_after_ms; /* a kiosk unheard this long is silent (0: the default, 15 min) */
 };
 
 /* Lists in pages (alerts, fleet) show this many rows unless asked. */

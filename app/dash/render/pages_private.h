@@ -105,6 +105,13 @@ void page_paging(struct strbuf *out, const struct page_ctx *ctx, const char *pat
 /* A hidden form field, name and value escaped. */
 void page_hidden(struct strbuf *out, const char *name, const char *value);
 
+/* ---- page_flags.c ---- */
+/* "These numbers may be incomplete": d's kiosks silent past
+ * ctx->silent_after_ms or with a backlog of 100 rows or more; nothing when
+ * none is. */
+void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
+                        const struct dash_department *d);
+
 /* ---- page_bench.c ---- */
 /* The mean index of the whole organisation over the period (the league's
  * prior); NAN when nobody answered. */

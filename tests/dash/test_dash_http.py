@@ -837,6 +837,9 @@ def check_alerts(ctx):
     check('<b>"the queue"</b>' not in r.text, "the comment's <b> is not escaped")
     r = ctx.admin.post(f"/alerts/{aid}/comment", {"csrf": token, "body": "x" * 2001})
     check(r.status in (400, 413), f"a 2001-byte comment: expected 400, got {r!r}")
+    r = ctx.admin.post(f"/alerts/{aid}/comment", {"csrf": token, "body": " \t\r\n "})
+    check(r.status == 400 and "white space" in r.text,
+          f"a comment of white space only: expected 400 naming it, got {r!r}")
     r = ctx.admin.get("/alerts?state=open")
     check(f"/alerts/{aid}" in r.text, "an acknowledged alert should still list under open")
 

@@ -238,6 +238,18 @@ static bool viewer_language(struct route_ctx *c)
     return true;
 }
 
+bool route_role_may_open(const char *target, enum dash_role role)
+{
+    char path[256];
+    size_t n = strcspn(target, "?#");
+    if (n >= sizeof path)
+        return false;
+    memcpy(path, target, n);
+    path[n] = '\0';
+    struct route_match m;
+    return route_find(path, &m) && (m.route->roles == 0 || (m.route->roles & (1u << role)));
+}
+
 /* Who may, with what filter; then the route's handler. */
 static void handle_authorised(struct route_ctx *c, const struct route_match *m)
 {

@@ -73,6 +73,11 @@ extern const char *const route_alert_states[]; /* "open", "closed", "all", NULL 
 /* What every page needs besides its values, from the request's context. */
 void route_page_ctx(const struct route_ctx *c, struct page_ctx *p);
 
+/* Whether role may open target (a local path, its query ignored): a
+ * login's next page a role cannot use (a technician's bookmarked
+ * /overview) sends it home instead of to a 403. */
+bool route_role_may_open(const char *target, enum dash_role role);
+
 /* An error as the route's kind of reply: JSON for the API, else a page
  * (with the nav bar when there is a session). */
 void route_fail(struct route_ctx *c, unsigned status, const char *message);

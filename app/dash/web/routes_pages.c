@@ -139,6 +139,12 @@ static void alert_post(struct route_ctx *c, const char *id, bool comment)
             route_fail(c, 400, c->err);
             return;
         }
+        if (strspn(body, " \t\r\n\f\v") == len) {
+            snprintf(c->err, sizeof c->err,
+                     "body: expected a comment with some text, got only white space");
+            route_fail(c, 400, c->err);
+            return;
+        }
         st = alerts_comment(c->db, &c->user, n, body, c->now_ms, c->err, sizeof c->err);
     } else {
         st = alerts_acknowledge(c->db, &c->user, n, c->now_ms, c->err, sizeof c->err);

@@ -122,6 +122,13 @@ async function admin(browser) {
   for (const p of ['last_7_days', 'last_90_days', 'this_quarter', 'this_year'])
     check(presets.includes(p), `admin: no period preset ${p} in ${JSON.stringify(presets)}`);
   await shot(page, 'admin-1280');
+  // sorting by a column: the Responses header's link orders the departments by responses
+  await Promise.all([page.waitForNavigation(), page.click('table.league thead a:text-is("Responses")')]);
+  const byN = (await leagueRows(page)).filter((r) => !r.group).map((r) => Number(r.cells[4]));
+  check(byN.length > 1 && byN.every((n, i) => i === 0 || byN[i - 1] >= n),
+    `admin: sorted by responses: ${JSON.stringify(byN)}`);
+  check(new URL(page.url()).searchParams.get('sort') === 'responses', `admin: sort link went to ${page.url()}`);
+  await page.goto(`${expect.base}/overview`);
   await page.selectOption('#f-period', 'last_7_days');
   await Promise.all([page.waitForNavigation(), page.click('form.filter button[type="submit"]')]);
   check(new URL(page.url()).searchParams.get('period') === 'last_7_days', `admin: after Apply at ${page.url()}`);

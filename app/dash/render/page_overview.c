@@ -28,17 +28,48 @@ struct league_view {
     const struct dash_league *league;
     const struct dash_alerts *open;
     bool partial; /* the viewer sees only some of the organisation's departments */
+    bool by_rank; /* sorted by the shrunk index (the default) */
 };
+
+const char *const page_league_sorts[] = {"rank",      "name",   "index",  "csat", "wow",
+                                         "responses", "change", "recent", NULL};
+
+/* The value a row is sorted by for column sort (higher first); NAN: none. */
+static double sort_value(const struct entry *e, const char *sort)
+{
+    if (!strcmp(sort, "index"))
+        return e->now.n > 0 ? e->now.index : NAN;
+    if (!strcmp(sort, "csat"))
+        return e->now.n > 0 ? e->now.csat : NAN;
+    if (!strcmp(sort, "wow"))
+        return e->now.n > 0 ? e->now.wow : NAN;
+    if (!strcmp(sort, "responses"))
+        return (double)e->now.n;
+    if (!strcmp(sort, "change"))
+        return e->now.n > 0 && e->prev.n > 0 ? e->now.index - e->prev.index : NAN;
+    if (!strcmp(sort, "recent"))
+        return e->recent.n > 0 && e->before.n > 0 ? e->recent.index - e->before.index : NAN;
+    return e->now.n > 0 ? e->shrunk : NAN;
+}
+
+/* The column qsort's comparison reads: a sort needs a context qsort does
+ * not pass; thread-local, and set and read within one league_table call,
+ * so the server's threads never share it. */
+static _Thread_local const char *sort_column;
 
 static int compare_entries(const void *a, const void *b)
 {
     const struct entry *x = a, *y = b;
     if (x->row->is_group != y->row->is_group)
         return x->row->is_group ? 1 : -1;
-    if ((x->now.n > 0) != (y->now.n > 0))
-        return x->now.n > 0 ? -1 : 1;
-    if (x->shrunk != y->shrunk)
-        return x->shrunk > y->shrunk ? -1 : 1;
+    const char *sort = sort_column ? sort_column : "rank";
+    if (!strcmp(sort, "name"))
+        return strcmp(x->row->name, y->row->name);
+    double vx = sort_value(x, sort), vy = sort_value(y, sort);
+    if (isnan(vx) != isnan(vy))
+        return isnan(vx) ? 1 : -1;
+    if (!isnan(vx) && vx != vy)
+        return vx > vy ? -1 : 1;
     return strcmp(x->row->name, y->row->name);
 }
 
@@ -114,7 +145,8 @@ static void league_name_cells(struct strbuf *out, const struct league_view *v,
         page_put_int(out, (int64_t)e->of);
         strbuf_puts(out, "</small>");
     } else if (e->now.n > 0) {
-        page_put_int(out, (int64_t)rank);
+        /* sorted by another column, the # is still the row's place by the index */
+        page_put_int(out, (int64_t)(v->by_rank ? rank : e->rank));
     } else
         strbuf_puts(out, DASH);
     strbuf_puts(out, "</td><th scope=\"row\">");
@@ -164,13 +196,34 @@ static const char league_note[] =
     "table "
     "sideways for more columns.</span></p>\n";
 
-static const char league_head[] =
-    "<div class=\"scroll\" role=\"region\" aria-label=\"League table\" tabindex=\"0\">"
-    "<table class=\"league\">\n<caption>Departments by index</caption>\n<thead><tr>"
-    "<th scope=\"col\">#</th><th scope=\"col\">Department</th><th scope=\"col\">Index</th>"
-    "<th scope=\"col\">CSAT</th><th scope=\"col\">WOW</th><th scope=\"col\">Responses</th>"
-    "<th scope=\"col\">Change</th><th scope=\"col\">Last 7 days</th>"
-    "<th scope=\"col\">Per day</th></tr></thead>\n<tbody>\n";
+/* The league's head: each column's title a link sorting by it (no script
+ * needed), the current one marked with aria-sort. */
+static void league_head(struct strbuf *out, const struct page_ctx *ctx)
+{
+    static const char *const titles[] = {"#",         "Department", "Index",       "CSAT",   "WOW",
+                                         "Responses", "Change",     "Last 7 days", "Per day"};
+    static const char *const sorts[] = {"rank",      "name",   "index",  "csat", "wow",
+                                        "responses", "change", "recent", NULL};
+    const char *current = ctx->sort ? ctx->sort : "rank";
+    strbuf_puts(out, "<div class=\"scroll\" role=\"region\" aria-label=\"League table\" "
+                     "tabindex=\"0\"><table class=\"league\">\n<caption>Departments by index"
+                     "</caption>\n<thead><tr>");
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+        bool on = sorts[i] && !strcmp(sorts[i], current);
+        strbuf_puts(out, on ? "<th scope=\"col\" aria-sort=\"descending\">" : "<th scope=\"col\">");
+        if (sorts[i] && !on) {
+            char q[32];
+            snprintf(q, sizeof q, "sort=%s", sorts[i]);
+            page_link_open(out, "/overview", NULL, ctx->filter, q);
+            strbuf_puts(out, titles[i]);
+            strbuf_puts(out, "</a>");
+        } else {
+            strbuf_puts(out, titles[i]);
+        }
+        strbuf_puts(out, "</th>");
+    }
+    strbuf_puts(out, "</tr></thead>\n<tbody>\n");
+}
 
 static void league_table(struct strbuf *out, const struct page_ctx *ctx,
                          const struct dash_league *league, const struct dash_alerts *open)
@@ -192,13 +245,16 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
         e[i].rank = page_bench_rank(league, prior, e[i].shrunk, &e[i].of);
         shown += !league->rows[i].is_group;
     }
-    struct league_view v = {ctx, league, open, shown < league->all_n};
+    struct league_view v = {ctx, league, open, shown < league->all_n,
+                            !ctx->sort || !strcmp(ctx->sort, "rank")};
+    sort_column = ctx->sort;
     qsort(e, league->n, sizeof *e, compare_entries);
+    sort_column = NULL;
     char mean[32], note[sizeof league_note + 32];
     page_num1(prior, mean, sizeof mean);
     snprintf(note, sizeof note, league_note, mean);
     strbuf_puts(out, note);
-    strbuf_puts(out, league_head);
+    league_head(out, ctx);
     size_t rank = 0;
     bool groups = false;
     for (size_t i = 0; i < league->n; i++) {

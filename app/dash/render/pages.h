@@ -43,10 +43,15 @@ struct page_ctx {
     const char *zone;                           /* its name, e.g. "Europe/Helsinki" */
     const struct tz *tz;     /* borrowed: that zone, for every time a page shows; NULL: UTC */
     int64_t silent_after_ms; /* a kiosk unheard this long is silent (0: the default, 15 min) */
+    const char *sort; /* the league's column (PAGE_LEAGUE_SORTS); NULL: by the shrunk index */
 };
 
 /* Lists in pages (alerts, fleet) show this many rows unless asked. */
 #define PAGE_LIMIT_DEFAULT 50
+
+/* The league's sortable columns (?sort=), NULL-terminated: the first, "rank",
+ * is the shrunk index. */
+extern const char *const page_league_sorts[];
 
 /* The overview: open alerts, then the league of departments (ranked by
  * the shrunk index) and groups (summaries). */

@@ -21,6 +21,11 @@ void handle_overview(struct route_ctx *c, const struct route_match *m)
     struct dash_alerts open = {0};
     struct page_ctx p;
     route_page_ctx(c, &p);
+    if (!http_parse_choice(c->req, "sort", page_league_sorts, "rank", &p.sort, c->err,
+                           sizeof c->err)) {
+        route_fail(c, 400, c->err);
+        return;
+    }
     if (!route_load_departments(c))
         return;
     if (!dashq_league(c->db, &c->user, &c->filter, &league, c->err, sizeof c->err))

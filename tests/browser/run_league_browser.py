@@ -78,6 +78,7 @@ def main():
         with sqlite3.connect(target.conninfo) as db:
             db.execute("UPDATE kiosks SET last_seen_ms = ?, backlog = 312 WHERE kiosk_id = ?",
                        (int(time.time() * 1000) - 3 * 3_600_000, "k-bravo-1"))
+            db.execute("UPDATE kiosks SET app_version = '1.3.2' WHERE kiosk_id = 'k-cmd-1'")
         server = Server(wowdash, target.conninfo, tmp)
         rc = 1
         try:

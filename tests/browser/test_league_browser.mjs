@@ -128,6 +128,20 @@ async function admin(browser) {
   check(byN.length > 1 && byN.every((n, i) => i === 0 || byN[i - 1] >= n),
     `admin: sorted by responses: ${JSON.stringify(byN)}`);
   check(new URL(page.url()).searchParams.get('sort') === 'responses', `admin: sort link went to ${page.url()}`);
+  // the fleet page: departments by name, the kiosk on another version than the rest flagged
+  await page.goto(`${expect.base}/fleet`);
+  const fleet = await page.$$eval('table.fleet tbody tr', (trs) => trs.map((tr) => ({
+    kiosk: tr.querySelector('th').innerText.trim(),
+    cells: Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.dataset.label, td.innerText.trim()])),
+  })));
+  for (const k of fleet) {
+    const odd = /most run 1\.4\.0/.test(k.cells.Version || '');
+    check(odd === (k.kiosk === 'k-cmd-1'), `fleet: ${k.kiosk}: version "${k.cells.Version}"`);
+  }
+  const bravoKiosk = fleet.find((k) => k.kiosk === 'k-bravo-1');
+  check(bravoKiosk && bravoKiosk.cells.Department === expect.bravo.name,
+    `fleet: k-bravo-1's department reads "${bravoKiosk && bravoKiosk.cells.Department}"`);
+  await shot(page, 'fleet-1280');
   await page.goto(`${expect.base}/overview`);
   await page.selectOption('#f-period', 'last_7_days');
   await Promise.all([page.waitForNavigation(), page.click('form.filter button[type="submit"]')]);

@@ -92,6 +92,10 @@ async function head(browser) {
     /last heard 3 h ago/.test(flagText) && flagText.includes('312 rows'),
     `head: bravo's page does not flag its silent kiosk: "${flagText}"`);
   await shot(page, 'head-department-1280');
+  // the heat map: only the hours with answers, coloured around the department's own index
+  const cols = await page.$$eval('section[aria-labelledby="heat"] svg.heat g > title', (ts) => ts.length);
+  check(cols > 0 && cols < 7 * 24, `head: the heat map keeps ${cols} cells, the empty night's too`);
+  await page.locator('section[aria-labelledby="heat"]').screenshot({ path: path.join(expect.outdir, 'league-heat-1280.png') });
   await context.close();
 }
 

@@ -492,13 +492,14 @@ static void test_department(void **state)
     /* the distribution: four bars with counts and shares */
     assert_non_null(strstr(html, ">30 (6.0%)</text>"));
     assert_non_null(strstr(html, ">230 (46.0%)</text>"));
-    /* the heat map: 7 x 24 cells, the example cell's title, empty cells */
+    /* the heat map: the 12 hours anybody answered in (the 12 empty ones left out), the
+     * example cell's title, coloured around the department's own index */
     const char *heat = strstr(html, "class=\"heat\"");
     assert_non_null(heat);
-    assert_int_equal(count(heat, "<g><title>"), 7 * 24);
+    assert_int_equal(count(heat, "<g><title>"), 7 * 12);
     assert_non_null(strstr(heat, "<g><title>Tue 14:00 – index 72, n = 31</title>"));
-    assert_int_equal(count(heat, "– no responses</title>"), 7 * 12);
-    assert_int_equal(count(heat, "class=\"empty\""), 7 * 12);
+    assert_int_equal(count(heat, "– no responses</title>"), 0);
+    assert_non_null(strstr(html, "White is this department's own index"));
     /* reasons: shares of the chosen, skipped and timeout apart */
     assert_non_null(strstr(html, "<td>Friendly staff</td><td class=\"num\">30</td>"
                                  "<td class=\"num\">75.0%</td>"));

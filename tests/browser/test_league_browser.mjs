@@ -194,13 +194,48 @@ async function filters(browser) {
   await context.close();
 }
 
+// A 360 px phone: every key column of every league row (rank, name, index, responses, change,
+// last 7 days) inside the screen, labelled, the page not scrolling sideways; the open alerts one
+// line per department; the department page's heat map on screen.
+async function phone(browser) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await login(context, expect.admin);
+  const off = await page.$$eval('table.league tbody tr', (trs) => {
+    const bad = [];
+    for (const tr of trs) {
+      const name = tr.querySelector('th[scope="row"]');
+      if (!name) continue;
+      const cells = [tr.children[0], name, ...[2, 5, 6, 7].map((i) => tr.children[i])];
+      for (const c of cells) {
+        const r = c.getBoundingClientRect();
+        if (r.left < 0 || r.right > window.innerWidth + 1 || r.width === 0)
+          bad.push(`${name.innerText.trim()}: cell ${[...tr.children].indexOf(c)} at ${Math.round(r.left)}..${Math.round(r.right)}`);
+      }
+    }
+    return bad;
+  });
+  check(off.length === 0, `phone: key league columns off-screen: ${off.join('; ')}`);
+  const label = await page.$eval('table.league tbody tr td:nth-child(6)', (td) => getComputedStyle(td, '::before').content);
+  check(/Responses/.test(label), `phone: the responses cell is not labelled (${label})`);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(wide <= 361, `phone: the overview is ${wide} px wide`);
+  const alertsShown = await page.$$eval('ul.alert-groups li.alert', (ls) => ls.filter((l) => l.offsetParent !== null).length);
+  check(alertsShown === 0, `phone: ${alertsShown} single alerts shown above the league`);
+  await shot(page, 'phone-360');
+  await page.goto(`${expect.base}/department/delta`);
+  const dwide = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(dwide <= 361, `phone: delta's page is ${dwide} px wide`);
+  await shot(page, 'phone-department-360');
+  await context.close();
+}
+
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
 });
 try {
-  for (const run of [head, admin, filters]) {
+  for (const run of [head, admin, filters, phone]) {
     try {
       await run(browser);
     } catch (err) {

@@ -140,9 +140,11 @@ static void department_group(struct strbuf *out, const struct page_ctx *ctx,
     for (size_t i = first; i < open->n; i++)
         if (!strcmp(open->items[i].department, a->department))
             tmp[mine.n++] = open->items[i]; /* shallow: open keeps owning them */
+    struct dash_filter f = page_filter_with(ctx->filter, a->department, "");
     strbuf_puts(out, "<li class=\"alert-group\"><h3>");
+    page_link_open(out, "/alerts", NULL, &f, "state=open");
     html_escape(out, a->department_name[0] ? a->department_name : a->department);
-    strbuf_puts(out, " <span class=\"tag alert-badge\">");
+    strbuf_puts(out, "</a> <span class=\"tag alert-badge\">");
     page_put_int(out, (int64_t)mine.n);
     strbuf_puts(out, mine.n == 1 ? " open alert" : " open alerts");
     strbuf_puts(out, "</span></h3>\n");
@@ -150,7 +152,6 @@ static void department_group(struct strbuf *out, const struct page_ctx *ctx,
     mine.n = all < BENCH_ALERTS_EACH ? all : BENCH_ALERTS_EACH;
     page_alert_list(out, ctx, &mine, "");
     if (all > mine.n) {
-        struct dash_filter f = page_filter_with(ctx->filter, a->department, "");
         strbuf_puts(out, "<p class=\"more\">");
         page_link_open(out, "/alerts", NULL, &f, "state=open");
         page_put_int(out, (int64_t)(all - mine.n));

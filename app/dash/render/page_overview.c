@@ -192,9 +192,7 @@ static const char league_note[] =
     "<p class=\"note\">Ranked by the index, each pulled toward the mean of all departments (%s) "
     "by 30 responses, so a few lucky taps do not top the league. Under each number its 95 %% "
     "interval; hover a number for its responses. Change: the period against the one before; "
-    "last 7 days: those against the 28 days before them.<span class=\"phone-only\"> Swipe the "
-    "table "
-    "sideways for more columns.</span></p>\n";
+    "last 7 days: those against the 28 days before them.</p>\n";
 
 /* The league's head: each column's title a link sorting by it (no script
  * needed), the current one marked with aria-sort. */

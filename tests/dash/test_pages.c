@@ -494,7 +494,7 @@ static void test_department(void **state)
     assert_non_null(strstr(html, ">230 (46.0%)</text>"));
     /* the heat map: the 12 hours anybody answered in (the 12 empty ones left out), the
      * example cell's title, coloured around the department's own index */
-    const char *heat = strstr(html, "class=\"heat\"");
+    const char *heat = strstr(html, "<svg class=\"heat");
     assert_non_null(heat);
     assert_int_equal(count(heat, "<g><title>"), 7 * 12);
     assert_non_null(strstr(heat, "<g><title>Tue 14:00 – index 72, n = 31</title>"));

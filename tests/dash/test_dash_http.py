@@ -433,7 +433,12 @@ def check_department_detail(ctx, dept, days):
     for wd, hour, rest in re.findall(r"<title>(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d):00 – ([^<]*)"
                                      r"</title>", body):
         shown[(WEEKDAYS.index(wd), int(hour))] = html.unescape(rest)
-    check(len(shown) == 7 * 24, f"/department/{dept}: {len(shown)} heat map cells, expected 168")
+    # only the hours someone answered in, first to last (the night's empty columns left out)
+    hours = [h for (_, h), c in heat.items() if sum(c) > 0] or list(range(24))
+    want_cells = 7 * (max(hours) - min(hours) + 1)
+    check(len(shown) == want_cells and {h for _, h in shown} == set(range(min(hours), max(hours) + 1)),
+          f"/department/{dept}: {len(shown)} heat map cells, expected {want_cells} "
+          f"(hours {min(hours)} to {max(hours)})")
     for (wd, hour), text in sorted(shown.items()):
         c = heat.get((wd, hour), [0] * 4)
         n, index, _, _ = score(c)

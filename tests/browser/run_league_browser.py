@@ -11,6 +11,7 @@ every department, the departments head-b must not see.  Screenshots: OUTDIR/leag
 """
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -72,6 +73,10 @@ def main():
         subprocess.run([wowdash, "user", "add", "head-b", "--role", "head", "--department",
                         "bravo", "--password-stdin", "--db", target.conninfo],
                        input=HEAD_PASSWORD + "\n", text=True, check=True, capture_output=True)
+        out = subprocess.run([wowdash, "token", "add", "head-b", "--label", "back office TV",
+                              "--db", target.conninfo], check=True, capture_output=True,
+                             text=True).stdout
+        wall_key = re.search(r"wdt_[A-Za-z0-9_-]+", out).group(0)
         subprocess.run([wowdash, "alerts", "evaluate", "--db", target.conninfo], check=True,
                        capture_output=True)
         # bravo's kiosk silent for 3 h with 312 rows waiting (its page must say so)
@@ -91,6 +96,9 @@ def main():
                 "alert_department": s.departments["delta"]["name"],
                 "last7": {"n": sum(s.counts(set(s.departments), (s.today - 6, s.today + 1)))},
                 "charlie": s.departments["charlie"]["name"],
+                "wall_key": wall_key,
+                "db": target.conninfo,
+                "add_tap": os.path.join(HERE, "add_tap.py"),
                 "custom": custom_range(s.today),
                 **figures(s, period_range("last_30_days", s.today)),
             }

@@ -9,6 +9,7 @@
 // alerts come one box per department; the "Last 7 days" column; the new presets in the period
 // filter, and choosing "Last 7 days" changes the organisation's responses to the last 7 days'.
 // Screenshots: OUTDIR/league-<who>-<width>.png.  Exit 1 with every failure listed.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -229,13 +230,49 @@ async function phone(browser) {
   await context.close();
 }
 
+// The wall display: a browser with no session opens /wall with head-b's token in the URL; it
+// shows bravo alone (the token's scope), in large type, and reloads by itself: a new tap for
+// bravo shows without the test navigating.  The token opens no other page.
+async function wall(browser) {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => fail(`wall: page error: ${err.message}`));
+  const r = await page.goto(`${expect.base}/wall?key=${expect.wall_key}&every=5`);
+  check(r.status() === 200 && new URL(page.url()).pathname === '/wall', `wall: ${r.status()} at ${page.url()}`);
+  const rows = await page.$$eval('table.wall-league tbody tr', (trs) => trs.map((tr) =>
+    [...tr.children].map((c) => c.innerText.replace(/\s+/g, ' ').trim())));
+  check(rows.length === 1 && rows[0][0].startsWith(expect.bravo.name) && rows[0][2] === String(expect.bravo.n),
+    `wall: rows ${JSON.stringify(rows)}, expected bravo alone with ${expect.bravo.n} responses`);
+  const px = await page.$eval('table.wall-league td', (td) => parseFloat(getComputedStyle(td).fontSize));
+  check(px >= 30, `wall: its numbers are ${px} px high at 1920 px wide; too small for 3 m`);
+  await shot(page, 'wall-1920');
+  let navigations = 0;
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
+  execFileSync('python3', [expect.add_tap, expect.db, 'k-bravo-1', 'bravo', '4']);
+  const want = String(expect.bravo.n + 1);
+  let seen = false;
+  for (let i = 0; i < 40 && !seen; i++) {
+    await page.waitForTimeout(500);
+    seen = await page.$$eval('table.wall-league tbody tr td:nth-child(3)', (tds, w) =>
+      tds.some((td) => td.innerText.trim() === w), want).catch(() => false);
+  }
+  check(seen && navigations > 0, `wall: the new tap (${want}) did not show by itself within 20 s (reloads: ${navigations})`);
+  for (const other of ['/overview', '/api/v1/counts']) {
+    const o = await context.request.get(`${expect.base}${other}?key=${expect.wall_key}`, { maxRedirects: 0 });
+    check(o.status() === 303 || o.status() === 401, `wall: the token opened ${other}: ${o.status()}`);
+  }
+  const bad = await context.request.get(`${expect.base}/wall?key=wdt_forged`, { maxRedirects: 0 });
+  check(bad.status() === 303, `wall: a forged key got ${bad.status()}`);
+  await context.close();
+}
+
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
 });
 try {
-  for (const run of [head, admin, filters, phone]) {
+  for (const run of [head, admin, filters, phone, wall]) {
     try {
       await run(browser);
     } catch (err) {

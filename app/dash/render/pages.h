@@ -58,6 +58,11 @@ extern const char *const page_league_sorts[];
 void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
                    const struct dash_alerts *open, struct strbuf *out);
 
+/* The wall display: the league (departments) and the open alerts in large
+ * type, reloading itself every refresh_s seconds; no nav, form or script. */
+void page_wall(const struct page_ctx *ctx, const struct dash_league *league,
+               const struct dash_alerts *open, int refresh_s, struct strbuf *out);
+
 /* One department: headline numbers, trend with band, distribution, hour x
  * weekday heat map, reasons, kiosks, and its alerts. */
 void page_department(const struct page_ctx *ctx, const struct dash_department *department,

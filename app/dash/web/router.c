@@ -72,6 +72,7 @@ static const struct route routes[] = {
     {"/login", 0, ROUTE_GET | ROUTE_POST, false, false, handle_login},
     {"/", ANYONE_LOGGED_IN, ROUTE_GET, false, false, handle_home},
     {"/overview", PAGES, ROUTE_GET, true, false, handle_overview},
+    {"/wall", PAGES, ROUTE_GET, true, false, handle_wall},
     {"/alerts", PAGES, ROUTE_GET, true, false, handle_alerts},
     {"/fleet", ROLE_ADMIN | ROLE_TECH, ROUTE_GET, true, false, handle_fleet},
     {"/logout", ANYONE_LOGGED_IN, ROUTE_POST, false, false, handle_logout},
@@ -153,6 +154,9 @@ static bool identify(struct route_ctx *c)
     enum auth_status st = AUTH_DENIED;
     if (c->api && q->authorization) {
         st = auth_bearer(c->db, q->authorization, c->now_ms, &c->user, c->err, sizeof c->err);
+    } else if (route_wall_key(q)) {
+        /* the wall display's read-only token in its URL (a TV sets no header) */
+        st = auth_bearer(c->db, route_wall_key(q), c->now_ms, &c->user, c->err, sizeof c->err);
     } else if (cookie && strlen(cookie) == AUTH_TOKEN_LEN) {
         st = auth_session(c->db, cookie, c->now_ms, &c->user, c->csrf, c->err, sizeof c->err);
         if (st == AUTH_OK)

@@ -133,6 +133,15 @@ async function admin(browser) {
   check(byN.length > 1 && byN.every((n, i) => i === 0 || byN[i - 1] >= n),
     `admin: sorted by responses: ${JSON.stringify(byN)}`);
   check(new URL(page.url()).searchParams.get('sort') === 'responses', `admin: sort link went to ${page.url()}`);
+  // CSV links on the overview, alerts and fleet pages, each downloading its export
+  for (const [where, api] of [['/overview', '/api/v1/counts.csv'], ['/alerts?state=all', '/api/v1/alerts.csv'], ['/fleet', '/api/v1/kiosks.csv']]) {
+    await page.goto(`${expect.base}${where}`);
+    const href = await page.$eval(`main a[href^="${api}"]`, (a) => a.getAttribute('href')).catch(() => null);
+    if (!check(href, `csv: no link to ${api} on ${where}`)) continue;
+    const res = await page.request.get(`${expect.base}${href}`);
+    check(res.status() === 200 && /text\/csv/.test(res.headers()['content-type'] || ''),
+      `csv: ${href} -> ${res.status()} ${res.headers()['content-type']}`);
+  }
   // the fleet page: departments by name, the kiosk on another version than the rest flagged
   await page.goto(`${expect.base}/fleet`);
   const fleet = await page.$$eval('table.fleet tbody tr', (trs) => trs.map((tr) => ({

@@ -113,6 +113,11 @@ void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
                         const struct dash_department *d);
 
 /* ---- page_bench.c ---- */
+/* A paragraph linking to api (a CSV export, with ctx's filter and extra)
+ * under the text. */
+void page_bench_csv(struct strbuf *out, const struct page_ctx *ctx, const char *api,
+                    const char *extra, const char *text);
+
 /* The mean index of the whole organisation over the period (the league's
  * prior); NAN when nobody answered. */
 double page_bench_prior(const struct dash_league *league);

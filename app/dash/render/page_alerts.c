@@ -225,7 +225,7 @@ void page_alerts(const struct page_ctx *ctx, const struct dash_alerts *alerts, c
     char extra[64];
     snprintf(extra, sizeof extra, "state=%s", state);
     page_paging(out, ctx, "/alerts", extra, offset, limit, alerts->n, alerts->more, "Alerts");
-    page_bench_csv(out, ctx, "/api/v1/alerts.csv", extra, "These alerts as CSV");
+    page_csv_link(out, ctx, "/api/v1/alerts.csv", extra, "These alerts as CSV");
     page_frame_end(out);
 }
 

@@ -196,12 +196,3 @@ void page_bench_alert_groups(struct strbuf *out, const struct page_ctx *ctx,
         }
     }
 }
-
-void page_bench_csv(struct strbuf *out, const struct page_ctx *ctx, const char *api,
-                    const char *extra, const char *text)
-{
-    strbuf_puts(out, "<p class=\"more csv\">");
-    page_link_open(out, api, NULL, ctx->filter, extra);
-    html_escape(out, text);
-    strbuf_puts(out, "</a> (for a spreadsheet)</p>\n");
-}

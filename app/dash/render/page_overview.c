@@ -295,7 +295,7 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
                          "in your scope and this filter.</p>\n");
     else
         league_table(out, ctx, league, open);
-    page_bench_csv(out, ctx, "/api/v1/counts.csv", NULL, "The league's counts per day as CSV");
+    page_csv_link(out, ctx, "/api/v1/counts.csv", NULL, "The league's counts per day as CSV");
     strbuf_puts(out, "</section>\n");
     page_frame_end(out);
 }

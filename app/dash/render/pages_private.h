@@ -112,12 +112,13 @@ void page_hidden(struct strbuf *out, const char *name, const char *value);
 void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
                         const struct dash_department *d);
 
-/* ---- page_bench.c ---- */
+/* ---- page_csv.c ---- */
 /* A paragraph linking to api (a CSV export, with ctx's filter and extra)
  * under the text. */
-void page_bench_csv(struct strbuf *out, const struct page_ctx *ctx, const char *api,
-                    const char *extra, const char *text);
+void page_csv_link(struct strbuf *out, const struct page_ctx *ctx, const char *api,
+                   const char *extra, const char *text);
 
+/* ---- page_bench.c ---- */
 /* The mean index of the whole organisation over the period (the league's
  * prior); NAN when nobody answered. */
 double page_bench_prior(const struct dash_league *league);

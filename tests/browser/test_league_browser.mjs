@@ -23,6 +23,9 @@ const fail = (what) => {
   failures.push(what);
   console.log(`FAIL ${what}`);
 };
+// a whole number as the pages write it, thousands grouped by U+202F ("17 256"), read through
+// innerText with white space folded (the cells below fold U+202F to a space too)
+const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 const check = (cond, what) => {
   if (!cond) fail(what);
   return cond;
@@ -59,7 +62,7 @@ function leagueRows(page) {
 // cells: 0 rank, 1 index, 2 CSAT, 3 WOW, 4 responses, 5 change, 6 last 7 days, 7 per day
 function checkRow(row, want, label) {
   if (!check(row, `${label}: no such row`)) return;
-  check(row.cells[4] === String(want.n), `${label}: responses ${row.cells[4]}, expected ${want.n}`);
+  check(row.cells[4] === num(want.n), `${label}: responses ${row.cells[4]}, expected ${want.n}`);
   check(row.cells[1].startsWith(want.index), `${label}: index "${row.cells[1]}", expected ${want.index}`);
 }
 
@@ -74,7 +77,7 @@ async function head(browser) {
   if (bravo) {
     check(bravo.cells[0] === `${expect.bravo.rank} of ${expect.bravo.of}`,
       `head: bravo's rank "${bravo.cells[0]}", expected "${expect.bravo.rank} of ${expect.bravo.of}"`);
-    check(bravo.cells[4] === String(expect.bravo.n), `head: bravo's responses ${bravo.cells[4]}`);
+    check(bravo.cells[4] === num(expect.bravo.n), `head: bravo's responses ${bravo.cells[4]}`);
   }
   checkRow(rows.find((r) => r.group && r.name === expect.group.name), expect.group, 'head: group row');
   checkRow(rows.find((r) => r.bench === 'organisation'), expect.org, 'head: organisation row');
@@ -121,6 +124,8 @@ async function admin(browser) {
     hs.map((h) => h.innerText.replace(/\s*\d+ open alerts?$/, '').trim()));
   check(headings.length === Object.keys(open).length && new Set(headings).size === headings.length,
     `admin: open alerts grouped as ${JSON.stringify(headings)}, the API has ${JSON.stringify(open)}`);
+  const raw = await page.$eval('tr[data-bench="organisation"] td:nth-child(6)', (td) => td.textContent);
+  check(/^\d{1,3}(\u202f\d{3})+$/.test(raw.trim()), `admin: the organisation's responses "${raw}" are not grouped by U+202F`);
   const head7 = await page.$$eval('table.league thead th', (ths) => ths.map((t) => t.innerText));
   check(head7.includes('Last 7 days'), `admin: no "Last 7 days" column in ${JSON.stringify(head7)}`);
   const presets = await page.$$eval('#f-period option', (os) => os.map((o) => o.value));
@@ -129,7 +134,7 @@ async function admin(browser) {
   await shot(page, 'admin-1280');
   // sorting by a column: the Responses header's link orders the departments by responses
   await Promise.all([page.waitForNavigation(), page.click('table.league thead a:text-is("Responses")')]);
-  const byN = (await leagueRows(page)).filter((r) => !r.group).map((r) => Number(r.cells[4]));
+  const byN = (await leagueRows(page)).filter((r) => !r.group).map((r) => Number(r.cells[4].replace(/\s/g, '')));
   check(byN.length > 1 && byN.every((n, i) => i === 0 || byN[i - 1] >= n),
     `admin: sorted by responses: ${JSON.stringify(byN)}`);
   check(new URL(page.url()).searchParams.get('sort') === 'responses', `admin: sort link went to ${page.url()}`);
@@ -161,7 +166,7 @@ async function admin(browser) {
   await Promise.all([page.waitForNavigation(), page.click('form.filter button[type="submit"]')]);
   check(new URL(page.url()).searchParams.get('period') === 'last_7_days', `admin: after Apply at ${page.url()}`);
   const week = (await leagueRows(page)).find((r) => r.bench === 'organisation');
-  check(week && week.cells[4] === String(expect.last7.n),
+  check(week && week.cells[4] === num(expect.last7.n),
     `admin: last 7 days: organisation's responses ${week && week.cells[4]}, expected ${expect.last7.n}`);
   await context.close();
 }
@@ -250,7 +255,7 @@ async function wall(browser) {
   check(r.status() === 200 && new URL(page.url()).pathname === '/wall', `wall: ${r.status()} at ${page.url()}`);
   const rows = await page.$$eval('table.wall-league tbody tr', (trs) => trs.map((tr) =>
     [...tr.children].map((c) => c.innerText.replace(/\s+/g, ' ').trim())));
-  check(rows.length === 1 && rows[0][0].startsWith(expect.bravo.name) && rows[0][2] === String(expect.bravo.n),
+  check(rows.length === 1 && rows[0][0].startsWith(expect.bravo.name) && rows[0][2] === num(expect.bravo.n),
     `wall: rows ${JSON.stringify(rows)}, expected bravo alone with ${expect.bravo.n} responses`);
   const px = await page.$eval('table.wall-league td', (td) => parseFloat(getComputedStyle(td).fontSize));
   check(px >= 30, `wall: its numbers are ${px} px high at 1920 px wide; too small for 3 m`);
@@ -258,7 +263,7 @@ async function wall(browser) {
   let navigations = 0;
   page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
   execFileSync('python3', [expect.add_tap, expect.db, 'k-bravo-1', 'bravo', '4']);
-  const want = String(expect.bravo.n + 1);
+  const want = num(expect.bravo.n + 1);
   let seen = false;
   for (let i = 0; i < 40 && !seen; i++) {
     await page.waitForTimeout(500);

@@ -109,9 +109,21 @@ void page_responses(int64_t n, char *buf, size_t size)
     snprintf(buf, size, "%" PRId64 " response%s", n, n == 1 ? "" : "s");
 }
 
+/* Thousands grouped by a narrow no-break space (U+202F), as ISO 80000 and
+ * all three of the dashboard's languages read them ("17 256"): a comma
+ * would be a decimal comma to a Finn or a German. */
 void page_put_int(struct strbuf *out, int64_t v)
 {
-    strbuf_int(out, v);
+    char digits[32];
+    snprintf(digits, sizeof digits, "%" PRId64, v);
+    const char *p = digits + (digits[0] == '-');
+    strbuf_append(out, digits, (size_t)(p - digits));
+    size_t n = strlen(p);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            strbuf_puts(out, "\u202f");
+        strbuf_append(out, p + i, 1);
+    }
 }
 
 /* ---- links ------------------------------------------------------------- */

@@ -206,6 +206,12 @@ def check_tech(ctx):
         no_other_names(r, f"{path} as technician", ["Alpha ward"] + OTHER)
     r = c.get("/fleet")
     check(r.status == 200 and "k-alpha-1" in r.text, f"/fleet as technician: {r!r}")
+    # a technician's bookmarked /overview: the login sends it home (/), not to a 403
+    b = Client(ctx.port)
+    r = b.login("tech", ctx.s.users["tech"].password, next_path="/overview?period=today")
+    check(r.header("Location") == "/", f"login as tech with next=/overview: {r!r}")
+    r = Client(ctx.port).login("admin", ctx.s.users["admin"].password, next_path="/fleet?x=1")
+    check(r.header("Location") == "/fleet?x=1", f"login as admin with next=/fleet: {r!r}")
     for client, how in ((c, "session"), (ctx.client("tech", token=True), "token")):
         for path in ("/api/v1/counts", "/api/v1/counts.csv", "/api/v1/reasons",
                      "/api/v1/alerts", "/api/v1/departments"):

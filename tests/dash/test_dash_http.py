@@ -289,10 +289,16 @@ def period_range(period, today):
         "last_week": (today - weekday - 7, today - weekday),
         "last_30_days": (today - 29, today + 1),
         "this_month": (seedmod.day_number(first), today + 1),
+        "last_7_days": (today - 6, today + 1),
+        "last_90_days": (today - 89, today + 1),
+        "this_quarter": (seedmod.day_number(first.replace(month=(first.month - 1) // 3 * 3 + 1)),
+                         today + 1),
+        "this_year": (seedmod.day_number(first.replace(month=1)), today + 1),
     }[period]
 
 
-PERIODS = ["today", "yesterday", "this_week", "last_week", "last_30_days", "this_month"]
+PERIODS = ["today", "yesterday", "this_week", "last_week", "last_30_days", "this_month",
+           "last_7_days", "last_90_days", "this_quarter", "this_year"]
 
 
 # ---- API helpers ---------------------------------------------------------------------------------
@@ -427,7 +433,12 @@ def check_department_detail(ctx, dept, days):
     for wd, hour, rest in re.findall(r"<title>(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d):00 – ([^<]*)"
                                      r"</title>", body):
         shown[(WEEKDAYS.index(wd), int(hour))] = html.unescape(rest)
-    check(len(shown) == 7 * 24, f"/department/{dept}: {len(shown)} heat map cells, expected 168")
+    # only the hours someone answered in, first to last (the night's empty columns left out)
+    hours = [h for (_, h), c in heat.items() if sum(c) > 0] or list(range(24))
+    want_cells = 7 * (max(hours) - min(hours) + 1)
+    check(len(shown) == want_cells and {h for _, h in shown} == set(range(min(hours), max(hours) + 1)),
+          f"/department/{dept}: {len(shown)} heat map cells, expected {want_cells} "
+          f"(hours {min(hours)} to {max(hours)})")
     for (wd, hour), text in sorted(shown.items()):
         c = heat.get((wd, hour), [0] * 4)
         n, index, _, _ = score(c)
@@ -556,6 +567,16 @@ def check_hourly(ctx):
           f"differ at {diff(got, want)}")
     for it in api_all(ctx.api, "/api/v1/counts?period=last_30_days"):
         check_scores(it, item_counts(it, "daily"), f"daily {it.get('date')} {it['department']}")
+    # granularity=week: a row per week (named by its Monday) and department, the period's days
+    days = period_range("last_30_days", s.today)
+    got = {(it["date"], it["department"]): item_counts(it, "weekly")
+           for it in api_all(ctx.api, "/api/v1/counts?period=last_30_days&granularity=week")}
+    want = {}
+    for (day, dept), v in s.daily(days=days).items():
+        key = (iso(day - seedmod.day_date(day).weekday()), dept)
+        want[key] = [a + b for a, b in zip(want.get(key, [0] * 4), v[0])]
+    check(got == want, f"granularity=week: {len(got)} rows, seed {len(want)}; "
+          f"differ at {diff(got, want)}")
 
 
 BAD = [  # (query, what the message must hold: the parameter as "name:", and the value)
@@ -821,6 +842,9 @@ def check_alerts(ctx):
     check('<b>"the queue"</b>' not in r.text, "the comment's <b> is not escaped")
     r = ctx.admin.post(f"/alerts/{aid}/comment", {"csrf": token, "body": "x" * 2001})
     check(r.status in (400, 413), f"a 2001-byte comment: expected 400, got {r!r}")
+    r = ctx.admin.post(f"/alerts/{aid}/comment", {"csrf": token, "body": " \t\r\n "})
+    check(r.status == 400 and "white space" in r.text,
+          f"a comment of white space only: expected 400 naming it, got {r!r}")
     r = ctx.admin.get("/alerts?state=open")
     check(f"/alerts/{aid}" in r.text, "an acknowledged alert should still list under open")
 

@@ -304,7 +304,8 @@ static void league_fixture(struct league_fixture *l, const struct dash_filter *f
                                  ? counts(0, 0, 0, 0)
                                  : counts(1 + (int64_t)i, 2, 4 + d % 5, 8 + (int64_t)(i * d) % 9);
     }
-    l->league = (struct dash_league){f->from_day, f->to_day, l->rows, 5};
+    l->league =
+        (struct dash_league){.from_day = f->from_day, .to_day = f->to_day, .rows = l->rows, .n = 5};
 }
 
 static void test_overview(void **state)
@@ -326,8 +327,9 @@ static void test_overview(void **state)
     assert_links_keep(html, "misuse=1");
     assert_csrf_in_post_forms(html);
 
-    /* hostile names: the user, a department in the league, the select, the alert */
-    assert_int_equal(count(html, HOSTILE_HTML), 1 + 1 + 1 + 2);
+    /* hostile names: the user, a department in the league, the select, the alert and its
+     * department's heading over the open alerts */
+    assert_int_equal(count(html, HOSTILE_HTML), 1 + 1 + 1 + 2 + 1);
     assert_non_null(strstr(html, "/department/x%22y?"));
     assert_non_null(strstr(html, "<option value=\"x&quot;y\">" HOSTILE_HTML "</option>"));
     /* each group once in its select, its name escaped */
@@ -490,13 +492,14 @@ static void test_department(void **state)
     /* the distribution: four bars with counts and shares */
     assert_non_null(strstr(html, ">30 (6.0%)</text>"));
     assert_non_null(strstr(html, ">230 (46.0%)</text>"));
-    /* the heat map: 7 x 24 cells, the example cell's title, empty cells */
-    const char *heat = strstr(html, "class=\"heat\"");
+    /* the heat map: the 12 hours anybody answered in (the 12 empty ones left out), the
+     * example cell's title, coloured around the department's own index */
+    const char *heat = strstr(html, "<svg class=\"heat");
     assert_non_null(heat);
-    assert_int_equal(count(heat, "<g><title>"), 7 * 24);
+    assert_int_equal(count(heat, "<g><title>"), 7 * 12);
     assert_non_null(strstr(heat, "<g><title>Tue 14:00 – index 72, n = 31</title>"));
-    assert_int_equal(count(heat, "– no responses</title>"), 7 * 12);
-    assert_int_equal(count(heat, "class=\"empty\""), 7 * 12);
+    assert_int_equal(count(heat, "– no responses</title>"), 0);
+    assert_non_null(strstr(html, "White is this department's own index"));
     /* reasons: shares of the chosen, skipped and timeout apart */
     assert_non_null(strstr(html, "<td>Friendly staff</td><td class=\"num\">30</td>"
                                  "<td class=\"num\">75.0%</td>"));
@@ -788,7 +791,8 @@ static size_t overview_weight(int n_rows, int days, const char *name)
     }
     struct dash_departments list = {info, (size_t)n_rows};
     ctx.departments = &list;
-    struct dash_league league = {f.from_day, f.to_day, rows, (size_t)n_rows};
+    struct dash_league league = {
+        .from_day = f.from_day, .to_day = f.to_day, .rows = rows, .n = (size_t)n_rows};
     struct dash_alert items[20];
     for (int i = 0; i < 20; i++)
         items[i] = alert(i + 1, "d001", "Outpatient clinics 1");
@@ -799,8 +803,10 @@ static size_t overview_weight(int n_rows, int days, const char *name)
     keep(name, &page);
     assert_clean(page.data);
     assert_int_equal(count(page.data, "<svg class=\"spark\""), n_rows);
-    assert_int_equal(count(page.data, "<li class=\"alert"), 10); /* the rest: a link */
-    assert_non_null(strstr(page.data, "Every open alert"));
+    /* one department's 20 open alerts: one box, its first 3 and a link to the other 17 */
+    assert_int_equal(count(page.data, "<li class=\"alert-group"), 1);
+    assert_int_equal(count(page.data, "<li class=\"alert "), 3);
+    assert_non_null(strstr(page.data, "17 more of this department"));
     size_t len = page.len;
     printf("overview, %d rows over %d days: %zu bytes\n", n_rows, days, len);
     strbuf_free(&page);

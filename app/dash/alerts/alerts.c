@@ -89,7 +89,7 @@ bool alerts_list(struct dashdb *db, const struct dash_user *u, const struct dash
     if (u->role == DASH_ROLE_TECHNICIAN)
         return true;
     struct strbuf sql = {0};
-    struct dashdb_value p[4];
+    struct dashdb_value p[6];
     int n = 0;
     strbuf_puts(&sql, alerts_row_select);
     strbuf_puts(&sql, where);
@@ -102,6 +102,16 @@ bool alerts_list(struct dashdb *db, const struct dash_user *u, const struct dash
         p[n++] = DASHDB_TEXT(f->group);
         strbuf_puts(&sql, " AND d.group_id = $");
         strbuf_int(&sql, n);
+    }
+    if (f && f->alerts_to_ms > f->alerts_from_ms) {
+        /* open at some time in the period: opened before its end, closed after its start */
+        p[n++] = DASHDB_INT(f->alerts_to_ms);
+        strbuf_puts(&sql, " AND a.opened_ms < $");
+        strbuf_int(&sql, n);
+        p[n++] = DASHDB_INT(f->alerts_from_ms);
+        strbuf_puts(&sql, " AND (a.closed_ms IS NULL OR a.closed_ms = 0 OR a.closed_ms >= $");
+        strbuf_int(&sql, n);
+        strbuf_puts(&sql, ")");
     }
     strbuf_puts(&sql, " ORDER BY a.opened_ms DESC, a.alert_id DESC");
     struct listing l = {.user = u, .offset = offset, .limit = limit, .out = out};

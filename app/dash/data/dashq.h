@@ -65,6 +65,13 @@ bool dashq_counts(struct dashdb *db, const struct dash_user *u, const struct das
                   bool hourly, bool per_kiosk, int64_t offset, int64_t limit,
                   struct dash_count_rows *out, char *err, size_t size);
 
+/* As dashq_counts per week: a row's day is its week's Monday, and only the
+ * period's days are counted in it (a period starting on a Wednesday has a
+ * first week of five days).  Ordered by week, department, kiosk. */
+bool dashq_counts_weekly(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
+                         bool per_kiosk, int64_t offset, int64_t limit, struct dash_count_rows *out,
+                         char *err, size_t size);
+
 /* Follow-up counts per day, department, question, reason, ended_by (and
  * misuse, whose rows come only when f includes misuse), in that order. */
 bool dashq_reasons(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,

@@ -137,6 +137,30 @@ bool dashq_counts(struct dashdb *db, const struct dash_user *u, const struct das
     return ok;
 }
 
+bool dashq_counts_weekly(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
+                         bool per_kiosk, int64_t offset, int64_t limit, struct dash_count_rows *out,
+                         char *err, size_t size)
+{
+    dash_count_rows_free(out);
+    if (!check_page(offset, limit, err, size))
+        return false;
+    const char *keys = per_kiosk ? "week, department, kiosk_id" : "week, department";
+    struct strbuf sql = {0};
+    /* a week is named by its Monday: day 0 (1970-01-01) was a Thursday */
+    strbuf_puts(&sql, "SELECT day - (day + 3) % 7 AS week, department, ");
+    strbuf_puts(&sql, per_kiosk ? "kiosk_id, " : "");
+    strbuf_puts(&sql, DASHQ_FACE_SUMS " FROM dash_day WHERE day >= $1 AND day < $2");
+    struct count_rows_ctx c = {out, 0, limit, false, per_kiosk, f->include_misuse};
+    struct dash_departments list = {0};
+    bool ok = run_period_page(db, u, f, &sql, keys, offset, limit, handle_count_row, &c, &list, err,
+                              size);
+    for (size_t i = 0; ok && i < out->n; i++)
+        name_department(out->items[i].department_name, sizeof out->items[i].department_name, &list,
+                        out->items[i].department);
+    dash_departments_free(&list);
+    return ok;
+}
+
 struct reason_rows_ctx {
     struct dash_reason_count_rows *out;
     size_t cap;

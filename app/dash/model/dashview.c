@@ -28,6 +28,7 @@ void dash_league_free(struct dash_league *league)
     for (size_t i = 0; i < league->n; i++)
         free(league->rows[i].daily);
     free(league->rows);
+    free(league->all_now);
     *league = (struct dash_league){0};
 }
 

@@ -34,7 +34,11 @@ enum dash_period {
     DASH_PERIOD_LAST_WEEK,
     DASH_PERIOD_LAST_30_DAYS, /* the default: 30 days ending today */
     DASH_PERIOD_THIS_MONTH,
-    DASH_PERIOD_CUSTOM, /* from and to given as dates */
+    DASH_PERIOD_LAST_7_DAYS,  /* 7 days ending today */
+    DASH_PERIOD_LAST_90_DAYS, /* 90 days ending today */
+    DASH_PERIOD_THIS_QUARTER, /* the calendar quarter to today */
+    DASH_PERIOD_THIS_YEAR,    /* year to date */
+    DASH_PERIOD_CUSTOM,       /* from and to given as dates */
 };
 
 /* What every page and API call is filtered by (from the query string). */
@@ -44,6 +48,10 @@ struct dash_filter {
     char department[DASH_ID_MAX]; /* "": every department the user may see */
     char group[DASH_ID_MAX];      /* "": any group */
     bool include_misuse;          /* count taps the press filter flagged (off by default) */
+    /* The period as UTC milliseconds [from, to), set where alerts are
+     * listed by period (the alerts page): those open at any time in it.
+     * 0, 0: alerts are not narrowed by time. */
+    int64_t alerts_from_ms, alerts_to_ms;
 };
 
 /* A period of at most this many days is drawn per hour, longer per day. */
@@ -80,12 +88,27 @@ struct dash_league_row {
     struct dash_counts now;    /* over the filter's period */
     struct dash_counts prev;   /* over the period as long just before it */
     struct dash_counts *daily; /* owned: to_day - from_day entries, for the sparkline */
+    /* The period's last DASH_RECENT_DAYS days, and the DASH_RECENT_BASE_DAYS
+     * before them: a slip of a week or two shows here undiluted. */
+    struct dash_counts recent, before;
 };
+
+#define DASH_RECENT_DAYS      7
+#define DASH_RECENT_BASE_DAYS 28
 
 struct dash_league {
     int32_t from_day, to_day;
-    struct dash_league_row *rows; /* owned; departments, then groups, unsorted */
+    /* owned; the departments the viewer sees, then one row per group of
+     * them summing every department of that group (also those the viewer
+     * does not see: a head's benchmark), unsorted */
+    struct dash_league_row *rows;
     size_t n;
+    /* Every department of the organisation over the period, counts only
+     * (no ids: a head's benchmark must not name them); owned, all_n
+     * entries.  org_now/org_prev are their sum. */
+    struct dash_counts *all_now;
+    size_t all_n;
+    struct dash_counts org_now, org_prev;
 };
 
 void dash_league_free(struct dash_league *league);

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -156,8 +157,48 @@ static void render_catalog(struct strbuf *out, const struct fleet *fleet,
     strbuf_puts(out, "</td>");
 }
 
+static int compare_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The app version most of the fleet's kiosks run (NULL when none says, or
+ * out of memory): a kiosk on another one stands out (an old 1.3.2 among
+ * 0.2.x, or a rollout's new version while it goes on). */
+static const char *usual_version(const struct fleet *fleet)
+{
+    const char **v = calloc(fleet->n + 1, sizeof *v);
+    size_t n = 0, best = 0, run = 0;
+    const char *usual = NULL;
+    for (size_t i = 0; v && i < fleet->n; i++)
+        if (fleet->kiosks[i].app_version && fleet->kiosks[i].app_version[0])
+            v[n++] = fleet->kiosks[i].app_version;
+    if (v)
+        qsort(v, n, sizeof *v, compare_text);
+    for (size_t i = 0; i < n; i++) {
+        run = i > 0 && !strcmp(v[i], v[i - 1]) ? run + 1 : 1;
+        if (run > best)
+            best = run, usual = v[i];
+    }
+    free(v);
+    return usual;
+}
+
+/* The version cell, tagged when it is not the fleet's usual one. */
+static void render_version(struct strbuf *out, const struct fleet_kiosk *k, const char *usual)
+{
+    strbuf_puts(out, "<td data-label=\"Version\">");
+    html_escape(out, text_or(k->app_version, ""));
+    if (usual && k->app_version && k->app_version[0] && strcmp(k->app_version, usual)) {
+        strbuf_puts(out, " <span class=\"tag version-odd\">most run ");
+        html_escape(out, usual);
+        strbuf_puts(out, "</span>");
+    }
+    strbuf_puts(out, "</td>");
+}
+
 static void render_row(struct strbuf *out, const struct fleet *fleet, const struct fleet_kiosk *k,
-                       int64_t now_ms, int64_t silent_after_ms)
+                       int64_t now_ms, int64_t silent_after_ms, const char *usual)
 {
     bool silent = fleet_kiosk_silent(k, now_ms, silent_after_ms);
     bool error = fleet_kiosk_has_error(k);
@@ -175,7 +216,7 @@ static void render_row(struct strbuf *out, const struct fleet *fleet, const stru
     render_text(out, "Site", names_or(&fleet->names, "site", k->site, k->site));
     render_text(out, "Label", k->label);
     render_department(out, fleet, k);
-    render_text(out, "Version", k->app_version);
+    render_version(out, k, usual);
     render_catalog(out, fleet, k);
     render_time(out, "Last heartbeat", k->last_seen_ms, now_ms);
     render_time(out, "Last successful sync", k->last_success_ms, now_ms);
@@ -221,7 +262,8 @@ void fleet_render_table(const struct fleet *fleet, const struct fleet_kiosk *con
                         int64_t now_ms, int64_t silent_after_ms, struct strbuf *out)
 {
     strbuf_puts(out, table_head);
+    const char *usual = usual_version(fleet);
     for (size_t i = 0; i < n; i++)
-        render_row(out, fleet, rows[i], now_ms, silent_after_ms);
+        render_row(out, fleet, rows[i], now_ms, silent_after_ms, usual);
     strbuf_puts(out, "</tbody>\n</table></div>\n");
 }

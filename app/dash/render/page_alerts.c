@@ -94,7 +94,7 @@ void page_alert_list(struct strbuf *out, const struct page_ctx *ctx,
         strbuf_puts(out, "</a> <span class=\"meta\">");
         alert_value_text(out, a);
         strbuf_puts(out, " · opened ");
-        page_put_time(out, a->opened_ms, ctx->now_ms);
+        page_put_local_time(out, ctx, a->opened_ms);
         strbuf_puts(out, "</span></li>\n");
     }
     strbuf_puts(out, "</ul>\n");
@@ -187,11 +187,11 @@ static void alert_row(struct strbuf *out, const struct page_ctx *ctx, const stru
     strbuf_puts(out, "</td><td data-label=\"Responses\" class=\"num\">");
     page_put_int(out, a->responses);
     strbuf_puts(out, "</td><td data-label=\"Opened\">");
-    page_put_time(out, a->opened_ms, ctx->now_ms);
+    page_put_local_time(out, ctx, a->opened_ms);
     strbuf_puts(out, "</td><td data-label=\"Acknowledged\">");
-    page_put_time(out, a->acked_ms, ctx->now_ms);
+    page_put_local_time(out, ctx, a->acked_ms);
     strbuf_puts(out, "</td><td data-label=\"Closed\">");
-    page_put_time(out, a->closed_ms, ctx->now_ms);
+    page_put_local_time(out, ctx, a->closed_ms);
     strbuf_puts(out, "</td></tr>\n");
 }
 
@@ -225,6 +225,7 @@ void page_alerts(const struct page_ctx *ctx, const struct dash_alerts *alerts, c
     char extra[64];
     snprintf(extra, sizeof extra, "state=%s", state);
     page_paging(out, ctx, "/alerts", extra, offset, limit, alerts->n, alerts->more, "Alerts");
+    page_csv_link(out, ctx, "/api/v1/alerts.csv", extra, "These alerts as CSV");
     page_frame_end(out);
 }
 
@@ -256,15 +257,15 @@ static void alert_facts(struct strbuf *out, const struct page_ctx *ctx, const st
     }
     fact(out, "State", state_name(a->state));
     strbuf_puts(out, "<dt>Opened</dt><dd>");
-    page_put_time(out, a->opened_ms, ctx->now_ms);
+    page_put_local_time(out, ctx, a->opened_ms);
     strbuf_puts(out, "</dd><dt>Acknowledged</dt><dd>");
-    page_put_time(out, a->acked_ms, ctx->now_ms);
+    page_put_local_time(out, ctx, a->acked_ms);
     if (a->acked_ms && a->acked_by[0]) {
         strbuf_puts(out, " by ");
         html_escape(out, a->acked_by);
     }
     strbuf_puts(out, "</dd><dt>Closed</dt><dd>");
-    page_put_time(out, a->closed_ms, ctx->now_ms);
+    page_put_local_time(out, ctx, a->closed_ms);
     strbuf_puts(out, "</dd></dl>\n");
 }
 
@@ -295,7 +296,7 @@ static void alert_comments(struct strbuf *out, const struct page_ctx *ctx,
             strbuf_puts(out, "<li><p class=\"meta\"><strong>");
             html_escape(out, c->user);
             strbuf_puts(out, "</strong> · ");
-            page_put_time(out, c->at_ms, ctx->now_ms);
+            page_put_local_time(out, ctx, c->at_ms);
             strbuf_puts(out, "</p><p class=\"body\">");
             html_escape(out, c->body ? c->body : "");
             strbuf_puts(out, "</p></li>\n");

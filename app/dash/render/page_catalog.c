@@ -47,7 +47,7 @@ static void versions(struct strbuf *out, const struct page_ctx *ctx,
         strbuf_puts(out, "<tr><td>");
         page_put_int(out, r->version);
         strbuf_puts(out, "</td><td>");
-        page_put_time(out, r->made_ms, ctx->now_ms);
+        page_put_local_time(out, ctx, r->made_ms);
         strbuf_puts(out, "</td><td>");
         html_escape(out, r->made_by);
         strbuf_puts(out, "</td><td>");

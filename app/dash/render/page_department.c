@@ -242,16 +242,49 @@ static void heat_section(struct strbuf *out, const struct dash_department *d)
             title_ptrs[i] = titles[i];
         }
     }
-    struct svg_heat heat = {values, title_ptrs, 7, 24, page_weekday_names, hours};
+    /* only the hours someone answered in (the night's empty columns left
+     * out), coloured around the department's own mean */
+    int first = 24, last = -1;
+    double spread = 0, centre = score_of(&d->total).index;
+    for (int i = 0; i < 7 * 24; i++)
+        if (isfinite(values[i])) {
+            first = i % 24 < first ? i % 24 : first;
+            last = i % 24 > last ? i % 24 : last;
+            spread = fmax(spread, fabs(values[i] - centre));
+        }
+    if (last < first)
+        first = 0, last = 23;
+    size_t cols = (size_t)(last - first + 1);
+    double cut[7 * 24];
+    const char *cut_titles[7 * 24];
+    for (int w = 0; w < 7; w++)
+        for (size_t h = 0; h < cols; h++) {
+            cut[(size_t)w * cols + h] = values[w * 24 + first + (int)h];
+            cut_titles[(size_t)w * cols + h] = title_ptrs[w * 24 + first + (int)h];
+        }
+    struct svg_heat heat = {cut,
+                            cut_titles,
+                            7,
+                            cols,
+                            page_weekday_names,
+                            hours + first,
+                            isfinite(centre) ? centre : 50,
+                            isfinite(centre) ? fmax(spread, 5) : 0};
     strbuf_puts(out, "<section aria-labelledby=\"heat\"><h2 id=\"heat\">Index by hour and "
                      "weekday</h2>\n");
     strbuf_puts(out, "<div class=\"scroll heat-wrap\" role=\"region\" aria-label=\"Heat map\" "
                      "tabindex=\"0\">");
     svg_heat_map(out, &heat, "Index by weekday and hour, in each kiosk's local time");
     strbuf_puts(out, "</div>");
-    strbuf_puts(out, "<p class=\"note\">Hours in each kiosk's local time; each cell shows its "
-                     "index, its tooltip the number of responses; dashed cells had none.</p>\n"
-                     "</section>\n");
+    char mean[32], note[400];
+    page_num1(heat.centre, mean, sizeof mean);
+    snprintf(note, sizeof note,
+             "<p class=\"note\">Hours (%d to %d) in each kiosk's local time, those nobody "
+             "answered in left out. White is this department's own index (%s), orange below it, "
+             "blue above, full colour %.0f points away; each cell shows its index, its tooltip "
+             "the number of responses; dashed cells had none.</p>\n</section>\n",
+             first, last, mean, heat.spread);
+    strbuf_puts(out, note);
 }
 
 /* The follow-up reasons of one question ("positive" or "negative"). */
@@ -325,7 +358,7 @@ static void kiosk_row(struct strbuf *out, const struct page_ctx *ctx,
     text_cell(out, "Site", k->site_name[0] ? k->site_name : k->site);
     strbuf_puts(out, "<td data-label=\"Last seen\">");
     if (k->last_seen_ms)
-        page_put_time(out, k->last_seen_ms, ctx->now_ms);
+        page_put_local_time(out, ctx, k->last_seen_ms);
     else
         strbuf_puts(out, "never");
     strbuf_puts(out, "</td>");
@@ -381,6 +414,7 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
         strbuf_puts(out, "</a>");
     }
     strbuf_puts(out, "</p>\n");
+    page_flags_missing(out, ctx, d);
     headline(out, d);
     trend_section(out, ctx, d);
     strbuf_puts(out, "<div class=\"pair\">");

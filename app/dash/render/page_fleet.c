@@ -92,6 +92,7 @@ void page_fleet(const struct page_ctx *ctx, const struct fleet *fleet, int64_t s
     char noun[64];
     snprintf(noun, sizeof noun, "Kiosks (of %zu)", total);
     page_paging(out, ctx, "/fleet", extra, (int64_t)from, limit, count, from + count < total, noun);
+    page_csv_link(out, ctx, "/api/v1/kiosks.csv", NULL, "Every kiosk as CSV");
     page_frame_end(out);
     free(order);
 }

@@ -14,11 +14,14 @@
 #include "html.h"
 #include "pages_private.h"
 #include "strbuf.h"
+#include "tz.h"
 
-static const char *const period_names[] = {"today",        "yesterday",  "this_week", "last_week",
-                                           "last_30_days", "this_month", "custom"};
+static const char *const period_names[] = {
+    "today",       "yesterday",    "this_week",    "last_week", "last_30_days", "this_month",
+    "last_7_days", "last_90_days", "this_quarter", "this_year", "custom"};
 static const char *const period_labels[] = {
-    "Today", "Yesterday", "This week", "Last week", "Last 30 days", "This month", "Custom range"};
+    "Today",       "Yesterday",    "This week",    "Last week",    "Last 30 days", "This month",
+    "Last 7 days", "Last 90 days", "This quarter", "Year to date", "Custom range"};
 const char *const page_month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 const char *const page_weekday_names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -106,9 +109,21 @@ void page_responses(int64_t n, char *buf, size_t size)
     snprintf(buf, size, "%" PRId64 " response%s", n, n == 1 ? "" : "s");
 }
 
+/* Thousands grouped by a narrow no-break space (U+202F), as ISO 80000 and
+ * all three of the dashboard's languages read them ("17 256"): a comma
+ * would be a decimal comma to a Finn or a German. */
 void page_put_int(struct strbuf *out, int64_t v)
 {
-    strbuf_int(out, v);
+    char digits[32];
+    snprintf(digits, sizeof digits, "%" PRId64, v);
+    const char *p = digits + (digits[0] == '-');
+    strbuf_append(out, digits, (size_t)(p - digits));
+    size_t n = strlen(p);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            strbuf_puts(out, "\u202f");
+        strbuf_append(out, p + i, 1);
+    }
 }
 
 /* ---- links ------------------------------------------------------------- */
@@ -205,6 +220,31 @@ void page_put_time(struct strbuf *out, int64_t at_ms, int64_t now_ms)
     strbuf_puts(out, ")</span>");
 }
 
+void page_put_local_time(struct strbuf *out, const struct page_ctx *ctx, int64_t at_ms)
+{
+    if (at_ms == 0) {
+        strbuf_puts(out, DASH);
+        return;
+    }
+    char iso[32], age[40], line[80];
+    clock_format_utc(at_ms, iso, sizeof iso);
+    fleet_format_age(ctx->now_ms - at_ms, age, sizeof age);
+    struct tz_local t = tz_to_local(ctx->tz, at_ms); /* NULL: UTC */
+    int32_t off = t.utc_offset_s < 0 ? -t.utc_offset_s : t.utc_offset_s;
+    snprintf(line, sizeof line, "%04d-%02d-%02d %02d:%02d %c%02d:%02d", t.year, t.month, t.day,
+             t.hour, t.minute, t.utc_offset_s < 0 ? '-' : '+', (int)(off / 3600),
+             (int)(off / 60 % 60));
+    strbuf_puts(out, "<time datetime=\"");
+    html_escape(out, iso);
+    strbuf_puts(out, "\" title=\"");
+    html_escape(out, ctx->zone ? ctx->zone : "UTC");
+    strbuf_puts(out, "\">");
+    strbuf_puts(out, line);
+    strbuf_puts(out, "</time> <span class=\"age\">(");
+    strbuf_puts(out, age);
+    strbuf_puts(out, ")</span>");
+}
+
 /* ---- the frame --------------------------------------------------------- */
 
 static const char *role_name(enum dash_role role)
@@ -270,16 +310,25 @@ static void option(struct strbuf *out, const char *value, const char *text, bool
 
 /* The department and group selects, from ctx->departments (the
  * departments the user may see; each group once). */
-static void scope_selects(struct strbuf *out, const struct page_ctx *ctx)
+/* The Department and Group selectors; on a department's page (department
+ * not NULL) the Department selector alone, choosing which department's page
+ * (the server answers with that page), and no group. */
+static void scope_selects(struct strbuf *out, const struct page_ctx *ctx, const char *department)
 {
     const struct dash_filter *f = ctx->filter;
     const struct dash_departments *d = ctx->departments;
     size_t n = d ? d->n : 0;
     strbuf_puts(out, "<div class=\"field\"><label for=\"f-department\">Department</label>"
                      "<select id=\"f-department\" name=\"department\">");
-    option(out, "", "All departments", !f->department[0]);
+    if (!department)
+        option(out, "", "All departments", !f->department[0]);
     for (size_t i = 0; i < n; i++)
-        option(out, d->items[i].id, d->items[i].name, !strcmp(f->department, d->items[i].id));
+        option(out, d->items[i].id, d->items[i].name,
+               !strcmp(department ? department : f->department, d->items[i].id));
+    if (department) {
+        strbuf_puts(out, "</select></div>");
+        return;
+    }
     strbuf_puts(out, "</select></div><div class=\"field\"><label for=\"f-group\">Group</label>"
                      "<select id=\"f-group\" name=\"group\">");
     option(out, "", "All groups", !f->group[0]);
@@ -305,10 +354,17 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     page_url(out, path, segment, NULL, NULL);
     strbuf_puts(out, "\"><div class=\"field\"><label for=\"f-period\">Period</label>"
                      "<select id=\"f-period\" name=\"period\">");
-    for (int p = DASH_PERIOD_TODAY; p <= DASH_PERIOD_CUSTOM; p++)
+    static const enum dash_period order[] = {
+        DASH_PERIOD_TODAY,        DASH_PERIOD_YESTERDAY,   DASH_PERIOD_THIS_WEEK,
+        DASH_PERIOD_LAST_WEEK,    DASH_PERIOD_LAST_7_DAYS, DASH_PERIOD_LAST_30_DAYS,
+        DASH_PERIOD_LAST_90_DAYS, DASH_PERIOD_THIS_MONTH,  DASH_PERIOD_THIS_QUARTER,
+        DASH_PERIOD_THIS_YEAR,    DASH_PERIOD_CUSTOM};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        enum dash_period p = order[i];
         option(out, period_names[p],
                p == DASH_PERIOD_CUSTOM ? "Custom range (the dates)" : period_labels[p],
-               (int)f->period == p);
+               f->period == p);
+    }
     char from[16], to[16];
     dash_day_format(f->from_day, from, sizeof from);
     dash_day_format(f->to_day - 1, to, sizeof to);
@@ -318,8 +374,12 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     strbuf_puts(out, "\"></div><div class=\"field\"><label for=\"f-to\">To</label>"
                      "<input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
     strbuf_puts(out, to);
+    strbuf_puts(out, "\"><input type=\"hidden\" name=\"shown_from\" value=\"");
+    strbuf_puts(out, from);
+    strbuf_puts(out, "\"><input type=\"hidden\" name=\"shown_to\" value=\"");
+    strbuf_puts(out, to);
     strbuf_puts(out, "\"></div>");
-    scope_selects(out, ctx);
+    scope_selects(out, ctx, path && !strcmp(path, "/department/") ? segment : NULL);
     strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"f-misuse\" "
                      "name=\"misuse\" value=\"1\"");
     strbuf_puts(out, f->include_misuse ? " checked" : "");

@@ -14,32 +14,72 @@
 
 /* ---- overview ---------------------------------------------------------- */
 
-/* The overview lists this many open alerts; the alerts page has them all. */
-#define OVERVIEW_ALERTS 10
-
 /* A league row with its numbers, computed once. */
 struct entry {
     const struct dash_league_row *row;
-    struct score now, prev;
+    struct score now, prev, recent, before;
     double shrunk;
+    size_t rank, of; /* among every department of the organisation */
 };
+
+/* What every league row draws from. */
+struct league_view {
+    const struct page_ctx *ctx;
+    const struct dash_league *league;
+    const struct dash_alerts *open;
+    bool partial; /* the viewer sees only some of the organisation's departments */
+    bool by_rank; /* sorted by the shrunk index (the default) */
+};
+
+const char *const page_league_sorts[] = {"rank",      "name",   "index",  "csat", "wow",
+                                         "responses", "change", "recent", NULL};
+
+/* The value a row is sorted by for column sort (higher first); NAN: none. */
+static double sort_value(const struct entry *e, const char *sort)
+{
+    if (!strcmp(sort, "index"))
+        return e->now.n > 0 ? e->now.index : NAN;
+    if (!strcmp(sort, "csat"))
+        return e->now.n > 0 ? e->now.csat : NAN;
+    if (!strcmp(sort, "wow"))
+        return e->now.n > 0 ? e->now.wow : NAN;
+    if (!strcmp(sort, "responses"))
+        return (double)e->now.n;
+    if (!strcmp(sort, "change"))
+        return e->now.n > 0 && e->prev.n > 0 ? e->now.index - e->prev.index : NAN;
+    if (!strcmp(sort, "recent"))
+        return e->recent.n > 0 && e->before.n > 0 ? e->recent.index - e->before.index : NAN;
+    return e->now.n > 0 ? e->shrunk : NAN;
+}
+
+/* The column qsort's comparison reads: a sort needs a context qsort does
+ * not pass; thread-local, and set and read within one league_table call,
+ * so the server's threads never share it. */
+static _Thread_local const char *sort_column;
 
 static int compare_entries(const void *a, const void *b)
 {
     const struct entry *x = a, *y = b;
     if (x->row->is_group != y->row->is_group)
         return x->row->is_group ? 1 : -1;
-    if ((x->now.n > 0) != (y->now.n > 0))
-        return x->now.n > 0 ? -1 : 1;
-    if (x->shrunk != y->shrunk)
-        return x->shrunk > y->shrunk ? -1 : 1;
+    const char *sort = sort_column ? sort_column : "rank";
+    if (!strcmp(sort, "name"))
+        return strcmp(x->row->name, y->row->name);
+    double vx = sort_value(x, sort), vy = sort_value(y, sort);
+    if (isnan(vx) != isnan(vy))
+        return isnan(vx) ? 1 : -1;
+    if (!isnan(vx) && vx != vy)
+        return vx > vy ? -1 : 1;
     return strcmp(x->row->name, y->row->name);
 }
 
-/* The mean index of every visible department's responses together (the
- * league's prior); 50 when there are none. */
+/* The mean index of the organisation's responses together (the league's
+ * prior), else the visible departments'; 50 when there are none. */
 static double league_prior(const struct dash_league *league)
 {
+    double org = page_bench_prior(league);
+    if (isfinite(org))
+        return org;
     struct dash_counts sum = {0};
     for (size_t i = 0; i < league->n; i++)
         if (!league->rows[i].is_group)
@@ -91,16 +131,23 @@ static void sparkline_cell(struct strbuf *out, const struct dash_league *league,
 }
 
 /* The rank and name cells of a league row. */
-static void league_name_cells(struct strbuf *out, const struct page_ctx *ctx, const struct entry *e,
-                              size_t rank)
+static void league_name_cells(struct strbuf *out, const struct league_view *v,
+                              const struct entry *e, size_t rank)
 {
+    const struct page_ctx *ctx = v->ctx;
     const struct dash_league_row *r = e->row;
     strbuf_puts(out, "<td>");
-    if (r->is_group)
+    if (r->is_group) {
         strbuf_puts(out, "<span class=\"tag\">group</span>");
-    else if (e->now.n > 0)
-        page_put_int(out, (int64_t)rank);
-    else
+    } else if (e->now.n > 0 && v->partial) {
+        page_put_int(out, (int64_t)e->rank);
+        strbuf_puts(out, "<small class=\"of\"> of ");
+        page_put_int(out, (int64_t)e->of);
+        strbuf_puts(out, "</small>");
+    } else if (e->now.n > 0) {
+        /* sorted by another column, the # is still the row's place by the index */
+        page_put_int(out, (int64_t)(v->by_rank ? rank : e->rank));
+    } else
         strbuf_puts(out, DASH);
     strbuf_puts(out, "</td><th scope=\"row\">");
     struct dash_filter f = r->is_group ? page_filter_with(ctx->filter, "", r->id)
@@ -115,15 +162,17 @@ static void league_name_cells(struct strbuf *out, const struct page_ctx *ctx, co
         strbuf_puts(out, " <span class=\"tag\">no responses</span>");
     else if (!r->is_group && e->now.n < (int64_t)SCORE_SHRINK_K)
         strbuf_puts(out, " <span class=\"tag few\">few responses</span>");
+    if (!r->is_group)
+        page_bench_badge(out, ctx, v->open, r->id);
     strbuf_puts(out, "</th>");
 }
 
-static void league_row(struct strbuf *out, const struct page_ctx *ctx,
-                       const struct dash_league *league, const struct entry *e, size_t rank)
+static void league_row(struct strbuf *out, const struct league_view *v, const struct entry *e,
+                       size_t rank)
 {
     const struct score *s = &e->now;
     strbuf_puts(out, e->row->is_group ? "<tr class=\"group\">" : "<tr>");
-    league_name_cells(out, ctx, e, rank);
+    league_name_cells(out, v, e, rank);
     page_score_cell(out, s->index, s->index_lo, s->index_hi, false, s->n);
     page_score_cell(out, s->csat, s->csat_lo, s->csat_hi, true, s->n);
     page_score_cell(out, s->wow, s->wow_lo, s->wow_hi, true, s->n);
@@ -134,25 +183,48 @@ static void league_row(struct strbuf *out, const struct page_ctx *ctx,
         strbuf_puts(out, DASH);
     strbuf_puts(out, "</td>");
     page_change_cell(out, s, &e->prev);
-    sparkline_cell(out, league, e->row);
+    page_change_cell(out, &e->recent, &e->before);
+    sparkline_cell(out, v->league, e->row);
     strbuf_puts(out, "</tr>\n");
 }
 
 static const char league_note[] =
     "<p class=\"note\">Ranked by the index, each pulled toward the mean of all departments (%s) "
     "by 30 responses, so a few lucky taps do not top the league. Under each number its 95 %% "
-    "interval; hover a number for its responses.<span class=\"phone-only\"> Swipe the table "
-    "sideways for more columns.</span></p>\n";
+    "interval; hover a number for its responses. Change: the period against the one before; "
+    "last 7 days: those against the 28 days before them.</p>\n";
 
-static const char league_head[] =
-    "<div class=\"scroll\" role=\"region\" aria-label=\"League table\" tabindex=\"0\">"
-    "<table class=\"league\">\n<caption>Departments by index</caption>\n<thead><tr>"
-    "<th scope=\"col\">#</th><th scope=\"col\">Department</th><th scope=\"col\">Index</th>"
-    "<th scope=\"col\">CSAT</th><th scope=\"col\">WOW</th><th scope=\"col\">Responses</th>"
-    "<th scope=\"col\">Change</th><th scope=\"col\">Per day</th></tr></thead>\n<tbody>\n";
+/* The league's head: each column's title a link sorting by it (no script
+ * needed), the current one marked with aria-sort. */
+static void league_head(struct strbuf *out, const struct page_ctx *ctx)
+{
+    static const char *const titles[] = {"#",         "Department", "Index",       "CSAT",   "WOW",
+                                         "Responses", "Change",     "Last 7 days", "Per day"};
+    static const char *const sorts[] = {"rank",      "name",   "index",  "csat", "wow",
+                                        "responses", "change", "recent", NULL};
+    const char *current = ctx->sort ? ctx->sort : "rank";
+    strbuf_puts(out, "<div class=\"scroll\" role=\"region\" aria-label=\"League table\" "
+                     "tabindex=\"0\"><table class=\"league\">\n<caption>Departments by index"
+                     "</caption>\n<thead><tr>");
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+        bool on = sorts[i] && !strcmp(sorts[i], current);
+        strbuf_puts(out, on ? "<th scope=\"col\" aria-sort=\"descending\">" : "<th scope=\"col\">");
+        if (sorts[i] && !on) {
+            char q[32];
+            snprintf(q, sizeof q, "sort=%s", sorts[i]);
+            page_link_open(out, "/overview", NULL, ctx->filter, q);
+            strbuf_puts(out, titles[i]);
+            strbuf_puts(out, "</a>");
+        } else {
+            strbuf_puts(out, titles[i]);
+        }
+        strbuf_puts(out, "</th>");
+    }
+    strbuf_puts(out, "</tr></thead>\n<tbody>\n");
+}
 
 static void league_table(struct strbuf *out, const struct page_ctx *ctx,
-                         const struct dash_league *league)
+                         const struct dash_league *league, const struct dash_alerts *open)
 {
     struct entry *e = calloc(league->n ? league->n : 1, sizeof *e);
     if (!e) {
@@ -160,29 +232,42 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
         return;
     }
     double prior = league_prior(league);
+    size_t shown = 0;
     for (size_t i = 0; i < league->n; i++) {
         e[i].row = &league->rows[i];
         e[i].now = score_of(&league->rows[i].now);
         e[i].prev = score_of(&league->rows[i].prev);
+        e[i].recent = score_of(&league->rows[i].recent);
+        e[i].before = score_of(&league->rows[i].before);
         e[i].shrunk = score_shrunk_index(&league->rows[i].now, prior, SCORE_SHRINK_K);
+        e[i].rank = page_bench_rank(league, prior, e[i].shrunk, &e[i].of);
+        shown += !league->rows[i].is_group;
     }
+    struct league_view v = {ctx, league, open, shown < league->all_n,
+                            !ctx->sort || !strcmp(ctx->sort, "rank")};
+    sort_column = ctx->sort;
     qsort(e, league->n, sizeof *e, compare_entries);
+    sort_column = NULL;
     char mean[32], note[sizeof league_note + 32];
     page_num1(prior, mean, sizeof mean);
     snprintf(note, sizeof note, league_note, mean);
     strbuf_puts(out, note);
-    strbuf_puts(out, league_head);
+    league_head(out, ctx);
     size_t rank = 0;
     bool groups = false;
     for (size_t i = 0; i < league->n; i++) {
         if (e[i].row->is_group && !groups) {
             groups = true;
             rank = 0;
-            strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"8\" "
-                             "scope=\"rowgroup\">Groups: their departments together</th></tr>\n");
+            strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"9\" "
+                             "scope=\"rowgroup\">Groups: all their departments together</th>"
+                             "</tr>\n");
         }
-        league_row(out, ctx, league, &e[i], ++rank);
+        league_row(out, &v, &e[i], ++rank);
     }
+    strbuf_puts(out, "</tbody>\n<tbody class=\"groups bench\"><tr><th colspan=\"9\" "
+                     "scope=\"rowgroup\">Benchmarks: the whole organisation</th></tr>\n");
+    page_bench_rows(out, league);
     strbuf_puts(out, "</tbody>\n</table></div>\n");
     free(e);
 }
@@ -199,16 +284,8 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
         strbuf_puts(out, open->more ? "+)" : ")");
     }
     strbuf_puts(out, "</h2>\n");
-    struct dash_alerts first = {0};
-    if (open)
-        first = (struct dash_alerts){open->items,
-                                     open->n < OVERVIEW_ALERTS ? open->n : OVERVIEW_ALERTS, false};
-    page_alert_list(out, ctx, &first, "No open alerts.");
+    page_bench_alert_groups(out, ctx, open);
     strbuf_puts(out, "<p class=\"more\">");
-    if (open && (open->n > first.n || open->more)) {
-        page_link_open(out, "/alerts", NULL, ctx->filter, "state=open");
-        strbuf_puts(out, "Every open alert →</a> · ");
-    }
     page_link_open(out, "/alerts", NULL, ctx->filter, "state=all");
     strbuf_puts(out, "All alerts →</a></p>\n");
     strbuf_puts(out, "</section>\n<section aria-labelledby=\"league\"><h2 id=\"league\">League"
@@ -217,7 +294,8 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
         strbuf_puts(out, "<p class=\"quiet\">No departments to show: none exists yet, or none is "
                          "in your scope and this filter.</p>\n");
     else
-        league_table(out, ctx, league);
+        league_table(out, ctx, league, open);
+    page_csv_link(out, ctx, "/api/v1/counts.csv", NULL, "The league's counts per day as CSV");
     strbuf_puts(out, "</section>\n");
     page_frame_end(out);
 }

@@ -31,6 +31,8 @@ struct fleet;
 struct strbuf;
 
 /* What every page needs besides its own values. */
+struct tz;
+
 struct page_ctx {
     const struct dash_user *user;
     const struct dash_filter *filter;
@@ -39,15 +41,27 @@ struct page_ctx {
     int64_t now_ms;                             /* UTC */
     int32_t today;                              /* in the dashboard's zone */
     const char *zone;                           /* its name, e.g. "Europe/Helsinki" */
+    const struct tz *tz;     /* borrowed: that zone, for every time a page shows; NULL: UTC */
+    int64_t silent_after_ms; /* a kiosk unheard this long is silent (0: the default, 15 min) */
+    const char *sort; /* the league's column (PAGE_LEAGUE_SORTS); NULL: by the shrunk index */
 };
 
 /* Lists in pages (alerts, fleet) show this many rows unless asked. */
 #define PAGE_LIMIT_DEFAULT 50
 
+/* The league's sortable columns (?sort=), NULL-terminated: the first, "rank",
+ * is the shrunk index. */
+extern const char *const page_league_sorts[];
+
 /* The overview: open alerts, then the league of departments (ranked by
  * the shrunk index) and groups (summaries). */
 void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
                    const struct dash_alerts *open, struct strbuf *out);
+
+/* The wall display: the league (departments) and the open alerts in large
+ * type, reloading itself every refresh_s seconds; no nav, form or script. */
+void page_wall(const struct page_ctx *ctx, const struct dash_league *league,
+               const struct dash_alerts *open, int refresh_s, struct strbuf *out);
 
 /* One department: headline numbers, trend with band, distribution, hour x
  * weekday heat map, reasons, kiosks, and its alerts. */

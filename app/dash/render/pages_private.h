@@ -70,6 +70,10 @@ void page_put_int(struct strbuf *out, int64_t v);
 /* <time> for a UTC instant: "2026-11-28 12:00 UTC (3 h ago)"; "–" for 0. */
 void page_put_time(struct strbuf *out, int64_t at_ms, int64_t now_ms);
 
+/* As page_put_time, in the dashboard's zone (ctx->tz) with its offset:
+ * "2026-11-28 11:00 +02:00 (3 h ago)", the zone's name as its title. */
+void page_put_local_time(struct strbuf *out, const struct page_ctx *ctx, int64_t at_ms);
+
 /* "1 response", "512 responses". */
 void page_responses(int64_t n, char *buf, size_t size);
 
@@ -100,5 +104,39 @@ void page_paging(struct strbuf *out, const struct page_ctx *ctx, const char *pat
 /* ---- page_fleet.c ---- */
 /* A hidden form field, name and value escaped. */
 void page_hidden(struct strbuf *out, const char *name, const char *value);
+
+/* ---- page_flags.c ---- */
+/* "These numbers may be incomplete": d's kiosks silent past
+ * ctx->silent_after_ms or with a backlog of 100 rows or more; nothing when
+ * none is. */
+void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
+                        const struct dash_department *d);
+
+/* ---- page_csv.c ---- */
+/* A paragraph linking to api (a CSV export, with ctx's filter and extra)
+ * under the text. */
+void page_csv_link(struct strbuf *out, const struct page_ctx *ctx, const char *api,
+                   const char *extra, const char *text);
+
+/* ---- page_bench.c ---- */
+/* The mean index of the whole organisation over the period (the league's
+ * prior); NAN when nobody answered. */
+double page_bench_prior(const struct dash_league *league);
+
+/* Where a row with this shrunk index ranks among every department of the
+ * organisation that has responses (*of of them), by their shrunk index. */
+size_t page_bench_rank(const struct dash_league *league, double prior, double shrunk, size_t *of);
+
+/* The league's benchmark rows: the whole organisation, the median department. */
+void page_bench_rows(struct strbuf *out, const struct dash_league *league);
+
+/* " ⚠ 2 open alerts", linking to them, when open holds any of department's. */
+void page_bench_badge(struct strbuf *out, const struct page_ctx *ctx,
+                      const struct dash_alerts *open, const char *department);
+
+/* The open alerts grouped per department, the first departments only and a
+ * link to the rest. */
+void page_bench_alert_groups(struct strbuf *out, const struct page_ctx *ctx,
+                             const struct dash_alerts *open);
 
 #endif

@@ -336,6 +336,15 @@ bool svg_heat_colour(double value, char buf[8])
     return t >= 0.75;
 }
 
+/* The heat map's scale: v mapped so that centre is 50 and centre +- spread
+ * are 100 and 0 (the fixed scale when spread is 0). */
+static double heat_scaled(const struct svg_heat *heat, double v)
+{
+    if (!(heat->spread > 0) || !isfinite(v))
+        return v;
+    return 50 + 50 * (v - heat->centre) / heat->spread;
+}
+
 /* " name=\"v\"" for a whole number of units (the heat map's grid). */
 static void attr_int(struct strbuf *out, const char *name, double v)
 {
@@ -347,7 +356,8 @@ static void attr_int(struct strbuf *out, const char *name, double v)
 /* One cell of the heat map at (x, y).  Its text's size, anchor and dark
  * colour come from the enclosing group (svg_heat_map), which keeps 168
  * cells light. */
-static void heat_cell(struct strbuf *out, double x, double y, double value, const char *title)
+static void heat_cell(struct strbuf *out, double x, double y, double value, double scaled,
+                      const char *title)
 {
     strbuf_puts(out, "<g><title>");
     html_escape(out, title ? title : "");
@@ -361,7 +371,7 @@ static void heat_cell(struct strbuf *out, double x, double y, double value, cons
         return;
     }
     char colour[8], number[64];
-    bool light = svg_heat_colour(value, colour);
+    bool light = svg_heat_colour(scaled, colour);
     strbuf_puts(out, " fill=\"");
     strbuf_puts(out, colour);
     strbuf_puts(out, "\"/><text");
@@ -373,13 +383,14 @@ static void heat_cell(struct strbuf *out, double x, double y, double value, cons
 }
 
 /* The key under the heat map: five colours with their values, and "no data". */
-static void heat_legend(struct strbuf *out, double y)
+static void heat_legend(struct strbuf *out, const struct svg_heat *heat, double y)
 {
     double x = 44;
     for (int v = 0; v <= 100; v += 25) {
         char colour[8], label[16];
         svg_heat_colour(v, colour);
-        snprintf(label, sizeof label, "%d", v);
+        double shown = heat->spread > 0 ? heat->centre + heat->spread * (v - 50) / 50.0 : v;
+        snprintf(label, sizeof label, "%lld", (long long)llround(clamp100(shown)));
         strbuf_puts(out, "<rect");
         attr_number(out, "x", x);
         attr_number(out, "y", y);
@@ -400,9 +411,11 @@ static void heat_legend(struct strbuf *out, double y)
 void svg_heat_map(struct strbuf *out, const struct svg_heat *heat, const char *label)
 {
     const double left = 44, top = 20, cw = 28, ch = 24;
-    double width = left + cw * (double)heat->cols + 4;
+    /* at least the legend's width (five keys and "no data") */
+    double width = fmax(left + cw * (double)heat->cols + 4, 44 + 6 * 62 + 20);
     double height = top + ch * (double)heat->rows + 30;
-    svg_begin(out, "heat", width, height, false, label);
+    /* a few hours' map is drawn no larger than its cells need */
+    svg_begin(out, heat->cols <= 12 ? "heat narrow" : "heat", width, height, false, label);
     for (size_t c = 0; c < heat->cols; c++)
         text_at(out, left + cw * (double)c + 14, top - 6, "middle",
                 " font-size=\"11\" fill=\"" TEXT_COLOUR "\"", heat->col_labels[c]);
@@ -413,9 +426,10 @@ void svg_heat_map(struct strbuf *out, const struct svg_heat *heat, const char *l
         strbuf_puts(out, "<g font-size=\"11\" text-anchor=\"middle\" fill=\"#1b1f24\">");
         for (size_t c = 0; c < heat->cols; c++)
             heat_cell(out, left + cw * (double)c, y, heat->values[r * heat->cols + c],
+                      heat_scaled(heat, heat->values[r * heat->cols + c]),
                       heat->titles[r * heat->cols + c]);
         strbuf_puts(out, "</g>");
     }
-    heat_legend(out, top + ch * (double)heat->rows + 10);
+    heat_legend(out, heat, top + ch * (double)heat->rows + 10);
     strbuf_puts(out, "</svg>");
 }

@@ -71,6 +71,10 @@ struct svg_heat {
     size_t rows, cols;
     const char *const *row_labels;
     const char *const *col_labels;
+    /* The colour scale: white at centre, full orange at centre - spread,
+     * full blue at centre + spread (the legend says the values).  spread
+     * 0: the fixed scale of svg_heat_colour, white at 50. */
+    double centre, spread;
 };
 
 void svg_heat_map(struct strbuf *out, const struct svg_heat *heat, const char *label);

@@ -448,6 +448,18 @@ static void preset_days(enum dash_period period, int32_t today, struct dash_filt
     case DASH_PERIOD_THIS_MONTH:
         from = dash_day_from_date(year, month, 1);
         break;
+    case DASH_PERIOD_LAST_7_DAYS:
+        from = today - 6;
+        break;
+    case DASH_PERIOD_LAST_90_DAYS:
+        from = today - 89;
+        break;
+    case DASH_PERIOD_THIS_QUARTER:
+        from = dash_day_from_date(year, (month - 1) / 3 * 3 + 1, 1);
+        break;
+    case DASH_PERIOD_THIS_YEAR:
+        from = dash_day_from_date(year, 1, 1);
+        break;
     default:
         break;
     }
@@ -474,11 +486,34 @@ static bool parse_misuse(const struct http_request *r, bool *out, char *err, siz
     return false;
 }
 
+/* The filter form sends, beside From and To, the dates it showed
+ * (shown_from, shown_to): dates someone changed there mean a custom range,
+ * so changing From or To without also choosing "Custom range" is not
+ * ignored, with or without JavaScript; a preset chosen with the dates left
+ * alone stays the preset. */
+static void moved_dates(const struct http_request *r, struct dash_filter *out)
+{
+    const char *from = http_param(r, "from"), *to = http_param(r, "to");
+    const char *shown_from = http_param(r, "shown_from"), *shown_to = http_param(r, "shown_to");
+    if (!from || !from[0] || !to || !to[0] || !shown_from || !shown_to ||
+        (!strcmp(from, shown_from) && !strcmp(to, shown_to)))
+        return;
+    struct dash_filter custom = *out;
+    char err[160];
+    if (parse_custom(r, &custom, err, sizeof err) &&
+        (custom.from_day != out->from_day || custom.to_day != out->to_day)) {
+        out->period = DASH_PERIOD_CUSTOM;
+        out->from_day = custom.from_day;
+        out->to_day = custom.to_day;
+    }
+}
+
 bool http_parse_filter(const struct http_request *r, int32_t today, struct dash_filter *out,
                        char *err, size_t size)
 {
-    static const char *const periods[] = {"today",        "yesterday",  "this_week", "last_week",
-                                          "last_30_days", "this_month", "custom",    NULL};
+    static const char *const periods[] = {
+        "today",       "yesterday",    "this_week",    "last_week", "last_30_days", "this_month",
+        "last_7_days", "last_90_days", "this_quarter", "this_year", "custom",       NULL};
     *out = (struct dash_filter){.period = DASH_PERIOD_LAST_30_DAYS};
     const char *period, *from, *to;
     if (!http_parse_choice(r, "period", periods, NULL, &period, err, size) ||
@@ -494,6 +529,7 @@ bool http_parse_filter(const struct http_request *r, int32_t today, struct dash_
             return false;
     } else {
         preset_days(out->period, today, out);
+        moved_dates(r, out);
     }
     return parse_id(r, "department", out->department, err, size) &&
            parse_id(r, "group", out->group, err, size) &&

@@ -21,7 +21,9 @@ void route_page_ctx(const struct route_ctx *c, struct page_ctx *p)
                            .csrf = c->csrf,
                            .now_ms = c->now_ms,
                            .today = c->today,
-                           .zone = c->rt->zone_name ? c->rt->zone_name : "UTC"};
+                           .zone = c->rt->zone_name ? c->rt->zone_name : "UTC",
+                           .tz = c->rt->zone,
+                           .silent_after_ms = c->rt->silent_after_ms};
 }
 
 /* An error as the route's kind of reply: JSON for the API, else a page

@@ -16,6 +16,16 @@
 #include "router_private.h"
 #include "tz.h"
 
+int64_t router_day_start_ms(const struct router *router, int32_t day)
+{
+    int64_t guess = (int64_t)day * 86400000;
+    if (!router->zone)
+        return guess;
+    /* the offset at noon of that day: a zone changes it at night, not at noon */
+    struct tz_local t = tz_to_local(router->zone, guess + 43200000);
+    return guess - (int64_t)t.utc_offset_s * 1000;
+}
+
 int32_t router_today(const struct router *router, int64_t now_ms)
 {
     if (!router->zone)
@@ -62,6 +72,7 @@ static const struct route routes[] = {
     {"/login", 0, ROUTE_GET | ROUTE_POST, false, false, handle_login},
     {"/", ANYONE_LOGGED_IN, ROUTE_GET, false, false, handle_home},
     {"/overview", PAGES, ROUTE_GET, true, false, handle_overview},
+    {"/wall", PAGES, ROUTE_GET, true, false, handle_wall},
     {"/alerts", PAGES, ROUTE_GET, true, false, handle_alerts},
     {"/fleet", ROLE_ADMIN | ROLE_TECH, ROUTE_GET, true, false, handle_fleet},
     {"/logout", ANYONE_LOGGED_IN, ROUTE_POST, false, false, handle_logout},
@@ -143,6 +154,9 @@ static bool identify(struct route_ctx *c)
     enum auth_status st = AUTH_DENIED;
     if (c->api && q->authorization) {
         st = auth_bearer(c->db, q->authorization, c->now_ms, &c->user, c->err, sizeof c->err);
+    } else if (route_wall_key(q)) {
+        /* the wall display's read-only token in its URL (a TV sets no header) */
+        st = auth_bearer(c->db, route_wall_key(q), c->now_ms, &c->user, c->err, sizeof c->err);
     } else if (cookie && strlen(cookie) == AUTH_TOKEN_LEN) {
         st = auth_session(c->db, cookie, c->now_ms, &c->user, c->csrf, c->err, sizeof c->err);
         if (st == AUTH_OK)
@@ -226,6 +240,18 @@ static bool viewer_language(struct route_ctx *c)
         http_reply_header(c->reply, "Set-Cookie", cookie);
     }
     return true;
+}
+
+bool route_role_may_open(const char *target, enum dash_role role)
+{
+    char path[256];
+    size_t n = strcspn(target, "?#");
+    if (n >= sizeof path)
+        return false;
+    memcpy(path, target, n);
+    path[n] = '\0';
+    struct route_match m;
+    return route_find(path, &m) && (m.route->roles == 0 || (m.route->roles & (1u << role)));
 }
 
 /* Who may, with what filter; then the route's handler. */

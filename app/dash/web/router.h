@@ -58,6 +58,9 @@ struct router {
  * reply->failed when out of memory). */
 void router_handle(struct router *router, const struct http_request *request, struct reply *reply);
 
+/* When local day (days since 1970-01-01) begins in the router's zone, as UTC ms. */
+int64_t router_day_start_ms(const struct router *router, int32_t day);
+
 /* The local day (days since 1970-01-01) in the router's zone at now_ms. */
 int32_t router_today(const struct router *router, int64_t now_ms);
 

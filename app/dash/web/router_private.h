@@ -73,6 +73,18 @@ extern const char *const route_alert_states[]; /* "open", "closed", "all", NULL 
 /* What every page needs besides its values, from the request's context. */
 void route_page_ctx(const struct route_ctx *c, struct page_ctx *p);
 
+/* The wall display's token (?key=wdt_...) when q is a GET of /wall that
+ * sends one; NULL otherwise (no other page takes a token in its URL). */
+const char *route_wall_key(const struct http_request *q);
+
+/* GET /wall (routes_wall.c). */
+void handle_wall(struct route_ctx *c, const struct route_match *m);
+
+/* Whether role may open target (a local path, its query ignored): a
+ * login's next page a role cannot use (a technician's bookmarked
+ * /overview) sends it home instead of to a 403. */
+bool route_role_may_open(const char *target, enum dash_role role);
+
 /* An error as the route's kind of reply: JSON for the API, else a page
  * (with the nav bar when there is a session). */
 void route_fail(struct route_ctx *c, unsigned status, const char *message);

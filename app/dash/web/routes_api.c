@@ -83,7 +83,7 @@ static bool api_format(struct route_ctx *c, struct route_match *m)
 static bool api_counts_rows(struct route_ctx *c, struct api_page *page, struct strbuf *body,
                             enum api_format format)
 {
-    static const char *const grains[] = {"day", "hour", NULL};
+    static const char *const grains[] = {"day", "hour", "week", NULL};
     static const char *const bys[] = {"department", "kiosk", NULL};
     const char *grain, *by;
     if (!http_parse_choice(c->req, "granularity", grains, "day", &grain, c->err, sizeof c->err) ||
@@ -92,9 +92,12 @@ static bool api_counts_rows(struct route_ctx *c, struct api_page *page, struct s
         return false;
     }
     struct dash_count_rows rows = {0};
-    bool ok =
-        dashq_counts(c->db, &c->user, &c->filter, !strcmp(grain, "hour"), !strcmp(by, "kiosk"),
-                     page->offset, page->limit, &rows, c->err, sizeof c->err);
+    bool ok = !strcmp(grain, "week")
+                  ? dashq_counts_weekly(c->db, &c->user, &c->filter, !strcmp(by, "kiosk"),
+                                        page->offset, page->limit, &rows, c->err, sizeof c->err)
+                  : dashq_counts(c->db, &c->user, &c->filter, !strcmp(grain, "hour"),
+                                 !strcmp(by, "kiosk"), page->offset, page->limit, &rows, c->err,
+                                 sizeof c->err);
     page->more = rows.more;
     if (ok)
         api_counts(&rows, page, format, body);

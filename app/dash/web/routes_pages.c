@@ -21,6 +21,11 @@ void handle_overview(struct route_ctx *c, const struct route_match *m)
     struct dash_alerts open = {0};
     struct page_ctx p;
     route_page_ctx(c, &p);
+    if (!http_parse_choice(c->req, "sort", page_league_sorts, "rank", &p.sort, c->err,
+                           sizeof c->err)) {
+        route_fail(c, 400, c->err);
+        return;
+    }
     if (!route_load_departments(c))
         return;
     if (!dashq_league(c->db, &c->user, &c->filter, &league, c->err, sizeof c->err))
@@ -43,6 +48,22 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
     route_page_ctx(c, &p);
     if (!dash_user_sees(&c->user, id)) {
         route_fail(c, 404, "No such department.");
+        return;
+    }
+    if (c->filter.department[0] && strcmp(c->filter.department, id)) {
+        /* the filter form's Department selector, chosen on a department's page */
+        struct dash_filter f = c->filter;
+        f.department[0] = f.group[0] = '\0';
+        struct strbuf to = {0};
+        strbuf_puts(&to, "/department/");
+        strbuf_puts(&to, c->filter.department); /* an id: [A-Za-z0-9_.-] (http_parse_filter) */
+        strbuf_puts(&to, "?");
+        page_filter_query(&f, &to);
+        if (!to.failed)
+            route_redirect(c->reply, to.data);
+        else
+            c->reply->failed = true;
+        strbuf_free(&to);
         return;
     }
     if (!route_load_departments(c))
@@ -80,8 +101,10 @@ void handle_alerts(struct route_ctx *c, const struct route_match *m)
     }
     if (!route_load_departments(c))
         return;
-    if (alerts_list(c->db, &c->user, &c->filter, state, offset, limit, &alerts, c->err,
-                    sizeof c->err))
+    struct dash_filter period = c->filter;
+    period.alerts_from_ms = router_day_start_ms(c->rt, period.from_day);
+    period.alerts_to_ms = router_day_start_ms(c->rt, period.to_day);
+    if (alerts_list(c->db, &c->user, &period, state, offset, limit, &alerts, c->err, sizeof c->err))
         page_alerts(&p, &alerts, state, offset, limit, &c->reply->body), route_html_done(c, 200);
     else
         route_fail_db(c, "alerts");
@@ -118,6 +141,12 @@ static void alert_post(struct route_ctx *c, const char *id, bool comment)
         if (len == 0 || len > ALERTS_COMMENT_MAX_BYTES) {
             snprintf(c->err, sizeof c->err, "body: expected a comment of 1 to %d bytes, got %zu",
                      ALERTS_COMMENT_MAX_BYTES, len);
+            route_fail(c, 400, c->err);
+            return;
+        }
+        if (strspn(body, " \t\r\n\f\v") == len) {
+            snprintf(c->err, sizeof c->err,
+                     "body: expected a comment with some text, got only white space");
             route_fail(c, 400, c->err);
             return;
         }

@@ -51,6 +51,12 @@ static void handle_login_post(struct route_ctx *c, const char *next)
                    c->now_ms, session, &retry_ms, c->err, sizeof c->err);
     if (st == AUTH_OK) {
         set_session_cookie(c, session);
+        struct dash_user who = {0};
+        char err[160];
+        if (next && (!auth_load_user(c->db, user, &who, err, sizeof err) ||
+                     !route_role_may_open(next, who.role)))
+            next = NULL;
+        dash_user_free(&who);
         route_redirect(c->reply, next ? next : "/");
         return;
     }

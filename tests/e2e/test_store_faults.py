@@ -246,23 +246,34 @@ def diskfull_on(binary, tmp, fs):
     db = os.path.join(fs, "kiosk.db")
     filler = os.path.join(fs, "filler")
 
+    filling = threading.Event()
+    done = threading.Event()
+
     def fill():
-        with open(filler, "wb") as f:
+        # Keeps the file system full: space the store frees (a checkpoint when it reopens)
+        # is taken again at once, as by a log that grows without end.
+        n = 0
+        while not done.is_set():
             try:
-                while True:
-                    f.write(b"\0" * 65536)
-                    f.flush()
+                with open("%s-%d" % (filler, n), "wb") as f:
+                    while True:
+                        f.write(b"\0" * 4096)
+                        f.flush()
             except OSError:
                 pass
+            n += 1
+            filling.set()
+            time.sleep(0.02)
 
     def on_line(line, k):
-        if COMMITTED.search(line) and k.committed() == 2 and not os.path.exists(filler):
-            fill()
+        if COMMITTED.search(line) and k.committed() == 2 and not filling.is_set():
+            threading.Thread(target=fill, daemon=True).start()
+            filling.wait(10)
 
     lines = taps(2) + ["wait %d" % (1000 * SLOW)] + taps(6) + ["wait %d" % (60000 * SLOW)]
     k = Kiosk(binary, conf, db, script(tmp, "t.script", lines), on_line=on_line)
     deadline = time.time() + 60 * SLOW
-    while time.time() < deadline and not os.path.exists(filler):
+    while time.time() < deadline and not filling.is_set():
         time.sleep(0.1)
     time.sleep((1 + 6 * 0.3 + 1.5) * SLOW)  # the 6 taps after the fill, and a margin
     k.p.send_signal(signal.SIGTERM)
@@ -271,7 +282,10 @@ def diskfull_on(binary, tmp, fs):
     spilled = re.search(r"(\d+) waiting records kept in ([^\s;]+)", out)
     expect(spilled is not None and spilled.group(2).endswith("spill-reserve"),
            "the stop on a full disk did not spill into the reserve:\n" + out[-3000:])
-    os.remove(filler)
+    done.set()
+    time.sleep(0.2)
+    for f in glob.glob(filler + "-*"):
+        os.remove(f)
     k = Kiosk(binary, conf, db, script(tmp, "idle.script", ["wait 500", "quit"]))
     k.wait()
     expect(taps_in(db) == 8, "after the replay the store holds %d taps, expected 8" % taps_in(db))

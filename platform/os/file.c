@@ -92,31 +92,7 @@ const char *file_error(int err_no)
 
 bool file_write_text(const char *path, const char *text, int *err_no)
 {
-    char tmp[4096 + 8];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        *err_no = ENAMETOOLONG;
-        return false;
-    }
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL) {
-        *err_no = errno;
-        return false;
-    }
-    bool ok = fputs(text, f) >= 0 && fflush(f) == 0;
-    int saved = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        saved = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        saved = errno;
-    }
-    if (!ok) {
-        remove(tmp);
-        *err_no = saved != 0 ? saved : EIO;
-    }
-    return ok;
+    return file_write_durable(path, text, strlen(text), err_no);
 }
 
 bool file_sync_path(const char *path, bool directory, int *err_no)

@@ -24,14 +24,13 @@ char *file_read_text(const char *path, int *err_no);
 /* What an *err_no of file_read_text means, in words (a static string). */
 const char *file_error(int err_no);
 
-/* Replaces the file at path with text atomically (PATH.tmp, then rename):
- * a reader sees the old file or the new one, never half of one.  Returns
- * false with the errno value in *err_no. */
-bool file_write_text(const char *path, const char *text, int *err_no);
-
-/* As file_write_text, for len bytes, and durable when it returns true:
- * the file is fsync'd before the rename and its directory after. */
+/* Replaces the file at path with len bytes of text atomically (PATH.tmp,
+ * then rename): a reader sees the old file or the new one, never half of
+ * one; and durably when it returns true: the file is fsync'd before the
+ * rename and its directory after.  False with the errno value in *err_no.
+ * file_write_text: the same for a NUL-terminated text. */
 bool file_write_durable(const char *path, const char *text, size_t len, int *err_no);
+bool file_write_text(const char *path, const char *text, int *err_no);
 
 /* fsync of a file or directory (directory true) by path, and of the
  * directory holding path.  False with the errno value in *err_no. */

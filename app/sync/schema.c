@@ -282,6 +282,60 @@ const struct schema_step schema_steps[] = {
      "ALTER TABLE kiosks ADD COLUMN store_error TEXT NOT NULL DEFAULT '';"
      "ALTER TABLE kiosks ADD COLUMN store_error_since_ms BIGINT NOT NULL DEFAULT 0",
      NULL, NULL},
+    /* step: counts only grow — in the database, not only in the kiosk's upsert */
+    {6, "counts only grow: no role lowers a count or moves it to another key", "SELECT 1",
+     /* A kiosk's own role may UPDATE its rows (the merge); RLS confines it to
+        them, and these make the merge the only update it can make: a count
+        never goes down, a row never changes its key.  SQLSTATE 23514. */
+     "CREATE FUNCTION wow_tap_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "BEGIN"
+     "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department)"
+     "     IS DISTINCT FROM (OLD.kiosk_id, OLD.incarnation, OLD.bucket_start_ms, OLD.department)"
+     "  THEN RAISE EXCEPTION 'tap_counts: a row''s key never changes' USING ERRCODE = '23514';"
+     "  END IF;"
+     "  IF NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"
+     "     OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"
+     "     OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"
+     "     OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4"
+     "  THEN RAISE EXCEPTION 'tap_counts: counts only grow (kiosk %, bucket %)',"
+     "    OLD.kiosk_id, OLD.bucket_start_ms USING ERRCODE = '23514';"
+     "  END IF;"
+     "  RETURN NEW;"
+     "END $$;"
+     "CREATE TRIGGER tap_counts_only_grow BEFORE UPDATE ON tap_counts"
+     "  FOR EACH ROW EXECUTE FUNCTION wow_tap_counts_only_grow();"
+     "CREATE FUNCTION wow_reason_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "BEGIN"
+     "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department, NEW.question,"
+     "      NEW.reason, NEW.ended_by, NEW.misuse) IS DISTINCT FROM (OLD.kiosk_id,"
+     "      OLD.incarnation, OLD.bucket_start_ms, OLD.department, OLD.question, OLD.reason,"
+     "      OLD.ended_by, OLD.misuse)"
+     "  THEN RAISE EXCEPTION 'reason_counts: a row''s key never changes' USING ERRCODE = '23514';"
+     "  END IF;"
+     "  IF NEW.n < OLD.n THEN RAISE EXCEPTION 'reason_counts: counts only grow (kiosk %)',"
+     "    OLD.kiosk_id USING ERRCODE = '23514';"
+     "  END IF;"
+     "  RETURN NEW;"
+     "END $$;"
+     "CREATE TRIGGER reason_counts_only_grow BEFORE UPDATE ON reason_counts"
+     "  FOR EACH ROW EXECUTE FUNCTION wow_reason_counts_only_grow();",
+     /* SQLite: the same rule, for whoever opens the shared file */
+     "CREATE TRIGGER tap_counts_only_grow BEFORE UPDATE ON tap_counts WHEN"
+     "  NEW.kiosk_id IS NOT OLD.kiosk_id OR NEW.incarnation IS NOT OLD.incarnation"
+     "  OR NEW.bucket_start_ms IS NOT OLD.bucket_start_ms OR NEW.department IS NOT OLD.department"
+     "  OR NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"
+     "  OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"
+     "  OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"
+     "  OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4"
+     "  BEGIN SELECT RAISE(ABORT, 'tap_counts: counts only grow, and a row''s key never changes');"
+     "  END;"
+     "CREATE TRIGGER reason_counts_only_grow BEFORE UPDATE ON reason_counts WHEN"
+     "  NEW.kiosk_id IS NOT OLD.kiosk_id OR NEW.incarnation IS NOT OLD.incarnation"
+     "  OR NEW.bucket_start_ms IS NOT OLD.bucket_start_ms OR NEW.department IS NOT OLD.department"
+     "  OR NEW.question IS NOT OLD.question OR NEW.reason IS NOT OLD.reason"
+     "  OR NEW.ended_by IS NOT OLD.ended_by OR NEW.misuse IS NOT OLD.misuse OR NEW.n < OLD.n"
+     "  BEGIN SELECT RAISE(ABORT, 'reason_counts: counts only grow, and a row''s key never"
+     " changes'); END;"},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

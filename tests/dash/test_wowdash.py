@@ -103,7 +103,14 @@ def test_migrate_sqlite(tmp):
     con = sqlite3.connect(path)
     check(con.execute("SELECT rating_4 FROM tap_counts").fetchall() == [(7,)], "SQLite row lost")
     check(con.execute("SELECT synced_ms FROM tap_counts").fetchall() == [(0,)], "old row stamped")
-    con.execute("UPDATE tap_counts SET rating_4 = 8")
+    con.execute("UPDATE tap_counts SET rating_4 = 8")  # a count grows: allowed
+    for lowering in ("UPDATE tap_counts SET rating_4 = 1",
+                     "UPDATE tap_counts SET department = 'elsewhere'"):
+        try:
+            con.execute(lowering)
+            check(False, f"SQLite allowed {lowering!r}: counts only grow")
+        except sqlite3.IntegrityError as e:
+            check("counts only grow" in str(e), f"{lowering!r}: {e}")
     con.execute("INSERT INTO tap_counts VALUES ('k', 'i', 2000, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 0)")
     con.commit()
     stamps = [r[0] for r in con.execute("SELECT synced_ms FROM tap_counts ORDER BY bucket_start_ms")]

@@ -560,8 +560,28 @@ static void test_row_level_security(void **state)
     assert_role_sql(c, "UPDATE tap_counts SET rating_1 = rating_1 + 100 WHERE kiosk_id = 'other'",
                     "", "0");
     assert_role_sql(c, "UPDATE kiosks SET last_error = 'x' WHERE kiosk_id = 'other'", "", "0");
-    assert_role_sql(c, "UPDATE tap_counts SET kiosk_id = 'other'", "42501", NULL);
+    /* moving its rows to another kiosk: refused by the key rule (schema step 6),
+       which runs before row-level security's check would (42501) */
+    assert_role_sql(c, "UPDATE tap_counts SET kiosk_id = 'other'", "23514", NULL);
     assert_role_sql(c, "DELETE FROM tap_counts", "42501", NULL);
+    /* its own rows: the merge's growth is the only change it can make */
+    const char *lowering[] = {
+        "UPDATE tap_counts SET rating_4 = 0",
+        "UPDATE tap_counts SET misuse_1 = misuse_1 - 1, rating_1 = rating_1 + 1",
+        "UPDATE tap_counts SET department = 'elsewhere'",
+        "UPDATE tap_counts SET bucket_start_ms = bucket_start_ms + 1",
+        "UPDATE reason_counts SET n = 1 WHERE n > 1 AND",
+        "UPDATE reason_counts SET reason = 'moved' WHERE"};
+    for (size_t i = 0; i < sizeof lowering / sizeof lowering[0]; i++) {
+        snprintf(sql, sizeof sql, "%s%s kiosk_id = '%s'", lowering[i],
+                 strstr(lowering[i], "WHERE") ? "" : " WHERE", id);
+        assert_role_sql(c, sql, "23514", NULL);
+    }
+    snprintf(sql, sizeof sql,
+             "UPDATE tap_counts SET rating_2 = rating_2 + 1 WHERE kiosk_id = '%s'"
+             " AND bucket_start_ms < 0",
+             id);
+    assert_role_sql(c, sql, "", "0"); /* growing stays allowed (it is the merge) */
     assert_role_sql(c, "CREATE TABLE mine(x int)", "42501", NULL);
     PQfinish(c);
     assert_synced(&f->db, other_store, "other"); /* untouched */

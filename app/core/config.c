@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "config_private.h"
+#include "utf8.h"
 #include "file.h"
 #include "tz.h"
 
@@ -204,6 +205,35 @@ static void cfg_section_start(struct cfg_parser *p, const char *name, size_t len
     cfg_error(p, cfg_here(p), p->section_name, "unknown section; expected %s", expected);
 }
 
+/* A line that is not UTF-8 (an editor saving Latin-1): refused here, where
+ * it enters, naming its key and column; such a value went through every
+ * check and then failed each PostgreSQL round ("invalid byte sequence for
+ * encoding UTF8"), forever. */
+static void cfg_not_utf8(struct cfg_parser *p, const char *line, size_t len)
+{
+    size_t at = 0;
+    while (at < len) {
+        size_t n = utf8_sequence(line + at, len - at);
+        if (n == 0)
+            break;
+        at += n;
+    }
+    char key[64] = "", full[96];
+    size_t k = strcspn(line, "=");
+    if (line[0] != '[' && line[0] != ';' && line[0] != '#' && k < len) {
+        while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
+            k--;
+        snprintf(key, sizeof key, "%.*s", (int)(k < sizeof key ? k : sizeof key - 1), line);
+        if (!utf8_valid_string(key)) /* the message must be UTF-8 itself */
+            key[0] = '\0';
+    }
+    cfg_full_key(p, key, full, sizeof full);
+    cfg_error(p, p->line, key[0] ? full : "file",
+              "byte 0x%02x at column %zu is not UTF-8; expected UTF-8 text (save the file as "
+              "UTF-8, not Latin-1)",
+              (unsigned char)line[at], at + 1);
+}
+
 /* inih's reader: one line of the text per call (cfg_cut_line), counted;
  * headers noted here. */
 static char *cfg_read_line(char *str, int num, void *stream)
@@ -216,6 +246,11 @@ static char *cfg_read_line(char *str, int num, void *stream)
     if (len + 2 > num) {
         cfg_error(p, cfg_here(p), p->section_name, "line too long: %ld bytes, at most %d", len,
                   num - 2);
+        return str;
+    }
+    if (str[0] != ';' && str[0] != '#' && !utf8_valid(str, (size_t)len)) { /* comments: anything */
+        cfg_not_utf8(p, str, (size_t)len);
+        memcpy(str, "\n", 2); /* left out: inih skips it as blank */
         return str;
     }
     if (str[0] == '[') {

@@ -567,6 +567,22 @@ static void test_err_timezone(void **state)
     }
 }
 
+/* A value saved as Latin-1 is refused where it enters, with its key and
+ * column (it used to pass, then fail every PostgreSQL round); a comment
+ * may hold any bytes. */
+static void test_err_not_utf8(void **state)
+{
+    expect_error(*state,
+                 "[kiosk]\nid = k\nsite = M\xe4kel\xe4 Stra\xdf"
+                 "e\n",
+                 3, "kiosk.site", "byte 0xe4 at column 9 is not UTF-8");
+    expect_error(*state, "[kiosk]\nid = k\nl\xe4" "bel = x\n", 3, "file",
+                 "is not UTF-8");
+    struct fixture *f = *state;
+    assert_true(config_parse(&f->config, "t.conf", "; caf\xe9 Latin-1 comment\n[kiosk]\nid = k\n",
+                             &f->errors));
+}
+
 /* The error carries hours_parse_day's own message. */
 static void test_err_hours_day(void **state)
 {
@@ -759,6 +775,7 @@ int main(void)
         T(test_err_picker_without_departments),
         T(test_err_first_language_twice),
         T(test_err_timezone),
+        T(test_err_not_utf8),
         T(test_err_hours_day),
         T(test_err_outside_section_and_syntax),
         T(test_err_file_not_found),

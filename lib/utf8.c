@@ -45,6 +45,19 @@ bool utf8_valid_string(const char *text)
     return utf8_valid(text, strlen(text));
 }
 
+void utf8_sanitize(char *text)
+{
+    size_t n = strlen(text);
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_sequence(text + i, n - i);
+        if (len == 0) {
+            text[i] = '?';
+            len = 1;
+        }
+        i += len;
+    }
+}
+
 size_t utf8_chars(const char *text)
 {
     size_t n = 0;

@@ -22,6 +22,10 @@ bool utf8_valid(const char *text, size_t n);
 /* Whether the NUL-terminated text is well-formed UTF-8. */
 bool utf8_valid_string(const char *text);
 
+/* Replaces each byte of text that is not part of a well-formed character
+ * with '?', in place: for text bound where only UTF-8 goes (a database). */
+void utf8_sanitize(char *text);
+
 /* Characters in the NUL-terminated text: bytes that are not continuation
  * bytes (a count of what a person types, not a validation). */
 size_t utf8_chars(const char *text);

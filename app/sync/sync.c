@@ -13,6 +13,7 @@
 #include "random.h"
 #include "sync_backend.h"
 #include "sync_local.h"
+#include "utf8.h"
 
 struct sync_engine {
     struct sync_settings settings;
@@ -29,7 +30,18 @@ struct sync_engine {
     int64_t next_due_mono_ms;
     bool warned_kiosk_id;           /* the store's kiosk_id differs from the config's: said once */
     struct sync_store_health store; /* the kiosk's store, for the heartbeat */
+    /* the heartbeat's error texts, made UTF-8: one stray byte (a path, a
+       library's message) must not fail the heartbeat, and with it the
+       counts sent in the same transaction */
+    char hb_error[512], hb_catalog[600], hb_store[256];
 };
+
+static const char *utf8_copy(char *buf, size_t size, const char *text)
+{
+    snprintf(buf, size, "%s", text);
+    utf8_sanitize(buf);
+    return buf;
+}
 
 void sync_settings_defaults(struct sync_settings *s)
 {
@@ -141,7 +153,7 @@ static int64_t backoff_ms(struct sync_engine *e, int failures)
  * ever stored if the push succeeds: it says so (no error; a success now
  * if nothing is left waiting).  error, when not NULL, is sent instead
  * with a heartbeat that carries no rows. */
-static void heartbeat_for(const struct sync_engine *e, const struct sync_local_batch *batch,
+static void heartbeat_for(struct sync_engine *e, const struct sync_local_batch *batch,
                           int64_t now_utc_ms, const char *error, struct sync_heartbeat *h)
 {
     const struct sync_settings *s = &e->settings;
@@ -160,13 +172,13 @@ static void heartbeat_for(const struct sync_engine *e, const struct sync_local_b
         .kiosk_clock_ms = now_utc_ms,
         .last_success_ms = success,
         .backlog = batch->backlog_after,
-        .last_error = error ? error : s->problem,
+        .last_error = utf8_copy(e->hb_error, sizeof e->hb_error, error ? error : s->problem),
         .catalog_version = e->catalog_applied,
-        .catalog_error = e->catalog_error,
+        .catalog_error = utf8_copy(e->hb_catalog, sizeof e->hb_catalog, e->catalog_error),
         .mode = s->mode,
         .departments = s->departments,
         .store_waiting = e->store.waiting,
-        .store_error = e->store.error,
+        .store_error = utf8_copy(e->hb_store, sizeof e->hb_store, e->store.error),
         .store_error_since_ms = e->store.since_ms,
     };
 }

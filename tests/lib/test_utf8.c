@@ -77,6 +77,20 @@ static char *json_of(const char *text)
     return out.data;
 }
 
+/* utf8_sanitize: stray bytes become '?', characters stay, the result is valid. */
+static void test_sanitize(void **state)
+{
+    (void)state;
+    char latin1[] = "M\xe4kel\xe4 Stra\xdf"
+                    "e \xc3\xa4 \xe2\x82"; /* a cut 3-byte at the end */
+    utf8_sanitize(latin1);
+    assert_string_equal(latin1, "M?kel? Stra?e \xc3\xa4 ??");
+    assert_true(utf8_valid_string(latin1));
+    char fine[] = "Caf\xc3\xa9 \xf0\x9f\x98\x80";
+    utf8_sanitize(fine);
+    assert_string_equal(fine, "Caf\xc3\xa9 \xf0\x9f\x98\x80");
+}
+
 static void test_json_escapes(void **state)
 {
     (void)state;
@@ -106,7 +120,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sequence_lengths),  cmocka_unit_test(test_ill_formed),
         cmocka_unit_test(test_chars_next_whole),  cmocka_unit_test(test_json_escapes),
-        cmocka_unit_test(test_json_invalid_utf8),
+        cmocka_unit_test(test_json_invalid_utf8), cmocka_unit_test(test_sanitize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

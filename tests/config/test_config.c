@@ -576,8 +576,10 @@ static void test_err_not_utf8(void **state)
                  "[kiosk]\nid = k\nsite = M\xe4kel\xe4 Stra\xdf"
                  "e\n",
                  3, "kiosk.site", "byte 0xe4 at column 9 is not UTF-8");
-    expect_error(*state, "[kiosk]\nid = k\nl\xe4" "bel = x\n", 3, "file",
-                 "is not UTF-8");
+    expect_error(*state,
+                 "[kiosk]\nid = k\nl\xe4"
+                 "bel = x\n",
+                 3, "file", "is not UTF-8");
     struct fixture *f = *state;
     assert_true(config_parse(&f->config, "t.conf", "; caf\xe9 Latin-1 comment\n[kiosk]\nid = k\n",
                              &f->errors));

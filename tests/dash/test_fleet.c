@@ -223,9 +223,10 @@ static void test_store_failing(void **state)
     char row[4096];
     row_of(page.data, "k-store", row, sizeof row);
     assert_non_null(strstr(row, "<strong>error</strong>"));
-    assert_non_null(strstr(row, "<strong>store failing</strong> since 5 min ago, 62 records waiting in "
-                                "its memory: <span class=\"store-error\">cannot open the store: "
-                                "&lt;read-only&gt;</span>"));
+    assert_non_null(strstr(row,
+                           "<strong>store failing</strong> since 5 min ago, 62 records waiting in "
+                           "its memory: <span class=\"store-error\">cannot open the store: "
+                           "&lt;read-only&gt;</span>"));
     row_of(page.data, "k-fine", row, sizeof row);
     assert_null(strstr(row, "store failing"));
     strbuf_free(&page);

@@ -99,7 +99,15 @@ async function head(browser) {
   // the heat map: only the hours with answers, coloured around the department's own index
   const cols = await page.$$eval('section[aria-labelledby="heat"] svg.heat g > title', (ts) => ts.length);
   check(cols > 0 && cols < 7 * 24, `head: the heat map keeps ${cols} cells, the empty night's too`);
-  await page.locator('section[aria-labelledby="heat"]').screenshot({ path: path.join(expect.outdir, 'league-heat-1280.png') });
+  // live.js may swap the page's main for a fresher one mid-shot (slow under ASan): try again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.locator('section[aria-labelledby="heat"]').screenshot({ path: path.join(expect.outdir, 'league-heat-1280.png') });
+      break;
+    } catch (e) {
+      if (attempt >= 5 || !/not attached/.test(String(e))) throw e;
+    }
+  }
   await context.close();
 }
 

@@ -32,6 +32,15 @@ void json_string(struct strbuf *out, const char *text)
         } else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&') {
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             strbuf_append(out, u, sizeof u);
+        } else if (utf8_bidi_control(text + i)) {
+            /* escaped, so it reorders nothing where the JSON itself is shown */
+            unsigned cp = len == 2
+                              ? 0x061c
+                              : ((c & 0x0fu) << 12) | (((unsigned char)text[i + 1] & 0x3fu) << 6) |
+                                    ((unsigned char)text[i + 2] & 0x3fu);
+            char u[6] = {'\\',        'u', hex[cp >> 12], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15],
+                         hex[cp & 15]};
+            strbuf_append(out, u, sizeof u);
         } else {
             strbuf_append(out, text + i, len);
         }

@@ -85,3 +85,24 @@ int utf8_whole(const char *text, int len)
     int need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     return (p - 1) + need <= len ? len : p - 1;
 }
+
+size_t utf8_bidi_control(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    if (p[0] == 0xd8 && p[1] == 0x9c)
+        return 2; /* U+061C ARABIC LETTER MARK */
+    if (p[0] != 0xe2 || p[1] == 0 || p[2] == 0)
+        return 0;
+    unsigned cp = ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+    bool bidi = cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+                (cp >= 0x2066 && cp <= 0x2069);
+    return bidi && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+}
+
+const char *utf8_find_bidi_control(const char *text)
+{
+    for (const char *p = text; *p; p++)
+        if (utf8_bidi_control(p))
+            return p;
+    return NULL;
+}

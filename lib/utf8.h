@@ -37,4 +37,13 @@ int utf8_next(const char *text, int pos, int end);
 /* The length of text[0..len) without a character cut short at its end. */
 int utf8_whole(const char *text, int len);
 
+/* The length (2 or 3) of the bidirectional control at text[0] (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), else 0.  Such a
+ * character reorders the text around it on screen: "txt.exe" shown as
+ * "exe.txt", a name that reads as someone else's. */
+size_t utf8_bidi_control(const char *text);
+
+/* The first bidirectional control in the NUL-terminated text, or NULL. */
+const char *utf8_find_bidi_control(const char *text);
+
 #endif

@@ -140,6 +140,13 @@ static int cat_handle_key(void *user, const char *section, const char *name, con
         cat_error(r->errors, cat_here(r), key, "expected UTF-8 text");
         return 1;
     }
+    if (utf8_find_bidi_control(value)) {
+        cat_error(r->errors, cat_here(r), key,
+                  "a bidirectional control character at byte %zu of the value; expected text "
+                  "without them (they reorder a name on screen)",
+                  (size_t)(utf8_find_bidi_control(value) - value) + 1);
+        return 1;
+    }
     size_t line = strlen(name) + 3 + strlen(value); /* as export writes it: "key = value" */
     if (line > CAT_MAX_LINE) {
         cat_error(r->errors, cat_here(r), key,

@@ -215,6 +215,9 @@ bool cat_text_round_trips(const char *value, char *msg, size_t size)
         snprintf(msg, size, "';' after a blank starts a comment: write it without the blank");
     else if (!utf8_valid_string(value))
         snprintf(msg, size, "expected UTF-8 text");
+    else if (utf8_find_bidi_control(value))
+        snprintf(msg, size,
+                 "a bidirectional control character reorders text on screen: leave it out");
     else
         return true;
     return false;

@@ -219,6 +219,13 @@ enum dashq_status alerts_comment(struct dashdb *db, const struct dash_user *u, i
                                  const char *body, int64_t now_ms, char *err, size_t size)
 {
     size_t len = strlen(body);
+    if (utf8_find_bidi_control(body)) {
+        snprintf(err, size,
+                 "body: a bidirectional control character at byte %zu; expected text without "
+                 "them (they reorder a comment on screen)",
+                 (size_t)(utf8_find_bidi_control(body) - body) + 1);
+        return DASHQ_ERROR;
+    }
     if (len == 0 || len > ALERTS_COMMENT_MAX_BYTES || !utf8_valid_string(body)) {
         snprintf(err, size, "body: expected 1 to %d bytes of UTF-8 text, got %zu bytes%s",
                  ALERTS_COMMENT_MAX_BYTES, len, len ? " (or not UTF-8)" : "");

@@ -45,7 +45,7 @@ struct catalog_args {
 /* A note or a name: one line of UTF-8 text of at most max - 1 bytes. */
 static bool valid_text(const char *text, size_t max)
 {
-    if (strlen(text) >= max || !utf8_valid_string(text))
+    if (strlen(text) >= max || !utf8_valid_string(text) || utf8_find_bidi_control(text))
         return false;
     for (const unsigned char *p = (const unsigned char *)text; *p; p++)
         if (*p < 0x20 || *p == 0x7f)

@@ -145,6 +145,13 @@ static int check_args(const char *what, unsigned takes, const struct org_args *a
         fprintf(stderr, "wowdash %s: --name: not valid UTF-8\n", what);
         return 2;
     }
+    if (a->name && utf8_find_bidi_control(a->name)) {
+        fprintf(stderr,
+                "wowdash %s: --name: a bidirectional control character at byte %zu; expected "
+                "text without them (they reorder a name on screen)\n",
+                what, (size_t)(utf8_find_bidi_control(a->name) - a->name) + 1);
+        return 2;
+    }
     return 0;
 }
 

@@ -181,6 +181,8 @@ bool catalog_text_value_ok(const char *value, size_t max_bytes, char *why, size_
     }
     if (!utf8_valid_string(value))
         problem = "UTF-8 text";
+    else if (utf8_find_bidi_control(value))
+        problem = "no bidirectional control character (U+202E and its kin reorder text on screen)";
     for (size_t i = 0; !problem && i < n; i++) {
         unsigned char ch = (unsigned char)value[i];
         if (ch < 0x20 || ch == 0x7f)

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "score.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 struct writer {
     struct strbuf *out;
@@ -134,15 +135,31 @@ static void end(struct writer *w, size_t n)
 
 /* ---- escaping ---------------------------------------------------------- */
 
+/* Whether a spreadsheet may read the cell as a formula: it starts with
+ * = + - @, a tab or a CR, also after blanks (some spreadsheets drop
+ * leading blanks before they look). */
+static bool csv_formula(const char *text)
+{
+    const char *p = text + strspn(text, " \t\r\n");
+    return (*p != '\0' && strchr("=+-@", *p) != NULL) ||
+           (text[0] != '\0' && strchr("\t\r", text[0]));
+}
+
 void api_csv_text(struct strbuf *out, const char *text)
 {
-    bool formula = text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL;
+    bool formula = csv_formula(text);
     bool quote = formula || strpbrk(text, ",\"\r\n") != NULL;
     if (quote)
         strbuf_puts(out, "\"");
     if (formula)
         strbuf_puts(out, "'");
     for (const char *p = text; *p; p++) {
+        size_t bidi = utf8_bidi_control(p);
+        if (bidi) {
+            strbuf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD: it must not reorder the cell */
+            p += bidi - 1;
+            continue;
+        }
         strbuf_append(out, p, 1);
         if (*p == '"')
             strbuf_puts(out, "\"");

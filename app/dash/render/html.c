@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "utf8.h"
 
 /* The replacement for byte c, or NULL when it stays as it is. */
 static const char *replacement(unsigned char c)
@@ -33,12 +34,14 @@ void html_escape(struct strbuf *out, const char *text)
     const char *run = text; /* start of the bytes not yet appended */
     const char *p;
     for (p = text; *p; p++) {
-        const char *ref = replacement((unsigned char)*p);
+        size_t bidi = utf8_bidi_control(p); /* shown as U+FFFD: it must not reorder the page */
+        const char *ref = bidi ? "\xEF\xBF\xBD" : replacement((unsigned char)*p);
         if (!ref)
             continue;
         strbuf_append(out, run, (size_t)(p - run));
         strbuf_puts(out, ref);
-        run = p + 1;
+        run = p + (bidi ? bidi : 1);
+        p = run - 1;
     }
     strbuf_append(out, run, (size_t)(p - run));
 }

@@ -111,6 +111,13 @@ char *http_decode(const char *text, size_t n, bool plus_is_space, bool allow_new
         free(out);
         return NULL;
     }
+    if (utf8_find_bidi_control(out)) {
+        snprintf(err, size,
+                 "a bidirectional control character (U+202A..U+202E, U+2066..U+2069, U+200E, "
+                 "U+200F, U+061C) is not allowed: it reorders the text on screen");
+        free(out);
+        return NULL;
+    }
     return out;
 }
 

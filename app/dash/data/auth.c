@@ -29,6 +29,13 @@ struct throttle_entry {
     int64_t until_ms;  /* no try before this (0: none) */
 };
 
+/* A name and an address it logged in from: a hash of the two, not the
+ * text (the table need not hold who logs in from where). */
+struct known_pair {
+    unsigned char hash[16];
+    int64_t last_ms; /* the last login; 0: a free slot */
+};
+
 struct auth {
     /* Guards every field below: the server's request threads all log in
      * through one struct auth. */
@@ -38,6 +45,7 @@ struct auth {
     struct auth_stats stats;
     struct throttle_entry *entries; /* owned; n_entries slots */
     size_t n_entries;
+    struct known_pair known[AUTH_KNOWN_PAIRS];
     /* What an unknown name is checked against, so it costs what a known
      * one costs.  The built-in one, or made anew at auth_create when this
      * libsodium's interactive limits differ from those it was made with. */
@@ -221,11 +229,64 @@ static void throttle_reset(struct auth *auth, const char *key, int64_t now_ms)
         e->key[0] = '\0';
 }
 
-/* The longer wait of the name and the address. */
+/* ---- known pairs (callers hold auth->lock) ----------------------------- */
+
+static void known_hash(const char *user, const char *client, unsigned char out[16])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 16);
+    crypto_generichash_update(&st, (const unsigned char *)user, strlen(user) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)client, strlen(client) + 1);
+    crypto_generichash_final(&st, out, 16);
+}
+
+static struct known_pair *known_find(struct auth *auth, const unsigned char hash[16],
+                                     int64_t now_ms)
+{
+    for (size_t i = 0; i < AUTH_KNOWN_PAIRS; i++) {
+        struct known_pair *k = &auth->known[i];
+        if (k->last_ms != 0 && now_ms - k->last_ms < AUTH_KNOWN_MS &&
+            memcmp(k->hash, hash, sizeof k->hash) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+/* Whether user logged in from client within AUTH_KNOWN_MS. */
+static bool known_pair(struct auth *auth, const char *user, const char *client, int64_t now_ms)
+{
+    unsigned char hash[16];
+    if (!client || !client[0])
+        return false;
+    known_hash(user, client, hash);
+    return known_find(auth, hash, now_ms) != NULL;
+}
+
+/* Remembers that user logged in from client; a full table gives up the
+ * pair unused the longest. */
+static void known_add(struct auth *auth, const char *user, const char *client, int64_t now_ms)
+{
+    unsigned char hash[16];
+    if (!client || !client[0])
+        return;
+    known_hash(user, client, hash);
+    struct known_pair *k = known_find(auth, hash, now_ms);
+    if (!k) {
+        k = &auth->known[0];
+        for (size_t i = 1; i < AUTH_KNOWN_PAIRS; i++)
+            if (auth->known[i].last_ms < k->last_ms)
+                k = &auth->known[i];
+    }
+    memcpy(k->hash, hash, sizeof k->hash);
+    k->last_ms = now_ms;
+}
+
+/* The longer wait of the name and the address; name_key "" when the
+ * name's throttle does not apply (a known pair). */
 static int64_t throttle_wait_both(struct auth *auth, const char *name_key, const char *client_key,
                                   int64_t now_ms)
 {
-    int64_t a = throttle_wait(auth, name_key, now_ms);
+    int64_t a = name_key[0] ? throttle_wait(auth, name_key, now_ms) : 0;
     int64_t b = client_key[0] ? throttle_wait(auth, client_key, now_ms) : 0;
     return a > b ? a : b;
 }
@@ -251,14 +312,16 @@ static int64_t take_slot(struct auth *auth, const char *name_key, const char *cl
     return wait;
 }
 
-/* Gives the slot back and counts the outcome against name and address. */
+/* Gives the slot back and counts the outcome against name and address;
+ * a success makes (user, client) a known pair. */
 static void give_slot(struct auth *auth, const char *name_key, const char *client_key, bool ok,
-                      int64_t now_ms)
+                      const char *user, const char *client, int64_t now_ms)
 {
     pthread_mutex_lock(&auth->lock);
     auth->verifying--;
     pthread_cond_signal(&auth->slot_free);
     if (ok) {
+        known_add(auth, user, client, now_ms);
         throttle_reset(auth, name_key, now_ms);
         if (client_key[0])
             throttle_reset(auth, client_key, now_ms);
@@ -304,7 +367,9 @@ enum auth_status auth_login(struct auth *auth, struct dashdb *db, const char *us
         throttle_key(client_key, 'a', client);
 
     pthread_mutex_lock(&auth->lock);
-    *retry_after_ms = throttle_wait_both(auth, name_key, client_key, now_ms);
+    /* a name's owner is not locked out from where they logged in before */
+    const char *name_throttle = known_pair(auth, user, client, now_ms) ? "" : name_key;
+    *retry_after_ms = throttle_wait_both(auth, name_throttle, client_key, now_ms);
     pthread_mutex_unlock(&auth->lock);
     if (*retry_after_ms > 0) {
         snprintf(err, size, "too many failed logins: try again in %" PRId64 " s",
@@ -316,7 +381,7 @@ enum auth_status auth_login(struct auth *auth, struct dashdb *db, const char *us
     if (!accounts_user_find(db, user, &row, err, size))
         return AUTH_ERROR;
 
-    *retry_after_ms = take_slot(auth, name_key, client_key, now_ms);
+    *retry_after_ms = take_slot(auth, name_throttle, client_key, now_ms);
     if (*retry_after_ms > 0) {
         snprintf(err, size, "too many failed logins: try again in %" PRId64 " s",
                  (*retry_after_ms + 999) / 1000);
@@ -326,7 +391,7 @@ enum auth_status auth_login(struct auth *auth, struct dashdb *db, const char *us
     const char *hash = row.found ? row.password_hash : auth->dummy_hash;
     bool right = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
     bool ok = right && row.found && !row.disabled;
-    give_slot(auth, name_key, client_key, ok, now_ms);
+    give_slot(auth, name_key, client_key, ok, user, client, now_ms);
     sodium_memzero(row.password_hash, sizeof row.password_hash);
     if (!ok) {
         snprintf(err, size, DENIED_MESSAGE);

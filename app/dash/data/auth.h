@@ -39,8 +39,11 @@
 
 struct dashdb;
 
-#define AUTH_TOKEN_LEN         43 /* a session, CSRF or API token's random part */
-#define AUTH_COOKIE            "wowdash_session"
+#define AUTH_TOKEN_LEN 43 /* a session, CSRF or API token's random part */
+#define AUTH_COOKIE    "wowdash_session"
+/* Its name over HTTPS: the browser then takes it only from a secure origin,
+ * for Path=/, without a Domain (no sibling host can set or shadow it). */
+#define AUTH_COOKIE_SECURE     "__Host-" AUTH_COOKIE
 #define AUTH_API_TOKEN_PREFIX  "wdt_"
 #define AUTH_API_TOKEN_LEN     (4 + AUTH_TOKEN_LEN) /* "wdt_" and the random part */
 #define AUTH_HASH_HEX_LEN      64                   /* SHA-256 in hex */
@@ -56,6 +59,11 @@ struct dashdb;
     (3600 * 1000LL)                /* a name or address quiet this long starts afresh */
 #define AUTH_THROTTLE_ENTRIES 4096 /* names and addresses remembered; the oldest go */
 #define AUTH_MAX_VERIFYING    2
+/* A name's throttle does not hold back the addresses that name logged in
+ * from lately (so ten wrong passwords from elsewhere cannot lock its owner
+ * out); the address's own throttle still does. */
+#define AUTH_KNOWN_PAIRS 1024                      /* (name, address) pairs remembered */
+#define AUTH_KNOWN_MS    (30 * 24 * 3600 * 1000LL) /* for this long after a login */
 
 enum auth_status { AUTH_OK, AUTH_DENIED, AUTH_THROTTLED, AUTH_ERROR };
 

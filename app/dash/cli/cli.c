@@ -58,7 +58,11 @@ static void usage(FILE *out)
             "               machine's /etc/localtime, else UTC)\n"
             "--webhook URL  POST each alert as it opens, as JSON, to this http(s) URL\n"
             "--secure-cookies  the session cookie says Secure (serve behind HTTPS)\n"
-            "--refresh      how often rollups and alerts are brought up to date (default 60s)\n",
+            "--refresh      how often rollups and alerts are brought up to date (default 60s)\n"
+            "--trusted-proxy ADDR,...  proxies (addresses or CIDR blocks) whose\n"
+            "               X-Forwarded-For names the client; no one else's is read\n"
+            "--allowed-host HOST,...   the Host names forms may be posted to (default:\n"
+            "               the --listen address); the public name behind a proxy\n",
             SCHEMA_VERSION);
 }
 

@@ -39,7 +39,8 @@ const char cli_kiosk_usage[] =
 const char cli_serve_usage[] =
     "wowdash serve --db TARGET [--listen ADDR:PORT] [--silent-after DURATION]\n"
     "                     [--assets DIR] [--timezone ZONE] [--webhook URL]\n"
-    "                     [--secure-cookies] [--refresh DURATION]\n";
+    "                     [--secure-cookies] [--refresh DURATION]\n"
+    "                     [--trusted-proxy ADDR,...] [--allowed-host HOST[:PORT],...]\n";
 
 struct setup_options {
     const char *command; /* "migrate", "kiosk add" or "serve" */
@@ -74,6 +75,12 @@ static bool option_text_ok(const char *name, const char *value)
         }
     if (!utf8_valid_string(value)) {
         fprintf(stderr, "wowdash: %s: not valid UTF-8; expected UTF-8 text\n", name);
+        return false;
+    }
+    if (utf8_find_bidi_control(value)) {
+        fprintf(stderr,
+                "wowdash: %s: a bidirectional control character; expected text without them\n",
+                name);
         return false;
     }
     return true;
@@ -146,6 +153,8 @@ static const struct setup_option {
     {"--timezone", offsetof(struct setup_options, serve.timezone), set_text, true},
     {"--webhook", offsetof(struct setup_options, serve.webhook_url), set_text, true},
     {"--refresh", offsetof(struct setup_options, serve.refresh_ms), set_refresh, true},
+    {"--trusted-proxy", offsetof(struct setup_options, serve.trusted_proxies), set_text, true},
+    {"--allowed-host", offsetof(struct setup_options, serve.allowed_hosts), set_text, true},
     {"--to", offsetof(struct setup_options, to_version), set_version, true},
     {"--silent-after", offsetof(struct setup_options, serve.silent_after_ms), set_silent_after,
      true},

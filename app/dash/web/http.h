@@ -160,7 +160,8 @@ struct reply {
     size_t borrowed_len;
     struct reply_header headers[REPLY_HEADERS_MAX]; /* Location, Set-Cookie, Link, ... */
     size_t n_headers;
-    bool failed; /* out of memory while building: serve.c answers 500 */
+    bool failed;  /* out of memory while building: serve.c answers 500 */
+    bool scripts; /* an HTML page that loads a script (/assets/live.js): the CSP allows 'self' */
 };
 
 /* An empty 200 text/plain reply with Cache-Control: no-store. */

@@ -75,6 +75,11 @@ bool route_load_departments(struct route_ctx *c)
     return false;
 }
 
+const char *route_session_cookie(const struct router *rt)
+{
+    return rt->secure_cookies ? AUTH_COOKIE_SECURE : AUTH_COOKIE;
+}
+
 void route_method_not_allowed(struct reply *reply, const char *allow)
 {
     http_reply_text(reply, 405, "method not allowed\n");

@@ -14,6 +14,7 @@
 #include "dashdb.h"
 #include "org.h"
 #include "router_private.h"
+#include "trust.h"
 #include "tz.h"
 
 int64_t router_day_start_ms(const struct router *router, int32_t day)
@@ -150,7 +151,7 @@ static bool route_find(const char *path, struct route_match *m)
 static bool identify(struct route_ctx *c)
 {
     const struct http_request *q = c->req;
-    const char *cookie = http_cookie(q, AUTH_COOKIE);
+    const char *cookie = http_cookie(q, route_session_cookie(c->rt));
     enum auth_status st = AUTH_DENIED;
     if (c->api && q->authorization) {
         st = auth_bearer(c->db, q->authorization, c->now_ms, &c->user, c->err, sizeof c->err);
@@ -187,17 +188,16 @@ static bool identify(struct route_ctx *c)
     return false;
 }
 
-/* A POST's Origin (when sent) must be this host, and its csrf field the
- * session's token; false with 403 made. */
+/* A POST must name an allowed Host and, when it sends an Origin, come
+ * from that host (trust.h); its csrf field must be the session's token;
+ * false with 403 made. */
 static bool post_allowed(struct route_ctx *c)
 {
     const struct http_request *q = c->req;
-    if (q->origin && q->host && strcmp(q->origin, "null") != 0) {
-        const char *host = strstr(q->origin, "://");
-        if (!host || strcmp(host + 3, q->host) != 0) {
-            route_fail(c, 403, "This form was sent from another site (Origin); it is refused.");
-            return false;
-        }
+    const char *refusal = trust_post_refusal(c->rt->trust, q->host, q->origin);
+    if (refusal) {
+        route_fail(c, 403, refusal);
+        return false;
     }
     if (!c->session[0] || !auth_csrf_equal(c->csrf, http_form(q, "csrf"))) {
         route_fail(c, 403,
@@ -297,11 +297,11 @@ void router_handle(struct router *rt, const struct http_request *req, struct rep
     if (req->error || !req->path) {
         route_fail(&c, req->error ? req->error : 400,
                    req->error ? req->error_text : "no request target");
-    } else if (req->method == HTTP_OTHER) {
-        route_method_not_allowed(reply, "GET, HEAD, POST");
     } else if (!route_find(req->path, &m)) {
         route_fail(&c, 404, "There is no such page.");
-    } else if (!(m.route->methods & (req->method == HTTP_POST ? ROUTE_POST : ROUTE_GET))) {
+    } else if (req->method == HTTP_OTHER ||
+               !(m.route->methods & (req->method == HTTP_POST ? ROUTE_POST : ROUTE_GET))) {
+        /* OPTIONS too: Allow names what this path answers, never more */
         route_method_not_allowed(reply, allow_of(m.route));
     } else if (m.route->roles == 0) {
         m.route->handle(&c, &m);
@@ -312,6 +312,10 @@ void router_handle(struct router *rt, const struct http_request *req, struct rep
     }
     if (c.db)
         dashdb_pool_give(rt->pool, c.db);
+    /* the CSP allows scripts only where a page loads one (live.js): any
+     * page, an error page with the nav bar too */
+    reply->scripts = reply->type && !strncmp(reply->type, "text/html", 9) && reply->body.data &&
+                     strstr(reply->body.data, "<script") != NULL;
     dash_user_free(&c.user);
     dash_departments_free(&c.departments);
     if (reply->body.failed || reply->failed) {

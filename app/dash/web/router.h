@@ -38,6 +38,7 @@
 struct auth;
 struct dashdb_pool;
 struct refresher;
+struct trust;
 struct tz;
 
 struct router {
@@ -50,6 +51,7 @@ struct router {
     const char *zone_name;       /* its name, shown on pages */
     int64_t silent_after_ms;     /* the fleet page's threshold */
     bool secure_cookies;         /* Set-Cookie with Secure (served over HTTPS) */
+    const struct trust *trust;   /* borrowed: allowed hosts (trust.h); NULL: Origin vs Host only */
     struct refresher *refresher; /* borrowed: the data's generation (/api/v1/live); NULL: 0 */
 };
 

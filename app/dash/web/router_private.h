@@ -68,6 +68,9 @@ const char *route_api_name(const struct route *route);
 
 /* ---- route_reply.c ---- */
 
+/* The session cookie's name: AUTH_COOKIE_SECURE behind HTTPS, else AUTH_COOKIE. */
+const char *route_session_cookie(const struct router *rt);
+
 extern const char *const route_alert_states[]; /* "open", "closed", "all", NULL */
 
 /* What every page needs besides its values, from the request's context. */

@@ -199,9 +199,10 @@ void handle_logout(struct route_ctx *c, const struct route_match *m)
         return;
     }
     http_reply_header(c->reply, "Set-Cookie",
-                      c->rt->secure_cookies
-                          ? AUTH_COOKIE "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Secure"
-                          : AUTH_COOKIE "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+                      c->rt->secure_cookies ? AUTH_COOKIE_SECURE
+                          "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Secure"
+                                            : AUTH_COOKIE
+                          "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
     route_redirect(c->reply, "/login");
 }
 

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "pages.h"
 #include "router_private.h"
+#include "trust.h"
 
 void handle_healthz(struct route_ctx *c, const struct route_match *m)
 {
@@ -36,7 +37,7 @@ static void set_session_cookie(struct route_ctx *c, const char *session)
 {
     char cookie[160];
     snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=Lax; Path=/; Max-Age=%lld%s",
-             AUTH_COOKIE, session, (long long)(AUTH_SESSION_ABSOLUTE_MS / 1000),
+             route_session_cookie(c->rt), session, (long long)(AUTH_SESSION_ABSOLUTE_MS / 1000),
              c->rt->secure_cookies ? "; Secure" : "");
     http_reply_header(c->reply, "Set-Cookie", cookie);
 }
@@ -89,12 +90,10 @@ void handle_login(struct route_ctx *c, const struct route_match *m)
         route_html_done(c, 200);
         return;
     }
-    if (c->req->origin && c->req->host && strcmp(c->req->origin, "null") != 0) {
-        const char *host = strstr(c->req->origin, "://");
-        if (!host || strcmp(host + 3, c->req->host) != 0) {
-            route_fail(c, 403, "This form was sent from another site (Origin); it is refused.");
-            return;
-        }
+    const char *refusal = trust_post_refusal(c->rt->trust, c->req->host, c->req->origin);
+    if (refusal) {
+        route_fail(c, 403, refusal);
+        return;
     }
     c->db = dashdb_pool_take(c->rt->pool, c->err, sizeof c->err);
     if (!c->db) {

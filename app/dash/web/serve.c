@@ -41,27 +41,36 @@
 #include "alerts.h"
 #include "auth.h"
 #include "clock.h"
+#include "conn_guard.h"
 #include "dashdb.h"
 #include "file.h"
 #include "http.h"
+#include "lane.h"
 #include "log.h"
 #include "notify.h"
 #include "refresher.h"
 #include "router.h"
 #include "strbuf.h"
 #include "sync_backend.h"
+#include "trust.h"
 #include "tz.h"
 
 #ifndef WOW_ASSETS_DIR
 #define WOW_ASSETS_DIR "/usr/share/wowkiosk"
 #endif
 
-#define SERVE_THREADS          4  /* polling threads, and database connections */
-#define SERVE_CONNECTION_LIMIT 64 /* open HTTP connections at once */
-#define SERVE_TIMEOUT_S        10 /* an idle or slow connection is closed after this */
+#define SERVE_THREADS          4     /* polling threads */
+#define SERVE_CONNECTION_LIMIT 512   /* open HTTP connections at once (conn_guard.h: per address) */
+#define SERVE_TIMEOUT_S        10    /* an idle connection is closed after this */
+#define SERVE_REQUEST_MS       10000 /* a whole request (header and body) must arrive within */
 
-/* Every response says this; there is no script, inline style or frame. */
-#define SERVE_CSP "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+/* Every response says this; no inline script or style, no frame, no
+ * plugin; scripts only from here and only on the pages that load one. */
+#define SERVE_CSP_BASE                                                                             \
+    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "            \
+    "object-src 'none'; "
+#define SERVE_CSP         SERVE_CSP_BASE "script-src 'none'"
+#define SERVE_CSP_SCRIPTS SERVE_CSP_BASE "script-src 'self'"
 
 /* ---- --listen ---------------------------------------------------------- */
 
@@ -308,10 +317,16 @@ struct server {
     struct live live;
     bool live_made;
     struct refresher *refresher;
+    struct trust trust;       /* filled at start, then read-only */
+    struct conn_guard *guard; /* per-address limit, request deadlines */
+    struct lane *lane;        /* logins, off the polling threads */
     struct MHD_Daemon *daemon;
 };
 
 /* ---- requests ---------------------------------------------------------- */
+
+/* A request answered on the lane (lane.h): where it stands. */
+enum exchange_lane { EXCHANGE_HERE, EXCHANGE_QUEUED, EXCHANGE_ANSWERED };
 
 /* One request's state, from the URI log callback to completion. */
 struct exchange {
@@ -320,6 +335,15 @@ struct exchange {
     bool waited;         /* a long-poll was held back once already */
     struct strbuf body;  /* a POST's body, at most HTTP_BODY_MAX + 1 bytes */
     bool body_too_large; /* more came than that (413) */
+    bool bad_framing;    /* both Content-Length and Transfer-Encoding (400) */
+    /* on the lane: the parsed request and, once answered, the reply (owned
+     * from the push until handle_completed) */
+    enum exchange_lane lane;
+    struct server *server;
+    struct MHD_Connection *connection;
+    struct http_request req;
+    struct reply reply;
+    int64_t start_ms; /* mono, for the log line */
 };
 
 static void *handle_uri(void *cls, const char *uri, struct MHD_Connection *connection)
@@ -336,8 +360,18 @@ static void handle_completed(void *cls, struct MHD_Connection *connection, void 
                              enum MHD_RequestTerminationCode code)
 {
     struct exchange *x = *con_cls;
+    struct server *s = cls;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info && info->socket_context)
+        conn_guard_request_begins(s->guard, info->socket_context);
     if (!x)
         return;
+    if (x->lane != EXCHANGE_HERE) {
+        http_request_free(&x->req);
+        if (x->lane == EXCHANGE_ANSWERED)
+            http_reply_free(&x->reply);
+    }
     free(x->target);
     strbuf_free(&x->body);
     free(x);
@@ -357,11 +391,14 @@ static void client_address(struct MHD_Connection *connection, char *out, size_t 
 }
 
 /* The request as http.h has it: false only when out of memory. */
-static bool read_request(struct MHD_Connection *connection, const char *method, struct exchange *x,
-                         struct http_request *req)
+static bool read_request(const struct server *s, struct MHD_Connection *connection,
+                         const char *method, struct exchange *x, struct http_request *req)
 {
-    char client[64];
-    client_address(connection, client, sizeof client);
+    char peer[64], client[64];
+    client_address(connection, peer, sizeof peer);
+    trust_client(&s->trust, peer,
+                 MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "X-Forwarded-For"),
+                 client, sizeof client);
     http_request_init(req, method, client);
     const char *ctype = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Type");
     const char *lang = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept-Language");
@@ -380,7 +417,11 @@ static bool read_request(struct MHD_Connection *connection, const char *method, 
     if (!http_parse_cookies(req,
                             MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Cookie")))
         return false;
-    if (req->method == HTTP_POST && !req->error) {
+    if (x->bad_framing && !req->error) {
+        req->error = 400;
+        snprintf(req->error_text, sizeof req->error_text,
+                 "Both Content-Length and Transfer-Encoding: the request's length is ambiguous.");
+    } else if (req->method == HTTP_POST && !req->error) {
         if (x->body_too_large)
             http_parse_form(req, ctype, "", HTTP_BODY_MAX + 1); /* says 413 */
         else
@@ -407,8 +448,11 @@ static struct MHD_Response *make_response(struct reply *r)
         return NULL;
     bool ok = MHD_add_response_header(res, "Content-Type", r->type) == MHD_YES &&
               MHD_add_response_header(res, "X-Content-Type-Options", "nosniff") == MHD_YES &&
-              MHD_add_response_header(res, "Content-Security-Policy", SERVE_CSP) == MHD_YES &&
-              MHD_add_response_header(res, "Referrer-Policy", "no-referrer") == MHD_YES &&
+              MHD_add_response_header(res, "Content-Security-Policy",
+                                      r->scripts ? SERVE_CSP_SCRIPTS : SERVE_CSP) == MHD_YES &&
+              /* same-origin, not no-referrer: under no-referrer a browser sends
+               * "Origin: null" with our own forms, which a POST must refuse */
+              MHD_add_response_header(res, "Referrer-Policy", "same-origin") == MHD_YES &&
               MHD_add_response_header(res, "X-Frame-Options", "DENY") == MHD_YES &&
               MHD_add_response_header(res, "Cache-Control", r->cache) == MHD_YES;
     for (size_t i = 0; ok && i < r->n_headers; i++)
@@ -442,14 +486,77 @@ static bool live_unchanged(const struct server *s, const struct http_request *re
            since[0] != '\0';
 }
 
+/* Queues the reply and logs the request's line. */
+static enum MHD_Result respond(struct MHD_Connection *connection, const char *method,
+                               const char *url, struct reply *r, int64_t start_ms)
+{
+    struct MHD_Response *res = make_response(r);
+    enum MHD_Result rc = res ? MHD_queue_response(connection, r->status, res) : MHD_NO;
+    if (res)
+        MHD_destroy_response(res);
+    char path[201];
+    loggable_path(url, path, sizeof path);
+    log_info("%.16s %s %u %.1f ms", method, path, res ? r->status : 500u,
+             (double)(clock_real().mono_ms - start_ms));
+    return rc;
+}
+
+/* Whether the request waits for a password check: it is answered on the
+ * lane, never on a polling thread. */
+static bool wants_lane(const struct http_request *req)
+{
+    return req->method == HTTP_POST && !req->error && req->path && !strcmp(req->path, "/login");
+}
+
+/* A lane worker: answers the exchange's request, then lets its
+ * connection go on (the access handler is called again and sends it). */
+static void lane_answer(void *arg)
+{
+    struct exchange *x = arg;
+    router_handle(&x->server->router, &x->req, &x->reply);
+    x->lane = EXCHANGE_ANSWERED;
+    MHD_resume_connection(x->connection);
+}
+
+/* Hands the request to the lane; false when the lane is full (the request
+ * stays in req, the caller's to answer). */
+static bool to_lane(struct server *s, struct MHD_Connection *connection, struct exchange *x,
+                    struct http_request *req, int64_t start_ms)
+{
+    x->req = *req;
+    x->server = s;
+    x->connection = connection;
+    x->start_ms = start_ms;
+    x->lane = EXCHANGE_QUEUED;
+    MHD_suspend_connection(connection);
+    if (lane_push(s->lane, lane_answer, x))
+        return true;
+    MHD_resume_connection(connection);
+    x->lane = EXCHANGE_HERE;
+    *req = x->req;
+    return false;
+}
+
 static enum MHD_Result answer(struct server *s, struct MHD_Connection *connection,
                               const char *method, const char *url, struct exchange *x)
 {
+    if (x && x->lane == EXCHANGE_ANSWERED)
+        return respond(connection, method, url, &x->reply, x->start_ms);
+    if (x && x->lane == EXCHANGE_QUEUED)
+        return MHD_YES; /* resumed before the worker finished: not yet */
     int64_t start_ms = clock_real().mono_ms;
     struct http_request req;
     struct reply r;
-    if (x && read_request(connection, method, x, &req)) {
-        router_handle(&s->router, &req, &r);
+    if (x && read_request(s, connection, method, x, &req)) {
+        if (wants_lane(&req)) {
+            if (to_lane(s, connection, x, &req, start_ms))
+                return MHD_YES;
+            http_reply_init(&r);
+            http_reply_text(&r, 503, "Too many logins at once: try again in a second.\n");
+            http_reply_header(&r, "Retry-After", "1");
+        } else {
+            router_handle(&s->router, &req, &r);
+        }
         if (!x->waited && live_unchanged(s, &req, &r) &&
             live_park(&s->live, connection, req.client, refresher_generation(s->refresher))) {
             x->waited = true; /* answered again once resumed */
@@ -462,17 +569,18 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *connectio
         http_reply_init(&r);
         http_reply_text(&r, 500, "out of memory\n");
     }
-    struct MHD_Response *res = make_response(&r);
-    enum MHD_Result rc = res ? MHD_queue_response(connection, r.status, res) : MHD_NO;
-    if (res)
-        MHD_destroy_response(res);
-    char path[201];
-    loggable_path(url, path, sizeof path);
-    log_info("%.16s %s %u %.1f ms", method, path, res ? r.status : 500u,
-             (double)(clock_real().mono_ms - start_ms));
+    enum MHD_Result rc = respond(connection, method, url, &r, start_ms);
     http_reply_free(&r);
     http_request_free(&req);
     return rc;
+}
+
+/* The connection's watch (conn_guard.h), or NULL. */
+static struct conn_watch *watch_of(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
 }
 
 /* libmicrohttpd's access handler: called when the headers are in, then
@@ -483,14 +591,18 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
                                       const char *upload_data, size_t *upload_data_size,
                                       void **con_cls)
 {
+    struct server *s = cls;
     struct exchange *x = *con_cls;
     if (x && !x->started) {
         x->started = true;
         const char *length =
             MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
-        if (!length || strtoll(length, NULL, 10) <= HTTP_BODY_MAX)
-            return MHD_YES;       /* answer once the request is complete: keeps the connection */
-        x->body_too_large = true; /* 413 at once, without reading the body */
+        const char *coding =
+            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding");
+        x->bad_framing = length && coding; /* 400 at once: a smuggling attempt, or a bad client */
+        if (!x->bad_framing && (!length || strtoll(length, NULL, 10) <= HTTP_BODY_MAX))
+            return MHD_YES; /* answer once the request is complete: keeps the connection */
+        x->body_too_large = !x->bad_framing; /* 413 at once, without reading the body */
     } else if (x && *upload_data_size != 0) {
         size_t room = HTTP_BODY_MAX + 1 - x->body.len;
         size_t take = *upload_data_size < room ? *upload_data_size : room;
@@ -500,7 +612,37 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
         *upload_data_size = 0;
         return MHD_YES;
     }
-    return answer(cls, connection, method, url, x);
+    conn_guard_request_in(s->guard, watch_of(connection));
+    return answer(s, connection, method, url, x);
+}
+
+/* libmicrohttpd's accept policy: the per-address limit (conn_guard.h). */
+static enum MHD_Result handle_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    struct server *s = cls;
+    char text[64] = "";
+    if (addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, text, sizeof text);
+    else if (addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, text, sizeof text);
+    return conn_guard_admit(s->guard, text) ? MHD_YES : MHD_NO;
+}
+
+/* A connection opens or ends: the guard follows it. */
+static void handle_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code)
+{
+    struct server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        char addr[64];
+        client_address(connection, addr, sizeof addr);
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = info ? conn_guard_open(s->guard, info->connect_fd, addr) : NULL;
+    } else {
+        conn_guard_close(s->guard, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* libmicrohttpd's messages, as warnings (fmt is libmicrohttpd's). */
@@ -522,10 +664,11 @@ static struct MHD_Daemon *start_daemon(struct server *s, struct listen_addr *add
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
                      MHD_ALLOW_SUSPEND_RESUME | (addr->v6 ? MHD_USE_IPv6 : 0);
     return MHD_start_daemon(
-        flags, (uint16_t)addr->port, NULL, NULL, handle_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-        handle_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr->addr,
-        MHD_OPTION_URI_LOG_CALLBACK, handle_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-        handle_completed, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVE_THREADS,
+        flags, (uint16_t)addr->port, handle_accept, s, handle_request, s,
+        MHD_OPTION_EXTERNAL_LOGGER, handle_mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr->addr, MHD_OPTION_URI_LOG_CALLBACK, handle_uri, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, handle_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+        handle_connection, s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVE_THREADS,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_TIMEOUT_S, MHD_OPTION_END);
 }
@@ -567,9 +710,11 @@ static void check_database(struct dashdb_pool *pool)
         log_warn("the database does not answer (/healthz says 503 until it does): %s", err);
 }
 
-/* Checks what can be checked before anything starts; 0, or the exit
+/* Checks what can be checked before anything starts, and fills trust
+ * from --trusted-proxy, --allowed-host and --listen; 0, or the exit
  * status with the reason on stderr. */
-static int check_options(const struct serve_options *o, struct listen_addr *addr)
+static int check_options(const struct serve_options *o, struct listen_addr *addr,
+                         struct trust *trust)
 {
     char err[512];
     int rc = check_listen(o->listen, addr, err, sizeof err);
@@ -577,6 +722,16 @@ static int check_options(const struct serve_options *o, struct listen_addr *addr
         fprintf(stderr, "wowdash: serve: %s\n", err);
         return 2;
     }
+    if ((o->trusted_proxies && !trust_parse_proxies(trust, o->trusted_proxies, err, sizeof err)) ||
+        (o->allowed_hosts && !trust_parse_hosts(trust, o->allowed_hosts, err, sizeof err))) {
+        fprintf(stderr, "wowdash: serve: %s\n", err);
+        return 2;
+    }
+    if (!o->allowed_hosts && rc == 0 && addr->port != 0)
+        trust_add_listen(trust, addr->host, addr->v6, addr->port);
+    else if (!o->allowed_hosts)
+        log_warn("no --allowed-host: forms are checked by Origin against Host only; name the "
+                 "host names this dashboard is reached by");
     if (rc == -2)
         log_warn("%s", err);
     if (o->webhook_url && strncmp(o->webhook_url, "http://", 7) != 0 &&
@@ -600,9 +755,12 @@ static void serve_stop(struct server *s)
         s->live.stopping = true;
         pthread_mutex_unlock(&s->live.mu);
         live_tick(&s->live, 0);
+        lane_stop(s->lane); /* its connections are answered and resumed; new logins get 503 */
         if (s->daemon)
             MHD_stop_daemon(s->daemon);
     }
+    lane_free(s->lane);
+    conn_guard_stop(s->guard);
     refresher_stop(s->refresher); /* joins its thread: no live_tick after this */
     if (s->live_made)
         pthread_mutex_destroy(&s->live.mu);
@@ -619,9 +777,11 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
     s->css = load_stylesheet(o->assets_dir, &css_len);
     if (!s->css)
         return false;
-    s->pool = dashdb_pool_create(o->db, SERVE_THREADS);
+    s->pool = dashdb_pool_create(o->db, SERVE_THREADS + LANE_WORKERS);
     s->auth = auth_create();
-    if (!s->pool || !s->auth) {
+    s->lane = lane_start(LANE_WORKERS, LANE_CAPACITY);
+    s->guard = conn_guard_start(&s->trust, SERVE_REQUEST_MS);
+    if (!s->pool || !s->auth || !s->lane || !s->guard) {
         log_error("out of memory");
         return false;
     }
@@ -634,7 +794,8 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
                                 .zone = s->zone,
                                 .zone_name = s->zone_name,
                                 .silent_after_ms = o->silent_after_ms,
-                                .secure_cookies = o->secure_cookies};
+                                .secure_cookies = o->secure_cookies,
+                                .trust = &s->trust};
     s->live_made = pthread_mutex_init(&s->live.mu, NULL) == 0;
     struct refresher_settings rs = {.target = o->db,
                                     .every_ms =
@@ -658,7 +819,8 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
 int serve_run(const struct serve_options *o)
 {
     struct listen_addr addr;
-    int rc = check_options(o, &addr);
+    struct server s = {0};
+    int rc = check_options(o, &addr, &s.trust);
     if (rc != 0)
         return rc;
     /* blocked from here on, in this thread and every one started later:
@@ -668,7 +830,6 @@ int serve_run(const struct serve_options *o)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    struct server s = {0};
     if (!load_zone(o->timezone, &s.zone, s.zone_name, sizeof s.zone_name))
         return 2;
     if (!serve_start(&s, o, &addr)) {

@@ -29,14 +29,16 @@
 #define SERVE_DEFAULT_REFRESH      (60 * 1000)      /* ms */
 
 struct serve_options {
-    const char *db;          /* TARGET: a PostgreSQL conninfo or a SQLite path */
-    const char *listen;      /* "ADDR:PORT", "[ADDR]:PORT" or "localhost:PORT" */
-    const char *assets_dir;  /* holds dash.css; NULL: found as serve_find_assets says */
-    int64_t silent_after_ms; /* a kiosk silent longer than this stands out */
-    const char *timezone;    /* "today" is here; NULL: /etc/localtime's zone, else UTC */
-    const char *webhook_url; /* alerts are POSTed here as they open; NULL: none */
-    bool secure_cookies;     /* the session cookie says Secure (HTTPS in front) */
-    int64_t refresh_ms;      /* rollups and alerts every this often */
+    const char *db;              /* TARGET: a PostgreSQL conninfo or a SQLite path */
+    const char *listen;          /* "ADDR:PORT", "[ADDR]:PORT" or "localhost:PORT" */
+    const char *assets_dir;      /* holds dash.css; NULL: found as serve_find_assets says */
+    int64_t silent_after_ms;     /* a kiosk silent longer than this stands out */
+    const char *timezone;        /* "today" is here; NULL: /etc/localtime's zone, else UTC */
+    const char *webhook_url;     /* alerts are POSTed here as they open; NULL: none */
+    bool secure_cookies;         /* the session cookie says Secure (HTTPS in front) */
+    int64_t refresh_ms;          /* rollups and alerts every this often */
+    const char *trusted_proxies; /* "ADDR[/BITS],...": X-Forwarded-For is read from these */
+    const char *allowed_hosts;   /* "HOST[:PORT],...": the Host a POST may name; NULL: --listen's */
 };
 
 /* Runs the server until SIGTERM or SIGINT.  Returns the exit status: 0

@@ -162,13 +162,15 @@ class Response:
 class Client:
     """One browser-like user: its own cookies, no redirects followed, raw bytes kept."""
 
-    def __init__(self, port, token=None):
+    def __init__(self, port, token=None, source=None):
         self.port = port
         self.cookies = {}
         self.token = token
+        self.source = source  # a loopback address to connect from (127.0.0.0/8), or None
 
     def request(self, method, path, form=None, headers=None, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                          source_address=(self.source, 0) if self.source else None)
         h = dict(headers or {})
         if self.cookies:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

@@ -136,7 +136,8 @@ def request(port, path, method="GET", cookie=None, data=None, host="127.0.0.1"):
     req = urllib.request.Request(f"http://{host}:{port}{path}", method=method,
                                  data=data.encode() if data is not None else None)
     if cookie:
-        req.add_header("Cookie", f"wowdash_session={cookie}")
+        # a bare value is the plain session cookie's; "NAME=VALUE" is sent as it is
+        req.add_header("Cookie", cookie if "=" in cookie else f"wowdash_session={cookie}")
     try:
         with OPENER.open(req, timeout=10) as r:
             return r.status, r.headers, r.read().decode()
@@ -230,7 +231,8 @@ ROW = re.compile(r'<tr class="kiosk([^"]*)"><td data-label="Status" class="statu
 
 
 def login(port, engine, secure=False):
-    """Logs the technician in; returns the session cookie's value."""
+    """Logs the technician in; returns the session cookie as NAME=VALUE (__Host-wowdash_session
+    when secure)."""
     status, headers, body = request(port, "/login", "POST",
                                     data=f"user={TECH}&password=wrong+one&next=%2Ffleet")
     check(status == 403 and headers.get("Set-Cookie") is None
@@ -246,9 +248,12 @@ def login(port, engine, secure=False):
     want = {"HttpOnly", "SameSite=Lax", "Path=/"} | ({"Secure"} if secure else set())
     check(want <= set(attrs) and (secure or "Secure" not in attrs),
           f"{engine}: Set-Cookie {cookie!r}, expected the attributes {want}")
-    value = http.cookies.SimpleCookie(cookie)["wowdash_session"].value
+    name = "__Host-wowdash_session" if secure else "wowdash_session"
+    parsed = http.cookies.SimpleCookie(cookie)
+    check(name in parsed, f"{engine}: Set-Cookie {cookie!r}, expected the cookie {name}")
+    value = parsed[name].value
     check(re.fullmatch(r"[A-Za-z0-9_-]{43}", value) is not None, f"{engine}: cookie {value!r}")
-    return value
+    return f"{name}={value}"
 
 
 def check_fleet_page(port, rows, engine, cookie):

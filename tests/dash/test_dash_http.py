@@ -621,6 +621,76 @@ def check_bad_params(ctx):
         check(r.status == 400 and says(page_text(r.text), words), f"{page}?{q}: {r!r}")
 
 
+def place_counts(s, kiosks, days):
+    """{department: [r1..r4]} summed over kiosks (ids), days with a tap only."""
+    out = {}
+    for d in s.departments:
+        c = [0] * 4
+        for k in kiosks:
+            for i, v in enumerate(s.counts({d}, days, kiosk=k)):
+                c[i] += v
+        if sum(c):
+            out[d] = c
+    return out
+
+
+def check_places(ctx):
+    """The site and kiosk filters: the API, the overview, a department page, the selects (a
+    head sees only its departments' kiosks), and a bad kiosk id."""
+    s = ctx.s
+    days = period_range("last_30_days", s.today)
+    by_site = {}
+    for k, info in s.kiosks.items():
+        by_site.setdefault(info["site"], []).append(k)
+    cases = [("site=NYC", by_site["NYC"]), ("kiosk=k-alpha-2", ["k-alpha-2"]),
+             ("site=HQ&kiosk=k-alpha-1", ["k-alpha-1"]), ("site=NYC&kiosk=k-alpha-1", []),
+             ("site=Nowhere", [])]
+    for query, kiosks in cases:
+        items = api_all(ctx.api, f"/api/v1/counts?{query}")
+        got = {k: v for k, v in sum_by_department(items, query).items() if sum(v)}
+        want = place_counts(s, kiosks, days)
+        check(got == want, f"/api/v1/counts?{query}: {diff(got, want)}")
+    check(place_counts(s, by_site["NYC"], days) != place_counts(s, list(s.kiosks), days),
+          "the seeded world gives the site filter nothing to narrow")
+    # a department page narrowed to one kiosk
+    want = place_counts(s, ["k-alpha-2"], days).get("alpha", [0] * 4)
+    n, index, _, _ = score(want)
+    r = ctx.admin.get("/department/alpha?kiosk=k-alpha-2")
+    check(r.status == 200 and has_int(page_text(r.text), n),
+          f"/department/alpha?kiosk=k-alpha-2: expected n {n} on the page: {r!r}")
+    check("k-alpha-1" not in re.sub(r"<form.*?</form>", "", r.text, flags=re.S),
+          "/department/alpha?kiosk=k-alpha-2 lists k-alpha-1 outside the filter")
+    # the overview narrowed to a site: Alpha's row counts HQ's kiosk only
+    r = ctx.admin.get("/overview?site=HQ")
+    check(r.status == 200, f"/overview?site=HQ: {r!r}")
+    want = place_counts(s, by_site["HQ"], days)
+    row = next((x for x in re.findall(r"<tr\b.*?</tr>", r.text, flags=re.S)
+                if "Alpha ward" in x), "")
+    check(has_int(page_text(row), sum(want.get("alpha", [0]))),
+          f"/overview?site=HQ: Alpha's row should count {sum(want.get('alpha', [0]))}: {row!r}")
+    # the selects, and their choices kept in the links
+    for path in ("/overview?site=HQ", "/department/alpha?site=HQ"):
+        r = ctx.admin.get(path)
+        check('name="site"' in r.text and 'name="kiosk"' in r.text,
+              f"{path}: no site and kiosk selects")
+        check(re.search(r'<option value="HQ" selected>', r.text) is not None,
+              f"{path}: HQ not selected")
+    r = ctx.admin.get("/alerts")
+    check('name="site"' not in r.text, "/alerts offers a site filter that narrows nothing")
+    head = Client(ctx.server.port)
+    head.login("head-a", s.users["head-a"].password)
+    r = head.get("/overview")
+    kiosks = set(re.findall(r'<option value="(k-[a-z0-9-]+)"', r.text))
+    check(kiosks == {"k-alpha-1", "k-alpha-2"},
+          f"head-a's kiosk choices: {sorted(kiosks)}, expected alpha's two")
+    r = head.get("/api/v1/counts?site=HQ")
+    check(r.status == 200 and all(it["department"] == "alpha" for it in r.json()["items"]),
+          "head-a with site=HQ sees another department's counts")
+    r = ctx.api.get("/api/v1/counts?kiosk=a%20b")
+    check(r.status == 400 and "kiosk" in str(r.json().get("error", "")),
+          f"kiosk=a b: expected 400 naming kiosk, got {r!r}")
+
+
 # ---- CSV ------------------------------------------------------------------------------------------
 FORMULA = ("=", "+", "-", "@")
 
@@ -854,7 +924,7 @@ def check_alerts(ctx):
 CHECKS = {
     "pages": check_pages, "periods": check_periods, "misuse": check_misuse,
     "hourly": check_hourly, "badparams": check_bad_params, "csv": check_csv,
-    "paging": check_paging, "alerts": check_alerts,
+    "paging": check_paging, "alerts": check_alerts, "places": check_places,
 }
 
 

@@ -245,7 +245,9 @@ bool dashq_scoped(struct dashdb *db, const struct dash_user *u, const struct das
         ids[i] = list->items[i].id;
     *none = !dashq_append_in_list(in, "department", ids, list->n);
     free(ids);
-    return in->failed ? dashq_fail_oom(err, size) : true;
+    if (in->failed)
+        return dashq_fail_oom(err, size);
+    return dashq_place(db, f, in, none, err, size);
 }
 
 /* A department's place in list (sorted by name, so looked up by id one by
@@ -494,22 +496,31 @@ static bool handle_hour(void *ctx, int ncols, const char *const *v)
 static bool department_hours(struct dashdb *db, const struct dash_filter *f,
                              struct dash_department *out, char *err, size_t size)
 {
-    static const char sql[] = "SELECT day, hour, " DASHQ_FACE_SUMS " FROM dash_hour"
-                              " WHERE department = $1 AND day >= $2 AND day < $3"
-                              " GROUP BY day, hour";
+    struct strbuf sql = {0};
+    bool none = false;
+    strbuf_puts(&sql, "SELECT day, hour, " DASHQ_FACE_SUMS " FROM dash_hour"
+                      " WHERE department = $1 AND day >= $2 AND day < $3");
+    bool ok = dashq_place(db, f, &sql, &none, err, size);
+    strbuf_puts(&sql, " GROUP BY day, hour");
+    if (ok && sql.failed)
+        ok = dashq_fail_oom(err, size);
     int32_t from = f->from_day, to = f->to_day > f->from_day ? f->to_day : f->from_day;
     out->hourly = to - from <= DASH_HOURLY_MAX_DAYS;
     out->trend_n = (size_t)(to - from) * (out->hourly ? 24 : 1);
     out->trend = calloc(out->trend_n ? out->trend_n : 1, sizeof *out->trend);
-    if (!out->trend)
-        return dashq_fail_oom(err, size);
+    if (!out->trend || !ok) {
+        strbuf_free(&sql);
+        return ok ? dashq_fail_oom(err, size) : false;
+    }
     for (size_t i = 0; i < out->trend_n; i++) {
         out->trend[i].day = from + (int32_t)(out->hourly ? i / 24 : i);
         out->trend[i].hour = (int8_t)(out->hourly ? (int)(i % 24) : -1);
     }
     struct hours_ctx c = {out, f->include_misuse, from - (to - from), from, to};
     struct dashdb_value params[] = {DASHDB_TEXT(out->id), DASHDB_INT(c.prev_from), DASHDB_INT(to)};
-    return dashdb_exec(db, sql, params, 3, handle_hour, &c, NULL, err, size);
+    ok = none || dashdb_exec(db, sql.data, params, 3, handle_hour, &c, NULL, err, size);
+    strbuf_free(&sql);
+    return ok;
 }
 
 struct reasons_ctx {
@@ -565,13 +576,21 @@ static bool department_reasons(struct dashdb *db, const struct dash_filter *f,
                                const struct names *names, struct dash_department *out, char *err,
                                size_t size)
 {
-    static const char sql[] = "SELECT question, reason, ended_by, SUM(n) FROM dash_reason_day"
-                              " WHERE department = $1 AND day >= $2 AND day < $3"
-                              " AND misuse <= $4 GROUP BY question, reason, ended_by";
+    struct strbuf sql = {0};
+    bool none = false;
+    strbuf_puts(&sql, "SELECT question, reason, ended_by, SUM(n) FROM dash_reason_day"
+                      " WHERE department = $1 AND day >= $2 AND day < $3 AND misuse <= $4");
+    bool ok = dashq_place(db, f, &sql, &none, err, size);
+    strbuf_puts(&sql, " GROUP BY question, reason, ended_by");
+    if (ok && sql.failed)
+        ok = dashq_fail_oom(err, size);
     struct reasons_ctx c = {out, 0};
     struct dashdb_value params[] = {DASHDB_TEXT(out->id), DASHDB_INT(f->from_day),
                                     DASHDB_INT(f->to_day), DASHDB_INT(f->include_misuse ? 1 : 0)};
-    if (!dashdb_exec(db, sql, params, 4, handle_reason, &c, NULL, err, size))
+    if (ok && !none)
+        ok = dashdb_exec(db, sql.data, params, 4, handle_reason, &c, NULL, err, size);
+    strbuf_free(&sql);
+    if (!ok)
         return false;
     for (size_t i = 0; i < out->reasons_n; i++)
         dashq_label_reason(&out->reasons[i], names);
@@ -655,17 +674,32 @@ static int compare_kiosks(const void *a, const void *b)
 static bool department_kiosks(struct dashdb *db, const struct dash_filter *f,
                               struct dash_department *out, char *err, size_t size)
 {
-    static const char counts_sql[] = "SELECT kiosk_id, " DASHQ_FACE_SUMS " FROM dash_hour"
-                                     " WHERE department = $1 AND day >= $2 AND day < $3"
-                                     " GROUP BY kiosk_id";
-    static const char rows_where[] = " WHERE department = $1"
-                                     " OR kiosk_id IN (SELECT kiosk_id FROM dash_hour"
-                                     " WHERE department = $1 AND day >= $2 AND day < $3)";
+    struct strbuf counts_sql = {0}, place = {0}, rows_where = {0};
+    bool none = false;
+    bool ok = dashq_place(db, f, &place, &none, err, size);
+    const char *in = place.data ? place.data : "";
+    strbuf_puts(&counts_sql, "SELECT kiosk_id, " DASHQ_FACE_SUMS " FROM dash_hour"
+                             " WHERE department = $1 AND day >= $2 AND day < $3");
+    strbuf_puts(&counts_sql, in);
+    strbuf_puts(&counts_sql, " GROUP BY kiosk_id");
+    /* the department's kiosks, and those that counted for it in the period
+     * (a kiosk moved since); only the filter's when it names a site or kiosk */
+    strbuf_puts(&rows_where, " WHERE (department = $1 OR kiosk_id IN (SELECT kiosk_id FROM"
+                             " dash_hour WHERE department = $1 AND day >= $2 AND day < $3))");
+    strbuf_puts(&rows_where, in);
+    if (ok && (counts_sql.failed || rows_where.failed || place.failed))
+        ok = dashq_fail_oom(err, size);
     struct kiosks_ctx c = {&out->kiosks, &out->kiosks_n, 0, f->include_misuse};
     struct dashdb_value params[] = {DASHDB_TEXT(out->id), DASHDB_INT(f->from_day),
                                     DASHDB_INT(f->to_day)};
-    if (!dashdb_exec(db, counts_sql, params, 3, handle_kiosk_counts, &c, NULL, err, size) ||
-        !kiosks_each(db, rows_where, params, 3, handle_kiosk_row, &c, err, size))
+    if (ok && !none)
+        ok =
+            dashdb_exec(db, counts_sql.data, params, 3, handle_kiosk_counts, &c, NULL, err, size) &&
+            kiosks_each(db, rows_where.data, params, 3, handle_kiosk_row, &c, err, size);
+    strbuf_free(&counts_sql);
+    strbuf_free(&place);
+    strbuf_free(&rows_where);
+    if (!ok)
         return false;
     if (out->kiosks_n > 1)
         qsort(out->kiosks, out->kiosks_n, sizeof *out->kiosks, compare_kiosks);

@@ -57,6 +57,12 @@ bool dashq_scoped(struct dashdb *db, const struct dash_user *u, const struct das
                   struct dash_departments *list, struct strbuf *in, bool *none, char *err,
                   size_t size);
 
+/* " AND kiosk_id IN (...)" for f's site and kiosk appended to sql
+ * (dashq_place.c); nothing when f names neither; *none set when no kiosk
+ * can match. */
+bool dashq_place(struct dashdb *db, const struct dash_filter *f, struct strbuf *sql, bool *none,
+                 char *err, size_t size);
+
 /* A department's place in list; -1 when absent. */
 long dashq_department_index(const struct dash_departments *list, const char *id);
 

@@ -46,6 +46,12 @@ void dash_departments_free(struct dash_departments *list)
     *list = (struct dash_departments){0};
 }
 
+void dash_places_free(struct dash_places *places)
+{
+    free(places->items);
+    *places = (struct dash_places){0};
+}
+
 void dash_alerts_free(struct dash_alerts *alerts)
 {
     for (size_t i = 0; i < alerts->n; i++) {

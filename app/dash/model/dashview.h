@@ -47,6 +47,8 @@ struct dash_filter {
     int32_t from_day, to_day;     /* [from, to) */
     char department[DASH_ID_MAX]; /* "": every department the user may see */
     char group[DASH_ID_MAX];      /* "": any group */
+    char site[DASH_NAME_MAX];     /* "": every site; else the kiosks at this site (kiosks.site) */
+    char kiosk[DASH_ID_MAX];      /* "": every kiosk; else this kiosk's counts only */
     bool include_misuse;          /* count taps the press filter flagged (off by default) */
     /* The period as UTC milliseconds [from, to), set where alerts are
      * listed by period (the alerts page): those open at any time in it.
@@ -188,6 +190,22 @@ struct dash_departments {
 };
 
 void dash_departments_free(struct dash_departments *list);
+
+/* A kiosk a viewer may filter by, and its site. */
+struct dash_place {
+    char kiosk_id[DASH_ID_MAX];
+    char label[DASH_NAME_MAX];     /* the kiosk's label ("" none) */
+    char site[DASH_NAME_MAX];      /* kiosks.site: the filter's value */
+    char site_name[DASH_NAME_MAX]; /* the catalog's name for it, else the site */
+};
+
+/* The kiosks of the departments a viewer sees, by site then kiosk id. */
+struct dash_places {
+    struct dash_place *items; /* owned */
+    size_t n;
+};
+
+void dash_places_free(struct dash_places *places);
 
 /* ---- alerts ------------------------------------------------------------ */
 

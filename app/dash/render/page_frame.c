@@ -149,6 +149,14 @@ void page_filter_query(const struct dash_filter *f, struct strbuf *out)
         strbuf_puts(out, "&group=");
         html_url_encode(out, f->group);
     }
+    if (f->site[0]) {
+        strbuf_puts(out, "&site=");
+        html_url_encode(out, f->site);
+    }
+    if (f->kiosk[0]) {
+        strbuf_puts(out, "&kiosk=");
+        html_url_encode(out, f->kiosk);
+    }
     if (f->include_misuse)
         strbuf_puts(out, "&misuse=1");
 }
@@ -344,6 +352,34 @@ static void scope_selects(struct strbuf *out, const struct page_ctx *ctx, const 
     strbuf_puts(out, "</select></div>");
 }
 
+/* The site and kiosk selects: the kiosks of the viewer's departments,
+ * grouped by site; none when there are no kiosks to choose. */
+static void place_selects(struct strbuf *out, const struct page_ctx *ctx)
+{
+    const struct dash_filter *f = ctx->filter;
+    const struct dash_places *pl = ctx->places;
+    if (!pl || pl->n == 0)
+        return;
+    strbuf_puts(out, "<div class=\"field\"><label for=\"f-site\">Site</label>"
+                     "<select id=\"f-site\" name=\"site\">");
+    option(out, "", "All sites", !f->site[0]);
+    for (size_t i = 0; i < pl->n; i++)
+        if (pl->items[i].site[0] && (i == 0 || strcmp(pl->items[i - 1].site, pl->items[i].site)))
+            option(out, pl->items[i].site, pl->items[i].site_name,
+                   !strcmp(f->site, pl->items[i].site));
+    strbuf_puts(out, "</select></div><div class=\"field\"><label for=\"f-kiosk\">Kiosk</label>"
+                     "<select id=\"f-kiosk\" name=\"kiosk\">");
+    option(out, "", "All kiosks", !f->kiosk[0]);
+    for (size_t i = 0; i < pl->n; i++) {
+        const struct dash_place *p = &pl->items[i];
+        char label[2 * DASH_NAME_MAX + 8];
+        snprintf(label, sizeof label, "%s%s%s", p->label[0] ? p->label : p->kiosk_id,
+                 p->site_name[0] ? " · " : "", p->site_name);
+        option(out, p->kiosk_id, label, !strcmp(f->kiosk, p->kiosk_id));
+    }
+    strbuf_puts(out, "</select></div>");
+}
+
 /* The filter form (GET to path and segment, as page_url() writes them):
  * period, dates, department, group, misuse. */
 static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const char *path,
@@ -380,6 +416,8 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     strbuf_puts(out, to);
     strbuf_puts(out, "\"></div>");
     scope_selects(out, ctx, path && !strcmp(path, "/department/") ? segment : NULL);
+    if (path && strncmp(path, "/alerts", 7) != 0)
+        place_selects(out, ctx); /* alerts are a department's: a site would narrow nothing */
     strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"f-misuse\" "
                      "name=\"misuse\" value=\"1\"");
     strbuf_puts(out, f->include_misuse ? " checked" : "");

@@ -37,6 +37,7 @@ struct page_ctx {
     const struct dash_user *user;
     const struct dash_filter *filter;
     const struct dash_departments *departments; /* for the filter's selects */
+    const struct dash_places *places;           /* the same for site and kiosk; NULL: none */
     const char *csrf;                           /* the session's token, for every POST form */
     int64_t now_ms;                             /* UTC */
     int32_t today;                              /* in the dashboard's zone */

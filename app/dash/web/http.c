@@ -396,6 +396,26 @@ static bool parse_id(const struct http_request *r, const char *name, char out[DA
     return true;
 }
 
+/* ?site=: a site as the kiosks name it (any text of a line, decoded as
+ * every parameter is: UTF-8, no control or bidirectional character). */
+static bool parse_site(const struct http_request *r, char out[DASH_NAME_MAX], char *err,
+                       size_t size)
+{
+    const char *v;
+    if (!once(r, "site", &v, err, size))
+        return false;
+    out[0] = '\0';
+    if (!v || !v[0])
+        return true;
+    size_t n = strlen(v);
+    if (n >= DASH_NAME_MAX) {
+        snprintf(err, size, "site: expected at most %d bytes, got %zu", DASH_NAME_MAX - 1, n);
+        return false;
+    }
+    memcpy(out, v, n + 1);
+    return true;
+}
+
 static bool parse_date(const struct http_request *r, const char *name, int32_t *day, char *err,
                        size_t size)
 {
@@ -539,7 +559,8 @@ bool http_parse_filter(const struct http_request *r, int32_t today, struct dash_
         moved_dates(r, out);
     }
     return parse_id(r, "department", out->department, err, size) &&
-           parse_id(r, "group", out->group, err, size) &&
+           parse_id(r, "group", out->group, err, size) && parse_site(r, out->site, err, size) &&
+           parse_id(r, "kiosk", out->kiosk, err, size) &&
            parse_misuse(r, &out->include_misuse, err, size);
 }
 

@@ -18,6 +18,7 @@ void route_page_ctx(const struct route_ctx *c, struct page_ctx *p)
     *p = (struct page_ctx){.user = &c->user,
                            .filter = &c->filter,
                            .departments = &c->departments,
+                           .places = &c->places,
                            .csrf = c->csrf,
                            .now_ms = c->now_ms,
                            .today = c->today,
@@ -69,7 +70,8 @@ void route_html_done(struct route_ctx *c, unsigned status)
 
 bool route_load_departments(struct route_ctx *c)
 {
-    if (dashq_departments(c->db, &c->user, &c->departments, c->err, sizeof c->err))
+    if (dashq_departments(c->db, &c->user, &c->departments, c->err, sizeof c->err) &&
+        dashq_places(c->db, &c->user, &c->places, c->err, sizeof c->err))
         return true;
     route_fail_db(c, "departments");
     return false;

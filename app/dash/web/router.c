@@ -318,6 +318,7 @@ void router_handle(struct router *rt, const struct http_request *req, struct rep
                      strstr(reply->body.data, "<script") != NULL;
     dash_user_free(&c.user);
     dash_departments_free(&c.departments);
+    dash_places_free(&c.places);
     if (reply->body.failed || reply->failed) {
         http_reply_free(reply);
         http_reply_init(reply);

@@ -37,6 +37,7 @@ struct route_ctx {
     int32_t today;
     struct dash_filter filter;
     struct dash_departments departments; /* the filter's choices (pages) */
+    struct dash_places places;           /* the same for site and kiosk */
     char err[512];
 };
 
@@ -101,7 +102,7 @@ void route_redirect(struct reply *r, const char *location);
 /* The page appended to the reply's body is finished: status, HTML type. */
 void route_html_done(struct route_ctx *c, unsigned status);
 
-/* c->departments for the filter's selects; false with 503 made. */
+/* c->departments and c->places for the filter's selects; false with 503 made. */
 bool route_load_departments(struct route_ctx *c);
 
 /* 405 with the methods the route takes. */

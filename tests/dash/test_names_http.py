@@ -22,6 +22,7 @@ Exit 1 when any check failed.
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -126,7 +127,9 @@ def check_picker(client):
     check(all(row["id"] for row in rows), f"departments.csv: a blank id in {rows}")
     page = client.get("/overview").text
     check('"></option>' not in page, "the overview's filter has a blank option")
-    check(page.count('<option value=""') == 2, "only 'All departments' and 'All groups' are ''")
+    blank = re.findall(r'<option value=""[^>]*>([^<]*)</option>', page)
+    check(sorted(blank) == ["All departments", "All groups", "All kiosks", "All sites"],
+          f"only the 'All ...' choices may be '': {blank}")
     check('href="/department/?' not in page, "the league links a department ''")
 
 

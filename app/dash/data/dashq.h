@@ -35,8 +35,8 @@ enum dashq_status { DASHQ_OK, DASHQ_NOT_FOUND, DASHQ_ERROR };
 /* The kiosks of the departments u sees (a picker's when it offers one of
  * them), with their sites named in u->lang, for the filter's selects;
  * out emptied first, the caller frees it with dash_places_free. */
-bool dashq_places(struct dashdb *db, const struct dash_user *u, struct dash_places *out,
-                  char *err, size_t size);
+bool dashq_places(struct dashdb *db, const struct dash_user *u, struct dash_places *out, char *err,
+                  size_t size);
 
 /* The departments u may see: those described in dash_departments, those
  * with rollup rows, those a kiosk is in now and those a picker kiosk

@@ -1,7 +1,6 @@
 /*
- * dashq_place: the filter's site and kiosk (dashq_private.h): which kiosks
- * a query reads, as " AND kiosk_id IN (...)" on the rollups (every rollup
- * row carries its kiosk), and the sites and kiosks a viewer may choose.
+ * dashq_place: the sites and kiosks a viewer may choose in the filter
+ * (dashq.h); which kiosks a query then reads is dashq.c's dashq_place.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,56 +12,6 @@
 #include "names.h"
 #include "org.h"
 #include "strbuf.h"
-
-struct place_ids {
-    char (*ids)[DASH_ID_MAX]; /* owned */
-    size_t n, cap;
-    bool failed;
-};
-
-static bool handle_place_id(void *ctx, const struct kiosk_record *k)
-{
-    struct place_ids *p = ctx;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 16;
-        void *grown = realloc(p->ids, cap * sizeof *p->ids);
-        if (!grown) {
-            p->failed = true;
-            return false;
-        }
-        p->ids = grown, p->cap = cap;
-    }
-    dashq_set_text(p->ids[p->n++], DASH_ID_MAX, k->kiosk_id);
-    return true;
-}
-
-bool dashq_place(struct dashdb *db, const struct dash_filter *f, struct strbuf *sql, bool *none,
-                 char *err, size_t size)
-{
-    if (!f->site[0] && !f->kiosk[0])
-        return true;
-    if (!f->site[0]) {
-        const char *one = f->kiosk; /* a kiosk gone from the kiosks table still has its rows */
-        *none |= !dashq_append_in_list(sql, "kiosk_id", &one, 1);
-        return sql->failed ? dashq_fail_oom(err, size) : true;
-    }
-    struct place_ids p = {0};
-    struct dashdb_value params[] = {DASHDB_TEXT(f->site), DASHDB_TEXT(f->kiosk)};
-    bool ok = kiosks_each(db, " WHERE site = $1 AND ($2 = '' OR kiosk_id = $2)", params, 2,
-                          handle_place_id, &p, err, size);
-    if (p.failed)
-        ok = dashq_fail_oom(err, size);
-    const char **ids = ok ? calloc(p.n + 1, sizeof *ids) : NULL;
-    if (ok && !ids)
-        ok = dashq_fail_oom(err, size);
-    for (size_t i = 0; ok && i < p.n; i++)
-        ids[i] = p.ids[i];
-    if (ok)
-        *none |= !dashq_append_in_list(sql, "kiosk_id", ids, p.n);
-    free(ids);
-    free(p.ids);
-    return ok && sql->failed ? dashq_fail_oom(err, size) : ok;
-}
 
 /* ---- the choices ------------------------------------------------------- */
 

@@ -68,11 +68,7 @@ static void *guard_main(void *arg)
     struct conn_guard *g = arg;
     pthread_mutex_lock(&g->lock);
     while (!g->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += CONN_GUARD_TICK_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        struct timespec until = clock_mono_after(CONN_GUARD_TICK_MS);
         int rc = pthread_cond_timedwait(&g->wake, &g->lock, &until);
         if (rc == ETIMEDOUT || rc == 0)
             cut_late(g, now_ms());

@@ -61,7 +61,7 @@ IO_HEADERS = [
     (r"sqlite3\.h", ["app/store/*", "app/sync/*", "app/dash/data/dashdb.c",
                      "app/dash/data/provision.c"]),
     (r"microhttpd\.h", ["app/dash/web/serve.c"]),
-    (r"curl/", ["app/dash/alerts/webhook.c"]),
+    (r"curl/", ["app/dash/alerts/webhook.c", "app/dash/alerts/smtp.c"]),
     (r"sodium\.h", ["app/core/technician.c", "app/kiosk/*", "app/dash/data/auth.c"]),
     (r"(sys/socket|netinet/|arpa/|netdb)\b", ["platform/os/*", "app/dash/web/*"]),
 ]

@@ -336,6 +336,32 @@ const struct schema_step schema_steps[] = {
      "  OR NEW.ended_by IS NOT OLD.ended_by OR NEW.misuse IS NOT OLD.misuse OR NEW.n < OLD.n"
      "  BEGIN SELECT RAISE(ABORT, 'reason_counts: counts only grow, and a row''s key never"
      " changes'); END;"},
+    /* step: reports by email — who gets which report, and the outbox */
+    {7, "email reports: subscriptions and an outbox (docs/DASHBOARD.md, Reports by email)",
+     /* hour -1: sent when the fleet opens after the period ends */
+     "CREATE TABLE dash_reports("
+     "  user_name TEXT NOT NULL,"
+     "  kind TEXT NOT NULL CHECK (kind IN ('daily', 'weekly', 'monthly', 'alerts')),"
+     "  address TEXT NOT NULL,"
+     "  hour SMALLINT NOT NULL DEFAULT -1 CHECK (hour BETWEEN -1 AND 23),"
+     "  created_ms BIGINT NOT NULL,"
+     "  PRIMARY KEY (user_name, kind));"
+     /* one row per mail ever meant: its key (kind, user, period or alert)
+        makes a second queueing of the same mail a no-op */
+     "CREATE TABLE dash_mail("
+     "  mail_key TEXT PRIMARY KEY,"
+     "  address TEXT NOT NULL,"
+     "  subject TEXT NOT NULL,"
+     "  body TEXT NOT NULL,"
+     "  created_ms BIGINT NOT NULL,"
+     "  state TEXT NOT NULL DEFAULT 'waiting'"
+     "    CHECK (state IN ('waiting', 'sent', 'failed', 'skipped')),"
+     "  sent_ms BIGINT NOT NULL DEFAULT 0,"
+     "  attempts INTEGER NOT NULL DEFAULT 0,"
+     "  next_try_ms BIGINT NOT NULL DEFAULT 0,"
+     "  last_error TEXT NOT NULL DEFAULT '');"
+     "CREATE INDEX dash_mail_waiting ON dash_mail(state, next_try_ms)",
+     NULL, NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

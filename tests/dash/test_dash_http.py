@@ -691,6 +691,33 @@ def check_places(ctx):
           f"kiosk=a b: expected 400 naming kiosk, got {r!r}")
 
 
+def check_poster(ctx):
+    """/poster/ID: the WOW share, index and answers of the seed, no script or form; a head's
+    poster of another department is 404; the filter (a site) narrows it."""
+    s = ctx.s
+    days = period_range("last_30_days", s.today)
+    for dept, query, kiosks in (("alpha", "", None), ("alpha", "?site=NYC", ["k-alpha-2"])):
+        counts = (s.counts({dept}, days) if kiosks is None
+                  else place_counts(s, kiosks, days).get(dept, [0] * 4))
+        n, index, csat, wow = score(counts)
+        r = ctx.admin.get(f"/poster/{dept}{query}")
+        check(r.status == 200, f"/poster/{dept}{query}: {r!r}")
+        text = page_text(r.text)
+        check(f"{wow * 100:.0f}\u00a0%" in r.text and f">{index:.0f}<" in r.text.replace(
+              "<small>", "<"), f"/poster/{dept}{query}: WOW {wow * 100:.0f} % and index "
+              f"{index:.0f} expected: {text[:400]!r}")
+        check(has_int(text.replace("\u202f", ","), n), f"/poster/{dept}{query}: {n} answers")
+        check("<script" not in r.text and "<form" not in r.text, "the poster has a script or form")
+    head = Client(ctx.server.port)
+    head.login("head-a", s.users["head-a"].password)
+    r = head.get("/poster/bravo")
+    check(r.status == 404, f"head-a's /poster/bravo: expected 404, got {r!r}")
+    r = head.get("/poster/alpha")
+    check(r.status == 200, f"head-a's /poster/alpha: {r!r}")
+    with open(os.path.join(ctx.outdir, f"e2e-poster-{ctx.engine}.html"), "w") as f:
+        f.write(ctx.admin.get("/poster/alpha").text)
+
+
 # ---- CSV ------------------------------------------------------------------------------------------
 FORMULA = ("=", "+", "-", "@")
 
@@ -925,6 +952,7 @@ CHECKS = {
     "pages": check_pages, "periods": check_periods, "misuse": check_misuse,
     "hourly": check_hourly, "badparams": check_bad_params, "csv": check_csv,
     "paging": check_paging, "alerts": check_alerts, "places": check_places,
+    "poster": check_poster,
 }
 
 

@@ -21,6 +21,12 @@ static void global_init(void)
     global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+bool webhook_libcurl_ready(void)
+{
+    pthread_once(&global_once, global_init);
+    return global_rc == CURLE_OK;
+}
+
 bool webhook_url_valid(const char *url, char *err, size_t size)
 {
     size_t scheme = !strncasecmp(url, "http://", 7) ? 7 : !strncasecmp(url, "https://", 8) ? 8 : 0;

@@ -24,6 +24,10 @@ enum webhook_result {
     WEBHOOK_UNREACHABLE, /* no answer: DNS, connection, TLS, timeout (err: libcurl's message) */
 };
 
+/* libcurl's global set-up, once per process, for every sender here (the
+ * webhook, smtp.c); false when it failed. */
+bool webhook_libcurl_ready(void);
+
 /* POSTs json (borrowed, NUL-terminated) to url with Content-Type
  * application/json and User-Agent wowdash/<version>; anything but
  * WEBHOOK_DELIVERED says why in err.  Safe to call from any thread

@@ -33,6 +33,7 @@ static const struct cli_command commands[] = {
     {"rule", cli_rule_usage, cli_rule},
     {"alerts", cli_alerts_usage, cli_alerts},
     {"catalog", cli_catalog_usage, cli_catalog},
+    {"report", cli_report_usage, cli_report},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -62,7 +63,10 @@ static void usage(FILE *out)
             "--trusted-proxy ADDR,...  proxies (addresses or CIDR blocks) whose\n"
             "               X-Forwarded-For names the client; no one else's is read\n"
             "--allowed-host HOST,...   the Host names forms may be posted to (default:\n"
-            "               the --listen address); the public name behind a proxy\n",
+            "               the --listen address); the public name behind a proxy\n"
+            "--smtp URL     email reports go through smtp://HOST[:PORT] or smtps://... (with\n"
+            "               --mail-from; the password of --smtp-user in WOWDASH_SMTP_PASSWORD)\n"
+            "--public-url   the dashboard's address as users reach it, for links in mail\n",
             SCHEMA_VERSION);
 }
 

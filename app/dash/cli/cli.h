@@ -17,6 +17,7 @@
  *   cli_rule        rule add|list|disable ...                 (cli_rule.c, alerts.h)
  *   cli_alerts      alerts evaluate --db TARGET ...           (cli_rule.c)
  *   cli_catalog     catalog import|export|versions ...        (cli_catalog.c, catalog_db.h)
+ *   cli_report      report add|remove|list|send ...           (cli_report.c, mail.h)
  */
 #ifndef WOW_CLI_H
 #define WOW_CLI_H
@@ -38,6 +39,7 @@ int cli_group(int argc, char **argv);
 int cli_rollup(int argc, char **argv);
 int cli_rule(int argc, char **argv);
 int cli_alerts(int argc, char **argv);
+int cli_report(int argc, char **argv);
 int cli_catalog(int argc, char **argv);
 
 /* Who makes a catalog version from the command line: by (--by) when not
@@ -49,6 +51,6 @@ void cli_catalog_who(const char *by, char *out, size_t size);
  * newline; continuation lines indented as printed after "usage: ". */
 extern const char cli_migrate_usage[], cli_kiosk_usage[], cli_serve_usage[], cli_user_usage[],
     cli_token_usage[], cli_department_usage[], cli_group_usage[], cli_rollup_usage[],
-    cli_rule_usage[], cli_alerts_usage[], cli_catalog_usage[];
+    cli_rule_usage[], cli_alerts_usage[], cli_catalog_usage[], cli_report_usage[];
 
 #endif

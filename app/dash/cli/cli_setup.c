@@ -40,7 +40,9 @@ const char cli_serve_usage[] =
     "wowdash serve --db TARGET [--listen ADDR:PORT] [--silent-after DURATION]\n"
     "                     [--assets DIR] [--timezone ZONE] [--webhook URL]\n"
     "                     [--secure-cookies] [--refresh DURATION]\n"
-    "                     [--trusted-proxy ADDR,...] [--allowed-host HOST[:PORT],...]\n";
+    "                     [--trusted-proxy ADDR,...] [--allowed-host HOST[:PORT],...]\n"
+    "                     [--smtp URL --mail-from ADDRESS [--smtp-user NAME] [--starttls]]\n"
+    "                     [--public-url URL]\n";
 
 struct setup_options {
     const char *command; /* "migrate", "kiosk add" or "serve" */
@@ -155,6 +157,11 @@ static const struct setup_option {
     {"--refresh", offsetof(struct setup_options, serve.refresh_ms), set_refresh, true},
     {"--trusted-proxy", offsetof(struct setup_options, serve.trusted_proxies), set_text, true},
     {"--allowed-host", offsetof(struct setup_options, serve.allowed_hosts), set_text, true},
+    {"--smtp", offsetof(struct setup_options, serve.smtp_url), set_text, true},
+    {"--mail-from", offsetof(struct setup_options, serve.mail_from), set_text, true},
+    {"--smtp-user", offsetof(struct setup_options, serve.smtp_user), set_text, true},
+    {"--starttls", offsetof(struct setup_options, serve.starttls), set_switch, false},
+    {"--public-url", offsetof(struct setup_options, serve.public_url), set_text, true},
     {"--to", offsetof(struct setup_options, to_version), set_version, true},
     {"--silent-after", offsetof(struct setup_options, serve.silent_after_ms), set_silent_after,
      true},

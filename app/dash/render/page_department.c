@@ -413,7 +413,9 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
         html_escape(out, d->group_name[0] ? d->group_name : d->group);
         strbuf_puts(out, "</a>");
     }
-    strbuf_puts(out, "</p>\n");
+    strbuf_puts(out, " · ");
+    page_link_open(out, "/poster/", d->id, ctx->filter, NULL);
+    strbuf_puts(out, "Poster for the staff room</a></p>\n");
     page_flags_missing(out, ctx, d);
     headline(out, d);
     trend_section(out, ctx, d);

@@ -59,6 +59,11 @@ extern const char *const page_league_sorts[];
 void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
                    const struct dash_alerts *open, struct strbuf *out);
 
+/* A department's period as a one-page poster for its staff: the WOW share
+ * and index in large type, answers, change, the reasons given most; no
+ * nav, form or script (page_poster.c). */
+void page_poster(const struct page_ctx *ctx, const struct dash_department *d, struct strbuf *out);
+
 /* The wall display: the league (departments) and the open alerts in large
  * type, reloading itself every refresh_s seconds; no nav, form or script. */
 void page_wall(const struct page_ctx *ctx, const struct dash_league *league,

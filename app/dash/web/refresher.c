@@ -90,6 +90,12 @@ static void refresh_full(struct refresher *f)
                  "or closed; %" PRId64 " webhook deliveries failed",
                  stats.days, stats.kiosks, report.n, report.undelivered);
     alerts_report_free(&report);
+    struct mail_report mail = {0};
+    if (ok && f->s.mail.smtp.url && !mail_run(f->db, &f->s.mail, now, &mail, err, sizeof err))
+        log_warn("refresh: email reports: %s", err); /* the mail waits; the pages go on */
+    else if (mail.queued || mail.sent || mail.failed)
+        log_info("refresh: email: %" PRId64 " queued, %" PRId64 " sent, %" PRId64 " failed",
+                 mail.queued, mail.sent, mail.failed);
     if (!ok)
         drop_db(f);
     else if (stats.days > 0 || report.n > 0 || atomic_load(&f->generation) == 0)

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "alerts.h"
+#include "mail.h"
 #include "clock.h"
 
 #define REFRESHER_DEBOUNCE_MS     500
@@ -32,6 +33,9 @@ struct refresher_settings {
     const char *target; /* borrowed for the thread's life: conninfo or SQLite path */
     int64_t every_ms;   /* the full refresh's period */
     struct alerts_settings alerts;
+    /* The email reports, after each full refresh (mail.h); mail.smtp.url
+     * NULL: no mail.  Strings and zone borrowed for the thread's life. */
+    struct mail_settings mail;
     struct clock clock;
     /* Called on the refresher's thread after each refresh that changed
      * something, with the new generation, and at least every

@@ -78,6 +78,7 @@ static const struct route routes[] = {
     {"/fleet", ROLE_ADMIN | ROLE_TECH, ROUTE_GET, true, false, handle_fleet},
     {"/logout", ANYONE_LOGGED_IN, ROUTE_POST, false, false, handle_logout},
     {"/department/*", PAGES, ROUTE_GET, true, false, handle_department},
+    {"/poster/*", PAGES, ROUTE_GET, true, false, handle_poster},
     {"/alerts/#/acknowledge", PAGES, ROUTE_POST, false, false, handle_acknowledge},
     {"/alerts/#/comment", PAGES, ROUTE_POST, false, false, handle_comment},
     {"/alerts/#", PAGES, ROUTE_GET, true, false, handle_alert},

@@ -10,6 +10,7 @@
  *   POST /logout                               a session
  *   GET  /                                     303 to /overview (technician: /fleet)
  *   GET  /overview, /department/ID, /alerts, /alerts/ID        admin, head
+ *   GET  /poster/ID                            admin, head: the department's poster
  *   POST /alerts/ID/acknowledge, /alerts/ID/comment            admin, head
  *   GET  /fleet                                admin, technician
  *   GET  /api/v1/{counts,reasons,departments,alerts}[.csv|.json]   admin, head

@@ -121,6 +121,7 @@ void handle_login(struct route_ctx *c, const struct route_match *m);
 void handle_home(struct route_ctx *c, const struct route_match *m);
 void handle_overview(struct route_ctx *c, const struct route_match *m);
 void handle_department(struct route_ctx *c, const struct route_match *m);
+void handle_poster(struct route_ctx *c, const struct route_match *m);
 void handle_alerts(struct route_ctx *c, const struct route_match *m);
 void handle_alert(struct route_ctx *c, const struct route_match *m);
 void handle_acknowledge(struct route_ctx *c, const struct route_match *m);

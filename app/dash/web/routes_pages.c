@@ -39,6 +39,24 @@ void handle_overview(struct route_ctx *c, const struct route_match *m)
     dash_alerts_free(&open);
 }
 
+void handle_poster(struct route_ctx *c, const struct route_match *m)
+{
+    struct dash_department d = {0};
+    struct page_ctx p;
+    route_page_ctx(c, &p);
+    enum dashq_status st =
+        dash_user_sees(&c->user, m->arg)
+            ? dashq_department(c->db, &c->user, &c->filter, m->arg, &d, c->err, sizeof c->err)
+            : DASHQ_NOT_FOUND;
+    if (st == DASHQ_NOT_FOUND)
+        route_fail(c, 404, "No such department.");
+    else if (st != DASHQ_OK)
+        route_fail_db(c, "poster");
+    else
+        page_poster(&p, &d, &c->reply->body), route_html_done(c, 200);
+    dash_department_free(&d);
+}
+
 void handle_department(struct route_ctx *c, const struct route_match *m)
 {
     const char *id = m->arg;

@@ -734,6 +734,11 @@ static int check_options(const struct serve_options *o, struct listen_addr *addr
                  "host names this dashboard is reached by");
     if (rc == -2)
         log_warn("%s", err);
+    struct smtp_settings smtp = {.url = o->smtp_url, .from = o->mail_from};
+    if (o->smtp_url && !smtp_settings_valid(&smtp, err, sizeof err)) {
+        fprintf(stderr, "wowdash: serve: %s\n", err);
+        return 2;
+    }
     if (o->webhook_url && strncmp(o->webhook_url, "http://", 7) != 0 &&
         strncmp(o->webhook_url, "https://", 8) != 0) {
         fprintf(stderr,
@@ -801,6 +806,14 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
                                     .every_ms =
                                         o->refresh_ms > 0 ? o->refresh_ms : SERVE_DEFAULT_REFRESH,
                                     .alerts = {.webhook_url = o->webhook_url},
+                                    .mail = {.smtp = {.url = o->smtp_url,
+                                                      .from = o->mail_from,
+                                                      .user = o->smtp_user,
+                                                      .password = getenv("WOWDASH_SMTP_PASSWORD"),
+                                                      .starttls = o->starttls},
+                                             .public_url = o->public_url,
+                                             .zone = s->zone,
+                                             .zone_name = s->zone_name},
                                     .clock = clock,
                                     .tick = live_tick,
                                     .ctx = &s->live};

@@ -39,6 +39,11 @@ struct serve_options {
     int64_t refresh_ms;          /* rollups and alerts every this often */
     const char *trusted_proxies; /* "ADDR[/BITS],...": X-Forwarded-For is read from these */
     const char *allowed_hosts;   /* "HOST[:PORT],...": the Host a POST may name; NULL: --listen's */
+    const char *smtp_url;        /* email reports go through this server (mail.h); NULL: none */
+    const char *mail_from;       /* their From address */
+    const char *smtp_user;       /* login (password: $WOWDASH_SMTP_PASSWORD); NULL: none */
+    bool starttls;               /* smtp:// must upgrade to TLS */
+    const char *public_url;      /* the dashboard as users reach it, for links in mail */
 };
 
 /* Runs the server until SIGTERM or SIGINT.  Returns the exit status: 0

@@ -258,6 +258,9 @@ static int run_self_test(struct program *p, struct clock_now now)
                                     .status = &p->status,
                                     .store_path = p->store_path,
                                     .clock = &p->clock};
+    char target[CONFIG_PATH_MAX];
+    sync_target(p, target, sizeof target);
+    parts.sync_target = target;
     return self_test_run(&parts);
 }
 

@@ -21,6 +21,7 @@
 #include "options.h"
 #include "paths.h"
 #include "status.h"
+#include "sync_probe.h"
 #include "technician.h"
 
 /* True when the ready file names a live process running this version. */
@@ -145,12 +146,30 @@ static bool self_test_display(const struct self_test_parts *p)
     return ok;
 }
 
+/* The sync target, reported apart: a kiosk that cannot sync still serves. */
+static bool self_test_sync(const struct self_test_parts *p)
+{
+    char detail[1024];
+    enum sync_probe_result r =
+        sync_probe(p->sync_target, SELF_TEST_SYNC_TIMEOUT_MS, detail, sizeof detail);
+    bool ok = r == SYNC_PROBE_OK || r == SYNC_PROBE_OFF;
+    printf("%s sync (%s): %s\n", ok ? "ok  " : "FAIL", sync_probe_name(r), detail);
+    return ok;
+}
+
 int self_test_run(const struct self_test_parts *p)
 {
     bool ok = self_test_config(p);
     ok = self_test_store(p) && ok;
     ok = self_test_checks(p) && ok;
     ok = self_test_display(p) && ok;
+    bool syncs = p->layers->bad || self_test_sync(p);
+    if (ok && !syncs) {
+        printf("self-test: passed, but this kiosk cannot sync: it collects, its counts wait "
+               "(exit %d)\n",
+               SELF_TEST_CANNOT_SYNC);
+        return SELF_TEST_CANNOT_SYNC;
+    }
     printf("self-test: %s\n", ok ? "passed" : "FAILED");
     return ok ? 0 : 1;
 }

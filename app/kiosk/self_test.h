@@ -24,11 +24,19 @@ struct self_test_parts {
     struct kiosk *kiosk;   /* NULL with a bad config */
     struct status *status; /* the checks run into it */
     const char *store_path;
+    const char *sync_target; /* as the sync thread would use it ("off": none) */
     const struct clock *clock;
 };
 
+/* Exit status of a kiosk that can serve customers but cannot sync: it
+ * collects and its counts wait (an update must still be kept). */
+#define SELF_TEST_CANNOT_SYNC 3
+/* The longest the sync target's probe may take. */
+#define SELF_TEST_SYNC_TIMEOUT_MS 10000
+
 /* Prints one "ok  "/"FAIL" line per thing checked and a verdict.  Exit
- * status 0 when the kiosk can serve, else 1. */
+ * status 0 when the kiosk can serve and sync, SELF_TEST_CANNOT_SYNC when
+ * it can serve but not sync, else 1. */
 int self_test_run(const struct self_test_parts *parts);
 
 /* --hash-pin: reads a PIN from stdin, prints the config line.  Exit

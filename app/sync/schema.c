@@ -337,7 +337,7 @@ const struct schema_step schema_steps[] = {
      "  BEGIN SELECT RAISE(ABORT, 'reason_counts: counts only grow, and a row''s key never"
      " changes'); END;"},
     /* step: reports by email — who gets which report, and the outbox */
-    {7, "email reports: subscriptions and an outbox (docs/DASHBOARD.md, Reports by email)",
+    {7, "email reports (docs/DASHBOARD.md, Reports by email); kiosks may read the schema version",
      /* hour -1: sent when the fleet opens after the period ends */
      "CREATE TABLE dash_reports("
      "  user_name TEXT NOT NULL,"
@@ -361,7 +361,8 @@ const struct schema_step schema_steps[] = {
      "  next_try_ms BIGINT NOT NULL DEFAULT 0,"
      "  last_error TEXT NOT NULL DEFAULT '');"
      "CREATE INDEX dash_mail_waiting ON dash_mail(state, next_try_ms)",
-     NULL, NULL},
+     /* PostgreSQL: a kiosk's self-test reads the schema's version */
+     "GRANT SELECT ON wow_schema TO " SCHEMA_FLEET_ROLE, NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

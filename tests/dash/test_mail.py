@@ -19,6 +19,7 @@ Usage: test_mail.py WOWDASH sqlite|postgres
 import datetime
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -78,7 +79,14 @@ def department_lines(body):
 
 
 class Ctx:
-    pass
+    def sql(self, statement):
+        if self.target.pg:
+            self.target.pg.psql(statement, dbname=self.target.dbname)
+            return
+        con = sqlite3.connect(self.target.conninfo)
+        with con:
+            con.execute(statement)
+        con.close()
 
 
 def check_report(ctx, mail, user, days, where):
@@ -207,6 +215,35 @@ def check_closed_day(ctx, sink):
     print("  closed day: remembered, not sent", flush=True)
 
 
+def check_opening(ctx, sink):
+    """Without --hour a report goes out when the fleet opens after its period: with a site open
+    Mon-Fri 08:00-17:00, a Friday's daily report waits for Monday 08:00."""
+    s, w, db = ctx.s, ctx.wowdash, ctx.target.conninfo
+    doc = dash(w, "catalog", "export", "--db", db).stdout
+    hours = "".join(f"{d} = 08:00-17:00\n" for d in ("mon", "tue", "wed", "thu", "fri"))
+    path = os.path.join(ctx.tmp, "hours.catalog")
+    with open(path, "w") as f:
+        f.write(doc + f"\n[site hq]\nname = HQ\n{hours}sat = closed\nsun = closed\n")
+    dash(w, "catalog", "import", path, "--db", db, "--note", "opening hours")
+    dash(w, "report", "add", "tech", "--every", "daily", "--email", "t@wow.test", "--db", db)
+    dash(w, "report", "add", "head-a", "--every", "daily", "--email", "open@wow.test", "--db",
+         db)
+    # subscribed long ago: the reports it is owed since are queued, not only the newest
+    ctx.sql("UPDATE dash_reports SET created_ms = 0 WHERE address = 'open@wow.test'")
+    friday = s.today - 7
+    while (datetime.date(1970, 1, 1) + datetime.timedelta(days=friday)).weekday() != 4:
+        friday -= 1
+    monday = friday + 3
+    key = (datetime.date(1970, 1, 1) + datetime.timedelta(days=friday)).strftime("%a %-d %b")
+    for day, hour, sent in ((friday + 1, 9, False), (monday, 7, False), (monday, 8, True)):
+        send(ctx, sink, local_now_iso(day, hour))
+        got = [m for m in mails_to(sink, "open@wow.test", "daily") if key in m["subject"]]
+        check(bool(got) == sent, f"Friday's report at day {day - friday} after, {hour}:00: "
+                                 f"{'sent' if got else 'not sent'}; expected the opposite")
+    check(len(got) == 1, f"Friday's report sent {len(got)} times")
+    print("  opening: a Friday's report waits for Monday 08:00", flush=True)
+
+
 def check_server(ctx, sink):
     s, w, db = ctx.s, ctx.wowdash, ctx.target.conninfo
     dash(w, "report", "add", "head-g", "--every", "weekly", "--hour", "0", "--email",
@@ -256,6 +293,7 @@ def main():
             for name, fn in (("reports", lambda: check_reports(ctx, sink)),
                              ("retry", lambda: check_retry(ctx, sink)),
                              ("closed", lambda: check_closed_day(ctx, sink)),
+                             ("opening", lambda: check_opening(ctx, sink)),
                              ("server", lambda: check_server(ctx, sink)),
                              ("badinput", lambda: check_bad_input(ctx))):
                 try:

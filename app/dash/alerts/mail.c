@@ -12,14 +12,12 @@
 #include "catalog_db.h"
 #include "dashdb.h"
 #include "dashq.h"
-#include "hours.h"
 #include "log.h"
 #include "mail_db.h"
+#include "opening.h"
 #include "score.h"
 #include "strbuf.h"
 #include "tz.h"
-
-#define MAIL_SITES_MAX 16 /* opening hours read from the catalog: [hours] and sites */
 
 /* ---- days in the dashboard's zone -------------------------------------- */
 
@@ -31,7 +29,7 @@ static int32_t local_today(const struct tz *zone, int64_t now_ms)
     return dash_day_from_date(t.year, t.month, t.day);
 }
 
-static int64_t day_start_ms(const struct tz *zone, int32_t day)
+static int64_t mail_day_start(const struct tz *zone, int32_t day)
 {
     int64_t guess = (int64_t)day * 86400000;
     if (!zone)
@@ -40,15 +38,24 @@ static int64_t day_start_ms(const struct tz *zone, int32_t day)
     return guess - (int64_t)t.utc_offset_s * 1000;
 }
 
+/* The year, month and day of a day number. */
+static void ymd(int32_t day, int *y, int *m, int *d)
+{
+    char iso[16];
+    dash_day_format(day, iso, sizeof iso); /* YYYY-MM-DD */
+    *y = (int)strtol(iso, NULL, 10);
+    *m = (int)strtol(iso + 5, NULL, 10);
+    *d = (int)strtol(iso + 8, NULL, 10);
+}
+
 /* "Fri 4 Dec 2026" */
 static void day_words(int32_t day, char *buf, size_t size)
 {
     static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     static const char *const weekdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    char iso[16];
-    dash_day_format(day, iso, sizeof iso);
-    int y = atoi(iso), m = atoi(iso + 5), d = atoi(iso + 8);
+    int y, m, d;
+    ymd(day, &y, &m, &d);
     snprintf(buf, size, "%s %d %s %d", weekdays[dash_weekday(day)], d,
              months[m >= 1 && m <= 12 ? m - 1 : 0], y);
 }
@@ -62,72 +69,11 @@ static void last_period(enum mail_kind kind, int32_t today, int32_t *from, int32
         *to = today - dash_weekday(today); /* this Monday */
         *from = *to - 7;
     } else {
-        char iso[16];
-        dash_day_format(today, iso, sizeof iso);
-        int y = atoi(iso), m = atoi(iso + 5);
+        int y, m, d;
+        ymd(today, &y, &m, &d);
         *to = dash_day_from_date(y, m, 1);
         *from = dash_day_from_date(m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1, 1);
     }
-}
-
-/* ---- when a report is due ---------------------------------------------- */
-
-struct opening {
-    struct hours hours[MAIL_SITES_MAX];
-    int n; /* 0: none known, reports go at MAIL_DEFAULT_HOUR */
-};
-
-/* The [hours] and [site ...] sections' weekday keys of the newest catalog. */
-static void read_opening(struct dashdb *db, struct opening *out)
-{
-    static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-    int64_t version = 0;
-    char *body = NULL, err[256];
-    out->n = 0;
-    if (!catalog_db_newest(db, &version, &body, err, sizeof err) || !body)
-        return;
-    struct hours *h = NULL;
-    char *save = NULL;
-    for (char *line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        line += strspn(line, " \t");
-        if (line[0] == '[') {
-            bool wanted = !strncmp(line, "[hours]", 7) || !strncmp(line, "[site ", 6);
-            h = wanted && out->n < MAIL_SITES_MAX ? &out->hours[out->n++] : NULL;
-            if (h)
-                *h = (struct hours){.always_open = true};
-            continue;
-        }
-        char key[16], value[200];
-        if (!h || sscanf(line, "%15[a-z] = %199[^\n]", key, value) != 2)
-            continue;
-        for (int d = 0; d < 7; d++)
-            if (!strcmp(key, days[d]) && hours_parse_day(h, d, value, err, sizeof err))
-                h->always_open = false;
-    }
-    free(body);
-    /* a section without weekday keys says nothing about when anyone opens */
-    int kept = 0;
-    for (int i = 0; i < out->n; i++)
-        if (!out->hours[i].always_open)
-            out->hours[kept++] = out->hours[i];
-    out->n = kept;
-}
-
-/* When the report of a period ending at day `to` goes out: at hour, or
- * (hour -1) when the first site opens after the period's end. */
-static int64_t due_ms(const struct opening *o, const struct tz *zone, int hour, int32_t to)
-{
-    int64_t start = day_start_ms(zone, to);
-    if (hour >= 0 || o->n == 0)
-        return start + (int64_t)(hour >= 0 ? hour : MAIL_DEFAULT_HOUR) * 3600000;
-    int64_t best = INT64_MAX;
-    for (int i = 0; i < o->n; i++) {
-        int64_t next = INT64_MAX;
-        bool open = hours_is_open(&o->hours[i], zone, start, &next);
-        int64_t at = open ? start + (int64_t)MAIL_DEFAULT_HOUR * 3600000 : next;
-        best = at < best ? at : best;
-    }
-    return best == INT64_MAX ? start + (int64_t)MAIL_DEFAULT_HOUR * 3600000 : best;
 }
 
 /* ---- composing --------------------------------------------------------- */
@@ -287,18 +233,19 @@ static void compose_alert(const struct mail_settings *s, const struct dash_alert
 
 /* ---- queueing ---------------------------------------------------------- */
 
-/* Queues what one report subscription has due at now_ms. */
-static bool queue_report(struct dashdb *db, const struct mail_settings *s,
+/* When the report of a period ending at day `to` goes out. */
+static int64_t due(const struct opening *o, const struct mail_settings *s,
+                   const struct mail_subscription *sub, int32_t to)
+{
+    return opening_due_ms(o, s->zone, sub->hour, MAIL_DEFAULT_HOUR, mail_day_start(s->zone, to));
+}
+
+/* Queues the report of [from, to) under its key, unless it was queued. */
+static bool queue_period(struct dashdb *db, const struct mail_settings *s,
                          const struct mail_subscription *sub, const struct dash_user *u,
-                         const struct opening *o, int64_t now_ms, struct mail_report *r, char *err,
+                         int32_t from, int32_t to, int64_t now_ms, struct mail_report *r, char *err,
                          size_t size)
 {
-    int32_t from, to;
-    last_period(sub->kind, local_today(s->zone, now_ms), &from, &to);
-    if (now_ms < due_ms(o, s->zone, sub->hour, to)) /* not yet: the one before, if still owed */
-        last_period(sub->kind, from, &from, &to);
-    if (now_ms < due_ms(o, s->zone, sub->hour, to))
-        return true; /* nothing due yet (a new subscriber gets the newest report due) */
     char key[MAIL_KEY_MAX], iso[16];
     dash_day_format(from, iso, sizeof iso);
     snprintf(key, sizeof key, "%s:%s:%s", mail_kind_name(sub->kind), sub->user, iso);
@@ -321,6 +268,29 @@ static bool queue_report(struct dashdb *db, const struct mail_settings *s,
         responses == 0 ? r->skipped++ : r->queued++;
     strbuf_free(&subject);
     strbuf_free(&body);
+    return ok;
+}
+
+/* Queues what one report subscription has due at now_ms: every one of its
+ * last MAIL_CATCH_UP periods that fell due since it began (a weekend's
+ * three daily reports on Monday morning; those a stopped server owes), and
+ * the newest one due in any case (a new subscriber's first). */
+static bool queue_report(struct dashdb *db, const struct mail_settings *s,
+                         const struct mail_subscription *sub, const struct dash_user *u,
+                         const struct opening *o, int64_t now_ms, struct mail_report *r, char *err,
+                         size_t size)
+{
+    int32_t from, to;
+    bool newest = true, ok = true;
+    last_period(sub->kind, local_today(s->zone, now_ms), &from, &to);
+    for (int k = 0; ok && k < MAIL_CATCH_UP; k++) {
+        int64_t at = due(o, s, sub, to);
+        if (now_ms >= at && (newest || at >= sub->created_ms)) {
+            ok = queue_period(db, s, sub, u, from, to, now_ms, r, err, size);
+            newest = false;
+        }
+        last_period(sub->kind, from, &from, &to);
+    }
     return ok;
 }
 
@@ -365,7 +335,7 @@ static bool queue_due(struct dashdb *db, const struct mail_settings *s, int64_t 
     struct opening *o = calloc(1, sizeof *o);
     bool ok = o != NULL;
     if (o)
-        read_opening(db, o);
+        opening_read(db, o);
     for (size_t i = 0; ok && i < n; i++) {
         struct dash_user u = {0};
         char why[256];

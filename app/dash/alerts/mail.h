@@ -3,7 +3,7 @@
  * run, on the refresh thread after each refresh (serve --smtp) or from
  * `wowdash report send`:
  *
- * 1. For each subscription (mail_db.h) whose next report is due, the report
+ * 1. For each subscription (mail_db.h) whose report is due, the report
  *    is composed for its user's scope, as the dashboard shows it (dashq.h's
  *    league, the open alerts), and queued under a key naming the user and
  *    the period ("daily:ada:2026-12-04"), so it is queued once whatever the
@@ -12,7 +12,10 @@
  *    Daily: yesterday; weekly: last Monday to Sunday; monthly: last month;
  *    each due at the subscription's hour in the dashboard's zone, or, by
  *    default, when the fleet opens next after the period ends (the newest
- *    catalog's [hours]; 07:00 when it has none or is always open).
+ *    catalog's [hours] and sites; 07:00 when it has none or is always
+ *    open).  Every period of the last MAIL_CATCH_UP that fell due since the
+ *    subscription began is queued (Friday's, Saturday's and Sunday's daily
+ *    reports on Monday at opening), and the newest due one in any case.
  *    "alerts": one mail per alert the user sees, opened after the
  *    subscription began, as it opens.
  * 2. The mails waiting are sent (smtp.h); a failure is tried again after
@@ -36,6 +39,7 @@ struct tz;
 #define MAIL_RETRY_FIRST_MS 60000LL
 #define MAIL_SEND_BATCH     50 /* mails sent per run at most */
 #define MAIL_DEFAULT_HOUR   7  /* the send time when the fleet has no opening hours */
+#define MAIL_CATCH_UP       8  /* periods looked back over for reports still owed */
 
 struct mail_settings {
     struct smtp_settings smtp;

@@ -2,7 +2,6 @@
 #include "smtp.h"
 
 #include <curl/curl.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,21 @@ bool smtp_settings_valid(const struct smtp_settings *s, char *err, size_t size)
     return true;
 }
 
+/* text as base64 (RFC 4648, with padding) appended to out: an encoded
+ * word of a header (RFC 2047). */
+static void put_base64(struct strbuf *out, const char *text, size_t n)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = (const unsigned char *)text;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        char quad[4] = {digits[v >> 18 & 63], digits[v >> 12 & 63],
+                        i + 1 < n ? digits[v >> 6 & 63] : '=', i + 2 < n ? digits[v & 63] : '='};
+        strbuf_append(out, quad, 4);
+    }
+}
+
 /* The message as it goes after DATA: headers, a blank line, the body with
  * CRLF line ends (libcurl escapes a leading '.'). */
 static bool compose(struct strbuf *out, const struct smtp_settings *s, const char *to,
@@ -52,17 +66,19 @@ static bool compose(struct strbuf *out, const struct smtp_settings *s, const cha
         strbuf_puts(out, subject);
         strbuf_puts(out, "\r\n");
     } else {
-        size_t n = strlen(subject);
-        size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-        char *b64 = malloc(len);
-        if (!b64)
-            return false;
-        sodium_bin2base64(b64, len, (const unsigned char *)subject, n,
-                          sodium_base64_VARIANT_ORIGINAL);
-        strbuf_puts(out, "Subject: =?UTF-8?B?");
-        strbuf_puts(out, b64);
-        strbuf_puts(out, "?=\r\n");
-        free(b64);
+        /* encoded words of at most 45 bytes (75 characters, RFC 2047), never
+         * splitting a character, on folded lines */
+        strbuf_puts(out, "Subject:");
+        for (size_t at = 0, n = strlen(subject); at < n;) {
+            size_t take = n - at < 45 ? n - at : 45;
+            while (take < n - at && take > 1 && ((unsigned char)subject[at + take] & 0xc0) == 0x80)
+                take--;
+            strbuf_puts(out, at ? "\r\n =?UTF-8?B?" : " =?UTF-8?B?");
+            put_base64(out, subject + at, take);
+            strbuf_puts(out, "?=");
+            at += take;
+        }
+        strbuf_puts(out, "\r\n");
     }
     strbuf_puts(out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                      "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n");

@@ -100,6 +100,10 @@ def main():
                 "db": target.conninfo,
                 "add_tap": os.path.join(HERE, "add_tap.py"),
                 "custom": custom_range(s.today),
+                "site": {"id": "NYC", "n": sum(
+                    sum(s.counts(set(s.departments), period_range("last_30_days", s.today),
+                                 kiosk=k))
+                    for k, v in s.kiosks.items() if v["site"] == "NYC")},
                 **figures(s, period_range("last_30_days", s.today)),
             }
             path = os.path.join(tmp, "expect.json")

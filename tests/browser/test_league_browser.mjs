@@ -214,6 +214,23 @@ async function filters(browser) {
   check(/\d\d:\d\d \+0[23]:00/.test(alertsText) && !/\d\d:\d\d UTC/.test(alertsText),
     'filters: alert times are not in the dashboard\'s zone with its offset');
   await shot(page, 'filters-alerts-1280');
+  // the site filter, without JavaScript: the organisation's row counts that site's kiosks
+  await page.goto(`${expect.base}/overview`);
+  await page.selectOption('#f-site', expect.site.id);
+  await Promise.all([page.waitForNavigation(), page.click('form.filter button[type="submit"]')]);
+  check(new URL(page.url()).searchParams.get('site') === expect.site.id, `filters: site not in ${page.url()}`);
+  const org = (await leagueRows(page)).find((r) => r.bench === 'organisation');
+  check(org && org.cells[4] === num(expect.site.n),
+    `filters: site ${expect.site.id}: organisation's responses ${org && org.cells[4]}, expected ${expect.site.n}`);
+  check((await page.innerText('p.period')).includes(`Site ${expect.site.id} only`),
+    `filters: the period line does not say the site: "${await page.innerText('p.period')}"`);
+  await shot(page, 'filters-site-1280');
+  // the poster of a department, from its page
+  await page.goto(`${expect.base}/department/bravo`);
+  await Promise.all([page.waitForNavigation(), page.click('text=Poster for the staff room')]);
+  check(new URL(page.url()).pathname === '/poster/bravo', `filters: the poster link went to ${page.url()}`);
+  check((await page.innerText('main')).includes('customers told us how we did'), 'filters: the poster says no thanks');
+  await shot(page, 'poster-1280');
   await context.close();
 }
 

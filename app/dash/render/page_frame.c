@@ -439,6 +439,14 @@ static void period_line(struct strbuf *out, const struct page_ctx *ctx)
         strbuf_puts(out, ", ");
         html_escape(out, ctx->zone);
     }
+    if (f->site[0] || f->kiosk[0]) {
+        /* the numbers count these kiosks only: say so where the period is said */
+        strbuf_puts(out, f->site[0] ? ". Site " : "");
+        html_escape(out, f->site);
+        strbuf_puts(out, f->kiosk[0] ? (f->site[0] ? ", kiosk " : ". Kiosk ") : "");
+        html_escape(out, f->kiosk);
+        strbuf_puts(out, " only");
+    }
     strbuf_puts(out, f->include_misuse ? ". Misuse included." : ". Misuse left out.");
     strbuf_puts(out, "</p>\n");
 }

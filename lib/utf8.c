@@ -106,3 +106,15 @@ const char *utf8_find_bidi_control(const char *text)
             return p;
     return NULL;
 }
+
+size_t utf8_invalid_at(const char *text, size_t n)
+{
+    size_t at = 0;
+    while (at < n) {
+        size_t len = utf8_sequence(text + at, n - at);
+        if (len == 0)
+            return at;
+        at += len;
+    }
+    return n;
+}

@@ -19,6 +19,10 @@ size_t utf8_sequence(const char *text, size_t n);
 /* Whether text[0..n) is well-formed UTF-8 throughout. */
 bool utf8_valid(const char *text, size_t n);
 
+/* The offset of the first byte of text[0..n) that does not start a
+ * well-formed character; n when all of it is UTF-8. */
+size_t utf8_invalid_at(const char *text, size_t n);
+
 /* Whether the NUL-terminated text is well-formed UTF-8. */
 bool utf8_valid_string(const char *text);
 

@@ -22,6 +22,7 @@
 
 #include "file.h"
 #include "parse_error.h"
+#include "utf8.h"
 
 struct catalog_entry {
     char *msgid;  /* owned */
@@ -292,6 +293,10 @@ static bool po_line(struct po_parser *p, const char *s)
         }
         return true;
     }
+    size_t len = strcspn(s, "\n"), bad = utf8_invalid_at(s, len);
+    if (bad < len) /* a catalog saved as Latin-1: its words would reach the screen mangled */
+        return po_fail(p, "expected UTF-8 text, got byte 0x%02x (save the file as UTF-8)",
+                       (unsigned char)s[bad]);
     if (*s == '"') {
         if (!p->entry.in_field) {
             char got[40];

@@ -16,6 +16,7 @@
 
 #include "file.h"
 #include "parse_error.h"
+#include "utf8.h"
 #include "technician.h"
 
 #define SCRIPT_MAX_WAIT_MS 3600000
@@ -259,6 +260,12 @@ bool script_parse(struct script *script, const char *name, const char *text, cha
     for (const char *s = text; *s != '\0';) {
         struct script_word words[SCRIPT_MAX_WORDS];
         p.line++;
+        size_t len = strcspn(s, "\n"), bad = utf8_invalid_at(s, len);
+        if (bad < len) {
+            free(steps);
+            return script_fail(&p, "byte 0x%02x at column %zu is not UTF-8; expected UTF-8 text",
+                               (unsigned char)s[bad], bad + 1);
+        }
         int n = script_split(s, words, SCRIPT_MAX_WORDS);
         if (n > SCRIPT_MAX_WORDS)
             n = SCRIPT_MAX_WORDS; /* the extra words are reported as "expected end of line" */

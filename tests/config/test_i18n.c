@@ -160,6 +160,10 @@ static void test_syntax_errors(void **state)
         {"msgid \"a\"\nmsgstr \"b\"\nmsgstr \"c\"\n", "bad.po:3: expected msgid, got msgstr"},
         {"msgid \"a\"\nmsgstr \"b\"\n\nmsgid \"a\"\nmsgstr \"c\"\n",
          "bad.po:4: expected each msgid once, got a duplicate of line 1"},
+        /* a catalog saved as Latin-1: refused where it enters, not shown mangled */
+        {"msgid \"Street\"\nmsgstr \"Stra\xdf"
+         "e\"\n",
+         "bad.po:2: expected UTF-8 text, got byte 0xdf"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[256] = "";

@@ -91,6 +91,7 @@ static void test_errors(void **state)
         const char *fragment;
     } cases[] = {
         {"jump", "expected wait, advance, tap, press, release, screenshot or quit, got 'jump'"},
+        {"tap face:4 \xe4", "byte 0xe4 at column 12 is not UTF-8; expected UTF-8 text"},
         {"advance", "expected advance and milliseconds"},
         {"advance -5", "expected advance and milliseconds"},
         {"tap pin:10", "expected pin:0..pin:9"},

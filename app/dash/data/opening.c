@@ -27,8 +27,16 @@ void opening_read(struct dashdb *db, struct opening *out)
             continue;
         }
         char key[16], value[200];
-        if (!h || sscanf(line, "%15[a-z] = %199[^\n]", key, value) != 2)
+        size_t k = strspn(line, "abcdefghijklmnopqrstuvwxyz");
+        const char *v = line + k + strspn(line + k, " \t");
+        if (!h || k == 0 || k >= sizeof key || *v != '=')
             continue;
+        v += 1 + strspn(v + 1, " \t");
+        size_t n = strcspn(v, "\r");
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        snprintf(key, sizeof key, "%.*s", (int)k, line);
+        snprintf(value, sizeof value, "%.*s", (int)n, v);
         for (int d = 0; d < 7; d++)
             if (!strcmp(key, days[d]) && hours_parse_day(h, d, value, err, sizeof err))
                 h->always_open = false;

@@ -5,6 +5,9 @@ Usage: WOW_PG_STATE=STATEFILE test_sync_e2e.py WOWKIOSK WOWDASH
   STATEFILE is the JSON of `pg_cluster.py start` (CTest's fixture "pg" writes it);
   without WOW_PG_STATE the test starts and stops a cluster of its own.
   WOW_SYNC_E2E_ONLY=faults,latency,sigkill runs only the checks named.
+  WOW_SYNC_E2E_POOLER=pgbouncer puts Debian's PgBouncer (transaction pooling, pgbouncer.py)
+  between the fault proxy and the server, as docs/SYNC.md does for a large fleet: the
+  pipeline, the outages and the SIGKILL between COMMIT and its answer, through a real pooler.
 
 Each check runs on a database of its own (CREATE DATABASE + `wowdash migrate`) and a temp
 dir of its own, whatever the others did, and prints PASS or FAIL; the exit status is 1 if
@@ -393,7 +396,7 @@ def test_faults(tmp):
     taps = 20
     db = SharedDb("wow_e2e_faults")
     try:
-        with FaultProxy(PG.port) as proxy, \
+        with FaultProxy(UPSTREAM) as proxy, \
                 Kiosk("faults", tmp, config("e2e-faults"),
                       script(["wait 500"] + followup_taps(taps) + ["wait 120000", "quit"]),
                       db.conninfo(proxy.port), ["--clock-start", CLOCK_START]) as k:
@@ -469,7 +472,7 @@ def latency_attempt(tmp, attempt):
     try:
         # The reference, a kiosk with --sync off, runs alongside; its taps come 750 ms after
         # the other's, so that the two never draw at the same moment.
-        with FaultProxy(PG.port) as proxy, \
+        with FaultProxy(UPSTREAM) as proxy, \
                 Kiosk("nosync", tmp, config("e2e-nosync", followup=False),
                       latency_script(taps, ["wait 300", "quit"], 1750), "off",
                       ["--trace-latency"], store="nosync.db") as ref_kiosk, \
@@ -574,7 +577,7 @@ def test_sigkill(tmp):
 
     db = SharedDb("wow_e2e_kill")
     try:
-        with FaultProxy(PG.port) as proxy:
+        with FaultProxy(UPSTREAM) as proxy:
             committed = proxy.stall_on_commit()
             with Kiosk("killed", tmp, config("e2e-kill"), script(["wait 120000", "quit"]),
                        db.conninfo(proxy.port), ["--clock-start", "2024-03-05T10:00:20Z"]) as k:
@@ -621,6 +624,22 @@ def test_sigkill(tmp):
         db.drop()
 
 
+UPSTREAM = None  # the port the fault proxy forwards to: the server, or the pooler before it
+
+
+def check_pooler_log(text):
+    """Transaction pooling breaks named (protocol-level) prepared statements: the server would
+    answer 'prepared statement ... does not exist' on another connection.  None may show."""
+    bad = [line for line in text.splitlines()
+           if "prepared statement" in line or "ERROR" in line and "closing because" not in line]
+    logins = text.count("login attempt")
+    if bad or logins < 2:
+        log(f"FAIL pooler: {logins} logins through PgBouncer; it logged:\n" + "\n".join(bad[:10]))
+        raise SystemExit(1)
+    log(f"pooler: {logins} logins through PgBouncer, no prepared-statement or protocol error "
+        "in its log")
+
+
 def main():
     global WOWKIOSK, WOWDASH, PG
     if len(sys.argv) != 3:
@@ -632,6 +651,14 @@ def main():
         os.environ.setdefault(k, v)
     state = os.environ.get("WOW_PG_STATE")
     PG = Cluster.from_state(state) if state else Cluster().start()
+    global UPSTREAM
+    UPSTREAM = PG.port
+    bouncer = None
+    if os.environ.get("WOW_SYNC_E2E_POOLER") == "pgbouncer":
+        from pgbouncer import Pgbouncer
+        bouncer = Pgbouncer(PG, users=["postgres"])
+        UPSTREAM = bouncer.port
+        log(f"through PgBouncer on port {bouncer.port} (transaction pooling)")
 
     # faults and sigkill run side by side, then latency alone (its timing wants a quiet
     # machine).
@@ -668,6 +695,10 @@ def main():
     log(f"sync e2e: {passed} of {len(results)} passed in {time.monotonic() - t0:.1f} s"
         + (" (ASan timings)" if ASAN else "") + ": "
         + ", ".join(f"{n} {'ok' if ok else 'FAILED'}" for n, ok in results.items()))
+    if bouncer:
+        pooled = bouncer.text_log()
+        bouncer.stop()
+        check_pooler_log(pooled)
     if not state:
         PG.stop()
     return 0 if results and all(results.values()) else 1

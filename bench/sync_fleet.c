@@ -39,7 +39,9 @@
  *
  * usage: bench_sync_fleet CONNINFO [--kiosks N] [--workers N] [--seconds S]
  *          [--saturate-seconds S] [--pooled-seconds S] [--interval-s S]
- *          [--taps-per-round X] [--dir DIR]
+ *          [--taps-per-round X] [--dir DIR] [--kiosk-port PORT]
+ *   --kiosk-port: the kiosks log in at this port of CONNINFO's host (a real
+ *   pooler, bench/fleet_pooled.py), the set-up and checks go straight to CONNINFO.
  *   defaults: 1000 kiosks, 32 workers, 90 s paced, 15 s saturated, 10 s
  *   pooled, 60 s interval, 1 tap per round (1440 taps a kiosk a day, a busy
  *   counter all day; 0.035 is 50 a day).
@@ -71,6 +73,7 @@ struct options {
     int kiosks, workers;
     double seconds, saturate_seconds, pooled_seconds, interval_s, taps_per_round;
     const char *dir;
+    double kiosk_port; /* 0: the kiosks log in where CONNINFO says; else at this port (a pooler) */
 };
 
 struct kiosk {
@@ -309,7 +312,12 @@ static bool kiosk_setup(struct fleet *f, struct kiosk *k)
     snprintf(s.kiosk_id, sizeof s.kiosk_id, "%s", id);
     snprintf(s.site, sizeof s.site, "Benchmark site %d", k->index / 10);
     snprintf(s.department, sizeof s.department, "%s", departments[k->index % 6]);
-    if (!bench_conninfo(f->o->conninfo, role, DBNAME, s.target, sizeof s.target))
+    char base[1024];
+    if (f->o->kiosk_port > 0) /* the kiosks through a pooler: a later key wins in a conninfo */
+        snprintf(base, sizeof base, "%s port=%d", f->o->conninfo, (int)f->o->kiosk_port);
+    else
+        snprintf(base, sizeof base, "%s", f->o->conninfo);
+    if (!bench_conninfo(base, role, DBNAME, s.target, sizeof s.target))
         return false;
     k->engine = sync_engine_create(&s, -1);
     return k->engine != NULL;
@@ -703,7 +711,7 @@ static int parse_num(const char *text, double min, double max, double *out)
 
 static bool parse_options(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){NULL, 1000, 32, 90, 15, 10, 60, 1, NULL};
+    *o = (struct options){NULL, 1000, 32, 90, 15, 10, 60, 1, NULL, 0};
     double kiosks = o->kiosks, workers = o->workers;
     for (int i = 1; i < argc && argv[i] != NULL; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -724,6 +732,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
             bad = parse_num(v, 0, 1000, &o->taps_per_round);
         else if (!strcmp(a, "--dir") && v)
             o->dir = v;
+        else if (!strcmp(a, "--kiosk-port") && v)
+            bad = parse_num(v, 1, 65535, &o->kiosk_port);
         else if (a[0] != '-' && !o->conninfo) {
             o->conninfo = a;
             continue;
@@ -752,7 +762,7 @@ static bool setup(struct fleet *f, PGconn **admin, struct server *srv)
         !bench_pg_ints(*admin, "SELECT current_setting('max_connections')::int", 0, NULL,
                        &srv->max_connections, 1))
         return false;
-    if (srv->max_connections < o->kiosks + 5) {
+    if (o->kiosk_port == 0 && srv->max_connections < o->kiosks + 5) { /* a pooler: its few */
         fprintf(stderr,
                 "bench_sync_fleet: the server's max_connections is %lld: %d kiosks need %d "
                 "(start it with max_connections=%d)\n",
@@ -811,7 +821,7 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "usage: bench_sync_fleet CONNINFO [--kiosks N] [--workers N] "
                 "[--seconds S] [--saturate-seconds S] [--pooled-seconds S] [--interval-s S] "
-                "[--taps-per-round X] [--dir DIR]\n");
+                "[--taps-per-round X] [--dir DIR] [--kiosk-port PORT]\n");
         return 2;
     }
     log_init("bench_sync_fleet", LOG_WARN);

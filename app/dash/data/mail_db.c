@@ -40,6 +40,21 @@ static int64_t parse_i64(const char *text)
     return text ? strtoll(text, NULL, 10) : 0;
 }
 
+/* Room for one more of n items of size bytes in *items (cap of them now):
+ * doubles the array when full; false when out of memory (*items kept). */
+static bool grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return true;
+    size_t more = *cap ? *cap * 2 : 8;
+    void *grown = realloc(*items, more * size);
+    if (!grown)
+        return false;
+    *items = grown;
+    *cap = more;
+    return true;
+}
+
 static void copy(char *dst, size_t size, const char *src)
 {
     snprintf(dst, size, "%s", src ? src : "");
@@ -81,14 +96,9 @@ static bool handle_subscription(void *ctx, int ncols, const char *const *v)
     struct subs_ctx *c = ctx;
     if (ncols != 5)
         return true;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        void *grown = realloc(c->items, cap * sizeof *c->items);
-        if (!grown) {
-            c->oom = true;
-            return false;
-        }
-        c->items = grown, c->cap = cap;
+    if (!grow((void **)&c->items, &c->cap, c->n, sizeof *c->items)) {
+        c->oom = true;
+        return false;
     }
     struct mail_subscription *s = &c->items[c->n];
     int kind = mail_kind_parse(v[1]);
@@ -167,14 +177,9 @@ static bool handle_item(void *ctx, int ncols, const char *const *v)
     struct items_ctx *c = ctx;
     if (ncols != 5)
         return true;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        void *grown = realloc(c->items, cap * sizeof *c->items);
-        if (!grown) {
-            c->oom = true;
-            return false;
-        }
-        c->items = grown, c->cap = cap;
+    if (!grow((void **)&c->items, &c->cap, c->n, sizeof *c->items)) {
+        c->oom = true;
+        return false;
     }
     struct mail_item *m = &c->items[c->n];
     *m = (struct mail_item){.attempts = (int)parse_i64(v[4])};

@@ -15,18 +15,6 @@
 
 #define POSTER_REASONS 3 /* of each list: the positive ones people liked, the negative */
 
-static void put_count(struct strbuf *out, int64_t n)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%lld", (long long)(n < 0 ? 0 : n));
-    size_t len = strlen(digits);
-    for (size_t i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            strbuf_puts(out, "\u202f"); /* a narrow no-break space: 12 345 */
-        strbuf_append(out, digits + i, 1);
-    }
-}
-
 /* The most chosen reasons of one list ("positive" or "negative"). */
 static void top_reasons(struct strbuf *out, const struct dash_department *d, const char *question,
                         const char *title)
@@ -52,7 +40,7 @@ static void top_reasons(struct strbuf *out, const struct dash_department *d, con
         strbuf_puts(out, "<li>");
         html_escape(out, top[k]->label[0] ? top[k]->label : top[k]->reason);
         strbuf_puts(out, " <span>(");
-        put_count(out, top[k]->n);
+        page_put_int(out, top[k]->n);
         strbuf_puts(out, ")</span></li>");
     }
     strbuf_puts(out, "</ol></section>");
@@ -89,7 +77,7 @@ void page_poster(const struct page_ctx *ctx, const struct dash_department *d, st
         snprintf(num, sizeof num, "%.0f\u00a0%%", now.csat * 100);
         strbuf_puts(out, num);
         strbuf_puts(out, "</dd></div><div><dt>Answers</dt><dd>");
-        put_count(out, now.n);
+        page_put_int(out, now.n);
         strbuf_puts(out, "</dd></div>");
         if (prev.n > 0 && isfinite(prev.index)) {
             double change = now.index - prev.index;
@@ -102,7 +90,7 @@ void page_poster(const struct page_ctx *ctx, const struct dash_department *d, st
         top_reasons(out, d, "positive", "What customers liked most");
         top_reasons(out, d, "negative", "What we can do better");
         strbuf_puts(out, "<p class=\"poster-thanks\">Thank you: ");
-        put_count(out, now.n);
+        page_put_int(out, now.n);
         strbuf_puts(out, now.n == 1 ? " customer" : " customers");
         strbuf_puts(out, " told us how we did.</p>\n");
     }

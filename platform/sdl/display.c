@@ -59,7 +59,8 @@ static bool canvas_create(struct display *d, int w, int h)
         log_error("display: software renderer: %s", SDL_GetError());
         return false;
     }
-    free(d->shot_pixels); /* a screenshot of another size never equals */
+    d->present_full = true; /* a new frame: the window gets all of it */
+    free(d->shot_pixels);   /* a screenshot of another size never equals */
     d->shot_pixels = NULL;
     return true;
 }
@@ -109,6 +110,18 @@ static void set_input_hints(void)
     SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
 }
 
+/* Our frames are drawn in software; the window surface only has to carry
+ * pixels to the screen.  Without this hint SDL 2 backs the window surface
+ * with a texture of an accelerated renderer where the driver has one: on
+ * X11 that loads the whole GL stack (Mesa, swrast, libLLVM: about 25 MB
+ * of the process) to copy a picture.  With it, SDL uses the video
+ * driver's own framebuffer: an XShm image on X11.  SDL_HINT_FRAMEBUFFER_
+ * ACCELERATION in the environment still wins (SDL reads it first). */
+static void set_present_hints(void)
+{
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+}
+
 struct display *display_create(const struct display_options *o)
 {
     if (!rotation_valid(o->rotation)) {
@@ -122,6 +135,7 @@ struct display *display_create(const struct display_options *o)
     }
     d->rotation = o->rotation;
     set_input_hints();
+    set_present_hints();
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         log_error("display: SDL_Init: %s", SDL_GetError());
         free(d);
@@ -287,13 +301,7 @@ static bool window_present(struct display *d)
         return false;
     if (d->screenshot_dir != NULL)
         screenshot_write(d);
-    SDL_Surface *win = SDL_GetWindowSurface(d->window);
-    if (win == NULL || SDL_BlitSurface(d->frame, NULL, win, NULL) != 0 ||
-        SDL_UpdateWindowSurface(d->window) != 0) {
-        log_error("display: presenting the frame: %s", SDL_GetError());
-        return false;
-    }
-    return true;
+    return present_frame(d);
 }
 
 bool display_draw(struct display *d, const struct ui_frame *frame)

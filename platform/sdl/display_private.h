@@ -2,7 +2,8 @@
  * display_private: the layout of struct display and the interfaces between
  * the files of platform/sdl (display.c: window, frames, screenshots;
  * draw.c: shapes; text.c: text layout and caches; input.c: events and
- * the wait; rotation.c: logical <-> physical pixels).
+ * the wait; rotation.c: logical <-> physical pixels; present.c: the
+ * changed rectangles onto the window).
  * Only platform/sdl includes this header.
  */
 #ifndef WOW_DISPLAY_PRIVATE_H
@@ -67,10 +68,13 @@ struct display {
     int log_w, log_h;       /* phys with w/h swapped at 90/270 */
     bool asleep;            /* presents black while true */
     bool sleep_logged;
-    char *screenshot_dir;  /* owned copy, NULL: no screenshots */
-    int screenshot_number; /* of the last written frame-NNNNN.png */
-    uint32_t *shot_pixels; /* owned: the last written screenshot (ARGB8888, phys) */
-    bool size_logged;      /* a window that changed size was logged */
+    char *screenshot_dir;      /* owned copy, NULL: no screenshots */
+    int screenshot_number;     /* of the last written frame-NNNNN.png */
+    uint32_t *shot_pixels;     /* owned: the last written screenshot (ARGB8888, phys) */
+    bool size_logged;          /* a window that changed size was logged */
+    bool present_full;         /* the next present copies the whole frame */
+    long present_area;         /* pixels the last present uploaded (0: none changed) */
+    SDL_Surface *presented_on; /* the window surface the last present went to (not owned) */
     struct draw_buffers draw;
     struct text_cache *text; /* owned */
     struct input_state input;
@@ -104,6 +108,11 @@ struct display_event input_translate(struct display *display, const SDL_Event *e
 void input_wait_open(struct display *display);
 /* Closes the devices input_wait_open() opened. */
 void input_wait_close(struct display *display);
+
+/* present.c: copies the rectangles where d->frame differs from the window
+ * surface to it and uploads only those (all of it when d->present_full or
+ * the window surface is new).  Returns false on an SDL error (logged). */
+bool present_frame(struct display *display);
 
 /* rotation.c: the logical <-> physical pixel mapping of the rotation. */
 bool rotation_valid(int rotation); /* 0, 90, 180 or 270 */

@@ -284,6 +284,51 @@ static void test_save_png_round_trip(void **state)
     scene_close(&s);
 }
 
+/* The window surface shows exactly the presented frame. */
+static void assert_window_shows_frame(const struct scene *s)
+{
+    SDL_Window *win = NULL;
+    for (Uint32 id = 1; id < 1000 && win == NULL; id++)
+        win = SDL_GetWindowFromID(id);
+    assert_non_null(win);
+    SDL_Surface *ws = SDL_GetWindowSurface(win);
+    assert_non_null(ws);
+    assert_int_equal(ws->w, s->w);
+    assert_int_equal(ws->h, s->h);
+    for (int y = 0; y < s->h; y++) {
+        const uint32_t *row = (const uint32_t *)((const uint8_t *)ws->pixels + y * ws->pitch);
+        for (int x = 0; x < s->w; x++)
+            if (((row[x] ^ s->px[y * s->w + x]) & 0xffffffu) != 0)
+                fail_msg("window pixel (%d, %d) is %08x, the frame's %08x", x, y, row[x],
+                         s->px[y * s->w + x]);
+    }
+}
+
+static void test_present_uploads_only_changes(void **state)
+{
+    (void)state;
+    const int rotations[] = {0, 90};
+    for (int i = 0; i < 2; i++) {
+        struct scene s = scene_open(800, 480, rotations[i]);
+        scene_draw(&s);
+        assert_int_equal(display_presented_area(s.d), 800 * 480); /* a new window: all */
+        scene_draw(&s);
+        assert_int_equal(display_presented_area(s.d), 0); /* nothing changed */
+        struct ui_cmd *c = fixture_add(s.f, UI_CMD_RECT, RED);
+        c->rect = (struct ui_rect){200, 150, 100, 40};
+        scene_draw(&s);
+        long area = display_presented_area(s.d);
+        assert_true(area >= 100 * 40);
+        assert_true(area <= 800 * 480 / 20); /* a band around the rectangle, no more */
+        assert_window_shows_frame(&s);
+        s.f->cmd_count--; /* and back: the same area again */
+        scene_draw(&s);
+        assert_int_equal(display_presented_area(s.d), area);
+        assert_window_shows_frame(&s);
+        scene_close(&s);
+    }
+}
+
 static void test_sleep_shows_black_and_wakes(void **state)
 {
     struct scene s = scene_open(320, 200, 0);
@@ -313,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_screenshots_only_changed_frames),
         cmocka_unit_test(test_save_png_round_trip),
         cmocka_unit_test(test_sleep_shows_black_and_wakes),
+        cmocka_unit_test(test_present_uploads_only_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

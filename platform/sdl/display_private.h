@@ -3,7 +3,7 @@
  * the files of platform/sdl (display.c: window, frames, screenshots;
  * draw.c: shapes; text.c: text layout and caches; input.c: events and
  * the wait; rotation.c: logical <-> physical pixels; present.c: the
- * changed rectangles onto the window).
+ * changed rectangles onto the window; disc.c: circles and rings).
  * Only platform/sdl includes this header.
  */
 #ifndef WOW_DISPLAY_PRIVATE_H
@@ -85,6 +85,16 @@ struct display {
  * on a renderer error (logged). */
 bool draw_shape(struct display *display, const struct ui_cmd *cmd);
 void draw_buffers_free(struct draw_buffers *buffers);
+
+/* disc.c: a filled circle (r0 = 0) or the ring between radii r0 < r1,
+ * centred at (cx, cy) in canvas pixels, anti-aliased, into d->canvas (the
+ * renderer's pending commands are flushed first).  Returns false on a
+ * renderer error (logged). */
+bool disc_draw(struct display *display, float cx, float cy, float r0, float r1, SDL_Color color);
+/* disc.c: a line through the n points, half width `half`, round joins and
+ * caps, anti-aliased, into d->canvas.  Returns false on a renderer error. */
+bool disc_line(struct display *display, const struct ui_point *points, int n, float half,
+               SDL_Color color);
 
 /* text.c */
 struct text_cache *text_cache_create(const char *font_dir);

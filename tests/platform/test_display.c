@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,35 @@ static void test_circle_is_round(void **state)
         int out_y = 240 + (int)((float)dirs[i][1] * 123.0f * k);
         assert_true(scene_is(&s, in_x, in_y, RED));
         assert_true(scene_is(&s, out_x, out_y, WHITE));
+    }
+    scene_close(&s);
+}
+
+/* The coverage of a red pixel on white, 0..1, from its green channel. */
+static float red_coverage(const struct scene *s, int x, int y)
+{
+    struct rgb p = fixture_at(s->px, s->w, x, y);
+    return (float)(255 - p.g) / (float)(255 - RED.g);
+}
+
+/* A large circle's edge follows the true circle on every row to a fraction
+ * of a pixel: a polygon's chords (and corners snapped to whole pixels)
+ * stray by pixels on a circle this size. */
+static void test_large_circle_edge_is_smooth(void **state)
+{
+    (void)state;
+    struct scene s = scene_open(800, 480, 0);
+    struct ui_cmd *c = fixture_add(s.f, UI_CMD_CIRCLE, RED);
+    c->rect = (struct ui_rect){400, 240, 0, 0};
+    c->radius = 220;
+    scene_draw(&s);
+    for (int y = 240 - 215; y <= 240 + 215; y++) {
+        float width = 0.0f;
+        for (int x = 400 - 230; x <= 400 + 230; x++)
+            width += red_coverage(&s, x, y);
+        float dy = (float)(y - 240), expect = 2.0f * sqrtf(220.0f * 220.0f - dy * dy);
+        if (fabsf(width - expect) > 0.5f)
+            fail_msg("row %d: the circle is %.2f px wide, a true one %.2f", y, width, expect);
     }
     scene_close(&s);
 }
@@ -351,6 +381,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rect_square_and_rounded),
         cmocka_unit_test(test_circle_is_round),
+        cmocka_unit_test(test_large_circle_edge_is_smooth),
         cmocka_unit_test(test_ring_has_a_hole),
         cmocka_unit_test(test_polyline_thick_with_round_join),
         cmocka_unit_test(test_concave_polygon_keeps_its_notch),

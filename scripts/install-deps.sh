@@ -9,7 +9,8 @@ libcmocka-dev sqlite3 valgrind python3 clang-format
 libpq-dev postgresql postgresql-client
 libsodium-dev libmicrohttpd-dev dpkg-dev systemd file
 dosfstools mtools fdisk
-libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs"
+libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs
+xvfb"
 
 . "$(dirname "$0")/apt-missing.sh"
 # shellcheck disable=SC2086 # word splitting of the package list is wanted

@@ -75,6 +75,8 @@ struct display {
     bool present_full;         /* the next present copies the whole frame */
     long present_area;         /* pixels the last present uploaded (0: none changed) */
     SDL_Surface *presented_on; /* the window surface the last present went to (not owned) */
+    struct kms *kms;           /* owned; NULL: SDL presents */
+    int kms_w, kms_h;          /* the panel's mode when kms */
     struct draw_buffers draw;
     struct text_cache *text; /* owned */
     struct input_state input;
@@ -123,6 +125,20 @@ void input_wait_close(struct display *display);
  * surface to it and uploads only those (all of it when d->present_full or
  * the window surface is new).  Returns false on an SDL error (logged). */
 bool present_frame(struct display *display);
+
+/* kms.c: the DRM/KMS presenter (dumb buffers, page flips) used instead of
+ * SDL's kmsdrm driver.  kms_wanted(): WOWKIOSK_PRESENTER=kms|sdl, else
+ * automatic (SDL_VIDEODRIVER=kmsdrm, or no driver named, no X or Wayland
+ * and a /dev/dri/card0).  kms_open() sets the panel's preferred mode and
+ * returns its size, or NULL (logged: present through SDL); kms_close()
+ * restores the CRTC and frees everything.  kms_present() shows frame
+ * (the mode's size, ARGB8888) after copying the n changed rectangles;
+ * false on an error (logged). */
+struct kms;
+bool kms_wanted(void);
+struct kms *kms_open(int *w, int *h);
+bool kms_present(struct kms *kms, const SDL_Surface *frame, const SDL_Rect *rects, int n);
+void kms_close(struct kms *kms);
 
 /* rotation.c: the logical <-> physical pixel mapping of the rotation. */
 bool rotation_valid(int rotation); /* 0, 90, 180 or 270 */

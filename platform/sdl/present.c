@@ -102,7 +102,10 @@ bool present_frame(struct display *d)
             return false;
         }
     }
-    if (n > 0 && SDL_UpdateWindowSurfaceRects(d->window, rects, n) != 0) {
+    if (d->kms != NULL) {
+        if (!kms_present(d->kms, d->frame, rects, n))
+            return false;
+    } else if (n > 0 && SDL_UpdateWindowSurfaceRects(d->window, rects, n) != 0) {
         log_error("display: presenting the frame: %s", SDL_GetError());
         return false;
     }

@@ -359,6 +359,24 @@ static void test_present_uploads_only_changes(void **state)
     }
 }
 
+/* Asked for the DRM presenter where there is no DRM card with an output
+ * (this machine, CI), the display falls back to SDL and draws. */
+static void test_kms_falls_back_to_sdl(void **state)
+{
+    (void)state;
+    setenv("WOWKIOSK_PRESENTER", "kms", 1);
+    struct scene s = scene_open(640, 400, 0);
+    unsetenv("WOWKIOSK_PRESENTER");
+    struct ui_cmd *c = fixture_add(s.f, UI_CMD_CIRCLE, BLUE);
+    c->rect = (struct ui_rect){320, 200, 0, 0};
+    c->radius = 50;
+    scene_draw(&s);
+    assert_int_equal(s.w, 640);
+    assert_true(scene_is(&s, 320, 200, BLUE));
+    assert_true(scene_is(&s, 10, 10, WHITE));
+    scene_close(&s);
+}
+
 static void test_sleep_shows_black_and_wakes(void **state)
 {
     struct scene s = scene_open(320, 200, 0);
@@ -390,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_save_png_round_trip),
         cmocka_unit_test(test_sleep_shows_black_and_wakes),
         cmocka_unit_test(test_present_uploads_only_changes),
+        cmocka_unit_test(test_kms_falls_back_to_sdl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

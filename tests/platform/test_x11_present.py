@@ -43,6 +43,8 @@ def main():
             f.write("wait %d\ntap face:4\nwait 600\ntap face:1\nwait 600\nquit\n" % (1500 * slow))
         env = dict(os.environ, SDL_VIDEODRIVER="x11", DISPLAY=display, SDL_AUDIODRIVER="dummy",
                    XDG_DATA_HOME=tmp)
+        supp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lsan-x11.supp")
+        env["LSAN_OPTIONS"] = "suppressions=" + supp
         env.pop("SDL_FRAMEBUFFER_ACCELERATION", None)
         env.pop("SDL_RENDER_DRIVER", None)
         p = subprocess.Popen([kiosk, "--windowed", "800x480", "--config",

@@ -17,7 +17,7 @@
 #include "ui_private.h"
 
 #define FACE_PI           3.14159265358979323846f
-#define FACE_MOUTH_POINTS 21 /* per polyline mouth, <= UI_MAX_POINTS */
+#define FACE_MOUTH_POINTS 11 /* per polyline mouth, <= UI_MAX_POINTS */
 #define FACE_STAR_TIPS    5
 
 struct face_shape {

@@ -4,12 +4,13 @@
 set -eu
 
 packages="build-essential cmake pkg-config
-libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libsqlite3-dev libinih-dev
+libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libdrm-dev libsqlite3-dev libinih-dev
 libcmocka-dev sqlite3 valgrind python3 clang-format
 libpq-dev postgresql postgresql-client
 libsodium-dev libmicrohttpd-dev dpkg-dev systemd file
 dosfstools mtools fdisk
-libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs pgbouncer"
+libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs pgbouncer
+xvfb"
 
 . "$(dirname "$0")/apt-missing.sh"
 # shellcheck disable=SC2086 # word splitting of the package list is wanted

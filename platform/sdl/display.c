@@ -59,7 +59,8 @@ static bool canvas_create(struct display *d, int w, int h)
         log_error("display: software renderer: %s", SDL_GetError());
         return false;
     }
-    free(d->shot_pixels); /* a screenshot of another size never equals */
+    d->present_full = true; /* a new frame: the window gets all of it */
+    free(d->shot_pixels);   /* a screenshot of another size never equals */
     d->shot_pixels = NULL;
     return true;
 }
@@ -87,6 +88,11 @@ static bool window_create(struct display *d, const struct display_options *o)
     Uint32 flags = o->windowed ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP;
     int w = o->width > 0 ? o->width : 800;
     int h = o->height > 0 ? o->height : 480;
+    if (d->kms != NULL) { /* SDL's window is memory only: the panel's size */
+        flags = 0;
+        w = d->kms_w;
+        h = d->kms_h;
+    }
     d->window =
         SDL_CreateWindow("wowkiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
     if (d->window == NULL) {
@@ -109,6 +115,18 @@ static void set_input_hints(void)
     SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
 }
 
+/* Our frames are drawn in software; the window surface only has to carry
+ * pixels to the screen.  Without this hint SDL 2 backs the window surface
+ * with a texture of an accelerated renderer where the driver has one: on
+ * X11 that loads the whole GL stack (Mesa, swrast, libLLVM: about 25 MB
+ * of the process) to copy a picture.  With it, SDL uses the video
+ * driver's own framebuffer: an XShm image on X11.  SDL_HINT_FRAMEBUFFER_
+ * ACCELERATION in the environment still wins (SDL reads it first). */
+static void set_present_hints(void)
+{
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+}
+
 struct display *display_create(const struct display_options *o)
 {
     if (!rotation_valid(o->rotation)) {
@@ -122,14 +140,22 @@ struct display *display_create(const struct display_options *o)
     }
     d->rotation = o->rotation;
     set_input_hints();
+    set_present_hints();
+    if (kms_wanted()) {
+        d->kms = kms_open(&d->kms_w, &d->kms_h);
+        if (d->kms != NULL) /* SDL for input only: its evdev driver shows nothing */
+            SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "evdev", SDL_HINT_OVERRIDE);
+    }
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         log_error("display: SDL_Init: %s", SDL_GetError());
+        kms_close(d->kms);
         free(d);
         return NULL;
     }
     if (TTF_Init() != 0) {
         log_error("display: TTF_Init: %s", TTF_GetError());
         SDL_Quit();
+        kms_close(d->kms);
         free(d);
         return NULL;
     }
@@ -144,8 +170,9 @@ struct display *display_create(const struct display_options *o)
         return NULL;
     }
     input_wait_open(d); /* the video driver decides how display_wait() sleeps */
-    log_info("display: %dx%d physical, rotation %d, logical %dx%d, software renderer", d->phys_w,
-             d->phys_h, d->rotation, d->log_w, d->log_h);
+    log_info("display: %dx%d physical, rotation %d, logical %dx%d, software renderer, %s",
+             d->phys_w, d->phys_h, d->rotation, d->log_w, d->log_h,
+             d->kms != NULL ? "DRM dumb buffers" : SDL_GetCurrentVideoDriver());
     return d;
 }
 
@@ -159,6 +186,7 @@ void display_destroy(struct display *d)
         text_cache_destroy(d->text);
     if (d->window != NULL)
         SDL_DestroyWindow(d->window);
+    kms_close(d->kms);
     draw_buffers_free(&d->draw);
     free(d->shot_pixels);
     free(d->screenshot_dir);
@@ -287,13 +315,7 @@ static bool window_present(struct display *d)
         return false;
     if (d->screenshot_dir != NULL)
         screenshot_write(d);
-    SDL_Surface *win = SDL_GetWindowSurface(d->window);
-    if (win == NULL || SDL_BlitSurface(d->frame, NULL, win, NULL) != 0 ||
-        SDL_UpdateWindowSurface(d->window) != 0) {
-        log_error("display: presenting the frame: %s", SDL_GetError());
-        return false;
-    }
-    return true;
+    return present_frame(d);
 }
 
 bool display_draw(struct display *d, const struct ui_frame *frame)

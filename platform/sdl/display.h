@@ -133,4 +133,9 @@ bool display_text_fit(struct display *display, const char *text, int box_w, int 
  * unchanged screen redrawn adds none (the text cache's promise, tested). */
 long display_text_renders(const struct display *display);
 
+/* The physical pixels the last display_draw() uploaded to the window: the
+ * area of the changed rectangles, the whole frame after the window was
+ * created, exposed or resized, 0 when the frame equals what is shown. */
+long display_presented_area(const struct display *display);
+
 #endif

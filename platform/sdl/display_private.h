@@ -2,7 +2,8 @@
  * display_private: the layout of struct display and the interfaces between
  * the files of platform/sdl (display.c: window, frames, screenshots;
  * draw.c: shapes; text.c: text layout and caches; input.c: events and
- * the wait; rotation.c: logical <-> physical pixels).
+ * the wait; rotation.c: logical <-> physical pixels; present.c: the
+ * changed rectangles onto the window; disc.c: circles and rings).
  * Only platform/sdl includes this header.
  */
 #ifndef WOW_DISPLAY_PRIVATE_H
@@ -67,10 +68,15 @@ struct display {
     int log_w, log_h;       /* phys with w/h swapped at 90/270 */
     bool asleep;            /* presents black while true */
     bool sleep_logged;
-    char *screenshot_dir;  /* owned copy, NULL: no screenshots */
-    int screenshot_number; /* of the last written frame-NNNNN.png */
-    uint32_t *shot_pixels; /* owned: the last written screenshot (ARGB8888, phys) */
-    bool size_logged;      /* a window that changed size was logged */
+    char *screenshot_dir;      /* owned copy, NULL: no screenshots */
+    int screenshot_number;     /* of the last written frame-NNNNN.png */
+    uint32_t *shot_pixels;     /* owned: the last written screenshot (ARGB8888, phys) */
+    bool size_logged;          /* a window that changed size was logged */
+    bool present_full;         /* the next present copies the whole frame */
+    long present_area;         /* pixels the last present uploaded (0: none changed) */
+    SDL_Surface *presented_on; /* the window surface the last present went to (not owned) */
+    struct kms *kms;           /* owned; NULL: SDL presents */
+    int kms_w, kms_h;          /* the panel's mode when kms */
     struct draw_buffers draw;
     struct text_cache *text; /* owned */
     struct input_state input;
@@ -81,6 +87,16 @@ struct display {
  * on a renderer error (logged). */
 bool draw_shape(struct display *display, const struct ui_cmd *cmd);
 void draw_buffers_free(struct draw_buffers *buffers);
+
+/* disc.c: a filled circle (r0 = 0) or the ring between radii r0 < r1,
+ * centred at (cx, cy) in canvas pixels, anti-aliased, into d->canvas (the
+ * renderer's pending commands are flushed first).  Returns false on a
+ * renderer error (logged). */
+bool disc_draw(struct display *display, float cx, float cy, float r0, float r1, SDL_Color color);
+/* disc.c: a line through the n points, half width `half`, round joins and
+ * caps, anti-aliased, into d->canvas.  Returns false on a renderer error. */
+bool disc_line(struct display *display, const struct ui_point *points, int n, float half,
+               SDL_Color color);
 
 /* text.c */
 struct text_cache *text_cache_create(const char *font_dir);
@@ -104,6 +120,25 @@ struct display_event input_translate(struct display *display, const SDL_Event *e
 void input_wait_open(struct display *display);
 /* Closes the devices input_wait_open() opened. */
 void input_wait_close(struct display *display);
+
+/* present.c: copies the rectangles where d->frame differs from the window
+ * surface to it and uploads only those (all of it when d->present_full or
+ * the window surface is new).  Returns false on an SDL error (logged). */
+bool present_frame(struct display *display);
+
+/* kms.c: the DRM/KMS presenter (dumb buffers, page flips) used instead of
+ * SDL's kmsdrm driver.  kms_wanted(): WOWKIOSK_PRESENTER=kms|sdl, else
+ * automatic (SDL_VIDEODRIVER=kmsdrm, or no driver named, no X or Wayland
+ * and a /dev/dri/card0).  kms_open() sets the panel's preferred mode and
+ * returns its size, or NULL (logged: present through SDL); kms_close()
+ * restores the CRTC and frees everything.  kms_present() shows frame
+ * (the mode's size, ARGB8888) after copying the n changed rectangles;
+ * false on an error (logged). */
+struct kms;
+bool kms_wanted(void);
+struct kms *kms_open(int *w, int *h);
+bool kms_present(struct kms *kms, const SDL_Surface *frame, const SDL_Rect *rects, int n);
+void kms_close(struct kms *kms);
 
 /* rotation.c: the logical <-> physical pixel mapping of the rotation. */
 bool rotation_valid(int rotation); /* 0, 90, 180 or 270 */

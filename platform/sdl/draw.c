@@ -1,8 +1,9 @@
 /*
  * draw: the display list's shapes as triangles for SDL_RenderGeometry.
  *
- * Every filled shape becomes a closed outline (a rounded rectangle's or a
- * circle's perimeter, a polygon's points, a line segment's quad), drawn as
+ * Circles, rings and thick lines are drawn exactly by disc.c.  Every
+ * other filled shape becomes a closed outline (a rounded rectangle's
+ * perimeter, a polygon's points), drawn as
  *   - a body: the outline moved 0.5 px inwards, triangulated, drawn without
  *     blending when opaque (the software renderer blends each triangle
  *     through a temporary surface, so unblended bodies are much cheaper);
@@ -323,16 +324,6 @@ static int arc_points(struct vec *p, int k, struct vec c, float r, float a0, flo
     return k;
 }
 
-static void circle_fill(struct draw_buffers *b, struct vec c, float r, SDL_Color color)
-{
-    if (r <= 0.0f)
-        return;
-    struct vec p[DRAW_MAX_OUTLINE];
-    int segs = arc_segments(r, 1.0f);
-    int n = arc_points(p, 0, c, r, 0.0f, 2.0f * DRAW_PI, segs) - 1; /* last = first */
-    outline_fill(b, p, n, color, true);
-}
-
 /* ---- the commands ---- */
 
 static SDL_Color cmd_color(const struct ui_cmd *cmd)
@@ -385,48 +376,12 @@ static bool draw_rect(struct display *d, const struct ui_cmd *cmd)
     return buffers_render(d->renderer, &d->draw, cmd_color(cmd));
 }
 
+/* Circles and rings are exact discs (disc.c), not meshes: a mesh's
+ * corners snap to whole pixels and a large circle shows its chords. */
 static bool draw_circle(struct display *d, const struct ui_cmd *cmd)
 {
-    struct vec c = {(float)cmd->rect.x, (float)cmd->rect.y};
-    circle_fill(&d->draw, c, (float)cmd->radius, cmd_color(cmd));
-    return buffers_render(d->renderer, &d->draw, cmd_color(cmd));
-}
-
-/* One band of a ring between radii r0 < r1: body between r0 + 0.5 and
- * r1 - 0.5, fringes fading out to r0 - 0.5 and r1 + 0.5. */
-static void ring_fill(struct draw_buffers *b, struct vec c, float r0, float r1, SDL_Color col)
-{
-    int segs = arc_segments(r1, 1.0f);
-    if (!mesh_reserve(&b->body, 2 * segs, 6 * segs) ||
-        !mesh_reserve(&b->fringe, 4 * segs, 12 * segs)) {
-        b->failed = true;
-        return;
-    }
-    SDL_Color clear = {col.r, col.g, col.b, 0};
-    float radii[4] = {r0 - 0.5f, r0 + 0.5f, r1 - 0.5f, r1 + 0.5f};
-    int body = b->body.vertex_count, fringe = b->fringe.vertex_count;
-    for (int i = 0; i < segs; i++) {
-        float a = 2.0f * DRAW_PI * (float)i / (float)segs, ca = cosf(a), sa = sinf(a);
-        struct vec q[4];
-        for (int k = 0; k < 4; k++)
-            q[k] = (struct vec){c.x + radii[k] * ca, c.y + radii[k] * sa};
-        mesh_vertex(&b->body, q[1], col);
-        mesh_vertex(&b->body, q[2], col);
-        mesh_vertex(&b->fringe, q[0], clear);
-        mesh_vertex(&b->fringe, q[1], col);
-        mesh_vertex(&b->fringe, q[2], col);
-        mesh_vertex(&b->fringe, q[3], clear);
-    }
-    for (int i = 0; i < segs; i++) {
-        int j = (i + 1) % segs;
-        mesh_triangle(&b->body, body + 2 * i, body + 2 * i + 1, body + 2 * j + 1);
-        mesh_triangle(&b->body, body + 2 * i, body + 2 * j + 1, body + 2 * j);
-        for (int k = 0; k < 4; k += 2) {
-            int a0 = fringe + 4 * i + k, b0 = fringe + 4 * j + k;
-            mesh_triangle(&b->fringe, a0, a0 + 1, b0 + 1);
-            mesh_triangle(&b->fringe, a0, b0 + 1, b0);
-        }
-    }
+    return disc_draw(d, (float)cmd->rect.x, (float)cmd->rect.y, 0.0f, (float)cmd->radius,
+                     cmd_color(cmd));
 }
 
 static bool draw_ring(struct display *d, const struct ui_cmd *cmd)
@@ -437,36 +392,18 @@ static bool draw_ring(struct display *d, const struct ui_cmd *cmd)
         r0 = 0.0f;
     if (r1 <= 0.0f || cmd->width <= 0)
         return true;
-    if (r0 < 0.5f) { /* no hole left: a disc */
-        circle_fill(&d->draw, (struct vec){(float)cmd->rect.x, (float)cmd->rect.y}, r1,
-                    cmd_color(cmd));
-    } else {
-        ring_fill(&d->draw, (struct vec){(float)cmd->rect.x, (float)cmd->rect.y}, r0, r1,
-                  cmd_color(cmd));
-    }
-    return buffers_render(d->renderer, &d->draw, cmd_color(cmd));
+    if (r0 < 0.5f) /* no hole left: a disc */
+        r0 = 0.0f;
+    return disc_draw(d, (float)cmd->rect.x, (float)cmd->rect.y, r0, r1, cmd_color(cmd));
 }
 
-/* A thick line: a quad per segment and a disc at every point, which makes
- * the joins and caps round. */
+/* A thick line with round joins and caps: exact, from the distance to its
+ * segments (disc.c); a quad per segment would show its snapped corners. */
 static bool draw_polyline(struct display *d, const struct ui_cmd *cmd)
 {
     int n = cmd->point_count < UI_MAX_POINTS ? cmd->point_count : UI_MAX_POINTS;
     float half = (float)(cmd->width > 0 ? cmd->width : 1) * 0.5f;
-    SDL_Color col = cmd_color(cmd);
-    for (int i = 0; i + 1 < n; i++) {
-        struct vec a = {cmd->points[i].x, cmd->points[i].y};
-        struct vec b = {cmd->points[i + 1].x, cmd->points[i + 1].y};
-        struct vec nv = edge_normal(a, b);
-        struct vec q[4] = {{a.x + nv.x * half, a.y + nv.y * half},
-                           {b.x + nv.x * half, b.y + nv.y * half},
-                           {b.x - nv.x * half, b.y - nv.y * half},
-                           {a.x - nv.x * half, a.y - nv.y * half}};
-        outline_fill(&d->draw, q, 4, col, true);
-    }
-    for (int i = 0; i < n; i++)
-        circle_fill(&d->draw, (struct vec){cmd->points[i].x, cmd->points[i].y}, half, col);
-    return buffers_render(d->renderer, &d->draw, col);
+    return disc_line(d, cmd->points, n, half, cmd_color(cmd));
 }
 
 static bool draw_polygon(struct display *d, const struct ui_cmd *cmd)

@@ -146,7 +146,10 @@ struct display_event input_translate(struct display *d, const SDL_Event *e)
     case SDL_MOUSEBUTTONUP:
         return mouse_button(d, &e->button, e->type == SDL_MOUSEBUTTONDOWN);
     case SDL_WINDOWEVENT:
-        return window_event(&e->window);
+        ev = window_event(&e->window);
+        if (ev.type == DISPLAY_EVENT_EXPOSE)
+            d->present_full = true; /* the window's pixels may be gone */
+        return ev;
     case SDL_RENDER_TARGETS_RESET: /* the canvas's pixels are gone */
     case SDL_RENDER_DEVICE_RESET:
         ev.type = DISPLAY_EVENT_EXPOSE;

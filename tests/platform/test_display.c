@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,35 @@ static void test_circle_is_round(void **state)
         int out_y = 240 + (int)((float)dirs[i][1] * 123.0f * k);
         assert_true(scene_is(&s, in_x, in_y, RED));
         assert_true(scene_is(&s, out_x, out_y, WHITE));
+    }
+    scene_close(&s);
+}
+
+/* The coverage of a red pixel on white, 0..1, from its green channel. */
+static float red_coverage(const struct scene *s, int x, int y)
+{
+    struct rgb p = fixture_at(s->px, s->w, x, y);
+    return (float)(255 - p.g) / (float)(255 - RED.g);
+}
+
+/* A large circle's edge follows the true circle on every row to a fraction
+ * of a pixel: a polygon's chords (and corners snapped to whole pixels)
+ * stray by pixels on a circle this size. */
+static void test_large_circle_edge_is_smooth(void **state)
+{
+    (void)state;
+    struct scene s = scene_open(800, 480, 0);
+    struct ui_cmd *c = fixture_add(s.f, UI_CMD_CIRCLE, RED);
+    c->rect = (struct ui_rect){400, 240, 0, 0};
+    c->radius = 220;
+    scene_draw(&s);
+    for (int y = 240 - 215; y <= 240 + 215; y++) {
+        float width = 0.0f;
+        for (int x = 400 - 230; x <= 400 + 230; x++)
+            width += red_coverage(&s, x, y);
+        float dy = (float)(y - 240), expect = 2.0f * sqrtf(220.0f * 220.0f - dy * dy);
+        if (fabsf(width - expect) > 0.5f)
+            fail_msg("row %d: the circle is %.2f px wide, a true one %.2f", y, width, expect);
     }
     scene_close(&s);
 }
@@ -284,6 +314,69 @@ static void test_save_png_round_trip(void **state)
     scene_close(&s);
 }
 
+/* The window surface shows exactly the presented frame. */
+static void assert_window_shows_frame(const struct scene *s)
+{
+    SDL_Window *win = NULL;
+    for (Uint32 id = 1; id < 1000 && win == NULL; id++)
+        win = SDL_GetWindowFromID(id);
+    assert_non_null(win);
+    SDL_Surface *ws = SDL_GetWindowSurface(win);
+    assert_non_null(ws);
+    assert_int_equal(ws->w, s->w);
+    assert_int_equal(ws->h, s->h);
+    for (int y = 0; y < s->h; y++) {
+        const uint32_t *row = (const uint32_t *)((const uint8_t *)ws->pixels + y * ws->pitch);
+        for (int x = 0; x < s->w; x++)
+            if (((row[x] ^ s->px[y * s->w + x]) & 0xffffffu) != 0)
+                fail_msg("window pixel (%d, %d) is %08x, the frame's %08x", x, y, row[x],
+                         s->px[y * s->w + x]);
+    }
+}
+
+static void test_present_uploads_only_changes(void **state)
+{
+    (void)state;
+    const int rotations[] = {0, 90};
+    for (int i = 0; i < 2; i++) {
+        struct scene s = scene_open(800, 480, rotations[i]);
+        scene_draw(&s);
+        assert_int_equal(display_presented_area(s.d), 800 * 480); /* a new window: all */
+        scene_draw(&s);
+        assert_int_equal(display_presented_area(s.d), 0); /* nothing changed */
+        struct ui_cmd *c = fixture_add(s.f, UI_CMD_RECT, RED);
+        c->rect = (struct ui_rect){200, 150, 100, 40};
+        scene_draw(&s);
+        long area = display_presented_area(s.d);
+        assert_true(area >= 100 * 40);
+        assert_true(area <= 800 * 480 / 20); /* a band around the rectangle, no more */
+        assert_window_shows_frame(&s);
+        s.f->cmd_count--; /* and back: the same area again */
+        scene_draw(&s);
+        assert_int_equal(display_presented_area(s.d), area);
+        assert_window_shows_frame(&s);
+        scene_close(&s);
+    }
+}
+
+/* Asked for the DRM presenter where there is no DRM card with an output
+ * (this machine, CI), the display falls back to SDL and draws. */
+static void test_kms_falls_back_to_sdl(void **state)
+{
+    (void)state;
+    setenv("WOWKIOSK_PRESENTER", "kms", 1);
+    struct scene s = scene_open(640, 400, 0);
+    unsetenv("WOWKIOSK_PRESENTER");
+    struct ui_cmd *c = fixture_add(s.f, UI_CMD_CIRCLE, BLUE);
+    c->rect = (struct ui_rect){320, 200, 0, 0};
+    c->radius = 50;
+    scene_draw(&s);
+    assert_int_equal(s.w, 640);
+    assert_true(scene_is(&s, 320, 200, BLUE));
+    assert_true(scene_is(&s, 10, 10, WHITE));
+    scene_close(&s);
+}
+
 static void test_sleep_shows_black_and_wakes(void **state)
 {
     struct scene s = scene_open(320, 200, 0);
@@ -306,6 +399,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rect_square_and_rounded),
         cmocka_unit_test(test_circle_is_round),
+        cmocka_unit_test(test_large_circle_edge_is_smooth),
         cmocka_unit_test(test_ring_has_a_hole),
         cmocka_unit_test(test_polyline_thick_with_round_join),
         cmocka_unit_test(test_concave_polygon_keeps_its_notch),
@@ -313,6 +407,8 @@ int main(void)
         cmocka_unit_test(test_screenshots_only_changed_frames),
         cmocka_unit_test(test_save_png_round_trip),
         cmocka_unit_test(test_sleep_shows_black_and_wakes),
+        cmocka_unit_test(test_present_uploads_only_changes),
+        cmocka_unit_test(test_kms_falls_back_to_sdl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,8 @@
  * own PRNG (splitmix64) from --seed, printed.
  *
  * usage: bench_slip_scenarios [--seed N] [--departments N] [--day-spread X]
+ *            [--delta X] [--h50 X] [--h-min X] [--day-sd X] [--window-days N]
+ *            [--min-baseline-n N]   (the index detector's settings)
  */
 #include <math.h>
 #include <stdint.h>
@@ -47,10 +49,11 @@
 
 #include "bench_pg.h"
 #include "slip.h"
+#include "slip_index.h"
 
 #define OPEN_HOUR        8
 #define OPEN_HOURS       10
-#define HISTORY_DAYS     60
+#define HISTORY_DAYS     90
 #define DROP_SPREAD_DAYS 30
 #define DETECT_DAYS      60
 #define QUIET_DAYS       182 /* plus half a day: 6 months */
@@ -76,6 +79,7 @@ struct options {
     uint64_t seed;
     int departments;
     double day_spread;
+    struct slip_index_params index; /* the index detector's settings */
 };
 
 /* One department's hourly face counts. */
@@ -219,6 +223,46 @@ static bool slip_at(const struct stream *st, const struct slip_params *p, int no
     return alarm;
 }
 
+static struct dash_counts range_counts(const struct stream *st, int from, int to)
+{
+    struct dash_counts c;
+    for (int k = 0; k < 4; k++)
+        c.n[k] = range_sum(st, from, to, k);
+    return c;
+}
+
+/* The index detector (slip_index.h) at hour now, like slip_at. */
+static bool index_at(const struct stream *st, const struct slip_index_params *p, int now,
+                     bool *judged, bool *recovered)
+{
+    int window_from = (now / 24 - (p->window_days - 1)) * 24;
+    int b1 = clamp_hour(st, (int64_t)window_from - (int64_t)p->gap_days * 24);
+    int b0 = clamp_hour(st, (int64_t)b1 - (int64_t)p->baseline_days * 24);
+    struct dash_counts base = range_counts(st, b0, b1);
+    struct slip_index_state state;
+    *recovered = true;
+    *judged = slip_index_start(&state, p, &base);
+    if (!*judged)
+        return false;
+    bool alarm = false;
+    for (int i = clamp_hour(st, window_from); i < now; i++) {
+        struct dash_counts h = {
+            {st->faces[i][0], st->faces[i][1], st->faces[i][2], st->faces[i][3]}};
+        alarm = slip_index_step(&state, &h);
+    }
+    *recovered = slip_index_recovered(&state);
+    return alarm;
+}
+
+/* Detector 0: slip.h's share CUSUM (the server's today); 1: slip_index.h. */
+static bool detector_at(const struct stream *st, const struct options *o, int kind, int now,
+                        bool *judged, bool *recovered)
+{
+    struct slip_params p = slip_params_default();
+    return kind == 0 ? slip_at(st, &p, now, judged, recovered)
+                     : index_at(st, &o->index, now, judged, recovered);
+}
+
 /* The threshold's z for day `day` (its closing hour past): NAN when the
  * day or its baseline has no responses. */
 static double day_z(const struct stream *st, int day)
@@ -253,26 +297,26 @@ static void stream_free(struct stream *st)
 
 /* One scenario's measurements. */
 struct result {
-    double *slip_delay; /* per drop stream, days */
-    double *z_drop;     /* [stream * (DETECT_DAYS + 1) + j]: day j from the drop's day */
-    int *drop_hour;     /* per drop stream */
-    double *z_quiet;    /* [stream * QUIET_DAYS + j] */
-    long slip_alarms;   /* false alarms over all quiet streams */
-    long slip_unjudged; /* drop streams the detector never judged */
-    double threshold;   /* the calibrated T */
-    double *thr_delay;  /* per drop stream, days */
+    double *slip_delay[2]; /* [detector] per drop stream, days */
+    double *z_drop;        /* [stream * (DETECT_DAYS + 1) + j]: day j from the drop's day */
+    int *drop_hour;        /* per drop stream */
+    double *z_quiet;       /* [stream * QUIET_DAYS + j] */
+    long slip_alarms[2];   /* false alarms over all quiet streams */
+    long slip_unjudged[2]; /* drop streams the detector never judged */
+    double threshold;      /* the calibrated T */
+    double *thr_delay;     /* per drop stream, days */
     long thr_alarms;
 };
 
 /* Days from drop_hour to the first alarm (DETECT_DAYS if none); *judged
  * set when any evaluation had a baseline. */
-static double slip_delay(const struct stream *st, const struct slip_params *p, int drop_hour,
+static double slip_delay(const struct stream *st, const struct options *o, int kind, int drop_hour,
                          bool *judged)
 {
     bool j, recovered;
     *judged = false;
     for (int now = drop_hour + 1; now <= drop_hour + DETECT_DAYS * 24; now++) {
-        bool alarm = slip_at(st, p, now, &j, &recovered);
+        bool alarm = detector_at(st, o, kind, now, &j, &recovered);
         *judged = *judged || j;
         if (alarm)
             return (now - drop_hour) / 24.0;
@@ -280,12 +324,12 @@ static double slip_delay(const struct stream *st, const struct slip_params *p, i
     return DETECT_DAYS;
 }
 
-static int slip_false_alarms(const struct stream *st, const struct slip_params *p)
+static int slip_false_alarms(const struct stream *st, const struct options *o, int kind)
 {
     int opened = 0;
     bool open = false, judged, recovered;
     for (int now = HISTORY_DAYS * 24 + 1; now <= st->hours; now++) {
-        bool alarm = slip_at(st, p, now, &judged, &recovered);
+        bool alarm = detector_at(st, o, kind, now, &judged, &recovered);
         if (!open && alarm)
             open = true, opened++;
         else if (open && recovered)
@@ -345,7 +389,6 @@ static void run_drops(const struct scenario *sc, const struct options *o, struct
                       struct result *r, uint64_t *rng)
 {
     int len = (HISTORY_DAYS + DROP_SPREAD_DAYS + DETECT_DAYS + 2) * 24;
-    struct slip_params p = slip_params_default();
     double mu = mu_for_drop(sc->drop);
     for (int i = 0; i < o->departments; i++) {
         int drop_hour =
@@ -353,8 +396,10 @@ static void run_drops(const struct scenario *sc, const struct options *o, struct
         stream_fill(st, len, drop_hour, mu, sc->taps_per_day, o->day_spread, rng);
         bool judged;
         r->drop_hour[i] = drop_hour;
-        r->slip_delay[i] = slip_delay(st, &p, drop_hour, &judged);
-        r->slip_unjudged += !judged;
+        for (int k = 0; k < 2; k++) {
+            r->slip_delay[k][i] = slip_delay(st, o, k, drop_hour, &judged);
+            r->slip_unjudged[k] += !judged;
+        }
         for (int j = 0; j <= DETECT_DAYS; j++)
             r->z_drop[(size_t)i * (DETECT_DAYS + 1) + j] = day_z(st, drop_hour / 24 + j);
     }
@@ -363,11 +408,11 @@ static void run_drops(const struct scenario *sc, const struct options *o, struct
 static void run_quiet(const struct scenario *sc, const struct options *o, struct stream *st,
                       struct result *r, uint64_t *rng)
 {
-    struct slip_params p = slip_params_default();
     for (int i = 0; i < o->departments; i++) {
         stream_fill(st, HISTORY_DAYS * 24 + QUIET_HOURS, -1, 0.0, sc->taps_per_day, o->day_spread,
                     rng);
-        r->slip_alarms += slip_false_alarms(st, &p);
+        for (int k = 0; k < 2; k++)
+            r->slip_alarms[k] += slip_false_alarms(st, o, k);
         for (int j = 0; j < QUIET_DAYS; j++)
             r->z_quiet[(size_t)i * QUIET_DAYS + j] = day_z(st, HISTORY_DAYS + j);
     }
@@ -376,17 +421,20 @@ static void run_quiet(const struct scenario *sc, const struct options *o, struct
 static bool result_alloc(struct result *r, int n)
 {
     *r = (struct result){0};
-    r->slip_delay = calloc((size_t)n, sizeof(double));
+    r->slip_delay[0] = calloc((size_t)n, sizeof(double));
+    r->slip_delay[1] = calloc((size_t)n, sizeof(double));
     r->thr_delay = calloc((size_t)n, sizeof(double));
     r->drop_hour = calloc((size_t)n, sizeof(int));
     r->z_drop = calloc((size_t)n * (DETECT_DAYS + 1), sizeof(double));
     r->z_quiet = calloc((size_t)n * QUIET_DAYS, sizeof(double));
-    return r->slip_delay && r->thr_delay && r->drop_hour && r->z_drop && r->z_quiet;
+    return r->slip_delay[0] && r->slip_delay[1] && r->thr_delay && r->drop_hour && r->z_drop &&
+           r->z_quiet;
 }
 
 static void result_free(struct result *r)
 {
-    free(r->slip_delay);
+    free(r->slip_delay[0]);
+    free(r->slip_delay[1]);
     free(r->thr_delay);
     free(r->drop_hour);
     free(r->z_drop);
@@ -405,19 +453,21 @@ static double scenario_run(const struct scenario *sc, const struct options *o, s
     }
     run_drops(sc, o, st, &r, &rng);
     run_quiet(sc, o, st, &r, &rng);
-    double n = o->departments, fa = (double)r.slip_alarms / n;
+    double n = o->departments, fa = (double)r.slip_alarms[1] / n;
     r.threshold = threshold_calibrate(&r, o->departments, fa < FA_GOAL ? fa : FA_GOAL);
     r.thr_alarms = threshold_false_alarms(&r, o->departments, r.threshold);
     threshold_delays(&r, o->departments);
-    double med = bench_percentile(r.slip_delay, (size_t)n, 50);
-    double p90 = bench_percentile(r.slip_delay, (size_t)n, 90);
-    double tmed = bench_percentile(r.thr_delay, (size_t)n, 50);
-    printf("# %2d points at %2g taps/day: detector median %.2f p90 %.2f days, %.3f false "
-           "alarms/6mo, %ld of %d drops never judged; threshold T %.2f: median %.2f days, "
-           "%.3f false alarms/6mo; goal %s%g\n",
-           sc->drop, sc->taps_per_day, med, p90, fa, r.slip_unjudged, o->departments, r.threshold,
-           tmed, (double)r.thr_alarms / n, sc->goal > 0 ? "<= " : "none, ", sc->goal);
-    printf("figure: slip_%dat%g_median_days %.2f days\n", sc->drop, sc->taps_per_day, med);
+    double med[2], p90[2], tmed = bench_percentile(r.thr_delay, (size_t)n, 50);
+    for (int k = 0; k < 2; k++) {
+        med[k] = bench_percentile(r.slip_delay[k], (size_t)n, 50);
+        p90[k] = bench_percentile(r.slip_delay[k], (size_t)n, 90);
+    }
+    printf("# | %2d | %2g | %5.2f (p90 %5.2f) | %5.3f | %3ld | %5.2f (T %.2f) | %5.3f | %5.2f "
+           "(p90 %5.2f) | %5.3f | %3ld | %s%.3g |\n",
+           sc->drop, sc->taps_per_day, med[1], p90[1], fa, r.slip_unjudged[1], tmed, r.threshold,
+           (double)r.thr_alarms / n, med[0], p90[0], (double)r.slip_alarms[0] / n,
+           r.slip_unjudged[0], sc->goal > 0 ? "<= " : "none", sc->goal > 0 ? sc->goal : NAN);
+    printf("figure: slip_%dat%g_median_days %.2f days\n", sc->drop, sc->taps_per_day, med[1]);
     printf("figure: slip_threshold_%dat%g_median_days %.2f days\n", sc->drop, sc->taps_per_day,
            tmed);
     result_free(&r);
@@ -426,7 +476,10 @@ static double scenario_run(const struct scenario *sc, const struct options *o, s
 
 static bool parse_options(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){.seed = 20261205, .departments = 400, .day_spread = 0.2};
+    *o = (struct options){.seed = 20261205,
+                          .departments = 400,
+                          .day_spread = 0.2,
+                          .index = slip_index_params_default()};
     for (int i = 1; i < argc; i++) {
         const char *name = argv[i];
         char *end = NULL;
@@ -441,6 +494,22 @@ static bool parse_options(int argc, char **argv, struct options *o)
             o->departments = (int)v;
         else if (strcmp(name, "--day-spread") == 0 && v <= 2)
             o->day_spread = v;
+        else if (strcmp(name, "--delta") == 0 && v > 0 && v <= 100)
+            o->index.delta = v;
+        else if (strcmp(name, "--h50") == 0 && v > 0)
+            o->index.h50 = v;
+        else if (strcmp(name, "--baseline-days") == 0 && v >= 1 && v <= 62)
+            o->index.baseline_days = (int)v;
+        else if (strcmp(name, "--h-slope") == 0 && v <= 3)
+            o->index.h_slope = v;
+        else if (strcmp(name, "--h-min") == 0 && v > 0)
+            o->index.h_min = v;
+        else if (strcmp(name, "--day-sd") == 0 && v <= 50)
+            o->index.day_sd = v;
+        else if (strcmp(name, "--window-days") == 0 && v >= 1 && v <= 25)
+            o->index.window_days = (int)v;
+        else if (strcmp(name, "--min-baseline-n") == 0)
+            o->index.min_baseline_n = (int64_t)v;
         else {
             fprintf(stderr, "bench_slip_scenarios: unknown option or out of range: %s %s\n", name,
                     argv[i]);
@@ -456,8 +525,11 @@ int main(int argc, char **argv)
     struct stream st;
     if (!parse_options(argc, argv, &o))
         return 2;
-    printf("# bench_slip_scenarios --seed %llu --departments %d --day-spread %g\n",
-           (unsigned long long)o.seed, o.departments, o.day_spread);
+    const struct slip_index_params *ip = &o.index;
+    printf("# bench_slip_scenarios --seed %llu --departments %d --day-spread %g --delta %g "
+           "--h50 %g --h-min %g --day-sd %g --window-days %d --min-baseline-n %lld\n",
+           (unsigned long long)o.seed, o.departments, o.day_spread, ip->delta, ip->h50, ip->h_min,
+           ip->day_sd, ip->window_days, (long long)ip->min_baseline_n);
     int hours = (HISTORY_DAYS + DROP_SPREAD_DAYS + DETECT_DAYS + 2) * 24;
     if (hours < HISTORY_DAYS * 24 + QUIET_HOURS)
         hours = HISTORY_DAYS * 24 + QUIET_HOURS;
@@ -466,6 +538,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_slip_scenarios: out of memory\n");
         return 1;
     }
+    printf("# | drop | taps/day | index CUSUM median days | its false alarms/6mo | drops "
+           "never judged | calibrated daily threshold median days | its false alarms/6mo | "
+           "share CUSUM (before) median days | its false alarms/6mo | never judged | goal |\n");
     double t0 = bench_mono_ms(), worst = 0;
     for (size_t i = 0; i < SCENARIOS_N; i++) {
         double fa = scenario_run(&SCENARIOS[i], &o, &st);

@@ -8,6 +8,8 @@ echo "== technician PIN check (argon2id, on the render loop's thread)"
 "$build/bench/bench_pin_verify"
 echo "== slip alerts: detection delay and false alarms (simulated departments, the server's rules)"
 "$build/bench/bench_slip"
+echo "== slip alerts where detection is hard: small drops, few taps, day-to-day noise, beside a calibrated daily threshold"
+"$build/bench/bench_slip_scenarios"
 
 # The sync benchmarks push to a throwaway PostgreSQL 15 on loopback
 # (tests/sync/pg_cluster.py: a temp dir, a free port, trust auth, fsync=off),

@@ -1,6 +1,6 @@
 /*
  * alerts: the dashboard's alerts.  alerts_evaluate runs the statistical
- * slip detector (slip.h) and every enabled rule (dash_rules) over each
+ * slip detector (slip_index.h) and every enabled rule (dash_rules) over each
  * department's hourly counts (dash_hour, faces 1..4, misuse left out),
  * opens an alert when a source fires, closes it when the data recovers,
  * and POSTs each newly opened alert to a webhook (webhook.h).  The rest
@@ -17,12 +17,12 @@
  *
  * Evaluation is stateless: every call recomputes every source from the
  * rollups alone, so restarts, missed runs and late data need no care.
- *   - slip: p0 = the department's negative share over baseline_days
- *     ending gap_days before the evaluation window (ALERTS_SLIP_WINDOW_DAYS,
- *     ending with the last complete hour); the CUSUM starts at 0 at the
+ *   - slip (slip_index.h): the department's index and its spread over
+ *     baseline_days ending gap_days before the evaluation window (ending
+ *     with the last complete hour); the index CUSUM starts at 0 at the
  *     window's start and steps through each hour.  It fires when the
- *     statistic ends past h; an open slip alert closes when slip_recovered
- *     says so, or when the baseline has too few responses to judge.  A
+ *     statistic ends at the department's h; an open slip alert closes
+ *     when slip_index_recovered says so.  A
  *     drop that persists becomes the baseline after gap + window days, and
  *     the alert then closes: it announces a change, not a level.
  *   - rules: the window is the last window_hours complete hours; a rule
@@ -55,7 +55,6 @@
 struct dashdb;
 
 #define ALERTS_HISTORY_DAYS      90
-#define ALERTS_SLIP_WINDOW_DAYS  7
 #define ALERTS_WEBHOOK_RETRY_MS  (24 * 3600 * 1000LL)
 #define ALERTS_COMMENT_MAX_BYTES 2000
 

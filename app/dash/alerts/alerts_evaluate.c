@@ -33,6 +33,7 @@
 #include "log.h"
 #include "score.h"
 #include "slip.h"
+#include "slip_index.h"
 #include "tz.h"
 
 #define MS_PER_HOUR  3600000LL
@@ -66,7 +67,7 @@ struct zone {
 
 struct evaluation {
     int64_t now_ms;
-    struct slip_params slip;
+    struct slip_index_params slip;
     struct alerts_rule *rules;
     size_t rules_n;
     struct zone *zones;
@@ -224,54 +225,59 @@ static const struct zone *main_zone(const struct evaluation *ev)
     return best;
 }
 
-/* The slip detector over the department's series: p0 from the baseline
- * days, the CUSUM over the window's hours up to the last complete one.
- * The value shown is the negative share since the statistic last stood
- * at 0, the detector's own estimate of when the slip began. */
+/* The slip detector over the department's series (slip_index.h): the
+ * baseline days ending gap_days before the window, the index CUSUM over
+ * the window's hours up to the last complete one.  The values shown are
+ * negative shares (the baseline's, and the one since the statistic last
+ * stood at 0, the detector's own estimate of when the slip began) with
+ * the indexes in the detail. */
 static bool judge_slip(struct evaluation *ev)
 {
-    const struct slip_params *p = &ev->slip;
+    const struct slip_index_params *p = &ev->slip;
     const struct zone *z = main_zone(ev);
     if (!z)
         return true;
     int64_t now = z->now_hour;
     int32_t today = (int32_t)((now - (now % 24 + 24) % 24) / 24);
-    struct slip_days days = slip_days_for(p, today);
+    int64_t window_from = (int64_t)today - (p->window_days - 1);
+    int64_t baseline_to = window_from - p->gap_days;
     /* hour index t = day * 24 + hour has age now - t */
-    struct dash_counts base = window_sum(ev->hours, now - (int64_t)days.baseline_to * 24 + 1,
-                                         now - (int64_t)days.baseline_from * 24);
-    double p0 = 0;
-    bool judged = slip_baseline(p, negative_of(&base), score_counts_total(&base), &p0);
-    struct slip_state st;
-    slip_start(&st, p0);
-    bool alarm = false;
-    int64_t run_negative = 0, run_n = 0, run_hours = 0;
-    int64_t first = now - (int64_t)days.window_from * 24;
+    struct dash_counts base = window_sum(ev->hours, now - baseline_to * 24 + 1,
+                                         now - (baseline_to - p->baseline_days) * 24);
+    struct slip_index_state st;
+    bool judged = slip_index_start(&st, p, &base), alarm = false;
+    struct dash_counts run = {{0}};
+    int64_t run_hours = 0;
+    int64_t first = now - window_from * 24;
     for (int64_t age = first < SERIES_HOURS ? first : SERIES_HOURS - 1; judged && age >= 1; age--) {
-        int64_t neg = negative_of(&ev->hours[age]), n = score_counts_total(&ev->hours[age]);
-        alarm = slip_step(&st, p, neg, n);
-        if (slip_statistic(&st) <= 0.0) {
-            run_negative = run_n = run_hours = 0;
+        alarm = slip_index_step(&st, &ev->hours[age]);
+        if (slip_index_recovered(&st)) {
+            run = (struct dash_counts){{0}};
+            run_hours = 0;
         } else {
-            run_negative += neg, run_n += n, run_hours++;
+            score_counts_add(&run, &ev->hours[age]);
+            run_hours++;
         }
     }
     /* not judged (too little history): an open alert stays as it is */
-    if (judged && !alarm && slip_recovered(&st))
+    if (judged && !alarm && slip_index_recovered(&st))
         return true;
     struct verdict *v = verdict_add(ev, "slip", "slip");
     if (!v)
         return false;
+    int64_t base_n = score_counts_total(&base), run_n = score_counts_total(&run);
     v->firing = judged && alarm;
-    v->baseline = p0;
+    v->baseline = base_n > 0 ? (double)negative_of(&base) / (double)base_n : NAN;
     v->responses = run_n;
-    v->value = run_n > 0 ? (double)run_negative / (double)run_n : NAN;
+    v->value = run_n > 0 ? (double)negative_of(&run) / (double)run_n : NAN;
     char since[48];
     window_text(run_hours, since, sizeof since);
+    struct score now_score = score_of(&run), base_score = score_of(&base);
     snprintf(v->detail, sizeof v->detail,
              "Negative answers rose to %.0f %% over %s (%" PRId64
-             " responses), against this department's usual %.0f %%",
-             v->value * 100.0, since, run_n, p0 * 100.0);
+             " responses), against this department's usual %.0f %%; index %.0f against %.0f",
+             v->value * 100.0, since, run_n, v->baseline * 100.0, now_score.index,
+             base_score.index);
     return true;
 }
 
@@ -511,7 +517,7 @@ bool alerts_evaluate(struct dashdb *db, const struct alerts_settings *settings, 
                      struct alerts_report *report, char *err, size_t size)
 {
     alerts_report_free(report);
-    struct evaluation ev = {.now_ms = now_ms, .slip = slip_params_default()};
+    struct evaluation ev = {.now_ms = now_ms, .slip = slip_index_params_default()};
     bool ok = judge_all(db, &ev, err, size);
     report->departments = ev.departments;
     report->rules = (int64_t)ev.rules_n;

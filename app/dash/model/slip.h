@@ -73,6 +73,11 @@
  *    responses (a quiet week is no evidence of recovery; the alert stays
  *    open until the data says so).
  *
+ * The server's slip alerts now run the index CUSUM of slip_index.h,
+ * which finds small drops and quiet departments' drops sooner; the share
+ * CUSUM here stays for bench/slip.c and bench/slip_scenarios.c, which
+ * print it as the earlier detector.
+ *
  * Pure functions, no allocation, no global state.
  */
 #ifndef WOW_SLIP_H

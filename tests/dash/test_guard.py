@@ -120,7 +120,7 @@ def check_slow(ctx):
             r, took = timed(lambda: c.get("/login"))
             check(r.status == 200, f"/login from another address under attack: {r!r}")
             times.append(took)
-        check(max(times) < 2.0 * SLOW,
+        check(max(times) < 3.0 * SLOW,
               f"/login from another address took up to {max(times):.2f} s under 64 trickling "
               f"and 200 silent sockets: {times}")
         # the attacker's own address holds at most 32 connections: count the ones still open
@@ -203,9 +203,11 @@ def check_flood(ctx):
               f"/overview median {med_p * 1000:.0f} ms (quiet {med_q * 1000:.0f}) "
               f"max {max(pages) * 1000:.0f} ms", flush=True)
         check(set(statuses) <= {403, 429, 503}, f"flood statuses: {sorted(set(statuses))}")
-        check(med_h < 0.1 * SLOW and max(health) < 1.0 * SLOW,
+        # before the lane: 1.1 s median for /healthz, 0.7 s for /overview (both with the same
+        # flood); the limits leave room for a machine busy with other tests
+        check(med_h < 0.25 * SLOW and max(health) < 2.0 * SLOW,
               f"/healthz under a login flood: median {med_h:.3f} s, max {max(health):.3f} s")
-        check(med_p < max(0.2 * SLOW, 3 * med_q) and max(pages) < 1.5 * SLOW,
+        check(med_p < max(0.35 * SLOW, 3 * med_q) and max(pages) < 3.0 * SLOW,
               f"/overview under a login flood: median {med_p:.3f} s (quiet {med_q:.3f}), "
               f"max {max(pages):.3f} s")
     finally:

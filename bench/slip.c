@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "bench_pg.h"
+#include "bench_random.h"
 #include "slip.h"
 
 #define OPEN_HOUR        8
@@ -63,40 +64,6 @@ struct stream {
     int64_t *cum_neg, *cum_tot; /* [i] = sum over hours < i; hours + 1 entries */
 };
 
-/* splitmix64: small, fast, and good enough for a simulation. */
-static uint64_t next_u64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *s)
-{
-    return (double)(next_u64(s) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Poisson by multiplying uniforms (Knuth): fine for a mean of a few;
- * limit = exp(-mean). */
-static int poisson(uint64_t *s, double limit)
-{
-    int k = 0;
-    double p = uniform(s);
-    while (p > limit) {
-        k++;
-        p *= uniform(s);
-    }
-    return k;
-}
-
-/* A standard normal deviate (Box-Muller). */
-static double normal(uint64_t *s)
-{
-    double u = 1.0 - uniform(s), v = uniform(s);
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
-
 /* p with its log-odds moved by shift. */
 static double odds_shift(double p, double shift)
 {
@@ -116,13 +83,13 @@ static void stream_fill(struct stream *st, int hours, int drop_hour, const struc
     for (int i = 0; i < hours; i++) {
         int hour_of_day = i % 24, n = 0, neg = 0;
         if (hour_of_day == 0 && o->day_spread > 0)
-            shift = o->day_spread * normal(rng);
+            shift = o->day_spread * bench_random_normal(rng);
         if (hour_of_day >= OPEN_HOUR && hour_of_day < OPEN_HOUR + OPEN_HOURS)
-            n = poisson(rng, limit);
+            n = bench_random_poisson(rng, limit);
         double p = drop_hour >= 0 && i >= drop_hour ? P_NEG_AFTER : P_NEG_BEFORE;
         p = odds_shift(p, shift);
         for (int t = 0; t < n; t++)
-            neg += uniform(rng) < p;
+            neg += bench_random_uniform(rng) < p;
         st->neg[i] = neg;
         st->tot[i] = n;
         st->cum_neg[i + 1] = st->cum_neg[i] + neg;
@@ -236,8 +203,8 @@ static bool run(const struct options *o, struct results *r)
     }
     uint64_t rng = o->seed;
     for (int i = 0; i < o->departments; i++) {
-        int drop_hour = (HISTORY_DAYS + (int)(uniform(&rng) * DROP_SPREAD_DAYS)) * 24 +
-                        (int)(uniform(&rng) * 24);
+        int drop_hour = (HISTORY_DAYS + (int)(bench_random_uniform(&rng) * DROP_SPREAD_DAYS)) * 24 +
+                        (int)(bench_random_uniform(&rng) * 24);
         stream_fill(&st, drop_len, drop_hour, o, &rng);
         for (int k = 0; k < 2; k++) {
             r->delay[k][i] = delay_days(&st, &o->params, k == 1, drop_hour);

@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "bench_pg.h"
+#include "bench_random.h"
 #include "slip.h"
 #include "slip_index.h"
 
@@ -88,36 +89,6 @@ struct stream {
     int32_t (*faces)[4]; /* per hour */
     int64_t (*cum)[4];   /* [i] = sum over hours < i */
 };
-
-static uint64_t next_u64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *s)
-{
-    return (double)(next_u64(s) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static int poisson(uint64_t *s, double limit)
-{
-    int k = 0;
-    double p = uniform(s);
-    while (p > limit) {
-        k++;
-        p *= uniform(s);
-    }
-    return k;
-}
-
-static double normal(uint64_t *s)
-{
-    double u = 1.0 - uniform(s), v = uniform(s);
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
 
 static double logistic(double x)
 {
@@ -171,14 +142,14 @@ static void stream_fill(struct stream *st, int hours, int drop_hour, double mu_d
     for (int i = 0; i < hours; i++) {
         int hour_of_day = i % 24, n = 0;
         if (hour_of_day == 0)
-            shift = day_spread > 0 ? day_spread * normal(rng) : 0.0;
+            shift = day_spread > 0 ? day_spread * bench_random_normal(rng) : 0.0;
         if (hour_of_day >= OPEN_HOUR && hour_of_day < OPEN_HOUR + OPEN_HOURS)
-            n = poisson(rng, limit);
+            n = bench_random_poisson(rng, limit);
         double cum[3];
         cumulative(shift + (drop_hour >= 0 && i >= drop_hour ? mu_drop : 0.0), cum);
         int32_t f[4] = {0, 0, 0, 0};
         for (int t = 0; t < n; t++)
-            f[face_of(uniform(rng), cum)]++;
+            f[face_of(bench_random_uniform(rng), cum)]++;
         for (int k = 0; k < 4; k++) {
             st->faces[i][k] = f[k];
             st->cum[i + 1][k] = st->cum[i][k] + f[k];
@@ -391,8 +362,8 @@ static void run_drops(const struct scenario *sc, const struct options *o, struct
     int len = (HISTORY_DAYS + DROP_SPREAD_DAYS + DETECT_DAYS + 2) * 24;
     double mu = mu_for_drop(sc->drop);
     for (int i = 0; i < o->departments; i++) {
-        int drop_hour =
-            (HISTORY_DAYS + (int)(uniform(rng) * DROP_SPREAD_DAYS)) * 24 + (int)(uniform(rng) * 24);
+        int drop_hour = (HISTORY_DAYS + (int)(bench_random_uniform(rng) * DROP_SPREAD_DAYS)) * 24 +
+                        (int)(bench_random_uniform(rng) * 24);
         stream_fill(st, len, drop_hour, mu, sc->taps_per_day, o->day_spread, rng);
         bool judged;
         r->drop_hour[i] = drop_hour;
@@ -462,11 +433,14 @@ static double scenario_run(const struct scenario *sc, const struct options *o, s
         med[k] = bench_percentile(r.slip_delay[k], (size_t)n, 50);
         p90[k] = bench_percentile(r.slip_delay[k], (size_t)n, 90);
     }
+    char goal[32] = "none"; /* a scenario the issue sets no goal for */
+    if (sc->goal > 0)
+        snprintf(goal, sizeof goal, "<= %.3g", sc->goal);
     printf("# | %2d | %2g | %5.2f (p90 %5.2f) | %5.3f | %3ld | %5.2f (T %.2f) | %5.3f | %5.2f "
-           "(p90 %5.2f) | %5.3f | %3ld | %s%.3g |\n",
+           "(p90 %5.2f) | %5.3f | %3ld | %s |\n",
            sc->drop, sc->taps_per_day, med[1], p90[1], fa, r.slip_unjudged[1], tmed, r.threshold,
            (double)r.thr_alarms / n, med[0], p90[0], (double)r.slip_alarms[0] / n,
-           r.slip_unjudged[0], sc->goal > 0 ? "<= " : "none", sc->goal > 0 ? sc->goal : NAN);
+           r.slip_unjudged[0], goal);
     printf("figure: slip_%dat%g_median_days %.2f days\n", sc->drop, sc->taps_per_day, med[1]);
     printf("figure: slip_threshold_%dat%g_median_days %.2f days\n", sc->drop, sc->taps_per_day,
            tmed);

@@ -8,6 +8,10 @@
  * are kept; fuzzy, context and plural entries are read (so a catalog that
  * has them still loads) and dropped, as the kiosk never asks for them.
  *
+ * An entry's msgstr must hold the same printf conversions as its msgid, in
+ * the same order ("%s", "%.1f", "%%" is text): a catalog is data, and a
+ * translation must never make a format read what its caller did not pass.
+ *
  * Errors are returned as "NAME:LINE: expected ..., got ..." and not logged
  * here: the caller knows what falls back (English) and logs once.
  * Out of memory is reported like a syntax error ("out of memory").
@@ -172,12 +176,64 @@ static bool po_read_string(struct po_parser *p, const char *s, struct po_buf *ds
     return true;
 }
 
+/* The printf conversions of text, each as written without its '%' and
+ * followed by ' ' ("s .1f "), in out; "%%" and a '%' that starts no valid
+ * conversion are text.  False when they do not fit. */
+static bool po_conversions(const char *text, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (const char *s = text; (s = strchr(s, '%')) != NULL;) {
+        if (s[1] == '%') {
+            s += 2;
+            continue;
+        }
+        size_t len = 1 + strspn(s + 1, "-+ #0");
+        len += strspn(s + len, "0123456789*");
+        if (s[len] == '.')
+            len += 1 + strspn(s + len + 1, "0123456789*");
+        len += strspn(s + len, "hlLqjzt");
+        if (s[len] == '\0' || !strchr("diouxXeEfFgGaAcspn", s[len])) {
+            s++;
+            continue;
+        }
+        len++;
+        if (n + len + 1 >= size)
+            return false;
+        memcpy(out + n, s + 1, len - 1);
+        n += len - 1;
+        out[n++] = ' ';
+        out[n] = '\0';
+        s += len;
+    }
+    return true;
+}
+
+/* False with the error when e's msgstr does not convert as its msgid does. */
+static bool po_check_conversions(struct po_parser *p, const struct po_entry *e)
+{
+    char want[128], got[128];
+    if (!po_conversions(e->msgid.data, want, sizeof want) ||
+        !po_conversions(e->msgstr.data, got, sizeof got))
+        return po_fail(p, "expected at most a few printf conversions in an entry");
+    if (strcmp(want, got) != 0) {
+        p->line = e->line;
+        return po_fail(p,
+                       "expected msgstr with the msgid's conversions in the same order (%s), "
+                       "got (%s)",
+                       want[0] ? want : "none", got[0] ? got : "none");
+    }
+    return true;
+}
+
 /* Adds the finished entry to the catalog if it is one the kiosk can use. */
 static bool po_finish_entry(struct po_parser *p)
 {
     struct po_entry *e = &p->entry;
     bool keep =
         e->open && !e->fuzzy && !e->context && !e->plural && e->msgid.len > 0 && e->msgstr.len > 0;
+    if (keep && !po_check_conversions(p, e))
+        return false;
     if (keep) {
         if (p->catalog->count == p->cap) {
             int cap = p->cap ? p->cap * 2 : 32;

@@ -174,6 +174,37 @@ static void test_syntax_errors(void **state)
     }
 }
 
+/* A translation must convert as its msgid does: the same printf conversions in the
+ * same order, "%%" and a '%' that starts none being text. */
+static void test_conversions_must_match(void **state)
+{
+    (void)state;
+    struct i18n_catalog *c =
+        parse_ok("msgid \"%s of %zu (%.1f%%)\"\nmsgstr \"%s / %zu (%.1f %%)\"\n"
+                 "\nmsgid \"Interval (95 %)\"\nmsgstr \"Väli (95 %)\"\n");
+    assert_string_equal(i18n_catalog_get(c, "%s of %zu (%.1f%%)"), "%s / %zu (%.1f %%)");
+    assert_string_equal(i18n_catalog_get(c, "Interval (95 %)"), "Väli (95 %)");
+    i18n_catalog_destroy(c);
+    static const struct {
+        const char *text;
+        const char *fragment;
+    } cases[] = {
+        /* a conversion dropped, one added, two swapped, a type changed */
+        {"msgid \"x\"\nmsgstr \"y\"\n\nmsgid \"Site %s only.\"\nmsgstr \"Nur.\"\n",
+         "bad.po:4: expected msgstr with the msgid's conversions in the same order (s ), got "
+         "(none)"},
+        {"msgid \"Apply\"\nmsgstr \"%s%s%n\"\n", "bad.po:1: expected msgstr with the msgid's"},
+        {"msgid \"%s by %d\"\nmsgstr \"%d: %s\"\n", "got (d s )"},
+        {"msgid \"%lld s\"\nmsgstr \"%s s\"\n", "(lld ), got (s )"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[256] = "";
+        parse_error(cases[i].text, err, sizeof err);
+        if (strstr(err, cases[i].fragment) == NULL)
+            fail_msg("case %zu: '%s' does not contain '%s'", i, err, cases[i].fragment);
+    }
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -301,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_fallback),
         cmocka_unit_test(test_many_entries_lookup),
         cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_conversions_must_match),
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_native_names),
         cmocka_unit_test(test_real_catalogs),

@@ -38,6 +38,9 @@ install(TARGETS wowdash RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT wo
 # (../share/wowkiosk/dash).
 install(FILES assets/dash/dash.css DESTINATION ${CMAKE_INSTALL_DATADIR}/wowkiosk/dash
         COMPONENT wowdash)
+# Its pages' translations, read at start from po/ beside the stylesheet.
+install(FILES assets/dash/po/fi.po assets/dash/po/de.po
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/wowkiosk/dash/po COMPONENT wowdash)
 install(FILES ${WOW_RPI_DIR}/wowdash.default DESTINATION ${WOW_SYSCONFDIR}/default
         RENAME wowdash COMPONENT wowdash)
 install(FILES ${WOW_RPI_DIR}/systemd/wowdash.service

@@ -183,7 +183,7 @@ static void test_render_empty_and_error(void **state)
     assert_non_null(strstr(page.data, "No kiosks yet"));
     assert_null(strstr(page.data, "<table"));
     strbuf_reset(&page);
-    page_error(NULL, 503, "no such table: <kiosks>", &page);
+    page_error(NULL, NULL, 503, "no such table: <kiosks>", &page);
     assert_non_null(strstr(page.data, "no such table: &lt;kiosks&gt;"));
     assert_non_null(strstr(page.data, "</html>"));
     strbuf_free(&page);

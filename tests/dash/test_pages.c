@@ -22,7 +22,9 @@
 #include "dashview.h"
 #include "fleet.h"
 #include "html.h"
+#include "page_lang.h"
 #include "pages.h"
+#include "pages_private.h"
 #include "score.h"
 #include "strbuf.h"
 #include "svg.h"
@@ -398,15 +400,64 @@ static void test_filter_query(void **state)
     strbuf_free(&sb);
 
     char words[64];
-    page_period_words(dash_day_from_date(2026, 10, 28), dash_day_from_date(2026, 11, 27), words,
-                      sizeof words);
+    page_period_words(NULL, dash_day_from_date(2026, 10, 28), dash_day_from_date(2026, 11, 27),
+                      words, sizeof words);
     assert_string_equal(words, "28 Oct – 26 Nov 2026");
-    page_period_words(dash_day_from_date(2026, 12, 28), dash_day_from_date(2027, 1, 4), words,
+    page_period_words(NULL, dash_day_from_date(2026, 12, 28), dash_day_from_date(2027, 1, 4), words,
                       sizeof words);
     assert_string_equal(words, "28 Dec 2026 – 3 Jan 2027");
-    page_period_words(dash_day_from_date(2026, 11, 28), dash_day_from_date(2026, 11, 29), words,
-                      sizeof words);
+    page_period_words(NULL, dash_day_from_date(2026, 11, 28), dash_day_from_date(2026, 11, 29),
+                      words, sizeof words);
     assert_string_equal(words, "28 Nov 2026");
+}
+
+/* Numbers and dates as each language writes them, and the pick among the languages. */
+static void test_languages(void **state)
+{
+    (void)state;
+    struct page_langs langs = {.n = 3};
+    page_lang_init(&langs.lang[0], "en", NULL);
+    page_lang_init(&langs.lang[1], "de", NULL);
+    page_lang_init(&langs.lang[2], "fi", NULL);
+    static const struct {
+        const char *code, *num, *neg, *pct, *n, *month, *months, *years;
+    } want[] = {
+        {"en", "1,234.6", "-12,345.6", "85.1%", "17,256", "1–30 Nov 2026", "28 Oct – 3 Nov 2026",
+         "28 Dec 2026 – 3 Jan 2027"},
+        {"de", "1.234,6", "-12.345,6", "85,1%", "17.256", "1.–30.11.2026", "28.10. – 3.11.2026",
+         "28.12.2026 – 3.1.2027"},
+        {"fi", "1\u00a0234,6", "-12\u00a0345,6", "85,1%", "17\u00a0256", "1.–30.11.2026",
+         "28.10. – 3.11.2026", "28.12.2026 – 3.1.2027"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        struct page_ctx ctx = {.lang = &langs.lang[i]};
+        char buf[96];
+        assert_string_equal(langs.lang[i].code, want[i].code);
+        page_num1(&ctx, 1234.56, buf, sizeof buf);
+        assert_string_equal(buf, want[i].num);
+        page_num1(&ctx, -12345.6, buf, sizeof buf);
+        assert_string_equal(buf, want[i].neg);
+        page_pct(&ctx, 0.8512, buf, sizeof buf);
+        assert_string_equal(buf, want[i].pct);
+        page_int_text(&ctx, 17256, buf, sizeof buf);
+        assert_string_equal(buf, want[i].n);
+        page_period_words(&ctx, dash_day_from_date(2026, 11, 1), dash_day_from_date(2026, 12, 1),
+                          buf, sizeof buf);
+        assert_string_equal(buf, want[i].month);
+        page_period_words(&ctx, dash_day_from_date(2026, 10, 28), dash_day_from_date(2026, 11, 4),
+                          buf, sizeof buf);
+        assert_string_equal(buf, want[i].months);
+        page_period_words(&ctx, dash_day_from_date(2026, 12, 28), dash_day_from_date(2027, 1, 4),
+                          buf, sizeof buf);
+        assert_string_equal(buf, want[i].years);
+    }
+    /* the viewer's choice first, then Accept-Language by q-value, else English */
+    assert_string_equal(page_langs_pick(&langs, "de", "fi")->code, "de");
+    assert_string_equal(page_langs_pick(&langs, NULL, "sv, fi-FI;q=0.8, de;q=0.5")->code, "fi");
+    assert_string_equal(page_langs_pick(&langs, "xx", "de-AT")->code, "de");
+    assert_string_equal(page_langs_pick(&langs, NULL, "sv, fi;q=0")->code, "en");
+    assert_string_equal(page_langs_pick(&langs, NULL, NULL)->code, "en");
+    assert_string_equal(page_langs_pick(NULL, "fi", "fi")->code, "en");
 }
 
 /* ---- a department ------------------------------------------------------- */
@@ -499,7 +550,7 @@ static void test_department(void **state)
     assert_int_equal(count(heat, "<g><title>"), 7 * 12);
     assert_non_null(strstr(heat, "<g><title>Tue 14:00 – index 72, n = 31</title>"));
     assert_int_equal(count(heat, "– no responses</title>"), 0);
-    assert_non_null(strstr(html, "White is this department's own index"));
+    assert_non_null(strstr(html, "White is this department&#39;s own index"));
     /* reasons: shares of the chosen, skipped and timeout apart */
     assert_non_null(strstr(html, "<td>Friendly staff</td><td class=\"num\">30</td>"
                                  "<td class=\"num\">75.0%</td>"));
@@ -710,7 +761,7 @@ static void test_login_and_error(void **state)
 {
     (void)state;
     struct strbuf page = {0};
-    page_login("Wrong user name or password: " HOSTILE, "/department/a?x=\"1\"", &page);
+    page_login(NULL, "Wrong user name or password: " HOSTILE, "/department/a?x=\"1\"", &page);
     keep("login", &page);
     assert_clean(page.data);
     assert_non_null(strstr(page.data, "role=\"alert\">Wrong user name or password: " HOSTILE_HTML));
@@ -723,7 +774,7 @@ static void test_login_and_error(void **state)
 
     struct dash_filter f = filter();
     struct page_ctx ctx = context(&f);
-    page_error(&ctx, 404, "No department " HOSTILE, &page);
+    page_error(&ctx, NULL, 404, "No department " HOSTILE, &page);
     keep("error", &page);
     assert_clean(page.data);
     assert_csrf_in_post_forms(page.data);
@@ -732,7 +783,7 @@ static void test_login_and_error(void **state)
     assert_non_null(strstr(page.data, "No department " HOSTILE_HTML));
     assert_non_null(strstr(page.data, "Back to the dashboard</a>"));
     strbuf_reset(&page);
-    page_error(NULL, 500, "boom", &page);
+    page_error(NULL, NULL, 500, "boom", &page);
     assert_clean(page.data);
     assert_non_null(strstr(page.data, "<a href=\"/\">Back to the dashboard</a>"));
     strbuf_free(&page);
@@ -747,12 +798,12 @@ static void test_nav_by_role(void **state)
     struct dash_user head = {.name = "hugo", .role = DASH_ROLE_HEAD};
     struct strbuf page = {0};
     ctx.user = &tech;
-    page_error(&ctx, 403, "no", &page);
+    page_error(&ctx, NULL, 403, "no", &page);
     assert_null(strstr(page.data, ">Overview</a>"));
     assert_non_null(strstr(page.data, ">Fleet</a>"));
     strbuf_reset(&page);
     ctx.user = &head;
-    page_error(&ctx, 403, "no", &page);
+    page_error(&ctx, NULL, 403, "no", &page);
     assert_non_null(strstr(page.data, ">Overview</a>"));
     assert_non_null(strstr(page.data, ">Alerts</a>"));
     assert_null(strstr(page.data, ">Fleet</a>"));
@@ -880,6 +931,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_svg_numbers_and_gaps),
         cmocka_unit_test(test_filter_query),
+        cmocka_unit_test(test_languages),
         cmocka_unit_test(test_overview),
         cmocka_unit_test(test_department),
         cmocka_unit_test(test_department_empty_and_hourly),

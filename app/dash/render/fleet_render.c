@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "html.h"
+#include "pages_private.h"
 #include "strbuf.h"
 
 static void utc_readable(int64_t utc_ms, char *buf, unsigned size)
@@ -19,61 +20,77 @@ static void utc_readable(int64_t utc_ms, char *buf, unsigned size)
     snprintf(buf, size, "%.10s %.8s UTC", iso, iso + 11);
 }
 
-/* A time cell: "3 min ago" and, below it, the UTC time (a phone has no
- * hover for a title); "never" for 0. */
-static void render_time(struct strbuf *out, const char *label, int64_t utc_ms, int64_t now_ms)
+/* <td data-label="label"> (a msgid): a cell a phone labels with its column. */
+static void cell_open(struct strbuf *out, const struct page_ctx *ctx, const char *label,
+                      const char *extra)
 {
     strbuf_puts(out, "<td data-label=\"");
-    strbuf_puts(out, label);
-    strbuf_puts(out, "\">");
+    page_text(out, ctx, label);
+    strbuf_puts(out, "\"");
+    strbuf_puts(out, extra ? extra : "");
+    strbuf_puts(out, ">");
+}
+
+/* A time cell: "3 min ago" and, below it, the UTC time (a phone has no
+ * hover for a title); "never" for 0. */
+static void render_time(struct strbuf *out, const struct page_ctx *ctx, const char *label,
+                        int64_t utc_ms)
+{
+    cell_open(out, ctx, label, NULL);
     if (utc_ms == 0) {
-        strbuf_puts(out, "never</td>");
+        page_text(out, ctx, "never");
+        strbuf_puts(out, "</td>");
         return;
     }
-    char iso[32], readable[40], age[40];
+    char iso[32], readable[40], age[64];
     clock_format_utc(utc_ms, iso, sizeof iso);
     utc_readable(utc_ms, readable, sizeof readable);
-    fleet_format_age(now_ms - utc_ms, age, sizeof age);
+    page_age(ctx, ctx->now_ms - utc_ms, age, sizeof age);
     strbuf_puts(out, "<time datetime=\"");
     strbuf_puts(out, iso);
     strbuf_puts(out, "\" title=\"");
     strbuf_puts(out, readable);
     strbuf_puts(out, "\">");
-    strbuf_puts(out, age);
+    html_escape(out, age);
     strbuf_puts(out, "</time> <span class=\"utc\">");
     strbuf_puts(out, readable);
     strbuf_puts(out, "</span></td>");
 }
 
 /* A cell of escaped text. */
-static void render_text(struct strbuf *out, const char *label, const char *text)
+static void render_text(struct strbuf *out, const struct page_ctx *ctx, const char *label,
+                        const char *text)
 {
-    strbuf_puts(out, "<td data-label=\"");
-    strbuf_puts(out, label);
-    strbuf_puts(out, "\">");
+    cell_open(out, ctx, label, NULL);
     html_escape(out, text);
     strbuf_puts(out, "</td>");
 }
 
 /* The sync's last error, and the kiosk's store failing: since when, how
  * many records wait in its memory (they are in no count yet), what it said. */
-static void render_errors(struct strbuf *out, const struct fleet_kiosk *k, int64_t now_ms)
+static void render_errors(struct strbuf *out, const struct page_ctx *ctx,
+                          const struct fleet_kiosk *k)
 {
-    strbuf_puts(out, "<td data-label=\"Last error\">");
+    cell_open(out, ctx, N_("Last error"), NULL);
     html_escape(out, k->last_error);
     if ((k->store_error && k->store_error[0]) || k->store_waiting > 0) {
         strbuf_puts(out, k->last_error[0] ? "<br>" : "");
-        strbuf_puts(out, "<strong>store failing</strong>");
+        strbuf_puts(out, "<strong>");
+        page_text(out, ctx, "store failing");
+        strbuf_puts(out, "</strong>");
         if (k->store_error_since_ms > 0) {
-            char age[40];
-            fleet_format_age(now_ms - k->store_error_since_ms, age, sizeof age);
-            strbuf_puts(out, " since ");
-            html_escape(out, age);
+            char age[64];
+            page_age(ctx, ctx->now_ms - k->store_error_since_ms, age, sizeof age);
+            strbuf_puts(out, " ");
+            page_textf(out, ctx, "since %s", age);
         }
+        char count[48];
+        page_int_text(ctx, k->store_waiting, count, sizeof count);
         strbuf_puts(out, ", ");
-        strbuf_int(out, k->store_waiting);
-        strbuf_puts(out, k->store_waiting == 1 ? " record" : " records");
-        strbuf_puts(out, " waiting in its memory");
+        if (k->store_waiting == 1)
+            page_textf(out, ctx, "%s record waiting in its memory", count);
+        else
+            page_textf(out, ctx, "%s records waiting in its memory", count);
         if (k->store_error && k->store_error[0]) {
             strbuf_puts(out, ": <span class=\"store-error\">");
             html_escape(out, k->store_error);
@@ -90,18 +107,17 @@ static const char *text_or(const char *text, const char *fallback)
 
 /* One department of kiosk k: its catalog name, or, when the catalog
  * names departments but not this one, "unknown department X (kiosk K)". */
-static void render_department_name(struct strbuf *out, const struct fleet *fleet,
-                                   const struct fleet_kiosk *k, const char *id)
+static void render_department_name(struct strbuf *out, const struct page_ctx *ctx,
+                                   const struct fleet *fleet, const struct fleet_kiosk *k,
+                                   const char *id)
 {
     const char *name = names_find(&fleet->names, "department", id);
     if (name) {
         html_escape(out, name);
     } else if (names_has_departments(&fleet->names)) {
-        strbuf_puts(out, "<strong class=\"unknown\">unknown department ");
-        html_escape(out, id);
-        strbuf_puts(out, " (kiosk ");
-        html_escape(out, k->kiosk_id);
-        strbuf_puts(out, ")</strong>");
+        strbuf_puts(out, "<strong class=\"unknown\">");
+        page_textf(out, ctx, "unknown department %s (kiosk %s)", id, k->kiosk_id);
+        strbuf_puts(out, "</strong>");
     } else {
         html_escape(out, id);
     }
@@ -111,46 +127,51 @@ static void render_department_name(struct strbuf *out, const struct fleet *fleet
  * to write). */
 #define PICKER_SHOWN 64
 
-static void render_department(struct strbuf *out, const struct fleet *fleet,
-                              const struct fleet_kiosk *k)
+static void render_department(struct strbuf *out, const struct page_ctx *ctx,
+                              const struct fleet *fleet, const struct fleet_kiosk *k)
 {
-    strbuf_puts(out, "<td data-label=\"Department\">");
+    cell_open(out, ctx, N_("Department"), NULL);
     if (!strcmp(text_or(k->mode, "single"), "picker")) {
         char ids[PICKER_SHOWN][DASH_ID_MAX];
         size_t n = names_split_ids(k->departments, ids, PICKER_SHOWN);
-        strbuf_puts(out, "picker: ");
+        page_text(out, ctx, "picker:");
+        strbuf_puts(out, " ");
         for (size_t i = 0; i < n; i++) {
             strbuf_puts(out, i ? ", " : "");
-            render_department_name(out, fleet, k, ids[i]);
+            render_department_name(out, ctx, fleet, k, ids[i]);
         }
-        strbuf_puts(out, n ? "" : "every department");
+        if (!n)
+            page_text(out, ctx, "every department");
     } else if (k->department[0]) {
-        render_department_name(out, fleet, k, k->department);
+        render_department_name(out, ctx, fleet, k, k->department);
     }
     strbuf_puts(out, "</td>");
 }
 
 /* The catalog version the kiosk runs against the newest, and the error
  * of one it refused, as it sent it (escaped). */
-static void render_catalog(struct strbuf *out, const struct fleet *fleet,
-                           const struct fleet_kiosk *k)
+static void render_catalog(struct strbuf *out, const struct page_ctx *ctx,
+                           const struct fleet *fleet, const struct fleet_kiosk *k)
 {
-    strbuf_puts(out, "<td data-label=\"Catalog\" class=\"catalog\">");
+    cell_open(out, ctx, N_("Catalog"), " class=\"catalog\"");
     if (k->catalog_version <= 0) {
-        strbuf_puts(out, "none yet");
+        page_text(out, ctx, "none yet");
     } else {
         strbuf_puts(out, "v");
         strbuf_int(out, k->catalog_version);
+        strbuf_puts(out, " ");
         if (k->catalog_version >= fleet->newest_version) {
-            strbuf_puts(out, " (newest)");
+            page_text(out, ctx, "(newest)");
         } else {
-            strbuf_puts(out, " <strong class=\"behind\">behind: newest v");
-            strbuf_int(out, fleet->newest_version);
+            strbuf_puts(out, "<strong class=\"behind\">");
+            page_textf(out, ctx, "behind: newest v%lld", (long long)fleet->newest_version);
             strbuf_puts(out, "</strong>");
         }
     }
     if (text_or(k->catalog_error, "")[0]) {
-        strbuf_puts(out, "<br><strong>refused a newer catalog:</strong> <span class=\"refused\">");
+        strbuf_puts(out, "<br><strong>");
+        page_text(out, ctx, "refused a newer catalog:");
+        strbuf_puts(out, "</strong> <span class=\"refused\">");
         html_escape(out, k->catalog_error);
         strbuf_puts(out, "</span>");
     }
@@ -185,85 +206,119 @@ static const char *usual_version(const struct fleet *fleet)
 }
 
 /* The version cell, tagged when it is not the fleet's usual one. */
-static void render_version(struct strbuf *out, const struct fleet_kiosk *k, const char *usual)
+static void render_version(struct strbuf *out, const struct page_ctx *ctx,
+                           const struct fleet_kiosk *k, const char *usual)
 {
-    strbuf_puts(out, "<td data-label=\"Version\">");
+    cell_open(out, ctx, N_("Version"), NULL);
     html_escape(out, text_or(k->app_version, ""));
     if (usual && k->app_version && k->app_version[0] && strcmp(k->app_version, usual)) {
-        strbuf_puts(out, " <span class=\"tag version-odd\">most run ");
-        html_escape(out, usual);
+        strbuf_puts(out, " <span class=\"tag version-odd\">");
+        page_textf(out, ctx, "most run %s", usual);
         strbuf_puts(out, "</span>");
     }
     strbuf_puts(out, "</td>");
 }
 
-static void render_row(struct strbuf *out, const struct fleet *fleet, const struct fleet_kiosk *k,
-                       int64_t now_ms, int64_t silent_after_ms, const char *usual)
+/* The status cell's words: silent, error, backlog, or ok. */
+static void render_status(struct strbuf *out, const struct page_ctx *ctx, bool silent, bool error,
+                          bool backlog)
 {
-    bool silent = fleet_kiosk_silent(k, now_ms, silent_after_ms);
+    cell_open(out, ctx, N_("Status"), " class=\"status\"");
+    if (silent) {
+        strbuf_puts(out, "<strong>");
+        page_text(out, ctx, "silent");
+        strbuf_puts(out, "</strong>");
+    } else if (!error && !backlog) {
+        page_text(out, ctx, "ok");
+    }
+    if (error) {
+        strbuf_puts(out, " <strong>");
+        page_text(out, ctx, "error");
+        strbuf_puts(out, "</strong>");
+    }
+    if (backlog) {
+        strbuf_puts(out, " <strong>");
+        page_text(out, ctx, "backlog");
+        strbuf_puts(out, "</strong>");
+    }
+    strbuf_puts(out, "</td>");
+}
+
+static void render_row(struct strbuf *out, const struct page_ctx *ctx, const struct fleet *fleet,
+                       const struct fleet_kiosk *k, int64_t silent_after_ms, const char *usual)
+{
+    bool silent = fleet_kiosk_silent(k, ctx->now_ms, silent_after_ms);
     bool error = fleet_kiosk_has_error(k);
     bool backlog = k->backlog >= FLEET_BACKLOG_PROBLEM;
     strbuf_puts(out, "<tr class=\"kiosk");
     strbuf_puts(out, silent ? " silent" : "");
     strbuf_puts(out, error ? " error" : "");
-    strbuf_puts(out, "\"><td data-label=\"Status\" class=\"status\">");
-    strbuf_puts(out, silent ? "<strong>silent</strong>" : error || backlog ? "" : "ok");
-    strbuf_puts(out, error ? " <strong>error</strong>" : "");
-    strbuf_puts(out, backlog ? " <strong>backlog</strong>" : "");
-    strbuf_puts(out, "</td><th scope=\"row\" data-label=\"Kiosk\">");
+    strbuf_puts(out, "\">");
+    render_status(out, ctx, silent, error, backlog);
+    strbuf_puts(out, "<th scope=\"row\" data-label=\"");
+    page_text(out, ctx, "Kiosk");
+    strbuf_puts(out, "\">");
     html_escape(out, k->kiosk_id);
     strbuf_puts(out, "</th>");
-    render_text(out, "Site", names_or(&fleet->names, "site", k->site, k->site));
-    render_text(out, "Label", k->label);
-    render_department(out, fleet, k);
-    render_version(out, k, usual);
-    render_catalog(out, fleet, k);
-    render_time(out, "Last heartbeat", k->last_seen_ms, now_ms);
-    render_time(out, "Last successful sync", k->last_success_ms, now_ms);
-    strbuf_puts(out, "<td data-label=\"Backlog\" class=\"number\">");
-    strbuf_int(out, k->backlog);
+    render_text(out, ctx, N_("Site"), names_or(&fleet->names, "site", k->site, k->site));
+    render_text(out, ctx, N_("Label"), k->label);
+    render_department(out, ctx, fleet, k);
+    render_version(out, ctx, k, usual);
+    render_catalog(out, ctx, fleet, k);
+    render_time(out, ctx, N_("Last heartbeat"), k->last_seen_ms);
+    render_time(out, ctx, N_("Last successful sync"), k->last_success_ms);
+    cell_open(out, ctx, N_("Backlog"), " class=\"number\"");
+    page_put_int(out, ctx, k->backlog);
     strbuf_puts(out, "</td>");
-    render_errors(out, k, now_ms);
+    render_errors(out, ctx, k);
     strbuf_puts(out, "</tr>\n");
 }
 
-void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
+void fleet_render_summary(const struct page_ctx *ctx, const struct fleet_summary *summary,
                           int64_t silent_after_ms, struct strbuf *out)
 {
-    char line[200], after[40], now[40];
+    char after[64], now[40], rows[48];
     size_t n = summary->n;
-    int len = snprintf(line, sizeof line, "%zu kiosk%s, %zu silent, %zu with errors", n,
-                       n == 1 ? "" : "s", summary->silent, summary->errors);
-    if (summary->backlogged && len > 0 && (size_t)len < sizeof line)
-        snprintf(line + len, sizeof line - (size_t)len, ", %zu with a backlog",
-                 summary->backlogged);
-    fleet_format_duration(silent_after_ms, after, sizeof after);
-    utc_readable(now_ms, now, sizeof now);
     strbuf_puts(out, "<p class=\"summary\">");
-    strbuf_puts(out, line);
-    strbuf_puts(out, "</p>\n<p class=\"note\">Silent: no heartbeat for more than ");
-    strbuf_puts(out, after);
-    strbuf_puts(out, ", or never seen. Backlog: ");
-    strbuf_int(out, FLEET_BACKLOG_PROBLEM);
-    strbuf_puts(out, " rows or more waiting on the kiosk. As of ");
-    strbuf_puts(out, now);
-    strbuf_puts(out, ".</p>\n");
+    if (n == 1)
+        page_textf(out, ctx, "%zu kiosk, %zu silent, %zu with errors", n, summary->silent,
+                   summary->errors);
+    else
+        page_textf(out, ctx, "%zu kiosks, %zu silent, %zu with errors", n, summary->silent,
+                   summary->errors);
+    if (summary->backlogged) {
+        strbuf_puts(out, ", ");
+        page_textf(out, ctx, "%zu with a backlog", summary->backlogged);
+    }
+    page_duration(ctx, silent_after_ms, after, sizeof after);
+    utc_readable(ctx->now_ms, now, sizeof now);
+    page_int_text(ctx, FLEET_BACKLOG_PROBLEM, rows, sizeof rows);
+    strbuf_puts(out, "</p>\n<p class=\"note\">");
+    page_textf(out, ctx,
+               "Silent: no heartbeat for more than %s, or never seen. Backlog: %s rows or more "
+               "waiting on the kiosk. As of %s.",
+               after, rows, now);
+    strbuf_puts(out, "</p>\n");
 }
 
-static const char table_head[] =
-    "<div class=\"scroll\"><table class=\"fleet\">\n<thead><tr><th scope=\"col\">Status</th>"
-    "<th scope=\"col\">Kiosk</th><th scope=\"col\">Site</th><th scope=\"col\">Label</th>"
-    "<th scope=\"col\">Department</th><th scope=\"col\">Version</th>"
-    "<th scope=\"col\">Catalog</th>"
-    "<th scope=\"col\">Last heartbeat</th><th scope=\"col\">Last successful sync</th>"
-    "<th scope=\"col\">Backlog</th><th scope=\"col\">Last error</th></tr></thead>\n<tbody>\n";
-
-void fleet_render_table(const struct fleet *fleet, const struct fleet_kiosk *const *rows, size_t n,
-                        int64_t now_ms, int64_t silent_after_ms, struct strbuf *out)
+void fleet_render_table(const struct page_ctx *ctx, const struct fleet *fleet,
+                        const struct fleet_kiosk *const *rows, size_t n, int64_t silent_after_ms,
+                        struct strbuf *out)
 {
-    strbuf_puts(out, table_head);
+    static const char *const columns[] = {
+        N_("Status"),  N_("Kiosk"),          N_("Site"),
+        N_("Label"),   N_("Department"),     N_("Version"),
+        N_("Catalog"), N_("Last heartbeat"), N_("Last successful sync"),
+        N_("Backlog"), N_("Last error")};
+    strbuf_puts(out, "<div class=\"scroll\"><table class=\"fleet\">\n<thead><tr>");
+    for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
+        strbuf_puts(out, "<th scope=\"col\">");
+        page_text(out, ctx, columns[i]);
+        strbuf_puts(out, "</th>");
+    }
+    strbuf_puts(out, "</tr></thead>\n<tbody>\n");
     const char *usual = usual_version(fleet);
     for (size_t i = 0; i < n; i++)
-        render_row(out, fleet, rows[i], now_ms, silent_after_ms, usual);
+        render_row(out, ctx, fleet, rows[i], silent_after_ms, usual);
     strbuf_puts(out, "</tbody>\n</table></div>\n");
 }

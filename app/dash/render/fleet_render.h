@@ -10,11 +10,13 @@
 
 #include "fleet.h"
 
+struct page_ctx;
 struct strbuf;
 
 /* Appends the summary line ("12 kiosks, 2 silent, 1 with errors") and a
- * note saying what silent means and the time of the page. */
-void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
+ * note saying what silent means and the time of the page (ctx->now_ms),
+ * in ctx's language. */
+void fleet_render_summary(const struct page_ctx *ctx, const struct fleet_summary *summary,
                           int64_t silent_after_ms, struct strbuf *out);
 
 /* Appends a table of rows[0..n) (borrowed, of fleet: its names and
@@ -23,7 +25,8 @@ void fleet_render_summary(const struct fleet_summary *summary, int64_t now_ms,
  * when it names any, as "unknown department X (kiosk K)"; a picker
  * kiosk's as its list.  Below 40em wide (phones) each row reads as a
  * card. */
-void fleet_render_table(const struct fleet *fleet, const struct fleet_kiosk *const *rows, size_t n,
-                        int64_t now_ms, int64_t silent_after_ms, struct strbuf *out);
+void fleet_render_table(const struct page_ctx *ctx, const struct fleet *fleet,
+                        const struct fleet_kiosk *const *rows, size_t n, int64_t silent_after_ms,
+                        struct strbuf *out);
 
 #endif

@@ -60,9 +60,11 @@ void html_url_encode(struct strbuf *out, const char *text)
     }
 }
 
-void html_page_head(struct strbuf *out, const char *title)
+void html_page_head(struct strbuf *out, const char *lang, const char *title)
 {
-    strbuf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    strbuf_puts(out, "<!DOCTYPE html>\n<html lang=\"");
+    html_escape(out, lang && lang[0] ? lang : "en");
+    strbuf_puts(out, "\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<title>");
     html_escape(out, title);

@@ -22,9 +22,10 @@ void html_escape(struct strbuf *out, const char *text);
  * result is also inert in HTML (no & < > " '). */
 void html_url_encode(struct strbuf *out, const char *text);
 
-/* Appends the page's head (title escaped, the viewport for phones, the
- * stylesheet /assets/dash.css, the icon) and opens its body. */
-void html_page_head(struct strbuf *out, const char *title);
+/* Appends the page's head (<html lang> from lang, NULL: "en"; title
+ * escaped, the viewport for phones, the stylesheet /assets/dash.css, the
+ * icon) and opens its body. */
+void html_page_head(struct strbuf *out, const char *lang, const char *title);
 
 /* The site icon (SVG), served as /assets/icon.svg and /favicon.ico and
  * linked from every page's head. */

@@ -61,39 +61,41 @@ static double median_index(const struct dash_league *league, size_t *n)
     return m;
 }
 
-static void count_cell(struct strbuf *out, int64_t n)
+static void count_cell(struct strbuf *out, const struct page_ctx *ctx, int64_t n)
 {
     strbuf_puts(out, "<td>");
     if (n > 0)
-        page_put_int(out, n);
+        page_put_int(out, ctx, n);
     else
         strbuf_puts(out, DASH);
     strbuf_puts(out, "</td>");
 }
 
-void page_bench_rows(struct strbuf *out, const struct dash_league *league)
+void page_bench_rows(struct strbuf *out, const struct page_ctx *ctx,
+                     const struct dash_league *league)
 {
     struct score now = score_of(&league->org_now), prev = score_of(&league->org_prev);
     size_t n = 0;
     double median = median_index(league, &n);
-    char name[96];
-    snprintf(name, sizeof name, "Whole organisation: all %zu departments together", league->all_n);
     strbuf_puts(out, "<tr class=\"group bench\" data-bench=\"organisation\"><td><span "
-                     "class=\"tag\">all</span></td><th scope=\"row\">");
-    html_escape(out, name);
+                     "class=\"tag\">");
+    page_text(out, ctx, "all");
+    strbuf_puts(out, "</span></td><th scope=\"row\">");
+    page_textf(out, ctx, "Whole organisation: all %zu departments together", league->all_n);
     strbuf_puts(out, "</th>");
-    page_score_cell(out, now.index, now.index_lo, now.index_hi, false, now.n);
-    page_score_cell(out, now.csat, now.csat_lo, now.csat_hi, true, now.n);
-    page_score_cell(out, now.wow, now.wow_lo, now.wow_hi, true, now.n);
-    count_cell(out, now.n);
-    page_change_cell(out, &now, &prev);
+    page_score_cell(out, ctx, now.index, now.index_lo, now.index_hi, false, now.n);
+    page_score_cell(out, ctx, now.csat, now.csat_lo, now.csat_hi, true, now.n);
+    page_score_cell(out, ctx, now.wow, now.wow_lo, now.wow_hi, true, now.n);
+    count_cell(out, ctx, now.n);
+    page_change_cell(out, ctx, &now, &prev);
     strbuf_puts(out, "<td></td><td></td></tr>\n<tr class=\"group bench\" data-bench=\"median\">"
-                     "<td><span class=\"tag\">median</span></td><th scope=\"row\">");
-    snprintf(name, sizeof name, "Median department (of %zu with responses)", n);
-    html_escape(out, name);
+                     "<td><span class=\"tag\">");
+    page_text(out, ctx, "median");
+    strbuf_puts(out, "</span></td><th scope=\"row\">");
+    page_textf(out, ctx, "Median department (of %zu with responses)", n);
     strbuf_puts(out, "</th><td class=\"num\">");
-    char v[32];
-    page_num1(median, v, sizeof v);
+    char v[40];
+    page_num1(ctx, median, v, sizeof v);
     strbuf_puts(out, n ? v : DASH);
     strbuf_puts(out, "</td><td></td><td></td><td></td><td></td><td></td><td></td></tr>\n");
 }
@@ -107,6 +109,17 @@ static size_t alerts_of(const struct dash_alerts *open, const char *department)
     return n;
 }
 
+/* "1 open alert", "3 open alerts". */
+static void open_alerts_text(struct strbuf *out, const struct page_ctx *ctx, size_t n)
+{
+    char count[48];
+    page_int_text(ctx, (int64_t)n, count, sizeof count);
+    if (n == 1)
+        page_textf(out, ctx, "%s open alert", count);
+    else
+        page_textf(out, ctx, "%s open alerts", count);
+}
+
 void page_bench_badge(struct strbuf *out, const struct page_ctx *ctx,
                       const struct dash_alerts *open, const char *department)
 {
@@ -117,8 +130,7 @@ void page_bench_badge(struct strbuf *out, const struct page_ctx *ctx,
     strbuf_puts(out, " ");
     page_link_open(out, "/alerts", NULL, &f, "state=open");
     strbuf_puts(out, "<span class=\"tag alert-badge\">⚠ ");
-    page_put_int(out, (int64_t)n);
-    strbuf_puts(out, n == 1 ? " open alert" : " open alerts");
+    open_alerts_text(out, ctx, n);
     strbuf_puts(out, "</span></a>");
 }
 
@@ -145,8 +157,7 @@ static void department_group(struct strbuf *out, const struct page_ctx *ctx,
     page_link_open(out, "/alerts", NULL, &f, "state=open");
     html_escape(out, a->department_name[0] ? a->department_name : a->department);
     strbuf_puts(out, "</a> <span class=\"tag alert-badge\">");
-    page_put_int(out, (int64_t)mine.n);
-    strbuf_puts(out, mine.n == 1 ? " open alert" : " open alerts");
+    open_alerts_text(out, ctx, mine.n);
     strbuf_puts(out, "</span></h3>\n");
     size_t all = mine.n;
     mine.n = all < BENCH_ALERTS_EACH ? all : BENCH_ALERTS_EACH;
@@ -154,8 +165,10 @@ static void department_group(struct strbuf *out, const struct page_ctx *ctx,
     if (all > mine.n) {
         strbuf_puts(out, "<p class=\"more\">");
         page_link_open(out, "/alerts", NULL, &f, "state=open");
-        page_put_int(out, (int64_t)(all - mine.n));
-        strbuf_puts(out, " more of this department →</a></p>\n");
+        char count[48];
+        page_int_text(ctx, (int64_t)(all - mine.n), count, sizeof count);
+        page_textf(out, ctx, "%s more of this department", count);
+        strbuf_puts(out, " →</a></p>\n");
     }
     strbuf_puts(out, "</li>\n");
 }
@@ -164,7 +177,9 @@ void page_bench_alert_groups(struct strbuf *out, const struct page_ctx *ctx,
                              const struct dash_alerts *open)
 {
     if (!open || open->n == 0) {
-        strbuf_puts(out, "<p class=\"quiet\">No open alerts.</p>\n");
+        strbuf_puts(out, "<p class=\"quiet\">");
+        page_text(out, ctx, "No open alerts.");
+        strbuf_puts(out, "</p>\n");
         return;
     }
     struct dash_alert *tmp = calloc(open->n, sizeof *tmp);
@@ -187,12 +202,14 @@ void page_bench_alert_groups(struct strbuf *out, const struct page_ctx *ctx,
     if (hidden || open->more) {
         strbuf_puts(out, "<p class=\"more\">");
         page_link_open(out, "/alerts", NULL, ctx->filter, "state=open");
-        if (hidden) {
-            page_put_int(out, (int64_t)hidden);
-            strbuf_puts(out, hidden == 1 ? " more department" : " more departments");
-            strbuf_puts(out, " with open alerts →</a></p>\n");
-        } else {
-            strbuf_puts(out, "More open alerts →</a></p>\n");
-        }
+        char count[48];
+        page_int_text(ctx, (int64_t)hidden, count, sizeof count);
+        if (hidden == 1)
+            page_textf(out, ctx, "%s more department with open alerts", count);
+        else if (hidden)
+            page_textf(out, ctx, "%s more departments with open alerts", count);
+        else
+            page_text(out, ctx, "More open alerts");
+        strbuf_puts(out, " →</a></p>\n");
     }
 }

@@ -12,17 +12,28 @@
 #include "pages_private.h"
 #include "strbuf.h"
 
-static void messages(struct strbuf *out, const struct page_catalog_view *v)
+/* <tag>msgid</tag>, the text translated. */
+static void tagged(struct strbuf *out, const struct page_ctx *ctx, const char *open,
+                   const char *msgid, const char *close)
+{
+    strbuf_puts(out, open);
+    page_text(out, ctx, msgid);
+    strbuf_puts(out, close);
+}
+
+static void messages(struct strbuf *out, const struct page_ctx *ctx,
+                     const struct page_catalog_view *v)
 {
     if (v->saved > 0) {
-        strbuf_puts(out, "<p class=\"notice\" role=\"status\">Version ");
-        page_put_int(out, v->saved);
-        strbuf_puts(out, " saved: kiosks fetch it at their next round.</p>\n");
+        strbuf_puts(out, "<p class=\"notice\" role=\"status\">");
+        page_textf(out, ctx, "Version %lld saved: kiosks fetch it at their next round.",
+                   (long long)v->saved);
+        strbuf_puts(out, "</p>\n");
     }
     if (v->error_count == 0)
         return;
-    strbuf_puts(out, "<section class=\"errors\" role=\"alert\"><h2>Not saved: nothing changed"
-                     "</h2><ul>");
+    tagged(out, ctx, "<section class=\"errors\" role=\"alert\"><h2>", "Not saved: nothing changed",
+           "</h2><ul>");
     for (int i = 0; i < v->error_count; i++) {
         strbuf_puts(out, "<li><code>");
         html_escape(out, v->errors[i]);
@@ -34,23 +45,29 @@ static void messages(struct strbuf *out, const struct page_catalog_view *v)
 static void versions(struct strbuf *out, const struct page_ctx *ctx,
                      const struct page_catalog_view *v)
 {
-    strbuf_puts(out, "<section><h2>Versions</h2>\n");
+    tagged(out, ctx, "<section><h2>", "Versions", "</h2>\n");
     if (v->version_count == 0) {
-        strbuf_puts(out, "<p>The catalog is empty: import one with <code>wowdash catalog import "
-                         "FILE</code>, or save a document below.</p></section>\n");
+        tagged(out, ctx, "<p>",
+               "The catalog is empty: import one with wowdash catalog import FILE, or save a "
+               "document below.",
+               "</p></section>\n");
         return;
     }
-    strbuf_puts(out, "<div class=\"scroll\"><table class=\"versions\"><thead><tr><th>Version</th>"
-                     "<th>Made</th><th>By</th><th>Note</th></tr></thead><tbody>\n");
+    strbuf_puts(out, "<div class=\"scroll\"><table class=\"versions\"><thead><tr>");
+    tagged(out, ctx, "<th>", "Version", "</th>");
+    tagged(out, ctx, "<th>", "Made", "</th>");
+    tagged(out, ctx, "<th>", "By", "</th>");
+    tagged(out, ctx, "<th>", "Note", "</th>");
+    strbuf_puts(out, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < v->version_count && i < PAGE_LIMIT_DEFAULT; i++) {
         const struct catalog_db_version *r = &v->versions[i];
         strbuf_puts(out, "<tr><td>");
-        page_put_int(out, r->version);
+        page_put_int(out, ctx, r->version);
         strbuf_puts(out, "</td><td>");
         page_put_local_time(out, ctx, r->made_ms);
-        strbuf_puts(out, "</td><td>");
+        strbuf_puts(out, "</td><td translate=\"no\">");
         html_escape(out, r->made_by);
-        strbuf_puts(out, "</td><td>");
+        strbuf_puts(out, "</td><td translate=\"no\">");
         html_escape(out, r->note);
         strbuf_puts(out, "</td></tr>\n");
     }
@@ -70,11 +87,11 @@ static void form_open(struct strbuf *out, const struct page_ctx *ctx, const char
     page_csrf_field(out, ctx);
 }
 
-static void note_field(struct strbuf *out, const char *id)
+static void note_field(struct strbuf *out, const struct page_ctx *ctx, const char *id)
 {
     strbuf_puts(out, "<div class=\"field\"><label for=\"n-");
     html_escape(out, id);
-    strbuf_puts(out, "\">Note</label><input id=\"n-");
+    tagged(out, ctx, "\">", "Note", "</label><input id=\"n-");
     html_escape(out, id);
     strbuf_puts(out, "\" name=\"note\" maxlength=\"255\"></div>");
 }
@@ -84,21 +101,24 @@ static void editor(struct strbuf *out, const struct page_ctx *ctx,
 {
     char base[24];
     snprintf(base, sizeof base, "%" PRId64, v->version);
-    strbuf_puts(out, "<section><h2>The document</h2>\n");
+    tagged(out, ctx, "<section><h2>", "The document", "</h2>\n");
     form_open(out, ctx, "catalog-document", "/catalog/document", "");
     page_hidden(out, "base", base);
-    strbuf_puts(out, "<div class=\"field\"><label for=\"c-document\">Fleet document (INI, as "
-                     "<code>wowdash catalog export</code> prints it)</label><textarea "
-                     "id=\"c-document\" name=\"document\" rows=\"24\" spellcheck=\"false\">");
+    tagged(out, ctx, "<div class=\"field\"><label for=\"c-document\">",
+           "Fleet document (INI, as wowdash catalog export prints it)",
+           "</label><textarea id=\"c-document\" name=\"document\" rows=\"24\" "
+           "spellcheck=\"false\">");
     html_escape(out, v->document ? v->document : "");
     strbuf_puts(out, "</textarea></div>");
-    note_field(out, "document");
-    strbuf_puts(out, "<button type=\"submit\">Save as a new version</button></form></section>\n");
+    note_field(out, ctx, "document");
+    tagged(out, ctx, "<button type=\"submit\">", "Save as a new version",
+           "</button></form></section>\n");
 }
 
 /* One input per language: key for the first, key.LANG for the others. */
-static void text_fields(struct strbuf *out, const struct page_catalog_view *v, const char *id,
-                        const char *key, const char *words, const struct config_text *text)
+static void text_fields(struct strbuf *out, const struct page_ctx *ctx,
+                        const struct page_catalog_view *v, const char *id, const char *key,
+                        const char *words, const struct config_text *text)
 {
     for (int i = 0; i < v->language_count && i < CONFIG_MAX_LANGUAGES; i++) {
         struct strbuf name = {0}, input = {0};
@@ -113,10 +133,10 @@ static void text_fields(struct strbuf *out, const struct page_catalog_view *v, c
         strbuf_puts(out, "<div class=\"field\"><label for=\"");
         html_escape(out, input.data ? input.data : "");
         strbuf_puts(out, "\">");
-        strbuf_puts(out, words);
-        strbuf_puts(out, " (");
+        page_text(out, ctx, words);
+        strbuf_puts(out, " (<span translate=\"no\">");
         html_escape(out, v->languages[i]);
-        strbuf_puts(out, ")</label><input id=\"");
+        strbuf_puts(out, "</span>)</label><input id=\"");
         html_escape(out, input.data ? input.data : "");
         strbuf_puts(out, "\" name=\"");
         html_escape(out, name.data ? name.data : key);
@@ -132,20 +152,20 @@ static void text_fields(struct strbuf *out, const struct page_catalog_view *v, c
 static void reason_forms(struct strbuf *out, const struct page_ctx *ctx,
                          const struct page_catalog_view *v)
 {
-    strbuf_puts(out, "<section><h2>Reasons</h2>\n");
+    tagged(out, ctx, "<section><h2>", "Reasons", "</h2>\n");
     if (v->reason_count == 0)
-        strbuf_puts(out, "<p>No reasons.</p>");
+        tagged(out, ctx, "<p>", "No reasons.", "</p>");
     for (int i = 0; i < v->reason_count; i++) {
         const struct page_catalog_item *r = &v->reasons[i];
         char prefix[CONFIG_ID_MAX + 4];
         snprintf(prefix, sizeof prefix, "r-%s", r->id);
         form_open(out, ctx, "catalog-item", "/catalog/reason/", r->id);
-        strbuf_puts(out, "<h3>Reason <code>");
+        tagged(out, ctx, "<h3>", "Reason", " <code>");
         html_escape(out, r->id);
         strbuf_puts(out, "</code></h3>");
-        text_fields(out, v, prefix, "label", "Label", &r->name);
-        note_field(out, prefix);
-        strbuf_puts(out, "<button type=\"submit\">Save</button></form>\n");
+        text_fields(out, ctx, v, prefix, "label", N_("Label"), &r->name);
+        note_field(out, ctx, prefix);
+        tagged(out, ctx, "<button type=\"submit\">", "Save", "</button></form>\n");
     }
     strbuf_puts(out, "</section>\n");
 }
@@ -156,12 +176,12 @@ static void department_form(struct strbuf *out, const struct page_ctx *ctx,
     char prefix[CONFIG_ID_MAX + 4];
     snprintf(prefix, sizeof prefix, "d-%s", d->id);
     form_open(out, ctx, "catalog-item", "/catalog/department/", d->id);
-    strbuf_puts(out, "<h3>Department <code>");
+    tagged(out, ctx, "<h3>", "Department", " <code>");
     html_escape(out, d->id);
     strbuf_puts(out, "</code></h3>");
     if (v->admin)
-        text_fields(out, v, prefix, "name", "Name", &d->name);
-    text_fields(out, v, prefix, "question", "Question", &d->question);
+        text_fields(out, ctx, v, prefix, "name", N_("Name"), &d->name);
+    text_fields(out, ctx, v, prefix, "question", N_("Question"), &d->question);
     if (v->admin) {
         strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"");
         html_escape(out, prefix);
@@ -169,28 +189,31 @@ static void department_form(struct strbuf *out, const struct page_ctx *ctx,
         strbuf_puts(out, d->head_edits ? " checked" : "");
         strbuf_puts(out, "><label for=\"");
         html_escape(out, prefix);
-        strbuf_puts(out, "-head\">Its head may edit its question</label></div>");
+        tagged(out, ctx, "-head\">", "Its head may edit its question", "</label></div>");
     }
-    note_field(out, prefix);
-    strbuf_puts(out, "<button type=\"submit\">Save</button></form>\n");
+    note_field(out, ctx, prefix);
+    tagged(out, ctx, "<button type=\"submit\">", "Save", "</button></form>\n");
 }
 
 void page_catalog(const struct page_ctx *ctx, const struct page_catalog_view *v, struct strbuf *out)
 {
-    page_frame_begin(out, ctx, "Catalog", "catalog", NULL, NULL);
-    messages(out, v);
+    page_frame_begin(out, ctx, page_tr(ctx, "Catalog"), "catalog", NULL, NULL);
+    messages(out, ctx, v);
     if (v->admin) {
         versions(out, ctx, v);
         editor(out, ctx, v);
         reason_forms(out, ctx, v);
     } else {
-        strbuf_puts(out, "<p>The questions an admin lets you edit. Each save makes a new version "
-                         "of the catalog, which kiosks fetch at their next round.</p>\n");
+        tagged(out, ctx, "<p>",
+               "The questions an admin lets you edit. Each save makes a new version of the "
+               "catalog, which kiosks fetch at their next round.",
+               "</p>\n");
     }
-    strbuf_puts(out, "<section><h2>Departments</h2>\n");
+    tagged(out, ctx, "<section><h2>", "Departments", "</h2>\n");
     if (v->department_count == 0)
-        strbuf_puts(out, v->admin ? "<p>No departments.</p>"
-                                  : "<p>No department of yours is open to edits.</p>");
+        tagged(out, ctx, "<p>",
+               v->admin ? N_("No departments.") : N_("No department of yours is open to edits."),
+               "</p>");
     for (int i = 0; i < v->department_count; i++)
         department_form(out, ctx, v, &v->departments[i]);
     strbuf_puts(out, "</section>\n");

@@ -10,6 +10,8 @@ void page_csv_link(struct strbuf *out, const struct page_ctx *ctx, const char *a
 {
     strbuf_puts(out, "<p class=\"more csv\">");
     page_link_open(out, api, NULL, ctx->filter, extra);
-    html_escape(out, text);
-    strbuf_puts(out, "</a> (for a spreadsheet)</p>\n");
+    page_text(out, ctx, text);
+    strbuf_puts(out, "</a> ");
+    page_text(out, ctx, "(for a spreadsheet)");
+    strbuf_puts(out, "</p>\n");
 }

@@ -21,27 +21,26 @@
 static void flag_kiosk(struct strbuf *out, const struct page_ctx *ctx,
                        const struct dash_kiosk_row *k, bool silent)
 {
-    char age[40];
-    strbuf_puts(out, "<li>Kiosk <strong>");
+    char age[64], rows[48];
+    strbuf_puts(out, "<li>");
+    page_text(out, ctx, "Kiosk");
+    strbuf_puts(out, " <strong>");
     html_escape(out, k->label[0] ? k->label : k->kiosk_id);
     strbuf_puts(out, "</strong> (");
     html_escape(out, k->kiosk_id);
-    strbuf_puts(out, ")");
-    if (silent) {
-        fleet_format_age(ctx->now_ms - k->last_seen_ms, age, sizeof age);
-        strbuf_puts(out, " has been silent: last heard ");
-        strbuf_puts(out, age);
-    } else {
-        strbuf_puts(out, " is behind in sending");
-    }
-    if (k->backlog > 0) {
-        strbuf_puts(out, silent ? "; at its last heartbeat " : ": ");
-        page_put_int(out, k->backlog);
-        strbuf_puts(out, k->backlog == 1 ? " row was waiting to be sent"
-                                         : " rows were waiting to "
-                                           "be sent");
-    }
-    strbuf_puts(out, ".</li>\n");
+    strbuf_puts(out, ") ");
+    page_age(ctx, ctx->now_ms - k->last_seen_ms, age, sizeof age);
+    page_int_text(ctx, k->backlog, rows, sizeof rows);
+    if (silent && k->backlog > 0)
+        page_textf(out, ctx,
+                   "has been silent: last heard %s; at its last heartbeat %s rows were waiting "
+                   "to be sent.",
+                   age, rows);
+    else if (silent)
+        page_textf(out, ctx, "has been silent: last heard %s.", age);
+    else
+        page_textf(out, ctx, "is behind in sending: %s rows were waiting to be sent.", rows);
+    strbuf_puts(out, "</li>\n");
 }
 
 void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
@@ -55,9 +54,11 @@ void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
         bool behind = k->backlog >= FLAGS_BACKLOG;
         if (!silent && !behind)
             continue;
-        if (flagged++ == 0)
-            strbuf_puts(out, "<div class=\"flag-missing\" role=\"status\"><p><strong>These "
-                             "numbers may be incomplete.</strong></p><ul>\n");
+        if (flagged++ == 0) {
+            strbuf_puts(out, "<div class=\"flag-missing\" role=\"status\"><p><strong>");
+            page_text(out, ctx, "These numbers may be incomplete.");
+            strbuf_puts(out, "</strong></p><ul>\n");
+        }
         flag_kiosk(out, ctx, k, silent);
     }
     if (flagged)

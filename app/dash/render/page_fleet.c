@@ -54,8 +54,11 @@ static void fleet_form(struct strbuf *out, const struct page_ctx *ctx, bool prob
     strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"f-problems\" "
                      "name=\"problems\" value=\"1\"");
     strbuf_puts(out, problems_only ? " checked" : "");
-    strbuf_puts(out, "><label for=\"f-problems\">Problems only</label></div>"
-                     "<button type=\"submit\">Show</button></form>\n");
+    strbuf_puts(out, "><label for=\"f-problems\">");
+    page_text(out, ctx, "Problems only");
+    strbuf_puts(out, "</label></div><button type=\"submit\">");
+    page_text(out, ctx, "Show");
+    strbuf_puts(out, "</button></form>\n");
 }
 
 void page_fleet(const struct page_ctx *ctx, const struct fleet *fleet, int64_t silent_after_ms,
@@ -75,24 +78,28 @@ void page_fleet(const struct page_ctx *ctx, const struct fleet *fleet, int64_t s
     size_t total = problems_only ? summary.problems : summary.n;
     size_t from = (uint64_t)offset < total ? (size_t)offset : total;
     size_t count = total - from < (uint64_t)limit ? total - from : (size_t)limit;
-    page_frame_begin(out, ctx, "Fleet", "fleet", NULL, NULL);
-    fleet_render_summary(&summary, ctx->now_ms, silent_after_ms, out);
+    page_frame_begin(out, ctx, page_tr(ctx, "Fleet"), "fleet", NULL, NULL);
+    fleet_render_summary(ctx, &summary, silent_after_ms, out);
     fleet_form(out, ctx, problems_only, limit);
-    if (fleet->n == 0)
-        strbuf_puts(out, "<p>No kiosks yet: <code>wowdash kiosk add</code> provisions one.</p>\n");
-    else if (count == 0)
-        strbuf_puts(out, problems_only && total == 0 ? "<p class=\"quiet\">No problems.</p>\n"
-                                                     : "<p class=\"quiet\">No kiosks on this "
-                                                       "page.</p>\n");
-    else
-        fleet_render_table(fleet, order + from, count, ctx->now_ms, silent_after_ms, out);
+    if (fleet->n == 0) {
+        strbuf_puts(out, "<p>");
+        page_text(out, ctx, "No kiosks yet: wowdash kiosk add provisions one.");
+        strbuf_puts(out, "</p>\n");
+    } else if (count == 0) {
+        strbuf_puts(out, "<p class=\"quiet\">");
+        page_text(out, ctx,
+                  problems_only && total == 0 ? N_("No problems.") : N_("No kiosks on this page."));
+        strbuf_puts(out, "</p>\n");
+    } else {
+        fleet_render_table(ctx, fleet, order + from, count, silent_after_ms, out);
+    }
     char extra[32] = "";
     if (problems_only)
         snprintf(extra, sizeof extra, "problems=1");
-    char noun[64];
-    snprintf(noun, sizeof noun, "Kiosks (of %zu)", total);
+    char noun[96];
+    page_trf(noun, sizeof noun, ctx, "Kiosks (of %zu)", total);
     page_paging(out, ctx, "/fleet", extra, (int64_t)from, limit, count, from + count < total, noun);
-    page_csv_link(out, ctx, "/api/v1/kiosks.csv", NULL, "Every kiosk as CSV");
+    page_csv_link(out, ctx, "/api/v1/kiosks.csv", NULL, N_("Every kiosk as CSV"));
     page_frame_end(out);
     free(order);
 }

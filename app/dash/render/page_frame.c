@@ -1,7 +1,7 @@
 /*
- * page_frame: the pieces every page shares: words and numbers, links that keep the
- * filter, times, the frame (nav bar, filter form, period line) and the
- * score and change cells.
+ * page_frame: the pieces every page shares: links that keep the filter,
+ * the frame (nav bar with the language choice, filter form, period line)
+ * and the score and change cells.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "fleet_render.h"
 #include "html.h"
+#include "page_lang.h"
 #include "pages_private.h"
 #include "strbuf.h"
 #include "tz.h"
@@ -20,12 +21,9 @@ static const char *const period_names[] = {
     "today",       "yesterday",    "this_week",    "last_week", "last_30_days", "this_month",
     "last_7_days", "last_90_days", "this_quarter", "this_year", "custom"};
 static const char *const period_labels[] = {
-    "Today",       "Yesterday",    "This week",    "Last week",    "Last 30 days", "This month",
-    "Last 7 days", "Last 90 days", "This quarter", "Year to date", "Custom range"};
-const char *const page_month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-const char *const page_weekday_names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-const char *const page_face_names[] = {"Very unhappy", "Unhappy", "Happy", "WOW"};
+    N_("Today"),        N_("Yesterday"),    N_("This week"),   N_("Last week"),
+    N_("Last 30 days"), N_("This month"),   N_("Last 7 days"), N_("Last 90 days"),
+    N_("This quarter"), N_("Year to date"), N_("Custom range")};
 
 /* ---- words and numbers ------------------------------------------------- */
 
@@ -35,95 +33,11 @@ const char *page_period_name(enum dash_period period)
                                                                            : "last_30_days";
 }
 
-static const char *period_label(enum dash_period period)
+static const char *period_label(const struct page_ctx *ctx, enum dash_period period)
 {
-    return (unsigned)period < sizeof period_labels / sizeof period_labels[0] ? period_labels[period]
-                                                                             : "Period";
-}
-
-void page_period_words(int32_t from_day, int32_t to_day, char *buf, size_t size)
-{
-    if (to_day <= from_day) {
-        snprintf(buf, size, "no days");
-        return;
-    }
-    int y1, m1, d1, y2, m2, d2;
-    dash_date_from_day(from_day, &y1, &m1, &d1);
-    dash_date_from_day(to_day - 1, &y2, &m2, &d2);
-    if (to_day - from_day == 1)
-        snprintf(buf, size, "%d %s %d", d1, page_month_names[m1 - 1], y1);
-    else if (y1 == y2 && m1 == m2)
-        snprintf(buf, size, "%d–%d %s %d", d1, d2, page_month_names[m1 - 1], y1);
-    else if (y1 == y2)
-        snprintf(buf, size, "%d %s – %d %s %d", d1, page_month_names[m1 - 1], d2,
-                 page_month_names[m2 - 1], y1);
-    else
-        snprintf(buf, size, "%d %s %d – %d %s %d", d1, page_month_names[m1 - 1], y1, d2,
-                 page_month_names[m2 - 1], y2);
-}
-
-/* v with one decimal and '.', whatever the locale ("72.4"); DASH for
- * NaN or infinity. */
-void page_num1(double v, char *buf, size_t size)
-{
-    if (!isfinite(v)) {
-        snprintf(buf, size, DASH);
-        return;
-    }
-    v = v > 1e12 ? 1e12 : v < -1e12 ? -1e12 : v;
-    long long tenths = llround(v * 10.0);
-    snprintf(buf, size, "%s%lld.%lld", tenths < 0 ? "-" : "", llabs(tenths) / 10,
-             llabs(tenths) % 10);
-}
-
-/* A share 0..1 as "85.1%"; DASH for NaN. */
-void page_pct(double share, char *buf, size_t size)
-{
-    if (!isfinite(share)) {
-        snprintf(buf, size, DASH);
-        return;
-    }
-    long long tenths = llround(share * 1000.0);
-    snprintf(buf, size, "%s%lld.%lld%%", tenths < 0 ? "-" : "", llabs(tenths) / 10,
-             llabs(tenths) % 10);
-}
-
-/* "68.1–76.5" (or with '%' for shares). */
-void page_interval(double lo, double hi, bool share, char *buf, size_t size)
-{
-    char a[24], b[24];
-    if (share) {
-        page_num1(lo * 100, a, sizeof a);
-        page_num1(hi * 100, b, sizeof b);
-        snprintf(buf, size, "%s–%s%%", a, b);
-    } else {
-        page_num1(lo, a, sizeof a);
-        page_num1(hi, b, sizeof b);
-        snprintf(buf, size, "%s–%s", a, b);
-    }
-}
-
-/* "1 response", "512 responses". */
-void page_responses(int64_t n, char *buf, size_t size)
-{
-    snprintf(buf, size, "%" PRId64 " response%s", n, n == 1 ? "" : "s");
-}
-
-/* Thousands grouped by a narrow no-break space (U+202F), as ISO 80000 and
- * all three of the dashboard's languages read them ("17 256"): a comma
- * would be a decimal comma to a Finn or a German. */
-void page_put_int(struct strbuf *out, int64_t v)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%" PRId64, v);
-    const char *p = digits + (digits[0] == '-');
-    strbuf_append(out, digits, (size_t)(p - digits));
-    size_t n = strlen(p);
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            strbuf_puts(out, "\u202f");
-        strbuf_append(out, p + i, 1);
-    }
+    return page_tr(ctx, (unsigned)period < sizeof period_labels / sizeof period_labels[0]
+                            ? period_labels[period]
+                            : N_("Period"));
 }
 
 /* ---- links ------------------------------------------------------------- */
@@ -206,58 +120,58 @@ struct dash_filter page_filter_with(const struct dash_filter *f, const char *dep
     return copy;
 }
 
-/* ---- times ------------------------------------------------------------- */
-
-/* <time> for a UTC instant: "2026-11-28 12:00 UTC (3 h ago)"; "–" for 0. */
-void page_put_time(struct strbuf *out, int64_t at_ms, int64_t now_ms)
-{
-    if (at_ms == 0) {
-        strbuf_puts(out, DASH);
-        return;
-    }
-    char iso[32], age[40], line[64];
-    clock_format_utc(at_ms, iso, sizeof iso);
-    fleet_format_age(now_ms - at_ms, age, sizeof age);
-    snprintf(line, sizeof line, "%.10s %.5s UTC", iso, iso + 11);
-    strbuf_puts(out, "<time datetime=\"");
-    html_escape(out, iso);
-    strbuf_puts(out, "\">");
-    strbuf_puts(out, line);
-    strbuf_puts(out, "</time> <span class=\"age\">(");
-    strbuf_puts(out, age);
-    strbuf_puts(out, ")</span>");
-}
-
-void page_put_local_time(struct strbuf *out, const struct page_ctx *ctx, int64_t at_ms)
-{
-    if (at_ms == 0) {
-        strbuf_puts(out, DASH);
-        return;
-    }
-    char iso[32], age[40], line[80];
-    clock_format_utc(at_ms, iso, sizeof iso);
-    fleet_format_age(ctx->now_ms - at_ms, age, sizeof age);
-    struct tz_local t = tz_to_local(ctx->tz, at_ms); /* NULL: UTC */
-    int32_t off = t.utc_offset_s < 0 ? -t.utc_offset_s : t.utc_offset_s;
-    snprintf(line, sizeof line, "%04d-%02d-%02d %02d:%02d %c%02d:%02d", t.year, t.month, t.day,
-             t.hour, t.minute, t.utc_offset_s < 0 ? '-' : '+', (int)(off / 3600),
-             (int)(off / 60 % 60));
-    strbuf_puts(out, "<time datetime=\"");
-    html_escape(out, iso);
-    strbuf_puts(out, "\" title=\"");
-    html_escape(out, ctx->zone ? ctx->zone : "UTC");
-    strbuf_puts(out, "\">");
-    strbuf_puts(out, line);
-    strbuf_puts(out, "</time> <span class=\"age\">(");
-    strbuf_puts(out, age);
-    strbuf_puts(out, ")</span>");
-}
-
 /* ---- the frame --------------------------------------------------------- */
 
-static const char *role_name(enum dash_role role)
+/* The nav's language choice: a link per language to this page in it
+ * (the request's query kept, its lang= replaced), the current one marked. */
+static void lang_links(struct strbuf *out, const struct page_ctx *ctx)
 {
-    return role == DASH_ROLE_ADMIN ? "admin" : role == DASH_ROLE_HEAD ? "head" : "technician";
+    const struct page_langs *langs = ctx->langs;
+    /* a target not starting with one '/' ("//host/") would make the link leave the site */
+    if (!langs || langs->n < 2 || !ctx->here || ctx->here[0] != '/' || ctx->here[1] == '/' ||
+        ctx->here[1] == '\\')
+        return;
+    size_t path_len = strcspn(ctx->here, "?#");
+    const char *query = ctx->here[path_len] == '?' ? ctx->here + path_len + 1 : "";
+    strbuf_puts(out, "<ul class=\"langs\" aria-label=\"");
+    page_text(out, ctx, "Language");
+    strbuf_puts(out, "\">");
+    for (size_t i = 0; i < langs->n; i++) {
+        const struct page_lang *l = &langs->lang[i];
+        struct strbuf href = {0};
+        strbuf_append(&href, ctx->here, path_len);
+        strbuf_puts(&href, "?");
+        for (const char *q = query; *q && *q != '#';) {
+            size_t n = strcspn(q, "&#");
+            if (n > 0 && strncmp(q, "lang=", 5) != 0) {
+                strbuf_append(&href, q, n);
+                strbuf_puts(&href, "&");
+            }
+            q += n + (q[n] == '&');
+        }
+        strbuf_puts(&href, "lang=");
+        html_url_encode(&href, l->code);
+        strbuf_puts(out, "<li><a href=\"");
+        html_escape(out, href.data ? href.data : "/");
+        strbuf_puts(out, "\" hreflang=\"");
+        html_escape(out, l->code);
+        strbuf_puts(out, "\" lang=\"");
+        html_escape(out, l->code);
+        strbuf_puts(out, ctx->lang == l ? "\" aria-current=\"true\">" : "\">");
+        html_escape(out, l->name);
+        strbuf_puts(out, "</a></li>");
+        if (href.failed)
+            out->failed = true;
+        strbuf_free(&href);
+    }
+    strbuf_puts(out, "</ul>");
+}
+
+static const char *role_name(const struct page_ctx *ctx, enum dash_role role)
+{
+    return page_tr(ctx, role == DASH_ROLE_ADMIN  ? N_("admin")
+                        : role == DASH_ROLE_HEAD ? N_("head")
+                                                 : N_("technician"));
 }
 
 static void nav_item(struct strbuf *out, const struct page_ctx *ctx, const char *path,
@@ -266,7 +180,7 @@ static void nav_item(struct strbuf *out, const struct page_ctx *ctx, const char 
     strbuf_puts(out, "<li><a href=\"");
     page_url(out, path, NULL, ctx->filter, NULL);
     strbuf_puts(out, current ? "\" aria-current=\"page\">" : "\">");
-    strbuf_puts(out, text);
+    page_text(out, ctx, text);
     strbuf_puts(out, "</a></li>");
 }
 
@@ -282,29 +196,45 @@ void page_csrf_field(struct strbuf *out, const struct page_ctx *ctx)
 static void nav(struct strbuf *out, const struct page_ctx *ctx, const char *active)
 {
     const struct dash_user *u = ctx->user;
-    strbuf_puts(out, "<header class=\"top\"><nav aria-label=\"Main\"><a class=\"brand\" href=\"");
+    strbuf_puts(out, "<header class=\"top\"><nav aria-label=\"");
+    page_text(out, ctx, "Main");
+    strbuf_puts(out, "\"><a class=\"brand\" href=\"");
     page_url(out, "/", NULL, ctx->filter, NULL);
     strbuf_puts(out, "\">wowdash</a><ul>");
     bool reads = u && u->role != DASH_ROLE_TECHNICIAN;
     if (reads) {
-        nav_item(out, ctx, "/overview", "Overview", !strcmp(active, "overview"));
-        nav_item(out, ctx, "/alerts", "Alerts", !strcmp(active, "alerts"));
+        nav_item(out, ctx, "/overview", N_("Overview"), !strcmp(active, "overview"));
+        nav_item(out, ctx, "/alerts", N_("Alerts"), !strcmp(active, "alerts"));
     }
     if (u && u->role != DASH_ROLE_HEAD)
-        nav_item(out, ctx, "/fleet", "Fleet", !strcmp(active, "fleet"));
+        nav_item(out, ctx, "/fleet", N_("Fleet"), !strcmp(active, "fleet"));
     if (reads)
-        nav_item(out, ctx, "/catalog", "Catalog", !strcmp(active, "catalog"));
+        nav_item(out, ctx, "/catalog", N_("Catalog"), !strcmp(active, "catalog"));
     strbuf_puts(out, "</ul>");
+    lang_links(out, ctx);
     if (u) {
         strbuf_puts(out, "<div class=\"who\"><span class=\"user\">");
         html_escape(out, u->name);
         strbuf_puts(out, "</span> <span class=\"role\">");
-        strbuf_puts(out, role_name(u->role));
+        html_escape(out, role_name(ctx, u->role));
         strbuf_puts(out, "</span><form method=\"post\" action=\"/logout\" class=\"logout\">");
         page_csrf_field(out, ctx);
-        strbuf_puts(out, "<button type=\"submit\">Log out</button></form></div>");
+        strbuf_puts(out, "<button type=\"submit\">");
+        page_text(out, ctx, "Log out");
+        strbuf_puts(out, "</button></form></div>");
     }
     strbuf_puts(out, "</nav></header>\n");
+}
+
+/* <div class="field"><label for="id">text</label>: a field's start. */
+static void field_open(struct strbuf *out, const struct page_ctx *ctx, const char *id,
+                       const char *msgid)
+{
+    strbuf_puts(out, "<div class=\"field\"><label for=\"");
+    strbuf_puts(out, id);
+    strbuf_puts(out, "\">");
+    page_text(out, ctx, msgid);
+    strbuf_puts(out, "</label>");
 }
 
 static void option(struct strbuf *out, const char *value, const char *text, bool selected)
@@ -326,10 +256,10 @@ static void scope_selects(struct strbuf *out, const struct page_ctx *ctx, const 
     const struct dash_filter *f = ctx->filter;
     const struct dash_departments *d = ctx->departments;
     size_t n = d ? d->n : 0;
-    strbuf_puts(out, "<div class=\"field\"><label for=\"f-department\">Department</label>"
-                     "<select id=\"f-department\" name=\"department\">");
+    field_open(out, ctx, "f-department", "Department");
+    strbuf_puts(out, "<select id=\"f-department\" name=\"department\">");
     if (!department)
-        option(out, "", "All departments", !f->department[0]);
+        option(out, "", page_tr(ctx, "All departments"), !f->department[0]);
     for (size_t i = 0; i < n; i++)
         option(out, d->items[i].id, d->items[i].name,
                !strcmp(department ? department : f->department, d->items[i].id));
@@ -337,9 +267,10 @@ static void scope_selects(struct strbuf *out, const struct page_ctx *ctx, const 
         strbuf_puts(out, "</select></div>");
         return;
     }
-    strbuf_puts(out, "</select></div><div class=\"field\"><label for=\"f-group\">Group</label>"
-                     "<select id=\"f-group\" name=\"group\">");
-    option(out, "", "All groups", !f->group[0]);
+    strbuf_puts(out, "</select></div>");
+    field_open(out, ctx, "f-group", "Group");
+    strbuf_puts(out, "<select id=\"f-group\" name=\"group\">");
+    option(out, "", page_tr(ctx, "All groups"), !f->group[0]);
     for (size_t i = 0; i < n; i++) {
         const struct dash_department_info *g = &d->items[i];
         bool seen = !g->group[0];
@@ -360,16 +291,17 @@ static void place_selects(struct strbuf *out, const struct page_ctx *ctx)
     const struct dash_places *pl = ctx->places;
     if (!pl || pl->n == 0)
         return;
-    strbuf_puts(out, "<div class=\"field\"><label for=\"f-site\">Site</label>"
-                     "<select id=\"f-site\" name=\"site\">");
-    option(out, "", "All sites", !f->site[0]);
+    field_open(out, ctx, "f-site", "Site");
+    strbuf_puts(out, "<select id=\"f-site\" name=\"site\">");
+    option(out, "", page_tr(ctx, "All sites"), !f->site[0]);
     for (size_t i = 0; i < pl->n; i++)
         if (pl->items[i].site[0] && (i == 0 || strcmp(pl->items[i - 1].site, pl->items[i].site)))
             option(out, pl->items[i].site, pl->items[i].site_name,
                    !strcmp(f->site, pl->items[i].site));
-    strbuf_puts(out, "</select></div><div class=\"field\"><label for=\"f-kiosk\">Kiosk</label>"
-                     "<select id=\"f-kiosk\" name=\"kiosk\">");
-    option(out, "", "All kiosks", !f->kiosk[0]);
+    strbuf_puts(out, "</select></div>");
+    field_open(out, ctx, "f-kiosk", "Kiosk");
+    strbuf_puts(out, "<select id=\"f-kiosk\" name=\"kiosk\">");
+    option(out, "", page_tr(ctx, "All kiosks"), !f->kiosk[0]);
     for (size_t i = 0; i < pl->n; i++) {
         const struct dash_place *p = &pl->items[i];
         char label[2 * DASH_NAME_MAX + 8];
@@ -388,8 +320,9 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     const struct dash_filter *f = ctx->filter;
     strbuf_puts(out, "<form class=\"filter\" method=\"get\" action=\"");
     page_url(out, path, segment, NULL, NULL);
-    strbuf_puts(out, "\"><div class=\"field\"><label for=\"f-period\">Period</label>"
-                     "<select id=\"f-period\" name=\"period\">");
+    strbuf_puts(out, "\">");
+    field_open(out, ctx, "f-period", "Period");
+    strbuf_puts(out, "<select id=\"f-period\" name=\"period\">");
     static const enum dash_period order[] = {
         DASH_PERIOD_TODAY,        DASH_PERIOD_YESTERDAY,   DASH_PERIOD_THIS_WEEK,
         DASH_PERIOD_LAST_WEEK,    DASH_PERIOD_LAST_7_DAYS, DASH_PERIOD_LAST_30_DAYS,
@@ -398,17 +331,20 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         enum dash_period p = order[i];
         option(out, period_names[p],
-               p == DASH_PERIOD_CUSTOM ? "Custom range (the dates)" : period_labels[p],
+               p == DASH_PERIOD_CUSTOM ? page_tr(ctx, "Custom range (the dates)")
+                                       : period_label(ctx, p),
                f->period == p);
     }
     char from[16], to[16];
     dash_day_format(f->from_day, from, sizeof from);
     dash_day_format(f->to_day - 1, to, sizeof to);
-    strbuf_puts(out, "</select></div><div class=\"field\"><label for=\"f-from\">From</label>"
-                     "<input type=\"date\" id=\"f-from\" name=\"from\" value=\"");
+    strbuf_puts(out, "</select></div>");
+    field_open(out, ctx, "f-from", "From");
+    strbuf_puts(out, "<input type=\"date\" id=\"f-from\" name=\"from\" value=\"");
     strbuf_puts(out, from);
-    strbuf_puts(out, "\"></div><div class=\"field\"><label for=\"f-to\">To</label>"
-                     "<input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
+    strbuf_puts(out, "\"></div>");
+    field_open(out, ctx, "f-to", "To");
+    strbuf_puts(out, "<input type=\"date\" id=\"f-to\" name=\"to\" value=\"");
     strbuf_puts(out, to);
     strbuf_puts(out, "\"><input type=\"hidden\" name=\"shown_from\" value=\"");
     strbuf_puts(out, from);
@@ -421,8 +357,11 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"f-misuse\" "
                      "name=\"misuse\" value=\"1\"");
     strbuf_puts(out, f->include_misuse ? " checked" : "");
-    strbuf_puts(out, "><label for=\"f-misuse\">Include misuse</label></div>"
-                     "<button type=\"submit\">Apply</button></form>\n");
+    strbuf_puts(out, "><label for=\"f-misuse\">");
+    page_text(out, ctx, "Include misuse");
+    strbuf_puts(out, "</label></div><button type=\"submit\">");
+    page_text(out, ctx, "Apply");
+    strbuf_puts(out, "</button></form>\n");
 }
 
 /* "Last 30 days: 28 Oct – 26 Nov 2026, Europe/Helsinki." */
@@ -430,24 +369,26 @@ static void period_line(struct strbuf *out, const struct page_ctx *ctx)
 {
     const struct dash_filter *f = ctx->filter;
     char words[80];
-    page_period_words(f->from_day, f->to_day, words, sizeof words);
+    page_period_words(ctx, f->from_day, f->to_day, words, sizeof words);
     strbuf_puts(out, "<p class=\"period\"><strong>");
-    strbuf_puts(out, period_label(f->period));
+    html_escape(out, period_label(ctx, f->period));
     strbuf_puts(out, ":</strong> ");
-    strbuf_puts(out, words);
+    html_escape(out, words);
     if (ctx->zone && ctx->zone[0]) {
         strbuf_puts(out, ", ");
         html_escape(out, ctx->zone);
     }
-    if (f->site[0] || f->kiosk[0]) {
-        /* the numbers count these kiosks only: say so where the period is said */
-        strbuf_puts(out, f->site[0] ? ". Site " : "");
-        html_escape(out, f->site);
-        strbuf_puts(out, f->kiosk[0] ? (f->site[0] ? ", kiosk " : ". Kiosk ") : "");
-        html_escape(out, f->kiosk);
-        strbuf_puts(out, " only");
-    }
-    strbuf_puts(out, f->include_misuse ? ". Misuse included." : ". Misuse left out.");
+    /* the numbers count these kiosks only: say so where the period is said */
+    strbuf_puts(out, ". ");
+    if (f->site[0] && f->kiosk[0])
+        page_textf(out, ctx, "Site %s, kiosk %s only.", f->site, f->kiosk);
+    else if (f->site[0])
+        page_textf(out, ctx, "Site %s only.", f->site);
+    else if (f->kiosk[0])
+        page_textf(out, ctx, "Kiosk %s only.", f->kiosk);
+    if (f->site[0] || f->kiosk[0])
+        strbuf_puts(out, " ");
+    page_text(out, ctx, f->include_misuse ? N_("Misuse included.") : N_("Misuse left out."));
     strbuf_puts(out, "</p>\n");
 }
 
@@ -457,7 +398,7 @@ static void period_line(struct strbuf *out, const struct page_ctx *ctx)
 void page_frame_begin(struct strbuf *out, const struct page_ctx *ctx, const char *title,
                       const char *active, const char *path, const char *segment)
 {
-    html_page_head(out, title);
+    html_page_head(out, ctx->lang ? ctx->lang->code : NULL, title);
     nav(out, ctx, active);
     strbuf_puts(out, "<main>\n<h1>");
     html_escape(out, title);
@@ -540,26 +481,29 @@ const char page_live_script[] =
  * title over how many responses it stands; DASH with n = 0.  Plain cells
  * (the stylesheet aligns the columns): a league of 100 departments must
  * stay light. */
-void page_score_cell(struct strbuf *out, double v, double lo, double hi, bool share, int64_t n)
+void page_score_cell(struct strbuf *out, const struct page_ctx *ctx, double v, double lo, double hi,
+                     bool share, int64_t n)
 {
     if (n <= 0 || !isfinite(v)) {
-        strbuf_puts(out, "<td title=\"No responses\">" DASH "</td>");
+        strbuf_puts(out, "<td title=\"");
+        page_text(out, ctx, "No responses");
+        strbuf_puts(out, "\">" DASH "</td>");
         return;
     }
-    char value[32], ci[64], over[48];
+    char value[40], ci[96], over[64];
     if (share)
-        page_pct(v, value, sizeof value);
+        page_pct(ctx, v, value, sizeof value);
     else
-        page_num1(v, value, sizeof value);
-    page_interval(lo, hi, share, ci, sizeof ci);
-    page_responses(n, over, sizeof over);
+        page_num1(ctx, v, value, sizeof value);
+    page_interval(ctx, lo, hi, share, ci, sizeof ci);
+    page_responses(ctx, n, over, sizeof over);
     strbuf_puts(out, "<td title=\"");
-    strbuf_puts(out, over);
+    html_escape(out, over);
     strbuf_puts(out, "\">");
-    strbuf_puts(out, value);
+    html_escape(out, value);
     if (isfinite(lo) && isfinite(hi)) {
         strbuf_puts(out, "<small>");
-        strbuf_puts(out, ci);
+        html_escape(out, ci);
         strbuf_puts(out, "</small>");
     }
     strbuf_puts(out, "</td>");
@@ -568,49 +512,51 @@ void page_score_cell(struct strbuf *out, double v, double lo, double hi, bool sh
 /* The change against the previous period: "▲ +5.1" in bold when the
  * intervals do not overlap (score_changed), the bare difference in grey
  * when they do, DASH when either period has no responses. */
-void page_change_text(struct strbuf *out, const struct score *now, const struct score *prev,
-                      char *title, size_t size)
+void page_change_text(struct strbuf *out, const struct page_ctx *ctx, const struct score *now,
+                      const struct score *prev, char *title, size_t size)
 {
-    char before[48], diff[32];
+    char diff[40];
     if (now->n <= 0 || prev->n <= 0) {
         snprintf(title, size, "%s",
-                 now->n <= 0 ? "No responses in this period"
-                             : "No responses in the previous period");
+                 page_tr(ctx, now->n <= 0 ? N_("No responses in this period")
+                                          : N_("No responses in the previous period")));
         strbuf_puts(out, DASH);
         return;
     }
     double d = now->index - prev->index;
-    page_num1(fabs(d), diff, sizeof diff);
-    char pv[32], over[48];
-    page_num1(prev->index, pv, sizeof pv);
-    page_responses(prev->n, over, sizeof over);
-    snprintf(before, sizeof before, "%s", pv);
+    page_num1(ctx, fabs(d), diff, sizeof diff);
+    char before[40], over[64];
+    page_num1(ctx, prev->index, before, sizeof before);
+    page_responses(ctx, prev->n, over, sizeof over);
     const char *sign = d > 0.05 ? "+" : d < -0.05 ? "-" : "±";
     if (score_changed(now, prev)) {
-        snprintf(title, size, "Clear change. Before: %s over %s; intervals apart", before, over);
+        page_trf(title, size, ctx, "Clear change. Before: %s over %s; intervals apart", before,
+                 over);
         strbuf_puts(out, d > 0 ? "<strong class=\"up\"><span aria-hidden=\"true\">▲</span> "
                                : "<strong class=\"down\"><span aria-hidden=\"true\">▼</span> ");
-        strbuf_puts(out, d > 0 ? "up " : "down ");
+        page_text(out, ctx, d > 0 ? N_("up") : N_("down"));
+        strbuf_puts(out, " ");
         strbuf_puts(out, sign);
-        strbuf_puts(out, diff);
+        html_escape(out, diff);
         strbuf_puts(out, "</strong>");
     } else {
-        snprintf(title, size, "Within the noise. Before: %s over %s; intervals overlap", before,
-                 over);
+        page_trf(title, size, ctx, "Within the noise. Before: %s over %s; intervals overlap",
+                 before, over);
         strbuf_puts(out, "<span class=\"same\">");
         strbuf_puts(out, sign);
-        strbuf_puts(out, diff);
+        html_escape(out, diff);
         strbuf_puts(out, "</span>");
     }
 }
 
-void page_change_cell(struct strbuf *out, const struct score *now, const struct score *prev)
+void page_change_cell(struct strbuf *out, const struct page_ctx *ctx, const struct score *now,
+                      const struct score *prev)
 {
     struct strbuf text = {0};
-    char title[200];
-    page_change_text(&text, now, prev, title, sizeof title);
+    char title[256];
+    page_change_text(&text, ctx, now, prev, title, sizeof title);
     strbuf_puts(out, "<td title=\"");
-    strbuf_puts(out, title);
+    html_escape(out, title);
     strbuf_puts(out, "\">");
     strbuf_puts(out, text.data ? text.data : "");
     strbuf_puts(out, "</td>");

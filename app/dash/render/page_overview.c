@@ -93,9 +93,10 @@ static double league_prior(const struct dash_league *league)
  * of 100 departments light whatever the period. */
 #define SPARK_POINTS_MAX 31
 
-static void sparkline_cell(struct strbuf *out, const struct dash_league *league,
+static void sparkline_cell(struct strbuf *out, const struct league_view *v,
                            const struct dash_league_row *row)
 {
+    const struct dash_league *league = v->league;
     int32_t days = league->to_day - league->from_day;
     int32_t per = days > 0 ? (days + SPARK_POINTS_MAX - 1) / SPARK_POINTS_MAX : 1;
     size_t points = days > 0 ? (size_t)((days + per - 1) / per) : 0;
@@ -114,14 +115,17 @@ static void sparkline_cell(struct strbuf *out, const struct dash_league *league,
             low = s.n > 0 ? fmin(low, s.index) : low;
             high = s.n > 0 ? fmax(high, s.index) : high;
         }
-        char step[32], label[160], a[24], b[24];
-        snprintf(step, sizeof step, per == 1 ? "day" : "%d days", (int)per);
-        page_num1(low, a, sizeof a);
-        page_num1(high, b, sizeof b);
-        if (with)
-            snprintf(label, sizeof label, "Index per %s: %s to %s", step, a, b);
+        char label[200], a[40], b[40];
+        page_num1(v->ctx, low, a, sizeof a);
+        page_num1(v->ctx, high, b, sizeof b);
+        if (with && per == 1)
+            page_trf(label, sizeof label, v->ctx, "Index per day: %s to %s", a, b);
+        else if (with)
+            page_trf(label, sizeof label, v->ctx, "Index per %d days: %s to %s", (int)per, a, b);
+        else if (per == 1)
+            page_trf(label, sizeof label, v->ctx, "Index per day: no responses");
         else
-            snprintf(label, sizeof label, "Index per %s: no responses", step);
+            page_trf(label, sizeof label, v->ctx, "Index per %d days: no responses", (int)per);
         svg_sparkline(out, values, points, label);
         free(values);
     } else if (points && row->daily) {
@@ -138,15 +142,19 @@ static void league_name_cells(struct strbuf *out, const struct league_view *v,
     const struct dash_league_row *r = e->row;
     strbuf_puts(out, "<td>");
     if (r->is_group) {
-        strbuf_puts(out, "<span class=\"tag\">group</span>");
+        strbuf_puts(out, "<span class=\"tag\">");
+        page_text(out, ctx, "group");
+        strbuf_puts(out, "</span>");
     } else if (e->now.n > 0 && v->partial) {
-        page_put_int(out, (int64_t)e->rank);
-        strbuf_puts(out, "<small class=\"of\"> of ");
-        page_put_int(out, (int64_t)e->of);
+        page_put_int(out, ctx, (int64_t)e->rank);
+        strbuf_puts(out, "<small class=\"of\"> ");
+        page_text(out, ctx, "of");
+        strbuf_puts(out, " ");
+        page_put_int(out, ctx, (int64_t)e->of);
         strbuf_puts(out, "</small>");
     } else if (e->now.n > 0) {
         /* sorted by another column, the # is still the row's place by the index */
-        page_put_int(out, (int64_t)(v->by_rank ? rank : e->rank));
+        page_put_int(out, ctx, (int64_t)(v->by_rank ? rank : e->rank));
     } else
         strbuf_puts(out, DASH);
     strbuf_puts(out, "</td><th scope=\"row\">");
@@ -158,10 +166,15 @@ static void league_name_cells(struct strbuf *out, const struct league_view *v,
         page_link_open(out, "/department/", r->id, &f, NULL);
     html_escape(out, r->name[0] ? r->name : r->id);
     strbuf_puts(out, "</a>");
-    if (!r->is_group && e->now.n <= 0)
-        strbuf_puts(out, " <span class=\"tag\">no responses</span>");
-    else if (!r->is_group && e->now.n < (int64_t)SCORE_SHRINK_K)
-        strbuf_puts(out, " <span class=\"tag few\">few responses</span>");
+    if (!r->is_group && e->now.n <= 0) {
+        strbuf_puts(out, " <span class=\"tag\">");
+        page_text(out, ctx, "no responses");
+        strbuf_puts(out, "</span>");
+    } else if (!r->is_group && e->now.n < (int64_t)SCORE_SHRINK_K) {
+        strbuf_puts(out, " <span class=\"tag few\">");
+        page_text(out, ctx, "few responses");
+        strbuf_puts(out, "</span>");
+    }
     if (!r->is_group)
         page_bench_badge(out, ctx, v->open, r->id);
     strbuf_puts(out, "</th>");
@@ -171,41 +184,39 @@ static void league_row(struct strbuf *out, const struct league_view *v, const st
                        size_t rank)
 {
     const struct score *s = &e->now;
+    const struct page_ctx *ctx = v->ctx;
     strbuf_puts(out, e->row->is_group ? "<tr class=\"group\">" : "<tr>");
     league_name_cells(out, v, e, rank);
-    page_score_cell(out, s->index, s->index_lo, s->index_hi, false, s->n);
-    page_score_cell(out, s->csat, s->csat_lo, s->csat_hi, true, s->n);
-    page_score_cell(out, s->wow, s->wow_lo, s->wow_hi, true, s->n);
+    page_score_cell(out, ctx, s->index, s->index_lo, s->index_hi, false, s->n);
+    page_score_cell(out, ctx, s->csat, s->csat_lo, s->csat_hi, true, s->n);
+    page_score_cell(out, ctx, s->wow, s->wow_lo, s->wow_hi, true, s->n);
     strbuf_puts(out, "<td>");
     if (s->n > 0)
-        page_put_int(out, s->n);
+        page_put_int(out, ctx, s->n);
     else
         strbuf_puts(out, DASH);
     strbuf_puts(out, "</td>");
-    page_change_cell(out, s, &e->prev);
-    page_change_cell(out, &e->recent, &e->before);
-    sparkline_cell(out, v->league, e->row);
+    page_change_cell(out, ctx, s, &e->prev);
+    page_change_cell(out, ctx, &e->recent, &e->before);
+    sparkline_cell(out, v, e->row);
     strbuf_puts(out, "</tr>\n");
 }
-
-static const char league_note[] =
-    "<p class=\"note\">Ranked by the index, each pulled toward the mean of all departments (%s) "
-    "by 30 responses, so a few lucky taps do not top the league. Under each number its 95 %% "
-    "interval; hover a number for its responses. Change: the period against the one before; "
-    "last 7 days: those against the 28 days before them.</p>\n";
 
 /* The league's head: each column's title a link sorting by it (no script
  * needed), the current one marked with aria-sort. */
 static void league_head(struct strbuf *out, const struct page_ctx *ctx)
 {
-    static const char *const titles[] = {"#",         "Department", "Index",       "CSAT",   "WOW",
-                                         "Responses", "Change",     "Last 7 days", "Per day"};
+    static const char *const titles[] = {"#",          N_("Department"),  N_("Index"),
+                                         N_("CSAT"),   N_("WOW"),         N_("Responses"),
+                                         N_("Change"), N_("Last 7 days"), N_("Per day")};
     static const char *const sorts[] = {"rank",      "name",   "index",  "csat", "wow",
                                         "responses", "change", "recent", NULL};
     const char *current = ctx->sort ? ctx->sort : "rank";
-    strbuf_puts(out, "<div class=\"scroll\" role=\"region\" aria-label=\"League table\" "
-                     "tabindex=\"0\"><table class=\"league\">\n<caption>Departments by index"
-                     "</caption>\n<thead><tr>");
+    strbuf_puts(out, "<div class=\"scroll\" role=\"region\" aria-label=\"");
+    page_text(out, ctx, "League table");
+    strbuf_puts(out, "\" tabindex=\"0\"><table class=\"league\">\n<caption>");
+    page_text(out, ctx, "Departments by index");
+    strbuf_puts(out, "</caption>\n<thead><tr>");
     for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
         bool on = sorts[i] && !strcmp(sorts[i], current);
         strbuf_puts(out, on ? "<th scope=\"col\" aria-sort=\"descending\">" : "<th scope=\"col\">");
@@ -213,10 +224,10 @@ static void league_head(struct strbuf *out, const struct page_ctx *ctx)
             char q[32];
             snprintf(q, sizeof q, "sort=%s", sorts[i]);
             page_link_open(out, "/overview", NULL, ctx->filter, q);
-            strbuf_puts(out, titles[i]);
+            page_text(out, ctx, titles[i]);
             strbuf_puts(out, "</a>");
         } else {
-            strbuf_puts(out, titles[i]);
+            page_text(out, ctx, titles[i]);
         }
         strbuf_puts(out, "</th>");
     }
@@ -248,10 +259,16 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
     sort_column = ctx->sort;
     qsort(e, league->n, sizeof *e, compare_entries);
     sort_column = NULL;
-    char mean[32], note[sizeof league_note + 32];
-    page_num1(prior, mean, sizeof mean);
-    snprintf(note, sizeof note, league_note, mean);
-    strbuf_puts(out, note);
+    char mean[40];
+    page_num1(ctx, prior, mean, sizeof mean);
+    strbuf_puts(out, "<p class=\"note\">");
+    page_textf(out, ctx,
+               "Ranked by the index, each pulled toward the mean of all departments (%s) by 30 "
+               "responses, so a few lucky taps do not top the league. Under each number its 95 %% "
+               "interval; hover a number for its responses. Change: the period against the one "
+               "before; last 7 days: those against the 28 days before them.",
+               mean);
+    strbuf_puts(out, "</p>\n");
     league_head(out, ctx);
     size_t rank = 0;
     bool groups = false;
@@ -260,14 +277,17 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
             groups = true;
             rank = 0;
             strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"9\" "
-                             "scope=\"rowgroup\">Groups: all their departments together</th>"
-                             "</tr>\n");
+                             "scope=\"rowgroup\">");
+            page_text(out, ctx, "Groups: all their departments together");
+            strbuf_puts(out, "</th></tr>\n");
         }
         league_row(out, &v, &e[i], ++rank);
     }
     strbuf_puts(out, "</tbody>\n<tbody class=\"groups bench\"><tr><th colspan=\"9\" "
-                     "scope=\"rowgroup\">Benchmarks: the whole organisation</th></tr>\n");
-    page_bench_rows(out, league);
+                     "scope=\"rowgroup\">");
+    page_text(out, ctx, "Benchmarks: the whole organisation");
+    strbuf_puts(out, "</th></tr>\n");
+    page_bench_rows(out, ctx, league);
     strbuf_puts(out, "</tbody>\n</table></div>\n");
     free(e);
 }
@@ -275,27 +295,34 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
 void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
                    const struct dash_alerts *open, struct strbuf *out)
 {
-    page_frame_begin(out, ctx, "Overview", "overview", "/overview", NULL);
+    page_frame_begin(out, ctx, page_tr(ctx, "Overview"), "overview", "/overview", NULL);
     strbuf_puts(out, "<section class=\"open-alerts\" aria-labelledby=\"open-alerts\">"
-                     "<h2 id=\"open-alerts\">Open alerts");
+                     "<h2 id=\"open-alerts\">");
+    page_text(out, ctx, "Open alerts");
     if (open && open->n) {
         strbuf_puts(out, " (");
-        page_put_int(out, (int64_t)open->n);
+        page_put_int(out, ctx, (int64_t)open->n);
         strbuf_puts(out, open->more ? "+)" : ")");
     }
     strbuf_puts(out, "</h2>\n");
     page_bench_alert_groups(out, ctx, open);
     strbuf_puts(out, "<p class=\"more\">");
     page_link_open(out, "/alerts", NULL, ctx->filter, "state=all");
-    strbuf_puts(out, "All alerts →</a></p>\n");
-    strbuf_puts(out, "</section>\n<section aria-labelledby=\"league\"><h2 id=\"league\">League"
-                     "</h2>\n");
-    if (league->n == 0)
-        strbuf_puts(out, "<p class=\"quiet\">No departments to show: none exists yet, or none is "
-                         "in your scope and this filter.</p>\n");
-    else
+    page_text(out, ctx, "All alerts");
+    strbuf_puts(out, " →</a></p>\n");
+    strbuf_puts(out, "</section>\n<section aria-labelledby=\"league\"><h2 id=\"league\">");
+    page_text(out, ctx, "League");
+    strbuf_puts(out, "</h2>\n");
+    if (league->n == 0) {
+        strbuf_puts(out, "<p class=\"quiet\">");
+        page_text(out, ctx,
+                  "No departments to show: none exists yet, or none is in your scope and this "
+                  "filter.");
+        strbuf_puts(out, "</p>\n");
+    } else {
         league_table(out, ctx, league, open);
-    page_csv_link(out, ctx, "/api/v1/counts.csv", NULL, "The league's counts per day as CSV");
+    }
+    page_csv_link(out, ctx, "/api/v1/counts.csv", NULL, N_("The league's counts per day as CSV"));
     strbuf_puts(out, "</section>\n");
     page_frame_end(out);
 }

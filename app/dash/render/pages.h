@@ -28,6 +28,8 @@
 #include "dashview.h"
 
 struct fleet;
+struct page_lang;
+struct page_langs;
 struct strbuf;
 
 /* What every page needs besides its own values. */
@@ -45,6 +47,9 @@ struct page_ctx {
     const struct tz *tz;     /* borrowed: that zone, for every time a page shows; NULL: UTC */
     int64_t silent_after_ms; /* a kiosk unheard this long is silent (0: the default, 15 min) */
     const char *sort; /* the league's column (PAGE_LEAGUE_SORTS); NULL: by the shrunk index */
+    const struct page_lang *lang;   /* the pages' language (page_lang.h); NULL: English */
+    const struct page_langs *langs; /* the choice the nav offers; NULL: none */
+    const char *here;               /* the request's target, for the language links; NULL: none */
 };
 
 /* Lists in pages (alerts, fleet) show this many rows unless asked. */
@@ -87,14 +92,17 @@ void page_alert(const struct page_ctx *ctx, const struct dash_alert *alert, stru
 void page_fleet(const struct page_ctx *ctx, const struct fleet *fleet, int64_t silent_after_ms,
                 int64_t offset, int64_t limit, bool problems_only, struct strbuf *out);
 
-/* The login form; message (NULL: none) says why it is shown again; next
- * (NULL or "": none) is carried as a hidden field. */
-void page_login(const char *message, const char *next, struct strbuf *out);
-
-/* An error page: the status, the message, a link home.  ctx may be NULL
- * (no session: no nav bar). */
-void page_error(const struct page_ctx *ctx_or_null, unsigned status, const char *message,
+/* The login form in lang (NULL: English); message (a msgid, NULL: none)
+ * says why it is shown again; next (NULL or "": none) is carried as a
+ * hidden field. */
+void page_login(const struct page_lang *lang, const char *message, const char *next,
                 struct strbuf *out);
+
+/* An error page: the status, the message (a msgid, or text shown as it
+ * is), a link home.  ctx may be NULL (no session: no nav bar), lang is
+ * then the page's language (NULL: English). */
+void page_error(const struct page_ctx *ctx_or_null, const struct page_lang *lang, unsigned status,
+                const char *message, struct strbuf *out);
 
 /* The filter as a query string, "period=last_30_days&department=x...",
  * each value percent-encoded (not yet escaped for HTML). */
@@ -108,7 +116,9 @@ const char *page_period_name(enum dash_period period);
  * Static; borrowed. */
 extern const char page_live_script[];
 
-/* "1–30 Nov 2026": the days [from_day, to_day) in words, into buf. */
-void page_period_words(int32_t from_day, int32_t to_day, char *buf, size_t size);
+/* "1–30 Nov 2026" ("1.–30.11.2026" in Finnish or German): the days
+ * [from_day, to_day) in ctx's language (NULL: English), into buf. */
+void page_period_words(const struct page_ctx *ctx, int32_t from_day, int32_t to_day, char *buf,
+                       size_t size);
 
 #endif

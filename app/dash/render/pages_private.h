@@ -19,15 +19,69 @@ struct strbuf;
 
 #define DASH "–" /* what a number with n = 0 shows */
 
+/* ---- page_words.c: texts, numbers, dates and times in ctx->lang ---- */
+/* Marks a text in a table for the catalog (scripts/dash_pot.py); the
+ * table's user looks it up with page_tr(). */
+#define N_(text) text
+
+/* msgid's translation in the viewer's language, or msgid. */
+const char *page_tr(const struct page_ctx *ctx, const char *msgid) __attribute__((format_arg(2)));
+
+/* The translation of msgid, escaped for HTML text or a quoted attribute. */
+void page_text(struct strbuf *out, const struct page_ctx *ctx, const char *msgid);
+
+/* printf with the translation of fmt (a msgid) into buf, not escaped. */
+void page_trf(char *buf, size_t size, const struct page_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The same, escaped, onto out (cut at 1 KB). */
+void page_textf(struct strbuf *out, const struct page_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* v with one decimal in the language ("72.4", "72,4", "1,234.5"); DASH
+ * for NaN or infinity. */
+void page_num1(const struct page_ctx *ctx, double v, char *buf, size_t size);
+
+/* A share 0..1 as "85.1%" ("85,1%"); DASH for NaN. */
+void page_pct(const struct page_ctx *ctx, double share, char *buf, size_t size);
+
+/* "68.1–76.5" (or with '%' for shares). */
+void page_interval(const struct page_ctx *ctx, double lo, double hi, bool share, char *buf,
+                   size_t size);
+
+/* v with the language's thousands separator: "17,256", "17 256", "17.256". */
+void page_int_text(const struct page_ctx *ctx, int64_t v, char *buf, size_t size);
+
+/* The same onto out (no escaping needed). */
+void page_put_int(struct strbuf *out, const struct page_ctx *ctx, int64_t v);
+
+/* "1 response", "17,256 responses". */
+void page_responses(const struct page_ctx *ctx, int64_t n, char *buf, size_t size);
+
+/* "3 h ago", "just now". */
+void page_age(const struct page_ctx *ctx, int64_t age_ms, char *buf, size_t size);
+
+/* "15 min", "2 h", "1 day", "3 days". */
+void page_duration(const struct page_ctx *ctx, int64_t ms, char *buf, size_t size);
+
+/* An instant in the dashboard's zone (ctx->tz) with its offset:
+ * "2026-11-28 11:00 +02:00", "28.11.2026 11:00 +02:00". */
+void page_clock_text(const struct page_ctx *ctx, int64_t at_ms, char *buf, size_t size);
+
+/* <time> for page_clock_text() and the age: "2026-11-28 11:00 +02:00
+ * (3 h ago)", the zone's name as its title; DASH for 0. */
+void page_put_local_time(struct strbuf *out, const struct page_ctx *ctx, int64_t at_ms);
+
 /* ---- page_frame.c ---- */
 /* A league cell holding page_change_text(). */
-void page_change_cell(struct strbuf *out, const struct score *now, const struct score *prev);
+void page_change_cell(struct strbuf *out, const struct page_ctx *ctx, const struct score *now,
+                      const struct score *prev);
 
 /* The change against the previous period: "▲ +5.1" in bold when the
  * intervals do not overlap (score_changed), the bare difference in grey
  * when they do, DASH when either period has no responses. */
-void page_change_text(struct strbuf *out, const struct score *now, const struct score *prev,
-                      char *title, size_t size);
+void page_change_text(struct strbuf *out, const struct page_ctx *ctx, const struct score *now,
+                      const struct score *prev, char *title, size_t size);
 
 /* A hidden csrf field (the session's token). */
 void page_csrf_field(struct strbuf *out, const struct page_ctx *ctx);
@@ -48,40 +102,18 @@ void page_frame_begin(struct strbuf *out, const struct page_ctx *ctx, const char
 /* Closes what page_frame_begin() opened. */
 void page_frame_end(struct strbuf *out);
 
-/* "68.1–76.5" (or with '%' for shares). */
-void page_interval(double lo, double hi, bool share, char *buf, size_t size);
-
 /* <a href="..."> for page_url()'s arguments; the caller writes the text and </a>. */
 void page_link_open(struct strbuf *out, const char *path, const char *segment,
                     const struct dash_filter *f, const char *extra);
 
 extern const char *const page_month_names[];
 
-/* v with one decimal and '.', whatever the locale ("72.4"); DASH for
- * NaN or infinity. */
-void page_num1(double v, char *buf, size_t size);
-
-/* A share 0..1 as "85.1%"; DASH for NaN. */
-void page_pct(double share, char *buf, size_t size);
-
-/* v in decimal. */
-void page_put_int(struct strbuf *out, int64_t v);
-
-/* <time> for a UTC instant: "2026-11-28 12:00 UTC (3 h ago)"; "–" for 0. */
-void page_put_time(struct strbuf *out, int64_t at_ms, int64_t now_ms);
-
-/* As page_put_time, in the dashboard's zone (ctx->tz) with its offset:
- * "2026-11-28 11:00 +02:00 (3 h ago)", the zone's name as its title. */
-void page_put_local_time(struct strbuf *out, const struct page_ctx *ctx, int64_t at_ms);
-
-/* "1 response", "512 responses". */
-void page_responses(int64_t n, char *buf, size_t size);
-
 /* A league number: the value, its 95 % interval under it, and in its
  * title over how many responses it stands; DASH with n = 0.  Plain cells
  * (the stylesheet aligns the columns): a league of 100 departments must
  * stay light. */
-void page_score_cell(struct strbuf *out, double v, double lo, double hi, bool share, int64_t n);
+void page_score_cell(struct strbuf *out, const struct page_ctx *ctx, double v, double lo, double hi,
+                     bool share, int64_t n);
 
 /* Appends path, then segment percent-encoded (NULL: none), then '?' and
  * the filter and extra (raw query text, NULL: none), all escaped for a
@@ -92,7 +124,8 @@ void page_url(struct strbuf *out, const char *path, const char *segment,
 extern const char *const page_weekday_names[];
 
 /* ---- page_alerts.c ---- */
-/* Alerts as a list of links (the overview's open alerts, a department's). */
+/* Alerts as a list of links (the overview's open alerts, a department's);
+ * empty (a msgid) when there are none. */
 void page_alert_list(struct strbuf *out, const struct page_ctx *ctx,
                      const struct dash_alerts *alerts, const char *empty);
 
@@ -114,7 +147,7 @@ void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
 
 /* ---- page_csv.c ---- */
 /* A paragraph linking to api (a CSV export, with ctx's filter and extra)
- * under the text. */
+ * under text (a msgid). */
 void page_csv_link(struct strbuf *out, const struct page_ctx *ctx, const char *api,
                    const char *extra, const char *text);
 
@@ -128,7 +161,8 @@ double page_bench_prior(const struct dash_league *league);
 size_t page_bench_rank(const struct dash_league *league, double prior, double shrunk, size_t *of);
 
 /* The league's benchmark rows: the whole organisation, the median department. */
-void page_bench_rows(struct strbuf *out, const struct dash_league *league);
+void page_bench_rows(struct strbuf *out, const struct page_ctx *ctx,
+                     const struct dash_league *league);
 
 /* " ⚠ 2 open alerts", linking to them, when open holds any of department's. */
 void page_bench_badge(struct strbuf *out, const struct page_ctx *ctx,

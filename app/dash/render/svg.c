@@ -405,7 +405,8 @@ static void heat_legend(struct strbuf *out, const struct svg_heat *heat, double 
     attr_number(out, "y", y);
     strbuf_puts(out, " width=\"22\" height=\"14\" fill=\"#ffffff\" stroke=\"" GRID_COLOUR
                      "\" stroke-dasharray=\"2 2\"/>");
-    text_at(out, x + 26, y + 12, "start", " font-size=\"11\" fill=\"" TEXT_COLOUR "\"", "no data");
+    text_at(out, x + 26, y + 12, "start", " font-size=\"11\" fill=\"" TEXT_COLOUR "\"",
+            heat->no_data ? heat->no_data : "no data");
 }
 
 void svg_heat_map(struct strbuf *out, const struct svg_heat *heat, const char *label)

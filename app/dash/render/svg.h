@@ -75,6 +75,7 @@ struct svg_heat {
      * full blue at centre + spread (the legend says the values).  spread
      * 0: the fixed scale of svg_heat_colour, white at 50. */
     double centre, spread;
+    const char *no_data; /* the legend's word for a cell without responses; NULL: "no data" */
 };
 
 void svg_heat_map(struct strbuf *out, const struct svg_heat *heat, const char *label);

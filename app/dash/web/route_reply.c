@@ -24,7 +24,10 @@ void route_page_ctx(const struct route_ctx *c, struct page_ctx *p)
                            .today = c->today,
                            .zone = c->rt->zone_name ? c->rt->zone_name : "UTC",
                            .tz = c->rt->zone,
-                           .silent_after_ms = c->rt->silent_after_ms};
+                           .silent_after_ms = c->rt->silent_after_ms,
+                           .lang = c->lang,
+                           .langs = c->rt->langs,
+                           .here = c->req->target};
 }
 
 /* An error as the route's kind of reply: JSON for the API, else a page
@@ -45,7 +48,7 @@ void route_fail(struct route_ctx *c, unsigned status, const char *message)
     struct page_ctx p;
     route_page_ctx(c, &p);
     r->type = "text/html; charset=utf-8";
-    page_error(c->has_user ? &p : NULL, status, message, &r->body);
+    page_error(c->has_user ? &p : NULL, c->lang, status, message, &r->body);
 }
 
 /* The database failed: log it, say 503 without the details. */

@@ -219,26 +219,35 @@ static bool lang_code(const char *text)
     return n > 0 && n < 16 && text[n] == '\0';
 }
 
-/* The language the viewer reads the catalog's names in (names.h): ?lang=
- * (kept in a cookie for the next pages), else the cookie, else
- * Accept-Language; false with 503 made. */
-static bool viewer_language(struct route_ctx *c)
+/* The viewer's own choice of language: ?lang= (kept in a cookie for the
+ * next pages: Set-Cookie made here), else the cookie; NULL when none. */
+static const char *language_choice(struct route_ctx *c)
 {
     const char *asked = http_param(c->req, "lang");
     if (asked && !lang_code(asked))
         asked = NULL;
     const char *kept = http_cookie(c->req, LANG_COOKIE);
-    const char *choice = asked ? asked : kept && lang_code(kept) ? kept : NULL;
-    if (!org_viewer_language(c->db, choice, c->req->accept_language, c->user.lang,
-                             sizeof c->user.lang, c->err, sizeof c->err)) {
-        route_fail_db(c, "language");
-        return false;
-    }
     if (asked && !c->api) {
         char cookie[96];
         snprintf(cookie, sizeof cookie, LANG_COOKIE "=%s; SameSite=Lax; Path=/; Max-Age=31536000",
                  asked);
         http_reply_header(c->reply, "Set-Cookie", cookie);
+    }
+    return asked ? asked : kept && lang_code(kept) ? kept : NULL;
+}
+
+/* The language the viewer reads the catalog's names in (names.h): the
+ * viewer's choice, else Accept-Language; false with 503 made.  The pages'
+ * own language (c->lang) is picked the same way among theirs. */
+static bool viewer_language(struct route_ctx *c)
+{
+    const char *kept = http_cookie(c->req, LANG_COOKIE);
+    const char *asked = http_param(c->req, "lang");
+    const char *choice = asked && lang_code(asked) ? asked : kept && lang_code(kept) ? kept : NULL;
+    if (!org_viewer_language(c->db, choice, c->req->accept_language, c->user.lang,
+                             sizeof c->user.lang, c->err, sizeof c->err)) {
+        route_fail_db(c, "language");
+        return false;
     }
     return true;
 }
@@ -294,6 +303,7 @@ void router_handle(struct router *rt, const struct http_request *req, struct rep
     c.filter = (struct dash_filter){
         .period = DASH_PERIOD_LAST_30_DAYS, .from_day = c.today - 29, .to_day = c.today + 1};
     c.api = req->path && !strncmp(req->path, "/api/", 5);
+    c.lang = page_langs_pick(rt->langs, language_choice(&c), req->accept_language);
     struct route_match m;
     if (req->error || !req->path) {
         route_fail(&c, req->error ? req->error : 400,

@@ -42,6 +42,8 @@ struct refresher;
 struct trust;
 struct tz;
 
+struct page_langs;
+
 struct router {
     struct dashdb_pool *pool; /* borrowed: one connection per request */
     struct auth *auth;        /* borrowed: logins and their throttle */
@@ -54,6 +56,7 @@ struct router {
     bool secure_cookies;         /* Set-Cookie with Secure (served over HTTPS) */
     const struct trust *trust;   /* borrowed: allowed hosts (trust.h); NULL: Origin vs Host only */
     struct refresher *refresher; /* borrowed: the data's generation (/api/v1/live); NULL: 0 */
+    const struct page_langs *langs; /* borrowed: the pages' languages; NULL: English only */
 };
 
 /* Answers request into reply (initialised here; the caller frees it with

@@ -13,6 +13,7 @@
 #include "api.h"
 #include "auth.h"
 #include "dashview.h"
+#include "page_lang.h"
 #include "router.h"
 
 struct dashdb;
@@ -38,6 +39,7 @@ struct route_ctx {
     struct dash_filter filter;
     struct dash_departments departments; /* the filter's choices (pages) */
     struct dash_places places;           /* the same for site and kiosk */
+    const struct page_lang *lang;        /* the pages' language (page_lang.h), never NULL */
     char err[512];
 };
 

@@ -62,20 +62,22 @@ static void handle_login_post(struct route_ctx *c, const char *next)
         return;
     }
     unsigned status = 403;
-    snprintf(message, sizeof message, "Wrong user name or password.");
+    snprintf(message, sizeof message, "%s", page_lang_get(c->lang, "Wrong user name or password."));
     if (st == AUTH_THROTTLED) {
         long long wait_s = (long long)((retry_ms + 999) / 1000);
         char header[32];
         snprintf(header, sizeof header, "%lld", wait_s > 0 ? wait_s : 1);
         http_reply_header(c->reply, "Retry-After", header);
-        snprintf(message, sizeof message, "Too many failed logins: try again in %s s.", header);
+        snprintf(message, sizeof message,
+                 page_lang_get(c->lang, "Too many failed logins: try again in %s s."), header);
         status = 429;
     } else if (st == AUTH_ERROR) {
         log_warn("login: %s", c->err);
-        snprintf(message, sizeof message, "The database cannot be reached; try again later.");
+        snprintf(message, sizeof message, "%s",
+                 page_lang_get(c->lang, "The database cannot be reached; try again later."));
         status = 503;
     }
-    page_login(message, next, &c->reply->body);
+    page_login(c->lang, message, next, &c->reply->body);
     route_html_done(c, status);
 }
 
@@ -86,7 +88,7 @@ void handle_login(struct route_ctx *c, const struct route_match *m)
     if (!http_local_path(next))
         next = NULL;
     if (c->req->method != HTTP_POST) {
-        page_login(NULL, next, &c->reply->body);
+        page_login(c->lang, NULL, next, &c->reply->body);
         route_html_done(c, 200);
         return;
     }

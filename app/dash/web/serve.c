@@ -50,6 +50,7 @@
 #include "notify.h"
 #include "refresher.h"
 #include "router.h"
+#include "serve_langs.h"
 #include "strbuf.h"
 #include "sync_backend.h"
 #include "trust.h"
@@ -320,6 +321,7 @@ struct server {
     struct trust trust;       /* filled at start, then read-only */
     struct conn_guard *guard; /* per-address limit, request deadlines */
     struct lane *lane;        /* logins, off the polling threads */
+    struct serve_langs langs; /* the pages' languages, read at start */
     struct MHD_Daemon *daemon;
 };
 
@@ -673,11 +675,10 @@ static struct MHD_Daemon *start_daemon(struct server *s, struct listen_addr *add
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_TIMEOUT_S, MHD_OPTION_END);
 }
 
-static char *load_stylesheet(const char *assets_option, size_t *len)
+static char *load_stylesheet(const char *dir, size_t *len)
 {
-    char dir[4096], path[4200];
+    char path[4200];
     int err;
-    serve_find_assets(assets_option, dir, sizeof dir);
     snprintf(path, sizeof path, "%s/dash.css", dir);
     char *css = file_read_text(path, &err);
     if (!css)
@@ -773,15 +774,19 @@ static void serve_stop(struct server *s)
     auth_destroy(s->auth);
     tz_destroy(s->zone);
     free(s->css);
+    serve_langs_free(&s->langs);
 }
 
 static bool serve_start(struct server *s, const struct serve_options *o, struct listen_addr *addr)
 {
     struct clock clock = clock_system(&s->clock_offset, CLOCK_NO_START);
     size_t css_len;
-    s->css = load_stylesheet(o->assets_dir, &css_len);
+    char assets[4096];
+    serve_find_assets(o->assets_dir, assets, sizeof assets);
+    s->css = load_stylesheet(assets, &css_len);
     if (!s->css)
         return false;
+    serve_langs_load(assets, &s->langs);
     s->pool = dashdb_pool_create(o->db, SERVE_THREADS + LANE_WORKERS);
     s->auth = auth_create();
     s->lane = lane_start(LANE_WORKERS, LANE_CAPACITY);
@@ -800,7 +805,8 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
                                 .zone_name = s->zone_name,
                                 .silent_after_ms = o->silent_after_ms,
                                 .secure_cookies = o->secure_cookies,
-                                .trust = &s->trust};
+                                .trust = &s->trust,
+                                .langs = &s->langs.langs};
     s->live_made = pthread_mutex_init(&s->live.mu, NULL) == 0;
     struct refresher_settings rs = {.target = o->db,
                                     .every_ms =

@@ -23,9 +23,8 @@ const fail = (what) => {
   failures.push(what);
   console.log(`FAIL ${what}`);
 };
-// a whole number as the pages write it, thousands grouped by U+202F ("17 256"), read through
-// innerText with white space folded (the cells below fold U+202F to a space too)
-const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+// a whole number as the English pages write it, thousands grouped by a comma ("17,256")
+const num = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const check = (cond, what) => {
   if (!cond) fail(what);
   return cond;
@@ -133,7 +132,7 @@ async function admin(browser) {
   check(headings.length === Object.keys(open).length && new Set(headings).size === headings.length,
     `admin: open alerts grouped as ${JSON.stringify(headings)}, the API has ${JSON.stringify(open)}`);
   const raw = await page.$eval('tr[data-bench="organisation"] td:nth-child(6)', (td) => td.textContent);
-  check(/^\d{1,3}(\u202f\d{3})+$/.test(raw.trim()), `admin: the organisation's responses "${raw}" are not grouped by U+202F`);
+  check(/^\d{1,3}(,\d{3})+$/.test(raw.trim()), `admin: the organisation's responses "${raw}" are not grouped by commas`);
   const head7 = await page.$$eval('table.league thead th', (ths) => ths.map((t) => t.innerText));
   check(head7.includes('Last 7 days'), `admin: no "Last 7 days" column in ${JSON.stringify(head7)}`);
   const presets = await page.$$eval('#f-period option', (os) => os.map((o) => o.value));
@@ -142,7 +141,7 @@ async function admin(browser) {
   await shot(page, 'admin-1280');
   // sorting by a column: the Responses header's link orders the departments by responses
   await Promise.all([page.waitForNavigation(), page.click('table.league thead a:text-is("Responses")')]);
-  const byN = (await leagueRows(page)).filter((r) => !r.group).map((r) => Number(r.cells[4].replace(/\s/g, '')));
+  const byN = (await leagueRows(page)).filter((r) => !r.group).map((r) => Number(r.cells[4].replace(/[\s,]/g, '')));
   check(byN.length > 1 && byN.every((n, i) => i === 0 || byN[i - 1] >= n),
     `admin: sorted by responses: ${JSON.stringify(byN)}`);
   check(new URL(page.url()).searchParams.get('sort') === 'responses', `admin: sort link went to ${page.url()}`);

@@ -145,8 +145,11 @@ async function untranslated(browser) {
     const words = new Set();
     for (const t of await pageTexts(page)) for (const w of leftover(t)) words.add(w);
     check(words.size === 0, `qps ${p}: untranslated: ${JSON.stringify([...words].slice(0, 20))}`);
+    if (p.startsWith('/wall')) await shot(page, 'qps-wall', 1280);
   }
-  await shot(page, 'qps-wall');
+  const marked = await page.$eval('p.failure', (e) => e.lang).catch(() => '');
+  check(marked === 'en', `qps: the request error naming its field is not marked English: "${marked}"`);
+  await shot(page, 'qps-error');
   await context.close();
   // the login page, before any session: its language from Accept-Language alone
   const anon = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'qps' });

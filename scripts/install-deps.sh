@@ -9,7 +9,7 @@ libcmocka-dev sqlite3 valgrind python3 clang-format
 libpq-dev postgresql postgresql-client
 libsodium-dev libmicrohttpd-dev dpkg-dev systemd file
 dosfstools mtools fdisk
-libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs pgbouncer
+libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs pgbouncer poppler-utils
 xvfb"
 
 . "$(dirname "$0")/apt-missing.sh"

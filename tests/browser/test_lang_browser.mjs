@@ -136,7 +136,8 @@ async function untranslated(browser) {
   const alertLink = await page.$eval('a[href^="/alerts/"]', (a) => a.getAttribute('href')).catch(() => null);
   check(alertLink, 'qps: no open alert to open');
   const pages = ['/overview', `/department/${expect.department}`, '/alerts?state=all', alertLink,
-    '/fleet', '/catalog', `/poster/${expect.department}`, `/wall?key=${expect.wall_key}`,
+    '/fleet', '/catalog', `/poster/${expect.department}`, `/report/${expect.department}?period=this_quarter`,
+    `/wall?key=${expect.wall_key}`,
     '/department/no-such-one', '/overview?period=custom&from=2026-01-05&to=2026-01-01'];
   // the last: a request error naming its field stays English, marked lang="en" (checked below)
   for (const p of pages) {

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "dashview.h"
 #include "json.h"
+#include "report.h"
 #include "score.h"
 #include "strbuf.h"
 #include "utf8.h"
@@ -355,4 +356,71 @@ void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
         row_end(&w);
     }
     end(&w, alerts->n);
+}
+
+/* ---- a team's evaluation report ---------------------------------------- */
+
+/* One row of the report: a section ("team", "previous", "group",
+ * "organisation" or "week") over [from_day, to_day). */
+struct report_row {
+    const char *department, *department_name, *section;
+    int32_t from_day, to_day;
+    struct score s;
+    size_t rank, of; /* the team's row only; 0 elsewhere */
+};
+
+static void report_row(struct writer *w, const struct report_row *row)
+{
+    field_text(w, "department", row->department, false);
+    field_text(w, "section", row->section, false);
+    field_day(w, "from", row->from_day);
+    field_day(w, "to", row->to_day - 1);
+    field_int(w, "responses", row->s.n);
+    field_real(w, "index", row->s.index, 1);
+    field_real(w, "index_lo", row->s.index_lo, 1);
+    field_real(w, "index_hi", row->s.index_hi, 1);
+    field_real(w, "csat", row->s.csat, 4);
+    field_real(w, "csat_lo", row->s.csat_lo, 4);
+    field_real(w, "csat_hi", row->s.csat_hi, 4);
+    field_real(w, "wow_rate", row->s.wow, 4);
+    field_real(w, "wow_lo", row->s.wow_lo, 4);
+    field_real(w, "wow_hi", row->s.wow_hi, 4);
+    field_real(w, "negative", row->s.negative, 4);
+    field_real(w, "rank", row->rank ? (double)row->rank : NAN, 0);
+    field_real(w, "of", row->rank ? (double)row->of : NAN, 0);
+    field_text(w, "department_name", row->department_name, false);
+}
+
+void api_report(const struct report *r, const char *department, const char *name,
+                enum api_format format, struct strbuf *out)
+{
+    int32_t days = r->to_day - r->from_day;
+    struct report_row rows[4] = {
+        {department, name, "team", r->from_day, r->to_day, r->now, r->rank, r->of},
+        {department, name, "previous", r->from_day - days, r->from_day, r->prev, 0, 0},
+        {department, name, "group", r->from_day, r->to_day, r->group, 0, 0},
+        {department, name, "organisation", r->from_day, r->to_day, r->org, 0, 0}};
+    struct api_page page = {.offset = 0, .limit = (int64_t)(4 + r->weeks_n)};
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, &page, report_row, &(struct report_row){.section = ""});
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++, n++) {
+        row_begin(&w, n);
+        report_row(&w, &rows[i]);
+        row_end(&w);
+    }
+    for (size_t i = 0; i < r->weeks_n; i++, n++) {
+        struct report_row week = {department,
+                                  name,
+                                  "week",
+                                  r->weeks[i].from_day,
+                                  r->weeks[i].to_day,
+                                  score_of(&r->weeks[i].counts),
+                                  0,
+                                  0};
+        row_begin(&w, n);
+        report_row(&w, &week);
+        row_end(&w);
+    }
+    end(&w, n);
 }

@@ -31,6 +31,7 @@ struct dash_reason_count_rows;
 struct dash_departments;
 struct dash_kiosk_rows;
 struct dash_alerts;
+struct report;
 
 enum api_format { API_JSON, API_CSV };
 
@@ -68,6 +69,14 @@ void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,
 /* Columns: id,source,kind,department,department_name,state,opened,
  * acknowledged,acknowledged_by,closed,value,baseline,responses,detail. */
 void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
+                enum api_format format, struct strbuf *out);
+
+/* A team's evaluation report (report.h), one row per section: team,
+ * previous (as many days just before), group, organisation, then one per
+ * week.  Columns: department,section,from,to,responses,index,index_lo,
+ * index_hi,csat,csat_lo,csat_hi,wow_rate,wow_lo,wow_hi,negative,rank,of,
+ * department_name (rank and of on the team's row only). */
+void api_report(const struct report *report, const char *department, const char *name,
                 enum api_format format, struct strbuf *out);
 
 /* {"error": "message"} and a newline. */

@@ -12,6 +12,7 @@
 
 #include "html.h"
 #include "pages_private.h"
+#include "report.h"
 #include "strbuf.h"
 
 /* The overview lists this many departments' open alerts, and this many of
@@ -27,17 +28,7 @@ double page_bench_prior(const struct dash_league *league)
 
 size_t page_bench_rank(const struct dash_league *league, double prior, double shrunk, size_t *of)
 {
-    size_t rank = 1;
-    *of = 0;
-    for (size_t i = 0; i < league->all_n; i++) {
-        struct score s = score_of(&league->all_now[i]);
-        if (s.n <= 0)
-            continue;
-        ++*of;
-        if (score_shrunk_index(&league->all_now[i], prior, SCORE_SHRINK_K) > shrunk + 1e-9)
-            rank++;
-    }
-    return rank;
+    return report_league_rank(league, prior, shrunk, of);
 }
 
 /* The median of the departments' indexes (those with responses); NAN when none. */

@@ -509,6 +509,9 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
     strbuf_puts(out, " · ");
     page_link_open(out, "/poster/", d->id, ctx->filter, NULL);
     page_text(out, ctx, "Poster for the staff room");
+    strbuf_puts(out, "</a> · ");
+    page_link_open(out, "/report/", d->id, ctx->filter, NULL);
+    page_text(out, ctx, "Evaluation report");
     strbuf_puts(out, "</a></p>\n");
     page_flags_missing(out, ctx, d);
     headline(out, ctx, d);

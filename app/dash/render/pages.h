@@ -28,6 +28,7 @@
 #include "dashview.h"
 
 struct fleet;
+struct report;
 struct page_lang;
 struct page_langs;
 struct strbuf;
@@ -68,6 +69,13 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
  * and index in large type, answers, change, the reasons given most; no
  * nav, form or script (page_poster.c). */
 void page_poster(const struct page_ctx *ctx, const struct dash_department *d, struct strbuf *out);
+
+/* A team's evaluation report over ctx's period: its figures beside the
+ * period before, its group and the organisation, its rank, its weeks, the
+ * reasons chosen most, its alerts in the period (page_report.c).  Made
+ * to be printed; no nav, form or script. */
+void page_report(const struct page_ctx *ctx, const struct dash_department *department,
+                 const struct report *report, const struct dash_alerts *alerts, struct strbuf *out);
 
 /* The wall display: the league (departments) and the open alerts in large
  * type, reloading itself every refresh_s seconds; no nav, form or script. */

@@ -79,6 +79,7 @@ static const struct route routes[] = {
     {"/logout", ANYONE_LOGGED_IN, ROUTE_POST, false, false, handle_logout},
     {"/department/*", PAGES, ROUTE_GET, true, false, handle_department},
     {"/poster/*", PAGES, ROUTE_GET, true, false, handle_poster},
+    {"/report/*", PAGES, ROUTE_GET, true, false, handle_report},
     {"/alerts/#/acknowledge", PAGES, ROUTE_POST, false, false, handle_acknowledge},
     {"/alerts/#/comment", PAGES, ROUTE_POST, false, false, handle_comment},
     {"/alerts/#", PAGES, ROUTE_GET, true, false, handle_alert},
@@ -91,6 +92,7 @@ static const struct route routes[] = {
     {"/api/v1/departments", PAGES, ROUTE_GET, true, true, handle_api_departments},
     {"/api/v1/kiosks", ANYONE_LOGGED_IN, ROUTE_GET, true, true, handle_api_kiosks},
     {"/api/v1/alerts", PAGES, ROUTE_GET, true, true, handle_api_alerts},
+    {"/api/v1/report", PAGES, ROUTE_GET, true, true, handle_api_report},
     {"/api/v1/live", ANYONE_LOGGED_IN, ROUTE_GET, false, true, handle_api_live},
 };
 

@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "dashview.h"
 #include "page_lang.h"
+#include "report.h"
 #include "router.h"
 
 struct dashdb;
@@ -123,6 +124,25 @@ void handle_login(struct route_ctx *c, const struct route_match *m);
 void handle_home(struct route_ctx *c, const struct route_match *m);
 void handle_overview(struct route_ctx *c, const struct route_match *m);
 void handle_department(struct route_ctx *c, const struct route_match *m);
+void handle_report(struct route_ctx *c, const struct route_match *m);
+void handle_api_report(struct route_ctx *c, const struct route_match *m);
+
+/* What a team's evaluation report stands on (routes_report.c): the page
+ * and /api/v1/report load it alike. */
+struct route_report {
+    struct dash_department department;
+    struct dash_league league;
+    struct dash_alerts alerts;
+    struct report report;
+};
+
+/* Loads department id's report over c->filter's period into out; false
+ * with the reply made (404 for a department the user may not see, 503).
+ * Free out with route_report_free() either way. */
+bool route_report_load(struct route_ctx *c, const char *id, struct route_report *out);
+
+void route_report_free(struct route_report *r);
+
 void handle_poster(struct route_ctx *c, const struct route_match *m);
 void handle_alerts(struct route_ctx *c, const struct route_match *m);
 void handle_alert(struct route_ctx *c, const struct route_match *m);

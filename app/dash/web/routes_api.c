@@ -218,6 +218,30 @@ void handle_api_alerts(struct route_ctx *c, const struct route_match *m)
     api_answer(c, m, api_alerts_rows, true);
 }
 
+/* A team's evaluation report (routes_report.c loads it): ?department= is required. */
+static bool api_report_rows(struct route_ctx *c, struct api_page *page, struct strbuf *body,
+                            enum api_format format)
+{
+    if (!c->filter.department[0]) {
+        route_fail(c, 400, "department: expected the id of the department the report is for");
+        return false;
+    }
+    struct route_report r;
+    bool ok = route_report_load(c, c->filter.department, &r);
+    if (ok) {
+        const struct dash_department *d = &r.department;
+        api_report(&r.report, d->id, d->name[0] ? d->name : d->id, format, body);
+        page->limit = (int64_t)(4 + r.report.weeks_n);
+    }
+    route_report_free(&r);
+    return ok;
+}
+
+void handle_api_report(struct route_ctx *c, const struct route_match *m)
+{
+    api_answer(c, m, api_report_rows, true);
+}
+
 /* {"generation": N}: serve.c holds it back while N is the page's ?since. */
 void handle_api_live(struct route_ctx *c, const struct route_match *m)
 {

@@ -12,9 +12,9 @@ struct slip_index_params slip_index_params_default(void)
 {
     return (struct slip_index_params){
         .delta = 9.0,
-        .h50 = 6.0,
+        .h50 = 5.3,
         .h_min = 3.0,
-        .h_slope = 0.7,
+        .h_slope = 0.4,
         .day_sd = 3.0,
         .baseline_days = 56,
         .gap_days = 7,

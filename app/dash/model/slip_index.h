@@ -18,10 +18,10 @@
  *  - the alarm level follows the department's pace: false alarms of a
  *    CUSUM come per response, so a department with r taps a day gets
  *    h = h50 + h_slope * ln(r / 50), clamped to [h_min, h50 + 2]: a
- *    department with 10 taps a day gets about as few false alarms per
- *    month as one with 50 (slope 1 would make them equal for a perfect
- *    baseline; 0.7 leaves room for the baseline's own error, larger when
- *    taps are few).
+ *    quiet department alarms on less evidence (slope 1 would give every
+ *    pace the same false alarms for a perfect baseline; 0.4 spends the
+ *    budget of at most one false alarm per six months where it buys
+ *    the most: at 50 taps a day about 0.7, at 10 about 0.95).
  * A department is judged from min_baseline_n responses in its baseline
  * (40 by default: under one tap a day over 56 days), far below
  * slip.h's 200; s0 is floored at 15 points so a tiny, uniform baseline
@@ -31,7 +31,7 @@
  * can build up evidence over two weeks and more; the baseline (56 days,
  * ending gap_days = 7 before the window) is twice slip.h's, which halved
  * the false alarms of departments with 10 taps a day.  Defaults: delta 9,
- * h50 6, h_slope 0.7, h_min 3, day_sd 3, chosen with
+ * h50 5.3, h_slope 0.4, h_min 3, day_sd 3, chosen with
  * bench/slip_scenarios.c (docs/DASHBOARD.md has its table), which runs
  * them beside slip.h's share CUSUM and a daily threshold calibrated to the
  * same false-alarm rate.  A slip nobody fixes becomes the baseline after

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs test_report_browser.mjs: a team's evaluation report in Debian's chromium, printed to PDF.
 
-Usage: run_report_browser.py WOWDASH OUTDIR
+Usage: run_report_browser.py WOWDASH OUTDIR [sqlite|postgres]
 
 Seeds a SQLite database with tests/dash/seed.py (with delta's alert rule, so delta has
 alerts), adds head-b (head of bravo, in Group G), and computes from seed.py's own sums what
@@ -11,7 +11,7 @@ against them, the scope rules, and prints the report to OUTDIR/report-*.pdf; the
 script reads each PDF page (pdftotext, poppler-utils) and checks the print: a header naming
 the team on every page, no table row cut across a page, every page holding week rows also
 holding the weeks table's head (repeated), and the API's numbers in the printed text.
-Screenshots: OUTDIR/report-*.png.
+Screenshots: OUTDIR/report-ENGINE-*.png and .pdf.
 """
 import json
 import os
@@ -88,11 +88,12 @@ def check_pdf(path, want):
 
 def main():
     wowdash, outdir = sys.argv[1], os.path.abspath(sys.argv[2])
+    engine = sys.argv[3] if len(sys.argv) > 3 else "sqlite"
     os.makedirs(outdir, exist_ok=True)
     modules = node_modules(outdir)
     with tempfile.TemporaryDirectory(prefix="wowdash-report-browser-") as tmp:
         clear_of_midnight()
-        target = Target("sqlite", tmp, "report")
+        target = Target(engine, tmp, "report")
         s = seedmod.seed(wowdash, target.conninfo, zone=ZONE)
         seedmod.seed_rule(wowdash, target.conninfo)
         subprocess.run([wowdash, "user", "add", "head-b", "--role", "head", "--department",
@@ -115,6 +116,7 @@ def main():
                 "name": s.departments["bravo"]["name"],
                 "other": "alpha",
                 "want": want,
+                "prefix": f"report-{engine}",
             }
             path = os.path.join(tmp, "expect.json")
             with open(path, "w") as f:
@@ -122,7 +124,7 @@ def main():
             rc = subprocess.run(["node", os.path.join(HERE, "test_report_browser.mjs"), path],
                                 timeout=300).returncode
             for who in ("head", "admin"):
-                pdf = os.path.join(outdir, f"report-{who}.pdf")
+                pdf = os.path.join(outdir, f"report-{engine}-{who}.pdf")
                 if os.path.exists(pdf):
                     n = check_pdf(pdf, {"name": expect["name"],
                                         "team_index": f"{want['team']['index']:.1f}",
@@ -132,6 +134,7 @@ def main():
                     check(False, f"{pdf}: not printed")
         finally:
             serve_rc = server.stop()
+            target.drop()
             if rc != 0 or serve_rc != 0 or failures:
                 print(f"--- serve log (exit {serve_rc}) ---\n{server.text_log()[-4000:]}")
     return rc or (1 if failures or serve_rc != 0 else 0)

@@ -76,11 +76,11 @@ async function report(browser, who, label) {
   const csv = await (await page.request.get(`${expect.base}/api/v1/report.csv?department=bravo&period=this_year`)).text();
   const team = csv.split('\r\n').find((l) => l.startsWith('bravo,team,'));
   check(team && team.split(',')[4] === String(expect.want.team.n), `${label}: CSV team row ${team}`);
-  await page.screenshot({ path: path.join(expect.outdir, `report-${label}-1280.png`), fullPage: true });
+  await page.screenshot({ path: path.join(expect.outdir, `${expect.prefix}-${label}-1280.png`), fullPage: true });
   await page.emulateMedia({ media: 'print' });
-  await page.pdf({ path: path.join(expect.outdir, `report-${label}.pdf`), format: 'A4', printBackground: true,
+  await page.pdf({ path: path.join(expect.outdir, `${expect.prefix}-${label}.pdf`), format: 'A4', printBackground: true,
     preferCSSPageSize: true });
-  console.log(`printed ${path.join(expect.outdir, `report-${label}.pdf`)}`);
+  console.log(`printed ${path.join(expect.outdir, `${expect.prefix}-${label}.pdf`)}`);
   return { context, page };
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "config.h"
 #include "display.h"
 #include "i18n.h"
@@ -32,10 +33,18 @@
 
 struct panel {
     int w, h, rotation; /* physical size and rotation */
+    double mm_per_px;   /* the pixel pitch: Raspberry Pi 7" (154.08 x 85.92 mm), a
+                           10.1" 1280x800 panel (216.96 x 135.6 mm) */
 };
 
-static const struct panel panels[] = {{800, 480, 0}, {1280, 800, 0}, {800, 480, 90}};
-#define PANEL_COUNT (int)(sizeof panels / sizeof panels[0])
+static const struct panel panels[] = {
+    {800, 480, 0, 0.1926}, {1280, 800, 0, 0.1695}, {800, 480, 90, 0.1926}};
+
+/* The smallest side a customer's touch target may have, in millimetres:
+ * the 9 mm public-terminal guidance asks of a key (EN 301 549 leaves it to
+ * WCAG 2.5.8's 24 CSS px, about 6.4 mm, which this exceeds). */
+#define AUDIT_MIN_TARGET_MM 9.0
+#define PANEL_COUNT         (int)(sizeof panels / sizeof panels[0])
 
 /* What one run needs; big (config, frame): on the heap. */
 struct run {
@@ -359,6 +368,35 @@ static bool compare_shot(struct run *run, struct display *d, const char *name, c
 }
 
 /* Lays out, draws and checks one case in one language on display d. */
+/* Contrast of every text and the size of every target (audit.h), on the
+ * screenshot just taken: a text under its ratio or a customer's target
+ * under AUDIT_MIN_TARGET_MM fails the case. */
+static void audit_shot(struct run *run, const struct panel *p, const char *name, const char *shot)
+{
+    struct png_image img;
+    if (!png_image_load(&img, shot)) {
+        run->failures++;
+        return;
+    }
+    struct audit_result a;
+    audit_screen(&run->frame, &img, p->rotation, p->mm_per_px, &a);
+    png_image_free(&img);
+    printf("audit: %s: %d texts, lowest contrast %.2f:1 (\"%.40s\"), smallest customer target "
+           "%.1f mm, technician %.1f mm\n",
+           name, a.texts, a.worst_contrast, a.worst_text ? a.worst_text : "", a.min_target_mm,
+           a.min_tech_target_mm);
+    if (a.worst_margin < 1.0) {
+        fprintf(stderr, "screens: %s: \"%s\" has contrast %.2f:1, under WCAG's %.1f:1\n", name,
+                a.worst_text, a.worst_contrast, a.worst_required);
+        run->failures++;
+    }
+    if (a.customer_targets > 0 && a.min_target_mm < AUDIT_MIN_TARGET_MM) {
+        fprintf(stderr, "screens: %s: a customer's touch target is %.1f mm, under %.0f mm\n", name,
+                a.min_target_mm, AUDIT_MIN_TARGET_MM);
+        run->failures++;
+    }
+}
+
 static void shoot(struct run *run, struct display *d, const struct panel *p,
                   const struct screen_case *sc, const char *lang)
 {
@@ -401,6 +439,7 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
     run->compared++;
     if (!compare_shot(run, d, name, shot))
         run->failures++;
+    audit_shot(run, p, name, shot);
 }
 
 static void run_panel(struct run *run, const struct panel *p)

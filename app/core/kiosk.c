@@ -240,6 +240,20 @@ static void back(struct kiosk *k)
     show(k, KIOSK_SCREEN_PICKER, INT64_MAX);
 }
 
+/* A finger on the screen but on no button: the customer is still there.
+ * The follow-up's time-out, and the picker's on a rating screen, start
+ * again from now (never shortened); an ack's deadline is left alone. */
+static void touch(struct kiosk *k, struct clock_now now)
+{
+    int64_t timeout = 0;
+    if (k->view.screen == KIOSK_SCREEN_FOLLOW_UP && k->view.pressed_reason < 0)
+        timeout = k->config->followup_timeout_ms;
+    else if (k->view.screen == KIOSK_SCREEN_RATING && k->view.pressed_face == 0 && picker_mode(k))
+        timeout = k->config->picker_timeout_ms;
+    if (timeout > 0 && after(now, timeout) > k->deadline_ms)
+        k->deadline_ms = after(now, timeout);
+}
+
 static void dispatch(struct kiosk *k, struct kiosk_event event, struct clock_now now,
                      struct kiosk_actions *a)
 {
@@ -263,6 +277,9 @@ static void dispatch(struct kiosk *k, struct kiosk_event event, struct clock_now
         break;
     case KIOSK_EVENT_BACK:
         back(k);
+        break;
+    case KIOSK_EVENT_TOUCH:
+        touch(k, now);
         break;
     }
 }

@@ -47,6 +47,8 @@ enum kiosk_event_type {
     KIOSK_EVENT_SKIP,            /* follow-up skipped */
     KIOSK_EVENT_SET_LANGUAGE,    /* arg: language index */
     KIOSK_EVENT_BACK,            /* rating screen back to the picker */
+    KIOSK_EVENT_TOUCH,           /* a touch on no button: the follow-up's (and the picker's
+                                    rating screen's) time-out starts again */
 };
 
 struct kiosk_event {

@@ -56,9 +56,13 @@ bool input_press(const struct input *in, int x, int y, struct clock_now now,
     const struct ui_target *t = ui_hit(in->frame, x, y);
     if (technician_glue_handle(in->technician, technician_press(in, t, x, y), now, redraw))
         return false; /* the technician screens took it */
-    if (in->kiosk == NULL || notice_showing(in->notice, now.mono_ms) || t == NULL ||
-        input_routes[t->kind].machine != INPUT_CUSTOMER)
+    if (in->kiosk == NULL || notice_showing(in->notice, now.mono_ms))
         return false;
+    if (t == NULL || input_routes[t->kind].machine != INPUT_CUSTOMER) {
+        /* on no button: nothing to do but note the customer is still there */
+        kiosk_handle(in->kiosk, (struct kiosk_event){.type = KIOSK_EVENT_TOUCH}, now);
+        return false;
+    }
     struct kiosk_event ev = {.type = input_routes[t->kind].event, .arg = t->index};
     *actions = kiosk_handle(in->kiosk, ev, now);
     return true;

@@ -32,9 +32,10 @@ struct input {
 };
 
 /* A finger down at logical (x, y).  Returns true when the press reached
- * the customer's machine, with what it asks in *actions; false when the
- * technician took it or nobody did, with *redraw set when the screen
- * changed. */
+ * the customer's machine on one of its buttons, with what it asks in
+ * *actions; false when the technician took it or it hit no button (which
+ * still restarts the customer's time-outs: KIOSK_EVENT_TOUCH), with
+ * *redraw set when the screen changed. */
 bool input_press(const struct input *in, int x, int y, struct clock_now now,
                  struct kiosk_actions *actions, bool *redraw);
 

@@ -289,6 +289,36 @@ static void test_followup_timeout(void **state)
     assert_int_equal(f->followups, 1);
 }
 
+/* A finger on the follow-up but on no button (reading, hesitating, a hand
+ * resting on the glass) starts its time-out again; it never shortens it,
+ * and on the thanks screen or during an ack it changes nothing. */
+static void test_touch_extends_timeouts(void **state)
+{
+    struct fixture *f = *state;
+    start(f, NULL);
+    tap(f, RATING_UNHAPPY, 1, false);
+    int64_t ack_deadline = deadline(f);
+    assert_false(deliver(f, KIOSK_EVENT_TOUCH, 0).redraw);
+    assert_int_equal(deadline(f), ack_deadline); /* the ack is not a time-out */
+    finish_ack(f);
+    advance(f, FOLLOWUP_MS - 10);
+    assert_false(deliver(f, KIOSK_EVENT_TOUCH, 0).redraw);
+    assert_int_equal(deadline(f), f->now.mono_ms + FOLLOWUP_MS);
+    advance(f, FOLLOWUP_MS - 1);
+    assert_false(tick(f).record_followup);
+    assert_int_equal(view(f).screen, KIOSK_SCREEN_FOLLOW_UP);
+    advance(f, 1);
+    struct kiosk_actions a = tick(f);
+    assert_true(a.record_followup);
+    assert_int_equal(a.followup.ended_by, FOLLOWUP_TIMEOUT);
+    int64_t thanks_deadline = deadline(f);
+    deliver(f, KIOSK_EVENT_TOUCH, 0);
+    assert_int_equal(deadline(f), thanks_deadline); /* thanks keeps its own pace */
+    finish_thanks(f);
+    assert_int_equal(f->followups, 1);
+    assert_int_equal(f->taps, 1);
+}
+
 static void test_followup_disabled(void **state)
 {
     struct fixture *f = *state;
@@ -657,6 +687,7 @@ int main(void)
         T(test_negative_last_reason),
         T(test_positive_reason_out_of_range),
         T(test_followup_timeout),
+        T(test_touch_extends_timeouts),
         T(test_followup_disabled),
         T(test_empty_list_skips_followup),
         T(test_ignored_inputs),

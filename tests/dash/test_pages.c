@@ -369,11 +369,11 @@ static void test_overview(void **state)
 
     /* numbers with their n; "–" for n = 0 */
     assert_non_null(strstr(big, "<td title=\"500 responses\">82.7<small>80.5–84.8</small></td>"
-                                "<td title=\"500 responses\">90.0%<small>"));
+                                "<td>90.0%<small>"));
     assert_non_null(strstr(big, "<td>500</td>"));
     assert_non_null(strstr(empty, "<td title=\"No responses\">–</td><td title=\"No responses\">–"
                                   "</td><td title=\"No responses\">–</td><td>–</td>"));
-    assert_non_null(strstr(small, "<td title=\"5 responses\">100.0%<small>"));
+    assert_non_null(strstr(small, "<td>100.0%<small>"));
     /* Big moved from (80 + 320 + 600) / 1500 = 66.7 to (40 + 300 + 900) /
      * 1500 = 82.7 on 500 responses each: a clear change */
     assert_non_null(strstr(big, "▲</span> up +16.0"));

@@ -53,6 +53,13 @@ bool dashq_departments(struct dashdb *db, const struct dash_user *u, struct dash
 bool dashq_league(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
                   struct dash_league *out, char *err, size_t size);
 
+/* Each department row of league (made by dashq_league for f): its
+ * responses by weekday (0 = Monday) and each kiosk's local hour over f's
+ * period and places, into row->weekhour (7 * 24, weekday-major; owned by
+ * the league, freed with it).  Group rows are left without. */
+bool dashq_league_weekhours(struct dashdb *db, const struct dash_filter *f,
+                            struct dash_league *league, char *err, size_t size);
+
 /* One department over f's period (f's department and group are ignored):
  * totals, the previous period, the trend (hourly when the period is at
  * most DASH_HOURLY_MAX_DAYS days), the hour x weekday heat map, reasons

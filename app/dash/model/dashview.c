@@ -25,8 +25,10 @@ bool dash_user_sees(const struct dash_user *user, const char *department)
 
 void dash_league_free(struct dash_league *league)
 {
-    for (size_t i = 0; i < league->n; i++)
+    for (size_t i = 0; i < league->n; i++) {
         free(league->rows[i].daily);
+        free(league->rows[i].weekhour);
+    }
     free(league->rows);
     free(league->all_now);
     *league = (struct dash_league){0};

@@ -93,6 +93,9 @@ struct dash_league_row {
     /* The period's last DASH_RECENT_DAYS days, and the DASH_RECENT_BASE_DAYS
      * before them: a slip of a week or two shows here undiluted. */
     struct dash_counts recent, before;
+    /* By weekday (0 = Monday) and local hour, weekday-major, 7 * 24 (the
+     * consistency column); owned; NULL unless dashq_league_weekhours read it. */
+    struct dash_counts *weekhour;
 };
 
 #define DASH_RECENT_DAYS      7

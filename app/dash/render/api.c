@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "consistency.h"
 #include "dashview.h"
 #include "json.h"
 #include "report.h"
@@ -423,4 +424,52 @@ void api_report(const struct report *r, const char *department, const char *name
         row_end(&w);
     }
     end(&w, n);
+}
+
+/* ---- a department's consistency ---------------------------------------- */
+
+static const char *const consistency_kinds[] = {"kiosk", "site", "weekday", "hour"};
+
+static void consistency_row(struct writer *w, const char *department, const char *kind,
+                            const struct consistency_cell *c, double spread)
+{
+    field_text(w, "department", department, false);
+    field_text(w, "kind", kind, false);
+    field_text(w, "id", c->id, false);
+    field_text(w, "name", c->name, false);
+    field_real(w, "at", c->at >= 0 ? (double)c->at : NAN, 0);
+    field_int(w, "responses", c->score.n);
+    field_real(w, "index", c->score.index, 1);
+    field_real(w, "index_lo", c->score.index_lo, 1);
+    field_real(w, "index_hi", c->score.index_hi, 1);
+    field_real(w, "below_by", c->gap, 1);
+    separator(w, "significant");
+    if (!w->header)
+        strbuf_puts(w->out, w->format == API_CSV ? (c->significant ? "1" : "0")
+                                                 : (c->significant ? "true" : "false"));
+    field_real(w, "spread", spread, 1);
+}
+
+/* Row writer for the CSV header (BEGIN's row_fn takes one argument). */
+static void consistency_header(struct writer *w, const struct consistency_cell *c)
+{
+    consistency_row(w, "", "", c, NAN);
+}
+
+void api_consistency(const struct consistency *k, const char *department, enum api_format format,
+                     struct strbuf *out)
+{
+    struct api_page page = {.offset = 0, .limit = (int64_t)(1 + k->weakest_n)};
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, &page, consistency_header, &(struct consistency_cell){.at = -1});
+    struct consistency_cell whole = {.at = -1, .score = k->department, .gap = 0};
+    row_begin(&w, 0);
+    consistency_row(&w, department, "department", &whole, k->spread);
+    row_end(&w);
+    for (size_t i = 0; i < k->weakest_n; i++) {
+        row_begin(&w, i + 1);
+        consistency_row(&w, department, consistency_kinds[k->weakest[i].kind], &k->weakest[i], NAN);
+        row_end(&w);
+    }
+    end(&w, 1 + k->weakest_n);
 }

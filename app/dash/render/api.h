@@ -32,6 +32,7 @@ struct dash_departments;
 struct dash_kiosk_rows;
 struct dash_alerts;
 struct report;
+struct consistency;
 
 enum api_format { API_JSON, API_CSV };
 
@@ -78,6 +79,13 @@ void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
  * department_name (rank and of on the team's row only). */
 void api_report(const struct report *report, const char *department, const char *name,
                 enum api_format format, struct strbuf *out);
+
+/* A department's consistency (consistency.h): first its own row (kind
+ * "department", with the spread), then its weakest places and times.
+ * Columns: department,kind,id,name,at,responses,index,index_lo,index_hi,
+ * below_by,significant,spread (at: the weekday, 0 = Monday, or the hour). */
+void api_consistency(const struct consistency *consistency, const char *department,
+                     enum api_format format, struct strbuf *out);
 
 /* {"error": "message"} and a newline. */
 void api_error(const char *message, struct strbuf *out);

@@ -79,8 +79,9 @@ void page_bench_rows(struct strbuf *out, const struct page_ctx *ctx,
     page_score_cell(out, ctx, now.wow, now.wow_lo, now.wow_hi, true, now.n);
     count_cell(out, ctx, now.n);
     page_change_cell(out, ctx, &now, &prev);
-    strbuf_puts(out, "<td></td><td></td></tr>\n<tr class=\"group bench\" data-bench=\"median\">"
-                     "<td><span class=\"tag\">");
+    strbuf_puts(out,
+                "<td></td><td></td><td></td></tr>\n<tr class=\"group bench\" data-bench=\"median\">"
+                "<td><span class=\"tag\">");
     page_text(out, ctx, "median");
     strbuf_puts(out, "</span></td><th scope=\"row\">");
     page_textf(out, ctx, "Median department (of %zu with responses)", n);
@@ -88,7 +89,7 @@ void page_bench_rows(struct strbuf *out, const struct page_ctx *ctx,
     char v[40];
     page_num1(ctx, median, v, sizeof v);
     strbuf_puts(out, n ? v : DASH);
-    strbuf_puts(out, "</td><td></td><td></td><td></td><td></td><td></td><td></td></tr>\n");
+    strbuf_puts(out, "</td><td></td><td></td><td></td><td></td><td></td><td></td><td></td></tr>\n");
 }
 
 /* How many of open's alerts are about department. */

@@ -525,6 +525,7 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
     reasons_table(out, ctx, d, "negative", N_("After an unhappy answer"));
     strbuf_puts(out, "</section></div>\n");
     heat_section(out, ctx, d);
+    page_consistency_section(out, ctx, d);
     kiosks_section(out, ctx, d);
     strbuf_puts(out, "<section aria-labelledby=\"dept-alerts\"><h2 id=\"dept-alerts\">");
     page_text(out, ctx, "Alerts");

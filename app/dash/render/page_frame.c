@@ -484,6 +484,8 @@ const char page_live_script[] =
 void page_score_cell(struct strbuf *out, const struct page_ctx *ctx, double v, double lo, double hi,
                      bool share, int64_t n)
 {
+    bool titled = n > 0; /* -n: the same cell without the title */
+    n = n < 0 ? -n : n;
     if (n <= 0 || !isfinite(v)) {
         strbuf_puts(out, "<td title=\"");
         page_text(out, ctx, "No responses");
@@ -497,9 +499,13 @@ void page_score_cell(struct strbuf *out, const struct page_ctx *ctx, double v, d
         page_num1(ctx, v, value, sizeof value);
     page_interval(ctx, lo, hi, share, ci, sizeof ci);
     page_responses(ctx, n, over, sizeof over);
-    strbuf_puts(out, "<td title=\"");
-    html_escape(out, over);
-    strbuf_puts(out, "\">");
+    if (titled) {
+        strbuf_puts(out, "<td title=\"");
+        html_escape(out, over);
+        strbuf_puts(out, "\">");
+    } else {
+        strbuf_puts(out, "<td>");
+    }
     html_escape(out, value);
     if (isfinite(lo) && isfinite(hi)) {
         strbuf_puts(out, "<small>");
@@ -530,7 +536,7 @@ void page_change_text(struct strbuf *out, const struct page_ctx *ctx, const stru
     page_responses(ctx, prev->n, over, sizeof over);
     const char *sign = d > 0.05 ? "+" : d < -0.05 ? "-" : "±";
     if (score_changed(now, prev)) {
-        page_trf(title, size, ctx, "Clear change. Before: %s over %s; intervals apart", before,
+        page_trf(title, size, ctx, "Clear change (intervals apart); before: %s over %s", before,
                  over);
         strbuf_puts(out, d > 0 ? "<strong class=\"up\"><span aria-hidden=\"true\">▲</span> "
                                : "<strong class=\"down\"><span aria-hidden=\"true\">▼</span> ");
@@ -540,8 +546,7 @@ void page_change_text(struct strbuf *out, const struct page_ctx *ctx, const stru
         html_escape(out, diff);
         strbuf_puts(out, "</strong>");
     } else {
-        page_trf(title, size, ctx, "Within the noise. Before: %s over %s; intervals overlap",
-                 before, over);
+        page_trf(title, size, ctx, "Within the noise; before: %s over %s", before, over);
         strbuf_puts(out, "<span class=\"same\">");
         strbuf_puts(out, sign);
         html_escape(out, diff);

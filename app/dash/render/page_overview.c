@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "consistency.h"
 #include "html.h"
 #include "pages_private.h"
 #include "strbuf.h"
@@ -19,6 +20,7 @@ struct entry {
     const struct dash_league_row *row;
     struct score now, prev, recent, before;
     double shrunk;
+    double spread;   /* consistency_spread; NaN: not read or no responses */
     size_t rank, of; /* among every department of the organisation */
 };
 
@@ -31,8 +33,8 @@ struct league_view {
     bool by_rank; /* sorted by the shrunk index (the default) */
 };
 
-const char *const page_league_sorts[] = {"rank",      "name",   "index",  "csat", "wow",
-                                         "responses", "change", "recent", NULL};
+const char *const page_league_sorts[] = {"rank",      "name",   "index",  "csat",   "wow",
+                                         "responses", "change", "recent", "spread", NULL};
 
 /* The value a row is sorted by for column sort (higher first); NAN: none. */
 static double sort_value(const struct entry *e, const char *sort)
@@ -49,6 +51,8 @@ static double sort_value(const struct entry *e, const char *sort)
         return e->now.n > 0 && e->prev.n > 0 ? e->now.index - e->prev.index : NAN;
     if (!strcmp(sort, "recent"))
         return e->recent.n > 0 && e->before.n > 0 ? e->recent.index - e->before.index : NAN;
+    if (!strcmp(sort, "spread"))
+        return -e->spread; /* the most consistent first */
     return e->now.n > 0 ? e->shrunk : NAN;
 }
 
@@ -180,6 +184,21 @@ static void league_name_cells(struct strbuf *out, const struct league_view *v,
     strbuf_puts(out, "</th>");
 }
 
+/* The spread of a department's weekday x hour cells (consistency.h), in
+ * index points; DASH for a group or without responses. */
+static void spread_cell(struct strbuf *out, const struct page_ctx *ctx, const struct entry *e)
+{
+    if (!isfinite(e->spread)) {
+        strbuf_puts(out, "<td>" DASH "</td>");
+        return;
+    }
+    char v[40];
+    page_num1(ctx, e->spread, v, sizeof v);
+    strbuf_puts(out, "<td>±"); /* over the row's responses, its Responses column */
+    html_escape(out, v);
+    strbuf_puts(out, "</td>");
+}
+
 static void league_row(struct strbuf *out, const struct league_view *v, const struct entry *e,
                        size_t rank)
 {
@@ -187,9 +206,11 @@ static void league_row(struct strbuf *out, const struct league_view *v, const st
     const struct page_ctx *ctx = v->ctx;
     strbuf_puts(out, e->row->is_group ? "<tr class=\"group\">" : "<tr>");
     league_name_cells(out, v, e, rank);
+    /* the row's responses: in its own column and the index's title; the
+     * CSAT and WOW cells beside them do not repeat it (the page's weight) */
     page_score_cell(out, ctx, s->index, s->index_lo, s->index_hi, false, s->n);
-    page_score_cell(out, ctx, s->csat, s->csat_lo, s->csat_hi, true, s->n);
-    page_score_cell(out, ctx, s->wow, s->wow_lo, s->wow_hi, true, s->n);
+    page_score_cell(out, ctx, s->csat, s->csat_lo, s->csat_hi, true, -s->n);
+    page_score_cell(out, ctx, s->wow, s->wow_lo, s->wow_hi, true, -s->n);
     strbuf_puts(out, "<td>");
     if (s->n > 0)
         page_put_int(out, ctx, s->n);
@@ -198,6 +219,7 @@ static void league_row(struct strbuf *out, const struct league_view *v, const st
     strbuf_puts(out, "</td>");
     page_change_cell(out, ctx, s, &e->prev);
     page_change_cell(out, ctx, &e->recent, &e->before);
+    spread_cell(out, ctx, e);
     sparkline_cell(out, v, e->row);
     strbuf_puts(out, "</tr>\n");
 }
@@ -206,11 +228,11 @@ static void league_row(struct strbuf *out, const struct league_view *v, const st
  * needed), the current one marked with aria-sort. */
 static void league_head(struct strbuf *out, const struct page_ctx *ctx)
 {
-    static const char *const titles[] = {"#",          N_("Department"),  N_("Index"),
-                                         N_("CSAT"),   N_("WOW"),         N_("Responses"),
-                                         N_("Change"), N_("Last 7 days"), N_("Per day")};
-    static const char *const sorts[] = {"rank",      "name",   "index",  "csat", "wow",
-                                        "responses", "change", "recent", NULL};
+    static const char *const titles[] = {
+        "#",          N_("Department"),  N_("Index"),  N_("CSAT"),   N_("WOW"), N_("Responses"),
+        N_("Change"), N_("Last 7 days"), N_("Spread"), N_("Per day")};
+    static const char *const sorts[] = {"rank",      "name",   "index",  "csat",   "wow",
+                                        "responses", "change", "recent", "spread", NULL};
     const char *current = ctx->sort ? ctx->sort : "rank";
     strbuf_puts(out, "<div class=\"scroll\" role=\"region\" aria-label=\"");
     page_text(out, ctx, "League table");
@@ -252,6 +274,7 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
         e[i].before = score_of(&league->rows[i].before);
         e[i].shrunk = score_shrunk_index(&league->rows[i].now, prior, SCORE_SHRINK_K);
         e[i].rank = page_bench_rank(league, prior, e[i].shrunk, &e[i].of);
+        e[i].spread = league->rows[i].weekhour ? consistency_spread(league->rows[i].weekhour) : NAN;
         shown += !league->rows[i].is_group;
     }
     struct league_view v = {ctx, league, open, shown < league->all_n,
@@ -276,14 +299,14 @@ static void league_table(struct strbuf *out, const struct page_ctx *ctx,
         if (e[i].row->is_group && !groups) {
             groups = true;
             rank = 0;
-            strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"9\" "
+            strbuf_puts(out, "</tbody>\n<tbody class=\"groups\"><tr><th colspan=\"10\" "
                              "scope=\"rowgroup\">");
             page_text(out, ctx, "Groups: all their departments together");
             strbuf_puts(out, "</th></tr>\n");
         }
         league_row(out, &v, &e[i], ++rank);
     }
-    strbuf_puts(out, "</tbody>\n<tbody class=\"groups bench\"><tr><th colspan=\"9\" "
+    strbuf_puts(out, "</tbody>\n<tbody class=\"groups bench\"><tr><th colspan=\"10\" "
                      "scope=\"rowgroup\">");
     page_text(out, ctx, "Benchmarks: the whole organisation");
     strbuf_puts(out, "</th></tr>\n");

@@ -342,6 +342,7 @@ void page_report(const struct page_ctx *ctx, const struct dash_department *d,
     strbuf_puts(out, "</p>\n");
     figures(out, ctx, d, r);
     verdict(out, ctx, r);
+    page_consistency_section(out, ctx, d);
     weeks(out, ctx, r);
     strbuf_puts(out, "<section aria-labelledby=\"r-reasons\"><h2 id=\"r-reasons\">");
     page_text(out, ctx, "What customers said");

@@ -109,7 +109,8 @@ void page_link_open(struct strbuf *out, const char *path, const char *segment,
 extern const char *const page_month_names[];
 
 /* A league number: the value, its 95 % interval under it, and in its
- * title over how many responses it stands; DASH with n = 0.  Plain cells
+ * title over how many responses it stands (-n: no title, for a row that
+ * says it once already); DASH with n = 0.  Plain cells
  * (the stylesheet aligns the columns): a league of 100 departments must
  * stay light. */
 void page_score_cell(struct strbuf *out, const struct page_ctx *ctx, double v, double lo, double hi,
@@ -144,6 +145,12 @@ void page_hidden(struct strbuf *out, const char *name, const char *value);
  * none is. */
 void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
                         const struct dash_department *d);
+
+/* ---- page_consistency.c ---- */
+/* A department's consistency: the spread of its weekdays and hours and its
+ * weakest places and times (model/consistency.h). */
+void page_consistency_section(struct strbuf *out, const struct page_ctx *ctx,
+                              const struct dash_department *d);
 
 /* ---- page_csv.c ---- */
 /* A paragraph linking to api (a CSV export, with ctx's filter and extra)

@@ -93,6 +93,7 @@ static const struct route routes[] = {
     {"/api/v1/kiosks", ANYONE_LOGGED_IN, ROUTE_GET, true, true, handle_api_kiosks},
     {"/api/v1/alerts", PAGES, ROUTE_GET, true, true, handle_api_alerts},
     {"/api/v1/report", PAGES, ROUTE_GET, true, true, handle_api_report},
+    {"/api/v1/consistency", PAGES, ROUTE_GET, true, true, handle_api_consistency},
     {"/api/v1/live", ANYONE_LOGGED_IN, ROUTE_GET, false, true, handle_api_live},
 };
 

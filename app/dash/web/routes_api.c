@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "consistency.h"
 #include "refresher.h"
 #include "router_private.h"
 
@@ -235,6 +236,36 @@ static bool api_report_rows(struct route_ctx *c, struct api_page *page, struct s
     }
     route_report_free(&r);
     return ok;
+}
+
+/* A department's consistency: ?department= is required. */
+static bool api_consistency_rows(struct route_ctx *c, struct api_page *page, struct strbuf *body,
+                                 enum api_format format)
+{
+    if (!c->filter.department[0]) {
+        route_fail(c, 400, "department: expected the id of the department to measure");
+        return false;
+    }
+    struct dash_department d = {0};
+    enum dashq_status st = dashq_department(c->db, &c->user, &c->filter, c->filter.department, &d,
+                                            c->err, sizeof c->err);
+    if (st == DASHQ_NOT_FOUND)
+        route_fail(c, 404, "No such department.");
+    else if (st != DASHQ_OK)
+        route_fail_db(c, "consistency");
+    if (st == DASHQ_OK) {
+        struct consistency k;
+        consistency_of(&d, &k);
+        api_consistency(&k, d.id, format, body);
+        page->limit = (int64_t)(1 + k.weakest_n);
+    }
+    dash_department_free(&d);
+    return st == DASHQ_OK;
+}
+
+void handle_api_consistency(struct route_ctx *c, const struct route_match *m)
+{
+    api_answer(c, m, api_consistency_rows, true);
 }
 
 void handle_api_report(struct route_ctx *c, const struct route_match *m)

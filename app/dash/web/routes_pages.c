@@ -28,7 +28,8 @@ void handle_overview(struct route_ctx *c, const struct route_match *m)
     }
     if (!route_load_departments(c))
         return;
-    if (!dashq_league(c->db, &c->user, &c->filter, &league, c->err, sizeof c->err))
+    if (!dashq_league(c->db, &c->user, &c->filter, &league, c->err, sizeof c->err) ||
+        !dashq_league_weekhours(c->db, &c->filter, &league, c->err, sizeof c->err))
         route_fail_db(c, "league");
     else if (!alerts_list(c->db, &c->user, &c->filter, "open", 0, PAGE_LIMIT_DEFAULT, &open, c->err,
                           sizeof c->err))

@@ -15,7 +15,7 @@
 --
 -- The model (every figure a deliberate choice, so the data looks like a
 -- real programme's):
---  * departments: max(10, min(100, kiosks / 10)), in groups of 10; each
+--  * departments: max(10, min(24, kiosks / 10)) (24: what a catalog holds), in groups of 10; each
 --    has a satisfied share (faces 3+4) between 0.70 and 0.95, a WOW share
 --    of the satisfied and a very-unhappy share of the unhappy.  Every 20th
 --    department slips by 0.15 for the last 10 days (alerts should find it),
@@ -45,7 +45,7 @@ CREATE SCHEMA dash_gen;
 CREATE TABLE dash_gen.params AS
 SELECT :kiosks::int AS kiosks, :days::int AS days, :seed::int AS seed,
        :now_ms::bigint AS now_ms,
-       greatest(10, least(100, :kiosks::int / 10)) AS departments,
+       greatest(10, least(24, :kiosks::int / 10)) AS departments,
        (to_timestamp(:now_ms::bigint / 1000.0) AT TIME ZONE 'UTC')::date + 1 AS last_day;
 
 SELECT setseed((SELECT (seed % 1000) / 1000.0 FROM dash_gen.params));

@@ -363,6 +363,10 @@ const struct schema_step schema_steps[] = {
      "CREATE INDEX dash_mail_waiting ON dash_mail(state, next_try_ms)",
      /* PostgreSQL: a kiosk's self-test reads the schema's version */
      "GRANT SELECT ON wow_schema TO " SCHEMA_FLEET_ROLE, NULL},
+    /* step: consistency — the league's weekday x hour sums (dashq_weekhours.c) read every
+       department's hours of a period: by day, not a scan of every hour ever rolled up */
+    {8, "the league's consistency reads the hour rollup by day (docs/DASHBOARD.md, Consistency)",
+     "CREATE INDEX dash_hour_day ON dash_hour(day)", NULL, NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

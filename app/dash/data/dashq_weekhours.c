@@ -64,13 +64,12 @@ bool dashq_league_weekhours(struct dashdb *db, const struct dash_filter *f,
         c.rows[c.n++] = (struct row_at){row->id, row};
     }
     qsort(c.rows, c.n, sizeof *c.rows, compare_row_at);
-    /* day 0 (1970-01-01) was a Thursday: (day + 3) % 7 is dash_weekday() */
     struct strbuf sql = {0};
     bool none = false;
-    strbuf_puts(&sql, "SELECT department, (day + 3) % 7, hour, " DASHQ_FACE_SUMS
+    strbuf_puts(&sql, "SELECT department, weekday, hour, " DASHQ_FACE_SUMS
                       " FROM dash_hour WHERE day >= $1 AND day < $2");
     ok = ok ? dashq_place(db, f, &sql, &none, err, size) : dashq_fail_oom(err, size);
-    strbuf_puts(&sql, " GROUP BY department, (day + 3) % 7, hour");
+    strbuf_puts(&sql, " GROUP BY department, weekday, hour");
     if (ok && sql.failed)
         ok = dashq_fail_oom(err, size);
     struct dashdb_value params[] = {DASHDB_INT(f->from_day), DASHDB_INT(f->to_day)};

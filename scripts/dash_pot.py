@@ -23,7 +23,8 @@ POT = os.path.join(PO_DIR, "wowdash.pot")
 
 # function name -> the index of the argument that is the msgid
 MARKERS = {"N_": 0, "page_tr": 1, "page_text": 2, "page_textf": 2, "page_trf": 3,
-           "tagged": 3, "field_open": 3, "page_lang_get": 1, "route_fail": 2}
+           "tagged": 3, "field_open": 3, "page_cell_open": 3, "page_lang_get": 1,
+           "route_fail": 2}
 
 STRING = r'"(?:[^"\\\n]|\\.)*"'
 

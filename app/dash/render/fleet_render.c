@@ -20,23 +20,12 @@ static void utc_readable(int64_t utc_ms, char *buf, unsigned size)
     snprintf(buf, size, "%.10s %.8s UTC", iso, iso + 11);
 }
 
-/* <td data-label="label"> (a msgid): a cell a phone labels with its column. */
-static void cell_open(struct strbuf *out, const struct page_ctx *ctx, const char *label,
-                      const char *extra)
-{
-    strbuf_puts(out, "<td data-label=\"");
-    page_text(out, ctx, label);
-    strbuf_puts(out, "\"");
-    strbuf_puts(out, extra ? extra : "");
-    strbuf_puts(out, ">");
-}
-
 /* A time cell: "3 min ago" and, below it, the UTC time (a phone has no
  * hover for a title); "never" for 0. */
 static void render_time(struct strbuf *out, const struct page_ctx *ctx, const char *label,
                         int64_t utc_ms)
 {
-    cell_open(out, ctx, label, NULL);
+    page_cell_open(out, ctx, "td", label, NULL);
     if (utc_ms == 0) {
         page_text(out, ctx, "never");
         strbuf_puts(out, "</td>");
@@ -61,7 +50,7 @@ static void render_time(struct strbuf *out, const struct page_ctx *ctx, const ch
 static void render_text(struct strbuf *out, const struct page_ctx *ctx, const char *label,
                         const char *text)
 {
-    cell_open(out, ctx, label, NULL);
+    page_cell_open(out, ctx, "td", label, NULL);
     html_escape(out, text);
     strbuf_puts(out, "</td>");
 }
@@ -71,7 +60,7 @@ static void render_text(struct strbuf *out, const struct page_ctx *ctx, const ch
 static void render_errors(struct strbuf *out, const struct page_ctx *ctx,
                           const struct fleet_kiosk *k)
 {
-    cell_open(out, ctx, N_("Last error"), NULL);
+    page_cell_open(out, ctx, "td", N_("Last error"), NULL);
     html_escape(out, k->last_error);
     if ((k->store_error && k->store_error[0]) || k->store_waiting > 0) {
         strbuf_puts(out, k->last_error[0] ? "<br>" : "");
@@ -130,7 +119,7 @@ static void render_department_name(struct strbuf *out, const struct page_ctx *ct
 static void render_department(struct strbuf *out, const struct page_ctx *ctx,
                               const struct fleet *fleet, const struct fleet_kiosk *k)
 {
-    cell_open(out, ctx, N_("Department"), NULL);
+    page_cell_open(out, ctx, "td", N_("Department"), NULL);
     if (!strcmp(text_or(k->mode, "single"), "picker")) {
         char ids[PICKER_SHOWN][DASH_ID_MAX];
         size_t n = names_split_ids(k->departments, ids, PICKER_SHOWN);
@@ -153,7 +142,7 @@ static void render_department(struct strbuf *out, const struct page_ctx *ctx,
 static void render_catalog(struct strbuf *out, const struct page_ctx *ctx,
                            const struct fleet *fleet, const struct fleet_kiosk *k)
 {
-    cell_open(out, ctx, N_("Catalog"), " class=\"catalog\"");
+    page_cell_open(out, ctx, "td", N_("Catalog"), " class=\"catalog\"");
     if (k->catalog_version <= 0) {
         page_text(out, ctx, "none yet");
     } else {
@@ -209,7 +198,7 @@ static const char *usual_version(const struct fleet *fleet)
 static void render_version(struct strbuf *out, const struct page_ctx *ctx,
                            const struct fleet_kiosk *k, const char *usual)
 {
-    cell_open(out, ctx, N_("Version"), NULL);
+    page_cell_open(out, ctx, "td", N_("Version"), NULL);
     html_escape(out, text_or(k->app_version, ""));
     if (usual && k->app_version && k->app_version[0] && strcmp(k->app_version, usual)) {
         strbuf_puts(out, " <span class=\"tag version-odd\">");
@@ -223,7 +212,7 @@ static void render_version(struct strbuf *out, const struct page_ctx *ctx,
 static void render_status(struct strbuf *out, const struct page_ctx *ctx, bool silent, bool error,
                           bool backlog)
 {
-    cell_open(out, ctx, N_("Status"), " class=\"status\"");
+    page_cell_open(out, ctx, "td", N_("Status"), " class=\"status\"");
     if (silent) {
         strbuf_puts(out, "<strong>");
         page_text(out, ctx, "silent");
@@ -267,7 +256,7 @@ static void render_row(struct strbuf *out, const struct page_ctx *ctx, const str
     render_catalog(out, ctx, fleet, k);
     render_time(out, ctx, N_("Last heartbeat"), k->last_seen_ms);
     render_time(out, ctx, N_("Last successful sync"), k->last_success_ms);
-    cell_open(out, ctx, N_("Backlog"), " class=\"number\"");
+    page_cell_open(out, ctx, "td", N_("Backlog"), " class=\"number\"");
     page_put_int(out, ctx, k->backlog);
     strbuf_puts(out, "</td>");
     render_errors(out, ctx, k);

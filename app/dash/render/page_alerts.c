@@ -200,19 +200,6 @@ static void state_tabs(struct strbuf *out, const struct page_ctx *ctx, const cha
     strbuf_puts(out, "</ul></nav>\n");
 }
 
-/* <td data-label="label">: a cell whose column name a phone shows beside it. */
-static void cell_open(struct strbuf *out, const struct page_ctx *ctx, const char *tag,
-                      const char *label, const char *extra)
-{
-    strbuf_puts(out, "<");
-    strbuf_puts(out, tag);
-    strbuf_puts(out, " data-label=\"");
-    page_text(out, ctx, label);
-    strbuf_puts(out, "\"");
-    strbuf_puts(out, extra ? extra : "");
-    strbuf_puts(out, ">");
-}
-
 static void alert_row(struct strbuf *out, const struct page_ctx *ctx, const struct dash_alert *a)
 {
     char value[40], over[64];
@@ -220,19 +207,19 @@ static void alert_row(struct strbuf *out, const struct page_ctx *ctx, const stru
     strbuf_puts(out, "<tr class=\"");
     strbuf_puts(out, state_name(a->state));
     strbuf_puts(out, "\">");
-    cell_open(out, ctx, "th", N_("Alert"), " scope=\"row\"");
+    page_cell_open(out, ctx, "th", N_("Alert"), " scope=\"row\"");
     alert_link(out, ctx, a);
     strbuf_puts(out, "#");
     page_put_int(out, ctx, a->id);
     strbuf_puts(out, "</a></th>");
-    cell_open(out, ctx, "td", N_("State"), NULL);
+    page_cell_open(out, ctx, "td", N_("State"), NULL);
     strbuf_puts(out, "<span class=\"state\">");
     html_escape(out, state_label(ctx, a->state));
     strbuf_puts(out, "</span></td>");
-    cell_open(out, ctx, "td", N_("Department"), NULL);
+    page_cell_open(out, ctx, "td", N_("Department"), NULL);
     html_escape(out, a->department_name[0] ? a->department_name : a->department);
     strbuf_puts(out, "</td>");
-    cell_open(out, ctx, "td", N_("What"), NULL);
+    page_cell_open(out, ctx, "td", N_("What"), NULL);
     html_escape(out, alert_what(ctx, a));
     strbuf_puts(out, "</td>");
     strbuf_puts(out, "<td data-label=\"");
@@ -243,29 +230,18 @@ static void alert_row(struct strbuf *out, const struct page_ctx *ctx, const stru
     strbuf_puts(out, "\">");
     html_escape(out, value);
     strbuf_puts(out, "</td>");
-    cell_open(out, ctx, "td", N_("Responses"), " class=\"num\"");
+    page_cell_open(out, ctx, "td", N_("Responses"), " class=\"num\"");
     page_put_int(out, ctx, a->responses);
     strbuf_puts(out, "</td>");
-    cell_open(out, ctx, "td", N_("Opened"), NULL);
+    page_cell_open(out, ctx, "td", N_("Opened"), NULL);
     page_put_local_time(out, ctx, a->opened_ms);
     strbuf_puts(out, "</td>");
-    cell_open(out, ctx, "td", N_("Acknowledged"), NULL);
+    page_cell_open(out, ctx, "td", N_("Acknowledged"), NULL);
     page_put_local_time(out, ctx, a->acked_ms);
     strbuf_puts(out, "</td>");
-    cell_open(out, ctx, "td", N_("Closed"), NULL);
+    page_cell_open(out, ctx, "td", N_("Closed"), NULL);
     page_put_local_time(out, ctx, a->closed_ms);
     strbuf_puts(out, "</td></tr>\n");
-}
-
-/* <th scope="col"> for each msgid. */
-static void head_cells(struct strbuf *out, const struct page_ctx *ctx, const char *const *msgids,
-                       size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        strbuf_puts(out, "<th scope=\"col\">");
-        page_text(out, ctx, msgids[i]);
-        strbuf_puts(out, "</th>");
-    }
 }
 
 void page_alerts(const struct page_ctx *ctx, const struct dash_alerts *alerts, const char *state,
@@ -295,7 +271,7 @@ void page_alerts(const struct page_ctx *ctx, const struct dash_alerts *alerts, c
         strbuf_puts(out, "</p>\n");
     } else {
         strbuf_puts(out, "<table class=\"cards alerts\"><thead><tr>");
-        head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
+        page_head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
         strbuf_puts(out, "</tr></thead><tbody>\n");
         for (size_t i = 0; i < alerts->n; i++)
             alert_row(out, ctx, &alerts->items[i]);

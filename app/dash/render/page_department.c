@@ -128,17 +128,6 @@ static void step_words(const struct page_ctx *ctx, const struct dash_point *p, c
         snprintf(buf, size, numeric ? "%s %s%d" : "%s %s %d", weekday, day, y);
 }
 
-/* <th scope="col"> for each msgid. */
-static void head_cells(struct strbuf *out, const struct page_ctx *ctx, const char *const *msgids,
-                       size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        strbuf_puts(out, "<th scope=\"col\">");
-        page_text(out, ctx, msgids[i]);
-        strbuf_puts(out, "</th>");
-    }
-}
-
 /* The steps with responses as a table, for readers without the chart
  * (cells without classes, so a year of days stays light; the stylesheet
  * aligns the numbers). */
@@ -150,7 +139,7 @@ static void trend_table(struct strbuf *out, const struct page_ctx *ctx,
     strbuf_puts(out, "<details><summary>");
     page_text(out, ctx, "The trend as a table");
     strbuf_puts(out, "</summary><table class=\"plain trend\"><thead><tr>");
-    head_cells(out, ctx, columns, 4);
+    page_head_cells(out, ctx, columns, 4);
     strbuf_puts(out, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < d->trend_n; i++) {
         struct score s = score_of(&d->trend[i].c);
@@ -375,7 +364,7 @@ static void reasons_table(struct strbuf *out, const struct page_ctx *ctx,
         return;
     }
     strbuf_puts(out, "<table class=\"plain\"><thead><tr>");
-    head_cells(out, ctx, columns, 3);
+    page_head_cells(out, ctx, columns, 3);
     strbuf_puts(out, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < d->reasons_n; i++) {
         const struct dash_reason_row *r = &d->reasons[i];
@@ -405,23 +394,10 @@ static void reasons_table(struct strbuf *out, const struct page_ctx *ctx,
     strbuf_puts(out, "</p></div>\n");
 }
 
-/* <td data-label="label"> (a msgid): a cell a phone labels with its column. */
-static void cell_open(struct strbuf *out, const struct page_ctx *ctx, const char *tag,
-                      const char *label, const char *extra)
-{
-    strbuf_puts(out, "<");
-    strbuf_puts(out, tag);
-    strbuf_puts(out, " data-label=\"");
-    page_text(out, ctx, label);
-    strbuf_puts(out, "\"");
-    strbuf_puts(out, extra ? extra : "");
-    strbuf_puts(out, ">");
-}
-
 static void text_cell(struct strbuf *out, const struct page_ctx *ctx, const char *label,
                       const char *text)
 {
-    cell_open(out, ctx, "td", label, NULL);
+    page_cell_open(out, ctx, "td", label, NULL);
     html_escape(out, text);
     strbuf_puts(out, "</td>");
 }
@@ -431,19 +407,19 @@ static void kiosk_row(struct strbuf *out, const struct page_ctx *ctx,
 {
     struct score s = score_of(&k->c);
     strbuf_puts(out, "<tr>");
-    cell_open(out, ctx, "th", N_("Kiosk"), " scope=\"row\"");
+    page_cell_open(out, ctx, "th", N_("Kiosk"), " scope=\"row\"");
     html_escape(out, k->kiosk_id);
     strbuf_puts(out, "</th>");
     text_cell(out, ctx, N_("Label"), k->label);
     text_cell(out, ctx, N_("Site"), k->site_name[0] ? k->site_name : k->site);
-    cell_open(out, ctx, "td", N_("Last seen"), NULL);
+    page_cell_open(out, ctx, "td", N_("Last seen"), NULL);
     if (k->last_seen_ms)
         page_put_local_time(out, ctx, k->last_seen_ms);
     else
         page_text(out, ctx, "never");
     strbuf_puts(out, "</td>");
     text_cell(out, ctx, N_("Version"), k->app_version);
-    cell_open(out, ctx, "td", N_("Responses"), " class=\"num\"");
+    page_cell_open(out, ctx, "td", N_("Responses"), " class=\"num\"");
     if (s.n > 0)
         page_put_int(out, ctx, s.n);
     else
@@ -480,7 +456,7 @@ static void kiosks_section(struct strbuf *out, const struct page_ctx *ctx,
         return;
     }
     strbuf_puts(out, "<table class=\"cards\"><thead><tr>");
-    head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
+    page_head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
     strbuf_puts(out, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < d->kiosks_n; i++)
         kiosk_row(out, ctx, &d->kiosks[i]);

@@ -22,17 +22,6 @@
 
 #define REPORT_REASONS 5 /* of each list, the most chosen */
 
-/* <th scope="col"> for each msgid. */
-static void head_cells(struct strbuf *out, const struct page_ctx *ctx, const char *const *msgids,
-                       size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        strbuf_puts(out, "<th scope=\"col\">");
-        page_text(out, ctx, msgids[i]);
-        strbuf_puts(out, "</th>");
-    }
-}
-
 /* A share or an index with its interval under it and its responses in
  * its title, as the league's cells; DASH over 0 responses. */
 static void figure_cell(struct strbuf *out, const struct page_ctx *ctx, const struct score *s,
@@ -59,7 +48,7 @@ static void figures(struct strbuf *out, const struct page_ctx *ctx, const struct
     page_text(out, ctx, "Figures");
     strbuf_puts(out, "</h2>\n<table class=\"plain report-figures\" data-table=\"figures\"><thead>"
                      "<tr>");
-    head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
+    page_head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
     strbuf_puts(out, "</tr></thead><tbody>\n");
     for (int i = 0; i < 4; i++) {
         strbuf_puts(out, "<tr><th scope=\"row\">");
@@ -158,7 +147,7 @@ static void weeks(struct strbuf *out, const struct page_ctx *ctx, const struct r
     free(labels);
     free(texts);
     strbuf_puts(out, "<table class=\"plain report-weeks\" data-table=\"weeks\"><thead><tr>");
-    head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
+    page_head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
     strbuf_puts(out, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < r->weeks_n; i++) {
         struct score s = score_of(&r->weeks[i].counts);
@@ -237,7 +226,7 @@ static void alerts_section(struct strbuf *out, const struct page_ctx *ctx,
         return;
     }
     strbuf_puts(out, "<table class=\"plain report-alerts\" data-table=\"alerts\"><thead><tr>");
-    head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
+    page_head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
     strbuf_puts(out, "</tr></thead><tbody>\n");
     for (size_t i = 0; i < alerts->n; i++) {
         const struct dash_alert *a = &alerts->items[i];

@@ -76,6 +76,28 @@ void page_textf(struct strbuf *out, const struct page_ctx *ctx, const char *fmt,
     html_escape(out, line);
 }
 
+void page_head_cells(struct strbuf *out, const struct page_ctx *ctx, const char *const *msgids,
+                     size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        strbuf_puts(out, "<th scope=\"col\">");
+        page_text(out, ctx, msgids[i]);
+        strbuf_puts(out, "</th>");
+    }
+}
+
+void page_cell_open(struct strbuf *out, const struct page_ctx *ctx, const char *tag,
+                    const char *label, const char *extra)
+{
+    strbuf_puts(out, "<");
+    strbuf_puts(out, tag);
+    strbuf_puts(out, " data-label=\"");
+    page_text(out, ctx, label);
+    strbuf_puts(out, "\"");
+    strbuf_puts(out, extra ? extra : "");
+    strbuf_puts(out, ">");
+}
+
 /* ---- numbers ----------------------------------------------------------- */
 
 /* digits ("-17256", ASCII) into buf with the language's group separator. */

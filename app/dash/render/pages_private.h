@@ -38,6 +38,15 @@ void page_trf(char *buf, size_t size, const struct page_ctx *ctx, const char *fm
 void page_textf(struct strbuf *out, const struct page_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* <th scope="col"> for each of msgids[0..n), translated. */
+void page_head_cells(struct strbuf *out, const struct page_ctx *ctx, const char *const *msgids,
+                     size_t n);
+
+/* <tag data-label="label"EXTRA> (label a msgid, extra raw attributes or
+ * NULL): a cell a phone labels with its column's name. */
+void page_cell_open(struct strbuf *out, const struct page_ctx *ctx, const char *tag,
+                    const char *label, const char *extra);
+
 /* v with one decimal in the language ("72.4", "72,4", "1,234.5"); DASH
  * for NaN or infinity. */
 void page_num1(const struct page_ctx *ctx, double v, char *buf, size_t size);

@@ -136,7 +136,8 @@ static void weeks(struct strbuf *out, const struct page_ctx *ctx, const struct r
                                 : (struct svg_point){NAN, NAN, NAN};
             int y, m, md;
             dash_date_from_day(r->weeks[i].from_day, &y, &m, &md);
-            snprintf(texts[i], sizeof texts[i], i % every ? "" : "%d.%d.", md, m);
+            if (i % every == 0)
+                snprintf(texts[i], sizeof texts[i], "%d.%d.", md, m);
             labels[i] = texts[i];
         }
         char title[160];

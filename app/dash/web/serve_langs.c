@@ -63,8 +63,10 @@ void serve_langs_load(const char *dir, struct serve_langs *out)
     snprintf(po_dir, sizeof po_dir, "%s/po", dir);
     size_t n = list_codes(po_dir, codes, PAGE_LANGS_MAX - 1);
     for (size_t i = 0; i < n; i++) {
-        char path[4300], err[512];
-        snprintf(path, sizeof path, "%s/%s.po", po_dir, codes[i]);
+        char path[sizeof po_dir + 32], err[512];
+        int len = snprintf(path, sizeof path, "%s/%s.po", po_dir, codes[i]);
+        if (len < 0 || (size_t)len >= sizeof path)
+            continue; /* a directory path this long holds no catalog we read */
         struct i18n_catalog *catalog = i18n_catalog_load(path, err, sizeof err);
         if (!catalog) {
             log_error("pages in %s left out: %s", codes[i], err);

@@ -162,6 +162,9 @@ static void check_targets(const struct world *w)
         int cx = t->rect.x + t->rect.w / 2, cy = t->rect.y + t->rect.h / 2;
         check(ui_hit(f, cx, cy) == t, w, "ui_hit at a target's centre", i);
         check(ui_find(f, t->kind, t->index) == t, w, "ui_find of a shown target", i);
+        if (t->kind == UI_TARGET_ACCESSIBLE) /* as big as a language button at least */
+            check(t->rect.w * 480 >= 55 * short_side && t->rect.h * 480 >= 55 * short_side, w,
+                  "accessibility button too small", i);
         if (t->kind == UI_TARGET_FACE || t->kind == UI_TARGET_REASON) {
             /* >= 110 px on the 7" 800x480 panel, scaled with the canvas. */
             int need = 110 * short_side;
@@ -282,13 +285,15 @@ static void test_every_screen_fits(void **state)
             w->view.screen = notice ? KIOSK_SCREEN_THANKS : (enum kiosk_screen)screen;
             w->in.notice = notice ? &w->notice : NULL;
             w->view.department = screen == KIOSK_SCREEN_PICKER ? -1 : 0;
-            for (int variant = 0; variant < 4; variant++) {
-                w->view.pressed_face = variant; /* 0: none, else that face */
-                w->view.pressed_reason = variant - 1;
-                w->view.rating = (enum rating)(variant + 1);
-                w->view.followup_positive = variant >= 2;
+            for (int variant = 0; variant < 8; variant++) {
+                w->view.pressed_face = variant % 4; /* 0: none, else that face */
+                w->view.pressed_reason = variant % 4 - 1;
+                w->view.rating = (enum rating)(variant % 4 + 1);
+                w->view.followup_positive = variant % 4 >= 2;
+                w->view.accessible = variant >= 4;
                 check_everywhere(w);
             }
+            w->view.accessible = false;
         }
     }
 }
@@ -498,9 +503,10 @@ static void test_pressed_face_acknowledged(void **state)
     w->view.pressed_face = RATING_WOW;
     layout(w, canvases[0]);
     int rings = 0;
+    struct ui_rect access = ui_find(&w->frame, UI_TARGET_ACCESSIBLE, 0)->rect;
     for (int i = 0; i < w->frame.cmd_count; i++) {
         const struct ui_cmd *c = &w->frame.cmds[i];
-        if (c->type == UI_CMD_RING) {
+        if (c->type == UI_CMD_RING && !in_rect(access, c->rect.x, c->rect.y)) {
             rings++;
             assert_int_equal(c->rect.x, plain[4].cx); /* around WOW, outside the face */
             assert_int_equal(c->rect.y, plain[4].cy);
@@ -673,6 +679,96 @@ static void test_closed_has_no_targets(void **state)
     }
 }
 
+/* texts appear in speech in this order, each after the one before */
+static void assert_said_in_order(const struct ui_frame *f, const char *const *texts, int n)
+{
+    assert_non_null(f->speech);
+    const char *at = f->speech;
+    for (int i = 0; i < n; i++) {
+        const char *found = strstr(at, texts[i]);
+        if (found == NULL)
+            fail_msg("'%s' not said after its predecessor in \"%s\"", texts[i], f->speech);
+        at = found + strlen(texts[i]);
+    }
+}
+
+static int clear_luminance(const struct ui_frame *f)
+{
+    struct ui_color c = f->cmds[0].color;
+    return c.r + c.g + c.b;
+}
+
+/* Accessibility mode: a button on every screen where a customer chooses
+ * (none on thanks and closed), high contrast (a black ground), larger
+ * faces and text, and what each screen says in the order a finger meets
+ * its buttons, in the customer's language; the technician's screens stay
+ * plain. */
+static void test_accessible_mode(void **state)
+{
+    struct world *w = *state;
+    for (int ci = 0; ci < CANVAS_COUNT; ci++) {
+        w->view.screen = KIOSK_SCREEN_RATING;
+        w->view.accessible = false;
+        layout(w, canvases[ci]);
+        assert_non_null(ui_find(&w->frame, UI_TARGET_ACCESSIBLE, 0));
+        assert_null(w->frame.speech); /* said only in the mode */
+        int plain_r = face_in(&w->frame, ui_find(&w->frame, UI_TARGET_FACE, 1)->rect).r;
+        int plain_q = text_cmd(&w->frame, "How did we do today?")->size_px;
+        assert_true(clear_luminance(&w->frame) > 600);
+
+        w->view.accessible = true;
+        layout(w, canvases[ci]);
+        assert_true(clear_luminance(&w->frame) == 0);
+        int big_r = face_in(&w->frame, ui_find(&w->frame, UI_TARGET_FACE, 1)->rect).r;
+        /* larger everywhere, by a tenth at least on the 7" panel (wide canvases
+         * are bound by height, which the larger labels share) */
+        assert_true(big_r * 100 >= plain_r * (ci == 0 ? 110 : 101));
+        assert_true(text_cmd(&w->frame, "How did we do today?")->size_px * 100 >= plain_q * 120);
+        const char *rating[] = {"How did we do today?", "Very unhappy", "Unhappy", "Happy", "WOW"};
+        assert_said_in_order(&w->frame, rating, 5);
+
+        w->view.language = 1; /* Finnish */
+        layout(w, canvases[ci]);
+        const char *fi[] = {FIXTURE_FI_QUESTION, "Erittäin tyytymätön", "Tyytyväinen"};
+        assert_said_in_order(&w->frame, fi, 3);
+        w->view.language = 0;
+
+        w->view.screen = KIOSK_SCREEN_FOLLOW_UP;
+        w->view.followup_positive = true;
+        layout(w, canvases[ci]);
+        assert_non_null(ui_find(&w->frame, UI_TARGET_ACCESSIBLE, 0));
+        const char *followup[] = {"What made it great?", w->config.positive[0].label.lang[0],
+                                  "Skip."};
+        if (ui_find(&w->frame, UI_TARGET_REASON, 0) != NULL)
+            assert_said_in_order(&w->frame, followup, 3);
+
+        w->view.screen = KIOSK_SCREEN_THANKS;
+        layout(w, canvases[ci]);
+        assert_null(ui_find(&w->frame, UI_TARGET_ACCESSIBLE, 0));
+        const char *thanks[] = {"Thank you!", "Your feedback helps us serve you better."};
+        assert_said_in_order(&w->frame, thanks, 2);
+
+        w->view.screen = KIOSK_SCREEN_CLOSED;
+        layout(w, canvases[ci]);
+        assert_null(w->frame.speech);
+        assert_int_equal(w->frame.target_count, 0);
+    }
+    /* the technician's notice over an accessible view: plain colours */
+    w->view.screen = KIOSK_SCREEN_RATING;
+    w->in.notice = &w->notice;
+    fill_errors(w, 2, 2, "kiosk.conf");
+    layout(w, canvases[0]);
+    int accessible_clear = clear_luminance(&w->frame), accessible_cmds = w->frame.cmd_count;
+    int accessible_size = w->frame.cmds[1].size_px;
+    w->view.accessible = false;
+    layout(w, canvases[0]);
+    assert_int_equal(clear_luminance(&w->frame), accessible_clear);
+    assert_int_equal(w->frame.cmd_count, accessible_cmds);
+    assert_int_equal(w->frame.cmds[1].size_px, accessible_size);
+    w->in.notice = NULL;
+    w->view.accessible = false;
+}
+
 /* The arena holds what fits and cuts the rest at a character boundary. */
 static void test_arena_never_overflows(void **state)
 {
@@ -712,6 +808,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_closed_has_no_targets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arena_never_overflows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_technician_screens_fit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accessible_mode, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "options.h"
 #include "paths.h"
+#include "speech.h"
 #include "ui.h"
 
 struct frame {
@@ -28,6 +29,8 @@ struct frame {
     struct i18n_catalog *catalogs[CONFIG_MAX_LANGUAGES];
     bool ready_sent;
     long count;
+    struct speech *speech;      /* owned; created when accessibility mode is first used */
+    char said[SPEECH_TEXT_MAX]; /* what it was last asked to say; "": silent */
     struct ui_frame list;
 };
 
@@ -78,6 +81,7 @@ void frame_destroy(struct frame *f)
     if (f == NULL)
         return;
     free_catalogs(f);
+    speech_destroy(f->speech);
     free(f);
 }
 
@@ -92,6 +96,28 @@ static void write_ready_file(int64_t now_utc_ms)
     snprintf(text, sizeof text, "%ld %s %" PRId64 "\n", (long)getpid(), WOW_VERSION, now_utc_ms);
     if (!file_write_text(path, text, &err_no))
         log_warn("cannot write %s (used by --self-test): %s", path, strerror(err_no));
+}
+
+/* Speaks what the screen says in accessibility mode, once per new text
+ * (an ack frame says what its screen said: nothing new), and falls silent
+ * when the mode ends.  After the frame is up, so speech never delays it. */
+static void speak(struct frame *f, const struct kiosk_view *view)
+{
+    const char *text = f->list.speech;
+    if (text == NULL || view == NULL || !view->accessible) {
+        if (f->said[0] != '\0' && f->speech != NULL)
+            speech_stop(f->speech);
+        f->said[0] = '\0';
+        return;
+    }
+    if (strncmp(text, f->said, sizeof f->said - 1) == 0)
+        return;
+    if (f->speech == NULL && (f->speech = speech_create()) == NULL)
+        return; /* logged; the screens still work */
+    int lang =
+        view->language >= 0 && view->language < f->config->language_count ? view->language : 0;
+    speech_say(f->speech, f->config->languages[lang], text);
+    snprintf(f->said, sizeof f->said, "%s", text);
 }
 
 void frame_draw(struct frame *f, struct display *display, const struct frame_content *content,
@@ -111,6 +137,10 @@ void frame_draw(struct frame *f, struct display *display, const struct frame_con
     display_logical_size(display, &w, &h);
     ui_layout(&f->list, &in, w, h);
     display_draw(display, &f->list);
+    const struct ui_technician *tech = content->technician;
+    bool customer = content->notice == NULL &&
+                    (tech == NULL || tech->view == NULL || tech->view->screen == TECHNICIAN_HIDDEN);
+    speak(f, customer ? content->view : NULL);
     if (f->count++ == 0) {
         log_info("first frame presented (%dx%d logical)", w, h);
         if (f->ready_status != NULL) {

@@ -72,8 +72,7 @@ void ui_layout_followup(struct ui_ctx *c)
     struct ui_rect skip = {(c->w - skip_w) / 2, c->h - c->margin - skip_h, skip_w, skip_h};
     ui_add_button(c, skip, ui_msg(c, "Skip"), ui_px(c, 22), UI_BUTTON_QUIET);
     ui_add_target(c, UI_TARGET_SKIP, 0, skip);
-    int aw = ui_accessible_button_width(c);
-    ui_add_accessible_button(c, (struct ui_rect){c->w - c->margin - aw, skip.y, aw, skip_h});
+    ui_add_accessible_button(c, ui_accessible_rect(c, skip.y, skip_h));
 
     int n;
     const struct config_reason *reasons = shown_reasons(c, &n);

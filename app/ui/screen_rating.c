@@ -26,13 +26,20 @@ int ui_accessible_button_width(const struct ui_ctx *c)
     return ui_px(c, 76);
 }
 
+struct ui_rect ui_accessible_rect(const struct ui_ctx *c, int y, int h)
+{
+    int w = ui_accessible_button_width(c);
+    int right = c->w - technician_corner_size(c->w, c->h) - c->gap / 2;
+    return (struct ui_rect){right - w, y, w, h};
+}
+
 /* Whether the accessibility button fits at the end of the bottom bar with
  * every language button still >= 120 px (at 480) wide; if not (a narrow
  * portrait screen) it sits in the top right corner instead. */
 static bool accessible_in_bar(const struct ui_ctx *c, bool back)
 {
     int n = c->config->language_count > 1 ? c->config->language_count : 0;
-    int need = ui_accessible_button_width(c) + 2 * c->gap;
+    int need = c->w - ui_accessible_rect(c, 0, 0).x - c->margin + 2 * c->gap;
     if (back)
         need += ui_px(c, 120) + 2 * c->gap;
     if (n > 0)
@@ -41,17 +48,14 @@ static bool accessible_in_bar(const struct ui_ctx *c, bool back)
 }
 
 /* The box for the screen's title at the top (question, picker title),
- * kept clear of the accessibility button when that is in the corner. */
+ * under the accessibility button when that is in the top right corner. */
 static struct ui_rect title_box(const struct ui_ctx *c, bool back)
 {
     float top = 0.04f * (float)c->h;
     float height = (is_portrait(c) ? 0.14f : 0.17f) * (float)c->h;
     struct ui_rect r = {c->margin, (int)top, c->w - 2 * c->margin, (int)height};
-    if (!accessible_in_bar(c, back)) {
-        int side = ui_accessible_button_width(c) + c->gap; /* both sides: still centred */
-        r.x += side;
-        r.w -= 2 * side;
-    }
+    if (!accessible_in_bar(c, back))
+        r.y += ui_px(c, 56) + c->gap / 2;
     return r;
 }
 
@@ -70,13 +74,12 @@ int ui_language_bar(struct ui_ctx *c, bool back)
     int y = c->h - c->margin - bh;
     int left = c->margin, right = c->w - c->margin;
     /* The accessibility button at the bar's right end, or the top right corner. */
-    int aw = ui_accessible_button_width(c);
     if (accessible_in_bar(c, back)) {
-        ui_add_accessible_button(c, (struct ui_rect){right - aw, y, aw, bh});
-        right -= aw + 2 * c->gap;
+        struct ui_rect a = ui_accessible_rect(c, y, bh);
+        ui_add_accessible_button(c, a);
+        right = a.x - 2 * c->gap;
     } else {
-        int top = (int)(0.04f * (float)c->h);
-        ui_add_accessible_button(c, (struct ui_rect){right - aw, top, aw, bh});
+        ui_add_accessible_button(c, ui_accessible_rect(c, (int)(0.04f * (float)c->h), bh));
     }
     if (back) {
         int bw = (right - left) / 4;

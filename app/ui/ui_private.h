@@ -130,8 +130,11 @@ const char *ui_face_label(int rating);
  * canvas's bottom edge minus the margin when there is nothing to show. */
 int ui_language_bar(struct ui_ctx *c, bool back);
 
-/* The accessibility button's size: square-ish, beside the bar's buttons. */
+/* The accessibility button's width, and its place at y, h high: at the
+ * right, clear of the technician's corner square (a press there is the
+ * corner gesture's, never a customer's). */
 int ui_accessible_button_width(const struct ui_ctx *c);
+struct ui_rect ui_accessible_rect(const struct ui_ctx *c, int y, int h);
 
 void ui_layout_rating(struct ui_ctx *c);
 void ui_layout_picker(struct ui_ctx *c);

@@ -162,9 +162,17 @@ static void check_targets(const struct world *w)
         int cx = t->rect.x + t->rect.w / 2, cy = t->rect.y + t->rect.h / 2;
         check(ui_hit(f, cx, cy) == t, w, "ui_hit at a target's centre", i);
         check(ui_find(f, t->kind, t->index) == t, w, "ui_find of a shown target", i);
-        if (t->kind == UI_TARGET_ACCESSIBLE) /* as big as a language button at least */
+        if (t->kind == UI_TARGET_ACCESSIBLE) { /* as big as a language button at least */
             check(t->rect.w * 480 >= 55 * short_side && t->rect.h * 480 >= 55 * short_side, w,
                   "accessibility button too small", i);
+            /* and clear of the corners, where a press is the technician gesture's */
+            int side = technician_corner_size(f->w, f->h);
+            for (int corner = 0; corner < 4; corner++) {
+                struct ui_rect sq = {corner == 1 || corner == 2 ? f->w - side : 0,
+                                     corner >= 2 ? f->h - side : 0, side, side};
+                check(!rects_overlap(t->rect, sq), w, "accessibility button in a corner", corner);
+            }
+        }
         if (t->kind == UI_TARGET_FACE || t->kind == UI_TARGET_REASON) {
             /* >= 110 px on the 7" 800x480 panel, scaled with the canvas. */
             int need = 110 * short_side;

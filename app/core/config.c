@@ -443,6 +443,7 @@ void config_defaults(struct config *config)
     c->picker_timeout_ms = 20000;
     c->rotation = 0;
     c->sleep_when_closed = true;
+    c->reach = CONFIG_REACH_FULL;
     snprintf(c->timezone, sizeof c->timezone, "UTC");
     c->hours.always_open = true;
     press_filter_defaults(&c->press_filter);

@@ -65,6 +65,10 @@ struct config_reason {
 
 enum config_mode { CONFIG_MODE_SINGLE, CONFIG_MODE_PICKER };
 
+/* Where a portrait screen's buttons may be: everywhere, or (for seated
+ * users, wheelchair users, children) in its lower part only. */
+enum config_reach { CONFIG_REACH_FULL, CONFIG_REACH_LOW };
+
 struct config {
     char path[CONFIG_PATH_MAX]; /* the file it came from; "" for defaults */
     int64_t catalog_version;    /* [catalog] version of the catalog layer; 0 without one */
@@ -92,6 +96,7 @@ struct config {
     int64_t picker_timeout_ms;   /* rating screen back to picker; default 20 s */
     int rotation;                /* 0, 90, 180, 270 */
     bool sleep_when_closed;      /* let the display sleep outside hours */
+    enum config_reach reach;     /* portrait: every button low, or anywhere */
 
     char timezone[64]; /* IANA name, default "UTC" */
     struct hours hours;

@@ -112,6 +112,16 @@ static void set_rotation(struct cfg_parser *p, const char *key, const char *lang
         cfg_error(p, cfg_here(p), key, "expected 0, 90, 180 or 270, got '%.40s'", value);
 }
 
+static void set_reach(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    if (strcmp(value, "full") == 0)
+        p->config->reach = CONFIG_REACH_FULL;
+    else if (strcmp(value, "low") == 0)
+        p->config->reach = CONFIG_REACH_LOW;
+    else
+        cfg_error(p, cfg_here(p), key, "expected full or low, got '%.40s'", value);
+}
+
 static void set_timezone(struct cfg_parser *p, const char *key, const char *lang, const char *value)
 {
     if (cfg_text(p, key, value, p->config->timezone, sizeof p->config->timezone))
@@ -267,6 +277,8 @@ const struct cfg_key cfg_keys[] = {
      NULL, "20", "picker mode: back to the picker", BOTH},
     {SEC_SCREEN, "sleep_when_closed", false, CFG_BOOL, 0, 0, FIELD(sleep_when_closed), NULL, "true",
      "the display sleeps outside opening hours", BOTH},
+    {SEC_SCREEN, "reach", false, SPECIAL, set_reach, "full",
+     "full, or low: a portrait screen's buttons in its lower part only", LOCAL},
     {SEC_HOURS, "timezone", false, SPECIAL, set_timezone, "UTC", "the site's IANA zone", BOTH},
     {SEC_HOURS, "always", false, SPECIAL, set_always, NULL,
      "open around the clock, or only the days given", BOTH},

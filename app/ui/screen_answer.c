@@ -25,6 +25,8 @@ static const struct config_reason *shown_reasons(const struct ui_ctx *c, int *co
 
 static int reason_columns(const struct ui_ctx *c, int n)
 {
+    if (c->h > c->w && c->reach_top > 0) /* low reach: less height, so more columns */
+        return n <= 2 ? 1 : n <= 4 ? 2 : 3;
     if (c->h > c->w)
         return n <= 3 ? 1 : 2;
     if (n <= 3)
@@ -66,6 +68,8 @@ void ui_layout_followup(struct ui_ctx *c)
 {
     ui_add(c, UI_CMD_CLEAR, c->pal->background);
     int top = followup_header(c) + c->gap;
+    if (top < c->reach_top)
+        top = c->reach_top;
 
     int skip_h = ui_px(c, 60);
     int skip_w = c->w / 3;

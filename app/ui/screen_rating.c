@@ -54,7 +54,7 @@ static struct ui_rect title_box(const struct ui_ctx *c, bool back)
     float top = 0.04f * (float)c->h;
     float height = (is_portrait(c) ? 0.14f : 0.17f) * (float)c->h;
     struct ui_rect r = {c->margin, (int)top, c->w - 2 * c->margin, (int)height};
-    if (!accessible_in_bar(c, back))
+    if (!accessible_in_bar(c, back) && c->reach_top == 0)
         r.y += ui_px(c, 56) + c->gap / 2;
     return r;
 }
@@ -73,11 +73,17 @@ int ui_language_bar(struct ui_ctx *c, bool back)
     int bh = ui_px(c, 56);
     int y = c->h - c->margin - bh;
     int left = c->margin, right = c->w - c->margin;
-    /* The accessibility button at the bar's right end, or the top right corner. */
+    /* The accessibility button at the bar's right end; where the bar is too
+     * full, in the top right corner, or just above the bar when the screen's
+     * buttons must stay low (then the bar is said to start there). */
+    int bar_top = y;
     if (accessible_in_bar(c, back)) {
         struct ui_rect a = ui_accessible_rect(c, y, bh);
         ui_add_accessible_button(c, a);
         right = a.x - 2 * c->gap;
+    } else if (c->reach_top > 0) {
+        bar_top = y - bh - c->gap;
+        ui_add_accessible_button(c, ui_accessible_rect(c, bar_top, bh));
     } else {
         ui_add_accessible_button(c, ui_accessible_rect(c, (int)(0.04f * (float)c->h), bh));
     }
@@ -89,7 +95,7 @@ int ui_language_bar(struct ui_ctx *c, bool back)
         left += bw + 2 * c->gap;
     }
     if (n <= 1)
-        return y;
+        return bar_top;
     int avail = right - left;
     int bw = (avail - (n - 1) * c->gap) / n;
     if (bw > ui_px(c, 150))
@@ -109,7 +115,7 @@ int ui_language_bar(struct ui_ctx *c, bool back)
                       i == c->lang ? UI_BUTTON_SELECTED : UI_BUTTON_NORMAL);
         ui_add_target(c, UI_TARGET_LANGUAGE, i, r);
     }
-    return y;
+    return bar_top;
 }
 
 /* The rated department's own question when it has one, else the kiosk's. */
@@ -161,6 +167,8 @@ void ui_layout_rating(struct ui_ctx *c)
         ui_add_text(c, dept, name, ui_px(c, 24), false, c->pal->ink_soft, UI_ALIGN_CENTER);
 
     int top = dept.y + dept.h + c->gap;
+    if (top < c->reach_top)
+        top = c->reach_top;
     struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, bottom - top};
     int cols = is_portrait(c) ? 2 : 4, rows = is_portrait(c) ? 2 : 1;
     for (int rating = RATING_VERY_UNHAPPY; rating <= RATING_WOW; rating++)
@@ -206,6 +214,8 @@ void ui_layout_picker(struct ui_ctx *c)
     if (n <= 0)
         return;
     int top = t.y + t.h + c->gap;
+    if (top < c->reach_top)
+        top = c->reach_top;
     struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, bottom - top};
     int cols = picker_columns(c, area, n);
     int rows = (n + cols - 1) / cols;

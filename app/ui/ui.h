@@ -30,6 +30,11 @@ struct i18n_catalog;
 
 #define UI_MIN_TARGET_MM 20
 
+/* With config reach = low, a portrait screen's buttons all start below
+ * this share of its height: on a tall screen on a stand, the part a
+ * seated user reaches forward to (the texts stay above, to be read). */
+#define UI_LOW_REACH_PERCENT 45
+
 #define UI_INFO_ROWS      12
 #define UI_INFO_VALUE_MAX 160
 

@@ -23,6 +23,8 @@ static void ctx_init(struct ui_ctx *c, struct ui_frame *frame, const struct ui_i
     c->accessible = in->view->accessible;
     c->pal = c->accessible ? &ui_palette_contrast : &ui_palette_standard;
     c->text_scale = c->accessible ? UI_ACCESSIBLE_TEXT_SCALE : 1.0f;
+    if (in->config->reach == CONFIG_REACH_LOW && h > w)
+        c->reach_top = (h * UI_LOW_REACH_PERCENT + 99) / 100; /* rounded up */
 }
 
 void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
@@ -41,6 +43,7 @@ void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
         c.accessible = false;
         c.pal = &ui_palette_standard;
         c.text_scale = 1.0f;
+        c.reach_top = 0;
     }
     if (technician) {
         ui_layout_technician(&c);

@@ -55,6 +55,7 @@ struct ui_ctx {
     const struct ui_palette *pal;
     bool accessible; /* the view's accessibility mode: larger, high contrast, spoken */
     float text_scale;
+    int reach_top; /* no button above this y (config reach = low on a portrait canvas); 0: none */
 };
 
 enum ui_button_style {

@@ -314,6 +314,26 @@ static void prepare_picker_accessible(struct run *run)
     run->view.accessible = true;
 }
 
+/* reach = low: on the portrait panel every button in the lower part. */
+static void prepare_rating_low(struct run *run)
+{
+    prepare_rating(run);
+    run->config.reach = CONFIG_REACH_LOW;
+}
+
+static void prepare_followup_low(struct run *run)
+{
+    prepare_followup_negative(run);
+    run->config.reach = CONFIG_REACH_LOW;
+}
+
+static void prepare_picker_low(struct run *run)
+{
+    prepare_picker(run);
+    run->config.reach = CONFIG_REACH_LOW;
+    run->view.accessible = true;
+}
+
 static const struct screen_case cases[] = {
     {"rating", {"en", "fi"}, prepare_rating},
     {"rating-pressed", {"en", "fi"}, prepare_rating_pressed},
@@ -336,6 +356,9 @@ static const struct screen_case cases[] = {
     {"followup-accessible", {"en", "de"}, prepare_followup_accessible},
     {"thanks-accessible", {"en", "fi"}, prepare_thanks_accessible},
     {"picker-accessible", {"en", "fi"}, prepare_picker_accessible},
+    {"rating-low", {"en", "fi"}, prepare_rating_low},
+    {"followup-low", {"en", "de"}, prepare_followup_low},
+    {"picker-accessible-low", {"en", "fi"}, prepare_picker_low},
 };
 #define CASE_COUNT (int)(sizeof cases / sizeof cases[0])
 

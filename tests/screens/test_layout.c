@@ -777,6 +777,53 @@ static void test_accessible_mode(void **state)
     w->view.accessible = false;
 }
 
+/* reach = low: on portrait canvases every customer's button is in the
+ * lower part, on landscape ones nothing moves; in every screen and shape,
+ * accessibility mode and picker mode included. */
+static void test_low_reach(void **state)
+{
+    struct world *w = *state;
+    const struct fixture_shape shapes[] = {
+        {.languages = 3, .departments = 6, .reasons = 6},
+        {.languages = 3, .picker = true, .departments = 6, .reasons = 4},
+        {.languages = 1, .departments = 1, .reasons = 2},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        fixture_config(&w->config, &shapes[s]);
+        for (int screen = KIOSK_SCREEN_PICKER; screen <= KIOSK_SCREEN_FOLLOW_UP; screen++) {
+            w->view.screen = (enum kiosk_screen)screen;
+            w->view.department = screen == KIOSK_SCREEN_PICKER ? -1 : 0;
+            for (int accessible = 0; accessible <= 1; accessible++) {
+                w->view.accessible = accessible;
+                for (int ci = 0; ci < CANVAS_COUNT; ci++) {
+                    struct canvas c = canvases[ci];
+                    w->config.reach = CONFIG_REACH_FULL;
+                    layout(w, c);
+                    struct ui_frame full = w->frame;
+                    w->config.reach = CONFIG_REACH_LOW;
+                    layout(w, c);
+                    check_frame(w, c);
+                    int lowest_top = c.h;
+                    for (int i = 0; i < w->frame.target_count; i++) {
+                        const struct ui_target *t = &w->frame.targets[i];
+                        if (t->rect.y < lowest_top)
+                            lowest_top = t->rect.y;
+                        if (c.h > c.w)
+                            check(t->rect.y * 100 >= c.h * UI_LOW_REACH_PERCENT, w,
+                                  "a button above the low reach line", i);
+                    }
+                    if (c.h <= c.w) /* landscape: the same targets */
+                        assert_memory_equal(full.targets, w->frame.targets,
+                                            sizeof full.targets[0] * (size_t)full.target_count);
+                    assert_true(w->frame.target_count > 0 && lowest_top < c.h);
+                }
+            }
+        }
+    }
+    w->config.reach = CONFIG_REACH_FULL;
+    w->view.accessible = false;
+}
+
 /* The arena holds what fits and cuts the rest at a character boundary. */
 static void test_arena_never_overflows(void **state)
 {
@@ -817,6 +864,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_arena_never_overflows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_technician_screens_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accessible_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_low_reach, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

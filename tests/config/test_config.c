@@ -110,6 +110,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->picker_timeout_ms, 20000);
     assert_int_equal(c->rotation, 0);
     assert_true(c->sleep_when_closed);
+    assert_int_equal(c->reach, CONFIG_REACH_FULL);
     assert_string_equal(c->timezone, "UTC");
     assert_true(c->hours.always_open);
     struct press_filter_settings pf;
@@ -170,6 +171,7 @@ static const char FULL[] = "[kiosk]\n"
                            "thanks_s = 0.25\n"
                            "picker_timeout_s = 30\n"
                            "sleep_when_closed = 0\n"
+                           "reach = low\n"
                            "[hours]\n"
                            "timezone = Europe/Helsinki\n"
                            "mon = 08:00-17:00\n"
@@ -225,6 +227,7 @@ static void test_full_file(void **state)
     assert_int_equal(c->thanks_ms, 250);
     assert_int_equal(c->picker_timeout_ms, 30000);
     assert_false(c->sleep_when_closed);
+    assert_int_equal(c->reach, CONFIG_REACH_LOW);
     assert_string_equal(c->timezone, "Europe/Helsinki");
     assert_false(c->hours.always_open);
     assert_int_equal(c->hours.count[0], 1);
@@ -399,6 +402,7 @@ static void test_err_bad_values(void **state)
         {"[screen]\npicker_timeout_s = 4\n", "screen.picker_timeout_s", "from 5 to 600"},
         {"[screen]\nsleep_when_closed = maybe\n", "screen.sleep_when_closed",
          "expected true/false/yes/no/on/off/1/0, got 'maybe'"},
+        {"[screen]\nreach = high\n", "screen.reach", "expected full or low, got 'high'"},
         {"[followup]\ntimeout_s = 0.5\n", "followup.timeout_s", "from 1 to 120"},
         {"[followup]\nenabled = 2\n", "followup.enabled", "got '2'"},
         {"[press_filter]\nmin_interval_s = 61\n", "press_filter.min_interval_s", "0 to 60"},

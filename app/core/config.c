@@ -615,6 +615,8 @@ bool cfg_check_value(struct cfg_parser *p, enum cfg_section section, const char 
     p->error_count = p->error_total = p->localized_count = 0;
     p->section = section;
     snprintf(p->section_name, sizeof p->section_name, "%s", section_name);
+    p->scratch_department.we_did_from = p->scratch_department.we_did_until =
+        0; /* one value alone */
     p->department = &p->scratch_department;
     p->reason = &p->scratch_reason;
     cfg_full_key(p, name, key, sizeof key);

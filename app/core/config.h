@@ -56,6 +56,9 @@ struct config_department {
     bool customer_facing;
     char group[CONFIG_ID_MAX];   /* the catalog's [group ID] it belongs to; "" in none */
     struct config_text question; /* its own question; "" in [0]: the kiosk's question */
+    struct config_text we_did;   /* "You said, we did": its note to customers; "": none */
+    int32_t we_did_from;         /* first day shown, YYYYMMDD in the site's zone; 0: any */
+    int32_t we_did_until;        /* last day shown, YYYYMMDD; 0: no end */
 };
 
 struct config_reason {

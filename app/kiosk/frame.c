@@ -21,6 +21,7 @@
 #include "options.h"
 #include "paths.h"
 #include "speech.h"
+#include "tz.h"
 #include "ui.h"
 
 struct frame {
@@ -29,10 +30,21 @@ struct frame {
     struct i18n_catalog *catalogs[CONFIG_MAX_LANGUAGES];
     bool ready_sent;
     long count;
+    struct tz *tz;              /* owned: the site's zone, for dated notes; NULL: unknown */
     struct speech *speech;      /* owned; created when accessibility mode is first used */
     char said[SPEECH_TEXT_MAX]; /* what it was last asked to say; "": silent */
     struct ui_frame list;
 };
+
+/* The site's zone (the config's, which a catalog may change). */
+static void load_zone(struct frame *f)
+{
+    char err[160];
+    tz_destroy(f->tz);
+    f->tz = tz_load(f->config->timezone, NULL, err, sizeof err);
+    if (f->tz == NULL)
+        log_warn("frame: %s: dated notes are not shown", err);
+}
 
 static void load_catalogs(struct frame *f, const char *assets_dir)
 {
@@ -58,6 +70,7 @@ struct frame *frame_create(const struct config *config, const char *assets_dir,
     f->config = config;
     f->ready_status = ready_status;
     load_catalogs(f, assets_dir);
+    load_zone(f);
     return f;
 }
 
@@ -74,6 +87,7 @@ void frame_reload_texts(struct frame *f, const char *assets_dir)
 {
     free_catalogs(f);
     load_catalogs(f, assets_dir);
+    load_zone(f);
 }
 
 void frame_destroy(struct frame *f)
@@ -81,6 +95,7 @@ void frame_destroy(struct frame *f)
     if (f == NULL)
         return;
     free_catalogs(f);
+    tz_destroy(f->tz);
     speech_destroy(f->speech);
     free(f);
 }
@@ -133,6 +148,10 @@ void frame_draw(struct frame *f, struct display *display, const struct frame_con
         .notice = content->notice,
         .technician = content->technician,
     };
+    if (f->tz != NULL) {
+        struct tz_local day = tz_to_local(f->tz, now_utc_ms);
+        in.today = day.year * 10000 + day.month * 100 + day.day;
+    }
     int w, h;
     display_logical_size(display, &w, &h);
     ui_layout(&f->list, &in, w, h);

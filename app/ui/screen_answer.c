@@ -114,13 +114,34 @@ void ui_layout_followup(struct ui_ctx *c)
     ui_say(c, said, said_count);
 }
 
+/* The "You said, we did" card at the bottom of the thank-you screen:
+ * its heading and the note, on a card. */
+static void we_did_card(struct ui_ctx *c, struct ui_rect r, const char *note)
+{
+    if (c->pal->outline.a != 0) { /* high contrast: an edge, as buttons have */
+        int edge = ui_px(c, 3);
+        ui_add_rect(c, r, ui_px(c, 16), c->pal->outline);
+        ui_add_rect(c, ui_rect_inset(r, edge, edge), ui_px(c, 13), c->pal->card);
+    } else {
+        ui_add_rect(c, r, ui_px(c, 16), c->pal->card);
+    }
+    int pad = ui_px(c, 14), head_h = ui_px(c, 30);
+    struct ui_rect head = {r.x + pad, r.y + pad / 2, r.w - 2 * pad, head_h};
+    ui_add_text(c, head, ui_msg(c, "You said, we did"), ui_px(c, 18), true, c->pal->ink_soft,
+                UI_ALIGN_CENTER);
+    struct ui_rect body = {r.x + pad, head.y + head_h, r.w - 2 * pad, r.h - head_h - pad};
+    ui_add_text(c, body, note, ui_px(c, 24), false, c->pal->ink, UI_ALIGN_CENTER);
+}
+
 void ui_layout_thanks(struct ui_ctx *c)
 {
     ui_add(c, UI_CMD_CLEAR, c->pal->background);
-    int r = ui_px(c, 78);
+    const char *note = ui_we_did(c, c->view->department);
+    int r = ui_px(c, note != NULL ? 52 : 78);
     bool face = rating_is_valid((int)c->view->rating);
     int title_h = ui_px(c, 84), sub_h = ui_px(c, 70), gap = ui_px(c, 20);
-    int block = (face ? 2 * r + gap : 0) + title_h + sub_h;
+    int card_h = note != NULL ? ui_px(c, c->h > c->w ? 150 : 110) : 0;
+    int block = (face ? 2 * r + gap : 0) + title_h + sub_h + (note != NULL ? gap + card_h : 0);
     int y = (c->h - block) / 2;
     if (face) {
         ui_draw_face(c, (int)c->view->rating, c->w / 2, y + r, r, false);
@@ -130,8 +151,16 @@ void ui_layout_thanks(struct ui_ctx *c)
     ui_add_text(c, title, ui_msg(c, "Thank you!"), ui_px(c, 60), true, c->pal->ink,
                 UI_ALIGN_CENTER);
     struct ui_rect sub = {c->margin, y + title_h, c->w - 2 * c->margin, sub_h};
-    const char *said[2] = {ui_msg(c, "Thank you!"),
-                           ui_msg(c, "Your feedback helps us serve you better.")};
+    const char *said[4] = {ui_msg(c, "Thank you!"),
+                           ui_msg(c, "Your feedback helps us serve you better."),
+                           note != NULL ? ui_msg(c, "You said, we did") : NULL, note};
     ui_add_text(c, sub, said[1], ui_px(c, 26), false, c->pal->ink_soft, UI_ALIGN_CENTER);
-    ui_say(c, said, 2);
+    if (note != NULL) {
+        int card_w = c->w - 2 * c->margin;
+        if (card_w > ui_px(c, 640))
+            card_w = ui_px(c, 640);
+        we_did_card(c, (struct ui_rect){(c->w - card_w) / 2, sub.y + sub_h + gap, card_w, card_h},
+                    note);
+    }
+    ui_say(c, said, 4);
 }

@@ -167,6 +167,16 @@ void ui_layout_rating(struct ui_ctx *c)
         ui_add_text(c, dept, name, ui_px(c, 24), false, c->pal->ink_soft, UI_ALIGN_CENTER);
 
     int top = dept.y + dept.h + c->gap;
+    /* "You said, we did": a quiet line under the department, no button */
+    const char *we_did = ui_we_did(c, c->view->department);
+    const char *we_did_line = NULL;
+    if (we_did != NULL) {
+        we_did_line = ui_arena_printf(c, "%s: %s", ui_msg(c, "You said, we did"), we_did);
+        int line_h = ui_px(c, is_portrait(c) ? 60 : 30); /* portrait: room for two lines */
+        struct ui_rect note = {q.x, dept.y + dept.h, q.w, line_h};
+        ui_add_text(c, note, we_did_line, ui_px(c, 18), false, c->pal->ink_soft, UI_ALIGN_CENTER);
+        top = note.y + note.h + c->gap;
+    }
     if (top < c->reach_top)
         top = c->reach_top;
     struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, bottom - top};
@@ -174,12 +184,12 @@ void ui_layout_rating(struct ui_ctx *c)
     for (int rating = RATING_VERY_UNHAPPY; rating <= RATING_WOW; rating++)
         face_cell(c, rating, ui_grid_cell(area, cols, rows, 0, rating - 1, RATING_COUNT));
 
-    const char *said[3 + RATING_COUNT] = {
-        question_text(c), name,
+    const char *said[4 + RATING_COUNT] = {
+        question_text(c), name, we_did_line,
         ui_msg(c, rows > 1 ? "From left to right, top to bottom:" : "From left to right:")};
     for (int rating = RATING_VERY_UNHAPPY; rating <= RATING_WOW; rating++)
-        said[2 + rating] = ui_msg(c, ui_face_label(rating));
-    ui_say(c, said, 3 + RATING_COUNT);
+        said[3 + rating] = ui_msg(c, ui_face_label(rating));
+    ui_say(c, said, 4 + RATING_COUNT);
 }
 
 /* Columns for n department buttons in area: the count whose buttons give

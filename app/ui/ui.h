@@ -75,6 +75,8 @@ struct ui_input {
     const struct i18n_catalog *const *catalogs; /* one per config language, may hold NULL */
     const struct ui_notice *notice;             /* not NULL: the notice screen, not view's */
     const struct ui_technician *technician;     /* NULL or hidden: the customer screens */
+    int32_t today; /* YYYYMMDD in the site's zone, for dated notes; 0: unknown (only
+                      undated notes show) */
 };
 
 /* Lays out the screen for in on a w x h logical canvas into *frame. */

@@ -260,6 +260,23 @@ struct ui_rect ui_grid_cell(struct ui_rect area, int cols, int rows, int gap, in
     return (struct ui_rect){x0 + col * (cw + gap), y0 + row * (ch + gap), cw, ch};
 }
 
+const char *ui_we_did(const struct ui_ctx *c, int department)
+{
+    const struct config *config = c->config;
+    if (department < 0 || department >= config->department_count ||
+        department >= CONFIG_MAX_DEPARTMENTS)
+        return NULL;
+    const struct config_department *d = &config->departments[department];
+    if (d->we_did.lang[0][0] == '\0')
+        return NULL;
+    int32_t today = c->in->today;
+    bool dated = d->we_did_from != 0 || d->we_did_until != 0;
+    if (dated && (today == 0 || (d->we_did_from != 0 && today < d->we_did_from) ||
+                  (d->we_did_until != 0 && today > d->we_did_until)))
+        return NULL;
+    return ui_text(c->in, &d->we_did, c->lang);
+}
+
 const char *ui_text(const struct ui_input *in, const struct config_text *text, int lang)
 {
     const struct config *config = in->config;

@@ -104,6 +104,10 @@ void ui_add_accessible_button(struct ui_ctx *c, struct ui_rect r);
  * arena.  Texts may be NULL or "" (skipped). */
 void ui_say(struct ui_ctx *c, const char *const *texts, int count);
 
+/* The department's "You said, we did" note in the view's language when it
+ * has one and today is within its days; NULL otherwise. */
+const char *ui_we_did(const struct ui_ctx *c, int department);
+
 /* Rectangle helpers. */
 struct ui_rect ui_rect_inset(struct ui_rect r, int dx, int dy);
 

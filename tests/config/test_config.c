@@ -150,6 +150,10 @@ static const char FULL[] = "[kiosk]\n"
                            "[department it]\n"
                            "name = IT\n"
                            "customer_facing = off\n"
+                           "we_did_until = 2027-02-28\n"
+                           "we_did = Uusi tukinumero\n"
+                           "we_did.en = A new help line\n"
+                           "we_did_from = 2024-02-29\n"
                            "\n"
                            "[reason fast]\n"
                            "label = Fast\n"
@@ -213,6 +217,11 @@ static void test_full_file(void **state)
     assert_true(c->departments[0].customer_facing);
     assert_string_equal(c->departments[1].name.lang[0], "IT");
     assert_false(c->departments[1].customer_facing);
+    assert_string_equal(c->departments[1].we_did.lang[0], "Uusi tukinumero");
+    assert_string_equal(c->departments[1].we_did.lang[1], "A new help line");
+    assert_int_equal(c->departments[1].we_did_from, 20240229);
+    assert_int_equal(c->departments[1].we_did_until, 20270228);
+    assert_int_equal(c->departments[0].we_did_from, 0);
     assert_int_equal(c->positive_count, 2);
     assert_string_equal(c->positive[0].id, "fast");
     assert_string_equal(c->positive[1].id, "kind");
@@ -403,6 +412,11 @@ static void test_err_bad_values(void **state)
         {"[screen]\nsleep_when_closed = maybe\n", "screen.sleep_when_closed",
          "expected true/false/yes/no/on/off/1/0, got 'maybe'"},
         {"[screen]\nreach = high\n", "screen.reach", "expected full or low, got 'high'"},
+        {"[department d]\nwe_did_from = 2026-02-29\n", "department d.we_did_from",
+         "expected a date YYYY-MM-DD, got '2026-02-29'"},
+        {"[department d]\nwe_did_until = 2026-12-5\n", "department d.we_did_until",
+         "got '2026-12-5'"},
+
         {"[followup]\ntimeout_s = 0.5\n", "followup.timeout_s", "from 1 to 120"},
         {"[followup]\nenabled = 2\n", "followup.enabled", "got '2'"},
         {"[press_filter]\nmin_interval_s = 61\n", "press_filter.min_interval_s", "0 to 60"},
@@ -418,6 +432,8 @@ static void test_err_bad_values(void **state)
         int line = cases[i].text[1] == 'r' ? 3 : 2;
         expect_error(*state, cases[i].text, line, cases[i].key, cases[i].fragment);
     }
+    expect_error(*state, "[department d]\nwe_did_from = 2026-12-05\nwe_did_until = 2026-12-04\n", 3,
+                 "department d.we_did_until", "would end (20261204) before it starts (20261205)");
 }
 
 static void test_err_bad_id(void **state)

@@ -334,6 +334,30 @@ static void prepare_picker_low(struct run *run)
     run->view.accessible = true;
 }
 
+/* "You said, we did": the rated department's note (undated: every day). */
+static void set_we_did(struct run *run)
+{
+    struct config *c = &run->config;
+    struct config_department *d = &c->departments[c->department];
+    set_text(&d->we_did, 0, "You said the wait was long. We now open a second counter on Mondays.");
+    int fi = lang_index(c, "fi");
+    if (fi > 0)
+        set_text(&d->we_did, fi,
+                 "Jonotus oli pitkä. Maanantaisin meillä on nyt kaksi tiskiä auki.");
+}
+
+static void prepare_rating_we_did(struct run *run)
+{
+    prepare_rating(run);
+    set_we_did(run);
+}
+
+static void prepare_thanks_we_did(struct run *run)
+{
+    prepare_thanks(run);
+    set_we_did(run);
+}
+
 static const struct screen_case cases[] = {
     {"rating", {"en", "fi"}, prepare_rating},
     {"rating-pressed", {"en", "fi"}, prepare_rating_pressed},
@@ -359,6 +383,8 @@ static const struct screen_case cases[] = {
     {"rating-low", {"en", "fi"}, prepare_rating_low},
     {"followup-low", {"en", "de"}, prepare_followup_low},
     {"picker-accessible-low", {"en", "fi"}, prepare_picker_low},
+    {"rating-we-did", {"en", "fi"}, prepare_rating_we_did},
+    {"thanks-we-did", {"en", "fi"}, prepare_thanks_we_did},
 };
 #define CASE_COUNT (int)(sizeof cases / sizeof cases[0])
 

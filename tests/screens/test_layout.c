@@ -824,6 +824,69 @@ static void test_low_reach(void **state)
     w->view.accessible = false;
 }
 
+/* "You said, we did": the note on the idle rating screen and on the
+ * thank-you screen, only on its days (today unknown: only an undated
+ * note), in the customer's language, never a touch target, and said in
+ * accessibility mode. */
+static void test_we_did(void **state)
+{
+    struct world *w = *state;
+    struct config_department *d = &w->config.departments[0];
+    snprintf(d->we_did.lang[0], CONFIG_TEXT_MAX, "%s", "We opened a second counter.");
+    snprintf(d->we_did.lang[1], CONFIG_TEXT_MAX, "%s", "Avasimme toisen tiskin.");
+    const char *en_line = "You said, we did: We opened a second counter.";
+    w->view.department = 0;
+    struct {
+        int32_t from, until, today;
+        bool shown;
+    } days[] = {
+        {0, 0, 0, true},
+        {20261201, 20261231, 20261205, true},
+        {20261201, 20261231, 20261201, true},
+        {20261201, 20261231, 20261231, true},
+        {20261201, 20261231, 20261130, false},
+        {20261201, 20261231, 20270101, false},
+        {20261201, 0, 20300101, true},
+        {0, 20261231, 20261231, true},
+        {20261201, 20261231, 0, false},
+    };
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        d->we_did_from = days[i].from;
+        d->we_did_until = days[i].until;
+        w->in.today = days[i].today;
+        for (int ci = 0; ci < CANVAS_COUNT; ci++) {
+            w->view.screen = KIOSK_SCREEN_RATING;
+            layout(w, canvases[ci]);
+            check_frame(w, canvases[ci]);
+            assert_true((text_cmd(&w->frame, en_line) != NULL) == days[i].shown);
+            w->view.screen = KIOSK_SCREEN_THANKS;
+            layout(w, canvases[ci]);
+            check_frame(w, canvases[ci]);
+            assert_true((text_cmd(&w->frame, "We opened a second counter.") != NULL) ==
+                        days[i].shown);
+            assert_true((text_cmd(&w->frame, "You said, we did") != NULL) == days[i].shown);
+        }
+    }
+    d->we_did_from = d->we_did_until = 0;
+    w->view.language = 1;
+    w->view.screen = KIOSK_SCREEN_THANKS;
+    layout(w, canvases[0]);
+    assert_non_null(text_cmd(&w->frame, "Avasimme toisen tiskin."));
+    w->view.language = 0;
+    w->view.accessible = true;
+    layout(w, canvases[0]);
+    const char *said[] = {"Thank you!", "You said, we did", "We opened a second counter."};
+    assert_said_in_order(&w->frame, said, 3);
+    w->view.screen = KIOSK_SCREEN_PICKER; /* the picker has no department: no note */
+    w->view.department = -1;
+    layout(w, canvases[0]);
+    for (int i = 0; i < w->frame.cmd_count; i++)
+        assert_false(w->frame.cmds[i].type == UI_CMD_TEXT &&
+                     strstr(w->frame.cmds[i].text, "second counter") != NULL);
+    w->view.accessible = false;
+    memset(&d->we_did, 0, sizeof d->we_did);
+}
+
 /* The arena holds what fits and cuts the rest at a character boundary. */
 static void test_arena_never_overflows(void **state)
 {
@@ -865,6 +928,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_technician_screens_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accessible_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_low_reach, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_we_did, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,10 @@ struct page_catalog_item {
     char id[CONFIG_ID_MAX];
     struct config_text name;
     struct config_text question;
-    bool head_edits; /* a department: its head may edit its question */
+    struct config_text we_did; /* a department: "You said, we did" */
+    char we_did_from[11];      /* YYYY-MM-DD or "" */
+    char we_did_until[11];
+    bool head_edits; /* a department: its head may edit its question and note */
 };
 
 /* What the page shows; every pointer borrowed. */

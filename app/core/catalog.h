@@ -37,6 +37,7 @@ struct catalog_department {
     struct config_text we_did;   /* "You said, we did": its note; "" in [0]: none */
     char we_did_from[11];        /* YYYY-MM-DD as written; "": from any day */
     char we_did_until[11];       /* YYYY-MM-DD; "": no end */
+    bool we_did_score;           /* this week's figure beside the note */
     bool head_edits;             /* its head may edit its question and note in the dashboard */
 };
 

@@ -480,6 +480,8 @@ bool cat_build_views(struct catalog *cat)
             const struct cat_value *until = cat_value(s, "we_did_until");
             snprintf(d->we_did_from, sizeof d->we_did_from, "%.10s", from ? from->value : "");
             snprintf(d->we_did_until, sizeof d->we_did_until, "%.10s", until ? until->value : "");
+            const struct cat_value *score = cat_value(s, "we_did_score");
+            d->we_did_score = score != NULL && cat_is_true(score->value);
             const struct cat_value *head = cat_value(s, "head_edits");
             d->customer_facing = cf == NULL || cat_is_true(cf->value);
             d->head_edits = head != NULL && cat_is_true(head->value);

@@ -59,6 +59,7 @@ struct config_department {
     struct config_text we_did;   /* "You said, we did": its note to customers; "": none */
     int32_t we_did_from;         /* first day shown, YYYYMMDD in the site's zone; 0: any */
     int32_t we_did_until;        /* last day shown, YYYYMMDD; 0: no end */
+    bool we_did_score;           /* beside the note: this week's answers at this kiosk */
 };
 
 struct config_reason {

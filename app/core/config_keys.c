@@ -310,6 +310,8 @@ const struct cfg_key cfg_keys[] = {
      "the note's first day, YYYY-MM-DD", BOTH},
     {SEC_DEPARTMENT, "we_did_until", false, SPECIAL, set_we_did_date, NULL,
      "the note's last day, YYYY-MM-DD", BOTH},
+    {SEC_DEPARTMENT, "we_did_score", false, CFG_BOOL, 0, 0, DEPT_FIELD(we_did_score), NULL, "false",
+     "beside the note, this week's share of happy answers here", BOTH},
     {SEC_DEPARTMENT, "head_edits", false, SPECIAL, set_fleet_bool, NULL,
      "its head may edit its question in the dashboard", CENTRAL},
     {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text", BOTH},

@@ -147,6 +147,7 @@ void frame_draw(struct frame *f, struct display *display, const struct frame_con
         .catalogs = (const struct i18n_catalog *const *)f->catalogs,
         .notice = content->notice,
         .technician = content->technician,
+        .week = content->week,
     };
     if (f->tz != NULL) {
         struct tz_local day = tz_to_local(f->tz, now_utc_ms);
@@ -168,6 +169,16 @@ void frame_draw(struct frame *f, struct display *display, const struct frame_con
             f->ready_sent = true;
         }
     }
+}
+
+const struct config *frame_config(const struct frame *f)
+{
+    return f->config;
+}
+
+const struct tz *frame_zone(const struct frame *f)
+{
+    return f->tz;
 }
 
 const struct ui_frame *frame_list(const struct frame *f)

@@ -116,7 +116,7 @@ void ui_layout_followup(struct ui_ctx *c)
 
 /* The "You said, we did" card at the bottom of the thank-you screen:
  * its heading and the note, on a card. */
-static void we_did_card(struct ui_ctx *c, struct ui_rect r, const char *note)
+static void we_did_card(struct ui_ctx *c, struct ui_rect r, const char *note, const char *week)
 {
     if (c->pal->outline.a != 0) { /* high contrast: an edge, as buttons have */
         int edge = ui_px(c, 3);
@@ -129,18 +129,23 @@ static void we_did_card(struct ui_ctx *c, struct ui_rect r, const char *note)
     struct ui_rect head = {r.x + pad, r.y + pad / 2, r.w - 2 * pad, head_h};
     ui_add_text(c, head, ui_msg(c, "You said, we did"), ui_px(c, 18), true, c->pal->ink_soft,
                 UI_ALIGN_CENTER);
-    struct ui_rect body = {r.x + pad, head.y + head_h, r.w - 2 * pad, r.h - head_h - pad};
+    int week_h = week != NULL ? ui_px(c, 28) : 0;
+    struct ui_rect body = {r.x + pad, head.y + head_h, r.w - 2 * pad, r.h - head_h - pad - week_h};
     ui_add_text(c, body, note, ui_px(c, 24), false, c->pal->ink, UI_ALIGN_CENTER);
+    if (week != NULL)
+        ui_add_text(c, (struct ui_rect){body.x, body.y + body.h, body.w, week_h}, week,
+                    ui_px(c, 18), true, c->pal->ink_soft, UI_ALIGN_CENTER);
 }
 
 void ui_layout_thanks(struct ui_ctx *c)
 {
     ui_add(c, UI_CMD_CLEAR, c->pal->background);
     const char *note = ui_we_did(c, c->view->department);
+    const char *week = note != NULL ? ui_we_did_week(c, c->view->department) : NULL;
     int r = ui_px(c, note != NULL ? 52 : 78);
     bool face = rating_is_valid((int)c->view->rating);
     int title_h = ui_px(c, 84), sub_h = ui_px(c, 70), gap = ui_px(c, 20);
-    int card_h = note != NULL ? ui_px(c, c->h > c->w ? 150 : 110) : 0;
+    int card_h = note != NULL ? ui_px(c, (c->h > c->w ? 150 : 110) + (week != NULL ? 28 : 0)) : 0;
     int block = (face ? 2 * r + gap : 0) + title_h + sub_h + (note != NULL ? gap + card_h : 0);
     int y = (c->h - block) / 2;
     if (face) {
@@ -151,16 +156,16 @@ void ui_layout_thanks(struct ui_ctx *c)
     ui_add_text(c, title, ui_msg(c, "Thank you!"), ui_px(c, 60), true, c->pal->ink,
                 UI_ALIGN_CENTER);
     struct ui_rect sub = {c->margin, y + title_h, c->w - 2 * c->margin, sub_h};
-    const char *said[4] = {ui_msg(c, "Thank you!"),
+    const char *said[5] = {ui_msg(c, "Thank you!"),
                            ui_msg(c, "Your feedback helps us serve you better."),
-                           note != NULL ? ui_msg(c, "You said, we did") : NULL, note};
+                           note != NULL ? ui_msg(c, "You said, we did") : NULL, note, week};
     ui_add_text(c, sub, said[1], ui_px(c, 26), false, c->pal->ink_soft, UI_ALIGN_CENTER);
     if (note != NULL) {
         int card_w = c->w - 2 * c->margin;
         if (card_w > ui_px(c, 640))
             card_w = ui_px(c, 640);
         we_did_card(c, (struct ui_rect){(c->w - card_w) / 2, sub.y + sub_h + gap, card_w, card_h},
-                    note);
+                    note, week);
     }
-    ui_say(c, said, 4);
+    ui_say(c, said, 5);
 }

@@ -171,7 +171,11 @@ void ui_layout_rating(struct ui_ctx *c)
     const char *we_did = ui_we_did(c, c->view->department);
     const char *we_did_line = NULL;
     if (we_did != NULL) {
-        we_did_line = ui_arena_printf(c, "%s: %s", ui_msg(c, "You said, we did"), we_did);
+        const char *week = ui_we_did_week(c, c->view->department);
+        we_did_line =
+            week != NULL
+                ? ui_arena_printf(c, "%s: %s · %s", ui_msg(c, "You said, we did"), we_did, week)
+                : ui_arena_printf(c, "%s: %s", ui_msg(c, "You said, we did"), we_did);
         int line_h = ui_px(c, is_portrait(c) ? 60 : 30); /* portrait: room for two lines */
         struct ui_rect note = {q.x, dept.y + dept.h, q.w, line_h};
         ui_add_text(c, note, we_did_line, ui_px(c, 18), false, c->pal->ink_soft, UI_ALIGN_CENTER);

@@ -277,6 +277,18 @@ const char *ui_we_did(const struct ui_ctx *c, int department)
     return ui_text(c->in, &d->we_did, c->lang);
 }
 
+const char *ui_we_did_week(struct ui_ctx *c, int department)
+{
+    const struct ui_week *w = c->in->week;
+    if (w == NULL || w->answers <= 0 || ui_we_did(c, department) == NULL ||
+        !c->config->departments[department].we_did_score)
+        return NULL;
+    long long pct = (long long)((w->satisfied * 100 + w->answers / 2) / w->answers);
+    return ui_arena_printf(c, "%s: %lld %% %s (%lld %s)", ui_msg(c, "This week here"), pct,
+                           ui_msg(c, "satisfied"), (long long)w->answers,
+                           ui_msg(c, w->answers == 1 ? "answer" : "answers"));
+}
+
 const char *ui_text(const struct ui_input *in, const struct config_text *text, int lang)
 {
     const struct config *config = in->config;

@@ -443,19 +443,21 @@ def check_we_did(ctx, head, token):
     r = head.post("/catalog/department/alpha", {
         "csrf": token, "we_did": "You said: slow. We did: a second desk.",
         "we_did.fi": "Toinen tiski avattu.", "we_did_from": "2026-12-01",
-        "we_did_until": "2026-12-31"})
+        "we_did_until": "2026-12-31", "we_did_shown": "1", "we_did_score": "true"})
     check(r.status == 303, f"head-a publishes alpha's note: {r!r}")
     _, body = body_of(ctx, "k1")
     for line in ("we_did = You said: slow. We did: a second desk.", "we_did.fi = Toinen tiski avattu.",
-                 "we_did_from = 2026-12-01", "we_did_until = 2026-12-31"):
+                 "we_did_from = 2026-12-01", "we_did_until = 2026-12-31", "we_did_score = true"):
         check(line in body, f"k1's rendering lacks {line!r}: {body!r}")
     r = head.get("/catalog")
     check('value="2026-12-31"' in r.text and "Toinen tiski avattu." in r.text,
           f"the form does not show the note back: {r.text!r}")
-    # an empty field removes the key
-    r = head.post("/catalog/department/alpha", {"csrf": token, "we_did_until": ""})
-    check(r.status == 303 and "we_did_until" not in body_of(ctx, "k1")[1],
-          f"an emptied we_did_until stays: {r!r}")
+    # an empty field removes the key; an unchecked box (the form's marker sent) too
+    r = head.post("/catalog/department/alpha", {"csrf": token, "we_did_until": "",
+                                                "we_did_shown": "1"})
+    body = body_of(ctx, "k1")[1]
+    check(r.status == 303 and "we_did_until" not in body and "we_did_score" not in body,
+          f"an emptied we_did_until or unchecked we_did_score stays: {r!r} {body!r}")
 
 
 def check_seeded(ctx):

@@ -62,6 +62,7 @@ struct run {
     const char *line_ptr[CONFIG_MAX_ERRORS];
     struct technician_view tech_view;
     struct ui_technician tech; /* shown when tech_view.screen is not HIDDEN */
+    struct ui_week week;       /* answers 0: none shown */
     struct ui_frame frame;
     int failures, compared;
 };
@@ -356,6 +357,8 @@ static void prepare_thanks_we_did(struct run *run)
 {
     prepare_thanks(run);
     set_we_did(run);
+    run->config.departments[run->config.department].we_did_score = true;
+    run->week = (struct ui_week){.answers = 412, .satisfied = 354};
 }
 
 static const struct screen_case cases[] = {
@@ -491,6 +494,7 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
     run->view = (struct kiosk_view){
         .screen = KIOSK_SCREEN_RATING, .department = run->config.department, .pressed_reason = -1};
     run->show_notice = false;
+    run->week = (struct ui_week){0};
     run->notice =
         (struct ui_notice){.title = "/boot/firmware/wowkiosk.conf", .lines = run->line_ptr};
     run->tech_view = (struct technician_view){.screen = TECHNICIAN_HIDDEN};
@@ -505,7 +509,8 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
                           .config = &run->config,
                           .catalogs = (const struct i18n_catalog *const *)run->catalogs,
                           .notice = run->show_notice ? &run->notice : NULL,
-                          .technician = &run->tech};
+                          .technician = &run->tech,
+                          .week = &run->week};
     int w, h;
     display_logical_size(d, &w, &h);
     ui_layout(&run->frame, &in, w, h);

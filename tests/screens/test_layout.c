@@ -877,6 +877,32 @@ static void test_we_did(void **state)
     layout(w, canvases[0]);
     const char *said[] = {"Thank you!", "You said, we did", "We opened a second counter."};
     assert_said_in_order(&w->frame, said, 3);
+    /* this week's figure: only when the department asks for it, and has answers */
+    struct ui_week week = {.answers = 412, .satisfied = 354};
+    const char *figure = "This week here: 86 % satisfied (412 answers)";
+    w->view.accessible = false;
+    w->in.week = &week;
+    for (int score = 0; score <= 1; score++) {
+        d->we_did_score = score;
+        for (int screen = KIOSK_SCREEN_RATING; screen <= KIOSK_SCREEN_THANKS; screen += 2) {
+            w->view.screen = (enum kiosk_screen)screen;
+            layout(w, canvases[0]);
+            bool found = false;
+            for (int i = 0; i < w->frame.cmd_count; i++)
+                found |= w->frame.cmds[i].type == UI_CMD_TEXT &&
+                         strstr(w->frame.cmds[i].text, figure) != NULL;
+            assert_true(found == (score == 1));
+        }
+    }
+    week.answers = week.satisfied = 0;
+    w->view.screen = KIOSK_SCREEN_THANKS;
+    layout(w, canvases[0]);
+    for (int i = 0; i < w->frame.cmd_count; i++)
+        assert_false(w->frame.cmds[i].type == UI_CMD_TEXT &&
+                     strstr(w->frame.cmds[i].text, "This week here") != NULL);
+    w->in.week = NULL;
+    d->we_did_score = false;
+    w->view.accessible = true;
     w->view.screen = KIOSK_SCREEN_PICKER; /* the picker has no department: no note */
     w->view.department = -1;
     layout(w, canvases[0]);

@@ -212,6 +212,15 @@ static void department_form(struct strbuf *out, const struct page_ctx *ctx,
     text_fields(out, ctx, v, prefix, "we_did", N_("You said, we did"), &d->we_did);
     date_field(out, ctx, prefix, "we_did_from", N_("Shown from"), d->we_did_from);
     date_field(out, ctx, prefix, "we_did_until", N_("Shown until"), d->we_did_until);
+    page_hidden(out, "we_did_shown", "1");
+    strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"");
+    html_escape(out, prefix);
+    strbuf_puts(out, "-score\" name=\"we_did_score\" value=\"true\"");
+    strbuf_puts(out, d->we_did_score ? " checked" : "");
+    strbuf_puts(out, "><label for=\"");
+    html_escape(out, prefix);
+    tagged(out, ctx, "-score\">",
+           "Beside the note, this week's share of happy answers at the kiosk", "</label></div>");
     if (v->admin) {
         strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"");
         html_escape(out, prefix);

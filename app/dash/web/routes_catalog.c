@@ -88,6 +88,7 @@ static void fill_department(const struct catalog_department *d, struct page_cata
     item->we_did = d->we_did;
     snprintf(item->we_did_from, sizeof item->we_did_from, "%s", d->we_did_from);
     snprintf(item->we_did_until, sizeof item->we_did_until, "%s", d->we_did_until);
+    item->we_did_score = d->we_did_score;
     item->head_edits = d->head_edits;
 }
 
@@ -378,6 +379,8 @@ void handle_catalog_department(struct route_ctx *c, const struct route_match *m)
     form_texts(c, &s, &f, "we_did");
     form_date(c, &s, &f, "we_did_from", d->we_did_from, sizeof d->we_did_from);
     form_date(c, &s, &f, "we_did_until", d->we_did_until, sizeof d->we_did_until);
+    if (http_form(c->req, "we_did_shown")) /* the form's marker: its checkbox is in this post */
+        form_edit(&f, "we_did_score", http_form(c->req, "we_did_score") ? "true" : NULL);
     if (admin)
         keep_posted(c, &s, &d->name, "name");
     keep_posted(c, &s, &d->question, "question");

@@ -367,6 +367,22 @@ const struct schema_step schema_steps[] = {
        department's hours of a period: by day, not a scan of every hour ever rolled up */
     {8, "the league's consistency reads the hour rollup by day (docs/DASHBOARD.md, Consistency)",
      "CREATE INDEX dash_hour_day ON dash_hour(day)", NULL, NULL},
+    /* step: recognise and act — when the slip most likely began (the detector's change
+       point), who owns an alert, what was done and when; and rises (good news) */
+    {9,
+     "recognise and act: an alert's change point, owner and resolution; rises (docs/DASHBOARD.md, "
+     "Recognise and act)",
+     "ALTER TABLE dash_alerts ADD COLUMN change_ms BIGINT;"
+     "ALTER TABLE dash_alerts ADD COLUMN direction TEXT NOT NULL DEFAULT 'down'"
+     "  CHECK (direction IN ('down', 'up'));"
+     "ALTER TABLE dash_alerts ADD COLUMN assignee TEXT;"
+     "ALTER TABLE dash_alerts ADD COLUMN assigned_by TEXT;"
+     "ALTER TABLE dash_alerts ADD COLUMN assigned_ms BIGINT;"
+     "ALTER TABLE dash_alerts ADD COLUMN resolved_by TEXT;"
+     "ALTER TABLE dash_alerts ADD COLUMN resolved_ms BIGINT;"
+     "ALTER TABLE dash_alerts ADD COLUMN resolution TEXT;"
+     "CREATE INDEX dash_alerts_opened ON dash_alerts(opened_ms)",
+     NULL, NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

@@ -144,6 +144,11 @@ def check(db, reported, r, seed):
         ok = con.execute("PRAGMA integrity_check").fetchone()[0]
         if ok != "ok":
             fail("integrity_check: %s" % ok, r, seed)
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'taps'").fetchone():
+            # killed while the store was being made (its schema is one transaction)
+            if reported:
+                fail("the store lost its tables", r, seed)
+            return
         rows = dict((i, (d, rt)) for i, d, rt in
                     con.execute("SELECT id, department, rating FROM taps"))
         for tap_id, want in reported.items():

@@ -3,12 +3,13 @@
 #   make test   install, check the style and the layers, build (release,
 #               ASan+UBSan, clang under the static analyser), run every test
 #   make bench  build and run the benchmarks; prints "figure: NAME VALUE UNIT"
+#   make test-crash-long   the kill -9 test at 500 rounds (CI runs 200)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 SCAN_BUILD ?= build-scan
 
-.PHONY: all deps build run test test-release test-asan test-analyze bench check-style clean
+.PHONY: all deps build run test test-release test-asan test-analyze test-crash-long bench check-style clean
 
 all: build
 
@@ -41,6 +42,12 @@ SCAN = scan-build --use-cc=clang --status-bugs -o $(abspath $(SCAN_BUILD))/repor
 test-analyze: deps
 	$(SCAN) cmake -S . -B $(SCAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWOW_TESTS=OFF >/dev/null
 	$(SCAN) cmake --build $(SCAN_BUILD) -j $(JOBS)
+
+# The kill -9 test at length (CI runs 200 rounds): CRASH_ROUNDS rounds, about 0.6 s each.
+CRASH_ROUNDS ?= 500
+test-crash-long: build
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy SDL_RENDER_DRIVER=software \
+	    python3 tests/e2e/test_crash.py $(BUILD)/wowkiosk $(CRASH_ROUNDS)
 
 bench: build
 	sh bench/run.sh $(BUILD)

@@ -4,12 +4,13 @@
 #               ASan+UBSan, clang under the static analyser), run every test
 #   make bench  build and run the benchmarks; prints "figure: NAME VALUE UNIT"
 #   make test-crash-long   the kill -9 test at 500 rounds (CI runs 200)
+#   make test-faults-long  allocation failure at every SQLite allocation (CI: every 29th)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 SCAN_BUILD ?= build-scan
 
-.PHONY: all deps build run test test-release test-asan test-analyze test-crash-long bench check-style clean
+.PHONY: all deps build run test test-release test-asan test-analyze test-crash-long test-faults-long bench check-style clean
 
 all: build
 
@@ -48,6 +49,11 @@ CRASH_ROUNDS ?= 500
 test-crash-long: build
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy SDL_RENDER_DRIVER=software \
 	    python3 tests/e2e/test_crash.py $(BUILD)/wowkiosk $(CRASH_ROUNDS)
+
+# Allocation failure at each of SQLite's allocations of start-up, taps and a sync round
+# (CI fails every 29th): about six minutes.
+test-faults-long: build
+	$(BUILD)/tests/sync/test_sync_alloc 1
 
 bench: build
 	sh bench/run.sh $(BUILD)

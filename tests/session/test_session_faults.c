@@ -5,7 +5,10 @@
  * A test VFS wraps the default one and makes exactly the Nth write, sync
  * or open (counted over every file the store opens: the database, its
  * write-ahead log and shared memory) fail with an I/O error or "disk
- * full", or the Nth lock answer "busy" (another process has the file).  For N = 1, 2, ... a session
+ * full", or the Nth lock answer "busy" (another process has the file), or
+ * the Nth read of the database come back scrambled (a damaged card: the
+ * session's corrupt path, which reopens the store and moves a damaged one
+ * aside; the taps it held are counted there).  For N = 1, 2, ... a session
  * records taps and follow-ups; each recording must return at once (the customer's screen never
  * waits), the session retries and reopens the store as it must, and once the fault has fired and
  * passed every acknowledged tap is in the store exactly once, each follow-up on its own tap, and
@@ -45,6 +48,7 @@ struct fault_plan {
 struct fault_file {
     sqlite3_file base; /* first: SQLite sees this */
     struct fault_plan *plan;
+    bool main_db;       /* the database itself (not its log or shared memory) */
     sqlite3_file *real; /* the default VFS's file, after this struct */
 };
 
@@ -69,15 +73,21 @@ static int f_close(sqlite3_file *f)
     int rc = ff->real->pMethods ? ff->real->pMethods->xClose(ff->real) : SQLITE_OK;
     return rc;
 }
+/* "Corrupt": the Nth read of the database file hands SQLite scrambled
+ * bytes (the file itself stays whole), so the store meets what a damaged
+ * card looks like and the session's corrupt path runs mid-flow. */
 static int f_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
 {
     struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xRead(ff->real, buf, n, off);
+    int rc = ff->real->pMethods->xRead(ff->real, buf, n, off);
+    if (rc == SQLITE_OK && ff->main_db && ff->plan->error == SQLITE_CORRUPT && fault_now(ff->plan))
+        memset(buf, 0xA5, (size_t)n);
+    return rc;
 }
 static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
 {
     struct fault_file *ff = (struct fault_file *)f;
-    if (ff->plan->error != SQLITE_BUSY && fault_now(ff->plan))
+    if (ff->plan->error != SQLITE_BUSY && ff->plan->error != SQLITE_CORRUPT && fault_now(ff->plan))
         return ff->plan->error == SQLITE_FULL ? SQLITE_FULL : SQLITE_IOERR_WRITE;
     return ff->real->pMethods->xWrite(ff->real, buf, n, off);
 }
@@ -89,7 +99,7 @@ static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
 static int f_sync(sqlite3_file *f, int flags)
 {
     struct fault_file *ff = (struct fault_file *)f;
-    if (ff->plan->error != SQLITE_BUSY && fault_now(ff->plan))
+    if (ff->plan->error != SQLITE_BUSY && ff->plan->error != SQLITE_CORRUPT && fault_now(ff->plan))
         return ff->plan->error == SQLITE_FULL ? SQLITE_FULL : SQLITE_IOERR_FSYNC;
     return ff->real->pMethods->xSync(ff->real, flags);
 }
@@ -184,7 +194,8 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
     ff->base.pMethods = NULL;
     ff->plan = plan;
     ff->real = (sqlite3_file *)(ff + 1);
-    if (plan->error != SQLITE_BUSY && fault_now(plan))
+    ff->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+    if (plan->error != SQLITE_BUSY && plan->error != SQLITE_CORRUPT && fault_now(plan))
         return SQLITE_CANTOPEN;
     int rc = plan->base->xOpen(plan->base, name, ff->real, flags, out);
     if (rc == SQLITE_OK)
@@ -248,8 +259,10 @@ static long long query_int(const char *db_path, const char *sql)
 }
 
 /* One run with the target-th operation failing; false when no fault
- * fired (target is past the flow's last operation). */
-static bool run_once(struct fault_plan *plan, int target, int error, const struct config *config)
+ * fired (target is past the flow's last operation).  *moved_aside counts
+ * the runs that left a store moved aside as damaged. */
+static bool run_once(struct fault_plan *plan, int target, int error, const struct config *config,
+                     int *moved_aside)
 {
     char dir[] = "/tmp/wowfaults-XXXXXX", db_path[96];
     assert_non_null(mkdtemp(dir));
@@ -279,20 +292,47 @@ static bool run_once(struct fault_plan *plan, int target, int error, const struc
     plan->target = 0;
     if (!idle)
         fail_msg("fault %d at operation %d: the session never caught up", error, target);
-    /* exactly once: the taps, their counts, each follow-up on its own tap */
-    assert_int_equal(query_int(db_path, "SELECT count(*) FROM taps"), TAPS);
-    assert_int_equal(query_int(db_path, "SELECT sum(n) FROM counts"), TAPS);
-    assert_int_equal(query_int(db_path, "SELECT count(*) FROM followups"), TAPS);
-    assert_int_equal(query_int(db_path, "SELECT count(*) FROM followups f JOIN taps t ON"
-                                        " t.id = f.tap_id WHERE (t.rating >= 3) ="
-                                        " (f.question = 'positive')"),
-                     TAPS);
-    for (int r = 1; r <= 4; r++) {
-        char sql[96];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM taps WHERE rating = %d", r);
-        assert_int_equal(query_int(db_path, sql), TAPS / 4);
+    /* exactly once: the taps, their counts, each follow-up on its own tap; a store
+     * the corrupt path moved aside (PATH.corrupt-*) keeps the taps it had */
+    long long taps = 0, counted = 0, followups = 0, paired = 0, by_rating[5] = {0};
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "%s.corrupt-", db_path);
+    const char *files[8] = {db_path};
+    int n_files = 1;
+    char aside[4][128];
+    FILE *ls = NULL;
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "ls %s* 2>/dev/null | grep -v -e '-wal$' -e '-shm$'", pattern);
+    if ((ls = popen(cmd, "r")) != NULL) {
+        while (n_files < 5 && fgets(aside[n_files - 1], sizeof aside[0], ls) != NULL) {
+            aside[n_files - 1][strcspn(aside[n_files - 1], "\n")] = '\0';
+            files[n_files] = aside[n_files - 1];
+            n_files++;
+        }
+        pclose(ls);
     }
-    char cmd[128];
+    *moved_aside += n_files > 1;
+    for (int i = 0; i < n_files; i++) {
+        if (query_int(files[i], "SELECT count(*) FROM sqlite_master WHERE name = 'taps'") == 0)
+            continue; /* moved aside before it had tables */
+        taps += query_int(files[i], "SELECT count(*) FROM taps");
+        counted += query_int(files[i], "SELECT coalesce(sum(n), 0) FROM counts");
+        followups += query_int(files[i], "SELECT count(*) FROM followups");
+        paired += query_int(files[i], "SELECT count(*) FROM followups f JOIN taps t ON"
+                                      " t.id = f.tap_id WHERE (t.rating >= 3) ="
+                                      " (f.question = 'positive')");
+        for (int r = 1; r <= 4; r++) {
+            char sql[96];
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM taps WHERE rating = %d", r);
+            by_rating[r] += query_int(files[i], sql);
+        }
+    }
+    if (taps != TAPS || counted != TAPS || followups != TAPS || paired != TAPS)
+        fail_msg("fault %d at operation %d: %lld taps, %lld counted, %lld follow-ups (%lld on "
+                 "their own tap) in %d files, expected %d",
+                 error, target, taps, counted, followups, paired, n_files, TAPS);
+    for (int r = 1; r <= 4; r++)
+        assert_int_equal(by_rating[r], TAPS / 4);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
     return fired;
@@ -324,18 +364,21 @@ static void test_every_failure_point(void **state)
     assert_int_equal(sqlite3_vfs_register(&vfs, 1), SQLITE_OK); /* the store's default now */
     static struct config config;
     config_defaults(&config);
-    const int errors[] = {SQLITE_IOERR, SQLITE_FULL, SQLITE_BUSY};
-    int points = 0;
+    const int errors[] = {SQLITE_IOERR, SQLITE_FULL, SQLITE_BUSY, SQLITE_CORRUPT};
+    int points = 0, moved_aside = 0;
     for (size_t e = 0; e < sizeof errors / sizeof errors[0]; e++) {
         int n = 1;
-        while (run_once(&plan, n, errors[e], &config))
+        while (run_once(&plan, n, errors[e], &config, &moved_aside))
             n++;
         printf("faults: error %d at each of %d I/O operations: every tap once\n", errors[e], n - 1);
-        assert_true(n > 10); /* the flow did reach the disk */
+        /* the flow did reach the disk (the database file itself is read only at the
+           start: the write-ahead log serves the rest) */
+        assert_true(n > (errors[e] == SQLITE_CORRUPT ? 1 : 10));
         points += n - 1;
     }
     sqlite3_vfs_unregister(&vfs);
-    printf("faults: %d failure points\n", points);
+    printf("faults: %d failure points; %d runs moved a damaged store aside\n", points, moved_aside);
+    assert_true(moved_aside > 0); /* the corrupt path ran */
 }
 
 int main(void)

@@ -110,6 +110,10 @@ class SharedDb:
     """A database of this test's own on the cluster, migrated by wowdash; dropped by drop()."""
 
     def __init__(self, name):
+        # the pooled run (WOW_SYNC_E2E_POOLER) shares the cluster with the plain one and may run
+        # beside it: its databases are its own, or one run's DROP ... FORCE ends the other's
+        if os.environ.get("WOW_SYNC_E2E_POOLER"):
+            name += "_pooled"
         self.name = name
         PG.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         PG.create_database(name)

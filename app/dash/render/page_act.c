@@ -14,6 +14,19 @@
 #include "pages_private.h"
 #include "strbuf.h"
 
+void page_alert_form_open(struct strbuf *out, const struct page_ctx *ctx,
+                          const struct dash_alert *a, const char *verb, const char *class_name)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/alerts/%" PRId64 "/%s", a->id, verb);
+    strbuf_puts(out, "<form method=\"post\" class=\"");
+    strbuf_puts(out, class_name);
+    strbuf_puts(out, "\" action=\"");
+    page_url(out, path, NULL, ctx->filter, NULL);
+    strbuf_puts(out, "\">");
+    page_csrf_field(out, ctx);
+}
+
 /* A span in seconds as "15 min", "2 h", "3 days"; DASH for NaN. */
 static void put_span(struct strbuf *out, const struct page_ctx *ctx, double seconds)
 {

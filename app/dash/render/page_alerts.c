@@ -337,19 +337,6 @@ static void alert_facts(struct strbuf *out, const struct page_ctx *ctx, const st
     strbuf_puts(out, "</dd></dl>\n");
 }
 
-void page_alert_form_open(struct strbuf *out, const struct page_ctx *ctx,
-                          const struct dash_alert *a, const char *verb, const char *class_name)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/alerts/%" PRId64 "/%s", a->id, verb);
-    strbuf_puts(out, "<form method=\"post\" class=\"");
-    strbuf_puts(out, class_name);
-    strbuf_puts(out, "\" action=\"");
-    page_url(out, path, NULL, ctx->filter, NULL);
-    strbuf_puts(out, "\">");
-    page_csrf_field(out, ctx);
-}
-
 static void alert_comments(struct strbuf *out, const struct page_ctx *ctx,
                            const struct dash_alert *a)
 {

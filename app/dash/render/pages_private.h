@@ -95,7 +95,7 @@ void page_change_cell(struct strbuf *out, const struct page_ctx *ctx, const stru
 void page_change_text(struct strbuf *out, const struct page_ctx *ctx, const struct score *now,
                       const struct score *prev, char *title, size_t size);
 
-/* ---- page_alerts.c, page_act.c ---- */
+/* ---- page_act.c (an alert's forms and its recognise-and-act section) ---- */
 /* The form POSTing to /alerts/<id>/<verb>, with the csrf field. */
 void page_alert_form_open(struct strbuf *out, const struct page_ctx *ctx,
                           const struct dash_alert *a, const char *verb, const char *class_name);

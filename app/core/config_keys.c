@@ -254,6 +254,8 @@ const struct cfg_key cfg_keys[] = {
      "its head may edit its question in the dashboard", CENTRAL},
     {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text", BOTH},
     {SEC_REASON, "for", false, SPECIAL, set_reason_for, NULL, "positive or negative", BOTH},
+    {SEC_REASON, "owner", false, SPECIAL, set_fleet_id, NULL, "the department that owns the cause",
+     CENTRAL},
     {SEC_FOLLOWUP, "enabled", false, CFG_BOOL, 0, 0, FIELD(followup_enabled), NULL, "true",
      "ask why after a face", BOTH},
     {SEC_FOLLOWUP, "timeout_s", false, CFG_SECONDS, 1000, 120000, FIELD(followup_timeout_ms), NULL,

@@ -367,6 +367,14 @@ const struct schema_step schema_steps[] = {
        department's hours of a period: by day, not a scan of every hour ever rolled up */
     {8, "the league's consistency reads the hour rollup by day (docs/DASHBOARD.md, Consistency)",
      "CREATE INDEX dash_hour_day ON dash_hour(day)", NULL, NULL},
+    /* step: internal — each reason may name the department that owns its cause */
+    {9, "reasons name the team that owns their cause (docs/CATALOG.md, Internal teams)",
+     /* '' : nobody; else a department id the catalog checked on import.  The
+        dashboard adds up the customers' answers naming a team's reasons, by
+        reason, so the rollup's reasons are read by day across departments. */
+     "ALTER TABLE catalog_reasons ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
+     "CREATE INDEX dash_reason_day_day ON dash_reason_day(day, reason)",
+     NULL, NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attributed.h"
 #include "clock.h"
 #include "consistency.h"
 #include "dashview.h"
@@ -472,4 +473,76 @@ void api_consistency(const struct consistency *k, const char *department, enum a
         row_end(&w);
     }
     end(&w, 1 + k->weakest_n);
+}
+
+/* ---- customers' answers traced to a team -------------------------------- */
+
+struct attributed_row {
+    const struct attributed *team;
+    const char *kind, *id, *name;
+    int32_t day; /* -1: none */
+    int64_t answers;
+};
+
+static void attributed_row(struct writer *w, const struct attributed_row *r)
+{
+    bool whole = !strcmp(r->kind, "team");
+    field_text(w, "team", r->team->team, false);
+    field_text(w, "team_name", r->team->name[0] ? r->team->name : r->team->team, false);
+    field_text(w, "kind", r->kind, false);
+    field_text(w, "id", r->id, false);
+    field_text(w, "name", r->name, false);
+    char date[16] = "";
+    if (r->day >= 0)
+        dash_day_format(r->day, date, sizeof date);
+    field_text(w, "date", date, true);
+    field_text(w, "audience", "customers", false);
+    field_int(w, "answers", r->answers);
+    field_real(w, "previous", whole ? (double)r->team->prev : NAN, 0);
+    field_real(w, "negative", whole ? (double)r->team->negative : NAN, 0);
+    field_real(w, "share", whole ? r->team->share : NAN, 4);
+}
+
+static void attributed_items(struct writer *w, const struct attributed *a, const char *kind,
+                             const struct attributed_item *items, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n; i++, (*at)++) {
+        row_begin(w, *at);
+        attributed_row(
+            w, &(struct attributed_row){a, kind, items[i].id, items[i].name, -1, items[i].n});
+        row_end(w);
+    }
+}
+
+void api_attributed(const struct attributed *teams, size_t n, bool detail, enum api_format format,
+                    struct strbuf *out)
+{
+    size_t rows = n;
+    if (detail && n == 1)
+        rows += teams->places_n + teams->reasons_n + teams->days;
+    struct api_page page = {.offset = 0, .limit = (int64_t)rows};
+    struct writer w = {.out = out, .format = format};
+    static const struct attributed none = {.team = ""};
+    struct attributed_row empty = {&none, "", "", "", -1, 0};
+    BEGIN(&w, &page, attributed_row, &empty);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++, at++) {
+        const struct attributed *a = &teams[i];
+        row_begin(&w, at);
+        attributed_row(&w, &(struct attributed_row){a, "team", a->team,
+                                                    a->name[0] ? a->name : a->team, -1, a->n});
+        row_end(&w);
+    }
+    if (detail && n == 1) {
+        attributed_items(&w, teams, "department", teams->places, teams->places_n, &at);
+        attributed_items(&w, teams, "reason", teams->reasons, teams->reasons_n, &at);
+        for (size_t d = 0; d < teams->days; d++, at++) {
+            row_begin(&w, at);
+            attributed_row(&w,
+                           &(struct attributed_row){teams, "day", "", "",
+                                                    teams->from_day + (int32_t)d, teams->daily[d]});
+            row_end(&w);
+        }
+    }
+    end(&w, at);
 }

@@ -23,6 +23,7 @@
 #define WOW_API_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct strbuf;
@@ -86,6 +87,17 @@ void api_report(const struct report *report, const char *department, const char 
  * below_by,significant,spread (at: the weekday, 0 = Monday, or the hour). */
 void api_consistency(const struct consistency *consistency, const char *department,
                      enum api_format format, struct strbuf *out);
+
+/* Customers' answers traced to the teams owning their cause (attributed.h),
+ * one "team" row per team (n of them), and for a single team (n == 1,
+ * detail true) then one row per "department" the answers came from, per
+ * "reason" and per "day" of the period.  Columns: team,team_name,kind,id,
+ * name,date,audience,answers,previous,negative,share (audience always
+ * "customers": what customers answered; previous, negative and share on
+ * team rows only; date on day rows only). */
+struct attributed;
+void api_attributed(const struct attributed *teams, size_t n, bool detail, enum api_format format,
+                    struct strbuf *out);
 
 /* {"error": "message"} and a newline. */
 void api_error(const char *message, struct strbuf *out);

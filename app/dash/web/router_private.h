@@ -127,6 +127,7 @@ void handle_department(struct route_ctx *c, const struct route_match *m);
 void handle_report(struct route_ctx *c, const struct route_match *m);
 void handle_api_report(struct route_ctx *c, const struct route_match *m);
 void handle_api_consistency(struct route_ctx *c, const struct route_match *m);
+void handle_api_attributed(struct route_ctx *c, const struct route_match *m);
 
 /* What a team's evaluation report stands on (routes_report.c): the page
  * and /api/v1/report load it alike. */

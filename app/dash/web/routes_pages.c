@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "attributed.h"
 #include "fleet.h"
 #include "kiosks.h"
 #include "pages.h"
@@ -63,6 +64,7 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
     const char *id = m->arg;
     struct dash_department d = {0};
     struct dash_alerts alerts = {0};
+    struct attributed owned = {0};
     struct page_ctx p;
     route_page_ctx(c, &p);
     if (!dash_user_sees(&c->user, id)) {
@@ -98,8 +100,14 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
     else if (!alerts_list(c->db, &c->user, &mine, "all", 0, PAGE_LIMIT_DEFAULT, &alerts, c->err,
                           sizeof c->err))
         route_fail_db(c, "department alerts");
-    else
+    else if (attributed_read(c->db, &c->user, &c->filter, id, &owned, c->err, sizeof c->err) ==
+             DASHQ_ERROR)
+        route_fail_db(c, "department's attributed answers");
+    else {
+        p.attributed = owned.team[0] ? &owned : NULL; /* a department the catalog describes */
         page_department(&p, &d, &alerts, &c->reply->body), route_html_done(c, 200);
+    }
+    attributed_free(&owned);
     dash_department_free(&d);
     dash_alerts_free(&alerts);
 }

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""Internal teams and the customers' answers traced to them, over HTTP, against sums computed here.
+
+Usage: test_attributed_http.py WOWDASH sqlite|postgres
+
+The world: `wowdash catalog import` of a fleet with two customer-facing departments (front,
+shop) and two internal teams (it, billing: customer_facing = false); the negative reasons
+"wifi" and "slowpc" are owned by it, "bill" by billing, "wait" by nobody.  Follow-up rows are
+drawn with a seeded random over the last 60 days at front, shop and at it's own staff kiosk
+(colleagues' answers: never counted for a team), some skipped, timed out or flagged misuse.
+Then:
+  owner     a reason owned by an undefined department is refused: FILE:LINE, reason x.owner
+  api       /api/v1/attributed.json?department=it: answers, previous period, all negative
+            answers and the share equal this script's sums; per department, per reason and per
+            day too; ?include_misuse=1 adds the flagged ones; CSV has the same rows
+  league    /api/v1/attributed.json: the internal teams, the most answers first
+  page      /department/it says its ratings are colleagues' and shows the section with the
+            same numbers and places; a customer-facing department has neither
+  scope     head-it sees it's page and API, and 404 for front's page and front's numbers
+"""
+import csv
+import html
+import io
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seed as seedmod  # noqa: E402
+from test_dash_http import (CheckFailed, Client, Server, Target, ZONE, check,  # noqa: E402
+                            clear_of_midnight, period_range)
+
+FLEET = """\
+[kiosk]
+languages = en, fi
+mode = picker
+
+[department front]
+name = Front desk
+
+[department shop]
+name = Shop
+
+[department it]
+name = IT support
+customer_facing = false
+
+[department billing]
+name = Billing
+customer_facing = false
+
+[reason friendly]
+label = Friendly
+for = positive
+owner = front
+
+[reason wait]
+label = Waiting time
+for = negative
+
+[reason wifi]
+label = No wifi
+for = negative
+owner = it
+
+[reason slowpc]
+label = Slow computers
+for = negative
+owner = it
+
+[reason bill]
+label = My bill was wrong
+for = negative
+owner = billing
+"""
+OWNERS = {"wifi": "it", "slowpc": "it", "bill": "billing"}
+CUSTOMER_FACING = {"front", "shop"}
+KIOSKS = [("k-front", "front"), ("k-shop", "shop"), ("k-it", "it")]
+REASONS = ["wait", "wifi", "slowpc", "bill"]
+DAYS_BACK = 60
+
+
+def make_rows(today, rng):
+    """reason_counts rows and {(department, day, reason, ended_by, misuse): n}."""
+    rows, sums = [], defaultdict(int)
+    for kiosk, dept in KIOSKS:
+        for back in range(DAYS_BACK, -1, -1):
+            day = today - back
+            bucket = seedmod.local_ms(seedmod.day_date(day), 12, ZONE)
+            tally = defaultdict(int)
+            for _ in range(rng.randint(0, 6)):
+                roll = rng.random()
+                key = ((rng.choice(REASONS), "chosen", 0) if roll < 0.7 else
+                       ("", "skipped", 0) if roll < 0.85 else
+                       (rng.choice(REASONS), "chosen", 1) if roll < 0.93 else ("", "timeout", 0))
+                tally[key] += 1
+            tally[("friendly", "chosen", 0)] += rng.randint(0, 2)  # positive: never counted
+            for (reason, ended_by, misuse), n in tally.items():
+                if n == 0:
+                    continue
+                question = "positive" if reason == "friendly" else "negative"
+                rows.append((kiosk, "inc-1", bucket, dept, question, reason, ended_by, misuse, n))
+                if question == "negative":
+                    sums[(dept, day, reason, ended_by, misuse)] += n
+    return rows, sums
+
+
+def expected(sums, team, days, misuse=False):
+    span = days[1] - days[0]
+    want = {"n": 0, "prev": 0, "negative": 0, "places": defaultdict(int),
+            "reasons": defaultdict(int), "daily": defaultdict(int)}
+    for (dept, day, reason, ended_by, flag), n in sums.items():
+        if dept not in CUSTOMER_FACING or ended_by != "chosen" or (flag and not misuse):
+            continue
+        if days[0] <= day < days[1]:
+            want["negative"] += n
+            if OWNERS.get(reason) == team:
+                want["n"] += n
+                want["places"][dept] += n
+                want["reasons"][reason] += n
+                want["daily"][day] += n
+        elif days[0] - span <= day < days[0] and OWNERS.get(reason) == team:
+            want["prev"] += n
+    return want
+
+
+def seed_world(binary, target, tmp, today):
+    seedmod.wowdash(binary, target, "migrate")
+    bad = os.path.join(tmp, "bad.conf")
+    with open(bad, "w") as f:
+        f.write(FLEET.replace("owner = billing", "owner = nobody"))
+    r = subprocess.run([binary, "catalog", "import", bad, "--db", target], capture_output=True,
+                       text=True, timeout=120)
+    line = FLEET.replace("owner = billing", "owner = nobody").splitlines().index("owner = nobody")
+    check(r.returncode == 1 and f"bad.conf:{line + 1}: reason bill.owner: department 'nobody' is "
+          "not defined" in r.stderr, f"an unknown owner: exit {r.returncode}, {r.stderr!r}")
+    path = os.path.join(tmp, "fleet.conf")
+    with open(path, "w") as f:
+        f.write(FLEET)
+    seedmod.wowdash(binary, target, "catalog", "import", path)
+    rows, sums = make_rows(today, random.Random(14))
+    now = int(time.time() * 1000)
+    w = seedmod.Writer(target)
+    w.insert("kiosks", ["kiosk_id", "site", "label", "department", "timezone", "app_version",
+                        "incarnation", "kiosk_clock_ms", "last_seen_ms", "last_success_ms",
+                        "backlog", "last_error"],
+             [(k, "HQ", k, d, ZONE, "1.4.0", "inc-1", now, now, now, 0, "") for k, d in KIOSKS])
+    w.insert("tap_counts", ["kiosk_id", "incarnation", "bucket_start_ms", "department",
+                            "rating_1", "rating_2", "rating_3", "rating_4",
+                            "misuse_1", "misuse_2", "misuse_3", "misuse_4"],
+             [(k, "inc-1", seedmod.local_ms(seedmod.day_date(today - b), 12, ZONE), d,
+               1, 2, 3, 4, 0, 0, 0, 0) for k, d in KIOSKS for b in range(5)])
+    w.insert("reason_counts", ["kiosk_id", "incarnation", "bucket_start_ms", "department",
+                               "question", "reason", "ended_by", "misuse", "n"], rows)
+    w.commit()
+    passwords = {}
+    for name, scope in (("admin", []), ("head-it", ["--department", "it"])):
+        passwords[name] = f"pw-{name}-attributed-0001"
+        role = "admin" if name == "admin" else "head"
+        seedmod.wowdash(binary, target, "user", "add", name, "--role", role, *scope,
+                        "--password-stdin", stdin=passwords[name] + "\n")
+    seedmod.wowdash(binary, target, "rollup")
+    return sums, passwords
+
+
+def check_api(client, sums, days):
+    for misuse in (False, True):
+        q = "&include_misuse=1" if misuse else ""
+        want = expected(sums, "it", days, misuse)
+        r = client.get(f"/api/v1/attributed.json?department=it&period=last_30_days{q}")
+        check(r.status == 200, f"attributed.json: {r!r}")
+        items = r.json()["items"]
+        head = items[0]
+        check(head["kind"] == "team" and head["team"] == "it" and head["audience"] == "customers",
+              f"team row {head}")
+        check(head["answers"] == want["n"] and head["previous"] == want["prev"]
+              and head["negative"] == want["negative"],
+              f"misuse={misuse}: {head}, expected n {want['n']} prev {want['prev']} "
+              f"negative {want['negative']}")
+        check(abs(head["share"] - want["n"] / want["negative"]) < 1e-4, f"share {head['share']}")
+        got = {(i["kind"], i["id"] or i["date"]): i["answers"] for i in items[1:]}
+        for dept, n in want["places"].items():
+            check(got.get(("department", dept)) == n, f"at {dept}: {got.get(('department', dept))}"
+                  f", expected {n}")
+        check("it" not in {i["id"] for i in items if i["kind"] == "department"},
+              "the team's own colleagues' answers were counted as customers'")
+        for reason, n in want["reasons"].items():
+            check(got.get(("reason", reason)) == n, f"reason {reason}: expected {n}")
+        check({k[1] for k in got if k[0] == "reason"} <= {"wifi", "slowpc"},
+              f"a reason it does not own: {got}")
+        days_rows = [i for i in items if i["kind"] == "day"]
+        check(len(days_rows) == days[1] - days[0], f"{len(days_rows)} day rows")
+        for i in days_rows:
+            day = seedmod.day_number(seedmod.dt.date.fromisoformat(i["date"]))
+            check(i["answers"] == want["daily"].get(day, 0), f"day {i['date']}: {i['answers']}")
+    r = client.get("/api/v1/attributed.csv?department=it&period=last_30_days")
+    rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    want = expected(sums, "it", days)
+    check(len(rows) == len(items) and rows[0]["answers"] == str(want["n"])
+          and rows[0]["audience"] == "customers", f"CSV {len(rows)} rows, JSON {len(items)}")
+
+
+def check_league(client, sums, days):
+    r = client.get("/api/v1/attributed.json?period=last_30_days")
+    check(r.status == 200, f"attributed.json: {r!r}")
+    items = r.json()["items"]
+    want = sorted(((expected(sums, t, days)["n"], t) for t in ("it", "billing")),
+                  key=lambda x: (-x[0], x[1]))
+    check([(i["answers"], i["team"]) for i in items] == want, f"league {items}, expected {want}")
+
+
+def check_page(client, sums, days):
+    want = expected(sums, "it", days)
+    text = client.get("/department/it?period=last_30_days").text
+    check('data-audience="colleagues"' in text, "the internal team's page does not say its "
+          "ratings are colleagues'")
+    check('<h2 id="attributed">' in text, "no section of the customers' answers traced to it")
+    section = text[text.index('<h2 id="attributed">'):]
+    check(f'data-n="{want["n"]}" data-prev="{want["prev"]}" data-negative="{want["negative"]}"'
+          in section, f"the section's numbers, expected {want['n']}/{want['prev']}/"
+          f"{want['negative']}: {section[:600]}")
+    check(f"Customers chose this team's reasons {want['n']} times" in html.unescape(section),
+          "the sentence does not say the number")
+    for dept, name in (("front", "Front desk"), ("shop", "Shop")):
+        if want["places"].get(dept):
+            check(f'<tr data-id="{dept}"><td>{name}</td><td class="num">'
+                  f'{want["places"][dept]}</td>' in section, f"{dept}'s row")
+    front = client.get("/department/front?period=last_30_days").text
+    check('id="attributed"' not in front and 'data-audience="colleagues"' not in front,
+          "a customer-facing department shows an internal team's section")
+
+
+def check_scope(head):
+    check(head.get("/department/it?period=last_30_days").status == 200, "head-it: its own page")
+    check(head.get("/department/front").status == 404, "head-it sees front's page")
+    check(head.get("/api/v1/attributed.json?department=front").status == 404,
+          "head-it sees front's attributed numbers")
+    r = head.get("/api/v1/attributed.json?department=it&period=last_30_days")
+    check(r.status == 200 and r.json()["items"][0]["team"] == "it", f"head-it: {r!r}")
+    teams = [i["team"] for i in head.get("/api/v1/attributed.json").json()["items"]]
+    check(teams == ["it"], f"head-it's league lists {teams}")
+
+
+def main():
+    binary, engine = sys.argv[1], sys.argv[2]
+    failed = []
+    with tempfile.TemporaryDirectory(prefix="wowdash-attributed-") as tmp:
+        target = server = None
+        try:
+            clear_of_midnight()
+            target = Target(engine, tmp, "attributed")
+            today = seedmod.today_in(ZONE)
+            sums, passwords = seed_world(binary, target.conninfo, tmp, today)
+            print(f"ok {engine} owner", flush=True)
+            days = period_range("last_30_days", today)
+            server = Server(binary, target.conninfo, tmp)
+            admin = Client(server.port)
+            admin.login("admin", passwords["admin"])
+            head = Client(server.port)
+            head.login("head-it", passwords["head-it"])
+            for name, fn in [("api", lambda: check_api(admin, sums, days)),
+                             ("league", lambda: check_league(admin, sums, days)),
+                             ("page", lambda: check_page(admin, sums, days)),
+                             ("scope", lambda: check_scope(head))]:
+                try:
+                    fn()
+                    print(f"ok {engine} {name}", flush=True)
+                except CheckFailed as e:
+                    print(f"FAIL {engine} {name}: {e}", flush=True)
+                    failed.append(name)
+        except Exception:  # noqa: BLE001 - set-up failed: nothing else can run
+            print(f"FAIL {engine} setup: {traceback.format_exc()}", flush=True)
+            failed.append("setup")
+        finally:
+            if server:
+                server.stop()
+            if target:
+                target.drop()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

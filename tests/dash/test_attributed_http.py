@@ -16,6 +16,9 @@ Then:
   league    /api/v1/attributed.json: the internal teams, the most answers first
   page      /department/it says its ratings are colleagues' and shows the section with the
             same numbers and places; a customer-facing department has neither
+  audience  the departments, counts and reasons APIs say customers or colleagues; ?audience=
+            keeps those rated by them (counts equal to the seed's), a bad value is 400; the
+            league marks it as rated by colleagues and its filter keeps internal teams
   scope     head-it sees it's page and API, and 404 for front's page and front's numbers
 """
 import csv
@@ -235,6 +238,39 @@ def check_page(client, sums, days):
           "a customer-facing department shows an internal team's section")
 
 
+def check_audience(client, today):
+    """Every count says whose it is; ?audience= keeps the departments rated by them."""
+    deps = {d["id"]: d["audience"] for d in client.get("/api/v1/departments.json").json()["items"]}
+    check(deps == {"front": "customers", "shop": "customers", "it": "colleagues",
+                   "billing": "colleagues"}, f"departments' audience {deps}")
+    for audience, want in (("colleagues", {"it"}), ("customers", {"front", "shop"}),
+                           ("", {"it", "front", "shop"})):
+        r = client.get(f"/api/v1/counts.json?period=last_7_days&audience={audience}")
+        check(r.status == 200, f"counts ?audience={audience}: {r!r}")
+        items = r.json()["items"]
+        check({i["department"] for i in items} == want, f"?audience={audience}: {items[:3]}")
+        for i in items:
+            check(i["audience"] == ("colleagues" if i["department"] == "it" else "customers")
+                  and i["responses"] == 10, f"a count row {i}")
+        check(len(items) == 5 * len(want), f"?audience={audience}: {len(items)} rows")
+        r = client.get(f"/api/v1/reasons.json?period=last_7_days&audience={audience}")
+        check({i["department"] for i in r.json()["items"]} <= want and all(
+            i["audience"] == ("colleagues" if i["department"] == "it" else "customers")
+            for i in r.json()["items"]), f"reasons ?audience={audience}")
+    r = client.get("/api/v1/counts.json?audience=robots")
+    check(r.status == 400 and "audience" in r.text, f"a bad audience: {r!r}")
+    text = client.get("/overview?period=last_7_days").text
+    row = text[text.index('href="/department/it'):]
+    row = row[:row.index("</th>")]
+    check('data-audience="colleagues"' in row, "the league does not say it is rated by colleagues")
+    front = text[text.index('href="/department/front'):]
+    check('data-audience' not in front[:front.index("</th>")], "front marked as colleagues'")
+    only = client.get("/overview?period=last_7_days&audience=colleagues").text
+    check('href="/department/it' in only and 'href="/department/front' not in only
+          and "Rated by colleagues only." in only, "?audience=colleagues on the league")
+    check('id="f-audience"' in text, "no Rated by select in the filter")
+
+
 def check_scope(head):
     check(head.get("/department/it?period=last_30_days").status == 200, "head-it: its own page")
     check(head.get("/department/front").status == 404, "head-it sees front's page")
@@ -266,6 +302,7 @@ def main():
             for name, fn in [("api", lambda: check_api(admin, sums, days)),
                              ("league", lambda: check_league(admin, sums, days)),
                              ("page", lambda: check_page(admin, sums, days)),
+                             ("audience", lambda: check_audience(admin, today)),
                              ("scope", lambda: check_scope(head))]:
                 try:
                     fn()

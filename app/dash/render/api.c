@@ -208,6 +208,7 @@ static void count_row(struct writer *w, const struct dash_count_row *row)
     field_real(w, "wow_rate", s.wow, 4);
     field_int(w, "misuse", sum4(&row->misuse));
     field_text(w, "department_name", row->department_name, false);
+    field_text(w, "audience", dash_audience(row->internal), false);
 }
 
 void api_counts(const struct dash_count_rows *rows, const struct api_page *page,
@@ -239,6 +240,7 @@ static void reason_row(struct writer *w, const struct dash_reason_count_row *row
     field_int(w, "responses", row->r.n);
     field_text(w, "department_name", row->department_name, false);
     field_text(w, "reason_label", row->r.label, true);
+    field_text(w, "audience", dash_audience(row->internal), false);
 }
 
 void api_reasons(const struct dash_reason_count_rows *rows, const struct api_page *page,
@@ -262,6 +264,7 @@ static void department_row(struct writer *w, const struct dash_department_info *
     field_text(w, "name", d->name, false);
     field_text(w, "group", d->group, true);
     field_text(w, "group_name", d->group_name, true);
+    field_text(w, "audience", dash_audience(d->internal), false);
 }
 
 void api_departments(const struct dash_departments *list, struct api_page *page,

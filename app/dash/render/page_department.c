@@ -497,6 +497,10 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
                   "An internal team: its ratings come from colleagues, the internal customers it "
                   "serves.");
         strbuf_puts(out, "</p>\n");
+    } else if (ctx->attributed) {
+        strbuf_puts(out, "<p class=\"audience\" data-audience=\"customers\">");
+        page_text(out, ctx, "Rated by its customers.");
+        strbuf_puts(out, "</p>\n");
     }
     headline(out, ctx, d);
     trend_section(out, ctx, d);

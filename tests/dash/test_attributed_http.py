@@ -19,6 +19,8 @@ Then:
   audience  the departments, counts and reasons APIs say customers or colleagues; ?audience=
             keeps those rated by them (counts equal to the seed's), a bad value is 400; the
             league marks it as rated by colleagues and its filter keeps internal teams
+  report    /api/v1/report and /report/it: the team's rows are colleagues', the attributed
+            rows and the page's section equal the sums; front's report has neither
   scope     head-it sees it's page and API, and 404 for front's page and front's numbers
 """
 import csv
@@ -271,11 +273,42 @@ def check_audience(client, today):
     check('id="f-audience"' in text, "no Rated by select in the filter")
 
 
+def check_report(client, sums, days):
+    """The evaluation report: an internal team's colleagues' ratings and the customers'
+    answers traced to it, on the printable page and in /api/v1/report, alike."""
+    want = expected(sums, "it", days)
+    r = client.get("/api/v1/report.json?department=it&period=last_30_days")
+    check(r.status == 200, f"report.json: {r!r}")
+    rows = {i["section"]: i for i in r.json()["items"] if i["section"] != "week"}
+    check(rows["team"]["audience"] == "colleagues" and rows["team"]["responses"] == 50,
+          f"the team's row {rows['team']}: expected 50 colleagues' responses")
+    check(rows["organisation"]["audience"] is None, f"organisation {rows['organisation']}")
+    check(rows["attributed"]["responses"] == want["n"]
+          and abs(rows["attributed"]["negative"] - want["n"] / want["negative"]) < 1e-4
+          and rows["attributed_previous"]["responses"] == want["prev"]
+          and rows["attributed"]["audience"] == "customers",
+          f"attributed rows {rows.get('attributed')} {rows.get('attributed_previous')}, "
+          f"expected {want['n']} / {want['prev']}")
+    text = client.get("/report/it?period=last_30_days").text
+    check('data-audience="colleagues"' in text and "What colleagues said" in text,
+          "the report does not say its ratings are colleagues'")
+    check(f'data-n="{want["n"]}" data-prev="{want["prev"]}" data-negative="{want["negative"]}"'
+          in text, "the report's section of the customers' answers traced to it")
+    front = client.get("/api/v1/report.json?department=front&period=last_30_days").json()
+    sections = [i["section"] for i in front["items"]]
+    check("attributed" not in sections and front["items"][0]["audience"] == "customers",
+          f"front's report: {sections}")
+    check('id="attributed"' not in client.get("/report/front?period=last_30_days").text,
+          "front's report shows an internal team's section")
+
+
 def check_scope(head):
     check(head.get("/department/it?period=last_30_days").status == 200, "head-it: its own page")
     check(head.get("/department/front").status == 404, "head-it sees front's page")
     check(head.get("/api/v1/attributed.json?department=front").status == 404,
           "head-it sees front's attributed numbers")
+    check(head.get("/report/front").status == 404, "head-it sees front's report")
+    check(head.get("/report/it?period=last_30_days").status == 200, "head-it: its own report")
     r = head.get("/api/v1/attributed.json?department=it&period=last_30_days")
     check(r.status == 200 and r.json()["items"][0]["team"] == "it", f"head-it: {r!r}")
     teams = [i["team"] for i in head.get("/api/v1/attributed.json").json()["items"]]
@@ -303,6 +336,7 @@ def main():
                              ("league", lambda: check_league(admin, sums, days)),
                              ("page", lambda: check_page(admin, sums, days)),
                              ("audience", lambda: check_audience(admin, today)),
+                             ("report", lambda: check_report(admin, sums, days)),
                              ("scope", lambda: check_scope(head))]:
                 try:
                     fn()

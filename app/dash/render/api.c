@@ -371,7 +371,8 @@ struct report_row {
     const char *department, *department_name, *section;
     int32_t from_day, to_day;
     struct score s;
-    size_t rank, of; /* the team's row only; 0 elsewhere */
+    size_t rank, of;      /* the team's row only; 0 elsewhere */
+    const char *audience; /* whose ratings: "customers", "colleagues"; "" for a mix */
 };
 
 static void report_row(struct writer *w, const struct report_row *row)
@@ -394,18 +395,45 @@ static void report_row(struct writer *w, const struct report_row *row)
     field_real(w, "rank", row->rank ? (double)row->rank : NAN, 0);
     field_real(w, "of", row->rank ? (double)row->of : NAN, 0);
     field_text(w, "department_name", row->department_name, false);
+    field_text(w, "audience", row->audience ? row->audience : "", true);
+}
+
+/* An internal team's rows of the customers' answers traced to it: the
+ * period's and the previous one's (responses: the answers; negative:
+ * their share of every negative answer customers chose). */
+static size_t report_attributed_rows(struct writer *w, const struct attributed *a,
+                                     const struct report *r, const char *department,
+                                     const char *name, size_t n)
+{
+    int32_t days = r->to_day - r->from_day;
+    struct score now = score_of(&(struct dash_counts){0}), prev = now;
+    now.n = a->n;
+    now.negative = a->share;
+    prev.n = a->prev;
+    struct report_row rows[2] = {
+        {department, name, "attributed", r->from_day, r->to_day, now, 0, 0, "customers"},
+        {department, name, "attributed_previous", r->from_day - days, r->from_day, prev, 0, 0,
+         "customers"}};
+    for (size_t i = 0; i < 2; i++, n++) {
+        row_begin(w, n);
+        report_row(w, &rows[i]);
+        row_end(w);
+    }
+    return n;
 }
 
 void api_report(const struct report *r, const char *department, const char *name,
-                enum api_format format, struct strbuf *out)
+                const struct attributed *attributed, enum api_format format, struct strbuf *out)
 {
     int32_t days = r->to_day - r->from_day;
+    const char *whose = dash_audience(attributed && attributed->internal);
     struct report_row rows[4] = {
-        {department, name, "team", r->from_day, r->to_day, r->now, r->rank, r->of},
-        {department, name, "previous", r->from_day - days, r->from_day, r->prev, 0, 0},
-        {department, name, "group", r->from_day, r->to_day, r->group, 0, 0},
-        {department, name, "organisation", r->from_day, r->to_day, r->org, 0, 0}};
-    struct api_page page = {.offset = 0, .limit = (int64_t)(4 + r->weeks_n)};
+        {department, name, "team", r->from_day, r->to_day, r->now, r->rank, r->of, whose},
+        {department, name, "previous", r->from_day - days, r->from_day, r->prev, 0, 0, whose},
+        {department, name, "group", r->from_day, r->to_day, r->group, 0, 0, ""},
+        {department, name, "organisation", r->from_day, r->to_day, r->org, 0, 0, ""}};
+    bool traced = attributed && attributed->internal;
+    struct api_page page = {.offset = 0, .limit = (int64_t)(4 + r->weeks_n + (traced ? 2 : 0))};
     struct writer w = {.out = out, .format = format};
     BEGIN(&w, &page, report_row, &(struct report_row){.section = ""});
     size_t n = 0;
@@ -422,11 +450,14 @@ void api_report(const struct report *r, const char *department, const char *name
                                   r->weeks[i].to_day,
                                   score_of(&r->weeks[i].counts),
                                   0,
-                                  0};
+                                  0,
+                                  whose};
         row_begin(&w, n);
         report_row(&w, &week);
         row_end(&w);
     }
+    if (traced)
+        n = report_attributed_rows(&w, attributed, r, department, name, n);
     end(&w, n);
 }
 

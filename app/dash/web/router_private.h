@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "attributed.h"
 #include "auth.h"
 #include "dashview.h"
 #include "page_lang.h"
@@ -136,6 +137,7 @@ struct route_report {
     struct dash_league league;
     struct dash_alerts alerts;
     struct report report;
+    struct attributed attributed; /* team "" unless the catalog describes the department */
 };
 
 /* Loads department id's report over c->filter's period into out; false

@@ -233,8 +233,9 @@ static bool api_report_rows(struct route_ctx *c, struct api_page *page, struct s
     bool ok = route_report_load(c, c->filter.department, &r);
     if (ok) {
         const struct dash_department *d = &r.department;
-        api_report(&r.report, d->id, d->name[0] ? d->name : d->id, format, body);
-        page->limit = (int64_t)(4 + r.report.weeks_n);
+        const struct attributed *a = r.attributed.team[0] ? &r.attributed : NULL;
+        api_report(&r.report, d->id, d->name[0] ? d->name : d->id, a, format, body);
+        page->limit = (int64_t)(4 + r.report.weeks_n + (a && a->internal ? 2 : 0));
     }
     route_report_free(&r);
     return ok;

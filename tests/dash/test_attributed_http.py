@@ -217,6 +217,13 @@ def check_league(client, sums, days):
     want = sorted(((expected(sums, t, days)["n"], t) for t in ("it", "billing")),
                   key=lambda x: (-x[0], x[1]))
     check([(i["answers"], i["team"]) for i in items] == want, f"league {items}, expected {want}")
+    text = client.get("/overview?period=last_30_days").text
+    check('id="impact-table"' in text, "the overview has no internal teams by customer impact")
+    table = text[text.index('id="impact-table"'):]
+    table = table[:table.index("</table>")]
+    got = [(int(row.split('<td class="num">')[1].split("<")[0]), row.split('"')[1])
+           for row in table.split("<tr data-id=")[1:]]
+    check(got == want, f"the overview's impact table {got}, expected {want}")
 
 
 def check_page(client, sums, days):

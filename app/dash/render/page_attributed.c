@@ -112,3 +112,41 @@ void page_attributed_section(struct strbuf *out, const struct page_ctx *ctx,
     attributed_table(out, ctx, "attributed-reasons", N_("Reason"), a->reasons, a->reasons_n, a->n);
     strbuf_puts(out, "</div></div>\n</section>\n");
 }
+
+void page_attributed_league(struct strbuf *out, const struct page_ctx *ctx)
+{
+    static const char *const columns[] = {N_("Team"), N_("Customers' answers"),
+                                          N_("Share of negative answers"), N_("Period before")};
+    if (ctx->impact_n == 0)
+        return;
+    strbuf_puts(out, "<section aria-labelledby=\"impact\"><h2 id=\"impact\">");
+    page_text(out, ctx, "Internal teams by customer impact");
+    strbuf_puts(out, "</h2>\n<p class=\"note\">");
+    page_text(out, ctx,
+              "How many times customers chose a reason whose cause the catalog gives to each "
+              "internal team, the most first.");
+    strbuf_puts(out, "</p>\n<table class=\"plain\" id=\"impact-table\"><thead><tr>");
+    page_head_cells(out, ctx, columns, sizeof columns / sizeof columns[0]);
+    strbuf_puts(out, "</tr></thead><tbody>\n");
+    for (size_t i = 0; i < ctx->impact_n; i++) {
+        const struct attributed *a = &ctx->impact[i];
+        char share[40];
+        page_pct(ctx, a->share, share, sizeof share);
+        strbuf_puts(out, "<tr data-id=\"");
+        html_escape(out, a->team);
+        strbuf_puts(out, "\"><th scope=\"row\">");
+        page_link_open(out, "/department/", a->team, ctx->filter, NULL);
+        html_escape(out, a->name[0] ? a->name : a->team);
+        strbuf_puts(out, "</a></th><td class=\"num\">");
+        page_put_int(out, ctx, a->n);
+        strbuf_puts(out, "</td><td class=\"num\">");
+        html_escape(out, share);
+        strbuf_puts(out, "</td><td class=\"num\">");
+        page_put_int(out, ctx, a->prev);
+        strbuf_puts(out, "</td></tr>\n");
+    }
+    strbuf_puts(out, "</tbody></table>\n");
+    page_csv_link(out, ctx, "/api/v1/attributed.csv", NULL,
+                  N_("The internal teams' impact as CSV"));
+    strbuf_puts(out, "</section>\n");
+}

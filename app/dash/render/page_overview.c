@@ -352,5 +352,6 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
     }
     page_csv_link(out, ctx, "/api/v1/counts.csv", NULL, N_("The league's counts per day as CSV"));
     strbuf_puts(out, "</section>\n");
+    page_attributed_league(out, ctx);
     page_frame_end(out);
 }

@@ -55,6 +55,10 @@ struct page_ctx {
     /* an internal team's page: the customers' answers traced to it
        (attributed.h); NULL for a customer-facing department */
     const struct attributed *attributed;
+    /* the overview: the internal teams ranked by the customers' answers
+       traced to them (attributed_league); impact_n 0: no section */
+    const struct attributed *impact;
+    size_t impact_n;
 };
 
 /* Lists in pages (alerts, fleet) show this many rows unless asked. */

@@ -164,6 +164,10 @@ struct attributed;
 void page_attributed_section(struct strbuf *out, const struct page_ctx *ctx,
                              const struct attributed *a);
 
+/* The overview's section of the internal teams ranked by the customers'
+ * answers traced to them (ctx->impact); nothing without any. */
+void page_attributed_league(struct strbuf *out, const struct page_ctx *ctx);
+
 void page_consistency_section(struct strbuf *out, const struct page_ctx *ctx,
                               const struct dash_department *d);
 

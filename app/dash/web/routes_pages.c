@@ -15,11 +15,24 @@
 #include "pages.h"
 #include "router_private.h"
 
+/* Whether the viewer sees an internal team (the overview then ranks them
+ * by customer impact). */
+static bool route_has_internal(const struct route_ctx *c)
+{
+    for (size_t i = 0; i < c->departments.n; i++)
+        if (c->departments.items[i].internal)
+            return true;
+    return false;
+}
+
 void handle_overview(struct route_ctx *c, const struct route_match *m)
 
 {
     struct dash_league league = {0};
     struct dash_alerts open = {0};
+    struct attributed *impact = NULL;
+    size_t impact_n = 0;
+    bool internal = false;
     struct page_ctx p;
     route_page_ctx(c, &p);
     if (!http_parse_choice(c->req, "sort", page_league_sorts, "rank", &p.sort, c->err,
@@ -35,8 +48,17 @@ void handle_overview(struct route_ctx *c, const struct route_match *m)
     else if (!alerts_list(c->db, &c->user, &c->filter, "open", 0, PAGE_LIMIT_DEFAULT, &open, c->err,
                           sizeof c->err))
         route_fail_db(c, "open alerts");
-    else
+    else if ((internal = route_has_internal(c)) &&
+             !attributed_league(c->db, &c->user, &c->filter, &impact, &impact_n, c->err,
+                                sizeof c->err))
+        route_fail_db(c, "internal teams' impact");
+    else {
+        p.impact = impact, p.impact_n = impact_n;
         page_overview(&p, &league, &open, &c->reply->body), route_html_done(c, 200);
+    }
+    for (size_t i = 0; i < impact_n; i++)
+        attributed_free(&impact[i]);
+    free(impact);
     dash_league_free(&league);
     dash_alerts_free(&open);
 }

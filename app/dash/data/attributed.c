@@ -216,10 +216,71 @@ static int compare_teams(const void *x, const void *y)
     return strcmp(a->team, b->team);
 }
 
+struct league_ctx {
+    struct attributed *teams;
+    size_t n;
+};
+
+/* owner, 1 in the period (0 the one before), answers */
+static bool handle_owner(void *ctx, int ncols, const char *const *v)
+{
+    struct league_ctx *c = ctx;
+    if (ncols != 3 || !v[0])
+        return true;
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->teams[i].team, v[0])) {
+            int64_t n = dashq_parse_i64(v[2]);
+            *(dashq_parse_i64(v[1]) ? &c->teams[i].n : &c->teams[i].prev) += n;
+        }
+    return true;
+}
+
+/* Every team's answers in one read, grouped by owner, and the period's
+ * negative answers once (the same for every team). */
+static bool league_sums(struct dashdb *db, const struct dash_filter *f, struct league_ctx *c,
+                        char *err, size_t size)
+{
+    struct strbuf mine = {0}, all = {0}, place = {0};
+    bool none = false;
+    bool ok = dashq_place(db, f, &place, &none, err, size);
+    const char *in = place.data ? place.data : "";
+    strbuf_puts(&mine, "SELECT c.owner, CASE WHEN r.day >= $5 THEN 1 ELSE 0 END, SUM(r.n)"
+                       " FROM dash_reason_day r"
+                       " JOIN catalog_reasons c ON c.reason = r.reason AND c.list = 'negative'"
+                       " LEFT JOIN dash_departments d ON d.department = r.department"
+                       " WHERE c.owner <> $1 AND" ATTRIBUTED_WHERE);
+    strbuf_puts(&mine, in);
+    strbuf_puts(&mine, " GROUP BY c.owner, CASE WHEN r.day >= $5 THEN 1 ELSE 0 END");
+    strbuf_puts(&all, "SELECT SUM(r.n) FROM dash_reason_day r"
+                      " LEFT JOIN dash_departments d ON d.department = r.department"
+                      " WHERE (r.department = $1 OR r.department <> $1) AND" ATTRIBUTED_WHERE);
+    strbuf_puts(&all, in);
+    if (ok && (mine.failed || all.failed || place.failed))
+        ok = dashq_fail_oom(err, size);
+    int64_t span = (int64_t)f->to_day - f->from_day, negative = 0;
+    struct dashdb_value both[] = {DASHDB_TEXT(""), DASHDB_INT(f->from_day - span),
+                                  DASHDB_INT(f->to_day), DASHDB_INT(f->include_misuse ? 1 : 0),
+                                  DASHDB_INT(f->from_day)};
+    struct dashdb_value now[] = {DASHDB_TEXT(""), DASHDB_INT(f->from_day), DASHDB_INT(f->to_day),
+                                 DASHDB_INT(f->include_misuse ? 1 : 0)};
+    if (ok && !none)
+        ok = dashdb_exec(db, mine.data, both, 5, handle_owner, c, NULL, err, size) &&
+             dashdb_exec(db, all.data, now, 4, handle_int, &negative, NULL, err, size);
+    for (size_t i = 0; ok && i < c->n; i++) {
+        c->teams[i].negative = negative;
+        c->teams[i].share = negative > 0 ? (double)c->teams[i].n / (double)negative : NAN;
+    }
+    strbuf_free(&mine);
+    strbuf_free(&all);
+    strbuf_free(&place);
+    return ok;
+}
+
 bool attributed_league(struct dashdb *db, const struct dash_user *u, const struct dash_filter *f,
                        struct attributed **out, size_t *n, char *err, size_t size)
 {
     struct teams_ctx c = {0};
+    struct names names = {0};
     *out = NULL;
     *n = 0;
     struct dashdb_value group[] = {DASHDB_TEXT(f->group)};
@@ -227,20 +288,23 @@ bool attributed_league(struct dashdb *db, const struct dash_user *u, const struc
                           "SELECT department, group_id FROM dash_departments"
                           " WHERE customer_facing = 0 AND ($1 = '' OR group_id = $1)"
                           " ORDER BY department",
-                          group, 1, handle_internal, &c, NULL, err, size);
+                          group, 1, handle_internal, &c, NULL, err, size) &&
+              org_names_read(db, u->lang, &names, err, size);
     if (ok && c.n > 0 && !(*out = calloc(c.n, sizeof **out)))
         ok = dashq_fail_oom(err, size);
     for (size_t i = 0; ok && i < c.n; i++) {
         if (!dash_user_sees(u, c.ids[i]) || (f->department[0] && strcmp(f->department, c.ids[i])))
             continue;
-        struct attributed *a = &(*out)[*n];
-        enum dashq_status st = attributed_read(db, u, f, c.ids[i], a, err, size);
-        if (st == DASHQ_ERROR)
-            ok = false;
-        else if (st == DASHQ_OK)
-            (*n)++;
+        struct attributed *a = &(*out)[(*n)++];
+        *a = (struct attributed){.internal = true, .from_day = f->from_day, .share = NAN};
+        dashq_set_text(a->team, sizeof a->team, c.ids[i]);
+        dashq_set_text(a->name, sizeof a->name, names_or(&names, "department", a->team, a->team));
     }
+    struct league_ctx lc = {*out, *n};
+    if (ok && *n > 0)
+        ok = league_sums(db, f, &lc, err, size);
     free(c.ids);
+    names_free(&names);
     if (ok && *n > 1)
         qsort(*out, *n, sizeof **out, compare_teams);
     return ok;

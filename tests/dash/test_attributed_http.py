@@ -21,6 +21,8 @@ Then:
             league marks it as rated by colleagues and its filter keeps internal teams
   report    /api/v1/report and /report/it: the team's rows are colleagues', the attributed
             rows and the page's section equal the sums; front's report has neither
+  catalog   the Catalog page's reason form shows and sets the owner: an undefined team is 422
+            naming reason wait.owner; wait given to billing adds wait's answers to billing's
   scope     head-it sees it's page and API, and 404 for front's page and front's numbers
 """
 import csv
@@ -115,7 +117,8 @@ def make_rows(today, rng):
     return rows, sums
 
 
-def expected(sums, team, days, misuse=False):
+def expected(sums, team, days, misuse=False, owners=None):
+    owners = owners or OWNERS
     span = days[1] - days[0]
     want = {"n": 0, "prev": 0, "negative": 0, "places": defaultdict(int),
             "reasons": defaultdict(int), "daily": defaultdict(int)}
@@ -124,12 +127,12 @@ def expected(sums, team, days, misuse=False):
             continue
         if days[0] <= day < days[1]:
             want["negative"] += n
-            if OWNERS.get(reason) == team:
+            if owners.get(reason) == team:
                 want["n"] += n
                 want["places"][dept] += n
                 want["reasons"][reason] += n
                 want["daily"][day] += n
-        elif days[0] - span <= day < days[0] and OWNERS.get(reason) == team:
+        elif days[0] - span <= day < days[0] and owners.get(reason) == team:
             want["prev"] += n
     return want
 
@@ -309,6 +312,26 @@ def check_report(client, sums, days):
           "front's report shows an internal team's section")
 
 
+def check_catalog_edit(client, sums, days):
+    """An admin gives "wait" to billing on the Catalog page: billing's traced answers grow by
+    wait's; an undefined team is refused naming the key, and changes nothing."""
+    page = client.get("/catalog").text
+    form = page[page.index('action="/catalog/reason/bill"'):]
+    check('<option value="billing" selected>' in form[:form.index("</form>")],
+          "the bill reason's form does not show its owner")
+    token = client.csrf("/catalog")
+    url = "/api/v1/attributed.json?department=billing&period=last_30_days"
+    before = client.get(url).json()["items"][0]["answers"]
+    r = client.post("/catalog/reason/wait", {"csrf": token, "owner": "nobody"})
+    check(r.status == 422 and "reason wait.owner" in r.text, f"an undefined owner: {r!r}")
+    check(client.get(url).json()["items"][0]["answers"] == before, "a refused owner counted")
+    r = client.post("/catalog/reason/wait", {"csrf": token, "owner": "billing"})
+    check(r.status == 303, f"wait to billing: {r!r}")
+    want = expected(sums, "billing", days, owners=dict(OWNERS, wait="billing"))["n"]
+    got = client.get(url).json()["items"][0]["answers"]
+    check(got == want and got > before, f"billing after the edit: {got}, expected {want}")
+
+
 def check_scope(head):
     check(head.get("/department/it?period=last_30_days").status == 200, "head-it: its own page")
     check(head.get("/department/front").status == 404, "head-it sees front's page")
@@ -344,7 +367,8 @@ def main():
                              ("page", lambda: check_page(admin, sums, days)),
                              ("audience", lambda: check_audience(admin, today)),
                              ("report", lambda: check_report(admin, sums, days)),
-                             ("scope", lambda: check_scope(head))]:
+                             ("scope", lambda: check_scope(head)),
+                             ("catalog", lambda: check_catalog_edit(admin, sums, days))]:
                 try:
                     fn()
                     print(f"ok {engine} {name}", flush=True)

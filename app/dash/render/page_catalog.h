@@ -25,7 +25,8 @@ struct page_catalog_item {
     char id[CONFIG_ID_MAX];
     struct config_text name;
     struct config_text question;
-    bool head_edits; /* a department: its head may edit its question */
+    bool head_edits;           /* a department: its head may edit its question */
+    char owner[CONFIG_ID_MAX]; /* a reason: the department owning its cause; "" none */
 };
 
 /* What the page shows; every pointer borrowed. */

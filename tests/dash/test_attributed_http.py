@@ -379,8 +379,9 @@ def main():
             print(f"FAIL {engine} setup: {traceback.format_exc()}", flush=True)
             failed.append("setup")
         finally:
-            if server:
-                server.stop()
+            if server and server.stop() != 0:  # a sanitizer's report makes it non-zero
+                print(f"FAIL {engine} serve exited non-zero:\n{server.text_log()[-3000:]}")
+                failed.append("serve")
             if target:
                 target.drop()
     return 1 if failed else 0

@@ -94,11 +94,13 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 
 # Explicit Depends, on top of dpkg-shlibdeps' libraries: adduser for the
 # postinst; EGL, GLES and the Mesa drivers, which SDL's kmsdrm driver loads
-# with dlopen() and dpkg-shlibdeps therefore cannot see.  udev makes the
+# with dlopen() and dpkg-shlibdeps therefore cannot see; libespeak-ng1, which
+# accessibility mode's speech opens the same way.  udev makes the
 # input and render groups the unit names and the device nodes' permissions.
 set(CPACK_DEBIAN_WOWKIOSK_PACKAGE_NAME wowkiosk)
 set(CPACK_DEBIAN_WOWKIOSK_PACKAGE_SECTION misc)
-set(CPACK_DEBIAN_WOWKIOSK_PACKAGE_DEPENDS "adduser, libegl1, libgles2, libgl1-mesa-dri")
+set(CPACK_DEBIAN_WOWKIOSK_PACKAGE_DEPENDS
+    "adduser, libegl1, libgles2, libgl1-mesa-dri, libespeak-ng1")
 set(CPACK_DEBIAN_WOWKIOSK_PACKAGE_RECOMMENDS "udev")
 set(CPACK_DEBIAN_WOWKIOSK_PACKAGE_SUGGESTS "wowdash")
 set(CPACK_DEBIAN_WOWKIOSK_PACKAGE_CONTROL_EXTRA "${WOW_DEB_CONTROL_wowkiosk}")

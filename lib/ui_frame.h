@@ -63,6 +63,7 @@ enum ui_target_kind {
     UI_TARGET_LANGUAGE,   /* index: language index */
     UI_TARGET_DEPARTMENT, /* index: department index */
     UI_TARGET_BACK,
+    UI_TARGET_ACCESSIBLE, /* accessibility mode on / off */
     /* the technician screens */
     UI_TARGET_PIN_DIGIT,       /* index: 0..9 */
     UI_TARGET_PIN_DELETE,      /* the last digit */
@@ -85,6 +86,8 @@ struct ui_frame {
     int cmd_count, target_count;
     struct ui_cmd cmds[UI_MAX_CMDS];
     struct ui_target targets[UI_MAX_TARGETS];
+    const char *speech; /* what the screen says in accessibility mode, in the
+                           arena; NULL: nothing */
     int arena_used;
     char arena[UI_TEXT_ARENA];
 };

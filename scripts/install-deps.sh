@@ -5,6 +5,7 @@ set -eu
 
 packages="build-essential cmake pkg-config
 libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libdrm-dev libsqlite3-dev libinih-dev
+libespeak-ng-dev
 libcmocka-dev sqlite3 valgrind python3 clang-format
 libpq-dev postgresql postgresql-client
 libsodium-dev libmicrohttpd-dev dpkg-dev systemd file

@@ -34,7 +34,11 @@ struct catalog_department {
     char group[CONFIG_ID_MAX]; /* "" in no group */
     bool customer_facing;
     struct config_text question; /* its own question; "" in [0]: the kiosk's */
-    bool head_edits;             /* its head may edit its question in the dashboard */
+    struct config_text we_did;   /* "You said, we did": its note; "" in [0]: none */
+    char we_did_from[11];        /* YYYY-MM-DD as written; "": from any day */
+    char we_did_until[11];       /* YYYY-MM-DD; "": no end */
+    bool we_did_score;           /* this week's figure beside the note */
+    bool head_edits;             /* its head may edit its question and note in the dashboard */
 };
 
 /* One node of the group tree; parent "" at the root. */

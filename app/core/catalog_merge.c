@@ -476,6 +476,13 @@ bool cat_build_views(struct catalog *cat)
             cat_text_of(cat, s, "name", &d->name);
             cat_id_of(s, "group", d->group);
             cat_text_of(cat, s, "question", &d->question);
+            cat_text_of(cat, s, "we_did", &d->we_did);
+            const struct cat_value *from = cat_value(s, "we_did_from");
+            const struct cat_value *until = cat_value(s, "we_did_until");
+            snprintf(d->we_did_from, sizeof d->we_did_from, "%.10s", from ? from->value : "");
+            snprintf(d->we_did_until, sizeof d->we_did_until, "%.10s", until ? until->value : "");
+            const struct cat_value *score = cat_value(s, "we_did_score");
+            d->we_did_score = score != NULL && cat_is_true(score->value);
             const struct cat_value *head = cat_value(s, "head_edits");
             d->customer_facing = cf == NULL || cat_is_true(cf->value);
             d->head_edits = head != NULL && cat_is_true(head->value);

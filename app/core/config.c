@@ -451,6 +451,7 @@ void config_defaults(struct config *config)
     c->picker_timeout_ms = 20000;
     c->rotation = 0;
     c->sleep_when_closed = true;
+    c->reach = CONFIG_REACH_FULL;
     snprintf(c->timezone, sizeof c->timezone, "UTC");
     c->hours.always_open = true;
     press_filter_defaults(&c->press_filter);
@@ -622,6 +623,8 @@ bool cfg_check_value(struct cfg_parser *p, enum cfg_section section, const char 
     p->error_count = p->error_total = p->localized_count = 0;
     p->section = section;
     snprintf(p->section_name, sizeof p->section_name, "%s", section_name);
+    p->scratch_department.we_did_from = p->scratch_department.we_did_until =
+        0; /* one value alone */
     p->department = &p->scratch_department;
     p->reason = &p->scratch_reason;
     cfg_full_key(p, name, key, sizeof key);

@@ -56,6 +56,10 @@ struct config_department {
     bool customer_facing;
     char group[CONFIG_ID_MAX];   /* the catalog's [group ID] it belongs to; "" in none */
     struct config_text question; /* its own question; "" in [0]: the kiosk's question */
+    struct config_text we_did;   /* "You said, we did": its note to customers; "": none */
+    int32_t we_did_from;         /* first day shown, YYYYMMDD in the site's zone; 0: any */
+    int32_t we_did_until;        /* last day shown, YYYYMMDD; 0: no end */
+    bool we_did_score;           /* beside the note: this week's answers at this kiosk */
 };
 
 struct config_reason {
@@ -69,6 +73,9 @@ enum config_mode { CONFIG_MODE_SINGLE, CONFIG_MODE_PICKER };
  * has, the customer-facing ones, or the internal teams (a kiosk in a staff
  * area, where colleagues rate the teams that serve them). */
 enum config_audience { CONFIG_AUDIENCE_ALL, CONFIG_AUDIENCE_CUSTOMERS, CONFIG_AUDIENCE_STAFF };
+/* Where a portrait screen's buttons may be: everywhere, or (for seated
+ * users, wheelchair users, children) in its lower part only. */
+enum config_reach { CONFIG_REACH_FULL, CONFIG_REACH_LOW };
 
 struct config {
     char path[CONFIG_PATH_MAX]; /* the file it came from; "" for defaults */
@@ -98,6 +105,7 @@ struct config {
     int64_t picker_timeout_ms;   /* rating screen back to picker; default 20 s */
     int rotation;                /* 0, 90, 180, 270 */
     bool sleep_when_closed;      /* let the display sleep outside hours */
+    enum config_reach reach;     /* portrait: every button low, or anywhere */
 
     char timezone[64]; /* IANA name, default "UTC" */
     struct hours hours;

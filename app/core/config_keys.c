@@ -125,6 +125,60 @@ static void set_rotation(struct cfg_parser *p, const char *key, const char *lang
         cfg_error(p, cfg_here(p), key, "expected 0, 90, 180 or 270, got '%.40s'", value);
 }
 
+static void set_reach(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    if (strcmp(value, "full") == 0)
+        p->config->reach = CONFIG_REACH_FULL;
+    else if (strcmp(value, "low") == 0)
+        p->config->reach = CONFIG_REACH_LOW;
+    else
+        cfg_error(p, cfg_here(p), key, "expected full or low, got '%.40s'", value);
+}
+
+static void set_department_we_did(struct cfg_parser *p, const char *key, const char *lang,
+                                  const char *value)
+{
+    cfg_localized(p, key, lang, value, &p->department->we_did);
+}
+
+/* A calendar date YYYY-MM-DD (years 2000-2999) as YYYYMMDD; 0 if it is none. */
+static int32_t parse_date(const char *v)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    for (int i = 0; i < 10; i++)
+        if ((i == 4 || i == 7) ? v[i] != '-' : (v[i] < '0' || v[i] > '9'))
+            return 0;
+    if (v[10] != '\0')
+        return 0;
+    /* every character was checked to be a digit above */
+    int y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+    int m = (v[5] - '0') * 10 + (v[6] - '0'), d = (v[8] - '0') * 10 + (v[9] - '0');
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 ||
+        d > days[m - 1] + (m == 2 && leap ? 1 : 0))
+        return 0;
+    return y * 10000 + m * 100 + d;
+}
+
+/* we_did_from / we_did_until: a date, and never an end before the start. */
+static void set_we_did_date(struct cfg_parser *p, const char *key, const char *lang,
+                            const char *value)
+{
+    struct config_department *d = p->department;
+    int32_t date = parse_date(value);
+    if (date == 0) {
+        cfg_error(p, cfg_here(p), key, "expected a date YYYY-MM-DD, got '%.40s'", value);
+        return;
+    }
+    bool until = strstr(key, "we_did_until") != NULL; /* key: "department ID.we_did_until" */
+    int32_t from = until ? d->we_did_from : date, last = until ? date : d->we_did_until;
+    if (from != 0 && last != 0 && last < from) {
+        cfg_error(p, cfg_here(p), key, "the note would end (%d) before it starts (%d)", last, from);
+        return;
+    }
+    *(until ? &d->we_did_until : &d->we_did_from) = date;
+}
+
 static void set_timezone(struct cfg_parser *p, const char *key, const char *lang, const char *value)
 {
     if (cfg_text(p, key, value, p->config->timezone, sizeof p->config->timezone))
@@ -265,6 +319,14 @@ const struct cfg_key cfg_keys[] = {
      "the catalog's group it belongs to", BOTH},
     {SEC_DEPARTMENT, "question", true, SPECIAL, set_department_question, NULL,
      "its own question, asked instead of the kiosk's", BOTH},
+    {SEC_DEPARTMENT, "we_did", true, SPECIAL, set_department_we_did, NULL,
+     "\"You said, we did\": a short note to its customers", BOTH},
+    {SEC_DEPARTMENT, "we_did_from", false, SPECIAL, set_we_did_date, NULL,
+     "the note's first day, YYYY-MM-DD", BOTH},
+    {SEC_DEPARTMENT, "we_did_until", false, SPECIAL, set_we_did_date, NULL,
+     "the note's last day, YYYY-MM-DD", BOTH},
+    {SEC_DEPARTMENT, "we_did_score", false, CFG_BOOL, 0, 0, DEPT_FIELD(we_did_score), NULL, "false",
+     "beside the note, this week's share of happy answers here", BOTH},
     {SEC_DEPARTMENT, "head_edits", false, SPECIAL, set_fleet_bool, NULL,
      "its head may edit its question in the dashboard", CENTRAL},
     {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text", BOTH},
@@ -284,6 +346,8 @@ const struct cfg_key cfg_keys[] = {
      NULL, "20", "picker mode: back to the picker", BOTH},
     {SEC_SCREEN, "sleep_when_closed", false, CFG_BOOL, 0, 0, FIELD(sleep_when_closed), NULL, "true",
      "the display sleeps outside opening hours", BOTH},
+    {SEC_SCREEN, "reach", false, SPECIAL, set_reach, "full",
+     "full, or low: a portrait screen's buttons in its lower part only", LOCAL},
     {SEC_HOURS, "timezone", false, SPECIAL, set_timezone, "UTC", "the site's IANA zone", BOTH},
     {SEC_HOURS, "always", false, SPECIAL, set_always, NULL,
      "open around the clock, or only the days given", BOTH},

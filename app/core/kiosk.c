@@ -11,7 +11,8 @@
  * Opening hours never cut a customer off: when the site closes mid-flow the
  * flow finishes and the kiosk closes when it would return to the start.
  * BACK keeps the chosen language (the same customer is still there); a
- * time-out or the end of the thanks screen resets it for the next customer.
+ * time-out or the end of the thanks screen resets it for the next customer,
+ * and so does accessibility mode, which stretches every time-out meanwhile.
  */
 #include "kiosk.h"
 
@@ -56,6 +57,16 @@ static int64_t after(struct clock_now now, int64_t ms)
     return now.mono_ms > 0 && ms > INT64_MAX - now.mono_ms ? INT64_MAX : now.mono_ms + ms;
 }
 
+/* A configured time-out as this visit gets it: longer in accessibility
+ * mode (the ack stays as it is: it is the acknowledging frame, not a wait). */
+static int64_t visit_ms(const struct kiosk *k, int64_t ms)
+{
+    if (!k->view.accessible || ms <= 0)
+        return ms;
+    return ms > INT64_MAX / KIOSK_ACCESSIBLE_TIME_FACTOR ? INT64_MAX
+                                                         : ms * KIOSK_ACCESSIBLE_TIME_FACTOR;
+}
+
 static void show(struct kiosk *k, enum kiosk_screen screen, int64_t deadline_ms)
 {
     k->view.screen = screen;
@@ -64,11 +75,20 @@ static void show(struct kiosk *k, enum kiosk_screen screen, int64_t deadline_ms)
     k->deadline_ms = deadline_ms;
 }
 
+/* The start screens wait for ever, except in picker mode (the rating
+ * screen goes back to the picker) and in accessibility mode (both go back
+ * to the start, so the next customer does not find the mode on). */
+static int64_t start_deadline(const struct kiosk *k, enum kiosk_screen screen, struct clock_now now)
+{
+    int64_t timeout = visit_ms(k, k->config->picker_timeout_ms);
+    bool runs = k->view.accessible || (picker_mode(k) && screen == KIOSK_SCREEN_RATING);
+    return runs && timeout > 0 ? after(now, timeout) : INT64_MAX;
+}
+
 /* The rating screen, with the picker time-out running in picker mode. */
 static void show_rating(struct kiosk *k, struct clock_now now)
 {
-    int64_t timeout = k->config->picker_timeout_ms;
-    show(k, KIOSK_SCREEN_RATING, picker_mode(k) && timeout > 0 ? after(now, timeout) : INT64_MAX);
+    show(k, KIOSK_SCREEN_RATING, start_deadline(k, KIOSK_SCREEN_RATING, now));
 }
 
 /* Back to where the next customer starts: the picker or the rating screen
@@ -76,6 +96,7 @@ static void show_rating(struct kiosk *k, struct clock_now now)
 static void show_start(struct kiosk *k, struct clock_now now)
 {
     k->view.language = 0;
+    k->view.accessible = false;
     k->view.rating = RATING_VERY_UNHAPPY;
     k->view.followup_positive = false;
     if (!is_open(k, now)) {
@@ -132,9 +153,9 @@ static void after_face_ack(struct kiosk *k, struct clock_now now)
 {
     bool positive = k->view.followup_positive;
     if (k->config->followup_enabled && reason_count(k, positive) > 0)
-        show(k, KIOSK_SCREEN_FOLLOW_UP, after(now, k->config->followup_timeout_ms));
+        show(k, KIOSK_SCREEN_FOLLOW_UP, after(now, visit_ms(k, k->config->followup_timeout_ms)));
     else
-        show(k, KIOSK_SCREEN_THANKS, after(now, k->config->thanks_ms));
+        show(k, KIOSK_SCREEN_THANKS, after(now, visit_ms(k, k->config->thanks_ms)));
 }
 
 /* Fires the current screen's deadline if it has passed. */
@@ -152,9 +173,10 @@ static void expire(struct kiosk *k, struct clock_now now, struct kiosk_actions *
     case KIOSK_SCREEN_FOLLOW_UP:
         if (k->view.pressed_reason < 0)
             record_followup(a, k->view.followup_positive, -1, FOLLOWUP_TIMEOUT);
-        show(k, KIOSK_SCREEN_THANKS, after(now, k->config->thanks_ms));
+        show(k, KIOSK_SCREEN_THANKS, after(now, visit_ms(k, k->config->thanks_ms)));
         break;
     case KIOSK_SCREEN_THANKS:
+    case KIOSK_SCREEN_PICKER: /* only in accessibility mode: the customer walked away */
         show_start(k, now);
         break;
     default:
@@ -208,7 +230,7 @@ static void skip(struct kiosk *k, struct clock_now now, struct kiosk_actions *a)
     if (k->view.screen != KIOSK_SCREEN_FOLLOW_UP || k->view.pressed_reason >= 0)
         return;
     record_followup(a, k->view.followup_positive, -1, FOLLOWUP_SKIPPED);
-    show(k, KIOSK_SCREEN_THANKS, after(now, k->config->thanks_ms));
+    show(k, KIOSK_SCREEN_THANKS, after(now, visit_ms(k, k->config->thanks_ms)));
 }
 
 static void pick_department(struct kiosk *k, int arg, struct clock_now now)
@@ -232,12 +254,12 @@ static void set_language(struct kiosk *k, int arg, struct clock_now now)
         show_rating(k, now); /* the customer is busy: the picker time-out starts again */
 }
 
-static void back(struct kiosk *k)
+static void back(struct kiosk *k, struct clock_now now)
 {
     if (k->view.screen != KIOSK_SCREEN_RATING || k->view.pressed_face != 0 || !picker_mode(k))
         return;
     k->view.department = -1;
-    show(k, KIOSK_SCREEN_PICKER, INT64_MAX);
+    show(k, KIOSK_SCREEN_PICKER, start_deadline(k, KIOSK_SCREEN_PICKER, now));
 }
 
 /* A finger on the screen but on no button: the customer is still there.
@@ -247,11 +269,30 @@ static void touch(struct kiosk *k, struct clock_now now)
 {
     int64_t timeout = 0;
     if (k->view.screen == KIOSK_SCREEN_FOLLOW_UP && k->view.pressed_reason < 0)
-        timeout = k->config->followup_timeout_ms;
-    else if (k->view.screen == KIOSK_SCREEN_RATING && k->view.pressed_face == 0 && picker_mode(k))
-        timeout = k->config->picker_timeout_ms;
+        timeout = visit_ms(k, k->config->followup_timeout_ms);
+    else if ((k->view.screen == KIOSK_SCREEN_RATING && k->view.pressed_face == 0) ||
+             k->view.screen == KIOSK_SCREEN_PICKER)
+        timeout = k->deadline_ms == INT64_MAX ? 0 : visit_ms(k, k->config->picker_timeout_ms);
     if (timeout > 0 && after(now, timeout) > k->deadline_ms)
         k->deadline_ms = after(now, timeout);
+}
+
+/* The accessibility button: on the screens where a customer chooses, and
+ * not while a tap is being acknowledged.  The screen's time-out starts
+ * again at its new length (the customer is busy). */
+static void toggle_accessible(struct kiosk *k, struct clock_now now)
+{
+    enum kiosk_screen s = k->view.screen;
+    bool choosing = s == KIOSK_SCREEN_PICKER ||
+                    (s == KIOSK_SCREEN_RATING && k->view.pressed_face == 0) ||
+                    (s == KIOSK_SCREEN_FOLLOW_UP && k->view.pressed_reason < 0);
+    if (!choosing)
+        return;
+    k->view.accessible = !k->view.accessible;
+    if (s == KIOSK_SCREEN_RATING || s == KIOSK_SCREEN_PICKER)
+        k->deadline_ms = start_deadline(k, s, now);
+    else if (s == KIOSK_SCREEN_FOLLOW_UP)
+        k->deadline_ms = after(now, visit_ms(k, k->config->followup_timeout_ms));
 }
 
 static void dispatch(struct kiosk *k, struct kiosk_event event, struct clock_now now,
@@ -276,10 +317,13 @@ static void dispatch(struct kiosk *k, struct kiosk_event event, struct clock_now
         set_language(k, event.arg, now);
         break;
     case KIOSK_EVENT_BACK:
-        back(k);
+        back(k, now);
         break;
     case KIOSK_EVENT_TOUCH:
         touch(k, now);
+        break;
+    case KIOSK_EVENT_ACCESSIBLE:
+        toggle_accessible(k, now);
         break;
     }
 }
@@ -288,7 +332,8 @@ static bool view_equal(const struct kiosk_view *a, const struct kiosk_view *b)
 {
     return a->screen == b->screen && a->department == b->department && a->language == b->language &&
            a->pressed_face == b->pressed_face && a->pressed_reason == b->pressed_reason &&
-           a->followup_positive == b->followup_positive && a->rating == b->rating;
+           a->followup_positive == b->followup_positive && a->rating == b->rating &&
+           a->accessible == b->accessible;
 }
 
 struct kiosk_actions kiosk_handle(struct kiosk *kiosk, struct kiosk_event event,

@@ -17,6 +17,12 @@
  * Taps on the thanks screen, or during an ack, are ignored (no double
  * answers).  The language goes back to the first configured one whenever the
  * flow returns to the start, so the next customer starts in the default.
+ *
+ * Accessibility mode (view.accessible) is switched by its button on the
+ * screens where a customer chooses (picker, rating, follow-up): the screens
+ * then draw larger and in high contrast and speak, and every time-out of
+ * the visit is KIOSK_ACCESSIBLE_TIME_FACTOR times longer.  Like the
+ * language it ends with the visit.
  */
 #ifndef WOW_KIOSK_H
 #define WOW_KIOSK_H
@@ -49,6 +55,7 @@ enum kiosk_event_type {
     KIOSK_EVENT_BACK,            /* rating screen back to the picker */
     KIOSK_EVENT_TOUCH,           /* a touch on no button: the follow-up's (and the picker's
                                     rating screen's) time-out starts again */
+    KIOSK_EVENT_ACCESSIBLE,      /* the accessibility button: the mode on or off */
 };
 
 struct kiosk_event {
@@ -86,7 +93,12 @@ struct kiosk_view {
     int pressed_reason;     /* index while acknowledging a reason, else -1 */
     bool followup_positive; /* FOLLOW_UP/THANKS: which list / answer */
     enum rating rating;     /* the answer being followed up / thanked for */
+    bool accessible;        /* accessibility mode: larger, high contrast, spoken */
 };
+
+/* How much longer each time-out (follow-up, thanks, picker) lasts in
+ * accessibility mode: people who need it often need more time. */
+#define KIOSK_ACCESSIBLE_TIME_FACTOR 2
 
 struct kiosk; /* opaque */
 

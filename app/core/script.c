@@ -136,6 +136,8 @@ static bool script_target(struct script_parser *p, struct script_word w, struct 
     long n;
     if (word_is(w, "skip")) {
         step->target = SCRIPT_AT_SKIP;
+    } else if (word_is(w, "accessible")) {
+        step->target = SCRIPT_AT_ACCESSIBLE;
     } else if (colon != NULL && word_is(kind, "face")) {
         if (!word_number(arg, 1, 4, &n))
             return script_fail(p, "expected face:1 to face:4, got '%.*s'", w.len, w.s);

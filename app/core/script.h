@@ -8,6 +8,7 @@
  *   tap X Y                 press and release at logical pixel X,Y
  *   tap TARGET              press and release on the centre of a named target:
  *                           face:1..face:4, reason:N (1-based), skip,
+ *                           accessible (the accessibility button),
  *                           lang:XX, department:ID; on the technician
  *                           screens the names of technician_event_named()
  *                           (pin:0..pin:9, pin:delete, pin:ok,
@@ -41,6 +42,7 @@ enum script_target_kind {
     SCRIPT_AT_FACE,   /* index: rating 1..4 */
     SCRIPT_AT_REASON, /* index: 1-based */
     SCRIPT_AT_SKIP,
+    SCRIPT_AT_ACCESSIBLE,
     SCRIPT_AT_LANG,       /* name: language code */
     SCRIPT_AT_DEPARTMENT, /* name: department id */
     SCRIPT_AT_TECH,       /* name: the whole word, e.g. "pin:3", "tech:sync" */

@@ -20,6 +20,8 @@
 #include "notify.h"
 #include "options.h"
 #include "paths.h"
+#include "speech.h"
+#include "tz.h"
 #include "ui.h"
 
 struct frame {
@@ -28,8 +30,21 @@ struct frame {
     struct i18n_catalog *catalogs[CONFIG_MAX_LANGUAGES];
     bool ready_sent;
     long count;
+    struct tz *tz;              /* owned: the site's zone, for dated notes; NULL: unknown */
+    struct speech *speech;      /* owned; created when accessibility mode is first used */
+    char said[SPEECH_TEXT_MAX]; /* what it was last asked to say; "": silent */
     struct ui_frame list;
 };
+
+/* The site's zone (the config's, which a catalog may change). */
+static void load_zone(struct frame *f)
+{
+    char err[160];
+    tz_destroy(f->tz);
+    f->tz = tz_load(f->config->timezone, NULL, err, sizeof err);
+    if (f->tz == NULL)
+        log_warn("frame: %s: dated notes are not shown", err);
+}
 
 static void load_catalogs(struct frame *f, const char *assets_dir)
 {
@@ -55,6 +70,7 @@ struct frame *frame_create(const struct config *config, const char *assets_dir,
     f->config = config;
     f->ready_status = ready_status;
     load_catalogs(f, assets_dir);
+    load_zone(f);
     return f;
 }
 
@@ -71,6 +87,7 @@ void frame_reload_texts(struct frame *f, const char *assets_dir)
 {
     free_catalogs(f);
     load_catalogs(f, assets_dir);
+    load_zone(f);
 }
 
 void frame_destroy(struct frame *f)
@@ -78,6 +95,8 @@ void frame_destroy(struct frame *f)
     if (f == NULL)
         return;
     free_catalogs(f);
+    tz_destroy(f->tz);
+    speech_destroy(f->speech);
     free(f);
 }
 
@@ -94,6 +113,28 @@ static void write_ready_file(int64_t now_utc_ms)
         log_warn("cannot write %s (used by --self-test): %s", path, strerror(err_no));
 }
 
+/* Speaks what the screen says in accessibility mode, once per new text
+ * (an ack frame says what its screen said: nothing new), and falls silent
+ * when the mode ends.  After the frame is up, so speech never delays it. */
+static void speak(struct frame *f, const struct kiosk_view *view)
+{
+    const char *text = f->list.speech;
+    if (text == NULL || view == NULL || !view->accessible) {
+        if (f->said[0] != '\0' && f->speech != NULL)
+            speech_stop(f->speech);
+        f->said[0] = '\0';
+        return;
+    }
+    if (strncmp(text, f->said, sizeof f->said - 1) == 0)
+        return;
+    if (f->speech == NULL && (f->speech = speech_create()) == NULL)
+        return; /* logged; the screens still work */
+    int lang =
+        view->language >= 0 && view->language < f->config->language_count ? view->language : 0;
+    speech_say(f->speech, f->config->languages[lang], text);
+    snprintf(f->said, sizeof f->said, "%s", text);
+}
+
 void frame_draw(struct frame *f, struct display *display, const struct frame_content *content,
                 int64_t now_utc_ms)
 {
@@ -106,11 +147,20 @@ void frame_draw(struct frame *f, struct display *display, const struct frame_con
         .catalogs = (const struct i18n_catalog *const *)f->catalogs,
         .notice = content->notice,
         .technician = content->technician,
+        .week = content->week,
     };
+    if (f->tz != NULL) {
+        struct tz_local day = tz_to_local(f->tz, now_utc_ms);
+        in.today = day.year * 10000 + day.month * 100 + day.day;
+    }
     int w, h;
     display_logical_size(display, &w, &h);
     ui_layout(&f->list, &in, w, h);
     display_draw(display, &f->list);
+    const struct ui_technician *tech = content->technician;
+    bool customer = content->notice == NULL &&
+                    (tech == NULL || tech->view == NULL || tech->view->screen == TECHNICIAN_HIDDEN);
+    speak(f, customer ? content->view : NULL);
     if (f->count++ == 0) {
         log_info("first frame presented (%dx%d logical)", w, h);
         if (f->ready_status != NULL) {
@@ -119,6 +169,16 @@ void frame_draw(struct frame *f, struct display *display, const struct frame_con
             f->ready_sent = true;
         }
     }
+}
+
+const struct config *frame_config(const struct frame *f)
+{
+    return f->config;
+}
+
+const struct tz *frame_zone(const struct frame *f)
+{
+    return f->tz;
 }
 
 const struct ui_frame *frame_list(const struct frame *f)

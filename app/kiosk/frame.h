@@ -18,6 +18,8 @@ struct kiosk_view;
 struct ui_frame;
 struct ui_notice;
 struct ui_technician;
+struct ui_week;
+struct tz;
 
 struct frame; /* opaque */
 
@@ -27,6 +29,7 @@ struct frame_content {
     const struct kiosk_view *view;          /* NULL: none (a notice shows) */
     const struct ui_notice *notice;         /* NULL: none */
     const struct ui_technician *technician; /* NULL: hidden */
+    const struct ui_week *week;             /* NULL: none (see ui.h) */
 };
 
 /* Creates the frame for config (borrowed, must outlive it), loading the
@@ -45,6 +48,12 @@ void frame_reload_texts(struct frame *frame, const char *assets_dir);
 /* Lays out content for display's logical size and presents it. */
 void frame_draw(struct frame *frame, struct display *display, const struct frame_content *content,
                 int64_t now_utc_ms);
+
+/* The config the frame draws (borrowed from frame_create's caller). */
+const struct config *frame_config(const struct frame *frame);
+
+/* The site's zone (the config's), or NULL when it did not load. */
+const struct tz *frame_zone(const struct frame *frame);
 
 /* The display list last drawn (empty before the first frame). */
 const struct ui_frame *frame_list(const struct frame *frame);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
 #include "display.h"
 #include "frame.h"
 #include "input.h"
@@ -18,13 +19,31 @@
 #include "notify.h"
 #include "script_driver.h"
 #include "session.h"
+#include "store.h"
 #include "sync.h"
 #include "technician_glue.h"
+#include "tz.h"
+#include "ui.h"
 #include "update.h"
 
 /* The loop's own state: what waits for the next frame, the watchdog. */
+/* This week's answers of one department at this kiosk, the figure beside
+ * a "You said, we did" note: read from the store again when a record was
+ * committed since, the department changed, or a minute passed (a new
+ * week may have begun). */
+#define WEEK_REFRESH_MS 60000
+
+struct week_cache {
+    int department;       /* whose; -1: none yet */
+    int64_t read_mono_ms; /* when */
+    int64_t stored;       /* the session's commits then */
+    bool known;
+    struct ui_week week;
+};
+
 struct loop_state {
     const struct loop_parts *p;
+    struct week_cache week;
     struct kiosk_actions pending;  /* records to make once the frame is presented */
     int64_t watchdog_next_ms;      /* mono time of the next WATCHDOG=1 */
     int64_t stored;                /* the session's commits the sync thread knows of */
@@ -97,15 +116,55 @@ static struct input input_of(const struct loop_parts *p)
                           .notice = p->notice};
 }
 
-static void draw(const struct loop_parts *p, struct clock_now now)
+/* Monday 00:00 of this week in the site's zone, in UTC (an hour off in a
+ * week with a daylight-saving change: a figure, not an account). */
+static int64_t week_start_utc(const struct tz *tz, int64_t utc_ms)
 {
+    struct tz_local t = tz_to_local(tz, utc_ms);
+    int64_t into = ((int64_t)t.weekday * 86400 + t.hour * 3600 + t.minute * 60 + t.second) * 1000;
+    return utc_ms - into - (utc_ms % 1000 + 1000) % 1000;
+}
+
+/* The week's figure for the view's department when its note shows it. */
+static const struct ui_week *week_of(struct loop_state *s, const struct kiosk_view *view,
+                                     struct clock_now now)
+{
+    const struct loop_parts *p = s->p;
+    const struct config *config = frame_config(p->frame);
+    int d = view->department;
+    if (p->session == NULL || d < 0 || d >= config->department_count ||
+        !config->departments[d].we_did_score || config->departments[d].we_did.lang[0][0] == '\0' ||
+        (view->screen != KIOSK_SCREEN_RATING && view->screen != KIOSK_SCREEN_THANKS))
+        return NULL;
+    struct week_cache *w = &s->week;
+    int64_t stored = session_stored(p->session);
+    if (w->department == d && w->known && w->stored == stored &&
+        now.mono_ms - w->read_mono_ms < WEEK_REFRESH_MS)
+        return &w->week;
+    struct store *store = session_store_try(p->session);
+    if (store == NULL) /* busy writing: the last figure, if it is this department's */
+        return w->department == d && w->known ? &w->week : NULL;
+    int64_t n[5], misuse;
+    int64_t from = week_start_utc(frame_zone(p->frame), now.utc_ms);
+    int rc = store_count_taps(store, config->departments[d].id, from, n, &misuse);
+    session_store_release(p->session);
+    *w = (struct week_cache){
+        .department = d, .read_mono_ms = now.mono_ms, .stored = stored, .known = rc == 0};
+    w->week = (struct ui_week){.answers = n[1] + n[2] + n[3] + n[4], .satisfied = n[3] + n[4]};
+    return w->known ? &w->week : NULL;
+}
+
+static void draw(struct loop_state *s, struct clock_now now)
+{
+    const struct loop_parts *p = s->p;
     const struct ui_notice *notice = notice_ui(p->notice, now.mono_ms);
     struct kiosk_view view;
     if (notice == NULL)
         view = kiosk_view(*p->kiosk);
     struct frame_content content = {.view = notice == NULL ? &view : NULL,
                                     .notice = notice,
-                                    .technician = technician_glue_ui(p->technician, now)};
+                                    .technician = technician_glue_ui(p->technician, now),
+                                    .week = notice == NULL ? week_of(s, &view, now) : NULL};
     frame_draw(p->frame, p->display, &content, now.utc_ms);
 }
 
@@ -243,7 +302,7 @@ static bool run_script(struct loop_state *s, struct clock_now now)
 
 int loop_run(const struct loop_parts *p)
 {
-    struct loop_state s = {.p = p};
+    struct loop_state s = {.p = p, .week.department = -1};
     bool dirty = true, showed_notice = false;
     struct display_event input = {0}; /* the input the next frame answers */
     for (;;) {
@@ -251,7 +310,7 @@ int loop_run(const struct loop_parts *p)
         check_can_keep(p, now);
         dirty |= tick(&s, now, &showed_notice);
         if (dirty) {
-            draw(p, now);
+            draw(&s, now);
             dirty = false;
             if (input.type == DISPLAY_EVENT_PRESS)
                 trace_latency(p, &input);
@@ -259,7 +318,7 @@ int loop_run(const struct loop_parts *p)
         input.type = DISPLAY_EVENT_NONE;
         flush_records(&s, now);
         if (apply_catalog(&s, now)) {
-            draw(p, now);
+            draw(&s, now);
             continue;
         }
         tell_sync(&s);

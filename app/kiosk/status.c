@@ -108,7 +108,8 @@ static void row_today(struct ui_technician *t, const struct status_sources *src,
         return;
     }
     int64_t n[5], misuse;
-    int rc = store_count_taps(store, status_local_midnight_utc(src->tz, now.utc_ms), n, &misuse);
+    int rc =
+        store_count_taps(store, NULL, status_local_midnight_utc(src->tz, now.utc_ms), n, &misuse);
     session_store_release(src->session);
     if (rc != 0) {
         row(t, "Today", true, "cannot read the counts (see the journal)");
@@ -222,7 +223,7 @@ bool status_store_usable(const char *path, const char *kiosk_id, int64_t now_utc
     int64_t n[5], misuse;
     bool durable = store_pragma_int(store, "synchronous", &synchronous) == 0 &&
                    synchronous == SYNCHRONOUS_FULL;
-    bool readable = store_count_taps(store, 0, n, &misuse) == 0;
+    bool readable = store_count_taps(store, NULL, 0, n, &misuse) == 0;
     if (!durable)
         snprintf(detail, size, "%s opened, but synchronous is %lld, not FULL", path, synchronous);
     else if (!readable)

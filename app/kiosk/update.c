@@ -224,8 +224,8 @@ bool update_poll(struct update *u, struct clock_now now)
 
 bool update_idle(const struct update *u, const struct kiosk_view *v)
 {
-    if (v->pressed_face != 0 || v->pressed_reason >= 0)
-        return false;
+    if (v->pressed_face != 0 || v->pressed_reason >= 0 || v->accessible)
+        return false; /* in accessibility mode a customer is there */
     switch (v->screen) {
     case KIOSK_SCREEN_CLOSED:
     case KIOSK_SCREEN_PICKER:

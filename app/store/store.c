@@ -559,17 +559,23 @@ int store_pragma_int(struct store *store, const char *name, long long *value)
     return 0;
 }
 
-int store_count_taps(struct store *store, int64_t from_utc_ms, int64_t by_rating[5],
-                     int64_t *misuse)
+int store_count_taps(struct store *store, const char *department, int64_t from_utc_ms,
+                     int64_t by_rating[5], int64_t *misuse)
 {
     static const char sql[] = "SELECT rating, misuse, sum(n) FROM counts"
-                              " WHERE bucket_start_ms_utc >= ?1 GROUP BY rating, misuse";
+                              " WHERE bucket_start_ms_utc >= ?1 AND (?2 IS NULL OR department = ?2)"
+                              " GROUP BY rating, misuse";
     memset(by_rating, 0, 5 * sizeof *by_rating);
     *misuse = 0;
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    /* the bucket holding from_utc_ms counts whole, as documented (floor) */
+    int64_t bucket =
+        from_utc_ms - ((from_utc_ms % STORE_BUCKET_MS) + STORE_BUCKET_MS) % STORE_BUCKET_MS;
     if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 1, from_utc_ms);
+        rc = sqlite3_bind_int64(stmt, 1, bucket);
+    if (rc == SQLITE_OK && department != NULL)
+        rc = sqlite3_bind_text(stmt, 2, department, -1, SQLITE_STATIC);
     while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         int rating = sqlite3_column_int(stmt, 0);
         int64_t n = sqlite3_column_int64(stmt, 2);

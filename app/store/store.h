@@ -130,10 +130,12 @@ const char *store_path(const struct store *store);
 const char *store_kiosk_id(const struct store *store);
 
 /* Counts the taps recorded since from_utc_ms (rounded down to its
- * 15-minute bucket): by_rating[1..4] without misuse, *misuse the flagged
- * ones.  For the technician screen.  Returns 0, or a STORE_ERR_* (logged). */
-int store_count_taps(struct store *store, int64_t from_utc_ms, int64_t by_rating[5],
-                     int64_t *misuse);
+ * 15-minute bucket), of department (borrowed; NULL: every department):
+ * by_rating[1..4] without misuse, *misuse the flagged ones.  For the
+ * technician screen and the week's figure beside a department's note.
+ * Returns 0, or a STORE_ERR_* (logged). */
+int store_count_taps(struct store *store, const char *department, int64_t from_utc_ms,
+                     int64_t by_rating[5], int64_t *misuse);
 
 /* Checks that the store's path still names the file it has open, before a
  * write (a stat: cheap).  0 when it does.  When the file was deleted, its

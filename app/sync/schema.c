@@ -367,8 +367,24 @@ const struct schema_step schema_steps[] = {
        department's hours of a period: by day, not a scan of every hour ever rolled up */
     {8, "the league's consistency reads the hour rollup by day (docs/DASHBOARD.md, Consistency)",
      "CREATE INDEX dash_hour_day ON dash_hour(day)", NULL, NULL},
+    /* step: recognise and act — when the slip most likely began (the detector's change
+       point), who owns an alert, what was done and when; and rises (good news) */
+    {9,
+     "recognise and act: an alert's change point, owner and resolution; rises (docs/DASHBOARD.md, "
+     "Recognise and act)",
+     "ALTER TABLE dash_alerts ADD COLUMN change_ms BIGINT;"
+     "ALTER TABLE dash_alerts ADD COLUMN direction TEXT NOT NULL DEFAULT 'down'"
+     "  CHECK (direction IN ('down', 'up'));"
+     "ALTER TABLE dash_alerts ADD COLUMN assignee TEXT;"
+     "ALTER TABLE dash_alerts ADD COLUMN assigned_by TEXT;"
+     "ALTER TABLE dash_alerts ADD COLUMN assigned_ms BIGINT;"
+     "ALTER TABLE dash_alerts ADD COLUMN resolved_by TEXT;"
+     "ALTER TABLE dash_alerts ADD COLUMN resolved_ms BIGINT;"
+     "ALTER TABLE dash_alerts ADD COLUMN resolution TEXT;"
+     "CREATE INDEX dash_alerts_opened ON dash_alerts(opened_ms)",
+     NULL, NULL},
     /* step: internal — each reason may name the department that owns its cause */
-    {9, "reasons name the team that owns their cause (docs/CATALOG.md, Internal teams)",
+    {10, "reasons name the team that owns their cause (docs/CATALOG.md, Internal teams)",
      /* '' : nobody; else a department id the catalog checked on import.  The
         dashboard adds up the customers' answers naming a team's reasons, by
         reason, so the rollup's reasons are read by day across departments. */

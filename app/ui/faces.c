@@ -57,11 +57,10 @@ const char *ui_face_label(int rating)
 }
 
 /* Mixes colour toward the background: what a dimmed face looks like. */
-static struct ui_color fade(struct ui_color c, bool dimmed)
+static struct ui_color fade(struct ui_color c, struct ui_color bg, bool dimmed)
 {
     if (!dimmed)
         return c;
-    struct ui_color bg = UI_BACKGROUND;
     const int keep = 35; /* percent of the colour left */
     c.r = (uint8_t)((c.r * keep + bg.r * (100 - keep)) / 100);
     c.g = (uint8_t)((c.g * keep + bg.g * (100 - keep)) / 100);
@@ -170,12 +169,12 @@ void ui_draw_face(struct ui_ctx *c, int rating, int cx, int cy, int r, bool dimm
     if (!rating_is_valid(rating))
         return;
     const struct face_shape *s = &face_shapes[rating];
-    struct ui_color ink = fade(UI_FEATURE, dimmed);
-    ui_add_circle(c, cx, cy, r, fade(ui_face_color(rating), dimmed));
+    struct ui_color ink = fade(c->pal->feature, c->pal->background, dimmed);
+    ui_add_circle(c, cx, cy, r, fade(ui_face_color(rating), c->pal->background, dimmed));
     if (rating == RATING_WOW) {
         star_eye(c, cx, cy, r, -0.33f, -0.24f, ink);
         star_eye(c, cx, cy, r, 0.33f, -0.24f, ink);
-        wow_mouth(c, s, cx, cy, r, ink, fade(UI_RGB(240, 110, 110), dimmed));
+        wow_mouth(c, s, cx, cy, r, ink, fade(UI_RGB(240, 110, 110), c->pal->background, dimmed));
         return;
     }
     int eye_r = (int)lroundf(0.105f * (float)r);

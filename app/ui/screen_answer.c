@@ -25,6 +25,8 @@ static const struct config_reason *shown_reasons(const struct ui_ctx *c, int *co
 
 static int reason_columns(const struct ui_ctx *c, int n)
 {
+    if (c->h > c->w && c->reach_top > 0) /* low reach: less height, so more columns */
+        return n <= 2 ? 1 : n <= 4 ? 2 : 3;
     if (c->h > c->w)
         return n <= 3 ? 1 : 2;
     if (n <= 3)
@@ -32,21 +34,24 @@ static int reason_columns(const struct ui_ctx *c, int n)
     return n == 4 ? 2 : 3;
 }
 
+static const char *followup_msgid(const struct ui_ctx *c)
+{
+    return c->view->followup_positive ? "What made it great?" : "What could we do better?";
+}
+
 /* The question with the answered face beside it (landscape) or above it
  * (portrait, where the width is better spent on the question's words).
  * Returns the header's bottom. */
 static int followup_header(struct ui_ctx *c)
 {
-    const char *msgid =
-        c->view->followup_positive ? "What made it great?" : "What could we do better?";
-    const char *question = ui_msg(c, msgid);
+    const char *question = ui_msg(c, followup_msgid(c));
     int top = (int)(0.04f * (float)c->h);
     if (c->h > c->w) {
         int r = ui_px(c, 32);
         ui_draw_face(c, c->view->rating, c->w / 2, top + r, r, false);
         struct ui_rect q = {c->margin, top + 2 * r + c->gap, c->w - 2 * c->margin,
                             (int)(0.12f * (float)c->h)};
-        ui_add_text(c, q, question, ui_px(c, 36), true, UI_INK, UI_ALIGN_CENTER);
+        ui_add_text(c, q, question, ui_px(c, 36), true, c->pal->ink, UI_ALIGN_CENTER);
         return q.y + q.h;
     }
     int height = (int)(0.19f * (float)c->h);
@@ -55,25 +60,34 @@ static int followup_header(struct ui_ctx *c)
     ui_draw_face(c, c->view->rating, c->margin + r, top + height / 2, r, false);
     /* The text box is symmetric about the centre, so the question is centred. */
     struct ui_rect q = {c->margin + face_w, top, c->w - 2 * (c->margin + face_w), height};
-    ui_add_text(c, q, question, ui_px(c, 36), true, UI_INK, UI_ALIGN_CENTER);
+    ui_add_text(c, q, question, ui_px(c, 36), true, c->pal->ink, UI_ALIGN_CENTER);
     return top + height;
 }
 
 void ui_layout_followup(struct ui_ctx *c)
 {
-    ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
+    ui_add(c, UI_CMD_CLEAR, c->pal->background);
     int top = followup_header(c) + c->gap;
+    if (top < c->reach_top)
+        top = c->reach_top;
 
     int skip_h = ui_px(c, 60);
     int skip_w = c->w / 3;
     struct ui_rect skip = {(c->w - skip_w) / 2, c->h - c->margin - skip_h, skip_w, skip_h};
     ui_add_button(c, skip, ui_msg(c, "Skip"), ui_px(c, 22), UI_BUTTON_QUIET);
     ui_add_target(c, UI_TARGET_SKIP, 0, skip);
+    ui_add_accessible_button(c, ui_accessible_rect(c, skip.y, skip_h));
 
     int n;
     const struct config_reason *reasons = shown_reasons(c, &n);
-    if (n == 0)
+    const char *said[CONFIG_MAX_REASONS + 4] = {ui_msg(c, followup_msgid(c))};
+    int said_count = 1;
+    if (n == 0) {
+        said[said_count++] = ui_msg(c, "At the bottom:");
+        said[said_count++] = ui_msg(c, "Skip");
+        ui_say(c, said, said_count);
         return;
+    }
     struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, skip.y - 2 * c->gap - top};
     int cols = reason_columns(c, n), rows = (n + cols - 1) / cols;
     /* Few reasons: no giant buttons; keep them a comfortable height. */
@@ -90,24 +104,68 @@ void ui_layout_followup(struct ui_ctx *c)
         bool pressed = c->view->pressed_reason == i;
         ui_add_button(c, r, label, ui_px(c, 26), pressed ? UI_BUTTON_SELECTED : UI_BUTTON_NORMAL);
         ui_add_target(c, UI_TARGET_REASON, i, r);
+        if (i == 0)
+            said[said_count++] =
+                ui_msg(c, rows > 1 ? "From left to right, top to bottom:" : "From left to right:");
+        said[said_count++] = label;
     }
+    said[said_count++] = ui_msg(c, "At the bottom:");
+    said[said_count++] = ui_msg(c, "Skip");
+    ui_say(c, said, said_count);
+}
+
+/* The "You said, we did" card at the bottom of the thank-you screen:
+ * its heading and the note, on a card. */
+static void we_did_card(struct ui_ctx *c, struct ui_rect r, const char *note, const char *week)
+{
+    if (c->pal->outline.a != 0) { /* high contrast: an edge, as buttons have */
+        int edge = ui_px(c, 3);
+        ui_add_rect(c, r, ui_px(c, 16), c->pal->outline);
+        ui_add_rect(c, ui_rect_inset(r, edge, edge), ui_px(c, 13), c->pal->card);
+    } else {
+        ui_add_rect(c, r, ui_px(c, 16), c->pal->card);
+    }
+    int pad = ui_px(c, 14), head_h = ui_px(c, 30);
+    struct ui_rect head = {r.x + pad, r.y + pad / 2, r.w - 2 * pad, head_h};
+    ui_add_text(c, head, ui_msg(c, "You said, we did"), ui_px(c, 18), true, c->pal->ink_soft,
+                UI_ALIGN_CENTER);
+    int week_h = week != NULL ? ui_px(c, 28) : 0;
+    struct ui_rect body = {r.x + pad, head.y + head_h, r.w - 2 * pad, r.h - head_h - pad - week_h};
+    ui_add_text(c, body, note, ui_px(c, 24), false, c->pal->ink, UI_ALIGN_CENTER);
+    if (week != NULL)
+        ui_add_text(c, (struct ui_rect){body.x, body.y + body.h, body.w, week_h}, week,
+                    ui_px(c, 18), true, c->pal->ink_soft, UI_ALIGN_CENTER);
 }
 
 void ui_layout_thanks(struct ui_ctx *c)
 {
-    ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
-    int r = ui_px(c, 78);
+    ui_add(c, UI_CMD_CLEAR, c->pal->background);
+    const char *note = ui_we_did(c, c->view->department);
+    const char *week = note != NULL ? ui_we_did_week(c, c->view->department) : NULL;
+    int r = ui_px(c, note != NULL ? 52 : 78);
     bool face = rating_is_valid((int)c->view->rating);
     int title_h = ui_px(c, 84), sub_h = ui_px(c, 70), gap = ui_px(c, 20);
-    int block = (face ? 2 * r + gap : 0) + title_h + sub_h;
+    int card_h = note != NULL ? ui_px(c, (c->h > c->w ? 150 : 110) + (week != NULL ? 28 : 0)) : 0;
+    int block = (face ? 2 * r + gap : 0) + title_h + sub_h + (note != NULL ? gap + card_h : 0);
     int y = (c->h - block) / 2;
     if (face) {
         ui_draw_face(c, (int)c->view->rating, c->w / 2, y + r, r, false);
         y += 2 * r + gap;
     }
     struct ui_rect title = {c->margin, y, c->w - 2 * c->margin, title_h};
-    ui_add_text(c, title, ui_msg(c, "Thank you!"), ui_px(c, 60), true, UI_INK, UI_ALIGN_CENTER);
+    ui_add_text(c, title, ui_msg(c, "Thank you!"), ui_px(c, 60), true, c->pal->ink,
+                UI_ALIGN_CENTER);
     struct ui_rect sub = {c->margin, y + title_h, c->w - 2 * c->margin, sub_h};
-    ui_add_text(c, sub, ui_msg(c, "Your feedback helps us serve you better."), ui_px(c, 26), false,
-                UI_INK_SOFT, UI_ALIGN_CENTER);
+    const char *said[5] = {ui_msg(c, "Thank you!"),
+                           ui_msg(c, "Your feedback helps us serve you better."),
+                           note != NULL ? ui_msg(c, "You said, we did") : NULL, note, week};
+    ui_add_text(c, sub, said[1], ui_px(c, 26), false, c->pal->ink_soft, UI_ALIGN_CENTER);
+    if (note != NULL) {
+        int card_w = c->w - 2 * c->margin;
+        if (card_w > ui_px(c, 640))
+            card_w = ui_px(c, 640);
+        we_did_card(c, (struct ui_rect){(c->w - card_w) / 2, sub.y + sub_h + gap, card_w, card_h},
+                    note, week);
+    }
+    ui_say(c, said, 5);
 }

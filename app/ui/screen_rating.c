@@ -24,12 +24,42 @@ static bool is_portrait(const struct ui_ctx *c)
     return c->h > c->w;
 }
 
-/* The box for the screen's title at the top (question, picker title). */
-static struct ui_rect title_box(const struct ui_ctx *c)
+int ui_accessible_button_width(const struct ui_ctx *c)
+{
+    return ui_px(c, 76);
+}
+
+struct ui_rect ui_accessible_rect(const struct ui_ctx *c, int y, int h)
+{
+    int w = ui_accessible_button_width(c);
+    int right = c->w - technician_corner_size(c->w, c->h) - c->gap / 2;
+    return (struct ui_rect){right - w, y, w, h};
+}
+
+/* Whether the accessibility button fits at the end of the bottom bar with
+ * every language button still >= 120 px (at 480) wide; if not (a narrow
+ * portrait screen) it sits in the top right corner instead. */
+static bool accessible_in_bar(const struct ui_ctx *c, bool back)
+{
+    int n = c->config->language_count > 1 ? c->config->language_count : 0;
+    int need = c->w - ui_accessible_rect(c, 0, 0).x - c->margin + 2 * c->gap;
+    if (back)
+        need += ui_px(c, 120) + 2 * c->gap;
+    if (n > 0)
+        need += n * ui_px(c, 120) + (n - 1) * c->gap;
+    return need <= c->w - 2 * c->margin;
+}
+
+/* The box for the screen's title at the top (question, picker title),
+ * under the accessibility button when that is in the top right corner. */
+static struct ui_rect title_box(const struct ui_ctx *c, bool back)
 {
     float top = 0.04f * (float)c->h;
     float height = (is_portrait(c) ? 0.14f : 0.17f) * (float)c->h;
-    return (struct ui_rect){c->margin, (int)top, c->w - 2 * c->margin, (int)height};
+    struct ui_rect r = {c->margin, (int)top, c->w - 2 * c->margin, (int)height};
+    if (!accessible_in_bar(c, back) && c->reach_top == 0)
+        r.y += ui_px(c, 56) + c->gap / 2;
+    return r;
 }
 
 static void back_button(struct ui_ctx *c, struct ui_rect r)
@@ -43,11 +73,23 @@ static void back_button(struct ui_ctx *c, struct ui_rect r)
 int ui_language_bar(struct ui_ctx *c, bool back)
 {
     int n = c->config->language_count;
-    if (n <= 1 && !back)
-        return c->h - c->margin;
     int bh = ui_px(c, 56);
     int y = c->h - c->margin - bh;
     int left = c->margin, right = c->w - c->margin;
+    /* The accessibility button at the bar's right end; where the bar is too
+     * full, in the top right corner, or just above the bar when the screen's
+     * buttons must stay low (then the bar is said to start there). */
+    int bar_top = y;
+    if (accessible_in_bar(c, back)) {
+        struct ui_rect a = ui_accessible_rect(c, y, bh);
+        ui_add_accessible_button(c, a);
+        right = a.x - 2 * c->gap;
+    } else if (c->reach_top > 0) {
+        bar_top = y - bh - c->gap;
+        ui_add_accessible_button(c, ui_accessible_rect(c, bar_top, bh));
+    } else {
+        ui_add_accessible_button(c, ui_accessible_rect(c, (int)(0.04f * (float)c->h), bh));
+    }
     if (back) {
         int bw = (right - left) / 4;
         if (bw > ui_px(c, 160))
@@ -56,14 +98,19 @@ int ui_language_bar(struct ui_ctx *c, bool back)
         left += bw + 2 * c->gap;
     }
     if (n <= 1)
-        return y;
+        return bar_top;
     int avail = right - left;
     int bw = (avail - (n - 1) * c->gap) / n;
     if (bw > ui_px(c, 150))
         bw = ui_px(c, 150);
     int total = n * bw + (n - 1) * c->gap;
-    /* Centred alone; next to Back, kept to the right so the two never touch. */
-    int x = back ? right - total : left + (avail - total) / 2;
+    /* Centred on the screen alone (moved left of the accessibility button if
+     * need be); next to Back, kept to the right so the two never touch. */
+    int x = back ? right - total : (c->w - total) / 2;
+    if (x + total > right)
+        x = right - total;
+    if (x < left)
+        x = left;
     for (int i = 0; i < n; i++, x += bw + c->gap) {
         struct ui_rect r = {x, y, bw, bh};
         const char *name = i18n_native_name(c->config->languages[i]);
@@ -71,7 +118,7 @@ int ui_language_bar(struct ui_ctx *c, bool back)
                       i == c->lang ? UI_BUTTON_SELECTED : UI_BUTTON_NORMAL);
         ui_add_target(c, UI_TARGET_LANGUAGE, i, r);
     }
-    return y;
+    return bar_top;
 }
 
 /* An internal team's question, worded for the colleagues who rate it: the
@@ -123,41 +170,65 @@ static const char *question_text(struct ui_ctx *c)
 static void face_cell(struct ui_ctx *c, int rating, struct ui_rect cell)
 {
     int pressed = c->view->pressed_face;
-    int label_h = ui_px(c, 56); /* two lines: long labels wrap before they shrink */
-    float rw = 0.37f * (float)cell.w, rh = 0.40f * (float)(cell.h - label_h);
+    int label_h = ui_px(c, c->accessible ? 64 : 56); /* two lines: long labels wrap first */
+    float fw = c->accessible ? 0.45f : 0.37f, fh = c->accessible ? 0.44f : 0.40f;
+    float rw = fw * (float)cell.w, rh = fh * (float)(cell.h - label_h);
     int r = (int)(rw < rh ? rw : rh);
     int spacing = r / 4; /* room for the pressed ring between face and label */
     int block = 2 * r + spacing + label_h;
     int cx = cell.x + cell.w / 2;
     int cy = cell.y + (cell.h - block) / 2 + r;
     if (pressed == rating)
-        ui_add_ring(c, cx, cy, r + r / 5, r / 10 > 3 ? r / 10 : 3, UI_INK);
+        ui_add_ring(c, cx, cy, r + r / 5, r / 10 > 3 ? r / 10 : 3, c->pal->ink);
     ui_draw_face(c, rating, cx, cy, r, pressed != 0 && pressed != rating);
     struct ui_rect label = {cell.x + ui_px(c, 4), cy + r + spacing, cell.w - ui_px(c, 8), label_h};
     bool quiet = pressed != 0 && pressed != rating;
     ui_add_text(c, label, ui_msg(c, ui_face_label(rating)), ui_px(c, 22), true,
-                quiet ? UI_INK_SOFT : UI_INK, UI_ALIGN_CENTER);
+                quiet ? c->pal->ink_soft : c->pal->ink, UI_ALIGN_CENTER);
     ui_add_target(c, UI_TARGET_FACE, rating, cell);
 }
 
 void ui_layout_rating(struct ui_ctx *c)
 {
-    ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
+    ui_add(c, UI_CMD_CLEAR, c->pal->background);
     bool back = c->config->mode == CONFIG_MODE_PICKER;
     int bottom = ui_language_bar(c, back) - c->gap;
 
-    struct ui_rect q = title_box(c);
-    ui_add_text(c, q, question_text(c), ui_px(c, 40), true, UI_INK, UI_ALIGN_CENTER);
+    struct ui_rect q = title_box(c, back);
+    ui_add_text(c, q, question_text(c), ui_px(c, 40), true, c->pal->ink, UI_ALIGN_CENTER);
     struct ui_rect dept = {q.x, q.y + q.h, q.w, ui_px(c, 34)};
     const char *name = ui_department_name(c, c->view->department);
     if (name[0] != '\0')
-        ui_add_text(c, dept, name, ui_px(c, 24), false, UI_INK_SOFT, UI_ALIGN_CENTER);
+        ui_add_text(c, dept, name, ui_px(c, 24), false, c->pal->ink_soft, UI_ALIGN_CENTER);
 
     int top = dept.y + dept.h + c->gap;
+    /* "You said, we did": a quiet line under the department, no button */
+    const char *we_did = ui_we_did(c, c->view->department);
+    const char *we_did_line = NULL;
+    if (we_did != NULL) {
+        const char *week = ui_we_did_week(c, c->view->department);
+        we_did_line =
+            week != NULL
+                ? ui_arena_printf(c, "%s: %s · %s", ui_msg(c, "You said, we did"), we_did, week)
+                : ui_arena_printf(c, "%s: %s", ui_msg(c, "You said, we did"), we_did);
+        int line_h = ui_px(c, is_portrait(c) ? 60 : 30); /* portrait: room for two lines */
+        struct ui_rect note = {q.x, dept.y + dept.h, q.w, line_h};
+        ui_add_text(c, note, we_did_line, ui_px(c, 18), false, c->pal->ink_soft, UI_ALIGN_CENTER);
+        top = note.y + note.h + c->gap;
+    }
+    if (top < c->reach_top)
+        top = c->reach_top;
     struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, bottom - top};
     int cols = is_portrait(c) ? 2 : 4, rows = is_portrait(c) ? 2 : 1;
     for (int rating = RATING_VERY_UNHAPPY; rating <= RATING_WOW; rating++)
         face_cell(c, rating, ui_grid_cell(area, cols, rows, 0, rating - 1, RATING_COUNT));
+
+    const char *said[4 + RATING_COUNT] = {
+        question_text(c), name, we_did_line,
+        ui_msg(c, rows > 1 ? "From left to right, top to bottom:" : "From left to right:")};
+    for (int rating = RATING_VERY_UNHAPPY; rating <= RATING_WOW; rating++)
+        said[3 + rating] = ui_msg(c, ui_face_label(rating));
+    ui_say(c, said, 4 + RATING_COUNT);
 }
 
 /* Columns for n department buttons in area: the count whose buttons give
@@ -180,14 +251,14 @@ static int picker_columns(const struct ui_ctx *c, struct ui_rect area, int n)
 
 void ui_layout_picker(struct ui_ctx *c)
 {
-    ui_add(c, UI_CMD_CLEAR, UI_BACKGROUND);
+    ui_add(c, UI_CMD_CLEAR, c->pal->background);
     int bottom = ui_language_bar(c, false) - 2 * c->gap;
-    struct ui_rect t = title_box(c);
+    struct ui_rect t = title_box(c, false);
     bool staff = c->config->audience == CONFIG_AUDIENCE_STAFF;
     ui_add_text(c, t,
                 ui_msg(c, staff ? "Which team would you like to rate today?"
                                 : "Which team helped you today?"),
-                ui_px(c, 36), true, UI_INK, UI_ALIGN_CENTER);
+                ui_px(c, 36), true, c->pal->ink, UI_ALIGN_CENTER);
 
     /* the departments it offers (a staff area's kiosk: the internal teams) */
     int offered[CONFIG_MAX_DEPARTMENTS], n = 0;
@@ -197,6 +268,8 @@ void ui_layout_picker(struct ui_ctx *c)
     if (n <= 0)
         return;
     int top = t.y + t.h + c->gap;
+    if (top < c->reach_top)
+        top = c->reach_top;
     struct ui_rect area = {c->margin, top, c->w - 2 * c->margin, bottom - top};
     int cols = picker_columns(c, area, n);
     int rows = (n + cols - 1) / cols;
@@ -206,9 +279,15 @@ void ui_layout_picker(struct ui_ctx *c)
         area.y += (area.h - max_h) / 2;
         area.h = max_h;
     }
+    const char *said[2 + CONFIG_MAX_DEPARTMENTS] = {
+        ui_msg(c,
+               staff ? "Which team would you like to rate today?" : "Which team helped you today?"),
+        ui_msg(c, rows > 1 ? "From left to right, top to bottom:" : "From left to right:")};
     for (int i = 0; i < n; i++) {
         struct ui_rect r = ui_grid_cell(area, cols, rows, c->gap, i, n);
         ui_add_button(c, r, ui_department_name(c, offered[i]), ui_px(c, 24), UI_BUTTON_NORMAL);
         ui_add_target(c, UI_TARGET_DEPARTMENT, offered[i], r);
+        said[2 + i] = ui_department_name(c, offered[i]);
     }
+    ui_say(c, said, 2 + n);
 }

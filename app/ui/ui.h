@@ -30,6 +30,11 @@ struct i18n_catalog;
 
 #define UI_MIN_TARGET_MM 20
 
+/* With config reach = low, a portrait screen's buttons all start below
+ * this share of its height: on a tall screen on a stand, the part a
+ * seated user reaches forward to (the texts stay above, to be read). */
+#define UI_LOW_REACH_PERCENT 45
+
 #define UI_INFO_ROWS      12
 #define UI_INFO_VALUE_MAX 160
 
@@ -63,6 +68,14 @@ struct ui_notice {
     const char *const *lines; /* each at most UI_NOTICE_LINE_MAX - 1 bytes */
 };
 
+/* This week's answers at this kiosk for the department being rated, shown
+ * beside its "You said, we did" note when the department asks for it
+ * (config we_did_score). */
+struct ui_week {
+    int64_t answers;   /* misuse left out */
+    int64_t satisfied; /* of those, happy or WOW */
+};
+
 /* Everything a screen is drawn from; all borrowed. */
 struct ui_input {
     const struct kiosk_view *view;
@@ -70,6 +83,9 @@ struct ui_input {
     const struct i18n_catalog *const *catalogs; /* one per config language, may hold NULL */
     const struct ui_notice *notice;             /* not NULL: the notice screen, not view's */
     const struct ui_technician *technician;     /* NULL or hidden: the customer screens */
+    int32_t today;              /* YYYYMMDD in the site's zone, for dated notes; 0: unknown (only
+                                   undated notes show) */
+    const struct ui_week *week; /* NULL: not known (or not asked for) */
 };
 
 /* Lays out the screen for in on a w x h logical canvas into *frame. */

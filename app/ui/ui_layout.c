@@ -20,6 +20,11 @@ static void ctx_init(struct ui_ctx *c, struct ui_frame *frame, const struct ui_i
     c->catalog = in->catalogs != NULL ? in->catalogs[c->lang] : NULL;
     c->margin = ui_px(c, 18);
     c->gap = ui_px(c, 12);
+    c->accessible = in->view->accessible;
+    c->pal = c->accessible ? &ui_palette_contrast : &ui_palette_standard;
+    c->text_scale = c->accessible ? UI_ACCESSIBLE_TEXT_SCALE : 1.0f;
+    if (in->config->reach == CONFIG_REACH_LOW && h > w)
+        c->reach_top = (h * UI_LOW_REACH_PERCENT + 99) / 100; /* rounded up */
 }
 
 void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
@@ -29,10 +34,18 @@ void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
     frame->cmd_count = 0;
     frame->target_count = 0;
     frame->arena_used = 0;
+    frame->speech = NULL;
     struct ui_ctx c;
     ctx_init(&c, frame, in, w, h);
-    if (in->technician != NULL && in->technician->view != NULL &&
-        in->technician->view->screen != TECHNICIAN_HIDDEN) {
+    bool technician = in->technician != NULL && in->technician->view != NULL &&
+                      in->technician->view->screen != TECHNICIAN_HIDDEN;
+    if (technician || in->notice != NULL) { /* the technician's screens: always plain */
+        c.accessible = false;
+        c.pal = &ui_palette_standard;
+        c.text_scale = 1.0f;
+        c.reach_top = 0;
+    }
+    if (technician) {
         ui_layout_technician(&c);
         return;
     }

@@ -15,16 +15,30 @@
 
 #include "ui.h"
 
-/* The palette: calm, light, high contrast (ink on near-white is > 14:1). */
 #define UI_RGB(r, g, b) ((struct ui_color){(r), (g), (b), 255})
-#define UI_BACKGROUND   UI_RGB(243, 245, 248)
-#define UI_CARD         UI_RGB(255, 255, 255)
-#define UI_SHADOW       ((struct ui_color){16, 24, 40, 30})
-#define UI_QUIET        UI_RGB(226, 231, 238) /* secondary buttons */
-#define UI_INK          UI_RGB(28, 33, 46)    /* text, selected buttons, the pressed ring */
-#define UI_INK_SOFT     UI_RGB(84, 93, 110)   /* secondary text */
-#define UI_ON_INK       UI_RGB(255, 255, 255)
-#define UI_FEATURE      UI_RGB(36, 32, 30) /* eyes, brows and mouths */
+
+/* The colours a customer screen is drawn in: ui_palette_standard (calm,
+ * light: ink on near-white is > 14:1) or, in accessibility mode,
+ * ui_palette_contrast (white and yellow on black, every text >= 12:1). */
+struct ui_palette {
+    struct ui_color background;
+    struct ui_color card;     /* buttons */
+    struct ui_color outline;  /* around buttons; alpha 0: none, a shadow instead */
+    struct ui_color shadow;   /* under buttons */
+    struct ui_color quiet;    /* secondary buttons: skip, back */
+    struct ui_color ink;      /* text, the pressed ring */
+    struct ui_color ink_soft; /* secondary text */
+    struct ui_color selected; /* the current language, a pressed reason */
+    struct ui_color on_selected;
+    struct ui_color feature; /* eyes, brows and mouths */
+};
+
+extern const struct ui_palette ui_palette_standard;
+extern const struct ui_palette ui_palette_contrast;
+
+/* How much larger text is in accessibility mode (the display still
+ * shrinks a text that would not fit its box, never cuts it). */
+#define UI_ACCESSIBLE_TEXT_SCALE 1.25f
 
 /* A layout in progress.  Everything in it is borrowed. */
 struct ui_ctx {
@@ -38,6 +52,10 @@ struct ui_ctx {
     float u;    /* scale: min(w, h) / 480 */
     int margin; /* around the screen's edge */
     int gap;    /* between buttons */
+    const struct ui_palette *pal;
+    bool accessible; /* the view's accessibility mode: larger, high contrast, spoken */
+    float text_scale;
+    int reach_top; /* no button above this y (config reach = low on a portrait canvas); 0: none */
 };
 
 enum ui_button_style {
@@ -78,6 +96,23 @@ const char *ui_msg(const struct ui_ctx *c, const char *msgid);
 /* A department's name in the view's language; its id if it has no name. */
 const char *ui_department_name(const struct ui_ctx *c, int department);
 
+/* The accessibility button (the international symbol on a button) in r. */
+void ui_add_accessible_button(struct ui_ctx *c, struct ui_rect r);
+
+/* In accessibility mode, sets what the screen says: the texts joined with
+ * ". " (those already ending in a stop or colon with " "), in the frame's
+ * arena.  Texts may be NULL or "" (skipped). */
+void ui_say(struct ui_ctx *c, const char *const *texts, int count);
+
+/* The department's "You said, we did" note in the view's language when it
+ * has one and today is within its days; NULL otherwise. */
+const char *ui_we_did(const struct ui_ctx *c, int department);
+
+/* "This week here: 86 % satisfied (412 answers)" when the department
+ * shows its week beside its note and the week has answers; NULL otherwise.
+ * In the frame's arena. */
+const char *ui_we_did_week(struct ui_ctx *c, int department);
+
 /* Rectangle helpers. */
 struct ui_rect ui_rect_inset(struct ui_rect r, int dx, int dy);
 
@@ -104,6 +139,12 @@ const char *ui_face_label(int rating);
  * when back is set).  Returns the y at which the bar starts, or the
  * canvas's bottom edge minus the margin when there is nothing to show. */
 int ui_language_bar(struct ui_ctx *c, bool back);
+
+/* The accessibility button's width, and its place at y, h high: at the
+ * right, clear of the technician's corner square (a press there is the
+ * corner gesture's, never a customer's). */
+int ui_accessible_button_width(const struct ui_ctx *c);
+struct ui_rect ui_accessible_rect(const struct ui_ctx *c, int y, int h);
 
 void ui_layout_rating(struct ui_ctx *c);
 void ui_layout_picker(struct ui_ctx *c);

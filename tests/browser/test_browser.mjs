@@ -4,7 +4,8 @@
 // admin's password, the league's expected first row, where to write screenshots.
 //
 // Steps: log in through the form; read the league table (first row and its number with n);
-// open a department (the heat map SVG); acknowledge an alert (its state text changes);
+// open a department (the heat map SVG); acknowledge an alert (its state text changes), give it an
+// owner and a note, and read the recognise-and-act times against the API's;
 // a tap synced to the database while the department page is open shows on it within seconds,
 // without a reload (live.js); download the CSV (the download event) and parse it; log out (the old page asks for a login).
 // Screenshots at 1280x900 and 390x844 of login, overview, department, alerts and fleet as
@@ -190,19 +191,57 @@ async function acknowledge(page, width) {
     'alert: the acknowledge button is still offered on an acknowledged alert');
   await shot(page, 'alert', width);
   await draftSurvives(page);
+  await recogniseAndAct(page, width);
+}
+
+// Recognise and act: the alert gets an owner and a note of what was done through its forms;
+// the department page and the organisation's table show the times with their counts, equal to
+// the API's (independent of the page's own arithmetic).
+async function recogniseAndAct(page, width) {
+  const alertUrl = page.url();
+  await page.fill('input[name="assignee"]', 'admin');
+  await Promise.all([page.waitForNavigation(), page.click('form[action*="/assign"] button')]);
+  const note = 'Second lab technician on Mondays';
+  await page.fill('textarea[name="note"]', note);
+  await Promise.all([page.waitForNavigation(), page.click('form[action*="/resolve"] button')]);
+  const act = await page.innerText('#act + dl');
+  check(act.includes('admin') && act.includes(note), `alert: owner and note not shown: ${act}`);
+  check(/after it opened/.test(act), `alert: no time to act shown: ${act}`);
+  await shot(page, 'alert-act', width);
+  const api = await (await page.request.get(`${expect.base}/api/v1/alert-times?period=last_30_days`)).json();
+  const row = api.items.find((it) => it.department_name === expect.alert_department);
+  if (!check(row !== undefined, `alert-times API has no ${expect.alert_department}: ${JSON.stringify(api)}`)) return;
+  await page.goto(`${expect.base}/alerts/times?period=last_30_days`);
+  await shot(page, 'alert-times', width);
+  const tr = page.locator('table.act tbody tr', { hasText: expect.alert_department });
+  const cells = await tr.locator('td').allInnerTexts();
+  check(cells.length === 6, `alert times: ${cells.length} cells in ${expect.alert_department}'s row`);
+  check(Number(cells[0].replace(/\D/g, '')) === row.alerts,
+    `alert times: ${cells[0]} alerts on the page, ${row.alerts} in the API`);
+  check(cells[2].includes(`n = ${row.act_n}`) && row.act_n >= 1,
+    `alert times: time to act "${cells[2]}", API act_n ${row.act_n}`);
+  const total = page.locator('table.act tr.total td').first();
+  const all = api.items.find((it) => it.department === '');
+  check(Number((await total.innerText()).replace(/\D/g, '')) === all.alerts,
+    `alert times: the organisation's total differs from the API's ${all.alerts}`);
+  await page.goto(`${expect.base}/department/${row.department}?period=last_30_days`);
+  const dept = await page.locator('table.act tbody tr td').allInnerTexts();
+  check(dept.length === 6 && Number(dept[0].replace(/\D/g, '')) === row.alerts,
+    `department page: recognise and act row ${JSON.stringify(dept)}, API ${row.alerts} alerts`);
+  await page.goto(alertUrl);
 }
 
 // A comment being typed (the focus already elsewhere) is not wiped when new counts arrive:
 // live.js leaves a <main> whose fields were changed alone.
 async function draftSurvives(page) {
   const draft = 'Called the lab lead; follow up tomorrow';
-  await page.fill('textarea', draft);
+  await page.fill('textarea[name="body"]', draft);
   await page.click('h1');
   await page.waitForTimeout(1500);
   execFileSync('python3', [expect.add_tap, expect.db, expect.alpha.kiosk, 'alpha', '4']);
   expect.alpha.n += 1;
   await page.waitForTimeout(4000); // the live update came and went (it takes about a second)
-  check(await page.inputValue('textarea') === draft,
+  check(await page.inputValue('textarea[name="body"]') === draft,
     'live: a comment being typed was wiped when new counts arrived');
 }
 
@@ -244,7 +283,7 @@ async function phone(browser) {
   await checkNoSidewaysScroll(page, 'phone /login');
   await submitLogin(page, 'phone');
   for (const [name, url] of [['overview', '/overview'], ['department', '/department/alpha'],
-    ['alerts', '/alerts'], ['fleet', '/fleet']]) {
+    ['alerts', '/alerts'], ['alert-times', '/alerts/times'], ['fleet', '/fleet']]) {
     const r = await page.goto(`${expect.base}${url}`);
     check(r.ok(), `phone: ${url} -> ${r.status()}`);
     await shot(page, name, 'phone');

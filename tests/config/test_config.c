@@ -110,6 +110,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->picker_timeout_ms, 20000);
     assert_int_equal(c->rotation, 0);
     assert_true(c->sleep_when_closed);
+    assert_int_equal(c->reach, CONFIG_REACH_FULL);
     assert_string_equal(c->timezone, "UTC");
     assert_true(c->hours.always_open);
     struct press_filter_settings pf;
@@ -149,6 +150,10 @@ static const char FULL[] = "[kiosk]\n"
                            "[department it]\n"
                            "name = IT\n"
                            "customer_facing = off\n"
+                           "we_did_until = 2027-02-28\n"
+                           "we_did = Uusi tukinumero\n"
+                           "we_did.en = A new help line\n"
+                           "we_did_from = 2024-02-29\n"
                            "\n"
                            "[reason fast]\n"
                            "label = Fast\n"
@@ -170,6 +175,7 @@ static const char FULL[] = "[kiosk]\n"
                            "thanks_s = 0.25\n"
                            "picker_timeout_s = 30\n"
                            "sleep_when_closed = 0\n"
+                           "reach = low\n"
                            "[hours]\n"
                            "timezone = Europe/Helsinki\n"
                            "mon = 08:00-17:00\n"
@@ -211,6 +217,11 @@ static void test_full_file(void **state)
     assert_true(c->departments[0].customer_facing);
     assert_string_equal(c->departments[1].name.lang[0], "IT");
     assert_false(c->departments[1].customer_facing);
+    assert_string_equal(c->departments[1].we_did.lang[0], "Uusi tukinumero");
+    assert_string_equal(c->departments[1].we_did.lang[1], "A new help line");
+    assert_int_equal(c->departments[1].we_did_from, 20240229);
+    assert_int_equal(c->departments[1].we_did_until, 20270228);
+    assert_int_equal(c->departments[0].we_did_from, 0);
     assert_int_equal(c->positive_count, 2);
     assert_string_equal(c->positive[0].id, "fast");
     assert_string_equal(c->positive[1].id, "kind");
@@ -225,6 +236,7 @@ static void test_full_file(void **state)
     assert_int_equal(c->thanks_ms, 250);
     assert_int_equal(c->picker_timeout_ms, 30000);
     assert_false(c->sleep_when_closed);
+    assert_int_equal(c->reach, CONFIG_REACH_LOW);
     assert_string_equal(c->timezone, "Europe/Helsinki");
     assert_false(c->hours.always_open);
     assert_int_equal(c->hours.count[0], 1);
@@ -399,6 +411,12 @@ static void test_err_bad_values(void **state)
         {"[screen]\npicker_timeout_s = 4\n", "screen.picker_timeout_s", "from 5 to 600"},
         {"[screen]\nsleep_when_closed = maybe\n", "screen.sleep_when_closed",
          "expected true/false/yes/no/on/off/1/0, got 'maybe'"},
+        {"[screen]\nreach = high\n", "screen.reach", "expected full or low, got 'high'"},
+        {"[department d]\nwe_did_from = 2026-02-29\n", "department d.we_did_from",
+         "expected a date YYYY-MM-DD, got '2026-02-29'"},
+        {"[department d]\nwe_did_until = 2026-12-5\n", "department d.we_did_until",
+         "got '2026-12-5'"},
+
         {"[followup]\ntimeout_s = 0.5\n", "followup.timeout_s", "from 1 to 120"},
         {"[followup]\nenabled = 2\n", "followup.enabled", "got '2'"},
         {"[press_filter]\nmin_interval_s = 61\n", "press_filter.min_interval_s", "0 to 60"},
@@ -414,6 +432,8 @@ static void test_err_bad_values(void **state)
         int line = cases[i].text[1] == 'r' ? 3 : 2;
         expect_error(*state, cases[i].text, line, cases[i].key, cases[i].fragment);
     }
+    expect_error(*state, "[department d]\nwe_did_from = 2026-12-05\nwe_did_until = 2026-12-04\n", 3,
+                 "department d.we_did_until", "would end (20261204) before it starts (20261205)");
 }
 
 static void test_err_bad_id(void **state)

@@ -35,10 +35,11 @@ static void test_every_command(void **state)
                        "  screenshot\n"
                        "wait 0\n"
                        "wait 3600000\n"
+                       "tap accessible\n"
                        "quit";
     if (!script_parse(&s, "t.script", text, err, sizeof err))
         fail_msg("%s", err);
-    assert_int_equal(s.count, 14);
+    assert_int_equal(s.count, 15);
     const struct script_step *st = s.steps;
     assert_int_equal(st[0].op, SCRIPT_WAIT);
     assert_int_equal(st[0].wait_ms, 500);
@@ -66,8 +67,10 @@ static void test_every_command(void **state)
     assert_int_equal(st[10].line, 13);
     assert_int_equal(st[11].wait_ms, 0);
     assert_int_equal(st[12].wait_ms, 3600000);
-    assert_int_equal(st[13].op, SCRIPT_QUIT);
-    assert_int_equal(st[13].line, 16);
+    assert_int_equal(st[13].op, SCRIPT_TAP);
+    assert_int_equal(st[13].target, SCRIPT_AT_ACCESSIBLE);
+    assert_int_equal(st[14].op, SCRIPT_QUIT);
+    assert_int_equal(st[14].line, 17);
     script_destroy(&s);
     assert_null(s.steps);
     assert_int_equal(s.count, 0);

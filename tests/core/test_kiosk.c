@@ -319,6 +319,80 @@ static void test_touch_extends_timeouts(void **state)
     assert_int_equal(f->taps, 1);
 }
 
+/* Accessibility mode: switched by its button where a customer chooses,
+ * never during an ack or on the thanks screen; every time-out of the visit
+ * doubles (KIOSK_ACCESSIBLE_TIME_FACTOR); a start screen left alone in
+ * the mode goes back to the start, and the next visit begins without it. */
+static void test_accessible_mode(void **state)
+{
+    struct fixture *f = *state;
+    const int64_t factor = KIOSK_ACCESSIBLE_TIME_FACTOR;
+    start(f, NULL);
+    assert_false(view(f).accessible);
+    assert_int_equal(deadline(f), INT64_MAX);
+    assert_true(deliver(f, KIOSK_EVENT_ACCESSIBLE, 0).redraw);
+    assert_true(view(f).accessible);
+    /* single mode's rating screen waits for ever, but not in the mode */
+    assert_int_equal(deadline(f), f->now.mono_ms + factor * PICKER_MS);
+    tap(f, RATING_UNHAPPY, 1, false);
+    assert_ignored(f, KIOSK_EVENT_ACCESSIBLE, 0); /* during the ack */
+    assert_true(view(f).accessible);
+    finish_ack(f);
+    assert_int_equal(view(f).screen, KIOSK_SCREEN_FOLLOW_UP);
+    assert_int_equal(deadline(f), f->now.mono_ms + factor * FOLLOWUP_MS);
+    advance(f, FOLLOWUP_MS);
+    assert_false(tick(f).record_followup); /* the plain time-out has passed: still asking */
+    assert_true(deliver(f, KIOSK_EVENT_CHOOSE_REASON, 0).record_followup);
+    finish_ack(f);
+    assert_int_equal(view(f).screen, KIOSK_SCREEN_THANKS);
+    assert_int_equal(deadline(f), f->now.mono_ms + factor * THANKS_MS);
+    assert_ignored(f, KIOSK_EVENT_ACCESSIBLE, 0);
+    advance(f, factor * THANKS_MS);
+    tick(f);
+    assert_int_equal(view(f).screen, KIOSK_SCREEN_RATING);
+    assert_false(view(f).accessible); /* the next customer starts without it */
+    assert_int_equal(deadline(f), INT64_MAX);
+
+    /* switched on and left alone: back to the start after the picker wait */
+    deliver(f, KIOSK_EVENT_ACCESSIBLE, 0);
+    advance(f, factor * PICKER_MS - 1);
+    tick(f);
+    assert_true(view(f).accessible);
+    advance(f, 1);
+    assert_true(tick(f).redraw);
+    assert_false(view(f).accessible);
+    /* on and off again: the plain screen's waits come back */
+    deliver(f, KIOSK_EVENT_ACCESSIBLE, 0);
+    deliver(f, KIOSK_EVENT_ACCESSIBLE, 0);
+    assert_false(view(f).accessible);
+    assert_int_equal(deadline(f), INT64_MAX);
+    assert_int_equal(f->taps, 1);
+    assert_int_equal(f->followups, 1);
+}
+
+/* In picker mode the picker itself has the button, and the picker left
+ * alone in the mode goes back to the start as the rating screen would. */
+static void test_accessible_picker(void **state)
+{
+    struct fixture *f = *state;
+    f->config.mode = CONFIG_MODE_PICKER;
+    start(f, NULL);
+    assert_int_equal(view(f).screen, KIOSK_SCREEN_PICKER);
+    deliver(f, KIOSK_EVENT_ACCESSIBLE, 0);
+    assert_true(view(f).accessible);
+    assert_int_equal(deadline(f), f->now.mono_ms + KIOSK_ACCESSIBLE_TIME_FACTOR * PICKER_MS);
+    deliver(f, KIOSK_EVENT_PICK_DEPARTMENT, 2);
+    assert_int_equal(view(f).screen, KIOSK_SCREEN_RATING);
+    assert_true(view(f).accessible);
+    deliver(f, KIOSK_EVENT_BACK, 0);
+    assert_int_equal(view(f).screen, KIOSK_SCREEN_PICKER);
+    advance(f, KIOSK_ACCESSIBLE_TIME_FACTOR * PICKER_MS);
+    tick(f);
+    assert_int_equal(view(f).screen, KIOSK_SCREEN_PICKER);
+    assert_false(view(f).accessible);
+    assert_int_equal(deadline(f), INT64_MAX);
+}
+
 static void test_followup_disabled(void **state)
 {
     struct fixture *f = *state;
@@ -688,6 +762,8 @@ int main(void)
         T(test_positive_reason_out_of_range),
         T(test_followup_timeout),
         T(test_touch_extends_timeouts),
+        T(test_accessible_mode),
+        T(test_accessible_picker),
         T(test_followup_disabled),
         T(test_empty_list_skips_followup),
         T(test_ignored_inputs),

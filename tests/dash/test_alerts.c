@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "accounts.h"
 #include "alerts.h"
 #include "dashdb.h"
 #include "migrate.h"
@@ -72,6 +73,8 @@ static int setup(void **state)
     if (!db)
         fail_msg("%s", err);
     run("DELETE FROM dash_alert_comments WHERE alert_id >= 1000");
+    run("DELETE FROM dash_user_scopes WHERE user_name LIKE 'acc-%'");
+    run("DELETE FROM dash_users WHERE user_name LIKE 'acc-%'");
     run("DELETE FROM dash_alerts WHERE alert_id >= 1000");
     run("DELETE FROM dash_departments WHERE department LIKE 'acc-%'");
     run("DELETE FROM dash_groups WHERE group_id = 'acc-g'");
@@ -283,6 +286,91 @@ static void test_comment(void **state)
     dash_user_free(&admin);
 }
 
+static void add_user(const char *name, const char *role, const char *department, bool disabled)
+{
+    char err[256];
+    bool added = false;
+    struct accounts_scope scope = {"department", department};
+    if (!accounts_user_add(db, name, role, "x", 1, &scope, department ? 1 : 0, &added, err,
+                           sizeof err) ||
+        !added)
+        fail_msg("cannot add %s: %s", name, err);
+    if (disabled) {
+        bool found = false;
+        int64_t sessions = 0, tokens = 0;
+        if (!accounts_user_disable(db, name, &found, &sessions, &tokens, err, sizeof err))
+            fail_msg("%s", err);
+    }
+}
+
+/* Recognise and act: an alert gets an owner who may see it (an admin, or
+ * a head of its department, enabled), loses it with "", and a note of what
+ * was done, which acknowledges it too (the first acknowledgement stays);
+ * what is refused names the field and changes nothing. */
+static void test_assign_and_resolve(void **state)
+{
+    (void)state;
+    struct dash_user head_a = make_user("ann", DASH_ROLE_HEAD, "acc-a");
+    struct dash_user head_b = make_user("bob", DASH_ROLE_HEAD, "acc-b");
+    add_user("acc-head-a", "head", "acc-a", false);
+    add_user("acc-head-b", "head", "acc-b", false);
+    add_user("acc-gone", "head", "acc-a", true);
+    add_user("acc-admin", "admin", NULL, false);
+    char err[256];
+    struct dash_alert a;
+    assert_int_equal(alerts_assign(db, &head_b, 1001, "acc-head-b", 50, err, sizeof err),
+                     DASHQ_NOT_FOUND); /* not bob's alert */
+    const char *refused[] = {"acc-head-b", "acc-gone", "nobody-at-all"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(alerts_assign(db, &head_a, 1001, refused[i], 50, err, sizeof err),
+                         DASHQ_INVALID);
+        assert_non_null(strstr(err, "assignee"));
+    }
+    assert_int_equal(alerts_get(db, &head_a, 1001, &a, err, sizeof err), DASHQ_OK);
+    assert_string_equal(a.assignee, "");
+    alerts_alert_free(&a);
+    assert_int_equal(alerts_assign(db, &head_a, 1001, "acc-head-a", 60, err, sizeof err), DASHQ_OK);
+    assert_int_equal(alerts_assign(db, &head_a, 1001, "acc-admin", 70, err, sizeof err), DASHQ_OK);
+    assert_int_equal(alerts_get(db, &head_a, 1001, &a, err, sizeof err), DASHQ_OK);
+    assert_string_equal(a.assignee, "acc-admin");
+    assert_string_equal(a.assigned_by, "ann");
+    assert_int_equal(a.assigned_ms, 70);
+    alerts_alert_free(&a);
+
+    char note[ALERT_RESOLUTION_MAX + 1];
+    memset(note, 'n', sizeof note - 1);
+    note[sizeof note - 1] = 0;
+    const char *bad[] = {"", note, "bad \xff", "a \xe2\x80\xae b"};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(alerts_resolve(db, &head_a, 1001, bad[i], 80, err, sizeof err),
+                         DASHQ_INVALID);
+        assert_non_null(strstr(err, "note"));
+    }
+    assert_int_equal(alerts_resolve(db, &head_b, 1001, "mine", 80, err, sizeof err),
+                     DASHQ_NOT_FOUND);
+    assert_int_equal(alerts_get(db, &head_a, 1001, &a, err, sizeof err), DASHQ_OK);
+    int64_t acked = a.acked_ms;
+    bool was_open = a.state == DASH_ALERT_OPEN;
+    alerts_alert_free(&a);
+    assert_int_equal(
+        alerts_resolve(db, &head_a, 1001, "Second desk opened <b>Mondays</b>", 90, err, sizeof err),
+        DASHQ_OK);
+    assert_int_equal(alerts_get(db, &head_a, 1001, &a, err, sizeof err), DASHQ_OK);
+    assert_string_equal(a.resolution, "Second desk opened <b>Mondays</b>"); /* verbatim */
+    assert_string_equal(a.resolved_by, "ann");
+    assert_int_equal(a.resolved_ms, 90);
+    assert_int_equal(a.state, DASH_ALERT_ACKNOWLEDGED);
+    assert_int_equal(a.acked_ms, was_open ? 90 : acked); /* an earlier acknowledgement stays */
+    alerts_alert_free(&a);
+    /* unassigned again */
+    assert_int_equal(alerts_assign(db, &head_a, 1001, "", 95, err, sizeof err), DASHQ_OK);
+    assert_int_equal(alerts_get(db, &head_a, 1001, &a, err, sizeof err), DASHQ_OK);
+    assert_string_equal(a.assignee, "");
+    alerts_alert_free(&a);
+    dash_user_free(&head_a);
+    dash_user_free(&head_b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_get_scope),
         cmocka_unit_test(test_acknowledge),
         cmocka_unit_test(test_comment),
+        cmocka_unit_test(test_assign_and_resolve),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,7 +7,7 @@ Usage: test_alerts.py WOWDASH TEST_ALERTS_ACCESS
 For each engine, dash_hour is seeded directly (10 opening hours a day, 5 answers an hour, 60
 days of history) for two departments:
   - "front" (one kiosk, UTC): 15 % negative answers, then from DROP 08:00 40 % for five days,
-    then 5 %;
+    then 5 % with mostly WOW answers (a clear rise);
   - "calm" (a UTC and a Tokyo kiosk): 15 % throughout, plus many "very unhappy" taps flagged as
     misuse, which the alerts must not count.
 Then `alerts evaluate --now` steps forward (hourly over the first day of the drop, then every
@@ -21,7 +21,10 @@ Then `alerts evaluate --now` steps forward (hourly over the first day of the dro
   - every opened alert is POSTed exactly once with the expected JSON; a webhook answering 500,
     then one refusing connections, leave webhook_error set and the alert is POSTed again on the
     next evaluation until delivered;
-  - a disabled rule's alert closes; slip and neg7 close once the data recovers.
+  - a disabled rule's alert closes; slip and neg7 close once the data recovers;
+  - the slip's change point within CHANGE_TOLERANCE_H of DROP 08:00, and the rise after the
+    recovery opens a "rise" alert (direction up, good news) whose change point is within the
+    same tolerance of RECOVER_DAY 08:00.
 Also the command line's refusals (each names the argument and what was expected), and
 TEST_ALERTS_ACCESS (tests/dash/test_alerts.c: list, get, acknowledge, comment, scopes) run
 against the same database.
@@ -52,6 +55,9 @@ RECOVER_DAY = DROP_DAY + 5
 FIRST_DAY = DROP_DAY - 60
 LAST_DAY = DROP_DAY + 12
 OPEN_HOURS = range(8, 18)
+# How far the detector's change point may be from the injected start: the hour the
+# statistic last left 0 (docs/DASHBOARD.md, Recognise and act).
+CHANGE_TOLERANCE_H = 3
 
 
 def check(cond, message):
@@ -73,7 +79,9 @@ def faces(department, day, hour):
     if department == "front" and DROP_DAY <= day < RECOVER_DAY and (day > DROP_DAY or hour >= 8):
         return (1, 1, 2, 1)  # 40 % negative
     if department == "front" and day >= RECOVER_DAY:
-        neg = 1 if i % 4 == 0 else 0  # 5 %
+        if i % 4 != 0:
+            return (0, 0, 2, 3)  # better than ever: mostly WOW (a rise to celebrate)
+        neg = 1  # 5 % negative over the day
     else:
         neg = 0 if i % 4 == 3 else 1  # 15 %
     return (0, neg, 4 - neg, 1)
@@ -243,10 +251,11 @@ class Scenario:
 
     def alerts(self):
         rows = self.db.sql("SELECT alert_id, source, department, state, opened_ms, value,"
-                           " responses, baseline, detail, webhook_ms, webhook_error, closed_ms"
-                           " FROM dash_alerts ORDER BY alert_id")
+                           " responses, baseline, detail, webhook_ms, webhook_error, closed_ms,"
+                           " change_ms, direction FROM dash_alerts ORDER BY alert_id")
         keys = ("id", "source", "department", "state", "opened_ms", "value", "responses",
-                "baseline", "detail", "webhook_ms", "webhook_error", "closed_ms")
+                "baseline", "detail", "webhook_ms", "webhook_error", "closed_ms", "change_ms",
+                "direction")
         return [dict(zip(keys, r)) for r in rows]
 
     def evaluate(self, hour_index, url=None):
@@ -286,6 +295,14 @@ class Scenario:
                 check(abs(float(slip[0]["baseline"]) - base) < 1e-9,
                       f"slip baseline {slip[0]['baseline']}, expected {base} (about 0.15)")
                 check(float(slip[0]["value"]) > 0.3, f"slip value {slip[0]['value']}")
+                # the change point: the detector's estimate of the injected start, DROP 08:00
+                change_h = int(slip[0]["change_ms"]) // 3600000
+                check(abs(change_h - (start + 8)) <= CHANGE_TOLERANCE_H and
+                      slip[0]["direction"] == "down",
+                      f"slip change point {iso(change_h)}, injected {iso(start + 8)} "
+                      f"(tolerance {CHANGE_TOLERANCE_H} h)")
+                check(int(slip[0]["opened_ms"]) > int(slip[0]["change_ms"]),
+                      "the slip was recognised before it began")
             self.check_neg7(t, alerts)
         check(slip_at is not None, "no slip alert within three days of the drop")
         check(self.neg7_open_at is not None, "neg7 never opened")
@@ -334,6 +351,8 @@ class Scenario:
             check(j["department_name"] == name, f"department_name in {j}")
             check(j["text"] == f"{name}: {a['detail']}", f"text in {j}")
             check({"kind", "baseline"} <= j.keys(), f"fields of {j}")
+            check(j["direction"] == ("up" if a["source"] == "rise" else "down"),
+                  f"direction in {j}")
         return seen
 
     def run_webhook_failures(self):
@@ -382,6 +401,14 @@ class Scenario:
                     closed[a["source"]] = t
                     check(int(a["closed_ms"]) == t * 3600 * 1000, f"closed_ms of {a}")
         check(closed.get("slip", 0) > RECOVER_DAY * 24, f"slip closed at {closed} (too early)")
+        # the recovery went past the usual level (5 % against 15 %): good news, a rise
+        rise = [a for a in self.alerts() if a["source"] == "rise"]
+        check(len(rise) == 1 and rise[0]["department"] == "front" and
+              rise[0]["direction"] == "up" and "Good news" in rise[0]["detail"],
+              f"the rise after the recovery: {rise}")
+        change_h = int(rise[0]["change_ms"]) // 3600000
+        check(abs(change_h - (RECOVER_DAY * 24 + 8)) <= CHANGE_TOLERANCE_H,
+              f"rise change point {iso(change_h)}, injected {iso(RECOVER_DAY * 24 + 8)}")
         check(closed.get("neg7", 0) > RECOVER_DAY * 24, f"neg7 closed at {closed}")
         f = window_counts("front", closed["neg7"], 168)
         check((f[0] + f[1]) / sum(f) <= 0.25, f"neg7 closed while the window was at {f}")
@@ -443,7 +470,8 @@ def run_engine(db, name):
         s.run_webhook_failures()
         s.run_recovery()
         delivered = s.check_posts()
-        check(len(delivered) == 3, f"{name}: delivered {sorted(delivered)}, expected 3 alerts")
+        check(len(delivered) == 4,
+              f"{name}: delivered {sorted(delivered)}, expected 4 alerts (slip, neg7, happy, rise)")
     finally:
         rx.close()
     r = subprocess.run([ACCESS], env=dict(os.environ, WOW_ALERTS_DB=db.target),

@@ -421,6 +421,43 @@ def check_roles(ctx):
     check("Was Alpha good?" in doc and "Pwned" not in doc, f"after head-a's edit: {doc!r}")
     newest = ctx.dash("catalog", "versions", "--db", ctx.db).stdout.splitlines()[0]
     check("\thead-a\t" in newest, f"the version's author: {newest!r}")
+    check_we_did(ctx, head, token)
+
+
+def check_we_did(ctx, head, token):
+    """"You said, we did": head-a publishes alpha's note with its days; it reaches k1's
+    rendering (the catalog's flow to the kiosk); bad days are refused naming the field."""
+    r = head.get("/catalog")
+    check('name="we_did"' in r.text and 'name="we_did.fi"' in r.text and
+          'type="date"' in r.text and 'name="we_did_until"' in r.text,
+          f"head-a's form lacks the note's fields: {r.text!r}")
+    snap = ctx.snapshot()
+    for form, words in (({"we_did_from": "2026-02-30"}, "we_did_from: expected a date YYYY-MM-DD"),
+                        ({"we_did_from": "2026-12-05", "we_did_until": "2026-12-01"},
+                         "would end (20261201) before it starts (20261205)"),
+                        ({"we_did": "x" * 200}, "we_did")):
+        r = head.post("/catalog/department/alpha", {"csrf": token, **form})
+        check(r.status == 422 and words in r.text,
+              f"head-a's note {form}: expected 422 naming {words!r}, got {r!r}")
+    check(ctx.snapshot() == snap, "a refused note changed the database")
+    r = head.post("/catalog/department/alpha", {
+        "csrf": token, "we_did": "You said: slow. We did: a second desk.",
+        "we_did.fi": "Toinen tiski avattu.", "we_did_from": "2026-12-01",
+        "we_did_until": "2026-12-31", "we_did_shown": "1", "we_did_score": "true"})
+    check(r.status == 303, f"head-a publishes alpha's note: {r!r}")
+    _, body = body_of(ctx, "k1")
+    for line in ("we_did = You said: slow. We did: a second desk.", "we_did.fi = Toinen tiski avattu.",
+                 "we_did_from = 2026-12-01", "we_did_until = 2026-12-31", "we_did_score = true"):
+        check(line in body, f"k1's rendering lacks {line!r}: {body!r}")
+    r = head.get("/catalog")
+    check('value="2026-12-31"' in r.text and "Toinen tiski avattu." in r.text,
+          f"the form does not show the note back: {r.text!r}")
+    # an empty field removes the key; an unchecked box (the form's marker sent) too
+    r = head.post("/catalog/department/alpha", {"csrf": token, "we_did_until": "",
+                                                "we_did_shown": "1"})
+    body = body_of(ctx, "k1")[1]
+    check(r.status == 303 and "we_did_until" not in body and "we_did_score" not in body,
+          f"an emptied we_did_until or unchecked we_did_score stays: {r!r} {body!r}")
 
 
 def check_seeded(ctx):

@@ -948,6 +948,49 @@ def check_alerts(ctx):
           f"a comment of white space only: expected 400 naming it, got {r!r}")
     r = ctx.admin.get("/alerts?state=open")
     check(f"/alerts/{aid}" in r.text, "an acknowledged alert should still list under open")
+    check_act(ctx, aid, token)
+
+
+def check_act(ctx, aid, token):
+    """Recognise and act over HTTP: assign (refused without the csrf, for a user who does not
+    exist), resolve with a note (shown escaped, in the API), the alert stays open until the data
+    recovers; the organisation's table and its CSV count the alert with its times."""
+    before = [it for it in api_all(ctx.api, "/api/v1/alerts?state=all") if it["id"] == aid][0]
+    for path, form in ((f"/alerts/{aid}/assign", {"assignee": "admin"}),
+                       (f"/alerts/{aid}/resolve", {"note": "Pwned"})):
+        r = ctx.admin.post(path, form)
+        check(r.status == 403, f"POST {path} without the csrf: expected 403, got {r!r}")
+    r = ctx.admin.post(f"/alerts/{aid}/assign", {"csrf": token, "assignee": "no-such-user"})
+    check(r.status == 400 and "assignee" in r.text, f"assign to nobody: expected 400, got {r!r}")
+    r = ctx.admin.post(f"/alerts/{aid}/resolve", {"csrf": token, "note": "  \n "})
+    check(r.status == 400 and "note" in r.text, f"an empty note: expected 400, got {r!r}")
+    r = ctx.admin.post(f"/alerts/{aid}/assign", {"csrf": token, "assignee": "admin"})
+    check(r.status == 303, f"POST assign: {r!r}")
+    note = f'Extra staff on <i>Mondays</i> {TAG}'
+    r = ctx.admin.post(f"/alerts/{aid}/resolve", {"csrf": token, "note": note})
+    check(r.status == 303 and (r.header("Location") or "").startswith(f"/alerts/{aid}"),
+          f"POST resolve: {r!r}")
+    now = [it for it in api_all(ctx.api, "/api/v1/alerts?state=all") if it["id"] == aid][0]
+    check(now["assignee"] == "admin" and now["resolution"] == note and now["resolved_by"] == "admin"
+          and now["resolved"] and now["state"] != "closed" and now["recovered"] is None,
+          f"after assign and resolve: {now}")
+    check(now["acknowledged"] == before["acknowledged"], "resolving moved the acknowledgement")
+    check(now["direction"] == "down" and now["change_point"] is None and
+          now["time_to_recognise_s"] is None, f"a rule's alert has no change point: {now}")
+    r = ctx.admin.get(f"/alerts/{aid}")
+    check(html.escape(note, quote=False) in r.text and "<i>Mondays</i>" not in r.text,
+          "the resolution is not shown escaped")
+    r = ctx.admin.get("/alerts/times?period=last_30_days")
+    check(r.status == 200 and "Delta lab" in r.text and "n = 1" in r.text,
+          f"/alerts/times: {r.status} {r.text[:400]!r}")
+    rows = ctx.api.get("/api/v1/alert-times?period=last_30_days").json()["items"]
+    delta = [it for it in rows if it["department"] == "delta"]
+    total = [it for it in rows if it["department"] == ""]
+    check(delta and delta[0]["alerts"] >= 1 and delta[0]["act_n"] >= 1 and total and
+          total[0]["alerts"] >= delta[0]["alerts"], f"/api/v1/alert-times: {rows}")
+    csv = ctx.api.get("/api/v1/alert-times.csv?period=last_30_days").text
+    check(csv.lstrip("\ufeff").startswith("department,department_name,alerts,open_now,rises,"),
+          f"the times' CSV header: {csv[:200]!r}")
 
 
 CHECKS = {

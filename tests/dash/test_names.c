@@ -336,7 +336,7 @@ static void test_department_page_named(void **state)
     assert_true(dashq_departments(db, &admin, &list, err, sizeof err));
     struct strbuf page = {0};
     struct page_ctx ctx = context(&admin, &f, &list);
-    page_department(&ctx, &d, &(struct dash_alerts){0}, &page);
+    page_department(&ctx, &d, &(struct dash_alerts){0}, NULL, &page);
     assert_non_null(strstr(page.data, "<h1>Front desk</h1>"));
     assert_non_null(strstr(page.data, "<title>Front desk"));
     const char *friendly = strstr(page.data, "<td>Friendly staff</td>");

@@ -513,7 +513,7 @@ static void test_department(void **state)
     struct dash_alert items[] = {alert(9, "x\"y", HOSTILE)};
     struct dash_alerts alerts = {items, 1, false};
     struct strbuf page = {0};
-    page_department(&ctx, &d, &alerts, &page);
+    page_department(&ctx, &d, &alerts, NULL, &page);
     assert_false(page.failed);
     keep("department", &page);
     const char *html = page.data;
@@ -575,7 +575,7 @@ static void test_department_empty_and_hourly(void **state)
     d.trend_n = 48;
     struct dash_alerts none = {0};
     struct strbuf page = {0};
-    page_department(&ctx, &d, &none, &page);
+    page_department(&ctx, &d, &none, NULL, &page);
     assert_false(page.failed);
     keep("department-empty", &page);
     const char *html = page.data;
@@ -657,7 +657,10 @@ static void test_alert(void **state)
     assert_non_null(strstr(html, "action=\"/alerts/12/acknowledge?" FILTER_HTML));
     assert_non_null(strstr(html, "action=\"/alerts/12/comment?" FILTER_HTML));
     assert_non_null(strstr(html, "name=\"body\""));
-    assert_int_equal(count(html, "<form method=\"post\""), 3); /* logout, ack, comment */
+    /* logout, ack, comment, and recognise and act's assign and resolve */
+    assert_int_equal(count(html, "<form method=\"post\""), 5);
+    assert_non_null(strstr(html, "action=\"/alerts/12/assign?" FILTER_HTML));
+    assert_non_null(strstr(html, "action=\"/alerts/12/resolve?" FILTER_HTML));
     const char *one = strstr(html, "First: ");
     const char *two = strstr(html, "Second\nline");
     assert_non_null(one);
@@ -916,7 +919,7 @@ static void test_weight_department_year(void **state)
         items[i] = alert(i + 1, d.id, d.name);
     struct dash_alerts alerts = {items, 20, false};
     struct strbuf page = {0};
-    page_department(&ctx, &d, &alerts, &page);
+    page_department(&ctx, &d, &alerts, NULL, &page);
     assert_false(page.failed);
     keep("department-year", &page);
     assert_clean(page.data);

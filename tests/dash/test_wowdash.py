@@ -177,7 +177,8 @@ def test_kiosk_add_sqlite(tmp):
 def test_bad_input():
     cases = [
         (["migrate"], 2, "--db TARGET is required"),
-        (["migrate", "--db", "x.db", "--to", str(NEWEST + 1)], 2, f"expected a version from 1 to {NEWEST}"),
+        (["migrate", "--db", "x.db", "--to", str(NEWEST + 1)], 2,
+         f"expected a version from 1 to {NEWEST}"),
         (["kiosk", "add", "bad id!", "--department", "d", "--db", "x.db"], 2, "A-Z a-z 0-9"),
         (["kiosk", "add", "k", "--db", "x.db"], 2, "--department D"),
         (["frobnicate"], 2, "usage: wowdash"),

@@ -36,7 +36,8 @@ STATE_DIR = "/var/lib/wowkiosk"
 # dpkg-shlibdeps can have added (so a build without it fails here).
 DEPENDS = {
     "wowkiosk": ["adduser", "libegl1", "libgles2", "libgl1-mesa-dri", "libc6", "libsdl2-2.0-0",
-                 "libsdl2-ttf-2.0-0", "libsqlite3-0", "libinih1", "libpq5", "libdrm2"],
+                 "libsdl2-ttf-2.0-0", "libsqlite3-0", "libinih1", "libpq5", "libdrm2",
+                 "libespeak-ng1"],
     "wowdash": ["adduser", "libc6", "libsqlite3-0", "libpq5"],
 }
 CONFFILES = {"wowkiosk": ["/etc/wowkiosk/kiosk.conf"], "wowdash": ["/etc/default/wowdash"]}

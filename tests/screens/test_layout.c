@@ -162,6 +162,17 @@ static void check_targets(const struct world *w)
         int cx = t->rect.x + t->rect.w / 2, cy = t->rect.y + t->rect.h / 2;
         check(ui_hit(f, cx, cy) == t, w, "ui_hit at a target's centre", i);
         check(ui_find(f, t->kind, t->index) == t, w, "ui_find of a shown target", i);
+        if (t->kind == UI_TARGET_ACCESSIBLE) { /* as big as a language button at least */
+            check(t->rect.w * 480 >= 55 * short_side && t->rect.h * 480 >= 55 * short_side, w,
+                  "accessibility button too small", i);
+            /* and clear of the corners, where a press is the technician gesture's */
+            int side = technician_corner_size(f->w, f->h);
+            for (int corner = 0; corner < 4; corner++) {
+                struct ui_rect sq = {corner == 1 || corner == 2 ? f->w - side : 0,
+                                     corner >= 2 ? f->h - side : 0, side, side};
+                check(!rects_overlap(t->rect, sq), w, "accessibility button in a corner", corner);
+            }
+        }
         if (t->kind == UI_TARGET_FACE || t->kind == UI_TARGET_REASON) {
             /* >= 110 px on the 7" 800x480 panel, scaled with the canvas. */
             int need = 110 * short_side;
@@ -282,13 +293,15 @@ static void test_every_screen_fits(void **state)
             w->view.screen = notice ? KIOSK_SCREEN_THANKS : (enum kiosk_screen)screen;
             w->in.notice = notice ? &w->notice : NULL;
             w->view.department = screen == KIOSK_SCREEN_PICKER ? -1 : 0;
-            for (int variant = 0; variant < 4; variant++) {
-                w->view.pressed_face = variant; /* 0: none, else that face */
-                w->view.pressed_reason = variant - 1;
-                w->view.rating = (enum rating)(variant + 1);
-                w->view.followup_positive = variant >= 2;
+            for (int variant = 0; variant < 8; variant++) {
+                w->view.pressed_face = variant % 4; /* 0: none, else that face */
+                w->view.pressed_reason = variant % 4 - 1;
+                w->view.rating = (enum rating)(variant % 4 + 1);
+                w->view.followup_positive = variant % 4 >= 2;
+                w->view.accessible = variant >= 4;
                 check_everywhere(w);
             }
+            w->view.accessible = false;
         }
     }
 }
@@ -498,9 +511,10 @@ static void test_pressed_face_acknowledged(void **state)
     w->view.pressed_face = RATING_WOW;
     layout(w, canvases[0]);
     int rings = 0;
+    struct ui_rect access = ui_find(&w->frame, UI_TARGET_ACCESSIBLE, 0)->rect;
     for (int i = 0; i < w->frame.cmd_count; i++) {
         const struct ui_cmd *c = &w->frame.cmds[i];
-        if (c->type == UI_CMD_RING) {
+        if (c->type == UI_CMD_RING && !in_rect(access, c->rect.x, c->rect.y)) {
             rings++;
             assert_int_equal(c->rect.x, plain[4].cx); /* around WOW, outside the face */
             assert_int_equal(c->rect.y, plain[4].cy);
@@ -737,6 +751,232 @@ static void test_closed_has_no_targets(void **state)
     }
 }
 
+/* texts appear in speech in this order, each after the one before */
+static void assert_said_in_order(const struct ui_frame *f, const char *const *texts, int n)
+{
+    assert_non_null(f->speech);
+    const char *at = f->speech;
+    for (int i = 0; i < n; i++) {
+        const char *found = strstr(at, texts[i]);
+        if (found == NULL)
+            fail_msg("'%s' not said after its predecessor in \"%s\"", texts[i], f->speech);
+        at = found + strlen(texts[i]);
+    }
+}
+
+static int clear_luminance(const struct ui_frame *f)
+{
+    struct ui_color c = f->cmds[0].color;
+    return c.r + c.g + c.b;
+}
+
+/* Accessibility mode: a button on every screen where a customer chooses
+ * (none on thanks and closed), high contrast (a black ground), larger
+ * faces and text, and what each screen says in the order a finger meets
+ * its buttons, in the customer's language; the technician's screens stay
+ * plain. */
+static void test_accessible_mode(void **state)
+{
+    struct world *w = *state;
+    for (int ci = 0; ci < CANVAS_COUNT; ci++) {
+        w->view.screen = KIOSK_SCREEN_RATING;
+        w->view.accessible = false;
+        layout(w, canvases[ci]);
+        assert_non_null(ui_find(&w->frame, UI_TARGET_ACCESSIBLE, 0));
+        assert_null(w->frame.speech); /* said only in the mode */
+        int plain_r = face_in(&w->frame, ui_find(&w->frame, UI_TARGET_FACE, 1)->rect).r;
+        int plain_q = text_cmd(&w->frame, "How did we do today?")->size_px;
+        assert_true(clear_luminance(&w->frame) > 600);
+
+        w->view.accessible = true;
+        layout(w, canvases[ci]);
+        assert_true(clear_luminance(&w->frame) == 0);
+        int big_r = face_in(&w->frame, ui_find(&w->frame, UI_TARGET_FACE, 1)->rect).r;
+        /* larger everywhere, by a tenth at least on the 7" panel (wide canvases
+         * are bound by height, which the larger labels share) */
+        assert_true(big_r * 100 >= plain_r * (ci == 0 ? 110 : 101));
+        assert_true(text_cmd(&w->frame, "How did we do today?")->size_px * 100 >= plain_q * 120);
+        const char *rating[] = {"How did we do today?", "Very unhappy", "Unhappy", "Happy", "WOW"};
+        assert_said_in_order(&w->frame, rating, 5);
+
+        w->view.language = 1; /* Finnish */
+        layout(w, canvases[ci]);
+        const char *fi[] = {FIXTURE_FI_QUESTION, "Erittäin tyytymätön", "Tyytyväinen"};
+        assert_said_in_order(&w->frame, fi, 3);
+        w->view.language = 0;
+
+        w->view.screen = KIOSK_SCREEN_FOLLOW_UP;
+        w->view.followup_positive = true;
+        layout(w, canvases[ci]);
+        assert_non_null(ui_find(&w->frame, UI_TARGET_ACCESSIBLE, 0));
+        const char *followup[] = {"What made it great?", w->config.positive[0].label.lang[0],
+                                  "Skip."};
+        if (ui_find(&w->frame, UI_TARGET_REASON, 0) != NULL)
+            assert_said_in_order(&w->frame, followup, 3);
+
+        w->view.screen = KIOSK_SCREEN_THANKS;
+        layout(w, canvases[ci]);
+        assert_null(ui_find(&w->frame, UI_TARGET_ACCESSIBLE, 0));
+        const char *thanks[] = {"Thank you!", "Your feedback helps us serve you better."};
+        assert_said_in_order(&w->frame, thanks, 2);
+
+        w->view.screen = KIOSK_SCREEN_CLOSED;
+        layout(w, canvases[ci]);
+        assert_null(w->frame.speech);
+        assert_int_equal(w->frame.target_count, 0);
+    }
+    /* the technician's notice over an accessible view: plain colours */
+    w->view.screen = KIOSK_SCREEN_RATING;
+    w->in.notice = &w->notice;
+    fill_errors(w, 2, 2, "kiosk.conf");
+    layout(w, canvases[0]);
+    int accessible_clear = clear_luminance(&w->frame), accessible_cmds = w->frame.cmd_count;
+    int accessible_size = w->frame.cmds[1].size_px;
+    w->view.accessible = false;
+    layout(w, canvases[0]);
+    assert_int_equal(clear_luminance(&w->frame), accessible_clear);
+    assert_int_equal(w->frame.cmd_count, accessible_cmds);
+    assert_int_equal(w->frame.cmds[1].size_px, accessible_size);
+    w->in.notice = NULL;
+    w->view.accessible = false;
+}
+
+/* reach = low: on portrait canvases every customer's button is in the
+ * lower part, on landscape ones nothing moves; in every screen and shape,
+ * accessibility mode and picker mode included. */
+static void test_low_reach(void **state)
+{
+    struct world *w = *state;
+    const struct fixture_shape shapes[] = {
+        {.languages = 3, .departments = 6, .reasons = 6},
+        {.languages = 3, .picker = true, .departments = 6, .reasons = 4},
+        {.languages = 1, .departments = 1, .reasons = 2},
+    };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        fixture_config(&w->config, &shapes[s]);
+        for (int screen = KIOSK_SCREEN_PICKER; screen <= KIOSK_SCREEN_FOLLOW_UP; screen++) {
+            w->view.screen = (enum kiosk_screen)screen;
+            w->view.department = screen == KIOSK_SCREEN_PICKER ? -1 : 0;
+            for (int accessible = 0; accessible <= 1; accessible++) {
+                w->view.accessible = accessible;
+                for (int ci = 0; ci < CANVAS_COUNT; ci++) {
+                    struct canvas c = canvases[ci];
+                    w->config.reach = CONFIG_REACH_FULL;
+                    layout(w, c);
+                    struct ui_frame full = w->frame;
+                    w->config.reach = CONFIG_REACH_LOW;
+                    layout(w, c);
+                    check_frame(w, c);
+                    int lowest_top = c.h;
+                    for (int i = 0; i < w->frame.target_count; i++) {
+                        const struct ui_target *t = &w->frame.targets[i];
+                        if (t->rect.y < lowest_top)
+                            lowest_top = t->rect.y;
+                        if (c.h > c.w)
+                            check(t->rect.y * 100 >= c.h * UI_LOW_REACH_PERCENT, w,
+                                  "a button above the low reach line", i);
+                    }
+                    if (c.h <= c.w) /* landscape: the same targets */
+                        assert_memory_equal(full.targets, w->frame.targets,
+                                            sizeof full.targets[0] * (size_t)full.target_count);
+                    assert_true(w->frame.target_count > 0 && lowest_top < c.h);
+                }
+            }
+        }
+    }
+    w->config.reach = CONFIG_REACH_FULL;
+    w->view.accessible = false;
+}
+
+/* "You said, we did": the note on the idle rating screen and on the
+ * thank-you screen, only on its days (today unknown: only an undated
+ * note), in the customer's language, never a touch target, and said in
+ * accessibility mode. */
+static void test_we_did(void **state)
+{
+    struct world *w = *state;
+    struct config_department *d = &w->config.departments[0];
+    snprintf(d->we_did.lang[0], CONFIG_TEXT_MAX, "%s", "We opened a second counter.");
+    snprintf(d->we_did.lang[1], CONFIG_TEXT_MAX, "%s", "Avasimme toisen tiskin.");
+    const char *en_line = "You said, we did: We opened a second counter.";
+    w->view.department = 0;
+    struct {
+        int32_t from, until, today;
+        bool shown;
+    } days[] = {
+        {0, 0, 0, true},
+        {20261201, 20261231, 20261205, true},
+        {20261201, 20261231, 20261201, true},
+        {20261201, 20261231, 20261231, true},
+        {20261201, 20261231, 20261130, false},
+        {20261201, 20261231, 20270101, false},
+        {20261201, 0, 20300101, true},
+        {0, 20261231, 20261231, true},
+        {20261201, 20261231, 0, false},
+    };
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        d->we_did_from = days[i].from;
+        d->we_did_until = days[i].until;
+        w->in.today = days[i].today;
+        for (int ci = 0; ci < CANVAS_COUNT; ci++) {
+            w->view.screen = KIOSK_SCREEN_RATING;
+            layout(w, canvases[ci]);
+            check_frame(w, canvases[ci]);
+            assert_true((text_cmd(&w->frame, en_line) != NULL) == days[i].shown);
+            w->view.screen = KIOSK_SCREEN_THANKS;
+            layout(w, canvases[ci]);
+            check_frame(w, canvases[ci]);
+            assert_true((text_cmd(&w->frame, "We opened a second counter.") != NULL) ==
+                        days[i].shown);
+            assert_true((text_cmd(&w->frame, "You said, we did") != NULL) == days[i].shown);
+        }
+    }
+    d->we_did_from = d->we_did_until = 0;
+    w->view.language = 1;
+    w->view.screen = KIOSK_SCREEN_THANKS;
+    layout(w, canvases[0]);
+    assert_non_null(text_cmd(&w->frame, "Avasimme toisen tiskin."));
+    w->view.language = 0;
+    w->view.accessible = true;
+    layout(w, canvases[0]);
+    const char *said[] = {"Thank you!", "You said, we did", "We opened a second counter."};
+    assert_said_in_order(&w->frame, said, 3);
+    /* this week's figure: only when the department asks for it, and has answers */
+    struct ui_week week = {.answers = 412, .satisfied = 354};
+    const char *figure = "This week here: 86 % satisfied (412 answers)";
+    w->view.accessible = false;
+    w->in.week = &week;
+    for (int score = 0; score <= 1; score++) {
+        d->we_did_score = score;
+        for (int screen = KIOSK_SCREEN_RATING; screen <= KIOSK_SCREEN_THANKS; screen += 2) {
+            w->view.screen = (enum kiosk_screen)screen;
+            layout(w, canvases[0]);
+            bool found = false;
+            for (int i = 0; i < w->frame.cmd_count; i++)
+                found |= w->frame.cmds[i].type == UI_CMD_TEXT &&
+                         strstr(w->frame.cmds[i].text, figure) != NULL;
+            assert_true(found == (score == 1));
+        }
+    }
+    week.answers = week.satisfied = 0;
+    w->view.screen = KIOSK_SCREEN_THANKS;
+    layout(w, canvases[0]);
+    for (int i = 0; i < w->frame.cmd_count; i++)
+        assert_false(w->frame.cmds[i].type == UI_CMD_TEXT &&
+                     strstr(w->frame.cmds[i].text, "This week here") != NULL);
+    w->in.week = NULL;
+    d->we_did_score = false;
+    w->view.accessible = true;
+    w->view.screen = KIOSK_SCREEN_PICKER; /* the picker has no department: no note */
+    w->view.department = -1;
+    layout(w, canvases[0]);
+    for (int i = 0; i < w->frame.cmd_count; i++)
+        assert_false(w->frame.cmds[i].type == UI_CMD_TEXT &&
+                     strstr(w->frame.cmds[i].text, "second counter") != NULL);
+    w->view.accessible = false;
+    memset(&d->we_did, 0, sizeof d->we_did);
+}
+
 /* The arena holds what fits and cuts the rest at a character boundary. */
 static void test_arena_never_overflows(void **state)
 {
@@ -777,6 +1017,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_closed_has_no_targets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arena_never_overflows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_technician_screens_fit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accessible_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_low_reach, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_we_did, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,6 +97,43 @@ static void test_counts_equal_taps(void **state)
     assert_int_equal(test_query_int(t->db_path, "SELECT max(changed_seq) FROM counts"), N);
 }
 
+/* store_count_taps by department and from a time (the figure beside a
+ * department's note, the technician's "Today"): the sent taps summed by
+ * hand, misuse apart, a bucket counted from its start. */
+static void test_count_taps(void **state)
+{
+    const struct test_dir *t = *state;
+    struct store_health health;
+    struct store *s = test_open(t, &health);
+    static int sent[N_DEPARTMENTS][N_BUCKETS][5][2];
+    memset(sent, 0, sizeof sent);
+    int64_t base = TEST_NOW_MS / STORE_BUCKET_MS * STORE_BUCKET_MS;
+    send_random_taps(s, 300, base, sent);
+    for (int from_bucket = 0; from_bucket < N_BUCKETS; from_bucket += 5) {
+        for (int d = -1; d < N_DEPARTMENTS; d++) {
+            int64_t want[5] = {0}, want_misuse = 0, got[5], misuse = -1;
+            for (int dd = 0; dd < N_DEPARTMENTS; dd++)
+                for (int b = from_bucket; b < N_BUCKETS; b++)
+                    for (int r = 1; r <= 4; r++)
+                        if (d < 0 || dd == d) {
+                            want[r] += sent[dd][b][r][0];
+                            want_misuse += sent[dd][b][r][1];
+                        }
+            /* from a time inside the bucket: the whole bucket counts */
+            int64_t from = base + (int64_t)from_bucket * STORE_BUCKET_MS + 1;
+            assert_int_equal(store_count_taps(s, d < 0 ? NULL : departments[d], from, got, &misuse),
+                             0);
+            for (int r = 1; r <= 4; r++)
+                assert_int_equal(got[r], want[r]);
+            assert_int_equal(misuse, want_misuse);
+        }
+    }
+    int64_t got[5], misuse;
+    assert_int_equal(store_count_taps(s, "nobody", 0, got, &misuse), 0);
+    assert_int_equal(got[1] + got[2] + got[3] + got[4] + misuse, 0);
+    store_close(s);
+}
+
 /* A tap before 1970 lands in the bucket that contains it (floor, not truncation). */
 static void test_bucket_is_floor(void **state)
 {
@@ -407,15 +444,11 @@ int main(void)
     log_init("test_store", LOG_WARN);
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_dir_setup, test_dir_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_counts_equal_taps),
-        T(test_bucket_is_floor),
-        T(test_changed_seq_increases),
-        T(test_followups),
-        T(test_refused_input_writes_nothing),
-        T(test_schema_checks),
-        T(test_pragmas),
-        T(test_incarnation),
-        T(test_newer_schema_refused),
+        T(test_counts_equal_taps), T(test_count_taps),
+        T(test_bucket_is_floor),   T(test_changed_seq_increases),
+        T(test_followups),         T(test_refused_input_writes_nothing),
+        T(test_schema_checks),     T(test_pragmas),
+        T(test_incarnation),       T(test_newer_schema_refused),
         T(test_commit_log_lines),
     };
 #undef T

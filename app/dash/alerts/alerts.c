@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "alerts_private.h"
 #include "dashdb.h"
 #include "names.h"
@@ -257,4 +258,84 @@ enum dashq_status alerts_comment(struct dashdb *db, const struct dash_user *u, i
         dashdb_exec(db, "ROLLBACK", NULL, 0, NULL, NULL, NULL, ignored, sizeof ignored);
     }
     return ok ? DASHQ_OK : DASHQ_ERROR;
+}
+
+/* Whether user name may own an alert of department: an enabled admin, or
+ * an enabled head who sees it.  DASHQ_ERROR with why in err otherwise. */
+static enum dashq_status check_assignee(struct dashdb *db, const char *name, const char *department,
+                                        char *err, size_t size)
+{
+    struct accounts_user found;
+    if (!accounts_user_find(db, name, &found, err, size))
+        return DASHQ_ERROR;
+    bool admin = !strcmp(found.role, "admin"), head = !strcmp(found.role, "head");
+    if (!found.found || found.disabled || (!admin && !head)) {
+        snprintf(err, size, "assignee: expected an enabled admin or head, got '%.63s'", name);
+        return DASHQ_INVALID;
+    }
+    if (admin)
+        return DASHQ_OK;
+    struct dash_user who = {.role = DASH_ROLE_HEAD};
+    alerts_copy_text(who.name, sizeof who.name, name);
+    bool ok = accounts_head_departments(db, name, &who, err, size);
+    bool sees = ok && dash_user_sees(&who, department);
+    dash_user_free(&who);
+    if (!ok)
+        return DASHQ_ERROR;
+    if (!sees) {
+        snprintf(err, size, "assignee: %.63s is not a head of this alert's department", name);
+        return DASHQ_INVALID;
+    }
+    return DASHQ_OK;
+}
+
+enum dashq_status alerts_assign(struct dashdb *db, const struct dash_user *u, int64_t id,
+                                const char *assignee, int64_t now_ms, char *err, size_t size)
+{
+    struct dash_alert a;
+    enum dashq_status status = find_visible(db, u, id, &a, err, size);
+    if (status != DASHQ_OK)
+        return status;
+    if (*assignee && (status = check_assignee(db, assignee, a.department, err, size)) != DASHQ_OK)
+        return status;
+    struct dashdb_value p[4] = {*assignee ? DASHDB_TEXT(assignee) : (struct dashdb_value){0},
+                                DASHDB_TEXT(u->name), DASHDB_INT(now_ms), DASHDB_INT(id)};
+    return dashdb_exec(db,
+                       "UPDATE dash_alerts SET assignee = $1, assigned_by = $2, assigned_ms = $3"
+                       " WHERE alert_id = $4",
+                       p, 4, NULL, NULL, NULL, err, size)
+               ? DASHQ_OK
+               : DASHQ_ERROR;
+}
+
+enum dashq_status alerts_resolve(struct dashdb *db, const struct dash_user *u, int64_t id,
+                                 const char *note, int64_t now_ms, char *err, size_t size)
+{
+    size_t len = strlen(note);
+    if (len == 0 || len >= ALERT_RESOLUTION_MAX || !utf8_valid_string(note) ||
+        utf8_find_bidi_control(note)) {
+        snprintf(err, size,
+                 "note: expected 1 to %d bytes of UTF-8 text saying what was done (no "
+                 "bidirectional controls), got %zu bytes",
+                 ALERT_RESOLUTION_MAX - 1, len);
+        return DASHQ_INVALID;
+    }
+    enum dashq_status status = find_visible(db, u, id, NULL, err, size);
+    if (status != DASHQ_OK)
+        return status;
+    /* acting implies having recognised it: an open alert is acknowledged
+     * too, by the same person at the same time */
+    struct dashdb_value p[3] = {DASHDB_INT(now_ms), DASHDB_TEXT(u->name), DASHDB_INT(id)};
+    struct dashdb_value q[4] = {DASHDB_TEXT(u->name), DASHDB_INT(now_ms), DASHDB_TEXT(note),
+                                DASHDB_INT(id)};
+    return dashdb_exec(db,
+                       "UPDATE dash_alerts SET state = 'acknowledged', acked_ms = $1,"
+                       " acked_by = $2 WHERE alert_id = $3 AND state = 'open'",
+                       p, 3, NULL, NULL, NULL, err, size) &&
+                   dashdb_exec(db,
+                               "UPDATE dash_alerts SET resolved_by = $1, resolved_ms = $2,"
+                               " resolution = $3 WHERE alert_id = $4",
+                               q, 4, NULL, NULL, NULL, err, size)
+               ? DASHQ_OK
+               : DASHQ_ERROR;
 }

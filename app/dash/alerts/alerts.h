@@ -118,6 +118,21 @@ enum dashq_status alerts_acknowledge(struct dashdb *db, const struct dash_user *
 enum dashq_status alerts_comment(struct dashdb *db, const struct dash_user *u, int64_t id,
                                  const char *body, int64_t now_ms, char *err, size_t size);
 
+/* Makes user assignee (borrowed; "" takes the assignment away) the owner
+ * of alert id, as u at now_ms.  The assignee must be an enabled admin, or
+ * an enabled head who sees the alert's department: DASHQ_INVALID with
+ * why in err otherwise. */
+enum dashq_status alerts_assign(struct dashdb *db, const struct dash_user *u, int64_t id,
+                                const char *assignee, int64_t now_ms, char *err, size_t size);
+
+/* Records what was done about alert id (note, borrowed: 1 to
+ * ALERT_RESOLUTION_MAX - 1 bytes of UTF-8), by u at now_ms; an open alert
+ * is acknowledged at the same time.  The alert stays until the data shows
+ * recovery (the evaluation closes it); resolving again replaces the
+ * note.  DASHQ_INVALID with why in err for a bad note. */
+enum dashq_status alerts_resolve(struct dashdb *db, const struct dash_user *u, int64_t id,
+                                 const char *note, int64_t now_ms, char *err, size_t size);
+
 /* Frees one alert's comments (alerts_get's out). */
 void alerts_alert_free(struct dash_alert *alert);
 

@@ -40,6 +40,9 @@ static void alert_json(const struct dash_alert *a, struct strbuf *out)
     json_string(out, a->source);
     strbuf_puts(out, ", \"kind\": ");
     json_string(out, a->kind);
+    /* "up": good news (a rise), which a channel may celebrate rather than page someone */
+    strbuf_puts(out, ", \"direction\": ");
+    json_string(out, a->rise ? "up" : "down");
     strbuf_puts(out, ", \"department\": ");
     json_string(out, a->department);
     strbuf_puts(out, ", \"department_name\": ");

@@ -51,8 +51,10 @@ struct verdict {
     char source[DASH_ID_MAX];
     char kind[32];
     char department[DASH_ID_MAX];
-    bool firing;   /* false: hold (an open alert stays, none opens) */
-    bool has_open; /* step 2: an open alert matched it */
+    bool firing;       /* false: hold (an open alert stays, none opens) */
+    bool has_open;     /* step 2: an open alert matched it */
+    bool rise;         /* good news: the index rose (source "rise") */
+    int64_t change_ms; /* the detectors: the hour the change most likely began; 0: none */
     double value, baseline;
     int64_t responses;
     char detail[256];
@@ -225,13 +227,16 @@ static const struct zone *main_zone(const struct evaluation *ev)
     return best;
 }
 
-/* The slip detector over the department's series (slip_index.h): the
- * baseline days ending gap_days before the window, the index CUSUM over
- * the window's hours up to the last complete one.  The values shown are
- * negative shares (the baseline's, and the one since the statistic last
- * stood at 0, the detector's own estimate of when the slip began) with
- * the indexes in the detail. */
-static bool judge_slip(struct evaluation *ev)
+/* The index CUSUM over the department's series (slip_index.h), for a
+ * slip or (rise) its mirror: the baseline days ending gap_days before the
+ * window, the statistic over the window's hours up to the last complete
+ * one.  The values shown are negative shares (the baseline's, and the one
+ * since the statistic last stood at 0) with the indexes in the detail.
+ * That hour, where the statistic last left 0, is the detector's own
+ * estimate of when the change began: the change point (change_ms, an
+ * hour's start in UTC; across a daylight-saving change it may be an hour
+ * off). */
+static bool judge_cusum(struct evaluation *ev, bool rise)
 {
     const struct slip_index_params *p = &ev->slip;
     const struct zone *z = main_zone(ev);
@@ -245,9 +250,10 @@ static bool judge_slip(struct evaluation *ev)
     struct dash_counts base = window_sum(ev->hours, now - baseline_to * 24 + 1,
                                          now - (baseline_to - p->baseline_days) * 24);
     struct slip_index_state st;
-    bool judged = slip_index_start(&st, p, &base), alarm = false;
+    bool judged = rise ? slip_index_start_rise(&st, p, &base) : slip_index_start(&st, p, &base);
+    bool alarm = false;
     struct dash_counts run = {{0}};
-    int64_t run_hours = 0;
+    int64_t run_hours = 0, run_start_age = 0;
     int64_t first = now - window_from * 24;
     for (int64_t age = first < SERIES_HOURS ? first : SERIES_HOURS - 1; judged && age >= 1; age--) {
         alarm = slip_index_step(&st, &ev->hours[age]);
@@ -255,6 +261,8 @@ static bool judge_slip(struct evaluation *ev)
             run = (struct dash_counts){{0}};
             run_hours = 0;
         } else {
+            if (run_hours == 0)
+                run_start_age = age;
             score_counts_add(&run, &ev->hours[age]);
             run_hours++;
         }
@@ -262,11 +270,13 @@ static bool judge_slip(struct evaluation *ev)
     /* not judged (too little history): an open alert stays as it is */
     if (judged && !alarm && slip_index_recovered(&st))
         return true;
-    struct verdict *v = verdict_add(ev, "slip", "slip");
+    struct verdict *v = verdict_add(ev, rise ? "rise" : "slip", rise ? "rise" : "slip");
     if (!v)
         return false;
     int64_t base_n = score_counts_total(&base), run_n = score_counts_total(&run);
     v->firing = judged && alarm;
+    v->rise = rise;
+    v->change_ms = run_hours > 0 ? (utc_hour(ev->now_ms) - run_start_age) * MS_PER_HOUR : 0;
     v->baseline = base_n > 0 ? (double)negative_of(&base) / (double)base_n : NAN;
     v->responses = run_n;
     v->value = run_n > 0 ? (double)negative_of(&run) / (double)run_n : NAN;
@@ -274,10 +284,15 @@ static bool judge_slip(struct evaluation *ev)
     window_text(run_hours, since, sizeof since);
     struct score now_score = score_of(&run), base_score = score_of(&base);
     snprintf(v->detail, sizeof v->detail,
-             "Negative answers rose to %.0f %% over %s (%" PRId64
-             " responses), against this department's usual %.0f %%; index %.0f against %.0f",
-             v->value * 100.0, since, run_n, v->baseline * 100.0, now_score.index,
-             base_score.index);
+             rise ? "Good news: the index rose to %.0f over %s (%" PRId64
+                    " responses), against this department's usual %.0f; negative answers %.0f %% "
+                    "against %.0f %%"
+                  : "Negative answers rose to %.0f %% over %s (%" PRId64
+                    " responses), against this department's usual %.0f %%; index %.0f against %.0f",
+             rise ? now_score.index : v->value * 100.0, since, run_n,
+             rise ? base_score.index : v->baseline * 100.0,
+             rise ? v->value * 100.0 : now_score.index,
+             rise ? v->baseline * 100.0 : base_score.index);
     return true;
 }
 
@@ -285,7 +300,7 @@ static bool judge_slip(struct evaluation *ev)
 static bool judge_department(struct evaluation *ev)
 {
     ev->departments++;
-    if (!judge_slip(ev))
+    if (!judge_cusum(ev, false) || !judge_cusum(ev, true))
         return false;
     for (size_t i = 0; i < ev->rules_n; i++) {
         const struct alerts_rule *r = &ev->rules[i];
@@ -460,7 +475,7 @@ static bool open_firing(struct dashdb *db, struct evaluation *ev, struct alerts_
         if (!v->firing || v->has_open)
             continue;
         int64_t id = ++last_id;
-        struct dashdb_value p[9] = {
+        struct dashdb_value p[11] = {
             DASHDB_INT(id),
             DASHDB_TEXT(v->source),
             DASHDB_TEXT(v->kind),
@@ -470,12 +485,14 @@ static bool open_firing(struct dashdb *db, struct evaluation *ev, struct alerts_
             DASHDB_INT(v->responses),
             isfinite(v->baseline) ? DASHDB_REAL(v->baseline) : (struct dashdb_value){0},
             DASHDB_TEXT(v->detail),
+            v->change_ms > 0 ? DASHDB_INT(v->change_ms) : (struct dashdb_value){0},
+            DASHDB_TEXT(v->rise ? "up" : "down"),
         };
         if (!dashdb_exec(db,
                          "INSERT INTO dash_alerts (alert_id, source, kind, department, state,"
-                         " opened_ms, value, responses, baseline, detail)"
-                         " VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9)",
-                         p, 9, NULL, NULL, NULL, err, size))
+                         " opened_ms, value, responses, baseline, detail, change_ms, direction)"
+                         " VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, $11)",
+                         p, 11, NULL, NULL, NULL, err, size))
             return false;
         if (!report_add(report, true, id, v->source, v->department, v->detail)) {
             snprintf(err, size, "out of memory");

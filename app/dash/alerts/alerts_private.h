@@ -25,7 +25,7 @@ bool alerts_read_int(void *ctx, int ncols, const char *const *v);
 /* "SELECT <an alert's ALERTS_ROW_COLUMNS columns> FROM dash_alerts a ...";
  * a WHERE clause may follow. */
 extern const char alerts_row_select[];
-#define ALERTS_ROW_COLUMNS 14
+#define ALERTS_ROW_COLUMNS 22
 /* One row of alerts_row_select into *a (zeroed first; no comments). */
 void alerts_row_read(struct dash_alert *a, const char *const *v);
 

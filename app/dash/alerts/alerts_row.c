@@ -37,7 +37,8 @@ bool alerts_read_int(void *ctx, int ncols, const char *const *v)
 const char alerts_row_select[] =
     "SELECT a.alert_id, a.source, a.kind, a.department, COALESCE(c.name, d.name, a.department),"
     " a.state, a.opened_ms, a.acked_ms, a.closed_ms, a.acked_by, a.value, a.baseline,"
-    " a.responses, a.detail FROM dash_alerts a"
+    " a.responses, a.detail, a.direction, a.change_ms, a.assignee, a.assigned_by, a.assigned_ms,"
+    " a.resolved_by, a.resolved_ms, a.resolution FROM dash_alerts a"
     " LEFT JOIN dash_departments d ON d.department = a.department"
     " LEFT JOIN catalog_names c ON c.kind = 'department' AND c.id = a.department"
     " AND c.lang = ''";
@@ -61,6 +62,14 @@ void alerts_row_read(struct dash_alert *a, const char *const *v)
     a->baseline = alerts_to_real(v[11]);
     a->responses = alerts_to_int(v[12]);
     alerts_copy_text(a->detail, sizeof a->detail, v[13]);
+    a->rise = v[14] && !strcmp(v[14], "up");
+    a->change_ms = alerts_to_int(v[15]);
+    alerts_copy_text(a->assignee, sizeof a->assignee, v[16]);
+    alerts_copy_text(a->assigned_by, sizeof a->assigned_by, v[17]);
+    a->assigned_ms = alerts_to_int(v[18]);
+    alerts_copy_text(a->resolved_by, sizeof a->resolved_by, v[19]);
+    a->resolved_ms = alerts_to_int(v[20]);
+    alerts_copy_text(a->resolution, sizeof a->resolution, v[21]);
 }
 
 bool alerts_read_rows(void *ctx, int ncols, const char *const *v)

@@ -89,12 +89,12 @@ static struct dashdb *open_db(const char *target)
     return db;
 }
 
-/* A rule id: 1..63 of [A-Za-z0-9_.-], and not "slip" (the detector's
- * own source name in dash_alerts). */
+/* A rule id: 1..63 of [A-Za-z0-9_.-], and not "slip" or "rise" (the
+ * detectors' own source names in dash_alerts). */
 static bool valid_rule_id(const char *id)
 {
     size_t n = strlen(id);
-    return n > 0 && n < DASH_ID_MAX && strcmp(id, "slip") != 0 &&
+    return n > 0 && n < DASH_ID_MAX && strcmp(id, "slip") != 0 && strcmp(id, "rise") != 0 &&
            strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
@@ -166,7 +166,7 @@ static int check_rule(const struct rule_args *a, double *threshold, int64_t *win
     if (!a->id || !valid_rule_id(a->id)) {
         fprintf(stderr,
                 "wowdash rule add: ID: expected 1 to %d letters, digits, '_', '.' or '-' (not "
-                "\"slip\"), got '%s'\n",
+                "\"slip\" or \"rise\"), got '%s'\n",
                 DASH_ID_MAX - 1, a->id ? a->id : "");
         return 2;
     }

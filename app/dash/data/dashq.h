@@ -30,7 +30,12 @@
 
 struct dashdb;
 
-enum dashq_status { DASHQ_OK, DASHQ_NOT_FOUND, DASHQ_ERROR };
+enum dashq_status {
+    DASHQ_OK,
+    DASHQ_NOT_FOUND,
+    DASHQ_ERROR,
+    DASHQ_INVALID /* bad input: err names the field */
+};
 
 /* The kiosks of the departments u sees (a picker's when it offers one of
  * them), with their sites named in u->lang, for the filter's selects;

@@ -230,6 +230,8 @@ struct dash_comment {
     char *body; /* owned */
 };
 
+#define ALERT_RESOLUTION_MAX 1001 /* bytes of a resolution note, with its NUL */
+
 struct dash_alert {
     int64_t id;
     char source[DASH_ID_MAX]; /* "slip" or a rule's id */
@@ -239,11 +241,19 @@ struct dash_alert {
     enum dash_alert_state state;
     int64_t opened_ms, acked_ms, closed_ms; /* 0: not yet */
     char acked_by[DASH_ID_MAX];
-    double value;                  /* what tripped it: a share 0..1, an index 0..100, a count */
-    double baseline;               /* the slip detector's baseline share; NaN for rules */
-    int64_t responses;             /* over how many responses value stands */
-    char detail[256];              /* one sentence a person reads */
-    struct dash_comment *comments; /* owned; oldest first (filled for one alert) */
+    double value;               /* what tripped it: a share 0..1, an index 0..100, a count */
+    double baseline;            /* the slip detector's baseline share; NaN for rules */
+    int64_t responses;          /* over how many responses value stands */
+    char detail[256];           /* one sentence a person reads */
+    bool rise;                  /* good news: the index rose (source "rise") */
+    int64_t change_ms;          /* the detector's change point; 0: none (rules) */
+    char assignee[DASH_ID_MAX]; /* who owns it; "": nobody yet */
+    char assigned_by[DASH_ID_MAX];
+    int64_t assigned_ms;
+    char resolved_by[DASH_ID_MAX]; /* who said what was done; "": not yet */
+    int64_t resolved_ms;
+    char resolution[ALERT_RESOLUTION_MAX]; /* what was done */
+    struct dash_comment *comments;         /* owned; oldest first (filled for one alert) */
     size_t comments_n;
 };
 

@@ -56,6 +56,15 @@ bool slip_index_start(struct slip_index_state *state, const struct slip_index_pa
     return true;
 }
 
+bool slip_index_start_rise(struct slip_index_state *state, const struct slip_index_params *params,
+                           const struct dash_counts *baseline)
+{
+    if (!slip_index_start(state, params, baseline))
+        return false;
+    state->rise = true;
+    return true;
+}
+
 bool slip_index_step(struct slip_index_state *state, const struct dash_counts *hour)
 {
     double n = 0, sum = 0;
@@ -64,7 +73,9 @@ bool slip_index_step(struct slip_index_state *state, const struct dash_counts *h
         n += c, sum += c * face_score(k);
     }
     if (n > 0) {
-        double s = state->s + state->scale * (n * (state->m0 - state->delta / 2.0) - sum);
+        double half = state->delta / 2.0;
+        double evidence = state->rise ? sum - n * (state->m0 + half) : n * (state->m0 - half) - sum;
+        double s = state->s + state->scale * evidence;
         s = s > 0.0 ? s : 0.0;
         state->s = s < state->h ? s : state->h;
     }

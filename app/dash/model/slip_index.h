@@ -70,7 +70,8 @@ struct slip_index_state {
     double h;       /* the alarm level for this department */
     double scale;   /* c * delta / s0^2 */
     double delta;
-    double s; /* the statistic, 0..h */
+    double s;  /* the statistic, 0..h */
+    bool rise; /* the mirror detector: a rise of delta, not a drop */
 };
 
 /* Starts a run from the baseline's face counts over params->baseline_days
@@ -79,6 +80,12 @@ struct slip_index_state {
  * judged. */
 bool slip_index_start(struct slip_index_state *state, const struct slip_index_params *params,
                       const struct dash_counts *baseline);
+
+/* The same for the mirror detector, which finds a clear rise of the index
+ * (good news to celebrate) with the same delta, alarm level and
+ * corrections: S = max(0, S + c * delta / s0^2 * sum(x - m0 - delta / 2)). */
+bool slip_index_start_rise(struct slip_index_state *state, const struct slip_index_params *params,
+                           const struct dash_counts *baseline);
 
 /* One hour's face counts (negative counts read as 0).  Returns true when
  * S has reached the department's h (S is held there). */

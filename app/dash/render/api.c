@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attributed.h"
+#include "act.h"
 #include "clock.h"
 #include "consistency.h"
 #include "dashview.h"
@@ -348,6 +349,17 @@ static void alert_row(struct writer *w, const struct dash_alert *a)
     field_real(w, "baseline", a->baseline, 4);
     field_int(w, "responses", a->responses);
     field_text(w, "detail", a->detail, false);
+    /* recognise and act (model/act.h): the times, in seconds, beside their moments */
+    field_text(w, "direction", a->rise ? "up" : "down", false);
+    field_time(w, "change_point", a->change_ms);
+    field_real(w, "time_to_recognise_s", act_seconds(a->change_ms, a->opened_ms), 0);
+    field_real(w, "time_to_act_s", act_seconds(a->opened_ms, a->acked_ms), 0);
+    field_text(w, "assignee", a->assignee, true);
+    field_time(w, "resolved", a->resolved_ms);
+    field_text(w, "resolved_by", a->resolved_by, true);
+    field_text(w, "resolution", a->resolution, true);
+    field_time(w, "recovered", a->closed_ms);
+    field_real(w, "time_to_recover_s", act_seconds(a->opened_ms, a->closed_ms), 0);
 }
 
 void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
@@ -361,6 +373,42 @@ void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
         row_end(&w);
     }
     end(&w, alerts->n);
+}
+
+/* ---- recognise and act ------------------------------------------------- */
+
+static void act_row(struct writer *w, const struct act_row *r)
+{
+    field_text(w, "department", r->department, false);
+    field_text(w, "department_name", r->name, false);
+    field_int(w, "alerts", r->alerts);
+    field_int(w, "open_now", r->open_now);
+    field_int(w, "rises", r->rises);
+    field_int(w, "recognise_n", r->recognise_n);
+    field_real(w, "median_time_to_recognise_s", r->recognise_s, 0);
+    field_int(w, "act_n", r->act_n);
+    field_real(w, "median_time_to_act_s", r->act_s, 0);
+    field_int(w, "recover_n", r->recover_n);
+    field_real(w, "median_time_to_recover_s", r->recover_s, 0);
+}
+
+void api_act_times(const struct act_table *table, const struct api_page *page,
+                   enum api_format format, struct strbuf *out)
+{
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, page, act_row, &(struct act_row){0});
+    size_t i = 0;
+    for (; i < table->n; i++) {
+        row_begin(&w, i);
+        act_row(&w, &table->rows[i]);
+        row_end(&w);
+    }
+    struct act_row total = table->total;
+    snprintf(total.name, sizeof total.name, "All departments");
+    row_begin(&w, i);
+    act_row(&w, &total);
+    row_end(&w);
+    end(&w, i + 1);
 }
 
 /* ---- a team's evaluation report ---------------------------------------- */

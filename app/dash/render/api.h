@@ -70,7 +70,10 @@ void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,
                 enum api_format format, struct strbuf *out);
 
 /* Columns: id,source,kind,department,department_name,state,opened,
- * acknowledged,acknowledged_by,closed,value,baseline,responses,detail. */
+ * acknowledged,acknowledged_by,closed,value,baseline,responses,detail,
+ * then recognise and act (act.h): direction (down, or up for a rise),
+ * change_point, time_to_recognise_s, time_to_act_s, assignee, resolved,
+ * resolved_by, resolution, recovered, time_to_recover_s. */
 void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
                 enum api_format format, struct strbuf *out);
 
@@ -103,6 +106,15 @@ void api_consistency(const struct consistency *consistency, const char *departme
  * team rows only; date on day rows only). */
 void api_attributed(const struct attributed *teams, size_t n, bool detail, enum api_format format,
                     struct strbuf *out);
+
+struct act_table;
+
+/* Recognise and act per department over the period (act.h), the whole
+ * organisation last (department ""). Columns: department,department_name,
+ * alerts,open_now,rises,recognise_n,median_time_to_recognise_s,act_n,
+ * median_time_to_act_s,recover_n,median_time_to_recover_s. */
+void api_act_times(const struct act_table *table, const struct api_page *page,
+                   enum api_format format, struct strbuf *out);
 
 /* {"error": "message"} and a newline. */
 void api_error(const char *message, struct strbuf *out);

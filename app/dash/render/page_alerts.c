@@ -337,9 +337,8 @@ static void alert_facts(struct strbuf *out, const struct page_ctx *ctx, const st
     strbuf_puts(out, "</dd></dl>\n");
 }
 
-/* The form POSTing to /alerts/<id>/<verb>, with the csrf field. */
-static void post_form_open(struct strbuf *out, const struct page_ctx *ctx,
-                           const struct dash_alert *a, const char *verb, const char *class_name)
+void page_alert_form_open(struct strbuf *out, const struct page_ctx *ctx,
+                          const struct dash_alert *a, const char *verb, const char *class_name)
 {
     char path[64];
     snprintf(path, sizeof path, "/alerts/%" PRId64 "/%s", a->id, verb);
@@ -373,7 +372,7 @@ static void alert_comments(struct strbuf *out, const struct page_ctx *ctx,
         }
         strbuf_puts(out, "</ol>\n");
     }
-    post_form_open(out, ctx, a, "comment", "comment");
+    page_alert_form_open(out, ctx, a, "comment", "comment");
     strbuf_puts(out, "<label for=\"c-body\">");
     page_text(out, ctx, "Add a comment");
     strbuf_puts(out, "</label><textarea id=\"c-body\" name=\"body\" rows=\"4\" maxlength=\"2000\" "
@@ -397,8 +396,9 @@ void page_alert(const struct page_ctx *ctx, const struct dash_alert *alert, stru
     page_text(out, ctx, "Alerts");
     strbuf_puts(out, "</a></p>\n");
     alert_facts(out, ctx, a);
+    page_alert_act(out, ctx, a);
     if (a->state == DASH_ALERT_OPEN) {
-        post_form_open(out, ctx, a, "acknowledge", "acknowledge");
+        page_alert_form_open(out, ctx, a, "acknowledge", "acknowledge");
         strbuf_puts(out, "<button type=\"submit\">");
         page_text(out, ctx, "Acknowledge");
         strbuf_puts(out, "</button> <span class=\"note\">");

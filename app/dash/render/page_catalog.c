@@ -175,6 +175,28 @@ static void owner_field(struct strbuf *out, const struct page_ctx *ctx,
     strbuf_puts(out, "</select></div>");
 }
 
+/* A date input (YYYY-MM-DD; a plain text field where a browser has no
+ * date picker, the server checks it either way). */
+static void date_field(struct strbuf *out, const struct page_ctx *ctx, const char *id,
+                       const char *key, const char *words, const char *value)
+{
+    strbuf_puts(out, "<div class=\"field\"><label for=\"");
+    html_escape(out, id);
+    strbuf_puts(out, "-");
+    strbuf_puts(out, key);
+    strbuf_puts(out, "\">");
+    page_text(out, ctx, words);
+    strbuf_puts(out, "</label><input type=\"date\" id=\"");
+    html_escape(out, id);
+    strbuf_puts(out, "-");
+    strbuf_puts(out, key);
+    strbuf_puts(out, "\" name=\"");
+    strbuf_puts(out, key);
+    strbuf_puts(out, "\" value=\"");
+    html_escape(out, value);
+    strbuf_puts(out, "\"></div>");
+}
+
 static void reason_forms(struct strbuf *out, const struct page_ctx *ctx,
                          const struct page_catalog_view *v)
 {
@@ -209,6 +231,23 @@ static void department_form(struct strbuf *out, const struct page_ctx *ctx,
     if (v->admin)
         text_fields(out, ctx, v, prefix, "name", N_("Name"), &d->name);
     text_fields(out, ctx, v, prefix, "question", N_("Question"), &d->question);
+    tagged(out, ctx, "<p class=\"note\">",
+           "\"You said, we did\": a short note to its customers on the kiosks (the thank-you "
+           "and the rating screen), saying what changed because of their answers; shown on the "
+           "days given, in the kiosk's zone.",
+           "</p>");
+    text_fields(out, ctx, v, prefix, "we_did", N_("You said, we did"), &d->we_did);
+    date_field(out, ctx, prefix, "we_did_from", N_("Shown from"), d->we_did_from);
+    date_field(out, ctx, prefix, "we_did_until", N_("Shown until"), d->we_did_until);
+    page_hidden(out, "we_did_shown", "1");
+    strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"");
+    html_escape(out, prefix);
+    strbuf_puts(out, "-score\" name=\"we_did_score\" value=\"true\"");
+    strbuf_puts(out, d->we_did_score ? " checked" : "");
+    strbuf_puts(out, "><label for=\"");
+    html_escape(out, prefix);
+    tagged(out, ctx, "-score\">",
+           "Beside the note, this week's share of happy answers at the kiosk", "</label></div>");
     if (v->admin) {
         strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"");
         html_escape(out, prefix);

@@ -25,7 +25,11 @@ struct page_catalog_item {
     char id[CONFIG_ID_MAX];
     struct config_text name;
     struct config_text question;
-    bool head_edits;           /* a department: its head may edit its question */
+    struct config_text we_did; /* a department: "You said, we did" */
+    char we_did_from[11];      /* YYYY-MM-DD or "" */
+    char we_did_until[11];
+    bool we_did_score;         /* this week's figure beside the note */
+    bool head_edits;           /* a department: its head may edit its question and note */
     char owner[CONFIG_ID_MAX]; /* a reason: the department owning its cause; "" none */
 };
 

@@ -465,7 +465,8 @@ static void kiosks_section(struct strbuf *out, const struct page_ctx *ctx,
 }
 
 void page_department(const struct page_ctx *ctx, const struct dash_department *department,
-                     const struct dash_alerts *alerts, struct strbuf *out)
+                     const struct dash_alerts *alerts, const struct act_row *act,
+                     struct strbuf *out)
 {
     const struct dash_department *d = department;
     page_frame_begin(out, ctx, d->name[0] ? d->name : d->id, "overview", "/department/", d->id);
@@ -532,6 +533,8 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
         page_text(out, ctx, "Every alert of this department");
         strbuf_puts(out, " →</a></p>\n");
     }
+    if (act)
+        page_act_department(out, ctx, act);
     strbuf_puts(out, "</section>\n");
     page_frame_end(out);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "attributed.h"
+#include "act.h"
 #include "html.h"
 #include "page_lang.h"
 #include "pages_private.h"
@@ -213,11 +214,30 @@ static void reasons(struct strbuf *out, const struct page_ctx *ctx, const struct
     strbuf_puts(out, "</ol></div>\n");
 }
 
+/* A span as "3 h"; DASH for NaN (not yet, or none). */
+static void report_span_text(const struct page_ctx *ctx, double seconds, char *buf, size_t size)
+{
+    if (isnan(seconds))
+        snprintf(buf, size, "%s", DASH);
+    else
+        page_span(ctx, (int64_t)llround(seconds * 1000.0), buf, size);
+}
+
+static void report_span(struct strbuf *out, const struct page_ctx *ctx, double seconds)
+{
+    char text[48];
+    report_span_text(ctx, seconds, text, sizeof text);
+    strbuf_puts(out, "<td class=\"num\">");
+    html_escape(out, text);
+    strbuf_puts(out, "</td>");
+}
+
 static void alerts_section(struct strbuf *out, const struct page_ctx *ctx,
                            const struct dash_alerts *alerts)
 {
-    static const char *const columns[] = {N_("Alert"), N_("Opened"), N_("Acknowledged"),
-                                          N_("Closed")};
+    static const char *const columns[] = {
+        N_("Alert"),       N_("Opened"),          N_("Time to recognise"),
+        N_("Time to act"), N_("Time to recover"), N_("What was done")};
     strbuf_puts(out, "<section aria-labelledby=\"r-alerts\"><h2 id=\"r-alerts\">");
     page_text(out, ctx, "Alerts in the period");
     strbuf_puts(out, "</h2>\n");
@@ -234,15 +254,37 @@ static void alerts_section(struct strbuf *out, const struct page_ctx *ctx,
         const struct dash_alert *a = &alerts->items[i];
         strbuf_puts(out, "<tr><th scope=\"row\">#");
         page_put_int(out, ctx, a->id);
+        if (a->rise) {
+            strbuf_puts(out, " ");
+            page_text(out, ctx, "(good news)");
+        }
         strbuf_puts(out, "</th><td>");
         page_put_local_time(out, ctx, a->opened_ms);
-        strbuf_puts(out, "</td><td>");
-        page_put_local_time(out, ctx, a->acked_ms);
-        strbuf_puts(out, "</td><td>");
-        page_put_local_time(out, ctx, a->closed_ms);
+        strbuf_puts(out, "</td>");
+        report_span(out, ctx, act_seconds(a->change_ms, a->opened_ms));
+        report_span(out, ctx, act_seconds(a->opened_ms, a->acked_ms));
+        report_span(out, ctx,
+                    a->state == DASH_ALERT_CLOSED ? act_seconds(a->opened_ms, a->closed_ms) : NAN);
+        strbuf_puts(out, "<td>");
+        html_escape(out, a->resolution);
         strbuf_puts(out, "</td></tr>\n");
     }
     strbuf_puts(out, "</tbody></table>\n");
+    struct act_table t;
+    if (act_table_build(alerts->items, alerts->n, &t)) {
+        char rec[48], act[48], rev[48];
+        report_span_text(ctx, t.total.recognise_s, rec, sizeof rec);
+        report_span_text(ctx, t.total.act_s, act, sizeof act);
+        report_span_text(ctx, t.total.recover_s, rev, sizeof rev);
+        strbuf_puts(out, "<p class=\"act-summary\">");
+        page_textf(out, ctx,
+                   "Median time to recognise %s (n = %lld), to act %s (n = %lld), to recover %s "
+                   "(n = %lld).",
+                   rec, (long long)t.total.recognise_n, act, (long long)t.total.act_n, rev,
+                   (long long)t.total.recover_n);
+        strbuf_puts(out, "</p>\n");
+    }
+    act_table_free(&t);
     if (alerts->more) {
         strbuf_puts(out, "<p class=\"note\">");
         page_text(out, ctx, "More alerts than fit here: the alerts page lists them all.");

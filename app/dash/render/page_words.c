@@ -257,6 +257,19 @@ void page_duration(const struct page_ctx *ctx, int64_t ms, char *buf, size_t siz
         page_trf(buf, size, ctx, "%lld s", (long long)(s));
 }
 
+void page_span(const struct page_ctx *ctx, int64_t ms, char *buf, size_t size)
+{
+    int64_t s = ms / 1000, m = s / 60, h = s / 3600, d = s / 86400;
+    if (s < 60)
+        page_trf(buf, size, ctx, "%lld s", (long long)s);
+    else if (s < 3600)
+        page_trf(buf, size, ctx, "%lld min", (long long)m);
+    else if (h < 48)
+        page_trf(buf, size, ctx, "%lld h %lld min", (long long)h, (long long)(m % 60));
+    else
+        page_trf(buf, size, ctx, "%lld days %lld h", (long long)d, (long long)(h % 24));
+}
+
 void page_clock_text(const struct page_ctx *ctx, int64_t at_ms, char *buf, size_t size)
 {
     struct tz_local t = tz_to_local(ctx->tz, at_ms); /* NULL: UTC */

@@ -90,15 +90,27 @@ void page_report(const struct page_ctx *ctx, const struct dash_department *depar
 void page_wall(const struct page_ctx *ctx, const struct dash_league *league,
                const struct dash_alerts *open, int refresh_s, struct strbuf *out);
 
+struct act_row;
+
 /* One department: headline numbers, trend with band, distribution, hour x
- * weekday heat map, reasons, kiosks, and its alerts. */
+ * weekday heat map, reasons, kiosks, and its alerts; act (may be NULL):
+ * its recognise-and-act times over the period. */
 void page_department(const struct page_ctx *ctx, const struct dash_department *department,
-                     const struct dash_alerts *alerts, struct strbuf *out);
+                     const struct dash_alerts *alerts, const struct act_row *act,
+                     struct strbuf *out);
 
 /* The alerts list for state "open", "closed" or "all", one page of it
  * (alerts->more: a next page exists). */
 void page_alerts(const struct page_ctx *ctx, const struct dash_alerts *alerts, const char *state,
                  int64_t offset, int64_t limit, struct strbuf *out);
+
+struct act_row;
+struct act_table;
+
+/* Recognise and act (act.h): the organisation's table at /alerts/times,
+ * and one department's row (a section of its page). */
+void page_act_times(const struct page_ctx *ctx, const struct act_table *table, struct strbuf *out);
+void page_act_department(struct strbuf *out, const struct page_ctx *ctx, const struct act_row *row);
 
 /* One alert with its comments and the acknowledge and comment forms. */
 void page_alert(const struct page_ctx *ctx, const struct dash_alert *alert, struct strbuf *out);

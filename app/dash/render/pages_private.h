@@ -70,6 +70,9 @@ void page_responses(const struct page_ctx *ctx, int64_t n, char *buf, size_t siz
 /* "3 h ago", "just now". */
 void page_age(const struct page_ctx *ctx, int64_t age_ms, char *buf, size_t size);
 
+/* A measured span, rounded down: "6 s", "45 min", "3 h 20 min", "4 days 2 h". */
+void page_span(const struct page_ctx *ctx, int64_t ms, char *buf, size_t size);
+
 /* "15 min", "2 h", "1 day", "3 days". */
 void page_duration(const struct page_ctx *ctx, int64_t ms, char *buf, size_t size);
 
@@ -91,6 +94,15 @@ void page_change_cell(struct strbuf *out, const struct page_ctx *ctx, const stru
  * when they do, DASH when either period has no responses. */
 void page_change_text(struct strbuf *out, const struct page_ctx *ctx, const struct score *now,
                       const struct score *prev, char *title, size_t size);
+
+/* ---- page_alerts.c, page_act.c ---- */
+/* The form POSTing to /alerts/<id>/<verb>, with the csrf field. */
+void page_alert_form_open(struct strbuf *out, const struct page_ctx *ctx,
+                          const struct dash_alert *a, const char *verb, const char *class_name);
+
+/* An alert's recognise-and-act section: its change point and times, its
+ * owner and what was done, with the forms to assign and resolve it. */
+void page_alert_act(struct strbuf *out, const struct page_ctx *ctx, const struct dash_alert *a);
 
 /* A hidden csrf field (the session's token). */
 void page_csrf_field(struct strbuf *out, const struct page_ctx *ctx);

@@ -155,6 +155,24 @@ void handle_comment(struct route_ctx *c, const struct route_match *m);
 void handle_fleet(struct route_ctx *c, const struct route_match *m);
 void handle_logout(struct route_ctx *c, const struct route_match *m);
 
+/* routes_act.c: recognise and act (act.h) */
+struct act_table;
+struct api_page;
+
+/* The act table of the alerts c's user sees that opened in c->filter's
+ * period (of department only, when not NULL) into out (free it with
+ * act_table_free either way); false with the reason in c->err. */
+bool route_act_load(struct route_ctx *c, const char *department, struct act_table *out);
+
+/* /api/v1/alert-times' rows (routes_api.c answers with them). */
+bool route_api_act_rows(struct route_ctx *c, struct api_page *page, struct strbuf *body,
+                        enum api_format format);
+
+void handle_alert_times(struct route_ctx *c, const struct route_match *m);
+void handle_assign(struct route_ctx *c, const struct route_match *m);
+void handle_resolve(struct route_ctx *c, const struct route_match *m);
+void handle_api_alert_times(struct route_ctx *c, const struct route_match *m);
+
 /* routes_catalog.c */
 void handle_catalog(struct route_ctx *c, const struct route_match *m);
 void handle_catalog_document(struct route_ctx *c, const struct route_match *m);

@@ -221,6 +221,11 @@ void handle_api_alerts(struct route_ctx *c, const struct route_match *m)
     api_answer(c, m, api_alerts_rows, true);
 }
 
+void handle_api_alert_times(struct route_ctx *c, const struct route_match *m)
+{
+    api_answer(c, m, route_api_act_rows, true);
+}
+
 /* A team's evaluation report (routes_report.c loads it): ?department= is required. */
 static bool api_report_rows(struct route_ctx *c, struct api_page *page, struct strbuf *body,
                             enum api_format format)

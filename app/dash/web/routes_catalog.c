@@ -8,10 +8,12 @@
  *   POST /catalog/document          admin: the whole document (field base:
  *                                   the version it was made from)
  *   POST /catalog/reason/ID         admin: label, label.LANG
- *   POST /catalog/department/ID     admin: name, question (and .LANG),
- *                                   head_edits; a head: question and
- *                                   question.LANG, only of a department in
- *                                   its scope whose head_edits is true
+ *   POST /catalog/department/ID     admin: name, question, we_did (and
+ *                                   .LANG), we_did_from, we_did_until,
+ *                                   head_edits; a head: question, we_did
+ *                                   (and .LANG) and the note's days, only of
+ *                                   a department in its scope whose
+ *                                   head_edits is true
  *                                   (404 otherwise, as the scope rule does)
  */
 #include <inttypes.h>
@@ -83,6 +85,10 @@ static void fill_department(const struct catalog_department *d, struct page_cata
     snprintf(item->id, sizeof item->id, "%s", d->id);
     item->name = d->name;
     item->question = d->question;
+    item->we_did = d->we_did;
+    snprintf(item->we_did_from, sizeof item->we_did_from, "%s", d->we_did_from);
+    snprintf(item->we_did_until, sizeof item->we_did_until, "%s", d->we_did_until);
+    item->we_did_score = d->we_did_score;
     item->head_edits = d->head_edits;
 }
 
@@ -287,6 +293,26 @@ static void keep_posted(struct route_ctx *c, const struct catalog_state *s,
     }
 }
 
+/* A date field (YYYY-MM-DD, as <input type="date"> sends it): checked
+ * like any value, empty removes the key; shown again as posted. */
+static void form_date(struct route_ctx *c, struct catalog_state *s, struct catalog_form *f,
+                      const char *key, char *shown, size_t shown_size)
+{
+    char why[400], line[512];
+    const char *value = http_form(c->req, key);
+    if (!value)
+        return;
+    if (strlen(value) < shown_size)
+        memcpy(shown, value, strlen(value) + 1);
+    if (value[0] && !catalog_set(s->catalog, f->section, key, value, why, sizeof why)) {
+        snprintf(line, sizeof line, "form:0: %s", why);
+        add_error(s, line);
+        f->refused = true;
+        return;
+    }
+    form_edit(f, key, value[0] ? value : NULL);
+}
+
 static void commit_form(struct route_ctx *c, struct catalog_state *s, struct catalog_form *f,
                         const char *fallback_note)
 {
@@ -356,9 +382,15 @@ void handle_catalog_department(struct route_ctx *c, const struct route_match *m)
     if (admin)
         form_texts(c, &s, &f, "name");
     form_texts(c, &s, &f, "question");
+    form_texts(c, &s, &f, "we_did");
+    form_date(c, &s, &f, "we_did_from", d->we_did_from, sizeof d->we_did_from);
+    form_date(c, &s, &f, "we_did_until", d->we_did_until, sizeof d->we_did_until);
+    if (http_form(c->req, "we_did_shown")) /* the form's marker: its checkbox is in this post */
+        form_edit(&f, "we_did_score", http_form(c->req, "we_did_score") ? "true" : NULL);
     if (admin)
         keep_posted(c, &s, &d->name, "name");
     keep_posted(c, &s, &d->question, "question");
+    keep_posted(c, &s, &d->we_did, "we_did");
     if (admin)
         form_edit(&f, "head_edits", http_form(c->req, "head_edits") ? "true" : NULL);
     commit_form(c, &s, &f, note);

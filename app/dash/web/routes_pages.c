@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act.h"
 #include "alerts.h"
 #include "attributed.h"
 #include "fleet.h"
@@ -87,6 +88,7 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
     struct dash_department d = {0};
     struct dash_alerts alerts = {0};
     struct attributed owned = {0};
+    struct act_table act = {0};
     struct page_ctx p;
     route_page_ctx(c, &p);
     if (!dash_user_sees(&c->user, id)) {
@@ -120,18 +122,21 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
     else if (st != DASHQ_OK)
         route_fail_db(c, "department");
     else if (!alerts_list(c->db, &c->user, &mine, "all", 0, PAGE_LIMIT_DEFAULT, &alerts, c->err,
-                          sizeof c->err))
+                          sizeof c->err) ||
+             !route_act_load(c, id, &act))
         route_fail_db(c, "department alerts");
     else if (attributed_read(c->db, &c->user, &c->filter, id, &owned, c->err, sizeof c->err) ==
              DASHQ_ERROR)
         route_fail_db(c, "department's attributed answers");
     else {
         p.attributed = owned.team[0] ? &owned : NULL; /* a department the catalog describes */
-        page_department(&p, &d, &alerts, &c->reply->body), route_html_done(c, 200);
+        page_department(&p, &d, &alerts, act.n ? &act.rows[0] : &act.total, &c->reply->body),
+            route_html_done(c, 200);
     }
     attributed_free(&owned);
     dash_department_free(&d);
     dash_alerts_free(&alerts);
+    act_table_free(&act);
 }
 
 void handle_alerts(struct route_ctx *c, const struct route_match *m)

@@ -43,5 +43,7 @@ echo "== tap to dashboard: 1000 kiosks (real sync threads) and wowdash serve on 
 "$build/bench/bench_sync_tap_dashboard" "$conninfo" "$build/app/dash/wowdash"
 echo "== dashboard: a 1000-kiosk year in PostgreSQL (its own cluster), rollups, pages, CSV"
 python3 bench/dash_bench.py "$build"
+echo "== internal teams: the customers' answers traced to them over a year of follow-ups (400 kiosks)"
+python3 bench/attributed_bench.py "$build"
 echo "== dashboard under load: 100 keep-alive clients on /overview (seed.py's world, SQLite)"
 python3 bench/dash_load.py "$build"

@@ -54,6 +54,7 @@ struct catalog_reason {
     struct config_text label;
     const char *list;
     int position;
+    char owner[CONFIG_ID_MAX]; /* the department that owns its cause; "" none */
 };
 
 /* Parses count documents (a fleet document, or a fleet's kiosk files to be

@@ -424,6 +424,7 @@ void cat_check_all(struct catalog *cat, struct cat_errors *e)
             cat_check_group(cat, s, e);
         } else if (s->kind == SEC_REASON) {
             cat_check_reason(s, e);
+            cat_check_ref(cat, s, "owner", SEC_DEPARTMENT, e);
         }
     }
 }
@@ -496,6 +497,7 @@ bool cat_build_views(struct catalog *cat)
             bool pos = list != NULL && strcmp(list->value, "positive") == 0;
             snprintf(r->id, sizeof r->id, "%s", s->id);
             cat_text_of(cat, s, "label", &r->label);
+            cat_id_of(s, "owner", r->owner);
             r->list = pos ? "positive" : "negative";
             r->position = pos ? positive++ : negative++;
         } else if (s->kind == SEC_KIOSK_ID) {

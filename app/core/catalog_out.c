@@ -170,7 +170,8 @@ static void cat_render_kiosk(const struct catalog *cat, const struct cat_section
                              const struct cat_section *site, struct cat_rendering *r,
                              struct strbuf *sb)
 {
-    static const char *const own[] = {"site", "label", "mode", "department", "question"};
+    static const char *const own[] = {"site",     "label",      "mode",
+                                      "audience", "department", "question"};
     const struct cat_section *fleet = cat_find(cat, SEC_KIOSK, "");
     const char *from_fleet[8], *from_kiosk[8];
     int nf = 0, nk = 0;

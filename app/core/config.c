@@ -329,9 +329,17 @@ static void cfg_settle_department(struct cfg_parser *p)
 {
     struct config *c = p->config;
     if (c->mode == CONFIG_MODE_PICKER) {
+        int offered = 0;
+        for (int i = 0; i < c->department_count; i++)
+            offered += config_offers(c, i);
         if (c->department_count == 0)
             cfg_error(p, p->mode_line, "kiosk.mode",
                       "picker mode needs at least one [department ID] section");
+        else if (offered == 0)
+            cfg_error(p, p->audience_line, "kiosk.audience",
+                      c->audience == CONFIG_AUDIENCE_STAFF
+                          ? "staff: no internal department (customer_facing = false) to offer"
+                          : "customers: no customer-facing department to offer");
         return;
     }
     char list[128] = "";
@@ -649,6 +657,21 @@ void config_error_format(const struct config_error *error, char *buf, unsigned s
         snprintf(buf, size, "%s:%d: %s: %s", error->file, error->line, error->key, error->message);
     else
         snprintf(buf, size, "%s:%d: %s", error->file, error->line, error->message);
+}
+
+bool config_offers(const struct config *config, int department)
+{
+    if (department < 0 || department >= config->department_count)
+        return false;
+    bool facing = config->departments[department].customer_facing;
+    switch (config->audience) {
+    case CONFIG_AUDIENCE_CUSTOMERS:
+        return facing;
+    case CONFIG_AUDIENCE_STAFF:
+        return !facing;
+    default:
+        return true;
+    }
 }
 
 int config_find_department(const struct config *config, const char *id)

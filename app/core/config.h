@@ -69,6 +69,10 @@ struct config_reason {
 
 enum config_mode { CONFIG_MODE_SINGLE, CONFIG_MODE_PICKER };
 
+/* Who a picker kiosk stands for ([kiosk] audience): every department it
+ * has, the customer-facing ones, or the internal teams (a kiosk in a staff
+ * area, where colleagues rate the teams that serve them). */
+enum config_audience { CONFIG_AUDIENCE_ALL, CONFIG_AUDIENCE_CUSTOMERS, CONFIG_AUDIENCE_STAFF };
 /* Where a portrait screen's buttons may be: everywhere, or (for seated
  * users, wheelchair users, children) in its lower part only. */
 enum config_reach { CONFIG_REACH_FULL, CONFIG_REACH_LOW };
@@ -84,7 +88,8 @@ struct config {
     char languages[CONFIG_MAX_LANGUAGES][8]; /* "en", "fi", "de", ... */
 
     enum config_mode mode;
-    int department; /* index into departments[] in single mode */
+    enum config_audience audience; /* picker mode: the departments it offers */
+    int department;                /* index into departments[] in single mode */
     int department_count;
     struct config_department departments[CONFIG_MAX_DEPARTMENTS];
     struct config_text question; /* "" in [0]: the catalog's default question */
@@ -170,5 +175,9 @@ void config_error_format(const struct config_error *error, char *buf, unsigned s
 
 /* Returns the index of the department with this id, or -1. */
 int config_find_department(const struct config *config, const char *id);
+
+/* Whether a picker kiosk offers department index (its audience: every
+ * department, the customer-facing ones, or the internal teams). */
+bool config_offers(const struct config *config, int department);
 
 #endif

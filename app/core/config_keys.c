@@ -59,6 +59,19 @@ static void set_mode(struct cfg_parser *p, const char *key, const char *lang, co
         cfg_error(p, cfg_here(p), key, "expected single or picker, got '%.40s'", value);
 }
 
+static void set_audience(struct cfg_parser *p, const char *key, const char *lang, const char *value)
+{
+    p->audience_line = cfg_here(p);
+    if (strcmp(value, "all") == 0)
+        p->config->audience = CONFIG_AUDIENCE_ALL;
+    else if (strcmp(value, "customers") == 0)
+        p->config->audience = CONFIG_AUDIENCE_CUSTOMERS;
+    else if (strcmp(value, "staff") == 0)
+        p->config->audience = CONFIG_AUDIENCE_STAFF;
+    else
+        cfg_error(p, cfg_here(p), key, "expected all, customers or staff, got '%.40s'", value);
+}
+
 /* The department rated in single mode: checked once every file is read. */
 static void set_department(struct cfg_parser *p, const char *key, const char *lang,
                            const char *value)
@@ -294,6 +307,8 @@ const struct cfg_key cfg_keys[] = {
     {SEC_KIOSK, "label", false, CFG_TEXT, 0, 0, FIELD(label), NULL, NULL, "free text", BOTH},
     {SEC_KIOSK, "languages", false, SPECIAL, set_languages, "en, fi, de", "language codes", BOTH},
     {SEC_KIOSK, "mode", false, SPECIAL, set_mode, "single", "single or picker", BOTH},
+    {SEC_KIOSK, "audience", false, SPECIAL, set_audience, "all",
+     "picker mode: all, customers or staff (the internal teams)", BOTH},
     {SEC_KIOSK, "department", false, SPECIAL, set_department, NULL, "single mode: the department",
      BOTH},
     {SEC_KIOSK, "question", true, SPECIAL, set_question, NULL, "the rating question", BOTH},
@@ -316,6 +331,8 @@ const struct cfg_key cfg_keys[] = {
      "its head may edit its question in the dashboard", CENTRAL},
     {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text", BOTH},
     {SEC_REASON, "for", false, SPECIAL, set_reason_for, NULL, "positive or negative", BOTH},
+    {SEC_REASON, "owner", false, SPECIAL, set_fleet_id, NULL, "the department that owns the cause",
+     CENTRAL},
     {SEC_FOLLOWUP, "enabled", false, CFG_BOOL, 0, 0, FIELD(followup_enabled), NULL, "true",
      "ask why after a face", BOTH},
     {SEC_FOLLOWUP, "timeout_s", false, CFG_SECONDS, 1000, 120000, FIELD(followup_timeout_ms), NULL,
@@ -365,6 +382,8 @@ const struct cfg_key cfg_keys[] = {
     {SEC_KIOSK_ID, "site", false, SPECIAL, set_fleet_id, NULL, "its [site ID]", CENTRAL},
     {SEC_KIOSK_ID, "label", false, SPECIAL, set_fleet_text, NULL, "free text", CENTRAL},
     {SEC_KIOSK_ID, "mode", false, SPECIAL, set_mode, NULL, "single or picker", CENTRAL},
+    {SEC_KIOSK_ID, "audience", false, SPECIAL, set_audience, NULL,
+     "picker mode: all, customers or staff (the internal teams)", CENTRAL},
     {SEC_KIOSK_ID, "department", false, SPECIAL, set_fleet_id, NULL, "single mode: the department",
      CENTRAL},
     {SEC_KIOSK_ID, "departments", false, SPECIAL, set_departments, NULL,

@@ -92,7 +92,7 @@ struct cfg_parser {
 
     bool departments_replaced, reasons_replaced;
     char department_id[CONFIG_ID_MAX];
-    int department_line, mode_line, timezone_line;
+    int department_line, mode_line, timezone_line, audience_line;
     bool hours_day_given, hours_always_given, hours_always;
     int hours_day_layer, hours_always_layer; /* the later layer's kind of hours wins */
 

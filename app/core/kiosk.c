@@ -236,7 +236,7 @@ static void skip(struct kiosk *k, struct clock_now now, struct kiosk_actions *a)
 static void pick_department(struct kiosk *k, int arg, struct clock_now now)
 {
     if (k->view.screen != KIOSK_SCREEN_PICKER || arg < 0 || arg >= k->config->department_count ||
-        arg >= CONFIG_MAX_DEPARTMENTS)
+        arg >= CONFIG_MAX_DEPARTMENTS || !config_offers(k->config, arg))
         return;
     k->view.department = arg;
     show_rating(k, now);

@@ -46,8 +46,9 @@ void update_departments_of(const struct config *c, char *department, size_t depa
     size_t n = 0;
     departments[0] = '\0';
     for (int i = 0; picker && i < c->department_count && n < departments_size; i++)
-        n += (size_t)snprintf(departments + n, departments_size - n, "%s%s", i ? "," : "",
-                              c->departments[i].id);
+        if (config_offers(c, i)) /* a staff picker's: its internal teams */
+            n += (size_t)snprintf(departments + n, departments_size - n, "%s%s", n ? "," : "",
+                                  c->departments[i].id);
 }
 
 /* Checks version's body with the kiosk's own layers into *config; on

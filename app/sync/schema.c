@@ -383,6 +383,14 @@ const struct schema_step schema_steps[] = {
      "ALTER TABLE dash_alerts ADD COLUMN resolution TEXT;"
      "CREATE INDEX dash_alerts_opened ON dash_alerts(opened_ms)",
      NULL, NULL},
+    /* step: internal — each reason may name the department that owns its cause */
+    {10, "reasons name the team that owns their cause (docs/CATALOG.md, Internal teams)",
+     /* '' : nobody; else a department id the catalog checked on import.  The
+        dashboard adds up the customers' answers naming a team's reasons, by
+        reason, so the rollup's reasons are read by day across departments. */
+     "ALTER TABLE catalog_reasons ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
+     "CREATE INDEX dash_reason_day_day ON dash_reason_day(day, reason)",
+     NULL, NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

@@ -54,7 +54,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 9 /* the newest step */
+#define SCHEMA_VERSION 10 /* the newest step */
 
 /* PostgreSQL: the channel step 4's trigger notifies when counts arrive. */
 #define SCHEMA_COUNTS_CHANNEL "wow_counts"

@@ -9,6 +9,9 @@
  * whole cell, so a customer's finger landing a bit off the face still
  * counts, and the cells tile without gaps or overlaps.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "config.h"
 #include "i18n.h"
 #include "rating.h"
@@ -118,14 +121,46 @@ int ui_language_bar(struct ui_ctx *c, bool back)
     return bar_top;
 }
 
-/* The rated department's own question when it has one, else the kiosk's. */
-static const char *question_text(const struct ui_ctx *c)
+/* An internal team's question, worded for the colleagues who rate it: the
+ * translation's "%s" becomes the team's name and "%%" a '%' (done by hand:
+ * the catalog's parser has already held the translation to the msgid's one
+ * "%s", and a text read from a file is never handed to printf). */
+static const char *internal_question(struct ui_ctx *c, int department)
+{
+    const char *t = ui_msg(c, "How well did %s help you serve our customers today?");
+    const char *name = ui_department_name(c, department);
+    char out[2 * CONFIG_TEXT_MAX];
+    size_t n = 0;
+    bool named = false;
+    for (const char *s = t; *s != '\0' && n + 1 < sizeof out; s++) {
+        if (s[0] == '%' && s[1] == '%') {
+            out[n++] = '%';
+            s++;
+        } else if (s[0] == '%' && s[1] == 's' && !named) {
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s", name);
+            n = n < sizeof out ? n : sizeof out - 1;
+            named = true;
+            s++;
+        } else {
+            out[n++] = *s;
+        }
+    }
+    out[n] = '\0';
+    return ui_arena_printf(c, "%s", out);
+}
+
+/* The rated department's own question when it has one; an internal
+ * team's worded for colleagues; else the kiosk's. */
+static const char *question_text(struct ui_ctx *c)
 {
     const struct config *config = c->config;
     int d = c->view->department;
     const struct config_text *q = &config->question;
-    if (d >= 0 && d < config->department_count && config->departments[d].question.lang[0][0])
+    bool known = d >= 0 && d < config->department_count;
+    if (known && config->departments[d].question.lang[0][0])
         q = &config->departments[d].question;
+    else if (known && !config->departments[d].customer_facing)
+        return internal_question(c, d);
     if (q->lang[0][0] == '\0')
         return ui_msg(c, "How did we do today?");
     return ui_text(c->in, q, c->lang);
@@ -219,12 +254,17 @@ void ui_layout_picker(struct ui_ctx *c)
     ui_add(c, UI_CMD_CLEAR, c->pal->background);
     int bottom = ui_language_bar(c, false) - 2 * c->gap;
     struct ui_rect t = title_box(c, false);
-    ui_add_text(c, t, ui_msg(c, "Which team helped you today?"), ui_px(c, 36), true, c->pal->ink,
-                UI_ALIGN_CENTER);
+    bool staff = c->config->audience == CONFIG_AUDIENCE_STAFF;
+    ui_add_text(c, t,
+                ui_msg(c, staff ? "Which team would you like to rate today?"
+                                : "Which team helped you today?"),
+                ui_px(c, 36), true, c->pal->ink, UI_ALIGN_CENTER);
 
-    int n = c->config->department_count;
-    if (n > CONFIG_MAX_DEPARTMENTS)
-        n = CONFIG_MAX_DEPARTMENTS;
+    /* the departments it offers (a staff area's kiosk: the internal teams) */
+    int offered[CONFIG_MAX_DEPARTMENTS], n = 0;
+    for (int i = 0; i < c->config->department_count && n < CONFIG_MAX_DEPARTMENTS; i++)
+        if (config_offers(c->config, i))
+            offered[n++] = i;
     if (n <= 0)
         return;
     int top = t.y + t.h + c->gap;
@@ -240,13 +280,14 @@ void ui_layout_picker(struct ui_ctx *c)
         area.h = max_h;
     }
     const char *said[2 + CONFIG_MAX_DEPARTMENTS] = {
-        ui_msg(c, "Which team helped you today?"),
+        ui_msg(c,
+               staff ? "Which team would you like to rate today?" : "Which team helped you today?"),
         ui_msg(c, rows > 1 ? "From left to right, top to bottom:" : "From left to right:")};
     for (int i = 0; i < n; i++) {
         struct ui_rect r = ui_grid_cell(area, cols, rows, c->gap, i, n);
-        ui_add_button(c, r, ui_department_name(c, i), ui_px(c, 24), UI_BUTTON_NORMAL);
-        ui_add_target(c, UI_TARGET_DEPARTMENT, i, r);
-        said[2 + i] = ui_department_name(c, i);
+        ui_add_button(c, r, ui_department_name(c, offered[i]), ui_px(c, 24), UI_BUTTON_NORMAL);
+        ui_add_target(c, UI_TARGET_DEPARTMENT, offered[i], r);
+        said[2 + i] = ui_department_name(c, offered[i]);
     }
     ui_say(c, said, 2 + n);
 }

@@ -684,6 +684,39 @@ static void test_references_and_check(void **state)
     catalog_free(cat);
 }
 
+/* A reason's owner: a department of the catalog, kept through export, never sent to a kiosk;
+ * an undefined one, or one that is no id, refused at its line. */
+static void test_reason_owner(void **state)
+{
+    (void)state;
+    assert_null(parse_one("f.ini",
+                          "[department it]\ncustomer_facing = false\n[reason wifi]\n"
+                          "label = No wifi\nfor = negative\nowner = billing\n",
+                          &errors));
+    assert_string_equal(first_error(&errors), "f.ini:6: reason wifi.owner: department 'billing' "
+                                              "is not defined: expected a [department ID] section");
+    assert_null(
+        parse_one("f.ini", "[reason wifi]\nlabel = W\nfor = negative\nowner = a b\n", &errors));
+    assert_non_null(strstr(first_error(&errors), "f.ini:4: reason wifi.owner: expected an id"));
+    struct catalog *cat = parse_one("f.ini",
+                                    "[kiosk]\nmode = picker\n[department it]\n"
+                                    "customer_facing = false\n[reason wifi]\nlabel = No wifi\n"
+                                    "for = negative\nowner = it\n[reason fast]\nlabel = Fast\n"
+                                    "for = positive\n",
+                                    &errors);
+    assert_non_null(cat);
+    assert_string_equal(catalog_reason_at(cat, 0)->owner, "it");
+    assert_string_equal(catalog_reason_at(cat, 1)->owner, "");
+    assert_fixpoint("owner", cat);
+    char *text = catalog_export(cat);
+    assert_non_null(strstr(text, "owner = it\n"));
+    free(text);
+    text = catalog_render(cat, "k1", 3);
+    assert_null(strstr(text, "owner"));
+    free(text);
+    catalog_free(cat);
+}
+
 /* ---- edits and values that would not read back ------------------------- */
 
 static void test_set_refuses_what_would_not_read_back(void **state)
@@ -748,6 +781,7 @@ int main(void)
         cmocka_unit_test(test_local_keys_refused),
         cmocka_unit_test(test_merge_conflicts_name_both_places),
         cmocka_unit_test(test_references_and_check),
+        cmocka_unit_test(test_reason_owner),
         cmocka_unit_test(test_set_refuses_what_would_not_read_back),
     };
     return cmocka_run_group_tests(tests, load_samples, free_samples);

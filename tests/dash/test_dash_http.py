@@ -779,9 +779,11 @@ def check_csv_matches(ctx, path, kind, key_columns=None):
     return header, rows, raw, items
 
 
-# department_name: issue 13 added the catalog's name after the columns readers already had
+# department_name: issue 13 added the catalog's name after the columns readers already had;
+# audience (customers or colleagues) came after it with internal teams
 COUNT_COLUMNS = ["date", "hour", "department", "kiosk_id", "very_unhappy", "unhappy", "happy",
-                 "wow", "responses", "index", "csat", "wow_rate", "misuse", "department_name"]
+                 "wow", "responses", "index", "csat", "wow_rate", "misuse", "department_name",
+                 "audience"]
 
 
 def check_csv(ctx):

@@ -417,7 +417,11 @@ static void test_counts_bodies(void **state)
          .department_name = "Front desk",
          .c = {{1, 2, 3, 4}},
          .misuse = {{0, 0, 1, 1}}},
-        {.day = day(2026, 11, 2), .hour = 13, .department = "=cmd", .kiosk_id = "k1"},
+        {.day = day(2026, 11, 2),
+         .hour = 13,
+         .department = "=cmd",
+         .kiosk_id = "k1",
+         .internal = true},
     };
     struct dash_count_rows rows = {.items = items, .n = 2, .more = true};
     struct api_page page = {.offset = 0, .limit = 2, .more = true};
@@ -427,9 +431,9 @@ static void test_counts_bodies(void **state)
         out.data,
         "\xEF\xBB\xBF"
         "date,hour,department,kiosk_id,very_unhappy,unhappy,happy,wow,responses,index,csat,"
-        "wow_rate,misuse,department_name\r\n"
-        "2026-11-01,,front,,1,2,3,4,10,66.7,0.7000,0.4000,2,Front desk\r\n"
-        "2026-11-02,13,\"'=cmd\",k1,0,0,0,0,0,,,,0,\r\n");
+        "wow_rate,misuse,department_name,audience\r\n"
+        "2026-11-01,,front,,1,2,3,4,10,66.7,0.7000,0.4000,2,Front desk,customers\r\n"
+        "2026-11-02,13,\"'=cmd\",k1,0,0,0,0,0,,,,0,,colleagues\r\n");
     strbuf_free(&out);
     api_counts(&rows, &page, API_JSON, &out);
     assert_string_equal(
@@ -439,12 +443,12 @@ static void test_counts_bodies(void **state)
         "null, "
         "\"very_unhappy\": 1, \"unhappy\": 2, \"happy\": 3, \"wow\": 4, \"responses\": 10, "
         "\"index\": 66.7, \"csat\": 0.7000, \"wow_rate\": 0.4000, \"misuse\": 2, "
-        "\"department_name\": \"Front desk\"},\n"
+        "\"department_name\": \"Front desk\", \"audience\": \"customers\"},\n"
         "  {\"date\": \"2026-11-02\", \"hour\": 13, \"department\": \"=cmd\", \"kiosk_id\": "
         "\"k1\", "
         "\"very_unhappy\": 0, \"unhappy\": 0, \"happy\": 0, \"wow\": 0, \"responses\": 0, "
         "\"index\": null, \"csat\": null, \"wow_rate\": null, \"misuse\": 0, "
-        "\"department_name\": \"\"}\n"
+        "\"department_name\": \"\", \"audience\": \"colleagues\"}\n"
         "]}\n");
     strbuf_free(&out);
     struct dash_count_rows none = {0};
@@ -459,7 +463,7 @@ static void test_departments_paging(void **state)
     (void)state;
     struct dash_department_info items[3] = {
         {.id = "a", .name = "A", .group = "g", .group_name = "G"},
-        {.id = "b", .name = "B"},
+        {.id = "b", .name = "B", .internal = true},
         {.id = "c", .name = "C, \"the\" third"}};
     struct dash_departments list = {.items = items, .n = 3};
     struct api_page page = {.offset = 1, .limit = 1};
@@ -468,17 +472,17 @@ static void test_departments_paging(void **state)
     assert_true(page.more);
     assert_string_equal(out.data, "{\"offset\": 1, \"limit\": 1, \"more\": true, \"items\": [\n"
                                   "  {\"id\": \"b\", \"name\": \"B\", \"group\": null, "
-                                  "\"group_name\": null}\n]}\n");
+                                  "\"group_name\": null, \"audience\": \"colleagues\"}\n]}\n");
     strbuf_free(&out);
     page = (struct api_page){.offset = 2, .limit = 5};
     api_departments(&list, &page, API_CSV, &out);
     assert_false(page.more);
-    assert_string_equal(out.data, "\xEF\xBB\xBFid,name,group,group_name\r\n"
-                                  "c,\"C, \"\"the\"\" third\",,\r\n");
+    assert_string_equal(out.data, "\xEF\xBB\xBFid,name,group,group_name,audience\r\n"
+                                  "c,\"C, \"\"the\"\" third\",,,customers\r\n");
     strbuf_free(&out);
     page = (struct api_page){.offset = 7, .limit = 5};
     api_departments(&list, &page, API_CSV, &out);
-    assert_string_equal(out.data, "\xEF\xBB\xBFid,name,group,group_name\r\n");
+    assert_string_equal(out.data, "\xEF\xBB\xBFid,name,group,group_name,audience\r\n");
     strbuf_free(&out);
 }
 

@@ -370,9 +370,9 @@ static void test_api_named(void **state)
     struct api_page p = {0, 100, false};
     api_counts(&counts, &p, API_CSV, &csv);
     api_counts(&counts, &p, API_JSON, &json);
-    assert_non_null(strstr(csv.data, ",misuse,department_name\r\n"));
+    assert_non_null(strstr(csv.data, ",misuse,department_name,audience\r\n"));
     assert_non_null(strstr(csv.data, ",front,"));
-    assert_non_null(strstr(csv.data, ",Vastaanotto\r\n"));
+    assert_non_null(strstr(csv.data, ",Vastaanotto,customers\r\n"));
     assert_non_null(strstr(json.data, "\"department\": \"front\""));
     assert_non_null(strstr(json.data, "\"department_name\": \"Vastaanotto\""));
     strbuf_free(&csv);

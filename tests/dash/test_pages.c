@@ -172,9 +172,9 @@ static void keep(const char *name, const struct strbuf *page)
 
 static struct dash_user user = {.name = HOSTILE, .role = DASH_ROLE_ADMIN};
 static struct dash_department_info department_list[] = {
-    {"big", "Big ward", "g1", "Group <one>"},
-    {"small", "Small desk", "g1", "Group <one>"},
-    {"x\"y", HOSTILE, "", ""},
+    {"big", "Big ward", "g1", "Group <one>", false},
+    {"small", "Small desk", "g1", "Group <one>", false},
+    {"x\"y", HOSTILE, "", "", false},
 };
 static const struct dash_departments departments = {department_list, 3};
 

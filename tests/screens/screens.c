@@ -161,6 +161,25 @@ static void prepare_rating_back(struct run *run)
     run->view.department = 2;
 }
 
+/* A kiosk in a staff area ([kiosk] audience = staff): the picker offers
+ * the two internal teams only, under its own title. */
+static void prepare_staff_picker(struct run *run)
+{
+    prepare_picker(run);
+    run->config.departments[2].customer_facing = false; /* Laboratory and blood samples */
+    run->config.departments[4].customer_facing = false; /* Patient billing and insurance ... */
+    run->config.audience = CONFIG_AUDIENCE_STAFF;
+}
+
+/* An internal team rated by colleagues: its question worded for them,
+ * with the longest name in it. */
+static void prepare_rating_internal(struct run *run)
+{
+    prepare_staff_picker(run);
+    run->view.screen = KIOSK_SCREEN_RATING;
+    run->view.department = 4;
+}
+
 /* One line of the notice, as the program writes a config error or a
  * failed check: "FILE:LINE: key: message". */
 static void add_error(struct run *run, const char *file, int line, const char *key,
@@ -370,6 +389,8 @@ static const struct screen_case cases[] = {
     {"closed", {"en", "fi"}, prepare_closed},
     {"picker", {"en", "fi"}, prepare_picker},
     {"rating-back", {"en", "fi"}, prepare_rating_back},
+    {"staff-picker", {"en", "fi"}, prepare_staff_picker},
+    {"rating-internal", {"en", "fi"}, prepare_rating_internal},
     {"config-error", {"en"}, prepare_config_error},
     {"long-text", {"de"}, prepare_long_text},
     {"startup-check", {"en"}, prepare_startup_check},

@@ -580,6 +580,70 @@ static void test_question_is_big(void **state)
     assert_non_null(text_cmd(&w->frame, "How was your visit?"));
 }
 
+/* An internal team (customer_facing = false) without a question of its
+ * own is asked about in its colleagues' words, its name put in (a
+ * translation's "%%" a '%').  A staff-area picker offers only the
+ * internal teams, under its own title. */
+static void test_internal_team_and_staff_picker(void **state)
+{
+    struct world *w = *state;
+    char want[256];
+    w->view.screen = KIOSK_SCREEN_RATING;
+    w->view.department = 1;
+    w->config.departments[1].customer_facing = false;
+    w->config.departments[3].customer_facing = false;
+    snprintf(w->config.question.lang[0], CONFIG_TEXT_MAX, "How was your visit?");
+    layout(w, canvases[0]);
+    snprintf(want, sizeof want, "How well did %s help you serve our customers today?",
+             w->config.departments[1].name.lang[0]);
+    assert_non_null(text_cmd(&w->frame, want));
+    assert_null(text_cmd(&w->frame, "How was your visit?"));
+    w->view.department = 0; /* customer-facing: the kiosk's question */
+    layout(w, canvases[0]);
+    assert_non_null(text_cmd(&w->frame, "How was your visit?"));
+    w->view.department = 1; /* its own question wins */
+    snprintf(w->config.departments[1].question.lang[0], CONFIG_TEXT_MAX, "How was IT?");
+    layout(w, canvases[0]);
+    assert_non_null(text_cmd(&w->frame, "How was IT?"));
+    w->config.departments[1].question.lang[0][0] = '\0';
+
+    char err[256];
+    struct i18n_catalog *odd =
+        i18n_catalog_parse("odd.po",
+                           "msgid \"How well did %s help you serve our customers today?\"\n"
+                           "msgstr \"Auttoiko %s 100 %%?\"\n",
+                           err, sizeof err);
+    assert_non_null(odd);
+    w->catalogs[1] = odd;
+    w->view.language = 1;
+    layout(w, canvases[0]);
+    snprintf(want, sizeof want, "Auttoiko %s 100 %%?", w->config.departments[1].name.lang[0]);
+    assert_non_null(text_cmd(&w->frame, want));
+    w->catalogs[1] = w->fi;
+    i18n_catalog_destroy(odd);
+    w->view.language = 0;
+
+    w->view.screen = KIOSK_SCREEN_PICKER;
+    w->view.department = -1;
+    w->config.mode = CONFIG_MODE_PICKER;
+    w->config.audience = CONFIG_AUDIENCE_STAFF;
+    for (int ci = 0; ci < CANVAS_COUNT; ci++) {
+        layout(w, canvases[ci]);
+        check_frame(w, canvases[ci]);
+        assert_non_null(text_cmd(&w->frame, "Which team would you like to rate today?"));
+        for (int i = 0; i < w->config.department_count; i++)
+            if (i == 1 || i == 3)
+                assert_non_null(ui_find(&w->frame, UI_TARGET_DEPARTMENT, i));
+            else
+                assert_null(ui_find(&w->frame, UI_TARGET_DEPARTMENT, i));
+    }
+    w->config.audience = CONFIG_AUDIENCE_CUSTOMERS;
+    layout(w, canvases[0]);
+    assert_non_null(text_cmd(&w->frame, "Which team helped you today?"));
+    assert_null(ui_find(&w->frame, UI_TARGET_DEPARTMENT, 1));
+    assert_non_null(ui_find(&w->frame, UI_TARGET_DEPARTMENT, 0));
+}
+
 static void test_translations_and_fallbacks(void **state)
 {
     struct world *w = *state;
@@ -947,6 +1011,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pressed_face_acknowledged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_question_is_big, setup, teardown),
         cmocka_unit_test_setup_teardown(test_translations_and_fallbacks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_internal_team_and_staff_picker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pressed_reason_highlighted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_error_lists_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_closed_has_no_targets, setup, teardown),

@@ -153,14 +153,14 @@ static bool write_departments(struct dashdb *db, const struct catalog *cat, char
 
 static bool write_reasons(struct dashdb *db, const struct catalog *cat, char *err, size_t size)
 {
-    static const char sql[] = "INSERT INTO catalog_reasons(reason, list, position)"
-                              " VALUES ($1, $2, $3)";
+    static const char sql[] = "INSERT INTO catalog_reasons(reason, list, position, owner)"
+                              " VALUES ($1, $2, $3, $4)";
     bool ok = true;
     for (int i = 0; ok && i < catalog_reason_count(cat); i++) {
         const struct catalog_reason *r = catalog_reason_at(cat, i);
         struct dashdb_value p[] = {DASHDB_TEXT(r->id), DASHDB_TEXT(r->list),
-                                   DASHDB_INT(r->position)};
-        ok = dashdb_exec(db, sql, p, 3, NULL, NULL, NULL, err, size) &&
+                                   DASHDB_INT(r->position), DASHDB_TEXT(r->owner)};
+        ok = dashdb_exec(db, sql, p, 4, NULL, NULL, NULL, err, size) &&
              put_text(db, cat, "reason", r->id, &r->label, err, size);
     }
     return ok;

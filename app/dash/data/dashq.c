@@ -109,12 +109,13 @@ struct departments_ctx {
 static bool handle_department(void *ctx, int ncols, const char *const *v)
 {
     struct departments_ctx *c = ctx;
-    if (ncols != 4 || !v[0])
+    if (ncols != 5 || !v[0])
         return true;
     if (!dash_grow((void **)&c->out->items, c->out->n, &c->cap, sizeof *c->out->items))
         return false;
     struct dash_department_info *d = &c->out->items[c->out->n++];
     memset(d, 0, sizeof *d);
+    d->internal = v[4] && dashq_parse_i64(v[4]) == 0; /* NULL: nobody described it */
     dashq_set_text(d->id, sizeof d->id, v[0]);
     dashq_set_text(d->name, sizeof d->name, v[1] ? v[1] : v[0]);
     dashq_set_text(d->group, sizeof d->group, v[2]);
@@ -142,8 +143,8 @@ static bool handle_picker(void *ctx, const struct kiosk_record *k)
             known = !strcmp(c->out->items[j].id, ids[i]);
         if (known)
             continue;
-        const char *row[4] = {ids[i], NULL, NULL, NULL};
-        if (!handle_department(c, 4, row))
+        const char *row[5] = {ids[i], NULL, NULL, NULL, NULL};
+        if (!handle_department(c, 5, row))
             return false;
     }
     return true;
@@ -178,7 +179,7 @@ static bool read_all_departments(struct dashdb *db, const char *lang, struct das
         " UNION ALL SELECT (SELECT h.department FROM dash_hour h"
         "  WHERE h.department > seen.department ORDER BY h.department LIMIT 1)"
         " FROM seen WHERE seen.department IS NOT NULL)"
-        " SELECT x.department, d.name, d.group_id, g.name FROM ("
+        " SELECT x.department, d.name, d.group_id, g.name, d.customer_facing FROM ("
         "  SELECT department FROM seen WHERE department IS NOT NULL"
         "  UNION SELECT department FROM dash_departments"
         "  UNION SELECT department FROM kiosks) x"
@@ -213,6 +214,8 @@ static void keep_visible(struct dash_departments *list, const struct dash_user *
         if (f && f->department[0] && strcmp(f->department, d->id))
             continue;
         if (f && f->group[0] && strcmp(f->group, d->group))
+            continue;
+        if (f && f->audience[0] && strcmp(f->audience, dash_audience(d->internal)))
             continue;
         list->items[out++] = *d;
     }
@@ -413,6 +416,7 @@ static bool league_rows(struct dash_league *out, const struct dash_departments *
         dashq_set_text(row->id, sizeof row->id, list->items[i].id);
         dashq_set_text(row->name, sizeof row->name, list->items[i].name);
         dashq_set_text(row->group, sizeof row->group, list->items[i].group);
+        row->internal = list->items[i].internal;
         row->daily = calloc(days ? days : 1, sizeof *row->daily);
         if (!row->daily)
             return false;

@@ -75,10 +75,11 @@ static bool run_period_page(struct dashdb *db, const struct dash_user *u,
 /* The name of department id in list (the scoped departments, named),
  * into dst. */
 static void name_department(char *dst, size_t size, const struct dash_departments *list,
-                            const char *id)
+                            const char *id, bool *internal)
 {
     long at = dashq_department_index(list, id);
     dashq_set_text(dst, size, at >= 0 ? list->items[at].name : id);
+    *internal = at >= 0 && list->items[at].internal;
 }
 
 struct count_rows_ctx {
@@ -132,7 +133,7 @@ bool dashq_counts(struct dashdb *db, const struct dash_user *u, const struct das
                               size);
     for (size_t i = 0; ok && i < out->n; i++)
         name_department(out->items[i].department_name, sizeof out->items[i].department_name, &list,
-                        out->items[i].department);
+                        out->items[i].department, &out->items[i].internal);
     dash_departments_free(&list);
     return ok;
 }
@@ -156,7 +157,7 @@ bool dashq_counts_weekly(struct dashdb *db, const struct dash_user *u, const str
                               size);
     for (size_t i = 0; ok && i < out->n; i++)
         name_department(out->items[i].department_name, sizeof out->items[i].department_name, &list,
-                        out->items[i].department);
+                        out->items[i].department, &out->items[i].internal);
     dash_departments_free(&list);
     return ok;
 }
@@ -209,7 +210,8 @@ bool dashq_reasons(struct dashdb *db, const struct dash_user *u, const struct da
               org_names_read(db, u->lang, &names, err, size);
     for (size_t i = 0; ok && i < out->n; i++) {
         struct dash_reason_count_row *r = &out->items[i];
-        name_department(r->department_name, sizeof r->department_name, &list, r->department);
+        name_department(r->department_name, sizeof r->department_name, &list, r->department,
+                        &r->internal);
         dashq_label_reason(&r->r, &names);
     }
     names_free(&names);

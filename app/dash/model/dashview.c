@@ -11,6 +11,11 @@ void dash_user_free(struct dash_user *user)
     *user = (struct dash_user){0};
 }
 
+const char *dash_audience(bool internal)
+{
+    return internal ? "colleagues" : "customers";
+}
+
 bool dash_user_sees(const struct dash_user *user, const char *department)
 {
     if (user->role == DASH_ROLE_ADMIN)

@@ -50,6 +50,7 @@ struct dash_filter {
     char site[DASH_NAME_MAX];     /* "": every site; else the kiosks at this site (kiosks.site) */
     char kiosk[DASH_ID_MAX];      /* "": every kiosk; else this kiosk's counts only */
     bool include_misuse;          /* count taps the press filter flagged (off by default) */
+    char audience[12]; /* "": every department; "customers" or "colleagues": those rated by them */
     /* The period as UTC milliseconds [from, to), set where alerts are
      * listed by period (the alerts page): those open at any time in it.
      * 0, 0: alerts are not narrowed by time. */
@@ -76,6 +77,11 @@ struct dash_user {
 
 void dash_user_free(struct dash_user *user);
 
+/* Who a department's figures come from: "colleagues" for an internal one,
+ * else "customers" (static strings; the API's audience field and the
+ * ?audience= filter's values). */
+const char *dash_audience(bool internal);
+
 /* Whether user may see department's numbers: an admin every one, a head
  * those in its list, a technician none. */
 bool dash_user_sees(const struct dash_user *user, const char *department);
@@ -87,6 +93,7 @@ struct dash_league_row {
     char name[DASH_NAME_MAX];
     char group[DASH_ID_MAX];   /* a department's group, "" for none */
     bool is_group;             /* a group: its departments' counts summed */
+    bool internal;             /* a department rated by colleagues (customer_facing = false) */
     struct dash_counts now;    /* over the filter's period */
     struct dash_counts prev;   /* over the period as long just before it */
     struct dash_counts *daily; /* owned: to_day - from_day entries, for the sparkline */
@@ -185,6 +192,9 @@ struct dash_department_info {
     char name[DASH_NAME_MAX]; /* the id when nobody described it */
     char group[DASH_ID_MAX];
     char group_name[DASH_NAME_MAX];
+    /* customer_facing = false in the catalog: its raters are colleagues,
+       the internal customers it serves (docs/DASHBOARD.md, "Internal teams") */
+    bool internal;
 };
 
 struct dash_departments {
@@ -263,6 +273,7 @@ struct dash_count_row {
     char department[DASH_ID_MAX];
     char department_name[DASH_NAME_MAX];
     char kiosk_id[DASH_ID_MAX]; /* "" unless rows are per kiosk */
+    bool internal;              /* the department's raters are colleagues, not customers */
     struct dash_counts c;       /* with misuse only when the filter includes it */
     struct dash_counts misuse;  /* the flagged taps, always */
 };
@@ -281,6 +292,7 @@ struct dash_reason_count_row {
     char department_name[DASH_NAME_MAX];
     struct dash_reason_row r;
     bool misuse;
+    bool internal; /* the department's raters are colleagues, not customers */
 };
 
 struct dash_reason_count_rows {

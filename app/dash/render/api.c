@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attributed.h"
 #include "act.h"
 #include "clock.h"
 #include "consistency.h"
@@ -208,6 +209,7 @@ static void count_row(struct writer *w, const struct dash_count_row *row)
     field_real(w, "wow_rate", s.wow, 4);
     field_int(w, "misuse", sum4(&row->misuse));
     field_text(w, "department_name", row->department_name, false);
+    field_text(w, "audience", dash_audience(row->internal), false);
 }
 
 void api_counts(const struct dash_count_rows *rows, const struct api_page *page,
@@ -239,6 +241,7 @@ static void reason_row(struct writer *w, const struct dash_reason_count_row *row
     field_int(w, "responses", row->r.n);
     field_text(w, "department_name", row->department_name, false);
     field_text(w, "reason_label", row->r.label, true);
+    field_text(w, "audience", dash_audience(row->internal), false);
 }
 
 void api_reasons(const struct dash_reason_count_rows *rows, const struct api_page *page,
@@ -262,6 +265,7 @@ static void department_row(struct writer *w, const struct dash_department_info *
     field_text(w, "name", d->name, false);
     field_text(w, "group", d->group, true);
     field_text(w, "group_name", d->group_name, true);
+    field_text(w, "audience", dash_audience(d->internal), false);
 }
 
 void api_departments(const struct dash_departments *list, struct api_page *page,
@@ -415,7 +419,8 @@ struct report_row {
     const char *department, *department_name, *section;
     int32_t from_day, to_day;
     struct score s;
-    size_t rank, of; /* the team's row only; 0 elsewhere */
+    size_t rank, of;      /* the team's row only; 0 elsewhere */
+    const char *audience; /* whose ratings: "customers", "colleagues"; "" for a mix */
 };
 
 static void report_row(struct writer *w, const struct report_row *row)
@@ -438,18 +443,45 @@ static void report_row(struct writer *w, const struct report_row *row)
     field_real(w, "rank", row->rank ? (double)row->rank : NAN, 0);
     field_real(w, "of", row->rank ? (double)row->of : NAN, 0);
     field_text(w, "department_name", row->department_name, false);
+    field_text(w, "audience", row->audience ? row->audience : "", true);
+}
+
+/* An internal team's rows of the customers' answers traced to it: the
+ * period's and the previous one's (responses: the answers; negative:
+ * their share of every negative answer customers chose). */
+static size_t report_attributed_rows(struct writer *w, const struct attributed *a,
+                                     const struct report *r, const char *department,
+                                     const char *name, size_t n)
+{
+    int32_t days = r->to_day - r->from_day;
+    struct score now = score_of(&(struct dash_counts){0}), prev = now;
+    now.n = a->n;
+    now.negative = a->share;
+    prev.n = a->prev;
+    struct report_row rows[2] = {
+        {department, name, "attributed", r->from_day, r->to_day, now, 0, 0, "customers"},
+        {department, name, "attributed_previous", r->from_day - days, r->from_day, prev, 0, 0,
+         "customers"}};
+    for (size_t i = 0; i < 2; i++, n++) {
+        row_begin(w, n);
+        report_row(w, &rows[i]);
+        row_end(w);
+    }
+    return n;
 }
 
 void api_report(const struct report *r, const char *department, const char *name,
-                enum api_format format, struct strbuf *out)
+                const struct attributed *attributed, enum api_format format, struct strbuf *out)
 {
     int32_t days = r->to_day - r->from_day;
+    const char *whose = dash_audience(attributed && attributed->internal);
     struct report_row rows[4] = {
-        {department, name, "team", r->from_day, r->to_day, r->now, r->rank, r->of},
-        {department, name, "previous", r->from_day - days, r->from_day, r->prev, 0, 0},
-        {department, name, "group", r->from_day, r->to_day, r->group, 0, 0},
-        {department, name, "organisation", r->from_day, r->to_day, r->org, 0, 0}};
-    struct api_page page = {.offset = 0, .limit = (int64_t)(4 + r->weeks_n)};
+        {department, name, "team", r->from_day, r->to_day, r->now, r->rank, r->of, whose},
+        {department, name, "previous", r->from_day - days, r->from_day, r->prev, 0, 0, whose},
+        {department, name, "group", r->from_day, r->to_day, r->group, 0, 0, ""},
+        {department, name, "organisation", r->from_day, r->to_day, r->org, 0, 0, ""}};
+    bool traced = attributed && attributed->internal;
+    struct api_page page = {.offset = 0, .limit = (int64_t)(4 + r->weeks_n + (traced ? 2 : 0))};
     struct writer w = {.out = out, .format = format};
     BEGIN(&w, &page, report_row, &(struct report_row){.section = ""});
     size_t n = 0;
@@ -466,11 +498,14 @@ void api_report(const struct report *r, const char *department, const char *name
                                   r->weeks[i].to_day,
                                   score_of(&r->weeks[i].counts),
                                   0,
-                                  0};
+                                  0,
+                                  whose};
         row_begin(&w, n);
         report_row(&w, &week);
         row_end(&w);
     }
+    if (traced)
+        n = report_attributed_rows(&w, attributed, r, department, name, n);
     end(&w, n);
 }
 
@@ -520,4 +555,76 @@ void api_consistency(const struct consistency *k, const char *department, enum a
         row_end(&w);
     }
     end(&w, 1 + k->weakest_n);
+}
+
+/* ---- customers' answers traced to a team -------------------------------- */
+
+struct attributed_row {
+    const struct attributed *team;
+    const char *kind, *id, *name;
+    int32_t day; /* -1: none */
+    int64_t answers;
+};
+
+static void attributed_row(struct writer *w, const struct attributed_row *r)
+{
+    bool whole = !strcmp(r->kind, "team");
+    field_text(w, "team", r->team->team, false);
+    field_text(w, "team_name", r->team->name[0] ? r->team->name : r->team->team, false);
+    field_text(w, "kind", r->kind, false);
+    field_text(w, "id", r->id, false);
+    field_text(w, "name", r->name, false);
+    char date[16] = "";
+    if (r->day >= 0)
+        dash_day_format(r->day, date, sizeof date);
+    field_text(w, "date", date, true);
+    field_text(w, "audience", "customers", false);
+    field_int(w, "answers", r->answers);
+    field_real(w, "previous", whole ? (double)r->team->prev : NAN, 0);
+    field_real(w, "negative", whole ? (double)r->team->negative : NAN, 0);
+    field_real(w, "share", whole ? r->team->share : NAN, 4);
+}
+
+static void attributed_items(struct writer *w, const struct attributed *a, const char *kind,
+                             const struct attributed_item *items, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n; i++, (*at)++) {
+        row_begin(w, *at);
+        attributed_row(
+            w, &(struct attributed_row){a, kind, items[i].id, items[i].name, -1, items[i].n});
+        row_end(w);
+    }
+}
+
+void api_attributed(const struct attributed *teams, size_t n, bool detail, enum api_format format,
+                    struct strbuf *out)
+{
+    size_t rows = n;
+    if (detail && n == 1)
+        rows += teams->places_n + teams->reasons_n + teams->days;
+    struct api_page page = {.offset = 0, .limit = (int64_t)rows};
+    struct writer w = {.out = out, .format = format};
+    static const struct attributed none = {.team = ""};
+    struct attributed_row empty = {&none, "", "", "", -1, 0};
+    BEGIN(&w, &page, attributed_row, &empty);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++, at++) {
+        const struct attributed *a = &teams[i];
+        row_begin(&w, at);
+        attributed_row(&w, &(struct attributed_row){a, "team", a->team,
+                                                    a->name[0] ? a->name : a->team, -1, a->n});
+        row_end(&w);
+    }
+    if (detail && n == 1) {
+        attributed_items(&w, teams, "department", teams->places, teams->places_n, &at);
+        attributed_items(&w, teams, "reason", teams->reasons, teams->reasons_n, &at);
+        for (size_t d = 0; d < teams->days; d++, at++) {
+            row_begin(&w, at);
+            attributed_row(&w,
+                           &(struct attributed_row){teams, "day", "", "",
+                                                    teams->from_day + (int32_t)d, teams->daily[d]});
+            row_end(&w);
+        }
+    }
+    end(&w, at);
 }

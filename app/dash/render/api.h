@@ -23,11 +23,13 @@
 #define WOW_API_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct strbuf;
 struct dash_count_rows;
 struct dash_reason_count_rows;
+struct attributed;
 struct dash_departments;
 struct dash_kiosk_rows;
 struct dash_alerts;
@@ -79,9 +81,14 @@ void api_alerts(const struct dash_alerts *alerts, const struct api_page *page,
  * previous (as many days just before), group, organisation, then one per
  * week.  Columns: department,section,from,to,responses,index,index_lo,
  * index_hi,csat,csat_lo,csat_hi,wow_rate,wow_lo,wow_hi,negative,rank,of,
- * department_name (rank and of on the team's row only). */
+ * department_name,audience (rank and of on the team's row only; audience
+ * "customers" or "colleagues" on the team's own rows, empty on the group's
+ * and the organisation's).  For an internal team (attributed not NULL and
+ * internal) two more rows, "attributed" and "attributed_previous": the
+ * customers' answers traced to it as responses, and in negative their
+ * share of every negative answer customers chose (attributed.h). */
 void api_report(const struct report *report, const char *department, const char *name,
-                enum api_format format, struct strbuf *out);
+                const struct attributed *attributed, enum api_format format, struct strbuf *out);
 
 /* A department's consistency (consistency.h): first its own row (kind
  * "department", with the spread), then its weakest places and times.
@@ -89,6 +96,16 @@ void api_report(const struct report *report, const char *department, const char 
  * below_by,significant,spread (at: the weekday, 0 = Monday, or the hour). */
 void api_consistency(const struct consistency *consistency, const char *department,
                      enum api_format format, struct strbuf *out);
+
+/* Customers' answers traced to the teams owning their cause (attributed.h),
+ * one "team" row per team (n of them), and for a single team (n == 1,
+ * detail true) then one row per "department" the answers came from, per
+ * "reason" and per "day" of the period.  Columns: team,team_name,kind,id,
+ * name,date,audience,answers,previous,negative,share (audience always
+ * "customers": what customers answered; previous, negative and share on
+ * team rows only; date on day rows only). */
+void api_attributed(const struct attributed *teams, size_t n, bool detail, enum api_format format,
+                    struct strbuf *out);
 
 struct act_table;
 

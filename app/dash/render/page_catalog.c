@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "html.h"
 #include "pages_private.h"
@@ -149,6 +150,31 @@ static void text_fields(struct strbuf *out, const struct page_ctx *ctx,
     }
 }
 
+/* A reason's team owning its cause: none, or one of the departments. */
+static void owner_field(struct strbuf *out, const struct page_ctx *ctx,
+                        const struct page_catalog_view *v, const char *prefix, const char *owner)
+{
+    strbuf_puts(out, "<div class=\"field\"><label for=\"");
+    html_escape(out, prefix);
+    strbuf_puts(out, "-owner\">");
+    page_text(out, ctx, "Team that owns the cause");
+    strbuf_puts(out, "</label><select id=\"");
+    html_escape(out, prefix);
+    strbuf_puts(out, "-owner\" name=\"owner\"><option value=\"\"");
+    strbuf_puts(out, owner[0] ? ">" : " selected>");
+    page_text(out, ctx, "None");
+    strbuf_puts(out, "</option>");
+    for (int i = 0; i < v->department_count; i++) {
+        const struct page_catalog_item *d = &v->departments[i];
+        strbuf_puts(out, "<option value=\"");
+        html_escape(out, d->id);
+        strbuf_puts(out, strcmp(owner, d->id) ? "\">" : "\" selected>");
+        html_escape(out, d->name.lang[0][0] ? d->name.lang[0] : d->id);
+        strbuf_puts(out, "</option>");
+    }
+    strbuf_puts(out, "</select></div>");
+}
+
 /* A date input (YYYY-MM-DD; a plain text field where a browser has no
  * date picker, the server checks it either way). */
 static void date_field(struct strbuf *out, const struct page_ctx *ctx, const char *id,
@@ -186,6 +212,7 @@ static void reason_forms(struct strbuf *out, const struct page_ctx *ctx,
         html_escape(out, r->id);
         strbuf_puts(out, "</code></h3>");
         text_fields(out, ctx, v, prefix, "label", N_("Label"), &r->name);
+        owner_field(out, ctx, v, prefix, r->owner);
         note_field(out, ctx, prefix);
         tagged(out, ctx, "<button type=\"submit\">", "Save", "</button></form>\n");
     }

@@ -28,8 +28,9 @@ struct page_catalog_item {
     struct config_text we_did; /* a department: "You said, we did" */
     char we_did_from[11];      /* YYYY-MM-DD or "" */
     char we_did_until[11];
-    bool we_did_score; /* this week's figure beside the note */
-    bool head_edits;   /* a department: its head may edit its question and note */
+    bool we_did_score;         /* this week's figure beside the note */
+    bool head_edits;           /* a department: its head may edit its question and note */
+    char owner[CONFIG_ID_MAX]; /* a reason: the department owning its cause; "" none */
 };
 
 /* What the page shows; every pointer borrowed. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attributed.h"
 #include "html.h"
 #include "page_lang.h"
 #include "pages_private.h"
@@ -491,6 +492,17 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
     page_text(out, ctx, "Evaluation report");
     strbuf_puts(out, "</a></p>\n");
     page_flags_missing(out, ctx, d);
+    if (ctx->attributed && ctx->attributed->internal) {
+        strbuf_puts(out, "<p class=\"audience\" data-audience=\"colleagues\">");
+        page_text(out, ctx,
+                  "An internal team: its ratings come from colleagues, the internal customers it "
+                  "serves.");
+        strbuf_puts(out, "</p>\n");
+    } else if (ctx->attributed) {
+        strbuf_puts(out, "<p class=\"audience\" data-audience=\"customers\">");
+        page_text(out, ctx, "Rated by its customers.");
+        strbuf_puts(out, "</p>\n");
+    }
     headline(out, ctx, d);
     trend_section(out, ctx, d);
     strbuf_puts(out, "<div class=\"pair\">");
@@ -501,6 +513,8 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
     reasons_table(out, ctx, d, "positive", N_("After a happy answer"));
     reasons_table(out, ctx, d, "negative", N_("After an unhappy answer"));
     strbuf_puts(out, "</section></div>\n");
+    if (ctx->attributed && ctx->attributed->internal)
+        page_attributed_section(out, ctx, ctx->attributed);
     heat_section(out, ctx, d);
     page_consistency_section(out, ctx, d);
     kiosks_section(out, ctx, d);

@@ -73,6 +73,10 @@ void page_filter_query(const struct dash_filter *f, struct strbuf *out)
     }
     if (f->include_misuse)
         strbuf_puts(out, "&misuse=1");
+    if (f->audience[0]) {
+        strbuf_puts(out, "&audience=");
+        html_url_encode(out, f->audience);
+    }
 }
 
 /* Appends path, then segment percent-encoded (NULL: none), then '?' and
@@ -312,6 +316,25 @@ static void place_selects(struct strbuf *out, const struct page_ctx *ctx)
     strbuf_puts(out, "</select></div>");
 }
 
+/* "Rated by": every department, those rated by customers, or internal
+ * teams rated by colleagues; only where the viewer has an internal team. */
+static void audience_select(struct strbuf *out, const struct page_ctx *ctx)
+{
+    bool any = false;
+    for (size_t i = 0; ctx->departments && i < ctx->departments->n; i++)
+        any |= ctx->departments->items[i].internal;
+    if (!any && !ctx->filter->audience[0])
+        return;
+    const char *a = ctx->filter->audience;
+    field_open(out, ctx, "f-audience", "Rated by");
+    strbuf_puts(out, "<select id=\"f-audience\" name=\"audience\">");
+    option(out, "", page_tr(ctx, "Customers and colleagues"), !a[0]);
+    option(out, "customers", page_tr(ctx, "Customers"), !strcmp(a, "customers"));
+    option(out, "colleagues", page_tr(ctx, "Colleagues (internal teams)"),
+           !strcmp(a, "colleagues"));
+    strbuf_puts(out, "</select></div>");
+}
+
 /* The filter form (GET to path and segment, as page_url() writes them):
  * period, dates, department, group, misuse. */
 static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const char *path,
@@ -354,6 +377,7 @@ static void filter_form(struct strbuf *out, const struct page_ctx *ctx, const ch
     scope_selects(out, ctx, path && !strcmp(path, "/department/") ? segment : NULL);
     if (path && strncmp(path, "/alerts", 7) != 0)
         place_selects(out, ctx); /* alerts are a department's: a site would narrow nothing */
+    audience_select(out, ctx);
     strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"f-misuse\" "
                      "name=\"misuse\" value=\"1\"");
     strbuf_puts(out, f->include_misuse ? " checked" : "");
@@ -388,6 +412,12 @@ static void period_line(struct strbuf *out, const struct page_ctx *ctx)
         page_textf(out, ctx, "Kiosk %s only.", f->kiosk);
     if (f->site[0] || f->kiosk[0])
         strbuf_puts(out, " ");
+    if (f->audience[0]) {
+        page_text(out, ctx,
+                  strcmp(f->audience, "colleagues") ? N_("Rated by customers only.")
+                                                    : N_("Rated by colleagues only."));
+        strbuf_puts(out, " ");
+    }
     page_text(out, ctx, f->include_misuse ? N_("Misuse included.") : N_("Misuse left out."));
     strbuf_puts(out, "</p>\n");
 }

@@ -179,6 +179,11 @@ static void league_name_cells(struct strbuf *out, const struct league_view *v,
         page_text(out, ctx, "few responses");
         strbuf_puts(out, "</span>");
     }
+    if (!r->is_group && r->internal) { /* its figures are colleagues', not customers' */
+        strbuf_puts(out, " <span class=\"tag audience\" data-audience=\"colleagues\">");
+        page_text(out, ctx, "rated by colleagues");
+        strbuf_puts(out, "</span>");
+    }
     if (!r->is_group)
         page_bench_badge(out, ctx, v->open, r->id);
     strbuf_puts(out, "</th>");
@@ -347,5 +352,6 @@ void page_overview(const struct page_ctx *ctx, const struct dash_league *league,
     }
     page_csv_link(out, ctx, "/api/v1/counts.csv", NULL, N_("The league's counts per day as CSV"));
     strbuf_puts(out, "</section>\n");
+    page_attributed_league(out, ctx);
     page_frame_end(out);
 }

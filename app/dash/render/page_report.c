@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attributed.h"
 #include "act.h"
 #include "html.h"
 #include "page_lang.h"
@@ -372,12 +373,22 @@ void page_report(const struct page_ctx *ctx, const struct dash_department *d,
         html_escape(out, d->group_name[0] ? d->group_name : d->group);
     }
     strbuf_puts(out, "</p>\n");
+    bool internal = ctx->attributed && ctx->attributed->internal;
+    if (internal) { /* its figures are its colleagues' */
+        strbuf_puts(out, "<p class=\"audience\" data-audience=\"colleagues\">");
+        page_text(out, ctx,
+                  "An internal team: its ratings come from colleagues, the internal customers it "
+                  "serves.");
+        strbuf_puts(out, "</p>\n");
+    }
     figures(out, ctx, d, r);
     verdict(out, ctx, r);
+    if (internal)
+        page_attributed_section(out, ctx, ctx->attributed);
     page_consistency_section(out, ctx, d);
     weeks(out, ctx, r);
     strbuf_puts(out, "<section aria-labelledby=\"r-reasons\"><h2 id=\"r-reasons\">");
-    page_text(out, ctx, "What customers said");
+    page_text(out, ctx, internal ? N_("What colleagues said") : N_("What customers said"));
     strbuf_puts(out, "</h2>\n<div class=\"pair\">");
     reasons(out, ctx, d, "positive", N_("After a happy answer"));
     reasons(out, ctx, d, "negative", N_("After an unhappy answer"));

@@ -27,6 +27,7 @@
 
 #include "dashview.h"
 
+struct attributed;
 struct fleet;
 struct report;
 struct page_lang;
@@ -51,6 +52,13 @@ struct page_ctx {
     const struct page_lang *lang;   /* the pages' language (page_lang.h); NULL: English */
     const struct page_langs *langs; /* the choice the nav offers; NULL: none */
     const char *here;               /* the request's target, for the language links; NULL: none */
+    /* an internal team's page: the customers' answers traced to it
+       (attributed.h); NULL for a customer-facing department */
+    const struct attributed *attributed;
+    /* the overview: the internal teams ranked by the customers' answers
+       traced to them (attributed_league); impact_n 0: no section */
+    const struct attributed *impact;
+    size_t impact_n;
 };
 
 /* Lists in pages (alerts, fleet) show this many rows unless asked. */

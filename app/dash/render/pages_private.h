@@ -170,6 +170,16 @@ void page_flags_missing(struct strbuf *out, const struct page_ctx *ctx,
 /* ---- page_consistency.c ---- */
 /* A department's consistency: the spread of its weekdays and hours and its
  * weakest places and times (model/consistency.h). */
+/* An internal team's section of the customers' answers traced to it
+ * (page_attributed.c). */
+struct attributed;
+void page_attributed_section(struct strbuf *out, const struct page_ctx *ctx,
+                             const struct attributed *a);
+
+/* The overview's section of the internal teams ranked by the customers'
+ * answers traced to them (ctx->impact); nothing without any. */
+void page_attributed_league(struct strbuf *out, const struct page_ctx *ctx);
+
 void page_consistency_section(struct strbuf *out, const struct page_ctx *ctx,
                               const struct dash_department *d);
 

@@ -494,6 +494,26 @@ static void preset_days(enum dash_period period, int32_t today, struct dash_filt
     out->to_day = to;
 }
 
+/* ?audience=customers|colleagues: the departments rated by them; absent or
+ * empty: every department. */
+static bool parse_audience(const struct http_request *r, char *out, size_t out_size, char *err,
+                           size_t size)
+{
+    const char *v;
+    if (!once(r, "audience", &v, err, size))
+        return false;
+    if (!v || !v[0] || !strcmp(v, "all")) {
+        out[0] = '\0';
+        return true;
+    }
+    if (strcmp(v, "customers") && strcmp(v, "colleagues")) {
+        snprintf(err, size, "audience: expected customers or colleagues, got '%.80s'", v);
+        return false;
+    }
+    snprintf(out, out_size, "%s", v);
+    return true;
+}
+
 static bool parse_misuse(const struct http_request *r, bool *out, char *err, size_t size)
 {
     const char *a, *b;
@@ -561,7 +581,8 @@ bool http_parse_filter(const struct http_request *r, int32_t today, struct dash_
     return parse_id(r, "department", out->department, err, size) &&
            parse_id(r, "group", out->group, err, size) && parse_site(r, out->site, err, size) &&
            parse_id(r, "kiosk", out->kiosk, err, size) &&
-           parse_misuse(r, &out->include_misuse, err, size);
+           parse_misuse(r, &out->include_misuse, err, size) &&
+           parse_audience(r, out->audience, sizeof out->audience, err, size);
 }
 
 static bool parse_count(const struct http_request *r, const char *name, int64_t min, int64_t max,

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "attributed.h"
 #include "auth.h"
 #include "dashview.h"
 #include "page_lang.h"
@@ -127,6 +128,7 @@ void handle_department(struct route_ctx *c, const struct route_match *m);
 void handle_report(struct route_ctx *c, const struct route_match *m);
 void handle_api_report(struct route_ctx *c, const struct route_match *m);
 void handle_api_consistency(struct route_ctx *c, const struct route_match *m);
+void handle_api_attributed(struct route_ctx *c, const struct route_match *m);
 
 /* What a team's evaluation report stands on (routes_report.c): the page
  * and /api/v1/report load it alike. */
@@ -135,6 +137,7 @@ struct route_report {
     struct dash_league league;
     struct dash_alerts alerts;
     struct report report;
+    struct attributed attributed; /* team "" unless the catalog describes the department */
 };
 
 /* Loads department id's report over c->filter's period into out; false

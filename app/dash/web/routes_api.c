@@ -4,9 +4,11 @@
  * Link: rel="next"; CSV downloads name their period in the file name.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alerts.h"
+#include "attributed.h"
 #include "consistency.h"
 #include "refresher.h"
 #include "router_private.h"
@@ -236,8 +238,9 @@ static bool api_report_rows(struct route_ctx *c, struct api_page *page, struct s
     bool ok = route_report_load(c, c->filter.department, &r);
     if (ok) {
         const struct dash_department *d = &r.department;
-        api_report(&r.report, d->id, d->name[0] ? d->name : d->id, format, body);
-        page->limit = (int64_t)(4 + r.report.weeks_n);
+        const struct attributed *a = r.attributed.team[0] ? &r.attributed : NULL;
+        api_report(&r.report, d->id, d->name[0] ? d->name : d->id, a, format, body);
+        page->limit = (int64_t)(4 + r.report.weeks_n + (a && a->internal ? 2 : 0));
     }
     route_report_free(&r);
     return ok;
@@ -266,6 +269,45 @@ static bool api_consistency_rows(struct route_ctx *c, struct api_page *page, str
     }
     dash_department_free(&d);
     return st == DASHQ_OK;
+}
+
+/* Customers' answers traced to the teams owning their cause: ?department=
+ * one team in detail, else every internal team the user sees, ranked. */
+static bool api_attributed_rows(struct route_ctx *c, struct api_page *page, struct strbuf *body,
+                                enum api_format format)
+{
+    struct attributed one = {0}, *teams = NULL;
+    size_t n = 0;
+    bool ok;
+    if (c->filter.department[0]) {
+        enum dashq_status st = attributed_read(c->db, &c->user, &c->filter, c->filter.department,
+                                               &one, c->err, sizeof c->err);
+        if (st == DASHQ_NOT_FOUND)
+            route_fail(c, 404, "No such department.");
+        else if (st != DASHQ_OK)
+            route_fail_db(c, "attributed answers");
+        ok = st == DASHQ_OK;
+        if (ok)
+            api_attributed(&one, 1, true, format, body);
+        page->limit = (int64_t)(1 + one.places_n + one.reasons_n + one.days);
+        attributed_free(&one);
+        return ok;
+    }
+    ok = attributed_league(c->db, &c->user, &c->filter, &teams, &n, c->err, sizeof c->err);
+    if (!ok)
+        route_fail_db(c, "attributed answers");
+    else
+        api_attributed(teams, n, false, format, body);
+    page->limit = (int64_t)n;
+    for (size_t i = 0; i < n; i++)
+        attributed_free(&teams[i]);
+    free(teams);
+    return ok;
+}
+
+void handle_api_attributed(struct route_ctx *c, const struct route_match *m)
+{
+    api_answer(c, m, api_attributed_rows, true);
 }
 
 void handle_api_consistency(struct route_ctx *c, const struct route_match *m)

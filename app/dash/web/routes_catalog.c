@@ -110,6 +110,7 @@ static bool fill_items(struct catalog_state *s)
         const struct catalog_reason *r = catalog_reason_at(cat, i);
         snprintf(s->reasons[i].id, sizeof s->reasons[i].id, "%s", r->id);
         s->reasons[i].name = r->label;
+        snprintf(s->reasons[i].owner, sizeof s->reasons[i].owner, "%s", r->owner);
     }
     for (int i = 0; i < nd; i++)
         fill_department(catalog_department_at(cat, i), &s->departments[i]);
@@ -352,6 +353,11 @@ void handle_catalog_reason(struct route_ctx *c, const struct route_match *m)
     snprintf(f.section, sizeof f.section, "reason %s", m->arg);
     snprintf(note, sizeof note, "reason %s", m->arg);
     form_texts(c, &s, &f, "label");
+    /* the team owning its cause: "" none; not sent, unchanged (the parser
+       refuses a department the catalog does not define, naming the key) */
+    const char *owner = http_form(c->req, "owner");
+    if (owner)
+        form_edit(&f, "owner", owner[0] ? owner : NULL);
     commit_form(c, &s, &f, note);
 done:
     state_free(&s);

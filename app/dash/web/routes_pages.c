@@ -10,16 +10,30 @@
 
 #include "act.h"
 #include "alerts.h"
+#include "attributed.h"
 #include "fleet.h"
 #include "kiosks.h"
 #include "pages.h"
 #include "router_private.h"
+
+/* Whether the viewer sees an internal team (the overview then ranks them
+ * by customer impact). */
+static bool route_has_internal(const struct route_ctx *c)
+{
+    for (size_t i = 0; i < c->departments.n; i++)
+        if (c->departments.items[i].internal)
+            return true;
+    return false;
+}
 
 void handle_overview(struct route_ctx *c, const struct route_match *m)
 
 {
     struct dash_league league = {0};
     struct dash_alerts open = {0};
+    struct attributed *impact = NULL;
+    size_t impact_n = 0;
+    bool internal = false;
     struct page_ctx p;
     route_page_ctx(c, &p);
     if (!http_parse_choice(c->req, "sort", page_league_sorts, "rank", &p.sort, c->err,
@@ -35,8 +49,17 @@ void handle_overview(struct route_ctx *c, const struct route_match *m)
     else if (!alerts_list(c->db, &c->user, &c->filter, "open", 0, PAGE_LIMIT_DEFAULT, &open, c->err,
                           sizeof c->err))
         route_fail_db(c, "open alerts");
-    else
+    else if ((internal = route_has_internal(c)) &&
+             !attributed_league(c->db, &c->user, &c->filter, &impact, &impact_n, c->err,
+                                sizeof c->err))
+        route_fail_db(c, "internal teams' impact");
+    else {
+        p.impact = impact, p.impact_n = impact_n;
         page_overview(&p, &league, &open, &c->reply->body), route_html_done(c, 200);
+    }
+    for (size_t i = 0; i < impact_n; i++)
+        attributed_free(&impact[i]);
+    free(impact);
     dash_league_free(&league);
     dash_alerts_free(&open);
 }
@@ -64,6 +87,7 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
     const char *id = m->arg;
     struct dash_department d = {0};
     struct dash_alerts alerts = {0};
+    struct attributed owned = {0};
     struct act_table act = {0};
     struct page_ctx p;
     route_page_ctx(c, &p);
@@ -101,9 +125,15 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
                           sizeof c->err) ||
              !route_act_load(c, id, &act))
         route_fail_db(c, "department alerts");
-    else
+    else if (attributed_read(c->db, &c->user, &c->filter, id, &owned, c->err, sizeof c->err) ==
+             DASHQ_ERROR)
+        route_fail_db(c, "department's attributed answers");
+    else {
+        p.attributed = owned.team[0] ? &owned : NULL; /* a department the catalog describes */
         page_department(&p, &d, &alerts, act.n ? &act.rows[0] : &act.total, &c->reply->body),
             route_html_done(c, 200);
+    }
+    attributed_free(&owned);
     dash_department_free(&d);
     dash_alerts_free(&alerts);
     act_table_free(&act);

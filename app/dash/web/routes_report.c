@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "attributed.h"
 #include "pages.h"
 #include "router_private.h"
 
@@ -22,6 +23,7 @@ void route_report_free(struct route_report *r)
     dash_league_free(&r->league);
     dash_alerts_free(&r->alerts);
     report_free(&r->report);
+    attributed_free(&r->attributed);
 }
 
 bool route_report_load(struct route_ctx *c, const char *id, struct route_report *out)
@@ -46,7 +48,9 @@ bool route_report_load(struct route_ctx *c, const char *id, struct route_report 
     if (st != DASHQ_OK ||
         !dashq_league(c->db, &c->user, &whole, &out->league, c->err, sizeof c->err) ||
         !alerts_list(c->db, &c->user, &mine, "all", 0, REPORT_ALERTS, &out->alerts, c->err,
-                     sizeof c->err)) {
+                     sizeof c->err) ||
+        attributed_read(c->db, &c->user, &c->filter, id, &out->attributed, c->err, sizeof c->err) ==
+            DASHQ_ERROR) {
         route_fail_db(c, "report");
         return false;
     }
@@ -64,6 +68,7 @@ void handle_report(struct route_ctx *c, const struct route_match *m)
     struct page_ctx p;
     route_page_ctx(c, &p);
     if (route_report_load(c, m->arg, &r)) {
+        p.attributed = r.attributed.team[0] ? &r.attributed : NULL;
         page_report(&p, &r.department, &r.report, &r.alerts, &c->reply->body);
         route_html_done(c, 200);
     }

@@ -21,11 +21,14 @@
  *
  * usage: bench_sync_backlog CONNINFO [--days N] [--departments N]
  *                           [--batch-rows N] [--idle-rounds N] [--dir DIR]
+ *                           [--schema-version N]
  *   CONNINFO: a PostgreSQL superuser's conninfo; the benchmark makes (and
  *   drops) database wowbench_backlog and role kiosk_backlog0000.
  *   bench/run.sh starts a throwaway cluster with tests/sync/pg_cluster.py.
  *   DIR: where the store goes, kept afterwards for a look (by default a
  *   new directory under /var/tmp, removed at the end).
+ *   --schema-version: migrate the database only that far (default the
+ *   newest), to measure an older schema beside the newest in one run.
  */
 #include <errno.h>
 #include <limits.h>
@@ -37,6 +40,7 @@
 
 #include "bench_pg.h"
 #include "log.h"
+#include "schema.h"
 #include "store.h"
 #include "sync.h"
 
@@ -49,7 +53,8 @@
 struct options {
     const char *conninfo;
     int days, departments, batch_rows, idle_rounds;
-    const char *dir; /* NULL: a new directory under /var/tmp */
+    const char *dir;    /* NULL: a new directory under /var/tmp */
+    int schema_version; /* migrate this far (default SCHEMA_VERSION) */
 };
 
 /* Table fingerprints compared between the store and PostgreSQL: rows,
@@ -405,7 +410,7 @@ static int parse_int(const char *text, int min, int max, int *out)
 
 static bool parse_options(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){NULL, 30, 16, 0, 20, NULL};
+    *o = (struct options){NULL, 30, 16, 0, 20, NULL, SCHEMA_VERSION};
     int n = sizeof department_names / sizeof department_names[0];
     for (int i = 1; i < argc && argv[i] != NULL; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -418,6 +423,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
             bad = parse_int(v, 1, INT_MAX, &o->batch_rows);
         else if (!strcmp(a, "--idle-rounds") && v)
             bad = parse_int(v, 1, 100000, &o->idle_rounds);
+        else if (!strcmp(a, "--schema-version") && v)
+            bad = parse_int(v, 1, SCHEMA_VERSION, &o->schema_version);
         else if (!strcmp(a, "--dir") && v)
             o->dir = v;
         else if (a[0] != '-' && !o->conninfo) {
@@ -502,7 +509,8 @@ int main(int argc, char **argv)
     struct options o;
     if (!parse_options(argc, argv, &o)) {
         fprintf(stderr, "usage: bench_sync_backlog CONNINFO [--days N] [--departments N] "
-                        "[--batch-rows N] [--idle-rounds N] [--dir DIR]\n");
+                        "[--batch-rows N] [--idle-rounds N] [--dir DIR] "
+                        "[--schema-version N]\n");
         return 2;
     }
     log_init("bench_sync_backlog", getenv("WOW_BENCH_VERBOSE") ? LOG_INFO : LOG_WARN);
@@ -516,7 +524,7 @@ int main(int argc, char **argv)
     bench_print_load("before");
     PGconn *admin = NULL;
     bool ok = bench_conninfo(o.conninfo, NULL, DBNAME, admin_db, sizeof admin_db) &&
-              bench_pg_fresh_database(o.conninfo, DBNAME) &&
+              bench_pg_fresh_database_at(o.conninfo, DBNAME, o.schema_version) &&
               (admin = bench_pg_connect(o.conninfo)) != NULL &&
               bench_pg_make_roles(admin, ROLE_PREFIX, 1) && make_store(path, &o, incarnation) &&
               run(&o, path, incarnation, admin_db);

@@ -25,6 +25,16 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
 /* SQLite's clock in milliseconds since the epoch (julianday has them). */
 #define SCHEMA_SQLITE_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
 
+/* PostgreSQL's clock in milliseconds since the epoch (step 10's stamp). */
+#define SCHEMA_PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
+/* The counts' columns a kiosk role may write (step 10): all but synced_ms. */
+#define TAP_COUNTS_COLUMNS                                                                         \
+    "kiosk_id, incarnation, bucket_start_ms, department, rating_1, rating_2, rating_3,"            \
+    " rating_4, misuse_1, misuse_2, misuse_3, misuse_4"
+#define REASON_COUNTS_COLUMNS                                                                      \
+    "kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by, misuse, n"
+
 _Static_assert(sizeof SCHEMA_KIOSK_ROLE_PREFIX - 1 == 6,
                "the policy takes substr(current_user, 7)");
 
@@ -391,6 +401,56 @@ const struct schema_step schema_steps[] = {
      "ALTER TABLE catalog_reasons ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
      "CREATE INDEX dash_reason_day_day ON dash_reason_day(day, reason)",
      NULL, NULL},
+    /* step: backlog — the change stamp without a per-row trigger on insert: a column
+       default the kiosk roles may not write, and the only-grows update trigger stamps */
+    {11, "the change stamp by column default; kiosks may not write synced_ms (docs/SYNC.md)",
+     "SELECT 1",
+     /* The default is the database's clock, as the trigger's was.  Column
+        grants leave synced_ms out of what a kiosk role may insert or update,
+        so a kiosk naming it is refused (42501); an update is stamped by the
+        only-grows trigger, which already runs for every updated row. */
+     "ALTER TABLE tap_counts ALTER COLUMN synced_ms SET DEFAULT " SCHEMA_PG_NOW_MS ";"
+     "ALTER TABLE reason_counts ALTER COLUMN synced_ms SET DEFAULT " SCHEMA_PG_NOW_MS ";"
+     "DROP TRIGGER tap_counts_synced ON tap_counts;"
+     "DROP TRIGGER reason_counts_synced ON reason_counts;"
+     "DROP FUNCTION wow_stamp_synced();"
+     "REVOKE INSERT, UPDATE ON tap_counts, reason_counts FROM " SCHEMA_FLEET_ROLE ";"
+     "GRANT INSERT (" TAP_COUNTS_COLUMNS "), UPDATE (" TAP_COUNTS_COLUMNS
+     ") ON tap_counts TO " SCHEMA_FLEET_ROLE ";"
+     "GRANT INSERT (" REASON_COUNTS_COLUMNS "), UPDATE (" REASON_COUNTS_COLUMNS
+     ") ON reason_counts TO " SCHEMA_FLEET_ROLE ";"
+     "CREATE OR REPLACE FUNCTION wow_tap_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "BEGIN"
+     "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department)"
+     "     IS DISTINCT FROM (OLD.kiosk_id, OLD.incarnation, OLD.bucket_start_ms, OLD.department)"
+     "  THEN RAISE EXCEPTION 'tap_counts: a row''s key never changes' USING ERRCODE = '23514';"
+     "  END IF;"
+     "  IF NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"
+     "     OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"
+     "     OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"
+     "     OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4"
+     "  THEN RAISE EXCEPTION 'tap_counts: counts only grow (kiosk %, bucket %)',"
+     "    OLD.kiosk_id, OLD.bucket_start_ms USING ERRCODE = '23514';"
+     "  END IF;"
+     "  NEW.synced_ms := " SCHEMA_PG_NOW_MS ";"
+     "  RETURN NEW;"
+     "END $$;"
+     "CREATE OR REPLACE FUNCTION wow_reason_counts_only_grow() RETURNS trigger LANGUAGE plpgsql"
+     " AS $$"
+     "BEGIN"
+     "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department, NEW.question,"
+     "      NEW.reason, NEW.ended_by, NEW.misuse) IS DISTINCT FROM (OLD.kiosk_id,"
+     "      OLD.incarnation, OLD.bucket_start_ms, OLD.department, OLD.question, OLD.reason,"
+     "      OLD.ended_by, OLD.misuse)"
+     "  THEN RAISE EXCEPTION 'reason_counts: a row''s key never changes' USING ERRCODE = '23514';"
+     "  END IF;"
+     "  IF NEW.n < OLD.n THEN RAISE EXCEPTION 'reason_counts: counts only grow (kiosk %)',"
+     "    OLD.kiosk_id USING ERRCODE = '23514';"
+     "  END IF;"
+     "  NEW.synced_ms := " SCHEMA_PG_NOW_MS ";"
+     "  RETURN NEW;"
+     "END $$",
+     NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

@@ -33,6 +33,8 @@
  *   dash_reason_day(department, day, kiosk_id, question, reason, ended_by, misuse, n)
  * "day" is the kiosk's local date (kiosks.timezone) as days since
  * 1970-01-01, hour its local hour; dash_rollup_state keeps the watermark.
+ * Since step 11 (PostgreSQL) the stamp is the column's default on insert
+ * and the only-grows trigger's on update; kiosk roles may not write it.
  *
  * Step 4 (the catalog, docs/CATALOG.md): catalog_versions (every version
  * of the fleet's catalog, whole, with who and when), kiosk_catalog (the
@@ -54,7 +56,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 10 /* the newest step */
+#define SCHEMA_VERSION 11 /* the newest step */
 
 /* PostgreSQL: the channel step 4's trigger notifies when counts arrive. */
 #define SCHEMA_COUNTS_CHANNEL "wow_counts"

@@ -132,6 +132,11 @@ static bool drop_database(PGconn *admin, const char *dbname)
 
 bool bench_pg_fresh_database(const char *admin, const char *dbname)
 {
+    return bench_pg_fresh_database_at(admin, dbname, SCHEMA_VERSION);
+}
+
+bool bench_pg_fresh_database_at(const char *admin, const char *dbname, int version)
+{
     PGconn *conn = bench_pg_connect(admin);
     if (!conn)
         return false;
@@ -148,11 +153,10 @@ bool bench_pg_fresh_database(const char *admin, const char *dbname)
     if (!conn)
         return false;
     struct migrate_report report;
-    ok =
-        migrate_postgres(conn, SCHEMA_VERSION, &report) == 0 && report.to_version == SCHEMA_VERSION;
+    ok = migrate_postgres(conn, version, &report) == 0 && report.to_version == version;
     if (!ok)
         fprintf(stderr, "bench: migrating database %s to schema version %d failed\n", dbname,
-                SCHEMA_VERSION);
+                version);
     PQfinish(conn);
     return ok;
 }

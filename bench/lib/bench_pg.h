@@ -41,6 +41,9 @@ bool bench_pg_ints(PGconn *conn, const char *sql, int nparams, const char *const
  * newest shared schema (migrate_postgres), on the cluster of the
  * superuser conninfo admin.  Returns false (printed) on failure. */
 bool bench_pg_fresh_database(const char *admin, const char *dbname);
+/* The same, migrated only to version (1..SCHEMA_VERSION): a benchmark
+ * compares an older schema with the newest in one run. */
+bool bench_pg_fresh_database_at(const char *admin, const char *dbname, int version);
 
 /* Drops database dbname (terminating its sessions); errors are printed. */
 void bench_pg_drop_database(const char *admin, const char *dbname);

@@ -88,6 +88,72 @@ def test_migrate_postgres():
     check(abs(stamped - time.time() * 1000) < 60_000, f"a grown row is stamped {stamped}")
 
 
+def test_migrate_stamp_default():
+    """The newest step on a database one step older, with rows in it: the rows and their
+    stamps stay; inserts are stamped by the column default, updates by the only-grows
+    trigger (which still refuses a lowered count); a kiosk role cannot write synced_ms."""
+    db, conninfo = new_pg_db("stampdef")
+    r = dash("migrate", "--db", conninfo, "--to", str(NEWEST - 1))
+    check(f"from version 0 to {NEWEST - 1}" in r.stdout, r.stdout)
+    PG.psql("INSERT INTO tap_counts VALUES ('k', 'i', 1000, 'front', 0, 0, 0, 7, 0, 0, 0, 0);"
+            "INSERT INTO reason_counts VALUES ('k', 'i', 1000, 'front', 'positive', 'fast',"
+            " 'chosen', 0, 3);"
+            "ALTER TABLE tap_counts DISABLE TRIGGER USER; ALTER TABLE reason_counts DISABLE TRIGGER USER;"
+            "UPDATE tap_counts SET synced_ms = 5; UPDATE reason_counts SET synced_ms = 5;"
+            "ALTER TABLE tap_counts ENABLE TRIGGER USER; ALTER TABLE reason_counts ENABLE TRIGGER USER",
+            dbname=db)
+    r = dash("migrate", "--db", conninfo)
+    check(f"from version {NEWEST - 1} to {NEWEST}" in r.stdout, r.stdout)
+    rows = PG.psql("SELECT rating_4, synced_ms FROM tap_counts UNION ALL"
+                   " SELECT n, synced_ms FROM reason_counts", dbname=db).split()
+    check(rows == ["7|5", "3|5"], f"rows after the upgrade: {rows}")
+    stamp = PG.psql("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%counts_synced'", dbname=db)
+    check(stamp.strip() == "0", f"stamp triggers left: {stamp!r}")
+    role = f"kiosk_sd{TAG}"
+    PG.psql(f"CREATE ROLE {role} LOGIN PASSWORD 'pw' IN ROLE wowkiosk_fleet", dbname=db)
+    try:
+        kid = role[len("kiosk_"):]
+        as_kiosk = dict(user=role, password="pw", dbname=db)
+        PG.psql(f"INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+                f" rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
+                f" VALUES ('{kid}', 'i', 1000, 'front', 1, 0, 0, 0, 0, 0, 0, 0);"
+                f"INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+                f" question, reason, ended_by, misuse, n)"
+                f" VALUES ('{kid}', 'i', 1000, 'front', 'negative', '', 'skipped', 0, 2)",
+                **as_kiosk)
+        stamps = PG.psql(f"SELECT synced_ms FROM tap_counts WHERE kiosk_id = '{kid}' UNION ALL"
+                         f" SELECT synced_ms FROM reason_counts WHERE kiosk_id = '{kid}'",
+                         dbname=db).split()
+        check(len(stamps) == 2 and all(abs(int(t) - time.time() * 1000) < 60_000 for t in stamps),
+              f"a kiosk's new rows are stamped {stamps}")
+        for forged in (f"INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+                       f" rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3,"
+                       f" misuse_4, synced_ms) VALUES ('{kid}', 'i', 2000, 'front', 1, 0, 0, 0,"
+                       f" 0, 0, 0, 0, 1)",
+                       f"UPDATE tap_counts SET synced_ms = 1 WHERE kiosk_id = '{kid}'",
+                       f"UPDATE reason_counts SET synced_ms = 1 WHERE kiosk_id = '{kid}'"):
+            try:
+                PG.psql(forged, **as_kiosk)
+                check(False, f"a kiosk forged its stamp: {forged!r}")
+            except RuntimeError as e:
+                check("permission denied" in str(e), f"{forged!r}: {e}")
+    finally:
+        PG.psql(f"DROP OWNED BY {role}; DROP ROLE {role}", dbname=db)
+    # an update (the merge) is stamped by the only-grows trigger; lowering is still refused
+    PG.psql("UPDATE tap_counts SET rating_4 = 9 WHERE kiosk_id = 'k';"
+            "UPDATE reason_counts SET n = 4 WHERE kiosk_id = 'k'", dbname=db)
+    stamps = PG.psql("SELECT synced_ms FROM tap_counts WHERE kiosk_id = 'k' UNION ALL"
+                     " SELECT synced_ms FROM reason_counts WHERE kiosk_id = 'k'", dbname=db).split()
+    check(len(stamps) == 2 and all(abs(int(t) - time.time() * 1000) < 60_000 for t in stamps),
+          f"grown rows are stamped {stamps}")
+    for lowering in ("UPDATE tap_counts SET rating_4 = 1", "UPDATE reason_counts SET n = 1"):
+        try:
+            PG.psql(lowering, dbname=db)
+            check(False, f"PostgreSQL allowed {lowering!r}: counts only grow")
+        except RuntimeError as e:
+            check("counts only grow" in str(e), f"{lowering!r}: {e}")
+
+
 def test_migrate_sqlite(tmp):
     path = os.path.join(tmp, "shared.db")
     r = dash("migrate", "--db", path, "--to", "1")
@@ -276,6 +342,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="wowdash-") as tmp:
         os.chdir(tmp)
         test_migrate_postgres()
+        test_migrate_stamp_default()
         test_migrate_sqlite(tmp)
         test_kiosk_add_postgres(tmp)
         test_kiosk_add_sqlite(tmp)

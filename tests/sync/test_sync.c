@@ -582,6 +582,25 @@ static void test_row_level_security(void **state)
              " AND bucket_start_ms < 0",
              id);
     assert_role_sql(c, sql, "", "0"); /* growing stays allowed (it is the merge) */
+    /* the change stamp is the database's (schema step 10): the kiosk's rows
+       carry one, and the role can neither insert nor update synced_ms */
+    assert_role_sql(c, "SELECT count(*) FROM tap_counts WHERE synced_ms <= 0", "", "0");
+    assert_role_sql(c, "SELECT count(*) FROM reason_counts WHERE synced_ms <= 0", "", "0");
+    snprintf(sql, sizeof sql,
+             "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
+             " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4, synced_ms)"
+             " VALUES ('%s', 'x', -1, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 1)",
+             id);
+    assert_role_sql(c, sql, "42501", NULL);
+    snprintf(sql, sizeof sql, "UPDATE reason_counts SET synced_ms = 1 WHERE kiosk_id = '%s'", id);
+    assert_role_sql(c, sql, "42501", NULL);
+    /* an update that changes nothing is still stamped anew, by the database */
+    snprintf(sql, sizeof sql,
+             "WITH u AS (UPDATE tap_counts SET rating_1 = rating_1 WHERE kiosk_id = '%s'"
+             " RETURNING synced_ms) SELECT count(*) FROM u WHERE synced_ms <"
+             " (extract(epoch FROM statement_timestamp()) * 1000)::bigint",
+             id);
+    assert_role_sql(c, sql, "", "0");
     assert_role_sql(c, "CREATE TABLE mine(x int)", "42501", NULL);
     PQfinish(c);
     assert_synced(&f->db, other_store, "other"); /* untouched */

@@ -8,7 +8,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 SCAN_BUILD ?= build-scan
 
-.PHONY: all deps build run test test-release test-asan test-analyze bench check-style clean
+.PHONY: all deps build run test test-crash-long test-faults-long test-release test-asan test-analyze bench check-style clean
 
 all: build
 
@@ -26,6 +26,17 @@ test: deps check-style test-release test-asan test-analyze
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Longer runs than CI affords, run by hand and quoted: kill -9 mid-tapping
+# CRASH_ROUNDS times (CI: WOW_CRASH_ROUNDS, 200), and the fault loops with
+# every persistent fault point.
+CRASH_ROUNDS ?= 500
+test-crash-long: build
+	nice -n 19 python3 tests/e2e/test_crash.py $(BUILD)/wowkiosk $(CRASH_ROUNDS)
+
+test-faults-long: build
+	cd $(BUILD) && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_session_faults && \
+	  nice -n 19 ./tests/faults/test_store_faults && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_store_oom
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWOW_SANITIZE=ON >/dev/null

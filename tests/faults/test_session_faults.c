@@ -49,7 +49,8 @@ static long long query_int(const char *path, const char *sql)
 static int env_int(const char *name, int fallback)
 {
     const char *e = getenv(name);
-    return e != NULL && atoi(e) > 0 ? atoi(e) : fallback;
+    long v = e != NULL ? strtol(e, NULL, 10) : 0;
+    return v > 0 && v < 10000000 ? (int)v : fallback;
 }
 
 /* One run with the fault armed at call nth; false when it never fired. */

@@ -161,7 +161,8 @@ static bool run_once(enum fault_op op, int nth, int err, bool persistent)
 static int steps_cap(void)
 {
     const char *e = getenv("FAULT_STEPS");
-    return e != NULL && atoi(e) > 0 ? atoi(e) : 100000;
+    long v = e != NULL ? strtol(e, NULL, 10) : 0;
+    return v > 0 && v < 10000000 ? (int)v : 100000;
 }
 
 static void loop_over_n(enum fault_op op, int err, bool persistent)

@@ -135,7 +135,8 @@ static bool run_once(int nth, bool persistent)
 static int env_int(const char *name, int fallback)
 {
     const char *e = getenv(name);
-    return e != NULL && atoi(e) > 0 ? atoi(e) : fallback;
+    long v = e != NULL ? strtol(e, NULL, 10) : 0;
+    return v > 0 && v < 10000000 ? (int)v : fallback;
 }
 
 /* Every stride-th N (FAULT_EVERY, 1 for all: make test-faults-long). */

@@ -8,7 +8,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 SCAN_BUILD ?= build-scan
 
-.PHONY: all deps build run test test-crash-long test-faults-long test-release test-asan test-analyze bench check-style clean
+.PHONY: all deps build run test test-crash-long test-faults-long fuzz-long test-release test-asan test-analyze bench check-style clean
 
 all: build
 
@@ -37,6 +37,18 @@ test-crash-long: build
 test-faults-long: build
 	cd $(BUILD) && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_session_faults && \
 	  nice -n 19 ./tests/faults/test_store_faults && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_store_oom
+
+# Each libFuzzer target FUZZ_RUNS executions (10 M), one process at a time,
+# niced and capped at FUZZ_SECONDS each; new inputs go to build-fuzz/corpus.
+FUZZ_RUNS ?= 10000000
+FUZZ_SECONDS ?= 1800
+FUZZ_TARGETS ?= config catalog po script tz
+fuzz-long: deps
+	CC=clang cmake -S . -B build-fuzz -DWOW_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-fuzz -j $(JOBS) $(addprefix --target fuzz_,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do mkdir -p build-fuzz/corpus/$$t && \
+	  nice -n 19 build-fuzz/tests/fuzz/fuzz_$$t build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	    -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWOW_SANITIZE=ON >/dev/null

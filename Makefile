@@ -4,13 +4,14 @@
 #               ASan+UBSan, clang under the static analyser), run every test
 #   make bench  build and run the benchmarks; prints "figure: NAME VALUE UNIT"
 #   make test-crash-long   the kill -9 test at 500 rounds (CI runs 200)
-#   make test-faults-long  allocation failure at every SQLite allocation (CI: every 29th)
+#   make test-faults-long  every persistent fault point and every SQLite allocation (CI: a share)
+#   make fuzz-long  every fuzz target to 10 M executions
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 SCAN_BUILD ?= build-scan
 
-.PHONY: all deps build run test test-release test-asan test-analyze test-crash-long test-faults-long bench check-style clean
+.PHONY: all deps build run test test-crash-long test-faults-long fuzz-long test-release test-asan test-analyze bench check-style clean
 
 all: build
 
@@ -29,6 +30,31 @@ test: deps check-style test-release test-asan test-analyze
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Longer runs than CI affords, run by hand and quoted: kill -9 mid-tapping
+# CRASH_ROUNDS times (CI: WOW_CRASH_ROUNDS, 200), and the fault loops with
+# every persistent fault point.
+CRASH_ROUNDS ?= 500
+test-crash-long: build
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy SDL_RENDER_DRIVER=software \
+	  nice -n 19 python3 tests/e2e/test_crash.py $(BUILD)/wowkiosk $(CRASH_ROUNDS)
+
+test-faults-long: build
+	cd $(BUILD) && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_session_persistent_faults && \
+	  nice -n 19 ./tests/faults/test_store_faults && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_store_oom && \
+	  nice -n 19 ./tests/sync/test_sync_alloc 1
+
+# Each libFuzzer target FUZZ_RUNS executions (10 M), one process at a time,
+# niced and capped at FUZZ_SECONDS each; new inputs go to build-fuzz/corpus.
+FUZZ_RUNS ?= 10000000
+FUZZ_SECONDS ?= 1800
+FUZZ_TARGETS ?= config catalog po script tz
+fuzz-long: deps
+	CC=clang cmake -S . -B build-fuzz -DWOW_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-fuzz -j $(JOBS) $(addprefix --target fuzz_,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do mkdir -p build-fuzz/corpus/$$t && \
+	  nice -n 19 build-fuzz/tests/fuzz/fuzz_$$t build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	    -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
+
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWOW_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
@@ -43,17 +69,6 @@ SCAN = scan-build --use-cc=clang --status-bugs -o $(abspath $(SCAN_BUILD))/repor
 test-analyze: deps
 	$(SCAN) cmake -S . -B $(SCAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWOW_TESTS=OFF >/dev/null
 	$(SCAN) cmake --build $(SCAN_BUILD) -j $(JOBS)
-
-# The kill -9 test at length (CI runs 200 rounds): CRASH_ROUNDS rounds, about 0.6 s each.
-CRASH_ROUNDS ?= 500
-test-crash-long: build
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy SDL_RENDER_DRIVER=software \
-	    python3 tests/e2e/test_crash.py $(BUILD)/wowkiosk $(CRASH_ROUNDS)
-
-# Allocation failure at each of SQLite's allocations of start-up, taps and a sync round
-# (CI fails every 29th): about six minutes.
-test-faults-long: build
-	$(BUILD)/tests/sync/test_sync_alloc 1
 
 bench: build
 	sh bench/run.sh $(BUILD)

@@ -102,7 +102,10 @@ void store_close(struct store *store);
 /* Records one tap and its count in one transaction.  On success returns 0
  * and the new tap's id in *tap_id, and logs "tap committed id=..".  On
  * failure logs the SQLite error, rolls back and returns a STORE_ERR_*;
- * on STORE_ERR_RETRY the caller keeps the tap and retries.  A tap with a
+ * on STORE_ERR_RETRY the caller keeps the tap and retries.  A tap equal
+ * to the newest one (same millisecond, department, rating, misuse) is
+ * that tap, its commit reported failed but landed: its id is returned
+ * and nothing is written again.  A tap with a
  * rating outside 1..4 or no department is STORE_ERR_REFUSED. */
 int store_record_tap(struct store *store, const struct store_tap *tap, int64_t *tap_id);
 

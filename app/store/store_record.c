@@ -17,6 +17,8 @@ static const char *const stmt_sql[STORE_STMT_COUNT_] = {
     [STORE_STMT_READ_SEQ] = "SELECT value FROM meta WHERE key = 'seq'",
     [STORE_STMT_INSERT_TAP] =
         "INSERT INTO taps(at_ms_utc, department, rating, misuse) VALUES (?, ?, ?, ?)",
+    [STORE_STMT_SAME_TAP] = "SELECT id FROM taps WHERE id = (SELECT max(id) FROM taps)"
+                            " AND at_ms_utc = ? AND department = ? AND rating = ? AND misuse = ?",
     [STORE_STMT_COUNT_TAP] =
         "INSERT INTO counts(department, bucket_start_ms_utc, rating, misuse, n, changed_seq)"
         " VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO UPDATE SET n = n + 1,"
@@ -150,8 +152,32 @@ static int64_t bucket_of(int64_t at_ms_utc)
     return b * STORE_BUCKET_MS;
 }
 
+/* The id of the newest tap when it is this very tap (same millisecond,
+ * department, rating, misuse), else 0.  A COMMIT whose fsync failed may
+ * still be in the WAL, and the next open's recovery brings it back: the
+ * caller was told to retry, and the retry must not count the tap twice.
+ * One kiosk cannot take two taps in the same millisecond. */
+static int64_t same_tap(struct store *s, const struct store_tap *tap)
+{
+    sqlite3_stmt *st = s->stmt[STORE_STMT_SAME_TAP];
+    sqlite3_bind_int64(st, 1, tap->at_ms_utc);
+    sqlite3_bind_text(st, 2, tap->department, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, tap->rating);
+    sqlite3_bind_int(st, 4, tap->misuse ? 1 : 0);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return id;
+}
+
 static int write_tap(struct store *s, const struct store_tap *tap, int64_t seq, int64_t *tap_id)
 {
+    *tap_id = same_tap(s, tap);
+    if (*tap_id != 0) {
+        log_warn("store: tap id=%lld was already committed (a commit reported as failed)",
+                 (long long)*tap_id);
+        return 0;
+    }
     sqlite3_stmt *st = s->stmt[STORE_STMT_INSERT_TAP];
     sqlite3_bind_int64(st, 1, tap->at_ms_utc);
     sqlite3_bind_text(st, 2, tap->department, -1, SQLITE_STATIC);

@@ -1,0 +1,37 @@
+/*
+ * fault_vfs: a test sqlite3_vfs that wraps the default one, counts the
+ * calls of xOpen, xWrite and xSync on every file, and fails the Nth call
+ * of one kind with a chosen SQLite error (SQLITE_IOERR_*, SQLITE_FULL,
+ * SQLITE_BUSY, SQLITE_CANTOPEN), as SQLite's own fault tests do: a test
+ * runs its flow once per N until the fault no longer fires.
+ *
+ * Registered as the process's default VFS by fault_vfs_install, so the
+ * code under test opens its databases through it unchanged.  Its counters
+ * are atomics: the session's writer thread and the test both call in.
+ */
+#ifndef WOW_FAULT_VFS_H
+#define WOW_FAULT_VFS_H
+
+#include <stdbool.h>
+
+enum fault_op { FAULT_OPEN, FAULT_WRITE, FAULT_SYNC, FAULT_OP_COUNT_ };
+
+/* Registers the wrapper as the default VFS (once; later calls do nothing).
+ * 0, or an SQLite error code. */
+int fault_vfs_install(void);
+
+/* Arms the fault: the nth call (1-based, counted from now) of op fails
+ * with err; persistent: every later call of op fails too, until
+ * fault_vfs_disarm.  Resets the counters. */
+void fault_vfs_arm(enum fault_op op, int nth, int err, bool persistent);
+
+/* No fault from now on; the counters keep counting. */
+void fault_vfs_disarm(void);
+
+/* How many faults fired since the last fault_vfs_arm. */
+int fault_vfs_fired(void);
+
+/* The name of op, for messages. */
+const char *fault_op_name(enum fault_op op);
+
+#endif

@@ -147,7 +147,8 @@ static void test_corrupt_reopens(void **state)
 
 int main(void)
 {
-    log_init("test_session_persistent_faults", getenv("FAULT_LOG") != NULL ? LOG_DEBUG : (enum log_level)0);
+    log_init("test_session_persistent_faults",
+             getenv("FAULT_LOG") != NULL ? LOG_DEBUG : (enum log_level)0);
     if (fault_vfs_install() != SQLITE_OK)
         return 1;
     const struct CMUnitTest tests[] = {

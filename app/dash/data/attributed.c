@@ -292,7 +292,7 @@ bool attributed_league(struct dashdb *db, const struct dash_user *u, const struc
               org_names_read(db, u->lang, &names, err, size);
     if (ok && c.n > 0 && !(*out = calloc(c.n, sizeof **out)))
         ok = dashq_fail_oom(err, size);
-    for (size_t i = 0; ok && i < c.n; i++) {
+    for (size_t i = 0; ok && *out != NULL && i < c.n; i++) {
         if (!dash_user_sees(u, c.ids[i]) || (f->department[0] && strcmp(f->department, c.ids[i])))
             continue;
         struct attributed *a = &(*out)[(*n)++];

@@ -33,7 +33,6 @@ void handle_overview(struct route_ctx *c, const struct route_match *m)
     struct dash_alerts open = {0};
     struct attributed *impact = NULL;
     size_t impact_n = 0;
-    bool internal = false;
     struct page_ctx p;
     route_page_ctx(c, &p);
     if (!http_parse_choice(c->req, "sort", page_league_sorts, "rank", &p.sort, c->err,
@@ -49,9 +48,8 @@ void handle_overview(struct route_ctx *c, const struct route_match *m)
     else if (!alerts_list(c->db, &c->user, &c->filter, "open", 0, PAGE_LIMIT_DEFAULT, &open, c->err,
                           sizeof c->err))
         route_fail_db(c, "open alerts");
-    else if ((internal = route_has_internal(c)) &&
-             !attributed_league(c->db, &c->user, &c->filter, &impact, &impact_n, c->err,
-                                sizeof c->err))
+    else if (route_has_internal(c) && !attributed_league(c->db, &c->user, &c->filter, &impact,
+                                                         &impact_n, c->err, sizeof c->err))
         route_fail_db(c, "internal teams' impact");
     else {
         p.impact = impact, p.impact_n = impact_n;

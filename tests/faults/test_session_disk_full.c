@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "session.h"
@@ -41,13 +42,21 @@ static long long query_int(const char *path, const char *sql)
     return v;
 }
 
+/* A tap and its follow-up; recording returns at once whatever the disk does. */
 static void tap(struct session *s, int i)
 {
+    int64_t before = clock_real().mono_ms;
     struct kiosk_actions a = {.record_tap = true};
     a.tap.department = 0;
     a.tap.rating = (enum rating)(1 + i % 4);
     a.tap.at_utc_ms = NOW_MS + i * 1000;
     session_record(s, &a, 1000 + i, NOW_MS + i * 1000);
+    struct kiosk_actions fu = {.record_followup = true};
+    fu.followup.positive = i % 4 >= 2;
+    fu.followup.reason = -1;
+    fu.followup.ended_by = FOLLOWUP_TIMEOUT;
+    session_record(s, &fu, 1000 + i, NOW_MS + i * 1000 + 1);
+    assert_true(clock_real().mono_ms - before < 200); /* the screen never waits */
 }
 
 static void test_taps_wait_while_the_disk_is_full(void **state)
@@ -82,6 +91,7 @@ static void test_taps_wait_while_the_disk_is_full(void **state)
     session_health(s, &h);
     fprintf(stderr, "# disk full: %d waiting, error \"%s\"\n", h.waiting, h.error);
     assert_true(h.waiting > 0 && h.error[0] != '\0' && h.since_utc_ms > 0);
+    assert_non_null(strstr(h.error, "full")); /* says why: what the technician reads */
 
     assert_int_equal(unlink(filler), 0); /* space returns */
     assert_true(session_wait_idle(s, 90000));
@@ -93,6 +103,10 @@ static void test_taps_wait_while_the_disk_is_full(void **state)
     assert_int_equal(query_int(path, "SELECT count(DISTINCT at_ms_utc) FROM taps"),
                      BEFORE + DURING);
     assert_int_equal(query_int(path, "SELECT sum(n) FROM counts"), BEFORE + DURING);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM followups f JOIN taps t ON"
+                                     " t.id = f.tap_id WHERE (t.rating >= 3) ="
+                                     " (f.question = 'positive')"),
+                     BEFORE + DURING);
     snprintf(cmd, sizeof cmd, "umount '%s' && rmdir '%s'", dir, dir);
     assert_int_equal(system(cmd), 0);
 }

@@ -95,6 +95,18 @@ static int compare_items(const void *x, const void *y)
     return strcmp(a->id, b->id);
 }
 
+/* The period's negative answers at the filter's places (in: its SQL
+ * condition), whoever owns their reasons: a team's share is of these.
+ * The same query for one team's page and for the league. */
+static void negative_answers_sql(struct strbuf *sql, const char *in)
+{
+    strbuf_puts(sql, "SELECT SUM(r.n) FROM dash_reason_day r"
+                     " LEFT JOIN dash_departments d ON d.department = r.department"
+                     /* $1 typed by a column: PostgreSQL refuses a parameter it cannot type */
+                     " WHERE (r.department = $1 OR r.department <> $1) AND" ATTRIBUTED_WHERE);
+    strbuf_puts(sql, in);
+}
+
 /* The answers naming the team's reasons, by place, day and reason, over
  * [from - days, to), and the period's negative answers. */
 static bool read_answers(struct dashdb *db, const struct dash_filter *f, struct attributed_ctx *c,
@@ -111,11 +123,7 @@ static bool read_answers(struct dashdb *db, const struct dash_filter *f, struct 
                        " WHERE c.owner = $1 AND" ATTRIBUTED_WHERE);
     strbuf_puts(&mine, in);
     strbuf_puts(&mine, " GROUP BY r.department, r.day, r.reason");
-    strbuf_puts(&all, "SELECT SUM(r.n) FROM dash_reason_day r"
-                      " LEFT JOIN dash_departments d ON d.department = r.department"
-                      /* $1 typed by a column: PostgreSQL refuses a parameter it cannot type */
-                      " WHERE (r.department = $1 OR r.department <> $1) AND" ATTRIBUTED_WHERE);
-    strbuf_puts(&all, in);
+    negative_answers_sql(&all, in);
     if (ok && (mine.failed || all.failed || place.failed))
         ok = dashq_fail_oom(err, size);
     int64_t span = (int64_t)f->to_day - f->from_day;
@@ -251,10 +259,7 @@ static bool league_sums(struct dashdb *db, const struct dash_filter *f, struct l
                        " WHERE c.owner <> $1 AND" ATTRIBUTED_WHERE);
     strbuf_puts(&mine, in);
     strbuf_puts(&mine, " GROUP BY c.owner, CASE WHEN r.day >= $5 THEN 1 ELSE 0 END");
-    strbuf_puts(&all, "SELECT SUM(r.n) FROM dash_reason_day r"
-                      " LEFT JOIN dash_departments d ON d.department = r.department"
-                      " WHERE (r.department = $1 OR r.department <> $1) AND" ATTRIBUTED_WHERE);
-    strbuf_puts(&all, in);
+    negative_answers_sql(&all, in);
     if (ok && (mine.failed || all.failed || place.failed))
         ok = dashq_fail_oom(err, size);
     int64_t span = (int64_t)f->to_day - f->from_day, negative = 0;

@@ -35,6 +35,14 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
 #define REASON_COUNTS_COLUMNS                                                                      \
     "kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by, misuse, n"
 
+/* A number macro as an SQL literal. */
+#define SCHEMA_STR_(x) #x
+#define SCHEMA_STR(x)  SCHEMA_STR_(x)
+
+/* The comments' columns a kiosk role may insert (step 12): all but synced_ms. */
+#define COMMENTS_COLUMNS                                                                           \
+    "kiosk_id, incarnation, tap_id, source, department, rating, tap_ms, lang, body, written_ms"
+
 _Static_assert(sizeof SCHEMA_KIOSK_ROLE_PREFIX - 1 == 6,
                "the policy takes substr(current_user, 7)");
 
@@ -451,6 +459,55 @@ const struct schema_step schema_steps[] = {
      "  RETURN NEW;"
      "END $$",
      NULL},
+    /* step: comments — the customer's own words, attached to one tap (docs/COMMENTS.md) */
+    {12, "comments: the customer's words, attached to a tap; written once, never changed",
+     /* One row per tap and source: typed on the kiosk (synced like the
+        counts) or sent from a phone through the tap's signed token (written
+        by the dashboard).  The key makes a resend, or a second use of a
+        token, a no-op.  Moderation (tags, masking, hidden) is the
+        dashboard's own, beside it: the words as written are kept. */
+     "CREATE TABLE comments("
+     "  kiosk_id TEXT NOT NULL,"
+     "  incarnation TEXT NOT NULL,"
+     "  tap_id BIGINT NOT NULL CHECK (tap_id > 0)," /* the kiosk store's tap */
+     "  source TEXT NOT NULL CHECK (source IN ('kiosk', 'phone')),"
+     "  department TEXT NOT NULL,"
+     "  rating SMALLINT NOT NULL CHECK (rating BETWEEN 1 AND 4),"
+     "  tap_ms BIGINT NOT NULL," /* the tap's time, the kiosk's clock */
+     "  lang TEXT NOT NULL,"
+     "  body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND " SCHEMA_STR(
+         SCHEMA_COMMENT_MAX_CHARS) "),"
+                                   "  written_ms BIGINT NOT NULL," /* when the customer sent it */
+                                   "  synced_ms BIGINT NOT NULL DEFAULT 0,"
+                                   "  PRIMARY KEY (kiosk_id, incarnation, tap_id, source));"
+                                   "CREATE INDEX comments_department ON comments(department, "
+                                   "tap_ms);"
+                                   "CREATE INDEX comments_synced ON comments(synced_ms);"
+                                   /* the key the kiosk signs its phone tokens with (hex; '' : none
+                                      yet) */
+                                   "ALTER TABLE kiosks ADD COLUMN comment_key TEXT NOT NULL "
+                                   "DEFAULT ''",
+     /* PostgreSQL: a kiosk role inserts its own kiosk-typed comments and
+        nothing else: no update, no delete, no phone rows, no stamp */
+     "ALTER TABLE comments ALTER COLUMN synced_ms SET DEFAULT " SCHEMA_PG_NOW_MS ";"
+     "ALTER TABLE comments ENABLE ROW LEVEL SECURITY;"
+     "ALTER TABLE comments FORCE ROW LEVEL SECURITY;"
+     "GRANT SELECT, INSERT (" COMMENTS_COLUMNS ") ON comments TO " SCHEMA_FLEET_ROLE ";"
+     "CREATE POLICY wow_kiosk_reads_own ON comments FOR SELECT TO " SCHEMA_FLEET_ROLE
+     "  USING (kiosk_id = substr(current_user::text, 7));"
+     "CREATE POLICY wow_kiosk_inserts_own ON comments FOR INSERT TO " SCHEMA_FLEET_ROLE
+     "  WITH CHECK (kiosk_id = substr(current_user::text, 7) AND source = 'kiosk');"
+     "CREATE POLICY wow_owner_all ON comments TO CURRENT_USER USING (true) WITH CHECK (true);"
+     "CREATE TRIGGER comments_notify AFTER INSERT ON comments"
+     "  FOR EACH STATEMENT EXECUTE FUNCTION wow_notify_counts();",
+     /* SQLite: stamped after the insert; the words never change */
+     "CREATE TRIGGER comments_synced_insert AFTER INSERT ON comments BEGIN"
+     "  UPDATE comments SET synced_ms = " SCHEMA_SQLITE_NOW_MS " WHERE rowid = NEW.rowid; END;"
+     "CREATE TRIGGER comments_written_once BEFORE UPDATE OF kiosk_id, incarnation, tap_id,"
+     "  source, department, rating, tap_ms, lang, body, written_ms ON comments BEGIN"
+     "  SELECT RAISE(ABORT, 'comments: a comment is written once and never changed'); END;"
+     "CREATE TRIGGER comments_never_deleted BEFORE DELETE ON comments BEGIN"
+     "  SELECT RAISE(ABORT, 'comments: a comment is written once and never changed'); END"},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

@@ -56,7 +56,11 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 11 /* the newest step */
+#define SCHEMA_VERSION 12 /* the newest step */
+
+/* A comment's longest body, in characters (step 12's CHECK; the kiosk's
+ * keyboard and the phone form stop there). */
+#define SCHEMA_COMMENT_MAX_CHARS 500
 
 /* PostgreSQL: the channel step 4's trigger notifies when counts arrive. */
 #define SCHEMA_COUNTS_CHANNEL "wow_counts"

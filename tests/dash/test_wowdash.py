@@ -182,6 +182,31 @@ def test_migrate_sqlite(tmp):
     stamps = [r[0] for r in con.execute("SELECT synced_ms FROM tap_counts ORDER BY bucket_start_ms")]
     check(all(abs(t - time.time() * 1000) < 60_000 for t in stamps), f"SQLite stamps {stamps}")
     check(con.execute("SELECT count(*) FROM wow_schema").fetchone() == (NEWEST,), "wow_schema rows")
+    # comments: written once, stamped, never changed or deleted, body 1..500 characters
+    con.execute("INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating,"
+                " tap_ms, lang, body, written_ms) VALUES ('k', 'i', 1, 'kiosk', 'front', 1, 5,"
+                " 'en', 'slow', 6)")
+    con.execute("INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating,"
+                " tap_ms, lang, body, written_ms) VALUES ('k', 'i', 1, 'kiosk', 'front', 1, 5,"
+                " 'en', 'resent', 6) ON CONFLICT DO NOTHING")
+    con.commit()
+    rows = con.execute("SELECT body, synced_ms FROM comments").fetchall()
+    check(len(rows) == 1 and rows[0][0] == "slow" and abs(rows[0][1] - time.time() * 1000) < 60_000,
+          f"SQLite comments {rows}")
+    for changing in ("UPDATE comments SET body = 'changed'", "DELETE FROM comments"):
+        try:
+            con.execute(changing)
+            check(False, f"SQLite allowed {changing!r}: a comment is written once")
+        except sqlite3.IntegrityError as e:
+            check("written once" in str(e), f"{changing!r}: {e}")
+    for body in ("''", "'" + "x" * 501 + "'"):
+        try:
+            con.execute("INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department,"
+                        " rating, tap_ms, lang, body, written_ms) VALUES ('k', 'i', 2, 'kiosk',"
+                        f" 'front', 1, 5, 'en', {body}, 6)")
+            check(False, f"SQLite took a comment of {len(body) - 2} characters")
+        except sqlite3.IntegrityError as e:
+            check("CHECK constraint failed" in str(e), f"body of {len(body) - 2}: {e}")
 
 
 def target_of(config_text):

@@ -22,6 +22,7 @@
 
 #include "clock.h"
 
+#include "schema.h"
 #include "sync.h"
 #include "sqlite_backend.h"
 #include "sync_backend.h"
@@ -516,6 +517,53 @@ static void assert_role_sql(PGconn *c, const char *sql, const char *want_state,
         fail_msg("%s: got '%s', expected '%s'", sql, value, want_value);
 }
 
+/* Comments (schema step 12) as a kiosk's role: it inserts its own
+ * kiosk-typed comments, once; it cannot change, delete or stamp one, write
+ * another kiosk's, or pose as a phone (those the dashboard writes). */
+static void test_comments_as_kiosk(PGconn *c, const char *id)
+{
+    static const char cols[] =
+        "INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms,"
+        " lang, body, written_ms";
+    char sql[512];
+    snprintf(sql, sizeof sql, "%s) VALUES ('%s', 'i', 7, 'kiosk', 'front', 1, 5, 'en', 'slow', 6)",
+             cols, id);
+    assert_role_sql(c, sql, "", "1");
+    /* the resend is a no-op, not a second row and not an error */
+    snprintf(sql, sizeof sql,
+             "%s) VALUES ('%s', 'i', 7, 'kiosk', 'front', 1, 5, 'en', 'other words', 6)"
+             " ON CONFLICT DO NOTHING",
+             cols, id);
+    assert_role_sql(c, sql, "", "0");
+    snprintf(sql, sizeof sql, "SELECT body FROM comments WHERE kiosk_id = '%s'", id);
+    assert_role_sql(c, sql, "", "slow");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM comments WHERE synced_ms > 0 AND kiosk_id = '%s'",
+             id);
+    assert_role_sql(c, sql, "", "1");
+    const char *refused[] = {
+        "UPDATE comments SET body = 'changed'",
+        "DELETE FROM comments",
+        "INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms,"
+        " lang, body, written_ms) VALUES ('other', 'i', 8, 'kiosk', 'front', 1, 5, 'en', 'x', 6)",
+        "INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms,"
+        " lang, body, written_ms, synced_ms) VALUES (substr(current_user, 7), 'i', 9, 'kiosk', 'front', 1,"
+        " 5, 'en', 'x', 6, 1)",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        assert_role_sql(c, refused[i], "42501", NULL);
+    snprintf(sql, sizeof sql, "%s) VALUES ('%s', 'i', 10, 'phone', 'front', 1, 5, 'en', 'x', 6)",
+             cols, id);
+    assert_role_sql(c, sql, "42501", NULL);
+    /* the database refuses an empty or overlong body, whoever writes it */
+    snprintf(sql, sizeof sql, "%s) VALUES ('%s', 'i', 11, 'kiosk', 'front', 1, 5, 'en', '', 6)",
+             cols, id);
+    assert_role_sql(c, sql, "23514", NULL);
+    snprintf(sql, sizeof sql,
+             "%s) VALUES ('%s', 'i', 12, 'kiosk', 'front', 1, 5, 'en', repeat('x', %d), 6)", cols,
+             id, SCHEMA_COMMENT_MAX_CHARS + 1);
+    assert_role_sql(c, sql, "23514", NULL);
+}
+
 /* Connected as a kiosk's own role (not a superuser, not the owner, no
  * BYPASSRLS): it writes its own rows and cannot read or touch others'. */
 static void test_row_level_security(void **state)
@@ -602,6 +650,7 @@ static void test_row_level_security(void **state)
              id);
     assert_role_sql(c, sql, "", "0");
     assert_role_sql(c, "CREATE TABLE mine(x int)", "42501", NULL);
+    test_comments_as_kiosk(c, id);
     PQfinish(c);
     assert_synced(&f->db, other_store, "other"); /* untouched */
 

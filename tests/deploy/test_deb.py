@@ -50,6 +50,9 @@ FILES = {
                  "/usr/share/doc/wowkiosk/CONFIG.md", "/usr/share/doc/wowkiosk/DEPLOY.md",
                  "/usr/share/doc/wowkiosk/copyright", "/usr/lib/wowkiosk/autoboot-backend",
                  "/usr/lib/wowkiosk/slot-check", "/lib/systemd/system/wowkiosk-slot.service",
+                 "/usr/lib/wowkiosk/wowkiosk-updater",
+                 "/lib/systemd/system/wowkiosk-updater.service",
+                 "/lib/systemd/system/wowkiosk-updater.timer",
                  "/usr/share/doc/wowkiosk/rauc-system.conf"],
     "wowdash": ["/usr/bin/wowdash", "/usr/share/wowkiosk/dash/dash.css",
                 "/lib/systemd/system/wowdash.service", "/etc/default/wowdash",
@@ -67,6 +70,8 @@ SOURCES = {
     "/usr/lib/wowkiosk/autoboot-backend": "platform/rpi/update/autoboot-backend",
     "/usr/lib/wowkiosk/slot-check": "platform/rpi/update/slot-check",
     "/lib/systemd/system/wowkiosk-slot.service": "platform/rpi/update/wowkiosk-slot.service",
+    "/usr/lib/wowkiosk/wowkiosk-updater": "platform/rpi/update/wowkiosk-updater",
+    "/lib/systemd/system/wowkiosk-updater.timer": "platform/rpi/update/wowkiosk-updater.timer",
 }
 
 SCRIPT = """\

@@ -137,6 +137,16 @@ def main():
             f.write(text.replace("/usr/lib/wowkiosk/slot-check",
                                  os.path.join(source, "platform", "rpi", "update", "slot-check")))
         failures += verify_problems(copy)
+        for name in ("wowkiosk-updater.service", "wowkiosk-updater.timer"):
+            src = os.path.join(source, "platform", "rpi", "update", name)
+            with open(src) as f:
+                text = f.read()
+            copy = os.path.join(tmp, name)
+            with open(copy, "w") as f:
+                f.write(text.replace("/usr/lib/wowkiosk/wowkiosk-updater", os.path.join(
+                    source, "platform", "rpi", "update", "wowkiosk-updater")))
+        failures += verify_problems(os.path.join(tmp, "wowkiosk-updater.timer"))
+        failures += verify_problems(os.path.join(tmp, "wowkiosk-updater.service"))
 
         # The verify check itself must catch a misspelt key.
         typo = os.path.join(tmp, "typo", "wowkiosk.service")

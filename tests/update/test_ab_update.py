@@ -17,6 +17,10 @@ What it proves, each from a fresh kiosk on slot A:
             boots, and the try is marked bad
   signature a bundle signed by another key, or changed after signing, is
             refused and nothing is written
+  updater   the kiosk's side of a rollout: an offer downloaded across a dropped
+            link (resumed with a Range request), held while the kiosk is open,
+            installed, tried and kept, its report "good"; a wrong checksum and
+            a bundle signed by another key refused and removed
   backend_errors  a malformed autoboot.txt is refused with FILE:LINE; a cut
             before the backend's rename leaves the old file whole
 Exit 77 (skipped) when not root or RAUC is missing.
@@ -25,6 +29,8 @@ The host has no device-mapper, so the bundles here are RAUC's "plain"
 format; the kiosk's own system.conf accepts only "verity" (checked below),
 which the virtual kiosk's kernel can mount.
 """
+import hashlib
+import http.server
 import os
 import shutil
 import signal
@@ -32,6 +38,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -101,6 +108,7 @@ class Kiosk:
             f.write("#!/bin/sh\nWOWKIOSK_AUTOBOOT_DIR='%s' WOWKIOSK_CMDLINE='%s' exec '%s' \"$@\"\n"
                     % (self.p1, self.cmdline, os.path.join(UPDATE, "autoboot-backend")))
         os.chmod(self.backend, 0o755)
+        self.keyring = keyring
         self.conf = os.path.join(self.dir, "system.conf")
         with open(os.path.join(UPDATE, "system.conf")) as f:
             real = f.read()
@@ -176,6 +184,7 @@ class Kiosk:
             f.write("#!/bin/sh\necho \"$@\" >> '%s/systemctl.log'\n" % self.dir)
         os.chmod(os.path.join(shims, "systemctl"), 0o755)
         env = dict(self.env, WOWKIOSK_CMDLINE=self.cmdline, XDG_DATA_HOME=self.dir,
+                   WOWKIOSK_STATE_DIR=os.path.dirname(self.store),
                    WOWKIOSK_TRYBOOT_FILE=os.path.join(self.dir, "no-device-tree"),
                    SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
                    PATH=shims + os.pathsep + os.environ["PATH"],
@@ -434,6 +443,161 @@ def scenario_backend_errors(tmp, key, cert):
     check(r.stdout.strip() == "A", "backend: after the cut, get-primary says %r" % r.stdout)
 
 
+class BundleServer:
+    """HTTP on loopback with byte ranges, as a dashboard or a CDN serves a
+    bundle; the first answer can be cut after cut_at bytes."""
+
+    def __init__(self, path, cut_at=None):
+        self.path, self.cut_at, self.ranges = path, cut_at, []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                with open(outer.path, "rb") as f:
+                    data = f.read()
+                start = 0
+                rng = self.headers.get("Range")
+                if rng and rng.startswith("bytes="):
+                    start = int(rng[6:].split("-")[0])
+                    outer.ranges.append(start)
+                self.send_response(206 if start else 200)
+                if start:
+                    self.send_header("Content-Range",
+                                     "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
+                self.send_header("Content-Length", str(len(data) - start))
+                self.end_headers()
+                body = data[start:]
+                if outer.cut_at is not None:
+                    body, outer.cut_at = body[:outer.cut_at], None
+                    self.wfile.write(body)
+                    self.wfile.flush()
+                    self.connection.shutdown(2)  # the link drops mid-download
+                    return
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/bundle.raucb" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def updater(k, version_running="old"):
+    """One run of wowkiosk-updater (its timer's), as root, for kiosk k."""
+    shims = os.path.join(k.dir, "shims")
+    os.makedirs(shims, exist_ok=True)
+    with open(os.path.join(shims, "systemctl"), "w") as f:
+        f.write("#!/bin/sh\necho \"$@\" >> '%s/systemctl.log'\n" % k.dir)
+    os.chmod(os.path.join(shims, "systemctl"), 0o755)
+    env = dict(k.env, WOWKIOSK_STATE_DIR=os.path.dirname(k.store), WOWKIOSK_CMDLINE=k.cmdline,
+               WOWKIOSK_SYSTEM_VERSION=version_running, WOWKIOSK_KEYRING=k.keyring,
+               PATH=shims + os.pathsep + os.environ["PATH"])
+    r = run([os.path.join(UPDATE, "wowkiosk-updater")], env=env, timeout=300)
+    log = os.path.join(k.dir, "systemctl.log")
+    if os.path.exists(log):
+        with open(log) as f:
+            if "reboot 0 tryboot" in f.read():
+                k.tryboot = True
+        os.unlink(log)
+    return r
+
+
+def update_state(k):
+    path = os.path.join(os.path.dirname(k.store), "update", "state")
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+
+
+def write_offer(k, version, url, sha256, size):
+    d = os.path.join(os.path.dirname(k.store), "update")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "offer"), "w") as f:
+        f.write("version=%s\nurl=%s\nsha256=%s\nsize=%d\n" % (version, url, sha256, size))
+
+
+def may_install(k, yes):
+    path = os.path.join(os.path.dirname(k.store), "update", "may-install")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if yes:
+        open(path, "w").close()
+    elif os.path.exists(path):
+        os.unlink(path)
+
+
+def scenario_updater(tmp, key, cert):
+    """The kiosk's side of a rollout: the offer fetched, downloaded across a
+    dropped link (resumed), checked, held until the kiosk may install,
+    installed, tried and kept; a wrong checksum and a forged bundle refused."""
+    bundle = make_bundle(tmp, "offered", "new", key, cert, size=4 << 20)
+    with open(bundle, "rb") as f:
+        data = f.read()
+    sha = hashlib.sha256(data).hexdigest()
+    server = BundleServer(bundle, cut_at=len(data) // 3)
+    k = fresh(tmp, "updater", cert)
+    try:
+        write_offer(k, "2.0.0", server.url, sha, len(data))
+        r = updater(k)
+        st = update_state(k)
+        check(r.returncode != 0 and st.get("state") == "downloading" and st.get("error"),
+              "updater: a dropped link leaves it downloading with the error: %s %s" % (st, r.stderr))
+        r = updater(k)
+        st = update_state(k)
+        check(server.ranges and server.ranges[0] > 0,
+              "updater: the second run resumed with a Range request (%s)" % server.ranges)
+        check(st.get("state") == "downloaded" and not k.tryboot,
+              "updater: downloaded, and held while the kiosk is open: %s %s" % (st, r.stderr))
+        check(k.system_on("B") == "SYSTEM=old", "updater: installed while the kiosk was open")
+        may_install(k, True)
+        r = updater(k)
+        st = update_state(k)
+        check(st.get("state") == "installed" and k.tryboot,
+              "updater: installed and a tryboot asked: %s %s" % (st, r.stderr))
+        check(k.system_on("B") == "SYSTEM=new", "updater: slot B holds the offered system")
+        check(k.boot() == "B", "updater: the tryboot starts B")
+        r = k.slot_check()
+        st = update_state(k)
+        check(st == {"slot": "B", "version": "2.0.0", "state": "good", "error": ""},
+              "updater: after B's self-test the report says %s" % st)
+        check(updater(k, version_running="2.0.0").returncode == 0 and not k.tryboot,
+              "updater: the version running is not installed again")
+    finally:
+        k.close()
+        server.close()
+    # a checksum that does not match, and a bundle signed by another key
+    okey, ocert = make_key(tmp, "not-the-fleet")
+    forged = make_bundle(tmp, "forged-offer", "evil", okey, ocert)
+    with open(forged, "rb") as f:
+        fdata = f.read()
+    for name, path, digest, why in (
+            ("checksum", bundle, "0" * 64, "SHA-256"),
+            ("signature", forged, hashlib.sha256(fdata).hexdigest(), "signature")):
+        server = BundleServer(path)
+        k = fresh(tmp, "refuse-" + name, cert)
+        try:
+            may_install(k, True)
+            with open(path, "rb") as f:
+                size = len(f.read())
+            write_offer(k, "3.0.0", server.url, digest, size)
+            r = updater(k)
+            st = update_state(k)
+            check(st.get("state") == "refused" and why in st.get("error", ""),
+                  "updater: %s: the report says %s" % (name, st))
+            check(k.system_on("B") == "SYSTEM=old" and not k.tryboot,
+                  "updater: %s: something was installed" % name)
+            left = os.listdir(os.path.join(os.path.dirname(k.store), "update", "download"))
+            check(left == [], "updater: %s: the refused download is kept: %s" % (name, left))
+        finally:
+            k.close()
+            server.close()
+
+
 def main():
     if os.geteuid() != 0 or not shutil.which("rauc") or not shutil.which("dbus-daemon"):
         print("test_ab_update: skipped (needs root, rauc and dbus-daemon)")
@@ -441,7 +605,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="wowab-")
     try:
         key, cert = make_key(tmp, "wowkiosk-dev")
-        for scenario in (scenario_backend_errors, scenario_good, scenario_selftest, scenario_cut_install,
+        for scenario in (scenario_backend_errors, scenario_updater, scenario_good, scenario_selftest, scenario_cut_install,
                          scenario_cut_boot, scenario_signature):
             t0 = time.monotonic()
             scenario(tmp, key, cert)

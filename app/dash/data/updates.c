@@ -393,7 +393,7 @@ bool updates_check(struct dashdb *db, int64_t now_ms, enum rollout_step *step, c
         if (next == ROLLOUT_STEP_PAUSE) {
             const struct rollout_kiosk *k = &ks.kiosks[p.first_failed];
             char note[UPDATES_NOTE_MAX];
-            snprintf(note, sizeof note, "paused by itself: kiosk %s reports %s %s", k->kiosk_id,
+            snprintf(note, sizeof note, "Paused by itself: kiosk %s reports %s %s", k->kiosk_id,
                      k->update_version, k->update_state);
             ok = set_stage(db, &r, ROLLOUT_PAUSED, r.stage, "wowdash", note, now_ms, err, size);
             r.paused_from = r.stage;

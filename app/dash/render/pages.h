@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "comment_text.h"
 #include "dashview.h"
 
 struct attributed;
@@ -148,5 +149,25 @@ extern const char page_live_script[];
  * [from_day, to_day) in ctx's language (NULL: English), into buf. */
 void page_period_words(const struct page_ctx *ctx, int32_t from_day, int32_t to_day, char *buf,
                        size_t size);
+
+/* ---- page_phone.c: the public comment form behind a kiosk's QR code ---- */
+
+/* The form for token (the path's, shown in the action escaped) in lang
+ * (NULL: English): rating 1..4 names the face tapped (else none),
+ * message (a msgid or NULL) says why it is shown again, body (NULL: "")
+ * is the text sent before.  Appended to out. */
+void page_phone_form(const struct page_lang *lang, const char *token, int rating,
+                     const char *message, const char *body, struct strbuf *out);
+
+/* The thank-you after a comment was kept. */
+void page_phone_sent(const struct page_lang *lang, struct strbuf *out);
+
+/* Why a link cannot be used: message a msgid; status goes in a data-
+ * attribute only (the reply's status is the caller's). */
+void page_phone_refused(const struct page_lang *lang, unsigned status, const char *message,
+                        struct strbuf *out);
+
+/* The msgid that says what is wrong with a comment (static; "" for OK). */
+const char *page_phone_verdict(enum comment_text_verdict v);
 
 #endif

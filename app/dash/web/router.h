@@ -46,6 +46,7 @@ struct tz;
 
 struct page_langs;
 struct phone_limits;
+struct moderation_lists;
 
 struct router {
     struct dashdb_pool *pool; /* borrowed: one connection per request */
@@ -61,6 +62,7 @@ struct router {
     struct refresher *refresher; /* borrowed: the data's generation (/api/v1/live); NULL: 0 */
     const struct page_langs *langs;    /* borrowed: the pages' languages; NULL: English only */
     struct phone_limits *phone_limits; /* borrowed: /c/'s rate limits; NULL: posts refused */
+    const struct moderation_lists *moderation; /* borrowed: comments' lists; NULL: none */
 };
 
 /* Answers request into reply (initialised here; the caller frees it with

@@ -7,6 +7,7 @@
 #include "moderation.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -409,4 +410,31 @@ void moderation_mask(const char *body, struct strbuf *out)
     }
     mask_digits(mid.data ? mid.data : "", out);
     strbuf_free(&mid);
+}
+
+size_t moderation_complaints(const char *body, size_t *idx, char (*words)[64], size_t max)
+{
+    size_t size = 2 * strlen(body) + 3, n = 0;
+    char *padded = malloc(size);
+    if (!padded)
+        return 0;
+    padded[0] = ' ';
+    moderation_words(body, padded + 1, size - 2);
+    strcat(padded, " ");
+    for (size_t i = 0; complaint_words[i] && n < max; i++) {
+        size_t len = strlen(complaint_words[i]);
+        for (const char *p = strstr(padded, complaint_words[i]); p;
+             p = strstr(p + 1, complaint_words[i])) {
+            if (p[-1] != ' ')
+                continue;
+            size_t wl = strcspn(p, " ");
+            idx[n] = i;
+            snprintf(words[n], 64, "%.*s", (int)(wl < 63 ? wl : 63), p);
+            n++;
+            break;
+        }
+        (void)len;
+    }
+    free(padded);
+    return n;
 }

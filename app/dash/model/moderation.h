@@ -77,4 +77,10 @@ void moderation_mask(const char *body, struct strbuf *out);
  * out (size bytes, cut at a word's end). */
 void moderation_words(const char *body, char *out, size_t size);
 
+/* The complaint words (the improvement rule's) body holds, at most max:
+ * their indices into *idx, each once, and for each the first word of
+ * body it started into words[i] (64 bytes each, lowercased).  Returns how
+ * many. */
+size_t moderation_complaints(const char *body, size_t *idx, char (*words)[64], size_t max);
+
 #endif

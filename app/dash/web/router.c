@@ -100,6 +100,7 @@ static const struct route routes[] = {
     {"/api/v1/report", PAGES, ROUTE_GET, true, true, handle_api_report},
     {"/api/v1/consistency", PAGES, ROUTE_GET, true, true, handle_api_consistency},
     {"/api/v1/attributed", PAGES, ROUTE_GET, true, true, handle_api_attributed},
+    {"/api/v1/comments", PAGES, ROUTE_GET, true, true, handle_api_comments},
     {"/api/v1/live", ANYONE_LOGGED_IN, ROUTE_GET, false, true, handle_api_live},
 };
 

@@ -187,6 +187,7 @@ void handle_catalog_department(struct route_ctx *c, const struct route_match *m)
 void handle_api_counts(struct route_ctx *c, const struct route_match *m);
 void handle_api_reasons(struct route_ctx *c, const struct route_match *m);
 void handle_api_departments(struct route_ctx *c, const struct route_match *m);
+void handle_api_comments(struct route_ctx *c, const struct route_match *m);
 void handle_api_kiosks(struct route_ctx *c, const struct route_match *m);
 void handle_api_alerts(struct route_ctx *c, const struct route_match *m);
 void handle_api_live(struct route_ctx *c, const struct route_match *m);

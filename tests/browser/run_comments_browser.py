@@ -3,8 +3,9 @@
 
 Usage: run_comments_browser.py WOWDASH OUTDIR
 
-Seeds a SQLite database: a kiosk with its comment_key (as its heartbeat sends it) and a few
-kiosk-typed comments inserted as its sync would; makes phone tokens with python3's hmac
+Seeds a SQLite database as tests/dash/test_comments_http.py does (kiosks with their
+comment_key as the heartbeat sends it, kiosk-typed comments inserted as the sync would, an open
+alert, an admin and a head of "front"); makes phone tokens with python3's hmac
 (docs/COMMENTS.md); starts `wowdash serve`, installs playwright-core as run_browser.py does,
 and runs the node script.  Screenshots land in OUTDIR as comments-*.png.
 """
@@ -16,23 +17,10 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "dash"))
-import seed as seedmod  # noqa: E402
-from comments_fixture import KIOSK_COLUMNS, kiosk_row, now_ms, token  # noqa: E402
+from comments_fixture import now_ms, token  # noqa: E402
 from run_browser import node_modules  # noqa: E402
+from test_comments_http import KEY, PASSWORD, seed  # noqa: E402
 from test_dash_http import Server, Target  # noqa: E402
-
-PASSWORD = "comments-browser-password"
-KEY = "5a" * 32
-
-
-def seed(wowdash, db):
-    subprocess.run([wowdash, "migrate", "--db", db], check=True, capture_output=True)
-    w = seedmod.Writer(db)
-    w.insert("kiosks", KIOSK_COLUMNS, [kiosk_row("k-front", "front", KEY)])
-    w.commit()
-    subprocess.run([wowdash, "user", "add", "ada", "--role", "admin", "--password-stdin",
-                    "--db", db], input=PASSWORD + "\n", text=True, check=True,
-                   capture_output=True)
 
 
 def main():
@@ -49,10 +37,11 @@ def main():
             expect = {"base": f"http://127.0.0.1:{server.port}", "outdir": outdir,
                       "modules": os.path.join(modules, "node_modules"),
                       "admin": {"user": "ada", "password": PASSWORD},
+                      "head": {"user": "hank", "password": PASSWORD},
                       "phone": {
-                          "fi": token(KEY, "k-front", "i1", 1, "front", 1, now - 60_000, "fi"),
-                          "de": token(KEY, "k-front", "i1", 2, "front", 2, now - 60_000, "de"),
-                          "expired": token(KEY, "k-front", "i1", 3, "front", 1,
+                          "fi": token(KEY, "k-front", "i1", 901, "front", 1, now - 60_000, "fi"),
+                          "de": token(KEY, "k-front", "i1", 902, "front", 2, now - 60_000, "de"),
+                          "expired": token(KEY, "k-front", "i1", 903, "front", 1,
                                            now - 40 * 60_000, "en")}}
             path = os.path.join(tmp, "expect.json")
             with open(path, "w") as f:

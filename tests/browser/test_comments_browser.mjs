@@ -5,7 +5,13 @@
 // (a German phone opens a Finnish token in Finnish), nothing wider than the screen, a tall
 // enough field and button; typing and Send reach the thank-you without a script; the same
 // link again says it was sent (409); an expired link says so in English.  Screenshots
-// OUTDIR/comments-phone-*.png.  Exit 1 with every failure listed.
+// OUTDIR/comments-phone-*.png.
+//
+// The signed-in pages at 1280x900: the admin's department page lists the comments newest first
+// with the hidden ones marked and personal data masked, the face filter narrows it; the head's
+// has no hidden one; the report's section counts by tag; the alert's page names its three
+// commonest complaints.  Screenshots OUTDIR/comments-{department-admin,department-head,report,
+// alert}.png of the sections.  Exit 1 with every failure listed.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -75,12 +81,66 @@ async function phone(browser) {
   await context.close();
 }
 
+async function signedIn(browser, who) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 },
+    locale: 'en-GB' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => fail(`${who.user}: page error: ${err.message}`));
+  await page.goto(`${expect.base}/login`);
+  await page.fill('input[name="user"]', who.user);
+  await page.fill('input[name="password"]', who.password);
+  await Promise.all([page.waitForNavigation(), page.press('input[name="password"]', 'Enter')]);
+  return { context, page };
+}
+
+async function sectionShot(page, selector, name) {
+  const el = await page.$(selector);
+  if (!check(el, `${name}: no ${selector}`)) return;
+  const file = path.join(expect.outdir, `comments-${name}.png`);
+  await el.screenshot({ path: file });
+  console.log(`screenshot ${file}`);
+}
+
+async function pages(browser) {
+  const admin = await signedIn(browser, expect.admin);
+  let page = admin.page;
+  await page.goto(`${expect.base}/department/front`);
+  const items = await page.$$eval('section.comments li.comment', (li) => li.map((l) => ({
+    hidden: l.classList.contains('hidden'), words: l.querySelector('.words').innerText,
+    face: l.dataset.face })));
+  check(items.length === 20, `admin: ${items.length} comments on the first page`);
+  check(items.filter((i) => i.hidden).length === 2, 'admin: two hidden ones, marked');
+  check(items.some((i) => i.words.includes('***')) &&
+    !items.some((i) => /4567|jane@/.test(i.words)), 'masked');
+  check(items.some((i) => i.words.startsWith('<script>')), 'markup shown as text');
+  await sectionShot(page, 'section.comments', 'department-admin');
+  await page.selectOption('select[name="cface"]', '1');
+  await Promise.all([page.waitForNavigation(), page.click('form.comment-filter button')]);
+  const faces = await page.$$eval('section.comments li.comment', (li) => li.map((l) => l.dataset.face));
+  check(faces.length > 0 && faces.every((f) => f === '1'), `face 1 only: ${faces}`);
+  await page.goto(`${expect.base}/report/front`);
+  await sectionShot(page, 'section[aria-labelledby="report-comments"]', 'report');
+  await page.goto(`${expect.base}/alerts/1`);
+  const whats = await page.$$eval('ol.complaints li', (li) => li.map((l) => l.innerText));
+  check(whats.length === 3, `alert: ${JSON.stringify(whats)}`);
+  await sectionShot(page, 'section.complaints', 'alert');
+  await admin.context.close();
+  const head = await signedIn(browser, expect.head);
+  page = head.page;
+  await page.goto(`${expect.base}/department/front`);
+  const hidden = await page.$$('section.comments li.comment.hidden');
+  check(hidden.length === 0, `head: ${hidden.length} hidden comments shown`);
+  await sectionShot(page, 'section.comments', 'department-head');
+  await head.context.close();
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
 });
 try {
   await phone(browser);
+  await pages(browser);
 } catch (e) {
   fail(`exception: ${e.stack}`);
 } finally {

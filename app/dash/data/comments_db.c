@@ -38,7 +38,7 @@ static bool read_row(void *ctx, int ncols, const char *const *v)
     c.tap_id = v[2] ? strtoll(v[2], NULL, 10) : 0;
     text(c.source, sizeof c.source, v[3]);
     text(c.department, sizeof c.department, v[4]);
-    c.rating = v[5] ? atoi(v[5]) : 0;
+    c.rating = v[5] ? (int)strtol(v[5], NULL, 10) : 0;
     c.tap_ms = v[6] ? strtoll(v[6], NULL, 10) : 0;
     c.written_ms = v[7] ? strtoll(v[7], NULL, 10) : 0;
     text(c.lang, sizeof c.lang, v[8]);

@@ -286,7 +286,9 @@ unsigned moderation_tags(const struct moderation_lists *lists, const char *body,
     unsigned tags = 0;
     if (spam_text(body) || gibberish(padded + 1) || repeated_word(padded + 1))
         tags |= MODERATION_SPAM;
-    strcat(padded, " ");
+    size_t end = strlen(padded);
+    padded[end] = ' ';
+    padded[end + 1] = '\0';
     if (abusive(lists, padded))
         tags |= MODERATION_ABUSIVE;
     if (!(tags & MODERATION_SPAM)) {
@@ -420,7 +422,9 @@ size_t moderation_complaints(const char *body, size_t *idx, char (*words)[64], s
         return 0;
     padded[0] = ' ';
     moderation_words(body, padded + 1, size - 2);
-    strcat(padded, " ");
+    size_t end = strlen(padded);
+    padded[end] = ' ';
+    padded[end + 1] = '\0';
     for (size_t i = 0; complaint_words[i] && n < max; i++) {
         size_t len = strlen(complaint_words[i]);
         for (const char *p = strstr(padded, complaint_words[i]); p;

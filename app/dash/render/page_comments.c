@@ -20,20 +20,31 @@
 static const char *const tag_names[MODERATION_TAGS] = {
     N_("Appreciation"), N_("Room for improvement"), N_("Urgent"), N_("Spam"), N_("Abusive")};
 
+/* A hidden form field (page_fleet's page_hidden would make a call circle
+ * through page_alerts, which shows an alert's complaints). */
+static void hidden_field(struct strbuf *out, const char *name, const char *value)
+{
+    strbuf_puts(out, "<input type=\"hidden\" name=\"");
+    html_escape(out, name);
+    strbuf_puts(out, "\" value=\"");
+    html_escape(out, value);
+    strbuf_puts(out, "\">");
+}
+
 static void filter_fields(struct strbuf *out, const struct dash_filter *f)
 {
     if (!f)
         return;
-    page_hidden(out, "period", page_period_name(f->period));
+    hidden_field(out, "period", page_period_name(f->period));
     if (f->period == DASH_PERIOD_CUSTOM) {
         char day[16];
         dash_day_format(f->from_day, day, sizeof day);
-        page_hidden(out, "from", day);
+        hidden_field(out, "from", day);
         dash_day_format(f->to_day - 1, day, sizeof day);
-        page_hidden(out, "to", day);
+        hidden_field(out, "to", day);
     }
     if (f->include_misuse)
-        page_hidden(out, "misuse", "1");
+        hidden_field(out, "misuse", "1");
 }
 
 static void option(struct strbuf *out, const char *value, bool selected, const char *label)
@@ -157,6 +168,43 @@ static void tag_counts(struct strbuf *out, const struct page_ctx *ctx, const int
     strbuf_puts(out, "</p>\n");
 }
 
+/* Previous and next links (as page_alerts' page_paging, which this file
+ * may not call: page_alerts calls here). */
+static void paging(struct strbuf *out, const struct page_ctx *ctx, const char *path,
+                   const char *extra, int64_t offset, int64_t limit, size_t shown, bool more)
+{
+    char q[200];
+    strbuf_puts(out, "<nav class=\"paging\" aria-label=\"");
+    page_text(out, ctx, "Pages");
+    strbuf_puts(out, "\">");
+    if (offset > 0) {
+        snprintf(q, sizeof q, "%s&offset=%lld&limit=%lld", extra,
+                 (long long)(offset > limit ? offset - limit : 0), (long long)limit);
+        strbuf_puts(out, "<a rel=\"prev\" href=\"");
+        page_url(out, path, NULL, ctx->filter, q);
+        strbuf_puts(out, "#comments\">← ");
+        page_text(out, ctx, "Previous");
+        strbuf_puts(out, "</a>");
+    }
+    strbuf_puts(out, "<span>");
+    page_text(out, ctx, "Comments");
+    strbuf_puts(out, " ");
+    page_put_int(out, ctx, offset + 1);
+    strbuf_puts(out, "–");
+    page_put_int(out, ctx, offset + (int64_t)shown);
+    strbuf_puts(out, "</span>");
+    if (more) {
+        snprintf(q, sizeof q, "%s&offset=%lld&limit=%lld", extra, (long long)(offset + limit),
+                 (long long)limit);
+        strbuf_puts(out, "<a rel=\"next\" href=\"");
+        page_url(out, path, NULL, ctx->filter, q);
+        strbuf_puts(out, "#comments\">");
+        page_text(out, ctx, "Next");
+        strbuf_puts(out, " →</a>");
+    }
+    strbuf_puts(out, "</nav>\n");
+}
+
 void page_comments_section(struct strbuf *out, const struct page_ctx *ctx,
                            const struct page_comments *pc)
 {
@@ -183,8 +231,7 @@ void page_comments_section(struct strbuf *out, const struct page_ctx *ctx,
              pc->tag ? moderation_tag_ids[__builtin_ctz(pc->tag)] : "");
     snprintf(path, sizeof path, "/department/%s", pc->department);
     if (from > 0 || from + shown < l->n)
-        page_paging(out, ctx, path, extra, (int64_t)from, pc->limit, shown, from + shown < l->n,
-                    N_("Comments"));
+        paging(out, ctx, path, extra, (int64_t)from, pc->limit, shown, from + shown < l->n);
     strbuf_puts(out, "</section>\n");
 }
 

@@ -259,7 +259,10 @@ def main():
             failed.append("setup")
         finally:
             if server:
-                server.stop()
+                rc = server.stop()
+                if rc != 0:  # a sanitizer's report at exit, or a crash
+                    print(f"FAIL {engine} serve exited {rc}:\n{server.text_log()[-3000:]}")
+                    failed.append("serve")
             if target:
                 target.drop()
     print(f"{engine}: " + (f"failed: {', '.join(failed)}" if failed else "every check passed"))

@@ -15,6 +15,9 @@ echo "== slip alerts where detection is hard: small drops, few taps, day-to-day 
 # (tests/sync/pg_cluster.py: a temp dir, a free port, trust auth, fsync=off),
 # stopped whatever happens.  The fleet keeps one connection per kiosk, so
 # 1000 kiosks need max_connections above 1000: the one option passed.
+echo "== comments: a department page and the API over 5000 comments moderated on read, a phone post"
+python3 bench/comments_bench.py "$build"
+
 echo "== sync to PostgreSQL (a throwaway cluster: tests/sync/pg_cluster.py)"
 statedir=$(mktemp -d /tmp/wowbench-pg.XXXXXX)
 state=$statedir/cluster.json

@@ -51,6 +51,11 @@ install(FILES assets/dash/dash.css DESTINATION ${CMAKE_INSTALL_DATADIR}/wowkiosk
 # Its pages' translations, read at start from po/ beside the stylesheet.
 install(FILES assets/dash/po/fi.po assets/dash/po/de.po
         DESTINATION ${CMAKE_INSTALL_DATADIR}/wowkiosk/dash/po COMPONENT wowdash)
+# The comments' profanity lists the build generated from naughty-words (CC-BY-4.0: its LICENSE
+# goes with them), where serve_moderation looks beside dash.css.
+install(FILES ${CMAKE_BINARY_DIR}/moderation/en.txt ${CMAKE_BINARY_DIR}/moderation/fi.txt
+              ${CMAKE_BINARY_DIR}/moderation/de.txt ${CMAKE_BINARY_DIR}/moderation/LICENSE
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/wowkiosk/dash/moderation COMPONENT wowdash)
 install(FILES ${WOW_RPI_DIR}/wowdash.default DESTINATION ${WOW_SYSCONFDIR}/default
         RENAME wowdash COMPONENT wowdash)
 install(FILES ${WOW_RPI_DIR}/systemd/wowdash.service

@@ -17,6 +17,7 @@
 #include "consistency.h"
 #include "dashview.h"
 #include "json.h"
+#include "comment_list.h"
 #include "report.h"
 #include "score.h"
 #include "strbuf.h"
@@ -627,4 +628,50 @@ void api_attributed(const struct attributed *teams, size_t n, bool detail, enum 
         }
     }
     end(&w, at);
+}
+
+/* ---- comments ---------------------------------------------------------- */
+
+static void comment_row(struct writer *w, const struct comment_item *c)
+{
+    struct strbuf tags = {0}, words = {0};
+    for (int t = 0; !w->header && t < MODERATION_TAGS; t++)
+        if (c->tags & (1u << t)) {
+            strbuf_puts(&tags, tags.len ? " " : "");
+            strbuf_puts(&tags, moderation_tag_ids[t]);
+        }
+    if (!w->header)
+        moderation_mask(c->body ? c->body : "", &words);
+    field_text(w, "department", c->department, false);
+    field_text(w, "kiosk_id", c->kiosk_id, false);
+    field_text(w, "source", c->source, false);
+    field_int(w, "face", c->rating);
+    field_time(w, "tapped", c->tap_ms);
+    field_time(w, "written", c->written_ms);
+    field_text(w, "lang", c->lang, false);
+    field_text(w, "tags", tags.data ? tags.data : "", false);
+    field_int(w, "hidden", c->hidden ? 1 : 0);
+    field_text(w, "text", words.data ? words.data : "", false);
+    if (tags.failed || words.failed)
+        w->out->failed = true;
+    strbuf_free(&tags);
+    strbuf_free(&words);
+}
+
+void api_comments(const struct comment_list *list, struct api_page *page, enum api_format format,
+                  struct strbuf *out)
+{
+    size_t from = page->offset < 0 ? 0 : (size_t)page->offset;
+    size_t to = from;
+    while (to < list->n && to - from < (size_t)page->limit)
+        to++;
+    page->more = to < list->n;
+    struct writer w = {.out = out, .format = format};
+    BEGIN(&w, page, comment_row, &(struct comment_item){0});
+    for (size_t i = from; i < to; i++) {
+        row_begin(&w, i - from);
+        comment_row(&w, &list->items[i]);
+        row_end(&w);
+    }
+    end(&w, to - from);
 }

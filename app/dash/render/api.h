@@ -35,6 +35,7 @@ struct dash_kiosk_rows;
 struct dash_alerts;
 struct report;
 struct consistency;
+struct comment_list;
 
 enum api_format { API_JSON, API_CSV };
 
@@ -121,5 +122,12 @@ void api_error(const char *message, struct strbuf *out);
 
 /* text as one CSV cell (quoted when needed, formula-guarded). */
 void api_csv_text(struct strbuf *out, const char *text);
+
+/* /api/v1/comments: columns department,kiosk_id,source,face,tapped,written,
+ * lang,tags (space-separated ids),hidden (0/1),text (personal data masked,
+ * moderation.h); list moderated and narrowed by the caller, newest first;
+ * page's offset and limit cut it (page->more set). */
+void api_comments(const struct comment_list *list, struct api_page *page, enum api_format format,
+                  struct strbuf *out);
 
 #endif

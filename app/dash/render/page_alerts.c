@@ -392,6 +392,8 @@ void page_alert(const struct page_ctx *ctx, const struct dash_alert *alert, stru
         page_text(out, ctx, "Says you have seen it; it stays until the data recovers.");
         strbuf_puts(out, "</span></form>\n");
     }
+    if (ctx->comments)
+        page_comments_alert(out, ctx, ctx->comments);
     alert_comments(out, ctx, a);
     page_frame_end(out);
 }

@@ -513,6 +513,8 @@ void page_department(const struct page_ctx *ctx, const struct dash_department *d
     reasons_table(out, ctx, d, "positive", N_("After a happy answer"));
     reasons_table(out, ctx, d, "negative", N_("After an unhappy answer"));
     strbuf_puts(out, "</section></div>\n");
+    if (ctx->comments)
+        page_comments_section(out, ctx, ctx->comments);
     if (ctx->attributed && ctx->attributed->internal)
         page_attributed_section(out, ctx, ctx->attributed);
     heat_section(out, ctx, d);

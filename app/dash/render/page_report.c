@@ -393,6 +393,9 @@ void page_report(const struct page_ctx *ctx, const struct dash_department *d,
     reasons(out, ctx, d, "positive", N_("After a happy answer"));
     reasons(out, ctx, d, "negative", N_("After an unhappy answer"));
     strbuf_puts(out, "</div></section>\n");
+    if (ctx->comments)
+        page_comments_report(out, ctx, ctx->comments->list, ctx->comments->admin,
+                             PAGE_REPORT_COMMENTS);
     alerts_section(out, ctx, alerts);
     page_clock_text(ctx, ctx->now_ms, made, sizeof made);
     strbuf_puts(out, "<footer class=\"report-foot\"><p>");

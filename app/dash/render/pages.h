@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "comment_text.h"
+#include "moderation.h"
 #include "dashview.h"
 
 struct attributed;
@@ -59,6 +61,8 @@ struct page_ctx {
        traced to them (attributed_league); impact_n 0: no section */
     const struct attributed *impact;
     size_t impact_n;
+    /* the department page's comments (page_comments.c); NULL: no section */
+    const struct page_comments *comments;
 };
 
 /* Lists in pages (alerts, fleet) show this many rows unless asked. */
@@ -148,5 +152,62 @@ extern const char page_live_script[];
  * [from_day, to_day) in ctx's language (NULL: English), into buf. */
 void page_period_words(const struct page_ctx *ctx, int32_t from_day, int32_t to_day, char *buf,
                        size_t size);
+
+/* ---- page_phone.c: the public comment form behind a kiosk's QR code ---- */
+
+/* The form for token (the path's, shown in the action escaped) in lang
+ * (NULL: English): rating 1..4 names the face tapped (else none),
+ * message (a msgid or NULL) says why it is shown again, body (NULL: "")
+ * is the text sent before.  Appended to out. */
+void page_phone_form(const struct page_lang *lang, const char *token, int rating,
+                     const char *message, const char *body, struct strbuf *out);
+
+/* The thank-you after a comment was kept. */
+void page_phone_sent(const struct page_lang *lang, struct strbuf *out);
+
+/* Why a link cannot be used: message a msgid; status goes in a data-
+ * attribute only (the reply's status is the caller's). */
+void page_phone_refused(const struct page_lang *lang, unsigned status, const char *message,
+                        struct strbuf *out);
+
+/* The msgid that says what is wrong with a comment (static; "" for OK). */
+const char *page_phone_verdict(enum comment_text_verdict v);
+
+/* ---- page_comments.c: the customers' comments on the pages ---- */
+
+struct comment_list;
+struct comment_complaint;
+
+/* The department page's comments: list moderated and narrowed (face, tag,
+ * hidden ones for an admin only), newest first; counts by tag of the
+ * period's comments the viewer may see (before face and tag). */
+struct page_comments {
+    const struct comment_list *list;
+    const char *department;
+    int face;     /* the face chosen, 0: any */
+    unsigned tag; /* the tag chosen (a MODERATION_* bit), 0: any */
+    int64_t offset, limit;
+    int64_t counts[MODERATION_TAGS];
+    bool admin;             /* hidden comments are in the list, marked */
+    int64_t from_ms, to_ms; /* an alert's window (page_comments_alert) */
+};
+
+/* The department page's section (page_department calls it). */
+void page_comments_section(struct strbuf *out, const struct page_ctx *ctx,
+                           const struct page_comments *pc);
+
+/* The evaluation report's: the period's count, counts by tag, and the
+ * newest max comments of list (moderated, narrowed). */
+void page_comments_report(struct strbuf *out, const struct page_ctx *ctx,
+                          const struct comment_list *list, bool admin, size_t max);
+
+/* An alert page's three most common complaints: of pc's list, those of
+ * face 1 or 2 tapped in [pc->from_ms, pc->to_ms), the alert's window
+ * (comment_list_complaints). */
+void page_comments_alert(struct strbuf *out, const struct page_ctx *ctx,
+                         const struct page_comments *pc);
+
+/* The report shows at most this many of the period's comments. */
+#define PAGE_REPORT_COMMENTS 50
 
 #endif

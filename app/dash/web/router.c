@@ -71,6 +71,7 @@ static const struct route routes[] = {
     {"/assets/live.js", 0, ROUTE_GET, false, false, handle_live_script},
     {"/favicon.ico", 0, ROUTE_GET, false, false, handle_icon},
     {"/login", 0, ROUTE_GET | ROUTE_POST, false, false, handle_login},
+    {"/c/~", 0, ROUTE_GET | ROUTE_POST, false, false, handle_phone},
     {"/", ANYONE_LOGGED_IN, ROUTE_GET, false, false, handle_home},
     {"/overview", PAGES, ROUTE_GET, true, false, handle_overview},
     {"/wall", PAGES, ROUTE_GET, true, false, handle_wall},
@@ -99,6 +100,7 @@ static const struct route routes[] = {
     {"/api/v1/report", PAGES, ROUTE_GET, true, true, handle_api_report},
     {"/api/v1/consistency", PAGES, ROUTE_GET, true, true, handle_api_consistency},
     {"/api/v1/attributed", PAGES, ROUTE_GET, true, true, handle_api_attributed},
+    {"/api/v1/comments", PAGES, ROUTE_GET, true, true, handle_api_comments},
     {"/api/v1/live", ANYONE_LOGGED_IN, ROUTE_GET, false, true, handle_api_live},
 };
 
@@ -134,6 +136,10 @@ static bool match(const struct route *r, const char *path, struct route_match *m
     *m = (struct route_match){.route = r};
     if (r->api)
         return match_api(r, path, m);
+    const char *rest = strchr(r->pattern, '~'); /* the rest of the path: its handler reads it */
+    if (rest)
+        return !strncmp(path, r->pattern, (size_t)(rest - r->pattern)) &&
+               path[rest - r->pattern] != '\0';
     const char *wild = strpbrk(r->pattern, "*#");
     if (wild == NULL)
         return strcmp(path, r->pattern) == 0;

@@ -19,6 +19,8 @@
  *        number the refresher moves when the figures change (serve.c holds the answer
  *        back while N is G: the pages' live update, /assets/live.js)
  *   GET  /assets/live.js                       anyone
+ *   GET  /c/TOKEN, POST /c/TOKEN               anyone with a kiosk's comment token: the
+ *        phone's comment form (routes_phone.c)
  *
  * No session: a page answers 303 to /login?next=PATH, the API 401 with a
  * JSON error.  HEAD is GET (serve.c drops the body).  Every reply says
@@ -43,6 +45,8 @@ struct trust;
 struct tz;
 
 struct page_langs;
+struct phone_limits;
+struct moderation_lists;
 
 struct router {
     struct dashdb_pool *pool; /* borrowed: one connection per request */
@@ -56,7 +60,9 @@ struct router {
     bool secure_cookies;         /* Set-Cookie with Secure (served over HTTPS) */
     const struct trust *trust;   /* borrowed: allowed hosts (trust.h); NULL: Origin vs Host only */
     struct refresher *refresher; /* borrowed: the data's generation (/api/v1/live); NULL: 0 */
-    const struct page_langs *langs; /* borrowed: the pages' languages; NULL: English only */
+    const struct page_langs *langs;    /* borrowed: the pages' languages; NULL: English only */
+    struct phone_limits *phone_limits; /* borrowed: /c/'s rate limits; NULL: posts refused */
+    const struct moderation_lists *moderation; /* borrowed: comments' lists; NULL: none */
 };
 
 /* Answers request into reply (initialised here; the caller frees it with

@@ -53,7 +53,8 @@ struct route_match;
 
 /* One row of the route table (router.c). */
 struct route {
-    const char *pattern; /* "/alerts/#/comment": '*' an id of [A-Za-z0-9_.-], '#' a number */
+    const char *pattern; /* "/alerts/#/comment": '*' an id of [A-Za-z0-9_.-], '#' a number,
+                            a final '~' anything (the handler reads the path) */
     unsigned roles;      /* who may use it; 0: anyone, before any session or database */
     unsigned methods;    /* ROUTE_GET, ROUTE_POST or both */
     bool filter;         /* reads the filter parameters (and checks its department's scope) */
@@ -121,6 +122,9 @@ void handle_icon(struct route_ctx *c, const struct route_match *m);
 void handle_live_script(struct route_ctx *c, const struct route_match *m);
 void handle_login(struct route_ctx *c, const struct route_match *m);
 
+/* routes_phone.c */
+void handle_phone(struct route_ctx *c, const struct route_match *m);
+
 /* routes_pages.c */
 void handle_home(struct route_ctx *c, const struct route_match *m);
 void handle_overview(struct route_ctx *c, const struct route_match *m);
@@ -183,6 +187,7 @@ void handle_catalog_department(struct route_ctx *c, const struct route_match *m)
 void handle_api_counts(struct route_ctx *c, const struct route_match *m);
 void handle_api_reasons(struct route_ctx *c, const struct route_match *m);
 void handle_api_departments(struct route_ctx *c, const struct route_match *m);
+void handle_api_comments(struct route_ctx *c, const struct route_match *m);
 void handle_api_kiosks(struct route_ctx *c, const struct route_match *m);
 void handle_api_alerts(struct route_ctx *c, const struct route_match *m);
 void handle_api_live(struct route_ctx *c, const struct route_match *m);

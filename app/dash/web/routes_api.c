@@ -12,6 +12,7 @@
 #include "consistency.h"
 #include "refresher.h"
 #include "router_private.h"
+#include "routes_comments.h"
 
 #define API_LIMIT_DEFAULT 1000
 
@@ -204,6 +205,11 @@ void handle_api_counts(struct route_ctx *c, const struct route_match *m)
 void handle_api_reasons(struct route_ctx *c, const struct route_match *m)
 {
     api_answer(c, m, api_reasons_rows, true);
+}
+
+void handle_api_comments(struct route_ctx *c, const struct route_match *m)
+{
+    api_answer(c, m, route_comments_api, true);
 }
 
 void handle_api_departments(struct route_ctx *c, const struct route_match *m)

@@ -15,6 +15,7 @@
 #include "kiosks.h"
 #include "pages.h"
 #include "router_private.h"
+#include "routes_comments.h"
 
 /* Whether the viewer sees an internal team (the overview then ranks them
  * by customer impact). */
@@ -111,6 +112,12 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
     }
     if (!route_load_departments(c))
         return;
+    struct route_comments comments = {0};
+    if (!route_comments_department(c, id, &comments)) {
+        route_comments_free(&comments);
+        return;
+    }
+    p.comments = &comments.page;
     enum dashq_status st =
         dashq_department(c->db, &c->user, &c->filter, id, &d, c->err, sizeof c->err);
     struct dash_filter mine = c->filter;
@@ -132,6 +139,7 @@ void handle_department(struct route_ctx *c, const struct route_match *m)
             route_html_done(c, 200);
     }
     attributed_free(&owned);
+    route_comments_free(&comments);
     dash_department_free(&d);
     dash_alerts_free(&alerts);
     act_table_free(&act);
@@ -167,6 +175,7 @@ void handle_alert(struct route_ctx *c, const struct route_match *m)
 {
     const char *id = m->arg;
     struct dash_alert a = {0};
+    struct route_comments comments = {0};
     struct page_ctx p;
     route_page_ctx(c, &p);
     if (!route_load_departments(c))
@@ -177,8 +186,9 @@ void handle_alert(struct route_ctx *c, const struct route_match *m)
         route_fail(c, 404, "No such alert.");
     else if (st != DASHQ_OK)
         route_fail_db(c, "alert");
-    else
-        page_alert(&p, &a, &c->reply->body), route_html_done(c, 200);
+    else if (route_comments_alert(c, &a, &comments))
+        p.comments = &comments.page, page_alert(&p, &a, &c->reply->body), route_html_done(c, 200);
+    route_comments_free(&comments);
     alerts_alert_free(&a);
 }
 

@@ -13,6 +13,7 @@
 #include "attributed.h"
 #include "pages.h"
 #include "router_private.h"
+#include "routes_comments.h"
 
 /* A report lists at most this many of the period's alerts. */
 #define REPORT_ALERTS 50
@@ -67,10 +68,15 @@ void handle_report(struct route_ctx *c, const struct route_match *m)
     struct route_report r;
     struct page_ctx p;
     route_page_ctx(c, &p);
-    if (route_report_load(c, m->arg, &r)) {
+    struct route_comments comments = {0};
+    if (route_report_load(c, m->arg, &r) &&
+        route_comments_load(c, m->arg, router_day_start_ms(c->rt, c->filter.from_day),
+                            router_day_start_ms(c->rt, c->filter.to_day), &comments)) {
+        p.comments = &comments.page;
         p.attributed = r.attributed.team[0] ? &r.attributed : NULL;
         page_report(&p, &r.department, &r.report, &r.alerts, &c->reply->body);
         route_html_done(c, 200);
     }
+    route_comments_free(&comments);
     route_report_free(&r);
 }

@@ -47,10 +47,13 @@
 #include "http.h"
 #include "lane.h"
 #include "log.h"
+#include "moderation.h"
 #include "notify.h"
+#include "phone_limits.h"
 #include "refresher.h"
 #include "router.h"
 #include "serve_langs.h"
+#include "serve_moderation.h"
 #include "strbuf.h"
 #include "sync_backend.h"
 #include "trust.h"
@@ -311,6 +314,8 @@ struct server {
     struct router router;
     struct dashdb_pool *pool;
     struct auth *auth;
+    struct phone_limits *phone_limits;   /* the comment form's rate limits */
+    struct moderation_lists *moderation; /* the comments' profanity lists */
     char *css;
     struct tz *zone;
     char zone_name[128];
@@ -772,6 +777,8 @@ static void serve_stop(struct server *s)
         pthread_mutex_destroy(&s->live.mu);
     dashdb_pool_destroy(s->pool);
     auth_destroy(s->auth);
+    phone_limits_destroy(s->phone_limits);
+    moderation_lists_free(s->moderation);
     tz_destroy(s->zone);
     free(s->css);
     serve_langs_free(&s->langs);
@@ -791,7 +798,9 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
     s->auth = auth_create();
     s->lane = lane_start(LANE_WORKERS, LANE_CAPACITY);
     s->guard = conn_guard_start(&s->trust, SERVE_REQUEST_MS);
-    if (!s->pool || !s->auth || !s->lane || !s->guard) {
+    s->phone_limits = phone_limits_create();
+    s->moderation = serve_moderation_load(assets);
+    if (!s->pool || !s->auth || !s->lane || !s->guard || !s->phone_limits || !s->moderation) {
         log_error("out of memory");
         return false;
     }
@@ -806,7 +815,9 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
                                 .silent_after_ms = o->silent_after_ms,
                                 .secure_cookies = o->secure_cookies,
                                 .trust = &s->trust,
-                                .langs = &s->langs.langs};
+                                .langs = &s->langs.langs,
+                                .phone_limits = s->phone_limits,
+                                .moderation = s->moderation};
     s->live_made = pthread_mutex_init(&s->live.mu, NULL) == 0;
     struct refresher_settings rs = {.target = o->db,
                                     .every_ms =

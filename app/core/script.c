@@ -138,6 +138,13 @@ static bool script_target(struct script_parser *p, struct script_word w, struct 
         step->target = SCRIPT_AT_SKIP;
     } else if (word_is(w, "accessible")) {
         step->target = SCRIPT_AT_ACCESSIBLE;
+    } else if (word_is(w, "comment")) {
+        step->target = SCRIPT_AT_COMMENT;
+    } else if (colon != NULL && word_is(kind, "key")) {
+        if (!word_number(arg, 0, 63, &n))
+            return script_fail(p, "expected key:0 to key:63, got '%.*s'", w.len, w.s);
+        step->target = SCRIPT_AT_KEY;
+        step->index = (int)n;
     } else if (colon != NULL && word_is(kind, "face")) {
         if (!word_number(arg, 1, 4, &n))
             return script_fail(p, "expected face:1 to face:4, got '%.*s'", w.len, w.s);
@@ -169,8 +176,8 @@ static bool script_target(struct script_parser *p, struct script_word w, struct 
         return script_tech_target(p, w, kind, arg, step);
     } else {
         return script_fail(p,
-                           "expected X Y or face:N, reason:N, skip, lang:XX, department:ID, "
-                           "pin:N, tech:ITEM, tech-department:ID, got '%.*s'",
+                           "expected X Y or face:N, reason:N, skip, comment, key:N, lang:XX, "
+                           "department:ID, pin:N, tech:ITEM, tech-department:ID, got '%.*s'",
                            w.len > 40 ? 40 : w.len, w.s);
     }
     return true;

@@ -177,7 +177,10 @@ static void test_crash_between_push_and_mark(void **state)
                               batch.count_n,
                               batch.reasons,
                               batch.reason_n,
-                              0};
+                              0,
+                              NULL,
+                              0,
+                              NULL};
     struct sync_heartbeat hb = {"k1", "", "", "", "UTC", "t", batch.incarnation,
                                 0,    0,  0,  "", 0,     "",  "single",
                                 "",   0,  "", 0};
@@ -537,8 +540,8 @@ static void test_comments_as_kiosk(PGconn *c, const char *id)
     assert_role_sql(c, sql, "", "0");
     snprintf(sql, sizeof sql, "SELECT body FROM comments WHERE kiosk_id = '%s'", id);
     assert_role_sql(c, sql, "", "slow");
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM comments WHERE synced_ms > 0 AND kiosk_id = '%s'",
-             id);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM comments WHERE synced_ms > 0 AND kiosk_id = '%s'", id);
     assert_role_sql(c, sql, "", "1");
     const char *refused[] = {
         "UPDATE comments SET body = 'changed'",
@@ -546,7 +549,8 @@ static void test_comments_as_kiosk(PGconn *c, const char *id)
         "INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms,"
         " lang, body, written_ms) VALUES ('other', 'i', 8, 'kiosk', 'front', 1, 5, 'en', 'x', 6)",
         "INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms,"
-        " lang, body, written_ms, synced_ms) VALUES (substr(current_user, 7), 'i', 9, 'kiosk', 'front', 1,"
+        " lang, body, written_ms, synced_ms) VALUES (substr(current_user, 7), 'i', 9, 'kiosk', "
+        "'front', 1,"
         " 5, 'en', 'x', 6, 1)",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)

@@ -165,7 +165,8 @@ void ui_layout_thanks(struct ui_ctx *c)
     int title_h = ui_px(c, 84), sub_h = ui_px(c, 70), gap = ui_px(c, 20);
     int card_h = note != NULL ? ui_px(c, (c->h > c->w ? 150 : 110) + (week != NULL ? 28 : 0)) : 0;
     bool offer = c->view->comment_offer;
-    int offer_h = offer ? ui_px(c, c->in->comment_url != NULL ? 170 : 90) : 0;
+    bool tall = c->h > c->w && c->in->comment_url != NULL; /* the code under the button */
+    int offer_h = offer ? ui_px(c, tall ? 300 : c->in->comment_url != NULL ? 170 : 90) : 0;
     if (offer && note != NULL)
         face = false; /* the words before the picture */
     else if (offer)

@@ -29,16 +29,27 @@ void ui_add_comment_offer(struct ui_ctx *c, struct ui_rect r)
 {
     const char *url = c->in->comment_url;
     int button_h = ui_px(c, 80);
+    if (url != NULL && c->h > c->w) { /* portrait: the button above, the code under it */
+        struct ui_rect button = {r.x + r.w / 8, r.y, r.w * 3 / 4, button_h};
+        ui_add_button(c, button, ui_msg(c, "Tell us more"), ui_px(c, 26), UI_BUTTON_NORMAL);
+        ui_add_target(c, UI_TARGET_COMMENT, 0, button);
+        r = (struct ui_rect){r.x, r.y + button_h + c->gap, r.w, r.h - button_h - c->gap};
+        button_h = 0;
+    }
     int qr = url != NULL ? r.h : 0;
     int caption_w = url != NULL ? (r.w - qr) * 35 / 100 : 0;
     int button_w = r.w - qr - caption_w - (url != NULL ? 2 * c->gap : 0);
     if (button_w > ui_px(c, 320))
         button_w = ui_px(c, 320);
+    if (button_h == 0) /* placed above */
+        button_w = -c->gap;
     int total = button_w + (url != NULL ? 2 * c->gap + caption_w + qr : 0);
     int x = r.x + (r.w - total) / 2;
-    struct ui_rect button = {x, r.y + (r.h - button_h) / 2, button_w, button_h};
-    ui_add_button(c, button, ui_msg(c, "Tell us more"), ui_px(c, 26), UI_BUTTON_NORMAL);
-    ui_add_target(c, UI_TARGET_COMMENT, 0, button);
+    if (button_h > 0) {
+        struct ui_rect button = {x, r.y + (r.h - button_h) / 2, button_w, button_h};
+        ui_add_button(c, button, ui_msg(c, "Tell us more"), ui_px(c, 26), UI_BUTTON_NORMAL);
+        ui_add_target(c, UI_TARGET_COMMENT, 0, button);
+    }
     if (url == NULL)
         return;
     struct ui_rect caption = {x + button_w + c->gap, r.y, caption_w, r.h};
@@ -58,35 +69,62 @@ struct key_place {
     int line, x, width;
 };
 
-/* Lays the layout's rows onto lines of units tenths; returns the lines.
- * A row of only wide keys (close, space, send) is narrowed to fit. */
-static int flow_keys(const struct keyboard_layout *l, int units, struct key_place *places)
+/* A row's total width, in tenths: its keys from first, and their count. */
+static int row_width(const struct keyboard_layout *l, int first, int *count)
 {
-    int line = -1, row = -1, x = 0;
-    for (int i = 0; i < l->count; i++) {
-        const struct keyboard_key *k = &l->keys[i];
-        int width = k->width;
-        if (k->row == KEYBOARD_ROWS - 1 && units < KEYBOARD_ROW_UNITS)
-            width = width * units / KEYBOARD_ROW_UNITS;
-        if (k->row != row) {
-            row = k->row;
-            line++;
-            x = units == KEYBOARD_ROW_UNITS ? k->x : 0;
-        } else if (x + width > units) {
-            line++;
-            x = 0;
-        }
-        places[i] = (struct key_place){line, x, width};
-        x += width;
-    }
-    return line + 1;
+    int width = 0, n = 0;
+    for (int i = first; i < l->count && l->keys[i].row == l->keys[first].row; i++, n++)
+        width += l->keys[i].width;
+    *count = n;
+    return width;
 }
 
-static const char *key_label(const struct ui_ctx *c, const struct keyboard_key *k)
+/* Lays the layout's rows onto lines of units tenths, each line centred;
+ * returns the lines.  A row wider than a line is split in two halves of
+ * about the same width; the bottom row (close, space, send) is narrowed
+ * instead, its space bar first. */
+static int flow_keys(const struct keyboard_layout *l, int units, struct key_place *places)
+{
+    int line = 0;
+    for (int first = 0; first < l->count;) {
+        int n, width = row_width(l, first, &n);
+        bool bottom = l->keys[first].row == KEYBOARD_ROWS - 1;
+        int split = n; /* keys on the row's first line */
+        if (width > units && !bottom)
+            for (int i = 0, sum = 0; i < n; i++) {
+                sum += l->keys[first + i].width;
+                if (2 * sum >= width) {
+                    split = i + 1;
+                    break;
+                }
+            }
+        for (int part = 0; part < (split < n ? 2 : 1); part++) {
+            int from = part == 0 ? 0 : split, to = part == 0 ? split : n, lw = 0;
+            for (int i = from; i < to; i++) {
+                const struct keyboard_key *k = &l->keys[first + i];
+                int w = k->width;
+                if (bottom && width > units) /* narrowed: the space bar gives most */
+                    w = k->kind == KEYBOARD_SPACE ? k->width - (width - units) * 3 / 4
+                                                  : k->width - (width - units) / 8;
+                places[first + i] = (struct key_place){line, lw, w};
+                lw += w;
+            }
+            for (int i = from; i < to; i++)
+                places[first + i].x += (units - lw) / 2;
+            line++;
+        }
+        first += n;
+    }
+    return line;
+}
+
+/* The key's label; a letter copied into the frame's arena (the layout is
+ * the caller's, on its stack). */
+static const char *key_label(struct ui_ctx *c, const struct keyboard_key *k)
 {
     switch (k->kind) {
     case KEYBOARD_CHAR:
-        return c->view->comment_shift ? k->shifted : k->text;
+        return ui_arena_printf(c, "%s", c->view->comment_shift ? k->shifted : k->text);
     case KEYBOARD_SHIFT:
         return "⇧";
     case KEYBOARD_BACKSPACE:
@@ -121,13 +159,12 @@ static int keyboard_keys(struct ui_ctx *c, struct ui_rect area)
     int key_h = (area.h - (lines - 1) * gap) / lines;
     if (key_h > ui_px(c, 72))
         key_h = ui_px(c, 72);
-    int unit = area.w / units; /* px per tenth of a key */
-    int left = area.x + (area.w - unit * units) / 2;
     int top = area.y + area.h - lines * key_h - (lines - 1) * gap;
     for (int i = 0; i < layout.count; i++) {
         const struct keyboard_key *k = &layout.keys[i];
-        struct ui_rect r = {left + places[i].x * unit, top + places[i].line * (key_h + gap),
-                            places[i].width * unit - gap, key_h};
+        int x0 = area.x + places[i].x * area.w / units; /* tenths to pixels, not rounded */
+        int x1 = area.x + (places[i].x + places[i].width) * area.w / units;
+        struct ui_rect r = {x0, top + places[i].line * (key_h + gap), x1 - x0 - gap, key_h};
         ui_add_button(c, r, key_label(c, k), ui_px(c, k->kind == KEYBOARD_CHAR ? 30 : 22),
                       key_style(c, k));
         ui_add_target(c, UI_TARGET_KEY, i, r);

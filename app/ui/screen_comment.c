@@ -147,6 +147,29 @@ static enum ui_button_style key_style(const struct ui_ctx *c, const struct keybo
                                                                  : UI_BUTTON_QUIET;
 }
 
+/* One key: square corners, which the display fills as plain rectangles
+ * (a rounded one costs its edge's every pixel, and fifty keys are redrawn
+ * at each press), a shadow or, in high contrast, an edge as buttons have. */
+static void add_key(struct ui_ctx *c, struct ui_rect r, const char *label, int size_px,
+                    enum ui_button_style style)
+{
+    const struct ui_palette *pal = c->pal;
+    struct ui_color fill = style == UI_BUTTON_SELECTED ? pal->selected
+                           : style == UI_BUTTON_QUIET  ? pal->quiet
+                                                       : pal->card;
+    struct ui_color ink = style == UI_BUTTON_SELECTED ? pal->on_selected : pal->ink;
+    if (pal->outline.a != 0 && style != UI_BUTTON_SELECTED) {
+        int edge = ui_px(c, 2);
+        ui_add_rect(c, r, 0, pal->outline);
+        r = ui_rect_inset(r, edge, edge);
+    } else if (pal->outline.a == 0 && style != UI_BUTTON_QUIET) {
+        ui_add_rect(c, (struct ui_rect){r.x, r.y + ui_px(c, 3), r.w, r.h}, 0, pal->shadow);
+    }
+    ui_add_rect(c, r, 0, fill);
+    ui_add_text(c, ui_rect_inset(r, ui_px(c, 4), ui_px(c, 2)), label, size_px, true, ink,
+                UI_ALIGN_CENTER);
+}
+
 /* The keys in area's bottom; returns the y where they start. */
 static int keyboard_keys(struct ui_ctx *c, struct ui_rect area)
 {
@@ -165,8 +188,8 @@ static int keyboard_keys(struct ui_ctx *c, struct ui_rect area)
         int x0 = area.x + places[i].x * area.w / units; /* tenths to pixels, not rounded */
         int x1 = area.x + (places[i].x + places[i].width) * area.w / units;
         struct ui_rect r = {x0, top + places[i].line * (key_h + gap), x1 - x0 - gap, key_h};
-        ui_add_button(c, r, key_label(c, k), ui_px(c, k->kind == KEYBOARD_CHAR ? 30 : 22),
-                      key_style(c, k));
+        add_key(c, r, key_label(c, k), ui_px(c, k->kind == KEYBOARD_CHAR ? 30 : 22),
+                key_style(c, k));
         ui_add_target(c, UI_TARGET_KEY, i, r);
     }
     return top;

@@ -44,12 +44,14 @@ struct record {
     struct store_followup followup;
     char department[CONFIG_ID_MAX];
     char reason[CONFIG_ID_MAX];
-    /* RECORD_COMMENT: the words in place (a queue's untouched slots are
-       pages never written, so the size costs no memory until used) */
+    /* RECORD_COMMENT: its language, and its words in comment_bodies[slot]
+       (kept out of the ring: 4096 records of 2 KB would be 8 MB) */
     struct store_comment comment;
     char lang[8];
-    char body[STORE_COMMENT_BODY_MAX];
+    int slot;
 };
+
+#define SESSION_COMMENTS 16 /* comments waiting at once; more are dropped, loudly */
 
 struct session {
     const struct config *config;
@@ -76,6 +78,9 @@ struct session {
     struct sync_thread *sync;      /* (shared) told of commits and health; NULL: none */
 
     struct session_tap tap; /* (shared) the newest committed tap, for a comment's token */
+    char comment_bodies[SESSION_COMMENTS][STORE_COMMENT_BODY_MAX]; /* (shared) queued words */
+    bool comment_used[SESSION_COMMENTS];                           /* (shared) */
+    char writing_body[STORE_COMMENT_BODY_MAX]; /* the writer's copy of the words it writes */
 
     /* The writer's own. */
     struct store *store; /* owned; NULL while it cannot be opened */
@@ -257,7 +262,16 @@ static void point_record(struct record *r)
     r->tap.department = r->department;
     r->followup.reason = r->reason[0] != '\0' ? r->reason : NULL;
     r->comment.lang = r->lang;
-    r->comment.body = r->body;
+}
+
+/* Removes the queue's first record (lock held), and frees its words. */
+static void drop_head(struct session *s)
+{
+    const struct record *r = &s->queue[s->head];
+    if (r->kind == RECORD_COMMENT)
+        s->comment_used[r->slot] = false;
+    s->head = (s->head + 1) % SESSION_QUEUE_MAX;
+    s->len--;
 }
 
 /* Writes the queue's records in order until one fails; lock held on entry
@@ -266,8 +280,11 @@ static bool drain(struct session *s)
 {
     while (s->len > 0 && !s->stopping) {
         struct record r = s->queue[s->head];
+        if (r.kind == RECORD_COMMENT) /* copied: a full queue may drop and reuse its slot */
+            memcpy(s->writing_body, s->comment_bodies[r.slot], sizeof s->writing_body);
         pthread_mutex_unlock(&s->lock);
         point_record(&r);
+        r.comment.body = s->writing_body;
         pthread_mutex_lock(&s->store_lock);
         enum written w = write_record(s, &r, clock_real().utc_ms);
         pthread_mutex_unlock(&s->store_lock);
@@ -275,10 +292,8 @@ static bool drain(struct session *s)
         if (w == FAILED)
             return false;
         /* the render thread may have dropped it meanwhile (a full queue) */
-        if (s->len > 0 && s->queue[s->head].seq == r.seq) {
-            s->head = (s->head + 1) % SESSION_QUEUE_MAX;
-            s->len--;
-        }
+        if (s->len > 0 && s->queue[s->head].seq == r.seq)
+            drop_head(s);
         if (w == WRITTEN) {
             s->stored++;
             if (s->sync != NULL)
@@ -424,12 +439,10 @@ static void enqueue(struct session *s, struct record *r)
 {
     for (int pass = 0; s->len == SESSION_QUEUE_MAX && pass < 2; pass++) {
         bool tap = s->queue[s->head].kind == RECORD_TAP;
-        s->head = (s->head + 1) % SESSION_QUEUE_MAX;
-        s->len--;
+        drop_head(s);
         s->dropped++;
         if (tap && s->len > 0 && s->queue[s->head].kind == RECORD_FOLLOWUP) {
-            s->head = (s->head + 1) % SESSION_QUEUE_MAX;
-            s->len--;
+            drop_head(s);
             s->dropped++;
         }
         log_error("session: %d records lost: the store has failed for %d records in a row",
@@ -441,18 +454,24 @@ static void enqueue(struct session *s, struct record *r)
     pthread_cond_signal(&s->wake);
 }
 
-/* A comment waits like a tap, behind the tap it belongs to (lock held).
- * The record is large: made in place in the queue's slot. */
+/* A comment waits like a tap, behind the tap it belongs to (lock held);
+ * its words in a free slot of comment_bodies, or it is lost, loudly. */
 static void enqueue_comment(struct session *s, const struct kiosk_actions *a)
 {
-    static struct record r; /* lock held: one at a time; too large for the render thread's
-                               stack frame to copy about needlessly */
-    memset(&r, 0, offsetof(struct record, body));
-    r.kind = RECORD_COMMENT;
+    int slot = 0;
+    while (slot < SESSION_COMMENTS && s->comment_used[slot])
+        slot++;
+    if (slot == SESSION_COMMENTS) {
+        s->dropped++;
+        log_error("session: a comment is lost: %d wait for the store already", SESSION_COMMENTS);
+        return;
+    }
+    struct record r = {.kind = RECORD_COMMENT, .slot = slot};
     int lang = a->comment.language;
     snprintf(r.lang, sizeof r.lang, "%s",
              lang >= 0 && lang < s->config->language_count ? s->config->languages[lang] : "en");
-    snprintf(r.body, sizeof r.body, "%s", a->comment.body);
+    snprintf(s->comment_bodies[slot], sizeof s->comment_bodies[slot], "%s", a->comment.body);
+    s->comment_used[slot] = true;
     r.comment.written_ms = a->comment.written_utc_ms;
     enqueue(s, &r);
 }

@@ -13,6 +13,11 @@ Prints one line per figure, "figure: NAME VALUE UNIT", and how to reproduce:
   input_to_frame_p99_ms  injected touch (SDL event timestamp) -> acknowledging frame presented
   idle_cpu_percent       CPU of one core while idle on the rating screen
   peak_rss_mb            peak resident set size over a scripted session
+
+  With --accessible, the same taps with the accessibility mode switched on first
+  (larger, high contrast, spoken through espeak-ng into SDL's disk audio driver)
+  are measured beside plain ones, alternating, 3 rounds each:
+  input_to_frame_p99_ms_accessible, peak_rss_mb_accessible and their ratios.
 """
 import argparse
 import os
@@ -95,6 +100,54 @@ def input_latency(build, tmp, rounds=150, extra=()):
     return lat, usage.ru_maxrss / 1024.0, status
 
 
+def visit_latency(build, tmp, accessible, rounds=25):
+    """Input latency and peak RSS of visits (a face, the thanks), with or
+    without the accessibility mode switched on at the start of each."""
+    script = os.path.join(tmp, "visits.script")
+    with open(script, "w") as f:
+        f.write("wait 300\n")
+        for i in range(rounds):
+            if accessible:
+                f.write("tap accessible\nwait 300\n")
+            # the thanks screen lasts twice as long in the mode
+            f.write("tap face:%d\nwait %d\n" % (i % 4 + 1, 1400 if accessible else 800))
+        f.write("quit\n")
+    e = env()
+    e.update(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=os.devnull)
+    p = subprocess.Popen(kiosk_cmd(build, tmp, script, ["--trace-latency"]), env=e,
+                         stderr=subprocess.PIPE, text=True)
+    lat, spoke = [], False
+    for line in p.stderr:
+        if "latency: input to frame" in line:
+            lat.append(float(line.split("frame")[1].split("ms")[0]))
+        spoke = spoke or "speech: audio on disk" in line
+    _, status, usage = os.wait4(p.pid, 0)
+    if status != 0 or not lat or spoke != accessible:
+        raise RuntimeError("visit run (accessible=%s) failed: status %d, %d samples, speech %s"
+                           % (accessible, status, len(lat), spoke))
+    return lat, usage.ru_maxrss / 1024.0
+
+
+def accessible_cost(build, tmp, repro):
+    """The accessibility mode beside the plain kiosk, alternating, 3 rounds."""
+    runs = {False: ([], []), True: ([], [])}
+    for _ in range(3):
+        for accessible in (False, True):
+            lat, rss = visit_latency(build, tmp, accessible)
+            runs[accessible][0].extend(lat)
+            runs[accessible][1].append(rss)
+    plain, mode = runs[False], runs[True]
+    p99_plain, p99_mode = pct(plain[0], 99), pct(mode[0], 99)
+    print("figure: input_to_frame_p99_ms_plain_visits %.1f ms (n=%d)" % (p99_plain, len(plain[0])))
+    print("figure: input_to_frame_p99_ms_accessible %.1f ms (n=%d; max %.1f; speaking)"
+          % (p99_mode, len(mode[0]), max(mode[0])))
+    print("figure: input_to_frame_p99_accessible_ratio %.2f x (accessible / plain, side by side)"
+          % (p99_mode / max(p99_plain, 0.1)))
+    print("figure: peak_rss_mb_plain_visits %.1f MB" % max(plain[1]))
+    print("figure: peak_rss_mb_accessible %.1f MB (espeak-ng and its voice loaded)" % max(mode[1]))
+    print("reproduce: " + repro + " --accessible")
+
+
 def idle_cpu(build, tmp, seconds):
     p = subprocess.Popen(kiosk_cmd(build, tmp), env=env(), stderr=subprocess.DEVNULL)
     time.sleep(3)
@@ -151,6 +204,8 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--idle-seconds", type=float, default=30.0)
     ap.add_argument("--pg-state", help="pg_cluster.py state file: also measure with a slow database")
+    ap.add_argument("--accessible", action="store_true",
+                    help="also measure the accessibility mode beside plain visits")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="wowbench-")
     with open(os.path.join(tmp, "kiosk.conf"), "w") as f:
@@ -171,6 +226,8 @@ def main():
     print("figure: idle_cpu_percent %.4f %% (%.0f s on the rating screen)"
           % (idle_cpu(a.build, tmp, a.idle_seconds), a.idle_seconds))
     print("reproduce: " + repro)
+    if a.accessible:
+        accessible_cost(a.build, tmp, repro)
     if a.pg_state:
         results, sent = slow_db_latency(a.build, tmp, a.pg_state)
         for name, lat in results.items():

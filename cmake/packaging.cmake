@@ -31,6 +31,16 @@ install(FILES ${WOW_RPI_DIR}/systemd/wowkiosk.service
         DESTINATION ${WOW_SYSTEMD_UNITDIR} COMPONENT wowkiosk)
 install(FILES README.md docs/CONFIG.md docs/SYNC.md docs/DEPLOY.md ${WOW_RPI_DIR}/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/wowkiosk COMPONENT wowkiosk)
+# A/B updates (docs/DEPLOY.md): RAUC's backend and the slot check, used on
+# an A/B image only (which enables wowkiosk-slot.service); RAUC's system.conf
+# of the Pi layout as an example beside the docs.
+install(PROGRAMS ${WOW_RPI_DIR}/update/autoboot-backend ${WOW_RPI_DIR}/update/slot-check
+        ${WOW_RPI_DIR}/update/wowkiosk-updater DESTINATION lib/wowkiosk COMPONENT wowkiosk)
+install(FILES ${WOW_RPI_DIR}/update/wowkiosk-slot.service
+        ${WOW_RPI_DIR}/update/wowkiosk-updater.service ${WOW_RPI_DIR}/update/wowkiosk-updater.timer
+        DESTINATION ${WOW_SYSTEMD_UNITDIR} COMPONENT wowkiosk)
+install(FILES ${WOW_RPI_DIR}/update/system.conf DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/wowkiosk
+        RENAME rauc-system.conf COMPONENT wowkiosk)
 
 # --- wowdash: the dashboard program, its unit and its settings ---
 install(TARGETS wowdash RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT wowdash)

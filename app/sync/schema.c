@@ -508,6 +508,52 @@ const struct schema_step schema_steps[] = {
      "  SELECT RAISE(ABORT, 'comments: a comment is written once and never changed'); END;"
      "CREATE TRIGGER comments_never_deleted BEFORE DELETE ON comments BEGIN"
      "  SELECT RAISE(ABORT, 'comments: a comment is written once and never changed'); END"},
+    /* step: updates — signed system bundles, rolled out in stages (docs/DEPLOY.md) */
+    {13, "A/B updates: published bundles, staged rollouts, each kiosk's offer and update state",
+     /* A bundle is published once: its version, where kiosks fetch it, its
+        SHA-256 and size (checked by the kiosk before RAUC reads it) and the
+        certificate RAUC verified it against when it was published. */
+     "CREATE TABLE update_bundles("
+     "  version TEXT PRIMARY KEY,"
+     "  url TEXT NOT NULL,"
+     "  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+     "  size BIGINT NOT NULL CHECK (size > 0),"
+     "  signer TEXT NOT NULL,"
+     "  published_ms BIGINT NOT NULL,"
+     "  published_by TEXT NOT NULL);"
+     /* At most one rollout is under way (canary, fleet or paused) */
+     "CREATE TABLE update_rollouts("
+     "  rollout_id BIGINT PRIMARY KEY,"
+     "  version TEXT NOT NULL REFERENCES update_bundles(version),"
+     "  stage TEXT NOT NULL CHECK (stage IN ('canary', 'fleet', 'paused', 'done', 'stopped')),"
+     "  paused_from TEXT NOT NULL DEFAULT ''," /* the stage a pause resumes */
+     "  canary TEXT NOT NULL,"                 /* kiosk ids, comma-separated */
+     "  started_ms BIGINT NOT NULL,"
+     "  started_by TEXT NOT NULL,"
+     "  changed_ms BIGINT NOT NULL,"
+     "  changed_by TEXT NOT NULL,"
+     "  note TEXT NOT NULL DEFAULT '',"     /* why it paused, or stopped */
+     "  excused TEXT NOT NULL DEFAULT '');" /* failed kiosks a resume went past */
+     /* What each kiosk is offered now: its own row is all it may read */
+     "CREATE TABLE kiosk_update("
+     "  kiosk_id TEXT PRIMARY KEY,"
+     "  rollout_id BIGINT NOT NULL,"
+     "  version TEXT NOT NULL,"
+     "  url TEXT NOT NULL,"
+     "  sha256 TEXT NOT NULL,"
+     "  size BIGINT NOT NULL);"
+     /* the heartbeat: the slot it runs, and where an update stands */
+     "ALTER TABLE kiosks ADD COLUMN slot TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE kiosks ADD COLUMN update_version TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE kiosks ADD COLUMN update_state TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE kiosks ADD COLUMN update_error TEXT NOT NULL DEFAULT ''",
+     "ALTER TABLE kiosk_update ENABLE ROW LEVEL SECURITY;"
+     "ALTER TABLE kiosk_update FORCE ROW LEVEL SECURITY;"
+     "GRANT SELECT ON kiosk_update TO " SCHEMA_FLEET_ROLE ";"
+     "CREATE POLICY wow_kiosk_reads_own ON kiosk_update FOR SELECT TO " SCHEMA_FLEET_ROLE
+     "  USING (kiosk_id = substr(current_user::text, 7));"
+     "CREATE POLICY wow_owner_all ON kiosk_update TO CURRENT_USER USING (true) WITH CHECK (true)",
+     NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

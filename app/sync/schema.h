@@ -56,7 +56,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 12 /* the newest step */
+#define SCHEMA_VERSION 13 /* the newest step */
 
 /* A comment's longest body, in characters (step 12's CHECK; the kiosk's
  * keyboard and the phone form stop there). */

@@ -221,6 +221,10 @@ static int speech_thread(void *arg)
         log_error("speech: out of memory: nothing is spoken");
         return 1;
     }
+    /* Synthesis is bursts of CPU work: on a Pi's few cores the render
+       thread must win them, or a tap's frame waits on a sentence. */
+    if (SDL_SetThreadPriority(SDL_THREAD_PRIORITY_LOW) != 0)
+        log_warn("speech: cannot lower its thread's priority: %s", SDL_GetError());
     SDL_LockMutex(s->lock);
     while (!s->quit) {
         if (s->taken == s->asked) {

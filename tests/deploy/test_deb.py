@@ -48,13 +48,18 @@ FILES = {
                  "/usr/share/wowkiosk/po/de.po", "/etc/wowkiosk/kiosk.conf",
                  "/lib/systemd/system/wowkiosk.service", "/usr/share/doc/wowkiosk/README.md",
                  "/usr/share/doc/wowkiosk/CONFIG.md", "/usr/share/doc/wowkiosk/DEPLOY.md",
-                 "/usr/share/doc/wowkiosk/copyright"],
+                 "/usr/share/doc/wowkiosk/copyright", "/usr/lib/wowkiosk/autoboot-backend",
+                 "/usr/lib/wowkiosk/slot-check", "/lib/systemd/system/wowkiosk-slot.service",
+                 "/usr/lib/wowkiosk/wowkiosk-updater",
+                 "/lib/systemd/system/wowkiosk-updater.service",
+                 "/lib/systemd/system/wowkiosk-updater.timer",
+                 "/usr/share/doc/wowkiosk/rauc-system.conf"],
     "wowdash": ["/usr/bin/wowdash", "/usr/share/wowkiosk/dash/dash.css",
                 "/lib/systemd/system/wowdash.service", "/etc/default/wowdash",
                 "/usr/share/doc/wowdash/DEPLOY.md", "/usr/share/doc/wowdash/copyright"],
 }
 # Where a package may put files at all.
-ROOTS = ("/usr/bin/", "/usr/share/wowkiosk/", "/usr/share/doc/wowkiosk/", "/usr/share/doc/wowdash/",
+ROOTS = ("/usr/bin/", "/usr/lib/wowkiosk/", "/usr/share/wowkiosk/", "/usr/share/doc/wowkiosk/", "/usr/share/doc/wowdash/",
          "/etc/wowkiosk/", "/etc/default/", "/lib/systemd/system/")
 # The shipped copies of files from the source tree, byte for byte.
 SOURCES = {
@@ -62,6 +67,11 @@ SOURCES = {
     "/lib/systemd/system/wowdash.service": "platform/rpi/systemd/wowdash.service",
     "/etc/wowkiosk/kiosk.conf": "platform/rpi/kiosk.conf",
     "/etc/default/wowdash": "platform/rpi/wowdash.default",
+    "/usr/lib/wowkiosk/autoboot-backend": "platform/rpi/update/autoboot-backend",
+    "/usr/lib/wowkiosk/slot-check": "platform/rpi/update/slot-check",
+    "/lib/systemd/system/wowkiosk-slot.service": "platform/rpi/update/wowkiosk-slot.service",
+    "/usr/lib/wowkiosk/wowkiosk-updater": "platform/rpi/update/wowkiosk-updater",
+    "/lib/systemd/system/wowkiosk-updater.timer": "platform/rpi/update/wowkiosk-updater.timer",
 }
 
 SCRIPT = """\

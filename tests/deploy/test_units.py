@@ -124,6 +124,30 @@ def main():
                 failures.append("%s: exposure %.1f above %.2f; systemd-analyze says:\n%s" %
                                 (name, score, THRESHOLD[name], out))
 
+        # The A/B slot check's unit (root, oneshot: reboots and marks slots,
+        # so no exposure threshold): it verifies, and runs before the kiosk.
+        slot = os.path.join(source, "platform", "rpi", "update", "wowkiosk-slot.service")
+        with open(slot) as f:
+            text = f.read()
+        for line in ("Before=wowkiosk.service", "Type=oneshot",
+                     "ExecStart=/usr/lib/wowkiosk/slot-check"):
+            assert "\n" + line + "\n" in text, "wowkiosk-slot.service: missing %s" % line
+        copy = os.path.join(tmp, "wowkiosk-slot.service")
+        with open(copy, "w") as f:
+            f.write(text.replace("/usr/lib/wowkiosk/slot-check",
+                                 os.path.join(source, "platform", "rpi", "update", "slot-check")))
+        failures += verify_problems(copy)
+        for name in ("wowkiosk-updater.service", "wowkiosk-updater.timer"):
+            src = os.path.join(source, "platform", "rpi", "update", name)
+            with open(src) as f:
+                text = f.read()
+            copy = os.path.join(tmp, name)
+            with open(copy, "w") as f:
+                f.write(text.replace("/usr/lib/wowkiosk/wowkiosk-updater", os.path.join(
+                    source, "platform", "rpi", "update", "wowkiosk-updater")))
+        failures += verify_problems(os.path.join(tmp, "wowkiosk-updater.timer"))
+        failures += verify_problems(os.path.join(tmp, "wowkiosk-updater.service"))
+
         # The verify check itself must catch a misspelt key.
         typo = os.path.join(tmp, "typo", "wowkiosk.service")
         os.mkdir(os.path.dirname(typo))

@@ -34,6 +34,8 @@ static const struct cli_command commands[] = {
     {"alerts", cli_alerts_usage, cli_alerts},
     {"catalog", cli_catalog_usage, cli_catalog},
     {"report", cli_report_usage, cli_report},
+    {"bundle", cli_bundle_usage, cli_bundle},
+    {"rollout", cli_rollout_usage, cli_rollout},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

@@ -18,6 +18,8 @@
  *   cli_alerts      alerts evaluate --db TARGET ...           (cli_rule.c)
  *   cli_catalog     catalog import|export|versions ...        (cli_catalog.c, catalog_db.h)
  *   cli_report      report add|remove|list|send ...           (cli_report.c, mail.h)
+ *   cli_bundle      bundle publish FILE ...                   (cli_update.c, updates.h)
+ *   cli_rollout     rollout start|promote|pause|... ...       (cli_update.c, rollout.h)
  */
 #ifndef WOW_CLI_H
 #define WOW_CLI_H
@@ -41,6 +43,8 @@ int cli_rule(int argc, char **argv);
 int cli_alerts(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_catalog(int argc, char **argv);
+int cli_bundle(int argc, char **argv);
+int cli_rollout(int argc, char **argv);
 
 /* Who makes a catalog version from the command line: by (--by) when not
  * NULL, else "cli:" and the login ($USER, else the account of the
@@ -51,6 +55,7 @@ void cli_catalog_who(const char *by, char *out, size_t size);
  * newline; continuation lines indented as printed after "usage: ". */
 extern const char cli_migrate_usage[], cli_kiosk_usage[], cli_serve_usage[], cli_user_usage[],
     cli_token_usage[], cli_department_usage[], cli_group_usage[], cli_rollup_usage[],
-    cli_rule_usage[], cli_alerts_usage[], cli_catalog_usage[], cli_report_usage[];
+    cli_rule_usage[], cli_alerts_usage[], cli_catalog_usage[], cli_report_usage[],
+    cli_bundle_usage[], cli_rollout_usage[];
 
 #endif

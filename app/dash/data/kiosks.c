@@ -12,8 +12,9 @@
 #include "fleet.h"
 #include "org.h"
 #include "strbuf.h"
+#include "updates.h"
 
-#define KIOSK_COLUMNS 16
+#define KIOSK_COLUMNS 19
 
 struct kiosk_walk {
     bool (*handle_kiosk)(void *ctx, const struct kiosk_record *k);
@@ -47,6 +48,9 @@ static bool handle_kiosk_row(void *ctx, int ncols, const char *const *v)
         .store_waiting = v[13] ? strtoll(v[13], NULL, 10) : 0,
         .store_error = text_of(v[14]),
         .store_error_since_ms = v[15] ? strtoll(v[15], NULL, 10) : 0,
+        .slot = text_of(v[16]),
+        .update_version = text_of(v[17]),
+        .update_state = text_of(v[18]),
     };
     return walk->handle_kiosk(walk->ctx, &k);
 }
@@ -59,7 +63,7 @@ bool kiosks_each(struct dashdb *db, const char *tail, const struct dashdb_value 
     strbuf_puts(&sql, "SELECT kiosk_id, site, label, department, app_version, last_error,"
                       " last_seen_ms, last_success_ms, backlog, catalog_version,"
                       " catalog_error, mode, departments, store_waiting, store_error,"
-                      " store_error_since_ms FROM kiosks");
+                      " store_error_since_ms, slot, update_version, update_state FROM kiosks");
     strbuf_puts(&sql, tail);
     struct kiosk_walk walk = {handle_kiosk, ctx};
     bool ok = !sql.failed &&
@@ -96,9 +100,13 @@ static bool handle_fleet_kiosk(void *ctx, const struct kiosk_record *k)
         .store_waiting = k->store_waiting,
         .store_error = strdup(k->store_error),
         .store_error_since_ms = k->store_error_since_ms,
+        .slot = strdup(k->slot),
+        .update_version = strdup(k->update_version),
+        .update_state = strdup(k->update_state),
     };
     return f->kiosk_id && f->site && f->label && f->department && f->app_version && f->last_error &&
-           f->catalog_error && f->mode && f->departments && f->store_error;
+           f->catalog_error && f->mode && f->departments && f->store_error && f->slot &&
+           f->update_version && f->update_state;
 }
 
 static bool read_newest(void *ctx, int ncols, const char *const *v)
@@ -108,6 +116,36 @@ static bool read_newest(void *ctx, int ncols, const char *const *v)
     return true;
 }
 
+/* The newest rollout and where it stands over the fleet's rows. */
+static bool read_rollout(struct dashdb *db, struct fleet *out, char *err, size_t size)
+{
+    struct update_rollout r;
+    bool found;
+    if (!updates_read_rollout(db, &r, &found, err, size))
+        return false;
+    struct fleet_rollout *f = &out->rollout;
+    struct rollout_kiosk *ks = found ? calloc(out->n + 1, sizeof *ks) : NULL;
+    if (found && ks) {
+        for (size_t i = 0; i < out->n; i++) {
+            const struct fleet_kiosk *k = &out->kiosks[i];
+            ks[i] = (struct rollout_kiosk){k->kiosk_id, k->app_version, k->update_version,
+                                           k->update_state};
+        }
+        f->found = true;
+        snprintf(f->version, sizeof f->version, "%s", r.version);
+        f->stage = r.stage;
+        f->paused_from = r.paused_from;
+        snprintf(f->note, sizeof f->note, "%s", r.note);
+        rollout_progress(r.stage, r.paused_from, r.canary, r.excused, r.version, ks, out->n,
+                         &f->progress);
+    }
+    free(ks);
+    updates_rollout_free(&r);
+    if (found && !f->found)
+        snprintf(err, size, "out of memory reading the rollout");
+    return !found || f->found;
+}
+
 bool kiosks_read_fleet(struct dashdb *db, const char *lang, struct fleet *out, char *err,
                        size_t size)
 {
@@ -115,7 +153,8 @@ bool kiosks_read_fleet(struct dashdb *db, const char *lang, struct fleet *out, c
     bool ok = dashdb_exec(db, "SELECT MAX(version) FROM catalog_versions", NULL, 0, read_newest,
                           &out->newest_version, NULL, err, size) &&
               org_names_read(db, lang, &out->names, err, size) &&
-              kiosks_each(db, "", NULL, 0, handle_fleet_kiosk, out, err, size);
+              kiosks_each(db, "", NULL, 0, handle_fleet_kiosk, out, err, size) &&
+              read_rollout(db, out, err, size);
     if (!ok && !strncmp(err, "stopped", 7))
         snprintf(err, size, "out of memory reading the kiosks table");
     return ok;

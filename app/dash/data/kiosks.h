@@ -32,6 +32,9 @@ struct kiosk_record {
     int64_t store_waiting;        /* records in the kiosk's memory: its store fails */
     const char *store_error;      /* the kiosk store's last failure; "" while it works */
     int64_t store_error_since_ms; /* the kiosk's clock when its store started failing; 0 */
+    const char *slot;             /* the A/B slot it booted; "" */
+    const char *update_version;   /* the bundle its update report is about; "" */
+    const char *update_state;     /* where that update stands; "" */
 };
 
 /* Calls handle_kiosk for each row of "SELECT <the columns> FROM kiosks"

@@ -23,6 +23,9 @@ void fleet_free(struct fleet *fleet)
         free(k->catalog_error);
         free(k->mode);
         free(k->departments);
+        free(k->slot);
+        free(k->update_version);
+        free(k->update_state);
     }
     free(fleet->kiosks);
     names_free(&fleet->names);

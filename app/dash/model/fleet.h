@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "names.h"
+#include "rollout.h"
 
 struct strbuf;
 
@@ -35,6 +36,18 @@ struct fleet_kiosk {
     int64_t store_waiting;        /* records in the kiosk's memory: its store fails */
     char *store_error;            /* the kiosk store's last failure, "" (NULL: "") */
     int64_t store_error_since_ms; /* the kiosk's clock when its store started failing; 0 */
+    char *slot;                   /* the A/B system slot it booted, "" (NULL: "") */
+    char *update_version;         /* the bundle its update report is about, "" (NULL: "") */
+    char *update_state;           /* downloading, installing, trying, good, failed... (NULL: "") */
+};
+
+/* The newest staged rollout of a system bundle (updates.h), if any. */
+struct fleet_rollout {
+    bool found;
+    char version[64];
+    enum rollout_stage stage, paused_from;
+    char note[512];
+    struct rollout_progress progress;
 };
 
 /* The rows of one read; every string in kiosks[] is owned by the fleet. */
@@ -43,6 +56,7 @@ struct fleet {
     size_t n;
     int64_t newest_version; /* the catalog in force (catalog_versions' max); 0: none */
     struct names names;     /* the catalog's names in the viewer's language */
+    struct fleet_rollout rollout;
 };
 
 /* Frees every row and its strings, and empties the fleet. */

@@ -194,6 +194,48 @@ static const char *usual_version(const struct fleet *fleet)
     return usual;
 }
 
+/* An update report's word, in the viewer's language. */
+static const char *update_state_msgid(const char *state)
+{
+    static const char *const words[][2] = {{"downloading", N_("downloading")},
+                                           {"downloaded", N_("downloaded")},
+                                           {"installing", N_("installing")},
+                                           {"installed", N_("installed, waiting to restart")},
+                                           {"trying", N_("trying")},
+                                           {"good", N_("kept")},
+                                           {"failed", N_("failed its self-test")},
+                                           {"fallback", N_("fell back")},
+                                           {"refused", N_("refused the download")}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(state, words[i][0]))
+            return words[i][1];
+    return NULL;
+}
+
+/* The kiosk's update report, after its version: "to 1.4.0: installing". */
+static void render_update(struct strbuf *out, const struct page_ctx *ctx,
+                          const struct fleet_kiosk *k)
+{
+    const char *state = text_or(k->update_state, ""), *version = text_or(k->update_version, "");
+    const char *word = update_state_msgid(state);
+    if (!state[0] || !version[0] || (!strcmp(state, "good") && !strcmp(version, k->app_version)))
+        return;
+    bool bad = !strcmp(state, "failed") || !strcmp(state, "fallback") || !strcmp(state, "refused");
+    strbuf_puts(out, bad ? " <span class=\"tag update-failed\">" : " <span class=\"tag update\">");
+    page_textf(out, ctx, "update to %s:", version);
+    strbuf_puts(out, " ");
+    if (word)
+        page_text(out, ctx, word);
+    else
+        html_escape(out, state); /* a newer kiosk's word: shown as it came */
+    strbuf_puts(out, "</span>");
+    if (k->slot && k->slot[0]) {
+        strbuf_puts(out, " <span class=\"quiet\">");
+        page_textf(out, ctx, "slot %s", k->slot);
+        strbuf_puts(out, "</span>");
+    }
+}
+
 /* The version cell, tagged when it is not the fleet's usual one. */
 static void render_version(struct strbuf *out, const struct page_ctx *ctx,
                            const struct fleet_kiosk *k, const char *usual)
@@ -205,6 +247,7 @@ static void render_version(struct strbuf *out, const struct page_ctx *ctx,
         page_textf(out, ctx, "most run %s", usual);
         strbuf_puts(out, "</span>");
     }
+    render_update(out, ctx, k);
     strbuf_puts(out, "</td>");
 }
 
@@ -288,6 +331,42 @@ void fleet_render_summary(const struct page_ctx *ctx, const struct fleet_summary
                "waiting on the kiosk. As of %s.",
                after, rows, now);
     strbuf_puts(out, "</p>\n");
+}
+
+void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout *rollout,
+                          struct strbuf *out)
+{
+    static const char *const stages[] = {[ROLLOUT_CANARY] = N_("canary kiosks"),
+                                         [ROLLOUT_FLEET] = N_("the whole fleet"),
+                                         [ROLLOUT_PAUSED] = N_("paused"),
+                                         [ROLLOUT_DONE] = N_("done"),
+                                         [ROLLOUT_STOPPED] = N_("stopped")};
+    if (!rollout->found)
+        return;
+    const struct rollout_progress *p = &rollout->progress;
+    bool paused = rollout->stage == ROLLOUT_PAUSED;
+    strbuf_puts(out, paused ? "<section class=\"rollout paused\">" : "<section class=\"rollout\">");
+    strbuf_puts(out, "<h2>");
+    page_textf(out, ctx, "Update %s", rollout->version);
+    strbuf_puts(out, ": ");
+    page_text(out, ctx, stages[rollout->stage]);
+    if (paused) {
+        strbuf_puts(out, " (");
+        page_text(out, ctx, stages[rollout->paused_from]);
+        strbuf_puts(out, ")");
+    }
+    strbuf_puts(out, "</h2>\n<p class=\"summary\">");
+    page_textf(out, ctx, "%d of %d kiosks in this stage run it, %d on their way, %d failed.",
+               p->updated, p->targets, p->underway, p->failed);
+    strbuf_puts(out, " ");
+    page_textf(out, ctx, "%d kiosks of the fleet are on another version.", p->old);
+    strbuf_puts(out, "</p>\n");
+    if (rollout->note[0]) {
+        strbuf_puts(out, "<p class=\"note\">");
+        html_escape(out, rollout->note);
+        strbuf_puts(out, "</p>\n");
+    }
+    strbuf_puts(out, "</section>\n");
 }
 
 void fleet_render_table(const struct page_ctx *ctx, const struct fleet *fleet,

@@ -25,6 +25,11 @@ void fleet_render_summary(const struct page_ctx *ctx, const struct fleet_summary
  * when it names any, as "unknown department X (kiosk K)"; a picker
  * kiosk's as its list.  Below 40em wide (phones) each row reads as a
  * card. */
+/* The newest rollout of a system bundle: its stage, how far it got, why it
+ * paused; nothing when there never was one. */
+void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout *rollout,
+                          struct strbuf *out);
+
 void fleet_render_table(const struct page_ctx *ctx, const struct fleet *fleet,
                         const struct fleet_kiosk *const *rows, size_t n, int64_t silent_after_ms,
                         struct strbuf *out);

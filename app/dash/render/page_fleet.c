@@ -80,6 +80,7 @@ void page_fleet(const struct page_ctx *ctx, const struct fleet *fleet, int64_t s
     size_t count = total - from < (uint64_t)limit ? total - from : (size_t)limit;
     page_frame_begin(out, ctx, page_tr(ctx, "Fleet"), "fleet", NULL, NULL);
     fleet_render_summary(ctx, &summary, silent_after_ms, out);
+    fleet_render_rollout(ctx, &fleet->rollout, out);
     fleet_form(out, ctx, problems_only, limit);
     if (fleet->n == 0) {
         strbuf_puts(out, "<p>");

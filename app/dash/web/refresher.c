@@ -22,6 +22,7 @@
 #include "dashdb.h"
 #include "log.h"
 #include "rollup.h"
+#include "updates.h"
 #include "schema.h"
 #include "sync_backend.h"
 
@@ -96,9 +97,17 @@ static void refresh_full(struct refresher *f)
     else if (mail.queued || mail.sent || mail.failed)
         log_info("refresh: email: %" PRId64 " queued, %" PRId64 " sent, %" PRId64 " failed",
                  mail.queued, mail.sent, mail.failed);
+    enum rollout_step step = ROLLOUT_STEP_NONE;
+    if (ok && !(ok = updates_check(f->db, now, &step, err, sizeof err)))
+        log_warn("refresh: rollout: %s", err);
+    else if (step == ROLLOUT_STEP_PAUSE)
+        log_warn("refresh: the rollout paused itself: a kiosk reported its update failed");
+    else if (step == ROLLOUT_STEP_DONE)
+        log_info("refresh: the rollout is done: every kiosk runs its version");
     if (!ok)
         drop_db(f);
-    else if (stats.days > 0 || report.n > 0 || atomic_load(&f->generation) == 0)
+    else if (stats.days > 0 || report.n > 0 || step != ROLLOUT_STEP_NONE ||
+             atomic_load(&f->generation) == 0)
         bump(f);
 }
 

@@ -1,0 +1,100 @@
+// test_rollout_browser.mjs: a paused rollout on the fleet page, as an admin's browser shows
+// it.  Run by run_rollout_browser.py (expect.json in argv[2]).
+//
+// English at 1280x900: the rollout section says "Update 1.5.0: paused (the whole fleet)",
+// "1 of 4 kiosks in this stage run it, 1 on their way, 1 failed.", the note naming k-bad;
+// k-bad's version cell "update to 1.5.0: failed its self-test" marked as a failure, k-busy's
+// "installing", k-canary's none (it runs the version).  Finnish: the same in Finnish.  At
+// 390x844 nothing scrolls sideways but the kiosks' table.  Screenshots
+// OUTDIR/browser-rollout-<lang>-<width>.png.  Exit 1 with every failure listed.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const require = createRequire(path.join(expect.modules, 'noop.js'));
+const { chromium } = require('playwright-core');
+
+const failures = [];
+const check = (cond, what) => {
+  if (!cond) {
+    failures.push(what);
+    console.log(`FAIL ${what}`);
+  }
+  return cond;
+};
+
+async function fleetPage(browser, locale, width, height) {
+  const context = await browser.newContext({ viewport: { width, height }, locale });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => check(false, `${locale}: page error: ${err.message}`));
+  await page.goto(`${expect.base}/login`);
+  await page.fill('input[name="user"]', expect.admin.user);
+  await page.fill('input[name="password"]', expect.admin.password);
+  await Promise.all([page.waitForNavigation(), page.press('input[name="password"]', 'Enter')]);
+  const r = await page.goto(`${expect.base}/fleet`);
+  check(r.ok(), `${locale}: /fleet -> ${r.status()}`);
+  const file = path.join(expect.outdir, `browser-rollout-${locale.slice(0, 2)}-${width}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot ${file}`);
+  return { context, page };
+}
+
+const rowText = (page, id) =>
+  page.$eval(`xpath=//tr[th[normalize-space()="${id}"]]`, (tr) => tr.innerText);
+
+async function english(browser) {
+  const { context, page } = await fleetPage(browser, 'en-GB', 1280, 900);
+  const section = await page.$eval('section.rollout', (s) => s.innerText);
+  check(section.includes('Update 1.5.0: paused (the whole fleet)'), `section: ${section}`);
+  check(section.includes('1 of 4 kiosks in this stage run it, 1 on their way, 1 failed.'),
+    `progress: ${section}`);
+  check(section.includes('3 kiosks of the fleet are on another version.'), `old: ${section}`);
+  check(section.includes('kiosk k-bad reports 1.5.0 failed'), `note: ${section}`);
+  check(await page.$eval('section.rollout', (s) => s.classList.contains('paused')),
+    'the paused section is not marked paused');
+  const bad = await rowText(page, 'k-bad');
+  check(bad.includes('update to 1.5.0: failed its self-test'), `k-bad: ${bad}`);
+  check(await page.$(`xpath=//tr[th[normalize-space()="k-bad"]]//span[contains(@class,"update-failed")]`),
+    'k-bad: the failure is not marked');
+  const busy = await rowText(page, 'k-busy');
+  check(busy.includes('update to 1.5.0: installing') && busy.includes('slot A'), `k-busy: ${busy}`);
+  const canary = await rowText(page, 'k-canary');
+  check(!canary.includes('update to'), `k-canary runs it, yet: ${canary}`);
+  await context.close();
+}
+
+async function finnish(browser) {
+  const { context, page } = await fleetPage(browser, 'fi-FI', 1280, 900);
+  const section = await page.$eval('section.rollout', (s) => s.innerText);
+  check(section.includes('Päivitys 1.5.0: keskeytetty (koko laitekanta)'), `fi section: ${section}`);
+  const bad = await rowText(page, 'k-bad');
+  check(bad.includes('päivitys versioon 1.5.0: itsetesti epäonnistui'), `fi k-bad: ${bad}`);
+  await context.close();
+}
+
+async function phone(browser) {
+  const { context, page } = await fleetPage(browser, 'en-GB', 390, 844);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(wide <= 390, `the phone's fleet page is ${wide} px wide`);
+  const over = await page.$$eval('td span.tag', (tags) => tags.filter((t) => {
+    const cell = t.closest('td').getBoundingClientRect();
+    return t.getBoundingClientRect().right > cell.right + 1;
+  }).map((t) => t.innerText));
+  check(over.length === 0, `tags past their cell's edge on a phone: ${JSON.stringify(over)}`);
+  await context.close();
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+try {
+  await english(browser);
+  await finnish(browser);
+  await phone(browser);
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.log(`test_rollout_browser: ${failures.length} failure(s)`);
+  process.exit(1);
+}
+console.log('test_rollout_browser: the paused rollout, its progress and each kiosk report, in en and fi');

@@ -65,7 +65,7 @@ IO_HEADERS = [
     (r"microhttpd\.h", ["app/dash/web/serve.c"]),
     (r"curl/", ["app/dash/alerts/webhook.c", "app/dash/alerts/smtp.c"]),
     (r"sodium\.h", ["app/core/technician.c", "app/core/comment_token.c", "app/store/store_comments.c",
-                    "app/kiosk/*", "app/dash/data/auth.c"]),
+                    "app/kiosk/*", "app/dash/data/auth.c", "app/dash/cli/cli_update.c"]),
     (r"(sys/socket|netinet/|arpa/|netdb)\b", ["platform/os/*", "app/dash/web/*"]),
 ]
 

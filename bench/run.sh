@@ -32,6 +32,8 @@ conninfo=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["con
 echo "cluster: $conninfo (python3 tests/sync/pg_cluster.py start STATE --opt max_connections=1100)"
 echo "== kiosk (real binary, SDL dummy driver, software renderer; then beside a slow database)"
 python3 bench/kiosk_bench.py "$build" --pg-state "$state" --accessible
+echo "== the on-screen keyboard: key press to frame (\"Tell us more\"), dummy and X11"
+python3 bench/keyboard_bench.py "$build"
 echo "== display paths side by side: dummy, X11 under Xvfb (no GL stack), Chromium --kiosk beside them"
 python3 bench/display_bench.py "$build"
 echo "== sync: a 30-day offline backlog, then idle rounds"

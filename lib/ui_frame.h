@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define UI_MAX_CMDS    192
-#define UI_MAX_TARGETS 48
+#define UI_MAX_CMDS    256
+#define UI_MAX_TARGETS 64   /* the on-screen keyboard's keys */
 #define UI_MAX_POINTS  32   /* per polyline */
 #define UI_TEXT_ARENA  4096 /* bytes for texts formatted during layout */
 
@@ -39,6 +39,7 @@ enum ui_cmd_type {
     UI_CMD_POLYLINE, /* open line through points, width px, round joins */
     UI_CMD_POLYGON,  /* filled convex-or-not simple polygon through points */
     UI_CMD_TEXT,     /* text in rect: size_px is the largest size wanted */
+    UI_CMD_QR,       /* a QR code of text (borrowed) filling the square rect, dark on color */
 };
 
 enum ui_align { UI_ALIGN_CENTER, UI_ALIGN_LEFT };
@@ -64,6 +65,8 @@ enum ui_target_kind {
     UI_TARGET_DEPARTMENT, /* index: department index */
     UI_TARGET_BACK,
     UI_TARGET_ACCESSIBLE, /* accessibility mode on / off */
+    UI_TARGET_COMMENT,    /* "Tell us more": the keyboard opens */
+    UI_TARGET_KEY,        /* index: the key in the language's keyboard_layout() */
     /* the technician screens */
     UI_TARGET_PIN_DIGIT,       /* index: 0..9 */
     UI_TARGET_PIN_DELETE,      /* the last digit */

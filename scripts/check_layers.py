@@ -64,8 +64,9 @@ IO_HEADERS = [
                      "app/dash/data/provision.c"]),
     (r"microhttpd\.h", ["app/dash/web/serve.c"]),
     (r"curl/", ["app/dash/alerts/webhook.c", "app/dash/alerts/smtp.c"]),
-    (r"sodium\.h", ["app/core/technician.c", "app/kiosk/*", "app/dash/data/auth.c",
-                     "app/dash/data/phone_token.c", "app/dash/cli/cli_update.c"]),
+    (r"sodium\.h", ["app/core/technician.c", "app/core/comment_token.c", "app/store/store_comments.c",
+                    "app/kiosk/*", "app/dash/data/auth.c", "app/dash/data/phone_token.c",
+                    "app/dash/cli/cli_update.c"]),
     (r"(sys/socket|netinet/|arpa/|netdb)\b", ["platform/os/*", "app/dash/web/*"]),
 ]
 

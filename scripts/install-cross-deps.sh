@@ -22,7 +22,7 @@ host_packages="gcc-aarch64-linux-gnu qemu-user cmake make pkg-config file"
 # What the build links (CMakeLists.txt's pkg_check_modules) and the C library.
 arm64_dev_packages="libc6-dev libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libdrm-dev
 libsqlite3-dev libinih-dev libpq-dev libsodium-dev libmicrohttpd-dev libcurl4-openssl-dev
-libespeak-ng-dev"
+libespeak-ng-dev libqrencode-dev"
 
 sysroot=${1:-build-arm64/sysroot}
 mkdir -p "$(dirname "$sysroot")"

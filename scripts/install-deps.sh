@@ -8,7 +8,7 @@ libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libdrm-dev libsqlite3-dev libinih-
 libespeak-ng-dev
 libcmocka-dev sqlite3 valgrind python3 clang-format
 libpq-dev postgresql postgresql-client
-libsodium-dev libmicrohttpd-dev dpkg-dev systemd file
+libsodium-dev libqrencode-dev libmicrohttpd-dev dpkg-dev systemd file
 dosfstools mtools fdisk
 libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs pgbouncer poppler-utils
 xvfb

@@ -38,6 +38,7 @@ struct catalog_department {
     char we_did_from[11];        /* YYYY-MM-DD as written; "": from any day */
     char we_did_until[11];       /* YYYY-MM-DD; "": no end */
     bool we_did_score;           /* this week's figure beside the note */
+    char comments[9];            /* "Tell us more": off, negative, any as written; "": off */
     bool head_edits;             /* its head may edit its question and note in the dashboard */
 };
 

@@ -113,7 +113,7 @@ static void cat_merge_fleet(struct cat_merge *m, const struct catalog *doc)
                           "a local key: set in the kiosk's own files, never in the catalog");
         }
         if (s->kind == SEC_CATALOG || s->kind == SEC_STORE || s->kind == SEC_SYNC ||
-            s->kind == SEC_TECHNICIAN)
+            s->kind == SEC_COMMENTS || s->kind == SEC_TECHNICIAN)
             continue;
         if (s->id[0] != '\0') {
             cat_merge_item(m, s, header);
@@ -483,6 +483,8 @@ bool cat_build_views(struct catalog *cat)
             snprintf(d->we_did_until, sizeof d->we_did_until, "%.10s", until ? until->value : "");
             const struct cat_value *score = cat_value(s, "we_did_score");
             d->we_did_score = score != NULL && cat_is_true(score->value);
+            const struct cat_value *comments = cat_value(s, "comments");
+            snprintf(d->comments, sizeof d->comments, "%.8s", comments ? comments->value : "");
             const struct cat_value *head = cat_value(s, "head_edits");
             d->customer_facing = cf == NULL || cat_is_true(cf->value);
             d->head_edits = head != NULL && cat_is_true(head->value);

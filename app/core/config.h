@@ -50,16 +50,21 @@ struct config_text {
     char lang[CONFIG_MAX_LANGUAGES][CONFIG_TEXT_MAX];
 };
 
+/* After which faces a department offers "Tell us more" (docs/COMMENTS.md):
+ * never, after faces 1 and 2, or after every face. */
+enum config_comments { CONFIG_COMMENTS_OFF, CONFIG_COMMENTS_NEGATIVE, CONFIG_COMMENTS_ANY };
+
 struct config_department {
     char id[CONFIG_ID_MAX]; /* [A-Za-z0-9_-]+, what the store records */
     struct config_text name;
     bool customer_facing;
-    char group[CONFIG_ID_MAX];   /* the catalog's [group ID] it belongs to; "" in none */
-    struct config_text question; /* its own question; "" in [0]: the kiosk's question */
-    struct config_text we_did;   /* "You said, we did": its note to customers; "": none */
-    int32_t we_did_from;         /* first day shown, YYYYMMDD in the site's zone; 0: any */
-    int32_t we_did_until;        /* last day shown, YYYYMMDD; 0: no end */
-    bool we_did_score;           /* beside the note: this week's answers at this kiosk */
+    char group[CONFIG_ID_MAX];     /* the catalog's [group ID] it belongs to; "" in none */
+    struct config_text question;   /* its own question; "" in [0]: the kiosk's question */
+    struct config_text we_did;     /* "You said, we did": its note to customers; "": none */
+    int32_t we_did_from;           /* first day shown, YYYYMMDD in the site's zone; 0: any */
+    int32_t we_did_until;          /* last day shown, YYYYMMDD; 0: no end */
+    bool we_did_score;             /* beside the note: this week's answers at this kiosk */
+    enum config_comments comments; /* when "Tell us more" is offered (docs/COMMENTS.md) */
 };
 
 struct config_reason {
@@ -120,6 +125,10 @@ struct config {
     char sync_target[CONFIG_PATH_MAX];
     int64_t sync_interval_ms;    /* default 60 s */
     int64_t sync_backoff_max_ms; /* default 300 s */
+
+    /* [comments] phone_url: the dashboard's public address of the phone
+     * form, ending in "/c/"; "" = no QR code (docs/COMMENTS.md). */
+    char comments_phone_url[CONFIG_TEXT_MAX * 2];
 
     /* [technician] pin_hash: "" = no PIN, the technician screen stays shut. */
     char technician_pin_hash[CONFIG_PIN_HASH_MAX];

@@ -135,6 +135,36 @@ static void set_reach(struct cfg_parser *p, const char *key, const char *lang, c
         cfg_error(p, cfg_here(p), key, "expected full or low, got '%.40s'", value);
 }
 
+static void set_department_comments(struct cfg_parser *p, const char *key, const char *lang,
+                                    const char *value)
+{
+    static const char *const names[] = {[CONFIG_COMMENTS_OFF] = "off",
+                                        [CONFIG_COMMENTS_NEGATIVE] = "negative",
+                                        [CONFIG_COMMENTS_ANY] = "any"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(value, names[i]) == 0) {
+            p->department->comments = (enum config_comments)i;
+            return;
+        }
+    cfg_error(p, cfg_here(p), key, "expected off, negative or any, got '%.40s'", value);
+}
+
+/* A web address the QR code can carry: http(s)://, no spaces or quotes. */
+static void set_phone_url(struct cfg_parser *p, const char *key, const char *lang,
+                          const char *value)
+{
+    bool scheme = strncmp(value, "https://", 8) == 0 || strncmp(value, "http://", 7) == 0;
+    bool clean = strpbrk(value, " \t\"'<>\\") == NULL;
+    if (!scheme || !clean || strlen(value) > 200) {
+        cfg_error(p, cfg_here(p), key,
+                  "expected the dashboard's address of the phone form, http(s)://HOST/c/, "
+                  "got '%.60s'",
+                  value);
+        return;
+    }
+    cfg_text(p, key, value, p->config->comments_phone_url, sizeof p->config->comments_phone_url);
+}
+
 static void set_department_we_did(struct cfg_parser *p, const char *key, const char *lang,
                                   const char *value)
 {
@@ -327,6 +357,8 @@ const struct cfg_key cfg_keys[] = {
      "the note's last day, YYYY-MM-DD", BOTH},
     {SEC_DEPARTMENT, "we_did_score", false, CFG_BOOL, 0, 0, DEPT_FIELD(we_did_score), NULL, "false",
      "beside the note, this week's share of happy answers here", BOTH},
+    {SEC_DEPARTMENT, "comments", false, SPECIAL, set_department_comments, "off",
+     "\"Tell us more\" after a face: off, negative or any", BOTH},
     {SEC_DEPARTMENT, "head_edits", false, SPECIAL, set_fleet_bool, NULL,
      "its head may edit its question in the dashboard", CENTRAL},
     {SEC_REASON, "label", true, SPECIAL, set_reason_label, NULL, "the answer's text", BOTH},
@@ -375,6 +407,8 @@ const struct cfg_key cfg_keys[] = {
      "60", "between rounds", LOCAL},
     {SEC_SYNC, "backoff_max_s", false, CFG_SECONDS, 1000, 86400000, FIELD(sync_backoff_max_ms),
      NULL, "300", "the cap of the back-off", LOCAL},
+    {SEC_COMMENTS, "phone_url", false, SPECIAL, set_phone_url, NULL,
+     "the phone form's address, ending in /c/ (no QR code without it)", LOCAL},
     {SEC_TECHNICIAN, "pin_hash", false, SPECIAL, set_pin_hash, NULL, "the PIN's argon2id hash",
      LOCAL},
     {SEC_CATALOG, "version", false, SPECIAL, set_catalog_version, NULL, "the catalog's version",
@@ -419,6 +453,7 @@ const char *cfg_section_name(enum cfg_section section)
         [SEC_PRESS_FILTER] = "press_filter",
         [SEC_STORE] = "store",
         [SEC_SYNC] = "sync",
+        [SEC_COMMENTS] = "comments",
         [SEC_TECHNICIAN] = "technician",
         [SEC_CATALOG] = "catalog",
         [SEC_KIOSK_ID] = "kiosk",

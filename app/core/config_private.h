@@ -35,6 +35,7 @@ enum cfg_section {
     SEC_PRESS_FILTER,
     SEC_STORE,
     SEC_SYNC,
+    SEC_COMMENTS,
     SEC_TECHNICIAN,
     SEC_CATALOG,  /* [catalog] version: what a catalog layer carries */
     SEC_KIOSK_ID, /* from here to SEC_LAST: the catalog's own sections, errors in a kiosk's file */

@@ -18,8 +18,10 @@
 
 #include <stdlib.h>
 
+#include "comment_text.h"
 #include "config.h"
 #include "hours.h"
+#include "keyboard.h"
 #include "log.h"
 
 struct kiosk {
@@ -28,6 +30,7 @@ struct kiosk {
     struct kiosk_view view;
     int64_t deadline_ms; /* monotonic; INT64_MAX = none on this screen */
     struct press_filter filter;
+    struct comment_text comment; /* the keyboard's words */
 };
 
 static bool picker_mode(const struct kiosk *k)
@@ -99,6 +102,9 @@ static void show_start(struct kiosk *k, struct clock_now now)
     k->view.accessible = false;
     k->view.rating = RATING_VERY_UNHAPPY;
     k->view.followup_positive = false;
+    k->view.comment_offer = k->view.comment_sent = k->view.comment_shift = false;
+    k->view.comment_chars = k->view.comment_left_s = 0;
+    comment_text_clear(&k->comment);
     if (!is_open(k, now)) {
         k->view.department = picker_mode(k) ? -1 : single_department(k->config);
         show(k, KIOSK_SCREEN_CLOSED, INT64_MAX);
@@ -148,14 +154,37 @@ static void record_followup(struct kiosk_actions *a, bool positive, int reason,
     a->followup.ended_by = ended_by;
 }
 
+/* Whether the department asks for a comment after this face (config
+ * comments: off, negative, any). */
+static bool comment_wanted(const struct kiosk *k)
+{
+    int d = k->view.department;
+    if (d < 0 || d >= k->config->department_count || d >= CONFIG_MAX_DEPARTMENTS)
+        return false;
+    enum config_comments c = k->config->departments[d].comments;
+    return c == CONFIG_COMMENTS_ANY ||
+           (c == CONFIG_COMMENTS_NEGATIVE && !rating_is_positive(k->view.rating));
+}
+
+/* The thank-you screen; one that offers a comment stays long enough to
+ * reach for it. */
+static void show_thanks(struct kiosk *k, struct clock_now now)
+{
+    int64_t ms = k->config->thanks_ms;
+    if (k->view.comment_offer && ms < KIOSK_COMMENT_OFFER_MS)
+        ms = KIOSK_COMMENT_OFFER_MS;
+    show(k, KIOSK_SCREEN_THANKS, after(now, visit_ms(k, ms)));
+}
+
 /* The end of the face ack: the follow-up if there is one to ask. */
 static void after_face_ack(struct kiosk *k, struct clock_now now)
 {
     bool positive = k->view.followup_positive;
+    k->view.comment_offer = comment_wanted(k);
     if (k->config->followup_enabled && reason_count(k, positive) > 0)
         show(k, KIOSK_SCREEN_FOLLOW_UP, after(now, visit_ms(k, k->config->followup_timeout_ms)));
     else
-        show(k, KIOSK_SCREEN_THANKS, after(now, visit_ms(k, k->config->thanks_ms)));
+        show_thanks(k, now);
 }
 
 /* Fires the current screen's deadline if it has passed. */
@@ -173,8 +202,9 @@ static void expire(struct kiosk *k, struct clock_now now, struct kiosk_actions *
     case KIOSK_SCREEN_FOLLOW_UP:
         if (k->view.pressed_reason < 0)
             record_followup(a, k->view.followup_positive, -1, FOLLOWUP_TIMEOUT);
-        show(k, KIOSK_SCREEN_THANKS, after(now, visit_ms(k, k->config->thanks_ms)));
+        show_thanks(k, now);
         break;
+    case KIOSK_SCREEN_COMMENT: /* walked away mid-comment: the words are not sent */
     case KIOSK_SCREEN_THANKS:
     case KIOSK_SCREEN_PICKER: /* only in accessibility mode: the customer walked away */
         show_start(k, now);
@@ -230,7 +260,91 @@ static void skip(struct kiosk *k, struct clock_now now, struct kiosk_actions *a)
     if (k->view.screen != KIOSK_SCREEN_FOLLOW_UP || k->view.pressed_reason >= 0)
         return;
     record_followup(a, k->view.followup_positive, -1, FOLLOWUP_SKIPPED);
-    show(k, KIOSK_SCREEN_THANKS, after(now, visit_ms(k, k->config->thanks_ms)));
+    show_thanks(k, now);
+}
+
+/* ---- "Tell us more": the keyboard ------------------------------------------ */
+
+static void comment_deadline(struct kiosk *k, struct clock_now now)
+{
+    k->deadline_ms = after(now, visit_ms(k, KIOSK_COMMENT_TIMEOUT_MS));
+}
+
+/* The offer, on the follow-up (which then ends skipped) or the thanks. */
+static void open_comment(struct kiosk *k, struct clock_now now, struct kiosk_actions *a)
+{
+    enum kiosk_screen s = k->view.screen;
+    bool offered =
+        k->view.comment_offer && !k->view.comment_sent &&
+        ((s == KIOSK_SCREEN_FOLLOW_UP && k->view.pressed_reason < 0) || s == KIOSK_SCREEN_THANKS);
+    if (!offered)
+        return;
+    if (s == KIOSK_SCREEN_FOLLOW_UP)
+        record_followup(a, k->view.followup_positive, -1, FOLLOWUP_SKIPPED);
+    comment_text_clear(&k->comment);
+    k->view.comment_chars = 0;
+    k->view.comment_shift = false;
+    show(k, KIOSK_SCREEN_COMMENT, INT64_MAX);
+    comment_deadline(k, now);
+}
+
+static void send_comment(struct kiosk *k, struct clock_now now, struct kiosk_actions *a)
+{
+    if (!comment_text_has_words(&k->comment))
+        return;
+    a->record_comment = true;
+    a->comment.body = k->comment.bytes;
+    a->comment.language = k->view.language;
+    a->comment.written_utc_ms = now.utc_ms;
+    k->view.comment_sent = true;
+    k->view.comment_offer = false;
+    show_thanks(k, now);
+}
+
+static void press_key(struct kiosk *k, int arg, struct clock_now now, struct kiosk_actions *a)
+{
+    if (k->view.screen != KIOSK_SCREEN_COMMENT)
+        return;
+    struct keyboard_layout layout;
+    keyboard_layout(k->config->languages[k->view.language], &layout);
+    if (arg < 0 || arg >= layout.count)
+        return;
+    const struct keyboard_key *key = &layout.keys[arg];
+    comment_deadline(k, now);
+    switch (key->kind) {
+    case KEYBOARD_CHAR:
+        comment_text_add(&k->comment, k->view.comment_shift ? key->shifted : key->text);
+        k->view.comment_shift = false;
+        break;
+    case KEYBOARD_SHIFT:
+        k->view.comment_shift = !k->view.comment_shift;
+        break;
+    case KEYBOARD_BACKSPACE:
+        comment_text_backspace(&k->comment);
+        break;
+    case KEYBOARD_SPACE:
+        comment_text_add(&k->comment, " ");
+        break;
+    case KEYBOARD_SEND:
+        send_comment(k, now, a);
+        break;
+    case KEYBOARD_CLOSE:
+        show_thanks(k, now);
+        break;
+    }
+    k->view.comment_chars = k->comment.chars;
+}
+
+/* The keyboard's count-down, in whole seconds (the screen's bar). */
+static void comment_left(struct kiosk *k, struct clock_now now)
+{
+    if (k->view.screen != KIOSK_SCREEN_COMMENT) {
+        k->view.comment_left_s = 0;
+        return;
+    }
+    int64_t left = k->deadline_ms - now.mono_ms;
+    k->view.comment_left_s = left <= 0 ? 0 : (int)((left + 999) / 1000);
+    k->view.comment_timeout_s = (int)(visit_ms(k, KIOSK_COMMENT_TIMEOUT_MS) / 1000);
 }
 
 static void pick_department(struct kiosk *k, int arg, struct clock_now now)
@@ -270,6 +384,8 @@ static void touch(struct kiosk *k, struct clock_now now)
     int64_t timeout = 0;
     if (k->view.screen == KIOSK_SCREEN_FOLLOW_UP && k->view.pressed_reason < 0)
         timeout = visit_ms(k, k->config->followup_timeout_ms);
+    else if (k->view.screen == KIOSK_SCREEN_COMMENT)
+        timeout = visit_ms(k, KIOSK_COMMENT_TIMEOUT_MS);
     else if ((k->view.screen == KIOSK_SCREEN_RATING && k->view.pressed_face == 0) ||
              k->view.screen == KIOSK_SCREEN_PICKER)
         timeout = k->deadline_ms == INT64_MAX ? 0 : visit_ms(k, k->config->picker_timeout_ms);
@@ -325,6 +441,12 @@ static void dispatch(struct kiosk *k, struct kiosk_event event, struct clock_now
     case KIOSK_EVENT_ACCESSIBLE:
         toggle_accessible(k, now);
         break;
+    case KIOSK_EVENT_COMMENT:
+        open_comment(k, now, a);
+        break;
+    case KIOSK_EVENT_KEY:
+        press_key(k, event.arg, now, a);
+        break;
     }
 }
 
@@ -333,7 +455,9 @@ static bool view_equal(const struct kiosk_view *a, const struct kiosk_view *b)
     return a->screen == b->screen && a->department == b->department && a->language == b->language &&
            a->pressed_face == b->pressed_face && a->pressed_reason == b->pressed_reason &&
            a->followup_positive == b->followup_positive && a->rating == b->rating &&
-           a->accessible == b->accessible;
+           a->accessible == b->accessible && a->comment_offer == b->comment_offer &&
+           a->comment_sent == b->comment_sent && a->comment_chars == b->comment_chars &&
+           a->comment_shift == b->comment_shift && a->comment_left_s == b->comment_left_s;
 }
 
 struct kiosk_actions kiosk_handle(struct kiosk *kiosk, struct kiosk_event event,
@@ -346,6 +470,7 @@ struct kiosk_actions kiosk_handle(struct kiosk *kiosk, struct kiosk_event event,
     expire(kiosk, now, &a);
     apply_hours(kiosk, now);
     dispatch(kiosk, event, now, &a);
+    comment_left(kiosk, now);
     a.redraw = !view_equal(&before, &kiosk->view);
     a.display_sleep = kiosk->view.screen == KIOSK_SCREEN_CLOSED && kiosk->config->sleep_when_closed;
     return a;
@@ -354,6 +479,9 @@ struct kiosk_actions kiosk_handle(struct kiosk *kiosk, struct kiosk_event event,
 int64_t kiosk_next_deadline_ms(const struct kiosk *kiosk, struct clock_now now)
 {
     int64_t deadline = kiosk->deadline_ms;
+    int64_t left = deadline - now.mono_ms;
+    if (kiosk->view.screen == KIOSK_SCREEN_COMMENT && left > 1000) /* the next second's bar */
+        deadline = now.mono_ms + (left - 1) % 1000 + 1;
     int64_t change_utc;
     hours_is_open(&kiosk->config->hours, kiosk->tz, now.utc_ms, &change_utc);
     if (change_utc != INT64_MAX) {
@@ -368,4 +496,9 @@ int64_t kiosk_next_deadline_ms(const struct kiosk *kiosk, struct clock_now now)
 struct kiosk_view kiosk_view(const struct kiosk *kiosk)
 {
     return kiosk->view;
+}
+
+const char *kiosk_comment_text(const struct kiosk *kiosk)
+{
+    return kiosk->comment.bytes;
 }

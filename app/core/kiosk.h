@@ -2,6 +2,7 @@
  * kiosk: the customer's flow as a pure state machine.
  *
  *   CLOSED <-> (opening hours) <-> PICKER? -> RATING -> [ack] -> FOLLOW_UP? -> THANKS -> back
+ *                                     FOLLOW_UP or THANKS -> ("Tell us more") COMMENT -> THANKS
  *
  * Given an event and the time, kiosk_handle() changes the state and says
  * what the caller must do (record a tap, record how a follow-up ended,
@@ -43,6 +44,7 @@ enum kiosk_screen {
     KIOSK_SCREEN_RATING,
     KIOSK_SCREEN_FOLLOW_UP,
     KIOSK_SCREEN_THANKS,
+    KIOSK_SCREEN_COMMENT, /* the on-screen keyboard: "Tell us more" */
 };
 
 enum kiosk_event_type {
@@ -56,6 +58,8 @@ enum kiosk_event_type {
     KIOSK_EVENT_TOUCH,           /* a touch on no button: the follow-up's (and the picker's
                                     rating screen's) time-out starts again */
     KIOSK_EVENT_ACCESSIBLE,      /* the accessibility button: the mode on or off */
+    KIOSK_EVENT_COMMENT,         /* the "Tell us more" offer: the keyboard opens */
+    KIOSK_EVENT_KEY,             /* arg: key index in the language's keyboard_layout() */
 };
 
 struct kiosk_event {
@@ -81,7 +85,13 @@ struct kiosk_actions {
         int reason;    /* index in that list; -1 unless CHOSEN */
         enum followup_end ended_by;
     } followup;
-    bool display_sleep; /* true while closed and config.sleep_when_closed */
+    bool display_sleep;  /* true while closed and config.sleep_when_closed */
+    bool record_comment; /* belongs to the last recorded tap */
+    struct {
+        const char *body; /* the words, UTF-8; valid until the next kiosk_handle */
+        int language;     /* index into config.languages: the one typed in */
+        int64_t written_utc_ms;
+    } comment;
 };
 
 /* A read-only snapshot of what the screen must show. */
@@ -94,11 +104,24 @@ struct kiosk_view {
     bool followup_positive; /* FOLLOW_UP/THANKS: which list / answer */
     enum rating rating;     /* the answer being followed up / thanked for */
     bool accessible;        /* accessibility mode: larger, high contrast, spoken */
+    bool comment_offer;     /* FOLLOW_UP/THANKS: "Tell us more" is offered (not yet sent) */
+    bool comment_sent;      /* THANKS: after the customer's comment */
+    int comment_chars;      /* COMMENT: characters typed (kiosk_comment_text) */
+    bool comment_shift;     /* COMMENT: the next letter upper case */
+    int comment_left_s;     /* COMMENT: seconds before it closes unsent */
+    int comment_timeout_s;  /* COMMENT: what each key press gives back */
 };
 
 /* How much longer each time-out (follow-up, thanks, picker) lasts in
  * accessibility mode: people who need it often need more time. */
 #define KIOSK_ACCESSIBLE_TIME_FACTOR 2
+
+/* The keyboard closes, the words unsent, after this long without a key
+ * press (each press starts it again); a thank-you screen that offers a
+ * comment stays at least KIOSK_COMMENT_OFFER_MS, time to reach for it or
+ * scan its QR code. */
+#define KIOSK_COMMENT_TIMEOUT_MS 60000
+#define KIOSK_COMMENT_OFFER_MS   10000
 
 struct kiosk; /* opaque */
 
@@ -120,5 +143,9 @@ int64_t kiosk_next_deadline_ms(const struct kiosk *kiosk, struct clock_now now);
 
 /* The current view; valid until the next call on this kiosk. */
 struct kiosk_view kiosk_view(const struct kiosk *kiosk);
+
+/* The words typed on the keyboard so far (UTF-8, "" when none); owned by
+ * the kiosk, valid until the next kiosk_handle. */
+const char *kiosk_comment_text(const struct kiosk *kiosk);
 
 #endif

@@ -126,6 +126,35 @@ static bool script_tech_target(struct script_parser *p, struct script_word w,
     return true;
 }
 
+/* lang:XX, a 2-letter code. */
+static bool script_lang_target(struct script_parser *p, struct script_word w,
+                               struct script_word arg, struct script_step *step)
+{
+    if (arg.len != 2 || arg.s[0] < 'a' || arg.s[0] > 'z' || arg.s[1] < 'a' || arg.s[1] > 'z')
+        return script_fail(p, "expected lang: and a 2-letter code like lang:fi, got '%.*s'", w.len,
+                           w.s);
+    step->target = SCRIPT_AT_LANG;
+    memcpy(step->name, arg.s, 2);
+    step->name[2] = '\0';
+    return true;
+}
+
+/* The comment offer ("comment") or a key of the keyboard ("key:N"). */
+static bool script_comment_target(struct script_parser *p, struct script_word w,
+                                  struct script_word arg, struct script_step *step)
+{
+    long n;
+    if (word_is(w, "comment")) {
+        step->target = SCRIPT_AT_COMMENT;
+        return true;
+    }
+    if (!word_number(arg, 0, 63, &n))
+        return script_fail(p, "expected key:0 to key:63, got '%.*s'", w.len, w.s);
+    step->target = SCRIPT_AT_KEY;
+    step->index = (int)n;
+    return true;
+}
+
 /* A named target: face:N, reason:N, skip, lang:XX, department:ID, or one
  * of the technician screens'. */
 static bool script_target(struct script_parser *p, struct script_word w, struct script_step *step)
@@ -138,6 +167,8 @@ static bool script_target(struct script_parser *p, struct script_word w, struct 
         step->target = SCRIPT_AT_SKIP;
     } else if (word_is(w, "accessible")) {
         step->target = SCRIPT_AT_ACCESSIBLE;
+    } else if (word_is(w, "comment") || (colon != NULL && word_is(kind, "key"))) {
+        return script_comment_target(p, w, arg, step);
     } else if (colon != NULL && word_is(kind, "face")) {
         if (!word_number(arg, 1, 4, &n))
             return script_fail(p, "expected face:1 to face:4, got '%.*s'", w.len, w.s);
@@ -149,12 +180,7 @@ static bool script_target(struct script_parser *p, struct script_word w, struct 
         step->target = SCRIPT_AT_REASON;
         step->index = (int)n;
     } else if (colon != NULL && word_is(kind, "lang")) {
-        if (arg.len != 2 || arg.s[0] < 'a' || arg.s[0] > 'z' || arg.s[1] < 'a' || arg.s[1] > 'z')
-            return script_fail(p, "expected lang: and a 2-letter code like lang:fi, got '%.*s'",
-                               w.len, w.s);
-        step->target = SCRIPT_AT_LANG;
-        memcpy(step->name, arg.s, 2);
-        step->name[2] = '\0';
+        return script_lang_target(p, w, arg, step);
     } else if (colon != NULL && word_is(kind, "department")) {
         if (!script_is_id(arg))
             return script_fail(p,
@@ -169,8 +195,8 @@ static bool script_target(struct script_parser *p, struct script_word w, struct 
         return script_tech_target(p, w, kind, arg, step);
     } else {
         return script_fail(p,
-                           "expected X Y or face:N, reason:N, skip, lang:XX, department:ID, "
-                           "pin:N, tech:ITEM, tech-department:ID, got '%.*s'",
+                           "expected X Y or face:N, reason:N, skip, comment, key:N, lang:XX, "
+                           "department:ID, pin:N, tech:ITEM, tech-department:ID, got '%.*s'",
                            w.len > 40 ? 40 : w.len, w.s);
     }
     return true;

@@ -9,6 +9,8 @@
  *   tap TARGET              press and release on the centre of a named target:
  *                           face:1..face:4, reason:N (1-based), skip,
  *                           accessible (the accessibility button),
+ *                           comment (the "Tell us more" offer), key:N (the
+ *                           keyboard's key N of keyboard_layout(), 0-based),
  *                           lang:XX, department:ID; on the technician
  *                           screens the names of technician_event_named()
  *                           (pin:0..pin:9, pin:delete, pin:ok,
@@ -43,6 +45,8 @@ enum script_target_kind {
     SCRIPT_AT_REASON, /* index: 1-based */
     SCRIPT_AT_SKIP,
     SCRIPT_AT_ACCESSIBLE,
+    SCRIPT_AT_COMMENT,    /* the "Tell us more" offer */
+    SCRIPT_AT_KEY,        /* index: a key of the keyboard (keyboard.h) */
     SCRIPT_AT_LANG,       /* name: language code */
     SCRIPT_AT_DEPARTMENT, /* name: department id */
     SCRIPT_AT_TECH,       /* name: the whole word, e.g. "pin:3", "tech:sync" */

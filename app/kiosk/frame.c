@@ -148,6 +148,8 @@ void frame_draw(struct frame *f, struct display *display, const struct frame_con
         .notice = content->notice,
         .technician = content->technician,
         .week = content->week,
+        .comment_text = content->comment_text,
+        .comment_url = content->comment_url,
     };
     if (f->tz != NULL) {
         struct tz_local day = tz_to_local(f->tz, now_utc_ms);

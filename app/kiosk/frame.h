@@ -30,6 +30,8 @@ struct frame_content {
     const struct ui_notice *notice;         /* NULL: none */
     const struct ui_technician *technician; /* NULL: hidden */
     const struct ui_week *week;             /* NULL: none (see ui.h) */
+    const char *comment_text;               /* the keyboard's words; NULL: none */
+    const char *comment_url;                /* the offer's QR code; NULL: none */
 };
 
 /* Creates the frame for config (borrowed, must outlive it), loading the

@@ -23,6 +23,7 @@
 #include "sync.h"
 #include "technician_glue.h"
 #include "tz.h"
+#include "comment_offer.h"
 #include "ui.h"
 #include "update.h"
 
@@ -48,6 +49,7 @@ struct loop_state {
     int64_t watchdog_next_ms;      /* mono time of the next WATCHDOG=1 */
     int64_t stored;                /* the session's commits the sync thread knows of */
     struct sync_store_health told; /* the store's health the sync thread knows of */
+    char comment_url[700];         /* the thank-you screen's phone link (comment_offer.h) */
     int exit_code;
 };
 
@@ -68,13 +70,17 @@ static bool apply_actions(struct loop_state *s, const struct kiosk_actions *a)
         s->pending.record_followup = true;
         s->pending.followup = a->followup;
     }
+    if (a->record_comment) { /* its words stay in the machine until its next visit */
+        s->pending.record_comment = true;
+        s->pending.comment = a->comment;
+    }
     display_set_sleep(s->p->display, a->display_sleep);
     return a->redraw;
 }
 
 static void flush_records(struct loop_state *s, struct clock_now now)
 {
-    if (!s->pending.record_tap && !s->pending.record_followup)
+    if (!s->pending.record_tap && !s->pending.record_followup && !s->pending.record_comment)
         return;
     session_record(s->p->session, &s->pending, now.mono_ms, now.utc_ms);
     s->pending = (struct kiosk_actions){0};
@@ -165,6 +171,12 @@ static void draw(struct loop_state *s, struct clock_now now)
                                     .notice = notice,
                                     .technician = technician_glue_ui(p->technician, now),
                                     .week = notice == NULL ? week_of(s, &view, now) : NULL};
+    if (notice == NULL && view.screen == KIOSK_SCREEN_COMMENT)
+        content.comment_text = kiosk_comment_text(*p->kiosk);
+    if (notice == NULL && view.screen == KIOSK_SCREEN_THANKS &&
+        comment_offer_url(frame_config(p->frame), p->session, &view, now.utc_ms, s->comment_url,
+                          sizeof s->comment_url))
+        content.comment_url = s->comment_url;
     frame_draw(p->frame, p->display, &content, now.utc_ms);
 }
 

@@ -110,6 +110,12 @@ static bool step_point(const struct script_driver *d, const struct ui_frame *fra
     case SCRIPT_AT_ACCESSIBLE:
         t = ui_find(frame, UI_TARGET_ACCESSIBLE, 0);
         break;
+    case SCRIPT_AT_COMMENT:
+        t = ui_find(frame, UI_TARGET_COMMENT, 0);
+        break;
+    case SCRIPT_AT_KEY:
+        t = ui_find(frame, UI_TARGET_KEY, step->index);
+        break;
     case SCRIPT_AT_LANG:
         t = ui_find(frame, UI_TARGET_LANGUAGE, language_index(d->config, step->name));
         break;

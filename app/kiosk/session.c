@@ -12,6 +12,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "spill.h"
 #include "store.h"
+#include "store_comments.h"
 #include "sync.h"
 
 #define RETRY_FIRST_MS 250
@@ -31,7 +33,7 @@
 #define PROBE_EVERY_MS 10000 /* how often a failing session asks whether a spill place works */
 #define CHECK_EVERY_MS 1000  /* how often the writer checks its store's file */
 
-enum record_kind { RECORD_TAP, RECORD_FOLLOWUP };
+enum record_kind { RECORD_TAP, RECORD_FOLLOWUP, RECORD_COMMENT };
 
 /* A record with its own copies of the ids: a catalog applied meanwhile
  * rewrites the config the state machine's indexes point into. */
@@ -42,7 +44,14 @@ struct record {
     struct store_followup followup;
     char department[CONFIG_ID_MAX];
     char reason[CONFIG_ID_MAX];
+    /* RECORD_COMMENT: its language, and its words in comment_bodies[slot]
+       (kept out of the ring: 4096 records of 2 KB would be 8 MB) */
+    struct store_comment comment;
+    char lang[8];
+    int slot;
 };
+
+#define SESSION_COMMENTS 16 /* comments waiting at once; more are dropped, loudly */
 
 struct session {
     const struct config *config;
@@ -67,6 +76,11 @@ struct session {
     bool spill_ok;                 /* (shared) a spill place took the last probe */
     int spill_waiting;             /* (shared) spill files not replayed yet */
     struct sync_thread *sync;      /* (shared) told of commits and health; NULL: none */
+
+    struct session_tap tap; /* (shared) the newest committed tap, for a comment's token */
+    char comment_bodies[SESSION_COMMENTS][STORE_COMMENT_BODY_MAX]; /* (shared) queued words */
+    bool comment_used[SESSION_COMMENTS];                           /* (shared) */
+    char writing_body[STORE_COMMENT_BODY_MAX]; /* the writer's copy of the words it writes */
 
     /* The writer's own. */
     struct store *store; /* owned; NULL while it cannot be opened */
@@ -151,8 +165,15 @@ static void open_store(struct session *s, int64_t now_utc_ms)
     if (health.quarantined)
         log_error("session: the store was corrupt and moved to %s; a new one was created",
                   health.quarantine_path);
+    unsigned char key[STORE_COMMENT_KEY_BYTES];
+    bool have_key = store_comment_key(s->store, key) == 0;
     pthread_mutex_lock(&s->lock);
     s->store_open = true;
+    s->tap = (struct session_tap){0};
+    snprintf(s->tap.incarnation, sizeof s->tap.incarnation, "%s", store_incarnation(s->store));
+    if (have_key)
+        memcpy(s->tap.comment_key, key, sizeof key);
+    s->tap.has_key = have_key;
     pthread_mutex_unlock(&s->lock);
     replay_spills(s);
 }
@@ -166,6 +187,17 @@ static void recheck_store(struct session *s, int64_t now_utc_ms)
     else if (health.quarantined)
         log_error("session: the store found at %s was corrupt and moved to %s", s->store_path,
                   health.quarantine_path);
+}
+
+/* The newest committed tap, for the comment offer's token (lock taken). */
+static void note_tap(struct session *s, const struct record *r, int64_t id)
+{
+    pthread_mutex_lock(&s->lock);
+    s->tap.tap_id = id;
+    s->tap.tap_ms = r->tap.at_ms_utc;
+    s->tap.rating = r->tap.rating;
+    snprintf(s->tap.department, sizeof s->tap.department, "%s", r->department);
+    pthread_mutex_unlock(&s->lock);
 }
 
 /* Writes one record.  WRITTEN; DONE when the record is done with without
@@ -184,10 +216,14 @@ static enum written write_record(struct session *s, const struct record *r, int6
     if (r->kind == RECORD_TAP) {
         int64_t id;
         rc = store_record_tap(s->store, &r->tap, &id);
-        if (rc == 0)
+        if (rc == 0) {
             s->last_tap_id = id;
+            note_tap(s, r, id);
+        }
     } else if (s->last_tap_id == 0) {
         return DONE; /* its tap was dropped: nothing to attach it to */
+    } else if (r->kind == RECORD_COMMENT) {
+        rc = store_record_comment(s->store, s->last_tap_id, &r->comment);
     } else {
         rc = store_record_followup(s->store, s->last_tap_id, &r->followup);
     }
@@ -195,7 +231,9 @@ static enum written write_record(struct session *s, const struct record *r, int6
         if (r->kind == RECORD_TAP)
             s->last_tap_id = 0; /* its follow-up must not land on an older tap */
         log_error("session: the store refused a %s record for good; it is dropped",
-                  r->kind == RECORD_TAP ? "tap" : "follow-up");
+                  r->kind == RECORD_TAP       ? "tap"
+                  : r->kind == RECORD_COMMENT ? "comment"
+                                              : "follow-up");
         return DONE;
     }
     if (rc == 0) {
@@ -223,6 +261,17 @@ static void point_record(struct record *r)
 {
     r->tap.department = r->department;
     r->followup.reason = r->reason[0] != '\0' ? r->reason : NULL;
+    r->comment.lang = r->lang;
+}
+
+/* Removes the queue's first record (lock held), and frees its words. */
+static void drop_head(struct session *s)
+{
+    const struct record *r = &s->queue[s->head];
+    if (r->kind == RECORD_COMMENT)
+        s->comment_used[r->slot] = false;
+    s->head = (s->head + 1) % SESSION_QUEUE_MAX;
+    s->len--;
 }
 
 /* Writes the queue's records in order until one fails; lock held on entry
@@ -231,8 +280,11 @@ static bool drain(struct session *s)
 {
     while (s->len > 0 && !s->stopping) {
         struct record r = s->queue[s->head];
+        if (r.kind == RECORD_COMMENT) /* copied: a full queue may drop and reuse its slot */
+            memcpy(s->writing_body, s->comment_bodies[r.slot], sizeof s->writing_body);
         pthread_mutex_unlock(&s->lock);
         point_record(&r);
+        r.comment.body = s->writing_body;
         pthread_mutex_lock(&s->store_lock);
         enum written w = write_record(s, &r, clock_real().utc_ms);
         pthread_mutex_unlock(&s->store_lock);
@@ -240,10 +292,8 @@ static bool drain(struct session *s)
         if (w == FAILED)
             return false;
         /* the render thread may have dropped it meanwhile (a full queue) */
-        if (s->len > 0 && s->queue[s->head].seq == r.seq) {
-            s->head = (s->head + 1) % SESSION_QUEUE_MAX;
-            s->len--;
-        }
+        if (s->len > 0 && s->queue[s->head].seq == r.seq)
+            drop_head(s);
         if (w == WRITTEN) {
             s->stored++;
             if (s->sync != NULL)
@@ -389,12 +439,10 @@ static void enqueue(struct session *s, struct record *r)
 {
     for (int pass = 0; s->len == SESSION_QUEUE_MAX && pass < 2; pass++) {
         bool tap = s->queue[s->head].kind == RECORD_TAP;
-        s->head = (s->head + 1) % SESSION_QUEUE_MAX;
-        s->len--;
+        drop_head(s);
         s->dropped++;
         if (tap && s->len > 0 && s->queue[s->head].kind == RECORD_FOLLOWUP) {
-            s->head = (s->head + 1) % SESSION_QUEUE_MAX;
-            s->len--;
+            drop_head(s);
             s->dropped++;
         }
         log_error("session: %d records lost: the store has failed for %d records in a row",
@@ -404,6 +452,28 @@ static void enqueue(struct session *s, struct record *r)
     s->queue[(s->head + s->len) % SESSION_QUEUE_MAX] = *r;
     s->len++;
     pthread_cond_signal(&s->wake);
+}
+
+/* A comment waits like a tap, behind the tap it belongs to (lock held);
+ * its words in a free slot of comment_bodies, or it is lost, loudly. */
+static void enqueue_comment(struct session *s, const struct kiosk_actions *a)
+{
+    int slot = 0;
+    while (slot < SESSION_COMMENTS && s->comment_used[slot])
+        slot++;
+    if (slot == SESSION_COMMENTS) {
+        s->dropped++;
+        log_error("session: a comment is lost: %d wait for the store already", SESSION_COMMENTS);
+        return;
+    }
+    struct record r = {.kind = RECORD_COMMENT, .slot = slot};
+    int lang = a->comment.language;
+    snprintf(r.lang, sizeof r.lang, "%s",
+             lang >= 0 && lang < s->config->language_count ? s->config->languages[lang] : "en");
+    snprintf(s->comment_bodies[slot], sizeof s->comment_bodies[slot], "%s", a->comment.body);
+    s->comment_used[slot] = true;
+    r.comment.written_ms = a->comment.written_utc_ms;
+    enqueue(s, &r);
 }
 
 void session_record(struct session *s, const struct kiosk_actions *a, int64_t now_mono_ms,
@@ -432,7 +502,17 @@ void session_record(struct session *s, const struct kiosk_actions *a, int64_t no
             snprintf(r.reason, sizeof r.reason, "%s", list[a->followup.reason].id);
         enqueue(s, &r);
     }
+    if (a->record_comment)
+        enqueue_comment(s, a);
     pthread_mutex_unlock(&s->lock);
+}
+
+bool session_comment_tap(struct session *s, struct session_tap *out)
+{
+    pthread_mutex_lock(&s->lock);
+    *out = s->tap;
+    pthread_mutex_unlock(&s->lock);
+    return out->tap_id > 0 && out->has_key;
 }
 
 bool session_wait_idle(struct session *s, int64_t timeout_ms)
@@ -519,6 +599,10 @@ static bool spill_line(const struct session *s, const struct record *r, bool *ta
         snprintf(buf, size, "tap %lld %d %d %s\n", (long long)r->tap.at_ms_utc, r->tap.rating,
                  r->tap.misuse ? 1 : 0, r->department);
         return true;
+    }
+    if (r->kind == RECORD_COMMENT) {
+        log_warn("session: a comment waiting for the store is not kept at a stop");
+        return false;
     }
     int64_t tap = *tap_before ? 0 : s->last_tap_id;
     if (!*tap_before && tap == 0)

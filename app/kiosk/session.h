@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "kiosk.h"
 
 struct config;
@@ -68,6 +69,22 @@ int session_pending(const struct session *session);
 /* Records the store has taken (committed) since session_create: a caller
  * that sees it grow knows there is something new to sync. */
 int64_t session_stored(const struct session *session);
+
+/* The newest tap the store committed, with what a comment offer's token
+ * (comment_token.h) needs from the store. */
+struct session_tap {
+    int64_t tap_id; /* 0: none since the store opened */
+    int64_t tap_ms;
+    int rating;
+    char department[CONFIG_ID_MAX];
+    char incarnation[40];
+    unsigned char comment_key[32]; /* STORE_COMMENT_KEY_BYTES */
+    bool has_key;
+};
+
+/* Copies the newest committed tap into *out; true when there is one and
+ * the store's comment key could be read (a token can be made). */
+bool session_comment_tap(struct session *session, struct session_tap *out);
 
 /* How the store is doing, for the heartbeat and the technician screen. */
 struct session_health {

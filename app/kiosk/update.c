@@ -234,6 +234,7 @@ bool update_idle(const struct update *u, const struct kiosk_view *v)
         return u->parts.layers->config.mode == CONFIG_MODE_SINGLE && v->language == 0;
     case KIOSK_SCREEN_FOLLOW_UP:
     case KIOSK_SCREEN_THANKS:
+    case KIOSK_SCREEN_COMMENT:
         return false;
     }
     return false;

@@ -82,6 +82,19 @@ const struct store_migration store_migrations[] = {
         "  state TEXT NOT NULL CHECK (state IN ('received', 'applied', 'refused')),"
         "  error TEXT NOT NULL DEFAULT '',"
         "  CHECK ((state = 'refused') = (error <> '')))"},
+    /* the customer's own words after a tap (store_comments.h): one per tap;
+       id orders them as written, for the sync's "synced up to" mark */
+    {3, "CREATE TABLE comments("
+        "  id INTEGER PRIMARY KEY,"
+        "  tap_id INTEGER NOT NULL UNIQUE REFERENCES taps(id),"
+        "  department TEXT NOT NULL CHECK (department <> ''),"
+        "  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),"
+        "  tap_ms INTEGER NOT NULL,"
+        "  lang TEXT NOT NULL CHECK (length(lang) BETWEEN 2 AND 7),"
+        "  body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 500),"
+        "  written_ms INTEGER NOT NULL,"
+        "  synced INTEGER NOT NULL DEFAULT 0 CHECK (synced IN (0, 1)));"
+        "CREATE INDEX comments_waiting ON comments(synced, id)"},
 };
 const size_t store_migration_count = sizeof store_migrations / sizeof store_migrations[0];
 

@@ -31,6 +31,7 @@
 #include "schema.h"
 #include "strbuf.h"
 #include "sync_backend.h"
+#include "sync_comments.h"
 
 #define ROWS_PER_STATEMENT 20000
 
@@ -315,6 +316,18 @@ static bool send_catalog_fetch(struct postgres_backend *b, struct pipeline *p,
 
 /* The fetch's row, if any: a version above 0 and its text (kept only up
  * to SYNC_CATALOG_BODY_MAX).  Anything else the server says is ignored. */
+/* The round's comments and comment key after the heartbeat (sync_comments.h). */
+static bool send_comments(struct postgres_backend *b, struct pipeline *p,
+                          const struct sync_batch *batch)
+{
+    struct sync_comments_pg c;
+    bool ok = sync_comments_pg_statements(batch, &c);
+    for (int i = 0; ok && i < c.n; i++)
+        ok = send(b, p, c.what[i], c.sql[i], c.nparams[i], c.params[i]);
+    sync_comments_pg_free(&c);
+    return ok;
+}
+
 static void take_catalog(PGresult *res, struct sync_fetched *fetched)
 {
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 2 ||
@@ -429,13 +442,14 @@ static enum sync_result pg_push(struct sync_backend *base, const struct sync_bat
     struct postgres_backend *b = (struct postgres_backend *)base;
     int64_t deadline = mono_ms() + timeout_ms;
     struct pipeline p = {.fetch = -1};
-    bool rows = batch->count_n + batch->reason_n > 0;
+    bool rows = batch->count_n + batch->reason_n + batch->comment_n > 0;
     bool ok = true;
     *fetched = (struct sync_fetched){0};
     if (rows)
         ok = send(b, &p, "BEGIN", "BEGIN", 0, NULL) && send_counts(b, &p, batch) &&
              send_reasons(b, &p, batch);
-    ok = ok && send_heartbeat(b, &p, heartbeat) && send_catalog_fetch(b, &p, batch);
+    ok = ok && send_heartbeat(b, &p, heartbeat) && send_comments(b, &p, batch) &&
+         send_catalog_fetch(b, &p, batch);
     if (rows)
         ok = ok && send(b, &p, "COMMIT", "COMMIT", 0, NULL);
     if (!ok || PQpipelineSync(b->conn) != 1) {

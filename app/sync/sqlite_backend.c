@@ -29,6 +29,7 @@
 #include "migrate.h"
 #include "schema.h"
 #include "sync_backend.h"
+#include "sync_comments.h"
 
 struct sqlite_backend {
     struct sync_backend base; /* first: the engine holds a pointer to it */
@@ -298,7 +299,7 @@ static enum sync_result sqlite_push(struct sync_backend *base, const struct sync
     }
     if (ok) {
         what = "INSERT INTO kiosks";
-        ok = push_heartbeat(b, heartbeat);
+        ok = push_heartbeat(b, heartbeat) && sync_comments_sqlite(b->db, batch, &what);
     }
     if (ok) {
         what = "SELECT FROM kiosk_catalog";

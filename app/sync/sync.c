@@ -12,6 +12,7 @@
 #include "log.h"
 #include "random.h"
 #include "sync_backend.h"
+#include "sync_comments.h"
 #include "sync_local.h"
 #include "utf8.h"
 
@@ -34,6 +35,7 @@ struct sync_engine {
        library's message) must not fail the heartbeat, and with it the
        counts sent in the same transaction */
     char hb_error[512], hb_catalog[600], hb_store[256];
+    struct sync_comments comments; /* the round's comments and the comment key */
 };
 
 static const char *utf8_copy(char *buf, size_t size, const char *text)
@@ -125,6 +127,7 @@ void sync_engine_destroy(struct sync_engine *e)
         return;
     e->backend->ops->destroy(e->backend);
     sync_local_batch_free(&e->batch);
+    sync_comments_free(&e->comments);
     free(e);
 }
 
@@ -199,6 +202,7 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, co
         .reasons = lb->reasons,
         .reason_n = lb->reason_n,
     };
+    sync_comments_to_batch(&e->comments, &batch);
     struct sync_heartbeat heartbeat;
     heartbeat_for(e, lb, now_utc_ms, error, &heartbeat);
     *fetched = (struct sync_fetched){0};
@@ -257,6 +261,7 @@ static void send_heartbeat_alone(struct sync_engine *e, int64_t now_utc_ms, cons
 {
     snprintf(e->status.last_error, sizeof e->status.last_error, "%s", error);
     sync_local_batch_free(&e->batch); /* no rows */
+    sync_comments_free(&e->comments);
     snprintf(e->batch.incarnation, sizeof e->batch.incarnation, "%s", e->incarnation);
     e->batch.backlog_after = e->status.backlog;
     struct sync_push_stats stats = {0};
@@ -320,6 +325,9 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         e->warned_kiosk_id = true;
     }
     st->backlog = e->batch.backlog_before;
+    if (sync_comments_read(&e->comments, e->settings.store_path, e->batch.incarnation, error,
+                           sizeof error) != 0)
+        log_warn("%s (the counts go without the comments)", error);
     int64_t read_ms = elapsed_ms() - started;
     struct sync_push_stats stats = {0};
     struct sync_fetched fetched;
@@ -329,6 +337,8 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         keep_catalog(e, &fetched, now_utc_ms);
     free(fetched.body);
     st->connect_attempts = e->backend->connect_attempts;
+    if (r == SYNC_ERR_SERVER)
+        sync_comments_refused(&e->comments);
     if (r == SYNC_ERR_SERVER && (e->batch.count_n > 0 || e->batch.reason_n > 0)) {
         /* the rows were refused (row-level security, a constraint): the
            heartbeat alone may still pass and show the fleet page why */
@@ -347,7 +357,13 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         round_failed(e, now_mono_ms, error);
         return;
     }
+    size_t comments = e->comments.n;
+    if (sync_comments_pushed(&e->comments, e->settings.store_path, e->batch.incarnation, error,
+                             sizeof error) != 0)
+        log_error("%s (the comments will be sent again)", error);
     round_succeeded(e, now_mono_ms, now_utc_ms, &stats, read_ms, push_ms);
+    if (comments == SYNC_COMMENTS_PER_ROUND) /* more may wait: the next round at once */
+        e->next_due_mono_ms = now_mono_ms;
 }
 
 int64_t sync_engine_step(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms)

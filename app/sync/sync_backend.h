@@ -49,6 +49,18 @@ struct sync_reason_row {
     int64_t n;
 };
 
+/* A comment typed on the kiosk (sync_comments.h), for the shared
+ * `comments` table as source 'kiosk'. */
+struct sync_comment_row {
+    int64_t tap_id;
+    const char *department;
+    int rating;
+    int64_t tap_ms;
+    const char *lang;
+    const char *body;
+    int64_t written_ms;
+};
+
 /* One push: the rows of one kiosk incarnation, and its heartbeat. */
 struct sync_batch {
     const char *kiosk_id;
@@ -58,6 +70,12 @@ struct sync_batch {
     const struct sync_reason_row *reasons;
     size_t reason_n;
     int64_t catalog_have; /* the catalog version the kiosk received last; 0: none */
+    /* comments inserted ON CONFLICT DO NOTHING in the same transaction, and
+       the comment key (hex) written to the kiosk's row after its heartbeat;
+       NULL: not this round (sync_comments.h) */
+    const struct sync_comment_row *comments;
+    size_t comment_n;
+    const char *comment_key;
 };
 
 struct sync_heartbeat {

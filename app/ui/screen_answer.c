@@ -74,17 +74,33 @@ void ui_layout_followup(struct ui_ctx *c)
     int skip_h = ui_px(c, 60);
     int skip_w = c->w / 3;
     struct ui_rect skip = {(c->w - skip_w) / 2, c->h - c->margin - skip_h, skip_w, skip_h};
+    struct ui_rect access = ui_accessible_rect(c, skip.y, skip_h);
+    if (c->view->comment_offer) { /* "Tell us more" beside Skip, clear of the button */
+        skip_h = ui_px(c, 76);
+        int room = access.x - c->gap - c->margin, offer_w = room * 55 / 100;
+        skip_w = room - offer_w - c->gap;
+        if (skip_w > c->w / 4)
+            skip_w = c->w / 4;
+        int left = c->margin + (room - skip_w - c->gap - offer_w) / 2;
+        skip = (struct ui_rect){left, c->h - c->margin - skip_h, skip_w, skip_h};
+        access = ui_accessible_rect(c, skip.y, skip_h);
+        struct ui_rect offer = {left + skip_w + c->gap, skip.y, offer_w, skip_h};
+        ui_add_button(c, offer, ui_msg(c, "Tell us more"), ui_px(c, 24), UI_BUTTON_NORMAL);
+        ui_add_target(c, UI_TARGET_COMMENT, 0, offer);
+    }
     ui_add_button(c, skip, ui_msg(c, "Skip"), ui_px(c, 22), UI_BUTTON_QUIET);
     ui_add_target(c, UI_TARGET_SKIP, 0, skip);
-    ui_add_accessible_button(c, ui_accessible_rect(c, skip.y, skip_h));
+    ui_add_accessible_button(c, access);
 
     int n;
     const struct config_reason *reasons = shown_reasons(c, &n);
-    const char *said[CONFIG_MAX_REASONS + 4] = {ui_msg(c, followup_msgid(c))};
+    const char *said[CONFIG_MAX_REASONS + 5] = {ui_msg(c, followup_msgid(c))};
     int said_count = 1;
     if (n == 0) {
         said[said_count++] = ui_msg(c, "At the bottom:");
         said[said_count++] = ui_msg(c, "Skip");
+        if (c->view->comment_offer)
+            said[said_count++] = ui_msg(c, "Tell us more");
         ui_say(c, said, said_count);
         return;
     }
@@ -111,6 +127,8 @@ void ui_layout_followup(struct ui_ctx *c)
     }
     said[said_count++] = ui_msg(c, "At the bottom:");
     said[said_count++] = ui_msg(c, "Skip");
+    if (c->view->comment_offer)
+        said[said_count++] = ui_msg(c, "Tell us more");
     ui_say(c, said, said_count);
 }
 
@@ -146,8 +164,18 @@ void ui_layout_thanks(struct ui_ctx *c)
     bool face = rating_is_valid((int)c->view->rating);
     int title_h = ui_px(c, 84), sub_h = ui_px(c, 70), gap = ui_px(c, 20);
     int card_h = note != NULL ? ui_px(c, (c->h > c->w ? 150 : 110) + (week != NULL ? 28 : 0)) : 0;
+    bool offer = c->view->comment_offer;
+    bool tall = c->h > c->w && c->in->comment_url != NULL; /* the code under the button */
+    int offer_h = offer ? ui_px(c, tall ? 300 : c->in->comment_url != NULL ? 170 : 90) : 0;
+    if (offer && note != NULL)
+        face = false; /* the words before the picture */
+    else if (offer)
+        r = ui_px(c, 40);
     int block = (face ? 2 * r + gap : 0) + title_h + sub_h + (note != NULL ? gap + card_h : 0);
-    int y = (c->h - block) / 2;
+    int room = c->h - (offer ? offer_h + c->margin + gap : 0);
+    int y = (room - block) / 2;
+    if (y < c->margin / 2)
+        y = c->margin / 2;
     if (face) {
         ui_draw_face(c, (int)c->view->rating, c->w / 2, y + r, r, false);
         y += 2 * r + gap;
@@ -156,9 +184,14 @@ void ui_layout_thanks(struct ui_ctx *c)
     ui_add_text(c, title, ui_msg(c, "Thank you!"), ui_px(c, 60), true, c->pal->ink,
                 UI_ALIGN_CENTER);
     struct ui_rect sub = {c->margin, y + title_h, c->w - 2 * c->margin, sub_h};
-    const char *said[5] = {ui_msg(c, "Thank you!"),
-                           ui_msg(c, "Your feedback helps us serve you better."),
-                           note != NULL ? ui_msg(c, "You said, we did") : NULL, note, week};
+    const char *said[6] = {ui_msg(c, "Thank you!"),
+                           ui_msg(c, c->view->comment_sent
+                                         ? "Thank you for your words."
+                                         : "Your feedback helps us serve you better."),
+                           note != NULL ? ui_msg(c, "You said, we did") : NULL,
+                           note,
+                           week,
+                           offer ? ui_msg(c, "Tell us more") : NULL};
     ui_add_text(c, sub, said[1], ui_px(c, 26), false, c->pal->ink_soft, UI_ALIGN_CENTER);
     if (note != NULL) {
         int card_w = c->w - 2 * c->margin;
@@ -167,5 +200,8 @@ void ui_layout_thanks(struct ui_ctx *c)
         we_did_card(c, (struct ui_rect){(c->w - card_w) / 2, sub.y + sub_h + gap, card_w, card_h},
                     note, week);
     }
-    ui_say(c, said, 5);
+    if (offer)
+        ui_add_comment_offer(c, (struct ui_rect){c->margin, c->h - c->margin - offer_h,
+                                                 c->w - 2 * c->margin, offer_h});
+    ui_say(c, said, 6);
 }

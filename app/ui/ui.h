@@ -86,6 +86,8 @@ struct ui_input {
     int32_t today;              /* YYYYMMDD in the site's zone, for dated notes; 0: unknown (only
                                    undated notes show) */
     const struct ui_week *week; /* NULL: not known (or not asked for) */
+    const char *comment_text;   /* the keyboard's words so far; NULL: "" */
+    const char *comment_url;    /* the offer's QR code: phone_url and the tap's token; NULL: none */
 };
 
 /* Lays out the screen for in on a w x h logical canvas into *frame. */

@@ -69,6 +69,9 @@ void ui_layout(struct ui_frame *frame, const struct ui_input *in, int w, int h)
     case KIOSK_SCREEN_THANKS:
         ui_layout_thanks(&c);
         break;
+    case KIOSK_SCREEN_COMMENT:
+        ui_layout_comment(&c);
+        break;
     }
 }
 

@@ -150,6 +150,15 @@ void ui_layout_rating(struct ui_ctx *c);
 void ui_layout_picker(struct ui_ctx *c);
 void ui_layout_followup(struct ui_ctx *c);
 void ui_layout_thanks(struct ui_ctx *c);
+
+/* ---- screen_comment.c ---- */
+
+/* The on-screen keyboard ("Tell us more"). */
+void ui_layout_comment(struct ui_ctx *c);
+
+/* The thank-you screen's offer in r: the "Tell us more" button and, with
+ * a phone link, its QR code beside it. */
+void ui_add_comment_offer(struct ui_ctx *c, struct ui_rect r);
 void ui_layout_closed(struct ui_ctx *c);
 void ui_layout_notice(struct ui_ctx *c);
 void ui_layout_technician(struct ui_ctx *c); /* in->technician's screen */

@@ -86,6 +86,9 @@ struct display {
 /* draw.c: one shape command into the current render target.  Returns false
  * on a renderer error (logged). */
 bool draw_shape(struct display *display, const struct ui_cmd *cmd);
+
+/* Draws a UI_CMD_QR (qr.c); false (logged) when it cannot be made. */
+bool draw_qr(struct display *display, const struct ui_cmd *cmd);
 void draw_buffers_free(struct draw_buffers *buffers);
 
 /* disc.c: a filled circle (r0 = 0) or the ring between radii r0 < r1,

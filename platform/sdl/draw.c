@@ -433,6 +433,8 @@ bool draw_shape(struct display *d, const struct ui_cmd *cmd)
         return draw_polygon(d, cmd);
     case UI_CMD_TEXT:
         break; /* text.c */
+    case UI_CMD_QR:
+        return draw_qr(d, cmd);
     }
     return true;
 }

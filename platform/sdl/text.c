@@ -23,8 +23,8 @@
 #define TEXT_MIN_PX  12
 #define TEXT_STEP_PX 2
 #define TEXT_FONTS   24
-#define TEXT_LAYOUTS 64
-#define TEXT_LINES   128
+#define TEXT_LAYOUTS 128 /* the keyboard: its keys, shifted and not */
+#define TEXT_LINES   256
 
 struct font_entry {
     TTF_Font *font; /* owned; NULL: free slot */

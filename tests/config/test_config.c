@@ -373,6 +373,28 @@ static void test_sync_section(void **state)
                  "[sync] takes target, interval_s, backoff_max_s");
 }
 
+/* "Tell us more" per department, and the phone form's address (docs/COMMENTS.md). */
+static void test_comments_settings(void **state)
+{
+    struct fixture *f = *state;
+    parse_ok(f, "[kiosk]\nmode = single\ndepartment = a\n[department a]\nname = A\n[department "
+                "b]\nname = B\n"
+                "comments = negative\n[department c]\nname = C\ncomments = any\n");
+    assert_int_equal(f->config.departments[0].comments, CONFIG_COMMENTS_OFF);
+    assert_int_equal(f->config.departments[1].comments, CONFIG_COMMENTS_NEGATIVE);
+    assert_int_equal(f->config.departments[2].comments, CONFIG_COMMENTS_ANY);
+    assert_string_equal(f->config.comments_phone_url, "");
+    parse_ok(f, "[comments]\nphone_url = https://feedback.example.com/c/\n");
+    assert_string_equal(f->config.comments_phone_url, "https://feedback.example.com/c/");
+    expect_error(f, "[department a]\nname = A\ncomments = always\n", 3, "department a.comments",
+                 "expected off, negative or any, got 'always'");
+    expect_error(f, "[comments]\nphone_url = javascript:alert(1)\n", 2, "comments.phone_url",
+                 "expected the dashboard's address of the phone form, http(s)://HOST/c/");
+    expect_error(f, "[comments]\nphone_url = https://x/c/\"><script>\n", 2, "comments.phone_url",
+                 "http(s)://HOST/c/");
+    expect_error(f, "[comments]\nurl = x\n", 2, "comments.url", "[comments] takes phone_url");
+}
+
 /* ---- one test per kind of error ---------------------------------------- */
 
 static void test_err_unknown_section(void **state)
@@ -779,6 +801,7 @@ int main(void)
         T(test_hours_always),
         T(test_seconds_and_booleans),
         T(test_sync_section),
+        T(test_comments_settings),
         T(test_err_unknown_section),
         T(test_err_unknown_key),
         T(test_err_bad_values),

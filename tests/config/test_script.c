@@ -114,6 +114,9 @@ static void test_errors(void **state)
         {"tap 5 -5", "coordinate from 0 to 10000, got '-5'"},
         {"tap 1 2 3", "expected end of line after X Y, got '3'"},
         {"tap face:0", "expected face:1 to face:4, got 'face:0'"},
+        {"tap key:64", "expected key:0 to key:63, got 'key:64'"},
+        {"tap key:", "got 'key:'"},
+        {"tap comments", "expected X Y or face:N, reason:N, skip, comment, key:N"},
         {"tap face:5", "got 'face:5'"},
         {"tap face:", "got 'face:'"},
         {"tap reason:7", "expected reason:1 to reason:6, got 'reason:7'"},
@@ -171,6 +174,23 @@ static void test_technician_targets(void **state)
     script_destroy(&s);
 }
 
+/* "Tell us more": the offer and the keyboard's keys by index. */
+static void test_comment_targets(void **state)
+{
+    (void)state;
+    struct script s;
+    char err[256] = "";
+    if (!script_parse(&s, "t.script", "tap comment\ntap key:0\npress key:63\n", err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(s.count, 3);
+    assert_int_equal(s.steps[0].target, SCRIPT_AT_COMMENT);
+    assert_int_equal(s.steps[1].target, SCRIPT_AT_KEY);
+    assert_int_equal(s.steps[1].index, 0);
+    assert_int_equal(s.steps[2].op, SCRIPT_PRESS);
+    assert_int_equal(s.steps[2].index, 63);
+    script_destroy(&s);
+}
+
 static void test_load(void **state)
 {
     (void)state;
@@ -200,7 +220,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_command), cmocka_unit_test(test_empty),
         cmocka_unit_test(test_errors),        cmocka_unit_test(test_technician_targets),
-        cmocka_unit_test(test_load),
+        cmocka_unit_test(test_load),          cmocka_unit_test(test_comment_targets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -458,6 +458,30 @@ def check_we_did(ctx, head, token):
     body = body_of(ctx, "k1")[1]
     check(r.status == 303 and "we_did_until" not in body and "we_did_score" not in body,
           f"an emptied we_did_until or unchecked we_did_score stays: {r!r} {body!r}")
+    check_comments_choice(ctx, head, token)
+
+
+def check_comments_choice(ctx, head, token):
+    """"Tell us more": the department form's choice reaches the kiosk's rendering; a value the
+    kiosk's parser refuses is refused naming the key; "off" removes it (its default)."""
+    r = head.get("/catalog")
+    check('name="comments"' in r.text and 'value="negative"' in r.text,
+          f"the form lacks the comments choice: {r.text!r}")
+    snap = ctx.snapshot()
+    r = head.post("/catalog/department/alpha", {"csrf": token, "comments": "always"})
+    check(r.status == 422 and "comments: expected off, negative or any" in r.text,
+          f"comments=always: expected 422 naming the key, got {r!r}")
+    check(ctx.snapshot() == snap, "a refused comments choice changed the database")
+    r = head.post("/catalog/department/alpha", {"csrf": token, "comments": "negative"})
+    body = body_of(ctx, "k1")[1]
+    check(r.status == 303 and "comments = negative" in body,
+          f"k1's rendering lacks comments = negative: {r!r} {body!r}")
+    r = head.get("/catalog")
+    check('<option value="negative" selected>' in r.text,
+          f"the form does not show the choice back: {r.text!r}")
+    r = head.post("/catalog/department/alpha", {"csrf": token, "comments": "off"})
+    body = body_of(ctx, "k1")[1]
+    check(r.status == 303 and "comments =" not in body, f"comments = off stays: {r!r} {body!r}")
 
 
 def check_seeded(ctx):

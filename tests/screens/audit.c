@@ -72,7 +72,7 @@ static bool large_text(const struct ui_cmd *c)
 
 static bool customer_target(enum ui_target_kind kind)
 {
-    return kind <= UI_TARGET_ACCESSIBLE;
+    return kind <= UI_TARGET_KEY;
 }
 
 void audit_screen(const struct ui_frame *frame, const struct png_image *img, int rotation,

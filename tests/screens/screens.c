@@ -63,6 +63,8 @@ struct run {
     struct technician_view tech_view;
     struct ui_technician tech; /* shown when tech_view.screen is not HIDDEN */
     struct ui_week week;       /* answers 0: none shown */
+    const char *comment_text;  /* the keyboard's words; NULL: none */
+    const char *comment_url;   /* the offer's QR code; NULL: none */
     struct ui_frame frame;
     int failures, compared;
 };
@@ -380,6 +382,50 @@ static void prepare_thanks_we_did(struct run *run)
     run->week = (struct ui_week){.answers = 412, .satisfied = 354};
 }
 
+/* "Tell us more" (docs/COMMENTS.md): the offer beside Skip, on the thanks
+ * with the phone link's QR code, and the keyboard with words typed. */
+static void prepare_followup_comment(struct run *run)
+{
+    prepare_followup_negative(run);
+    run->view.pressed_reason = -1;
+    run->view.comment_offer = true;
+}
+
+static void prepare_thanks_comment(struct run *run)
+{
+    prepare_thanks(run);
+    run->view.rating = RATING_UNHAPPY;
+    run->view.comment_offer = true;
+    run->comment_url = "https://feedback.example.com/c/"
+                       "MXxsb2JieS0xfDAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmfDQ3MTF8ZnJvbnR8Mn"
+                       "wxNzY0OTM2MDAwMTIzfGZp.3q2-7wAAAAAAAAAAAAAAAA";
+}
+
+static void prepare_keyboard(struct run *run)
+{
+    run->view.screen = KIOSK_SCREEN_COMMENT;
+    run->view.rating = RATING_UNHAPPY;
+    run->view.comment_left_s = 42;
+    run->view.comment_timeout_s = 60;
+    run->comment_text = "The queue was long, but the staff were kind. Grüße – ä ö å ß";
+    run->view.comment_chars = 60;
+}
+
+static void prepare_keyboard_shift(struct run *run)
+{
+    prepare_keyboard(run);
+    run->view.comment_shift = true;
+    run->comment_text = NULL;
+    run->view.comment_chars = 0;
+    run->view.comment_left_s = 60;
+}
+
+static void prepare_keyboard_accessible(struct run *run)
+{
+    prepare_keyboard(run);
+    run->view.accessible = true;
+}
+
 static const struct screen_case cases[] = {
     {"rating", {"en", "fi"}, prepare_rating},
     {"rating-pressed", {"en", "fi"}, prepare_rating_pressed},
@@ -409,6 +455,11 @@ static const struct screen_case cases[] = {
     {"picker-accessible-low", {"en", "fi"}, prepare_picker_low},
     {"rating-we-did", {"en", "fi"}, prepare_rating_we_did},
     {"thanks-we-did", {"en", "fi"}, prepare_thanks_we_did},
+    {"followup-comment", {"en", "fi"}, prepare_followup_comment},
+    {"thanks-comment", {"en", "de"}, prepare_thanks_comment},
+    {"keyboard", {"en", "fi", "de"}, prepare_keyboard},
+    {"keyboard-shift", {"de"}, prepare_keyboard_shift},
+    {"keyboard-accessible", {"fi"}, prepare_keyboard_accessible},
 };
 #define CASE_COUNT (int)(sizeof cases / sizeof cases[0])
 
@@ -516,6 +567,7 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
         .screen = KIOSK_SCREEN_RATING, .department = run->config.department, .pressed_reason = -1};
     run->show_notice = false;
     run->week = (struct ui_week){0};
+    run->comment_text = run->comment_url = NULL;
     run->notice =
         (struct ui_notice){.title = "/boot/firmware/wowkiosk.conf", .lines = run->line_ptr};
     run->tech_view = (struct technician_view){.screen = TECHNICIAN_HIDDEN};
@@ -531,7 +583,9 @@ static void shoot(struct run *run, struct display *d, const struct panel *p,
                           .catalogs = (const struct i18n_catalog *const *)run->catalogs,
                           .notice = run->show_notice ? &run->notice : NULL,
                           .technician = &run->tech,
-                          .week = &run->week};
+                          .week = &run->week,
+                          .comment_text = run->comment_text,
+                          .comment_url = run->comment_url};
     int w, h;
     display_logical_size(d, &w, &h);
     ui_layout(&run->frame, &in, w, h);

@@ -97,6 +97,7 @@ static bool cmd_inside(const struct ui_cmd *c, int w, int h)
         return true;
     case UI_CMD_RECT:
     case UI_CMD_TEXT:
+    case UI_CMD_QR:
         return rect_inside(c->rect, w, h);
     case UI_CMD_CIRCLE:
     case UI_CMD_RING:

@@ -177,7 +177,10 @@ static void test_crash_between_push_and_mark(void **state)
                               batch.count_n,
                               batch.reasons,
                               batch.reason_n,
-                              0};
+                              0,
+                              NULL,
+                              0,
+                              NULL};
     struct sync_heartbeat hb = {"k1", "", "", "", "UTC", "t", batch.incarnation,
                                 0,    0,  0,  "", 0,     "",  "single",
                                 "",   0,  "", 0};

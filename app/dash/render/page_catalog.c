@@ -197,6 +197,33 @@ static void date_field(struct strbuf *out, const struct page_ctx *ctx, const cha
     strbuf_puts(out, "\"></div>");
 }
 
+/* When the department offers "Tell us more" (docs/COMMENTS.md). */
+static void comments_field(struct strbuf *out, const struct page_ctx *ctx, const char *prefix,
+                           const char *value)
+{
+    static const char *const choices[][2] = {
+        {"off", N_("Never")},
+        {"negative", N_("After an unhappy face (1 or 2)")},
+        {"any", N_("After every face")},
+    };
+    strbuf_puts(out, "<div class=\"field\"><label for=\"");
+    html_escape(out, prefix);
+    strbuf_puts(out, "-comments\">");
+    page_text(out, ctx, "\"Tell us more\": the customer's comment");
+    strbuf_puts(out, "</label><select id=\"");
+    html_escape(out, prefix);
+    strbuf_puts(out, "-comments\" name=\"comments\">");
+    for (size_t i = 0; i < sizeof choices / sizeof choices[0]; i++) {
+        bool on = strcmp(value, choices[i][0]) == 0 || (i == 0 && value[0] == '\0');
+        strbuf_puts(out, "<option value=\"");
+        strbuf_puts(out, choices[i][0]);
+        strbuf_puts(out, on ? "\" selected>" : "\">");
+        page_text(out, ctx, choices[i][1]);
+        strbuf_puts(out, "</option>");
+    }
+    strbuf_puts(out, "</select></div>");
+}
+
 static void reason_forms(struct strbuf *out, const struct page_ctx *ctx,
                          const struct page_catalog_view *v)
 {
@@ -248,6 +275,7 @@ static void department_form(struct strbuf *out, const struct page_ctx *ctx,
     html_escape(out, prefix);
     tagged(out, ctx, "-score\">",
            "Beside the note, this week's share of happy answers at the kiosk", "</label></div>");
+    comments_field(out, ctx, prefix, d->comments);
     if (v->admin) {
         strbuf_puts(out, "<div class=\"field check\"><input type=\"checkbox\" id=\"");
         html_escape(out, prefix);

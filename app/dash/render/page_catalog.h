@@ -29,6 +29,7 @@ struct page_catalog_item {
     char we_did_from[11];      /* YYYY-MM-DD or "" */
     char we_did_until[11];
     bool we_did_score;         /* this week's figure beside the note */
+    char comments[9];          /* "Tell us more": off, negative, any; "": off */
     bool head_edits;           /* a department: its head may edit its question and note */
     char owner[CONFIG_ID_MAX]; /* a reason: the department owning its cause; "" none */
 };

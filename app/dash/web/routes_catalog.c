@@ -9,7 +9,7 @@
  *                                   the version it was made from)
  *   POST /catalog/reason/ID         admin: label, label.LANG
  *   POST /catalog/department/ID     admin: name, question, we_did (and
- *                                   .LANG), we_did_from, we_did_until,
+ *                                   .LANG), we_did_from, we_did_until, comments,
  *                                   head_edits; a head: question, we_did
  *                                   (and .LANG) and the note's days, only of
  *                                   a department in its scope whose
@@ -89,6 +89,7 @@ static void fill_department(const struct catalog_department *d, struct page_cata
     snprintf(item->we_did_from, sizeof item->we_did_from, "%s", d->we_did_from);
     snprintf(item->we_did_until, sizeof item->we_did_until, "%s", d->we_did_until);
     item->we_did_score = d->we_did_score;
+    snprintf(item->comments, sizeof item->comments, "%s", d->comments);
     item->head_edits = d->head_edits;
 }
 
@@ -313,6 +314,20 @@ static void form_date(struct route_ctx *c, struct catalog_state *s, struct catal
     form_edit(f, key, value[0] ? value : NULL);
 }
 
+/* The department's "Tell us more" choice: "off" removes the key (its
+ * default); another value is checked by the kiosk's parser, as a date is. */
+static void form_comments(struct route_ctx *c, struct catalog_state *s, struct catalog_form *f,
+                          char *shown, size_t shown_size)
+{
+    const char *value = http_form(c->req, "comments");
+    if (value && strcmp(value, "off") == 0) {
+        snprintf(shown, shown_size, "off");
+        form_edit(f, "comments", NULL);
+        return;
+    }
+    form_date(c, s, f, "comments", shown, shown_size);
+}
+
 static void commit_form(struct route_ctx *c, struct catalog_state *s, struct catalog_form *f,
                         const char *fallback_note)
 {
@@ -387,6 +402,7 @@ void handle_catalog_department(struct route_ctx *c, const struct route_match *m)
     form_date(c, &s, &f, "we_did_until", d->we_did_until, sizeof d->we_did_until);
     if (http_form(c->req, "we_did_shown")) /* the form's marker: its checkbox is in this post */
         form_edit(&f, "we_did_score", http_form(c->req, "we_did_score") ? "true" : NULL);
+    form_comments(c, &s, &f, d->comments, sizeof d->comments);
     if (admin)
         keep_posted(c, &s, &d->name, "name");
     keep_posted(c, &s, &d->question, "question");

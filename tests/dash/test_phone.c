@@ -1,7 +1,7 @@
 /*
  * test_phone: the phone comment's pure parts: the token's parser and MAC
  * check (app/dash/data/phone_token.h) against a token python3's hmac made
- * by docs/COMMENTS.md, the words' checks (app/dash/model/comment_text.h)
+ * by docs/COMMENTS.md, the words' checks (app/dash/model/comment_check.h)
  * and the form's rate limits (app/dash/web/phone_limits.h).
  */
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "comment_text.h"
+#include "comment_check.h"
 #include "phone_limits.h"
 #include "phone_token.h"
 
@@ -76,24 +76,24 @@ static void words(void **state)
     (void)state;
     struct {
         const char *in, *out;
-        enum comment_text_verdict want;
+        enum comment_check_verdict want;
     } cases[] = {
-        {"  fine words \r\n", "fine words", COMMENT_TEXT_OK},
-        {"a\r\nb\rc\n\td", "a\nb\nc\n\td", COMMENT_TEXT_OK},
-        {"Ärger über Größe", "Ärger über Größe", COMMENT_TEXT_OK},
-        {" \r\n\t ", "", COMMENT_TEXT_EMPTY},
-        {"", "", COMMENT_TEXT_EMPTY},
-        {"bell\x07", NULL, COMMENT_TEXT_CONTROL},
-        {"del\x7f", NULL, COMMENT_TEXT_CONTROL},
-        {"c1 \xc2\x85", NULL, COMMENT_TEXT_CONTROL},
-        {"rlo \xe2\x80\xae", NULL, COMMENT_TEXT_BIDI},
-        {"bad \xff", NULL, COMMENT_TEXT_UTF8},
-        {"overlong \xc0\xaf", NULL, COMMENT_TEXT_UTF8},
+        {"  fine words \r\n", "fine words", COMMENT_CHECK_OK},
+        {"a\r\nb\rc\n\td", "a\nb\nc\n\td", COMMENT_CHECK_OK},
+        {"Ärger über Größe", "Ärger über Größe", COMMENT_CHECK_OK},
+        {" \r\n\t ", "", COMMENT_CHECK_EMPTY},
+        {"", "", COMMENT_CHECK_EMPTY},
+        {"bell\x07", NULL, COMMENT_CHECK_CONTROL},
+        {"del\x7f", NULL, COMMENT_CHECK_CONTROL},
+        {"c1 \xc2\x85", NULL, COMMENT_CHECK_CONTROL},
+        {"rlo \xe2\x80\xae", NULL, COMMENT_CHECK_BIDI},
+        {"bad \xff", NULL, COMMENT_CHECK_UTF8},
+        {"overlong \xc0\xaf", NULL, COMMENT_CHECK_UTF8},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[64];
         snprintf(buf, sizeof buf, "%s", cases[i].in);
-        assert_int_equal(comment_text_check(buf), cases[i].want);
+        assert_int_equal(comment_check(buf), cases[i].want);
         if (cases[i].out)
             assert_string_equal(buf, cases[i].out);
     }
@@ -101,9 +101,9 @@ static void words(void **state)
     for (int i = 0; i < 500; i++)
         memcpy(big + 2 * i, "\xc3\xa4", 2); /* ä: 500 characters, 1000 bytes */
     big[1000] = '\0';
-    assert_int_equal(comment_text_check(big), COMMENT_TEXT_OK);
+    assert_int_equal(comment_check(big), COMMENT_CHECK_OK);
     memcpy(big + 1000, "\xc3\xa4", 3);
-    assert_int_equal(comment_text_check(big), COMMENT_TEXT_LONG);
+    assert_int_equal(comment_check(big), COMMENT_CHECK_LONG);
 }
 
 static void limits(void **state)

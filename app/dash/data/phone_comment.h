@@ -43,7 +43,7 @@ enum phone_status {
 enum phone_status phone_comment_check(struct dashdb *db, const char *text, int64_t now_ms,
                                       struct phone_token *out, char *err, size_t size);
 
-/* Writes t's phone comment with body (checked by comment_text.h) at
+/* Writes t's phone comment with body (checked by comment_check.h) at
  * now_ms: PHONE_OK, PHONE_USED when the row is there already (another
  * request won), PHONE_FULL, PHONE_ERROR.  Call phone_comment_check
  * first. */

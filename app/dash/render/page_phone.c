@@ -35,19 +35,19 @@ static void phone_end(struct strbuf *out)
     html_page_end(out);
 }
 
-const char *page_phone_verdict(enum comment_text_verdict v)
+const char *page_phone_verdict(enum comment_check_verdict v)
 {
     switch (v) {
-    case COMMENT_TEXT_OK:
+    case COMMENT_CHECK_OK:
         return "";
-    case COMMENT_TEXT_EMPTY:
+    case COMMENT_CHECK_EMPTY:
         return N_("Please write a few words first.");
-    case COMMENT_TEXT_LONG:
+    case COMMENT_CHECK_LONG:
         return N_("Your comment is too long: at most 500 characters, please.");
-    case COMMENT_TEXT_UTF8:
+    case COMMENT_CHECK_UTF8:
         return N_("Your comment holds characters that could not be read.");
-    case COMMENT_TEXT_CONTROL:
-    case COMMENT_TEXT_BIDI:
+    case COMMENT_CHECK_CONTROL:
+    case COMMENT_CHECK_BIDI:
         return N_("Your comment holds invisible control characters; please type it again.");
     }
     return "";

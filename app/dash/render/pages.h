@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "comment_text.h"
+#include "comment_check.h"
 #include "moderation.h"
 #include "dashview.h"
 
@@ -171,7 +171,7 @@ void page_phone_refused(const struct page_lang *lang, unsigned status, const cha
                         struct strbuf *out);
 
 /* The msgid that says what is wrong with a comment (static; "" for OK). */
-const char *page_phone_verdict(enum comment_text_verdict v);
+const char *page_phone_verdict(enum comment_check_verdict v);
 
 /* ---- page_comments.c: the customers' comments on the pages ---- */
 

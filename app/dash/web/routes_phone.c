@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "comment_text.h"
+#include "comment_check.h"
 #include "dashdb.h"
 #include "log.h"
 #include "pages.h"
@@ -28,7 +28,7 @@
 /* A msgid of the pages' catalog (scripts/dash_pot.py collects it). */
 #define N_(text) text
 
-#define PHONE_BODY_MAX_BYTES (4 * COMMENT_TEXT_MAX_CHARS + 2 * COMMENT_TEXT_MAX_CHARS)
+#define PHONE_BODY_MAX_BYTES (4 * COMMENT_CHECK_MAX_CHARS + 2 * COMMENT_CHECK_MAX_CHARS)
 
 static const struct page_lang *phone_lang(struct route_ctx *c, const char *token_lang)
 {
@@ -97,11 +97,11 @@ static void phone_post(struct route_ctx *c, const char *token, const struct phon
         return;
     }
     memcpy(body, sent ? sent : "", n + 1);
-    enum comment_text_verdict v =
-        n > PHONE_BODY_MAX_BYTES ? COMMENT_TEXT_LONG : comment_text_check(body);
-    if (v != COMMENT_TEXT_OK) {
+    enum comment_check_verdict v =
+        n > PHONE_BODY_MAX_BYTES ? COMMENT_CHECK_LONG : comment_check(body);
+    if (v != COMMENT_CHECK_OK) {
         /* shown again to be mended: only when it is text a page may hold */
-        bool again = v == COMMENT_TEXT_LONG || v == COMMENT_TEXT_EMPTY;
+        bool again = v == COMMENT_CHECK_LONG || v == COMMENT_CHECK_EMPTY;
         page_phone_form(lang, token, t->rating, page_phone_verdict(v),
                         again && n <= PHONE_BODY_MAX_BYTES ? body : "", &c->reply->body);
         route_html_done(c, 422);

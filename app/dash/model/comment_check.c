@@ -1,8 +1,8 @@
 /*
- * comment_text: the checks a comment's words pass before they are kept
- * (comment_text.h).
+ * comment_check: the checks a comment's words pass before they are kept
+ * (comment_check.h).
  */
-#include "comment_text.h"
+#include "comment_check.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -48,18 +48,18 @@ static bool has_control(const char *text)
     return false;
 }
 
-enum comment_text_verdict comment_text_check(char *body)
+enum comment_check_verdict comment_check(char *body)
 {
     if (!utf8_valid_string(body))
-        return COMMENT_TEXT_UTF8;
+        return COMMENT_CHECK_UTF8;
     normalise(body);
     if (!body[0])
-        return COMMENT_TEXT_EMPTY;
+        return COMMENT_CHECK_EMPTY;
     if (has_control(body))
-        return COMMENT_TEXT_CONTROL;
+        return COMMENT_CHECK_CONTROL;
     if (utf8_find_bidi_control(body))
-        return COMMENT_TEXT_BIDI;
-    if (utf8_chars(body) > COMMENT_TEXT_MAX_CHARS)
-        return COMMENT_TEXT_LONG;
-    return COMMENT_TEXT_OK;
+        return COMMENT_CHECK_BIDI;
+    if (utf8_chars(body) > COMMENT_CHECK_MAX_CHARS)
+        return COMMENT_CHECK_LONG;
+    return COMMENT_CHECK_OK;
 }

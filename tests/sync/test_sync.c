@@ -537,8 +537,8 @@ static void test_comments_as_kiosk(PGconn *c, const char *id)
     assert_role_sql(c, sql, "", "0");
     snprintf(sql, sizeof sql, "SELECT body FROM comments WHERE kiosk_id = '%s'", id);
     assert_role_sql(c, sql, "", "slow");
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM comments WHERE synced_ms > 0 AND kiosk_id = '%s'",
-             id);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM comments WHERE synced_ms > 0 AND kiosk_id = '%s'", id);
     assert_role_sql(c, sql, "", "1");
     const char *refused[] = {
         "UPDATE comments SET body = 'changed'",
@@ -546,7 +546,8 @@ static void test_comments_as_kiosk(PGconn *c, const char *id)
         "INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms,"
         " lang, body, written_ms) VALUES ('other', 'i', 8, 'kiosk', 'front', 1, 5, 'en', 'x', 6)",
         "INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms,"
-        " lang, body, written_ms, synced_ms) VALUES (substr(current_user, 7), 'i', 9, 'kiosk', 'front', 1,"
+        " lang, body, written_ms, synced_ms) VALUES (substr(current_user, 7), 'i', 9, 'kiosk', "
+        "'front', 1,"
         " 5, 'en', 'x', 6, 1)",
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
@@ -619,7 +620,21 @@ static void test_row_level_security(void **state)
         "UPDATE tap_counts SET department = 'elsewhere'",
         "UPDATE tap_counts SET bucket_start_ms = bucket_start_ms + 1",
         "UPDATE reason_counts SET n = 1 WHERE n > 1 AND",
-        "UPDATE reason_counts SET reason = 'moved' WHERE"};
+        "UPDATE reason_counts SET reason = 'moved' WHERE",
+        /* the follow-ups that ended without a reason only grow too (step
+           13; both were grown by 2 below, so no CHECK (>= 0) refuses these) */
+        "UPDATE tap_counts SET skipped_pos = skipped_pos - 1",
+        "UPDATE tap_counts SET misuse_timeout_neg = misuse_timeout_neg - 1,"
+        " rating_1 = rating_1 + 1"};
+    snprintf(sql, sizeof sql,
+             "UPDATE tap_counts SET skipped_pos = skipped_pos + 2,"
+             " misuse_timeout_neg = misuse_timeout_neg + 2 WHERE kiosk_id = '%s'",
+             id);
+    assert_role_sql(c, sql, "", NULL); /* granted like the faces, and growing */
+    /* reason rows are chosen reasons only now, mostly n = 1: grown, so the
+       lowering below has rows to refuse */
+    snprintf(sql, sizeof sql, "UPDATE reason_counts SET n = n + 1 WHERE kiosk_id = '%s'", id);
+    assert_role_sql(c, sql, "", NULL);
     for (size_t i = 0; i < sizeof lowering / sizeof lowering[0]; i++) {
         snprintf(sql, sizeof sql, "%s%s kiosk_id = '%s'", lowering[i],
                  strstr(lowering[i], "WHERE") ? "" : " WHERE", id);
@@ -630,6 +645,7 @@ static void test_row_level_security(void **state)
              " AND bucket_start_ms < 0",
              id);
     assert_role_sql(c, sql, "", "0"); /* growing stays allowed (it is the merge) */
+
     /* the change stamp is the database's (schema step 10): the kiosk's rows
        carry one, and the role can neither insert nor update synced_ms */
     assert_role_sql(c, "SELECT count(*) FROM tap_counts WHERE synced_ms <= 0", "", "0");

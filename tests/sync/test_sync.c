@@ -565,6 +565,23 @@ static void test_comments_as_kiosk(PGconn *c, const char *id)
     assert_role_sql(c, sql, "23514", NULL);
 }
 
+/* Grows the kiosk's own counts as its role, so the lowering checks have
+ * rows to refuse: the follow-up columns of schema step 13 (granted like
+ * the faces) by 2, so no CHECK (>= 0) refuses a lowering by 1 before the
+ * only-grows rule does; and the reason rows, which are chosen reasons only
+ * now, mostly n = 1. */
+static void grow_as_kiosk(PGconn *c, const char *id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE tap_counts SET skipped_pos = skipped_pos + 2,"
+             " misuse_timeout_neg = misuse_timeout_neg + 2 WHERE kiosk_id = '%s'",
+             id);
+    assert_role_sql(c, sql, "", NULL);
+    snprintf(sql, sizeof sql, "UPDATE reason_counts SET n = n + 1 WHERE kiosk_id = '%s'", id);
+    assert_role_sql(c, sql, "", NULL);
+}
+
 /* Connected as a kiosk's own role (not a superuser, not the owner, no
  * BYPASSRLS): it writes its own rows and cannot read or touch others'. */
 static void test_row_level_security(void **state)
@@ -621,20 +638,11 @@ static void test_row_level_security(void **state)
         "UPDATE tap_counts SET bucket_start_ms = bucket_start_ms + 1",
         "UPDATE reason_counts SET n = 1 WHERE n > 1 AND",
         "UPDATE reason_counts SET reason = 'moved' WHERE",
-        /* the follow-ups that ended without a reason only grow too (step
-           13; both were grown by 2 below, so no CHECK (>= 0) refuses these) */
+        /* the follow-ups that ended without a reason only grow too */
         "UPDATE tap_counts SET skipped_pos = skipped_pos - 1",
         "UPDATE tap_counts SET misuse_timeout_neg = misuse_timeout_neg - 1,"
         " rating_1 = rating_1 + 1"};
-    snprintf(sql, sizeof sql,
-             "UPDATE tap_counts SET skipped_pos = skipped_pos + 2,"
-             " misuse_timeout_neg = misuse_timeout_neg + 2 WHERE kiosk_id = '%s'",
-             id);
-    assert_role_sql(c, sql, "", NULL); /* granted like the faces, and growing */
-    /* reason rows are chosen reasons only now, mostly n = 1: grown, so the
-       lowering below has rows to refuse */
-    snprintf(sql, sizeof sql, "UPDATE reason_counts SET n = n + 1 WHERE kiosk_id = '%s'", id);
-    assert_role_sql(c, sql, "", NULL);
+    grow_as_kiosk(c, id);
     for (size_t i = 0; i < sizeof lowering / sizeof lowering[0]; i++) {
         snprintf(sql, sizeof sql, "%s%s kiosk_id = '%s'", lowering[i],
                  strstr(lowering[i], "WHERE") ? "" : " WHERE", id);

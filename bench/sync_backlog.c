@@ -267,10 +267,21 @@ static bool pg_fingerprint(PGconn *conn, const char *incarnation, bool reasons,
                            struct fingerprint *f)
 {
     const char *sql =
+        /* reason_counts holds the chosen reasons, tap_counts' columns the
+           follow-ups that ended without one (schema step 13) */
         reasons ? "SELECT count(*), sum(n), sum(n * misuse * 5), sum(n * (bucket_start_ms /"
                   " 900000)), sum(n * (length(department) + 7 * length(reason) +"
-                  " 3 * length(ended_by) + length(question)))"
-                  " FROM reason_counts WHERE kiosk_id = $1 AND incarnation = $2"
+                  " 3 * length(ended_by) + length(question))) FROM (SELECT bucket_start_ms,"
+                  " department, question, reason, ended_by, misuse, n FROM reason_counts"
+                  " WHERE kiosk_id = $1 AND incarnation = $2 UNION ALL SELECT bucket_start_ms,"
+                  " department, q, '', e, m, v.n FROM tap_counts, LATERAL (VALUES"
+                  " ('positive', 'skipped', 0, skipped_pos), ('negative', 'skipped', 0,"
+                  " skipped_neg), ('positive', 'timeout', 0, timeout_pos), ('negative',"
+                  " 'timeout', 0, timeout_neg), ('positive', 'skipped', 1, misuse_skipped_pos),"
+                  " ('negative', 'skipped', 1, misuse_skipped_neg), ('positive', 'timeout', 1,"
+                  " misuse_timeout_pos), ('negative', 'timeout', 1, misuse_timeout_neg))"
+                  " AS v(q, e, m, n) WHERE kiosk_id = $1 AND incarnation = $2 AND v.n > 0)"
+                  " AS r"
                 /* tap_counts holds a column per face and misuse flag: the
                    same sums, one cell per store row */
                 : "SELECT sum((rating_1 > 0)::int + (rating_2 > 0)::int + (rating_3 > 0)::int +"

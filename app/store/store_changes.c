@@ -22,27 +22,29 @@ struct store_changes {
     size_t size;
 };
 
-/* Every count of each (department, bucket) that changed, as one row: a
- * changed face sends its bucket's other faces' absolute counts too. */
+/* Every count of each (department, bucket) that changed, a line per store
+ * row, the bucket's lines together: a changed face sends its bucket's
+ * other faces' absolute counts too, and so does a changed count of
+ * follow-ups that ended without a reason, which become columns of the
+ * same row (column 8 and up: store_count_change's ended[]). */
 static const char counts_sql[] =
-    "SELECT department, bucket_start_ms_utc,"
-    " coalesce(sum(n) FILTER (WHERE rating = 1 AND misuse = 0), 0),"
-    " coalesce(sum(n) FILTER (WHERE rating = 2 AND misuse = 0), 0),"
-    " coalesce(sum(n) FILTER (WHERE rating = 3 AND misuse = 0), 0),"
-    " coalesce(sum(n) FILTER (WHERE rating = 4 AND misuse = 0), 0),"
-    " coalesce(sum(n) FILTER (WHERE rating = 1 AND misuse = 1), 0),"
-    " coalesce(sum(n) FILTER (WHERE rating = 2 AND misuse = 1), 0),"
-    " coalesce(sum(n) FILTER (WHERE rating = 3 AND misuse = 1), 0),"
-    " coalesce(sum(n) FILTER (WHERE rating = 4 AND misuse = 1), 0)"
-    " FROM counts WHERE (department, bucket_start_ms_utc) IN"
-    "  (SELECT department, bucket_start_ms_utc FROM counts"
-    "   WHERE changed_seq > ?1 AND changed_seq <= ?2)"
-    " GROUP BY department, bucket_start_ms_utc ORDER BY bucket_start_ms_utc, department";
+    "WITH changed(department, bucket) AS ("
+    " SELECT department, bucket_start_ms_utc FROM counts"
+    "  WHERE changed_seq > ?1 AND changed_seq <= ?2"
+    " UNION SELECT department, bucket_start_ms_utc FROM reason_counts"
+    "  WHERE changed_seq > ?1 AND changed_seq <= ?2 AND ended_by <> 'chosen')"
+    " SELECT bucket_start_ms_utc, department, misuse * 4 + rating - 1, n FROM counts"
+    "  WHERE (department, bucket_start_ms_utc) IN changed"
+    " UNION ALL SELECT bucket_start_ms_utc, department,"
+    "  8 + misuse * 4 + (ended_by = 'timeout') * 2 + (question = 'negative'), n"
+    "  FROM reason_counts WHERE (department, bucket_start_ms_utc) IN changed"
+    "  AND ended_by <> 'chosen'"
+    " ORDER BY 1, 2";
 
 static const char reasons_sql[] =
     "SELECT department, bucket_start_ms_utc, question, reason, ended_by, misuse,"
     " n FROM reason_counts WHERE changed_seq > ?1 AND changed_seq <= ?2"
-    " ORDER BY bucket_start_ms_utc, department";
+    " AND ended_by = 'chosen' ORDER BY bucket_start_ms_utc, department";
 
 static const char nth_seq_sql[] =
     "SELECT changed_seq FROM (SELECT changed_seq FROM counts WHERE changed_seq > ?1"
@@ -218,23 +220,78 @@ static int finish_range(struct store_changes *c, sqlite3_stmt *stmt, int rc, con
     return fail(c, what);
 }
 
+/* Adds the line stmt stands on to row; false when the line belongs to
+ * another (department, bucket). */
+static bool count_line(sqlite3_stmt *stmt, struct store_count_change *row)
+{
+    const char *department = (const char *)sqlite3_column_text(stmt, 1);
+    if (sqlite3_column_int64(stmt, 0) != row->bucket_start_ms ||
+        strcmp(department ? department : "", row->department) != 0)
+        return false;
+    int column = sqlite3_column_int(stmt, 2);
+    int64_t n = sqlite3_column_int64(stmt, 3);
+    if (column >= 0 && column < STORE_CHANGES_COUNT_COLUMNS)
+        row->n[column] = n;
+    else if (column >= STORE_CHANGES_COUNT_COLUMNS &&
+             column < STORE_CHANGES_COUNT_COLUMNS + STORE_CHANGES_END_COLUMNS)
+        row->ended[column - STORE_CHANGES_COUNT_COLUMNS] = n;
+    return true;
+}
+
+/* The department a row is built for, kept while the statement steps on. */
+struct count_department {
+    char *text; /* owned */
+    size_t cap;
+};
+
+/* Starts row at the line stmt stands on, its department copied into
+ * *keep; false when out of memory. */
+static bool count_start(sqlite3_stmt *stmt, struct store_count_change *row,
+                        struct count_department *keep)
+{
+    const char *department = (const char *)sqlite3_column_text(stmt, 1);
+    size_t len = strlen(department ? department : "");
+    if (len + 1 > keep->cap) {
+        char *text = realloc(keep->text, len + 1);
+        if (!text)
+            return false;
+        keep->text = text;
+        keep->cap = len + 1;
+    }
+    memcpy(keep->text, department ? department : "", len + 1);
+    *row = (struct store_count_change){.department = keep->text,
+                                       .bucket_start_ms = sqlite3_column_int64(stmt, 0)};
+    count_line(stmt, row);
+    return true;
+}
+
 static int read_counts(struct store_changes *c, int64_t after_seq, int64_t upto_seq,
                        const struct store_changes_handlers *h)
 {
     sqlite3_stmt *stmt;
     if (prepare_range(c, counts_sql, "reading counts", after_seq, upto_seq, &stmt) != 0)
         return -1;
+    struct count_department keep = {0};
+    struct store_count_change row;
+    bool open = false, memory = true;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const unsigned char *department = sqlite3_column_text(stmt, 0);
-        struct store_count_change row = {
-            .department = department ? (const char *)department : "",
-            .bucket_start_ms = sqlite3_column_int64(stmt, 1),
-        };
-        for (int i = 0; i < STORE_CHANGES_COUNT_COLUMNS; i++)
-            row.n[i] = sqlite3_column_int64(stmt, 2 + i);
-        if (!h->handle_count(h->ctx, &row))
+        if (open && count_line(stmt, &row))
+            continue;
+        if (open && !h->handle_count(h->ctx, &row))
             break;
+        if (!(memory = count_start(stmt, &row, &keep)))
+            break;
+        open = true;
+    }
+    if (rc == SQLITE_DONE && open && !h->handle_count(h->ctx, &row))
+        rc = SQLITE_ROW; /* stopped by the reader */
+    free(keep.text);
+    if (!memory) {
+        sqlite3_finalize(stmt);
+        snprintf(c->error, c->size, "store %s: reading counts: out of memory",
+                 sqlite3_db_filename(c->db, "main"));
+        return -1;
     }
     return finish_range(c, stmt, rc, "reading counts");
 }

@@ -27,6 +27,7 @@
 #include "store.h"
 
 #define STORE_CHANGES_COUNT_COLUMNS   8 /* rating 1..4 without misuse, then with */
+#define STORE_CHANGES_END_COLUMNS     8 /* follow-ups ended without a reason, see below */
 #define STORE_CHANGES_INCARNATION_MAX 40
 #define STORE_CHANGES_KIOSK_ID_MAX    128
 
@@ -41,14 +42,18 @@ struct store_changes_meta {
 };
 
 /* Every count of one (department, bucket) at least one of which changed
- * in the range: a changed face brings its bucket's other faces along. */
+ * in the range: a changed face brings its bucket's other faces along, and
+ * so does a changed count of follow-ups that ended without a reason
+ * (skipped or timed out), which come as counts of the same row. */
 struct store_count_change {
     const char *department; /* valid during the handler's call only */
     int64_t bucket_start_ms;
     int64_t n[STORE_CHANGES_COUNT_COLUMNS]; /* index (misuse ? 4 : 0) + rating - 1 */
+    /* index (misuse ? 4 : 0) + (timed out ? 2 : 0) + (negative question ? 1 : 0) */
+    int64_t ended[STORE_CHANGES_END_COLUMNS];
 };
 
-/* One reason count row that changed in the range. */
+/* One reason count row of a chosen reason that changed in the range. */
 struct store_reason_change {
     const char *department; /* valid during the handler's call only */
     const char *reason;     /* likewise; "" unless ended_by is STORE_FOLLOWUP_CHOSEN */
@@ -91,7 +96,8 @@ int store_changes_limit(struct store_changes *changes, int64_t after_seq, int ma
                         int64_t *upper_seq);
 
 /* Calls handlers for every row with after_seq < changed_seq <= upto_seq:
- * the counts first, then the reason counts. */
+ * the counts first (with the follow-ups that ended without a reason),
+ * then the reason counts of chosen reasons. */
 int store_changes_read(struct store_changes *changes, int64_t after_seq, int64_t upto_seq,
                        const struct store_changes_handlers *handlers);
 

@@ -40,7 +40,7 @@ struct postgres_backend {
     PGconn *conn;             /* owned; NULL while disconnected */
     int cancel_fd;
     char *conninfo;           /* owned */
-    struct strbuf arrays[10]; /* unnest()'s arrays, reused between pushes */
+    struct strbuf arrays[18]; /* unnest()'s arrays, reused between pushes */
 };
 
 /* The real monotonic clock, for the connect and push deadlines. */
@@ -152,11 +152,15 @@ static enum sync_result pg_connect(struct sync_backend *base, int64_t timeout_ms
  * makes them rows again; the merges are schema.h's. */
 static const char count_sql[] =
     "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
-    "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
-    " SELECT $1, $2, b, d, r1, r2, r3, r4, m1, m2, m3, m4"
+    "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"
+    "  " SCHEMA_END_COLUMNS ")"
+    " SELECT $1, $2, b, d, r1, r2, r3, r4, m1, m2, m3, m4, e1, e2, e3, e4, e5, e6, e7, e8"
     " FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],"
-    "  $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])"
-    "  AS t(b, d, r1, r2, r3, r4, m1, m2, m3, m4)" SCHEMA_TAP_COUNTS_MERGE;
+    "  $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],"
+    "  $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[],"
+    "  $18::bigint[], $19::bigint[], $20::bigint[])"
+    "  AS t(b, d, r1, r2, r3, r4, m1, m2, m3, m4, e1, e2, e3, e4, e5, e6, e7, "
+    "e8)" SCHEMA_TAP_COUNTS_MERGE;
 
 static const char reason_sql[] =
     "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
@@ -196,11 +200,12 @@ static bool send(struct postgres_backend *b, struct pipeline *p, const char *wha
 }
 
 /* Fills the arrays of rows [from, to) of the counts as array literals:
- * bucket, department, then the eight counts. */
+ * bucket, department, the eight faces, then the eight follow-up ends. */
+enum { COUNT_ARRAYS = 2 + SYNC_COUNT_COLUMNS + SYNC_END_COLUMNS };
 static void count_arrays(struct postgres_backend *b, const struct sync_batch *batch, size_t from,
                          size_t to)
 {
-    enum { ARRAYS = 2 + SYNC_COUNT_COLUMNS };
+    enum { ARRAYS = COUNT_ARRAYS };
     for (int i = 0; i < ARRAYS; i++) {
         strbuf_reset(&b->arrays[i]);
         strbuf_puts(&b->arrays[i], "{");
@@ -214,6 +219,8 @@ static void count_arrays(struct postgres_backend *b, const struct sync_batch *ba
         strbuf_array_text(&b->arrays[1], row->department);
         for (int c = 0; c < SYNC_COUNT_COLUMNS; c++)
             strbuf_int(&b->arrays[2 + c], row->n[c]);
+        for (int c = 0; c < SYNC_END_COLUMNS; c++)
+            strbuf_int(&b->arrays[2 + SYNC_COUNT_COLUMNS + c], row->ended[c]);
     }
     for (int i = 0; i < ARRAYS; i++)
         strbuf_puts(&b->arrays[i], "}");
@@ -258,11 +265,11 @@ static bool send_counts(struct postgres_backend *b, struct pipeline *p,
         size_t to =
             batch->count_n - from > ROWS_PER_STATEMENT ? from + ROWS_PER_STATEMENT : batch->count_n;
         count_arrays(b, batch, from, to);
-        const char *params[2 + 2 + SYNC_COUNT_COLUMNS] = {batch->kiosk_id, batch->incarnation};
-        for (int i = 0; i < 2 + SYNC_COUNT_COLUMNS; i++)
+        const char *params[2 + COUNT_ARRAYS] = {batch->kiosk_id, batch->incarnation};
+        for (int i = 0; i < COUNT_ARRAYS; i++)
             params[2 + i] = b->arrays[i].data;
         if (!arrays_ok(b) ||
-            !send(b, p, "INSERT INTO tap_counts", count_sql, 2 + 2 + SYNC_COUNT_COLUMNS, params))
+            !send(b, p, "INSERT INTO tap_counts", count_sql, 2 + COUNT_ARRAYS, params))
             return false;
     }
     return true;

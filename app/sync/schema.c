@@ -35,6 +35,13 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
 #define REASON_COUNTS_COLUMNS                                                                      \
     "kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by, misuse, n"
 
+/* Step 13: one follow-up column of tap_counts, and the only-grows
+ * triggers' test that none of them went down (both engines). */
+#define END_COLUMN(c)                                                                              \
+    "ALTER TABLE tap_counts ADD COLUMN " c " BIGINT NOT NULL DEFAULT 0 CHECK (" c " >= 0);"
+#define END_LOWERED_(c) " OR NEW." c " < OLD." c
+#define ENDS_LOWERED    SCHEMA_ENDS_EACH_(END_LOWERED_)
+
 /* A number macro as an SQL literal. */
 #define SCHEMA_STR_(x) #x
 #define SCHEMA_STR(x)  SCHEMA_STR_(x)
@@ -554,6 +561,54 @@ const struct schema_step schema_steps[] = {
      "  USING (kiosk_id = substr(current_user::text, 7));"
      "CREATE POLICY wow_owner_all ON kiosk_update TO CURRENT_USER USING (true) WITH CHECK (true)",
      NULL},
+    /* step: backlog — follow-ups that ended without a reason are counts of the tap_counts
+       row (fewer rows to push), not reason_counts rows; old rows stay and are read too */
+    {14,
+     "follow-ups skipped or timed out: counts of tap_counts, only growing (docs/SYNC.md, "
+     "Protocol)",
+     /* absolute, as the faces: question positive or negative, then the same
+        four of taps flagged as misuse */
+     END_COLUMN("skipped_pos") END_COLUMN("skipped_neg") END_COLUMN("timeout_pos")
+         END_COLUMN("timeout_neg") END_COLUMN("misuse_skipped_pos") END_COLUMN("misuse_skipped_neg")
+             END_COLUMN("misuse_timeout_pos") "ALTER TABLE tap_counts ADD COLUMN "
+                                              "misuse_timeout_neg BIGINT NOT NULL DEFAULT 0"
+                                              "  CHECK (misuse_timeout_neg >= 0)",
+     /* PostgreSQL: the kiosk roles may write them (column grants, as step
+        11's), and the only-grows trigger keeps them growing */
+     "GRANT INSERT (" SCHEMA_END_COLUMNS "), UPDATE (" SCHEMA_END_COLUMNS
+     ") ON tap_counts TO " SCHEMA_FLEET_ROLE ";"
+     "CREATE OR REPLACE FUNCTION wow_tap_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "BEGIN"
+     "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department)"
+     "     IS DISTINCT FROM (OLD.kiosk_id, OLD.incarnation, OLD.bucket_start_ms, OLD.department)"
+     "  THEN RAISE EXCEPTION 'tap_counts: a row''s key never changes' USING ERRCODE = '23514';"
+     "  END IF;"
+     "  IF NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"
+     "     OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"
+     "     OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"
+     "     OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4" ENDS_LOWERED
+     "  THEN RAISE EXCEPTION 'tap_counts: counts only grow (kiosk %, bucket %)',"
+     "    OLD.kiosk_id, OLD.bucket_start_ms USING ERRCODE = '23514';"
+     "  END IF;"
+     "  NEW.synced_ms := " SCHEMA_PG_NOW_MS ";"
+     "  RETURN NEW;"
+     "END $$",
+     /* SQLite: the same rule, and an update of them stamps the row too */
+     "DROP TRIGGER tap_counts_only_grow;"
+     "CREATE TRIGGER tap_counts_only_grow BEFORE UPDATE ON tap_counts WHEN"
+     "  NEW.kiosk_id IS NOT OLD.kiosk_id OR NEW.incarnation IS NOT OLD.incarnation"
+     "  OR NEW.bucket_start_ms IS NOT OLD.bucket_start_ms OR NEW.department IS NOT OLD.department"
+     "  OR NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"
+     "  OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"
+     "  OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"
+     "  OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4" ENDS_LOWERED
+     "  BEGIN SELECT RAISE(ABORT, 'tap_counts: counts only grow, and a row''s key never changes');"
+     "  END;"
+     "DROP TRIGGER tap_counts_synced_update;"
+     "CREATE TRIGGER tap_counts_synced_update AFTER UPDATE OF rating_1, rating_2, rating_3,"
+     "  rating_4, misuse_1, misuse_2, misuse_3, misuse_4, " SCHEMA_END_COLUMNS " ON tap_counts"
+     "  BEGIN UPDATE tap_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS
+     "  WHERE rowid = NEW.rowid; END"},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

@@ -45,6 +45,15 @@
  * kiosk_catalog row, and a statement trigger on the counts notifies
  * SCHEMA_COUNTS_CHANNEL.
  *
+ * Step 13 (the backlog): follow-ups that ended without a reason are counts
+ * of the tap_counts row, not reason_counts rows: skipped_pos, skipped_neg,
+ * timeout_pos, timeout_neg (positive or negative question) and the same
+ * four of taps flagged as misuse (misuse_skipped_pos ...), absolute and
+ * only growing like the faces.  A kiosk of this version writes
+ * reason_counts rows only for chosen reasons; rows written before (reason
+ * '', ended_by skipped or timeout) stay, and the dashboard's rollup reads
+ * both, the greater of the two where both count the same follow-ups.
+ *
  * PostgreSQL only (step 2): row-level security.  A kiosk logs in as its
  * own role "kiosk_<ID>", a member of the NOLOGIN role wowkiosk_fleet; the
  * policy lets it insert, update and read rows whose kiosk_id is <ID>, and
@@ -56,7 +65,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 13 /* the newest step */
+#define SCHEMA_VERSION 14 /* the newest step */
 
 /* A comment's longest body, in characters (step 12's CHECK; the kiosk's
  * keyboard and the phone form stop there). */
@@ -90,11 +99,33 @@
     " misuse_3 = CASE WHEN excluded.misuse_3 > tap_counts.misuse_3 THEN excluded.misuse_3 ELSE "   \
     "tap_counts.misuse_3 END,"                                                                     \
     " misuse_4 = CASE WHEN excluded.misuse_4 > tap_counts.misuse_4 THEN excluded.misuse_4 ELSE "   \
-    "tap_counts.misuse_4 END"                                                                      \
-    " WHERE excluded.rating_1 > tap_counts.rating_1 OR excluded.rating_2 > tap_counts.rating_2"    \
-    " OR excluded.rating_3 > tap_counts.rating_3 OR excluded.rating_4 > tap_counts.rating_4"       \
-    " OR excluded.misuse_1 > tap_counts.misuse_1 OR excluded.misuse_2 > tap_counts.misuse_2"       \
-    " OR excluded.misuse_3 > tap_counts.misuse_3 OR excluded.misuse_4 > tap_counts.misuse_4"
+    "tap_counts.misuse_4 END" SCHEMA_ENDS_EACH_(                                                   \
+        SCHEMA_END_GROW_) " WHERE excluded.rating_1 > tap_counts.rating_1 OR excluded.rating_2 > " \
+                          "tap_counts.rating_2"                                                    \
+                          " OR excluded.rating_3 > tap_counts.rating_3 OR excluded.rating_4 > "    \
+                          "tap_counts.rating_4"                                                    \
+                          " OR excluded.misuse_1 > tap_counts.misuse_1 OR excluded.misuse_2 > "    \
+                          "tap_counts.misuse_2"                                                    \
+                          " OR excluded.misuse_3 > tap_counts.misuse_3 OR excluded.misuse_4 > "    \
+                          "tap_counts.misuse_4" SCHEMA_ENDS_MERGE
+
+/* The follow-ups that ended without a reason (step 14), in the order of
+ * the sync's count rows (sync_backend.h): index (misuse ? 4 : 0) +
+ * (timed out ? 2 : 0) + (negative question ? 1 : 0). */
+#define SCHEMA_END_COLUMNS                                                                         \
+    "skipped_pos, skipped_neg, timeout_pos, timeout_neg, misuse_skipped_pos,"                      \
+    " misuse_skipped_neg, misuse_timeout_pos, misuse_timeout_neg"
+
+/* Each as the faces: the greater of stored and sent, and written only
+ * when one grew (the tail of SCHEMA_TAP_COUNTS_MERGE's SET and WHERE). */
+#define SCHEMA_END_GROW_(c)                                                                        \
+    ", " c " = CASE WHEN excluded." c " > tap_counts." c " THEN excluded." c " ELSE tap_counts." c \
+    " END"
+#define SCHEMA_END_GREW_(c) " OR excluded." c " > tap_counts." c
+#define SCHEMA_ENDS_EACH_(f)                                                                       \
+    f("skipped_pos") f("skipped_neg") f("timeout_pos") f("timeout_neg") f("misuse_skipped_pos")    \
+        f("misuse_skipped_neg") f("misuse_timeout_pos") f("misuse_timeout_neg")
+#define SCHEMA_ENDS_MERGE SCHEMA_ENDS_EACH_(SCHEMA_END_GREW_)
 
 #define SCHEMA_REASON_COUNTS_MERGE                                                                 \
     " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason,"          \

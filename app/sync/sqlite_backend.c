@@ -116,8 +116,10 @@ static enum sync_result fail_sqlite(struct sqlite_backend *b, const char *what)
 
 static const char count_sql[] =
     "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
-    "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" SCHEMA_TAP_COUNTS_MERGE;
+    "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"
+    "  " SCHEMA_END_COLUMNS ")"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+    "  ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)" SCHEMA_TAP_COUNTS_MERGE;
 
 static const char reason_sql[] =
     "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
@@ -205,6 +207,8 @@ static bool push_counts(struct sqlite_backend *b, const struct sync_batch *batch
         sqlite3_bind_text(s, 4, row->department, -1, SQLITE_STATIC);
         for (int c = 0; c < SYNC_COUNT_COLUMNS; c++)
             sqlite3_bind_int64(s, 5 + c, row->n[c]);
+        for (int c = 0; c < SYNC_END_COLUMNS; c++)
+            sqlite3_bind_int64(s, 5 + SYNC_COUNT_COLUMNS + c, row->ended[c]);
         if (!step_done(s))
             return false;
     }

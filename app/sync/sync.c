@@ -14,6 +14,7 @@
 #include "sync_backend.h"
 #include "sync_comments.h"
 #include "sync_local.h"
+#include "sync_prefetch.h"
 #include "utf8.h"
 
 struct sync_engine {
@@ -21,6 +22,9 @@ struct sync_engine {
     struct sync_backend *backend; /* owned */
     struct sync_status status;
     struct sync_local_batch batch; /* owned, reused */
+    /* the next batch of a backlog, read while this one is pushed; owned,
+       NULL when none is under way */
+    struct sync_prefetch *prefetch;
     /* the store's incarnation the last read found: a heartbeat sent alone
        (no batch) still names it, as the kiosks row it replaces does */
     char incarnation[SYNC_INCARNATION_MAX];
@@ -125,6 +129,7 @@ void sync_engine_destroy(struct sync_engine *e)
 {
     if (!e)
         return;
+    sync_prefetch_cancel(e->prefetch);
     e->backend->ops->destroy(e->backend);
     sync_local_batch_free(&e->batch);
     sync_comments_free(&e->comments);
@@ -218,6 +223,8 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, co
 static void round_failed(struct sync_engine *e, int64_t now_mono_ms, const char *error)
 {
     struct sync_status *st = &e->status;
+    sync_prefetch_cancel(e->prefetch); /* it follows a batch not recorded */
+    e->prefetch = NULL;
     st->state = SYNC_STATE_FAILING;
     st->rounds_failed++;
     st->consecutive_failures++;
@@ -299,14 +306,31 @@ static void keep_catalog(struct sync_engine *e, const struct sync_fetched *fetch
              fetched->length);
 }
 
+/* The round's batch: the one read ahead while the last one was pushed,
+ * if it still follows what the store recorded; otherwise read now.  A
+ * backlog that goes on has its next batch read ahead, while this one is
+ * pushed. */
+static int read_batch(struct sync_engine *e, char *error, size_t size)
+{
+    const char *path = e->settings.store_path;
+    struct sync_prefetch *ahead = e->prefetch;
+    e->prefetch = NULL;
+    bool taken = ahead != NULL && sync_prefetch_take(ahead, &e->batch, error, size) == 0 &&
+                 sync_local_recheck(path, &e->batch, error, size) == 1;
+    if (!taken && sync_local_read(path, e->settings.batch_rows, &e->batch, error, size) != 0)
+        return -1;
+    if (e->batch.backlog_after > 0)
+        e->prefetch = sync_prefetch_start(path, e->settings.batch_rows, e->batch.upper_seq);
+    return 0;
+}
+
 static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_utc_ms)
 {
     struct sync_status *st = &e->status;
     char error[512];
     st->last_attempt_utc_ms = now_utc_ms;
     int64_t started = elapsed_ms();
-    if (sync_local_read(e->settings.store_path, e->settings.batch_rows, &e->batch, error,
-                        sizeof error) != 0) {
+    if (read_batch(e, error, sizeof error) != 0) {
         log_error("%s", error);
         send_heartbeat_alone(e, now_utc_ms, error);
         round_failed(e, now_mono_ms, error);

@@ -33,17 +33,26 @@ enum sync_result {
 #define SYNC_COUNT_COLUMNS               8
 #define SYNC_COUNT_INDEX(rating, misuse) (((misuse) ? 4 : 0) + (rating)-1)
 
+/* The follow-ups of those taps that ended without a reason (schema step
+ * 13): ended[SYNC_END_INDEX(timed_out, negative, misuse)], the columns
+ * skipped_pos .. misuse_timeout_neg (SCHEMA_END_COLUMNS). */
+#define SYNC_END_COLUMNS 8
+#define SYNC_END_INDEX(timed_out, negative, misuse)                                                \
+    (((misuse) ? 4 : 0) + ((timed_out) ? 2 : 0) + ((negative) ? 1 : 0))
+
 struct sync_count_row {
     const char *department;
     int64_t bucket_start_ms;
-    int64_t n[SYNC_COUNT_COLUMNS]; /* rating_1..rating_4, misuse_1..misuse_4 */
+    int64_t n[SYNC_COUNT_COLUMNS];   /* rating_1..rating_4, misuse_1..misuse_4 */
+    int64_t ended[SYNC_END_COLUMNS]; /* skipped_pos..misuse_timeout_neg */
 };
 
+/* A follow-up's chosen reason (those without one are count columns). */
 struct sync_reason_row {
     const char *department;
     int64_t bucket_start_ms;
     const char *question;
-    const char *reason; /* "" when skipped or timed out */
+    const char *reason;
     const char *ended_by;
     int misuse;
     int64_t n;

@@ -18,6 +18,10 @@
 _Static_assert(SYNC_COUNT_COLUMNS == STORE_CHANGES_COUNT_COLUMNS &&
                    SYNC_COUNT_INDEX(1, false) == 0 && SYNC_COUNT_INDEX(4, true) == 7,
                "a sync count row is a store count change's columns, in its order");
+_Static_assert(SYNC_END_COLUMNS == STORE_CHANGES_END_COLUMNS &&
+                   SYNC_END_INDEX(true, true, false) == 3 &&
+                   SYNC_END_INDEX(false, false, true) == 4,
+               "a sync count row's follow-ups are a store count change's, in its order");
 
 /* The batch's texts repeat (a few departments, reasons): keep each once. */
 static const char *intern(struct sync_local_batch *batch, const char *s)
@@ -70,6 +74,7 @@ static bool handle_count(void *ctx, const struct store_count_change *change)
     row->department = intern(batch, change->department);
     row->bucket_start_ms = change->bucket_start_ms;
     memcpy(row->n, change->n, sizeof row->n);
+    memcpy(row->ended, change->ended, sizeof row->ended);
     if (!row->department)
         return false;
     batch->count_n++;
@@ -100,8 +105,24 @@ static bool handle_reason(void *ctx, const struct store_reason_change *change)
     return true;
 }
 
-/* Meta, the batch's upper bound, its rows and the backlog after it. */
-static int read_snapshot(struct store_changes *changes, int max_rows,
+/* The catalogs as the snapshot sees them, into the batch. */
+static int read_catalogs(struct store_changes *changes, struct sync_local_batch *batch)
+{
+    struct store_catalog_report catalogs;
+    if (store_catalog_report(changes, &catalogs) != 0)
+        return -1;
+    batch->catalog_latest = catalogs.latest;
+    batch->catalog_applied = catalogs.applied;
+    batch->catalog_error[0] = '\0';
+    if (catalogs.refused > 0)
+        snprintf(batch->catalog_error, sizeof batch->catalog_error, "version %lld: %s",
+                 (long long)catalogs.refused, catalogs.error);
+    return 0;
+}
+
+/* Meta, the batch's upper bound, its rows and the backlog after it; the
+ * rows after after_seq, or after the store's synced_seq when it is < 0. */
+static int read_snapshot(struct store_changes *changes, int max_rows, int64_t after_seq,
                          struct sync_local_batch *batch, struct batch_builder *builder)
 {
     struct store_changes_meta meta;
@@ -109,21 +130,15 @@ static int read_snapshot(struct store_changes *changes, int max_rows,
         return -1;
     snprintf(batch->kiosk_id, sizeof batch->kiosk_id, "%s", meta.kiosk_id);
     snprintf(batch->incarnation, sizeof batch->incarnation, "%s", meta.incarnation);
-    batch->synced_seq = meta.synced_seq;
+    batch->synced_seq = after_seq >= 0 ? after_seq : meta.synced_seq;
     batch->upper_seq = meta.seq;
     /* more than max_rows waiting: stop at the max_rows-th row's seq */
     struct store_changes_handlers handlers = {handle_count, handle_reason, builder};
-    struct store_catalog_report catalogs;
     if (store_changes_limit(changes, batch->synced_seq, max_rows, &batch->upper_seq) != 0 ||
         store_changes_read(changes, batch->synced_seq, batch->upper_seq, &handlers) != 0 ||
         store_changes_backlog(changes, batch->synced_seq, &batch->backlog_before) != 0 ||
-        store_catalog_report(changes, &catalogs) != 0)
+        read_catalogs(changes, batch) != 0)
         return -1;
-    batch->catalog_latest = catalogs.latest;
-    batch->catalog_applied = catalogs.applied;
-    if (catalogs.refused > 0)
-        snprintf(batch->catalog_error, sizeof batch->catalog_error, "version %lld: %s",
-                 (long long)catalogs.refused, catalogs.error);
     return store_changes_backlog(changes, batch->upper_seq, &batch->backlog_after);
 }
 
@@ -137,18 +152,43 @@ static int failed(const char *why, char *error, size_t size)
 int sync_local_read(const char *path, int max_rows, struct sync_local_batch *batch, char *error,
                     size_t size)
 {
+    return sync_local_read_after(path, max_rows, -1, batch, error, size);
+}
+
+int sync_local_read_after(const char *path, int max_rows, int64_t after_seq,
+                          struct sync_local_batch *batch, char *error, size_t size)
+{
     sync_local_batch_free(batch);
     char why[512];
     struct store_changes *changes;
     if (store_changes_open(&changes, path, why, sizeof why) != 0)
         return failed(why, error, size);
     struct batch_builder builder = {.batch = batch};
-    int rc = read_snapshot(changes, max_rows, batch, &builder);
+    int rc = read_snapshot(changes, max_rows, after_seq, batch, &builder);
     store_changes_end(changes);
     store_changes_close(changes);
     if (rc != 0 && builder.stopped)
         snprintf(why, sizeof why, "out of memory reading %s", builder.stopped);
     return rc == 0 ? 0 : failed(why, error, size);
+}
+
+int sync_local_recheck(const char *path, struct sync_local_batch *batch, char *error, size_t size)
+{
+    char why[512];
+    struct store_changes *changes;
+    if (store_changes_open(&changes, path, why, sizeof why) != 0)
+        return failed(why, error, size);
+    struct store_changes_meta meta;
+    int rc = store_changes_begin(changes, &meta);
+    bool current = rc == 0 && meta.synced_seq == batch->synced_seq &&
+                   strcmp(meta.incarnation, batch->incarnation) == 0;
+    if (rc == 0 && current)
+        rc = read_catalogs(changes, batch);
+    store_changes_end(changes);
+    store_changes_close(changes);
+    if (rc != 0)
+        return failed(why, error, size);
+    return current ? 1 : 0;
 }
 
 int sync_local_mark(const char *path, const struct sync_local_batch *batch, char *error,

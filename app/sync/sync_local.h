@@ -41,6 +41,19 @@ struct sync_local_batch {
 int sync_local_read(const char *path, int max_rows, struct sync_local_batch *batch, char *error,
                     size_t size);
 
+/* The same, for the rows with changed_seq above after_seq rather than
+ * above the store's synced_seq (< 0: that one): the batch after one not
+ * yet recorded, read while it is pushed (sync_prefetch.h). */
+int sync_local_read_after(const char *path, int max_rows, int64_t after_seq,
+                          struct sync_local_batch *batch, char *error, size_t size);
+
+/* Whether a batch read ahead still follows what the store at path has
+ * recorded: 1 when the store has the batch's incarnation and its
+ * synced_seq is the batch's (the catalogs in the batch are then read
+ * again, since a push may have kept one meanwhile), 0 when not (the
+ * batch must be read again), negative on error (logged into error). */
+int sync_local_recheck(const char *path, struct sync_local_batch *batch, char *error, size_t size);
+
 /* Records that batch was pushed: synced_seq = batch->upper_seq, if the
  * store at path still has the batch's incarnation and a lower synced_seq.
  * Returns 0, or negative (logged into error). */

@@ -27,6 +27,9 @@ from pg_cluster import Cluster  # noqa: E402
 # the newest schema version, as the source says
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../app/sync/schema.h")) as f:
     NEWEST = int(re.search(r"#define SCHEMA_VERSION (\d+)", f.read()).group(1))
+# the step that made skipped and timed-out follow-ups columns of tap_counts, as the source says
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../app/sync/schema.c")) as f:
+    ENDS_STEP = int(re.search(r"\{(\d+),\s*\"follow-ups skipped or timed out", f.read()).group(1))
 
 WOWDASH, WOWKIOSK = sys.argv[1], sys.argv[2]
 PG = Cluster.from_state(os.environ["WOW_PG_STATE"])
@@ -154,6 +157,100 @@ def test_migrate_stamp_default():
             check("counts only grow" in str(e), f"{lowering!r}: {e}")
 
 
+ENDS_DAY = 20000  # 2024-10-04, UTC: the kiosk's zone below
+ENDS_BUCKET = ENDS_DAY * 86_400_000 + 9 * 3_600_000
+
+
+def ends_totals(query):
+    """{(question, reason, ended_by, misuse): n} of the follow-ups the rollup holds for ENDS_DAY."""
+    rows = query("SELECT question, reason, ended_by, misuse, SUM(n) FROM dash_reason_day"
+                 f" WHERE day = {ENDS_DAY} GROUP BY 1, 2, 3, 4")
+    return {(q, r, e, int(m)): int(n) for q, r, e, m, n in rows}
+
+
+def test_migrate_followup_columns(tmp):
+    """The step that makes skipped and timed-out follow-ups columns of tap_counts, on a database
+    one step older with rows in it, in both engines: the rollup's totals are the same before and
+    after it (old reason_counts rows are read beside the new columns), a kiosk's new column for
+    a follow-up an old row already counted is the greater of the two (absolute counts, not a
+    sum), the new columns only grow, and SQLite stamps a row whose column grew."""
+    for engine in ("PostgreSQL", "SQLite"):
+        if engine == "PostgreSQL":
+            db, target = new_pg_db("ends")
+
+            def run(sql):
+                PG.psql(sql, dbname=db)
+
+            def query(sql):
+                return [line.split("|") for line in PG.psql(sql, dbname=db).splitlines() if line]
+        else:
+            target = os.path.join(tmp, "ends.db")
+
+            def run(sql):
+                con = sqlite3.connect(target)
+                try:
+                    con.executescript(sql)
+                finally:
+                    con.close()
+
+            def query(sql):
+                con = sqlite3.connect(target)
+                try:
+                    return [[str(v) for v in row] for row in con.execute(sql)]
+                finally:
+                    con.close()
+        r = dash("migrate", "--db", target, "--to", str(ENDS_STEP - 1))
+        check(f"to {ENDS_STEP - 1}" in r.stdout, r.stdout)
+        b = ENDS_BUCKET
+        run("INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version,"
+            " incarnation, kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
+            " VALUES ('k', 's', 'l', 'front', 'UTC', 'v', 'i', 1, 2, 3, 0, '');"
+            "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
+            " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
+            f" VALUES ('k', 'i', {b}, 'front', 3, 0, 1, 2, 1, 0, 0, 0);"
+            "INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+            " question, reason, ended_by, misuse, n) VALUES"
+            f" ('k', 'i', {b}, 'front', 'positive', 'fast', 'chosen', 0, 2),"
+            f" ('k', 'i', {b}, 'front', 'negative', '', 'skipped', 0, 2),"
+            f" ('k', 'i', {b}, 'front', 'positive', '', 'timeout', 0, 1),"
+            f" ('k', 'i', {b}, 'front', 'negative', '', 'timeout', 1, 1)")
+        # what the rollup made of these rows before the step: one total per row
+        before = {("positive", "fast", "chosen", 0): 2, ("negative", "", "skipped", 0): 2,
+                  ("positive", "", "timeout", 0): 1, ("negative", "", "timeout", 1): 1}
+        r = dash("migrate", "--db", target)
+        check(f"to {NEWEST}" in r.stdout, r.stdout)
+        dash("rollup", "--db", target)
+        after = ends_totals(query)
+        check(after == before, f"{engine}: the upgrade changed synced totals: {before} -> {after}")
+        # the kiosk, upgraded: its store counts 3 skipped negative follow-ups in the bucket (the 2
+        # sent before as a row, and 1 more), now sent as a column; and a bucket of its own
+        merge = ("INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+                 " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"
+                 " skipped_neg, timeout_neg) VALUES ('k', 'i', {}, 'front', {}, 0, 1, 2, 1, 0, 0,"
+                 " 0, {}, {}) ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department)"
+                 " DO UPDATE SET skipped_neg = excluded.skipped_neg,"
+                 " timeout_neg = excluded.timeout_neg")
+        if engine == "SQLite":  # a stamp from before: the growth below must renew it
+            run("UPDATE tap_counts SET synced_ms = 5")
+        run(merge.format(b, 4, 3, 0) + ";" + merge.format(b + 900_000, 1, 0, 1))
+        stamps = [int(t) for (t,) in query("SELECT synced_ms FROM tap_counts")]
+        check(all(abs(t - time.time() * 1000) < 60_000 for t in stamps),
+              f"{engine}: rows whose follow-up columns grew are stamped {stamps}")
+        dash("rollup", "--db", target)
+        grown = ends_totals(query)
+        want = dict(before)
+        want[("negative", "", "skipped", 0)] = 3  # the greater of the row's 2 and the column's 3
+        want[("negative", "", "timeout", 0)] = 1
+        check(grown == want, f"{engine}: after the kiosk's columns: {grown}, expected {want}")
+        for lowering in ("UPDATE tap_counts SET skipped_neg = 1",
+                         "UPDATE tap_counts SET timeout_neg = timeout_neg - 1"):
+            try:
+                run(lowering)
+                check(False, f"{engine} allowed {lowering!r}: counts only grow")
+            except (RuntimeError, sqlite3.IntegrityError) as e:
+                check("counts only grow" in str(e), f"{engine}: {lowering!r}: {e}")
+
+
 def test_migrate_sqlite(tmp):
     path = os.path.join(tmp, "shared.db")
     r = dash("migrate", "--db", path, "--to", "1")
@@ -177,7 +274,9 @@ def test_migrate_sqlite(tmp):
             check(False, f"SQLite allowed {lowering!r}: counts only grow")
         except sqlite3.IntegrityError as e:
             check("counts only grow" in str(e), f"{lowering!r}: {e}")
-    con.execute("INSERT INTO tap_counts VALUES ('k', 'i', 2000, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 0)")
+    con.execute("INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+                " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"
+                " synced_ms) VALUES ('k', 'i', 2000, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 0)")
     con.commit()
     stamps = [r[0] for r in con.execute("SELECT synced_ms FROM tap_counts ORDER BY bucket_start_ms")]
     check(all(abs(t - time.time() * 1000) < 60_000 for t in stamps), f"SQLite stamps {stamps}")
@@ -369,6 +468,7 @@ def main():
         test_migrate_postgres()
         test_migrate_stamp_default()
         test_migrate_sqlite(tmp)
+        test_migrate_followup_columns(tmp)
         test_kiosk_add_postgres(tmp)
         test_kiosk_add_sqlite(tmp)
         test_bad_input()

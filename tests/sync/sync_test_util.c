@@ -214,10 +214,31 @@ static void shared_counts_sql(char *sql, size_t size, const char *kiosk_id, cons
     snprintf(sql + len, size - len, " ORDER BY 2, 3, 4, 5");
 }
 
-static const char shared_reasons_sql[] =
-    "SELECT 'r', department, bucket_start_ms, question, reason, ended_by, misuse, n"
-    " FROM reason_counts WHERE kiosk_id = '%s' AND incarnation = '%s'"
-    " ORDER BY 2, 3, 4, 5, 6, 7"; /* the test cluster's collation is C: bytewise, as SQLite's */
+/* reason_counts holds the chosen reasons; the follow-ups that ended
+ * without one are tap_counts columns (schema step 14): one line per
+ * nonzero column, the way the store keeps them (a reason_counts row with
+ * reason ''). */
+static void shared_reasons_sql(char *sql, size_t size, const char *kiosk_id,
+                               const char *incarnation)
+{
+    static const char *const columns[] = {
+        "skipped_pos",        "skipped_neg",        "timeout_pos",        "timeout_neg",
+        "misuse_skipped_pos", "misuse_skipped_neg", "misuse_timeout_pos", "misuse_timeout_neg"};
+    size_t len = (size_t)snprintf(
+        sql, size,
+        "SELECT 'r', department, bucket_start_ms, question, reason, ended_by, misuse, n"
+        " FROM reason_counts WHERE kiosk_id = '%s' AND incarnation = '%s'",
+        kiosk_id, incarnation);
+    for (int c = 0; c < 8; c++)
+        len += (size_t)snprintf(sql + len, size - len,
+                                " UNION ALL SELECT 'r', department, bucket_start_ms, '%s', '',"
+                                " '%s', %d, %s FROM tap_counts WHERE kiosk_id = '%s'"
+                                " AND incarnation = '%s' AND %s > 0",
+                                c % 2 ? "negative" : "positive", c / 2 % 2 ? "timeout" : "skipped",
+                                c / 4, columns[c], kiosk_id, incarnation, columns[c]);
+    /* the test cluster's collation is C: bytewise, as SQLite's */
+    snprintf(sql + len, size - len, " ORDER BY 2, 3, 4, 5, 6, 7");
+}
 
 static char *pg_rows(const char *conninfo, const char *sql, char *text)
 {
@@ -246,9 +267,9 @@ static char *pg_rows(const char *conninfo, const char *sql, char *text)
 
 char *shared_dump(const struct shared_db *db, const char *kiosk_id, const char *incarnation)
 {
-    char counts[2048], reasons[512];
+    char counts[2048], reasons[2560];
     shared_counts_sql(counts, sizeof counts, kiosk_id, incarnation);
-    snprintf(reasons, sizeof reasons, shared_reasons_sql, kiosk_id, incarnation);
+    shared_reasons_sql(reasons, sizeof reasons, kiosk_id, incarnation);
     if (db->postgres)
         return pg_rows(db->admin, reasons, pg_rows(db->admin, counts, NULL));
     return sqlite_rows(db->target, reasons, sqlite_rows(db->target, counts, NULL));

@@ -568,6 +568,23 @@ static void test_comments_as_kiosk(PGconn *c, const char *id)
     assert_role_sql(c, sql, "23514", NULL);
 }
 
+/* Grows the kiosk's own counts as its role, so the lowering checks have
+ * rows to refuse: the follow-up columns of schema step 14 (granted like
+ * the faces) by 2, so no CHECK (>= 0) refuses a lowering by 1 before the
+ * only-grows rule does; and the reason rows, which are chosen reasons only
+ * now, mostly n = 1. */
+static void grow_as_kiosk(PGconn *c, const char *id)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE tap_counts SET skipped_pos = skipped_pos + 2,"
+             " misuse_timeout_neg = misuse_timeout_neg + 2 WHERE kiosk_id = '%s'",
+             id);
+    assert_role_sql(c, sql, "", NULL);
+    snprintf(sql, sizeof sql, "UPDATE reason_counts SET n = n + 1 WHERE kiosk_id = '%s'", id);
+    assert_role_sql(c, sql, "", NULL);
+}
+
 /* Connected as a kiosk's own role (not a superuser, not the owner, no
  * BYPASSRLS): it writes its own rows and cannot read or touch others'. */
 static void test_row_level_security(void **state)
@@ -623,7 +640,12 @@ static void test_row_level_security(void **state)
         "UPDATE tap_counts SET department = 'elsewhere'",
         "UPDATE tap_counts SET bucket_start_ms = bucket_start_ms + 1",
         "UPDATE reason_counts SET n = 1 WHERE n > 1 AND",
-        "UPDATE reason_counts SET reason = 'moved' WHERE"};
+        "UPDATE reason_counts SET reason = 'moved' WHERE",
+        /* the follow-ups that ended without a reason only grow too */
+        "UPDATE tap_counts SET skipped_pos = skipped_pos - 1",
+        "UPDATE tap_counts SET misuse_timeout_neg = misuse_timeout_neg - 1,"
+        " rating_1 = rating_1 + 1"};
+    grow_as_kiosk(c, id);
     for (size_t i = 0; i < sizeof lowering / sizeof lowering[0]; i++) {
         snprintf(sql, sizeof sql, "%s%s kiosk_id = '%s'", lowering[i],
                  strstr(lowering[i], "WHERE") ? "" : " WHERE", id);
@@ -634,6 +656,7 @@ static void test_row_level_security(void **state)
              " AND bucket_start_ms < 0",
              id);
     assert_role_sql(c, sql, "", "0"); /* growing stays allowed (it is the merge) */
+
     /* the change stamp is the database's (schema step 10): the kiosk's rows
        carry one, and the role can neither insert nor update synced_ms */
     assert_role_sql(c, "SELECT count(*) FROM tap_counts WHERE synced_ms <= 0", "", "0");

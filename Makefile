@@ -6,6 +6,7 @@
 #   make test-crash-long   the kill -9 test at 500 rounds (CI runs 200)
 #   make test-faults-long  every persistent fault point and every SQLite allocation (CI: a share)
 #   make fuzz-long  every fuzz target to 10 M executions
+#   make vm-test    the image booted in qemu-system-aarch64 and tapped as a customer (root)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -123,3 +124,11 @@ cross-arm64:
 	        echo "cross-arm64: $$d: Architecture arm64; Depends: $$deps"; \
 	    done; \
 	fi
+
+# The virtual kiosk (tests/vm/vm-test.sh, docs/DEPLOY.md "The virtual kiosk"):
+# the arm64 .debs and the image, each rebuilt only when its inputs changed
+# (cache: /var/cache/wowkiosk-vm), booted in qemu-system-aarch64 with virtio-gpu,
+# tablets, QMP and a PostgreSQL on the host; taps, screens, counts, figures.
+.PHONY: vm-test
+vm-test: build
+	bash tests/vm/vm-test.sh $(BUILD)

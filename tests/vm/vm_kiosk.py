@@ -229,11 +229,14 @@ class Vm:
         parts = json.loads(out)["partitiontable"]["partitions"]
         return [(p["start"] * 512, p["size"] * 512) for p in parts]
 
-    def prepare(self, conf_text):
+    def prepare(self, conf_text, data_image=None):
+        """The copy to boot, with conf_text as its wowkiosk.conf; with data_image, the data
+        partition moves into that file (a disk of its own) and leaves the copy."""
         src = os.path.join(self.image_dir, "wowkiosk.img")
         check(os.path.isfile(src), f"{src}: no image (build-image.sh --out {self.image_dir})")
         subprocess.run(["cp", "--sparse=always", src, self.img], check=True)
-        boot_off = self.partition_offsets()[0][0]
+        parts = self.partition_offsets()
+        boot_off = parts[0][0]
         conf = os.path.join(self.work, "wowkiosk.conf")
         with open(conf, "w") as f:
             f.write(conf_text)
@@ -241,22 +244,47 @@ class Vm:
                             (os.path.join(HERE, "guest-probe.sh"), "wowvm-probe.sh")):
             subprocess.run(["mcopy", "-o", "-i", f"{self.img}@@{boot_off}", local, f"::/{name}"],
                            check=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+        if data_image:
+            self.copy_out(parts[2], data_image)
+            with open(self.img, "r+b") as f:  # no second filesystem labelled wowdata
+                f.seek(parts[2][0])
+                f.write(b"\0" * 65536)
 
-    def start(self):
+    def copy_out(self, part, path):
+        off, size = part
+        with open(self.img, "rb") as src, open(path, "wb") as dst:
+            src.seek(off)
+            left = size
+            while left:
+                block = src.read(min(left, 1 << 22))
+                if not block:
+                    break
+                dst.write(block)
+                left -= len(block)
+
+    def start(self, probe_run=True, nbd_socket=None, serial_name="serial.log"):
+        """Boots the copy; probe_run: guest-probe.sh reports and waits for "stop"; nbd_socket:
+        the data partition is that NBD export (nbd_cache.py), a second virtio disk."""
+        self.serial = os.path.join(self.work, serial_name)
         kernel, initrd, cmdline = self.boot_files()
         probe = ("/bin/sh -c 'until [ -f /boot/firmware/wowvm-probe.sh ]; do sleep 1; done; "
                  "exec /bin/sh /boot/firmware/wowvm-probe.sh'")
         append = (f"console=ttyAMA0 {cmdline} systemd.journald.forward_to_console=1 "
                   "systemd.unit=multi-user.target systemd.wants=kernel-command-line.service "
-                  "systemd.mask=serial-getty@hvc0.service "
-                  f'systemd.run="{probe}"')
+                  "systemd.mask=serial-getty@hvc0.service" +
+                  (f' systemd.run="{probe}"' if probe_run else ""))
+        data = []
+        if nbd_socket:
+            data = ["-drive", "if=none,id=data,format=raw,file.driver=nbd,file.server.type=unix,"
+                    f"file.server.path={nbd_socket}",
+                    "-device", "virtio-blk-pci,drive=data"]
         fwd = (f"guestfwd=tcp:{PG_GUEST[0]}:{PG_GUEST[1]}-cmd:"
                f"socat STDIO TCP:127.0.0.1:{self.pg_port}")
         argv = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-smp", "2",
                 "-m", "1024", "-display", "none", "-no-reboot",
                 "-kernel", kernel, "-initrd", initrd, "-append", append,
                 "-drive", f"if=none,file={self.img},format=raw,id=hd0,cache=unsafe",
-                "-device", "virtio-blk-pci,drive=hd0",
+                "-device", "virtio-blk-pci,drive=hd0", *data,
                 "-device", "virtio-gpu-pci,id=gpu0",
                 "-device", "virtio-tablet-pci,id=tablet0",
                 # The second pointer is bound to the screen: QMP events name it
@@ -314,19 +342,12 @@ class Vm:
             self.proc.kill()
             self.proc.wait()
 
-    def read_store(self):
-        """The kiosk's store from the data partition: {rating: taps}, integrity_check."""
-        off, size = self.partition_offsets()[2]
-        part = os.path.join(self.work, "data.ext4")
-        with open(self.img, "rb") as src, open(part, "wb") as dst:
-            src.seek(off)
-            left = size
-            while left:
-                block = src.read(min(left, 1 << 22))
-                if not block:
-                    break
-                dst.write(block)
-                left -= len(block)
+    def read_store(self, data_image=None):
+        """The kiosk's store from the data partition (or the data_image file): {rating: taps},
+        integrity_check's answer, {tap id: rating}."""
+        part = data_image or os.path.join(self.work, "data.ext4")
+        if not data_image:
+            self.copy_out(self.partition_offsets()[2], part)
         out = os.path.join(self.work, "store")
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
@@ -338,14 +359,16 @@ class Vm:
             if name.startswith("kiosk.db"):
                 subprocess.run(["debugfs", "-R", f"dump /{name} {out}/{name}", part],
                                capture_output=True, check=True)
-        os.unlink(part)
+        if not data_image:
+            os.unlink(part)
         con = sqlite3.connect(os.path.join(out, "kiosk.db"))
         try:
             integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
             taps = dict(con.execute("SELECT rating, sum(n) FROM counts GROUP BY rating"))
+            ids = dict(con.execute("SELECT id, rating FROM taps"))
         finally:
             con.close()
-        return taps, integrity
+        return taps, integrity, ids
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -536,7 +559,7 @@ backoff_max_s = 2
             check("wowvm-stopped" in vm.text(), "the probe did not stop the kiosk cleanly")
         finally:
             vm.kill()
-        store, integrity = vm.read_store()
+        store, integrity, _ = vm.read_store()
         check(integrity == "ok", f"integrity_check of the store: {integrity}")
         check(store == expected, f"the store holds {store}, expected {expected}")
     log(f"screens matched: " + ", ".join(f"{r} ({100 * d:.2f} %)" for r, d in run.compared))

@@ -56,6 +56,10 @@ systemctl daemon-reload
 systemctl restart wowkiosk.service
 wait_active || exit 1
 say "wowvm-ready"
+# A test may add commands of its own (debugging), run beside the waiting.
+if [ -f /boot/firmware/wowvm-extra.sh ]; then
+    sh /boot/firmware/wowvm-extra.sh >/dev/console 2>&1 &
+fi
 
 # The host writes "stop" when it has what it needs.
 while read -r line </dev/hvc0; do

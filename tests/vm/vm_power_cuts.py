@@ -109,14 +109,16 @@ backoff_max_s = 2
                 except AssertionError as e:
                     vm.kill()
                     fail(f"round {r}: the kiosk did not serve again after {cuts} cuts: {e}")
-                taps = rng.randint(1, 6)
+                # 2..8 taps; the cut after one of them, 0..1.2 s later (a commit under
+                # TCG takes a few hundred ms: some cuts land inside one)
+                taps = rng.randint(2, 8)
                 cut_at = rng.randint(1, taps)
                 for i in range(taps):
                     vm.qmp.tap(vk.FACES[rng.randint(1, 4)])
                     if i + 1 == cut_at:
-                        time.sleep(rng.uniform(0.0, 0.4))
+                        time.sleep(rng.uniform(0.0, 1.2))
                         break
-                    time.sleep(rng.uniform(0.5, 0.9))
+                    time.sleep(rng.uniform(0.6, 1.2))
                 vm.kill()
                 answer = control(nbd_ctl, "cut")
                 cuts += 1

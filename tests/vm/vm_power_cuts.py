@@ -23,6 +23,7 @@ import os
 import random
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -141,7 +142,10 @@ backoff_max_s = 2
         control(nbd_ctl, "cut")  # nothing is cached after a clean shutdown: keeps 0
         server.kill()
         server.wait()
-        store, integrity, ids = vm.read_store(data_image=data_img)
+        try:
+            store, integrity, ids = vm.read_store(data_image=data_img)
+        except (AssertionError, OSError, sqlite3.Error) as e:  # the store itself is gone
+            store, integrity, ids = {}, f"no readable store: {e}", {}
         pg_totals = vk.pg_taps(pg, "wowvm")
     lost = []
     for n, (r, tap_id, rating) in enumerate(logged):

@@ -499,7 +499,7 @@ def main():
     ap.add_argument("--taps", type=int, default=8)
     ap.add_argument("--boot-timeout", type=int, default=600)
     a = ap.parse_args()
-    work = a.work or tempfile.mkdtemp(prefix="wowkiosk-vm.")
+    work = os.path.abspath(a.work or tempfile.mkdtemp(prefix="wowkiosk-vm."))
     os.makedirs(work, exist_ok=True)
     refs = {name: png_read(os.path.join(REF_DIR, f"{name}-{W}x{H}.png"))
             for name in ("rating-en", "followup-positive-en", "followup-negative-en", "thanks-en")}

@@ -63,7 +63,7 @@ def main():
     seed = a.seed if a.seed is not None else random.randrange(1 << 30)
     log(f"seed {seed} (--seed {seed} repeats the cut moments)")
     rng = random.Random(seed)
-    work = a.work or tempfile.mkdtemp(prefix="wowkiosk-vm-cuts.")
+    work = os.path.abspath(a.work or tempfile.mkdtemp(prefix="wowkiosk-vm-cuts."))
     os.makedirs(work, exist_ok=True)
     refs = {"rating-en": vk.png_read(os.path.join(vk.REF_DIR, f"rating-en-{vk.W}x{vk.H}.png"))}
     data_img = os.path.join(work, "data.img")
@@ -97,6 +97,9 @@ backoff_max_s = 2
 """, data_image=data_img)
         argv = [sys.executable, os.path.join(vk.HERE, "nbd_cache.py"), data_img, nbd_sock,
                 nbd_ctl, "--seed", str(seed)] + (["--broken-flush"] if a.broken_flush else [])
+        for stale in (nbd_sock, nbd_ctl):  # an earlier run's: not this server's
+            if os.path.exists(stale):
+                os.unlink(stale)
         server = subprocess.Popen(argv, stderr=open(os.path.join(work, "nbd.log"), "w"))
         try:
             deadline = time.monotonic() + 10

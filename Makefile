@@ -6,6 +6,8 @@
 #   make test-crash-long   the kill -9 test at 500 rounds (CI runs 200)
 #   make test-faults-long  every persistent fault point and every SQLite allocation (CI: a share)
 #   make fuzz-long  every fuzz target to 10 M executions
+#   make vm-test    the image booted in qemu-system-aarch64 and tapped as a customer (root)
+#   make vm-power-cuts  the same with power cuts on a disk that loses unflushed writes
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -123,3 +125,21 @@ cross-arm64:
 	        echo "cross-arm64: $$d: Architecture arm64; Depends: $$deps"; \
 	    done; \
 	fi
+
+# The virtual kiosk (tests/vm/vm-test.sh, docs/DEPLOY.md "The virtual kiosk"):
+# the arm64 .debs and the image, each rebuilt only when its inputs changed
+# (cache: /var/cache/wowkiosk-vm), booted in qemu-system-aarch64 with virtio-gpu,
+# tablets, QMP and a PostgreSQL on the host; taps, screens, counts, figures.
+.PHONY: vm-test
+vm-test: build
+	bash tests/vm/vm-test.sh $(BUILD)
+
+# Power cuts on the virtual kiosk's data partition (tests/vm/vm_power_cuts.py),
+# CUTS rounds; BROKEN_FLUSH=1 serves a disk whose flushes persist nothing (the
+# test must then fail).  The image as vm-test builds it.
+CUTS ?= 100
+.PHONY: vm-power-cuts
+vm-power-cuts: build
+	WOW_VM_ONLY_BUILD=1 bash tests/vm/vm-test.sh $(BUILD)
+	nice -n 19 python3 tests/vm/vm_power_cuts.py --image-dir $${WOW_VM_CACHE:-/var/cache/wowkiosk-vm}/image \
+	  --wowdash $(BUILD)/app/dash/wowdash --work $(BUILD)/vm-cuts --cuts $(CUTS) $(if $(BROKEN_FLUSH),--broken-flush)

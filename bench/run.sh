@@ -52,3 +52,9 @@ echo "== internal teams: the customers' answers traced to them over a year of fo
 python3 bench/attributed_bench.py "$build"
 echo "== dashboard under load: 100 keep-alive clients on /overview (seed.py's world, SQLite)"
 python3 bench/dash_load.py "$build"
+echo "== the kmsdrm path in the virtual kiosk (qemu-system-aarch64, TCG): the image as make vm-test builds it"
+if [ "$(id -u)" -eq 0 ] && [ -f "${WOW_VM_CACHE:-/var/cache/wowkiosk-vm}/image/wowkiosk.img" ]; then
+    bash tests/vm/vm-test.sh "$build" || echo "vm-test failed (its figures above, if any, are not to be quoted)"
+else
+    echo "skipped: needs root and a built image (sudo make vm-test once)"
+fi

@@ -12,7 +12,8 @@ libsodium-dev libqrencode-dev libmicrohttpd-dev dpkg-dev systemd file
 dosfstools mtools fdisk
 libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs pgbouncer poppler-utils
 xvfb
-rauc squashfs-tools dbus-daemon openssl"
+rauc squashfs-tools dbus-daemon openssl
+qemu-system-arm qemu-utils qemu-user-static binfmt-support debootstrap socat e2fsprogs"
 
 . "$(dirname "$0")/apt-missing.sh"
 # shellcheck disable=SC2086 # word splitting of the package list is wanted

@@ -43,6 +43,7 @@ struct input_state {
     SDL_TouchID touch_id;
     SDL_FingerID finger_id;
     int64_t since_ms; /* when the press began (SDL ticks) */
+    int abs_fd;       /* the absolute pointer pressing (pointer.c), -1: none */
 };
 
 /* The input devices display_wait() sleeps on when the video driver has no
@@ -124,6 +125,13 @@ void input_wait_open(struct display *display);
 /* Closes the devices input_wait_open() opened. */
 void input_wait_close(struct display *display);
 
+/* pointer.c: under SDL's evdev input (the kms presenter), the position of
+ * the absolute pointer whose left button is down, read from the kernel
+ * through display->wait's fds and scaled to physical pixels; false when
+ * there is none (SDL's coordinates stand).  _release reads the device the
+ * press came from. */
+bool pointer_abs_press(struct display *display, int *px, int *py);
+bool pointer_abs_release(struct display *display, int *px, int *py);
 /* present.c: copies the rectangles where d->frame differs from the window
  * surface to it and uploads only those (all of it when d->present_full or
  * the window surface is new).  Returns false on an SDL error (logged). */

@@ -108,12 +108,18 @@ static struct display_event mouse_button(struct display *d, const SDL_MouseButto
             return none;
         in->source = INPUT_MOUSE;
         in->since_ms = event_ms(b->timestamp);
-        return press_event(d, DISPLAY_EVENT_PRESS, b->x, b->y, b->timestamp);
+        int x = b->x, y = b->y;
+        if (pointer_abs_press(d, &x, &y)) /* an absolute pointer: its real position */
+            log_debug("input: absolute pointer pressed at %d,%d (SDL said %d,%d)", x, y, b->x,
+                      b->y);
+        return press_event(d, DISPLAY_EVENT_PRESS, x, y, b->timestamp);
     }
     if (in->source != INPUT_MOUSE)
         return none;
     in->source = INPUT_NONE;
-    return press_event(d, DISPLAY_EVENT_RELEASE, b->x, b->y, b->timestamp);
+    int x = b->x, y = b->y;
+    pointer_abs_release(d, &x, &y);
+    return press_event(d, DISPLAY_EVENT_RELEASE, x, y, b->timestamp);
 }
 
 static struct display_event window_event(const SDL_WindowEvent *w)

@@ -108,6 +108,11 @@ packages_apt() {
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" \
         "${base[@]}" $EXTRA_PACKAGES "${debs_in_tree[@]}" ||
         die "apt-get install inside $ROOTFS failed (see above)"
+    # apt leaves a .deb alone when its version is installed already: a rebuilt
+    # one of the same version (a development build, an incremental image)
+    # must still replace it. Its Depends are in place now.
+    chroot "$ROOTFS" "${CHROOT_ENV[@]}" dpkg --force-confdef --force-confold -i "${debs_in_tree[@]}" ||
+        die "dpkg -i ${debs_in_tree[*]} inside $ROOTFS failed (see above)"
     packages_check_libraries
     packages_dns
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" linux-image-arm64 ||

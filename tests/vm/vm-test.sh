@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# vm-test.sh - the virtual kiosk (`make vm-test`): builds the arm64 .debs and the
+# Raspberry Pi image only when their inputs changed, then boots the image in
+# qemu-system-aarch64 and drives it as a customer (tests/vm/vm_kiosk.py).
+#
+#   tests/vm/vm-test.sh [BUILD]        (BUILD: the host build with wowdash; default build)
+#
+# The cache ($WOW_VM_CACHE, default /var/cache/wowkiosk-vm) holds
+#   debs/KEY/*.deb   the .debs, KEY a hash of what the programs are built from
+#                    (app lib platform assets cmake CMakeLists.txt, less the image
+#                    scripts; docs and tests do not count);
+#   image/           build-image.sh's --out: the rootfs with its stage stamps
+#                    (debootstrap runs once; the packages stage again only for
+#                    other .debs) and wowkiosk.img, whose key is in image/.vm-key
+#                    (the .debs' key and the image scripts' hash).
+# A second run with nothing changed builds nothing. Long steps run under nice.
+# Needs root (debootstrap, chroot); the packages: scripts/install-deps.sh.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=$(realpath -m "${1:-$SRC/build}")
+CACHE=${WOW_VM_CACHE:-/var/cache/wowkiosk-vm}
+CROSS_BUILD=${WOW_VM_CROSS_BUILD:-$SRC/build-arm64}
+
+say() {
+    printf 'vm-test: %s\n' "$*" >&2
+}
+
+die() {
+    printf 'vm-test: error: %s\n' "$*" >&2
+    exit 1
+}
+
+# Prints a short hash of the files git knows (tracked or not ignored) under the
+# given pathspecs.
+tree_hash() {
+    (
+        cd "$SRC"
+        git ls-files -co --exclude-standard -z -- "$@" | LC_ALL=C sort -z |
+            while IFS= read -r -d '' f; do
+                [ -f "$f" ] && printf '%s  %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$f"
+            done
+    ) | sha256sum | cut -c1-16
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, binfmt_misc): run it as root"
+[ -x "$BUILD/app/dash/wowdash" ] || die "$BUILD/app/dash/wowdash: not built (make build first)"
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9 || die "cannot lock $CACHE/.lock"
+
+started=$SECONDS
+deb_key=$(tree_hash app lib platform assets cmake CMakeLists.txt ':!platform/rpi/image')
+debs_dir=$CACHE/debs/$deb_key
+if ls "$debs_dir"/wowkiosk_*_arm64.deb "$debs_dir"/wowdash_*_arm64.deb >/dev/null 2>&1; then
+    say "arm64 .debs: cached ($debs_dir)"
+else
+    say "arm64 .debs: building ($deb_key) in $CROSS_BUILD"
+    t=$SECONDS
+    nice -n 19 make -C "$SRC" --no-print-directory cross-arm64 CROSS_BUILD="$CROSS_BUILD" JOBS="$(nproc)" >&2
+    rm -rf "$CACHE/debs"
+    mkdir -p "$debs_dir"
+    cp "$CROSS_BUILD"/packages/wowkiosk_*_arm64.deb "$CROSS_BUILD"/packages/wowdash_*_arm64.deb "$debs_dir/"
+    say "arm64 .debs: built in $((SECONDS - t)) s"
+fi
+debs=()
+for deb in "$debs_dir"/*.deb; do
+    debs+=(--deb "$deb")
+done
+deb_time=$((SECONDS - started))
+
+image_dir=$CACHE/image
+image_key="$deb_key-$(tree_hash platform/rpi/image platform/rpi/wowkiosk.conf)"
+if [ -f "$image_dir/wowkiosk.img" ] && [ "$(cat "$image_dir/.vm-key" 2>/dev/null)" = "$image_key" ]; then
+    say "image: cached ($image_dir/wowkiosk.img, $image_key)"
+else
+    say "image: building ($image_key) in $image_dir"
+    t=$SECONDS
+    rm -f "$image_dir/.vm-key"
+    nice -n 19 bash "$SRC/platform/rpi/image/build-image.sh" --out "$image_dir" "${debs[@]}" >&2
+    printf '%s\n' "$image_key" >"$image_dir/.vm-key"
+    say "image: built in $((SECONDS - t)) s"
+fi
+image_time=$((SECONDS - started - deb_time))
+
+if [ -n "${WOW_VM_ONLY_BUILD:-}" ]; then
+    say "wall time: .debs $deb_time s, image $image_time s (WOW_VM_ONLY_BUILD: no boot)"
+    exit 0
+fi
+t=$SECONDS
+status=0
+python3 "$SRC/tests/vm/vm_kiosk.py" --image-dir "$image_dir" --wowdash "$BUILD/app/dash/wowdash" \
+    --work "$BUILD/vm" || status=$?
+say "wall time: .debs $deb_time s, image $image_time s, virtual kiosk $((SECONDS - t)) s, all $((SECONDS - started)) s"
+exit "$status"

@@ -20,6 +20,7 @@
 #include "dashview.h"
 #include "http.h"
 #include "json.h"
+#include "utf8.h"
 
 static struct http_request parse(const char *target)
 {
@@ -175,6 +176,25 @@ static void test_form(void **state)
     http_request_init(&r, "POST", NULL);
     assert_false(http_parse_form(&r, "multipart/form-data; boundary=x", "a=1", 3));
     assert_int_equal(r.error, 415);
+    http_request_free(&r);
+    /* the refusal quotes the header, which goes into a UTF-8 page: a stray
+     * byte, and a character cut by the 80-byte limit, become '?' (found by
+     * fuzz_request: tests/dash/fuzz-corpus/crash-415-latin1) */
+    http_request_init(&r, "POST", NULL);
+    assert_false(http_parse_form(&r,
+                                 "appl\x9f"
+                                 "cation/x",
+                                 "a=1", 3));
+    assert_int_equal(r.error, 415);
+    assert_true(utf8_valid_string(r.error_text));
+    assert_non_null(strstr(r.error_text, "'appl?cation/x'"));
+    http_request_free(&r);
+    char cut[100];
+    memset(cut, 'a', 79);
+    memcpy(cut + 79, "\xc3\xa4", 3); /* byte 80 starts an "ä" */
+    http_request_init(&r, "POST", NULL);
+    assert_false(http_parse_form(&r, cut, "a=1", 3));
+    assert_true(utf8_valid_string(r.error_text));
     http_request_free(&r);
     http_request_init(&r, "POST", NULL);
     assert_false(http_parse_form(&r, NULL, "a=1\0b", 5));

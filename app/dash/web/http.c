@@ -23,6 +23,9 @@ static void set_error(struct http_request *r, unsigned status, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(r->error_text, sizeof r->error_text, fmt, ap);
     va_end(ap);
+    /* the text quotes what the client sent (a header, cut at 80 bytes) and
+     * goes into a UTF-8 page: a stray or cut byte becomes '?' */
+    utf8_sanitize(r->error_text);
 }
 
 void http_request_init(struct http_request *r, const char *method, const char *client)

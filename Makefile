@@ -4,7 +4,8 @@
 #               ASan+UBSan, clang under the static analyser), run every test
 #   make bench  build and run the benchmarks; prints "figure: NAME VALUE UNIT"
 #   make test-crash-long   the kill -9 test at 500 rounds (CI runs 200)
-#   make test-faults-long  every persistent fault point and every SQLite allocation (CI: a share)
+#   make test-faults-long  every persistent fault point, every SQLite allocation and every
+#                          fault on the shared SQLite file during sync (CI: a share)
 #   make fuzz-long  every fuzz target to 10 M executions
 JOBS ?= $(shell nproc)
 BUILD ?= build
@@ -41,7 +42,7 @@ test-crash-long: build
 test-faults-long: build
 	cd $(BUILD) && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_session_persistent_faults && \
 	  nice -n 19 ./tests/faults/test_store_faults && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_store_oom && \
-	  nice -n 19 ./tests/sync/test_sync_alloc 1
+	  nice -n 19 ./tests/sync/test_sync_alloc 1 && nice -n 19 ./tests/sync/test_sync_shared_faults 1
 
 # Each libFuzzer target FUZZ_RUNS executions (10 M), one process at a time,
 # niced and capped at FUZZ_SECONDS each; new inputs go to build-fuzz/corpus,

@@ -2,17 +2,21 @@
  * fault_vfs: the counting, failing VFS wrapper of fault_vfs.h.  Each file
  * it opens is the default VFS's file placed right after a small header,
  * whose methods forward to it; xWrite and xSync go through fault_hit
- * first.  Shared memory methods forward too: the store runs in WAL mode.
+ * first, and xLock above SHARED and exclusive xShmLock (a writer's locks).  Shared memory methods
+ * forward too: the store runs in WAL mode.  A file opened outside fault_vfs_only's prefix is
+ * neither counted nor failed.
  */
 #include "fault_vfs.h"
 
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 struct fault_file {
     sqlite3_file base;
     sqlite3_file *real; /* the default VFS's file, right after this header */
+    bool counted;       /* its path is under fault_vfs_only's prefix */
 };
 
 /* The fault's settings and counters: process-wide because SQLite's VFS
@@ -21,12 +25,15 @@ static atomic_int fault_op_armed = -1;
 static atomic_int fault_nth, fault_err, fault_fired, fault_persistent;
 static atomic_int fault_calls[FAULT_OP_COUNT_];
 static sqlite3_vfs *fault_real;
+/* fault_vfs_only's prefix: set by the test between runs, read at xOpen
+ * (the code under test opens its files after the test set it). */
+static char fault_prefix[512];
 static sqlite3_vfs fault_vfs;
 static sqlite3_io_methods fault_methods;
 
 const char *fault_op_name(enum fault_op op)
 {
-    static const char *const names[] = {"xOpen", "xWrite", "xSync"};
+    static const char *const names[] = {"xOpen", "xWrite", "xSync", "xLock"};
     return op >= 0 && op < FAULT_OP_COUNT_ ? names[op] : "?";
 }
 
@@ -56,6 +63,16 @@ void fault_vfs_arm(enum fault_op op, int nth, int err, bool persistent)
     atomic_store(&fault_op_armed, (int)op);
 }
 
+void fault_vfs_only(const char *prefix)
+{
+    snprintf(fault_prefix, sizeof fault_prefix, "%s", prefix ? prefix : "");
+}
+
+static bool fault_counts(const char *name)
+{
+    return !fault_prefix[0] || (name && !strncmp(name, fault_prefix, strlen(fault_prefix)));
+}
+
 void fault_vfs_disarm(void)
 {
     atomic_store(&fault_op_armed, -1);
@@ -66,7 +83,8 @@ int fault_vfs_fired(void)
     return atomic_load(&fault_fired);
 }
 
-#define REAL(f) (((struct fault_file *)(f))->real)
+#define REAL(f)    (((struct fault_file *)(f))->real)
+#define COUNTED(f) (((struct fault_file *)(f))->counted)
 
 static int ff_close(sqlite3_file *f)
 {
@@ -78,7 +96,7 @@ static int ff_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
 }
 static int ff_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
 {
-    int err = fault_hit(FAULT_WRITE);
+    int err = COUNTED(f) ? fault_hit(FAULT_WRITE) : 0;
     return err != 0 ? err : REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
 }
 static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
@@ -87,7 +105,7 @@ static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
 }
 static int ff_sync(sqlite3_file *f, int flags)
 {
-    int err = fault_hit(FAULT_SYNC);
+    int err = COUNTED(f) ? fault_hit(FAULT_SYNC) : 0;
     return err != 0 ? err : REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 static int ff_file_size(sqlite3_file *f, sqlite3_int64 *size)
@@ -96,7 +114,8 @@ static int ff_file_size(sqlite3_file *f, sqlite3_int64 *size)
 }
 static int ff_lock(sqlite3_file *f, int level)
 {
-    return REAL(f)->pMethods->xLock(REAL(f), level);
+    int err = COUNTED(f) && level > SQLITE_LOCK_SHARED ? fault_hit(FAULT_LOCK) : 0;
+    return err != 0 ? err : REAL(f)->pMethods->xLock(REAL(f), level);
 }
 static int ff_unlock(sqlite3_file *f, int level)
 {
@@ -124,7 +143,10 @@ static int ff_shm_map(sqlite3_file *f, int pg, int pgsz, int extend, void volati
 }
 static int ff_shm_lock(sqlite3_file *f, int offset, int n, int flags)
 {
-    return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
+    /* in WAL mode a writer's lock is an exclusive one in the shared memory */
+    bool take = (flags & SQLITE_SHM_LOCK) && (flags & SQLITE_SHM_EXCLUSIVE);
+    int err = COUNTED(f) && take ? fault_hit(FAULT_LOCK) : 0;
+    return err != 0 ? err : REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
 }
 static void ff_shm_barrier(sqlite3_file *f)
 {
@@ -149,7 +171,8 @@ static int fault_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, in
     (void)vfs;
     struct fault_file *ff = (struct fault_file *)file;
     ff->base.pMethods = NULL;
-    int err = fault_hit(FAULT_OPEN);
+    ff->counted = fault_counts(name);
+    int err = ff->counted ? fault_hit(FAULT_OPEN) : 0;
     if (err != 0)
         return err;
     ff->real = (sqlite3_file *)(ff + 1);

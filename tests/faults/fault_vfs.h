@@ -8,13 +8,20 @@
  * Registered as the process's default VFS by fault_vfs_install, so the
  * code under test opens its databases through it unchanged.  Its counters
  * are atomics: the session's writer thread and the test both call in.
+ *
+ * fault_vfs_only narrows the counting and the faults to the files whose
+ * path starts with a prefix (a database and its -wal, -shm and -journal):
+ * the shared SQLite file fails while the kiosk's store beside it works.
+ * FAULT_LOCK counts a writer's locks (xLock above SHARED; in WAL mode the
+ * exclusive xShmLock), where another process holding the file answers
+ * SQLITE_BUSY.
  */
 #ifndef WOW_FAULT_VFS_H
 #define WOW_FAULT_VFS_H
 
 #include <stdbool.h>
 
-enum fault_op { FAULT_OPEN, FAULT_WRITE, FAULT_SYNC, FAULT_OP_COUNT_ };
+enum fault_op { FAULT_OPEN, FAULT_WRITE, FAULT_SYNC, FAULT_LOCK, FAULT_OP_COUNT_ };
 
 /* Registers the wrapper as the default VFS (once; later calls do nothing).
  * 0, or an SQLite error code. */
@@ -24,6 +31,10 @@ int fault_vfs_install(void);
  * with err; persistent: every later call of op fails too, until
  * fault_vfs_disarm.  Resets the counters. */
 void fault_vfs_arm(enum fault_op op, int nth, int err, bool persistent);
+
+/* Counts and fails only the files opened from now on whose full path
+ * starts with prefix (copied; NULL or "": every file, the default). */
+void fault_vfs_only(const char *prefix);
 
 /* No fault from now on; the counters keep counting. */
 void fault_vfs_disarm(void);

@@ -418,16 +418,18 @@ static void fuzz_one(unsigned flags, char *text, size_t n)
     if (req.method == HTTP_POST && !req.error)
         http_parse_form(&req, req.content_type, form.data ? form.data : "", form.len);
     router_handle(&world.router, &req, &reply);
-    check_reply(&reply);
-    last_status = reply.status;
     if (getenv("FUZZ_REQUEST_VERBOSE")) { /* what each corpus file reached */
         size_t len;
         const char *location = http_reply_get(&reply, "Location");
-        http_reply_body(&reply, &len);
+        const char *page = http_reply_body(&reply, &len);
         fprintf(stderr, "%s %.80s -> %u, %zu bytes%s%s\n", req.method_text,
                 req.target ? req.target : "(none)", reply.status, len, location ? ", to " : "",
                 location ? location : "");
+        if (getenv("FUZZ_REQUEST_VERBOSE")[0] == '2') /* and its body */
+            fprintf(stderr, "%.*s\n", (int)len, page);
     }
+    check_reply(&reply);
+    last_status = reply.status;
     if (req.method == HTTP_POST && written() != world.written)
         reset();
     http_reply_free(&reply);

@@ -161,6 +161,19 @@ static bool parse_pairs(struct http_request *r, const char *text, size_t n, stru
         const char *stop = amp ? amp : end;
         const char *eq = memchr(p, '=', (size_t)(stop - p));
         const char *name_end = eq ? eq : stop;
+        /* a pair without a name ("=x") is dropped, but checked first: its
+           bytes stay in the raw query, which pages echo (the language links) */
+        if (name_end == p && stop > p) {
+            char why[128];
+            char *value =
+                http_decode(p + 1, (size_t)(stop - p - 1), true, allow_newlines, why, sizeof why);
+            if (!value) {
+                set_error(r, strcmp(why, "out of memory") ? 400 : 500, "%s parameter: %s", what,
+                          why);
+                return false;
+            }
+            free(value);
+        }
         if (name_end > p) {
             if (*count == HTTP_PARAMS_MAX) {
                 set_error(r, 400, "more than %d %s parameters", HTTP_PARAMS_MAX, what);

@@ -21,7 +21,28 @@
 
 #include <stdbool.h>
 
-enum fault_op { FAULT_OPEN, FAULT_WRITE, FAULT_SYNC, FAULT_LOCK, FAULT_OP_COUNT_ };
+/* What is counted, and what fails at the Nth:
+ * - FAULT_OPEN, FAULT_WRITE, FAULT_SYNC: that call, with the error given;
+ * - FAULT_LOCK: a writer's lock (above), with the error given;
+ * - FAULT_IO: opens, writes and syncs as one sequence, each failing as
+ *   that call would: an open with SQLITE_CANTOPEN, a write or sync with the
+ *   error given (SQLITE_IOERR becomes SQLITE_IOERR_WRITE or _FSYNC);
+ * - FAULT_ANY_LOCK: every lock asked for, on the file (xLock, any level)
+ *   and in the shared memory (xShmLock), with the error given (SQLITE_BUSY:
+ *   another process holds the database at that moment);
+ * - FAULT_READ: a read of a main database file succeeds but hands SQLite
+ *   scrambled bytes (the file stays whole): what a damaged card looks like;
+ *   the error is not used. */
+enum fault_op {
+    FAULT_OPEN,
+    FAULT_WRITE,
+    FAULT_SYNC,
+    FAULT_LOCK,
+    FAULT_IO,
+    FAULT_ANY_LOCK,
+    FAULT_READ,
+    FAULT_OP_COUNT_
+};
 
 /* Registers the wrapper as the default VFS (once; later calls do nothing).
  * 0, or an SQLite error code. */

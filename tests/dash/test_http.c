@@ -83,7 +83,12 @@ static void test_target(void **state)
                              "/a%2", "/?q=%FF", "/?a=%0D", "/%C3%28",
                              /* a nameless pair is dropped but checked: the raw query is
                                 echoed in the language links (fuzz-corpus/crash-nameless-pair) */
-                             "/?x&=las\x95\x01", "/?=%FF", "/?=%01"};
+                             "/?x&=las\x95\x01", "/?=%FF", "/?=%01",
+                             /* escapes and a raw byte that decode to a character: the raw
+                                target is echoed too (fuzz-corpus/crash-raw-byte-after-escape) */
+                             "/?group=n%E2%81\xab"
+                             "AE",
+                             "/%E2%81\xab"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         r = parse(refused[i]);
         if (r.error != 400)

@@ -220,6 +220,12 @@ bool http_parse_target(struct http_request *r, const char *target)
         set_error(r, 400, "the request target must be a path starting with '/'");
         return false;
     }
+    /* checked as sent, not only once decoded: "%E2%81" then a raw byte decodes to a
+       character, but pages echo the target (the language links) and must stay UTF-8 */
+    if (!utf8_valid(target, n)) {
+        set_error(r, 400, "the request target is not UTF-8 (percent-encode its bytes)");
+        return false;
+    }
     r->target = strdup(target);
     size_t path_len = strcspn(target, "?");
     r->query = strdup(target[path_len] ? target + path_len + 1 : "");

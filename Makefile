@@ -4,7 +4,8 @@
 #               ASan+UBSan, clang under the static analyser), run every test
 #   make bench  build and run the benchmarks; prints "figure: NAME VALUE UNIT"
 #   make test-crash-long   the kill -9 test at 500 rounds (CI runs 200)
-#   make test-faults-long  every persistent fault point and every SQLite allocation (CI: a share)
+#   make test-faults-long  every persistent fault point, every SQLite allocation and every
+#                          fault on the shared SQLite file during sync (CI: a share)
 #   make fuzz-long  every fuzz target to 10 M executions
 #   make vm-test    the image booted in qemu-system-aarch64 and tapped as a customer (root)
 #   make vm-power-cuts  the same with power cuts on a disk that loses unflushed writes
@@ -43,19 +44,30 @@ test-crash-long: build
 test-faults-long: build
 	cd $(BUILD) && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_session_persistent_faults && \
 	  nice -n 19 ./tests/faults/test_store_faults && FAULT_EVERY=1 nice -n 19 ./tests/faults/test_store_oom && \
-	  nice -n 19 ./tests/sync/test_sync_alloc 1
+	  nice -n 19 ./tests/sync/test_sync_alloc 1 && nice -n 19 ./tests/sync/test_sync_shared_faults 1
 
 # Each libFuzzer target FUZZ_RUNS executions (10 M), one process at a time,
-# niced and capped at FUZZ_SECONDS each; new inputs go to build-fuzz/corpus.
+# niced and capped at FUZZ_SECONDS each; new inputs go to build-fuzz/corpus,
+# crashes to build-fuzz/artifacts.  The request fuzzer (tests/dash) reads
+# its dictionary, tests/dash/fuzz_request.dict.
 FUZZ_RUNS ?= 10000000
 FUZZ_SECONDS ?= 1800
-FUZZ_TARGETS ?= config catalog po script tz
+# the request fuzzer renders whole pages from SQLite (about 2,400 executions a
+# second under ASan on a quiet core): 10 M take about 70 minutes
+FUZZ_SECONDS_request ?= 7200
+FUZZ_TARGETS ?= config catalog po script tz request
+FUZZ_DIR = $(if $(filter request,$(1)),tests/dash,tests/fuzz)
+FUZZ_SEEDS = $(if $(filter request,$(1)),tests/dash/fuzz-corpus,tests/fuzz/corpus/$(1))
+FUZZ_DICT = $(if $(filter request,$(1)),-dict=tests/dash/fuzz_request.dict)
 fuzz-long: deps
 	CC=clang cmake -S . -B build-fuzz -DWOW_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build-fuzz -j $(JOBS) $(addprefix --target fuzz_,$(FUZZ_TARGETS))
-	for t in $(FUZZ_TARGETS); do mkdir -p build-fuzz/corpus/$$t && \
-	  nice -n 19 build-fuzz/tests/fuzz/fuzz_$$t build-fuzz/corpus/$$t tests/fuzz/corpus/$$t \
-	    -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
+	mkdir -p build-fuzz/artifacts
+	$(foreach t,$(FUZZ_TARGETS),mkdir -p build-fuzz/corpus/$(t) && \
+	  nice -n 19 build-fuzz/$(call FUZZ_DIR,$(t))/fuzz_$(t) build-fuzz/corpus/$(t) \
+	    $(call FUZZ_SEEDS,$(t)) $(call FUZZ_DICT,$(t)) -artifact_prefix=build-fuzz/artifacts/$(t)- \
+	    -runs=$(FUZZ_RUNS) -max_total_time=$(or $(FUZZ_SECONDS_$(t)),$(FUZZ_SECONDS)) \
+	    -print_final_stats=1 &&) true
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DWOW_SANITIZE=ON >/dev/null

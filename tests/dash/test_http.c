@@ -20,6 +20,7 @@
 #include "dashview.h"
 #include "http.h"
 #include "json.h"
+#include "utf8.h"
 
 static struct http_request parse(const char *target)
 {
@@ -78,8 +79,16 @@ static void test_target(void **state)
     assert_null(http_param(&r, "w"));
     http_request_free(&r);
 
-    const char *refused[] = {"/a/../b", "/..",  "/a/%2e%2E/b", "/./x",    "/a/.",    "x/y",
-                             "",        "/%00", "/a%2",        "/?q=%FF", "/?a=%0D", "/%C3%28"};
+    const char *refused[] = {"/a/../b", "/..", "/a/%2e%2E/b", "/./x", "/a/.", "x/y", "", "/%00",
+                             "/a%2", "/?q=%FF", "/?a=%0D", "/%C3%28",
+                             /* a nameless pair is dropped but checked: the raw query is
+                                echoed in the language links (fuzz-corpus/crash-nameless-pair) */
+                             "/?x&=las\x95\x01", "/?=%FF", "/?=%01",
+                             /* escapes and a raw byte that decode to a character: the raw
+                                target is echoed too (fuzz-corpus/crash-raw-byte-after-escape) */
+                             "/?group=n%E2%81\xab"
+                             "AE",
+                             "/%E2%81\xab"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         r = parse(refused[i]);
         if (r.error != 400)
@@ -175,6 +184,25 @@ static void test_form(void **state)
     http_request_init(&r, "POST", NULL);
     assert_false(http_parse_form(&r, "multipart/form-data; boundary=x", "a=1", 3));
     assert_int_equal(r.error, 415);
+    http_request_free(&r);
+    /* the refusal quotes the header, which goes into a UTF-8 page: a stray
+     * byte, and a character cut by the 80-byte limit, become '?' (found by
+     * fuzz_request: tests/dash/fuzz-corpus/crash-415-latin1) */
+    http_request_init(&r, "POST", NULL);
+    assert_false(http_parse_form(&r,
+                                 "appl\x9f"
+                                 "cation/x",
+                                 "a=1", 3));
+    assert_int_equal(r.error, 415);
+    assert_true(utf8_valid_string(r.error_text));
+    assert_non_null(strstr(r.error_text, "'appl?cation/x'"));
+    http_request_free(&r);
+    char cut[100];
+    memset(cut, 'a', 79);
+    memcpy(cut + 79, "\xc3\xa4", 3); /* byte 80 starts an "ä" */
+    http_request_init(&r, "POST", NULL);
+    assert_false(http_parse_form(&r, cut, "a=1", 3));
+    assert_true(utf8_valid_string(r.error_text));
     http_request_free(&r);
     http_request_init(&r, "POST", NULL);
     assert_false(http_parse_form(&r, NULL, "a=1\0b", 5));

@@ -2,17 +2,23 @@
  * fault_vfs: the counting, failing VFS wrapper of fault_vfs.h.  Each file
  * it opens is the default VFS's file placed right after a small header,
  * whose methods forward to it; xWrite and xSync go through fault_hit
- * first.  Shared memory methods forward too: the store runs in WAL mode.
+ * first, xLock and xShmLock through fault_lock_hit, and a main database's
+ * xRead may come back scrambled.  Shared memory methods
+ * forward too: the store runs in WAL mode.  A file opened outside fault_vfs_only's prefix is
+ * neither counted nor failed.
  */
 #include "fault_vfs.h"
 
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 struct fault_file {
     sqlite3_file base;
     sqlite3_file *real; /* the default VFS's file, right after this header */
+    bool counted;       /* its path is under fault_vfs_only's prefix */
+    bool main_db;       /* a database itself (not a log, journal or shared memory) */
 };
 
 /* The fault's settings and counters: process-wide because SQLite's VFS
@@ -21,12 +27,16 @@ static atomic_int fault_op_armed = -1;
 static atomic_int fault_nth, fault_err, fault_fired, fault_persistent;
 static atomic_int fault_calls[FAULT_OP_COUNT_];
 static sqlite3_vfs *fault_real;
+/* fault_vfs_only's prefix: set by the test between runs, read at xOpen
+ * (the code under test opens its files after the test set it). */
+static char fault_prefix[512];
 static sqlite3_vfs fault_vfs;
 static sqlite3_io_methods fault_methods;
 
 const char *fault_op_name(enum fault_op op)
 {
-    static const char *const names[] = {"xOpen", "xWrite", "xSync"};
+    static const char *const names[] = {"xOpen",    "xWrite", "xSync", "writer's lock",
+                                        "I/O call", "lock",   "xRead"};
     return op >= 0 && op < FAULT_OP_COUNT_ ? names[op] : "?";
 }
 
@@ -44,6 +54,28 @@ static int fault_hit(enum fault_op op)
     return 0;
 }
 
+/* For an open, a write or a sync: its own kind's fault, else FAULT_IO's,
+ * answered as that call would fail. */
+static int fault_io_hit(enum fault_op op)
+{
+    int err = fault_hit(op), io = fault_hit(FAULT_IO);
+    if (err != 0 || io == 0)
+        return err;
+    if (op == FAULT_OPEN)
+        return SQLITE_CANTOPEN;
+    if (io == SQLITE_IOERR)
+        return op == FAULT_WRITE ? SQLITE_IOERR_WRITE : SQLITE_IOERR_FSYNC;
+    return io;
+}
+
+/* For a lock: FAULT_ANY_LOCK's fault, else FAULT_LOCK's when it is a
+ * writer's. */
+static int fault_lock_hit(bool writer)
+{
+    int any = fault_hit(FAULT_ANY_LOCK), err = writer ? fault_hit(FAULT_LOCK) : 0;
+    return any != 0 ? any : err;
+}
+
 void fault_vfs_arm(enum fault_op op, int nth, int err, bool persistent)
 {
     atomic_store(&fault_op_armed, -1);
@@ -56,6 +88,16 @@ void fault_vfs_arm(enum fault_op op, int nth, int err, bool persistent)
     atomic_store(&fault_op_armed, (int)op);
 }
 
+void fault_vfs_only(const char *prefix)
+{
+    snprintf(fault_prefix, sizeof fault_prefix, "%s", prefix ? prefix : "");
+}
+
+static bool fault_counts(const char *name)
+{
+    return !fault_prefix[0] || (name && !strncmp(name, fault_prefix, strlen(fault_prefix)));
+}
+
 void fault_vfs_disarm(void)
 {
     atomic_store(&fault_op_armed, -1);
@@ -66,7 +108,9 @@ int fault_vfs_fired(void)
     return atomic_load(&fault_fired);
 }
 
-#define REAL(f) (((struct fault_file *)(f))->real)
+#define REAL(f)    (((struct fault_file *)(f))->real)
+#define COUNTED(f) (((struct fault_file *)(f))->counted)
+#define MAIN_DB(f) (((struct fault_file *)(f))->main_db)
 
 static int ff_close(sqlite3_file *f)
 {
@@ -74,11 +118,14 @@ static int ff_close(sqlite3_file *f)
 }
 static int ff_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
 {
-    return REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
+    int rc = REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
+    if (rc == SQLITE_OK && COUNTED(f) && MAIN_DB(f) && fault_hit(FAULT_READ) != 0)
+        memset(buf, 0xA5, (size_t)n);
+    return rc;
 }
 static int ff_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
 {
-    int err = fault_hit(FAULT_WRITE);
+    int err = COUNTED(f) ? fault_io_hit(FAULT_WRITE) : 0;
     return err != 0 ? err : REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
 }
 static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
@@ -87,7 +134,7 @@ static int ff_truncate(sqlite3_file *f, sqlite3_int64 size)
 }
 static int ff_sync(sqlite3_file *f, int flags)
 {
-    int err = fault_hit(FAULT_SYNC);
+    int err = COUNTED(f) ? fault_io_hit(FAULT_SYNC) : 0;
     return err != 0 ? err : REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 static int ff_file_size(sqlite3_file *f, sqlite3_int64 *size)
@@ -96,7 +143,8 @@ static int ff_file_size(sqlite3_file *f, sqlite3_int64 *size)
 }
 static int ff_lock(sqlite3_file *f, int level)
 {
-    return REAL(f)->pMethods->xLock(REAL(f), level);
+    int err = COUNTED(f) ? fault_lock_hit(level > SQLITE_LOCK_SHARED) : 0;
+    return err != 0 ? err : REAL(f)->pMethods->xLock(REAL(f), level);
 }
 static int ff_unlock(sqlite3_file *f, int level)
 {
@@ -124,7 +172,10 @@ static int ff_shm_map(sqlite3_file *f, int pg, int pgsz, int extend, void volati
 }
 static int ff_shm_lock(sqlite3_file *f, int offset, int n, int flags)
 {
-    return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
+    /* in WAL mode a writer's lock is an exclusive one in the shared memory */
+    bool take = (flags & SQLITE_SHM_LOCK) != 0;
+    int err = COUNTED(f) && take ? fault_lock_hit((flags & SQLITE_SHM_EXCLUSIVE) != 0) : 0;
+    return err != 0 ? err : REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
 }
 static void ff_shm_barrier(sqlite3_file *f)
 {
@@ -149,7 +200,9 @@ static int fault_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, in
     (void)vfs;
     struct fault_file *ff = (struct fault_file *)file;
     ff->base.pMethods = NULL;
-    int err = fault_hit(FAULT_OPEN);
+    ff->counted = fault_counts(name);
+    ff->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+    int err = ff->counted ? fault_io_hit(FAULT_OPEN) : 0;
     if (err != 0)
         return err;
     ff->real = (sqlite3_file *)(ff + 1);

@@ -2,7 +2,7 @@
  * test_session_faults: the tap flow through every failure point of the
  * store's I/O, as SQLite's own tests loop over N.
  *
- * A test VFS wraps the default one and makes exactly the Nth write, sync
+ * The fault VFS (tests/faults/fault_vfs.h) makes exactly the Nth write, sync
  * or open (counted over every file the store opens: the database, its
  * write-ahead log and shared memory) fail with an I/O error or "disk
  * full", or the Nth lock answer "busy" (another process has the file), or
@@ -32,217 +32,18 @@
 #include "clock.h"
 #include "config.h"
 #include "log.h"
+#include "fault_vfs.h"
 #include "session.h"
 
 #define TAPS 4
 
-/* What to break: the target-th counted operation fails with error. */
-struct fault_plan {
-    sqlite3_vfs *base;
-    int target; /* 0: none */
-    int error;  /* SQLITE_IOERR_WRITE, SQLITE_FULL, ... */
-    int count;  /* operations counted so far */
-    bool fired;
-};
-
-struct fault_file {
-    sqlite3_file base; /* first: SQLite sees this */
-    struct fault_plan *plan;
-    bool main_db;       /* the database itself (not its log or shared memory) */
-    sqlite3_file *real; /* the default VFS's file, after this struct */
-};
-
-/* Counts one operation; true when it is the one to fail.  One thread at a
- * time reaches here: session_create opens the store on the test thread
- * before its writer thread starts, the writer alone writes after that, and
- * the checks read the file through the plain "unix" VFS once the session
- * is gone. */
-static bool fault_now(struct fault_plan *p)
+/* The fault VFS's kind and error for each of the loop's errors: an I/O
+ * error or disk full at the Nth open, write or sync (over every file the
+ * store opens), busy at the Nth lock, a scrambled Nth read of the
+ * database (corrupt). */
+static enum fault_op op_of(int error)
 {
-    if (p->target == 0)
-        return false;
-    if (++p->count != p->target)
-        return false;
-    p->fired = true;
-    return true;
-}
-
-static int f_close(sqlite3_file *f)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    int rc = ff->real->pMethods ? ff->real->pMethods->xClose(ff->real) : SQLITE_OK;
-    return rc;
-}
-/* "Corrupt": the Nth read of the database file hands SQLite scrambled
- * bytes (the file itself stays whole), so the store meets what a damaged
- * card looks like and the session's corrupt path runs mid-flow. */
-static int f_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    int rc = ff->real->pMethods->xRead(ff->real, buf, n, off);
-    if (rc == SQLITE_OK && ff->main_db && ff->plan->error == SQLITE_CORRUPT && fault_now(ff->plan))
-        memset(buf, 0xA5, (size_t)n);
-    return rc;
-}
-static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    if (ff->plan->error != SQLITE_BUSY && ff->plan->error != SQLITE_CORRUPT && fault_now(ff->plan))
-        return ff->plan->error == SQLITE_FULL ? SQLITE_FULL : SQLITE_IOERR_WRITE;
-    return ff->real->pMethods->xWrite(ff->real, buf, n, off);
-}
-static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xTruncate(ff->real, size);
-}
-static int f_sync(sqlite3_file *f, int flags)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    if (ff->plan->error != SQLITE_BUSY && ff->plan->error != SQLITE_CORRUPT && fault_now(ff->plan))
-        return ff->plan->error == SQLITE_FULL ? SQLITE_FULL : SQLITE_IOERR_FSYNC;
-    return ff->real->pMethods->xSync(ff->real, flags);
-}
-static int f_size(sqlite3_file *f, sqlite3_int64 *size)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xFileSize(ff->real, size);
-}
-/* Locks (the file's, and the write-ahead log's in shared memory) are
- * counted only when the plan is "busy": another process holding the
- * database at that moment. */
-static int f_lock(sqlite3_file *f, int level)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    if (ff->plan->error == SQLITE_BUSY && fault_now(ff->plan))
-        return SQLITE_BUSY;
-    return ff->real->pMethods->xLock(ff->real, level);
-}
-static int f_unlock(sqlite3_file *f, int level)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xUnlock(ff->real, level);
-}
-static int f_check_lock(sqlite3_file *f, int *out)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xCheckReservedLock(ff->real, out);
-}
-static int f_control(sqlite3_file *f, int op, void *arg)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xFileControl(ff->real, op, arg);
-}
-static int f_sector(sqlite3_file *f)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xSectorSize(ff->real);
-}
-static int f_device(sqlite3_file *f)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xDeviceCharacteristics(ff->real);
-}
-static int f_shm_map(sqlite3_file *f, int page, int size, int extend, void volatile **p)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xShmMap(ff->real, page, size, extend, p);
-}
-static int f_shm_lock(sqlite3_file *f, int offset, int n, int flags)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    if (ff->plan->error == SQLITE_BUSY && (flags & SQLITE_SHM_LOCK) && fault_now(ff->plan))
-        return SQLITE_BUSY;
-    return ff->real->pMethods->xShmLock(ff->real, offset, n, flags);
-}
-static void f_shm_barrier(sqlite3_file *f)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    ff->real->pMethods->xShmBarrier(ff->real);
-}
-static int f_shm_unmap(sqlite3_file *f, int del)
-{
-    struct fault_file *ff = (struct fault_file *)f;
-    return ff->real->pMethods->xShmUnmap(ff->real, del);
-}
-
-/* Version 2: no memory-mapped I/O (xFetch), so every write is seen here. */
-static const sqlite3_io_methods fault_methods = {
-    .iVersion = 2,
-    .xClose = f_close,
-    .xRead = f_read,
-    .xWrite = f_write,
-    .xTruncate = f_truncate,
-    .xSync = f_sync,
-    .xFileSize = f_size,
-    .xLock = f_lock,
-    .xUnlock = f_unlock,
-    .xCheckReservedLock = f_check_lock,
-    .xFileControl = f_control,
-    .xSectorSize = f_sector,
-    .xDeviceCharacteristics = f_device,
-    .xShmMap = f_shm_map,
-    .xShmLock = f_shm_lock,
-    .xShmBarrier = f_shm_barrier,
-    .xShmUnmap = f_shm_unmap,
-};
-
-static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out)
-{
-    struct fault_plan *plan = vfs->pAppData;
-    struct fault_file *ff = (struct fault_file *)file;
-    ff->base.pMethods = NULL;
-    ff->plan = plan;
-    ff->real = (sqlite3_file *)(ff + 1);
-    ff->main_db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
-    if (plan->error != SQLITE_BUSY && plan->error != SQLITE_CORRUPT && fault_now(plan))
-        return SQLITE_CANTOPEN;
-    int rc = plan->base->xOpen(plan->base, name, ff->real, flags, out);
-    if (rc == SQLITE_OK)
-        ff->base.pMethods = &fault_methods;
-    return rc;
-}
-
-/* The rest straight to the default VFS. */
-static int v_delete(sqlite3_vfs *v, const char *n, int s)
-{
-    struct fault_plan *p = v->pAppData;
-    return p->base->xDelete(p->base, n, s);
-}
-static int v_access(sqlite3_vfs *v, const char *n, int f, int *o)
-{
-    struct fault_plan *p = v->pAppData;
-    return p->base->xAccess(p->base, n, f, o);
-}
-static int v_full(sqlite3_vfs *v, const char *n, int size, char *o)
-{
-    struct fault_plan *p = v->pAppData;
-    return p->base->xFullPathname(p->base, n, size, o);
-}
-static int v_random(sqlite3_vfs *v, int n, char *o)
-{
-    struct fault_plan *p = v->pAppData;
-    return p->base->xRandomness(p->base, n, o);
-}
-static int v_sleep(sqlite3_vfs *v, int us)
-{
-    struct fault_plan *p = v->pAppData;
-    return p->base->xSleep(p->base, us);
-}
-static int v_time(sqlite3_vfs *v, double *o)
-{
-    struct fault_plan *p = v->pAppData;
-    return p->base->xCurrentTime(p->base, o);
-}
-static int v_error(sqlite3_vfs *v, int n, char *o)
-{
-    struct fault_plan *p = v->pAppData;
-    return p->base->xGetLastError(p->base, n, o);
-}
-static int v_time64(sqlite3_vfs *v, sqlite3_int64 *o)
-{
-    struct fault_plan *p = v->pAppData;
-    return p->base->xCurrentTimeInt64(p->base, o);
+    return error == SQLITE_BUSY ? FAULT_ANY_LOCK : error == SQLITE_CORRUPT ? FAULT_READ : FAULT_IO;
 }
 
 static long long query_int(const char *db_path, const char *sql)
@@ -261,13 +62,12 @@ static long long query_int(const char *db_path, const char *sql)
 /* One run with the target-th operation failing; false when no fault
  * fired (target is past the flow's last operation).  *moved_aside counts
  * the runs that left a store moved aside as damaged. */
-static bool run_once(struct fault_plan *plan, int target, int error, const struct config *config,
-                     int *moved_aside)
+static bool run_once(int target, int error, const struct config *config, int *moved_aside)
 {
     char dir[] = "/tmp/wowfaults-XXXXXX", db_path[96];
     assert_non_null(mkdtemp(dir));
     snprintf(db_path, sizeof db_path, "%s/kiosk.db", dir);
-    *plan = (struct fault_plan){.base = plan->base, .target = target, .error = error};
+    fault_vfs_arm(op_of(error), target, error, false);
     int64_t t0 = 1790000000000LL;
     struct session *session = session_create(config, db_path, t0);
     assert_non_null(session);
@@ -288,8 +88,8 @@ static bool run_once(struct fault_plan *plan, int target, int error, const struc
     }
     bool idle = session_wait_idle(session, 20000);
     session_destroy(session, t0 + 60000);
-    bool fired = plan->fired;
-    plan->target = 0;
+    fault_vfs_disarm();
+    bool fired = fault_vfs_fired() > 0;
     if (!idle)
         fail_msg("fault %d at operation %d: the session never caught up", error, target);
     /* exactly once: the taps, their counts, each follow-up on its own tap; a store
@@ -341,34 +141,14 @@ static bool run_once(struct fault_plan *plan, int target, int error, const struc
 static void test_every_failure_point(void **state)
 {
     (void)state;
-    static struct fault_plan plan;
-    static sqlite3_vfs vfs;
-    plan.base = sqlite3_vfs_find(NULL);
-    assert_non_null(plan.base);
-    vfs = (sqlite3_vfs){
-        .iVersion = 2,
-        .szOsFile = (int)sizeof(struct fault_file) + plan.base->szOsFile,
-        .mxPathname = plan.base->mxPathname,
-        .zName = "wowfault",
-        .pAppData = &plan,
-        .xOpen = v_open,
-        .xDelete = v_delete,
-        .xAccess = v_access,
-        .xFullPathname = v_full,
-        .xRandomness = v_random,
-        .xSleep = v_sleep,
-        .xCurrentTime = v_time,
-        .xGetLastError = v_error,
-        .xCurrentTimeInt64 = v_time64,
-    };
-    assert_int_equal(sqlite3_vfs_register(&vfs, 1), SQLITE_OK); /* the store's default now */
+    assert_int_equal(fault_vfs_install(), SQLITE_OK); /* the store's default VFS now */
     static struct config config;
     config_defaults(&config);
     const int errors[] = {SQLITE_IOERR, SQLITE_FULL, SQLITE_BUSY, SQLITE_CORRUPT};
     int points = 0, moved_aside = 0;
     for (size_t e = 0; e < sizeof errors / sizeof errors[0]; e++) {
         int n = 1;
-        while (run_once(&plan, n, errors[e], &config, &moved_aside))
+        while (run_once(n, errors[e], &config, &moved_aside))
             n++;
         printf("faults: error %d at each of %d I/O operations: every tap once\n", errors[e], n - 1);
         /* the flow did reach the disk (the database file itself is read only at the
@@ -376,7 +156,6 @@ static void test_every_failure_point(void **state)
         assert_true(n > (errors[e] == SQLITE_CORRUPT ? 1 : 10));
         points += n - 1;
     }
-    sqlite3_vfs_unregister(&vfs);
     printf("faults: %d failure points; %d runs moved a damaged store aside\n", points, moved_aside);
     assert_true(moved_aside > 0); /* the corrupt path ran */
 }

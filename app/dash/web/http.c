@@ -23,6 +23,9 @@ static void set_error(struct http_request *r, unsigned status, const char *fmt, 
     va_start(ap, fmt);
     vsnprintf(r->error_text, sizeof r->error_text, fmt, ap);
     va_end(ap);
+    /* the text quotes what the client sent (a header, cut at 80 bytes) and
+     * goes into a UTF-8 page: a stray or cut byte becomes '?' */
+    utf8_sanitize(r->error_text);
 }
 
 void http_request_init(struct http_request *r, const char *method, const char *client)
@@ -158,6 +161,19 @@ static bool parse_pairs(struct http_request *r, const char *text, size_t n, stru
         const char *stop = amp ? amp : end;
         const char *eq = memchr(p, '=', (size_t)(stop - p));
         const char *name_end = eq ? eq : stop;
+        /* a pair without a name ("=x") is dropped, but checked first: its
+           bytes stay in the raw query, which pages echo (the language links) */
+        if (name_end == p && stop > p) {
+            char why[128];
+            char *value =
+                http_decode(p + 1, (size_t)(stop - p - 1), true, allow_newlines, why, sizeof why);
+            if (!value) {
+                set_error(r, strcmp(why, "out of memory") ? 400 : 500, "%s parameter: %s", what,
+                          why);
+                return false;
+            }
+            free(value);
+        }
         if (name_end > p) {
             if (*count == HTTP_PARAMS_MAX) {
                 set_error(r, 400, "more than %d %s parameters", HTTP_PARAMS_MAX, what);
@@ -202,6 +218,12 @@ bool http_parse_target(struct http_request *r, const char *target)
     }
     if (target[0] != '/') {
         set_error(r, 400, "the request target must be a path starting with '/'");
+        return false;
+    }
+    /* checked as sent, not only once decoded: "%E2%81" then a raw byte decodes to a
+       character, but pages echo the target (the language links) and must stay UTF-8 */
+    if (!utf8_valid(target, n)) {
+        set_error(r, 400, "the request target is not UTF-8 (percent-encode its bytes)");
         return false;
     }
     r->target = strdup(target);

@@ -7,7 +7,8 @@
  *
  * Parsing is strict: a request target longer than HTTP_URL_MAX, more than
  * HTTP_PARAMS_MAX parameters, a '%' not followed by two hex digits, a
- * decoded NUL or control character, text that is not UTF-8, or a path
+ * decoded NUL or control character, text that is not UTF-8 (decoded, and
+ * the target as sent: pages echo it), or a path
  * with a "." or ".." segment is refused with the status and a message
  * naming what was wrong (err of the request).  '+' is a space in the
  * query and in form bodies, never in the path.

@@ -269,14 +269,22 @@ static void department_row(struct writer *w, const struct dash_department_info *
     field_text(w, "audience", dash_audience(d->internal), false);
 }
 
+/* The rows [*from, *to) of n a page's offset and limit ask for; whether
+ * more follow goes into page->more. */
+static void window(struct api_page *page, size_t n, size_t *from, size_t *to)
+{
+    *from = page->offset < 0 ? 0 : (size_t)page->offset;
+    *to = *from;
+    while (*to < n && *to - *from < (size_t)page->limit)
+        ++*to;
+    page->more = *to < n;
+}
+
 void api_departments(const struct dash_departments *list, struct api_page *page,
                      enum api_format format, struct strbuf *out)
 {
-    size_t from = page->offset < 0 ? 0 : (size_t)page->offset;
-    size_t to = from;
-    while (to < list->n && to - from < (size_t)page->limit)
-        to++;
-    page->more = to < list->n;
+    size_t from, to;
+    window(page, list->n, &from, &to);
     struct writer w = {.out = out, .format = format};
     BEGIN(&w, page, department_row, &(struct dash_department_info){0});
     for (size_t i = from; i < to; i++) {
@@ -661,11 +669,8 @@ static void comment_row(struct writer *w, const struct comment_item *c)
 void api_comments(const struct comment_list *list, struct api_page *page, enum api_format format,
                   struct strbuf *out)
 {
-    size_t from = page->offset < 0 ? 0 : (size_t)page->offset;
-    size_t to = from;
-    while (to < list->n && to - from < (size_t)page->limit)
-        to++;
-    page->more = to < list->n;
+    size_t from, to;
+    window(page, list->n, &from, &to);
     struct writer w = {.out = out, .format = format};
     BEGIN(&w, page, comment_row, &(struct comment_item){0});
     for (size_t i = from; i < to; i++) {

@@ -175,9 +175,11 @@ static int keyboard_keys(struct ui_ctx *c, struct ui_rect area)
 {
     struct keyboard_layout layout;
     keyboard_layout(c->config->languages[c->lang], &layout);
-    struct key_place places[KEYBOARD_MAX_KEYS];
+    struct key_place places[KEYBOARD_MAX_KEYS] = {{0}};
     int units = c->w >= c->h ? UNITS_LANDSCAPE : UNITS_PORTRAIT;
     int lines = flow_keys(&layout, units, places);
+    if (lines <= 0)
+        return area.y + area.h; /* a layout without keys: nothing to draw */
     int gap = ui_px(c, 5);
     int key_h = (area.h - (lines - 1) * gap) / lines;
     if (key_h > ui_px(c, 72))

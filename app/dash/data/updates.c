@@ -380,7 +380,10 @@ bool updates_check(struct dashdb *db, int64_t now_ms, enum rollout_step *step, c
         *step = ROLLOUT_STEP_NONE;
     if (!updates_read_rollout(db, &r, &found, err, size))
         return false;
-    if (!updates_read_kiosks(db, &ks, err, size)) {
+    /* without a rollout (most refreshes of most fleets) the kiosks are not
+       read: no kiosk is offered anything, and write_offers needs none */
+    ks = (struct update_kiosks){0};
+    if (found && !updates_read_kiosks(db, &ks, err, size)) {
         updates_rollout_free(&r);
         return false;
     }

@@ -172,21 +172,26 @@ static const char reason_sql[] =
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
     "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error, catalog_version,"
-    "  catalog_error, mode, departments, store_waiting, store_error, store_error_since_ms)"
+    "  catalog_error, mode, departments, store_waiting, store_error, store_error_since_ms,"
+    "  slot, update_version, update_state, update_error)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
     "  CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT),"
-    "  $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)" SCHEMA_HEARTBEAT_MERGE
-        SCHEMA_HEARTBEAT_CATALOG_MERGE SCHEMA_HEARTBEAT_STORE_MERGE;
+    "  $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)" SCHEMA_HEARTBEAT_MERGE
+        SCHEMA_HEARTBEAT_CATALOG_MERGE SCHEMA_HEARTBEAT_STORE_MERGE SCHEMA_HEARTBEAT_UPDATE_MERGE;
 
 static const char catalog_sql[] =
     "SELECT version, body FROM kiosk_catalog WHERE kiosk_id = $1 AND version <> $2";
+
+static const char update_sql[] =
+    "SELECT version, url, sha256, size FROM kiosk_update WHERE kiosk_id = $1";
 
 /* The statements of one push, in order, for matching results to them. */
 struct pipeline {
     const char *what[64]; /* statement names, for the error message */
     const char *sql[64];  /* and their text */
     int n;
-    int fetch; /* the catalog fetch's index */
+    int fetch;        /* the catalog fetch's index */
+    int update_fetch; /* the system update offer's */
 };
 
 static bool send(struct postgres_backend *b, struct pipeline *p, const char *what, const char *sql,
@@ -291,6 +296,11 @@ static bool send_reasons(struct postgres_backend *b, struct pipeline *p,
     return true;
 }
 
+static const char *or_empty(const char *text)
+{
+    return text != NULL ? text : "";
+}
+
 static bool send_heartbeat(struct postgres_backend *b, struct pipeline *p,
                            const struct sync_heartbeat *h)
 {
@@ -301,14 +311,29 @@ static bool send_heartbeat(struct postgres_backend *b, struct pipeline *p,
     snprintf(version, sizeof version, "%lld", (long long)h->catalog_version);
     snprintf(waiting, sizeof waiting, "%lld", (long long)h->store_waiting);
     snprintf(since, sizeof since, "%lld", (long long)h->store_error_since_ms);
-    const char *params[18] = {
-        h->kiosk_id,      h->site,        h->label,
-        h->department,    h->timezone,    h->app_version,
-        h->incarnation,   clock,          h->last_success_ms > 0 ? success : NULL,
-        backlog,          h->last_error,  version,
-        h->catalog_error, h->mode,        h->departments,
-        waiting,          h->store_error, since};
-    return send(b, p, "INSERT INTO kiosks (heartbeat)", heartbeat_sql, 18, params);
+    const char *params[22] = {h->kiosk_id,
+                              h->site,
+                              h->label,
+                              h->department,
+                              h->timezone,
+                              h->app_version,
+                              h->incarnation,
+                              clock,
+                              h->last_success_ms > 0 ? success : NULL,
+                              backlog,
+                              h->last_error,
+                              version,
+                              h->catalog_error,
+                              h->mode,
+                              h->departments,
+                              waiting,
+                              h->store_error,
+                              since,
+                              or_empty(h->slot),
+                              or_empty(h->update_version),
+                              or_empty(h->update_state),
+                              or_empty(h->update_error)};
+    return send(b, p, "INSERT INTO kiosks (heartbeat)", heartbeat_sql, 22, params);
 }
 
 static bool send_catalog_fetch(struct postgres_backend *b, struct pipeline *p,
@@ -318,7 +343,10 @@ static bool send_catalog_fetch(struct postgres_backend *b, struct pipeline *p,
     snprintf(have, sizeof have, "%lld", (long long)batch->catalog_have);
     const char *params[2] = {batch->kiosk_id, have};
     p->fetch = p->n;
-    return send(b, p, "SELECT FROM kiosk_catalog", catalog_sql, 2, params);
+    if (!send(b, p, "SELECT FROM kiosk_catalog", catalog_sql, 2, params))
+        return false;
+    p->update_fetch = p->n;
+    return send(b, p, "SELECT FROM kiosk_update", update_sql, 1, params);
 }
 
 /* The fetch's row, if any: a version above 0 and its text (kept only up
@@ -348,6 +376,35 @@ static void take_catalog(PGresult *res, struct sync_fetched *fetched)
     fetched->version = version;
     fetched->length = (size_t)PQgetlength(res, 0, 1);
     fetched->body = fetched->length <= SYNC_CATALOG_BODY_MAX ? strdup(PQgetvalue(res, 0, 1)) : NULL;
+}
+
+/* A text field of the row into out; one too long for it is left empty,
+ * which sync_update_offer_check refuses (never cut into another value). */
+static void take_field(PGresult *res, int field, char *out, size_t size)
+{
+    if ((size_t)PQgetlength(res, 0, field) < size)
+        snprintf(out, size, "%s", PQgetvalue(res, 0, field));
+}
+
+/* The kiosk's kiosk_update row, if any: its fields as the database holds
+ * them (sync_update_offer_check judges them). */
+static void take_update(PGresult *res, struct sync_fetched *fetched)
+{
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 4)
+        return;
+    fetched->update_read = true;
+    struct sync_update_offer *o = &fetched->update;
+    *o = (struct sync_update_offer){0};
+    if (PQntuples(res) != 1)
+        return; /* kiosk_id is the key: none, or one row */
+    for (int f = 0; f < 4; f++)
+        if (PQgetisnull(res, 0, f))
+            return;
+    o->present = true;
+    take_field(res, 0, o->version, sizeof o->version);
+    take_field(res, 1, o->url, sizeof o->url);
+    take_field(res, 2, o->sha256, sizeof o->sha256);
+    o->size = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 }
 
 /* Flushes the output buffer, reading input meanwhile so the server never
@@ -430,6 +487,8 @@ static enum sync_result read_results(struct postgres_backend *b, const struct pi
                 classify(b, res, i < p->n ? p->what[i] : "the push", i < p->n ? p->sql[i] : "");
         if (i == p->fetch)
             take_catalog(res, fetched);
+        else if (i == p->update_fetch)
+            take_update(res, fetched);
         PQclear(res);
         if (PQstatus(b->conn) == CONNECTION_BAD) {
             if (outcome == SYNC_OK)
@@ -448,7 +507,7 @@ static enum sync_result pg_push(struct sync_backend *base, const struct sync_bat
 {
     struct postgres_backend *b = (struct postgres_backend *)base;
     int64_t deadline = mono_ms() + timeout_ms;
-    struct pipeline p = {.fetch = -1};
+    struct pipeline p = {.fetch = -1, .update_fetch = -1};
     bool rows = batch->count_n + batch->reason_n + batch->comment_n > 0;
     bool ok = true;
     *fetched = (struct sync_fetched){0};

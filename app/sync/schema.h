@@ -155,6 +155,12 @@
     ", store_waiting = excluded.store_waiting, store_error = excluded.store_error,"                \
     " store_error_since_ms = excluded.store_error_since_ms"
 
+/* The heartbeat's system update columns (schema step 13): the slot the
+ * kiosk runs and where an update stands (docs/DEPLOY.md). */
+#define SCHEMA_HEARTBEAT_UPDATE_MERGE                                                              \
+    ", slot = excluded.slot, update_version = excluded.update_version,"                            \
+    " update_state = excluded.update_state, update_error = excluded.update_error"
+
 /* One step: version - 1 to version.  Append-only, like the store's. */
 struct schema_step {
     int version;

@@ -34,7 +34,8 @@
 struct sqlite_backend {
     struct sync_backend base; /* first: the engine holds a pointer to it */
     sqlite3 *db;              /* owned; NULL while disconnected */
-    sqlite3_stmt *count_stmt, *reason_stmt, *heartbeat_stmt, *catalog_stmt; /* owned, on db */
+    sqlite3_stmt *count_stmt, *reason_stmt, *heartbeat_stmt, *catalog_stmt,
+        *update_stmt; /* owned, on db */
     int (*statfs_fn)(const char *, struct statfs *);
     char path[512];
     int cancel_fd; /* the engine's stop: readable ends a wait on a lock; -1: none */
@@ -129,14 +130,18 @@ static const char reason_sql[] =
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
     "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error, catalog_version,"
-    "  catalog_error, mode, departments, store_waiting, store_error, store_error_since_ms)"
+    "  catalog_error, mode, departments, store_waiting, store_error, store_error_since_ms,"
+    "  slot, update_version, update_state, update_error)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
     "  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),"
-    "  ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)" SCHEMA_HEARTBEAT_MERGE
-        SCHEMA_HEARTBEAT_CATALOG_MERGE SCHEMA_HEARTBEAT_STORE_MERGE;
+    "  ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)" SCHEMA_HEARTBEAT_MERGE
+        SCHEMA_HEARTBEAT_CATALOG_MERGE SCHEMA_HEARTBEAT_STORE_MERGE SCHEMA_HEARTBEAT_UPDATE_MERGE;
 
 static const char catalog_sql[] =
     "SELECT version, body FROM kiosk_catalog WHERE kiosk_id = ?1 AND version <> ?2";
+
+static const char update_sql[] =
+    "SELECT version, url, sha256, size FROM kiosk_update WHERE kiosk_id = ?1";
 
 static void sqlite_disconnect(struct sync_backend *base)
 {
@@ -145,7 +150,8 @@ static void sqlite_disconnect(struct sync_backend *base)
     sqlite3_finalize(b->reason_stmt);
     sqlite3_finalize(b->heartbeat_stmt);
     sqlite3_finalize(b->catalog_stmt);
-    b->count_stmt = b->reason_stmt = b->heartbeat_stmt = b->catalog_stmt = NULL;
+    sqlite3_finalize(b->update_stmt);
+    b->count_stmt = b->reason_stmt = b->heartbeat_stmt = b->catalog_stmt = b->update_stmt = NULL;
     sqlite3_close(b->db); /* NULL is a no-op */
     b->db = NULL;
 }
@@ -176,7 +182,8 @@ static enum sync_result sqlite_connect(struct sync_backend *base, int64_t timeou
     if (sqlite3_prepare_v2(b->db, count_sql, -1, &b->count_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, reason_sql, -1, &b->reason_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, heartbeat_sql, -1, &b->heartbeat_stmt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(b->db, catalog_sql, -1, &b->catalog_stmt, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(b->db, catalog_sql, -1, &b->catalog_stmt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(b->db, update_sql, -1, &b->update_stmt, NULL) != SQLITE_OK)
         goto fail_open;
     log_info("sync: connected to the SQLite file %s", b->path);
     return SYNC_OK;
@@ -256,6 +263,9 @@ static bool push_heartbeat(struct sqlite_backend *b, const struct sync_heartbeat
     sqlite3_bind_int64(s, 16, h->store_waiting);
     sqlite3_bind_text(s, 17, h->store_error, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 18, h->store_error_since_ms);
+    const char *update[] = {h->slot, h->update_version, h->update_state, h->update_error};
+    for (int i = 0; i < 4; i++)
+        sqlite3_bind_text(s, 19 + i, update[i] != NULL ? update[i] : "", -1, SQLITE_STATIC);
     return step_done(s);
 }
 
@@ -286,6 +296,38 @@ static bool fetch_catalog(struct sqlite_backend *b, const struct sync_batch *bat
     return rc == SQLITE_DONE;
 }
 
+/* A text column of the row into out; one too long for it (or not text)
+ * is left empty, which sync_update_offer_check refuses. */
+static void column_field(sqlite3_stmt *s, int column, char *out, size_t size)
+{
+    const char *text = (const char *)sqlite3_column_text(s, column);
+    if (text != NULL && (size_t)sqlite3_column_bytes(s, column) < size && strlen(text) < size)
+        snprintf(out, size, "%s", text);
+}
+
+/* The kiosk's kiosk_update row, if any (sync_update_offer_check judges it). */
+static bool fetch_update(struct sqlite_backend *b, const struct sync_batch *batch,
+                         struct sync_fetched *fetched)
+{
+    sqlite3_stmt *s = b->update_stmt;
+    struct sync_update_offer *o = &fetched->update;
+    *o = (struct sync_update_offer){0};
+    sqlite3_bind_text(s, 1, batch->kiosk_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        o->present = true;
+        column_field(s, 0, o->version, sizeof o->version);
+        column_field(s, 1, o->url, sizeof o->url);
+        column_field(s, 2, o->sha256, sizeof o->sha256);
+        o->size = sqlite3_column_type(s, 3) == SQLITE_INTEGER ? sqlite3_column_int64(s, 3) : 0;
+        rc = sqlite3_step(s); /* kiosk_id is the key: one row at most */
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    fetched->update_read = rc == SQLITE_DONE;
+    return rc == SQLITE_DONE;
+}
+
 static enum sync_result sqlite_push(struct sync_backend *base, const struct sync_batch *batch,
                                     const struct sync_heartbeat *heartbeat,
                                     struct sync_push_stats *stats, struct sync_fetched *fetched,
@@ -308,6 +350,10 @@ static enum sync_result sqlite_push(struct sync_backend *base, const struct sync
     if (ok) {
         what = "SELECT FROM kiosk_catalog";
         ok = fetch_catalog(b, batch, fetched);
+    }
+    if (ok) {
+        what = "SELECT FROM kiosk_update";
+        ok = fetch_update(b, batch, fetched);
     }
     if (ok) {
         what = "COMMIT";

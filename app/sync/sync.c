@@ -15,6 +15,7 @@
 #include "sync_comments.h"
 #include "sync_local.h"
 #include "sync_prefetch.h"
+#include "sync_update.h"
 #include "utf8.h"
 
 struct sync_engine {
@@ -40,6 +41,13 @@ struct sync_engine {
        counts sent in the same transaction */
     char hb_error[512], hb_catalog[600], hb_store[256];
     struct sync_comments comments; /* the round's comments and the comment key */
+    /* the system update: the updater's report, and the offer's text last
+       known to be in its file ("" before the first round) */
+    struct sync_update_report update;
+    char offer_last[SYNC_UPDATE_URL_MAX + 256];
+    /* an offer the kiosk refused to write (sync_update_offer_check): its
+       version and why, reported as "refused" until the offer changes */
+    char refused_version[SYNC_UPDATE_VERSION_MAX], refused_why[256];
 };
 
 static const char *utf8_copy(char *buf, size_t size, const char *text)
@@ -188,7 +196,25 @@ static void heartbeat_for(struct sync_engine *e, const struct sync_local_batch *
         .store_waiting = e->store.waiting,
         .store_error = utf8_copy(e->hb_store, sizeof e->hb_store, e->store.error),
         .store_error_since_ms = e->store.since_ms,
+        .slot = e->update.slot,
+        .update_version = e->update.version,
+        .update_state = e->update.state,
+        .update_error = e->update.error,
     };
+}
+
+/* The updater's report for the heartbeat, or the kiosk's own refusal of
+ * the offer while it stands. */
+static void read_update_report(struct sync_engine *e)
+{
+    if (e->settings.update_dir[0] == '\0')
+        return;
+    sync_update_read_report(e->settings.update_dir, &e->update);
+    if (e->refused_why[0] == '\0')
+        return;
+    snprintf(e->update.version, sizeof e->update.version, "%s", e->refused_version);
+    snprintf(e->update.state, sizeof e->update.state, "refused");
+    snprintf(e->update.error, sizeof e->update.error, "the offer's %s", e->refused_why);
 }
 
 /* Connects and pushes the batch, retrying serialization failures;
@@ -208,6 +234,7 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, co
         .reason_n = lb->reason_n,
     };
     sync_comments_to_batch(&e->comments, &batch);
+    read_update_report(e);
     struct sync_heartbeat heartbeat;
     heartbeat_for(e, lb, now_utc_ms, error, &heartbeat);
     *fetched = (struct sync_fetched){0};
@@ -306,6 +333,31 @@ static void keep_catalog(struct sync_engine *e, const struct sync_fetched *fetch
              fetched->length);
 }
 
+/* The offer read with the push goes to the updater's file (or the file
+ * goes, when nothing is offered); one whose fields are not what the
+ * updater takes is not written, and the heartbeat says why. */
+static void keep_update(struct sync_engine *e, const struct sync_fetched *fetched)
+{
+    const struct sync_settings *s = &e->settings;
+    if (s->update_dir[0] == '\0' || !s->update_offers || !fetched->update_read)
+        return;
+    struct sync_update_offer offer = fetched->update;
+    char why[sizeof e->refused_why], error[512];
+    if (sync_update_offer_check(&offer, why, sizeof why)) {
+        e->refused_why[0] = '\0';
+    } else {
+        if (strcmp(why, e->refused_why) != 0)
+            log_error("sync: the system update offered is refused: %s", why);
+        snprintf(e->refused_why, sizeof e->refused_why, "%s", why);
+        snprintf(e->refused_version, sizeof e->refused_version, "%s",
+                 sync_update_version_ok(offer.version) ? offer.version : "");
+        offer.present = false; /* nothing for the updater */
+    }
+    if (sync_update_put_offer(s->update_dir, &offer, e->offer_last, sizeof e->offer_last, error,
+                              sizeof error) != 0)
+        log_error("%s (tried again next round)", error);
+}
+
 /* The round's batch: the one read ahead while the last one was pushed,
  * if it still follows what the store recorded; otherwise read now.  A
  * backlog that goes on has its next batch read ahead, while this one is
@@ -357,8 +409,10 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     struct sync_fetched fetched;
     enum sync_result r = push_batch(e, now_utc_ms, NULL, &stats, &fetched);
     int64_t push_ms = elapsed_ms() - started - read_ms;
-    if (r == SYNC_OK)
+    if (r == SYNC_OK) {
         keep_catalog(e, &fetched, now_utc_ms);
+        keep_update(e, &fetched);
+    }
     free(fetched.body);
     st->connect_attempts = e->backend->connect_attempts;
     if (r == SYNC_ERR_SERVER)

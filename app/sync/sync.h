@@ -61,6 +61,11 @@ struct sync_settings {
      * write), sent as the heartbeat's last_error while the sync itself has
      * none, so the fleet page shows a kiosk that cannot collect. */
     char problem[512];
+    /* The system update's files (sync_update.h), "" for none: the report
+       read before each push; the offer written after it when
+       update_offers (a kiosk set never to install writes none). */
+    char update_dir[SYNC_TARGET_MAX];
+    bool update_offers;
 };
 
 enum sync_state {

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sync_update.h"
+
 /* Results of connect and push; the engine's reaction in brackets. */
 enum sync_result {
     SYNC_OK = 0,
@@ -106,6 +108,12 @@ struct sync_heartbeat {
     int64_t store_waiting;     /* records in the kiosk's memory, not in its store */
     const char *store_error;   /* the store's last failure, "" while it works */
     int64_t store_error_since_ms; /* when the store started failing; 0 while it works */
+    /* the system update's report (sync_update.h): the slot it runs, and
+       where an update to update_version stands; "" where none */
+    const char *slot;
+    const char *update_version;
+    const char *update_state;
+    const char *update_error;
 };
 
 /* A fetched catalog is kept only up to this size (docs/CATALOG.md). */
@@ -119,6 +127,11 @@ struct sync_fetched {
     int64_t version;
     char *body;
     size_t length;
+    /* the kiosk's kiosk_update row, read in the same round trip;
+       update_read is false when the answer did not come (nothing to
+       conclude), update.present false when there is no row */
+    bool update_read;
+    struct sync_update_offer update;
 };
 
 /* What a push cost, for the status and the benchmarks. */

@@ -165,3 +165,26 @@ bool file_write_durable(const char *path, const char *text, size_t len, int *err
     }
     return file_sync_parent(path, err_no);
 }
+
+bool file_touch(const char *path, int *err_no)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+    if (fd < 0) {
+        *err_no = errno;
+        return false;
+    }
+    bool ok = futimens(fd, NULL) == 0;
+    int saved = errno;
+    close(fd);
+    if (!ok)
+        *err_no = saved;
+    return ok;
+}
+
+bool file_remove(const char *path, int *err_no)
+{
+    if (unlink(path) == 0 || errno == ENOENT)
+        return true;
+    *err_no = errno;
+    return false;
+}

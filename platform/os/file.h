@@ -37,4 +37,13 @@ bool file_write_text(const char *path, const char *text, int *err_no);
 bool file_sync_path(const char *path, bool directory, int *err_no);
 bool file_sync_parent(const char *path, int *err_no);
 
+/* Sets the file at path's modification time to now, creating it empty
+ * (mode 0644) if missing; a symbolic link there is refused (ELOOP), not
+ * followed.  False with the errno value in *err_no. */
+bool file_touch(const char *path, int *err_no);
+
+/* Removes the file at path; one that is already missing is no failure.
+ * False with the errno value in *err_no. */
+bool file_remove(const char *path, int *err_no);
+
 #endif

@@ -181,9 +181,18 @@ static void test_crash_between_push_and_mark(void **state)
                               NULL,
                               0,
                               NULL};
-    struct sync_heartbeat hb = {"k1", "", "", "", "UTC", "t", batch.incarnation,
-                                0,    0,  0,  "", 0,     "",  "single",
-                                "",   0,  "", 0};
+    struct sync_heartbeat hb = {.kiosk_id = "k1",
+                                .site = "",
+                                .label = "",
+                                .department = "",
+                                .timezone = "UTC",
+                                .app_version = "t",
+                                .incarnation = batch.incarnation,
+                                .last_error = "",
+                                .catalog_error = "",
+                                .mode = "single",
+                                .departments = "",
+                                .store_error = ""};
     struct sync_push_stats stats = {0};
     struct sync_fetched fetched;
     assert_int_equal(b->ops->push(b, &push, &hb, &stats, &fetched, 10000), SYNC_OK);

@@ -457,6 +457,7 @@ void config_defaults(struct config *config)
     press_filter_defaults(&c->press_filter);
     c->sync_interval_ms = 60000;
     c->sync_backoff_max_ms = 300000;
+    c->install_updates = CONFIG_INSTALL_CLOSED;
 }
 
 const char config_defaults_ini[] =

@@ -81,6 +81,10 @@ enum config_audience { CONFIG_AUDIENCE_ALL, CONFIG_AUDIENCE_CUSTOMERS, CONFIG_AU
 /* Where a portrait screen's buttons may be: everywhere, or (for seated
  * users, wheelchair users, children) in its lower part only. */
 enum config_reach { CONFIG_REACH_FULL, CONFIG_REACH_LOW };
+/* When a system update the dashboard offers may install (docs/DEPLOY.md):
+ * outside opening hours, whenever nobody has used the kiosk for a while,
+ * or never (nothing is fetched for the updater). */
+enum config_install { CONFIG_INSTALL_CLOSED, CONFIG_INSTALL_IDLE, CONFIG_INSTALL_NEVER };
 
 struct config {
     char path[CONFIG_PATH_MAX]; /* the file it came from; "" for defaults */
@@ -123,8 +127,9 @@ struct config {
      * "host=... dbname=..."), a SQLite file path, or "off"; "" = the
      * SQLite file shared.db beside the store. */
     char sync_target[CONFIG_PATH_MAX];
-    int64_t sync_interval_ms;    /* default 60 s */
-    int64_t sync_backoff_max_ms; /* default 300 s */
+    int64_t sync_interval_ms;            /* default 60 s */
+    int64_t sync_backoff_max_ms;         /* default 300 s */
+    enum config_install install_updates; /* [sync] install_updates; default closed */
 
     /* [comments] phone_url: the dashboard's public address of the phone
      * form, ending in "/c/"; "" = no QR code (docs/COMMENTS.md). */

@@ -135,6 +135,20 @@ static void set_reach(struct cfg_parser *p, const char *key, const char *lang, c
         cfg_error(p, cfg_here(p), key, "expected full or low, got '%.40s'", value);
 }
 
+static void set_install_updates(struct cfg_parser *p, const char *key, const char *lang,
+                                const char *value)
+{
+    static const char *const names[] = {[CONFIG_INSTALL_CLOSED] = "closed",
+                                        [CONFIG_INSTALL_IDLE] = "idle",
+                                        [CONFIG_INSTALL_NEVER] = "never"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(value, names[i]) == 0) {
+            p->config->install_updates = (enum config_install)i;
+            return;
+        }
+    cfg_error(p, cfg_here(p), key, "expected closed, idle or never, got '%.40s'", value);
+}
+
 static void set_department_comments(struct cfg_parser *p, const char *key, const char *lang,
                                     const char *value)
 {
@@ -407,6 +421,10 @@ const struct cfg_key cfg_keys[] = {
      "60", "between rounds", LOCAL},
     {SEC_SYNC, "backoff_max_s", false, CFG_SECONDS, 1000, 86400000, FIELD(sync_backoff_max_ms),
      NULL, "300", "the cap of the back-off", LOCAL},
+    {SEC_SYNC, "install_updates", false, SPECIAL, set_install_updates, "closed",
+     "when a system update the dashboard offers may install: closed (outside opening hours), "
+     "idle (after 10 minutes unused) or never",
+     LOCAL},
     {SEC_COMMENTS, "phone_url", false, SPECIAL, set_phone_url, NULL,
      "the phone form's address, ending in /c/ (no QR code without it)", LOCAL},
     {SEC_TECHNICIAN, "pin_hash", false, SPECIAL, set_pin_hash, NULL, "the PIN's argon2id hash",

@@ -13,6 +13,7 @@
 #include "display.h"
 #include "frame.h"
 #include "input.h"
+#include "install_window.h"
 #include "kiosk.h"
 #include "log.h"
 #include "notice.h"
@@ -50,6 +51,7 @@ struct loop_state {
     int64_t stored;                /* the session's commits the sync thread knows of */
     struct sync_store_health told; /* the store's health the sync thread knows of */
     char comment_url[700];         /* the thank-you screen's phone link (comment_offer.h) */
+    struct install_window install; /* the system update's may-install mark */
     int exit_code;
 };
 
@@ -195,6 +197,7 @@ static int wait_timeout(const struct loop_state *s, struct clock_now now)
     if (p->watchdog_ms > 0 && frame_ready_sent(p->frame))
         deadline = min64(deadline, s->watchdog_next_ms);
     deadline = min64(deadline, update_next_deadline_ms(p->update, now));
+    deadline = min64(deadline, install_window_deadline_ms(&s->install, now.mono_ms));
     if (deadline == INT64_MAX)
         return -1;
     int64_t ms = deadline - now.mono_ms;
@@ -212,6 +215,7 @@ static bool handle_event(struct loop_state *s, const struct display_event *ev, b
     bool redraw = false;
     switch (ev->type) {
     case DISPLAY_EVENT_PRESS:
+        install_window_used(&s->install, now.mono_ms);
         if (input_press(&in, ev->x, ev->y, now, &a, &redraw))
             redraw = apply_actions(s, &a);
         *dirty |= redraw;
@@ -299,6 +303,22 @@ static bool apply_catalog(struct loop_state *s, struct clock_now now)
     return update_idle(p->update, &view) && update_apply(p->update, now);
 }
 
+/* The may-install mark for the root updater: kept while the kiosk is
+ * free as apply_catalog sees it and its window is open. */
+static void mark_install(struct loop_state *s, struct clock_now now)
+{
+    const struct loop_parts *p = s->p;
+    if (s->install.path[0] == '\0')
+        return;
+    bool free = *p->kiosk != NULL && !s->pending.record_tap && !s->pending.record_followup &&
+                session_pending(p->session) == 0 && !technician_glue_active(p->technician) &&
+                !notice_showing(p->notice, now.mono_ms);
+    struct kiosk_view view = {.screen = KIOSK_SCREEN_FOLLOW_UP}; /* no kiosk: a customer's */
+    if (*p->kiosk != NULL)
+        view = kiosk_view(*p->kiosk);
+    install_window_update(&s->install, &view, free, now.mono_ms);
+}
+
 /* The script's turn: false when the program should stop. */
 static bool run_script(struct loop_state *s, struct clock_now now)
 {
@@ -315,6 +335,7 @@ static bool run_script(struct loop_state *s, struct clock_now now)
 int loop_run(const struct loop_parts *p)
 {
     struct loop_state s = {.p = p, .week.department = -1};
+    install_window_init(&s.install, p->update_dir, p->install_updates);
     bool dirty = true, showed_notice = false;
     struct display_event input = {0}; /* the input the next frame answers */
     for (;;) {
@@ -334,6 +355,7 @@ int loop_run(const struct loop_parts *p)
             continue;
         }
         tell_sync(&s);
+        mark_install(&s, now);
         ping_watchdog(&s, now.mono_ms);
         if (!run_script(&s, now) || technician_glue_restart_requested(p->technician))
             return s.exit_code;

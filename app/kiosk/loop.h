@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
+
 struct clock;
 struct display;
 struct frame;
@@ -47,9 +49,11 @@ struct loop_parts {
     struct script_driver *script; /* NULL: no --script */
     struct update *update;        /* NULL: no catalog updates */
     const char *kiosk_id;         /* for the store's notice */
-    int64_t watchdog_ms;          /* WATCHDOG=1 this often; 0: none */
-    bool trace_latency;           /* log input-to-frame latency */
-    bool windowed;                /* Escape quits (development) */
+    const char *update_dir;       /* the system update's files; "": none (install_window.h) */
+    enum config_install install_updates;
+    int64_t watchdog_ms; /* WATCHDOG=1 this often; 0: none */
+    bool trace_latency;  /* log input-to-frame latency */
+    bool windowed;       /* Escape quits (development) */
 };
 
 /* Runs until a quit (signal, script, Escape in a window) or a restart

@@ -48,6 +48,7 @@ struct program {
     struct status status;
     struct status_sources sources; /* what the status rows read */
     char store_path[CONFIG_PATH_MAX];
+    char update_dir[CONFIG_PATH_MAX]; /* the system update's files: "update" beside the store */
     struct tz *tz;
     struct session *session;
     struct sync_thread *sync; /* NULL when sync is off or could not start */
@@ -71,6 +72,15 @@ static void resolve_store_path(struct program *p)
         snprintf(path, size, "%s", p->layers.config.store_path);
     else if (!paths_default_store(path, size))
         snprintf(path, size, "kiosk.db"); /* last resort: the working directory */
+}
+
+/* The system update's directory (sync_update.h): update/ beside the store,
+ * as the root updater expects it in the state directory. */
+static void resolve_update_dir(struct program *p)
+{
+    const char *slash = strrchr(p->store_path, '/');
+    int dir_len = slash ? (int)(slash - p->store_path) + 1 : 0;
+    snprintf(p->update_dir, sizeof p->update_dir, "%.*supdate", dir_len, p->store_path);
 }
 
 /* The sync target: --sync, else [sync] target, else shared.db beside the
@@ -111,6 +121,8 @@ static void start_sync(struct program *p)
     snprintf(s.problem, sizeof s.problem, "%s", p->status.problem);
     s.interval_ms = c->sync_interval_ms;
     s.backoff_max_ms = c->sync_backoff_max_ms;
+    snprintf(s.update_dir, sizeof s.update_dir, "%s", p->update_dir);
+    s.update_offers = c->install_updates != CONFIG_INSTALL_NEVER;
     update_seed(&p->layers, s.target, clock_read(&p->clock).utc_ms);
     p->sync = sync_thread_start(&s, &p->clock);
 }
@@ -147,6 +159,7 @@ struct program *program_create(const struct options *options)
     layers_load(&p->layers, options->config_path, options_override(options));
     notice_of_config(&p->notice, &p->layers, now.mono_ms);
     resolve_store_path(p);
+    resolve_update_dir(p);
     if (!options->self_test) /* the catalog the kiosk last accepted, as the third layer */
         update_startup(&p->layers, p->store_path, now.utc_ms);
     p->frame = frame_create(&p->layers.config, options->assets_dir,
@@ -212,6 +225,8 @@ static int run_loop(struct program *p)
                                .script = p->script,
                                .update = p->update,
                                .kiosk_id = p->layers.config.kiosk_id,
+                               .update_dir = p->update_dir,
+                               .install_updates = p->layers.config.install_updates,
                                .watchdog_ms = p->watchdog_ms,
                                .trace_latency = p->options->trace_latency,
                                .windowed = p->options->windowed};

@@ -4,13 +4,13 @@
  */
 #include "install_window.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "file.h"
 #include "kiosk.h"
 #include "log.h"
+#include "paths.h"
 
 void install_window_init(struct install_window *w, const char *dir, enum config_install when)
 {
@@ -64,8 +64,9 @@ void install_window_update(struct install_window *w, const struct kiosk_view *vi
     if (may_install(w, view, free, now_mono_ms)) {
         if (now_mono_ms < w->next_touch_ms) /* kept fresh, or a failed touch waits */
             return;
-        if (!file_touch(w->path, &err)) {
-            if (err != ENOENT) /* no directory: nothing was ever offered here */
+        /* the directory is the kiosk's, made by the first offer or here */
+        if (!paths_make_parent(w->path) || !file_touch(w->path, &err)) {
+            if (err != 0) /* paths_make_parent logged its own */
                 log_error("install: cannot touch %s: %s (a system update waits)", w->path,
                           strerror(err));
             w->next_touch_ms = now_mono_ms + INSTALL_WINDOW_TOUCH_MS; /* not every turn */

@@ -8,7 +8,8 @@
  * minutes untouched on a screen no customer is on, never on the
  * thank-you screen or in accessibility mode; "never" writes nothing; a
  * mark left by an earlier run is removed at start; no update directory
- * (never offered anything) is no error and no busy loop.
+ * is made; one that cannot be made is tried again a period later, not
+ * in a busy loop.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -151,13 +152,25 @@ static void test_never_and_no_directory(void **state)
     assert_false(marked(f));
     assert_int_equal(install_window_deadline_ms(&w, 10 * MIN), INT64_MAX);
 
-    char missing[128];
-    snprintf(missing, sizeof missing, "%s/none", f->dir);
+    /* the update directory is made if no offer made it yet */
+    char missing[128], mark[160];
+    snprintf(missing, sizeof missing, "%s/update", f->dir);
+    snprintf(mark, sizeof mark, "%s/may-install", missing);
+    install_window_init(&w, missing, CONFIG_INSTALL_CLOSED);
+    install_window_update(&w, &closed, true, 10 * MIN);
+    assert_true(w.marked);
+    assert_int_equal(access(mark, F_OK), 0);
+    assert_int_equal(unlink(mark), 0);
+    assert_int_equal(rmdir(missing), 0);
+    /* one it cannot make (a file in the way): tried again a period later, not every turn */
+    FILE *in_way = fopen(missing, "w");
+    assert_non_null(in_way);
+    fclose(in_way);
     install_window_init(&w, missing, CONFIG_INSTALL_CLOSED);
     install_window_update(&w, &closed, true, 10 * MIN);
     assert_false(w.marked);
-    /* tried again a period later, not every turn */
     assert_int_equal(install_window_deadline_ms(&w, 10 * MIN), 10 * MIN + INSTALL_WINDOW_TOUCH_MS);
+    assert_int_equal(unlink(missing), 0);
     install_window_init(&w, "", CONFIG_INSTALL_CLOSED);
     install_window_update(&w, &closed, true, 10 * MIN);
     assert_int_equal(install_window_deadline_ms(&w, 10 * MIN), INT64_MAX);

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""A rollout reaches a real kiosk and its root updater, and their reports come back
+(docs/DEPLOY.md, "Rolling out from the dashboard").
+
+Usage: test_rollout_kiosk.py WOWDASH sqlite|postgres WOWKIOSK UPDATER
+
+The dashboard's database (a SQLite file, or PostgreSQL with the kiosk's own role), a bundle
+signed here with a development key and published with the URL of an HTTP server this test
+runs on loopback, a rollout whose canary is the kiosk, and the real wowkiosk (SDL's dummy
+driver) syncing to it, closed (its clock on a Sunday night, open on weekdays):
+  offer       the kiosk's sync writes update/offer with the bundle's version, URL, SHA-256 and
+              size, and keeps update/may-install fresh (closed, nobody at it)
+  updater     the real wowkiosk-updater (as this user; rauc's D-Bus service unreachable)
+              downloads the bundle over HTTP, checks its size, SHA-256 and signature (rauc
+              info with the development CA), finds may-install fresh and tries to install:
+              rauc install fails, it writes state=failed; the kiosk's heartbeat carries it to
+              the kiosks row (slot A, version, failed, rauc's error), and `rollout status`
+              pauses the rollout by itself, naming the kiosk
+  stopped     the rollout stopped, the kiosk removes its offer file
+  refused     a download that does not match (the server now sends other bytes) is refused
+              by the updater and reported "refused"
+  hostile     an offer whose URL the kiosk must not hand to root (file://, a newline) is not
+              written: the offer file goes, and the heartbeat says "refused" with the reason
+Exit 77 (skipped) without rauc or curl.
+"""
+import functools
+import hashlib
+import http.server
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "dash"))
+WOWDASH, ENGINE, WOWKIOSK, UPDATER = sys.argv[1:5]
+from test_rollout import dash, make_bundle, make_key, run  # noqa: E402
+from test_dash_http import CheckFailed, Target, check  # noqa: E402
+
+SUNDAY_NIGHT = "2024-03-03T03:00:00Z"
+# PostgreSQL roles are the cluster's, shared by tests running side by side: an id of our own
+KID = "rk%d" % os.getpid()
+
+
+class Fleet:
+    """The dashboard's database with one kiosk, KID, added."""
+
+    def __init__(self, tmp):
+        self.target = Target(ENGINE, tmp, "rolloutkiosk")
+        self.db = self.target.conninfo
+        dash(self.db, "migrate")
+        extra = ["--sslmode", "disable"] if ENGINE == "postgres" else []
+        r = dash(self.db, "kiosk", "add", KID, "--department", "front", *extra)
+        m = re.search(r"^target = (.*)$", r.stdout, re.M)
+        self.kiosk_target = m.group(1) if ENGINE == "postgres" and m else self.db
+        check(self.kiosk_target, f"kiosk add printed no target: {r.stdout}")
+
+    def sql(self, statement):
+        """Runs statement as the owner; the rows, '|'-joined."""
+        if ENGINE == "sqlite":
+            con = sqlite3.connect(self.db)
+            try:
+                rows = con.execute(statement).fetchall()
+                con.commit()
+            finally:
+                con.close()
+            return ["|".join("" if v is None else str(v) for v in row) for row in rows]
+        r = run(["psql", self.db, "-AtX", "-v", "ON_ERROR_STOP=1", "-c", statement])
+        return [line for line in r.stdout.splitlines() if line]
+
+    def stage(self):
+        return self.sql("SELECT stage, note FROM update_rollouts ORDER BY rollout_id DESC"
+                        " LIMIT 1")[0].split("|", 1)
+
+    def drop(self):
+        self.target.drop()
+        if ENGINE == "postgres":  # the role is the cluster's
+            self.target.pg.psql(f'DROP ROLE IF EXISTS "kiosk_{KID}"')
+
+
+def wait_until(what, predicate, timeout_s=30):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise CheckFailed(f"timed out after {timeout_s} s waiting for {what}")
+
+
+class Files(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory):
+    handler = functools.partial(Files, directory=directory)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Kiosk:
+    def __init__(self, tmp, target):
+        self.dir = os.path.join(tmp, "kiosk")
+        os.makedirs(self.dir)
+        self.update = os.path.join(self.dir, "update")
+        conf = os.path.join(tmp, "kiosk.conf")
+        with open(conf, "w") as f:
+            f.write("[kiosk]\nid = %s\n" % KID + "languages = en\n\n[hours]\ntimezone = UTC\n"
+                    + "".join(f"{d} = 09:00-17:00\n" for d in ("mon", "tue", "wed", "thu", "fri"))
+                    + "\n[sync]\ninterval_s = 1\nbackoff_max_s = 1\n")
+        env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
+                   SDL_RENDER_DRIVER="software")
+        self.log = open(os.path.join(tmp, "kiosk.log"), "w")
+        self.proc = subprocess.Popen(
+            [WOWKIOSK, "--windowed", "800x480", "--config", conf, "--store",
+             os.path.join(self.dir, "kiosk.db"), "--sync", target, "--clock-start", SUNDAY_NIGHT],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env=env)
+
+    def offer(self):
+        try:
+            with open(os.path.join(self.update, "offer")) as f:
+                return dict(line.split("=", 1) for line in f.read().splitlines())
+        except FileNotFoundError:
+            return None
+
+    def may_install_age_s(self):
+        try:
+            return time.time() - os.stat(os.path.join(self.update, "may-install")).st_mtime
+        except FileNotFoundError:
+            return None
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def run_updater(kiosk, tmp, cert):
+    cmdline = os.path.join(tmp, "cmdline")
+    with open(cmdline, "w") as f:
+        f.write("console=ttyAMA0 rauc.slot=A\n")
+    env = dict(os.environ, WOWKIOSK_STATE_DIR=kiosk.dir, WOWKIOSK_SYSTEM_VERSION="1.0.0",
+               WOWKIOSK_KEYRING=cert, WOWKIOSK_CMDLINE=cmdline, WOWKIOSK_USER="wow-nobody-here",
+               DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(tmp, "no-bus"))
+    r = subprocess.run(["sh", UPDATER], capture_output=True, text=True, env=env, timeout=120)
+    return r.returncode, r.stderr
+
+
+def reported(fleet, version, state):
+    """The kiosks row once it reports state for version, else None."""
+    row = kiosk_row(fleet)
+    return row if row and row[1] == version and row[2] == state else None
+
+
+def kiosk_row(fleet):
+    rows = fleet.sql("SELECT slot, update_version, update_state, update_error FROM kiosks"
+                     " WHERE kiosk_id = '%s'" % KID)
+    return rows[0].split("|", 3) if rows else None
+
+
+def check_offer_and_install(fleet, kiosk, tmp, cert, bundle, url):
+    with open(bundle, "rb") as f:
+        data = f.read()
+    offer = wait_until("the kiosk's offer file", kiosk.offer)
+    want = {"version": "1.2.0", "url": url, "sha256": hashlib.sha256(data).hexdigest(),
+            "size": str(len(data))}
+    check(offer == want, f"offer file {offer}, expected {want}")
+    age = wait_until("update/may-install on the closed kiosk", kiosk.may_install_age_s)
+    check(age is not None and age < 120, f"may-install is {age} s old")
+
+    rc, err = run_updater(kiosk, tmp, cert)
+    check(rc == 1, f"the updater exited {rc} (expected 1: rauc install cannot reach its "
+                   f"service): {err}")
+    check("1.2.0: downloaded" in err and "1.2.0: installing" in err, f"updater said: {err}")
+    with open(os.path.join(kiosk.update, "state")) as f:
+        state = f.read()
+    check("state=failed" in state and "slot=A" in state, f"state file: {state}")
+    row = wait_until("the kiosk's heartbeat with the update's failure",
+                     lambda: reported(fleet, "1.2.0", "failed"))
+    check(row[0] == "A" and row[3].startswith("rauc install:"),
+          f"kiosks row: {row}")
+    dash(fleet.db, "rollout", "status")
+    stage, note = fleet.stage()
+    check(stage == "paused" and KID in note, f"rollout {stage}: {note}")
+
+
+def check_stopped(fleet, kiosk):
+    dash(fleet.db, "rollout", "stop", "--note", "test over")
+    wait_until("the offer file removed after the rollout stopped", lambda: kiosk.offer() is None)
+
+
+def check_refused(fleet, kiosk, tmp, cert, key, served):
+    bundle = make_bundle(tmp, "1.3.0", key, cert)
+    url = "http://127.0.0.1:%d/wowkiosk-1.3.0.raucb" % served.server_address[1]
+    dash(fleet.db, "bundle", "publish", bundle, "--url", url, "--keyring", cert)
+    dash(fleet.db, "rollout", "start", "1.3.0", "--canary", KID)
+    wait_until("the 1.3.0 offer", lambda: (kiosk.offer() or {}).get("version") == "1.3.0")
+    with open(bundle, "r+b") as f:  # the server now sends other bytes of the same size
+        f.seek(100)
+        f.write(b"\x00" * 16 if f.read(16) != b"\x00" * 16 else b"\x01" * 16)
+    rc, err = run_updater(kiosk, tmp, cert)
+    check(rc == 1 and "refused" in err and "SHA-256" in err, f"updater ({rc}): {err}")
+    check(not os.path.exists(os.path.join(kiosk.update, "download", "1.3.0.raucb")),
+          "a refused download is kept")
+    row = wait_until("the heartbeat's refusal", lambda: reported(fleet, "1.3.0", "refused"))
+    check("SHA-256" in row[3], f"kiosks row: {row}")
+    dash(fleet.db, "rollout", "stop", "--note", "next")
+    wait_until("the offer file removed", lambda: kiosk.offer() is None)
+
+
+def check_hostile(fleet, kiosk, tmp, cert, key):
+    bundle = make_bundle(tmp, "1.4.0", key, cert)
+    dash(fleet.db, "bundle", "publish", bundle, "--url", "http://127.0.0.1:9/b.raucb",
+         "--keyring", cert)
+    dash(fleet.db, "rollout", "start", "1.4.0", "--canary", KID)
+    wait_until("the 1.4.0 offer", lambda: (kiosk.offer() or {}).get("version") == "1.4.0")
+    for url, what in (("file:///etc/shadow", "file://"),
+                      ("http://x/b.raucb\nsha256=" + "0" * 64, "a newline")):
+        fleet.sql("UPDATE kiosk_update SET url = '%s' WHERE kiosk_id = '%s'"
+                  % (url.replace("'", "''"), KID))
+        wait_until(f"the offer file removed for a URL with {what}", lambda: kiosk.offer() is None)
+        row = wait_until(f"the heartbeat's refusal of a URL with {what}",
+                         lambda: reported(fleet, "1.4.0", "refused"))
+        check(row[3].startswith("the offer's url: expected http://"),
+              f"kiosks row: {row}")
+        fleet.sql("UPDATE kiosk_update SET url = 'http://127.0.0.1:9/b.raucb'"
+                  " WHERE kiosk_id = '%s'" % KID)
+        wait_until("the offer written again", lambda: kiosk.offer() is not None)
+        wait_until("the refusal withdrawn", lambda: kiosk_row(fleet)[1] != "1.4.0")
+
+
+def main():
+    if not shutil.which("rauc") or not shutil.which("curl"):
+        print("test_rollout_kiosk: skipped (rauc or curl is not installed)")
+        return 77
+    with tempfile.TemporaryDirectory(prefix="wowrollout-kiosk-") as tmp:
+        fleet = kiosk = served = None
+        try:
+            key, cert = make_key(tmp, "wowkiosk-dev")
+            fleet = Fleet(tmp)
+            site = os.path.join(tmp, "site")
+            os.makedirs(site)
+            served = serve(site)
+            bundle = make_bundle(site, "1.2.0", key, cert)
+            url = "http://127.0.0.1:%d/%s" % (served.server_address[1], os.path.basename(bundle))
+            dash(fleet.db, "bundle", "publish", bundle, "--url", url, "--keyring", cert)
+            dash(fleet.db, "rollout", "start", "1.2.0", "--canary", KID)
+            kiosk = Kiosk(tmp, fleet.kiosk_target)
+            for name, step in (
+                    ("offer and install", lambda: check_offer_and_install(
+                        fleet, kiosk, tmp, cert, bundle, url)),
+                    ("stopped", lambda: check_stopped(fleet, kiosk)),
+                    ("refused", lambda: check_refused(fleet, kiosk, site, cert, key, served)),
+                    ("hostile", lambda: check_hostile(fleet, kiosk, tmp, cert, key))):
+                step()
+                check(kiosk.proc.poll() is None, f"the kiosk exited ({kiosk.proc.returncode})")
+                print(f"ok {ENGINE} {name}", flush=True)
+        except CheckFailed as e:
+            print(f"FAILED: {e}", file=sys.stderr)
+            if kiosk:
+                kiosk.stop()
+                with open(os.path.join(tmp, "kiosk.log")) as f:
+                    sys.stderr.write("--- the kiosk's log (last 40 lines)\n"
+                                     + "".join(f.readlines()[-40:]))
+                kiosk = None
+            return 1
+        finally:
+            if kiosk:
+                kiosk.stop()
+            if served:
+                served.shutdown()
+            if fleet:
+                fleet.drop()
+    print(f"test_rollout_kiosk {ENGINE}: offer, may-install, download, failed install reported "
+          "and pausing, stop, refused download, hostile offer")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

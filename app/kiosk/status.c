@@ -175,6 +175,23 @@ static void row_kiosk(struct ui_technician *t, const struct status_sources *src)
             src->department_overridden ? ", set on this kiosk" : "");
 }
 
+/* The program's version, the system slot and a system update under way
+ * (the updater's report, as the sync thread last read it). */
+static void row_version(struct ui_technician *t, const struct status_sources *src)
+{
+    struct sync_status s;
+    if (src->sync == NULL || !sync_thread_status(src->sync, &s) || s.update.state[0] == '\0') {
+        row(t, "Version", false, "wowkiosk %s", WOW_VERSION);
+        return;
+    }
+    const struct sync_update_report *u = &s.update;
+    bool bad = !strcmp(u->state, "failed") || !strcmp(u->state, "fallback") ||
+               !strcmp(u->state, "refused");
+    row(t, "Version", bad, "wowkiosk %s%s%s; update %s: %s%s%s", WOW_VERSION,
+        u->slot[0] ? ", slot " : "", u->slot, u->version, u->state, u->error[0] ? ": " : "",
+        u->error);
+}
+
 /* The catalog version the kiosk runs, and one it refused since. */
 static void row_catalog(struct ui_technician *t, const struct status_sources *src)
 {
@@ -195,7 +212,7 @@ void status_rows(const struct status *s, const struct status_sources *src, struc
     row_kiosk(t, src);
     char address[96];
     net_primary_address(address, sizeof address);
-    row(t, "Version", false, "wowkiosk %s", WOW_VERSION);
+    row_version(t, src);
     row(t, "Config", src->department_overridden, "%s", src->config_files);
     row_catalog(t, src);
     row(t, "Network", strcmp(address, "no network") == 0, "%s", address);

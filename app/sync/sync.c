@@ -210,11 +210,13 @@ static void read_update_report(struct sync_engine *e)
     if (e->settings.update_dir[0] == '\0')
         return;
     sync_update_read_report(e->settings.update_dir, &e->update);
+    e->status.update = e->update;
     if (e->refused_why[0] == '\0')
         return;
     snprintf(e->update.version, sizeof e->update.version, "%s", e->refused_version);
     snprintf(e->update.state, sizeof e->update.state, "refused");
     snprintf(e->update.error, sizeof e->update.error, "the offer's %s", e->refused_why);
+    e->status.update = e->update;
 }
 
 /* Connects and pushes the batch, retrying serialization failures;

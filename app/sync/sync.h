@@ -30,6 +30,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sync_update.h"
+
 #define SYNC_IMMEDIATE_RETRIES 3
 #define SYNC_BATCH_ROWS_MAX    500000 /* local rows per push */
 #define SYNC_TEXT_MAX          128
@@ -94,6 +96,7 @@ struct sync_status {
     int64_t catalogs_received; /* catalogs kept in the store since start: the kiosk's signal */
     int64_t catalog_latest;    /* the version received last, as the store says; 0: none */
     char last_error[512];      /* "" after a success */
+    struct sync_update_report update; /* the system update's report, as the last round read it */
 };
 
 void sync_settings_defaults(struct sync_settings *settings);

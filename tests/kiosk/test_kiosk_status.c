@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -29,6 +31,7 @@
 #include "log.h"
 #include "status.h"
 #include "store.h"
+#include "sync.h"
 #include "tz.h"
 #include "ui.h"
 
@@ -157,6 +160,63 @@ static void test_catalog_row(void **state)
     free(c);
 }
 
+/* The Version row carries the system update's report as the sync thread
+ * read it from the updater's state file, flagged when the update failed. */
+static void test_version_row(void **state)
+{
+    (void)state;
+    struct config *c = malloc(sizeof *c);
+    assert_non_null(c);
+    config_defaults(c);
+    char dir[] = "/tmp/wow-status-XXXXXX", path[128];
+    assert_non_null(mkdtemp(dir));
+    struct sync_settings settings;
+    sync_settings_defaults(&settings);
+    snprintf(settings.target, sizeof settings.target, "%s/shared.db", dir);
+    snprintf(settings.store_path, sizeof settings.store_path, "%s/kiosk.db", dir); /* none */
+    snprintf(settings.kiosk_id, sizeof settings.kiosk_id, "k1");
+    snprintf(settings.update_dir, sizeof settings.update_dir, "%s/update", dir);
+    snprintf(path, sizeof path, "%s/update", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/update/state", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("slot=B\nversion=1.4.0\nstate=failed\nerror=self-test exit 2 on slot B\n", f);
+    fclose(f);
+    int64_t offset = 0;
+    struct clock clock = clock_system(&offset, CLOCK_NO_START);
+    struct sync_thread *thread = sync_thread_start(&settings, &clock);
+    assert_non_null(thread);
+
+    struct status s = {0};
+    struct status_sources src = {
+        .config = c, .config_files = "kiosk.conf", .store_path = "x", .sync = thread};
+    struct ui_technician t = {0};
+    struct clock_now now = {.mono_ms = 1000, .utc_ms = utc("2026-03-29T12:00:00Z")};
+    const struct ui_info_row *r = NULL;
+    for (int i = 0; i < 200; i++) { /* the first round reads the report */
+        status_rows(&s, &src, now, &t);
+        r = find_row(&t, "Version");
+        if (strstr(r->value, "update") != NULL)
+            break;
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+    assert_string_equal(r->value, "wowkiosk " WOW_VERSION
+                                  ", slot B; update 1.4.0: failed: self-test exit 2 on slot B");
+    assert_true(r->warn);
+    sync_thread_stop(thread);
+
+    src.sync = NULL; /* sync off: the version alone */
+    status_rows(&s, &src, now, &t);
+    r = find_row(&t, "Version");
+    assert_string_equal(r->value, "wowkiosk " WOW_VERSION);
+    assert_false(r->warn);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(c);
+}
+
 int main(void)
 {
     log_init("test_kiosk_status", LOG_ERROR);
@@ -165,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_midnight_on_dst_days),
         cmocka_unit_test(test_self_test_store_proves_it_usable),
         cmocka_unit_test(test_catalog_row),
+        cmocka_unit_test(test_version_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

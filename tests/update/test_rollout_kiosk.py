@@ -5,13 +5,18 @@
 Usage: test_rollout_kiosk.py WOWDASH sqlite|postgres WOWKIOSK UPDATER
 
 The dashboard's database (a SQLite file, or PostgreSQL with the kiosk's own role), a bundle
-signed here with a development key and published with the URL of an HTTP server this test
-runs on loopback, a rollout whose canary is the kiosk, and the real wowkiosk (SDL's dummy
-driver) syncing to it, closed (its clock on a Sunday night, open on weekdays):
+signed here with a development key, served by the dashboard itself (`wowdash serve --bundles
+DIR` on loopback) and published with its /updates/ URL, a rollout whose canary is the kiosk,
+and the real wowkiosk (SDL's dummy driver) syncing to it, closed (its clock on a Sunday night,
+open on weekdays):
+  serving     the dashboard answers GET and HEAD of /updates/NAME.raucb with the file, one
+              byte range as 206 with Content-Range, a range past the end 416, a POST 405, and
+              no file for a name with a slash or an escape, a symbolic link or a missing file
   offer       the kiosk's sync writes update/offer with the bundle's version, URL, SHA-256 and
               size, and keeps update/may-install fresh (closed, nobody at it)
   updater     the real wowkiosk-updater (as this user; rauc's D-Bus service unreachable)
-              downloads the bundle over HTTP, checks its size, SHA-256 and signature (rauc
+              resumes the download from a part file holding its first half (a Range request
+              to the dashboard), checks its size, SHA-256 and signature (rauc
               info with the development CA), finds may-install fresh and tries to install:
               rauc install fails, it writes state=failed; the kiosk's heartbeat carries it to
               the kiosks row (slot A, version, failed, rauc's error), and `rollout status`
@@ -23,9 +28,8 @@ driver) syncing to it, closed (its clock on a Sunday night, open on weekdays):
               written: the offer file goes, and the heartbeat says "refused" with the reason
 Exit 77 (skipped) without rauc or curl.
 """
-import functools
 import hashlib
-import http.server
+import http.client
 import os
 import re
 import shutil
@@ -33,14 +37,13 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "dash"))
 WOWDASH, ENGINE, WOWKIOSK, UPDATER = sys.argv[1:5]
 from test_rollout import dash, make_bundle, make_key, run  # noqa: E402
-from test_dash_http import CheckFailed, Target, check  # noqa: E402
+from test_dash_http import CheckFailed, Server, Target, check  # noqa: E402
 
 SUNDAY_NIGHT = "2024-03-03T03:00:00Z"
 # PostgreSQL roles are the cluster's, shared by tests running side by side: an id of our own
@@ -93,16 +96,47 @@ def wait_until(what, predicate, timeout_s=30):
     raise CheckFailed(f"timed out after {timeout_s} s waiting for {what}")
 
 
-class Files(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+def fetch(port, method, path, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        conn.close()
 
 
-def serve(directory):
-    handler = functools.partial(Files, directory=directory)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+def check_serving(port, site, bundle):
+    """The dashboard's /updates/: whole, ranges, HEAD, and what it must not serve."""
+    with open(bundle, "rb") as f:
+        data = f.read()
+    path = "/updates/" + os.path.basename(bundle)
+    status, h, body = fetch(port, "GET", path)
+    check(status == 200 and body == data and h.get("accept-ranges") == "bytes"
+          and h.get("content-type") == "application/octet-stream",
+          f"GET {path}: {status} {h} ({len(body)} of {len(data)} bytes)")
+    status, h, body = fetch(port, "GET", path, {"Range": "bytes=100-199"})
+    check(status == 206 and body == data[100:200]
+          and h.get("content-range") == f"bytes 100-199/{len(data)}",
+          f"Range 100-199: {status} {h} {len(body)} bytes")
+    status, h, body = fetch(port, "GET", path, {"Range": "bytes=-10"})
+    check(status == 206 and body == data[-10:], f"Range -10: {status} {len(body)} bytes")
+    status, h, body = fetch(port, "GET", path, {"Range": f"bytes={len(data)}-"})
+    check(status == 416 and h.get("content-range") == f"bytes */{len(data)}",
+          f"Range past the end: {status} {h}")
+    status, h, body = fetch(port, "HEAD", path)
+    check(status == 200 and body == b"" and h.get("content-length") == str(len(data)),
+          f"HEAD: {status} {h} {len(body)}")
+    status, h, _ = fetch(port, "POST", path)
+    check(status == 405 and h.get("allow") == "GET, HEAD", f"POST: {status} {h}")
+    secret = os.path.join(os.path.dirname(site), "secret.raucb")
+    with open(secret, "w") as f:
+        f.write("not for kiosks")
+    os.symlink(secret, os.path.join(site, "link.raucb"))
+    for bad in ("/updates/link.raucb", "/updates/..%2Fsecret.raucb", "/updates/../secret.raucb",
+                "/updates/none.raucb", "/updates/" + os.path.basename(bundle) + ".part"):
+        status, _, body = fetch(port, "GET", bad)
+        check(status == 404 and b"not for kiosks" not in body, f"GET {bad}: {status} {body[:80]}")
 
 
 class Kiosk:
@@ -146,6 +180,7 @@ class Kiosk:
 
 
 def run_updater(kiosk, tmp, cert):
+    """The real updater as a timer would run it; its exit status and stderr."""
     cmdline = os.path.join(tmp, "cmdline")
     with open(cmdline, "w") as f:
         f.write("console=ttyAMA0 rauc.slot=A\n")
@@ -168,7 +203,7 @@ def kiosk_row(fleet):
     return rows[0].split("|", 3) if rows else None
 
 
-def check_offer_and_install(fleet, kiosk, tmp, cert, bundle, url):
+def check_offer_and_install(fleet, kiosk, tmp, cert, bundle, url, served):
     with open(bundle, "rb") as f:
         data = f.read()
     offer = wait_until("the kiosk's offer file", kiosk.offer)
@@ -177,11 +212,18 @@ def check_offer_and_install(fleet, kiosk, tmp, cert, bundle, url):
     check(offer == want, f"offer file {offer}, expected {want}")
     age = wait_until("update/may-install on the closed kiosk", kiosk.may_install_age_s)
     check(age is not None and age < 120, f"may-install is {age} s old")
+    # a download cut halfway before: the updater resumes it with a Range request
+    download = os.path.join(kiosk.update, "download")
+    os.makedirs(download, exist_ok=True)
+    with open(os.path.join(download, "1.2.0.raucb.part"), "wb") as f:
+        f.write(data[:len(data) // 2])
 
     rc, err = run_updater(kiosk, tmp, cert)
     check(rc == 1, f"the updater exited {rc} (expected 1: rauc install cannot reach its "
                    f"service): {err}")
     check("1.2.0: downloaded" in err and "1.2.0: installing" in err, f"updater said: {err}")
+    check(re.search(r"GET /updates/wowkiosk-1\.2\.0\.raucb 206 ", served.text_log()),
+          "the updater did not resume with a Range request (no 206 in the dashboard's log)")
     with open(os.path.join(kiosk.update, "state")) as f:
         state = f.read()
     check("state=failed" in state and "slot=A" in state, f"state file: {state}")
@@ -199,9 +241,9 @@ def check_stopped(fleet, kiosk):
     wait_until("the offer file removed after the rollout stopped", lambda: kiosk.offer() is None)
 
 
-def check_refused(fleet, kiosk, tmp, cert, key, served):
+def check_refused(fleet, kiosk, tmp, cert, key, port):
     bundle = make_bundle(tmp, "1.3.0", key, cert)
-    url = "http://127.0.0.1:%d/wowkiosk-1.3.0.raucb" % served.server_address[1]
+    url = "http://127.0.0.1:%d/updates/wowkiosk-1.3.0.raucb" % port
     dash(fleet.db, "bundle", "publish", bundle, "--url", url, "--keyring", cert)
     dash(fleet.db, "rollout", "start", "1.3.0", "--canary", KID)
     wait_until("the 1.3.0 offer", lambda: (kiosk.offer() or {}).get("version") == "1.3.0")
@@ -248,19 +290,20 @@ def main():
         try:
             key, cert = make_key(tmp, "wowkiosk-dev")
             fleet = Fleet(tmp)
-            site = os.path.join(tmp, "site")
+            site = os.path.join(tmp, "bundles")
             os.makedirs(site)
-            served = serve(site)
+            served = Server(WOWDASH, fleet.db, tmp, extra=["--bundles", site])
             bundle = make_bundle(site, "1.2.0", key, cert)
-            url = "http://127.0.0.1:%d/%s" % (served.server_address[1], os.path.basename(bundle))
+            url = "http://127.0.0.1:%d/updates/%s" % (served.port, os.path.basename(bundle))
             dash(fleet.db, "bundle", "publish", bundle, "--url", url, "--keyring", cert)
             dash(fleet.db, "rollout", "start", "1.2.0", "--canary", KID)
             kiosk = Kiosk(tmp, fleet.kiosk_target)
             for name, step in (
+                    ("serving", lambda: check_serving(served.port, site, bundle)),
                     ("offer and install", lambda: check_offer_and_install(
-                        fleet, kiosk, tmp, cert, bundle, url)),
+                        fleet, kiosk, tmp, cert, bundle, url, served)),
                     ("stopped", lambda: check_stopped(fleet, kiosk)),
-                    ("refused", lambda: check_refused(fleet, kiosk, site, cert, key, served)),
+                    ("refused", lambda: check_refused(fleet, kiosk, site, cert, key, served.port)),
                     ("hostile", lambda: check_hostile(fleet, kiosk, tmp, cert, key))):
                 step()
                 check(kiosk.proc.poll() is None, f"the kiosk exited ({kiosk.proc.returncode})")
@@ -278,7 +321,7 @@ def main():
             if kiosk:
                 kiosk.stop()
             if served:
-                served.shutdown()
+                served.stop()
             if fleet:
                 fleet.drop()
     print(f"test_rollout_kiosk {ENGINE}: offer, may-install, download, failed install reported "

@@ -42,7 +42,7 @@ const char cli_serve_usage[] =
     "                     [--secure-cookies] [--refresh DURATION]\n"
     "                     [--trusted-proxy ADDR,...] [--allowed-host HOST[:PORT],...]\n"
     "                     [--smtp URL --mail-from ADDRESS [--smtp-user NAME] [--starttls]]\n"
-    "                     [--public-url URL]\n";
+    "                     [--public-url URL] [--bundles DIR]\n";
 
 struct setup_options {
     const char *command; /* "migrate", "kiosk add" or "serve" */
@@ -162,6 +162,7 @@ static const struct setup_option {
     {"--smtp-user", offsetof(struct setup_options, serve.smtp_user), set_text, true},
     {"--starttls", offsetof(struct setup_options, serve.starttls), set_switch, false},
     {"--public-url", offsetof(struct setup_options, serve.public_url), set_text, true},
+    {"--bundles", offsetof(struct setup_options, serve.bundles_dir), set_text, true},
     {"--to", offsetof(struct setup_options, to_version), set_version, true},
     {"--silent-after", offsetof(struct setup_options, serve.silent_after_ms), set_silent_after,
      true},

@@ -25,6 +25,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -35,11 +36,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "alerts.h"
 #include "auth.h"
+#include "bundles.h"
 #include "clock.h"
 #include "conn_guard.h"
 #include "dashdb.h"
@@ -327,6 +330,7 @@ struct server {
     struct conn_guard *guard; /* per-address limit, request deadlines */
     struct lane *lane;        /* logins, off the polling threads */
     struct serve_langs langs; /* the pages' languages, read at start */
+    int bundles_fd;           /* --bundles' directory (bundles.h); -1: none */
     struct MHD_Daemon *daemon;
 };
 
@@ -590,6 +594,102 @@ static struct conn_watch *watch_of(struct MHD_Connection *connection)
     return info ? info->socket_context : NULL;
 }
 
+/* A short text reply of a bundle request. */
+static struct MHD_Response *bundle_text(const char *text)
+{
+    struct MHD_Response *res =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    if (res &&
+        MHD_add_response_header(res, "Content-Type", "text/plain; charset=utf-8") != MHD_YES) {
+        MHD_destroy_response(res);
+        return NULL;
+    }
+    return res;
+}
+
+/* The file of a bundle request, from one byte range or whole; *status
+ * and the headers as the range says.  NULL (fd closed) when it cannot be
+ * made. */
+static struct MHD_Response *bundle_file(struct MHD_Connection *connection, int fd, int64_t size,
+                                        unsigned *status)
+{
+    int64_t from = 0, to = size - 1;
+    const char *range = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Range");
+    enum bundles_range r = bundles_parse_range(range, size, &from, &to);
+    char content_range[96];
+    if (r == BUNDLES_UNSATISFIABLE) {
+        close(fd);
+        *status = 416;
+        snprintf(content_range, sizeof content_range, "bytes */%" PRId64, size);
+        struct MHD_Response *res = bundle_text("The range starts past the end of the bundle.\n");
+        if (res)
+            MHD_add_response_header(res, "Content-Range", content_range);
+        return res;
+    }
+    if (r == BUNDLES_WHOLE)
+        from = 0, to = size - 1;
+    uint64_t len = size > 0 ? (uint64_t)(to - from + 1) : 0;
+    struct MHD_Response *res = MHD_create_response_from_fd_at_offset64(len, fd, (uint64_t)from);
+    if (!res) {
+        close(fd);
+        return NULL;
+    }
+    *status = r == BUNDLES_PART ? 206 : 200;
+    snprintf(content_range, sizeof content_range, "bytes %" PRId64 "-%" PRId64 "/%" PRId64, from,
+             to, size);
+    bool ok = MHD_add_response_header(res, "Content-Type", "application/octet-stream") == MHD_YES &&
+              MHD_add_response_header(res, "Accept-Ranges", "bytes") == MHD_YES &&
+              MHD_add_response_header(res, "X-Content-Type-Options", "nosniff") == MHD_YES &&
+              MHD_add_response_header(res, "Cache-Control", "no-cache") == MHD_YES &&
+              (r != BUNDLES_PART ||
+               MHD_add_response_header(res, "Content-Range", content_range) == MHD_YES);
+    if (!ok) {
+        MHD_destroy_response(res); /* closes fd */
+        return NULL;
+    }
+    return res;
+}
+
+/* GET or HEAD /updates/NAME.raucb with --bundles (bundles.h): the file,
+ * to anyone, resumable.  False when the request is not one: the router
+ * answers it. */
+static bool serve_bundle(struct server *s, struct MHD_Connection *connection, const char *method,
+                         const char *url, enum MHD_Result *rc)
+{
+    if (s->bundles_fd < 0 || strncmp(url, BUNDLES_PREFIX, strlen(BUNDLES_PREFIX)) != 0)
+        return false;
+    int64_t start_ms = clock_real().mono_ms;
+    char name[BUNDLES_NAME_MAX];
+    unsigned status = 404;
+    struct MHD_Response *res = NULL;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        status = 405;
+        res = bundle_text("A bundle is fetched with GET or HEAD.\n");
+        if (res)
+            MHD_add_response_header(res, "Allow", "GET, HEAD");
+    } else if (!bundles_name(url, name, sizeof name)) {
+        res = bundle_text("No such bundle.\n");
+    } else {
+        int fd = openat(s->bundles_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+            res = bundle_file(connection, fd, (int64_t)st.st_size, &status);
+        } else {
+            if (fd >= 0)
+                close(fd);
+            res = bundle_text("No such bundle.\n");
+        }
+    }
+    *rc = res ? MHD_queue_response(connection, status, res) : MHD_NO;
+    if (res)
+        MHD_destroy_response(res);
+    char path[201];
+    loggable_path(url, path, sizeof path);
+    log_info("%.16s %s %u %.1f ms", method, path, res ? status : 500u,
+             (double)(clock_real().mono_ms - start_ms));
+    return true;
+}
+
 /* libmicrohttpd's access handler: called when the headers are in, then
  * for each piece of a body, then once more at the end, where the request
  * is answered; logs one line per request. */
@@ -620,6 +720,9 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
         return MHD_YES;
     }
     conn_guard_request_in(s->guard, watch_of(connection));
+    enum MHD_Result rc;
+    if (serve_bundle(s, connection, method, url, &rc))
+        return rc;
     return answer(s, connection, method, url, x);
 }
 
@@ -782,6 +885,8 @@ static void serve_stop(struct server *s)
     tz_destroy(s->zone);
     free(s->css);
     serve_langs_free(&s->langs);
+    if (s->bundles_fd >= 0)
+        close(s->bundles_fd);
 }
 
 static bool serve_start(struct server *s, const struct serve_options *o, struct listen_addr *addr)
@@ -798,6 +903,15 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
     s->auth = auth_create();
     s->lane = lane_start(LANE_WORKERS, LANE_CAPACITY);
     s->guard = conn_guard_start(&s->trust, SERVE_REQUEST_MS);
+    if (o->bundles_dir != NULL) {
+        s->bundles_fd = open(o->bundles_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (s->bundles_fd < 0) {
+            log_error("--bundles %s: cannot open the directory: %s", o->bundles_dir,
+                      strerror(errno));
+            return false;
+        }
+        log_info("bundles: %s served at %s", o->bundles_dir, BUNDLES_PREFIX);
+    }
     s->phone_limits = phone_limits_create();
     s->moderation = serve_moderation_load(assets);
     if (!s->pool || !s->auth || !s->lane || !s->guard || !s->phone_limits || !s->moderation) {
@@ -849,7 +963,7 @@ static bool serve_start(struct server *s, const struct serve_options *o, struct 
 int serve_run(const struct serve_options *o)
 {
     struct listen_addr addr;
-    struct server s = {0};
+    struct server s = {.bundles_fd = -1};
     int rc = check_options(o, &addr, &s.trust);
     if (rc != 0)
         return rc;

@@ -44,6 +44,7 @@ struct serve_options {
     const char *smtp_user;       /* login (password: $WOWDASH_SMTP_PASSWORD); NULL: none */
     bool starttls;               /* smtp:// must upgrade to TLS */
     const char *public_url;      /* the dashboard as users reach it, for links in mail */
+    const char *bundles_dir;     /* system bundles served at /updates/ (bundles.h); NULL: none */
 };
 
 /* Runs the server until SIGTERM or SIGINT.  Returns the exit status: 0

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "clock.h"
@@ -117,6 +118,38 @@ static void test_backlog_in_batches(void **state)
     assert_true(rounds > 5); /* it really was cut into batches */
     assert_synced(&f->db, f->store, "k1");
     sync_engine_destroy(e);
+}
+
+#define BUCKET_MS (15 * 60 * 1000LL)
+
+/* A backlog's statements (some hundred rows or more) insert the rows
+ * after the newest bucket stored plainly and merge the others: a first
+ * backlog (nothing stored), one of half old buckets and half new, and a
+ * resend of everything (all old) are each exact.  A tap per bucket, so
+ * the count rows are many, and enough of them to give the chosen reasons
+ * a statement of that size too. */
+static void test_backlog_across_newest_bucket(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 0;
+    store_fill(f->store, "k1", 1800, T0_UTC_MS, BUCKET_MS, 21);
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    assert_synced(&f->db, f->store, "k1");
+
+    store_fill(f->store, "k1", 1800, T0_UTC_MS + 900 * BUCKET_MS, BUCKET_MS, 22);
+    sync_engine_request(e);
+    sync_until_idle(e, &now, 5);
+    assert_synced(&f->db, f->store, "k1");
+
+    test_exec_reset_synced(f->store);
+    sync_engine_request(e);
+    sync_until_idle(e, &now, 5);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    assert_int_equal(st.rounds_failed, 0);
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
 }
 
 /* An old snapshot of the store (same incarnation, smaller counts) synced
@@ -861,6 +894,77 @@ static void test_sqlstate_retry_and_backoff(void **state)
     assert_synced(&f->db, f->store, "k1");
 }
 
+static void *commit_later(void *conn)
+{
+    struct timespec pause = {0, 300 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    PQclear(PQexec(conn, "COMMIT"));
+    return NULL;
+}
+
+/* The department of the store's count row in bucket, found in its dump
+ * ("c|department|bucket|..." lines). */
+static void department_in_bucket(const char *store, int64_t bucket, char *out, size_t size)
+{
+    char *dump = local_dump(store), *line = dump, want[32];
+    snprintf(want, sizeof want, "|%lld|", (long long)bucket);
+    out[0] = '\0';
+    for (char *end; line && *line; line = end ? end + 1 : NULL) {
+        end = strchr(line, '\n');
+        char *at = strstr(line, want);
+        if (!strncmp(line, "c|", 2) && at && (!end || at < end)) {
+            snprintf(out, size, "%.*s", (int)(at - line - 2), line + 2);
+            break;
+        }
+    }
+    free(dump);
+    assert_true(out[0] != '\0');
+}
+
+/* A key the plain half of a backlog's statement inserts (after the newest
+ * bucket) is committed meanwhile by another transaction of the same
+ * incarnation, as a push left running by a lost connection would: the
+ * insert fails with 23505, and the push is retried at once, in the same
+ * round, and merges that row. */
+static void test_backlog_key_committed_meanwhile(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 0;
+    store_fill(f->store, "k1", 30, T0_UTC_MS, 60 * 1000, 23);
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    int64_t bucket = (T0_UTC_MS + 100 * BUCKET_MS) / BUCKET_MS * BUCKET_MS;
+    store_fill(f->store, "k1", 400, bucket, BUCKET_MS, 24);
+    char incarnation[40], department[32], sql[512];
+    store_incarnation_of(f->store, incarnation);
+    department_in_bucket(f->store, bucket, department, sizeof department);
+
+    PGconn *other = PQconnectdb(f->db.admin);
+    assert_int_equal(PQstatus(other), CONNECTION_OK);
+    snprintf(sql, sizeof sql,
+             "BEGIN; INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+             " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
+             " VALUES ('k1', '%s', %lld, '%s', 0, 0, 0, 0, 0, 0, 0, 0)",
+             incarnation, (long long)bucket, department);
+    PGresult *res = PQexec(other, sql);
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+    pthread_t committer;
+    assert_int_equal(pthread_create(&committer, NULL, commit_later, other), 0);
+    sync_engine_request(e);
+    sync_engine_step(e, now, T0_UTC_MS + now); /* waits for that row's transaction */
+    pthread_join(committer, NULL);
+    PQfinish(other);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    assert_int_equal(st.state, SYNC_STATE_OK);
+    assert_int_equal(st.rounds_failed, 0);
+    assert_int_equal(st.backlog, 0);
+    assert_int_equal(st.connect_attempts, 2); /* the failed push's connection was dropped */
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
+}
+
 /* Connections cut in the middle of a large push, and a slow link: the
  * totals are still exact. */
 static void test_cut_mid_push(void **state)
@@ -917,6 +1021,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_thread_never_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cut_mid_push, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlstate_retry_and_backoff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backlog_across_newest_bucket, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backlog_key_committed_meanwhile, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name(argv[1], tests, NULL, NULL);
     if (use_postgres)

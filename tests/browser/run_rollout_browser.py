@@ -53,9 +53,10 @@ def seed(wowdash, db):
                        capture_output=True, text=True)
     if "paused (from fleet)" not in r.stdout:
         raise SystemExit(f"rollout status did not pause the rollout: {r.stdout}")
-    subprocess.run([wowdash, "user", "add", "ada", "--role", "admin", "--password-stdin",
-                    "--db", db], input=PASSWORD + "\n", text=True, check=True,
-                   capture_output=True)
+    for user, role in (("ada", "admin"), ("tom", "technician")):
+        subprocess.run([wowdash, "user", "add", user, "--role", role, "--password-stdin",
+                        "--db", db], input=PASSWORD + "\n", text=True, check=True,
+                       capture_output=True)
 
 
 def main():
@@ -70,7 +71,8 @@ def main():
         try:
             expect = {"base": f"http://127.0.0.1:{server.port}", "outdir": outdir,
                       "modules": os.path.join(modules, "node_modules"),
-                      "admin": {"user": "ada", "password": PASSWORD}}
+                      "admin": {"user": "ada", "password": PASSWORD},
+                      "technician": {"user": "tom", "password": PASSWORD}}
             path = os.path.join(tmp, "expect.json")
             with open(path, "w") as f:
                 json.dump(expect, f)

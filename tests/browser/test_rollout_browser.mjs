@@ -5,8 +5,11 @@
 // "1 of 4 kiosks in this stage run it, 1 on their way, 1 failed.", the note naming k-bad;
 // k-bad's version cell "update to 1.5.0: failed its self-test" marked as a failure, k-busy's
 // "installing", k-canary's none (it runs the version).  Finnish: the same in Finnish.  At
-// 390x844 nothing scrolls sideways but the kiosks' table.  Screenshots
-// OUTDIR/browser-rollout-<lang>-<width>.png.  Exit 1 with every failure listed.
+// 390x844 nothing scrolls sideways but the kiosks' table.  Then the actions: a technician
+// sees none (and a POST of theirs is refused); the admin's paused rollout offers Resume and
+// Stop only; Resume with a note runs it on the whole fleet again (Pause and Stop offered),
+// Stop ends it (no actions left).  Screenshots OUTDIR/browser-rollout-<lang>-<width>.png and
+// browser-rollout-resumed.png.  Exit 1 with every failure listed.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -24,13 +27,13 @@ const check = (cond, what) => {
   return cond;
 };
 
-async function fleetPage(browser, locale, width, height) {
+async function fleetPage(browser, locale, width, height, who = expect.admin) {
   const context = await browser.newContext({ viewport: { width, height }, locale });
   const page = await context.newPage();
   page.on('pageerror', (err) => check(false, `${locale}: page error: ${err.message}`));
   await page.goto(`${expect.base}/login`);
-  await page.fill('input[name="user"]', expect.admin.user);
-  await page.fill('input[name="password"]', expect.admin.password);
+  await page.fill('input[name="user"]', who.user);
+  await page.fill('input[name="password"]', who.password);
   await Promise.all([page.waitForNavigation(), page.press('input[name="password"]', 'Enter')]);
   const r = await page.goto(`${expect.base}/fleet`);
   check(r.ok(), `${locale}: /fleet -> ${r.status()}`);
@@ -85,11 +88,48 @@ async function phone(browser) {
   await context.close();
 }
 
+const buttons = (page) => page.$$eval('form.rollout-act button', (b) => b.map((x) => x.value));
+
+async function actions(browser) {
+  const tech = await fleetPage(browser, 'en-GB', 1280, 900, expect.technician);
+  check(await tech.page.$('section.rollout'), 'the technician sees no rollout');
+  check(!(await tech.page.$('form.rollout-act')), 'the technician is offered the rollout actions');
+  // with the session's own csrf token (the log-out form's): refused for the role alone
+  const status = await tech.page.evaluate(async () => {
+    const csrf = document.querySelector('input[name="csrf"]').value;
+    const body = new URLSearchParams({ action: 'stop', csrf });
+    const r = await fetch('/fleet/rollout', { method: 'POST', body });
+    return r.status;
+  });
+  check(status === 403, `a technician's POST /fleet/rollout -> ${status}`);
+  await tech.context.close();
+
+  const { context, page } = await fleetPage(browser, 'en-GB', 1280, 900);
+  check(JSON.stringify(await buttons(page)) === '["resume","stop"]',
+    `paused: ${JSON.stringify(await buttons(page))}`);
+  await page.fill('form.rollout-act input[name="note"]', 'k-bad gets a new SD card');
+  await Promise.all([page.waitForNavigation(), page.click('form.rollout-act button[value="resume"]')]);
+  check(page.url() === `${expect.base}/fleet`, `after resume: ${page.url()}`);
+  let section = await page.$eval('section.rollout', (s) => s.innerText);
+  check(section.includes('Update 1.5.0: the whole fleet'), `resumed: ${section}`);
+  check(JSON.stringify(await buttons(page)) === '["pause","stop"]',
+    `resumed: ${JSON.stringify(await buttons(page))}`);
+  const file = path.join(expect.outdir, 'browser-rollout-resumed.png');
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot ${file}`);
+  await Promise.all([page.waitForNavigation(), page.click('form.rollout-act button[value="stop"]')]);
+  section = await page.$eval('section.rollout', (s) => s.innerText);
+  check(section.includes('Update 1.5.0: stopped'), `stopped: ${section}`);
+  check(!(await page.$('form.rollout-act')), 'a stopped rollout still offers actions');
+  await context.close();
+}
+
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
   await english(browser);
   await finnish(browser);
   await phone(browser);
+  await actions(browser);
 } finally {
   await browser.close();
 }
@@ -97,4 +137,4 @@ if (failures.length) {
   console.log(`test_rollout_browser: ${failures.length} failure(s)`);
   process.exit(1);
 }
-console.log('test_rollout_browser: the paused rollout, its progress and each kiosk report, in en and fi');
+console.log('test_rollout_browser: the paused rollout, its progress and each kiosk report, in en and fi; resume and stop');

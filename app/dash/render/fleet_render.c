@@ -333,6 +333,41 @@ void fleet_render_summary(const struct page_ctx *ctx, const struct fleet_summary
     strbuf_puts(out, "</p>\n");
 }
 
+/* One button of the rollout's form. */
+static void rollout_button(struct strbuf *out, const struct page_ctx *ctx, const char *action,
+                           const char *label)
+{
+    strbuf_puts(out, "<button type=\"submit\" name=\"action\" value=\"");
+    strbuf_puts(out, action);
+    strbuf_puts(out, "\">");
+    page_text(out, ctx, label);
+    strbuf_puts(out, "</button>");
+}
+
+/* An admin's actions on a rollout under way (POST /fleet/rollout), with
+ * an optional note; the stages' rules are checked again when it acts. */
+static void render_rollout_actions(const struct page_ctx *ctx, const struct fleet_rollout *r,
+                                   struct strbuf *out)
+{
+    bool canary = r->stage == ROLLOUT_CANARY, fleet = r->stage == ROLLOUT_FLEET;
+    if (!ctx->user || ctx->user->role != DASH_ROLE_ADMIN ||
+        (!canary && !fleet && r->stage != ROLLOUT_PAUSED))
+        return;
+    strbuf_puts(out, "<form method=\"post\" action=\"/fleet/rollout\" class=\"rollout-act\">");
+    page_csrf_field(out, ctx);
+    strbuf_puts(out, "<label>");
+    page_text(out, ctx, N_("Note (optional)"));
+    strbuf_puts(out, " <input type=\"text\" name=\"note\" maxlength=\"300\"></label> ");
+    if (canary)
+        rollout_button(out, ctx, "promote", N_("Promote to the whole fleet"));
+    if (canary || fleet)
+        rollout_button(out, ctx, "pause", N_("Pause"));
+    else
+        rollout_button(out, ctx, "resume", N_("Resume"));
+    rollout_button(out, ctx, "stop", N_("Stop"));
+    strbuf_puts(out, "</form>\n");
+}
+
 void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout *rollout,
                           struct strbuf *out)
 {
@@ -366,6 +401,7 @@ void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout
         html_escape(out, rollout->note);
         strbuf_puts(out, "</p>\n");
     }
+    render_rollout_actions(ctx, rollout, out);
     strbuf_puts(out, "</section>\n");
 }
 

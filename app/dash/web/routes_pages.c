@@ -14,7 +14,9 @@
 #include "fleet.h"
 #include "kiosks.h"
 #include "pages.h"
+#include "log.h"
 #include "router_private.h"
+#include "updates.h"
 #include "routes_comments.h"
 
 /* Whether the viewer sees an internal team (the overview then ranks them
@@ -251,6 +253,33 @@ void handle_fleet(struct route_ctx *c, const struct route_match *m)
         route_fail_db(c, "fleet");
     }
     fleet_free(&fleet);
+}
+
+/* POST /fleet/rollout: an admin's promote, pause, resume or stop of the
+ * rollout under way (updates.h; the router has checked the role and the
+ * csrf token), with an optional note; back to the fleet page. */
+void handle_rollout_act(struct route_ctx *c, const struct route_match *m)
+{
+    static const char *const actions[] = {"promote", "pause", "resume", "stop", NULL};
+    const char *action = http_form(c->req, "action"), *note = http_form(c->req, "note");
+    bool known = false;
+    for (int i = 0; action && actions[i]; i++)
+        known |= !strcmp(action, actions[i]);
+    if (!known) {
+        route_fail(c, 400, "action: expected promote, pause, resume or stop");
+        return;
+    }
+    if (note && strlen(note) > 300) {
+        route_fail(c, 400, "note: expected at most 300 bytes");
+        return;
+    }
+    if (!updates_act(c->db, action, c->user.name, note ? note : "", c->now_ms, c->err,
+                     sizeof c->err)) {
+        route_fail(c, 409, c->err);
+        return;
+    }
+    log_info("rollout: %s by %s", action, c->user.name);
+    route_redirect(c->reply, "/fleet");
 }
 
 void handle_logout(struct route_ctx *c, const struct route_match *m)

@@ -44,7 +44,9 @@ def seed(wowdash, db):
     w.insert("update_bundles", ["version", "url", "sha256", "size", "signer", "published_ms",
                                 "published_by"],
              [("1.5.0", "https://updates.example.org/wowkiosk-1.5.0.raucb", "a" * 64, 123456789,
-               "O = Example Ltd, CN = wowkiosk fleet", now, "ada")])
+               "O = Example Ltd, CN = wowkiosk fleet", now, "ada"),
+              ("1.6.0", "https://updates.example.org/wowkiosk-1.6.0.raucb", "b" * 64, 123456790,
+               "O = Example Ltd, CN = wowkiosk fleet", now + 1, "ada")])
     w.insert("update_rollouts", ["rollout_id", "version", "stage", "canary", "started_ms",
                                  "started_by", "changed_ms", "changed_by"],
              [(1, "1.5.0", "fleet", "k-canary", now, "ada", now, "ada")])

@@ -8,8 +8,9 @@
 // 390x844 nothing scrolls sideways but the kiosks' table.  Then the actions: a technician
 // sees none (and a POST of theirs is refused); the admin's paused rollout offers Resume and
 // Stop only; Resume with a note runs it on the whole fleet again (Pause and Stop offered),
-// Stop ends it (no actions left).  Screenshots OUTDIR/browser-rollout-<lang>-<width>.png and
-// browser-rollout-resumed.png.  Exit 1 with every failure listed.
+// Stop ends it (no actions on it left), and the form to start one offers 1.6.0, published and
+// never rolled out: started with canary k-late, its section offers Promote, Pause and Stop.  Screenshots OUTDIR/browser-rollout-<lang>-<width>.png and
+// browser-rollout-{resumed,stopped}.png.  Exit 1 with every failure listed.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -88,7 +89,8 @@ async function phone(browser) {
   await context.close();
 }
 
-const buttons = (page) => page.$$eval('form.rollout-act button', (b) => b.map((x) => x.value));
+const buttons = (page) =>
+  page.$$eval('form.rollout-act:not(.rollout-start) button', (b) => b.map((x) => x.value));
 
 async function actions(browser) {
   const tech = await fleetPage(browser, 'en-GB', 1280, 900, expect.technician);
@@ -120,7 +122,20 @@ async function actions(browser) {
   await Promise.all([page.waitForNavigation(), page.click('form.rollout-act button[value="stop"]')]);
   section = await page.$eval('section.rollout', (s) => s.innerText);
   check(section.includes('Update 1.5.0: stopped'), `stopped: ${section}`);
-  check(!(await page.$('form.rollout-act')), 'a stopped rollout still offers actions');
+  check(!(await page.$('form.rollout-act:not(.rollout-start)')), 'a stopped rollout still offers actions');
+  const versions = await page.$$eval('form.rollout-start select[name="version"] option', (o) => o.map((x) => x.value));
+  check(JSON.stringify(versions) === '["1.6.0"]', `startable: ${JSON.stringify(versions)}`);
+  const stopped = path.join(expect.outdir, 'browser-rollout-stopped.png');
+  await page.screenshot({ path: stopped, fullPage: false });
+  console.log(`screenshot ${stopped}`);
+  await page.fill('form.rollout-start input[name="canary"]', 'k-late');
+  await Promise.all([page.waitForNavigation(), page.click('form.rollout-start button[value="start"]')]);
+  section = await page.$eval('section.rollout', (s) => s.innerText);
+  check(section.includes('Update 1.6.0: canary kiosks') && section.includes('0 of 1 kiosks in this stage run it'),
+    `started: ${section}`);
+  check(JSON.stringify(await buttons(page)) === '["promote","pause","stop"]',
+    `started: ${JSON.stringify(await buttons(page))}`);
+  check(!(await page.$('form.rollout-start')), 'a rollout under way, yet the start form shows');
   await context.close();
 }
 

@@ -116,6 +116,14 @@ static bool read_newest(void *ctx, int ncols, const char *const *v)
     return true;
 }
 
+static bool read_startable(void *ctx, int ncols, const char *const *v)
+{
+    struct fleet_rollout *f = ctx;
+    if (ncols == 1 && v[0] && f->startable_n < FLEET_STARTABLE_MAX)
+        snprintf(f->startable[f->startable_n++], sizeof f->startable[0], "%s", v[0]);
+    return true;
+}
+
 /* The newest rollout and where it stands over the fleet's rows. */
 static bool read_rollout(struct dashdb *db, struct fleet *out, char *err, size_t size)
 {
@@ -141,9 +149,15 @@ static bool read_rollout(struct dashdb *db, struct fleet *out, char *err, size_t
     }
     free(ks);
     updates_rollout_free(&r);
-    if (found && !f->found)
+    if (found && !f->found) {
         snprintf(err, size, "out of memory reading the rollout");
-    return !found || f->found;
+        return false;
+    }
+    return dashdb_exec(db,
+                       "SELECT version FROM update_bundles WHERE version NOT IN"
+                       " (SELECT version FROM update_rollouts)"
+                       " ORDER BY published_ms DESC, version LIMIT 20",
+                       NULL, 0, read_startable, f, NULL, err, size);
 }
 
 bool kiosks_read_fleet(struct dashdb *db, const char *lang, struct fleet *out, char *err,

@@ -42,12 +42,18 @@ struct fleet_kiosk {
 };
 
 /* The newest staged rollout of a system bundle (updates.h), if any. */
+#define FLEET_STARTABLE_MAX 20
+
 struct fleet_rollout {
     bool found;
     char version[64];
     enum rollout_stage stage, paused_from;
     char note[512];
     struct rollout_progress progress;
+    /* published bundles never rolled out, newest first: what a new
+       rollout may start with */
+    char startable[FLEET_STARTABLE_MAX][64];
+    int startable_n;
 };
 
 /* The rows of one read; every string in kiosks[] is owned by the fleet. */

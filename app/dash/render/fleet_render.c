@@ -368,6 +368,35 @@ static void render_rollout_actions(const struct page_ctx *ctx, const struct flee
     strbuf_puts(out, "</form>\n");
 }
 
+/* An admin's start of a rollout when none is under way: a published
+ * bundle never rolled out, and its canary kiosks (POST
+ * /fleet/rollout/start). */
+static void render_rollout_start(const struct page_ctx *ctx, const struct fleet_rollout *r,
+                                 struct strbuf *out)
+{
+    bool under_way = r->found && (r->stage == ROLLOUT_CANARY || r->stage == ROLLOUT_FLEET ||
+                                  r->stage == ROLLOUT_PAUSED);
+    if (!ctx->user || ctx->user->role != DASH_ROLE_ADMIN || under_way || r->startable_n == 0)
+        return;
+    strbuf_puts(out, "<form method=\"post\" action=\"/fleet/rollout/start\" "
+                     "class=\"rollout-act rollout-start\">");
+    page_csrf_field(out, ctx);
+    strbuf_puts(out, "<label>");
+    page_text(out, ctx, N_("System update"));
+    strbuf_puts(out, " <select name=\"version\">");
+    for (int i = 0; i < r->startable_n; i++) {
+        strbuf_puts(out, "<option>");
+        html_escape(out, r->startable[i]);
+        strbuf_puts(out, "</option>");
+    }
+    strbuf_puts(out, "</select></label> <label>");
+    page_text(out, ctx, N_("Canary kiosks"));
+    strbuf_puts(out, " <input type=\"text\" name=\"canary\" required "
+                     "placeholder=\"desk-1,desk-7\"></label> ");
+    rollout_button(out, ctx, "start", N_("Start with the canary"));
+    strbuf_puts(out, "</form>\n");
+}
+
 void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout *rollout,
                           struct strbuf *out)
 {
@@ -376,6 +405,7 @@ void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout
                                          [ROLLOUT_PAUSED] = N_("paused"),
                                          [ROLLOUT_DONE] = N_("done"),
                                          [ROLLOUT_STOPPED] = N_("stopped")};
+    render_rollout_start(ctx, rollout, out);
     if (!rollout->found)
         return;
     const struct rollout_progress *p = &rollout->progress;
@@ -391,9 +421,12 @@ void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout
         strbuf_puts(out, ")");
     }
     strbuf_puts(out, "</h2>\n<p class=\"summary\">");
-    page_textf(out, ctx, "%d of %d kiosks in this stage run it, %d on their way, %d failed.",
-               p->updated, p->targets, p->underway, p->failed);
-    strbuf_puts(out, " ");
+    if (rollout->stage != ROLLOUT_DONE && rollout->stage != ROLLOUT_STOPPED) {
+        /* an ended rollout has no stage to count in */
+        page_textf(out, ctx, "%d of %d kiosks in this stage run it, %d on their way, %d failed.",
+                   p->updated, p->targets, p->underway, p->failed);
+        strbuf_puts(out, " ");
+    }
     page_textf(out, ctx, "%d kiosks of the fleet are on another version.", p->old);
     strbuf_puts(out, "</p>\n");
     if (rollout->note[0]) {

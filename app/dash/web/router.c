@@ -78,6 +78,7 @@ static const struct route routes[] = {
     {"/alerts", PAGES, ROUTE_GET, true, false, handle_alerts},
     {"/fleet", ROLE_ADMIN | ROLE_TECH, ROUTE_GET, true, false, handle_fleet},
     {"/fleet/rollout", ROLE_ADMIN, ROUTE_POST, false, false, handle_rollout_act},
+    {"/fleet/rollout/start", ROLE_ADMIN, ROUTE_POST, false, false, handle_rollout_start},
     {"/logout", ANYONE_LOGGED_IN, ROUTE_POST, false, false, handle_logout},
     {"/department/*", PAGES, ROUTE_GET, true, false, handle_department},
     {"/poster/*", PAGES, ROUTE_GET, true, false, handle_poster},

@@ -158,6 +158,7 @@ void handle_acknowledge(struct route_ctx *c, const struct route_match *m);
 void handle_comment(struct route_ctx *c, const struct route_match *m);
 void handle_fleet(struct route_ctx *c, const struct route_match *m);
 void handle_rollout_act(struct route_ctx *c, const struct route_match *m);
+void handle_rollout_start(struct route_ctx *c, const struct route_match *m);
 void handle_logout(struct route_ctx *c, const struct route_match *m);
 
 /* routes_act.c: recognise and act (act.h) */

@@ -282,6 +282,23 @@ void handle_rollout_act(struct route_ctx *c, const struct route_match *m)
     route_redirect(c->reply, "/fleet");
 }
 
+/* POST /fleet/rollout/start: an admin starts a rollout of a published
+ * version with its canary kiosks (updates_start checks both). */
+void handle_rollout_start(struct route_ctx *c, const struct route_match *m)
+{
+    const char *version = http_form(c->req, "version"), *canary = http_form(c->req, "canary");
+    if (!version || !version[0] || !canary || !canary[0]) {
+        route_fail(c, 400, "expected a version and its canary kiosks");
+        return;
+    }
+    if (!updates_start(c->db, version, canary, c->user.name, c->now_ms, c->err, sizeof c->err)) {
+        route_fail(c, 409, c->err);
+        return;
+    }
+    log_info("rollout: %s started by %s", version, c->user.name);
+    route_redirect(c->reply, "/fleet");
+}
+
 void handle_logout(struct route_ctx *c, const struct route_match *m)
 
 {

@@ -34,7 +34,7 @@ static void test_names(void **state)
             fail_msg("took %s", bad[i]);
     char long_path[256] = "/updates/";
     memset(long_path + 9, 'a', BUNDLES_NAME_MAX - 6);
-    strcpy(long_path + 9 + BUNDLES_NAME_MAX - 6, ".raucb");
+    memcpy(long_path + 9 + BUNDLES_NAME_MAX - 6, ".raucb", sizeof ".raucb");
     assert_false(bundles_name(long_path, name, sizeof name));
     assert_false(bundles_name("/updates/a.raucb", name, 5)); /* no room */
 }

@@ -336,14 +336,16 @@ static void keep_catalog(struct sync_engine *e, const struct sync_fetched *fetch
 }
 
 /* The offer read with the push goes to the updater's file (or the file
- * goes, when nothing is offered); one whose fields are not what the
+ * goes, when nothing is offered or the kiosk never installs); one whose fields are not what the
  * updater takes is not written, and the heartbeat says why. */
 static void keep_update(struct sync_engine *e, const struct sync_fetched *fetched)
 {
     const struct sync_settings *s = &e->settings;
-    if (s->update_dir[0] == '\0' || !s->update_offers || !fetched->update_read)
+    if (s->update_dir[0] == '\0' || !fetched->update_read)
         return;
     struct sync_update_offer offer = fetched->update;
+    if (!s->update_offers) /* a kiosk set never to install: nothing to fetch, none left */
+        offer = (struct sync_update_offer){0};
     char why[sizeof e->refused_why], error[512];
     if (sync_update_offer_check(&offer, why, sizeof why)) {
         e->refused_why[0] = '\0';

@@ -9,6 +9,9 @@ signed here with a development key, served by the dashboard itself (`wowdash ser
 DIR` on loopback) and published with its /updates/ URL, a rollout whose canary is the kiosk,
 and the real wowkiosk (SDL's dummy driver) syncing to it, closed (its clock on a Sunday night,
 open on weekdays):
+  publish     a URL kiosks would refuse (quotes) is refused by `bundle publish`, as is a
+              --bundles copy the URL does not name; then `--bundles DIR` copies the bundle
+              where the dashboard serves it
   serving     the dashboard answers GET and HEAD of /updates/NAME.raucb with the file, one
               byte range as 206 with Content-Range, a range past the end 416, a POST 405, and
               no file for a name with a slash or an escape, a symbolic link or a missing file
@@ -203,6 +206,20 @@ def kiosk_row(fleet):
     return rows[0].split("|", 3) if rows else None
 
 
+def check_publish_refusals(fleet, bundle, cert, site, url):
+    """Publishing refuses what kiosks would refuse, and a --bundles copy the URL does not name;
+    nothing is copied or recorded."""
+    name = os.path.basename(bundle)
+    for bad_url, why in (("http://x'$(reboot)'/updates/" + name, "kiosks would refuse this offer: url"),
+                         (url.replace("/updates/", "/files/"), "expected it to end in /updates/")):
+        r = dash(fleet.db, "bundle", "publish", bundle, "--url", bad_url, "--keyring", cert,
+                 "--bundles", site, ok=False)
+        check(r.returncode == 2 and why in r.stderr, f"publish {bad_url!r}: {r.returncode} "
+                                                     f"{r.stderr}")
+    check(os.listdir(site) == [], f"a refused publish left {os.listdir(site)}")
+    check(fleet.sql("SELECT count(*) FROM update_bundles") == ["0"], "a refused bundle recorded")
+
+
 def check_offer_and_install(fleet, kiosk, tmp, cert, bundle, url, served):
     with open(bundle, "rb") as f:
         data = f.read()
@@ -293,9 +310,14 @@ def main():
             site = os.path.join(tmp, "bundles")
             os.makedirs(site)
             served = Server(WOWDASH, fleet.db, tmp, extra=["--bundles", site])
-            bundle = make_bundle(site, "1.2.0", key, cert)
-            url = "http://127.0.0.1:%d/updates/%s" % (served.port, os.path.basename(bundle))
-            dash(fleet.db, "bundle", "publish", bundle, "--url", url, "--keyring", cert)
+            made = make_bundle(tmp, "1.2.0", key, cert)
+            url = "http://127.0.0.1:%d/updates/%s" % (served.port, os.path.basename(made))
+            check_publish_refusals(fleet, made, cert, site, url)
+            dash(fleet.db, "bundle", "publish", made, "--url", url, "--keyring", cert,
+                 "--bundles", site)  # copied where the dashboard serves it
+            bundle = os.path.join(site, os.path.basename(made))
+            with open(made, "rb") as a, open(bundle, "rb") as b:
+                check(a.read() == b.read(), "the copy in --bundles differs from the bundle")
             dash(fleet.db, "rollout", "start", "1.2.0", "--canary", KID)
             kiosk = Kiosk(tmp, fleet.kiosk_target)
             for name, step in (

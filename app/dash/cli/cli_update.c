@@ -3,11 +3,16 @@
  * from the dashboard"; updates.h, rollout.h):
  *
  *   wowdash bundle publish FILE --url URL --keyring CA.pem --db TARGET [--by NAME]
+ *                          [--bundles DIR]
  *       checks FILE with `rauc info --keyring CA.pem` (its signature, and
  *       that it is a wowkiosk system bundle), takes its version, SHA-256 and
  *       size, and records it: kiosks offered it fetch it from URL and check
  *       both before RAUC reads a byte.  A bad signature is refused with
- *       RAUC's reason, and nothing is recorded.
+ *       RAUC's reason, and nothing is recorded; so is a URL or version a
+ *       kiosk would refuse (sync_update.h's rules).  --bundles DIR copies
+ *       FILE into the directory `wowdash serve --bundles DIR` serves, as
+ *       the last part of URL's path (/updates/NAME), durably, before it is
+ *       recorded.
  *   wowdash rollout start VERSION --canary ID[,ID...] --db TARGET [--by NAME]
  *   wowdash rollout promote|pause|resume|stop --db TARGET [--by NAME] [--note TEXT]
  *   wowdash rollout status --db TARGET
@@ -28,12 +33,16 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "bundles.h"
 #include "dashdb.h"
+#include "file.h"
+#include "sync_update.h"
 #include "updates.h"
 #include "utf8.h"
 
 const char cli_bundle_usage[] =
-    "wowdash bundle publish FILE --url URL --keyring CA.pem --db TARGET [--by NAME]\n";
+    "wowdash bundle publish FILE --url URL --keyring CA.pem --db TARGET [--by NAME]\n"
+    "                              [--bundles DIR]\n";
 const char cli_rollout_usage[] =
     "wowdash rollout start VERSION --canary ID[,ID...] --db TARGET [--by NAME]\n"
     "       wowdash rollout promote|pause|resume|stop|status --db TARGET [--by NAME] [--note "
@@ -43,7 +52,7 @@ const char cli_rollout_usage[] =
 
 struct update_args {
     const char *cmd, *verb, *subject; /* subject: FILE or VERSION */
-    const char *db, *url, *keyring, *by, *note, *canary;
+    const char *db, *url, *keyring, *by, *note, *canary, *bundles;
 };
 
 static int parse_args(int argc, char **argv, struct update_args *a)
@@ -71,6 +80,7 @@ static int parse_args(int argc, char **argv, struct update_args *a)
                             : !strcmp(arg, "--by")      ? &a->by
                             : !strcmp(arg, "--note")    ? &a->note
                             : !strcmp(arg, "--canary")  ? &a->canary
+                            : !strcmp(arg, "--bundles") ? &a->bundles
                                                         : NULL;
         if (!slot) {
             fprintf(stderr, "wowdash %s %s: unexpected argument '%s'\n", a->cmd, a->verb, arg);
@@ -249,6 +259,74 @@ static bool inspect_bundle(const struct update_args *a, struct update_bundle *b)
     return ok;
 }
 
+/* Copies src to dir/name through dir/.name.part: written, fsync'd,
+ * renamed, the directory fsync'd; false with what failed in err. */
+static bool copy_durably(const char *src, const char *dir, const char *name, char *err, size_t size)
+{
+    char part[4096], dst[4096];
+    if (snprintf(part, sizeof part, "%s/.%s.part", dir, name) >= (int)sizeof part ||
+        snprintf(dst, sizeof dst, "%s/%s", dir, name) >= (int)sizeof dst) {
+        snprintf(err, size, "%s: the path is too long", dir);
+        return false;
+    }
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int out = in < 0 ? -1 : open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    bool ok = in >= 0 && out >= 0;
+    const char *what = in < 0 ? src : part;
+    unsigned char buf[65536];
+    ssize_t n = 0;
+    while (ok && (n = read(in, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        for (ssize_t done = 0; ok && done < n;) {
+            ssize_t w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            ok = w > 0;
+            done += w > 0 ? w : 0;
+        }
+    }
+    ok = ok && fsync(out) == 0;
+    int saved = errno;
+    if (in >= 0)
+        close(in);
+    if (out >= 0 && close(out) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(part, dst) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    int e = 0;
+    if (ok && !file_sync_parent(dst, &e)) {
+        ok = false;
+        saved = e;
+    }
+    if (!ok) {
+        snprintf(err, size, "%.400s: cannot copy into %.400s: %s", what, dir, strerror(saved));
+        if (out >= 0)
+            unlink(part);
+    }
+    return ok;
+}
+
+/* --bundles DIR: the name URL's path ends in, which the dashboard serves
+ * from DIR at /updates/NAME; false (said) when URL does not end so. */
+static bool served_name(const char *url, char *name, size_t size)
+{
+    const char *path = strstr(url, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    if (path && bundles_name(path, name, size))
+        return true;
+    fprintf(stderr,
+            "wowdash bundle publish: --url: with --bundles, expected it to end in "
+            "/updates/NAME.raucb (where wowdash serve --bundles serves the copy), got '%.200s'\n",
+            url);
+    return false;
+}
+
 static void who(const char *by, char *out, size_t size)
 {
     const char *user = by ? by : getenv("USER");
@@ -267,6 +345,9 @@ static int publish(const struct update_args *a, struct dashdb *db)
                 a->url);
         return 2;
     }
+    char name[BUNDLES_NAME_MAX], err[1024];
+    if (a->bundles && !served_name(a->url, name, sizeof name))
+        return 2;
     struct update_bundle b = {0};
     if (strlen(a->url) >= sizeof b.url || !inspect_bundle(a, &b))
         return 1;
@@ -276,7 +357,22 @@ static int publish(const struct update_args *a, struct dashdb *db)
                 strerror(errno));
         return 1;
     }
-    char by[UPDATES_WHO_MAX], err[1024];
+    /* what each kiosk will check before it hands the offer to root */
+    struct sync_update_offer offer = {.present = true, .size = b.size};
+    snprintf(offer.version, sizeof offer.version, "%s", b.version);
+    snprintf(offer.url, sizeof offer.url, "%s", b.url);
+    snprintf(offer.sha256, sizeof offer.sha256, "%s", b.sha256);
+    if (strlen(b.version) >= sizeof offer.version ||
+        !sync_update_offer_check(&offer, err, sizeof err)) {
+        fprintf(stderr, "wowdash bundle publish: kiosks would refuse this offer: %s\n",
+                strlen(b.version) >= sizeof offer.version ? "version: too long" : err);
+        return 2;
+    }
+    if (a->bundles && !copy_durably(a->subject, a->bundles, name, err, sizeof err)) {
+        fprintf(stderr, "wowdash bundle publish: %s\n", err);
+        return 1;
+    }
+    char by[UPDATES_WHO_MAX];
     who(a->by, by, sizeof by);
     if (!updates_publish(db, &b, by, clock_real().utc_ms, err, sizeof err)) {
         fprintf(stderr, "wowdash bundle publish: %s\n", err);
@@ -284,6 +380,8 @@ static int publish(const struct update_args *a, struct dashdb *db)
     }
     printf("published %s: %" PRId64 " bytes, sha256 %s, signed by %s, at %s\n", b.version, b.size,
            b.sha256, b.signer[0] ? b.signer : "?", b.url);
+    if (a->bundles)
+        printf("copied to %s/%s, served at /updates/%s\n", a->bundles, name, name);
     return 0;
 }
 

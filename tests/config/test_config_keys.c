@@ -285,8 +285,9 @@ static void test_local_keys_are_the_catalogs_list(void **state)
 {
     (void)state;
     static const char *const local[] = {
-        "kiosk.id",           "screen.rotation",    "screen.reach",    "store.path",
-        "store.spill_dir",    "sync.target",        "sync.interval_s", "sync.backoff_max_s",
+        "kiosk.id",           "screen.rotation",    "screen.reach",
+        "store.path",         "store.spill_dir",    "sync.target",
+        "sync.interval_s",    "sync.backoff_max_s", "sync.install_updates",
         "comments.phone_url", "technician.pin_hash"};
     size_t n = 0;
     for (size_t i = 0; i < cfg_key_count; i++) {

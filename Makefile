@@ -60,8 +60,8 @@ FUZZ_SECONDS_request ?= 7200
 # set libFuzzer's limit, and inputs that long are slow (13 ms of CPU for that
 # file, 1.5 ms for a 0.8 KB one) for 6 more edges (docs/ARCHITECTURE.md).
 # ASan keeps freed pages instead of giving them back every 5 s (12% of its
-# time went refaulting them).  About 3,700 executions a second of CPU: 10 M
-# take 45 minutes of a core, more on a shared machine.
+# time went refaulting them).  About 4,000 executions a second of CPU: 10 M
+# take 42 minutes of a core, more on a shared machine.
 FUZZ_FLAGS_catalog ?= -max_len=4096
 FUZZ_ENV_catalog ?= ASAN_OPTIONS=allocator_release_to_os_interval_ms=-1
 FUZZ_SECONDS_catalog ?= 7200

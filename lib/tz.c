@@ -22,6 +22,7 @@
 
 #define TZ_HEADER_SIZE 44
 #define TZ_FILE_MAX    (1024 * 1024) /* real zone files are a few KiB */
+#define TZ_READ_FIRST  4096          /* read_file's first buffer: most zones fit */
 #define TZ_FOOTER_MAX  256
 #define TZ_DEFAULT_DIR "/usr/share/zoneinfo"
 
@@ -486,7 +487,12 @@ static struct tz *tz_utc(void)
     return tz;
 }
 
-/* Reads the whole file at path into a buffer the caller frees. */
+/* Reads the whole file at path into a buffer the caller frees.  The buffer
+ * starts at TZ_READ_FIRST bytes and doubles up to TZ_FILE_MAX + 1 (one byte
+ * more tells a file over the limit): a zone is loaded for every timezone key
+ * a config or catalog check reads, and a 1 MiB buffer for a 2 KiB file was
+ * most of that (under ASan each one a mapping of its own, mapped and
+ * unmapped per load). */
 static unsigned char *read_file(const char *path, unsigned long *size, char *err, unsigned err_size)
 {
     FILE *f = fopen(path, "rb");
@@ -494,8 +500,19 @@ static unsigned char *read_file(const char *path, unsigned long *size, char *err
         fail(err, err_size, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    unsigned char *buf = malloc(TZ_FILE_MAX + 1);
-    size_t n = buf != NULL ? fread(buf, 1, TZ_FILE_MAX + 1, f) : 0;
+    size_t cap = TZ_READ_FIRST, n = 0;
+    unsigned char *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap > TZ_FILE_MAX)
+            break; /* the end, an error, or one byte too many */
+        size_t bigger = cap * 2 <= TZ_FILE_MAX ? cap * 2 : TZ_FILE_MAX + 1;
+        unsigned char *grown = realloc(buf, bigger);
+        if (grown == NULL)
+            free(buf);
+        buf = grown;
+        cap = bigger;
+    }
     if (buf == NULL || ferror(f) || n > TZ_FILE_MAX) {
         fail(err, err_size, "%s: %s", path,
              buf == NULL       ? "out of memory"

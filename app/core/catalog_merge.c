@@ -215,15 +215,10 @@ static void cat_merge_kiosk_own(struct cat_merge *m, const struct catalog *doc,
 static void cat_merge_kiosk_file(struct cat_merge *m, const struct catalog *doc,
                                  const struct cat_section *kiosk, const char *id)
 {
-    struct cat_section *own = calloc(2, sizeof *own); /* large: kept off the stack */
-    if (own == NULL) {
-        cat_error(m->errors, kiosk->at, "kiosk", "out of memory");
-        return;
-    }
+    struct cat_section own[2];
     cat_merge_kiosk_own(m, doc, kiosk, id, &own[0], &own[1]);
     cat_section_clear(&own[0]);
     cat_section_clear(&own[1]);
-    free(own);
     const struct cat_value *languages = cat_value(kiosk, "languages");
     if (languages != NULL) {
         struct cat_section *fleet = cat_get(m, SEC_KIOSK, "", kiosk->at);

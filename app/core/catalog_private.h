@@ -33,13 +33,15 @@ struct cat_value {
 };
 
 /* One section; id "" for the plain ones ([kiosk], [followup], ...).
- * values owned. */
+ * values owned, grown by cat_put up to CAT_MAX_VALUES: most sections hold
+ * a few keys, and a catalog of thousands of sections is read, merged and
+ * copied whole on every parse. */
 struct cat_section {
     enum cfg_section kind;
     char id[CONFIG_ID_MAX];
     struct cat_place at;
-    int count;
-    struct cat_value values[CAT_MAX_VALUES];
+    int count, cap;
+    struct cat_value *values;
 };
 
 /* Sections by kind and id, for lookups that stay linear on big inputs. */

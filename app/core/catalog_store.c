@@ -154,6 +154,16 @@ bool cat_put(struct cat_section *s, const char *key, const char *value, struct c
         free(copy);
         return false;
     }
+    if (v == NULL && s->count == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 8;
+        struct cat_value *grown = realloc(s->values, (size_t)cap * sizeof *grown);
+        if (grown == NULL) {
+            free(copy);
+            return false;
+        }
+        s->values = grown;
+        s->cap = cap;
+    }
     if (v == NULL) {
         v = &s->values[s->count++];
         snprintf(v->key, sizeof v->key, "%s", key);
@@ -178,8 +188,7 @@ void cat_remove(struct cat_section *s, const char *key)
 void cat_sections_free(struct catalog *cat)
 {
     for (int i = 0; i < cat->count; i++) {
-        for (int j = 0; j < cat->sections[i]->count; j++)
-            free(cat->sections[i]->values[j].value);
+        cat_section_clear(cat->sections[i]);
         free(cat->sections[i]);
     }
     free(cat->sections);
@@ -227,7 +236,9 @@ void cat_section_clear(struct cat_section *s)
 {
     for (int i = 0; i < s->count; i++)
         free(s->values[i].value);
-    s->count = 0;
+    free(s->values);
+    s->values = NULL;
+    s->count = s->cap = 0;
 }
 
 int cat_kind_limit(enum cfg_section kind)

@@ -768,6 +768,71 @@ static void test_set_refuses_what_would_not_read_back(void **state)
     catalog_free(cat);
 }
 
+/* A section's values grow as keys are read, merged and edited (a
+ * department with every localised key in six languages: 21 keys), and
+ * every one is exported, read back and edited in its place. */
+static void test_a_section_of_many_keys(void **state)
+{
+    (void)state;
+    static const char *const langs[] = {"fi", "de", "sv", "fr", "es"};
+    static const char *const localised[] = {"name", "question", "we_did"};
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text,
+                                "[kiosk]\nlanguages = en, fi, de, sv, fr, es\n"
+                                "[department d]\ncustomer_facing = true\n");
+    int keys = 1;
+    for (int k = 0; k < 3; k++) {
+        n +=
+            (size_t)snprintf(text + n, sizeof text - n, "%s = %s en\n", localised[k], localised[k]);
+        keys++;
+        for (int l = 0; l < 5; l++, keys++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s.%s = %s %s\n", localised[k],
+                                  langs[l], localised[k], langs[l]);
+    }
+    n += (size_t)snprintf(text + n, sizeof text - n, "we_did_score = true\ncomments = off\n");
+    keys += 2;
+    assert_int_equal(keys, 21);
+    struct catalog *cat = parse_one("many_keys.ini", text, &errors);
+    if (cat == NULL) {
+        print_errors(&errors);
+        fail_msg("a department of %d keys was refused", keys);
+    }
+    assert_fixpoint("many keys", cat);
+    char *out = catalog_export(cat);
+    assert_non_null(out);
+    for (int k = 0; k < 3; k++)
+        for (int l = 0; l < 5; l++) {
+            char line[64];
+            snprintf(line, sizeof line, "\n%s.%s = %s %s\n", localised[k], langs[l], localised[k],
+                     langs[l]);
+            if (strstr(out, line) == NULL)
+                fail_msg("%s missing from the export:\n%s", line + 1, out);
+        }
+    assert_non_null(strstr(out, "\nwe_did_score = true\n"));
+    assert_non_null(strstr(out, "\ncomments = off\n"));
+    free(out);
+    const struct catalog_department *d = catalog_department_at(cat, 0);
+    assert_string_equal(d->name.lang[5], "name es");
+    assert_string_equal(d->we_did.lang[3], "we_did sv");
+
+    char err[256];
+    assert_true(catalog_set(cat, "department d", "question.de", NULL, err, sizeof err));
+    assert_true(catalog_set(cat, "department d", "name.es", "Nombre", err, sizeof err));
+    assert_true(catalog_set(cat, "department d", "we_did_from", "2026-01-01", err, sizeof err));
+    d = catalog_department_at(cat, 0);
+    assert_string_equal(d->name.lang[5], "Nombre");
+    assert_string_equal(d->question.lang[2], "");
+    assert_string_equal(d->we_did.lang[4], "we_did fr");
+    out = catalog_export(cat);
+    assert_non_null(out);
+    assert_null(strstr(out, "question.de"));
+    assert_non_null(strstr(out, "\nname.es = Nombre\n"));
+    assert_non_null(strstr(out, "\nwe_did_from = 2026-01-01\n"));
+    free(out);
+    assert_fixpoint("many keys, edited", cat);
+    catalog_free(cat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -783,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_references_and_check),
         cmocka_unit_test(test_reason_owner),
         cmocka_unit_test(test_set_refuses_what_would_not_read_back),
+        cmocka_unit_test(test_a_section_of_many_keys),
     };
     return cmocka_run_group_tests(tests, load_samples, free_samples);
 }

@@ -376,6 +376,44 @@ static void test_paging_and_choice(void **state)
     http_request_free(&r);
 }
 
+/* A refusal quotes the value at most 80 bytes long: a value whose 80th
+ * byte starts a character (U+206E, three bytes) is cut inside it, and the
+ * text, which goes into a UTF-8 page or JSON, stays UTF-8 (found by
+ * fuzz_request: ?group= of 79 bytes and that character). */
+static void test_refusal_cuts_a_character(void **state)
+{
+    (void)state;
+    char v[128];
+    memset(v, 'a', 79);
+    snprintf(v + 79, sizeof v - 79, "%%E2%%81%%AE"); /* U+206E */
+    static const char *const around[][2] = {{"period=", ""},
+                                            {"group=", ""},
+                                            {"department=", ""},
+                                            {"kiosk=", ""},
+                                            {"audience=", ""},
+                                            {"misuse=", ""},
+                                            {"period=custom&from=", "&to=2026-01-01"}};
+    char query[256], err[256];
+    struct dash_filter f;
+    for (size_t i = 0; i < sizeof around / sizeof around[0]; i++) {
+        snprintf(query, sizeof query, "%s%s%s", around[i][0], v, around[i][1]);
+        if (filter(query, day(2026, 6, 1), &f, err, sizeof err))
+            fail_msg("'%s' parsed", query);
+        if (!utf8_valid_string(err))
+            fail_msg("'%s': the refusal is not UTF-8: %s", query, err);
+        if (!strstr(err, "aaaa?'"))
+            fail_msg("'%s': %s", query, err);
+    }
+    char url[256];
+    snprintf(url, sizeof url, "/x?limit=%s", v);
+    struct http_request r = parse(url);
+    int64_t offset, limit;
+    assert_false(http_parse_paging(&r, 50, &offset, &limit, err, sizeof err));
+    assert_true(utf8_valid_string(err));
+    assert_non_null(strstr(err, "aaaa?'"));
+    http_request_free(&r);
+}
+
 static void test_encode_and_next(void **state)
 {
     (void)state;
@@ -525,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_presets),
         cmocka_unit_test(test_custom),
         cmocka_unit_test(test_paging_and_choice),
+        cmocka_unit_test(test_refusal_cuts_a_character),
         cmocka_unit_test(test_encode_and_next),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_csv_cell),

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -585,6 +586,71 @@ static void test_mutations_do_not_crash(void **state)
     free(orig);
 }
 
+/* ---- files of every size tz_load reads (it grows its buffer as it reads) ---- */
+
+/* Writes dir/name: a version 1 file whose n transitions alternate between
+ * +1 h and +2 h, one day apart from 2001-09-09 (5 bytes each, so n sets
+ * the size: 64 + 5 n bytes). */
+static void write_alternating(const char *dir, const char *name, uint32_t n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    struct builder b = {.len = 0};
+    static const char chars[] = "AAA\0BBB";
+    put_header(&b, 0, n, 2, sizeof chars);
+    assert_int_equal(fwrite(b.buf, 1, b.len, f), b.len);
+    for (uint32_t i = 0; i < n; i++) {
+        b.len = 0;
+        put32(&b, 1000000000u + i * 86400u);
+        assert_int_equal(fwrite(b.buf, 1, b.len, f), b.len);
+    }
+    for (uint32_t i = 0; i < n; i++)
+        assert_int_equal(fputc(i % 2 == 0 ? 1 : 0, f), i % 2 == 0 ? 1 : 0);
+    b.len = 0;
+    const struct ttype types[] = {{3600, 0, 0}, {7200, 1, 4}};
+    put_block(&b, 0, NULL, NULL, 0, types, 2, chars, sizeof chars);
+    assert_int_equal(fwrite(b.buf, 1, b.len, f), b.len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Zones of 0.1 KiB to 50 KiB load whole (the last transition is read), one
+ * of 1 MiB and a byte is refused. */
+static void test_load_sizes(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_tz_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const uint32_t counts[] = {2, 806, 807, 1626, 1627, 2000, 10000};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        write_alternating(dir, "Big", counts[i]);
+        char err[256] = "";
+        struct tz *tz = tz_load("Big", dir, err, sizeof err);
+        if (tz == NULL)
+            fail_msg("%u transitions (%u bytes): %s", counts[i], 64 + 5 * counts[i], err);
+        int64_t last = 1000000000LL + (int64_t)(counts[i] - 1) * 86400;
+        int32_t want = (counts[i] - 1) % 2 == 0 ? 7200 : 3600;
+        assert_int_equal(tz_to_local(tz, last * 1000).utc_offset_s, want);
+        assert_int_equal(tz_to_local(tz, (last - 1) * 1000).utc_offset_s, 10800 - want);
+        tz_destroy(tz);
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/Huge", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (long i = 0; i < 1024L * 1024 + 1; i++)
+        assert_int_equal(fputc('x', f), 'x');
+    assert_int_equal(fclose(f), 0);
+    char err[256] = "";
+    assert_null(tz_load("Huge", dir, err, sizeof err));
+    assert_non_null(strstr(err, "too large for a zone file"));
+    assert_int_equal(remove(path), 0);
+    snprintf(path, sizeof path, "%s/Big", dir);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -594,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_utc_without_tzdata), cmocka_unit_test(test_version1),
         cmocka_unit_test(test_footer_only),        cmocka_unit_test(test_bad_footers),
         cmocka_unit_test(test_corrupt_real_file),  cmocka_unit_test(test_mutations_do_not_crash),
+        cmocka_unit_test(test_load_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,21 @@ static void set_error(struct http_request *r, unsigned status, const char *fmt, 
     utf8_sanitize(r->error_text);
 }
 
+/* A parameter refused with err quoting its value, cut at a byte count
+ * ("got '%.80s'"): the text goes into a UTF-8 page or JSON, so a character
+ * cut in two becomes '?', as in set_error. */
+static void refuse(char *err, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void refuse(char *err, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, size, fmt, ap);
+    va_end(ap);
+    utf8_sanitize(err);
+}
+
 void http_request_init(struct http_request *r, const char *method, const char *client)
 {
     *r = (struct http_request){0};
@@ -391,7 +406,7 @@ bool http_parse_choice(const struct http_request *r, const char *name, const cha
         strbuf_puts(&list, i ? (choices[i + 1] ? ", " : " or ") : "");
         strbuf_puts(&list, choices[i]);
     }
-    snprintf(err, size, "%s: expected %s, got '%.80s'", name, list.data ? list.data : "", v);
+    refuse(err, size, "%s: expected %s, got '%.80s'", name, list.data ? list.data : "", v);
     strbuf_free(&list);
     return false;
 }
@@ -409,9 +424,8 @@ static bool parse_id(const struct http_request *r, const char *name, char out[DA
     size_t n = strlen(v);
     if (n >= DASH_ID_MAX ||
         strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") != n) {
-        snprintf(err, size,
-                 "%s: expected an id of 1 to %d characters A-Z a-z 0-9 _ . -, got '%.80s'", name,
-                 DASH_ID_MAX - 1, v);
+        refuse(err, size, "%s: expected an id of 1 to %d characters A-Z a-z 0-9 _ . -, got '%.80s'",
+               name, DASH_ID_MAX - 1, v);
         return false;
     }
     memcpy(out, v, n + 1);
@@ -446,8 +460,8 @@ static bool parse_date(const struct http_request *r, const char *name, int32_t *
         return false;
     if (v && dash_day_parse(v, day))
         return true;
-    snprintf(err, size, "%s: expected a date YYYY-MM-DD with period=custom, got '%.80s'", name,
-             v ? v : "");
+    refuse(err, size, "%s: expected a date YYYY-MM-DD with period=custom, got '%.80s'", name,
+           v ? v : "");
     return false;
 }
 
@@ -529,7 +543,7 @@ static bool parse_audience(const struct http_request *r, char *out, size_t out_s
         return true;
     }
     if (strcmp(v, "customers") && strcmp(v, "colleagues")) {
-        snprintf(err, size, "audience: expected customers or colleagues, got '%.80s'", v);
+        refuse(err, size, "audience: expected customers or colleagues, got '%.80s'", v);
         return false;
     }
     snprintf(out, out_size, "%s", v);
@@ -551,7 +565,7 @@ static bool parse_misuse(const struct http_request *r, bool *out, char *err, siz
         *out = true;
         return true;
     }
-    snprintf(err, size, "%s: expected 1 or 0, got '%.80s'", name, v);
+    refuse(err, size, "%s: expected 1 or 0, got '%.80s'", name, v);
     return false;
 }
 
@@ -619,8 +633,8 @@ static bool parse_count(const struct http_request *r, const char *name, int64_t 
     errno = 0;
     long long n = strtoll(v, &end, 10);
     if (errno || *end || v[0] < '0' || v[0] > '9' || n < min || n > max) {
-        snprintf(err, size, "%s: expected a whole number from %lld to %lld, got '%.80s'", name,
-                 (long long)min, (long long)max, v);
+        refuse(err, size, "%s: expected a whole number from %lld to %lld, got '%.80s'", name,
+               (long long)min, (long long)max, v);
         return false;
     }
     *out = n;

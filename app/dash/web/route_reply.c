@@ -6,10 +6,14 @@
  * the page context, the alert states).
  */
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "dashq.h"
 #include "log.h"
 #include "pages.h"
 #include "router_private.h"
+#include "utf8.h"
 
 const char *const route_alert_states[] = {"open", "closed", "all", NULL};
 
@@ -31,24 +35,31 @@ void route_page_ctx(const struct route_ctx *c, struct page_ctx *p)
 }
 
 /* An error as the route's kind of reply: JSON for the API, else a page
- * (with the nav bar when there is a session). */
+ * (with the nav bar when there is a session).  A message may quote what
+ * the client sent, cut at a byte count ("got \"%.40s\""): a character cut
+ * in two becomes '?' (http.c's refusals do the same), as the reply is UTF-8. */
 void route_fail(struct route_ctx *c, unsigned status, const char *message)
 {
     struct reply *r = c->reply;
     strbuf_reset(&r->body);
     r->borrowed = NULL;
     r->status = status;
+    char *text = strdup(message ? message : "");
+    if (text)
+        utf8_sanitize(text);
+    const char *said = text ? text : "out of memory";
     if (c->api) {
         r->type = "application/json; charset=utf-8";
-        api_error(message, &r->body);
+        api_error(said, &r->body);
         if (status == 401)
             http_reply_header(r, "WWW-Authenticate", "Bearer realm=\"wowdash\"");
-        return;
+    } else {
+        struct page_ctx p;
+        route_page_ctx(c, &p);
+        r->type = "text/html; charset=utf-8";
+        page_error(c->has_user ? &p : NULL, c->lang, status, said, &r->body);
     }
-    struct page_ctx p;
-    route_page_ctx(c, &p);
-    r->type = "text/html; charset=utf-8";
-    page_error(c->has_user ? &p : NULL, c->lang, status, message, &r->body);
+    free(text);
 }
 
 /* The database failed: log it, say 503 without the details. */

@@ -75,7 +75,7 @@ REASON_2_BOX = (640, 195, 1260, 420)  # it, with its shadow
 SKIP = (640, 720)
 # platform/rpi/systemd/wowkiosk.service
 WATCHDOG_S, RESTART_S, START_LIMIT_BURST = 30, 2, 10
-SLACK_S = 1.5  # the probe polls every 0.1 s; systemd's timers and reaping
+SLACK_S = 1.5  # systemd's timers and the old kiosk's death, under TCG
 DASH_PASSWORD = "vm-fleet-password"
 
 
@@ -515,17 +515,17 @@ def watchdog_check(vm, run):
     timeouts = vm.text().count("wowkiosk.service: Watchdog timeout")
     frames = vm.text().count("first frame presented")
     vm.ctl.sendall(b"watchdog\n")
-    old, new, stop_gone, gone_exec, exec_ready, total = map(int, probe_report(vm, "watchdog", 330))
-    log(f"watchdog: SIGSTOP of {old}; gone after {stop_gone} ms, new kiosk {new} exec'd "
-        f"{gone_exec} ms later, ready {exec_ready} ms after that: {total} ms in all")
+    old, new, stop_fire, fire_exec, exec_ready, total = map(int, probe_report(vm, "watchdog", 330))
+    log(f"watchdog: SIGSTOP of {old}; watchdog timeout after {stop_fire} ms, new kiosk {new} "
+        f"exec'd {fire_exec} ms later, ready {exec_ready} ms after that: {total} ms in all")
     if vm.text().count("wowkiosk.service: Watchdog timeout") <= timeouts:
-        problems.append("no 'wowkiosk.service: Watchdog timeout' in the journal after the SIGSTOP")
-    if stop_gone / 1000.0 > WATCHDOG_S + SLACK_S:
-        problems.append(f"the stopped kiosk was gone {stop_gone / 1000.0:.1f} s after SIGSTOP, "
+        problems.append("no 'wowkiosk.service: Watchdog timeout' on the console after the SIGSTOP")
+    if stop_fire / 1000.0 > WATCHDOG_S + SLACK_S:
+        problems.append(f"systemd's watchdog fired {stop_fire / 1000.0:.1f} s after SIGSTOP, "
                         f"expected within WatchdogSec={WATCHDOG_S} s")
-    if gone_exec / 1000.0 > RESTART_S + SLACK_S:
-        problems.append(f"the new kiosk started {gone_exec / 1000.0:.1f} s after the old one was "
-                        f"gone, expected RestartSec={RESTART_S} s")
+    if fire_exec / 1000.0 > RESTART_S + SLACK_S:
+        problems.append(f"the new kiosk started {fire_exec / 1000.0:.1f} s after the watchdog "
+                        f"fired, expected RestartSec={RESTART_S} s (and the old one's death)")
     if total / 1000.0 > WATCHDOG_S + RESTART_S + exec_ready / 1000.0 + 2 * SLACK_S:
         problems.append(f"SIGSTOP to a ready kiosk took {total / 1000.0:.1f} s, expected at most "
                         f"{WATCHDOG_S} + {RESTART_S} + its start-up {exec_ready / 1000.0:.1f} s")

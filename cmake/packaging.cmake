@@ -27,7 +27,7 @@ install(DIRECTORY assets/fonts assets/po
         DESTINATION ${CMAKE_INSTALL_DATADIR}/wowkiosk COMPONENT wowkiosk
         PATTERN "*.pot" EXCLUDE)
 install(FILES ${WOW_RPI_DIR}/kiosk.conf DESTINATION ${WOW_SYSCONFDIR}/wowkiosk COMPONENT wowkiosk)
-install(FILES ${WOW_RPI_DIR}/systemd/wowkiosk.service
+install(FILES ${WOW_RPI_DIR}/systemd/wowkiosk.service ${WOW_RPI_DIR}/systemd/wowkiosk-headless.service
         DESTINATION ${WOW_SYSTEMD_UNITDIR} COMPONENT wowkiosk)
 install(FILES README.md docs/CONFIG.md docs/SYNC.md docs/DEPLOY.md ${WOW_RPI_DIR}/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/wowkiosk COMPONENT wowkiosk)

@@ -31,6 +31,8 @@ static void usage(FILE *out)
             "  --store PATH         the local database (overrides [store] path)\n"
             "  --sync TARGET        where counts go (overrides [sync] target; off: nowhere)\n"
             "  --assets DIR         fonts and catalogs (default %s)\n"
+            "  --headless REASON    open no display: only sync, the heartbeat saying REASON\n"
+            "                       (wowkiosk-headless.service, after a crash loop)\n"
             "  --trace-latency      log input-to-frame latency of every input\n"
             "  --verbose            log debug lines\n"
             "  --self-test          check config, store, devices and display; exit 0 if the\n"
@@ -87,6 +89,7 @@ static const char **string_option(struct options *o, const char *arg)
         {"--assets", offsetof(struct options, assets_dir)},
         {"--store", offsetof(struct options, store_path)},
         {"--sync", offsetof(struct options, sync_target)},
+        {"--headless", offsetof(struct options, headless_reason)},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(arg, names[i].name) == 0)

@@ -23,6 +23,7 @@ struct options {
     const char *assets_dir;
     const char *store_path;
     const char *sync_target;
+    const char *headless_reason; /* --headless: no display ever; the heartbeat's error */
     bool windowed;
     int width, height;
     int64_t clock_start_utc_ms; /* CLOCK_NO_START: none */

@@ -4,6 +4,7 @@
  */
 #include "program.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,9 @@
  * heartbeat tells the fleet page why, and tries the display again every
  * HEADLESS_RETRY_MS (a DRM driver that loads late at boot); once it opens,
  * the kiosk runs as usual.  Crash-looping instead would spend systemd's
- * start limit in seconds and leave a dark kiosk. */
+ * start limit in seconds and leave a dark kiosk.  With --headless REASON
+ * (wowkiosk-headless.service, which systemd starts when wowkiosk.service
+ * stopped restarting after a crash loop) no display is ever tried. */
 #define HEADLESS_RETRY_MS 5000
 
 /* Each part is owned here and handed to the modules that use it. */
@@ -59,6 +62,7 @@ struct program {
     struct update *update;        /* NULL: no catalog updates */
     struct script_driver *script; /* NULL: no --script */
     int64_t watchdog_ms;          /* 0: no watchdog */
+    sigset_t signals_before;      /* the mask before block_stop_signals() */
 };
 
 /* The store's path: --store, else [store] path, else the default. */
@@ -176,14 +180,30 @@ fail:
     return NULL;
 }
 
+/* SIGTERM and SIGINT, which run_headless() takes with sigtimedwait(): blocked
+ * before the sync thread starts, so that it inherits the block and the signal
+ * waits for the main thread.  (With a display SDL's handler takes them; a
+ * kiosk without one was ended by the default action, in any thread.) */
+static void block_stop_signals(struct program *p)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, &p->signals_before);
+}
+
 /* Everything up to the loop; false when the kiosk cannot run at all. */
 static bool start(struct program *p, struct clock_now now)
 {
     if (!status_run_checks(&p->status, p->store_path))
         notice_of_checks(&p->notice, &p->status.checks, p->layers.config.kiosk_id, now.mono_ms);
-    p->display = frame_open_display(p->options, &p->layers.config);
-    if (p->display == NULL)
+    if (p->options->headless_reason != NULL)
+        status_headless(&p->status, p->options->headless_reason);
+    else if ((p->display = frame_open_display(p->options, &p->layers.config)) == NULL)
         status_no_display(&p->status);
+    if (p->display == NULL)
+        block_stop_signals(p);
     if (!p->layers.bad && (!open_session(p, now) || !create_kiosk(p, now)))
         return false;
     p->watchdog_ms = notify_watchdog_interval_ms();
@@ -235,27 +255,32 @@ static int run_loop(struct program *p)
 
 static int run_headless(struct program *p)
 {
-    log_error("no display: running without a screen so the heartbeat reports it; "
-              "nothing is collected; trying again every %d s",
-              HEADLESS_RETRY_MS / 1000);
-    sigset_t stop, old;
+    const char *reason = p->options->headless_reason;
+    if (reason != NULL)
+        log_error("headless (--headless): no display is opened; the heartbeat says: %s", reason);
+    else
+        log_error("no display: running without a screen so the heartbeat reports it; "
+                  "nothing is collected; trying again every %d s",
+                  HEADLESS_RETRY_MS / 1000);
+    sigset_t stop; /* blocked since start() */
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
-    sigprocmask(SIG_BLOCK, &stop, &old);
-    notify_ready("no display: see the journal");
+    notify_ready(reason != NULL ? "headless: see the journal" : "no display: see the journal");
     for (;;) {
         int64_t wait_ms = HEADLESS_RETRY_MS;
         if (p->watchdog_ms > 0 && p->watchdog_ms < wait_ms)
             wait_ms = p->watchdog_ms;
         struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
         if (sigtimedwait(&stop, NULL, &ts) > 0)
-            return 1;
+            return 0; /* stopped as asked: a clean exit, not a failure for systemd */
         notify_watchdog();
+        if (reason != NULL)
+            continue; /* headless on purpose: only the heartbeat */
         p->display = frame_open_display(p->options, &p->layers.config);
         if (p->display != NULL) {
             log_info("display opened at last");
-            sigprocmask(SIG_SETMASK, &old, NULL);
+            pthread_sigmask(SIG_SETMASK, &p->signals_before, NULL);
             frame_set_ready_sent(p->frame);
             return run_loop(p);
         }

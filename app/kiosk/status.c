@@ -45,6 +45,11 @@ void status_no_display(struct status *s)
              driver != NULL ? driver : "default driver", why[0] ? ": " : "", why);
 }
 
+void status_headless(struct status *s, const char *reason)
+{
+    snprintf(s->problem, sizeof s->problem, "headless: %s", reason);
+}
+
 static int64_t floor_mod(int64_t a, int64_t b)
 {
     return ((a % b) + b) % b;

@@ -49,6 +49,10 @@ bool status_run_checks(struct status *s, const char *store_path);
  * the problem the heartbeat reports. */
 void status_no_display(struct status *s);
 
+/* Records that the kiosk runs headless on purpose (--headless REASON) as
+ * the problem the heartbeat reports. */
+void status_headless(struct status *s, const char *reason);
+
 /* Fills t's rows (kiosk, department, config, catalog, network, today,
  * sync, store, checks, uptime) at now. */
 void status_rows(const struct status *s, const struct status_sources *src, struct clock_now now,

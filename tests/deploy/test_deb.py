@@ -46,7 +46,8 @@ FILES = {
                  "/usr/share/wowkiosk/fonts/DejaVuSans-Bold.ttf",
                  "/usr/share/wowkiosk/fonts/LICENSE-DejaVu.txt", "/usr/share/wowkiosk/po/fi.po",
                  "/usr/share/wowkiosk/po/de.po", "/etc/wowkiosk/kiosk.conf",
-                 "/lib/systemd/system/wowkiosk.service", "/usr/share/doc/wowkiosk/README.md",
+                 "/lib/systemd/system/wowkiosk.service",
+                 "/lib/systemd/system/wowkiosk-headless.service", "/usr/share/doc/wowkiosk/README.md",
                  "/usr/share/doc/wowkiosk/CONFIG.md", "/usr/share/doc/wowkiosk/DEPLOY.md",
                  "/usr/share/doc/wowkiosk/copyright", "/usr/lib/wowkiosk/autoboot-backend",
                  "/usr/lib/wowkiosk/slot-check", "/lib/systemd/system/wowkiosk-slot.service",
@@ -64,6 +65,8 @@ ROOTS = ("/usr/bin/", "/usr/lib/wowkiosk/", "/usr/share/wowkiosk/", "/usr/share/
 # The shipped copies of files from the source tree, byte for byte.
 SOURCES = {
     "/lib/systemd/system/wowkiosk.service": "platform/rpi/systemd/wowkiosk.service",
+    "/lib/systemd/system/wowkiosk-headless.service":
+        "platform/rpi/systemd/wowkiosk-headless.service",
     "/lib/systemd/system/wowdash.service": "platform/rpi/systemd/wowdash.service",
     "/etc/wowkiosk/kiosk.conf": "platform/rpi/kiosk.conf",
     "/etc/default/wowdash": "platform/rpi/wowdash.default",

@@ -190,6 +190,10 @@ class Configure(unittest.TestCase):
         self.assertEqual(read(self.path("boot", "firmware", "wowkiosk.conf")), read(TEMPLATE))
         dropin = self.path("etc", "systemd", "system", "wowkiosk.service.d", "50-data-partition.conf")
         self.assertEqual(ini_values(dropin).get("RequiresMountsFor"), "/var/lib/wowkiosk")
+        # the headless stand-in after a crash loop uses the same store
+        dropin = self.path("etc", "systemd", "system", "wowkiosk-headless.service.d",
+                           "50-data-partition.conf")
+        self.assertEqual(ini_values(dropin).get("RequiresMountsFor"), "/var/lib/wowkiosk")
         self.assertEqual(read(self.path("etc", "machine-id")), "", "one image, many kiosks: no machine id")
         self.assertEqual(read(self.path("etc", "hostname")).strip(), "wowkiosk")
         for mount_point in ("boot/firmware", "var/lib/wowkiosk"):

@@ -23,7 +23,9 @@ import tempfile
 
 # Just above what the units score (wowkiosk 1.5, wowdash 1.1 on systemd 252):
 # the score is printed with one decimal, so any rise fails.
-THRESHOLD = {"wowkiosk.service": 1.55, "wowdash.service": 1.15}
+# wowkiosk-headless.service (the kiosk without devices after a crash loop) 1.3.
+THRESHOLD = {"wowkiosk.service": 1.55, "wowdash.service": 1.15,
+             "wowkiosk-headless.service": 1.35}
 
 # Lines each unit must keep, whatever the score says.
 REQUIRED = {
@@ -36,6 +38,12 @@ REQUIRED = {
         "PrivateTmp=yes", "DevicePolicy=closed", "DeviceAllow=char-drm rw",
         "DeviceAllow=char-input r", "NoNewPrivileges=yes",
         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+        "OnFailure=wowkiosk-headless.service",
+    ],
+    "wowkiosk-headless.service": [
+        "Type=notify", "NotifyAccess=main", "WatchdogSec=30s", "Conflicts=wowkiosk.service",
+        "User=wowkiosk", "StateDirectory=wowkiosk", "ProtectSystem=strict",
+        "PrivateDevices=yes", "NoNewPrivileges=yes",
     ],
     "wowdash.service": [
         "Type=notify", "EnvironmentFile=/etc/default/wowdash",
@@ -49,6 +57,7 @@ REQUIRED = {
 FORBIDDEN = {
     "wowkiosk.service": ["PrivateNetwork=yes", "PrivateDevices=yes"],
     "wowdash.service": ["PrivateNetwork=yes"],
+    "wowkiosk-headless.service": ["PrivateNetwork=yes", "[Install]"],
 }
 START_LIMIT = ("StartLimitIntervalSec=", "StartLimitBurst=")
 
@@ -88,6 +97,10 @@ def check_lines(path):
     missing = [ln for ln in REQUIRED[name] if ln not in lines]
     assert not missing, "%s: missing lines %s" % (name, missing)
     present = [ln for ln in FORBIDDEN[name] if ln in lines]
+    headless = [ln for ln in lines if ln.startswith("ExecStart=")]
+    if name == "wowkiosk-headless.service":  # the kiosk's own command, plus --headless
+        assert headless and headless[0].startswith(
+            "ExecStart=/usr/bin/wowkiosk --config /etc/wowkiosk/kiosk.conf --headless "), headless
     assert not present, "%s: must not have %s" % (name, present)
     for key in START_LIMIT:
         assert any(ln.startswith(key) for ln in lines), "%s: no %s" % (name, key)
@@ -112,10 +125,12 @@ def main():
     tmp = tempfile.mkdtemp(prefix="wowunits-")
     try:
         failures = []
+        for name in sorted(THRESHOLD):  # all copied first: OnFailure= names the other
+            unit_copy(os.path.join(units, name), tmp, binaries)
         for name in sorted(THRESHOLD):
             src = os.path.join(units, name)
             check_lines(src)
-            path = unit_copy(src, tmp, binaries)
+            path = os.path.join(tmp, name)
             failures += verify_problems(path)
             score, out = exposure(path)
             print("deploy_units: %s exposure %.1f (threshold %.2f)" % (name, score,
@@ -160,7 +175,7 @@ def main():
             failures.append("verify did not notice ProtectSytem= (misspelt) in %s" % typo)
 
         assert not failures, "\n".join(failures)
-        print("deploy_units: both units verify cleanly and are within their thresholds")
+        print("deploy_units: the units verify cleanly and are within their thresholds")
     finally:
         shutil.rmtree(tmp)
 

@@ -24,8 +24,19 @@ Checks:
     and in PostgreSQL;
   * a second pointer tapping face 4 while the first holds face 1 adds no tap: the episode
     is one tap, on face 1;
+  * hangs (docs/DEPLOY.md, "Hangs and crash loops"; --no-hangs skips them): the kiosk
+    stopped with SIGSTOP is killed by systemd's watchdog and restarted within WatchdogSec
+    plus RestartSec plus its start-up, shows the rating screen again and takes a tap; then
+    a crash loop (each new kiosk killed with SIGSEGV) ends with the unit failed
+    (start-limit-hit), wowkiosk-headless.service running in its place and its heartbeat's
+    last_error in PostgreSQL and on the fleet page (wowdash serve on the same database);
+    the store keeps every tap (checked after the shutdown, as above);
   * figures: vm_boot_to_first_frame_s, first_frame_ms_kmsdrm, pss_mb_kmsdrm,
-    idle_cpu_pct_kmsdrm, vm_input_to_screen_p95_ms, input_to_frame_p99_ms_kmsdrm.
+    idle_cpu_pct_kmsdrm, vm_input_to_screen_p95_ms, input_to_frame_p99_ms_kmsdrm,
+    vm_watchdog_restart_s, vm_crashloop_to_fleet_s.
+--guest-dropin FILE installs FILE as a drop-in of wowkiosk.service in the guest (to see a
+check fail: "[Service]\nWatchdogSec=90s" fails the watchdog check, "[Unit]\nOnFailure="
+the crash-loop check).
 Exit status 0 when every check passes. Logs go to --work (serial.log, screens/*.png).
 """
 import argparse
@@ -46,6 +57,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "sync"))
 from pg_cluster import Cluster  # noqa: E402
+sys.path.insert(0, os.path.join(SOURCE, "tests", "dash"))
+from test_dash_http import Client, Server  # noqa: E402
 
 REF_DIR = os.path.join(SOURCE, "tests", "ref_imgs")
 W, H = 1280, 800  # virtio-gpu's preferred mode, the kiosk's screen
@@ -60,6 +73,10 @@ FACES = {1: (182, 390), 2: (487, 390), 3: (792, 390), 4: (1097, 390)}
 REASON_2 = (950, 305)  # the second reason button (the negative follow-up: "Unfriendly staff")
 REASON_2_BOX = (640, 195, 1260, 420)  # it, with its shadow
 SKIP = (640, 720)
+# platform/rpi/systemd/wowkiosk.service
+WATCHDOG_S, RESTART_S, START_LIMIT_BURST = 30, 2, 10
+SLACK_S = 1.5  # systemd's timers and the old kiosk's death, under TCG
+DASH_PASSWORD = "vm-fleet-password"
 
 
 def log(msg):
@@ -234,7 +251,7 @@ class Vm:
         parts = json.loads(out)["partitiontable"]["partitions"]
         return [(p["start"] * 512, p["size"] * 512) for p in parts]
 
-    def prepare(self, conf_text, data_image=None):
+    def prepare(self, conf_text, data_image=None, dropin=None):
         """The copy to boot, with conf_text as its wowkiosk.conf; with data_image, the data
         partition moves into that file (a disk of its own) and leaves the copy."""
         src = os.path.join(self.image_dir, "wowkiosk.img")
@@ -245,8 +262,10 @@ class Vm:
         conf = os.path.join(self.work, "wowkiosk.conf")
         with open(conf, "w") as f:
             f.write(conf_text)
-        for local, name in ((conf, "wowkiosk.conf"),
-                            (os.path.join(HERE, "guest-probe.sh"), "wowvm-probe.sh")):
+        files = [(conf, "wowkiosk.conf"), (os.path.join(HERE, "guest-probe.sh"), "wowvm-probe.sh")]
+        if dropin:
+            files.append((dropin, "wowvm-dropin.conf"))
+        for local, name in files:
             subprocess.run(["mcopy", "-o", "-i", f"{self.img}@@{boot_off}", local, f"::/{name}"],
                            check=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
         if data_image:
@@ -481,6 +500,118 @@ class Run:
         self.wait_screen("rating-en", 20, "the rating screen after the thank-you")
 
 
+# --- hangs and crash loops ----------------------------------------------------------------
+def probe_report(vm, what, timeout):
+    """The fields of the probe's "wowvm-WHAT ..." line, or a failure with its error line."""
+    m = vm.wait_line(rf"^wowvm-(?:{what} |error: {what}: )(.*)$", timeout, f"the probe's {what} report")
+    check(not m.group(0).startswith("wowvm-error"), m.group(0))
+    return m.group(1).split()
+
+
+def watchdog_check(vm, run):
+    """SIGSTOP the kiosk; systemd's watchdog must kill it and restart it in time; the new
+    kiosk shows the rating screen and takes a tap.  Returns (problems, seconds)."""
+    problems = []
+    timeouts = vm.text().count("wowkiosk.service: Watchdog timeout")
+    frames = vm.text().count("first frame presented")
+    vm.ctl.sendall(b"watchdog\n")
+    old, new, stop_fire, fire_exec, exec_ready, total = map(int, probe_report(vm, "watchdog", 330))
+    log(f"watchdog: SIGSTOP of {old}; watchdog timeout after {stop_fire} ms, new kiosk {new} "
+        f"exec'd {fire_exec} ms later, ready {exec_ready} ms after that: {total} ms in all")
+    if vm.text().count("wowkiosk.service: Watchdog timeout") <= timeouts:
+        problems.append("no 'wowkiosk.service: Watchdog timeout' on the console after the SIGSTOP")
+    if stop_fire / 1000.0 > WATCHDOG_S + SLACK_S:
+        problems.append(f"systemd's watchdog fired {stop_fire / 1000.0:.1f} s after SIGSTOP, "
+                        f"expected within WatchdogSec={WATCHDOG_S} s")
+    if fire_exec / 1000.0 > RESTART_S + 2 * SLACK_S:
+        problems.append(f"the new kiosk started {fire_exec / 1000.0:.1f} s after the watchdog "
+                        f"fired, expected RestartSec={RESTART_S} s (and the old one's death)")
+    if total / 1000.0 > WATCHDOG_S + RESTART_S + exec_ready / 1000.0 + 2 * SLACK_S:
+        problems.append(f"SIGSTOP to a ready kiosk took {total / 1000.0:.1f} s, expected at most "
+                        f"{WATCHDOG_S} + {RESTART_S} + its start-up {exec_ready / 1000.0:.1f} s")
+    deadline = time.monotonic() + 60
+    while vm.text().count("first frame presented") <= frames:
+        check(time.monotonic() < deadline, "no first frame of the restarted kiosk within 60 s")
+        time.sleep(0.1)
+    run.wait_screen("rating-en", 60, "the rating screen after the watchdog's restart")
+    return problems, total / 1000.0
+
+
+def crashloop_check(vm, pg, wowdash, work):
+    """A kiosk crashing at every start: the unit must give up at its start limit and
+    wowkiosk-headless.service report it, on the fleet page.  Returns (problems, seconds from
+    the end of the loop to the fleet page)."""
+    problems = []
+    vm.ctl.sendall(b"crashloop\n")
+    kills, result, limit_ms, later, headless, status = probe_report(vm, "crashloop", 330)
+    seen = time.monotonic()
+    kills, limit_ms = int(kills), int(limit_ms)
+    log(f"crash loop: {kills} kiosks killed with SIGSEGV in {limit_ms / 1000.0:.1f} s; "
+        f"unit {result}, 10 s later {later}; wowkiosk-headless.service {headless} ({status})")
+    # systemd 252 keeps the last crash's result ("signal") when the start limit refuses the
+    # next start; the limit shows in the journal
+    if result not in ("start-limit-hit", "signal", "core-dump"):
+        problems.append(f"wowkiosk.service ended the crash loop with result {result}, "
+                        "expected the crashes' (signal) or start-limit-hit")
+    if kills > START_LIMIT_BURST + 1:
+        problems.append(f"{kills} kiosks were started in the crash loop, expected at most "
+                        f"StartLimitBurst={START_LIMIT_BURST} after the first")
+    if later != "failed":
+        problems.append(f"wowkiosk.service was {later} 10 s after the start limit, expected failed")
+    if "wowkiosk.service: Start request repeated too quickly." not in vm.text():
+        problems.append("no 'Start request repeated too quickly' for wowkiosk.service")
+    if headless != "active" or status != "headless:_see_the_journal":
+        problems.append(f"wowkiosk-headless.service is {headless} (status {status}), expected "
+                        "active, saying 'headless: see the journal'")
+    want = "headless: wowkiosk.service stopped restarting ("
+    deadline = time.monotonic() + 60
+    error = ""
+    while time.monotonic() < deadline:
+        error = pg.psql(f"SELECT last_error FROM kiosks WHERE kiosk_id = '{KIOSK_ID}'",
+                        dbname="wowvm").strip()
+        if error.startswith(want):
+            break
+        time.sleep(0.5)
+    to_fleet = time.monotonic() - seen
+    if not error.startswith(want):
+        problems.append(f"kiosks.last_error of {KIOSK_ID} is {error!r} 60 s after the crash loop, "
+                        f"expected it to start with {want!r}")
+        return problems, to_fleet
+    log(f"crash loop: kiosks.last_error = {error!r}")
+    seen_ms = [pg.psql(f"SELECT last_seen_ms FROM kiosks WHERE kiosk_id = '{KIOSK_ID}'",
+                       dbname="wowvm").strip()]
+    time.sleep(3)
+    seen_ms.append(pg.psql(f"SELECT last_seen_ms FROM kiosks WHERE kiosk_id = '{KIOSK_ID}'",
+                           dbname="wowvm").strip())
+    if seen_ms[0] == seen_ms[1]:
+        problems.append(f"the headless kiosk's heartbeat did not move in 3 s: {seen_ms}")
+    conninfo = f"host=127.0.0.1 port={pg.port} user=postgres dbname=wowvm sslmode=disable"
+    subprocess.run([wowdash, "user", "add", "fleet", "--role", "admin", "--password-stdin",
+                    "--db", conninfo], input=DASH_PASSWORD + "\n", text=True, check=True,
+                   capture_output=True)
+    server = Server(wowdash, conninfo, work, zone="UTC")
+    try:
+        client = Client(server.port)
+        client.login("fleet", DASH_PASSWORD)
+        page = client.get("/fleet").text
+        with open(os.path.join(work, "fleet.html"), "w") as f:
+            f.write(page)
+        row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*%s(?:(?!</tr>).)*</tr>" % re.escape(KIOSK_ID),
+                        page, re.S)
+        if row is None or want not in row.group(0):
+            problems.append(f"the fleet page's row of {KIOSK_ID} does not say {want!r} "
+                            f"(see {work}/fleet.html)")
+        else:
+            cls = re.match(r'<tr class="([^"]*)"', row.group(0))
+            classes = cls.group(1).split() if cls else []
+            if "error" not in classes or "silent" in classes:
+                problems.append(f"the fleet page marks {KIOSK_ID} {classes}, expected an error "
+                                f"and not silent (see {work}/fleet.html)")
+    finally:
+        server.stop()
+    return problems, to_fleet
+
+
 def taps_committed(text):
     return [int(m.group(1)) for m in re.finditer(r"tap committed id=\d+ department=\S+ rating=(\d)",
                                                   text)]
@@ -498,6 +629,10 @@ def main():
     ap.add_argument("--work", default=None)
     ap.add_argument("--taps", type=int, default=8)
     ap.add_argument("--boot-timeout", type=int, default=600)
+    ap.add_argument("--no-hangs", action="store_true",
+                    help="skip the watchdog and crash-loop checks")
+    ap.add_argument("--guest-dropin", default=None,
+                    help="a drop-in for wowkiosk.service in the guest (to see a check fail)")
     a = ap.parse_args()
     work = os.path.abspath(a.work or tempfile.mkdtemp(prefix="wowkiosk-vm."))
     os.makedirs(work, exist_ok=True)
@@ -517,7 +652,7 @@ site = Virtual kiosk
 target = host={PG_GUEST[0]} port={PG_GUEST[1]} user=postgres dbname=wowvm sslmode=disable
 interval_s = 1
 backoff_max_s = 2
-""")
+""", dropin=a.guest_dropin and os.path.abspath(a.guest_dropin))
         try:
             vm.start()
             m = vm.wait_line(r"first frame presented", a.boot_timeout, "first frame")
@@ -568,6 +703,27 @@ backoff_max_s = 2
                 time.sleep(0.5)
             latency_lines = [int(x) for x in re.findall(r"latency: input to frame (\d+) ms",
                                                         vm.text())]
+            hang_problems, watchdog_s, to_fleet_s = [], None, None
+            if not a.no_hangs:
+                problems, watchdog_s = watchdog_check(vm, run)
+                hang_problems += problems
+                # the restarted kiosk takes a tap (no --trace-latency now: the runtime
+                # drop-in stays, but the figures above are taken)
+                run.tap_face(3)
+                run.answer_and_thank(3, first_of)
+                time.sleep(2.0)
+                committed = taps_committed(vm.text())
+                check(committed[-1] == 3 and len(committed) == len(plan) + 2,
+                      f"after the watchdog's restart a tap on face 3 gave {committed}")
+                expected[3] = expected.get(3, 0) + 1
+                problems, to_fleet_s = crashloop_check(vm, pg, a.wowdash, work)
+                hang_problems += problems
+                check(not hang_problems, "; ".join(hang_problems))
+                deadline = time.monotonic() + 60
+                while pg_taps(pg, "wowvm") != expected:
+                    check(time.monotonic() < deadline, f"PostgreSQL holds {pg_taps(pg, 'wowvm')}, "
+                          f"expected {expected} within 60 s after the crash loop")
+                    time.sleep(0.5)
             vm.stop(120)
             check("wowvm-stopped" in vm.text(), "the probe did not stop the kiosk cleanly")
         finally:
@@ -587,6 +743,11 @@ backoff_max_s = 2
     if latency_lines:
         print(f"figure: input_to_frame_p99_ms_kmsdrm {percentile(latency_lines, 99)} ms "
               f"(n={len(latency_lines)}; the kiosk's --trace-latency, in the VM)")
+    if watchdog_s is not None:
+        print(f"figure: vm_watchdog_restart_s {watchdog_s:.1f} s (SIGSTOP to the new kiosk's "
+              f"READY=1; WatchdogSec={WATCHDOG_S}, RestartSec={RESTART_S}, in the VM)")
+        print(f"figure: vm_crashloop_to_fleet_s {to_fleet_s:.1f} s (the probe's report of the "
+              "failed unit to last_error in PostgreSQL, heartbeat every 1 s)")
     print("1 passed, 0 failed")
     return 0
 

@@ -79,6 +79,10 @@ configure_service() {
 [Unit]
 RequiresMountsFor=$state_dir
 EOF
+    # Its headless stand-in after a crash loop (OnFailure=) uses the same store.
+    mkdir -p "$ROOTFS/etc/systemd/system/wowkiosk-headless.service.d"
+    cp "$ROOTFS/etc/systemd/system/wowkiosk.service.d/50-data-partition.conf" \
+        "$ROOTFS/etc/systemd/system/wowkiosk-headless.service.d/"
     # The kiosk owns the screen: no login prompt on tty1, now or on a VT switch.
     systemctl --root="$ROOTFS" --quiet mask getty@tty1.service autovt@tty1.service
 }

@@ -135,18 +135,27 @@ static void set_reach(struct cfg_parser *p, const char *key, const char *lang, c
         cfg_error(p, cfg_here(p), key, "expected full or low, got '%.40s'", value);
 }
 
+/* The index of value in names (n of them, "a, b or c" in the error);
+ * -1, said as FILE:LINE: key: expected ..., when it is none of them. */
+static int choice(struct cfg_parser *p, const char *key, const char *value,
+                  const char *const *names, size_t n, const char *expected)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(value, names[i]) == 0)
+            return (int)i;
+    cfg_error(p, cfg_here(p), key, "expected %s, got '%.40s'", expected, value);
+    return -1;
+}
+
 static void set_install_updates(struct cfg_parser *p, const char *key, const char *lang,
                                 const char *value)
 {
     static const char *const names[] = {[CONFIG_INSTALL_CLOSED] = "closed",
                                         [CONFIG_INSTALL_IDLE] = "idle",
                                         [CONFIG_INSTALL_NEVER] = "never"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(value, names[i]) == 0) {
-            p->config->install_updates = (enum config_install)i;
-            return;
-        }
-    cfg_error(p, cfg_here(p), key, "expected closed, idle or never, got '%.40s'", value);
+    int i = choice(p, key, value, names, sizeof names / sizeof names[0], "closed, idle or never");
+    if (i >= 0)
+        p->config->install_updates = (enum config_install)i;
 }
 
 static void set_department_comments(struct cfg_parser *p, const char *key, const char *lang,
@@ -155,12 +164,9 @@ static void set_department_comments(struct cfg_parser *p, const char *key, const
     static const char *const names[] = {[CONFIG_COMMENTS_OFF] = "off",
                                         [CONFIG_COMMENTS_NEGATIVE] = "negative",
                                         [CONFIG_COMMENTS_ANY] = "any"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(value, names[i]) == 0) {
-            p->department->comments = (enum config_comments)i;
-            return;
-        }
-    cfg_error(p, cfg_here(p), key, "expected off, negative or any, got '%.40s'", value);
+    int i = choice(p, key, value, names, sizeof names / sizeof names[0], "off, negative or any");
+    if (i >= 0)
+        p->department->comments = (enum config_comments)i;
 }
 
 /* A web address the QR code can carry: http(s)://, no spaces or quotes. */

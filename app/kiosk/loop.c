@@ -289,15 +289,23 @@ static bool tick(struct loop_state *s, struct clock_now now, bool *showed_notice
     return technician_glue_tick(p->technician, now) | dirty;
 }
 
+/* No customer mid-flow: a machine to show, no record waiting, no
+ * technician at work, no notice (a catalog applies, an update may install). */
+static bool no_one_mid_flow(const struct loop_state *s, struct clock_now now)
+{
+    const struct loop_parts *p = s->p;
+    return *p->kiosk != NULL && !s->pending.record_tap && !s->pending.record_followup &&
+           session_pending(p->session) == 0 && !technician_glue_active(p->technician) &&
+           !notice_showing(p->notice, now.mono_ms);
+}
+
 /* A catalog checked and waiting is applied when no customer is mid-flow:
  * the machine idle, no record waiting, no technician at work, no notice.
  * True when the view changed. */
 static bool apply_catalog(struct loop_state *s, struct clock_now now)
 {
     const struct loop_parts *p = s->p;
-    if (!update_poll(p->update, now) || *p->kiosk == NULL || s->pending.record_tap ||
-        s->pending.record_followup || session_pending(p->session) > 0 ||
-        technician_glue_active(p->technician) || notice_showing(p->notice, now.mono_ms))
+    if (!update_poll(p->update, now) || !no_one_mid_flow(s, now))
         return false;
     struct kiosk_view view = kiosk_view(*p->kiosk);
     return update_idle(p->update, &view) && update_apply(p->update, now);
@@ -310,9 +318,7 @@ static void mark_install(struct loop_state *s, struct clock_now now)
     const struct loop_parts *p = s->p;
     if (s->install.path[0] == '\0')
         return;
-    bool free = *p->kiosk != NULL && !s->pending.record_tap && !s->pending.record_followup &&
-                session_pending(p->session) == 0 && !technician_glue_active(p->technician) &&
-                !notice_showing(p->notice, now.mono_ms);
+    bool free = no_one_mid_flow(s, now);
     struct kiosk_view view = {.screen = KIOSK_SCREEN_FOLLOW_UP}; /* no kiosk: a customer's */
     if (*p->kiosk != NULL)
         view = kiosk_view(*p->kiosk);

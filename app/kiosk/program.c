@@ -78,13 +78,20 @@ static void resolve_store_path(struct program *p)
         snprintf(path, size, "kiosk.db"); /* last resort: the working directory */
 }
 
+/* DIR/name where DIR is the store's directory (the working directory for
+ * a bare file name). */
+static void beside_store(const char *store_path, const char *name, char *buf, size_t size)
+{
+    const char *slash = strrchr(store_path, '/');
+    int dir_len = slash ? (int)(slash - store_path) + 1 : 0;
+    snprintf(buf, size, "%.*s%s", dir_len, store_path, name);
+}
+
 /* The system update's directory (sync_update.h): update/ beside the store,
  * as the root updater expects it in the state directory. */
 static void resolve_update_dir(struct program *p)
 {
-    const char *slash = strrchr(p->store_path, '/');
-    int dir_len = slash ? (int)(slash - p->store_path) + 1 : 0;
-    snprintf(p->update_dir, sizeof p->update_dir, "%.*supdate", dir_len, p->store_path);
+    beside_store(p->store_path, "update", p->update_dir, sizeof p->update_dir);
 }
 
 /* The sync target: --sync, else [sync] target, else shared.db beside the
@@ -97,9 +104,7 @@ static void sync_target(const struct program *p, char *buf, size_t size)
     } else if (p->layers.config.sync_target[0] != '\0') {
         snprintf(buf, size, "%s", p->layers.config.sync_target);
     } else {
-        const char *slash = strrchr(store_path, '/');
-        int dir_len = slash ? (int)(slash - store_path) + 1 : 0;
-        snprintf(buf, size, "%.*sshared.db", dir_len, store_path);
+        beside_store(store_path, "shared.db", buf, size);
     }
 }
 

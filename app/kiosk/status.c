@@ -126,13 +126,14 @@ static void row_today(struct ui_technician *t, const struct status_sources *src,
         (long long)n[1], (long long)misuse);
 }
 
-static void row_sync(struct ui_technician *t, const struct status_sources *src)
+/* sync: the sync thread's status as status_rows read it; NULL when off. */
+static void row_sync(struct ui_technician *t, const struct sync_status *sync)
 {
-    struct sync_status s;
-    if (src->sync == NULL || !sync_thread_status(src->sync, &s)) {
+    if (sync == NULL) {
         row(t, "Sync", false, "off: counts stay on this kiosk");
         return;
     }
+    const struct sync_status s = *sync;
     bool failing = s.state == SYNC_STATE_FAILING;
     if (failing)
         row(t, "Sync", true, "%s failing (%d in a row): %s", s.backend, s.consecutive_failures,
@@ -182,14 +183,13 @@ static void row_kiosk(struct ui_technician *t, const struct status_sources *src)
 
 /* The program's version, the system slot and a system update under way
  * (the updater's report, as the sync thread last read it). */
-static void row_version(struct ui_technician *t, const struct status_sources *src)
+static void row_version(struct ui_technician *t, const struct sync_status *sync)
 {
-    struct sync_status s;
-    if (src->sync == NULL || !sync_thread_status(src->sync, &s) || s.update.state[0] == '\0') {
+    if (sync == NULL || sync->update.state[0] == '\0') {
         row(t, "Version", false, "wowkiosk %s", WOW_VERSION);
         return;
     }
-    const struct sync_update_report *u = &s.update;
+    const struct sync_update_report *u = &sync->update;
     bool bad = !strcmp(u->state, "failed") || !strcmp(u->state, "fallback") ||
                !strcmp(u->state, "refused");
     row(t, "Version", bad, "wowkiosk %s%s%s; update %s: %s%s%s", WOW_VERSION,
@@ -214,15 +214,18 @@ void status_rows(const struct status *s, const struct status_sources *src, struc
                  struct ui_technician *t)
 {
     t->row_count = 0;
+    struct sync_status sync_status; /* read once for the rows that show it */
+    const struct sync_status *sync =
+        src->sync != NULL && sync_thread_status(src->sync, &sync_status) ? &sync_status : NULL;
     row_kiosk(t, src);
     char address[96];
     net_primary_address(address, sizeof address);
-    row_version(t, src);
+    row_version(t, sync);
     row(t, "Config", src->department_overridden, "%s", src->config_files);
     row_catalog(t, src);
     row(t, "Network", strcmp(address, "no network") == 0, "%s", address);
     row_today(t, src, now);
-    row_sync(t, src);
+    row_sync(t, sync);
     row_store(t, src);
     row(t, "Checks", s->problem[0] != '\0', "%s",
         s->problem[0] ? s->problem : "start-up checks passed");

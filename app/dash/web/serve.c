@@ -485,6 +485,15 @@ static void loggable_path(const char *url, char *buf, size_t size)
             *p = '?';
 }
 
+/* The request's line in the log: method, path, status, time taken. */
+static void log_request(const char *method, const char *url, unsigned status, int64_t start_ms)
+{
+    char path[201];
+    loggable_path(url, path, sizeof path);
+    log_info("%.16s %s %u %.1f ms", method, path, status,
+             (double)(clock_real().mono_ms - start_ms));
+}
+
 /* Whether the router's 200 to an /api/v1/live request names the
  * generation the page already has: then the answer waits for a new one. */
 static bool live_unchanged(const struct server *s, const struct http_request *req,
@@ -505,10 +514,7 @@ static enum MHD_Result respond(struct MHD_Connection *connection, const char *me
     enum MHD_Result rc = res ? MHD_queue_response(connection, r->status, res) : MHD_NO;
     if (res)
         MHD_destroy_response(res);
-    char path[201];
-    loggable_path(url, path, sizeof path);
-    log_info("%.16s %s %u %.1f ms", method, path, res ? r->status : 500u,
-             (double)(clock_real().mono_ms - start_ms));
+    log_request(method, url, res ? r->status : 500u, start_ms);
     return rc;
 }
 
@@ -683,10 +689,7 @@ static bool serve_bundle(struct server *s, struct MHD_Connection *connection, co
     *rc = res ? MHD_queue_response(connection, status, res) : MHD_NO;
     if (res)
         MHD_destroy_response(res);
-    char path[201];
-    loggable_path(url, path, sizeof path);
-    log_info("%.16s %s %u %.1f ms", method, path, res ? status : 500u,
-             (double)(clock_real().mono_ms - start_ms));
+    log_request(method, url, res ? status : 500u, start_ms);
     return true;
 }
 

@@ -53,20 +53,34 @@ void strbuf_puts(struct strbuf *sb, const char *text)
     strbuf_append(sb, text, strlen(text));
 }
 
+/* By hand, not snprintf: a backlog's arrays format a few million numbers,
+ * and printf's machinery was most of that time. */
 void strbuf_int(struct strbuf *sb, int64_t value)
 {
     char digits[24];
-    int n = snprintf(digits, sizeof digits, "%" PRId64, value);
-    strbuf_append(sb, digits, (size_t)n);
+    char *end = digits + sizeof digits, *p = end;
+    /* the magnitude as unsigned, so INT64_MIN has one too */
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    do {
+        *--p = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude > 0);
+    if (value < 0)
+        *--p = '-';
+    strbuf_append(sb, p, (size_t)(end - p));
 }
 
 void strbuf_array_text(struct strbuf *sb, const char *text)
 {
     strbuf_append(sb, "\"", 1);
-    for (const char *p = text; *p; p++) {
-        if (*p == '"' || *p == '\\')
+    for (const char *p = text; *p;) {
+        size_t plain = strcspn(p, "\"\\"); /* a run to copy as it is */
+        strbuf_append(sb, p, plain);
+        p += plain;
+        if (*p) {
             strbuf_append(sb, "\\", 1);
-        strbuf_append(sb, p, 1);
+            strbuf_append(sb, p++, 1);
+        }
     }
     strbuf_append(sb, "\"", 1);
 }

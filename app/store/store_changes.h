@@ -105,6 +105,12 @@ int store_changes_read(struct store_changes *changes, int64_t after_seq, int64_t
  * after_seq: the backlog. */
 int store_changes_backlog(struct store_changes *changes, int64_t after_seq, int64_t *rows);
 
+/* How many have after_seq < changed_seq <= upto_seq: a batch's rows, an
+ * index range no longer than the batch (the backlog before a batch is
+ * the backlog after it and these, without counting the rest twice). */
+int store_changes_count(struct store_changes *changes, int64_t after_seq, int64_t upto_seq,
+                        int64_t *rows);
+
 /* Records synced_seq = upto_seq, only if the store still has incarnation
  * (a store quarantined and made anew since the read is left alone) and
  * its synced_seq is lower (a mark never goes back). */

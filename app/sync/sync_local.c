@@ -134,12 +134,15 @@ static int read_snapshot(struct store_changes *changes, int max_rows, int64_t af
     batch->upper_seq = meta.seq;
     /* more than max_rows waiting: stop at the max_rows-th row's seq */
     struct store_changes_handlers handlers = {handle_count, handle_reason, builder};
+    int64_t rows = 0;
     if (store_changes_limit(changes, batch->synced_seq, max_rows, &batch->upper_seq) != 0 ||
         store_changes_read(changes, batch->synced_seq, batch->upper_seq, &handlers) != 0 ||
-        store_changes_backlog(changes, batch->synced_seq, &batch->backlog_before) != 0 ||
+        store_changes_backlog(changes, batch->upper_seq, &batch->backlog_after) != 0 ||
+        store_changes_count(changes, batch->synced_seq, batch->upper_seq, &rows) != 0 ||
         read_catalogs(changes, batch) != 0)
         return -1;
-    return store_changes_backlog(changes, batch->upper_seq, &batch->backlog_after);
+    batch->backlog_before = batch->backlog_after + rows;
+    return 0;
 }
 
 /* "sync: " and the store's message, into error. */

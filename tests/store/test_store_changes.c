@@ -123,6 +123,12 @@ static void test_read_a_range(void **state)
     assert_int_equal(backlog, 5); /* 3 count rows, 2 reason rows */
     assert_int_equal(store_changes_backlog(c, 3, &backlog), 0);
     assert_int_equal(backlog, 2);
+    assert_int_equal(store_changes_count(c, 0, 3, &backlog), 0);
+    assert_int_equal(backlog, 3); /* the three count rows */
+    assert_int_equal(store_changes_count(c, 1, 4, &backlog), 0);
+    assert_int_equal(backlog, 3); /* two count rows, a reason row */
+    assert_int_equal(store_changes_count(c, 5, 5, &backlog), 0);
+    assert_int_equal(backlog, 0);
     store_changes_end(c);
 
     /* a reader that stops makes the read fail, and says so */
@@ -130,6 +136,94 @@ static void test_read_a_range(void **state)
     assert_int_equal(store_changes_read(c, 0, meta.seq, &h), -1);
     assert_non_null(strstr(error, "stopped by the reader"));
     store_changes_close(c);
+}
+
+/* The rows in the order they were handed over. */
+struct order {
+    int64_t count_bucket[8], reason_bucket[8];
+    char count_department[8][16], reason_department[8][16];
+    int64_t count_n[8], ended[8];
+    int counts, reasons;
+};
+
+static bool order_count(void *ctx, const struct store_count_change *row)
+{
+    struct order *o = ctx;
+    assert_true(o->counts < 8);
+    o->count_bucket[o->counts] = row->bucket_start_ms;
+    snprintf(o->count_department[o->counts], sizeof o->count_department[0], "%s", row->department);
+    for (int i = 0; i < STORE_CHANGES_COUNT_COLUMNS; i++)
+        o->count_n[o->counts] += row->n[i];
+    for (int i = 0; i < STORE_CHANGES_END_COLUMNS; i++)
+        o->ended[o->counts] += row->ended[i];
+    o->counts++;
+    return true;
+}
+
+static bool order_reason(void *ctx, const struct store_reason_change *row)
+{
+    struct order *o = ctx;
+    assert_true(o->reasons < 8);
+    o->reason_bucket[o->reasons] = row->bucket_start_ms;
+    snprintf(o->reason_department[o->reasons], sizeof o->reason_department[0], "%s",
+             row->department);
+    o->reasons++;
+    return true;
+}
+
+/* Rows written out of order (a later bucket first, departments against
+ * the alphabet, a follow-up after the next bucket's taps) come in bucket
+ * then department order, one count row per (department, bucket) with
+ * its faces and the follow-ups that ended without a reason folded in. */
+static void test_read_order(void **state)
+{
+    const struct test_dir *t = *state;
+    const int64_t bucket = 15 * 60 * 1000, b0 = TEST_NOW_MS - TEST_NOW_MS % bucket;
+    struct store_health health;
+    struct store *s = test_open(t, &health);
+    struct store_tap taps[] = {
+        {b0 + bucket + 5, "zeta", 4, false}, {b0 + 1, "zeta", 2, false},
+        {b0 + 2, "alpha", 1, false},         {b0 + bucket + 6, "alpha", 3, false},
+        {b0 + 3, "zeta", 4, false},          {b0 + bucket + 7, "zeta", 1, false}};
+    int64_t id[6];
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(store_record_tap(s, &taps[i], &id[i]), 0);
+    struct store_followup chosen = {STORE_QUESTION_POSITIVE, "fast", STORE_FOLLOWUP_CHOSEN};
+    struct store_followup skipped = {STORE_QUESTION_NEGATIVE, NULL, STORE_FOLLOWUP_SKIPPED};
+    assert_int_equal(store_record_followup(s, id[0], &chosen), 0);  /* zeta, b0 + 1 */
+    assert_int_equal(store_record_followup(s, id[3], &chosen), 0);  /* alpha, b0 + 1 */
+    assert_int_equal(store_record_followup(s, id[4], &chosen), 0);  /* zeta, b0 */
+    assert_int_equal(store_record_followup(s, id[2], &skipped), 0); /* alpha, b0 */
+    store_close(s);
+
+    char error[256] = "";
+    struct store_changes *c;
+    assert_int_equal(store_changes_open(&c, t->db_path, error, sizeof error), 0);
+    struct store_changes_meta meta;
+    assert_int_equal(store_changes_begin(c, &meta), 0);
+    struct order o = {0};
+    struct store_changes_handlers h = {order_count, order_reason, &o};
+    assert_int_equal(store_changes_read(c, 0, meta.seq, &h), 0);
+    store_changes_end(c);
+    store_changes_close(c);
+
+    assert_int_equal(o.counts, 4);
+    const int64_t want_bucket[4] = {b0, b0, b0 + bucket, b0 + bucket};
+    const char *const want_department[4] = {"alpha", "zeta", "alpha", "zeta"};
+    const int64_t want_n[4] = {1, 2, 1, 2}, want_ended[4] = {1, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(o.count_bucket[i], want_bucket[i]);
+        assert_string_equal(o.count_department[i], want_department[i]);
+        assert_int_equal(o.count_n[i], want_n[i]);
+        assert_int_equal(o.ended[i], want_ended[i]);
+    }
+    assert_int_equal(o.reasons, 3);
+    const int64_t want_reason_bucket[3] = {b0, b0 + bucket, b0 + bucket};
+    const char *const want_reason_department[3] = {"zeta", "alpha", "zeta"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(o.reason_bucket[i], want_reason_bucket[i]);
+        assert_string_equal(o.reason_department[i], want_reason_department[i]);
+    }
 }
 
 static void test_mark(void **state)
@@ -177,6 +271,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, test_dir_setup, test_dir_teardown)
     const struct CMUnitTest tests[] = {
         T(test_read_a_range),
+        T(test_read_order),
         T(test_mark),
         T(test_missing_store),
     };

@@ -35,6 +35,21 @@
 
 #define ROWS_PER_STATEMENT 20000
 
+/* One push sent: what its statements were, in order, until its answer is
+ * read. */
+struct pipeline {
+    const char *what[64]; /* statement names, for the error message */
+    const char *sql[64];  /* and their text */
+    int n;
+    int fetch;        /* the catalog fetch's index; -1: none */
+    int update_fetch; /* the system update offer's */
+    int64_t rows;     /* count and reason rows, for the stats */
+};
+
+/* Pushes sent and not yet answered: one, or two while a backlog's next
+ * batch goes out before the answer to the one before it is read. */
+#define PUSHES_IN_FLIGHT 2
+
 struct postgres_backend {
     struct sync_backend base; /* first: the engine holds a pointer to it */
     PGconn *conn;             /* owned; NULL while disconnected */
@@ -42,6 +57,10 @@ struct postgres_backend {
     char *conninfo;                /* owned */
     struct strbuf arrays[18];      /* unnest()'s arrays, reused between pushes */
     struct strbuf count_split_sql; /* count_split_parts, joined */
+    /* the pushes sent on this connection whose answers are not read yet,
+       oldest first; the answers come in this order */
+    struct pipeline sent[PUSHES_IN_FLIGHT];
+    int sent_n;
 };
 
 /* The real monotonic clock, for the connect and push deadlines. */
@@ -79,6 +98,7 @@ static void pg_disconnect(struct sync_backend *base)
     struct postgres_backend *b = (struct postgres_backend *)base;
     PQfinish(b->conn); /* NULL is a no-op */
     b->conn = NULL;
+    b->sent_n = 0; /* their answers are lost with it: the engine sends them again */
 }
 
 static enum sync_result wait_failed(struct postgres_backend *b, enum wait_result w,
@@ -230,14 +250,6 @@ static const char update_sql[] =
     "SELECT version, url, sha256, size FROM kiosk_update WHERE kiosk_id = $1";
 
 /* The statements of one push, in order, for matching results to them. */
-struct pipeline {
-    const char *what[64]; /* statement names, for the error message */
-    const char *sql[64];  /* and their text */
-    int n;
-    int fetch;        /* the catalog fetch's index */
-    int update_fetch; /* the system update offer's */
-};
-
 static bool send(struct postgres_backend *b, struct pipeline *p, const char *what, const char *sql,
                  int nparams, const char *const *params)
 {
@@ -550,44 +562,79 @@ static enum sync_result read_results(struct postgres_backend *b, const struct pi
     }
 }
 
-static enum sync_result pg_push(struct sync_backend *base, const struct sync_batch *batch,
-                                const struct sync_heartbeat *heartbeat,
-                                struct sync_push_stats *stats, struct sync_fetched *fetched,
-                                int64_t timeout_ms)
+/* Sends one push as a pipeline ending in a sync point; its answer is read
+ * by pg_collect, after those of the pushes sent before it. */
+static enum sync_result pg_send(struct sync_backend *base, const struct sync_batch *batch,
+                                const struct sync_heartbeat *heartbeat, int64_t timeout_ms)
 {
     struct postgres_backend *b = (struct postgres_backend *)base;
+    if (!b->conn || b->sent_n == PUSHES_IN_FLIGHT) {
+        sync_backend_fail(base, "sync: PostgreSQL: cannot send the push: %s",
+                          b->conn ? "two pushes already wait for their answers" : "not connected");
+        return SYNC_ERR_CONNECTION;
+    }
     int64_t deadline = mono_ms() + timeout_ms;
-    struct pipeline p = {.fetch = -1, .update_fetch = -1};
+    struct pipeline *p = &b->sent[b->sent_n];
+    *p = (struct pipeline){.fetch = -1, .update_fetch = -1};
     bool rows = batch->count_n + batch->reason_n + batch->comment_n > 0;
     bool backlog = batch->count_n >= SPLIT_MIN_ROWS || batch->reason_n >= SPLIT_MIN_ROWS;
     bool ok = true;
-    *fetched = (struct sync_fetched){0};
     if (rows)
-        ok = send(b, &p, "BEGIN", "BEGIN", 0, NULL) &&
-             (!backlog || send(b, &p, "SET LOCAL plan_cache_mode", generic_sql, 0, NULL)) &&
-             send_counts(b, &p, batch) && send_reasons(b, &p, batch);
-    ok = ok && send_heartbeat(b, &p, heartbeat) && send_comments(b, &p, batch) &&
-         send_catalog_fetch(b, &p, batch);
+        ok = send(b, p, "BEGIN", "BEGIN", 0, NULL) &&
+             (!backlog || send(b, p, "SET LOCAL plan_cache_mode", generic_sql, 0, NULL)) &&
+             send_counts(b, p, batch) && send_reasons(b, p, batch);
+    ok = ok && send_heartbeat(b, p, heartbeat) && send_comments(b, p, batch) &&
+         (batch->no_fetch || send_catalog_fetch(b, p, batch));
     if (rows)
-        ok = ok && send(b, &p, "COMMIT", "COMMIT", 0, NULL);
+        ok = ok && send(b, p, "COMMIT", "COMMIT", 0, NULL);
     if (!ok || PQpipelineSync(b->conn) != 1) {
         sync_backend_fail(base, "sync: PostgreSQL: cannot send the push: %s",
                           arrays_ok(b) ? PQerrorMessage(b->conn) : "out of memory");
         pg_disconnect(base);
         return SYNC_ERR_CONNECTION;
     }
+    p->rows = (int64_t)(batch->count_n + batch->reason_n);
+    b->sent_n++;
     enum wait_result w = flush_all(b, deadline);
     if (w != WAIT_READY)
         return wait_failed(b, w, "while sending the push", timeout_ms);
-    enum sync_result r = read_results(b, &p, deadline, timeout_ms, fetched);
+    return SYNC_OK;
+}
+
+/* Reads the answer to the oldest push sent.  A failed one leaves the
+ * connection closed, and with it any push sent after it. */
+static enum sync_result pg_collect(struct sync_backend *base, struct sync_push_stats *stats,
+                                   struct sync_fetched *fetched, int64_t timeout_ms)
+{
+    struct postgres_backend *b = (struct postgres_backend *)base;
+    *fetched = (struct sync_fetched){0};
+    if (!b->conn || b->sent_n == 0) {
+        sync_backend_fail(base, "sync: PostgreSQL: no push waits for its answer");
+        return SYNC_ERR_CONNECTION;
+    }
+    struct pipeline p = b->sent[0];
+    b->sent_n--;
+    memmove(&b->sent[0], &b->sent[1], (size_t)b->sent_n * sizeof b->sent[0]);
+    enum sync_result r = read_results(b, &p, mono_ms() + timeout_ms, timeout_ms, fetched);
     if (r == SYNC_OK) {
-        stats->rows_sent += (int64_t)(batch->count_n + batch->reason_n);
+        stats->rows_sent += p.rows;
         stats->round_trips += 1;
     } else {
+        pg_disconnect(base); /* read_results may have left it open on a cancel */
         free(fetched->body);
         *fetched = (struct sync_fetched){0};
     }
     return r;
+}
+
+static enum sync_result pg_push(struct sync_backend *base, const struct sync_batch *batch,
+                                const struct sync_heartbeat *heartbeat,
+                                struct sync_push_stats *stats, struct sync_fetched *fetched,
+                                int64_t timeout_ms)
+{
+    *fetched = (struct sync_fetched){0};
+    enum sync_result r = pg_send(base, batch, heartbeat, timeout_ms);
+    return r == SYNC_OK ? pg_collect(base, stats, fetched, timeout_ms) : r;
 }
 
 static void pg_destroy(struct sync_backend *base)
@@ -605,6 +652,8 @@ static const struct sync_backend_ops postgres_ops = {
     .name = "postgresql",
     .connect = pg_connect,
     .push = pg_push,
+    .send = pg_send,
+    .collect = pg_collect,
     .disconnect = pg_disconnect,
     .destroy = pg_destroy,
 };

@@ -26,6 +26,12 @@ struct sync_engine {
     /* the next batch of a backlog, read while this one is pushed; owned,
        NULL when none is under way */
     struct sync_prefetch *prefetch;
+    /* that next batch once taken, when the backend sends a push before the
+       answer to the one before it is read (send and collect): owned;
+       ahead_sent says its push is on its way, so the next round only
+       reads its answer */
+    struct sync_local_batch ahead;
+    bool ahead_sent;
     /* the store's incarnation the last read found: a heartbeat sent alone
        (no batch) still names it, as the kiosks row it replaces does */
     char incarnation[SYNC_INCARNATION_MAX];
@@ -140,6 +146,7 @@ void sync_engine_destroy(struct sync_engine *e)
     sync_prefetch_cancel(e->prefetch);
     e->backend->ops->destroy(e->backend);
     sync_local_batch_free(&e->batch);
+    sync_local_batch_free(&e->ahead);
     sync_comments_free(&e->comments);
     free(e);
 }
@@ -221,12 +228,9 @@ static void read_update_report(struct sync_engine *e)
 
 /* Connects and pushes the batch, retrying serialization failures;
  * error as in heartbeat_for.  *fetched: the catalog read with it. */
-static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, const char *error,
-                                   struct sync_push_stats *stats, struct sync_fetched *fetched)
+static struct sync_batch batch_of(const struct sync_engine *e, const struct sync_local_batch *lb)
 {
-    struct sync_backend *b = e->backend;
-    const struct sync_local_batch *lb = &e->batch;
-    struct sync_batch batch = {
+    return (struct sync_batch){
         .kiosk_id = lb->kiosk_id,
         .incarnation = lb->incarnation,
         .catalog_have = e->catalog_latest,
@@ -235,10 +239,17 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, co
         .reasons = lb->reasons,
         .reason_n = lb->reason_n,
     };
+}
+
+static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, const char *error,
+                                   struct sync_push_stats *stats, struct sync_fetched *fetched)
+{
+    struct sync_backend *b = e->backend;
+    struct sync_batch batch = batch_of(e, &e->batch);
     sync_comments_to_batch(&e->comments, &batch);
     read_update_report(e);
     struct sync_heartbeat heartbeat;
-    heartbeat_for(e, lb, now_utc_ms, error, &heartbeat);
+    heartbeat_for(e, &e->batch, now_utc_ms, error, &heartbeat);
     *fetched = (struct sync_fetched){0};
     enum sync_result r = SYNC_ERR_RETRY;
     for (int attempt = 0; r == SYNC_ERR_RETRY && attempt <= SYNC_IMMEDIATE_RETRIES; attempt++) {
@@ -249,11 +260,91 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, co
     return r;
 }
 
+/* Forgets the batch sent ahead, and its push with the connection: it
+ * follows a batch not recorded.  Sent again from the store later. */
+static void drop_ahead(struct sync_engine *e)
+{
+    if (e->ahead_sent)
+        e->backend->ops->disconnect(e->backend);
+    e->ahead_sent = false;
+    sync_local_batch_free(&e->ahead);
+}
+
+/* A backlog's next batch, read while this one was sent, goes out before
+ * the answer to this one is read: the server works on it while the kiosk
+ * reads that answer and records its batch.  It carries no comments and
+ * reads no catalog (this push does); its answer is the next round's.
+ * Nothing is lost when it cannot go: the next round reads it again.
+ * Returns the send's result (SYNC_OK when there was nothing to send). */
+static enum sync_result send_ahead(struct sync_engine *e, int64_t now_utc_ms)
+{
+    struct sync_prefetch *ahead = e->prefetch;
+    char error[512];
+    e->prefetch = NULL;
+    if (!ahead)
+        return SYNC_OK;
+    if (sync_prefetch_take(ahead, &e->ahead, error, sizeof error) != 0) {
+        log_warn("%s (read again next round)", error);
+        return SYNC_OK;
+    }
+    if (e->ahead.backlog_after > 0)
+        e->prefetch =
+            sync_prefetch_start(e->settings.store_path, e->settings.batch_rows, e->ahead.upper_seq);
+    struct sync_batch batch = batch_of(e, &e->ahead);
+    batch.no_fetch = true;
+    struct sync_heartbeat heartbeat;
+    heartbeat_for(e, &e->ahead, now_utc_ms, NULL, &heartbeat);
+    enum sync_result r =
+        e->backend->ops->send(e->backend, &batch, &heartbeat, e->settings.push_timeout_ms);
+    e->ahead_sent = r == SYNC_OK;
+    e->status.pushes_ahead += e->ahead_sent;
+    if (!e->ahead_sent) {
+        sync_local_batch_free(&e->ahead);
+        sync_prefetch_cancel(e->prefetch);
+        e->prefetch = NULL;
+    }
+    return r;
+}
+
+/* The round's push: e->batch sent now, or by the round before (sent);
+ * while a backlog goes on, the next batch is sent before this answer is
+ * read, where the backend can (send and collect).  A push that must be
+ * tried again goes alone, as push_batch does. */
+static enum sync_result push_round(struct sync_engine *e, bool sent, int64_t now_utc_ms,
+                                   struct sync_push_stats *stats, struct sync_fetched *fetched)
+{
+    struct sync_backend *b = e->backend;
+    bool halves = b->ops->send != NULL && b->ops->collect != NULL;
+    if (!sent && (!halves || e->prefetch == NULL))
+        return push_batch(e, now_utc_ms, NULL, stats, fetched);
+    enum sync_result r = SYNC_OK;
+    if (!sent) {
+        r = b->ops->connect(b, e->settings.connect_timeout_ms);
+        struct sync_batch batch = batch_of(e, &e->batch);
+        sync_comments_to_batch(&e->comments, &batch);
+        read_update_report(e);
+        struct sync_heartbeat heartbeat;
+        heartbeat_for(e, &e->batch, now_utc_ms, NULL, &heartbeat);
+        if (r == SYNC_OK)
+            r = b->ops->send(b, &batch, &heartbeat, e->settings.push_timeout_ms);
+    }
+    if (r == SYNC_OK)
+        r = send_ahead(e, now_utc_ms); /* failed: the connection went, and this answer with it */
+    if (r == SYNC_OK)
+        r = b->ops->collect(b, stats, fetched, e->settings.push_timeout_ms);
+    if (r != SYNC_OK)
+        drop_ahead(e);
+    if (r == SYNC_ERR_RETRY)
+        r = push_batch(e, now_utc_ms, NULL, stats, fetched);
+    return r;
+}
+
 static void round_failed(struct sync_engine *e, int64_t now_mono_ms, const char *error)
 {
     struct sync_status *st = &e->status;
     sync_prefetch_cancel(e->prefetch); /* it follows a batch not recorded */
     e->prefetch = NULL;
+    drop_ahead(e);
     st->state = SYNC_STATE_FAILING;
     st->rounds_failed++;
     st->consecutive_failures++;
@@ -386,7 +477,14 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     char error[512];
     st->last_attempt_utc_ms = now_utc_ms;
     int64_t started = elapsed_ms();
-    if (read_batch(e, error, sizeof error) != 0) {
+    bool sent = e->ahead_sent; /* by the round before: only its answer is read now */
+    if (sent) {
+        struct sync_local_batch done = e->batch;
+        e->batch = e->ahead;
+        e->ahead = done;
+        sync_local_batch_free(&e->ahead);
+        e->ahead_sent = false;
+    } else if (read_batch(e, error, sizeof error) != 0) {
         log_error("%s", error);
         send_heartbeat_alone(e, now_utc_ms, error);
         round_failed(e, now_mono_ms, error);
@@ -405,13 +503,16 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         e->warned_kiosk_id = true;
     }
     st->backlog = e->batch.backlog_before;
-    if (sync_comments_read(&e->comments, e->settings.store_path, e->batch.incarnation, error,
-                           sizeof error) != 0)
+    if (sent) { /* it went without comments */
+        sync_comments_free(&e->comments);
+        e->comments.send_key = false;
+    } else if (sync_comments_read(&e->comments, e->settings.store_path, e->batch.incarnation, error,
+                                  sizeof error) != 0)
         log_warn("%s (the counts go without the comments)", error);
     int64_t read_ms = elapsed_ms() - started;
     struct sync_push_stats stats = {0};
     struct sync_fetched fetched;
-    enum sync_result r = push_batch(e, now_utc_ms, NULL, &stats, &fetched);
+    enum sync_result r = push_round(e, sent, now_utc_ms, &stats, &fetched);
     int64_t push_ms = elapsed_ms() - started - read_ms;
     if (r == SYNC_OK) {
         keep_catalog(e, &fetched, now_utc_ms);
@@ -444,7 +545,9 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
                              sizeof error) != 0)
         log_error("%s (the comments will be sent again)", error);
     round_succeeded(e, now_mono_ms, now_utc_ms, &stats, read_ms, push_ms);
-    if (comments == SYNC_COMMENTS_PER_ROUND) /* more may wait: the next round at once */
+    /* more comments may wait, or they waited while the batches went ahead:
+       the next round at once */
+    if (comments == SYNC_COMMENTS_PER_ROUND || sent)
         e->next_due_mono_ms = now_mono_ms;
 }
 

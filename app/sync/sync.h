@@ -89,6 +89,9 @@ struct sync_status {
     int64_t rows_sent;            /* since start */
     int64_t rounds_ok, rounds_failed;
     int64_t connect_attempts;
+    /* a backlog's pushes sent before the answer to the push before them
+       was read (the backend's send and collect), since start */
+    int64_t pushes_ahead;
     int consecutive_failures;
     int64_t last_round_rows;   /* rows sent by the last successful round */
     int64_t last_round_trips;  /* round trips of the last successful push (not counting

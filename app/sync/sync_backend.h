@@ -87,6 +87,9 @@ struct sync_batch {
     const struct sync_comment_row *comments;
     size_t comment_n;
     const char *comment_key;
+    /* true: no catalog or update offer is read with this push (one sent
+       before the answer to the push before it was read, which reads them) */
+    bool no_fetch;
 };
 
 struct sync_heartbeat {
@@ -156,6 +159,16 @@ struct sync_backend_ops {
     enum sync_result (*push)(struct sync_backend *backend, const struct sync_batch *batch,
                              const struct sync_heartbeat *heartbeat, struct sync_push_stats *stats,
                              struct sync_fetched *fetched, int64_t timeout_ms);
+    /* A push in two halves, so a backlog's next batch can go out before
+     * the answer to the one before it is read (NULL where the backend
+     * cannot: the engine then calls push).  send sends it; collect reads
+     * the answer to the oldest push sent, as push would.  At most two
+     * pushes wait for their answers; when one fails, the connection is
+     * closed and the pushes sent after it are lost (safe to resend). */
+    enum sync_result (*send)(struct sync_backend *backend, const struct sync_batch *batch,
+                             const struct sync_heartbeat *heartbeat, int64_t timeout_ms);
+    enum sync_result (*collect)(struct sync_backend *backend, struct sync_push_stats *stats,
+                                struct sync_fetched *fetched, int64_t timeout_ms);
     void (*disconnect)(struct sync_backend *backend);
     void (*destroy)(struct sync_backend *backend); /* frees the backend */
 };

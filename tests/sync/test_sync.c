@@ -204,16 +204,12 @@ static void test_crash_between_push_and_mark(void **state)
     assert_int_equal(sync_local_read(f->store, 100000, &batch, error, sizeof error), 0);
     struct sync_backend *b = sync_backend_create(f->db.target, -1);
     assert_int_equal(b->ops->connect(b, 5000), SYNC_OK);
-    struct sync_batch push = {batch.kiosk_id,
-                              batch.incarnation,
-                              batch.counts,
-                              batch.count_n,
-                              batch.reasons,
-                              batch.reason_n,
-                              0,
-                              NULL,
-                              0,
-                              NULL};
+    struct sync_batch push = {.kiosk_id = batch.kiosk_id,
+                              .incarnation = batch.incarnation,
+                              .counts = batch.counts,
+                              .count_n = batch.count_n,
+                              .reasons = batch.reasons,
+                              .reason_n = batch.reason_n};
     struct sync_heartbeat hb = {.kiosk_id = "k1",
                                 .site = "",
                                 .label = "",
@@ -993,6 +989,37 @@ static void test_cut_mid_push(void **state)
     assert_synced(&f->db, f->store, "k1");
 }
 
+/* A backlog's next batch goes out before the answer to the one before it
+ * is read: connections cut while both are on their way lose nothing and
+ * count nothing twice, and once the link holds, batches go ahead again. */
+static void test_backlog_sent_ahead_cut(void **state)
+{
+    struct fixture *f = *state;
+    char target[256];
+    proxy_for(f, target, sizeof target);
+    store_fill(f->store, "k1", 3000, T0_UTC_MS, 30 * 1000, 19);
+    struct sync_settings s;
+    test_settings(&s, target, f->store, "k1");
+    s.batch_rows = 400;
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    int64_t now = 0;
+    struct sync_status st;
+    proxy_command(&f->proxy, "cut_after 60000"); /* inside the second or third push */
+    for (int i = 0; i < 6; i++)
+        now = sync_engine_step(e, now, T0_UTC_MS + now);
+    sync_engine_status(e, &st);
+    assert_true(st.rounds_failed > 0);
+    assert_true(st.pushes_ahead > 0);
+    int64_t ahead = st.pushes_ahead;
+    proxy_command(&f->proxy, "pass");
+    sync_until_idle(e, &now, 40);
+    sync_engine_status(e, &st);
+    assert_int_equal(st.backlog, 0);
+    assert_true(st.pushes_ahead > ahead);
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || (strcmp(argv[1], "postgres") && strcmp(argv[1], "sqlite"))) {
@@ -1020,6 +1047,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_row_level_security, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thread_never_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cut_mid_push, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backlog_sent_ahead_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlstate_retry_and_backoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backlog_across_newest_bucket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backlog_key_committed_meanwhile, setup, teardown),

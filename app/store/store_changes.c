@@ -114,6 +114,16 @@ int store_changes_open(struct store_changes **out, const char *path, char *error
         store_changes_close(c);
         return -1;
     }
+    /* A batch's read builds a few temporary b-trees (the changed buckets,
+       the IN lists) of some hundred kilobytes: in memory, rather than in
+       files written and read back, which took about a third of the read.
+       Only for this connection, which reads; the kiosk's writer is not
+       touched. */
+    if (sqlite3_exec(c->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL) != SQLITE_OK) {
+        fail(c, "temp_store");
+        store_changes_close(c);
+        return -1;
+    }
     *out = c;
     return 0;
 }

@@ -329,12 +329,18 @@ struct push_result {
     double seconds;
     int64_t rows;
     int rounds;
+    /* CPU seconds meanwhile: this process (the kiosk's sync, its read
+       ahead threads) and the server's processes (the kiosk's backend);
+       on a machine of two cores the wall time cannot go below half their
+       sum, and they move less with the machine's load than it does */
+    double client_cpu_s, server_cpu_s;
 };
 
 /* Steps the engine until its backlog is 0; any failed round fails. */
-static bool push_backlog(struct sync_engine *e, struct push_result *r)
+static bool push_backlog(struct sync_engine *e, int postmaster, struct push_result *r)
 {
     struct sync_status st;
+    double client0 = bench_self_cpu_s(), server0 = bench_server_cpu_s(postmaster);
     double t0 = bench_mono_ms();
     for (r->rounds = 0; r->rounds < 100000;) {
         sync_engine_step(e, (int64_t)bench_mono_ms(), bench_utc_ms());
@@ -348,6 +354,8 @@ static bool push_backlog(struct sync_engine *e, struct push_result *r)
             break;
     }
     r->seconds = (bench_mono_ms() - t0) / 1e3;
+    r->client_cpu_s = bench_self_cpu_s() - client0;
+    r->server_cpu_s = bench_server_cpu_s(postmaster) - server0;
     r->rows = st.rows_sent;
     return st.backlog == 0;
 }
@@ -490,7 +498,7 @@ static bool kiosk_settings(const struct options *o, const char *path, struct syn
  * store stays open meanwhile, as the kiosk keeps it (so the sync's own
  * connection is never the last one, whose close would checkpoint). */
 static bool run(const struct options *o, const char *path, const char *incarnation,
-                const char *admin_db)
+                const char *admin_db, int postmaster)
 {
     struct sync_settings settings;
     struct store *store;
@@ -500,13 +508,17 @@ static bool run(const struct options *o, const char *path, const char *incarnati
         return false;
     struct sync_engine *engine = sync_engine_create(&settings, -1);
     struct push_result r = {0};
-    bool ok = engine && push_backlog(engine, &r);
+    bool ok = engine && push_backlog(engine, postmaster, &r);
     if (ok) {
         printf("figure: sync_backlog_30d_s %.3f s (%d days, %lld rows in %d batches of at most "
                "%d; goal <= 1 s)\n",
                r.seconds, o->days, (long long)r.rows, r.rounds, settings.batch_rows);
         printf("figure: sync_backlog_rows %lld rows\n", (long long)r.rows);
         printf("figure: sync_backlog_rows_per_s %.0f rows/s\n", (double)r.rows / r.seconds);
+        printf("figure: sync_backlog_client_cpu_s %.3f s (this process, its threads)\n",
+               r.client_cpu_s);
+        printf("figure: sync_backlog_server_cpu_s %.3f s (the server's processes)\n",
+               r.server_cpu_s);
         ok = verify(admin_db, path, incarnation);
     }
     ok = ok && idle_rounds(engine, o->idle_rounds) && one_tap_round(engine, store);
@@ -538,7 +550,7 @@ int main(int argc, char **argv)
               bench_pg_fresh_database_at(o.conninfo, DBNAME, o.schema_version) &&
               (admin = bench_pg_connect(o.conninfo)) != NULL &&
               bench_pg_make_roles(admin, ROLE_PREFIX, 1) && make_store(path, &o, incarnation) &&
-              run(&o, path, incarnation, admin_db);
+              run(&o, path, incarnation, admin_db, bench_pg_postmaster_pid(admin));
     bench_pg_drop_database(o.conninfo, DBNAME);
     if (admin)
         bench_pg_drop_roles(admin, ROLE_PREFIX, 1);

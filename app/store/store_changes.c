@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "store_private.h"
+#include "strset.h"
 
 struct store_changes {
     sqlite3 *db; /* owned */
@@ -236,61 +238,6 @@ static int finish_range(struct store_changes *c, sqlite3_stmt *stmt, int rc, con
     return fail(c, what);
 }
 
-/* The few texts a read repeats (departments, reasons), each kept once, so
- * sorted lines compare them by pointer first and free them at once. */
-struct texts {
-    char **items; /* owned, with the texts */
-    size_t n, cap;
-    size_t last; /* the index found last: lines come grouped by department */
-};
-
-static const char *text_keep(struct texts *t, const unsigned char *text)
-{
-    const char *s = text ? (const char *)text : "";
-    if (t->last < t->n && strcmp(t->items[t->last], s) == 0)
-        return t->items[t->last];
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->items[i], s) == 0)
-            return t->items[t->last = i];
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        char **items = realloc(t->items, cap * sizeof *items);
-        if (!items)
-            return NULL;
-        t->items = items;
-        t->cap = cap;
-    }
-    char *copy = strdup(s);
-    if (!copy)
-        return NULL;
-    t->last = t->n;
-    t->items[t->n++] = copy;
-    return copy;
-}
-
-static void texts_free(struct texts *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        free(t->items[i]);
-    free(t->items);
-    *t = (struct texts){0};
-}
-
-/* Grows *items (of item_size bytes) to hold one more than n; false when
- * out of memory. */
-static bool room_for_one(void **items, size_t *cap, size_t n, size_t item_size)
-{
-    if (n < *cap)
-        return true;
-    size_t new_cap = *cap ? *cap * 2 : 1024;
-    void *p = realloc(*items, new_cap * item_size);
-    if (!p)
-        return false;
-    *items = p;
-    *cap = new_cap;
-    return true;
-}
-
 /* Bucket, then department: the order a batch goes out in (the shared
  * tables' keys lead with the bucket, so their inserts append). */
 static int by_bucket_department(int64_t bucket_a, const char *department_a, int64_t bucket_b,
@@ -304,7 +251,7 @@ static int by_bucket_department(int64_t bucket_a, const char *department_a, int6
 /* One line of counts_sql. */
 struct count_line {
     int64_t bucket_start_ms;
-    const char *department; /* kept in the read's texts */
+    const char *department; /* kept in the read's strset */
     int column;
     int64_t n;
 };
@@ -345,14 +292,15 @@ static int read_counts(struct store_changes *c, int64_t after_seq, int64_t upto_
     sqlite3_stmt *stmt;
     if (prepare_range(c, counts_sql, "reading counts", after_seq, upto_seq, &stmt) != 0)
         return -1;
-    struct texts departments = {0};
+    struct strset departments = {0};
     struct count_line *lines = NULL;
     size_t n = 0, cap = 0;
     bool memory = true;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *department = text_keep(&departments, sqlite3_column_text(stmt, 1));
-        if (!(memory = department && room_for_one((void **)&lines, &cap, n, sizeof *lines)))
+        const char *department =
+            strset_keep(&departments, (const char *)sqlite3_column_text(stmt, 1));
+        if (!(memory = department && array_room((void **)&lines, &cap, n, sizeof *lines, 1024)))
             break;
         lines[n++] = (struct count_line){.bucket_start_ms = sqlite3_column_int64(stmt, 0),
                                          .department = department,
@@ -365,7 +313,7 @@ static int read_counts(struct store_changes *c, int64_t after_seq, int64_t upto_
             rc = SQLITE_ROW; /* stopped by the reader */
     }
     free(lines);
-    texts_free(&departments);
+    strset_free(&departments);
     if (!memory) {
         sqlite3_finalize(stmt);
         snprintf(c->error, c->size, "store %s: reading counts: out of memory",
@@ -394,15 +342,15 @@ static int reason_order(const void *a, const void *b)
 
 /* Reads the reason count row stmt stands on into *row, its texts kept in
  * texts; 1, 0 if its words are not the store's, -1 when out of memory. */
-static int reason_row(sqlite3_stmt *stmt, struct texts *texts, struct store_reason_change *row)
+static int reason_row(sqlite3_stmt *stmt, struct strset *texts, struct store_reason_change *row)
 {
     int question =
         word_index(store_question_names, STORE_QUESTION_COUNT_, sqlite3_column_text(stmt, 2));
     int ended_by = word_index(store_followup_end_names, STORE_FOLLOWUP_END_COUNT_,
                               sqlite3_column_text(stmt, 4));
     *row = (struct store_reason_change){
-        .department = text_keep(texts, sqlite3_column_text(stmt, 0)),
-        .reason = text_keep(texts, sqlite3_column_text(stmt, 3)),
+        .department = strset_keep(texts, (const char *)sqlite3_column_text(stmt, 0)),
+        .reason = strset_keep(texts, (const char *)sqlite3_column_text(stmt, 3)),
         .bucket_start_ms = sqlite3_column_int64(stmt, 1),
         .question = (enum store_question)question,
         .ended_by = (enum store_followup_end)ended_by,
@@ -420,13 +368,13 @@ static int read_reasons(struct store_changes *c, int64_t after_seq, int64_t upto
     sqlite3_stmt *stmt;
     if (prepare_range(c, reasons_sql, "reading reason_counts", after_seq, upto_seq, &stmt) != 0)
         return -1;
-    struct texts texts = {0};
+    struct strset texts = {0};
     struct store_reason_change *rows = NULL;
     size_t n = 0, cap = 0;
     const char *problem = NULL;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!room_for_one((void **)&rows, &cap, n, sizeof *rows)) {
+        if (!array_room((void **)&rows, &cap, n, sizeof *rows, 1024)) {
             problem = "out of memory";
             break;
         }
@@ -445,7 +393,7 @@ static int read_reasons(struct store_changes *c, int64_t after_seq, int64_t upto
             }
     }
     free(rows);
-    texts_free(&texts);
+    strset_free(&texts);
     if (problem) {
         sqlite3_finalize(stmt);
         snprintf(c->error, c->size, "store %s: reading reason_counts: %s",

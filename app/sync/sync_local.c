@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "store_catalog.h"
 #include "store_changes.h"
 
@@ -22,39 +23,6 @@ _Static_assert(SYNC_END_COLUMNS == STORE_CHANGES_END_COLUMNS &&
                    SYNC_END_INDEX(true, true, false) == 3 &&
                    SYNC_END_INDEX(false, false, true) == 4,
                "a sync count row's follow-ups are a store count change's, in its order");
-
-/* The batch's texts repeat (a few departments, reasons): keep each once. */
-static const char *intern(struct sync_local_batch *batch, const char *s)
-{
-    for (size_t i = batch->string_n; i-- > 0;)
-        if (!strcmp(batch->strings[i], s))
-            return batch->strings[i];
-    if (batch->string_n == batch->string_cap) {
-        size_t cap = batch->string_cap ? batch->string_cap * 2 : 16;
-        char **strings = realloc(batch->strings, cap * sizeof *strings);
-        if (!strings)
-            return NULL;
-        batch->strings = strings;
-        batch->string_cap = cap;
-    }
-    char *copy = strdup(s);
-    if (copy)
-        batch->strings[batch->string_n++] = copy;
-    return copy;
-}
-
-static bool grow(void **items, size_t *cap, size_t n, size_t item_size)
-{
-    if (n < *cap)
-        return true;
-    size_t new_cap = *cap ? *cap * 2 : 256;
-    void *p = realloc(*items, new_cap * item_size);
-    if (!p)
-        return false;
-    *items = p;
-    *cap = new_cap;
-    return true;
-}
 
 /* Fills the batch from the store's rows; stopped names the rows that
  * found no memory, NULL while there was enough. */
@@ -68,10 +36,11 @@ static bool handle_count(void *ctx, const struct store_count_change *change)
     struct batch_builder *b = ctx;
     struct sync_local_batch *batch = b->batch;
     b->stopped = "counts";
-    if (!grow((void **)&batch->counts, &batch->count_cap, batch->count_n, sizeof *batch->counts))
+    if (!array_room((void **)&batch->counts, &batch->count_cap, batch->count_n,
+                    sizeof *batch->counts, 256))
         return false;
     struct sync_count_row *row = &batch->counts[batch->count_n];
-    row->department = intern(batch, change->department);
+    row->department = strset_keep(&batch->strings, change->department);
     row->bucket_start_ms = change->bucket_start_ms;
     memcpy(row->n, change->n, sizeof row->n);
     memcpy(row->ended, change->ended, sizeof row->ended);
@@ -87,14 +56,14 @@ static bool handle_reason(void *ctx, const struct store_reason_change *change)
     struct batch_builder *b = ctx;
     struct sync_local_batch *batch = b->batch;
     b->stopped = "reason counts";
-    if (!grow((void **)&batch->reasons, &batch->reason_cap, batch->reason_n,
-              sizeof *batch->reasons))
+    if (!array_room((void **)&batch->reasons, &batch->reason_cap, batch->reason_n,
+                    sizeof *batch->reasons, 256))
         return false;
     struct sync_reason_row *row = &batch->reasons[batch->reason_n];
-    row->department = intern(batch, change->department);
+    row->department = strset_keep(&batch->strings, change->department);
     row->bucket_start_ms = change->bucket_start_ms;
     row->question = store_question_name(change->question);
-    row->reason = intern(batch, change->reason);
+    row->reason = strset_keep(&batch->strings, change->reason);
     row->ended_by = store_followup_end_name(change->ended_by);
     row->misuse = change->misuse ? 1 : 0;
     row->n = change->n;
@@ -241,9 +210,7 @@ int64_t sync_local_backlog(const char *path)
 
 void sync_local_batch_free(struct sync_local_batch *batch)
 {
-    for (size_t i = 0; i < batch->string_n; i++)
-        free(batch->strings[i]);
-    free(batch->strings);
+    strset_free(&batch->strings);
     free(batch->counts);
     free(batch->reasons);
     *batch = (struct sync_local_batch){0};

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strset.h"
 #include "sync_backend.h"
 
 #define SYNC_INCARNATION_MAX 40 /* the store's 32 hex chars, and room */
@@ -27,8 +28,7 @@ struct sync_local_batch {
     size_t count_n, count_cap;
     struct sync_reason_row *reasons; /* owned */
     size_t reason_n, reason_cap;
-    char **strings; /* owned: interned department, reason, ... texts */
-    size_t string_n, string_cap;
+    struct strset strings; /* owned: the department, reason, ... texts, each once */
     /* the catalogs as the same snapshot saw them (store_catalog.h) */
     int64_t catalog_latest;  /* received last: the fetch's $have */
     int64_t catalog_applied; /* applied last: the heartbeat's catalog_version */

@@ -15,7 +15,7 @@
  * temp dir (departments in a group, kiosks, counts rolled up, an alert
  * with a comment), at a fixed clock, so inputs reach the queries, pages
  * and API writers.  Then the reply is checked: a status, a body that is
- * valid UTF-8 for text replies, a Location that stays on this server.
+ * valid UTF-8 for text and JSON replies, a Location that stays on this server.
  *
  * Speed: the world lives on tmpfs (/dev/shm) in WAL mode, and a POST is
  * undone in one transaction only when it wrote a row, so an execution
@@ -384,8 +384,10 @@ static void check_reply(const struct reply *reply)
     const char *body = http_reply_body(reply, &len);
     if (reply->status < 200 || reply->status > 599)
         abort();
-    if (reply->type && !strncmp(reply->type, "text/", 5) && !utf8_valid(body, len))
-        abort(); /* a page or CSV that is not UTF-8 */
+    bool text = reply->type && (!strncmp(reply->type, "text/", 5) ||
+                                !strncmp(reply->type, "application/json", 16));
+    if (text && !utf8_valid(body, len))
+        abort(); /* a page, CSV or JSON answer that is not UTF-8 */
     const char *location = http_reply_get(reply, "Location");
     if (location && !http_local_path(location))
         abort(); /* an open redirect */

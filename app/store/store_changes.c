@@ -60,6 +60,7 @@ static const char backlog_sql[] =
 
 static const char mark_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'synced_seq'"
                                " AND CAST(value AS INTEGER) < ?1"
+                               " AND CAST(value AS INTEGER) = ?3"
                                " AND (SELECT value FROM meta WHERE key = 'incarnation') = ?2";
 
 static int fail(struct store_changes *c, const char *what)
@@ -411,13 +412,15 @@ int store_changes_read(struct store_changes *c, int64_t after_seq, int64_t upto_
     return read_reasons(c, after_seq, upto_seq, handlers);
 }
 
-int store_changes_mark(struct store_changes *c, const char *incarnation, int64_t upto_seq)
+int store_changes_mark(struct store_changes *c, const char *incarnation, int64_t after_seq,
+                       int64_t upto_seq)
 {
     sqlite3_stmt *stmt;
     int rc = -1;
     if (sqlite3_prepare_v2(c->db, mark_sql, -1, &stmt, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(stmt, 1, upto_seq);
         sqlite3_bind_text(stmt, 2, incarnation, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 3, after_seq);
         rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
         sqlite3_finalize(stmt);
     }

@@ -111,9 +111,13 @@ int store_changes_backlog(struct store_changes *changes, int64_t after_seq, int6
 int store_changes_count(struct store_changes *changes, int64_t after_seq, int64_t upto_seq,
                         int64_t *rows);
 
-/* Records synced_seq = upto_seq, only if the store still has incarnation
- * (a store quarantined and made anew since the read is left alone) and
- * its synced_seq is lower (a mark never goes back). */
-int store_changes_mark(struct store_changes *changes, const char *incarnation, int64_t upto_seq);
+/* Records synced_seq = upto_seq for a range read from after_seq, only if
+ * the store still has incarnation (a store quarantined and made anew
+ * since the read is left alone), its synced_seq is still after_seq (the
+ * range starts where the store's last recorded one ended: a range read
+ * ahead from another store is never recorded over this one's rows) and
+ * lower than upto_seq (a mark never goes back). */
+int store_changes_mark(struct store_changes *changes, const char *incarnation, int64_t after_seq,
+                       int64_t upto_seq);
 
 #endif

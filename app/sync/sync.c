@@ -287,6 +287,15 @@ static enum sync_result send_ahead(struct sync_engine *e, int64_t now_utc_ms)
         log_warn("%s (read again next round)", error);
         return SYNC_OK;
     }
+    /* Read from a store made anew since this batch's read (quarantined),
+       its range would start at this store's seq, not the new one's
+       synced_seq: recording it would pass over the new store's first
+       rows.  Left to the next round, which reads the new store afresh
+       (read_batch's recheck, for the same reason). */
+    if (strcmp(e->ahead.incarnation, e->batch.incarnation) != 0) {
+        sync_local_batch_free(&e->ahead);
+        return SYNC_OK;
+    }
     if (e->ahead.backlog_after > 0)
         e->prefetch =
             sync_prefetch_start(e->settings.store_path, e->settings.batch_rows, e->ahead.upper_seq);
@@ -491,10 +500,12 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         return;
     }
     snprintf(e->incarnation, sizeof e->incarnation, "%s", e->batch.incarnation);
-    e->catalog_latest = e->batch.catalog_latest;
-    e->catalog_applied = e->batch.catalog_applied;
-    st->catalog_latest = e->batch.catalog_latest;
-    snprintf(e->catalog_error, sizeof e->catalog_error, "%s", e->batch.catalog_error);
+    if (!sent) { /* a batch sent ahead was read before the catalog the last push kept */
+        e->catalog_latest = e->batch.catalog_latest;
+        e->catalog_applied = e->batch.catalog_applied;
+        st->catalog_latest = e->batch.catalog_latest;
+        snprintf(e->catalog_error, sizeof e->catalog_error, "%s", e->batch.catalog_error);
+    }
     if (!e->warned_kiosk_id && strcmp(e->batch.kiosk_id, e->settings.kiosk_id) != 0) {
         log_warn("sync: the store %s was made for kiosk %s, the config says %s: its rows are "
                  "sent as %s's (a database of its role may refuse them)",

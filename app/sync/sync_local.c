@@ -170,7 +170,7 @@ int sync_local_mark(const char *path, const struct sync_local_batch *batch, char
     struct store_changes *changes;
     if (store_changes_open(&changes, path, why, sizeof why) != 0)
         return failed(why, error, size);
-    int rc = store_changes_mark(changes, batch->incarnation, batch->upper_seq);
+    int rc = store_changes_mark(changes, batch->incarnation, batch->synced_seq, batch->upper_seq);
     store_changes_close(changes);
     return rc == 0 ? 0 : failed(why, error, size);
 }

@@ -238,12 +238,16 @@ static void test_mark(void **state)
     store_changes_end(c);
     const char *synced = "SELECT value FROM meta WHERE key = 'synced_seq'";
 
-    assert_int_equal(store_changes_mark(c, "another-incarnation", 4), 0);
+    assert_int_equal(store_changes_mark(c, "another-incarnation", 0, 4), 0);
     assert_int_equal(test_query_int(t->db_path, synced), 0); /* not this store's batch */
-    assert_int_equal(store_changes_mark(c, meta.incarnation, 4), 0);
+    assert_int_equal(store_changes_mark(c, meta.incarnation, 2, 4), 0);
+    assert_int_equal(test_query_int(t->db_path, synced), 0); /* read from 2: not after 0 */
+    assert_int_equal(store_changes_mark(c, meta.incarnation, 0, 4), 0);
     assert_int_equal(test_query_int(t->db_path, synced), 4);
-    assert_int_equal(store_changes_mark(c, meta.incarnation, 3), 0);
+    assert_int_equal(store_changes_mark(c, meta.incarnation, 4, 3), 0);
     assert_int_equal(test_query_int(t->db_path, synced), 4); /* never back */
+    assert_int_equal(store_changes_mark(c, meta.incarnation, 0, 5), 0);
+    assert_int_equal(test_query_int(t->db_path, synced), 4); /* a range before the last */
     int64_t backlog = -1;
     assert_int_equal(store_changes_begin(c, &meta), 0);
     assert_int_equal(meta.synced_seq, 4);

@@ -324,7 +324,8 @@ static enum sync_result push_round(struct sync_engine *e, bool sent, int64_t now
 {
     struct sync_backend *b = e->backend;
     bool halves = b->ops->send != NULL && b->ops->collect != NULL;
-    if (!sent && (!halves || e->prefetch == NULL))
+    *fetched = (struct sync_fetched){0};           /* as push_batch leaves it on every path */
+    if (!halves || (!sent && e->prefetch == NULL)) /* sent: by send, so halves */
         return push_batch(e, now_utc_ms, NULL, stats, fetched);
     enum sync_result r = SYNC_OK;
     if (!sent) {

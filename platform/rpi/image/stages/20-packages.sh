@@ -44,9 +44,10 @@ check_debs() {
     done
 }
 
-# With --ab: RAUC (verity bundles need only the kernel's dm-verity, loop
-# and squashfs, all in Debian's arm64 kernel) and curl for wowkiosk-updater.
-PACKAGES_AB=(rauc curl)
+# With --ab: RAUC and its D-Bus service (rauc-service: `rauc install` and
+# `rauc status` talk to it), curl for wowkiosk-updater. Verity bundles need
+# only the kernel's dm-verity, loop and squashfs, all in Debian's arm64 kernel.
+PACKAGES_AB=(rauc rauc-service curl)
 
 # Prints the Debian packages to install besides the kernel.
 packages_list() {

@@ -166,17 +166,18 @@ class Kiosk:
               f"{' (tryboot)' if got[1] else ''}, expected {expect_part}"
               f"{' (tryboot)' if expect_try else ''}")
         if agent:
-            m = self.vm.wait_line(r"^wowab-up (\S+) ", BOOT_TIMEOUT, "the agent's wowab-up")
+            m = self.vm.wait_line(r"wowab-up (\S+) ", BOOT_TIMEOUT, "the agent's wowab-up")
             return m.group(1)
         return None
 
     def run(self, cmd, timeout=120, ok=True):
-        """(status, output lines) of cmd run as root in the guest."""
+        """(status, output lines) of cmd run as root in the guest.  The agent's lines are
+        matched anywhere on a console line: systemd's status output may be in front."""
         self.n += 1
         cid = f"c{self.n}"
         self.vm.ctl.sendall(f"{cid} {cmd}\n".encode())
-        m = self.vm.wait_line(rf"^wowab-rc {cid} (\d+)", timeout, f"the end of '{cmd}'")
-        out = [line.rstrip("\r") for line in re.findall(rf"^wowab-out {cid} (.*)$", self.vm.text(), re.M)]
+        m = self.vm.wait_line(rf"wowab-rc {cid} (\d+)", timeout, f"the end of '{cmd}'")
+        out = [line.rstrip("\r") for line in re.findall(rf"wowab-out {cid} (.*)$", self.vm.text(), re.M)]
         rc = int(m.group(1))
         if ok:
             check(rc == 0, f"'{cmd}' in the guest: exit {rc}: " + " | ".join(out[-5:]))
@@ -271,7 +272,12 @@ class Kiosk:
         """slot-check's verdict on this boot: 'kept' or 'failed'."""
         m = self.vm.wait_line(r"slot-check: self-test (\d+): this slot is kept|"
                               r"slot-check: self-test failed \((\d+)\)", timeout, "slot-check's verdict")
-        return "kept" if "kept" in m.group(0) else "failed"
+        if "kept" not in m.group(0):
+            return "failed"
+        # mark-good has written slots.txt (and autoboot.txt) when the unit has finished
+        self.vm.wait_line(r"systemd\[1\]: Finished wowkiosk-slot\.service", 120,
+                          "wowkiosk-slot.service's end")
+        return "kept"
 
     def mount_bundles(self):
         self.run("modprobe 9pnet_virtio; mkdir -p /run/bundles; mountpoint -q /run/bundles || "
@@ -284,7 +290,8 @@ class Kiosk:
         rc, out = self.run(f"rauc install /run/bundles/{name}.raucb", timeout=timeout, ok=False)
         check(rc == 0, f"rauc install {name}: exit {rc}: " + " | ".join(out[-6:]))
         secs = time.monotonic() - t
-        log(f"rauc install {name}: {secs:.0f} s; " + " | ".join(o for o in out if "slot-install" in o))
+        done = re.findall(r"slot-install: (.*)$", self.vm.text(), re.M)
+        log(f"rauc install {name}: {secs:.0f} s; slot-install: " + " | ".join(d[:80] for d in done[-2:]))
         return secs
 
     def reboot(self, tryboot, timeout=300):

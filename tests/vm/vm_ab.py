@@ -160,15 +160,18 @@ class Kiosk:
     def boot(self, what, expect_part, expect_try, agent=True):
         self.boot_no += 1
         self.vm.start(serial_name=f"serial-{self.boot_no:02d}-{what}.log", probe_run=True)
-        got = self.vm.boot
+        slot, got = None, self.vm.boot
+        if agent:  # what the guest runs first, then the firmware's reason
+            slot = self.vm.wait_line(r"wowab-up (\S+) ", BOOT_TIMEOUT, "the agent's wowab-up").group(1)
+            want = {2: "A", 3: "B"}[expect_part]
+            check(slot == want, f"boot {self.boot_no} ({what}): the guest runs slot {slot} "
+                  f"(rauc.slot= in /proc/cmdline), expected {want}; the firmware booted partition "
+                  f"{got[0]}{' (tryboot)' if got[1] else ''}")
         check(got == (expect_part, expect_try),
               f"boot {self.boot_no} ({what}): the firmware chose partition {got[0]}"
               f"{' (tryboot)' if got[1] else ''}, expected {expect_part}"
               f"{' (tryboot)' if expect_try else ''}")
-        if agent:
-            m = self.vm.wait_line(r"wowab-up (\S+) ", BOOT_TIMEOUT, "the agent's wowab-up")
-            return m.group(1)
-        return None
+        return slot
 
     def run(self, cmd, timeout=120, ok=True):
         """(status, output lines) of cmd run as root in the guest.  The agent's lines are
@@ -392,16 +395,20 @@ def main():
             k.send("rauc install /run/bundles/good.raucb")
             time.sleep(cut_after)
             check("wowab-rc c" + str(k.n) + " " not in vm.text(), "the install ended before the cut")
+            writing = re.findall(r"rauc\[\d+\]: (.*)$", vm.text(), re.M)
             vm.cut()
-            log(f"power cut {cut_after:.0f} s into rauc install")
+            log(f"power cut {cut_after:.0f} s into rauc install; RAUC's last word: "
+                f"{writing[-1] if writing else None}")
             k.boot("b-after-cut-install", 3, False)
             st = k.state()
             k.expect_slot(st, "B", False)
             check(k.slot_check() == "kept", "slot B not kept after the cut install")
             k.serve(3)
-            check(st["all"] == 3 and st["boot_status"].get("A") != "good",
+            # A was bad already (scenario 2); what the cut must not leave is a try of it
+            check(st["all"] == 3 and st["boot_status"].get("A") != "good" and "pending=" in st["slots"],
                   f"after the cut install: autoboot.txt [all] {st['all']}, RAUC says A "
-                  f"{st['boot_status'].get('A')}; expected 3 and not good")
+                  f"{st['boot_status'].get('A')}, slots.txt {st['slots']}; expected 3, not good, "
+                  "no try pending")
             log("scenario 3 (power cut during the install): B serves")
         if a.upto >= 4:
             # 4: a power cut during the new slot's first boot

@@ -251,6 +251,10 @@ class Kiosk:
     def serve(self, rating=3):
         """The kiosk shows its rating screen and commits a tap; returns the tap's id."""
         run = vk.Run(self.vm, self.refs)
+        # the kiosk's own first frame: slot-check's self-test presents the rating screen too,
+        # before the kiosk runs, and a tap then reaches nobody
+        self.vm.wait_line(r"wowkiosk\[\d+\]: wowkiosk\[info\] first frame presented", BOOT_TIMEOUT,
+                          f"boot {self.boot_no}: the kiosk's first frame")
         run.wait_screen("rating-en", BOOT_TIMEOUT, f"boot {self.boot_no}: the rating screen")
         before = len(vk.taps_committed(self.vm.text()))
         self.vm.qmp.tap(vk.FACES[rating])

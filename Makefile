@@ -9,6 +9,7 @@
 #   make fuzz-long  every fuzz target to 10 M executions
 #   make vm-test    the image booted in qemu-system-aarch64 and tapped as a customer (root)
 #   make vm-power-cuts  the same with power cuts on a disk that loses unflushed writes
+#   make vm-ab      A/B updates in the virtual kiosk: the --ab image, RAUC, the Pi firmware (root)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -166,3 +167,12 @@ vm-power-cuts: build
 	WOW_VM_ONLY_BUILD=1 bash tests/vm/vm-test.sh $(BUILD)
 	nice -n 19 python3 tests/vm/vm_power_cuts.py --image-dir $${WOW_VM_CACHE:-/var/cache/wowkiosk-vm}/image \
 	  --wowdash $(BUILD)/app/dash/wowdash --work $(BUILD)/vm-cuts --cuts $(CUTS) $(if $(BROKEN_FLUSH),--broken-flush)
+
+# A/B updates in the virtual kiosk (tests/vm/vm_ab.py, docs/DEPLOY.md "A/B updates in the
+# virtual kiosk"): the image built with --ab (in the cache's image-ab/), booted by the
+# emulated Pi firmware (autoboot.txt, the tryboot flag); bundles made on the host with
+# make-bundle.sh and installed by the guest's RAUC. AB_ARGS: more options of vm_ab.py
+# (--upto N, --firmware-ignores-tryboot).
+.PHONY: vm-ab
+vm-ab:
+	WOW_VM_AB=1 WOW_VM_AB_ARGS="$(AB_ARGS)" bash tests/vm/vm-test.sh $(BUILD)

@@ -35,7 +35,8 @@ install(FILES README.md docs/CONFIG.md docs/SYNC.md docs/DEPLOY.md ${WOW_RPI_DIR
 # an A/B image only (which enables wowkiosk-slot.service); RAUC's system.conf
 # of the Pi layout as an example beside the docs.
 install(PROGRAMS ${WOW_RPI_DIR}/update/autoboot-backend ${WOW_RPI_DIR}/update/slot-check
-        ${WOW_RPI_DIR}/update/wowkiosk-updater DESTINATION lib/wowkiosk COMPONENT wowkiosk)
+        ${WOW_RPI_DIR}/update/slot-install ${WOW_RPI_DIR}/update/wowkiosk-updater
+        DESTINATION lib/wowkiosk COMPONENT wowkiosk)
 install(FILES ${WOW_RPI_DIR}/update/wowkiosk-slot.service
         ${WOW_RPI_DIR}/update/wowkiosk-updater.service ${WOW_RPI_DIR}/update/wowkiosk-updater.timer
         DESTINATION ${WOW_SYSTEMD_UNITDIR} COMPONENT wowkiosk)

@@ -13,7 +13,8 @@ dosfstools mtools fdisk
 libcurl4-openssl-dev clang clang-tools pmccabe chromium nodejs pgbouncer poppler-utils
 xvfb
 rauc squashfs-tools dbus-daemon openssl
-qemu-system-arm qemu-utils qemu-user-static binfmt-support debootstrap socat e2fsprogs"
+qemu-system-arm qemu-utils qemu-user-static binfmt-support debootstrap socat e2fsprogs
+device-tree-compiler"
 
 . "$(dirname "$0")/apt-missing.sh"
 # shellcheck disable=SC2086 # word splitting of the package list is wanted

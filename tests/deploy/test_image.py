@@ -18,6 +18,12 @@ Usage: test_image.py [SOURCE_DIR]
   - the image stage, on that fake tree, makes an MBR image whose three
     partitions hold the right filesystems and files (skipped when mtools,
     dosfstools or fdisk are not installed);
+  - with --ab, the A/B image: configure writes RAUC's system.conf, the keyring,
+    the version, slot-check's and the updater's units enabled, an fstab with
+    partition 1 at /boot/config (bound at /boot/firmware) and no root line;
+    the image has the seven partitions (disk id 776f776b), autoboot.txt and
+    wowkiosk.conf on partition 1, each slot's labels and cmdline.txt; configure
+    without --ab takes it all away;
   - WOW_IMAGE_FULL=1 (root and the Debian mirror needed): the first
     debootstrap stage (--foreign --arch arm64) into a temporary directory.
 """
@@ -382,6 +388,87 @@ class Image(unittest.TestCase):
         self.assertIn("/dev/null", self.debugfs(root, "stat /etc/systemd/system/getty@tty1.service"))
         with open(os.path.join(self.out, "wowkiosk.img.sha256")) as f:
             self.assertTrue(f.read().endswith("  wowkiosk.img\n"))
+
+    def test_image_ab(self):
+        """--ab: the A/B layout, RAUC's files and units; without --ab, all of it gone."""
+        update = os.path.join(SOURCE_DIR, "platform", "rpi", "update")
+        units = os.path.join(self.root, "lib", "systemd", "system")
+        for name in ("wowkiosk-slot.service", "wowkiosk-updater.service", "wowkiosk-updater.timer"):
+            shutil.copy(os.path.join(update, name), units)
+        keyring = os.path.join(self.tmp, "ca.cert.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        os.path.join(self.tmp, "ca.key.pem"), "-out", keyring, "-subj",
+                        "/CN=test CA", "-days", "2"], check=True, capture_output=True)
+        proc = run_builder(["--stage", "configure", "--rootfs", self.root, "--ab"], check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("--keyring", proc.stderr)
+        ab = ["--ab", "--keyring", keyring, "--system-version", "1.2.3"]
+        run_builder(["--stage", "configure", "--rootfs", self.root] + ab)
+        fstab = fstab_entries(self.root)
+        self.assertNotIn("/", fstab)
+        self.assertEqual(fstab["/boot/config"][:2], ("LABEL=WOWBOOT", "vfat"))
+        self.assertEqual(fstab["/boot/firmware"][:2], ("/boot/config", "none"))
+        self.assertIn("bind", fstab["/boot/firmware"][2])
+        self.assertEqual(read(os.path.join(self.root, "etc", "rauc", "system.conf")),
+                         read(os.path.join(update, "system.conf")))
+        self.assertEqual(read(os.path.join(self.root, "etc", "rauc", "keyring.pem")), read(keyring))
+        self.assertEqual(read(os.path.join(self.root, "etc", "wowkiosk", "system-version")), "1.2.3\n")
+        wants = os.path.join(self.root, "etc", "systemd", "system")
+        self.assertTrue(os.path.islink(os.path.join(wants, "multi-user.target.wants",
+                                                    "wowkiosk-slot.service")))
+        self.assertTrue(os.path.islink(os.path.join(wants, "timers.target.wants",
+                                                    "wowkiosk-updater.timer")))
+        state = os.path.join(self.root, "var", "lib", "wowkiosk")
+        with open(os.path.join(state, "kiosk.db"), "w") as f:
+            f.write("store placeholder\n")
+        with open(os.path.join(self.root, "boot", "firmware", "cmdline.txt"), "w") as f:
+            f.write("console=tty3 root=LABEL=wowroot rw quiet\n")
+        run_builder(["--stage", "image", "--rootfs", self.root, "--out", self.out, "--boot-size", "64",
+                     "--root-size", "48", "--data-size", "16", "--config-size", "40"] + ab)
+        img = os.path.join(self.out, "wowkiosk.img")
+        table = json.loads(subprocess.run([which_sbin("sfdisk"), "--json", img], check=True,
+                                          stdout=subprocess.PIPE, text=True).stdout)["partitiontable"]
+        self.assertEqual(table["id"], "0x776f776b")
+        parts = table["partitions"]
+        self.assertEqual([p["type"] for p in parts], ["c", "c", "c", "5", "83", "83", "83"])
+        self.assertEqual([p["size"] // 2048 for p in parts if p["type"] != "5"],
+                         [40, 64, 64, 48, 48, 16])
+        config, boot_a, boot_b, _, root_a, root_b, data = (
+            self.partition(img, p, "p%d" % (i + 1)) for i, p in enumerate(parts))
+        mtools = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+
+        def fat_file(fs, name):
+            return subprocess.run(["mtype", "-i", fs, "::/" + name], check=True, env=mtools,
+                                  stdout=subprocess.PIPE, text=True).stdout.replace("\r\n", "\n")
+        autoboot = fat_file(config, "autoboot.txt")
+        self.assertIn("[all]\ntryboot_a_b=1\nboot_partition=2\n[tryboot]\nboot_partition=3\n", autoboot)
+        self.assertEqual(fat_file(config, "wowkiosk.conf"), read(TEMPLATE))
+        for fs, slot in ((boot_a, "A"), (boot_b, "B")):
+            label = subprocess.run([which_sbin("fatlabel"), fs], stdout=subprocess.PIPE, text=True)
+            self.assertEqual(label.stdout.strip(), "WOWBOOT-" + slot)
+            self.assertEqual(fat_file(fs, "cmdline.txt"), "console=tty3 root=LABEL=wowroot-%s rw "
+                             "quiet rauc.slot=%s\n" % (slot.lower(), slot))
+            listing = subprocess.run(["mdir", "-b", "-i", fs, "::/"], env=mtools,
+                                     stdout=subprocess.PIPE, text=True).stdout
+            self.assertNotIn("wowkiosk.conf", listing)
+        for fs, label in ((root_a, "wowroot-a"), (root_b, "wowroot-b"), (data, "wowdata")):
+            got = subprocess.run([which_sbin("e2label"), fs], stdout=subprocess.PIPE, text=True)
+            self.assertEqual(got.stdout.strip(), label)
+            subprocess.run([which_sbin("e2fsck"), "-fn", fs], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.assertEqual(self.debugfs(data, "cat /kiosk.db"), "store placeholder\n")
+        self.assertIn("system.conf", self.debugfs(root_b, "ls /etc/rauc"))
+        # switched back, the tree is the one-slot kiosk's again
+        os.unlink(os.path.join(state, "kiosk.db"))
+        os.unlink(os.path.join(self.root, "boot", "firmware", "cmdline.txt"))
+        run_builder(["--stage", "configure", "--rootfs", self.root])
+        run_builder(["--stage", "configure", "--rootfs", self.root])
+        after = snapshot(self.root)
+        self.assertNotIn(os.path.join("etc", "rauc", "system.conf"), after)
+        self.assertNotIn(os.path.join("boot", "config"), after)
+        self.assertEqual(fstab_entries(self.root)["/"][0], "LABEL=wowroot")
+        self.assertFalse(os.path.lexists(os.path.join(wants, "multi-user.target.wants",
+                                                      "wowkiosk-slot.service")))
 
     def test_image_needs_configure(self):
         proc = run_builder(["--stage", "image", "--rootfs", self.root, "--out", self.out], check=False)

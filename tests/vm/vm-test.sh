@@ -15,6 +15,12 @@
 #                    (the .debs' key and the image scripts' hash).
 # A second run with nothing changed builds nothing. Long steps run under nice.
 # Needs root (debootstrap, chroot); the packages: scripts/install-deps.sh.
+#
+# WOW_VM_AB=1 (`make vm-ab`): the A/B image instead (build-image.sh --ab, in
+# image-ab/, its rootfs and stamps apart from the one-slot image's), whose
+# keyring is a development CA kept in the cache (ab-keys/dev.cert.pem, made
+# once with openssl; its key signs the test's bundles), and tests/vm/vm_ab.py
+# boots it: A/B updates through the virtual Pi firmware.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -44,7 +50,7 @@ tree_hash() {
 }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, binfmt_misc): run it as root"
-[ -x "$BUILD/app/dash/wowdash" ] || die "$BUILD/app/dash/wowdash: not built (make build first)"
+[ -n "${WOW_VM_AB:-}" ] || [ -x "$BUILD/app/dash/wowdash" ] || die "$BUILD/app/dash/wowdash: not built (make build first)"
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9 || die "cannot lock $CACHE/.lock"
@@ -71,13 +77,30 @@ deb_time=$((SECONDS - started))
 
 image_dir=$CACHE/image
 image_key="$deb_key-$(tree_hash platform/rpi/image platform/rpi/wowkiosk.conf)"
+image_args=()
+if [ -n "${WOW_VM_AB:-}" ]; then
+    keys=$CACHE/ab-keys
+    if [ ! -f "$keys/dev.cert.pem" ]; then
+        say "A/B: a development CA in $keys (never a fleet's)"
+        mkdir -p "$keys"
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$keys/dev.key.pem.new" \
+            -out "$keys/dev.cert.pem.new" -subj "/O=wowkiosk tests/CN=wowkiosk development CA" \
+            -days 3650 2>/dev/null || die "openssl could not make the development CA"
+        mv "$keys/dev.key.pem.new" "$keys/dev.key.pem"
+        mv "$keys/dev.cert.pem.new" "$keys/dev.cert.pem"
+    fi
+    image_dir=$CACHE/image-ab
+    image_key="$image_key-ab-$(sha256sum <"$keys/dev.cert.pem" | cut -c1-16)-$(tree_hash platform/rpi/update)"
+    image_args=(--ab --keyring "$keys/dev.cert.pem")
+fi
 if [ -f "$image_dir/wowkiosk.img" ] && [ "$(cat "$image_dir/.vm-key" 2>/dev/null)" = "$image_key" ]; then
     say "image: cached ($image_dir/wowkiosk.img, $image_key)"
 else
     say "image: building ($image_key) in $image_dir"
     t=$SECONDS
     rm -f "$image_dir/.vm-key"
-    nice -n 19 bash "$SRC/platform/rpi/image/build-image.sh" --out "$image_dir" "${debs[@]}" >&2
+    nice -n 19 bash "$SRC/platform/rpi/image/build-image.sh" --out "$image_dir" "${debs[@]}" \
+        ${image_args[@]+"${image_args[@]}"} >&2
     printf '%s\n' "$image_key" >"$image_dir/.vm-key"
     say "image: built in $((SECONDS - t)) s"
 fi
@@ -89,6 +112,13 @@ if [ -n "${WOW_VM_ONLY_BUILD:-}" ]; then
 fi
 t=$SECONDS
 status=0
+if [ -n "${WOW_VM_AB:-}" ]; then
+    # shellcheck disable=SC2086 # WOW_VM_AB_ARGS: more options of vm_ab.py, split on spaces
+    python3 "$SRC/tests/vm/vm_ab.py" --image-dir "$image_dir" --keys "$CACHE/ab-keys" \
+        --work "$BUILD/vm-ab" ${WOW_VM_AB_ARGS:-} || status=$?
+    say "wall time: .debs $deb_time s, image $image_time s, A/B $((SECONDS - t)) s, all $((SECONDS - started)) s"
+    exit "$status"
+fi
 python3 "$SRC/tests/vm/vm_kiosk.py" --image-dir "$image_dir" --wowdash "$BUILD/app/dash/wowdash" \
     --work "$BUILD/vm" || status=$?
 say "wall time: .debs $deb_time s, image $image_time s, virtual kiosk $((SECONDS - t)) s, all $((SECONDS - started)) s"

@@ -77,6 +77,8 @@ SKIP = (640, 720)
 WATCHDOG_S, RESTART_S, START_LIMIT_BURST = 30, 2, 10
 SLACK_S = 1.5  # systemd's timers and the old kiosk's death, under TCG
 DASH_PASSWORD = "vm-fleet-password"
+# qemu's machine: what the guest's device tree depends on (vm_firmware.py dumps it)
+MACHINE = ["-M", "virt", "-cpu", "cortex-a72", "-smp", "2", "-m", "1024"]
 
 
 def log(msg):
@@ -225,6 +227,11 @@ class Qmp:
 
 # --- the machine --------------------------------------------------------------------------
 class Vm:
+    # the script on the boot partition that systemd.run= starts (start(probe_run=True)), and
+    # more arguments for qemu (vm_firmware.FirmwareVm: the device tree)
+    PROBE = "wowvm-probe.sh"
+    extra_args = ()
+
     def __init__(self, image_dir, work, pg_port):
         self.image_dir, self.work = image_dir, work
         self.serial = os.path.join(work, "serial.log")
@@ -291,8 +298,8 @@ class Vm:
         the data partition is that NBD export (nbd_cache.py), a second virtio disk."""
         self.serial = os.path.join(self.work, serial_name)
         kernel, initrd, cmdline = self.boot_files()
-        probe = ("/bin/sh -c 'until [ -f /boot/firmware/wowvm-probe.sh ]; do sleep 1; done; "
-                 "exec /bin/sh /boot/firmware/wowvm-probe.sh'")
+        probe = (f"/bin/sh -c 'until [ -f /boot/firmware/{self.PROBE} ]; do sleep 1; done; "
+                 f"exec /bin/sh /boot/firmware/{self.PROBE}'")
         append = (f"console=ttyAMA0 {cmdline} systemd.journald.forward_to_console=1 "
                   "systemd.unit=multi-user.target systemd.wants=kernel-command-line.service "
                   "systemd.mask=serial-getty@hvc0.service" +
@@ -304,8 +311,7 @@ class Vm:
                     "-device", "virtio-blk-pci,drive=data"]
         fwd = (f"guestfwd=tcp:{PG_GUEST[0]}:{PG_GUEST[1]}-cmd:"
                f"socat STDIO TCP:127.0.0.1:{self.pg_port}")
-        argv = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-smp", "2",
-                "-m", "1024", "-display", "none", "-no-reboot",
+        argv = ["qemu-system-aarch64", *MACHINE, "-display", "none", "-no-reboot", *self.extra_args,
                 "-kernel", kernel, "-initrd", initrd, "-append", append,
                 "-drive", f"if=none,file={self.img},format=raw,id=hd0,cache=unsafe",
                 "-device", "virtio-blk-pci,drive=hd0", *data,

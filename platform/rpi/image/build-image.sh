@@ -4,7 +4,7 @@
 # qemu-user-static, Debian's Raspberry Pi firmware and arm64 kernel, the
 # wowkiosk and wowdash .debs installed with apt, the kiosk service enabled,
 # the kiosk's state on its own data partition, and optionally a read-only
-# root (overlayroot). Runs on Debian 12 as root, without Docker.
+# root (overlayroot) or two system slots updated by RAUC (--ab). Runs on Debian 12 as root, without Docker.
 # How to use it and why it is built this way: docs/DEPLOY.md, "The image".
 # shellcheck disable=SC2015 # "test && test || die" is meant
 set -euo pipefail
@@ -37,7 +37,8 @@ cheaply; "all" runs them in order):
   configure  service enabled, getty@tty1 masked, fstab, boot template,
              journald, overlayroot (no network, qemu, mounts or root needed:
              works on any tree given with --rootfs)
-  image      DIR/wowkiosk.img: MBR, boot (FAT32), root (ext4), data (ext4)
+  image      DIR/wowkiosk.img: MBR, boot (FAT32), root (ext4), data (ext4);
+             with --ab: config (FAT32), boot A and B, root A and B, data
   all        every stage above (the default)
 
 Options:
@@ -48,6 +49,15 @@ Options:
                        package: --deb wowkiosk_V_arm64.deb --deb wowdash_V_arm64.deb
   --read-only-root     root read-only under overlayroot (changes go to RAM),
                        journal in RAM; the store stays on the data partition
+  --ab                 two system slots for A/B updates with RAUC (docs/DEPLOY.md,
+                       "Updating a fleet safely"): partition 1 autoboot.txt and
+                       wowkiosk.conf, 2 and 3 boot A and B, 5 and 6 root A and B,
+                       7 data; RAUC, slot-check and the updater's timer enabled
+  --keyring FILE       with --ab: the fleet's CA certificate (PEM), as
+                       /etc/rauc/keyring.pem: bundles must be signed under it
+  --system-version V   with --ab: /etc/wowkiosk/system-version (default: the
+                       wowkiosk package's version)
+  --config-size MIB    with --ab: partition 1 (default 64)
   --boot-size MIB      boot partition (default 256)
   --root-size MIB      root partition (default: what the tree needs + 25% + 256)
   --data-size MIB      data partition (default 512)
@@ -68,6 +78,10 @@ OUT=
 ROOTFS=
 DEBS=()
 READ_ONLY_ROOT=0
+AB=0
+KEYRING=
+SYSTEM_VERSION=
+CONFIG_MB=64
 BOOT_MB=256
 ROOT_MB=auto
 DATA_MB=512
@@ -94,6 +108,10 @@ parse_args() {
         --rootfs) ROOTFS=${2:?--rootfs needs a directory}; shift ;;
         --deb) DEBS+=("$(realpath -m "${2:?--deb needs a file}")"); shift ;;
         --read-only-root) READ_ONLY_ROOT=1 ;;
+        --ab) AB=1 ;;
+        --keyring) KEYRING=$(realpath -m "${2:?--keyring needs a file}"); shift ;;
+        --system-version) SYSTEM_VERSION=${2:?--system-version needs a value}; shift ;;
+        --config-size) CONFIG_MB=${2:-}; shift ;;
         --boot-size) BOOT_MB=${2:-}; shift ;;
         --root-size) ROOT_MB=${2:-}; shift ;;
         --data-size) DATA_MB=${2:-}; shift ;;
@@ -114,6 +132,13 @@ parse_args() {
     esac
     check_size --boot-size "$BOOT_MB" 64
     check_size --data-size "$DATA_MB" 16
+    check_size --config-size "$CONFIG_MB" 33
+    if [ "$AB" = 1 ]; then
+        [ -n "$KEYRING" ] || die "--ab needs --keyring FILE (the fleet's CA certificate)"
+        [ "$READ_ONLY_ROOT" = 0 ] || die "--ab with --read-only-root: not supported yet"
+    fi
+    [[ -z $SYSTEM_VERSION || $SYSTEM_VERSION =~ ^[0-9A-Za-z.+~-]+$ ]] ||
+        die "--system-version: expected letters, digits and . + ~ -, got '$SYSTEM_VERSION'"
     [ "$ROOT_MB" = auto ] || check_size --root-size "$ROOT_MB" 32
     [[ $HOSTNAME_KIOSK =~ ^[a-z0-9][a-z0-9-]{0,62}$ ]] ||
         die "--hostname: expected 1-63 of a-z 0-9 -, got '$HOSTNAME_KIOSK'"

@@ -6,6 +6,12 @@
 # block it reads. The bundle is checked against the certificate before this
 # script says it is made.
 #
+# The images may come from either slot of a built or running kiosk (the A/B
+# image's partitions 2 and 5, say): the bundle's copies get neutral labels
+# (wowroot-new, WOWBOOT-NEW), so that while RAUC writes them into the other
+# slot no second file system is labelled as the running one; the kiosk's
+# slot-install then labels the new slot and writes its cmdline.txt.
+#
 #   make-bundle.sh --boot BOOT.vfat --root ROOT.ext4 --version V \
 #                  --cert CERT.pem --key KEY.pem [--keyring CA.pem] --out FILE.raucb
 set -eu
@@ -46,6 +52,13 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/in"
 cp --sparse=always "$boot" "$work/in/boot.vfat"
 cp --sparse=always "$root" "$work/in/root.ext4"
+if ! command -v e2label >/dev/null || ! command -v fatlabel >/dev/null; then
+    die "e2label and fatlabel: not installed (apt-get install e2fsprogs dosfstools)"
+fi
+e2label "$work/in/root.ext4" wowroot-new 2>"$work/log" ||
+    die "$root: not an ext4 file system image (e2label: $(tail -1 "$work/log"))"
+fatlabel "$work/in/boot.vfat" WOWBOOT-NEW >"$work/log" 2>&1 ||
+    die "$boot: not a FAT file system image (fatlabel: $(tail -1 "$work/log"))"
 cat >"$work/in/manifest.raucm" <<MANIFEST
 [update]
 compatible=wowkiosk-rpi-arm64

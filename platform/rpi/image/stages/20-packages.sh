@@ -44,10 +44,25 @@ check_debs() {
     done
 }
 
+# With --ab: RAUC and its D-Bus service (rauc-service: `rauc install` and
+# `rauc status` talk to it), curl for wowkiosk-updater. Verity bundles need
+# only the kernel's dm-verity, loop and squashfs, all in Debian's arm64 kernel.
+PACKAGES_AB=(rauc rauc-service curl)
+
+# Prints the Debian packages to install besides the kernel.
+packages_list() {
+    local p
+    for p in "${PACKAGES_BASE[@]}"; do
+        [ "$p" = linux-image-arm64 ] || printf '%s\n' "$p"
+    done
+    [ "${AB:-0}" != 1 ] || printf '%s\n' "${PACKAGES_AB[@]}"
+}
+
 # Prints a digest of everything this stage installs, for its stamp.
 packages_digest() {
     {
         printf '%s\n' "${PACKAGES_BASE[@]}" "$EXTRA_PACKAGES" "$MIRROR" "$SECURITY_MIRROR"
+        [ "${AB:-0}" != 1 ] || printf 'ab %s\n' "${PACKAGES_AB[@]}"
         sha256sum "${DEBS[@]}" | cut -d' ' -f1
         cat "$HERE/files/raspi-firmware" "$HERE/files/raspi-firmware-custom" "$HERE/files/raspi-extra-cmdline"
     } | sha256sum | cut -d' ' -f1
@@ -95,9 +110,7 @@ packages_apt() {
     for deb in "${DEBS[@]}"; do
         debs_in_tree+=("/var/cache/wowkiosk-debs/$(basename "$deb")")
     done
-    for deb in "${PACKAGES_BASE[@]}"; do
-        [ "$deb" = linux-image-arm64 ] || base+=("$deb")
-    done
+    mapfile -t base < <(packages_list)
     packages_dns
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" apt-get update ||
         die "apt-get update inside $ROOTFS failed (mirror $MIRROR)"

@@ -3,14 +3,20 @@
 # writes files and symlinks, so it needs no network, no qemu, no mounts and
 # no root. Running it again gives the same tree; switching --read-only-root
 # on or off rewrites or removes what differs.
-# Sourced by build-image.sh; uses its variables (ROOTFS, READ_ONLY_ROOT,
-# HOSTNAME_KIOSK, CONF_TEMPLATE, HERE).
+# Sourced by build-image.sh; uses its variables (ROOTFS, READ_ONLY_ROOT, AB,
+# KEYRING, SYSTEM_VERSION, HOSTNAME_KIOSK, CONF_TEMPLATE, HERE, RPI_DIR).
 # shellcheck shell=bash disable=SC2015 # "test && test || die" is meant
 
 # Labels of the three filesystems; the image stage formats them with these.
 LABEL_BOOT=WOWBOOT
 LABEL_ROOT=wowroot
 LABEL_DATA=wowdata
+# The A/B image (--ab): partition 1 keeps LABEL_BOOT (autoboot.txt and the
+# technician's wowkiosk.conf), mounted at AB_CONFIG_DIR; each slot's boot
+# partition WOWBOOT-A|B and root wowroot-a|b. RAUC's system.conf names the
+# slots by partition: the MBR's disk id is AB_DISK_ID.
+AB_CONFIG_DIR=/boot/config
+AB_DISK_ID=776f776b
 
 # Prints the path of the kiosk's unit file in the tree, or stops.
 configure_find_unit() {
@@ -51,14 +57,34 @@ configure_fstab() {
 # The kiosk's state (its SQLite store) is on the data partition, mounted at
 # its StateDirectory; wowkiosk.service does not start without it.
 EOF
+    if [ "$AB" = 1 ]; then
+        cat >>"$ROOTFS/etc/fstab" <<EOF
+# A/B system (--ab): no line for /, which is the slot the kernel command line
+# names (root=LABEL=wowroot-a or -b, mounted rw by the initramfs). Partition 1
+# is mounted at $AB_CONFIG_DIR (autoboot.txt, RAUC's backend) and shown again
+# at /boot/firmware, where the kiosk reads wowkiosk.conf. The slots' own boot
+# partitions are not mounted: only RAUC writes them, as whole images.
+EOF
+    fi
     {
         printf '%-15s %-18s %-6s %-46s %-6s %s\n' '# <file system>' '<mount point>' '<type>' '<options>' '<dump>' '<pass>'
-        printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_ROOT" / ext4 "$root_opts" 0 1
-        printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts,nofail" 0 2
+        if [ "$AB" = 1 ]; then
+            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" "$AB_CONFIG_DIR" vfat "$boot_opts,nofail" 0 2
+            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "$AB_CONFIG_DIR" /boot/firmware none \
+                "bind,nofail,x-systemd.requires-mounts-for=$AB_CONFIG_DIR" 0 0
+        else
+            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_ROOT" / ext4 "$root_opts" 0 1
+            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts,nofail" 0 2
+        fi
         printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_DATA" "$state_dir" ext4 \
             defaults,noatime,nodev,nosuid,noexec,nofail 0 2
     } >>"$ROOTFS/etc/fstab"
     mkdir -p "$ROOTFS/boot/firmware" "$ROOTFS$state_dir"
+    if [ "$AB" = 1 ]; then
+        mkdir -p "$ROOTFS$AB_CONFIG_DIR"
+    elif [ -d "$ROOTFS$AB_CONFIG_DIR" ]; then
+        rmdir "$ROOTFS$AB_CONFIG_DIR" 2>/dev/null || true
+    fi
 }
 
 # The kiosk's unit: enabled, and bound to the data partition's mount.
@@ -157,6 +183,48 @@ configure_boot_template() {
     install -m 0644 "$CONF_TEMPLATE" "$ROOTFS/boot/firmware/wowkiosk.conf"
 }
 
+# A/B updates (--ab): RAUC's system.conf and the fleet's CA, slot-check's unit
+# (keeps a slot only if the kiosk passes its self-test), the updater's timer,
+# RAUC's service after the partitions it uses, and the system's version (what
+# the updater compares an offer with). Without --ab all of it is taken away.
+configure_ab() {
+    local conf=$RPI_DIR/update/system.conf dropin=$ROOTFS/etc/systemd/system/rauc.service.d unit version
+    if [ "$AB" != 1 ]; then
+        rm -f "$ROOTFS/etc/rauc/system.conf" "$ROOTFS/etc/rauc/keyring.pem" \
+            "$ROOTFS/etc/wowkiosk/system-version" "$dropin/50-wowkiosk.conf"
+        rmdir "$dropin" 2>/dev/null || true
+        for unit in wowkiosk-slot.service wowkiosk-updater.timer; do
+            rm -f "$ROOTFS/etc/systemd/system/multi-user.target.wants/$unit" \
+                "$ROOTFS/etc/systemd/system/timers.target.wants/$unit"
+        done
+        return 0
+    fi
+    [ "$READ_ONLY_ROOT" != 1 ] || die "--ab with --read-only-root: not supported yet (overlayroot over a slot is untried)"
+    [ -f "$conf" ] && grep -q "by-partuuid/$AB_DISK_ID-05" "$conf" ||
+        die "$conf: expected the slots by partition (/dev/disk/by-partuuid/$AB_DISK_ID-05...)"
+    [ -n "$KEYRING" ] && [ -f "$KEYRING" ] || die "--ab needs --keyring FILE (the fleet's CA certificate, PEM)"
+    grep -q -- '-----BEGIN CERTIFICATE-----' "$KEYRING" || die "--keyring $KEYRING: expected a PEM certificate"
+    mkdir -p "$ROOTFS/etc/rauc" "$dropin"
+    install -m 0644 "$conf" "$ROOTFS/etc/rauc/system.conf"
+    install -m 0644 "$KEYRING" "$ROOTFS/etc/rauc/keyring.pem"
+    cat >"$dropin/50-wowkiosk.conf" <<EOF
+# Written by platform/rpi/image/build-image.sh --ab: RAUC keeps its slot
+# status on the data partition and its backend rewrites $AB_CONFIG_DIR/autoboot.txt.
+[Unit]
+RequiresMountsFor=/var/lib/wowkiosk $AB_CONFIG_DIR
+EOF
+    version=$SYSTEM_VERSION
+    if [ -z "$version" ]; then
+        version=$(awk '/^Package: wowkiosk$/ { p = 1 } p && /^Version:/ { print $2; exit }' \
+            "$ROOTFS/var/lib/dpkg/status" 2>/dev/null)
+    fi
+    [ -n "$version" ] || die "--ab: no --system-version given and no wowkiosk package in the tree"
+    mkdir -p "$ROOTFS/etc/wowkiosk"
+    printf '%s\n' "$version" >"$ROOTFS/etc/wowkiosk/system-version"
+    systemctl --root="$ROOTFS" --quiet enable wowkiosk-slot.service wowkiosk-updater.timer ||
+        die "systemctl --root=$ROOTFS enable wowkiosk-slot.service wowkiosk-updater.timer failed (a wowkiosk package without them?)"
+}
+
 # Stage "configure".
 stage_configure() {
     [ -d "$ROOTFS/etc" ] || die "$ROOTFS: not a root filesystem tree (expected $ROOTFS/etc/)"
@@ -164,12 +232,13 @@ stage_configure() {
     local unit state_dir
     unit=$(configure_find_unit)
     state_dir=$(configure_state_dir "$unit")
-    say "configure: $ROOTFS (read-only root: $([ "$READ_ONLY_ROOT" = 1 ] && echo yes || echo no), state on the data partition at $state_dir)"
+    say "configure: $ROOTFS (read-only root: $([ "$READ_ONLY_ROOT" = 1 ] && echo yes || echo no), A/B: $([ "$AB" = 1 ] && echo yes || echo no), state on the data partition at $state_dir)"
     configure_fstab "$state_dir"
     configure_service "$unit" "$state_dir"
     configure_network
     configure_read_only
     configure_identity
     configure_boot_template
+    configure_ab
     say "configure: done"
 }

@@ -474,9 +474,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except AssertionError as e:
-        log(f"FAILED: {e}")
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    vk.run(main)

@@ -94,6 +94,17 @@ def check(cond, msg):
         fail(msg)
 
 
+def run(main):
+    """Runs main and exits with its code; a failed check ends it with FAILED and the
+    "0 passed, 1 failed" line the test runners read."""
+    try:
+        sys.exit(main())
+    except AssertionError as e:
+        log(f"FAILED: {e}")
+        print("0 passed, 1 failed")
+        sys.exit(1)
+
+
 # --- images -------------------------------------------------------------------------------
 def png_read(path):
     """(w, h, rows of RGB bytes) of an 8-bit RGB or RGBA, non-interlaced PNG."""
@@ -766,9 +777,4 @@ ack_ms = 1000
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except AssertionError as e:
-        log(f"FAILED: {e}")
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    run(main)

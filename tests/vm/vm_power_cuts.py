@@ -169,9 +169,4 @@ backoff_max_s = 2
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except AssertionError as e:
-        log(f"FAILED: {e}")
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    vk.run(main)

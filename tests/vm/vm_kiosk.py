@@ -507,7 +507,9 @@ class Run:
             self.wait_screen("followup-negative-en", 10, "the follow-up after Unhappy, pressed")
             self.vm.qmp.pointer(*REASON_2, False)
             return self.thanks(rating, first_of)
-        self.wait_stable()
+        # settled for longer than the tapped face's acknowledgement (ack_ms below), so it is
+        # the follow-up, not the pressed face, that Skip is tapped on
+        self.wait_stable(quiet=1.5)
         self.vm.qmp.tap(SKIP)
         return self.thanks(rating, first_of)
 

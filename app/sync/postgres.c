@@ -249,7 +249,7 @@ static const char catalog_sql[] =
 static const char update_sql[] =
     "SELECT version, url, sha256, size FROM kiosk_update WHERE kiosk_id = $1";
 
-/* The statements of one push, in order, for matching results to them. */
+/* Sends one statement of push p, noting it for matching its results. */
 static bool send(struct postgres_backend *b, struct pipeline *p, const char *what, const char *sql,
                  int nparams, const char *const *params)
 {
@@ -619,8 +619,7 @@ static enum sync_result pg_collect(struct sync_backend *base, struct sync_push_s
     if (r == SYNC_OK) {
         stats->rows_sent += p.rows;
         stats->round_trips += 1;
-    } else {
-        pg_disconnect(base); /* read_results may have left it open on a cancel */
+    } else { /* read_results closed the connection, and the pushes after it */
         free(fetched->body);
         *fetched = (struct sync_fetched){0};
     }

@@ -226,8 +226,7 @@ static void read_update_report(struct sync_engine *e)
     e->status.update = e->update;
 }
 
-/* Connects and pushes the batch, retrying serialization failures;
- * error as in heartbeat_for.  *fetched: the catalog read with it. */
+/* The push of a batch read from the store, without comments. */
 static struct sync_batch batch_of(const struct sync_engine *e, const struct sync_local_batch *lb)
 {
     return (struct sync_batch){
@@ -241,15 +240,26 @@ static struct sync_batch batch_of(const struct sync_engine *e, const struct sync
     };
 }
 
+/* The round's own push: e->batch with the round's comments, and its
+ * heartbeat (error as in heartbeat_for). */
+static void round_push(struct sync_engine *e, int64_t now_utc_ms, const char *error,
+                       struct sync_batch *batch, struct sync_heartbeat *heartbeat)
+{
+    *batch = batch_of(e, &e->batch);
+    sync_comments_to_batch(&e->comments, batch);
+    read_update_report(e);
+    heartbeat_for(e, &e->batch, now_utc_ms, error, heartbeat);
+}
+
+/* Connects and pushes the batch, retrying serialization failures;
+ * error as in heartbeat_for.  *fetched: the catalog read with it. */
 static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, const char *error,
                                    struct sync_push_stats *stats, struct sync_fetched *fetched)
 {
     struct sync_backend *b = e->backend;
-    struct sync_batch batch = batch_of(e, &e->batch);
-    sync_comments_to_batch(&e->comments, &batch);
-    read_update_report(e);
+    struct sync_batch batch;
     struct sync_heartbeat heartbeat;
-    heartbeat_for(e, &e->batch, now_utc_ms, error, &heartbeat);
+    round_push(e, now_utc_ms, error, &batch, &heartbeat);
     *fetched = (struct sync_fetched){0};
     enum sync_result r = SYNC_ERR_RETRY;
     for (int attempt = 0; r == SYNC_ERR_RETRY && attempt <= SYNC_IMMEDIATE_RETRIES; attempt++) {
@@ -329,12 +339,10 @@ static enum sync_result push_round(struct sync_engine *e, bool sent, int64_t now
         return push_batch(e, now_utc_ms, NULL, stats, fetched);
     enum sync_result r = SYNC_OK;
     if (!sent) {
-        r = b->ops->connect(b, e->settings.connect_timeout_ms);
-        struct sync_batch batch = batch_of(e, &e->batch);
-        sync_comments_to_batch(&e->comments, &batch);
-        read_update_report(e);
+        struct sync_batch batch;
         struct sync_heartbeat heartbeat;
-        heartbeat_for(e, &e->batch, now_utc_ms, NULL, &heartbeat);
+        round_push(e, now_utc_ms, NULL, &batch, &heartbeat);
+        r = b->ops->connect(b, e->settings.connect_timeout_ms);
         if (r == SYNC_OK)
             r = b->ops->send(b, &batch, &heartbeat, e->settings.push_timeout_ms);
     }
@@ -488,11 +496,10 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     st->last_attempt_utc_ms = now_utc_ms;
     int64_t started = elapsed_ms();
     bool sent = e->ahead_sent; /* by the round before: only its answer is read now */
-    if (sent) {
-        struct sync_local_batch done = e->batch;
+    if (sent) {                /* the batch sent ahead is this round's now */
+        sync_local_batch_free(&e->batch);
         e->batch = e->ahead;
-        e->ahead = done;
-        sync_local_batch_free(&e->ahead);
+        e->ahead = (struct sync_local_batch){0};
         e->ahead_sent = false;
     } else if (read_batch(e, error, sizeof error) != 0) {
         log_error("%s", error);

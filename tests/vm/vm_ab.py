@@ -286,6 +286,19 @@ class Kiosk:
                           "wowkiosk-slot.service's end")
         return "kept"
 
+    def back_on_b(self, name, what, rating):
+        """After slot A failed (what): B boots from partition 3 without a try, slot-check
+        keeps it, it serves a tap of rating, autoboot.txt's [all] stays 3 and RAUC says A
+        bad."""
+        self.boot(f"b-after-{name}", 3, False)
+        check(self.slot_check() == "kept", f"slot B not kept after {what}")
+        st = self.state()
+        self.expect_slot(st, "B", False)
+        self.serve(rating)
+        check(st["all"] == 3 and st["boot_status"].get("A") == "bad",
+              f"after {what}: autoboot.txt [all] {st['all']}, RAUC says A "
+              f"{st['boot_status'].get('A')}; expected 3 and bad")
+
     def mount_bundles(self):
         self.run("modprobe 9pnet_virtio; mkdir -p /run/bundles; mountpoint -q /run/bundles || "
                  "mount -t 9p -o trans=virtio,version=9p2000.L,ro bundles /run/bundles")
@@ -424,14 +437,7 @@ def main():
             check("slot-check" not in vm.text(), "slot-check ran before the cut")
             vm.cut()
             log("power cut during slot A's first boot")
-            k.boot("b-after-cut-boot", 3, False)
-            check(k.slot_check() == "kept", "slot B not kept after the cut boot")
-            st = k.state()
-            k.expect_slot(st, "B", False)
-            k.serve(4)
-            check(st["all"] == 3 and st["boot_status"].get("A") == "bad",
-                  f"after the cut first boot: autoboot.txt [all] {st['all']}, RAUC says A "
-                  f"{st['boot_status'].get('A')}; expected 3 and bad")
+            k.back_on_b("cut-boot", "the cut first boot", 4)
             log("scenario 4 (power cut during the new slot's first boot): A bad, B serves")
         if a.upto >= 5:
             # 5: a new slot that crashes at every boot
@@ -441,14 +447,7 @@ def main():
             vm.wait_end(300)
             check("Kernel panic" in vm.text(), f"the crash slot did not panic; see {vm.serial}")
             check(not vm.firmware.tryboot, "the panic's reset was a tryboot")
-            k.boot("b-after-crash", 3, False)
-            check(k.slot_check() == "kept", "slot B not kept after the crash")
-            st = k.state()
-            k.expect_slot(st, "B", False)
-            k.serve(1)
-            check(st["all"] == 3 and st["boot_status"].get("A") == "bad",
-                  f"after the crash: autoboot.txt [all] {st['all']}, RAUC says A "
-                  f"{st['boot_status'].get('A')}; expected 3 and bad")
+            k.back_on_b("crash", "the crash", 1)
             log("scenario 5 (a new slot that crashes): A bad, B serves")
         k.send("systemctl poweroff")
         vm.wait_end(180)

@@ -270,6 +270,13 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, co
     return r;
 }
 
+/* Real milliseconds until deadline (elapsed_ms's clock), at least 1. */
+static int64_t time_left(int64_t deadline)
+{
+    int64_t left = deadline - elapsed_ms();
+    return left > 0 ? left : 1;
+}
+
 /* Forgets the batch sent ahead, and its push with the connection: it
  * follows a batch not recorded.  Sent again from the store later. */
 static void drop_ahead(struct sync_engine *e)
@@ -286,7 +293,7 @@ static void drop_ahead(struct sync_engine *e)
  * reads no catalog (this push does); its answer is the next round's.
  * Nothing is lost when it cannot go: the next round reads it again.
  * Returns the send's result (SYNC_OK when there was nothing to send). */
-static enum sync_result send_ahead(struct sync_engine *e, int64_t now_utc_ms)
+static enum sync_result send_ahead(struct sync_engine *e, int64_t now_utc_ms, int64_t timeout_ms)
 {
     struct sync_prefetch *ahead = e->prefetch;
     char error[512];
@@ -313,8 +320,7 @@ static enum sync_result send_ahead(struct sync_engine *e, int64_t now_utc_ms)
     batch.no_fetch = true;
     struct sync_heartbeat heartbeat;
     heartbeat_for(e, &e->ahead, now_utc_ms, NULL, &heartbeat);
-    enum sync_result r =
-        e->backend->ops->send(e->backend, &batch, &heartbeat, e->settings.push_timeout_ms);
+    enum sync_result r = e->backend->ops->send(e->backend, &batch, &heartbeat, timeout_ms);
     e->ahead_sent = r == SYNC_OK;
     e->status.pushes_ahead += e->ahead_sent;
     if (!e->ahead_sent) {
@@ -338,18 +344,21 @@ static enum sync_result push_round(struct sync_engine *e, bool sent, int64_t now
     if (!halves || (!sent && e->prefetch == NULL)) /* sent: by send, so halves */
         return push_batch(e, now_utc_ms, NULL, stats, fetched);
     enum sync_result r = SYNC_OK;
+    struct sync_batch batch;
+    struct sync_heartbeat heartbeat;
     if (!sent) {
-        struct sync_batch batch;
-        struct sync_heartbeat heartbeat;
         round_push(e, now_utc_ms, NULL, &batch, &heartbeat);
         r = b->ops->connect(b, e->settings.connect_timeout_ms);
-        if (r == SYNC_OK)
-            r = b->ops->send(b, &batch, &heartbeat, e->settings.push_timeout_ms);
     }
+    /* the round's halves share one push timeout, as one push did: a server
+       that stalls holds the round no longer */
+    int64_t deadline = elapsed_ms() + e->settings.push_timeout_ms;
+    if (!sent && r == SYNC_OK)
+        r = b->ops->send(b, &batch, &heartbeat, time_left(deadline));
+    if (r == SYNC_OK) /* failed: the connection went, and this answer with it */
+        r = send_ahead(e, now_utc_ms, time_left(deadline));
     if (r == SYNC_OK)
-        r = send_ahead(e, now_utc_ms); /* failed: the connection went, and this answer with it */
-    if (r == SYNC_OK)
-        r = b->ops->collect(b, stats, fetched, e->settings.push_timeout_ms);
+        r = b->ops->collect(b, stats, fetched, time_left(deadline));
     if (r != SYNC_OK)
         drop_ahead(e);
     if (r == SYNC_ERR_RETRY)

@@ -28,6 +28,7 @@
 #include "session.h"
 #include "status.h"
 #include "sync.h"
+#include "sync_update.h"
 #include "technician_glue.h"
 #include "tz.h"
 #include "update.h"
@@ -108,6 +109,34 @@ static void sync_target(const struct program *p, char *buf, size_t size)
     }
 }
 
+/* The version the heartbeat reports: the system's (SYNC_SYSTEM_VERSION_FILE),
+ * what a rollout's bundle version is compared with; $WOWKIOSK_SYSTEM_VERSION
+ * stands for the file, as it does for wowkiosk-updater (the tests).  Without
+ * either, or with one that is not a version, the kiosk's own. */
+static void system_version(char *buf, size_t size)
+{
+    char version[SYNC_UPDATE_VERSION_MAX], why[256];
+    const char *env = getenv("WOWKIOSK_SYSTEM_VERSION");
+    int got;
+    if (env != NULL) {
+        got = strlen(env) < size && sync_update_version_ok(env) ? 1 : -1;
+        if (got > 0)
+            snprintf(version, sizeof version, "%s", env);
+        else
+            snprintf(why, sizeof why,
+                     "WOWKIOSK_SYSTEM_VERSION: expected a version of 1 to %zu "
+                     "letters, digits and . + ~ -",
+                     size - 1);
+    } else {
+        got = sync_update_read_system_version(SYNC_SYSTEM_VERSION_FILE, version, size, why,
+                                              sizeof why);
+    }
+    if (got > 0)
+        memcpy(buf, version, strlen(version) + 1); /* both ways checked it fits */
+    else if (got < 0)
+        log_error("sync: %s; the heartbeat reports wowkiosk's own version, %s", why, buf);
+}
+
 /* Starts the sync thread; the kiosk collects taps whether or not it runs.
  * The heartbeat carries the status's problem as it is now. */
 static void start_sync(struct program *p)
@@ -127,6 +156,7 @@ static void start_sync(struct program *p)
     update_departments_of(c, s.department, sizeof s.department, s.mode, sizeof s.mode,
                           s.departments, sizeof s.departments);
     snprintf(s.timezone, sizeof s.timezone, "%s", c->timezone);
+    system_version(s.app_version, sizeof s.app_version);
     snprintf(s.problem, sizeof s.problem, "%s", p->status.problem);
     s.interval_ms = c->sync_interval_ms;
     s.backoff_max_ms = c->sync_backoff_max_ms;

@@ -50,7 +50,8 @@ struct sync_settings {
     char mode[8];                           /* "single" (the default) or "picker" */
     char departments[SYNC_DEPARTMENTS_MAX]; /* a picker's ids, comma-separated; "" in single */
     char timezone[64];
-    char app_version[32];
+    /* the system's version, the heartbeat's app_version (the kiosk's program.c) */
+    char app_version[SYNC_UPDATE_VERSION_MAX];
     int64_t interval_ms;        /* between rounds when all is sent; default 60 s */
     int64_t backoff_min_ms;     /* default 1 s */
     int64_t backoff_base_ms;    /* default 2 s */

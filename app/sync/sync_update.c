@@ -36,13 +36,13 @@ static bool version_ok(const char *v, size_t max)
     return true;
 }
 
-/* http:// or https://, then printable ASCII without spaces or quotes: one
- * line of the offer file, nothing a shell or curl would read as more. */
 bool sync_update_version_ok(const char *version)
 {
     return version_ok(version, SYNC_UPDATE_VERSION_MAX);
 }
 
+/* http:// or https://, then printable ASCII without spaces or quotes: one
+ * line of the offer file, nothing a shell or curl would read as more. */
 static bool url_ok(const char *url)
 {
     size_t n = strlen(url);
@@ -208,4 +208,30 @@ int sync_update_put_offer(const char *dir, const struct sync_update_offer *offer
     else
         log_info("sync: no system update offered any more: %s removed", path);
     return 0;
+}
+
+int sync_update_read_system_version(const char *path, char *version, size_t size, char *why,
+                                    size_t why_size)
+{
+    int err = 0;
+    char *text = file_read_text(path, &err);
+    if (text == NULL) {
+        if (err == ENOENT)
+            return 0;
+        snprintf(why, why_size, "%s: %s", path, file_error(err));
+        return -1;
+    }
+    size_t len = strcspn(text, "\n");
+    text[len] = '\0';
+    bool ok = version_ok(text, size < SYNC_UPDATE_VERSION_MAX ? size : SYNC_UPDATE_VERSION_MAX);
+    if (ok) {
+        memcpy(version, text, len + 1);
+    } else {
+        snprintf(why, why_size,
+                 "%s:1: expected a version of 1 to %zu letters, digits and . + ~ -, got '%.40s'",
+                 path, size - 1, text);
+        utf8_sanitize(why);
+    }
+    free(text);
+    return ok ? 1 : -1;
 }

@@ -77,4 +77,17 @@ void sync_update_offer_text(const struct sync_update_offer *offer, char *buf, si
 int sync_update_put_offer(const char *dir, const struct sync_update_offer *offer, char *last,
                           size_t last_size, char *error, size_t size);
 
+/* The file naming the version of the system the kiosk runs: the image's
+ * (build-image.sh --system-version, the wowkiosk package's version by
+ * default) or the bundle's that an update installed.  The heartbeat
+ * reports it, since a rollout compares it with the bundle's version. */
+#define SYNC_SYSTEM_VERSION_FILE "/etc/wowkiosk/system-version"
+
+/* Reads the version on the first line of path into version (size bytes).
+ * Returns 1 when it is one the updater takes and fits, 0 when the file
+ * does not exist (a system without one), -1 with "PATH:1: expected ..."
+ * (or why it could not be read) in why. */
+int sync_update_read_system_version(const char *path, char *version, size_t size, char *why,
+                                    size_t why_size);
+
 #endif

@@ -211,12 +211,50 @@ static void test_report(void **state)
     assert_string_equal(r.state, "");
 }
 
+static void test_system_version(void **state)
+{
+    (void)state;
+    /* v is shorter than SYNC_UPDATE_VERSION_MAX: a version must fit the caller's buffer */
+    char dir[] = "/tmp/wow-sysver-XXXXXX", path[64], v[32] = "kept", why[256] = "";
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/system-version", dir);
+
+    /* no file: nothing read, nothing said */
+    assert_int_equal(sync_update_read_system_version(path, v, sizeof v, why, sizeof why), 0);
+    assert_string_equal(v, "kept");
+
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("1.4.0-site+2\nanything after the first line\n", f);
+    fclose(f);
+    assert_int_equal(sync_update_read_system_version(path, v, sizeof v, why, sizeof why), 1);
+    assert_string_equal(v, "1.4.0-site+2");
+
+    /* what the updater would not take, or what does not fit, is refused at its line */
+    static const char *const bad[] = {"1.4.0 beta\n", "\n", "1.4;reboot\n", "\xe4\n",
+                                      "123456789012345678901234567890123\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(bad[i], f);
+        fclose(f);
+        snprintf(v, sizeof v, "kept");
+        assert_int_equal(sync_update_read_system_version(path, v, sizeof v, why, sizeof why), -1);
+        assert_string_equal(v, "kept");
+        assert_non_null(strstr(why, path));
+        assert_non_null(strstr(why, ":1: expected a version"));
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_offer_check),
         cmocka_unit_test(test_offer_file),
         cmocka_unit_test(test_report),
+        cmocka_unit_test(test_system_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

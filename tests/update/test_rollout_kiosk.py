@@ -152,8 +152,10 @@ class Kiosk:
             f.write("[kiosk]\nid = %s\n" % KID + "languages = en\n\n[hours]\ntimezone = UTC\n"
                     + "".join(f"{d} = 09:00-17:00\n" for d in ("mon", "tue", "wed", "thu", "fri"))
                     + "\n[sync]\ninterval_s = 1\nbackoff_max_s = 1\n")
+        # the system's version, as /etc/wowkiosk/system-version says on an image (and as
+        # run_updater tells the updater): what the heartbeat reports
         env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
-                   SDL_RENDER_DRIVER="software")
+                   SDL_RENDER_DRIVER="software", WOWKIOSK_SYSTEM_VERSION="1.0.0")
         self.log = open(os.path.join(tmp, "kiosk.log"), "w")
         self.proc = subprocess.Popen(
             [WOWKIOSK, "--windowed", "800x480", "--config", conf, "--store",
@@ -248,6 +250,9 @@ def check_offer_and_install(fleet, kiosk, tmp, cert, bundle, url, served):
                      lambda: reported(fleet, "1.2.0", "failed"))
     check(row[0] == "A" and row[3].startswith("rauc install:"),
           f"kiosks row: {row}")
+    version = fleet.sql("SELECT app_version FROM kiosks WHERE kiosk_id = '%s'" % KID)
+    check(version == ["1.0.0"], f"the heartbeat's version is {version}, expected the system's, "
+                                "1.0.0 (WOWKIOSK_SYSTEM_VERSION)")
     dash(fleet.db, "rollout", "status")
     stage, note = fleet.stage()
     check(stage == "paused" and KID in note, f"rollout {stage}: {note}")

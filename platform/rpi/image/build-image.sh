@@ -137,8 +137,9 @@ parse_args() {
         [ -n "$KEYRING" ] || die "--ab needs --keyring FILE (the fleet's CA certificate)"
         [ "$READ_ONLY_ROOT" = 0 ] || die "--ab with --read-only-root: not supported yet"
     fi
-    [[ -z $SYSTEM_VERSION || $SYSTEM_VERSION =~ ^[0-9A-Za-z.+~-]+$ ]] ||
-        die "--system-version: expected letters, digits and . + ~ -, got '$SYSTEM_VERSION'"
+    # the kiosk's rule for the version its heartbeat reports (sync_update_version_ok)
+    [[ -z $SYSTEM_VERSION || $SYSTEM_VERSION =~ ^[0-9A-Za-z.+~-]{1,63}$ ]] ||
+        die "--system-version: expected 1 to 63 letters, digits and . + ~ -, got '$SYSTEM_VERSION'"
     [ "$ROOT_MB" = auto ] || check_size --root-size "$ROOT_MB" 32
     [[ $HOSTNAME_KIOSK =~ ^[a-z0-9][a-z0-9-]{0,62}$ ]] ||
         die "--hostname: expected 1-63 of a-z 0-9 -, got '$HOSTNAME_KIOSK'"

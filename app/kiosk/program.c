@@ -157,6 +157,9 @@ static void start_sync(struct program *p)
                           s.departments, sizeof s.departments);
     snprintf(s.timezone, sizeof s.timezone, "%s", c->timezone);
     system_version(s.app_version, sizeof s.app_version);
+    /* $WOWKIOSK_CMDLINE stands for /proc/cmdline, as for wowkiosk-updater (the tests) */
+    const char *cmdline = getenv("WOWKIOSK_CMDLINE");
+    sync_update_booted_slot(cmdline != NULL ? cmdline : "/proc/cmdline", s.slot, sizeof s.slot);
     snprintf(s.problem, sizeof s.problem, "%s", p->status.problem);
     s.interval_ms = c->sync_interval_ms;
     s.backoff_max_ms = c->sync_backoff_max_ms;

@@ -217,6 +217,9 @@ static void read_update_report(struct sync_engine *e)
     if (e->settings.update_dir[0] == '\0')
         return;
     sync_update_read_report(e->settings.update_dir, &e->update);
+    _Static_assert(sizeof e->settings.slot == sizeof e->update.slot, "one slot size");
+    if (e->settings.slot[0] != '\0') /* the report's is the slot it was written on */
+        memcpy(e->update.slot, e->settings.slot, sizeof e->update.slot);
     e->status.update = e->update;
     if (e->refused_why[0] == '\0')
         return;

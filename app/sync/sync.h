@@ -69,6 +69,10 @@ struct sync_settings {
        update_offers (a kiosk set never to install writes none). */
     char update_dir[SYNC_TARGET_MAX];
     bool update_offers;
+    /* The system slot the kiosk booted (rauc.slot= on the kernel's command
+       line; "" on a system without slots): the heartbeat's slot, whatever
+       slot the update's report last named. */
+    char slot[16];
 };
 
 enum sync_state {

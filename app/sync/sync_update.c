@@ -235,3 +235,33 @@ int sync_update_read_system_version(const char *path, char *version, size_t size
     free(text);
     return ok ? 1 : -1;
 }
+
+void sync_update_booted_slot(const char *path, char *slot, size_t size)
+{
+    slot[0] = '\0';
+    int err = 0;
+    char *text = file_read_text(path, &err);
+    if (text == NULL)
+        return;
+    static const char key[] = "rauc.slot=";
+    for (char *word = text; *word != '\0';) {
+        size_t len = strcspn(word, " \t\n");
+        if (len > sizeof key - 1 && strncmp(word, key, sizeof key - 1) == 0) {
+            const char *v = word + sizeof key - 1;
+            size_t n = len - (sizeof key - 1);
+            bool ok = n < size;
+            for (size_t i = 0; ok && i < n; i++)
+                ok = (v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'z') ||
+                     (v[i] >= 'A' && v[i] <= 'Z');
+            if (ok) {
+                memcpy(slot, v, n);
+                slot[n] = '\0';
+            } else {
+                slot[0] = '\0'; /* the last one decides, as for the kernel */
+            }
+        }
+        word += len;
+        word += strspn(word, " \t\n");
+    }
+    free(text);
+}

@@ -77,6 +77,12 @@ void sync_update_offer_text(const struct sync_update_offer *offer, char *buf, si
 int sync_update_put_offer(const char *dir, const struct sync_update_offer *offer, char *last,
                           size_t last_size, char *error, size_t size);
 
+/* The slot booted, from the kernel's command line in the file at path
+ * (/proc/cmdline): the value of its last rauc.slot= word, copied into
+ * slot (size bytes) when it is 1 to size-1 letters and digits; "" when
+ * there is none, it is not, or the file cannot be read. */
+void sync_update_booted_slot(const char *path, char *slot, size_t size);
+
 /* The file naming the version of the system the kiosk runs: the image's
  * (build-image.sh --system-version, the wowkiosk package's version by
  * default) or the bundle's that an update installed.  The heartbeat

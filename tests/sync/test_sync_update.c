@@ -248,13 +248,43 @@ static void test_system_version(void **state)
     rmdir(dir);
 }
 
+static void test_booted_slot(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/wow-cmdline-XXXXXX", path[64], slot[16] = "x";
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/cmdline", dir);
+    static const struct {
+        const char *cmdline, *slot;
+    } cases[] = {
+        {"console=ttyAMA0 root=LABEL=wowroot-b rauc.slot=B quiet\n", "B"},
+        {"rauc.slot=A rauc.slot=B\n", "B"}, /* the last one, as the kernel reads it */
+        {"rauc.slot=B rauc.slot=$(x)\n", ""},
+        {"root=/dev/mmcblk0p2 rootwait\n", ""},
+        {"rauc.slot=\n", ""},
+        {"rauc.slot=0123456789abcdef\n", ""}, /* does not fit */
+        {"xrauc.slot=A\n", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(cases[i].cmdline, f);
+        fclose(f);
+        sync_update_booted_slot(path, slot, sizeof slot);
+        assert_string_equal(slot, cases[i].slot);
+    }
+    unlink(path);
+    sync_update_booted_slot(path, slot, sizeof slot);
+    assert_string_equal(slot, "");
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_offer_check),
-        cmocka_unit_test(test_offer_file),
-        cmocka_unit_test(test_report),
-        cmocka_unit_test(test_system_version),
+        cmocka_unit_test(test_offer_check), cmocka_unit_test(test_offer_file),
+        cmocka_unit_test(test_report),      cmocka_unit_test(test_system_version),
+        cmocka_unit_test(test_booted_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

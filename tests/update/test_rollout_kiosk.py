@@ -152,10 +152,15 @@ class Kiosk:
             f.write("[kiosk]\nid = %s\n" % KID + "languages = en\n\n[hours]\ntimezone = UTC\n"
                     + "".join(f"{d} = 09:00-17:00\n" for d in ("mon", "tue", "wed", "thu", "fri"))
                     + "\n[sync]\ninterval_s = 1\nbackoff_max_s = 1\n")
-        # the system's version, as /etc/wowkiosk/system-version says on an image (and as
-        # run_updater tells the updater): what the heartbeat reports
+        # the system's version, as /etc/wowkiosk/system-version says on an image, and the
+        # kernel's command line naming the slot booted (as run_updater tells the updater):
+        # what the heartbeat reports
+        self.cmdline = os.path.join(tmp, "cmdline")
+        with open(self.cmdline, "w") as f:
+            f.write("console=ttyAMA0 rauc.slot=A\n")
         env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
-                   SDL_RENDER_DRIVER="software", WOWKIOSK_SYSTEM_VERSION="1.0.0")
+                   SDL_RENDER_DRIVER="software", WOWKIOSK_SYSTEM_VERSION="1.0.0",
+                   WOWKIOSK_CMDLINE=self.cmdline)
         self.log = open(os.path.join(tmp, "kiosk.log"), "w")
         self.proc = subprocess.Popen(
             [WOWKIOSK, "--windowed", "800x480", "--config", conf, "--store",
@@ -186,11 +191,8 @@ class Kiosk:
 
 def run_updater(kiosk, tmp, cert):
     """The real updater as a timer would run it; its exit status and stderr."""
-    cmdline = os.path.join(tmp, "cmdline")
-    with open(cmdline, "w") as f:
-        f.write("console=ttyAMA0 rauc.slot=A\n")
     env = dict(os.environ, WOWKIOSK_STATE_DIR=kiosk.dir, WOWKIOSK_SYSTEM_VERSION="1.0.0",
-               WOWKIOSK_KEYRING=cert, WOWKIOSK_CMDLINE=cmdline, WOWKIOSK_USER="wow-nobody-here",
+               WOWKIOSK_KEYRING=cert, WOWKIOSK_CMDLINE=kiosk.cmdline, WOWKIOSK_USER="wow-nobody-here",
                DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(tmp, "no-bus"))
     r = subprocess.run(["sh", UPDATER], capture_output=True, text=True, env=env, timeout=120)
     return r.returncode, r.stderr
@@ -229,6 +231,11 @@ def check_offer_and_install(fleet, kiosk, tmp, cert, bundle, url, served):
     want = {"version": "1.2.0", "url": url, "sha256": hashlib.sha256(data).hexdigest(),
             "size": str(len(data))}
     check(offer == want, f"offer file {offer}, expected {want}")
+    # before any update: the slot booted, from the command line, and the system's version
+    row = wait_until("the kiosk's heartbeat", lambda: kiosk_row(fleet))
+    version = fleet.sql("SELECT app_version FROM kiosks WHERE kiosk_id = '%s'" % KID)
+    check(row[0] == "A" and version == ["1.0.0"], f"the first heartbeat says slot {row[0]!r}, "
+          f"version {version} (expected A, from its command line, and the system's 1.0.0)")
     age = wait_until("update/may-install on the closed kiosk", kiosk.may_install_age_s)
     check(age is not None and age < 120, f"may-install is {age} s old")
     # a download cut halfway before: the updater resumes it with a Range request
@@ -250,9 +257,7 @@ def check_offer_and_install(fleet, kiosk, tmp, cert, bundle, url, served):
                      lambda: reported(fleet, "1.2.0", "failed"))
     check(row[0] == "A" and row[3].startswith("rauc install:"),
           f"kiosks row: {row}")
-    version = fleet.sql("SELECT app_version FROM kiosks WHERE kiosk_id = '%s'" % KID)
-    check(version == ["1.0.0"], f"the heartbeat's version is {version}, expected the system's, "
-                                "1.0.0 (WOWKIOSK_SYSTEM_VERSION)")
+
     dash(fleet.db, "rollout", "status")
     stage, note = fleet.stage()
     check(stage == "paused" and KID in note, f"rollout {stage}: {note}")

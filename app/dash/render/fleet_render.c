@@ -229,11 +229,6 @@ static void render_update(struct strbuf *out, const struct page_ctx *ctx,
     else
         html_escape(out, state); /* a newer kiosk's word: shown as it came */
     strbuf_puts(out, "</span>");
-    if (k->slot && k->slot[0]) {
-        strbuf_puts(out, " <span class=\"quiet\">");
-        page_textf(out, ctx, "slot %s", k->slot);
-        strbuf_puts(out, "</span>");
-    }
 }
 
 /* The version cell, tagged when it is not the fleet's usual one. */
@@ -248,6 +243,11 @@ static void render_version(struct strbuf *out, const struct page_ctx *ctx,
         strbuf_puts(out, "</span>");
     }
     render_update(out, ctx, k);
+    if (k->slot && k->slot[0]) { /* the A/B slot it booted, whether or not an update goes on */
+        strbuf_puts(out, " <span class=\"quiet slot\">");
+        page_textf(out, ctx, "slot %s", k->slot);
+        strbuf_puts(out, "</span>");
+    }
     strbuf_puts(out, "</td>");
 }
 

@@ -10,6 +10,7 @@
 #   make vm-test    the image booted in qemu-system-aarch64 and tapped as a customer (root)
 #   make vm-power-cuts  the same with power cuts on a disk that loses unflushed writes
 #   make vm-ab      A/B updates in the virtual kiosk: the --ab image, RAUC, the Pi firmware (root)
+#   make vm-rollout  a rollout from the dashboard to two virtual kiosks (the A/B image; root)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -176,3 +177,11 @@ vm-power-cuts: build
 .PHONY: vm-ab
 vm-ab:
 	WOW_VM_AB=1 WOW_VM_AB_ARGS="$(AB_ARGS)" bash tests/vm/vm-test.sh $(BUILD)
+
+# A rollout from the dashboard in the virtual kiosk (tests/vm/vm_rollout.py, docs/DEPLOY.md
+# "A rollout in the virtual kiosk"): the A/B image of vm-ab, two VMs (a canary and one
+# waiting), the bundle published and the rollout started and promoted on the fleet page.
+# ROLLOUT_ARGS: more options (--no-promote, --break offer).
+.PHONY: vm-rollout
+vm-rollout: build
+	WOW_VM_AB=1 WOW_VM_ROLLOUT=1 WOW_VM_ROLLOUT_ARGS="$(ROLLOUT_ARGS)" bash tests/vm/vm-test.sh $(BUILD)

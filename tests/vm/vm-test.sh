@@ -21,6 +21,9 @@
 # keyring is a development CA kept in the cache (ab-keys/dev.cert.pem, made
 # once with openssl; its key signs the test's bundles), and tests/vm/vm_ab.py
 # boots it: A/B updates through the virtual Pi firmware.
+# WOW_VM_ROLLOUT=1 (`make vm-rollout`, with WOW_VM_AB=1): the same image, and
+# tests/vm/vm_rollout.py rolls the good bundle out from the dashboard to two
+# kiosks, a canary and one waiting (the bundle kept with vm_ab.py's).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -50,7 +53,7 @@ tree_hash() {
 }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, binfmt_misc): run it as root"
-[ -n "${WOW_VM_AB:-}" ] || [ -x "$BUILD/app/dash/wowdash" ] || die "$BUILD/app/dash/wowdash: not built (make build first)"
+[ -n "${WOW_VM_AB:-}" ] && [ -z "${WOW_VM_ROLLOUT:-}" ] || [ -x "$BUILD/app/dash/wowdash" ] || die "$BUILD/app/dash/wowdash: not built (make build first)"
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9 || die "cannot lock $CACHE/.lock"
@@ -112,6 +115,14 @@ if [ -n "${WOW_VM_ONLY_BUILD:-}" ]; then
 fi
 t=$SECONDS
 status=0
+if [ -n "${WOW_VM_ROLLOUT:-}" ]; then
+    # shellcheck disable=SC2086 # WOW_VM_ROLLOUT_ARGS: more options of vm_rollout.py
+    python3 "$SRC/tests/vm/vm_rollout.py" --image-dir "$image_dir" --keys "$CACHE/ab-keys" \
+        --wowdash "$BUILD/app/dash/wowdash" --work "$BUILD/vm-rollout" --bundles-work "$BUILD/vm-ab" \
+        ${WOW_VM_ROLLOUT_ARGS:-} || status=$?
+    say "wall time: .debs $deb_time s, image $image_time s, rollout $((SECONDS - t)) s, all $((SECONDS - started)) s"
+    exit "$status"
+fi
 if [ -n "${WOW_VM_AB:-}" ]; then
     # shellcheck disable=SC2086 # WOW_VM_AB_ARGS: more options of vm_ab.py, split on spaces
     python3 "$SRC/tests/vm/vm_ab.py" --image-dir "$image_dir" --keys "$CACHE/ab-keys" \

@@ -97,50 +97,70 @@ def ext4_write(image, path, text, work):
     check(got == text, f"debugfs could not write {path} into {image}")
 
 
-def make_bundles(image, keys, work):
-    """{name: path} of the test's bundles, made once per image (kept in work/bundles)."""
+BUNDLES = ("good", "selftest", "crash", "forged")
+
+
+def make_bundles(image, keys, work, names=BUNDLES):
+    """{name: path} of the test's bundles names (forged needs good), made once per image (kept
+    in work/bundles, with the image's key in .key)."""
     out = os.path.join(work, "bundles")
     key = open(image + ".sha256").read().split()[0] + sh(["sha256sum", MAKE_BUNDLE]).stdout[:16]
     stamp = os.path.join(out, ".key")
-    names = ("good", "selftest", "crash", "forged")
+    names = [n for n in BUNDLES if n in names or (n == "good" and "forged" in names)]
     paths = {n: os.path.join(out, n + ".raucb") for n in names}
-    if os.path.exists(stamp) and open(stamp).read() == key and all(map(os.path.exists, paths.values())):
-        log(f"bundles: made before ({out})")
-        return paths
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(out)
+    if os.path.exists(stamp) and open(stamp).read() == key:
+        names = [n for n in names if not os.path.exists(paths[n])]
+        if not names:
+            log(f"bundles: made before ({out})")
+            return paths
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        if os.path.exists(stamp):
+            os.unlink(stamp)
     src = os.path.join(work, "bundle-src")
     shutil.rmtree(src, ignore_errors=True)
     os.makedirs(src)
     t = time.monotonic()
-    boot, root = os.path.join(src, "boot.vfat"), os.path.join(src, "root.ext4")
-    extract(image, 2, boot)
-    extract(image, 5, root)
-    ext4_write(root, "/etc/wowkiosk/system-version", V2 + "\n", src)
-    kiosk_conf = sh(["debugfs", "-R", "cat /etc/wowkiosk/kiosk.conf", root]).stdout
-    check("[kiosk]" in kiosk_conf, "the image's /etc/wowkiosk/kiosk.conf has no [kiosk]")
-    bad_root = os.path.join(src, "root-selftest.ext4")
-    sh(["cp", "--sparse=always", root, bad_root])
-    ext4_write(bad_root, "/etc/wowkiosk/kiosk.conf",
-               kiosk_conf + "\n[kiosk]\nno_such_key = 1\n", src)
-    crash_boot = os.path.join(src, "boot-crash.vfat")
-    sh(["cp", "--sparse=always", boot, crash_boot])
-    cmdline = fat_read(crash_boot, 0, "cmdline.txt").decode().strip()
-    with open(os.path.join(src, "cmdline.txt"), "w") as f:
-        f.write(cmdline + " init=/bin/false panic=3\n")
-    fat_write(crash_boot, 0, os.path.join(src, "cmdline.txt"), "cmdline.txt")
     dev = [os.path.join(keys, "dev.cert.pem"), os.path.join(keys, "dev.key.pem")]
-    for name, b, r in (("good", boot, root), ("selftest", boot, bad_root), ("crash", crash_boot, root)):
-        log(f"bundles: {name}")
-        sh([MAKE_BUNDLE, "--boot", b, "--root", r, "--version", V2 if name == "good" else f"{V2}-{name}",
-            "--cert", dev[0], "--key", dev[1], "--keyring", dev[0], "--out", paths[name]])
-    other = [os.path.join(src, "other.cert.pem"), os.path.join(src, "other.key.pem")]
-    sh(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", other[1], "-out",
-        other[0], "-subj", "/O=not the fleet/CN=someone else", "-days", "60"])
-    r = subprocess.run(["rauc", "resign", "--cert", other[0], "--key", other[1], "--keyring", dev[0],
-                        "--signing-keyring", other[0], paths["good"], paths["forged"]],
-                       capture_output=True, text=True)
-    check(r.returncode == 0, f"rauc resign: {r.stderr.strip()}")
+    systems = {}  # name: (boot, root) images of the system it holds
+    if set(names) & {"good", "selftest", "crash"}:
+        boot, root = os.path.join(src, "boot.vfat"), os.path.join(src, "root.ext4")
+        extract(image, 2, boot)
+        extract(image, 5, root)
+        ext4_write(root, "/etc/wowkiosk/system-version", V2 + "\n", src)
+        systems["good"] = (boot, root)
+    if "selftest" in names:
+        kiosk_conf = sh(["debugfs", "-R", "cat /etc/wowkiosk/kiosk.conf", root]).stdout
+        check("[kiosk]" in kiosk_conf, "the image's /etc/wowkiosk/kiosk.conf has no [kiosk]")
+        bad_root = os.path.join(src, "root-selftest.ext4")
+        sh(["cp", "--sparse=always", root, bad_root])
+        ext4_write(bad_root, "/etc/wowkiosk/kiosk.conf",
+                   kiosk_conf + "\n[kiosk]\nno_such_key = 1\n", src)
+        systems["selftest"] = (boot, bad_root)
+    if "crash" in names:
+        crash_boot = os.path.join(src, "boot-crash.vfat")
+        sh(["cp", "--sparse=always", boot, crash_boot])
+        cmdline = fat_read(crash_boot, 0, "cmdline.txt").decode().strip()
+        with open(os.path.join(src, "cmdline.txt"), "w") as f:
+            f.write(cmdline + " init=/bin/false panic=3\n")
+        fat_write(crash_boot, 0, os.path.join(src, "cmdline.txt"), "cmdline.txt")
+        systems["crash"] = (crash_boot, root)
+    for name in ("good", "selftest", "crash"):
+        if name in names:
+            log(f"bundles: {name}")
+            b, r = systems[name]
+            sh([MAKE_BUNDLE, "--boot", b, "--root", r, "--version",
+                V2 if name == "good" else f"{V2}-{name}", "--cert", dev[0], "--key", dev[1],
+                "--keyring", dev[0], "--out", paths[name]])
+    if "forged" in names:
+        other = [os.path.join(src, "other.cert.pem"), os.path.join(src, "other.key.pem")]
+        sh(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", other[1],
+            "-out", other[0], "-subj", "/O=not the fleet/CN=someone else", "-days", "60"])
+        r = subprocess.run(["rauc", "resign", "--cert", other[0], "--key", other[1], "--keyring",
+                            dev[0], "--signing-keyring", other[0], paths["good"], paths["forged"]],
+                           capture_output=True, text=True)
+        check(r.returncode == 0, f"rauc resign: {r.stderr.strip()}")
     shutil.rmtree(src)
     with open(stamp, "w") as f:
         f.write(key)

@@ -242,6 +242,8 @@ class Vm:
     # more arguments for qemu (vm_firmware.FirmwareVm: the device tree)
     PROBE = "wowvm-probe.sh"
     extra_args = ()
+    # more ports the guest may reach besides PostgreSQL's: ((guest address, port), host port)
+    forwards = ()
 
     def __init__(self, image_dir, work, pg_port):
         self.image_dir, self.work = image_dir, work
@@ -320,8 +322,8 @@ class Vm:
             data = ["-drive", "if=none,id=data,format=raw,file.driver=nbd,file.server.type=unix,"
                     f"file.server.path={nbd_socket}",
                     "-device", "virtio-blk-pci,drive=data"]
-        fwd = (f"guestfwd=tcp:{PG_GUEST[0]}:{PG_GUEST[1]}-cmd:"
-               f"socat STDIO TCP:127.0.0.1:{self.pg_port}")
+        fwd = ",".join(f"guestfwd=tcp:{ip}:{port}-cmd:socat STDIO TCP:127.0.0.1:{host_port}"
+                       for (ip, port), host_port in ((PG_GUEST, self.pg_port), *self.forwards))
         argv = ["qemu-system-aarch64", *MACHINE, "-display", "none", "-no-reboot", *self.extra_args,
                 "-kernel", kernel, "-initrd", initrd, "-append", append,
                 "-drive", f"if=none,file={self.img},format=raw,id=hd0,cache=unsafe",

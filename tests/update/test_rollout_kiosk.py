@@ -189,9 +189,9 @@ class Kiosk:
         self.log.close()
 
 
-def run_updater(kiosk, tmp, cert):
+def run_updater(kiosk, tmp, cert, **more_env):
     """The real updater as a timer would run it; its exit status and stderr."""
-    env = dict(os.environ, WOWKIOSK_STATE_DIR=kiosk.dir, WOWKIOSK_SYSTEM_VERSION="1.0.0",
+    env = dict(os.environ, **more_env, WOWKIOSK_STATE_DIR=kiosk.dir, WOWKIOSK_SYSTEM_VERSION="1.0.0",
                WOWKIOSK_KEYRING=cert, WOWKIOSK_CMDLINE=kiosk.cmdline, WOWKIOSK_USER="wow-nobody-here",
                DBUS_SYSTEM_BUS_ADDRESS="unix:path=" + os.path.join(tmp, "no-bus"))
     r = subprocess.run(["sh", UPDATER], capture_output=True, text=True, env=env, timeout=120)
@@ -287,6 +287,25 @@ def check_refused(fleet, kiosk, tmp, cert, key, port):
     wait_until("the offer file removed", lambda: kiosk.offer() is None)
 
 
+def check_no_space(fleet, kiosk, tmp, cert, key, port):
+    """A download that would leave the store less than its reserve is refused before a byte
+    is fetched (the reserve raised past the disk's free space)."""
+    bundle = make_bundle(tmp, "1.3.1", key, cert)
+    url = "http://127.0.0.1:%d/updates/wowkiosk-1.3.1.raucb" % port
+    dash(fleet.db, "bundle", "publish", bundle, "--url", url, "--keyring", cert)
+    dash(fleet.db, "rollout", "start", "1.3.1", "--canary", KID)
+    wait_until("the 1.3.1 offer", lambda: (kiosk.offer() or {}).get("version") == "1.3.1")
+    rc, err = run_updater(kiosk, tmp, cert, WOWKIOSK_UPDATE_RESERVE_MB=str(1 << 40))
+    check(rc == 1 and "refused" in err and "not enough space on the data partition" in err,
+          f"updater ({rc}): {err}")
+    check(not os.path.exists(os.path.join(kiosk.update, "download", "1.3.1.raucb.part")),
+          "a download without room was started")
+    row = wait_until("the heartbeat's refusal", lambda: reported(fleet, "1.3.1", "refused"))
+    check("MiB stay for the store" in row[3], f"kiosks row: {row}")
+    dash(fleet.db, "rollout", "stop", "--note", "next")
+    wait_until("the offer file removed", lambda: kiosk.offer() is None)
+
+
 def check_hostile(fleet, kiosk, tmp, cert, key):
     bundle = make_bundle(tmp, "1.4.0", key, cert)
     dash(fleet.db, "bundle", "publish", bundle, "--url", "http://127.0.0.1:9/b.raucb",
@@ -336,6 +355,8 @@ def main():
                         fleet, kiosk, tmp, cert, bundle, url, served)),
                     ("stopped", lambda: check_stopped(fleet, kiosk)),
                     ("refused", lambda: check_refused(fleet, kiosk, site, cert, key, served.port)),
+                    ("no space", lambda: check_no_space(fleet, kiosk, site, cert, key,
+                                                        served.port)),
                     ("hostile", lambda: check_hostile(fleet, kiosk, tmp, cert, key))):
                 step()
                 check(kiosk.proc.poll() is None, f"the kiosk exited ({kiosk.proc.returncode})")
@@ -357,7 +378,7 @@ def main():
             if fleet:
                 fleet.drop()
     print(f"test_rollout_kiosk {ENGINE}: offer, may-install, download, failed install reported "
-          "and pausing, stop, refused download, hostile offer")
+          "and pausing, stop, refused download, no space, hostile offer")
     return 0
 
 

@@ -60,7 +60,8 @@ Options:
   --config-size MIB    with --ab: partition 1 (default 64)
   --boot-size MIB      boot partition (default 256)
   --root-size MIB      root partition (default: what the tree needs + 25% + 256)
-  --data-size MIB      data partition (default 512)
+  --data-size MIB      data partition (default 512; with --ab 1024: it also holds
+                       a downloaded update, and the updater keeps 64 MiB for the store)
   --hostname NAME      host name of every kiosk (default wowkiosk)
   --conf FILE          boot-partition template (default platform/rpi/wowkiosk.conf)
   --extra-packages "A B"  more Debian packages to install
@@ -84,7 +85,7 @@ SYSTEM_VERSION=
 CONFIG_MB=64
 BOOT_MB=256
 ROOT_MB=auto
-DATA_MB=512
+DATA_MB=        # 512, or 1024 with --ab (after the options)
 HOSTNAME_KIOSK=wowkiosk
 CONF_TEMPLATE=$RPI_DIR/wowkiosk.conf
 EXTRA_PACKAGES=
@@ -114,7 +115,7 @@ parse_args() {
         --config-size) CONFIG_MB=${2:-}; shift ;;
         --boot-size) BOOT_MB=${2:-}; shift ;;
         --root-size) ROOT_MB=${2:-}; shift ;;
-        --data-size) DATA_MB=${2:-}; shift ;;
+        --data-size) DATA_MB=${2:?--data-size needs a value}; shift ;;
         --hostname) HOSTNAME_KIOSK=${2:?--hostname needs a name}; shift ;;
         --conf) CONF_TEMPLATE=$(realpath -m "${2:?--conf needs a file}"); shift ;;
         --extra-packages) EXTRA_PACKAGES=${2:-}; shift ;;
@@ -130,6 +131,7 @@ parse_args() {
     foreign | second | bootstrap | packages | configure | image | all) ;;
     *) die "--stage: expected foreign, second, bootstrap, packages, configure, image or all, got '$STAGE'" ;;
     esac
+    [ -n "$DATA_MB" ] || DATA_MB=$([ "$AB" = 1 ] && echo 1024 || echo 512)
     check_size --boot-size "$BOOT_MB" 64
     check_size --data-size "$DATA_MB" 16
     check_size --config-size "$CONFIG_MB" 33

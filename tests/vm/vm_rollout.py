@@ -285,11 +285,6 @@ def main():
             served = fleet.server.text_log()
             check(re.search(rf"GET /updates/wowkiosk-{re.escape(vm_ab.V2)}\.raucb 20[06] ",
                             served), "the dashboard's log shows no GET of the bundle")
-            fleet.dash("rollout", "status")
-            wait("the canary's offer withdrawn", lambda: "offer" not in canary.files(), 120)
-            page = fleet.page("canary-done")
-            check("1 of 1 kiosks in this stage run it" in page,
-                  "the fleet page does not count the canary done (1 of 1)")
             # the waiting kiosk: never offered, nothing done
             files = waiting.files()
             row = fleet.kiosk("vm-wait")
@@ -300,6 +295,11 @@ def main():
                   "the waiting kiosk's updater said something: "
                   f"{re.findall(r'wowkiosk-updater: .*', waiting.vm.text())[:3]}")
             log("the waiting kiosk: not offered, nothing downloaded, slot A, version " + old)
+            fleet.dash("rollout", "status")
+            wait("the canary's offer withdrawn", lambda: "offer" not in canary.files(), 120)
+            page = fleet.page("canary-done")
+            check("1 of 1 kiosks in this stage run it" in page,
+                  "the fleet page does not count the canary done (1 of 1)")
             if not a.no_promote:
                 t1 = time.monotonic()
                 fleet.act("/fleet/rollout", {"action": "promote", "note": "the canary runs it"})
@@ -314,6 +314,11 @@ def main():
                 check(f"Update {vm_ab.V2}" in page and "done" in page,
                       f"the fleet page does not show the rollout done ({stage})")
                 check(fleet.offered() == "", f"done, yet offered to {fleet.offered()!r}")
+                rows = re.findall(r"<tr[^>]*>(?:(?!</tr>).)*</tr>", page, re.S)
+                for kid in KIOSKS:
+                    row = next((r for r in rows if f">{kid}<" in r), "")
+                    check(vm_ab.V2 in row and "slot B" in row, f"the fleet page's row of {kid} "
+                          f"does not say {vm_ab.V2} and slot B")
                 log(f"rollout done: {stage}")
             for k in kiosks.values():
                 k.send("systemctl poweroff")

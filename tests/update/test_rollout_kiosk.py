@@ -268,12 +268,28 @@ def check_stopped(fleet, kiosk):
     wait_until("the offer file removed after the rollout stopped", lambda: kiosk.offer() is None)
 
 
-def check_refused(fleet, kiosk, tmp, cert, key, port):
-    bundle = make_bundle(tmp, "1.3.0", key, cert)
-    url = "http://127.0.0.1:%d/updates/wowkiosk-1.3.0.raucb" % port
+def offer_new(fleet, kiosk, tmp, cert, key, port, version):
+    """A bundle of version published and rolled out to the kiosk, until its offer file says
+    so; the bundle's path."""
+    bundle = make_bundle(tmp, version, key, cert)
+    url = "http://127.0.0.1:%d/updates/wowkiosk-%s.raucb" % (port, version)
     dash(fleet.db, "bundle", "publish", bundle, "--url", url, "--keyring", cert)
-    dash(fleet.db, "rollout", "start", "1.3.0", "--canary", KID)
-    wait_until("the 1.3.0 offer", lambda: (kiosk.offer() or {}).get("version") == "1.3.0")
+    dash(fleet.db, "rollout", "start", version, "--canary", KID)
+    wait_until(f"the {version} offer", lambda: (kiosk.offer() or {}).get("version") == version)
+    return bundle
+
+
+def refused_and_stopped(fleet, kiosk, version, why):
+    """The heartbeat reports version refused with why in its error; the rollout is then
+    stopped and the offer file goes."""
+    row = wait_until("the heartbeat's refusal", lambda: reported(fleet, version, "refused"))
+    check(why in row[3], f"kiosks row: {row}")
+    dash(fleet.db, "rollout", "stop", "--note", "next")
+    wait_until("the offer file removed", lambda: kiosk.offer() is None)
+
+
+def check_refused(fleet, kiosk, tmp, cert, key, port):
+    bundle = offer_new(fleet, kiosk, tmp, cert, key, port, "1.3.0")
     with open(bundle, "r+b") as f:  # the server now sends other bytes of the same size
         f.seek(100)
         f.write(b"\x00" * 16 if f.read(16) != b"\x00" * 16 else b"\x01" * 16)
@@ -281,29 +297,19 @@ def check_refused(fleet, kiosk, tmp, cert, key, port):
     check(rc == 1 and "refused" in err and "SHA-256" in err, f"updater ({rc}): {err}")
     check(not os.path.exists(os.path.join(kiosk.update, "download", "1.3.0.raucb")),
           "a refused download is kept")
-    row = wait_until("the heartbeat's refusal", lambda: reported(fleet, "1.3.0", "refused"))
-    check("SHA-256" in row[3], f"kiosks row: {row}")
-    dash(fleet.db, "rollout", "stop", "--note", "next")
-    wait_until("the offer file removed", lambda: kiosk.offer() is None)
+    refused_and_stopped(fleet, kiosk, "1.3.0", "SHA-256")
 
 
 def check_no_space(fleet, kiosk, tmp, cert, key, port):
     """A download that would leave the store less than its reserve is refused before a byte
     is fetched (the reserve raised past the disk's free space)."""
-    bundle = make_bundle(tmp, "1.3.1", key, cert)
-    url = "http://127.0.0.1:%d/updates/wowkiosk-1.3.1.raucb" % port
-    dash(fleet.db, "bundle", "publish", bundle, "--url", url, "--keyring", cert)
-    dash(fleet.db, "rollout", "start", "1.3.1", "--canary", KID)
-    wait_until("the 1.3.1 offer", lambda: (kiosk.offer() or {}).get("version") == "1.3.1")
+    offer_new(fleet, kiosk, tmp, cert, key, port, "1.3.1")
     rc, err = run_updater(kiosk, tmp, cert, WOWKIOSK_UPDATE_RESERVE_MB=str(1 << 40))
     check(rc == 1 and "refused" in err and "not enough space on the data partition" in err,
           f"updater ({rc}): {err}")
     check(not os.path.exists(os.path.join(kiosk.update, "download", "1.3.1.raucb.part")),
           "a download without room was started")
-    row = wait_until("the heartbeat's refusal", lambda: reported(fleet, "1.3.1", "refused"))
-    check("MiB stay for the store" in row[3], f"kiosks row: {row}")
-    dash(fleet.db, "rollout", "stop", "--note", "next")
-    wait_until("the offer file removed", lambda: kiosk.offer() is None)
+    refused_and_stopped(fleet, kiosk, "1.3.1", "MiB stay for the store")
 
 
 def check_hostile(fleet, kiosk, tmp, cert, key):

@@ -482,11 +482,9 @@ def main():
     log(f"store: {len(ids)} taps over {k.boot_no} boots, integrity_check ok; boots "
         f"{vm.firmware.boots}")
     print(f"figure: vm_ab_bundle_mb {bundle_mb:.0f} MB (verity bundle of boot + root)")
-    for name, unit, what in (("vm_ab_install_s", "s", "rauc install of the good bundle, in the VM"),
-                             ("vm_ab_update_s", "s", "install start to the new slot marked good"),
-                             ("vm_ab_fallback_s", "s", "failed self-test to the old slot serving")):
-        if name in figures:
-            print(f"figure: {name} {figures[name]:.1f} {unit} ({what})")
+    vk.print_figures(figures, (("vm_ab_install_s", "s", "rauc install of the good bundle, in the VM"),
+                               ("vm_ab_update_s", "s", "install start to the new slot marked good"),
+                               ("vm_ab_fallback_s", "s", "failed self-test to the old slot serving")))
     log(f"{a.upto} scenarios, {k.boot_no} boots in {time.monotonic() - started:.0f} s")
     print("1 passed, 0 failed")
     return 0

@@ -634,6 +634,13 @@ def crashloop_check(vm, pg, wowdash, work):
     return problems, to_fleet
 
 
+def print_figures(figures, rows):
+    """figure: lines for each (name, unit, what) of rows that figures (name: value) holds."""
+    for name, unit, what in rows:
+        if name in figures:
+            print(f"figure: {name} {figures[name]:.1f} {unit} ({what})")
+
+
 def taps_committed(text):
     return [int(m.group(1)) for m in re.finditer(r"tap committed id=\d+ department=\S+ rating=(\d)",
                                                   text)]

@@ -334,11 +334,10 @@ def main():
                 k.vm.kill()
             if fleet.server:
                 fleet.server.stop()
-    for name, what in (("vm_rollout_canary_s", "the rollout's start to the canary reporting good"),
-                       ("vm_rollout_download_s", "the canary's download of the bundle"),
-                       ("vm_rollout_fleet_s", "promote to the waiting kiosk reporting good")):
-        if name in figures:
-            print(f"figure: {name} {figures[name]:.1f} s ({what})")
+    vk.print_figures(figures, (
+        ("vm_rollout_canary_s", "s", "the rollout's start to the canary reporting good"),
+        ("vm_rollout_download_s", "s", "the canary's download of the bundle"),
+        ("vm_rollout_fleet_s", "s", "promote to the waiting kiosk reporting good")))
     log(f"done in {time.monotonic() - started:.0f} s")
     print("1 passed, 0 failed")
     return 0

@@ -63,6 +63,10 @@ static const char mark_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'synced_s
                                " AND CAST(value AS INTEGER) = ?3"
                                " AND (SELECT value FROM meta WHERE key = 'incarnation') = ?2";
 
+static const char rewind_sql[] = "UPDATE meta SET value = ?1 WHERE key = 'synced_seq'"
+                                 " AND CAST(value AS INTEGER) > ?1"
+                                 " AND (SELECT value FROM meta WHERE key = 'incarnation') = ?2";
+
 static int fail(struct store_changes *c, const char *what)
 {
     snprintf(c->error, c->size, "store %s: %s: %s",
@@ -425,4 +429,22 @@ int store_changes_mark(struct store_changes *c, const char *incarnation, int64_t
         sqlite3_finalize(stmt);
     }
     return rc == 0 ? 0 : fail(c, "recording synced_seq");
+}
+
+int store_changes_rewind(struct store_changes *c, const char *incarnation, int64_t to_seq)
+{
+    sqlite3_stmt *stmt;
+    int rc = -1;
+    if (to_seq < 0) {
+        snprintf(c->error, c->size, "store %s: rewinding synced_seq to %lld: a seq >= 0 expected",
+                 sqlite3_db_filename(c->db, "main"), (long long)to_seq);
+        return -1;
+    }
+    if (sqlite3_prepare_v2(c->db, rewind_sql, -1, &stmt, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(stmt, 1, to_seq);
+        sqlite3_bind_text(stmt, 2, incarnation, -1, SQLITE_STATIC);
+        rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
+        sqlite3_finalize(stmt);
+    }
+    return rc == 0 ? 0 : fail(c, "rewinding synced_seq");
 }

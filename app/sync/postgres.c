@@ -43,6 +43,7 @@ struct pipeline {
     int n;
     int fetch;        /* the catalog fetch's index; -1: none */
     int update_fetch; /* the system update offer's */
+    int cursor;       /* the sync cursor's read; -1: none */
     int64_t rows;     /* count and reason rows, for the stats */
 };
 
@@ -249,6 +250,9 @@ static const char catalog_sql[] =
 static const char update_sql[] =
     "SELECT version, url, sha256, size FROM kiosk_update WHERE kiosk_id = $1";
 
+static const char cursor_advance_sql[] = SCHEMA_CURSOR_ADVANCE;
+static const char cursor_read_sql[] = SCHEMA_CURSOR_READ;
+
 /* Sends one statement of push p, noting it for matching its results. */
 static bool send(struct postgres_backend *b, struct pipeline *p, const char *what, const char *sql,
                  int nparams, const char *const *params)
@@ -409,8 +413,23 @@ static bool send_catalog_fetch(struct postgres_backend *b, struct pipeline *p,
     return send(b, p, "SELECT FROM kiosk_update", update_sql, 1, params);
 }
 
-/* The fetch's row, if any: a version above 0 and its text (kept only up
- * to SYNC_CATALOG_BODY_MAX).  Anything else the server says is ignored. */
+/* Moves the database's cursor for the batch's store and reads it back
+ * (schema.h), when the batch has a range. */
+static bool send_cursor(struct postgres_backend *b, struct pipeline *p,
+                        const struct sync_batch *batch)
+{
+    if (batch->from_seq < 0)
+        return true;
+    char from[24], upto[24];
+    snprintf(from, sizeof from, "%lld", (long long)batch->from_seq);
+    snprintf(upto, sizeof upto, "%lld", (long long)batch->upto_seq);
+    const char *params[4] = {batch->kiosk_id, batch->incarnation, from, upto};
+    if (!send(b, p, "INSERT INTO sync_cursors", cursor_advance_sql, 4, params))
+        return false;
+    p->cursor = p->n;
+    return send(b, p, "SELECT FROM sync_cursors", cursor_read_sql, 2, params);
+}
+
 /* The round's comments and comment key after the heartbeat (sync_comments.h). */
 static bool send_comments(struct postgres_backend *b, struct pipeline *p,
                           const struct sync_batch *batch)
@@ -423,6 +442,8 @@ static bool send_comments(struct postgres_backend *b, struct pipeline *p,
     return ok;
 }
 
+/* The fetch's row, if any: a version above 0 and its text (kept only up
+ * to SYNC_CATALOG_BODY_MAX).  Anything else the server says is ignored. */
 static void take_catalog(PGresult *res, struct sync_fetched *fetched)
 {
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) != 2 ||
@@ -436,6 +457,22 @@ static void take_catalog(PGresult *res, struct sync_fetched *fetched)
     fetched->version = version;
     fetched->length = (size_t)PQgetlength(res, 0, 1);
     fetched->body = fetched->length <= SYNC_CATALOG_BODY_MAX ? strdup(PQgetvalue(res, 0, 1)) : NULL;
+}
+
+/* The cursor's row: none (the database holds nothing of the store) is 0. */
+static void take_cursor(PGresult *res, struct sync_fetched *fetched)
+{
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 1 || PQntuples(res) > 1)
+        return;
+    fetched->cursor = 0;
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        char *end = NULL;
+        long long seq = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+        if (end == PQgetvalue(res, 0, 0) || *end != '\0' || seq < -1)
+            return;
+        fetched->cursor = seq;
+    }
+    fetched->cursor_read = true;
 }
 
 /* A text field of the row into out; one too long for it is left empty,
@@ -551,6 +588,8 @@ static enum sync_result read_results(struct postgres_backend *b, const struct pi
             take_catalog(res, fetched);
         else if (i == p->update_fetch)
             take_update(res, fetched);
+        else if (i == p->cursor)
+            take_cursor(res, fetched);
         PQclear(res);
         if (PQstatus(b->conn) == CONNECTION_BAD) {
             if (outcome == SYNC_OK)
@@ -575,7 +614,7 @@ static enum sync_result pg_send(struct sync_backend *base, const struct sync_bat
     }
     int64_t deadline = mono_ms() + timeout_ms;
     struct pipeline *p = &b->sent[b->sent_n];
-    *p = (struct pipeline){.fetch = -1, .update_fetch = -1};
+    *p = (struct pipeline){.fetch = -1, .update_fetch = -1, .cursor = -1};
     bool rows = batch->count_n + batch->reason_n + batch->comment_n > 0;
     bool backlog = batch->count_n >= SPLIT_MIN_ROWS || batch->reason_n >= SPLIT_MIN_ROWS;
     bool ok = true;
@@ -583,8 +622,8 @@ static enum sync_result pg_send(struct sync_backend *base, const struct sync_bat
         ok = send(b, p, "BEGIN", "BEGIN", 0, NULL) &&
              (!backlog || send(b, p, "SET LOCAL plan_cache_mode", generic_sql, 0, NULL)) &&
              send_counts(b, p, batch) && send_reasons(b, p, batch);
-    ok = ok && send_heartbeat(b, p, heartbeat) && send_comments(b, p, batch) &&
-         (batch->no_fetch || send_catalog_fetch(b, p, batch));
+    ok = ok && send_cursor(b, p, batch) && send_heartbeat(b, p, heartbeat) &&
+         send_comments(b, p, batch) && (batch->no_fetch || send_catalog_fetch(b, p, batch));
     if (rows)
         ok = ok && send(b, p, "COMMIT", "COMMIT", 0, NULL);
     if (!ok || PQpipelineSync(b->conn) != 1) {

@@ -609,6 +609,23 @@ const struct schema_step schema_steps[] = {
      "  rating_4, misuse_1, misuse_2, misuse_3, misuse_4, " SCHEMA_END_COLUMNS " ON tap_counts"
      "  BEGIN UPDATE tap_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS
      "  WHERE rowid = NEW.rowid; END"},
+    /* step: sync cursors — what the database holds of each store, so a kiosk
+       whose store says "sent" sends again what this database never got */
+    {15, "sync cursors: the rows of each kiosk store this database holds (docs/SYNC.md, Protocol)",
+     /* Every row of the store (kiosk_id, incarnation) with changed_seq <=
+        seq is here; -1: not known (the store synced here before this step:
+        its next push is believed).  Moved by the kiosk's push only, in its
+        transaction (SCHEMA_CURSOR_ADVANCE). */
+     "CREATE TABLE sync_cursors("
+     "  kiosk_id TEXT NOT NULL,"
+     "  incarnation TEXT NOT NULL,"
+     "  seq BIGINT NOT NULL CHECK (seq >= -1),"
+     "  PRIMARY KEY (kiosk_id, incarnation));"
+     "INSERT INTO sync_cursors(kiosk_id, incarnation, seq)"
+     "  SELECT kiosk_id, incarnation, -1 FROM tap_counts"
+     "  UNION SELECT kiosk_id, incarnation, -1 FROM reason_counts",
+     /* PostgreSQL: a kiosk role reads and moves its own rows only */
+     KIOSK_POLICY("sync_cursors"), NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

@@ -54,6 +54,12 @@
  * '', ended_by skipped or timeout) stay, and the dashboard's rollup reads
  * both, the greater of the two where both count the same follow-ups.
  *
+ * Step 15 (sync cursors): sync_cursors(kiosk_id, incarnation, seq) says
+ * up to which store seq the database holds a store's rows.  The kiosk's
+ * own mark of what it sent is only its belief: a store that synced to
+ * another target (a boot without its settings), or a database restored
+ * from an older copy, is sent again from the database's seq.
+ *
  * PostgreSQL only (step 2): row-level security.  A kiosk logs in as its
  * own role "kiosk_<ID>", a member of the NOLOGIN role wowkiosk_fleet; the
  * policy lets it insert, update and read rows whose kiosk_id is <ID>, and
@@ -65,7 +71,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 14 /* the newest step */
+#define SCHEMA_VERSION 15 /* the newest step */
 
 /* A comment's longest body, in characters (step 12's CHECK; the kiosk's
  * keyboard and the phone form stop there). */
@@ -160,6 +166,21 @@
 #define SCHEMA_HEARTBEAT_UPDATE_MERGE                                                              \
     ", slot = excluded.slot, update_version = excluded.update_version,"                            \
     " update_state = excluded.update_state, update_error = excluded.update_error"
+
+/* The sync cursor (step 15), moved by every push of rows in its
+ * transaction: $1 kiosk_id, $2 incarnation, $3 the seq the push's rows
+ * start after, $4 the seq they reach.  The database's seq becomes $4 only
+ * when it already held every row up to $3 (or did not know, -1): a push
+ * that starts past what it holds leaves it, and SCHEMA_CURSOR_READ then
+ * tells the kiosk where to send from.  A new store's first push ($3 = 0)
+ * starts it; any other first push finds the database holding nothing. */
+#define SCHEMA_CURSOR_ADVANCE                                                                      \
+    "INSERT INTO sync_cursors(kiosk_id, incarnation, seq) VALUES ($1, $2,"                         \
+    " CASE WHEN CAST($3 AS BIGINT) = 0 THEN CAST($4 AS BIGINT) ELSE 0 END)"                        \
+    " ON CONFLICT (kiosk_id, incarnation) DO UPDATE SET seq = CAST($4 AS BIGINT)"                  \
+    " WHERE (sync_cursors.seq < 0 OR sync_cursors.seq >= CAST($3 AS BIGINT))"                      \
+    " AND sync_cursors.seq < CAST($4 AS BIGINT)"
+#define SCHEMA_CURSOR_READ "SELECT seq FROM sync_cursors WHERE kiosk_id = $1 AND incarnation = $2"
 
 /* One step: version - 1 to version.  Append-only, like the store's. */
 struct schema_step {

@@ -34,8 +34,8 @@
 struct sqlite_backend {
     struct sync_backend base; /* first: the engine holds a pointer to it */
     sqlite3 *db;              /* owned; NULL while disconnected */
-    sqlite3_stmt *count_stmt, *reason_stmt, *heartbeat_stmt, *catalog_stmt,
-        *update_stmt; /* owned, on db */
+    sqlite3_stmt *count_stmt, *reason_stmt, *heartbeat_stmt, *catalog_stmt, *update_stmt,
+        *cursor_advance_stmt, *cursor_read_stmt; /* owned, on db */
     int (*statfs_fn)(const char *, struct statfs *);
     char path[512];
     int cancel_fd; /* the engine's stop: readable ends a wait on a lock; -1: none */
@@ -151,7 +151,10 @@ static void sqlite_disconnect(struct sync_backend *base)
     sqlite3_finalize(b->heartbeat_stmt);
     sqlite3_finalize(b->catalog_stmt);
     sqlite3_finalize(b->update_stmt);
+    sqlite3_finalize(b->cursor_advance_stmt);
+    sqlite3_finalize(b->cursor_read_stmt);
     b->count_stmt = b->reason_stmt = b->heartbeat_stmt = b->catalog_stmt = b->update_stmt = NULL;
+    b->cursor_advance_stmt = b->cursor_read_stmt = NULL;
     sqlite3_close(b->db); /* NULL is a no-op */
     b->db = NULL;
 }
@@ -183,7 +186,10 @@ static enum sync_result sqlite_connect(struct sync_backend *base, int64_t timeou
         sqlite3_prepare_v2(b->db, reason_sql, -1, &b->reason_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, heartbeat_sql, -1, &b->heartbeat_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, catalog_sql, -1, &b->catalog_stmt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(b->db, update_sql, -1, &b->update_stmt, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(b->db, update_sql, -1, &b->update_stmt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(b->db, SCHEMA_CURSOR_ADVANCE, -1, &b->cursor_advance_stmt, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(b->db, SCHEMA_CURSOR_READ, -1, &b->cursor_read_stmt, NULL) != SQLITE_OK)
         goto fail_open;
     log_info("sync: connected to the SQLite file %s", b->path);
     return SYNC_OK;
@@ -269,6 +275,38 @@ static bool push_heartbeat(struct sqlite_backend *b, const struct sync_heartbeat
     return step_done(s);
 }
 
+/* Moves the database's cursor for the batch's store and reads it back
+ * (schema.h), when the batch has a range.  The statements name their
+ * parameters $1..$4, which SQLite numbers in order of first use. */
+static bool push_cursor(struct sqlite_backend *b, const struct sync_batch *batch,
+                        struct sync_fetched *fetched)
+{
+    if (batch->from_seq < 0)
+        return true;
+    sqlite3_stmt *s = b->cursor_advance_stmt;
+    sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, "$1"), batch->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, "$2"), batch->incarnation, -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, "$3"), batch->from_seq);
+    sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, "$4"), batch->upto_seq);
+    if (!step_done(s))
+        return false;
+    s = b->cursor_read_stmt;
+    sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, "$1"), batch->kiosk_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, "$2"), batch->incarnation, -1,
+                      SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    fetched->cursor = 0; /* no row: the database holds nothing of the store */
+    if (rc == SQLITE_ROW) {
+        fetched->cursor = sqlite3_column_int64(s, 0);
+        rc = sqlite3_step(s); /* the key: one row at most */
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    fetched->cursor_read = rc == SQLITE_DONE;
+    return rc == SQLITE_DONE;
+}
+
 /* The kiosk's catalog when its version is not batch->catalog_have: a
  * version above 0 and its text (kept only up to SYNC_CATALOG_BODY_MAX). */
 static bool fetch_catalog(struct sqlite_backend *b, const struct sync_batch *batch,
@@ -342,6 +380,10 @@ static enum sync_result sqlite_push(struct sync_backend *base, const struct sync
     if (ok) {
         what = "INSERT INTO reason_counts";
         ok = push_reasons(b, batch);
+    }
+    if (ok) {
+        what = "INSERT INTO sync_cursors";
+        ok = push_cursor(b, batch, fetched);
     }
     if (ok) {
         what = "INSERT INTO kiosks";

@@ -54,6 +54,12 @@ struct sync_engine {
     /* an offer the kiosk refused to write (sync_update_offer_check): its
        version and why, reported as "refused" until the offer changes */
     char refused_version[SYNC_UPDATE_VERSION_MAX], refused_why[256];
+    /* the seq the rows were last sent again from, the database holding
+       less than the store believed (send_again; -1: never), and the
+       highest cursor the database answered since: one that never went
+       past it means the cursor does not move, and sending again would
+       only loop */
+    int64_t sent_again_from, cursor_high;
 };
 
 static const char *utf8_copy(char *buf, size_t size, const char *text)
@@ -134,6 +140,7 @@ struct sync_engine *sync_engine_create(const struct sync_settings *settings, int
     }
     e->rng = settings->seed ? settings->seed : seed_from_urandom();
     e->next_due_mono_ms = INT64_MIN;
+    e->sent_again_from = e->cursor_high = -1;
     e->status.state = SYNC_STATE_STARTING;
     snprintf(e->status.backend, sizeof e->status.backend, "%s", e->backend->ops->name);
     return e;
@@ -240,6 +247,8 @@ static struct sync_batch batch_of(const struct sync_engine *e, const struct sync
         .count_n = lb->count_n,
         .reasons = lb->reasons,
         .reason_n = lb->reason_n,
+        .from_seq = lb->synced_seq,
+        .upto_seq = lb->upper_seq,
     };
 }
 
@@ -417,8 +426,9 @@ static void round_succeeded(struct sync_engine *e, int64_t now_mono_ms, int64_t 
 static void send_heartbeat_alone(struct sync_engine *e, int64_t now_utc_ms, const char *error)
 {
     snprintf(e->status.last_error, sizeof e->status.last_error, "%s", error);
-    sync_local_batch_free(&e->batch); /* no rows */
+    sync_local_batch_free(&e->batch); /* no rows, and no range: the cursor stays */
     sync_comments_free(&e->comments);
+    e->batch.synced_seq = e->batch.upper_seq = -1;
     snprintf(e->batch.incarnation, sizeof e->batch.incarnation, "%s", e->incarnation);
     e->batch.backlog_after = e->status.backlog;
     struct sync_push_stats stats = {0};
@@ -483,6 +493,46 @@ static void keep_update(struct sync_engine *e, const struct sync_fetched *fetche
         log_error("%s (tried again next round)", error);
 }
 
+/* The database holds the store's rows only up to cursor, below where this
+ * batch started: the store's mark says more was sent than arrived (sent
+ * to another target, a boot without the kiosk's own settings; or the
+ * database restored from an older copy).  The store's mark goes back to
+ * cursor and the rows after it go again, at once: counts are absolute
+ * and merged by the greater value, so what the database has is never
+ * counted twice.  Returns 0, or -1 with error (the round failed). */
+static int send_again(struct sync_engine *e, int64_t cursor, char *error, size_t size)
+{
+    const char *path = e->settings.store_path;
+    if (e->sent_again_from >= 0 && e->cursor_high <= e->sent_again_from) {
+        snprintf(error, size,
+                 "sync: the %s database's cursor for store %s never went past seq %lld after "
+                 "the rows after it were sent again (it answers %lld now; can this kiosk "
+                 "update sync_cursors?)",
+                 e->status.backend, e->batch.incarnation, (long long)e->sent_again_from,
+                 (long long)cursor);
+        return -1;
+    }
+    sync_prefetch_cancel(e->prefetch); /* they follow the mark that goes back */
+    e->prefetch = NULL;
+    drop_ahead(e);
+    if (cursor == 0)
+        log_warn("sync: the %s database holds none of store %s's rows, which the store believed "
+                 "sent up to seq %lld: sending them all again",
+                 e->status.backend, e->batch.incarnation, (long long)e->batch.synced_seq);
+    else
+        log_warn("sync: the %s database holds store %s's rows only up to seq %lld, not %lld as "
+                 "the store believed: sending them from seq %lld again",
+                 e->status.backend, e->batch.incarnation, (long long)cursor,
+                 (long long)e->batch.synced_seq, (long long)cursor);
+    if (sync_local_rewind(path, &e->batch, cursor, error, size) != 0)
+        return -1;
+    e->sent_again_from = cursor;
+    e->cursor_high = cursor;
+    int64_t backlog = sync_local_backlog(path);
+    e->batch.backlog_after = backlog > 0 ? backlog : 1; /* the next round at once, whatever */
+    return 0;
+}
+
 /* The round's batch: the one read ahead while the last one was pushed,
  * if it still follows what the store recorded; otherwise read now.  A
  * backlog that goes on has its next batch read ahead, while this one is
@@ -545,6 +595,9 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
     struct sync_fetched fetched;
     enum sync_result r = push_round(e, sent, now_utc_ms, &stats, &fetched);
     int64_t push_ms = elapsed_ms() - started - read_ms;
+    bool behind = r == SYNC_OK && fetched.cursor_read && fetched.cursor < e->batch.synced_seq;
+    if (r == SYNC_OK && fetched.cursor_read && !behind && fetched.cursor > e->cursor_high)
+        e->cursor_high = fetched.cursor;
     if (r == SYNC_OK) {
         keep_catalog(e, &fetched, now_utc_ms);
         keep_update(e, &fetched);
@@ -565,11 +618,19 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
         round_failed(e, now_mono_ms, e->backend->last_error);
         return;
     }
-    /* pushed: a failure to record it only means a harmless resend */
-    if (sync_local_mark(e->settings.store_path, &e->batch, error, sizeof error) != 0) {
-        log_error("%s (the rows will be sent again)", error);
-        round_failed(e, now_mono_ms, error);
-        return;
+    if (behind) {
+        if (send_again(e, fetched.cursor, error, sizeof error) != 0) {
+            log_error("%s", error);
+            round_failed(e, now_mono_ms, error);
+            return;
+        }
+    } else {
+        /* pushed: a failure to record it only means a harmless resend */
+        if (sync_local_mark(e->settings.store_path, &e->batch, error, sizeof error) != 0) {
+            log_error("%s (the rows will be sent again)", error);
+            round_failed(e, now_mono_ms, error);
+            return;
+        }
     }
     size_t comments = e->comments.n;
     if (sync_comments_pushed(&e->comments, e->settings.store_path, e->batch.incarnation, error,

@@ -6,7 +6,10 @@
  * A backend is used by one thread (the sync thread) only.  It pushes one
  * batch per call, in one transaction: every count and reason row with
  * n = GREATEST(stored, sent), then the heartbeat.  Counts are absolute, so
- * a batch sent twice, late or out of order changes nothing.  In the same
+ * a batch sent twice, late or out of order changes nothing.  The push
+ * also moves the database's cursor for the store and reads it back
+ * (SCHEMA_CURSOR_ADVANCE): where the database holds less than the store
+ * believes it sent, the engine sends again from there.  In the same
  * round trip it reads the kiosk's catalog (docs/CATALOG.md) when its
  * version differs from the one the kiosk has.
  */
@@ -90,6 +93,11 @@ struct sync_batch {
     /* true: no catalog or update offer is read with this push (one sent
        before the answer to the push before it was read, which reads them) */
     bool no_fetch;
+    /* the store's rows in this push: changed_seq in (from_seq, upto_seq];
+       the push moves the database's cursor with them and reads it back
+       (schema.h, SCHEMA_CURSOR_ADVANCE).  from_seq < 0: no range (a
+       heartbeat sent alone), the cursor is neither moved nor read. */
+    int64_t from_seq, upto_seq;
 };
 
 struct sync_heartbeat {
@@ -135,6 +143,11 @@ struct sync_fetched {
        conclude), update.present false when there is no row */
     bool update_read;
     struct sync_update_offer update;
+    /* the database's cursor for the batch's store after the push: it holds
+       every row with changed_seq <= cursor (-1: not known); cursor_read is
+       false when the push had no range or the answer did not come */
+    bool cursor_read;
+    int64_t cursor;
 };
 
 /* What a push cost, for the status and the benchmarks. */

@@ -175,6 +175,18 @@ int sync_local_mark(const char *path, const struct sync_local_batch *batch, char
     return rc == 0 ? 0 : failed(why, error, size);
 }
 
+int sync_local_rewind(const char *path, const struct sync_local_batch *batch, int64_t seq,
+                      char *error, size_t size)
+{
+    char why[512];
+    struct store_changes *changes;
+    if (store_changes_open(&changes, path, why, sizeof why) != 0)
+        return failed(why, error, size);
+    int rc = store_changes_rewind(changes, batch->incarnation, seq);
+    store_changes_close(changes);
+    return rc == 0 ? 0 : failed(why, error, size);
+}
+
 int sync_local_put_catalog(const char *path, const struct sync_fetched *fetched,
                            int64_t received_ms, char *error, size_t size)
 {

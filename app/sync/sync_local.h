@@ -60,6 +60,14 @@ int sync_local_recheck(const char *path, struct sync_local_batch *batch, char *e
 int sync_local_mark(const char *path, const struct sync_local_batch *batch, char *error,
                     size_t size);
 
+/* The shared database holds the store's rows only up to seq (its cursor,
+ * below batch->synced_seq): records synced_seq = seq, if the store at
+ * path still has the batch's incarnation and a higher synced_seq, so the
+ * rows after it are sent again.  Returns 0, or negative (logged into
+ * error). */
+int sync_local_rewind(const char *path, const struct sync_local_batch *batch, int64_t seq,
+                      char *error, size_t size);
+
 /* Keeps a fetched catalog in the store at path as received at
  * received_ms (one over SYNC_CATALOG_BODY_MAX, or not a text, as refused,
  * so it is not fetched again).  Returns 0, or negative with error. */

@@ -209,7 +209,9 @@ static void test_crash_between_push_and_mark(void **state)
                               .counts = batch.counts,
                               .count_n = batch.count_n,
                               .reasons = batch.reasons,
-                              .reason_n = batch.reason_n};
+                              .reason_n = batch.reason_n,
+                              .from_seq = batch.synced_seq,
+                              .upto_seq = batch.upper_seq};
     struct sync_heartbeat hb = {.kiosk_id = "k1",
                                 .site = "",
                                 .label = "",
@@ -279,6 +281,142 @@ static void test_two_kiosks_two_incarnations(void **state)
     free(new_before);
     free(new_after);
     assert_int_equal(shared_total(&f->db), 200 + 150 + 120 + 80);
+}
+
+/* The database's cursor for the store, as its owner reads it ("" when
+ * it has no row); malloc'd, caller frees. */
+static char *cursor_of(const struct shared_db *db, const char *store)
+{
+    char incarnation[40], sql[160];
+    store_incarnation_of(store, incarnation);
+    snprintf(sql, sizeof sql, "SELECT seq FROM sync_cursors WHERE incarnation = '%s'", incarnation);
+    return shared_query(db, sql);
+}
+
+/* The store's synced_seq as its meta says it. */
+static int64_t store_synced_seq(const char *store)
+{
+    struct sync_local_batch b = {0};
+    char error[256];
+    assert_int_equal(sync_local_read(store, 1, &b, error, sizeof error), 0);
+    int64_t seq = b.synced_seq;
+    sync_local_batch_free(&b);
+    return seq;
+}
+
+/* A kiosk that synced to another target for a while (a boot without its
+ * own settings: the default target) and back: each database gets every
+ * row, the rows of the time away included, although the store's mark
+ * said they were sent.  The second database learns them with no new tap
+ * (an idle round's cursor read is enough). */
+static void test_target_switched(void **state)
+{
+    struct fixture *f = *state;
+    struct shared_db other;
+    shared_db_create(&other, use_postgres, "sync_other");
+    int64_t now = 0;
+    store_fill(f->store, "k1", 300, T0_UTC_MS, 60 * 1000, 21);
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    sync_engine_destroy(e);
+    assert_synced(&f->db, f->store, "k1");
+    int64_t first_mark = store_synced_seq(f->store);
+    assert_true(first_mark > 0);
+
+    /* away: the other target, nothing new yet, then taps there */
+    struct sync_settings s;
+    test_settings(&s, other.target, f->store, "k1");
+    e = sync_engine_create(&s, -1);
+    sync_until_idle(e, &now, 10);
+    assert_synced(&other, f->store, "k1");
+    store_fill(f->store, "k1", 40, T0_UTC_MS + 300 * 60 * 1000, 60 * 1000, 22);
+    sync_engine_request(e);
+    sync_until_idle(e, &now, 10);
+    assert_synced(&other, f->store, "k1");
+    sync_engine_destroy(e);
+    assert_true(store_synced_seq(f->store) > first_mark);
+
+    /* back: the first database gets the 40 taps of the time away */
+    e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 10);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    sync_engine_destroy(e);
+    assert_int_equal(st.state, SYNC_STATE_OK);
+    assert_synced(&f->db, f->store, "k1");
+    assert_int_equal(shared_total(&f->db), 340);
+    assert_int_equal(shared_total(&other), 340);
+    /* both cursors are where the store's mark is */
+    char want[32];
+    snprintf(want, sizeof want, "%lld\n", (long long)store_synced_seq(f->store));
+    char *cursor = cursor_of(&f->db, f->store), *other_cursor = cursor_of(&other, f->store);
+    assert_string_equal(cursor, want);
+    assert_string_equal(other_cursor, want);
+    free(cursor);
+    free(other_cursor);
+    shared_db_destroy(&other);
+}
+
+/* The database restored from a copy older than the store's last push
+ * (here: from before the store's first, its rows and cursor gone): the
+ * next round, with no new tap, sends every row again, in batches. */
+static void test_database_restored(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 0;
+    store_fill(f->store, "k1", 400, T0_UTC_MS, 60 * 1000, 23);
+    struct sync_settings s;
+    test_settings(&s, f->db.target, f->store, "k1");
+    s.batch_rows = 60;
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    sync_until_idle(e, &now, 100);
+    assert_synced(&f->db, f->store, "k1");
+    shared_exec(&f->db, "DELETE FROM tap_counts; DELETE FROM reason_counts;"
+                        " DELETE FROM sync_cursors");
+    assert_int_equal(shared_total(&f->db), 0);
+    sync_engine_request(e);
+    int rounds = sync_until_idle(e, &now, 100);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    sync_engine_destroy(e);
+    assert_true(rounds > 3); /* the idle round that found out, then the batches */
+    assert_int_equal(st.state, SYNC_STATE_OK);
+    assert_int_equal(st.backlog, 0);
+    assert_synced(&f->db, f->store, "k1");
+    assert_int_equal(shared_total(&f->db), 400);
+}
+
+/* A database whose cursor never moves (here a trigger drops its updates)
+ * must not make the kiosk send its whole store round after round: the
+ * second time it is found behind the same place, the round fails and
+ * backs off, saying why. */
+static void test_cursor_stuck(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 0;
+    store_fill(f->store, "k1", 100, T0_UTC_MS, 60 * 1000, 24);
+    struct sync_engine *e = engine_for(f, f->store, "k1");
+    sync_until_idle(e, &now, 5);
+    shared_exec(&f->db, "DELETE FROM sync_cursors");
+    if (f->db.postgres)
+        shared_exec(&f->db, "CREATE FUNCTION drop_update() RETURNS trigger LANGUAGE plpgsql AS"
+                            " $$BEGIN RETURN NULL; END$$;"
+                            "CREATE TRIGGER stuck BEFORE UPDATE ON sync_cursors FOR EACH ROW"
+                            " EXECUTE FUNCTION drop_update()");
+    else
+        shared_exec(&f->db, "CREATE TRIGGER stuck BEFORE UPDATE ON sync_cursors"
+                            " BEGIN SELECT RAISE(IGNORE); END");
+    struct sync_status st = {0};
+    for (int round = 0; round < 6 && st.state != SYNC_STATE_FAILING; round++) {
+        sync_engine_request(e);
+        sync_engine_step(e, now, T0_UTC_MS + now);
+        sync_engine_status(e, &st);
+    }
+    sync_engine_destroy(e);
+    assert_int_equal(st.state, SYNC_STATE_FAILING);
+    assert_int_equal(st.rounds_ok, 3); /* the first sync, the one that found out, one resend */
+    assert_non_null(strstr(st.last_error, "never went past seq 0"));
+    assert_true(st.next_attempt_mono_ms > now); /* backs off */
 }
 
 /* Nothing new: no rows, one round trip (the heartbeat), which the
@@ -606,6 +744,21 @@ static void test_comments_as_kiosk(PGconn *c, const char *id)
     assert_role_sql(c, sql, "23514", NULL);
 }
 
+/* The sync cursors (schema step 15) as a kiosk's role: its own only; a
+ * compromised kiosk can hold back its own rows' cursor, never another
+ * kiosk's, and never below "not known". */
+static void test_cursors_as_kiosk(PGconn *c, const char *id)
+{
+    char sql[160];
+    assert_role_sql(c, "SELECT count(*) FROM sync_cursors", "", "1");
+    assert_role_sql(c, "SELECT count(*) FROM sync_cursors WHERE kiosk_id = 'other'", "", "0");
+    assert_role_sql(c, "UPDATE sync_cursors SET seq = 0 WHERE kiosk_id = 'other'", "", "0");
+    assert_role_sql(c, "INSERT INTO sync_cursors VALUES ('other', 'x', 5)", "42501", NULL);
+    assert_role_sql(c, "DELETE FROM sync_cursors", "42501", NULL);
+    snprintf(sql, sizeof sql, "UPDATE sync_cursors SET seq = -2 WHERE kiosk_id = '%s'", id);
+    assert_role_sql(c, sql, "23514", NULL);
+}
+
 /* Grows the kiosk's own counts as its role, so the lowering checks have
  * rows to refuse: the follow-up columns of schema step 14 (granted like
  * the faces) by 2, so no CHECK (>= 0) refuses a lowering by 1 before the
@@ -715,6 +868,7 @@ static void test_row_level_security(void **state)
              id);
     assert_role_sql(c, sql, "", "0");
     assert_role_sql(c, "CREATE TABLE mine(x int)", "42501", NULL);
+    test_cursors_as_kiosk(c, id);
     test_comments_as_kiosk(c, id);
     PQfinish(c);
     assert_synced(&f->db, other_store, "other"); /* untouched */
@@ -1033,6 +1187,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_resend_and_out_of_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_between_push_and_mark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_kiosks_two_incarnations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_target_switched, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_database_restored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_stuck, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_round_and_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outage_7_days, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_unreadable_heartbeat, setup, teardown),

@@ -80,6 +80,10 @@ def test_migrate_postgres():
                    "UNION ALL SELECT backlog FROM kiosks", dbname=db).split()
     check(rows == ["7", "3", "0"], f"rows after migrating: {rows}")
     check(PG.psql(rls, dbname=db).strip() == "t", "version 2 has no forced row-level security")
+    # step 15: a store that synced here before has its cursor not known (-1): its next push is
+    # believed, so an upgrade does not make every kiosk send its whole store again
+    cursors = PG.psql("SELECT kiosk_id, incarnation, seq FROM sync_cursors", dbname=db).split()
+    check(cursors == ["k|i|-1"], f"sync_cursors after migrating: {cursors}")
     # step 3: rows from before it are stamped 0 (the first rollup reads them); new and grown rows
     # are stamped with the server's clock by the trigger
     stamps = PG.psql("SELECT synced_ms FROM tap_counts", dbname=db).split()
@@ -266,6 +270,8 @@ def test_migrate_sqlite(tmp):
     con = sqlite3.connect(path)
     check(con.execute("SELECT rating_4 FROM tap_counts").fetchall() == [(7,)], "SQLite row lost")
     check(con.execute("SELECT synced_ms FROM tap_counts").fetchall() == [(0,)], "old row stamped")
+    cursors = con.execute("SELECT kiosk_id, incarnation, seq FROM sync_cursors").fetchall()
+    check(cursors == [("k", "i", -1)], f"sync_cursors after migrating: {cursors}")
     con.execute("UPDATE tap_counts SET rating_4 = 8")  # a count grows: allowed
     for lowering in ("UPDATE tap_counts SET rating_4 = 1",
                      "UPDATE tap_counts SET department = 'elsewhere'"):

@@ -34,6 +34,8 @@ import vm_kiosk as vk  # noqa: E402
 from vm_kiosk import Cluster, check, fail, log  # noqa: E402
 
 TAP_RE = re.compile(r"tap committed id=(\d+) department=\S+ rating=(\d)")
+# the sync found the database holding less than the store believed sent (docs/SYNC.md)
+SENT_AGAIN_RE = re.compile(r"sync: the \S+ database holds (none of store|store \S+ rows only)")
 
 
 def control(path, word):
@@ -69,6 +71,7 @@ def main():
     data_img = os.path.join(work, "data.img")
     nbd_sock, nbd_ctl = os.path.join(work, "nbd.sock"), os.path.join(work, "nbd-ctl.sock")
     logged = []  # (round, id, rating) in the order the kiosk logged them
+    sent_again = 0  # rounds whose sync sent rows again (the database's cursor behind the store)
     server = None
     with Cluster() as pg:
         pg.create_database("wowvm")
@@ -128,6 +131,7 @@ backoff_max_s = 2
                 cuts += 1
                 round_taps = [(r, int(i), int(g)) for i, g in TAP_RE.findall(vm.text())]
                 logged += round_taps
+                sent_again += len(SENT_AGAIN_RE.findall(vm.text()))
                 log(f"round {r}: {len(round_taps)} taps logged, then cut ({answer})")
             # The last boot: the kiosk serves, syncs, and stops cleanly.
             vm.start(probe_run=True, nbd_socket=nbd_sock, serial_name="serial-last.log")
@@ -139,6 +143,7 @@ backoff_max_s = 2
                     last, stable_since = now, time.monotonic()
                 time.sleep(0.5)
             vm.stop(180)
+            sent_again += len(SENT_AGAIN_RE.findall(vm.text()))
         finally:
             vm.kill()
         log(f"disk: {control(nbd_ctl, 'stats')}")
@@ -150,6 +155,13 @@ backoff_max_s = 2
         except (AssertionError, OSError, sqlite3.Error) as e:  # the store itself is gone
             store, integrity, ids = {}, f"no readable store: {e}", {}
         pg_totals = vk.pg_taps(pg, "wowvm")
+        if pg_totals != store:  # the cluster goes with this block: its rows stay for the reader
+            kept = os.path.join(work, "pg-at-failure.txt")
+            with open(kept, "w") as f:
+                for sql in ("SELECT * FROM sync_cursors", "SELECT * FROM kiosks",
+                            "SELECT * FROM tap_counts ORDER BY bucket_start_ms"):
+                    f.write(f"-- {sql}\n{pg.psql(sql, dbname='wowvm')}\n")
+            log(f"PostgreSQL's rows kept in {kept}")
     lost = []
     for n, (r, tap_id, rating) in enumerate(logged):
         relogged = any(t == tap_id for (_, t, _) in logged[n + 1:])
@@ -157,6 +169,7 @@ backoff_max_s = 2
             lost.append((r, tap_id, rating))
     print(f"figure: vm_power_cuts {cuts} cuts ({len(logged)} taps logged as committed)")
     print(f"figure: vm_power_cut_lost_taps {len(lost)} taps")
+    print(f"figure: vm_power_cut_sent_again {sent_again} rounds")
     check(integrity == "ok", f"integrity_check of the store after {cuts} cuts: {integrity}")
     check(not lost, f"{len(lost)} taps logged as committed are not in the store "
           f"(round, id, rating): {lost[:10]}")

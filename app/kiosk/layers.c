@@ -22,13 +22,17 @@
     "$argon2id$v=19$m=65536,t=2,p=1$Vwpck+QHryKfD+V2g41jYQ$"                                       \
     "SqHhm2iqH1ph6YewyRzZUzkHvEFsaEkiaQU3CtNwnvY"
 
+/* The override's last good copy, in the state directory. */
+#define LAST_GOOD_OVERRIDE "last-good.override.conf"
+
 /* The files a config is read from, in order: main, the boot partition's
- * override when it exists, the technician's choice when there is one. */
+ * override when it exists (else, when asked, its last good copy:
+ * override_missing), the technician's choice when there is one. */
 struct layer_files {
     int count;
     const char *path[CONFIG_MAX_LAYERS];
     char buf[CONFIG_MAX_LAYERS][PATH_MAX];
-    bool has_override, has_choice;
+    bool has_override, has_choice, override_missing;
 };
 
 static void print_config_errors(const struct config_errors *errors)
@@ -163,13 +167,23 @@ static bool file_exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
-static void files_collect(struct layer_files *l, const char *main_path, const char *override_path)
+/* remembered: an override that is missing is replaced by its last good
+ * copy when there is one.  A kiosk that ran with an override has its id,
+ * department and sync target there; without it, it would count taps as
+ * "unnamed" into the default target until the boot partition is back. */
+static void files_collect(struct layer_files *l, const char *main_path, const char *override_path,
+                          bool remembered)
 {
     *l = (struct layer_files){0};
+    char last[PATH_MAX];
     files_add(l, main_path);
     if (override_path != NULL && file_exists(override_path)) {
         files_add(l, override_path);
         l->has_override = true;
+    } else if (override_path != NULL && remembered &&
+               paths_state_file(LAST_GOOD_OVERRIDE, last, sizeof last) && file_exists(last)) {
+        files_add(l, last);
+        l->has_override = l->override_missing = true;
     }
     char choice[PATH_MAX];
     if (paths_state_file(LAYERS_TECHNICIAN_CONF, choice, sizeof choice) && file_exists(choice)) {
@@ -199,11 +213,11 @@ static bool fall_back(struct layers *l)
     char last_good[PATH_MAX], last_override[PATH_MAX];
     struct config_errors ignored;
     if (!paths_state_file("last-good.conf", last_good, sizeof last_good) ||
-        !paths_state_file("last-good.override.conf", last_override, sizeof last_override) ||
+        !paths_state_file(LAST_GOOD_OVERRIDE, last_override, sizeof last_override) ||
         access(last_good, R_OK) != 0)
         return false;
     struct layer_files kept;
-    files_collect(&kept, last_good, last_override);
+    files_collect(&kept, last_good, last_override, false);
     if (!config_load_layers(&l->config, kept.path, kept.count, &ignored))
         return false;
     log_error("config: running on the last good config %s until %s is fixed", last_good, l->files);
@@ -225,11 +239,19 @@ void layers_load(struct layers *l, const char *config_path, const char *override
         return;
     }
     struct layer_files f;
-    files_collect(&f, config_path, override_path);
+    files_collect(&f, config_path, override_path, true);
     files_describe(&f, l->files, sizeof l->files);
+    if (f.override_missing) {
+        l->override_missing = true;
+        snprintf(l->missing_override, sizeof l->missing_override, "%s", override_path);
+        log_warn("config: %s is missing (boot partition not mounted?): running on its last good "
+                 "copy %s until it is back",
+                 override_path, f.path[1]);
+    }
     if (config_load_layers(&l->config, f.path, f.count, &l->errors)) {
         keep_copy(config_path, "last-good.conf");
-        keep_copy(f.has_override ? f.path[1] : NULL, "last-good.override.conf");
+        if (!f.override_missing) /* the copy stays the copy: kept for the next boot */
+            keep_copy(f.has_override ? f.path[1] : NULL, LAST_GOOD_OVERRIDE);
         l->department_overridden = f.has_choice;
         remember_files(l, &f);
         log_info("config: %s", l->files);
@@ -241,6 +263,18 @@ void layers_load(struct layers *l, const char *config_path, const char *override
     log_error("config: no good config to fall back on: showing the errors, collecting nothing");
     l->bad = true;
     config_defaults(&l->config); /* the error screen still needs languages */
+}
+
+void layers_problem(const struct layers *l, char *buf, size_t size)
+{
+    if (l->fell_back)
+        snprintf(buf, size, "config: %d errors in %s: running on the last good config",
+                 l->errors.total, l->files);
+    else if (l->override_missing)
+        snprintf(buf, size, "config: %s is missing: running on its last good copy",
+                 l->missing_override);
+    else
+        snprintf(buf, size, "%s", "");
 }
 
 bool layers_save_department(const struct config *config, int department)

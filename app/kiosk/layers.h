@@ -5,8 +5,11 @@
  * and the technician's department choice (technician.conf in the state
  * directory) over all.  A good config is kept as last-good copies; a bad
  * one falls back on them, so a typo at the next reboot does not stop a
- * kiosk that worked.  A catalog is checked with the same parse over the
- * same files before it is run.
+ * kiosk that worked.  An override that is missing (the boot partition not
+ * mounted) is replaced by its last good copy, so a kiosk that ran with one
+ * does not go on as "unnamed"; an empty override file is how a technician
+ * says none.  A catalog is checked with the same parse over the same files
+ * before it is run.
  */
 #ifndef WOW_KIOSK_LAYERS_H
 #define WOW_KIOSK_LAYERS_H
@@ -25,13 +28,15 @@ struct layers {
     struct config_errors errors; /* of the files named in files[] */
     bool bad;                    /* no good config at all: collect nothing */
     bool fell_back;              /* running on the last good copies meanwhile */
+    bool override_missing;       /* the override is missing: its last good copy runs */
     bool department_overridden;  /* the technician chose it (technician.conf) */
     char files[5 * 96];          /* the files read, "A + B + C", for screens and logs */
     /* the kiosk's own files in force (the last good copies after a fall
        back), read again to check a catalog; main "" on the defaults */
     char main_path[CONFIG_PATH_MAX];
-    char override_path[CONFIG_PATH_MAX]; /* "" when none */
-    char files_alone[5 * 96];            /* files without the catalog */
+    char override_path[CONFIG_PATH_MAX];    /* "" when none */
+    char files_alone[5 * 96];               /* files without the catalog */
+    char missing_override[CONFIG_PATH_MAX]; /* the override that is missing, when it is */
 };
 
 /* The name a catalog layer goes by in errors and on screens. */
@@ -41,6 +46,12 @@ struct layers {
  * choice into *l, or the development defaults when config_path is NULL.
  * Errors are logged; see struct layers for what the caller shows. */
 void layers_load(struct layers *l, const char *config_path, const char *override_path);
+
+/* What the fleet and the technician should know of a kiosk that does
+ * not run on its own files: the override missing (its last good copy in
+ * its place), or errors (the last good copies in their place).  Writes
+ * one line into buf (size bytes), "" when it runs on its own files. */
+void layers_problem(const struct layers *l, char *buf, size_t size);
 
 /* --check-config FILE [--override FILE2]: the technician's validator, of
  * one file or of a file and its override (NULL or "none": none) read key

@@ -9,9 +9,30 @@
 #include "layers.h"
 #include "syscheck.h"
 
+/* The override missing, its last good copy running: no error to show, but
+ * the technician who rebooted the kiosk should know what it runs on. */
+static void notice_of_missing_override(struct notice *n, const struct layers *l,
+                                       int64_t now_mono_ms)
+{
+    n->until_ms = now_mono_ms + NOTICE_SHOW_MS;
+    snprintf(n->heading, sizeof n->heading, "Config file missing");
+    snprintf(n->title, sizeof n->title, "%s", l->files);
+    snprintf(n->lines[0], UI_NOTICE_LINE_MAX,
+             "%.300s: missing (boot partition not mounted?): running on its last good copy %.300s",
+             l->missing_override, l->override_path);
+    n->line_count = n->total = 1;
+    snprintf(n->help, sizeof n->help,
+             "The kiosk goes on in a minute with its last good copy. For no override, put an\n"
+             "empty file there. Details: journalctl -u wowkiosk");
+}
+
 void notice_of_config(struct notice *n, const struct layers *l, int64_t now_mono_ms)
 {
     *n = (struct notice){0};
+    if (!l->bad && !l->fell_back && l->override_missing) {
+        notice_of_missing_override(n, l, now_mono_ms);
+        return;
+    }
     if (!l->bad && !l->fell_back)
         return;
     n->forever = l->bad;

@@ -1,7 +1,8 @@
 /*
  * notice: what the technician's notice screen says, composed by the
  * program: a config with errors (for good, or for NOTICE_SHOW_MS while the
- * kiosk runs on its last good config) or failed start-up checks (for
+ * kiosk runs on its last good config), an override missing (for
+ * NOTICE_SHOW_MS: its last good copy runs) or failed start-up checks (for
  * NOTICE_SHOW_MS: a check can be wrong, the kiosk then runs on).  It is
  * not a state of the customer's machine: while it shows, the machine is
  * neither ticked nor tapped.
@@ -41,8 +42,9 @@ struct notice {
 };
 
 /* Composes the notice of a config with errors (l->bad: forever;
- * l->fell_back: for NOTICE_SHOW_MS from now_mono_ms); no notice when the
- * config is good. */
+ * l->fell_back: for NOTICE_SHOW_MS from now_mono_ms), or of an override
+ * replaced by its last good copy (l->override_missing: for NOTICE_SHOW_MS);
+ * no notice when the kiosk runs on its own good files. */
 void notice_of_config(struct notice *n, const struct layers *l, int64_t now_mono_ms);
 
 /* Composes the notice of the failed start-up checks in report, unless a

@@ -51,6 +51,7 @@ struct program {
     struct notice notice;
     struct status status;
     struct status_sources sources; /* what the status rows read */
+    char config_problem[640];      /* layers_problem(): "" on the kiosk's own files */
     char store_path[CONFIG_PATH_MAX];
     char update_dir[CONFIG_PATH_MAX]; /* the system update's files: "update" beside the store */
     struct tz *tz;
@@ -138,7 +139,8 @@ static void system_version(char *buf, size_t size)
 }
 
 /* Starts the sync thread; the kiosk collects taps whether or not it runs.
- * The heartbeat carries the status's problem as it is now. */
+ * The heartbeat carries the config's problem (the fleet sees a kiosk on a
+ * last good copy) and the status's as they are now. */
 static void start_sync(struct program *p)
 {
     struct sync_settings s;
@@ -160,7 +162,11 @@ static void start_sync(struct program *p)
     /* $WOWKIOSK_CMDLINE stands for /proc/cmdline, as for wowkiosk-updater (the tests) */
     const char *cmdline = getenv("WOWKIOSK_CMDLINE");
     sync_update_booted_slot(cmdline != NULL ? cmdline : "/proc/cmdline", s.slot, sizeof s.slot);
-    snprintf(s.problem, sizeof s.problem, "%s", p->status.problem);
+    if (p->config_problem[0] == '\0') /* the fleet page's line, cut to fit */
+        snprintf(s.problem, sizeof s.problem, "%s", p->status.problem);
+    else
+        snprintf(s.problem, sizeof s.problem, "%.300s%s%.200s", p->config_problem,
+                 p->status.problem[0] ? "; " : "", p->status.problem);
     s.interval_ms = c->sync_interval_ms;
     s.backoff_max_ms = c->sync_backoff_max_ms;
     snprintf(s.update_dir, sizeof s.update_dir, "%s", p->update_dir);
@@ -200,6 +206,7 @@ struct program *program_create(const struct options *options)
     struct clock_now now = clock_read(&p->clock);
     layers_load(&p->layers, options->config_path, options_override(options));
     notice_of_config(&p->notice, &p->layers, now.mono_ms);
+    layers_problem(&p->layers, p->config_problem, sizeof p->config_problem);
     resolve_store_path(p);
     resolve_update_dir(p);
     if (!options->self_test) /* the catalog the kiosk last accepted, as the third layer */
@@ -249,6 +256,7 @@ static bool start(struct program *p, struct clock_now now)
     p->sources = (struct status_sources){.config = &p->layers.config,
                                          .config_files = p->layers.files,
                                          .department_overridden = p->layers.department_overridden,
+                                         .config_problem = p->config_problem,
                                          .session = p->session,
                                          .sync = p->sync,
                                          .tz = p->tz,

@@ -221,7 +221,9 @@ void status_rows(const struct status *s, const struct status_sources *src, struc
     char address[96];
     net_primary_address(address, sizeof address);
     row_version(t, sync);
-    row(t, "Config", src->department_overridden, "%s", src->config_files);
+    bool stale = src->config_problem != NULL && src->config_problem[0] != '\0';
+    row(t, "Config", src->department_overridden || stale, "%s%s%s", src->config_files,
+        stale ? "; " : "", stale ? src->config_problem : "");
     row_catalog(t, src);
     row(t, "Network", strcmp(address, "no network") == 0, "%s", address);
     row_today(t, src, now);

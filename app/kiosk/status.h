@@ -32,9 +32,10 @@ struct status_sources {
     const struct config *config;
     const char *config_files; /* "A + B", as read */
     bool department_overridden;
-    struct session *session;  /* NULL: no store */
-    struct sync_thread *sync; /* NULL: sync off */
-    const struct tz *tz;      /* the site's zone; NULL: UTC */
+    const char *config_problem; /* layers_problem(): NULL, "": the kiosk's own files */
+    struct session *session;    /* NULL: no store */
+    struct sync_thread *sync;   /* NULL: sync off */
+    const struct tz *tz;        /* the site's zone; NULL: UTC */
     const char *store_path;
     const char
         *catalog_refused; /* "version N: error" of the last refused catalog; NULL, "": none */

@@ -9,7 +9,10 @@ Usage: test_image.py [SOURCE_DIR]
   - the configure stage, run on a fake root filesystem (a unit file and an
     empty /etc), enables wowkiosk.service, masks getty@tty1, writes fstab with
     root, boot and data by label at the right mount points, puts the boot
-    template in /boot/firmware, binds the service to the data partition, and
+    template in /boot/firmware, binds the service to the data partition, orders
+    it (and its headless stand-in) after the boot partition's mount without
+    requiring it, waits BOOT_DEVICE_TIMEOUT for the boot device (a slow boot
+    timed out at the default 90 s: the kiosk ran without its wowkiosk.conf), and
     with --read-only-root turns on overlayroot (only /, recurse=0), a read-only
     root and boot in fstab, and a journal in RAM; run again it changes nothing,
     and switched back it undoes the read-only parts;
@@ -29,6 +32,7 @@ Usage: test_image.py [SOURCE_DIR]
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,6 +116,19 @@ def ini_values(path):
             key, value = line.split("=", 1)
             values[key.strip()] = value.strip()
     return values
+
+
+def assert_boot_device_opts(test, opts):
+    """The boot partition's device line: not required for the boot, and waited for
+    long enough for a slow boot (systemd's default, 90 s, ran out in the power-cut
+    test), but not forever (0 would be)."""
+    test.assertIn("nofail", opts)
+    timeouts = [o.split("=", 1)[1] for o in opts if o.startswith("x-systemd.device-timeout=")]
+    test.assertEqual(len(timeouts), 1, opts)
+    match = re.fullmatch(r"(\d+)(s|min)", timeouts[0])
+    test.assertIsNotNone(match, timeouts[0])
+    seconds = int(match.group(1)) * (60 if match.group(2) == "min" else 1)
+    test.assertTrue(180 <= seconds <= 600, timeouts[0])
 
 
 def snapshot(root):
@@ -200,6 +217,12 @@ class Configure(unittest.TestCase):
         dropin = self.path("etc", "systemd", "system", "wowkiosk-headless.service.d",
                            "50-data-partition.conf")
         self.assertEqual(ini_values(dropin).get("RequiresMountsFor"), "/var/lib/wowkiosk")
+        # after the boot partition's mount (its wowkiosk.conf is read at start), but
+        # never requiring it: a kiosk whose boot partition does not mount still collects
+        for service in ("wowkiosk.service.d", "wowkiosk-headless.service.d"):
+            boot = ini_values(self.path("etc", "systemd", "system", service,
+                                        "50-boot-partition.conf"))
+            self.assertEqual(boot, {"After": "boot-firmware.mount"}, service)
         self.assertEqual(read(self.path("etc", "machine-id")), "", "one image, many kiosks: no machine id")
         self.assertEqual(read(self.path("etc", "hostname")).strip(), "wowkiosk")
         for mount_point in ("boot/firmware", "var/lib/wowkiosk"):
@@ -211,7 +234,31 @@ class Configure(unittest.TestCase):
         self.assertEqual(entries["/var/lib/wowkiosk"][:2], ("LABEL=wowdata", "ext4"))
         data_opts = entries["/var/lib/wowkiosk"][2]
         self.assertNotIn("ro", data_opts, "the store's partition must be writable")
+        assert_boot_device_opts(self, entries["/boot/firmware"][2])
         return entries
+
+    def test_boot_mount_as_systemd_reads_it(self):
+        """systemd-fstab-generator's units for the fstab: the boot device waited for
+        BOOT_DEVICE_TIMEOUT, its mount only wanted by local-fs.target and not ordered
+        before it (the rest of the boot does not wait; only the kiosk, after it)."""
+        generator = "/lib/systemd/system-generators/systemd-fstab-generator"
+        if not os.access(generator, os.X_OK):
+            self.skipTest("systemd-fstab-generator not installed")
+        self.configure()
+        out = [os.path.join(self.tmp, "gen" + n) for n in ("", "-early", "-late")]
+        for d in out:
+            os.mkdir(d)
+        subprocess.run([generator] + out, check=True, env=dict(
+            os.environ, SYSTEMD_FSTAB=self.path("etc", "fstab"), SYSTEMD_IN_INITRD="0"))
+        device = ini_values(os.path.join(out[0], r"dev-disk-by\x2dlabel-WOWBOOT.device.d",
+                                         "50-device-timeout.conf"))
+        self.assertEqual(device.get("JobRunningTimeoutSec"), "5min")
+        mount = read(os.path.join(out[0], "boot-firmware.mount"))
+        self.assertNotIn("local-fs.target", mount)
+        self.assertTrue(os.path.exists(os.path.join(out[0], "local-fs.target.wants",
+                                                    "boot-firmware.mount")))
+        self.assertFalse(os.path.exists(os.path.join(out[0], "local-fs.target.requires",
+                                                     "boot-firmware.mount")))
 
     def test_read_write(self):
         self.configure()
@@ -407,6 +454,7 @@ class Image(unittest.TestCase):
         fstab = fstab_entries(self.root)
         self.assertNotIn("/", fstab)
         self.assertEqual(fstab["/boot/config"][:2], ("LABEL=WOWBOOT", "vfat"))
+        assert_boot_device_opts(self, fstab["/boot/config"][2])
         self.assertEqual(fstab["/boot/firmware"][:2], ("/boot/config", "none"))
         self.assertIn("bind", fstab["/boot/firmware"][2])
         self.assertEqual(read(os.path.join(self.root, "etc", "rauc", "system.conf")),

@@ -9,6 +9,10 @@ Usage: test_deploy_cli.py WOWKIOSK
   - the boot-partition override (--override FILE) is read key by key over
     --config: a department set there is the one taps are stored for;
     --override none and a missing override file leave the main config's;
+  - an override that ran once and then is missing (the boot partition not
+    mounted in time) is replaced by its last good copy: the kiosk keeps its
+    id, department and sync target, and its heartbeat says so; an empty
+    override file is none, and is kept as the copy;
   - an error in the override names that file and line, in the log and on
     the error screen, and nothing is collected; --check-config MAIN
     --override FILE prints "MAIN + FILE: ok" or the override's errors;
@@ -150,6 +154,78 @@ def test_override(binary):
         got = stored_departments(store) if os.path.exists(store) else None
         expect(got == [want], "--override %s: taps stored for %s, expected [%r]" %
                (override, got, want))
+
+
+def heartbeat(shared, kiosk_id):
+    """(department, last_error) of kiosk_id's row in the shared SQLite database, or None."""
+    if not os.path.exists(shared):
+        return None
+    con = sqlite3.connect(shared, timeout=5)
+    try:
+        return con.execute("SELECT department, last_error FROM kiosks WHERE kiosk_id = ?",
+                           (kiosk_id,)).fetchone()
+    except sqlite3.OperationalError:
+        return None  # no schema yet
+    finally:
+        con.close()
+
+
+def heartbeat_run(binary, p, override, store, shared, kiosk_id):
+    """A kiosk left running until kiosk_id's heartbeat reaches shared (at most 30 s);
+    returns (its row, the log)."""
+    log_path = p.path("heartbeat.log")
+    proc = subprocess.Popen([binary, "--windowed", "800x480", "--config", p.path("main.conf"),
+                             "--override", override, "--store", store],
+                            stdout=open(log_path, "w"), stderr=subprocess.STDOUT, env=p.env)
+    row, deadline = None, time.monotonic() + 30 * SLOW
+    while row is None and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        row = heartbeat(shared, kiosk_id)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(20 * SLOW)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    with open(log_path, errors="replace") as f:
+        return row, f.read()
+
+
+def test_override_missing(binary):
+    """Regression (power-cut test): a boot whose boot partition timed out ran on the
+    image's file alone, as "unnamed" syncing to the default target.  The override's last
+    good copy runs in its place now, and the fleet sees it in the heartbeat."""
+    p = Place("missing")
+    shared = p.path("fleet.db")
+    p.write("main.conf", MAIN + "\n[sync]\ninterval_s = 1\n")
+    text = "[kiosk]\nid = boot-7\ndepartment = back\n\n[sync]\ntarget = %s\n" % shared
+    over = p.write("boot.conf", text)
+    kept = os.path.join(p.state, "last-good.override.conf")
+    row, log = heartbeat_run(binary, p, over, p.path("first.db"), shared, "boot-7")
+    expect(row == ("back", ""), "first boot: heartbeat %r, expected ('back', '')\n%s" % (row, log))
+    expect(_read_or_none(kept) == text, "first boot: %s holds %r" % (kept, _read_or_none(kept)))
+
+    os.remove(over)  # the boot partition did not mount
+    for name in os.listdir(p.tmp):  # the fleet's database anew: the next row is the next boot's
+        if name.startswith("fleet.db"):
+            os.remove(p.path(name))
+    row, log = heartbeat_run(binary, p, over, p.path("second.db"), shared, "boot-7")
+    problem = "config: %s is missing: running on its last good copy" % over
+    expect(row == ("back", problem), "override missing: heartbeat %r, expected %r\n%s" %
+           (row, ("back", problem), log))
+    expect("config: %s is missing (boot partition not mounted?): running on its last good copy "
+           "%s until it is back" % (over, kept) in log, "override missing: no warning\n" + log)
+    expect(_read_or_none(kept) == text, "override missing: %s holds %r" %
+           (kept, _read_or_none(kept)))
+
+    # An empty file is how a technician says none: the main file alone, and kept so.
+    p.write("boot.conf", "")
+    rc, log = tap_run(binary, p, over, p.path("empty.db"))
+    line = r"\] config: %s$" % re.escape("%s + %s" % (p.path("main.conf"), over))
+    expect(rc == 0 and re.search(line, log, re.M), "empty override: exit %d\n%s" % (rc, log))
+    expect(_read_or_none(kept) == "", "empty override: %s holds %r" % (kept, _read_or_none(kept)))
+    got = stored_departments(p.path("empty.db")) if os.path.exists(p.path("empty.db")) else None
+    expect(got == ["front"], "empty override: taps stored for %s, expected ['front']" % got)
 
 
 def test_override_errors(binary):
@@ -407,7 +483,8 @@ def test_notify(binary):
 
 def main():
     binary = sys.argv[1]
-    for test in (test_hash_pin, test_override, test_override_errors, test_self_test, test_notify):
+    for test in (test_hash_pin, test_override, test_override_missing, test_override_errors,
+                 test_self_test, test_notify):
         test(binary)
     finish("deploy cli", "deploy cli: hash-pin, override, check-config, self-test, sd_notify behave")
 

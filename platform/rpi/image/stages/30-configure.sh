@@ -17,6 +17,10 @@ LABEL_DATA=wowdata
 # slots by partition: the MBR's disk id is AB_DISK_ID.
 AB_CONFIG_DIR=/boot/config
 AB_DISK_ID=776f776b
+# How long systemd waits for LABEL_BOOT's device before giving up on its
+# mount (the default, 90 s, ran out on a slow boot of the power-cut test): the
+# kiosk, ordered after the mount, then starts on its last good wowkiosk.conf.
+BOOT_DEVICE_TIMEOUT=5min
 
 # Prints the path of the kiosk's unit file in the tree, or stops.
 configure_find_unit() {
@@ -51,11 +55,14 @@ configure_fstab() {
         root_opts=defaults,noatime,ro
         boot_opts=$boot_opts,ro
     fi
+    boot_opts=$boot_opts,nofail,x-systemd.device-timeout=$BOOT_DEVICE_TIMEOUT
     cat >"$ROOTFS/etc/fstab" <<EOF
 # /etc/fstab of a wowkiosk image, written by platform/rpi/image/build-image.sh.
 # Read-only root: $([ "$READ_ONLY_ROOT" = 1 ] && echo "yes, under overlayroot (/etc/overlayroot.local.conf)" || echo no)
 # The kiosk's state (its SQLite store) is on the data partition, mounted at
-# its StateDirectory; wowkiosk.service does not start without it.
+# its StateDirectory; wowkiosk.service does not start without it. The boot
+# partition's device is waited for up to $BOOT_DEVICE_TIMEOUT (a slow boot);
+# wowkiosk.service starts after its mount, mounted or not.
 EOF
     if [ "$AB" = 1 ]; then
         cat >>"$ROOTFS/etc/fstab" <<EOF
@@ -69,12 +76,12 @@ EOF
     {
         printf '%-15s %-18s %-6s %-46s %-6s %s\n' '# <file system>' '<mount point>' '<type>' '<options>' '<dump>' '<pass>'
         if [ "$AB" = 1 ]; then
-            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" "$AB_CONFIG_DIR" vfat "$boot_opts,nofail" 0 2
+            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" "$AB_CONFIG_DIR" vfat "$boot_opts" 0 2
             printf '%-15s %-18s %-6s %-46s %-6s %s\n' "$AB_CONFIG_DIR" /boot/firmware none \
                 "bind,nofail,x-systemd.requires-mounts-for=$AB_CONFIG_DIR" 0 0
         else
             printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_ROOT" / ext4 "$root_opts" 0 1
-            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts,nofail" 0 2
+            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts" 0 2
         fi
         printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_DATA" "$state_dir" ext4 \
             defaults,noatime,nodev,nosuid,noexec,nofail 0 2
@@ -87,7 +94,8 @@ EOF
     fi
 }
 
-# The kiosk's unit: enabled, and bound to the data partition's mount.
+# The kiosk's unit: enabled, bound to the data partition's mount and ordered
+# after the boot partition's.
 configure_service() {
     local unit=$1 state_dir=$2 wanted
     systemctl --root="$ROOTFS" --quiet enable wowkiosk.service ||
@@ -105,9 +113,21 @@ configure_service() {
 [Unit]
 RequiresMountsFor=$state_dir
 EOF
-    # Its headless stand-in after a crash loop (OnFailure=) uses the same store.
+    cat >"$ROOTFS/etc/systemd/system/wowkiosk.service.d/50-boot-partition.conf" <<EOF
+# Written by platform/rpi/image/build-image.sh: the kiosk reads its own settings
+# (/boot/firmware/wowkiosk.conf) once, at start, so it starts after the boot
+# partition's mount has finished: mounted, or given up on when its device did
+# not appear within x-systemd.device-timeout=$BOOT_DEVICE_TIMEOUT (/etc/fstab).
+# Ordering only, no Requires=: without the partition the kiosk still collects
+# taps, on the last good copy of wowkiosk.conf (docs/DEPLOY.md).
+[Unit]
+After=boot-firmware.mount
+EOF
+    # Its headless stand-in after a crash loop (OnFailure=) uses the same store
+    # and the same settings.
     mkdir -p "$ROOTFS/etc/systemd/system/wowkiosk-headless.service.d"
     cp "$ROOTFS/etc/systemd/system/wowkiosk.service.d/50-data-partition.conf" \
+        "$ROOTFS/etc/systemd/system/wowkiosk.service.d/50-boot-partition.conf" \
         "$ROOTFS/etc/systemd/system/wowkiosk-headless.service.d/"
     # The kiosk owns the screen: no login prompt on tty1, now or on a VT switch.
     systemctl --root="$ROOTFS" --quiet mask getty@tty1.service autovt@tty1.service

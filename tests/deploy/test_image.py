@@ -235,6 +235,7 @@ class Configure(unittest.TestCase):
         data_opts = entries["/var/lib/wowkiosk"][2]
         self.assertNotIn("ro", data_opts, "the store's partition must be writable")
         assert_boot_device_opts(self, entries["/boot/firmware"][2])
+        assert_boot_device_opts(self, data_opts)  # required by the kiosk: waited for as long
         return entries
 
     def test_boot_mount_as_systemd_reads_it(self):

@@ -20,6 +20,8 @@ AB_DISK_ID=776f776b
 # How long systemd waits for LABEL_BOOT's device before giving up on its
 # mount (the default, 90 s, ran out on a slow boot of the power-cut test): the
 # kiosk, ordered after the mount, then starts on its last good wowkiosk.conf.
+# The data partition's device is waited for as long: the kiosk requires its
+# mount (the store), and would otherwise not start at all after such a boot.
 BOOT_DEVICE_TIMEOUT=5min
 
 # Prints the path of the kiosk's unit file in the tree, or stops.
@@ -84,7 +86,7 @@ EOF
             printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts" 0 2
         fi
         printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_DATA" "$state_dir" ext4 \
-            defaults,noatime,nodev,nosuid,noexec,nofail 0 2
+            "defaults,noatime,nodev,nosuid,noexec,nofail,x-systemd.device-timeout=$BOOT_DEVICE_TIMEOUT" 0 2
     } >>"$ROOTFS/etc/fstab"
     mkdir -p "$ROOTFS/boot/firmware" "$ROOTFS$state_dir"
     if [ "$AB" = 1 ]; then

@@ -434,17 +434,34 @@ int store_changes_mark(struct store_changes *c, const char *incarnation, int64_t
 int store_changes_rewind(struct store_changes *c, const char *incarnation, int64_t to_seq)
 {
     sqlite3_stmt *stmt;
-    int rc = -1;
     if (to_seq < 0) {
         snprintf(c->error, c->size, "store %s: rewinding synced_seq to %lld: a seq >= 0 expected",
                  sqlite3_db_filename(c->db, "main"), (long long)to_seq);
         return -1;
     }
+    if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return fail(c, "rewinding synced_seq");
+    int rc = -1;
     if (sqlite3_prepare_v2(c->db, rewind_sql, -1, &stmt, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(stmt, 1, to_seq);
         sqlite3_bind_text(stmt, 2, incarnation, -1, SQLITE_STATIC);
         rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : -1;
         sqlite3_finalize(stmt);
     }
-    return rc == 0 ? 0 : fail(c, "rewinding synced_seq");
+    if (rc != 0) {
+        fail(c, "rewinding synced_seq");
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    /* the comments go again with the counts: inserted once whatever was sent */
+    if (sqlite3_changes(c->db) == 1 && store_changes_comments_unmark(c) != 0) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fail(c, "rewinding synced_seq");
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    return 0;
 }

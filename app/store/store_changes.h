@@ -123,7 +123,9 @@ int store_changes_mark(struct store_changes *changes, const char *incarnation, i
 /* Records synced_seq = to_seq when the shared database holds less than
  * the store believed it sent (its cursor, sync_backend.h): only if the
  * store still has incarnation and its synced_seq is above to_seq (>= 0).
- * The rows after to_seq are then read and sent again. */
+ * The rows after to_seq are then read and sent again, and with them every
+ * comment (marked not synced in the same transaction: the database
+ * inserts each once). */
 int store_changes_rewind(struct store_changes *changes, const char *incarnation, int64_t to_seq);
 
 #endif

@@ -238,6 +238,33 @@ static void test_comment_alone(void **state)
     sync_engine_destroy(e);
 }
 
+/* The database restored from a copy older than the store's pushes (here
+ * empty): the counts go again from its cursor, and the comments with
+ * them, once each. */
+static void test_comments_database_restored(void **state)
+{
+    struct fixture *f = *state;
+    store_fill(f->store, f->kiosk, 8, T0_UTC_MS, 60 * 1000, 23);
+    char key[66];
+    add_comments(f, key);
+    struct sync_engine *e = engine(f);
+    int64_t now = 0;
+    sync_until_idle(e, &now, 5);
+    assert_shared(f);
+    if (!f->db.postgres) /* SQLite's file keeps comments for good: the restore stands in */
+        shared_exec(&f->db, "DROP TRIGGER comments_never_deleted");
+    shared_exec(&f->db, "DELETE FROM comments; DELETE FROM tap_counts; DELETE FROM reason_counts;"
+                        " DELETE FROM sync_cursors");
+    now += 3600 * 1000;
+    sync_engine_request(e);
+    sync_until_idle(e, &now, 5);
+    sync_engine_destroy(e);
+    assert_int_equal(test_comments_waiting(f->store), 0);
+    assert_shared(f);
+    assert_taps_match(f);
+    assert_int_equal(shared_total(&f->db), 8);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 || (strcmp(argv[1], "postgres") != 0 && strcmp(argv[1], "sqlite") != 0)) {
@@ -248,6 +275,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_comments_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_comment_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comments_database_restored, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -453,8 +453,12 @@ int store_changes_rewind(struct store_changes *c, const char *incarnation, int64
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
-    /* the comments go again with the counts: inserted once whatever was sent */
-    if (sqlite3_changes(c->db) == 1 && store_changes_comments_unmark(c) != 0) {
+    /* the comments go again with the counts (store_comments.c's synced
+       mark): the database inserts each once, whatever it holds */
+    if (sqlite3_changes(c->db) == 1 &&
+        sqlite3_exec(c->db, "UPDATE comments SET synced = 0 WHERE synced = 1", NULL, NULL, NULL) !=
+            SQLITE_OK) {
+        fail(c, "marking the comments to send again");
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }

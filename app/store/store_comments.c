@@ -278,15 +278,6 @@ int store_changes_comments_mark(struct store_changes *changes, const char *incar
     return rc;
 }
 
-int store_changes_comments_unmark(struct store_changes *changes)
-{
-    return sqlite3_exec(store_changes_db(changes),
-                        "UPDATE comments SET synced = 0 WHERE synced = 1", NULL, NULL,
-                        NULL) == SQLITE_OK
-               ? 0
-               : store_changes_fail(changes, "mark comments to send again");
-}
-
 int store_changes_comments_waiting(struct store_changes *changes, int64_t *n)
 {
     sqlite3 *db = store_changes_db(changes);

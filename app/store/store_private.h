@@ -83,12 +83,6 @@ int store_changes_fail(struct store_changes *changes, const char *what);
 char *store_changes_error(struct store_changes *changes);
 size_t store_changes_error_size(const struct store_changes *changes);
 
-/* Marks every comment not synced again, inside the caller's transaction
- * (store_changes_rewind: the database that holds less of the counts than
- * the store believed may lack the comments too).  0, or -1 (error buffer;
- * store_comments.c). */
-int store_changes_comments_unmark(struct store_changes *changes);
-
 /* Writes PATH.TAG-YYYYMMDDTHHMMSSZ (e.g. TAG "corrupt") into buf, with
  * -2, -3.. appended when that name is taken (two in one second keep
  * both); false when no free name fits (store.c). */

@@ -16,7 +16,11 @@ A last boot ends cleanly. Then:
   * integrity_check is ok, and the counts table sums to the taps;
   * PostgreSQL's totals equal the store's once the last boot has synced.
 --broken-flush makes the disk acknowledge flushes without persisting: the test must fail.
-Figures: vm_power_cuts, vm_power_cut_lost_taps.
+One round (--hide-boot-round, default 1; -1: none) boots with the boot partition unreadable
+(its boot sector zeroed, put back after the round): as when its device came too late, the
+kiosk waits for it (x-systemd.device-timeout), then must run on its last good wowkiosk.conf,
+as its own id and syncing to PostgreSQL, never as "unnamed" to the default target.
+Figures: vm_power_cuts, vm_power_cut_lost_taps, vm_power_cut_sent_again.
 """
 import argparse
 import os
@@ -45,6 +49,34 @@ def control(path, word):
         return s.makefile().readline().strip()
 
 
+def hide_boot_partition(vm):
+    """Zeroes the boot partition's boot sector (no file system, so no LABEL=WOWBOOT for
+    udev); returns what it held."""
+    off = vm.partition_offsets()[0][0]
+    with open(vm.img, "r+b") as f:
+        f.seek(off)
+        saved = f.read(512)
+        f.seek(off)
+        f.write(b"\0" * 512)
+    return saved
+
+
+def restore_boot_partition(vm, saved):
+    with open(vm.img, "r+b") as f:
+        f.seek(vm.partition_offsets()[0][0])
+        f.write(saved)
+
+
+def check_hidden_boot_round(text, r):
+    """The kiosk of a boot without its boot partition ran on its own settings."""
+    check("is missing (boot partition not mounted?): running on its last good copy" in text,
+          f"round {r}: no 'is missing ... last good copy' from the kiosk without its boot partition")
+    check('now opened as "unnamed"' not in text,
+          f"round {r}: the kiosk without its boot partition ran as \"unnamed\"")
+    check("sync: connected to the SQLite file" not in text,
+          f"round {r}: the kiosk without its boot partition synced to the default SQLite file")
+
+
 def round_boot(vm, nbd_sock, name, refs, timeout):
     vm.start(probe_run=False, nbd_socket=nbd_sock, serial_name=name)
     vm.wait_line(r"first frame presented", timeout, "the kiosk's first frame")
@@ -61,6 +93,7 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--broken-flush", action="store_true")
     ap.add_argument("--boot-timeout", type=int, default=600)
+    ap.add_argument("--hide-boot-round", type=int, default=1)
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else random.randrange(1 << 30)
     log(f"seed {seed} (--seed {seed} repeats the cut moments)")
@@ -111,8 +144,10 @@ backoff_max_s = 2
                 time.sleep(0.05)
             cuts = 0
             for r in range(a.cuts):
-                try:
-                    round_boot(vm, nbd_sock, f"serial-{r:03d}.log", refs, a.boot_timeout)
+                hidden = hide_boot_partition(vm) if r == a.hide_boot_round else None
+                try:  # hidden: the device's 5 min wait comes first
+                    round_boot(vm, nbd_sock, f"serial-{r:03d}.log", refs,
+                               a.boot_timeout + (360 if hidden else 0))
                 except AssertionError as e:
                     vm.kill()
                     fail(f"round {r}: the kiosk did not serve again after {cuts} cuts: {e}")
@@ -129,6 +164,10 @@ backoff_max_s = 2
                 vm.kill()
                 answer = control(nbd_ctl, "cut")
                 cuts += 1
+                if hidden:
+                    restore_boot_partition(vm, hidden)
+                    check_hidden_boot_round(vm.text(), r)
+                    log(f"round {r}: the boot partition hidden, the kiosk ran on its last good copy")
                 round_taps = [(r, int(i), int(g)) for i, g in TAP_RE.findall(vm.text())]
                 logged += round_taps
                 sent_again += len(SENT_AGAIN_RE.findall(vm.text()))

@@ -9,30 +9,14 @@
 #include "layers.h"
 #include "syscheck.h"
 
-/* The override missing, its last good copy running: no error to show, but
- * the technician who rebooted the kiosk should know what it runs on. */
-static void notice_of_missing_override(struct notice *n, const struct layers *l,
-                                       int64_t now_mono_ms)
-{
-    n->until_ms = now_mono_ms + NOTICE_SHOW_MS;
-    snprintf(n->heading, sizeof n->heading, "Config file missing");
-    snprintf(n->title, sizeof n->title, "%s", l->files);
-    snprintf(n->lines[0], UI_NOTICE_LINE_MAX,
-             "%.300s: missing (boot partition not mounted?): running on its last good copy %.300s",
-             l->missing_override, l->override_path);
-    n->line_count = n->total = 1;
-    snprintf(n->help, sizeof n->help,
-             "The kiosk goes on in a minute with its last good copy. For no override, put an\n"
-             "empty file there. Details: journalctl -u wowkiosk");
-}
-
+/* The override missing with its last good copy running (l->override_missing)
+ * is no notice: the kiosk runs on its own settings, and a notice would keep
+ * customers from tapping for a minute at each boot whose boot partition is
+ * late.  The technician screen's Config row, the heartbeat and the log say
+ * it (program.c, layers_problem). */
 void notice_of_config(struct notice *n, const struct layers *l, int64_t now_mono_ms)
 {
     *n = (struct notice){0};
-    if (!l->bad && !l->fell_back && l->override_missing) {
-        notice_of_missing_override(n, l, now_mono_ms);
-        return;
-    }
     if (!l->bad && !l->fell_back)
         return;
     n->forever = l->bad;

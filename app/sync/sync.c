@@ -624,13 +624,11 @@ static void run_round(struct sync_engine *e, int64_t now_mono_ms, int64_t now_ut
             round_failed(e, now_mono_ms, error);
             return;
         }
-    } else {
+    } else if (sync_local_mark(e->settings.store_path, &e->batch, error, sizeof error) != 0) {
         /* pushed: a failure to record it only means a harmless resend */
-        if (sync_local_mark(e->settings.store_path, &e->batch, error, sizeof error) != 0) {
-            log_error("%s (the rows will be sent again)", error);
-            round_failed(e, now_mono_ms, error);
-            return;
-        }
+        log_error("%s (the rows will be sent again)", error);
+        round_failed(e, now_mono_ms, error);
+        return;
     }
     size_t comments = e->comments.n;
     if (sync_comments_pushed(&e->comments, e->settings.store_path, e->batch.incarnation, error,

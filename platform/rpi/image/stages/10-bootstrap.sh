@@ -33,9 +33,18 @@ stage_foreign() {
     mkdir -p "$ROOTFS"
     say "foreign: debootstrap --foreign --arch arm64 $SUITE into $ROOTFS from $MIRROR"
     local started=$SECONDS
+    # ca-certificates only when apt needs it to reach an https mirror: the
+    # packages stage installs it anyway, and each configuration of it runs
+    # its postinst's shell loops and a rehash of every certificate through
+    # qemu (81 s here in the second stage, 180 s more when dist-upgrade
+    # replaced it: most of what that upgrade cost).
+    local include=apt-utils
+    case "$MIRROR $SECURITY_MIRROR" in
+    *https://*) include=ca-certificates,$include ;;
+    esac
     debootstrap --foreign --arch arm64 --variant=minbase \
         --components=main,non-free-firmware \
-        --include=ca-certificates,apt-utils \
+        --include="$include" \
         "$SUITE" "$ROOTFS" "$MIRROR" ||
         die "debootstrap --foreign failed; see $ROOTFS/debootstrap/debootstrap.log"
     [ -d "$ROOTFS/debootstrap" ] || die "debootstrap left no $ROOTFS/debootstrap directory"

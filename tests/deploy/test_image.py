@@ -343,6 +343,42 @@ class Errors(unittest.TestCase):
     def test_bad_stage_and_size(self):
         self.fails_with(["--stage", "everything", "--out", self.tmp], ["--stage: expected"])
         self.fails_with(["--stage", "image", "--out", self.tmp, "--data-size", "1x"], ["--data-size"])
+        self.fails_with(["--stage", "image", "--out", self.tmp, "--initrd-modules", "virtio_blk ext4"],
+                        ["--initrd-modules: expected", "'virtio_blk ext4'"])
+        self.fails_with(["--stage", "image", "--out", self.tmp, "--initrd-modules", "../x"],
+                        ["--initrd-modules: expected"])
+
+    def initrd_modules(self, root, value):
+        """Runs the packages stage's packages_initrd_modules on ROOT."""
+        stage = os.path.join(os.path.dirname(SCRIPT), "stages", "20-packages.sh")
+        subprocess.run(["bash", "-c", 'set -eu; . "$1"; ROOTFS=$2 INITRD_MODULES=$3 packages_initrd_modules',
+                        "-", stage, root, value], check=True)
+
+    def test_initrd_modules(self):
+        """--initrd-modules LIST: MODULES=list and a hook adding LIST; 'most' takes both away."""
+        root = make_fake_rootfs(self.tmp)
+        conf = os.path.join(root, "etc", "initramfs-tools", "conf.d", "wowkiosk-modules.conf")
+        hook = os.path.join(root, "etc", "initramfs-tools", "hooks", "wowkiosk-modules")
+        self.initrd_modules(root, "most")
+        self.assertFalse(os.path.exists(conf) or os.path.exists(hook))
+        self.initrd_modules(root, "virtio_pci,virtio_blk,ext4")
+        self.assertIn("\nMODULES=list\n", read(conf))
+        self.assertTrue(os.access(hook, os.X_OK), "the hook must be executable: mkinitramfs skips it otherwise")
+        self.assertIn("\nmanual_add_modules virtio_pci virtio_blk ext4\n", read(hook))
+        # The hook as mkinitramfs runs it: "prereqs" first (nothing), then for
+        # real, with the hook functions stubbed to record what is added.
+        subprocess.run(["sh", "-n", hook], check=True)
+        fake = os.path.join(self.tmp, "hook-functions")
+        with open(fake, "w") as f:
+            f.write('manual_add_modules() { echo "added: $*"; }\n')
+        with open(hook) as f:
+            text = f.read().replace("/usr/share/initramfs-tools/hook-functions", fake)
+        self.assertEqual(subprocess.run(["sh", "-c", text, "hook", "prereqs"], capture_output=True,
+                                        text=True, check=True).stdout, "")
+        self.assertEqual(subprocess.run(["sh", "-c", text, "hook"], capture_output=True, text=True,
+                                        check=True).stdout, "added: virtio_pci virtio_blk ext4\n")
+        self.initrd_modules(root, "most")
+        self.assertFalse(os.path.exists(conf) or os.path.exists(hook))
 
     def test_missing_and_foreign_debs(self):
         out = os.path.join(self.tmp, "out")

@@ -65,6 +65,10 @@ Options:
   --hostname NAME      host name of every kiosk (default wowkiosk)
   --conf FILE          boot-partition template (default platform/rpi/wowkiosk.conf)
   --extra-packages "A B"  more Debian packages to install
+  --initrd-modules LIST  the initramfs holds only these kernel modules (comma-
+                       separated, their dependencies added: MODULES=list), not
+                       Debian's MODULES=most; for a virtual kiosk, e.g.
+                       virtio_pci,virtio_blk,ext4 (default: most, for every Pi)
   --mirror URL         Debian mirror (default: the host's apt source for bookworm)
   --security-mirror URL  (default: the host's apt source for bookworm-security,
                        else the mirror's debian-security beside it)
@@ -89,6 +93,7 @@ DATA_MB=        # 512, or 1024 with --ab (after the options)
 HOSTNAME_KIOSK=wowkiosk
 CONF_TEMPLATE=$RPI_DIR/wowkiosk.conf
 EXTRA_PACKAGES=
+INITRD_MODULES=most
 MIRROR=
 SECURITY_MIRROR=
 SUITE=bookworm
@@ -119,6 +124,7 @@ parse_args() {
         --hostname) HOSTNAME_KIOSK=${2:?--hostname needs a name}; shift ;;
         --conf) CONF_TEMPLATE=$(realpath -m "${2:?--conf needs a file}"); shift ;;
         --extra-packages) EXTRA_PACKAGES=${2:-}; shift ;;
+        --initrd-modules) INITRD_MODULES=${2:-}; shift ;;
         --mirror) MIRROR=${2:?--mirror needs a URL}; shift ;;
         --security-mirror) SECURITY_MIRROR=${2:?--security-mirror needs a URL}; shift ;;
         --image-name) IMAGE_NAME=${2:?--image-name needs a name}; shift ;;
@@ -143,6 +149,8 @@ parse_args() {
     [[ -z $SYSTEM_VERSION || $SYSTEM_VERSION =~ ^[0-9A-Za-z.+~-]{1,63}$ ]] ||
         die "--system-version: expected 1 to 63 letters, digits and . + ~ -, got '$SYSTEM_VERSION'"
     [ "$ROOT_MB" = auto ] || check_size --root-size "$ROOT_MB" 32
+    [[ $INITRD_MODULES == most || $INITRD_MODULES =~ ^[a-z0-9_-]+(,[a-z0-9_-]+)*$ ]] ||
+        die "--initrd-modules: expected 'most' or module names separated by commas (virtio_blk,ext4), got '$INITRD_MODULES'"
     [[ $HOSTNAME_KIOSK =~ ^[a-z0-9][a-z0-9-]{0,62}$ ]] ||
         die "--hostname: expected 1-63 of a-z 0-9 -, got '$HOSTNAME_KIOSK'"
     if [ -z "$OUT" ]; then

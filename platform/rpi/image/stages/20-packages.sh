@@ -62,6 +62,7 @@ packages_list() {
 packages_digest() {
     {
         printf '%s\n' "${PACKAGES_BASE[@]}" "$EXTRA_PACKAGES" "$MIRROR" "$SECURITY_MIRROR"
+        printf 'initrd %s\n' "$INITRD_MODULES"
         [ "${AB:-0}" != 1 ] || printf 'ab %s\n' "${PACKAGES_AB[@]}"
         sha256sum "${DEBS[@]}" | cut -d' ' -f1
         cat "$HERE/files/raspi-firmware" "$HERE/files/raspi-firmware-custom" "$HERE/files/raspi-extra-cmdline"
@@ -87,6 +88,41 @@ EOF
     rm -rf "$ROOTFS/var/cache/wowkiosk-debs"
     mkdir -p "$ROOTFS/var/cache/wowkiosk-debs"
     cp "${DEBS[@]}" "$ROOTFS/var/cache/wowkiosk-debs/"
+    packages_initrd_modules
+}
+
+# The initramfs' modules. By default Debian's MODULES=most: every storage,
+# USB, input and bus driver of every arm64 board, so one image boots on every
+# Pi from SD card or USB. With --initrd-modules LIST (the virtual kiosk in CI)
+# only LIST and what it needs: mkinitramfs runs about seven programs per
+# module file it copies, each one started through qemu, and MODULES=most made
+# it the longest step of the build (over 11 minutes of the 26 on an idle
+# 2-core machine). The two files say so in the image itself.
+INITRD_CONF=etc/initramfs-tools/conf.d/wowkiosk-modules.conf
+INITRD_HOOK=etc/initramfs-tools/hooks/wowkiosk-modules
+packages_initrd_modules() {
+    if [ "$INITRD_MODULES" = most ]; then
+        rm -f "$ROOTFS/$INITRD_CONF" "$ROOTFS/$INITRD_HOOK"
+        return 0
+    fi
+    mkdir -p "$(dirname "$ROOTFS/$INITRD_CONF")" "$(dirname "$ROOTFS/$INITRD_HOOK")"
+    cat >"$ROOTFS/$INITRD_CONF" <<EOF
+# build-image.sh --initrd-modules: this image's initramfs holds only the
+# modules the hook beside (../hooks/wowkiosk-modules) names, not Debian's
+# MODULES=most. Made for a virtual kiosk; a Pi may need more to find its root.
+MODULES=list
+EOF
+    cat >"$ROOTFS/$INITRD_HOOK" <<EOF
+#!/bin/sh
+# build-image.sh --initrd-modules: the modules of this image's initramfs
+# (MODULES=list in ../conf.d/wowkiosk-modules.conf); their dependencies come
+# with them.
+set -e
+[ "\$1" = prereqs ] && exit 0
+. /usr/share/initramfs-tools/hook-functions
+manual_add_modules ${INITRD_MODULES//,/ }
+EOF
+    chmod 0755 "$ROOTFS/$INITRD_HOOK"
 }
 
 # Gives the chroot the host's name servers: /etc/resolv.conf is a file before
@@ -128,8 +164,17 @@ packages_apt() {
         die "dpkg -i ${debs_in_tree[*]} inside $ROOTFS failed (see above)"
     packages_check_libraries
     packages_dns
+    local kernel_before
+    kernel_before=$(ls "$ROOTFS"/boot/vmlinuz-* 2>/dev/null || true)
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" linux-image-arm64 ||
         die "apt-get install linux-image-arm64 inside $ROOTFS failed (see above)"
+    # A kernel installed by an earlier run kept the initramfs it was made
+    # with: make it again when its modules were chosen otherwise then.
+    if [ -n "$kernel_before" ] && [ "$(cat "$OUT/.initrd-modules" 2>/dev/null)" != "$INITRD_MODULES" ]; then
+        chroot "$ROOTFS" "${CHROOT_ENV[@]}" update-initramfs -u -k all ||
+            die "update-initramfs inside $ROOTFS failed (see above)"
+    fi
+    printf '%s\n' "$INITRD_MODULES" >"$OUT/.initrd-modules"
     # The firmware hook writes /boot/firmware (kernel, initrd, DTBs,
     # config.txt, cmdline.txt) from /etc/default/raspi-*; run it again so a
     # changed setting reaches the boot files even when no kernel was installed.

@@ -13,7 +13,13 @@
 #                    (debootstrap runs once; the packages stage again only for
 #                    other .debs) and wowkiosk.img, whose key is in image/.vm-key
 #                    (the .debs' key and the image scripts' hash).
-# A second run with nothing changed builds nothing. Long steps run under nice.
+# A second run with nothing changed builds nothing. Long steps run under
+# nice -n $WOW_VM_NICE (default 19: a developer's machine stays usable).
+#
+# WOW_VM_INITRD_MODULES=LIST: the image's initramfs with only these modules
+# (build-image.sh --initrd-modules), not Debian's MODULES=most; CI uses it
+# (.ci/run says why). WOW_VM_WAIT_FOR=FILE: build first, then wait for FILE
+# (the host build's end: CI starts this before `make build`) before the boot.
 # Needs root (debootstrap, chroot); the packages: scripts/install-deps.sh.
 #
 # WOW_VM_AB=1 (`make vm-ab`): the A/B image instead (build-image.sh --ab, in
@@ -52,8 +58,19 @@ tree_hash() {
     ) | sha256sum | cut -c1-16
 }
 
+NICE=${WOW_VM_NICE:-19}
+INITRD_MODULES=${WOW_VM_INITRD_MODULES:-most}
+WAIT_FOR=${WOW_VM_WAIT_FOR:-}
+[[ $NICE =~ ^-?[0-9]+$ ]] || die "WOW_VM_NICE: expected a niceness (0 to 19), got '$NICE'"
+
+# Stops unless the host build has the dashboard the virtual kiosk uses.
+need_wowdash() {
+    [ -n "${WOW_VM_AB:-}" ] && [ -z "${WOW_VM_ROLLOUT:-}" ] || [ -x "$BUILD/app/dash/wowdash" ] ||
+        die "$BUILD/app/dash/wowdash: not built (make build first)"
+}
+
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot, binfmt_misc): run it as root"
-[ -n "${WOW_VM_AB:-}" ] && [ -z "${WOW_VM_ROLLOUT:-}" ] || [ -x "$BUILD/app/dash/wowdash" ] || die "$BUILD/app/dash/wowdash: not built (make build first)"
+[ -n "$WAIT_FOR" ] || need_wowdash
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.lock"
 flock 9 || die "cannot lock $CACHE/.lock"
@@ -66,7 +83,7 @@ if ls "$debs_dir"/wowkiosk_*_arm64.deb "$debs_dir"/wowdash_*_arm64.deb >/dev/nul
 else
     say "arm64 .debs: building ($deb_key) in $CROSS_BUILD"
     t=$SECONDS
-    nice -n 19 make -C "$SRC" --no-print-directory cross-arm64 CROSS_BUILD="$CROSS_BUILD" JOBS="$(nproc)" >&2
+    nice -n "$NICE" make -C "$SRC" --no-print-directory cross-arm64 CROSS_BUILD="$CROSS_BUILD" JOBS="$(nproc)" >&2
     rm -rf "$CACHE/debs"
     mkdir -p "$debs_dir"
     cp "$CROSS_BUILD"/packages/wowkiosk_*_arm64.deb "$CROSS_BUILD"/packages/wowdash_*_arm64.deb "$debs_dir/"
@@ -80,7 +97,8 @@ deb_time=$((SECONDS - started))
 
 image_dir=$CACHE/image
 image_key="$deb_key-$(tree_hash platform/rpi/image platform/rpi/wowkiosk.conf)"
-image_args=()
+image_args=(--initrd-modules "$INITRD_MODULES")
+[ "$INITRD_MODULES" = most ] || image_key="$image_key-initrd-$INITRD_MODULES"
 if [ -n "${WOW_VM_AB:-}" ]; then
     keys=$CACHE/ab-keys
     if [ ! -f "$keys/dev.cert.pem" ]; then
@@ -94,7 +112,7 @@ if [ -n "${WOW_VM_AB:-}" ]; then
     fi
     image_dir=$CACHE/image-ab
     image_key="$image_key-ab-$(sha256sum <"$keys/dev.cert.pem" | cut -c1-16)-$(tree_hash platform/rpi/update)"
-    image_args=(--ab --keyring "$keys/dev.cert.pem")
+    image_args+=(--ab --keyring "$keys/dev.cert.pem")
 fi
 if [ -f "$image_dir/wowkiosk.img" ] && [ "$(cat "$image_dir/.vm-key" 2>/dev/null)" = "$image_key" ]; then
     say "image: cached ($image_dir/wowkiosk.img, $image_key)"
@@ -102,8 +120,8 @@ else
     say "image: building ($image_key) in $image_dir"
     t=$SECONDS
     rm -f "$image_dir/.vm-key"
-    nice -n 19 bash "$SRC/platform/rpi/image/build-image.sh" --out "$image_dir" "${debs[@]}" \
-        ${image_args[@]+"${image_args[@]}"} >&2
+    nice -n "$NICE" bash "$SRC/platform/rpi/image/build-image.sh" --out "$image_dir" "${debs[@]}" \
+        "${image_args[@]}" >&2
     printf '%s\n' "$image_key" >"$image_dir/.vm-key"
     say "image: built in $((SECONDS - t)) s"
 fi
@@ -113,6 +131,14 @@ if [ -n "${WOW_VM_ONLY_BUILD:-}" ]; then
     say "wall time: .debs $deb_time s, image $image_time s (WOW_VM_ONLY_BUILD: no boot)"
     exit 0
 fi
+if [ -n "$WAIT_FOR" ] && [ ! -e "$WAIT_FOR" ]; then
+    say "waiting for $WAIT_FOR (the host build)"
+    while [ ! -e "$WAIT_FOR" ]; do
+        sleep 5
+    done
+    say "waited $((SECONDS - started - deb_time - image_time)) s for the host build"
+fi
+need_wowdash
 t=$SECONDS
 status=0
 if [ -n "${WOW_VM_ROLLOUT:-}" ]; then

@@ -358,7 +358,11 @@ class Vm:
         deadline = time.monotonic() + timeout
         rx = re.compile(pattern, re.M)
         while True:
-            m = rx.search(self.text())
+            # Whole lines only: qemu writes the console as the guest's UART
+            # sends it, so the last line may still be arriving (a report cut
+            # to "headless:_see_th" once failed the crash-loop check).
+            text = self.text()
+            m = rx.search(text[:text.rfind("\n") + 1])
             if m:
                 return m
             check(self.proc.poll() is None, f"qemu ended (status {self.proc.returncode}) "

@@ -169,8 +169,11 @@ packages_apt() {
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" linux-image-arm64 ||
         die "apt-get install linux-image-arm64 inside $ROOTFS failed (see above)"
     # A kernel installed by an earlier run kept the initramfs it was made
-    # with: make it again when its modules were chosen otherwise then.
-    if [ -n "$kernel_before" ] && [ "$(cat "$OUT/.initrd-modules" 2>/dev/null)" != "$INITRD_MODULES" ]; then
+    # with: make it again when its modules were chosen otherwise then (a tree
+    # from before --initrd-modules existed has no record: it had "most").
+    local initrd_before
+    initrd_before=$(cat "$OUT/.initrd-modules" 2>/dev/null || echo most)
+    if [ -n "$kernel_before" ] && [ "$initrd_before" != "$INITRD_MODULES" ]; then
         chroot "$ROOTFS" "${CHROOT_ENV[@]}" update-initramfs -u -k all ||
             die "update-initramfs inside $ROOTFS failed (see above)"
     fi

@@ -88,7 +88,6 @@ EOF
     rm -rf "$ROOTFS/var/cache/wowkiosk-debs"
     mkdir -p "$ROOTFS/var/cache/wowkiosk-debs"
     cp "${DEBS[@]}" "$ROOTFS/var/cache/wowkiosk-debs/"
-    packages_initrd_modules
 }
 
 # The initramfs' modules. By default Debian's MODULES=most: every storage,
@@ -164,20 +163,20 @@ packages_apt() {
         die "dpkg -i ${debs_in_tree[*]} inside $ROOTFS failed (see above)"
     packages_check_libraries
     packages_dns
-    local kernel_before
+    # The initramfs' settings go in before the kernel, whose installation
+    # makes it. A kernel installed by an earlier run kept the initramfs made
+    # with the tree's settings then (no hook: MODULES=most): make it again
+    # when they change.
+    local kernel_before initrd_before
     kernel_before=$(ls "$ROOTFS"/boot/vmlinuz-* 2>/dev/null || true)
+    initrd_before=$(cat "$ROOTFS/$INITRD_HOOK" 2>/dev/null || true)
+    packages_initrd_modules
     chroot "$ROOTFS" "${CHROOT_ENV[@]}" "${APT_INSTALL[@]}" linux-image-arm64 ||
         die "apt-get install linux-image-arm64 inside $ROOTFS failed (see above)"
-    # A kernel installed by an earlier run kept the initramfs it was made
-    # with: make it again when its modules were chosen otherwise then (a tree
-    # from before --initrd-modules existed has no record: it had "most").
-    local initrd_before
-    initrd_before=$(cat "$OUT/.initrd-modules" 2>/dev/null || echo most)
-    if [ -n "$kernel_before" ] && [ "$initrd_before" != "$INITRD_MODULES" ]; then
+    if [ -n "$kernel_before" ] && [ "$initrd_before" != "$(cat "$ROOTFS/$INITRD_HOOK" 2>/dev/null || true)" ]; then
         chroot "$ROOTFS" "${CHROOT_ENV[@]}" update-initramfs -u -k all ||
             die "update-initramfs inside $ROOTFS failed (see above)"
     fi
-    printf '%s\n' "$INITRD_MODULES" >"$OUT/.initrd-modules"
     # The firmware hook writes /boot/firmware (kernel, initrd, DTBs,
     # config.txt, cmdline.txt) from /etc/default/raspi-*; run it again so a
     # changed setting reaches the boot files even when no kernel was installed.

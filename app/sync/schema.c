@@ -626,6 +626,14 @@ const struct schema_step schema_steps[] = {
      "  UNION SELECT kiosk_id, incarnation, -1 FROM reason_counts",
      /* PostgreSQL: a kiosk role reads and moves its own rows only */
      KIOSK_POLICY("sync_cursors"), NULL},
+    /* step: rollouts — a technician an admin allows may act on rollouts */
+    {16, "rollouts: a technician an admin allows may start, promote, pause and stop them",
+     /* 1: this technician may act on a system update's rollout from the
+        fleet page (wowdash user rollouts NAME on).  An admin always may; a
+        head never, which the CHECK keeps whatever writes the row. */
+     "ALTER TABLE dash_users ADD COLUMN rollouts SMALLINT NOT NULL DEFAULT 0"
+     "  CHECK (rollouts = 0 OR (rollouts = 1 AND role = 'technician'))",
+     NULL, NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

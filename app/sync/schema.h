@@ -60,6 +60,9 @@
  * another target (a boot without its settings), or a database restored
  * from an older copy, is sent again from the database's seq.
  *
+ * Step 16 (rollouts): dash_users.rollouts, 1 for a technician an admin
+ * allowed to act on a system update's rollout (admins always may).
+ *
  * PostgreSQL only (step 2): row-level security.  A kiosk logs in as its
  * own role "kiosk_<ID>", a member of the NOLOGIN role wowkiosk_fleet; the
  * policy lets it insert, update and read rows whose kiosk_id is <ID>, and
@@ -71,7 +74,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 15 /* the newest step */
+#define SCHEMA_VERSION 16 /* the newest step */
 
 /* A comment's longest body, in characters (step 12's CHECK; the kiosk's
  * keyboard and the phone form stop there). */

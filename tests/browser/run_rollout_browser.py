@@ -23,6 +23,9 @@ from run_browser import node_modules  # noqa: E402
 from test_dash_http import Server, Target  # noqa: E402
 
 PASSWORD = "rollout-browser-password"
+# what k-bad's slot-check reported, with markup a compromised kiosk could send
+BAD_ERROR = ("self-test exit 1 on slot B: config: /etc/wowkiosk/kiosk.conf:3: kiosk.no_such_key: "
+             "unknown key <b>x</b>")
 
 
 def seed(wowdash, db):
@@ -31,16 +34,16 @@ def seed(wowdash, db):
     w = seedmod.Writer(db)
     cols = ["kiosk_id", "site", "label", "department", "timezone", "app_version", "incarnation",
             "kiosk_clock_ms", "last_seen_ms", "last_success_ms", "backlog", "last_error",
-            "slot", "update_version", "update_state"]
+            "slot", "update_version", "update_state", "update_error"]
     w.insert("kiosks", cols, [
         ("k-canary", "HQ", "Lobby", "front", "UTC", "1.5.0", "i", now, now, now, 0, "", "B",
-         "1.5.0", "good"),
+         "1.5.0", "good", ""),
         ("k-busy", "HQ", "Desk", "front", "UTC", "1.4.0", "i", now, now, now, 0, "", "A",
-         "1.5.0", "installing"),
+         "1.5.0", "installing", ""),
         ("k-bad", "HQ", "Shop", "front", "UTC", "1.4.0", "i", now, now, now, 0, "", "A",
-         "1.5.0", "failed"),
+         "1.5.0", "failed", BAD_ERROR),
         ("k-late", "Annex", "Annex", "front", "UTC", "1.4.0", "i", now, now, now, 0, "", "A",
-         "", "")])
+         "", "", "")])
     w.insert("update_bundles", ["version", "url", "sha256", "size", "signer", "published_ms",
                                 "published_by"],
              [("1.5.0", "https://updates.example.org/wowkiosk-1.5.0.raucb", "a" * 64, 123456789,
@@ -55,10 +58,11 @@ def seed(wowdash, db):
                        capture_output=True, text=True)
     if "paused (from fleet)" not in r.stdout:
         raise SystemExit(f"rollout status did not pause the rollout: {r.stdout}")
-    for user, role in (("ada", "admin"), ("tom", "technician")):
-        subprocess.run([wowdash, "user", "add", user, "--role", role, "--password-stdin",
-                        "--db", db], input=PASSWORD + "\n", text=True, check=True,
-                       capture_output=True)
+    for user, role in (("ada", "admin"), ("tom", "technician"), ("liv", "technician")):
+        extra = ["--rollouts"] if user == "liv" else []
+        subprocess.run([wowdash, "user", "add", user, "--role", role, *extra,
+                        "--password-stdin", "--db", db], input=PASSWORD + "\n", text=True,
+                       check=True, capture_output=True)
 
 
 def main():
@@ -74,7 +78,8 @@ def main():
             expect = {"base": f"http://127.0.0.1:{server.port}", "outdir": outdir,
                       "modules": os.path.join(modules, "node_modules"),
                       "admin": {"user": "ada", "password": PASSWORD},
-                      "technician": {"user": "tom", "password": PASSWORD}}
+                      "technician": {"user": "tom", "password": PASSWORD},
+                      "lead": {"user": "liv", "password": PASSWORD}}
             path = os.path.join(tmp, "expect.json")
             with open(path, "w") as f:
                 json.dump(expect, f)

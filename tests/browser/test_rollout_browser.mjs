@@ -6,9 +6,9 @@
 // k-bad's version cell "update to 1.5.0: failed its self-test" marked as a failure, k-busy's
 // "installing", k-canary's none (it runs the version).  Finnish: the same in Finnish.  At
 // 390x844 nothing scrolls sideways but the kiosks' table.  Then the actions: a technician
-// sees none (and a POST of theirs is refused); the admin's paused rollout offers Resume and
-// Stop only; Resume with a note runs it on the whole fleet again (Pause and Stop offered),
-// Stop ends it (no actions on it left), and the form to start one offers 1.6.0, published and
+// sees none (and a POST of theirs is refused); to a technician an admin allowed to act on
+// rollouts the paused rollout offers Resume and Stop only; Resume with a note runs it on the
+// whole fleet again (the admin is then offered Pause and Stop), the admin's Stop ends it (no actions on it left), and the form to start one offers 1.6.0, published and
 // never rolled out: started with canary k-late, its section offers Promote, Pause and Stop.  Screenshots OUTDIR/browser-rollout-<lang>-<width>.png and
 // browser-rollout-{resumed,stopped}.png.  Exit 1 with every failure listed.
 import { readFileSync } from 'node:fs';
@@ -55,10 +55,14 @@ async function english(browser) {
     `progress: ${section}`);
   check(section.includes('3 kiosks of the fleet are on another version.'), `old: ${section}`);
   check(section.includes('kiosk k-bad reports 1.5.0 failed'), `note: ${section}`);
+  check(!section.includes('changed by'), `the dashboard's own pause names an actor: ${section}`);
   check(await page.$eval('section.rollout', (s) => s.classList.contains('paused')),
     'the paused section is not marked paused');
   const bad = await rowText(page, 'k-bad');
   check(bad.includes('update to 1.5.0: failed its self-test'), `k-bad: ${bad}`);
+  check(bad.includes('self-test exit 1 on slot B: config: /etc/wowkiosk/kiosk.conf:3: ' +
+    'kiosk.no_such_key: unknown key <b>x</b>'), `k-bad: why it failed, as text: ${bad}`);
+  check(!(await page.$('span.update-error b')), 'k-bad: the kiosk\'s error became markup');
   check(await page.$(`xpath=//tr[th[normalize-space()="k-bad"]]//span[contains(@class,"update-failed")]`),
     'k-bad: the failure is not marked');
   const busy = await rowText(page, 'k-busy');
@@ -107,19 +111,26 @@ async function actions(browser) {
   check(status === 403, `a technician's POST /fleet/rollout -> ${status}`);
   await tech.context.close();
 
-  const { context, page } = await fleetPage(browser, 'en-GB', 1280, 900);
-  check(JSON.stringify(await buttons(page)) === '["resume","stop"]',
-    `paused: ${JSON.stringify(await buttons(page))}`);
-  await page.fill('form.rollout-act input[name="note"]', 'k-bad gets a new SD card');
-  await Promise.all([page.waitForNavigation(), page.click('form.rollout-act button[value="resume"]')]);
-  check(page.url() === `${expect.base}/fleet`, `after resume: ${page.url()}`);
-  let section = await page.$eval('section.rollout', (s) => s.innerText);
+  // a technician an admin allowed (user add --rollouts) resumes it
+  const lead = await fleetPage(browser, 'en-GB', 1280, 900, expect.lead);
+  check(JSON.stringify(await buttons(lead.page)) === '["resume","stop"]',
+    `paused, the allowed technician: ${JSON.stringify(await buttons(lead.page))}`);
+  await lead.page.fill('form.rollout-act input[name="note"]', 'k-bad gets a new SD card');
+  await Promise.all([lead.page.waitForNavigation(),
+    lead.page.click('form.rollout-act button[value="resume"]')]);
+  check(lead.page.url() === `${expect.base}/fleet`, `after resume: ${lead.page.url()}`);
+  let section = await lead.page.$eval('section.rollout', (s) => s.innerText);
   check(section.includes('Update 1.5.0: the whole fleet'), `resumed: ${section}`);
+  check(/k-bad gets a new SD card — \d{4}-\d\d-\d\d \d\d:\d\d.* by liv/.test(section),
+    `resumed, the note, when and by whom: ${section}`);
+  const file = path.join(expect.outdir, 'browser-rollout-resumed.png');
+  await lead.page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot ${file}`);
+  await lead.context.close();
+
+  const { context, page } = await fleetPage(browser, 'en-GB', 1280, 900);
   check(JSON.stringify(await buttons(page)) === '["pause","stop"]',
     `resumed: ${JSON.stringify(await buttons(page))}`);
-  const file = path.join(expect.outdir, 'browser-rollout-resumed.png');
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`screenshot ${file}`);
   await Promise.all([page.waitForNavigation(), page.click('form.rollout-act button[value="stop"]')]);
   section = await page.$eval('section.rollout', (s) => s.innerText);
   check(section.includes('Update 1.5.0: stopped'), `stopped: ${section}`);

@@ -291,7 +291,7 @@ static void add_user(const char *name, const char *role, const char *department,
     char err[256];
     bool added = false;
     struct accounts_scope scope = {"department", department};
-    if (!accounts_user_add(db, name, role, "x", 1, &scope, department ? 1 : 0, &added, err,
+    if (!accounts_user_add(db, name, role, false, "x", 1, &scope, department ? 1 : 0, &added, err,
                            sizeof err) ||
         !added)
         fail_msg("cannot add %s: %s", name, err);

@@ -90,6 +90,9 @@ def test_users(db):
          "--db", t, "--password-stdin", stdin=PASSWORD + "\r\n")
     r = dash("user", "add", "tina", "--role", "technician", "--db", t, "--password-stdin",
              stdin=PASSWORD)  # no line end: fine too
+    r = dash("user", "add", "theo", "--role", "technician", "--rollouts", "--db", t,
+             "--password-stdin", stdin=PASSWORD + "\n")
+    check("user theo added (technician, may act on rollouts)" in r.stdout, r.stdout)
     r = dash("user", "add", "nora", "--role", "head", "--department", "nowhere", "--db", t,
              "--password-stdin", stdin=PASSWORD + "\n")
     check("warning: --department nowhere" in r.stderr, f"no warning: {r.stderr!r}")
@@ -117,11 +120,35 @@ def test_users(db):
     check(scopes == [("department", "d1"), ("group", "g1")], f"hannah's scopes {scopes}")
 
     head, rows = table(dash("user", "list", "--db", t).stdout)
-    check(head == ["NAME", "ROLE", "SCOPE", "DISABLED"], head)
-    check(rows == [["alice", "admin", "everything", "no"],
-                   ["hannah", "head", "department:d1,group:g1", "no"],
-                   ["nora", "head", "department:nowhere", "no"],
-                   ["tina", "technician", "fleet", "no"]], f"user list {rows}")
+    check(head == ["NAME", "ROLE", "SCOPE", "ROLLOUTS", "DISABLED"], head)
+    check(rows == [["alice", "admin", "everything", "yes", "no"],
+                   ["hannah", "head", "department:d1,group:g1", "no", "no"],
+                   ["nora", "head", "department:nowhere", "no", "no"],
+                   ["theo", "technician", "fleet", "yes", "no"],
+                   ["tina", "technician", "fleet", "no", "no"]], f"user list {rows}")
+
+    # who may act on rollouts: a technician an admin allows, and no one else
+    r = dash("user", "rollouts", "tina", "on", "--db", t)
+    check("tina may now act on rollouts" in r.stdout, r.stdout)
+    r = dash("user", "rollouts", "theo", "off", "--db", t)
+    check("theo may no longer act on rollouts" in r.stdout, r.stdout)
+    rollouts = db.rows("SELECT user_name, rollouts FROM dash_users ORDER BY 1")
+    check(rollouts == [("alice", "0"), ("hannah", "0"), ("nora", "0"), ("theo", "0"),
+                       ("tina", "1")], f"rollouts {rollouts}")
+    for name, why in (("alice", "alice is not a technician (an admin always may"),
+                      ("hannah", "hannah is not a technician"), ("ghost", "no user ghost")):
+        r = dash("user", "rollouts", name, "on", "--db", t, code=1)
+        check(why in r.stderr and not r.stdout, f"user rollouts {name} on: {r.stderr!r}")
+    # the database keeps it, whatever writes the row
+    for sql in ("UPDATE dash_users SET rollouts = 1 WHERE user_name = 'hannah'",
+                "UPDATE dash_users SET rollouts = 2 WHERE user_name = 'tina'",
+                "UPDATE dash_users SET role = 'head' WHERE user_name = 'tina'"):
+        try:
+            db.rows(sql)
+        except Exception as e:  # noqa: BLE001 (either engine's error)
+            check("check" in str(e).lower() or "constraint" in str(e).lower(), f"{sql}: {e}")
+        else:
+            raise AssertionError(f"the database took {sql!r}")
 
     # a new password: a new hash, and the user's sessions end
     db.rows("INSERT INTO dash_sessions VALUES ('h1', 'alice', 'c', 0, 0, 1);"
@@ -165,7 +192,7 @@ def test_tokens(db):
     check(db.rows("SELECT count(*) FROM dash_api_tokens WHERE user_name = 'hannah'") == [("0",)]
           and db.rows("SELECT count(*) FROM dash_sessions WHERE user_name = 'hannah'") == [("0",)],
           "hannah's token or session survived disable")
-    check(["hannah", "head", "department:d1,group:g1", "yes"] in
+    check(["hannah", "head", "department:d1,group:g1", "no", "yes"] in
           table(dash("user", "list", "--db", t).stdout)[1], "list does not show disabled")
     dash("token", "add", "hannah", "--label", "again", "--db", t, code=1)
     r = dash("user", "disable", "ghost", "--db", t, code=1)
@@ -229,6 +256,13 @@ def test_bad_arguments(path):
          "expected at least one --department D or --group G"),
         (["user", "add", "bob", "--role", "admin", "--department", "d1", "--db", path],
          "--department: only a head"),
+        (["user", "add", "bob", "--role", "admin", "--rollouts", "--db", path],
+         "--rollouts: only a technician is allowed"),
+        (["user", "add", "bob", "--role", "head", "--department", "d1", "--rollouts", "--db",
+          path], "--rollouts: only a technician is allowed"),
+        (["user", "rollouts", "bob", "--db", path], "expected NAME on|off"),
+        (["user", "rollouts", "bob", "yes", "--db", path], "expected on or off after NAME"),
+        (["user", "rollouts", "bob", "on", "--db", path, "--rollouts"], "unknown option"),
         (["user", "add", "bob", "--role", "head", "--department", "bad id!", "--db", path],
          "--department: expected an id"),
         (["user", "add", "bad name", "--role", "admin", "--db", path], "NAME: expected 1 to 63"),

@@ -15,7 +15,9 @@ PostgreSQL, through that role: row-level security applies).
   pause     k2 reports "failed": `rollout status` (and the server's refresh) pauses it by
             itself, naming k2; nobody is offered it; resuming does not offer it to k2 again
   page      the fleet page (wowdash serve, logged in) shows the rollout paused, the note
-            naming k2, and k2's "failed its self-test"
+            naming k2, and k2's "failed its self-test"; a technician sees it and may not act
+            on it (403) until `wowdash user rollouts tom on`, then resumes and pauses it (its
+            name kept as who changed it), and is refused again after `off`
   done      with every kiosk on the version, the fleet stage ends as done
 Exit 77 (skipped) without rauc.
 """
@@ -201,8 +203,52 @@ def check_page(fleet, tmp):
         check("1 of 3 kiosks in this stage run it" in body, "the fleet page's progress")
         with open(os.path.join(tmp, "fleet-rollout.html"), "w") as f:
             f.write(body)
+        check_technician(fleet, server)
     finally:
         server.stop()
+
+
+def rollout_post(client, action, note=""):
+    csrf = client.csrf("/fleet")
+    return client.post("/fleet/rollout", {"action": action, "note": note, "csrf": csrf})
+
+
+def check_technician(fleet, server):
+    """A technician sees the rollout; acts on it only while an admin allows it (schema step 16),
+    from the next request on, in the same session."""
+    dash(fleet.db, "user", "add", "tom", "--role", "technician", "--password-stdin",
+         stdin="pw-tech-rollout\n")
+    tom = Client(server.port)
+    tom.login("tom", "pw-tech-rollout")
+    body = tom.get("/fleet").text
+    check("Update 1.1.0" in body and "rollout-act" not in body,
+          "a technician not allowed: the rollout, without its actions")
+    r = rollout_post(tom, "resume")
+    check(r.status == 403 and "wowdash user rollouts NAME on" in r.text,
+          f"a technician not allowed resumed: {r!r}")
+    check(fleet.stage()[0] == "paused", f"after the refused resume: {fleet.stage()}")
+
+    dash(fleet.db, "user", "rollouts", "tom", "on")
+    body = tom.get("/fleet").text
+    check('action="/fleet/rollout"' in body and 'value="resume"' in body,
+          "the allowed technician is not offered Resume")
+    r = rollout_post(tom, "resume", "tom: k2 has a new card")
+    check(r.status == 303, f"the allowed technician's resume: {r!r}")
+    by = fleet.sql("SELECT stage, changed_by, note FROM update_rollouts ORDER BY rollout_id DESC"
+                   " LIMIT 1")[0]
+    check(by == "fleet|tom|tom: k2 has a new card", f"after tom's resume: {by}")
+    note = re.search(r'<section class="rollout[^"]*">.*?<p class="note">(.*?)</p>',
+                     tom.get("/fleet").text, re.S)
+    check(note and "tom: k2 has a new card" in note.group(1) and "by tom" in note.group(1),
+          f"the page does not say who resumed it: {note and note.group(1)!r}")
+    r = rollout_post(tom, "pause", "tom: back to paused")
+    check(r.status == 303 and fleet.stage()[0] == "paused", f"tom's pause: {r!r} {fleet.stage()}")
+
+    dash(fleet.db, "user", "rollouts", "tom", "off")
+    r = rollout_post(tom, "stop")
+    check(r.status == 403 and fleet.stage()[0] == "paused",
+          f"no longer allowed, yet: {r!r} {fleet.stage()}")
+    check("rollout-act" not in tom.get("/fleet").text, "no longer allowed, yet offered actions")
 
 
 def check_resume_and_done(fleet):

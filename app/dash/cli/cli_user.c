@@ -3,8 +3,10 @@
  * engine through dashdb:
  *
  *   user add NAME --role admin|head|technician [--department D]... [--group G]...
- *            --db TARGET [--password-stdin]
- *   user list --db TARGET                 name, role, scope, disabled
+ *            [--rollouts] --db TARGET [--password-stdin]
+ *   user list --db TARGET                 name, role, scope, rollouts, disabled
+ *   user rollouts NAME on|off --db TARGET a technician may act on rollouts, or no
+ *                                         longer (admins always may, heads never)
  *   user disable NAME --db TARGET         also ends its sessions and API tokens
  *   user password NAME --db TARGET [--password-stdin]   also ends its sessions
  *   token add USER --label L --db TARGET  prints the token, once, alone on stdout
@@ -39,8 +41,9 @@
 
 const char cli_user_usage[] =
     "wowdash user add NAME --role admin|head|technician [--department D]... [--group G]...\n"
-    "                         --db TARGET [--password-stdin]\n"
+    "                         [--rollouts] --db TARGET [--password-stdin]\n"
     "       wowdash user list --db TARGET\n"
+    "       wowdash user rollouts NAME on|off --db TARGET\n"
     "       wowdash user disable NAME --db TARGET\n"
     "       wowdash user password NAME --db TARGET [--password-stdin]\n";
 const char cli_token_usage[] = "wowdash token add USER --label L --db TARGET\n"
@@ -59,6 +62,7 @@ struct cli_args {
     int n_pos;
     const char *db, *role, *label;
     bool password_stdin;
+    bool rollouts; /* --rollouts: a technician who may act on rollouts */
     const char **departments, **groups;
     size_t n_departments, n_groups;
 };
@@ -85,6 +89,10 @@ static int parse_option(struct cli_args *a, int argc, char **argv, int *i)
     const char *flag = argv[*i];
     if (!strcmp(flag, "--password-stdin")) {
         a->password_stdin = true;
+        return 0;
+    }
+    if (!strcmp(flag, "--rollouts")) {
+        a->rollouts = true;
         return 0;
     }
     if (*i + 1 >= argc) {
@@ -342,6 +350,13 @@ static int check_role(const struct cli_args *a)
                 !strcmp(a->role, "admin") ? "everything" : "the fleet");
         return 2;
     }
+    if (a->rollouts && strcmp(a->role, "technician") != 0) {
+        fprintf(stderr,
+                "wowdash: %s: --rollouts: only a technician is allowed to act on rollouts (an "
+                "admin always may, a head never), got --role %s\n",
+                a->verb, a->role);
+        return 2;
+    }
     if (!check_scope_ids(a, "--department", a->departments, a->n_departments) ||
         !check_scope_ids(a, "--group", a->groups, a->n_groups))
         return 2;
@@ -393,8 +408,8 @@ static int insert_user(const struct cli_args *a, struct dashdb *db, const char *
                                     dep ? a->departments[i] : a->groups[i - a->n_departments]};
     }
     bool added = false;
-    bool ok =
-        accounts_user_add(db, name, a->role, hash, now_ms(), scopes, n, &added, err, ERR_SIZE);
+    bool ok = accounts_user_add(db, name, a->role, a->rollouts, hash, now_ms(), scopes, n, &added,
+                                err, ERR_SIZE);
     free(scopes);
     if (!ok)
         return db_failed(a, err);
@@ -402,7 +417,7 @@ static int insert_user(const struct cli_args *a, struct dashdb *db, const char *
         fprintf(stderr, "wowdash: %s: user %s exists already\n", a->verb, name);
         return 1;
     }
-    printf("user %s added (%s)\n", name, a->role);
+    printf("user %s added (%s%s)\n", name, a->role, a->rollouts ? ", may act on rollouts" : "");
     return 0;
 }
 
@@ -430,7 +445,7 @@ static int user_add(struct cli_args *a, struct dashdb *db)
  * user's first row (or the end) comes. */
 struct user_list {
     char name[DASH_ID_MAX], role[16];
-    bool disabled, any;
+    bool disabled, rollouts, any;
     struct strbuf scope;
 };
 
@@ -442,13 +457,15 @@ static void user_list_flush(struct user_list *l)
                         : !strcmp(l->role, "technician") ? "fleet"
                         : l->scope.data                  ? l->scope.data
                                                          : "nothing";
-    printf("%s\t%s\t%s\t%s\n", l->name, l->role, scope, l->disabled ? "yes" : "no");
+    bool rollouts = !strcmp(l->role, "admin") || l->rollouts;
+    printf("%s\t%s\t%s\t%s\t%s\n", l->name, l->role, scope, rollouts ? "yes" : "no",
+           l->disabled ? "yes" : "no");
     strbuf_reset(&l->scope);
     l->any = false;
 }
 
 static bool user_list_row(void *ctx, const char *name, const char *role, bool disabled,
-                          const char *kind, const char *id)
+                          bool rollouts, const char *kind, const char *id)
 {
     struct user_list *l = ctx;
     if (l->any && strcmp(l->name, name) != 0)
@@ -457,6 +474,7 @@ static bool user_list_row(void *ctx, const char *name, const char *role, bool di
         snprintf(l->name, sizeof l->name, "%s", name);
         snprintf(l->role, sizeof l->role, "%s", role);
         l->disabled = disabled;
+        l->rollouts = rollouts;
         l->any = true;
     }
     if (kind && id) {
@@ -473,7 +491,7 @@ static int user_list(struct cli_args *a, struct dashdb *db)
 {
     char err[ERR_SIZE];
     struct user_list l = {0};
-    printf("NAME\tROLE\tSCOPE\tDISABLED\n");
+    printf("NAME\tROLE\tSCOPE\tROLLOUTS\tDISABLED\n");
     bool ok = accounts_users_each(db, user_list_row, &l, err, sizeof err);
     if (ok)
         user_list_flush(&l);
@@ -494,6 +512,27 @@ static int user_disable(struct cli_args *a, struct dashdb *db)
     }
     printf("user %s disabled; %lld sessions and %lld API tokens ended\n", a->pos[0],
            (long long)sessions, (long long)tokens);
+    return 0;
+}
+
+static int user_rollouts(struct cli_args *a, struct dashdb *db)
+{
+    char err[ERR_SIZE];
+    bool on = !strcmp(a->pos[1], "on"), found, technician;
+    if (!accounts_user_set_rollouts(db, a->pos[0], on, &found, &technician, err, sizeof err))
+        return db_failed(a, err);
+    if (!found) {
+        fprintf(stderr, "wowdash: %s: no user %s\n", a->verb, a->pos[0]);
+        return 1;
+    }
+    if (!technician) {
+        fprintf(stderr,
+                "wowdash: %s: %s is not a technician (an admin always may act on rollouts, a "
+                "head never)\n",
+                a->verb, a->pos[0]);
+        return 1;
+    }
+    printf("%s %s act on rollouts\n", a->pos[0], on ? "may now" : "may no longer");
     return 0;
 }
 
@@ -611,8 +650,9 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-    {"user", "add", "user add", 1, "NAME", "--role --department --group --db --password-stdin",
-     user_add},
+    {"user", "add", "user add", 1, "NAME",
+     "--role --department --group --rollouts --db --password-stdin", user_add},
+    {"user", "rollouts", "user rollouts", 2, "NAME on|off", "--db", user_rollouts},
     {"user", "list", "user list", 0, "", "--db", user_list},
     {"user", "disable", "user disable", 1, "NAME", "--db", user_disable},
     {"user", "password", "user password", 1, "NAME", "--db --password-stdin", user_password},
@@ -630,6 +670,14 @@ static int check_args(const struct verb *v, struct cli_args *a)
     }
     if (v->n_pos >= 1 && !check_user_name(a, v->pos_names[0] == 'N' ? "NAME" : "USER", a->pos[0]))
         return 2;
+    if (!strcmp(v->name, "user rollouts")) {
+        if (strcmp(a->pos[1], "on") != 0 && strcmp(a->pos[1], "off") != 0) {
+            fprintf(stderr, "wowdash: %s: expected on or off after NAME, got '%s'\n", a->verb,
+                    a->pos[1]);
+            return 2;
+        }
+        return 0;
+    }
     if ((a->label && !check_label(a, a->label)) || (v->n_pos == 2 && !check_label(a, a->pos[1])))
         return 2;
     if (!strcmp(v->name, "user add"))

@@ -45,20 +45,22 @@ bool accounts_user_exists(struct dashdb *db, const char *name, bool enabled_only
                        &p, 1, note_row, found, NULL, err, size);
 }
 
-bool accounts_user_add(struct dashdb *db, const char *name, const char *role,
+bool accounts_user_add(struct dashdb *db, const char *name, const char *role, bool rollouts,
                        const char *password_hash, int64_t created_ms,
                        const struct accounts_scope *scopes, size_t n_scopes, bool *added, char *err,
                        size_t size)
 {
     const struct dashdb_value row[] = {DASHDB_TEXT(name), DASHDB_TEXT(role),
-                                       DASHDB_TEXT(password_hash), DASHDB_INT(created_ms)};
+                                       DASHDB_TEXT(password_hash), DASHDB_INT(created_ms),
+                                       DASHDB_INT(rollouts ? 1 : 0)};
     int64_t changes = 0;
     *added = false;
-    bool ok = begin(db, err, size) &&
-              dashdb_exec(db,
-                          "INSERT INTO dash_users(user_name, role, password_hash, created_ms)"
-                          " VALUES ($1, $2, $3, $4) ON CONFLICT (user_name) DO NOTHING",
-                          row, 4, NULL, NULL, &changes, err, size);
+    bool ok =
+        begin(db, err, size) &&
+        dashdb_exec(db,
+                    "INSERT INTO dash_users(user_name, role, password_hash, created_ms,"
+                    " rollouts) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_name) DO NOTHING",
+                    row, 5, NULL, NULL, &changes, err, size);
     if (ok && changes == 0) {
         end(db, false, err, size);
         return true;
@@ -77,30 +79,61 @@ bool accounts_user_add(struct dashdb *db, const char *name, const char *role,
 
 struct user_walk {
     bool (*handle_user_row)(void *ctx, const char *name, const char *role, bool disabled,
-                            const char *kind, const char *id);
+                            bool rollouts, const char *kind, const char *id);
     void *ctx;
 };
 
 static bool handle_users_row(void *ctx, int ncols, const char *const *v)
 {
     const struct user_walk *walk = ctx;
-    if (ncols != 5 || !v[0] || !v[1] || !v[2])
+    if (ncols != 6 || !v[0] || !v[1] || !v[2] || !v[3])
         return false;
     return walk->handle_user_row(walk->ctx, v[0], v[1], strcmp(v[2], "0") != 0,
-                                 v[3] && v[4] ? v[3] : NULL, v[3] && v[4] ? v[4] : NULL);
+                                 strcmp(v[3], "0") != 0, v[4] && v[5] ? v[4] : NULL,
+                                 v[4] && v[5] ? v[5] : NULL);
 }
 
 bool accounts_users_each(struct dashdb *db,
                          bool (*handle_user_row)(void *ctx, const char *name, const char *role,
-                                                 bool disabled, const char *kind, const char *id),
+                                                 bool disabled, bool rollouts, const char *kind,
+                                                 const char *id),
                          void *ctx, char *err, size_t size)
 {
     struct user_walk walk = {handle_user_row, ctx};
     return dashdb_exec(db,
-                       "SELECT u.user_name, u.role, u.disabled, s.kind, s.scope_id"
+                       "SELECT u.user_name, u.role, u.disabled, u.rollouts, s.kind, s.scope_id"
                        " FROM dash_users u LEFT JOIN dash_user_scopes s"
-                       " ON s.user_name = u.user_name ORDER BY 1, 4, 5",
+                       " ON s.user_name = u.user_name ORDER BY 1, 5, 6",
                        NULL, 0, handle_users_row, &walk, NULL, err, size);
+}
+
+static bool read_role(void *ctx, int ncols, const char *const *v)
+{
+    if (ncols != 1 || !v[0])
+        return false;
+    snprintf(ctx, 16, "%s", v[0]);
+    return true;
+}
+
+bool accounts_user_set_rollouts(struct dashdb *db, const char *name, bool on, bool *found,
+                                bool *technician, char *err, size_t size)
+{
+    const struct dashdb_value p = DASHDB_TEXT(name);
+    const struct dashdb_value row[] = {DASHDB_TEXT(name), DASHDB_INT(on ? 1 : 0)};
+    char role[16] = "";
+    *found = *technician = false;
+    bool ok =
+        begin(db, err, size) && dashdb_exec(db, "SELECT role FROM dash_users WHERE user_name = $1",
+                                            &p, 1, read_role, role, NULL, err, size);
+    *found = role[0] != '\0';
+    *technician = !strcmp(role, "technician");
+    if (ok && !*technician) {
+        end(db, false, err, size);
+        return true;
+    }
+    ok = ok && dashdb_exec(db, "UPDATE dash_users SET rollouts = $2 WHERE user_name = $1", row, 2,
+                           NULL, NULL, NULL, err, size);
+    return end(db, ok, err, size);
 }
 
 bool accounts_user_disable(struct dashdb *db, const char *name, bool *found, int64_t *sessions,
@@ -201,12 +234,13 @@ bool accounts_token_revoke(struct dashdb *db, const char *user, const char *labe
 static bool read_user(void *ctx, int ncols, const char *const *v)
 {
     struct accounts_user *row = ctx;
-    if (ncols != 3 || !v[0] || !v[1] || !v[2])
+    if (ncols != 4 || !v[0] || !v[1] || !v[2] || !v[3])
         return false;
     row->found = true;
     snprintf(row->role, sizeof row->role, "%s", v[0]);
     snprintf(row->password_hash, sizeof row->password_hash, "%s", v[1]);
     row->disabled = strcmp(v[2], "0") != 0;
+    row->rollouts = strcmp(v[3], "0") != 0;
     return true;
 }
 
@@ -216,7 +250,8 @@ bool accounts_user_find(struct dashdb *db, const char *name, struct accounts_use
     *out = (struct accounts_user){0};
     const struct dashdb_value p = DASHDB_TEXT(name);
     return dashdb_exec(db,
-                       "SELECT role, password_hash, disabled FROM dash_users WHERE user_name = $1",
+                       "SELECT role, password_hash, disabled, rollouts FROM dash_users"
+                       " WHERE user_name = $1",
                        &p, 1, read_user, out, NULL, err, size);
 }
 

@@ -31,9 +31,11 @@ struct accounts_scope {
 bool accounts_user_exists(struct dashdb *db, const char *name, bool enabled_only, bool *found,
                           char *err, size_t size);
 
-/* Adds user name with role, password_hash and its scopes; *added false
- * (nothing written) when the name exists already. */
-bool accounts_user_add(struct dashdb *db, const char *name, const char *role,
+/* Adds user name with role, password_hash and its scopes; rollouts: a
+ * technician allowed to act on rollouts (schema step 16; false for the
+ * other roles).  *added false (nothing written) when the name exists
+ * already. */
+bool accounts_user_add(struct dashdb *db, const char *name, const char *role, bool rollouts,
                        const char *password_hash, int64_t created_ms,
                        const struct accounts_scope *scopes, size_t n_scopes, bool *added, char *err,
                        size_t size);
@@ -43,8 +45,16 @@ bool accounts_user_add(struct dashdb *db, const char *name, const char *role,
  * only during the call.  Stops (returning false) when it returns false. */
 bool accounts_users_each(struct dashdb *db,
                          bool (*handle_user_row)(void *ctx, const char *name, const char *role,
-                                                 bool disabled, const char *kind, const char *id),
+                                                 bool disabled, bool rollouts, const char *kind,
+                                                 const char *id),
                          void *ctx, char *err, size_t size);
+
+/* Lets technician name act on rollouts, or no longer (on false); *found
+ * false (nothing written) when there is no such user, *technician false
+ * when it is not a technician (nothing written either: an admin always
+ * may, a head never).  The user's sessions see it at their next request. */
+bool accounts_user_set_rollouts(struct dashdb *db, const char *name, bool on, bool *found,
+                                bool *technician, char *err, size_t size);
 
 /* Disables user name and ends its sessions and API tokens (*sessions,
  * *tokens: how many); *found false (nothing written) when no such user. */
@@ -80,7 +90,7 @@ bool accounts_token_revoke(struct dashdb *db, const char *user, const char *labe
 /* A user's row: found, disabled, its role ("admin", "head", ...) and
  * password hash (cut to their sizes). */
 struct accounts_user {
-    bool found, disabled;
+    bool found, disabled, rollouts;
     char role[16];
     char password_hash[128];
 };

@@ -426,6 +426,8 @@ bool auth_load_user(struct dashdb *db, const char *name, struct dash_user *user,
                  row.role);
         return false;
     }
+    user->may_roll_out =
+        user->role == DASH_ROLE_ADMIN || (user->role == DASH_ROLE_TECHNICIAN && row.rollouts);
     if (user->role != DASH_ROLE_HEAD)
         return true;
     return accounts_head_departments(db, name, user, err, size);

@@ -14,7 +14,7 @@
 #include "strbuf.h"
 #include "updates.h"
 
-#define KIOSK_COLUMNS 19
+#define KIOSK_COLUMNS 20
 
 struct kiosk_walk {
     bool (*handle_kiosk)(void *ctx, const struct kiosk_record *k);
@@ -51,6 +51,7 @@ static bool handle_kiosk_row(void *ctx, int ncols, const char *const *v)
         .slot = text_of(v[16]),
         .update_version = text_of(v[17]),
         .update_state = text_of(v[18]),
+        .update_error = text_of(v[19]),
     };
     return walk->handle_kiosk(walk->ctx, &k);
 }
@@ -63,7 +64,8 @@ bool kiosks_each(struct dashdb *db, const char *tail, const struct dashdb_value 
     strbuf_puts(&sql, "SELECT kiosk_id, site, label, department, app_version, last_error,"
                       " last_seen_ms, last_success_ms, backlog, catalog_version,"
                       " catalog_error, mode, departments, store_waiting, store_error,"
-                      " store_error_since_ms, slot, update_version, update_state FROM kiosks");
+                      " store_error_since_ms, slot, update_version, update_state, update_error"
+                      " FROM kiosks");
     strbuf_puts(&sql, tail);
     struct kiosk_walk walk = {handle_kiosk, ctx};
     bool ok = !sql.failed &&
@@ -103,10 +105,11 @@ static bool handle_fleet_kiosk(void *ctx, const struct kiosk_record *k)
         .slot = strdup(k->slot),
         .update_version = strdup(k->update_version),
         .update_state = strdup(k->update_state),
+        .update_error = strdup(k->update_error),
     };
     return f->kiosk_id && f->site && f->label && f->department && f->app_version && f->last_error &&
            f->catalog_error && f->mode && f->departments && f->store_error && f->slot &&
-           f->update_version && f->update_state;
+           f->update_version && f->update_state && f->update_error;
 }
 
 static bool read_newest(void *ctx, int ncols, const char *const *v)
@@ -144,6 +147,8 @@ static bool read_rollout(struct dashdb *db, struct fleet *out, char *err, size_t
         f->stage = r.stage;
         f->paused_from = r.paused_from;
         snprintf(f->note, sizeof f->note, "%s", r.note);
+        snprintf(f->changed_by, sizeof f->changed_by, "%s", r.changed_by);
+        f->changed_ms = r.changed_ms;
         rollout_progress(r.stage, r.paused_from, r.canary, r.excused, r.version, ks, out->n,
                          &f->progress);
     }

@@ -35,6 +35,7 @@ struct kiosk_record {
     const char *slot;             /* the A/B slot it booted; "" */
     const char *update_version;   /* the bundle its update report is about; "" */
     const char *update_state;     /* where that update stands; "" */
+    const char *update_error;     /* why it failed, as the kiosk said (kiosk-written); "" */
 };
 
 /* Calls handle_kiosk for each row of "SELECT <the columns> FROM kiosks"

@@ -70,6 +70,10 @@ struct dash_user {
      * entries); unused for the other roles. */
     char (*departments)[DASH_ID_MAX];
     size_t n_departments;
+    /* May start, promote, pause, resume and stop a system update's
+     * rollout: every admin, and a technician an admin allowed (schema
+     * step 16, wowdash user rollouts NAME on). */
+    bool may_roll_out;
     /* The language the catalog's names are shown in (names.h): "" for the
      * catalog's first language. */
     char lang[16];

@@ -26,6 +26,7 @@ void fleet_free(struct fleet *fleet)
         free(k->slot);
         free(k->update_version);
         free(k->update_state);
+        free(k->update_error);
     }
     free(fleet->kiosks);
     names_free(&fleet->names);

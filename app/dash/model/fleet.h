@@ -39,6 +39,7 @@ struct fleet_kiosk {
     char *slot;                   /* the A/B system slot it booted, "" (NULL: "") */
     char *update_version;         /* the bundle its update report is about, "" (NULL: "") */
     char *update_state;           /* downloading, installing, trying, good, failed... (NULL: "") */
+    char *update_error;           /* why it failed, refused or fell back (NULL: "") */
 };
 
 /* The newest staged rollout of a system bundle (updates.h), if any. */
@@ -49,6 +50,10 @@ struct fleet_rollout {
     char version[64];
     enum rollout_stage stage, paused_from;
     char note[512];
+    /* who changed its stage last, and when: a user, or "wowdash" when the
+       dashboard paused or ended it by itself */
+    char changed_by[64];
+    int64_t changed_ms;
     struct rollout_progress progress;
     /* published bundles never rolled out, newest first: what a new
        rollout may start with */

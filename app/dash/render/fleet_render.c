@@ -229,6 +229,12 @@ static void render_update(struct strbuf *out, const struct page_ctx *ctx,
     else
         html_escape(out, state); /* a newer kiosk's word: shown as it came */
     strbuf_puts(out, "</span>");
+    const char *why = text_or(k->update_error, "");
+    if (bad && why[0]) { /* the kiosk's own words: which check failed, what it refused */
+        strbuf_puts(out, " <span class=\"update-error\">");
+        html_escape(out, why);
+        strbuf_puts(out, "</span>");
+    }
 }
 
 /* The version cell, tagged when it is not the fleet's usual one. */
@@ -344,14 +350,14 @@ static void rollout_button(struct strbuf *out, const struct page_ctx *ctx, const
     strbuf_puts(out, "</button>");
 }
 
-/* An admin's actions on a rollout under way (POST /fleet/rollout), with
- * an optional note; the stages' rules are checked again when it acts. */
+/* The actions on a rollout under way (POST /fleet/rollout) of a user who
+ * may roll out, with an optional note; the stages' rules are checked
+ * again when it acts. */
 static void render_rollout_actions(const struct page_ctx *ctx, const struct fleet_rollout *r,
                                    struct strbuf *out)
 {
     bool canary = r->stage == ROLLOUT_CANARY, fleet = r->stage == ROLLOUT_FLEET;
-    if (!ctx->user || ctx->user->role != DASH_ROLE_ADMIN ||
-        (!canary && !fleet && r->stage != ROLLOUT_PAUSED))
+    if (!ctx->user || !ctx->user->may_roll_out || (!canary && !fleet && r->stage != ROLLOUT_PAUSED))
         return;
     strbuf_puts(out, "<form method=\"post\" action=\"/fleet/rollout\" class=\"rollout-act\">");
     page_csrf_field(out, ctx);
@@ -368,15 +374,15 @@ static void render_rollout_actions(const struct page_ctx *ctx, const struct flee
     strbuf_puts(out, "</form>\n");
 }
 
-/* An admin's start of a rollout when none is under way: a published
- * bundle never rolled out, and its canary kiosks (POST
+/* The start of a rollout when none is under way, for a user who may roll
+ * out: a published bundle never rolled out, and its canary kiosks (POST
  * /fleet/rollout/start). */
 static void render_rollout_start(const struct page_ctx *ctx, const struct fleet_rollout *r,
                                  struct strbuf *out)
 {
     bool under_way = r->found && (r->stage == ROLLOUT_CANARY || r->stage == ROLLOUT_FLEET ||
                                   r->stage == ROLLOUT_PAUSED);
-    if (!ctx->user || ctx->user->role != DASH_ROLE_ADMIN || under_way || r->startable_n == 0)
+    if (!ctx->user || !ctx->user->may_roll_out || under_way || r->startable_n == 0)
         return;
     strbuf_puts(out, "<form method=\"post\" action=\"/fleet/rollout/start\" "
                      "class=\"rollout-act rollout-start\">");
@@ -429,11 +435,19 @@ void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout
     }
     page_textf(out, ctx, "%d kiosks of the fleet are on another version.", p->old);
     strbuf_puts(out, "</p>\n");
+    /* what changed it last: the note, when, and who */
+    strbuf_puts(out, "<p class=\"note\">");
     if (rollout->note[0]) {
-        strbuf_puts(out, "<p class=\"note\">");
         html_escape(out, rollout->note);
-        strbuf_puts(out, "</p>\n");
+        strbuf_puts(out, " \xe2\x80\x94 ");
     }
+    page_put_local_time(out, ctx, rollout->changed_ms);
+    /* the dashboard's own pause or end says so in its note */
+    if (rollout->changed_by[0] && strcmp(rollout->changed_by, "wowdash") != 0) {
+        strbuf_puts(out, " ");
+        page_textf(out, ctx, "changed by %s", rollout->changed_by);
+    }
+    strbuf_puts(out, "</p>\n");
     render_rollout_actions(ctx, rollout, out);
     strbuf_puts(out, "</section>\n");
 }

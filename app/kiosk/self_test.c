@@ -76,8 +76,10 @@ static bool self_test_config(const struct self_test_parts *p)
 {
     const struct layers *l = p->layers;
     if (l->bad || l->fell_back) {
-        char detail[PATH_MAX + 64];
-        snprintf(detail, sizeof detail, "%d errors in %s", l->errors.total, l->files);
+        /* the first error itself (FILE:LINE: key: message), so that the
+           line alone, as slot-check reports it, says what to fix */
+        char detail[PATH_MAX + 1024];
+        layers_error_summary(&l->errors, detail, sizeof detail);
         report(false, "config", detail);
         return false;
     }

@@ -32,6 +32,7 @@ which the virtual kiosk's kernel can mount.
 import hashlib
 import http.server
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -317,9 +318,25 @@ def scenario_selftest(tmp, key, cert):
         r = k.install(bundle)
         check(r.returncode == 0, "selftest: install: " + r.stderr)
         check(k.boot() == "B", "selftest: the tryboot starts B")
+        # the updater's report of the install it started (wowkiosk-updater writes it)
+        update = os.path.join(os.path.dirname(k.store), "update")
+        os.makedirs(update, exist_ok=True)
+        with open(os.path.join(update, "state"), "w") as f:
+            f.write("slot=A\nversion=2.0.0\nstate=trying\nerror=\n")
         r = k.slot_check()
         check("FAIL config" in r.stdout and "marked bad" in r.stderr,
               "selftest: B's failing self-test marks it bad: " + r.stdout + r.stderr)
+        # why, where the old slot and the heartbeat can read it: B's journal stays on B's root
+        with open(os.path.join(update, "state")) as f:
+            state = f.read()
+        check(re.search(r"^state=failed$", state, re.M) and
+              re.search(r"^error=self-test exit 1 on slot B: config: \S*broken\.conf:3: "
+                        r"kiosk\.no_such_key: unknown key", state, re.M),
+              "selftest: the report does not say which check failed: " + state)
+        with open(os.path.join(update, "self-test")) as f:
+            kept = f.read()
+        check("FAIL config" in kept and "self-test: FAILED" in kept,
+              "selftest: the self-test's output is not kept: " + kept)
         check(k.reboot_requested(), "selftest: slot-check reboots")
         check(k.state("B") == "bad", "selftest: B is bad (%s)" % k.state("B"))
         check(k.boot() == "A", "selftest: the old slot boots again")

@@ -168,6 +168,23 @@ class ScriptSyntax(unittest.TestCase):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.assertEqual(proc.returncode, 0, proc.stdout)
 
+    def test_shellcheck_update(self):
+        """The A/B update's scripts, which run as root on every kiosk (platform/rpi/update)."""
+        if not shutil.which("shellcheck"):
+            self.skipTest("shellcheck not installed")
+        update = os.path.join(SOURCE_DIR, "platform", "rpi", "update")
+        scripts = []
+        for name in sorted(os.listdir(update)):
+            with open(os.path.join(update, name), "rb") as f:
+                if f.readline().startswith((b"#!/bin/sh", b"#!/bin/bash")):
+                    scripts.append(name)
+        for name in ("autoboot-backend", "make-bundle.sh", "slot-check", "slot-install",
+                     "wowkiosk-updater"):
+            self.assertIn(name, scripts)
+        proc = subprocess.run(["shellcheck"] + scripts, cwd=update, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(proc.returncode, 0, proc.stdout)
+
     def test_help_names_every_stage(self):
         out = run_builder(["--help"]).stdout
         for stage in ("foreign", "second", "bootstrap", "packages", "configure", "image", "all"):

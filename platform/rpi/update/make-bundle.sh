@@ -21,7 +21,7 @@ die() {
     exit 1
 }
 
-boot= root= version= cert= key= keyring= out=
+boot='' root='' version='' cert='' key='' keyring='' out=''
 while [ $# -gt 0 ]; do
     case $1 in
     --boot) boot=${2:?--boot needs a file} ;;

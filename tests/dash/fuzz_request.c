@@ -141,9 +141,9 @@ static void seed(struct dashdb *db)
     run(db, "INSERT INTO dash_departments(department, name, group_id) VALUES ('front', 'Front & "
             "desk', 'g1')");
     run(db, "INSERT INTO dash_departments(department, name, group_id) VALUES ('it', 'IT', NULL)");
-    run(db, "INSERT INTO dash_users VALUES ('ann', 'admin', 'x', 0, 0)");
-    run(db, "INSERT INTO dash_users VALUES ('hal', 'head', 'x', 0, 0)");
-    run(db, "INSERT INTO dash_users VALUES ('tom', 'technician', 'x', 0, 0)");
+    run(db, "INSERT INTO dash_users VALUES ('ann', 'admin', 'x', 0, 0, 0)");
+    run(db, "INSERT INTO dash_users VALUES ('hal', 'head', 'x', 0, 0, 0)");
+    run(db, "INSERT INTO dash_users VALUES ('tom', 'technician', 'x', 0, 0, 0)");
     run(db, "INSERT INTO dash_user_scopes VALUES ('hal', 'group', 'g1')");
     run(db, "INSERT INTO " KIOSK_COLUMNS
             " VALUES ('k1', 'HQ', 'Door', 'front', 'Europe/Helsinki', '0.1',"

@@ -35,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_dash_http import CheckFailed, Client, Server, Target, check  # noqa: E402
 
 WOWDASH, ENGINE = sys.argv[1], sys.argv[2]
+K2_ERROR = "self-test exit 1 on slot B: display: no display device"
 
 
 def run(cmd, ok=True, stdin=None):
@@ -103,10 +104,10 @@ class Fleet:
             raise PermissionError(r.stderr.strip())
         return [line for line in r.stdout.splitlines() if line]
 
-    def heartbeat(self, kiosk, version, update_version="", state=""):
+    def heartbeat(self, kiosk, version, update_version="", state="", error=""):
         self.sql("UPDATE kiosks SET app_version = '%s', update_version = '%s', update_state = '%s',"
-                 " last_seen_ms = %d WHERE kiosk_id = '%s'"
-                 % (version, update_version, state, int(time.time() * 1000), kiosk),
+                 " update_error = '%s', slot = 'A', last_seen_ms = %d WHERE kiosk_id = '%s'"
+                 % (version, update_version, state, error, int(time.time() * 1000), kiosk),
                  role=kiosk)
 
     def offers(self):
@@ -180,7 +181,7 @@ def check_promote_and_pause(fleet):
     fleet.heartbeat("k1", "1.1.0", "1.1.0", "good")
     dash(fleet.db, "rollout", "promote", "--by", "alice")
     check(fleet.offers() == ["k2", "k3"], f"fleet offers {fleet.offers()}")
-    fleet.heartbeat("k2", "1.0.0", "1.1.0", "failed")
+    fleet.heartbeat("k2", "1.0.0", "1.1.0", "failed", K2_ERROR)
     r = dash(fleet.db, "rollout", "status")
     stage, note = fleet.stage()
     check(stage == "paused" and "k2" in note and "failed" in note, f"after k2 failed: {stage} {note}")
@@ -201,6 +202,13 @@ def check_page(fleet, tmp):
                      "failed its self-test", "update to 1.1.0:"):
             check(want in body, f"the fleet page lacks {want!r}")
         check("1 of 3 kiosks in this stage run it" in body, "the fleet page's progress")
+        check(K2_ERROR in body, "the fleet page does not say why k2's update failed")
+        r = c.get("/api/v1/kiosks")
+        k2 = [k for k in r.json()["items"] if k["kiosk_id"] == "k2"]
+        check(r.status == 200 and k2 and
+              (k2[0]["slot"], k2[0]["update_version"], k2[0]["update_state"],
+               k2[0]["update_error"]) == ("A", "1.1.0", "failed", K2_ERROR),
+              f"/api/v1/kiosks: k2's update report {k2}")
         with open(os.path.join(tmp, "fleet-rollout.html"), "w") as f:
             f.write(body)
         check_technician(fleet, server)

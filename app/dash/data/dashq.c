@@ -674,6 +674,10 @@ void dashq_read_kiosk(const struct kiosk_record *r, struct dash_kiosk_row *k)
     k->store_waiting = r->store_waiting;
     dashq_set_text(k->store_error, sizeof k->store_error, r->store_error);
     k->store_error_since_ms = r->store_error_since_ms;
+    dashq_set_text(k->slot, sizeof k->slot, r->slot);
+    dashq_set_text(k->update_version, sizeof k->update_version, r->update_version);
+    dashq_set_text(k->update_state, sizeof k->update_state, r->update_state);
+    dashq_set_text(k->update_error, sizeof k->update_error, r->update_error);
 }
 
 struct kiosks_ctx {

@@ -164,10 +164,14 @@ struct dash_kiosk_row {
     int64_t last_seen_ms; /* 0: never seen */
     int64_t last_success_ms;
     int64_t backlog;
-    int64_t store_waiting;               /* records in the kiosk's memory: its store fails */
-    char store_error[DASH_NAME_MAX * 2]; /* the kiosk store's last failure; "" */
-    int64_t store_error_since_ms;        /* the kiosk's clock when it started failing; 0 */
-    struct dash_counts c;                /* its taps for this department in the period */
+    int64_t store_waiting;                /* records in the kiosk's memory: its store fails */
+    char store_error[DASH_NAME_MAX * 2];  /* the kiosk store's last failure; "" */
+    int64_t store_error_since_ms;         /* the kiosk's clock when it started failing; 0 */
+    char slot[16];                        /* the A/B system slot it booted; "" */
+    char update_version[DASH_ID_MAX];     /* the bundle its update report is about; "" */
+    char update_state[32];                /* where that update stands (DEPLOY.md); "" */
+    char update_error[DASH_NAME_MAX * 2]; /* why it failed, as the kiosk said; "" */
+    struct dash_counts c;                 /* its taps for this department in the period */
 };
 
 struct dash_department {

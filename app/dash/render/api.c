@@ -318,6 +318,10 @@ static void kiosk_row(struct writer *w, const struct dash_kiosk_row *k)
     field_int(w, "store_waiting", k->store_waiting);
     field_text(w, "store_error", k->store_error, false);
     field_time(w, "store_error_since", k->store_error_since_ms);
+    field_text(w, "slot", k->slot, true);
+    field_text(w, "update_version", k->update_version, true);
+    field_text(w, "update_state", k->update_state, true);
+    field_text(w, "update_error", k->update_error, true);
 }
 
 void api_kiosks(const struct dash_kiosk_rows *rows, const struct api_page *page,

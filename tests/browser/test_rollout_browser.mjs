@@ -9,7 +9,7 @@
 // sees none (and a POST of theirs is refused); to a technician an admin allowed to act on
 // rollouts the paused rollout offers Resume and Stop only; Resume with a note runs it on the
 // whole fleet again (the admin is then offered Pause and Stop), the admin's Stop ends it (no actions on it left), and the form to start one offers 1.6.0, published and
-// never rolled out: started with canary k-late, its section offers Promote, Pause and Stop.  Screenshots OUTDIR/browser-rollout-<lang>-<width>.png and
+// never rolled out: started with canary k-late, its section offers Promote, Pause and Stop.  Screenshots OUTDIR/browser-rollout-<lang>-<width>[-<user>].png and
 // browser-rollout-{resumed,stopped}.png.  Exit 1 with every failure listed.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,7 +28,10 @@ const check = (cond, what) => {
   return cond;
 };
 
-async function fleetPage(browser, locale, width, height, who = expect.admin) {
+// The screenshot is browser-rollout-<lang>-<width>.png for the admin's first look, and gets
+// the user's name for the others (tom, liv, and the admin's actions: -ada), so none is
+// overwritten.
+async function fleetPage(browser, locale, width, height, who = expect.admin, tag = '') {
   const context = await browser.newContext({ viewport: { width, height }, locale });
   const page = await context.newPage();
   page.on('pageerror', (err) => check(false, `${locale}: page error: ${err.message}`));
@@ -38,7 +41,8 @@ async function fleetPage(browser, locale, width, height, who = expect.admin) {
   await Promise.all([page.waitForNavigation(), page.press('input[name="password"]', 'Enter')]);
   const r = await page.goto(`${expect.base}/fleet`);
   check(r.ok(), `${locale}: /fleet -> ${r.status()}`);
-  const file = path.join(expect.outdir, `browser-rollout-${locale.slice(0, 2)}-${width}.png`);
+  const file = path.join(expect.outdir,
+    `browser-rollout-${locale.slice(0, 2)}-${width}${tag ? `-${tag}` : ''}.png`);
   await page.screenshot({ path: file, fullPage: true });
   console.log(`screenshot ${file}`);
   return { context, page };
@@ -98,7 +102,7 @@ const buttons = (page) =>
   page.$$eval('form.rollout-act:not(.rollout-start) button', (b) => b.map((x) => x.value));
 
 async function actions(browser) {
-  const tech = await fleetPage(browser, 'en-GB', 1280, 900, expect.technician);
+  const tech = await fleetPage(browser, 'en-GB', 1280, 900, expect.technician, 'tom');
   check(await tech.page.$('section.rollout'), 'the technician sees no rollout');
   check(!(await tech.page.$('form.rollout-act')), 'the technician is offered the rollout actions');
   // with the session's own csrf token (the log-out form's): refused for the role alone
@@ -112,7 +116,7 @@ async function actions(browser) {
   await tech.context.close();
 
   // a technician an admin allowed (user add --rollouts) resumes it
-  const lead = await fleetPage(browser, 'en-GB', 1280, 900, expect.lead);
+  const lead = await fleetPage(browser, 'en-GB', 1280, 900, expect.lead, 'liv');
   check(JSON.stringify(await buttons(lead.page)) === '["resume","stop"]',
     `paused, the allowed technician: ${JSON.stringify(await buttons(lead.page))}`);
   await lead.page.fill('form.rollout-act input[name="note"]', 'k-bad gets a new SD card');
@@ -128,7 +132,7 @@ async function actions(browser) {
   console.log(`screenshot ${file}`);
   await lead.context.close();
 
-  const { context, page } = await fleetPage(browser, 'en-GB', 1280, 900);
+  const { context, page } = await fleetPage(browser, 'en-GB', 1280, 900, expect.admin, 'ada');
   check(JSON.stringify(await buttons(page)) === '["pause","stop"]',
     `resumed: ${JSON.stringify(await buttons(page))}`);
   await Promise.all([page.waitForNavigation(), page.click('form.rollout-act button[value="stop"]')]);

@@ -107,33 +107,24 @@ bool accounts_users_each(struct dashdb *db,
                        NULL, 0, handle_users_row, &walk, NULL, err, size);
 }
 
-static bool read_role(void *ctx, int ncols, const char *const *v)
-{
-    if (ncols != 1 || !v[0])
-        return false;
-    snprintf(ctx, 16, "%s", v[0]);
-    return true;
-}
-
 bool accounts_user_set_rollouts(struct dashdb *db, const char *name, bool on, bool *found,
                                 bool *technician, char *err, size_t size)
 {
-    const struct dashdb_value p = DASHDB_TEXT(name);
+    /* one statement: only a technician's row changes (the schema's CHECK
+       says the same); no change means no such user, or another role */
     const struct dashdb_value row[] = {DASHDB_TEXT(name), DASHDB_INT(on ? 1 : 0)};
-    char role[16] = "";
+    int64_t changes = 0;
     *found = *technician = false;
-    bool ok =
-        begin(db, err, size) && dashdb_exec(db, "SELECT role FROM dash_users WHERE user_name = $1",
-                                            &p, 1, read_role, role, NULL, err, size);
-    *found = role[0] != '\0';
-    *technician = !strcmp(role, "technician");
-    if (ok && !*technician) {
-        end(db, false, err, size);
+    if (!dashdb_exec(db,
+                     "UPDATE dash_users SET rollouts = $2 WHERE user_name = $1"
+                     " AND role = 'technician'",
+                     row, 2, NULL, NULL, &changes, err, size))
+        return false;
+    if (changes > 0) {
+        *found = *technician = true;
         return true;
     }
-    ok = ok && dashdb_exec(db, "UPDATE dash_users SET rollouts = $2 WHERE user_name = $1", row, 2,
-                           NULL, NULL, NULL, err, size);
-    return end(db, ok, err, size);
+    return accounts_user_exists(db, name, false, found, err, size);
 }
 
 bool accounts_user_disable(struct dashdb *db, const char *name, bool *found, int64_t *sessions,

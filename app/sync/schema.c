@@ -46,6 +46,12 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
 #define SCHEMA_STR_(x) #x
 #define SCHEMA_STR(x)  SCHEMA_STR_(x)
 
+/* step 17's bounds as SQL numbers */
+#define BOUND_NAME  SCHEMA_STR(SCHEMA_KIOSK_NAME_MAX_CHARS)
+#define BOUND_ERROR SCHEMA_STR(SCHEMA_KIOSK_ERROR_MAX_CHARS)
+#define BOUND_LIST  SCHEMA_STR(SCHEMA_KIOSK_LIST_MAX_CHARS)
+#define BOUND_ID    SCHEMA_STR(SCHEMA_KIOSK_ID_MAX_CHARS)
+
 /* The comments' columns a kiosk role may insert (step 12): all but synced_ms. */
 #define COMMENTS_COLUMNS                                                                           \
     "kiosk_id, incarnation, tap_id, source, department, rating, tap_ms, lang, body, written_ms"
@@ -634,6 +640,35 @@ const struct schema_step schema_steps[] = {
      "ALTER TABLE dash_users ADD COLUMN rollouts SMALLINT NOT NULL DEFAULT 0"
      "  CHECK (rollouts = 0 OR (rollouts = 1 AND role = 'technician'))",
      NULL, NULL},
+    /* step: bounds — the text a kiosk's role writes has a length the
+       database enforces (schema.h, SCHEMA_KIOSK_*_MAX_CHARS) */
+    {17, "bounds on the text a kiosk writes: heartbeat, counts, comments (docs/SYNC.md)",
+     /* SQLite: one machine, the kiosk and the file its own (as step 2) */
+     "SELECT 1",
+     /* NOT VALID: new and changed rows are checked from now on; a fleet's
+        millions of existing rows are not scanned under the migration's
+        lock (they came from kiosks whose buffers are smaller still) */
+     "ALTER TABLE kiosks ADD CONSTRAINT kiosks_text_bounded CHECK ("
+     "  length(site) <= " BOUND_NAME " AND length(label) <= " BOUND_NAME
+     "  AND length(department) <= " BOUND_NAME " AND length(timezone) <= " BOUND_NAME
+     "  AND length(app_version) <= " BOUND_NAME " AND length(incarnation) <= " BOUND_ID
+     "  AND length(mode) <= " BOUND_NAME " AND length(slot) <= " BOUND_NAME
+     "  AND length(update_version) <= " BOUND_NAME " AND length(update_state) <= " BOUND_NAME
+     "  AND length(comment_key) <= " BOUND_NAME " AND length(departments) <= " BOUND_LIST
+     "  AND length(last_error) <= " BOUND_ERROR " AND length(catalog_error) <= " BOUND_ERROR
+     "  AND length(store_error) <= " BOUND_ERROR " AND length(update_error) <= " BOUND_ERROR
+     ") NOT VALID;"
+     "ALTER TABLE tap_counts ADD CONSTRAINT tap_counts_text_bounded CHECK ("
+     "  length(incarnation) <= " BOUND_ID " AND length(department) <= " BOUND_ID ") NOT VALID;"
+     "ALTER TABLE reason_counts ADD CONSTRAINT reason_counts_text_bounded CHECK ("
+     "  length(incarnation) <= " BOUND_ID " AND length(department) <= " BOUND_ID
+     "  AND length(reason) <= " BOUND_ID ") NOT VALID;"
+     "ALTER TABLE comments ADD CONSTRAINT comments_text_bounded CHECK ("
+     "  length(incarnation) <= " BOUND_ID " AND length(department) <= " BOUND_ID
+     "  AND length(lang) <= " BOUND_NAME ") NOT VALID;"
+     "ALTER TABLE sync_cursors ADD CONSTRAINT sync_cursors_text_bounded CHECK ("
+     "  length(incarnation) <= " BOUND_ID ") NOT VALID",
+     NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

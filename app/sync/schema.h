@@ -74,11 +74,26 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 16 /* the newest step */
+#define SCHEMA_VERSION 17 /* the newest step */
 
 /* A comment's longest body, in characters (step 12's CHECK; the kiosk's
  * keyboard and the phone form stop there). */
 #define SCHEMA_COMMENT_MAX_CHARS 500
+
+/* The longest text a kiosk's role may write, in characters (step 17's
+ * CHECKs on PostgreSQL): far above what an honest kiosk sends (sync.c
+ * asserts its buffers fit), so only a compromised kiosk's write is
+ * refused, not megabytes on the fleet page.
+ *   NAME: the kiosks row's site, label, department, timezone, versions,
+ *         mode, slot, update state and comment key;
+ *   ERROR: its last_error, catalog_error, store_error, update_error;
+ *   LIST: its departments (a picker's ids, comma-separated);
+ *   ID: a store's incarnation, department and reason ids in counts and
+ *       comments (a comment's language is a NAME). */
+#define SCHEMA_KIOSK_NAME_MAX_CHARS  256
+#define SCHEMA_KIOSK_ERROR_MAX_CHARS 1024
+#define SCHEMA_KIOSK_LIST_MAX_CHARS  2048
+#define SCHEMA_KIOSK_ID_MAX_CHARS    64
 
 /* PostgreSQL: the channel step 4's trigger notifies when counts arrive. */
 #define SCHEMA_COUNTS_CHANNEL "wow_counts"

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "log.h"
 #include "random.h"
+#include "schema.h"
 #include "sync_backend.h"
 #include "sync_comments.h"
 #include "sync_local.h"
@@ -187,6 +188,25 @@ static void heartbeat_for(struct sync_engine *e, const struct sync_local_batch *
                           int64_t now_utc_ms, const char *error, struct sync_heartbeat *h)
 {
     const struct sync_settings *s = &e->settings;
+    /* every text fits the database's bounds (schema step 17) with room: a
+       byte is at most a character, and the NUL is counted too */
+#define FITS(field, bound) _Static_assert(sizeof(field) <= (bound), #field " fits " #bound)
+    FITS(s->site, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(s->label, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(s->department, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(s->timezone, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(s->app_version, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(s->mode, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(s->departments, SCHEMA_KIOSK_LIST_MAX_CHARS);
+    FITS(batch->incarnation, SCHEMA_KIOSK_ID_MAX_CHARS);
+    FITS(e->hb_error, SCHEMA_KIOSK_ERROR_MAX_CHARS);
+    FITS(e->hb_catalog, SCHEMA_KIOSK_ERROR_MAX_CHARS);
+    FITS(e->hb_store, SCHEMA_KIOSK_ERROR_MAX_CHARS);
+    FITS(e->update.slot, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(e->update.version, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(e->update.state, SCHEMA_KIOSK_NAME_MAX_CHARS);
+    FITS(e->update.error, SCHEMA_KIOSK_ERROR_MAX_CHARS);
+#undef FITS
     int64_t success = e->status.last_success_utc_ms;
     /* records waiting in memory are not sent either: no success yet */
     if (!error && batch->backlog_after == 0 && e->store.waiting == 0)

@@ -363,11 +363,13 @@ def test_kiosk_add_postgres(tmp):
 
 def test_kiosk_add_sqlite(tmp):
     path = os.path.join(tmp, "shared-kiosks.db")
-    r = dash("kiosk", "add", "lab-1", "--department", "it", "--db", path)
+    longest = "\u00e4" * 63 + "x"  # 127 bytes: the most the kiosk's config holds
+    r = dash("kiosk", "add", "lab-1", "--department", "it", "--db", path, "--label", longest)
     check(target_of(r.stdout) == path, r.stdout)
+    check(f"label = {longest}\n" in r.stdout, f"the label's line: {r.stdout!r}")
     con = sqlite3.connect(path)
-    check(con.execute("SELECT department FROM kiosks WHERE kiosk_id = 'lab-1'").fetchall()
-          == [("it",)], "no kiosks row in the SQLite file")
+    check(con.execute("SELECT department, label FROM kiosks WHERE kiosk_id = 'lab-1'").fetchall()
+          == [("it", longest)], "no kiosks row in the SQLite file")
 
 
 def test_bad_input():
@@ -377,6 +379,8 @@ def test_bad_input():
          f"expected a version from 1 to {NEWEST}"),
         (["kiosk", "add", "bad id!", "--department", "d", "--db", "x.db"], 2, "A-Z a-z 0-9"),
         (["kiosk", "add", "k", "--db", "x.db"], 2, "--department D"),
+        (["kiosk", "add", "k", "--department", "d", "--db", "x.db", "--site", "\u00e4" * 64], 2,
+         "--site: 128 bytes; expected at most 127"),
         (["frobnicate"], 2, "usage: wowdash"),
         (["migrate", "--db", "host=127.0.0.1 port=1 dbname=x connect_timeout=2"], 1,
          "cannot connect to PostgreSQL"),

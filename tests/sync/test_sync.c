@@ -759,6 +759,77 @@ static void test_cursors_as_kiosk(PGconn *c, const char *id)
     assert_role_sql(c, sql, "23514", NULL);
 }
 
+/* The text a kiosk's role writes is bounded by the database (schema step
+ * 17): the longest allowed goes in, one character more is refused, in the
+ * heartbeat, the counts, the reasons, the comments and the cursors.  A
+ * compromised kiosk stores no megabytes for the fleet page to render. */
+static void test_bounds_as_kiosk(PGconn *c, const char *id)
+{
+    char sql[512];
+    static const struct {
+        const char *column;
+        int max;
+    } heartbeat[] = {{"last_error", SCHEMA_KIOSK_ERROR_MAX_CHARS},
+                     {"update_error", SCHEMA_KIOSK_ERROR_MAX_CHARS},
+                     {"store_error", SCHEMA_KIOSK_ERROR_MAX_CHARS},
+                     {"catalog_error", SCHEMA_KIOSK_ERROR_MAX_CHARS},
+                     {"site", SCHEMA_KIOSK_NAME_MAX_CHARS},
+                     {"label", SCHEMA_KIOSK_NAME_MAX_CHARS},
+                     {"update_version", SCHEMA_KIOSK_NAME_MAX_CHARS},
+                     {"departments", SCHEMA_KIOSK_LIST_MAX_CHARS},
+                     {"incarnation", SCHEMA_KIOSK_ID_MAX_CHARS}};
+    for (size_t i = 0; i < sizeof heartbeat / sizeof heartbeat[0]; i++) {
+        /* characters, not bytes: 'ä' is two bytes and one character */
+        snprintf(sql, sizeof sql,
+                 "UPDATE kiosks SET %s = repeat(chr(228), %d) WHERE kiosk_id = '%s'",
+                 heartbeat[i].column, heartbeat[i].max, id);
+        assert_role_sql(c, sql, "", "1");
+        snprintf(sql, sizeof sql, "UPDATE kiosks SET %s = repeat('x', %d) WHERE kiosk_id = '%s'",
+                 heartbeat[i].column, heartbeat[i].max + 1, id);
+        assert_role_sql(c, sql, "23514", NULL);
+    }
+    snprintf(sql, sizeof sql,
+             "UPDATE kiosks SET last_error = repeat('x', 8 * 1024 * 1024) WHERE kiosk_id = '%s'",
+             id);
+    assert_role_sql(c, sql, "23514", NULL);
+    /* each row's text around the overlong value's length */
+    static const struct {
+        const char *before, *after;
+    } rows[] = {
+        {"INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
+         " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4) VALUES"
+         " (substr(current_user, 7), 'i', -7, repeat('d', ",
+         "), 1, 0, 0, 0, 0, 0, 0, 0)"},
+        {"INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
+         " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4) VALUES"
+         " (substr(current_user, 7), repeat('i', ",
+         "), -7, 'front', 1, 0, 0, 0, 0, 0, 0, 0)"},
+        {"INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department, question,"
+         " reason, ended_by, misuse, n) VALUES (substr(current_user, 7), 'i', -7, 'front',"
+         " 'negative', repeat('r', ",
+         "), 'chosen', 0, 1)"},
+        {"INSERT INTO comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms,"
+         " lang, body, written_ms) VALUES (substr(current_user, 7), 'i', 99, 'kiosk',"
+         " repeat('d', ",
+         "), 1, 5, 'en', 'slow', 6)"},
+        {"INSERT INTO sync_cursors(kiosk_id, incarnation, seq) VALUES (substr(current_user, 7),"
+         " repeat('i', ",
+         "), 0)"}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        snprintf(sql, sizeof sql, "%s%d%s", rows[i].before, SCHEMA_KIOSK_ID_MAX_CHARS + 1,
+                 rows[i].after);
+        assert_role_sql(c, sql, "23514", NULL);
+    }
+    /* the longest id goes in (removed again by the rollback) */
+    assert_role_sql(c, "BEGIN", "", NULL);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        snprintf(sql, sizeof sql, "%s%d%s", rows[i].before, SCHEMA_KIOSK_ID_MAX_CHARS,
+                 rows[i].after);
+        assert_role_sql(c, sql, "", "1");
+    }
+    assert_role_sql(c, "ROLLBACK", "", NULL);
+}
+
 /* Grows the kiosk's own counts as its role, so the lowering checks have
  * rows to refuse: the follow-up columns of schema step 14 (granted like
  * the faces) by 2, so no CHECK (>= 0) refuses a lowering by 1 before the
@@ -868,6 +939,7 @@ static void test_row_level_security(void **state)
              id);
     assert_role_sql(c, sql, "", "0");
     assert_role_sql(c, "CREATE TABLE mine(x int)", "42501", NULL);
+    test_bounds_as_kiosk(c, id);
     test_cursors_as_kiosk(c, id);
     test_comments_as_kiosk(c, id);
     PQfinish(c);

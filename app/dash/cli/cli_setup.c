@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "migrate.h"
 #include "provision.h"
 #include "schema.h"
@@ -77,6 +78,14 @@ static bool option_text_ok(const char *name, const char *value)
         }
     if (!utf8_valid_string(value)) {
         fprintf(stderr, "wowdash: %s: not valid UTF-8; expected UTF-8 text\n", name);
+        return false;
+    }
+    /* what the kiosk's config holds, so kiosk add prints lines it reads */
+    if ((!strcmp(name, "--site") || !strcmp(name, "--label")) && strlen(value) >= CONFIG_TEXT_MAX) {
+        fprintf(stderr,
+                "wowdash: %s: %zu bytes; expected at most %d (the kiosk's config holds no "
+                "more)\n",
+                name, strlen(value), CONFIG_TEXT_MAX - 1);
         return false;
     }
     if (utf8_find_bidi_control(value)) {

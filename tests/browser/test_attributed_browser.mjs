@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { screenshot } from './shot.mjs';
 
 const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(expect.modules, 'noop.js'));
@@ -64,7 +65,7 @@ try {
   await page.goto(`${expect.base}/department/it?period=last_30_days`);
   await section(page, 'admin');
   await page.locator('#attributed').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: path.join(expect.outdir, `${expect.prefix}-it-1280.png`), fullPage: true });
+  await screenshot(page, { path: path.join(expect.outdir, `${expect.prefix}-it-1280.png`), fullPage: true });
 
   await page.goto(`${expect.base}/overview?period=last_30_days`);
   await page.selectOption('#f-audience', 'colleagues');
@@ -77,7 +78,7 @@ try {
   check(tags === 2, `${tags} rows tagged rated by colleagues, expected 2`);
   const impact = await page.$$eval('#impact-table tbody tr', (trs) => trs.map((tr) => tr.dataset.id));
   check(JSON.stringify(impact) === JSON.stringify(expect.impact), `impact ranks ${JSON.stringify(impact)}, expected ${JSON.stringify(expect.impact)}`);
-  await page.screenshot({ path: path.join(expect.outdir, `${expect.prefix}-overview-1280.png`), fullPage: true });
+  await screenshot(page, { path: path.join(expect.outdir, `${expect.prefix}-overview-1280.png`), fullPage: true });
   await admin.context.close();
 
   const head = await loggedIn(browser, expect.head);
@@ -90,7 +91,7 @@ try {
   const report = await page.goto(`${expect.base}/report/it?period=last_30_days`);
   check(report.ok(), `head-it: /report/it -> ${report.status()}`);
   await section(page, 'head-it report');
-  await page.screenshot({ path: path.join(expect.outdir, `${expect.prefix}-report-1280.png`), fullPage: true });
+  await screenshot(page, { path: path.join(expect.outdir, `${expect.prefix}-report-1280.png`), fullPage: true });
   await head.context.close();
 } finally {
   await browser.close();

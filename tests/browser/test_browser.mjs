@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { screenshot } from './shot.mjs';
 
 const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(expect.modules, 'noop.js'));
@@ -52,16 +53,7 @@ function watch(page, label) {
 
 async function shot(page, name, width) {
   const file = path.join(expect.outdir, `browser-${name}-${width}.png`);
-  try {
-    await page.screenshot({ path: file, fullPage: true });
-  } catch (err) {
-    // headless Chromium on a loaded machine now and then answers "Unable to capture
-    // screenshot" for a full page; one more try, then the error stands
-    if (!String(err.message).includes('Unable to capture screenshot')) throw err;
-    console.log(`screenshot ${file}: ${err.message}; trying once more`);
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: file, fullPage: true });
-  }
+  await screenshot(page, { path: file, fullPage: true });
   console.log(`screenshot ${file}`);
 }
 

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { screenshot } from './shot.mjs';
 
 const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(expect.modules, 'noop.js'));
@@ -51,7 +52,7 @@ function watch(page, label) {
 
 async function shot(page, name) {
   const file = path.join(expect.outdir, `catalog-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await screenshot(page, { path: file, fullPage: true });
   console.log(`screenshot ${file}`);
 }
 

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { screenshot } from './shot.mjs';
 
 const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const step = process.argv[3];
@@ -36,7 +37,7 @@ function watch(page) {
 
 async function shot(page, name) {
   const file = path.join(expect.outdir, `chain-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await screenshot(page, { path: file, fullPage: true });
   console.log(`screenshot ${file}`);
 }
 

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { screenshot } from './shot.mjs';
 
 const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(expect.modules, 'noop.js'));
@@ -32,7 +33,7 @@ const check = (cond, what) => {
 
 async function shot(page, name) {
   const file = path.join(expect.outdir, `comments-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await screenshot(page, { path: file, fullPage: true });
   console.log(`screenshot ${file}`);
 }
 
@@ -97,7 +98,7 @@ async function sectionShot(page, selector, name) {
   const el = await page.$(selector);
   if (!check(el, `${name}: no ${selector}`)) return;
   const file = path.join(expect.outdir, `comments-${name}.png`);
-  await el.screenshot({ path: file });
+  await screenshot(el, { path: file });
   console.log(`screenshot ${file}`);
 }
 

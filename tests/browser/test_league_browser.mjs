@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { screenshot } from './shot.mjs';
 
 const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(expect.modules, 'noop.js'));
@@ -32,7 +33,7 @@ const check = (cond, what) => {
 
 async function shot(page, name) {
   const file = path.join(expect.outdir, `league-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await screenshot(page, { path: file, fullPage: true });
   console.log(`screenshot ${file}`);
 }
 
@@ -98,15 +99,8 @@ async function head(browser) {
   // the heat map: only the hours with answers, coloured around the department's own index
   const cols = await page.$$eval('section[aria-labelledby="heat"] svg.heat g > title', (ts) => ts.length);
   check(cols > 0 && cols < 7 * 24, `head: the heat map keeps ${cols} cells, the empty night's too`);
-  // live.js may swap the page's main for a fresher one mid-shot (slow under ASan): try again
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.locator('section[aria-labelledby="heat"]').screenshot({ path: path.join(expect.outdir, 'league-heat-1280.png') });
-      break;
-    } catch (e) {
-      if (attempt >= 5 || !/not attached/.test(String(e))) throw e;
-    }
-  }
+  // live.js may swap the page's main for a fresher one mid-shot (slow under ASan): shot.mjs tries again
+  await screenshot(page.locator('section[aria-labelledby="heat"]'), { path: path.join(expect.outdir, 'league-heat-1280.png') });
   await context.close();
 }
 

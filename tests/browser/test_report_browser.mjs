@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { screenshot } from './shot.mjs';
 
 const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(expect.modules, 'noop.js'));
@@ -76,7 +77,7 @@ async function report(browser, who, label) {
   const csv = await (await page.request.get(`${expect.base}/api/v1/report.csv?department=bravo&period=this_year`)).text();
   const team = csv.split('\r\n').find((l) => l.startsWith('bravo,team,'));
   check(team && team.split(',')[4] === String(expect.want.team.n), `${label}: CSV team row ${team}`);
-  await page.screenshot({ path: path.join(expect.outdir, `${expect.prefix}-${label}-1280.png`), fullPage: true });
+  await screenshot(page, { path: path.join(expect.outdir, `${expect.prefix}-${label}-1280.png`), fullPage: true });
   await page.emulateMedia({ media: 'print' });
   await page.pdf({ path: path.join(expect.outdir, `${expect.prefix}-${label}.pdf`), format: 'A4', printBackground: true,
     preferCSSPageSize: true });

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { screenshot } from './shot.mjs';
 
 const expect = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const require = createRequire(path.join(expect.modules, 'noop.js'));
@@ -43,7 +44,7 @@ async function fleetPage(browser, locale, width, height, who = expect.admin, tag
   check(r.ok(), `${locale}: /fleet -> ${r.status()}`);
   const file = path.join(expect.outdir,
     `browser-rollout-${locale.slice(0, 2)}-${width}${tag ? `-${tag}` : ''}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await screenshot(page, { path: file, fullPage: true });
   console.log(`screenshot ${file}`);
   return { context, page };
 }
@@ -128,7 +129,7 @@ async function actions(browser) {
   check(/k-bad gets a new SD card — \d{4}-\d\d-\d\d \d\d:\d\d.* by liv/.test(section),
     `resumed, the note, when and by whom: ${section}`);
   const file = path.join(expect.outdir, 'browser-rollout-resumed.png');
-  await lead.page.screenshot({ path: file, fullPage: true });
+  await screenshot(lead.page, { path: file, fullPage: true });
   console.log(`screenshot ${file}`);
   await lead.context.close();
 
@@ -142,7 +143,7 @@ async function actions(browser) {
   const versions = await page.$$eval('form.rollout-start select[name="version"] option', (o) => o.map((x) => x.value));
   check(JSON.stringify(versions) === '["1.6.0"]', `startable: ${JSON.stringify(versions)}`);
   const stopped = path.join(expect.outdir, 'browser-rollout-stopped.png');
-  await page.screenshot({ path: stopped, fullPage: false });
+  await screenshot(page, { path: stopped, fullPage: false });
   console.log(`screenshot ${stopped}`);
   await page.fill('form.rollout-start input[name="canary"]', 'k-late');
   await Promise.all([page.waitForNavigation(), page.click('form.rollout-start button[value="start"]')]);

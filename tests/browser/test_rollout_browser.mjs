@@ -82,6 +82,9 @@ async function finnish(browser) {
   const { context, page } = await fleetPage(browser, 'fi-FI', 1280, 900);
   const section = await page.$eval('section.rollout', (s) => s.innerText);
   check(section.includes('Päivitys 1.5.0: keskeytetty (koko laitekanta)'), `fi section: ${section}`);
+  // the dashboard's own note is stored in English and shown in the reader's language
+  check(section.includes('Pysäytetty itsestään: kioski k-bad ilmoittaa 1.5.0 failed'),
+    `fi: the dashboard's own pause note: ${section}`);
   const bad = await rowText(page, 'k-bad');
   check(bad.includes('päivitys versioon 1.5.0: itsetesti epäonnistui'), `fi k-bad: ${bad}`);
   await context.close();

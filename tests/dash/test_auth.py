@@ -266,6 +266,9 @@ def test_bad_arguments(path):
         (["user", "add", "bob", "--role", "head", "--department", "bad id!", "--db", path],
          "--department: expected an id"),
         (["user", "add", "bad name", "--role", "admin", "--db", path], "NAME: expected 1 to 63"),
+        # the fleet page names no one for the dashboard's own rollout changes
+        (["user", "add", "wowdash", "--role", "admin", "--db", path],
+         "'wowdash' is the name the dashboard signs its own rollout changes with"),
         (["user", "add", "bob", "--role", "admin"], "--db TARGET is required"),
         (["user", "add", "bob", "--role", "admin", "--db"], "--db needs a value"),
         (["user", "add", "bob", "--role", "admin", "--db", path, "--frob"],

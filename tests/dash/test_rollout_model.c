@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -74,6 +75,42 @@ static void test_progress_and_pause(void **state)
     assert_int_equal(rollout_next_step(ROLLOUT_FLEET, &p), ROLLOUT_STEP_DONE);
 }
 
+/* The dashboard's own pause note, written from ROLLOUT_NOTE_PAUSED, gives
+ * back its parts for the page to say in the reader's language; anything
+ * else (a user's note, a cut one) is not taken for it. */
+static void test_pause_note_parts(void **state)
+{
+    (void)state;
+    char note[256], kiosk[64], version[64], st[32];
+    snprintf(note, sizeof note, ROLLOUT_NOTE_PAUSED, "k-bad", "1.5.0", "failed");
+    assert_true(rollout_note_paused_parse(note, kiosk, sizeof kiosk, version, sizeof version, st,
+                                          sizeof st));
+    assert_string_equal(kiosk, "k-bad");
+    assert_string_equal(version, "1.5.0");
+    assert_string_equal(st, "failed");
+    /* a version with a space (a kiosk's own words): the state is the last word */
+    snprintf(note, sizeof note, ROLLOUT_NOTE_PAUSED, "k2", "1.6 rc", "fallback");
+    assert_true(rollout_note_paused_parse(note, kiosk, sizeof kiosk, version, sizeof version, st,
+                                          sizeof st));
+    assert_string_equal(version, "1.6 rc");
+    assert_string_equal(st, "fallback");
+    const char *not_ours[] = {"k-bad gets a new SD card",
+                              "Paused by itself: kiosk k-bad reports 1.5.0",
+                              "Paused by itself: kiosk k bad reports 1.5.0 failed",
+                              "Paused by itself: kiosk  reports 1.5.0 failed",
+                              "Paused by itself: kiosk k-bad reports 1.5.0 ",
+                              ""};
+    for (size_t i = 0; i < sizeof not_ours / sizeof not_ours[0]; i++) {
+        assert_false(rollout_note_paused_parse(not_ours[i], kiosk, sizeof kiosk, version,
+                                               sizeof version, st, sizeof st));
+        assert_string_equal(kiosk, "");
+    }
+    /* a part longer than its buffer: not cut, refused */
+    snprintf(note, sizeof note, ROLLOUT_NOTE_PAUSED, "k-bad", "1.5.0", "failed");
+    assert_false(rollout_note_paused_parse(note, kiosk, 5, version, sizeof version, st, sizeof st));
+    assert_string_equal(version, "");
+}
+
 static void test_stage_names(void **state)
 {
     (void)state;
@@ -88,10 +125,9 @@ static void test_stage_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_list_matches_whole_ids),
-        cmocka_unit_test(test_offers),
-        cmocka_unit_test(test_progress_and_pause),
-        cmocka_unit_test(test_stage_names),
+        cmocka_unit_test(test_list_matches_whole_ids), cmocka_unit_test(test_offers),
+        cmocka_unit_test(test_progress_and_pause),     cmocka_unit_test(test_stage_names),
+        cmocka_unit_test(test_pause_note_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

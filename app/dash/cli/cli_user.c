@@ -36,6 +36,7 @@
 #include "cli.h"
 #include "dashdb.h"
 #include "org.h"
+#include "rollout.h"
 #include "strbuf.h"
 #include "utf8.h"
 
@@ -172,6 +173,15 @@ static bool valid_name(const char *s, size_t max, const char *extra)
 
 static bool check_user_name(const struct cli_args *a, const char *what, const char *name)
 {
+    /* the fleet page names no one for the dashboard's own changes: a user
+       of its name would act unnamed */
+    if (!strcmp(a->verb, "user add") && !strcmp(name, ROLLOUT_BY_ITSELF)) {
+        fprintf(stderr,
+                "wowdash: %s: %s: '%s' is the name the dashboard signs its own rollout changes "
+                "with; expected another\n",
+                a->verb, what, name);
+        return false;
+    }
     if (valid_name(name, DASH_ID_MAX, "._@-"))
         return true;
     fprintf(stderr,

@@ -396,14 +396,15 @@ bool updates_check(struct dashdb *db, int64_t now_ms, enum rollout_step *step, c
         if (next == ROLLOUT_STEP_PAUSE) {
             const struct rollout_kiosk *k = &ks.kiosks[p.first_failed];
             char note[UPDATES_NOTE_MAX];
-            snprintf(note, sizeof note, "Paused by itself: kiosk %s reports %s %s", k->kiosk_id,
-                     k->update_version, k->update_state);
-            ok = set_stage(db, &r, ROLLOUT_PAUSED, r.stage, "wowdash", note, now_ms, err, size);
+            snprintf(note, sizeof note, ROLLOUT_NOTE_PAUSED, k->kiosk_id, k->update_version,
+                     k->update_state);
+            ok = set_stage(db, &r, ROLLOUT_PAUSED, r.stage, ROLLOUT_BY_ITSELF, note, now_ms, err,
+                           size);
             r.paused_from = r.stage;
             r.stage = ROLLOUT_PAUSED;
         } else if (next == ROLLOUT_STEP_DONE) {
-            ok = set_stage(db, &r, ROLLOUT_DONE, r.stage, "wowdash", "every kiosk runs it", now_ms,
-                           err, size);
+            ok = set_stage(db, &r, ROLLOUT_DONE, r.stage, ROLLOUT_BY_ITSELF, ROLLOUT_NOTE_DONE,
+                           now_ms, err, size);
             r.stage = ROLLOUT_DONE;
         }
         if (step)

@@ -24,6 +24,41 @@ bool rollout_stage_parse(const char *word, enum rollout_stage *out)
     return false;
 }
 
+/* Copies [from, to) into out as a string when it fits and is not empty. */
+static bool take_part(const char *from, const char *to, char *out, size_t size)
+{
+    size_t n = (size_t)(to - from);
+    if (n == 0 || n >= size)
+        return false;
+    memcpy(out, from, n);
+    out[n] = '\0';
+    return true;
+}
+
+bool rollout_note_paused_parse(const char *note, char *kiosk, size_t kiosk_size, char *version,
+                               size_t version_size, char *state, size_t state_size)
+{
+    static const char head[] = "Paused by itself: kiosk ", middle[] = " reports ";
+    /* HEAD %s MIDDLE %s " " %s: a change of the note is a change here */
+    _Static_assert(sizeof ROLLOUT_NOTE_PAUSED == sizeof head + sizeof middle + 6,
+                   "the parse follows ROLLOUT_NOTE_PAUSED");
+    kiosk[0] = version[0] = state[0] = '\0';
+    if (strncmp(note, head, sizeof head - 1) != 0)
+        return false;
+    const char *k = note + sizeof head - 1;
+    const char *k_end = strstr(k, middle); /* a kiosk id has no spaces */
+    if (!k_end || memchr(k, ' ', (size_t)(k_end - k)))
+        return false;
+    const char *v = k_end + sizeof middle - 1;
+    const char *s = strrchr(v, ' ');
+    if (!s || !take_part(k, k_end, kiosk, kiosk_size) || !take_part(v, s, version, version_size) ||
+        !take_part(s + 1, s + 1 + strlen(s + 1), state, state_size)) {
+        kiosk[0] = version[0] = state[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
 bool rollout_in_list(const char *list, const char *kiosk_id)
 {
     size_t len = strlen(kiosk_id);

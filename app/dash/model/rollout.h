@@ -26,6 +26,21 @@ enum rollout_stage {
     ROLLOUT_STOPPED,
 };
 
+/* Who changed a rollout's stage when the dashboard did it by itself
+ * (update_rollouts.changed_by), and the notes it writes then: stored in
+ * English, for the API and the command line; the fleet page shows them in
+ * its reader's language (rollout_note_paused_parse).  No user may take
+ * this name (wowdash user add refuses it). */
+#define ROLLOUT_BY_ITSELF   "wowdash"
+#define ROLLOUT_NOTE_PAUSED "Paused by itself: kiosk %s reports %s %s" /* kiosk, version, state */
+#define ROLLOUT_NOTE_DONE   "every kiosk runs it"
+
+/* The kiosk, version and state of a note written from ROLLOUT_NOTE_PAUSED
+ * (the state is its last word, the version what lies between); false,
+ * outputs "", when note is not one or a part does not fit. */
+bool rollout_note_paused_parse(const char *note, char *kiosk, size_t kiosk_size, char *version,
+                               size_t version_size, char *state, size_t state_size);
+
 /* The stage's word in the database ("canary", ...); its stage from a word,
  * false when it is none of them. */
 const char *rollout_stage_name(enum rollout_stage stage);

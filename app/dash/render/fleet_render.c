@@ -403,6 +403,24 @@ static void render_rollout_start(const struct page_ctx *ctx, const struct fleet_
     strbuf_puts(out, "</form>\n");
 }
 
+/* The rollout's note, escaped: in the reader's language when the
+ * dashboard wrote it by itself (rollout.h's notes, stored in English),
+ * as written otherwise. */
+static void render_note(const struct page_ctx *ctx, const struct fleet_rollout *r,
+                        struct strbuf *out)
+{
+    char kiosk[64], version[64], state[32];
+    if (strcmp(r->changed_by, ROLLOUT_BY_ITSELF) != 0)
+        html_escape(out, r->note);
+    else if (strcmp(r->note, ROLLOUT_NOTE_DONE) == 0)
+        page_text(out, ctx, N_("every kiosk runs it"));
+    else if (rollout_note_paused_parse(r->note, kiosk, sizeof kiosk, version, sizeof version, state,
+                                       sizeof state))
+        page_textf(out, ctx, "Paused by itself: kiosk %s reports %s %s", kiosk, version, state);
+    else
+        html_escape(out, r->note);
+}
+
 void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout *rollout,
                           struct strbuf *out)
 {
@@ -438,12 +456,12 @@ void fleet_render_rollout(const struct page_ctx *ctx, const struct fleet_rollout
     /* what changed it last: the note, when, and who */
     strbuf_puts(out, "<p class=\"note\">");
     if (rollout->note[0]) {
-        html_escape(out, rollout->note);
+        render_note(ctx, rollout, out);
         strbuf_puts(out, " \xe2\x80\x94 ");
     }
     page_put_local_time(out, ctx, rollout->changed_ms);
     /* the dashboard's own pause or end says so in its note */
-    if (rollout->changed_by[0] && strcmp(rollout->changed_by, "wowdash") != 0) {
+    if (rollout->changed_by[0] && strcmp(rollout->changed_by, ROLLOUT_BY_ITSELF) != 0) {
         strbuf_puts(out, " ");
         page_textf(out, ctx, "changed by %s", rollout->changed_by);
     }

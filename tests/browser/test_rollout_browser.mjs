@@ -83,7 +83,7 @@ async function finnish(browser) {
   const section = await page.$eval('section.rollout', (s) => s.innerText);
   check(section.includes('Päivitys 1.5.0: keskeytetty (koko laitekanta)'), `fi section: ${section}`);
   // the dashboard's own note is stored in English and shown in the reader's language
-  check(section.includes('Pysäytetty itsestään: kioski k-bad ilmoittaa 1.5.0 failed'),
+  check(section.includes('Pysäytetty itsestään: kioski k-bad ilmoittaa 1.5.0 itsetesti epäonnistui'),
     `fi: the dashboard's own pause note: ${section}`);
   const bad = await rowText(page, 'k-bad');
   check(bad.includes('päivitys versioon 1.5.0: itsetesti epäonnistui'), `fi k-bad: ${bad}`);

@@ -415,9 +415,11 @@ static void render_note(const struct page_ctx *ctx, const struct fleet_rollout *
     else if (strcmp(r->note, ROLLOUT_NOTE_DONE) == 0)
         page_text(out, ctx, N_("every kiosk runs it"));
     else if (rollout_note_paused_parse(r->note, kiosk, sizeof kiosk, version, sizeof version, state,
-                                       sizeof state))
-        page_textf(out, ctx, "Paused by itself: kiosk %s reports %s %s", kiosk, version, state);
-    else
+                                       sizeof state)) {
+        const char *word = update_state_msgid(state); /* the tag's own words */
+        page_textf(out, ctx, "Paused by itself: kiosk %s reports %s %s", kiosk, version,
+                   word ? page_tr(ctx, word) : state);
+    } else
         html_escape(out, r->note);
 }
 

@@ -207,6 +207,15 @@ static void heartbeat_for(struct sync_engine *e, const struct sync_local_batch *
     FITS(e->update.state, SCHEMA_KIOSK_NAME_MAX_CHARS);
     FITS(e->update.error, SCHEMA_KIOSK_ERROR_MAX_CHARS);
 #undef FITS
+    /* a failed round's error first, and the kiosk's own problem after it:
+       the sync's trouble must not hide the kiosk's (both cut to fit) */
+    char both[sizeof e->hb_error];
+    const char *last_error = error ? error : s->problem;
+    if (error && s->problem[0] != '\0') {
+        _Static_assert(sizeof both >= 255 + 2 + 254 + 1, "both halves fit");
+        snprintf(both, sizeof both, "%.255s; %.254s", error, s->problem);
+        last_error = both;
+    }
     int64_t success = e->status.last_success_utc_ms;
     /* records waiting in memory are not sent either: no success yet */
     if (!error && batch->backlog_after == 0 && e->store.waiting == 0)
@@ -222,7 +231,7 @@ static void heartbeat_for(struct sync_engine *e, const struct sync_local_batch *
         .kiosk_clock_ms = now_utc_ms,
         .last_success_ms = success,
         .backlog = batch->backlog_after,
-        .last_error = utf8_copy(e->hb_error, sizeof e->hb_error, error ? error : s->problem),
+        .last_error = utf8_copy(e->hb_error, sizeof e->hb_error, last_error),
         .catalog_version = e->catalog_applied,
         .catalog_error = utf8_copy(e->hb_catalog, sizeof e->hb_catalog, e->catalog_error),
         .mode = s->mode,

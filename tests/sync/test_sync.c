@@ -464,6 +464,15 @@ static void test_heartbeat_carries_kiosk_problem(void **state)
     char *row = shared_query(&f->db, "SELECT last_error FROM kiosks WHERE kiosk_id = 'k1'");
     assert_string_equal(row, "input: no /dev/input/event* readable by wowkiosk\n");
     free(row);
+    /* a round that fails says why, and the kiosk's own problem still shows */
+    snprintf(s.store_path, sizeof s.store_path, "%s/no-such-store.db", f->db.dir);
+    e = sync_engine_create(&s, -1);
+    sync_engine_step(e, now, T0_UTC_MS + now);
+    sync_engine_destroy(e);
+    row = shared_query(&f->db, "SELECT last_error FROM kiosks WHERE kiosk_id = 'k1'");
+    assert_non_null(strstr(row, "sync: cannot open the store"));
+    assert_non_null(strstr(row, "; input: no /dev/input/event* readable by wowkiosk"));
+    free(row);
 }
 
 /* A store that cannot be read sends no rows, but its heartbeat says why. */

@@ -234,6 +234,7 @@ static const char reason_split_sql[] =
  * transaction (so a pooler's next client never sees it). */
 static const char generic_sql[] = "SET LOCAL plan_cache_mode = force_generic_plan";
 
+#define HEARTBEAT_WHAT "INSERT INTO kiosks (heartbeat)"
 static const char heartbeat_sql[] =
     "INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version, incarnation,"
     "  kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error, catalog_version,"
@@ -397,7 +398,7 @@ static bool send_heartbeat(struct postgres_backend *b, struct pipeline *p,
                               or_empty(h->update_version),
                               or_empty(h->update_state),
                               or_empty(h->update_error)};
-    return send(b, p, "INSERT INTO kiosks (heartbeat)", heartbeat_sql, 22, params);
+    return send(b, p, HEARTBEAT_WHAT, heartbeat_sql, 22, params);
 }
 
 static bool send_catalog_fetch(struct postgres_backend *b, struct pipeline *p,
@@ -551,6 +552,9 @@ static enum sync_result classify(struct postgres_backend *b, PGresult *res, cons
     else if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3) ||
              PQstatus(b->conn) == CONNECTION_BAD)
         r = SYNC_ERR_CONNECTION;
+    else if (!strcmp(what, HEARTBEAT_WHAT) &&
+             (!strncmp(state, "22", 2) || !strncmp(state, "23", 2)))
+        b->base.heartbeat_refused = true;
     sync_backend_fail(&b->base, "sync: PostgreSQL: %s failed: SQLSTATE %s: %s (statement: %.160s)",
                       what, state, PQresultErrorMessage(res), sql);
     return r;

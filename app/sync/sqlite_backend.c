@@ -387,7 +387,11 @@ static enum sync_result sqlite_push(struct sync_backend *base, const struct sync
     }
     if (ok) {
         what = "INSERT INTO kiosks";
-        ok = push_heartbeat(b, heartbeat) && sync_comments_sqlite(b->db, batch, &what);
+        ok = push_heartbeat(b, heartbeat);
+        int code = ok ? SQLITE_OK : sqlite3_errcode(b->db) & 0xff;
+        base->heartbeat_refused =
+            code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH || code == SQLITE_TOOBIG;
+        ok = ok && sync_comments_sqlite(b->db, batch, &what);
     }
     if (ok) {
         what = "SELECT FROM kiosk_catalog";

@@ -292,21 +292,49 @@ static void round_push(struct sync_engine *e, int64_t now_utc_ms, const char *er
     heartbeat_for(e, &e->batch, now_utc_ms, error, heartbeat);
 }
 
-/* Connects and pushes the batch, retrying serialization failures;
- * error as in heartbeat_for.  *fetched: the catalog read with it. */
+/* The heartbeat the database would not take (heartbeat_refused), bare:
+ * the kiosk's ids, zone and numbers, every free text emptied, and a short
+ * last_error saying so.  The counts go with it; what the texts say waits
+ * for a heartbeat the database takes.  Uses e->hb_error. */
+static void bare_heartbeat(struct sync_engine *e, struct sync_heartbeat *h)
+{
+    snprintf(e->hb_error, sizeof e->hb_error,
+             "the database refused this kiosk's heartbeat, sent without its texts: %.300s",
+             e->backend->last_error);
+    utf8_sanitize(e->hb_error);
+    h->site = h->label = h->app_version = "";
+    h->catalog_error = h->store_error = "";
+    h->slot = h->update_version = h->update_state = h->update_error = "";
+    h->last_error = e->hb_error;
+}
+
+/* Connects and pushes the batch, retrying serialization failures, and
+ * once with a bare heartbeat when the database refuses its heartbeat
+ * (bare: at once); error as in heartbeat_for.  *fetched: the catalog read
+ * with it. */
 static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, const char *error,
-                                   struct sync_push_stats *stats, struct sync_fetched *fetched)
+                                   bool bare, struct sync_push_stats *stats,
+                                   struct sync_fetched *fetched)
 {
     struct sync_backend *b = e->backend;
     struct sync_batch batch;
     struct sync_heartbeat heartbeat;
     round_push(e, now_utc_ms, error, &batch, &heartbeat);
+    if (bare)
+        bare_heartbeat(e, &heartbeat);
     *fetched = (struct sync_fetched){0};
     enum sync_result r = SYNC_ERR_RETRY;
     for (int attempt = 0; r == SYNC_ERR_RETRY && attempt <= SYNC_IMMEDIATE_RETRIES; attempt++) {
+        b->heartbeat_refused = false;
         r = b->ops->connect(b, e->settings.connect_timeout_ms);
         if (r == SYNC_OK)
             r = b->ops->push(b, &batch, &heartbeat, stats, fetched, e->settings.push_timeout_ms);
+        if (r != SYNC_OK && b->heartbeat_refused && !bare) {
+            log_warn("%s (the counts go again with a bare heartbeat)", b->last_error);
+            bare = true;
+            bare_heartbeat(e, &heartbeat);
+            r = SYNC_ERR_RETRY;
+        }
     }
     return r;
 }
@@ -383,7 +411,8 @@ static enum sync_result push_round(struct sync_engine *e, bool sent, int64_t now
     bool halves = b->ops->send != NULL && b->ops->collect != NULL;
     *fetched = (struct sync_fetched){0};           /* as push_batch leaves it on every path */
     if (!halves || (!sent && e->prefetch == NULL)) /* sent: by send, so halves */
-        return push_batch(e, now_utc_ms, NULL, stats, fetched);
+        return push_batch(e, now_utc_ms, NULL, false, stats, fetched);
+    b->heartbeat_refused = false;
     enum sync_result r = SYNC_OK;
     struct sync_batch batch;
     struct sync_heartbeat heartbeat;
@@ -402,8 +431,10 @@ static enum sync_result push_round(struct sync_engine *e, bool sent, int64_t now
         r = b->ops->collect(b, stats, fetched, time_left(deadline));
     if (r != SYNC_OK)
         drop_ahead(e);
-    if (r == SYNC_ERR_RETRY)
-        r = push_batch(e, now_utc_ms, NULL, stats, fetched);
+    if (r != SYNC_OK && b->heartbeat_refused)
+        log_warn("%s (the counts go again with a bare heartbeat)", b->last_error);
+    if (r == SYNC_ERR_RETRY || (r != SYNC_OK && b->heartbeat_refused))
+        r = push_batch(e, now_utc_ms, NULL, b->heartbeat_refused, stats, fetched);
     return r;
 }
 
@@ -462,7 +493,7 @@ static void send_heartbeat_alone(struct sync_engine *e, int64_t now_utc_ms, cons
     e->batch.backlog_after = e->status.backlog;
     struct sync_push_stats stats = {0};
     struct sync_fetched fetched; /* the store cannot keep it now: fetched again later */
-    if (push_batch(e, now_utc_ms, error, &stats, &fetched) == SYNC_OK)
+    if (push_batch(e, now_utc_ms, error, false, &stats, &fetched) == SYNC_OK)
         log_info("sync: heartbeat sent with the error");
     free(fetched.body);
     e->status.connect_attempts = e->backend->connect_attempts;

@@ -191,6 +191,12 @@ struct sync_backend {
     const struct sync_backend_ops *ops;
     char last_error[512];     /* what the last failure was, for status and heartbeat */
     int64_t connect_attempts; /* connections started, counted by the backend */
+    /* set by a push that failed on its heartbeat's values (a constraint,
+       a value the database cannot take: SQLSTATE class 22 or 23, SQLite's
+       CONSTRAINT, MISMATCH or TOOBIG); the engine clears it before a push
+       and sends a refused one again with a bare heartbeat, so no field of
+       it holds back the counts */
+    bool heartbeat_refused;
 };
 
 /* Creates the backend for target, borrowing nothing: a PostgreSQL

@@ -475,6 +475,52 @@ static void test_heartbeat_carries_kiosk_problem(void **state)
     free(row);
 }
 
+/* A heartbeat the database refuses (here a constraint its owner added
+ * against the kiosk's site) never holds back the counts: the push goes
+ * again with a bare heartbeat, whose last_error says so; once the
+ * constraint is gone, the next heartbeat is whole again. */
+static void test_heartbeat_refused_counts_go_on(void **state)
+{
+    struct fixture *f = *state;
+    if (f->db.postgres)
+        shared_exec(&f->db, "ALTER TABLE kiosks ADD CONSTRAINT test_no_site"
+                            " CHECK (site <> 'Test site')");
+    else
+        shared_exec(&f->db,
+                    "CREATE TRIGGER test_no_site_insert BEFORE INSERT ON kiosks"
+                    " WHEN NEW.site = 'Test site' BEGIN SELECT RAISE(ABORT, 'no site'); END;"
+                    "CREATE TRIGGER test_no_site_update BEFORE UPDATE ON kiosks"
+                    " WHEN NEW.site = 'Test site' BEGIN SELECT RAISE(ABORT, 'no site'); END");
+    store_fill(f->store, "k1", 40, T0_UTC_MS, 60 * 1000, 16);
+    /* in batches of 8: on PostgreSQL the pushes sent ahead are refused too */
+    struct sync_settings s;
+    test_settings(&s, f->db.target, f->store, "k1");
+    s.batch_rows = 8;
+    struct sync_engine *e = sync_engine_create(&s, -1);
+    int64_t now = 0;
+    sync_until_idle(e, &now, 20);
+    struct sync_status st;
+    sync_engine_status(e, &st);
+    assert_int_equal(st.state, SYNC_STATE_OK);
+    assert_true(!f->db.postgres || st.pushes_ahead > 0);
+    assert_synced(&f->db, f->store, "k1");
+    char *row = shared_query(&f->db, "SELECT site, timezone, last_error FROM kiosks");
+    assert_non_null(strstr(row, "|UTC|the database refused this kiosk's heartbeat, sent without "
+                                "its texts: sync: "));
+    assert_int_equal(row[0], '|'); /* the site went empty */
+    free(row);
+    if (f->db.postgres)
+        shared_exec(&f->db, "ALTER TABLE kiosks DROP CONSTRAINT test_no_site");
+    else
+        shared_exec(&f->db, "DROP TRIGGER test_no_site_insert; DROP TRIGGER test_no_site_update");
+    now += 120 * 1000;
+    sync_engine_step(e, now, T0_UTC_MS + now);
+    sync_engine_destroy(e);
+    row = shared_query(&f->db, "SELECT site, last_error FROM kiosks");
+    assert_string_equal(row, "Test site|\n");
+    free(row);
+}
+
 /* A store that cannot be read sends no rows, but its heartbeat says why. */
 static void test_store_unreadable_heartbeat(void **state)
 {
@@ -1106,7 +1152,9 @@ static void test_sqlstate_retry_and_backoff(void **state)
     assert_int_equal(st.connect_attempts, 3);
     assert_synced(&f->db, f->store, "k1");
 
-    shared_exec(&f->db, "SELECT setval('fault_n', 1, false); UPDATE fault_code SET code = '23514'");
+    /* P0001, not a refusal of the heartbeat's values (class 22 or 23, sent
+       again bare: test_heartbeat_refused_counts_go_on) */
+    shared_exec(&f->db, "SELECT setval('fault_n', 1, false); UPDATE fault_code SET code = 'P0001'");
     store_fill(f->store, "k1", 5, T0_UTC_MS, 60 * 1000, 20);
     int64_t due = sync_engine_step(e, 60000, T0_UTC_MS + 60000);
     sync_engine_status(e, &st);
@@ -1117,7 +1165,7 @@ static void test_sqlstate_retry_and_backoff(void **state)
     assert_string_equal(tries, "2\n");
     free(tries);
     assert_true(due >= 60000 + 1000);
-    assert_non_null(strstr(st.last_error, "SQLSTATE 23514"));
+    assert_non_null(strstr(st.last_error, "SQLSTATE P0001"));
     assert_non_null(strstr(st.last_error, "injected fault"));
     assert_non_null(strstr(st.last_error, "(statement: INSERT INTO kiosks"));
     sync_until_idle(e, &due, 5);
@@ -1276,6 +1324,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_store_unreadable_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_alone_keeps_incarnation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_carries_kiosk_problem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heartbeat_refused_counts_go_on, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thread_request_runs_a_round_now, setup, teardown),
     };
     const struct CMUnitTest sqlite_only[] = {

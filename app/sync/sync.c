@@ -298,6 +298,7 @@ static void round_push(struct sync_engine *e, int64_t now_utc_ms, const char *er
  * for a heartbeat the database takes.  Uses e->hb_error. */
 static void bare_heartbeat(struct sync_engine *e, struct sync_heartbeat *h)
 {
+    log_warn("%s (the counts go again with a bare heartbeat)", e->backend->last_error);
     snprintf(e->hb_error, sizeof e->hb_error,
              "the database refused this kiosk's heartbeat, sent without its texts: %.300s",
              e->backend->last_error);
@@ -330,7 +331,6 @@ static enum sync_result push_batch(struct sync_engine *e, int64_t now_utc_ms, co
         if (r == SYNC_OK)
             r = b->ops->push(b, &batch, &heartbeat, stats, fetched, e->settings.push_timeout_ms);
         if (r != SYNC_OK && b->heartbeat_refused && !bare) {
-            log_warn("%s (the counts go again with a bare heartbeat)", b->last_error);
             bare = true;
             bare_heartbeat(e, &heartbeat);
             r = SYNC_ERR_RETRY;
@@ -431,8 +431,6 @@ static enum sync_result push_round(struct sync_engine *e, bool sent, int64_t now
         r = b->ops->collect(b, stats, fetched, time_left(deadline));
     if (r != SYNC_OK)
         drop_ahead(e);
-    if (r != SYNC_OK && b->heartbeat_refused)
-        log_warn("%s (the counts go again with a bare heartbeat)", b->last_error);
     if (r == SYNC_ERR_RETRY || (r != SYNC_OK && b->heartbeat_refused))
         r = push_batch(e, now_utc_ms, NULL, b->heartbeat_refused, stats, fetched);
     return r;

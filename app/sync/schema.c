@@ -28,6 +28,16 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
 /* PostgreSQL's clock in milliseconds since the epoch (step 10's stamp). */
 #define SCHEMA_PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
+/* Step 18's: the same milliseconds in double precision.  extract()
+ * returns numeric, whose multiplication and cast cost a backlog's insert
+ * more than the default is worth; date_part() keeps the microseconds
+ * (an epoch in seconds fits a double to a fraction of one). */
+#define PG_NOW_MS_FAST "(date_part('epoch', clock_timestamp()) * 1000)::bigint"
+
+/* Step 18's kiosk in a policy: a scalar subquery, which PostgreSQL
+ * evaluates once per statement (an initplan), not once per row. */
+#define KIOSK_SELF "(SELECT substr(current_user::text, 7))"
+
 /* The counts' columns a kiosk role may write (step 10): all but synced_ms. */
 #define TAP_COUNTS_COLUMNS                                                                         \
     "kiosk_id, incarnation, bucket_start_ms, department, rating_1, rating_2, rating_3,"            \
@@ -668,6 +678,30 @@ const struct schema_step schema_steps[] = {
      "  AND length(lang) <= " BOUND_NAME ") NOT VALID;"
      "ALTER TABLE sync_cursors ADD CONSTRAINT sync_cursors_text_bounded CHECK ("
      "  length(incarnation) <= " BOUND_ID ") NOT VALID",
+     NULL},
+    /* step: per-statement work — what a backlog's insert evaluated once per
+       row that has one value per statement (docs/SYNC.md, "Measured") */
+    {18, "the change stamp in double precision; a policy's kiosk once per statement",
+     /* SQLite: no roles, and its stamp is step 3's trigger */
+     "SELECT 1",
+     /* The only-grows triggers keep step 11's and 14's stamp: an update is
+        a merge, a few rows a round, and the value is the same millisecond. */
+     "ALTER TABLE tap_counts ALTER COLUMN synced_ms SET DEFAULT " PG_NOW_MS_FAST ";"
+     "ALTER TABLE reason_counts ALTER COLUMN synced_ms SET DEFAULT " PG_NOW_MS_FAST ";"
+     "ALTER TABLE comments ALTER COLUMN synced_ms SET DEFAULT " PG_NOW_MS_FAST ";"
+     "ALTER POLICY wow_kiosk_own ON tap_counts"
+     "  USING (kiosk_id = " KIOSK_SELF ") WITH CHECK (kiosk_id = " KIOSK_SELF ");"
+     "ALTER POLICY wow_kiosk_own ON reason_counts"
+     "  USING (kiosk_id = " KIOSK_SELF ") WITH CHECK (kiosk_id = " KIOSK_SELF ");"
+     "ALTER POLICY wow_kiosk_own ON kiosks"
+     "  USING (kiosk_id = " KIOSK_SELF ") WITH CHECK (kiosk_id = " KIOSK_SELF ");"
+     "ALTER POLICY wow_kiosk_own ON sync_cursors"
+     "  USING (kiosk_id = " KIOSK_SELF ") WITH CHECK (kiosk_id = " KIOSK_SELF ");"
+     "ALTER POLICY wow_kiosk_reads_own ON comments USING (kiosk_id = " KIOSK_SELF ");"
+     "ALTER POLICY wow_kiosk_inserts_own ON comments"
+     "  WITH CHECK (kiosk_id = " KIOSK_SELF " AND source = 'kiosk');"
+     "ALTER POLICY wow_kiosk_reads_own ON kiosk_catalog USING (kiosk_id = " KIOSK_SELF ");"
+     "ALTER POLICY wow_kiosk_reads_own ON kiosk_update USING (kiosk_id = " KIOSK_SELF ")",
      NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];

@@ -63,6 +63,15 @@
  * Step 16 (rollouts): dash_users.rollouts, 1 for a technician an admin
  * allowed to act on a system update's rollout (admins always may).
  *
+ * Step 17 (bounds): CHECKs on the length of every text a kiosk's role
+ * writes (SCHEMA_KIOSK_*_MAX_CHARS below); PostgreSQL only.
+ *
+ * Step 18 (per-statement work): on PostgreSQL the counts' and comments'
+ * change stamp is computed in double precision, and every kiosk policy
+ * takes its kiosk from a scalar subquery, which a statement evaluates
+ * once, not once per row.  The same rows and the same rights; a backlog's
+ * insert costs the server less.
+ *
  * PostgreSQL only (step 2): row-level security.  A kiosk logs in as its
  * own role "kiosk_<ID>", a member of the NOLOGIN role wowkiosk_fleet; the
  * policy lets it insert, update and read rows whose kiosk_id is <ID>, and
@@ -74,7 +83,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 17 /* the newest step */
+#define SCHEMA_VERSION 18 /* the newest step */
 
 /* A comment's longest body, in characters (step 12's CHECK; the kiosk's
  * keyboard and the phone form stop there). */

@@ -751,6 +751,59 @@ static void assert_role_sql(PGconn *c, const char *sql, const char *want_state,
         fail_msg("%s: got '%s', expected '%s'", sql, value, want_value);
 }
 
+/* Fails unless the plan of sql (EXPLAIN, as the connection's role) has an
+ * initplan: the policy's kiosk, evaluated once for the statement. */
+static void assert_kiosk_once(PGconn *c, const char *sql)
+{
+    char explain[1024];
+    snprintf(explain, sizeof explain, "EXPLAIN (COSTS OFF) %s", sql);
+    PGresult *res = PQexec(c, explain);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", explain, PQresultErrorMessage(res));
+    bool found = false;
+    for (int i = 0; i < PQntuples(res) && !found; i++)
+        found = strstr(PQgetvalue(res, i, 0), "InitPlan") != NULL;
+    PQclear(res);
+    if (!found)
+        fail_msg("%s: no InitPlan: the policy names the kiosk once per row", sql);
+}
+
+/* Schema step 18 as a kiosk's role: a row's stamp is the database's clock
+ * in milliseconds (by its column default, in double precision), and every
+ * policy names the kiosk once per statement (an initplan), not per row. */
+static void test_per_statement_as_kiosk(PGconn *c, const char *id)
+{
+    static const char *const tables[] = {"tap_counts", "reason_counts", "comments"};
+    static const char *const columns[] = {
+        "tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1, rating_2,"
+        " rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)",
+        "reason_counts(kiosk_id, incarnation, bucket_start_ms, department, question, reason,"
+        " ended_by, misuse, n)",
+        "comments(kiosk_id, incarnation, tap_id, source, department, rating, tap_ms, lang, body,"
+        " written_ms)"};
+    static const char *const values[] = {"'stamp', -1, 'front', 1, 0, 0, 0, 0, 0, 0, 0",
+                                         "'stamp', -1, 'front', 'positive', 'fast', 'chosen', 0, 1",
+                                         "'stamp', 1, 'kiosk', 'front', 4, 1, 'en', 'stamped', 1"};
+    char insert[512], sql[1024];
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        snprintf(insert, sizeof insert, "INSERT INTO %s VALUES ('%s', %s)", columns[i], id,
+                 values[i]);
+        assert_kiosk_once(c, insert);
+        /* within the statement's clock, to the millisecond (a default
+           in seconds or microseconds is far outside) */
+        snprintf(sql, sizeof sql,
+                 "WITH i AS (%s RETURNING synced_ms) SELECT count(*) FROM i WHERE synced_ms"
+                 " BETWEEN (extract(epoch FROM statement_timestamp()) * 1000)::bigint - 1"
+                 " AND (extract(epoch FROM clock_timestamp()) * 1000)::bigint + 1",
+                 insert);
+        assert_role_sql(c, sql, "", "1");
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE incarnation = 'stamp'", tables[i]);
+        assert_kiosk_once(c, sql);
+    }
+    assert_kiosk_once(c, "UPDATE kiosks SET label = label");
+    assert_kiosk_once(c, "SELECT seq FROM sync_cursors");
+}
+
 /* Comments (schema step 12) as a kiosk's role: it inserts its own
  * kiosk-typed comments, once; it cannot change, delete or stamp one, write
  * another kiosk's, or pose as a phone (those the dashboard writes). */
@@ -997,6 +1050,7 @@ static void test_row_level_security(void **state)
     test_bounds_as_kiosk(c, id);
     test_cursors_as_kiosk(c, id);
     test_comments_as_kiosk(c, id);
+    test_per_statement_as_kiosk(c, id); /* last: it adds rows of its own */
     PQfinish(c);
     assert_synced(&f->db, other_store, "other"); /* untouched */
 

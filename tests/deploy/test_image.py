@@ -95,9 +95,19 @@ def read(path):
 
 
 def fstab_entries(root):
-    """{mount point: (spec, type, [options])} of the tree's /etc/fstab."""
+    """{mount point: (spec, type, [options])} of the tree's /etc/fstab.
+
+    The table's lines, its header among them, start each field in the same
+    column, whatever the options' lengths (the file is read by people)."""
     entries = {}
+    columns = None
     for line in read(os.path.join(root, "etc", "fstab")).splitlines():
+        if line.startswith("# <file system>") or (line and not line.startswith("#")):
+            starts = [m.start() for m in re.finditer(r"(?:# )?<[^>]*>|[^\s<#]\S*", line)]
+            assert columns is None or starts == columns, (
+                "fstab not in columns: %r starts its fields at %s, the lines before at %s"
+                % (line, starts, columns))
+            columns = starts
         fields = line.split()
         if not fields or fields[0].startswith("#"):
             continue

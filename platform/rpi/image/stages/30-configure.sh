@@ -50,6 +50,20 @@ configure_state_dir() {
     esac
 }
 
+# Tab-separated fstab lines on stdin, each column padded to its widest
+# field, so the file reads as a table whatever the options' lengths.
+fstab_columns() {
+    awk -F '\t' '
+        { line[NR] = $0; for (i = 1; i <= NF; i++) if (length($i) > w[i]) w[i] = length($i) }
+        END {
+            for (r = 1; r <= NR; r++) {
+                n = split(line[r], f, "\t"); out = ""
+                for (i = 1; i < n; i++) out = out sprintf("%-" w[i] "s ", f[i])
+                print out f[n]
+            }
+        }'
+}
+
 # /etc/fstab: boot (FAT), root (ext4) and data (ext4) by label.
 configure_fstab() {
     local state_dir=$1 root_opts=defaults,noatime boot_opts=defaults,noatime,fmask=0133,dmask=0022
@@ -76,18 +90,19 @@ EOF
 EOF
     fi
     {
-        printf '%-15s %-18s %-6s %-46s %-6s %s\n' '# <file system>' '<mount point>' '<type>' '<options>' '<dump>' '<pass>'
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' '# <file system>' '<mount point>' '<type>' '<options>' \
+            '<dump>' '<pass>'
         if [ "$AB" = 1 ]; then
-            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" "$AB_CONFIG_DIR" vfat "$boot_opts" 0 2
-            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "$AB_CONFIG_DIR" /boot/firmware none \
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "LABEL=$LABEL_BOOT" "$AB_CONFIG_DIR" vfat "$boot_opts" 0 2
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$AB_CONFIG_DIR" /boot/firmware none \
                 "bind,nofail,x-systemd.requires-mounts-for=$AB_CONFIG_DIR" 0 0
         else
-            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_ROOT" / ext4 "$root_opts" 0 1
-            printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts" 0 2
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "LABEL=$LABEL_ROOT" / ext4 "$root_opts" 0 1
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts" 0 2
         fi
-        printf '%-15s %-18s %-6s %-46s %-6s %s\n' "LABEL=$LABEL_DATA" "$state_dir" ext4 \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "LABEL=$LABEL_DATA" "$state_dir" ext4 \
             "defaults,noatime,nodev,nosuid,noexec,nofail,x-systemd.device-timeout=$BOOT_DEVICE_TIMEOUT" 0 2
-    } >>"$ROOTFS/etc/fstab"
+    } | fstab_columns >>"$ROOTFS/etc/fstab"
     mkdir -p "$ROOTFS/boot/firmware" "$ROOTFS$state_dir"
     if [ "$AB" = 1 ]; then
         mkdir -p "$ROOTFS$AB_CONFIG_DIR"

@@ -12,6 +12,8 @@ What it proves, each from a fresh kiosk on slot A:
   good      a good update is installed, tried, marked good and kept
   selftest  an update whose kiosk fails its self-test is marked bad and the
             old slot boots again, the store untouched
+  by_hand   the same try installed by hand (no updater): reported under the
+            new slot's own version
   cut-install  a power cut while the bundle is written leaves A booting
   cut-boot  a power cut (or a crash loop) on the new slot's first boot: A
             boots, and the try is marked bad
@@ -189,6 +191,7 @@ class Kiosk:
                    WOWKIOSK_TRYBOOT_FILE=os.path.join(self.dir, "no-device-tree"),
                    SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy",
                    PATH=shims + os.pathsep + os.environ["PATH"],
+                   WOWKIOSK_SYSTEM_VERSION=self.system_on(self.booted).split("=", 1)[1],
                    WOWKIOSK_SELF_TEST="%s --config %s --store %s --self-test"
                    % (WOWKIOSK, conf, self.store))
         r = run([os.path.join(UPDATE, "slot-check")], env=env)
@@ -346,6 +349,40 @@ def scenario_selftest(tmp, key, cert):
         with open(k.store, "rb") as f:
             check(f.read() == store_before, "selftest: the store is byte for byte as before")
         check(taps_before is not None, "selftest: a store existed")
+    finally:
+        k.close()
+
+
+def scenario_by_hand(tmp, key, cert):
+    """A technician's `rauc install` from a USB stick and `reboot '0 tryboot'`:
+    no updater wrote its file (no update/ directory at all), so slot-check
+    reports the try under the new slot's own version, for the heartbeat."""
+    bundle = make_bundle(tmp, "broken-by-hand", "broken", key, cert)
+    k = fresh(tmp, "by-hand", cert)
+    try:
+        update = os.path.join(os.path.dirname(k.store), "update")
+        shutil.rmtree(update, ignore_errors=True)
+        r = k.install(bundle)
+        check(r.returncode == 0, "by hand: install: " + r.stderr)
+        check(k.boot() == "B", "by hand: the tryboot starts B")
+        r = k.slot_check()
+        check("marked bad" in r.stderr, "by hand: B's failing self-test marks it bad: " + r.stderr)
+        state = ""
+        if os.path.exists(os.path.join(update, "state")):
+            with open(os.path.join(update, "state")) as f:
+                state = f.read()
+        check(re.search(r"^version=broken$", state, re.M) and
+              re.search(r"^state=failed$", state, re.M) and
+              re.search(r"^error=self-test exit 1 on slot B: config: ", state, re.M),
+              "by hand: no report of the failed try under B's own version: %r" % state)
+        check(os.path.exists(os.path.join(update, "self-test")),
+              "by hand: the self-test's output is not kept")
+        check(k.reboot_requested() and k.boot() == "A", "by hand: the old slot boots again")
+        r = k.slot_check()
+        with open(os.path.join(update, "state")) as f:
+            after = f.read()
+        check(r.returncode == 0 and after == state,
+              "by hand: A's normal boot keeps the report as it was: %r" % after)
     finally:
         k.close()
 
@@ -622,7 +659,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="wowab-")
     try:
         key, cert = make_key(tmp, "wowkiosk-dev")
-        for scenario in (scenario_backend_errors, scenario_updater, scenario_good, scenario_selftest, scenario_cut_install,
+        for scenario in (scenario_backend_errors, scenario_updater, scenario_good, scenario_selftest, scenario_by_hand,
+                         scenario_cut_install,
                          scenario_cut_boot, scenario_signature):
             t0 = time.monotonic()
             scenario(tmp, key, cert)

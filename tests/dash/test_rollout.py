@@ -235,6 +235,10 @@ def check_technician(fleet, server):
     check(r.status == 403 and "wowdash user rollouts NAME on" in r.text,
           f"a technician not allowed resumed: {r!r}")
     check(fleet.stage()[0] == "paused", f"after the refused resume: {fleet.stage()}")
+    r = tom.post("/fleet/rollout/start", {"version": "1.1.0", "canary": "k1",
+                                          "csrf": tom.csrf("/fleet")})
+    check(r.status == 403 and "wowdash user rollouts NAME on" in r.text,
+          f"a technician not allowed started a rollout: {r!r}")
 
     dash(fleet.db, "user", "rollouts", "tom", "on")
     body = tom.get("/fleet").text

@@ -2,7 +2,8 @@
  * router: one request to one reply (see router.h).  router_handle checks,
  * in this order: the parsers' verdict (400/413/414/415/431), the route
  * (404) and method (405), a database connection (503), who is asking
- * (303 to /login, or 401 for the API), the role (403), the CSRF token and
+ * (303 to /login, or 401 for the API), the role and, on a rollout's
+ * routes, the right to act on rollouts (403), the CSRF token and
  * Origin of a POST (403), the filter (400), the department's scope (404);
  * then one handler fetches the values and renders them.
  */
@@ -63,6 +64,7 @@ static bool path_id(const char *path, const char *prefix, const char *suffix, ch
 
 #define PAGES            (ROLE_ADMIN | ROLE_HEAD)
 #define ANYONE_LOGGED_IN (ROLE_ADMIN | ROLE_HEAD | ROLE_TECH)
+#define ROLLOUTS         (ROLE_ADMIN | ROLE_TECH | ROLE_MAY_ROLL_OUT)
 
 static const struct route routes[] = {
     {"/healthz", 0, ROUTE_GET, false, false, handle_healthz},
@@ -77,9 +79,8 @@ static const struct route routes[] = {
     {"/wall", PAGES, ROUTE_GET, true, false, handle_wall},
     {"/alerts", PAGES, ROUTE_GET, true, false, handle_alerts},
     {"/fleet", ROLE_ADMIN | ROLE_TECH, ROUTE_GET, true, false, handle_fleet},
-    {"/fleet/rollout", ROLE_ADMIN | ROLE_TECH, ROUTE_POST, false, false, handle_rollout_act},
-    {"/fleet/rollout/start", ROLE_ADMIN | ROLE_TECH, ROUTE_POST, false, false,
-     handle_rollout_start},
+    {"/fleet/rollout", ROLLOUTS, ROUTE_POST, false, false, handle_rollout_act},
+    {"/fleet/rollout/start", ROLLOUTS, ROUTE_POST, false, false, handle_rollout_start},
     {"/logout", ANYONE_LOGGED_IN, ROUTE_POST, false, false, handle_logout},
     {"/department/*", PAGES, ROUTE_GET, true, false, handle_department},
     {"/poster/*", PAGES, ROUTE_GET, true, false, handle_poster},
@@ -289,6 +290,12 @@ static void handle_authorised(struct route_ctx *c, const struct route_match *m)
     const struct route *r = m->route;
     if (!(r->roles & (1u << c->user.role))) {
         route_fail(c, 403, "Your role may not use this page.");
+        return;
+    }
+    if ((r->roles & ROLE_MAY_ROLL_OUT) && !c->user.may_roll_out) {
+        route_fail(c, 403,
+                   "this account may see the rollout but not act on it "
+                   "(an admin allows it: wowdash user rollouts NAME on)");
         return;
     }
     if (r->methods == ROUTE_POST && !post_allowed(c))

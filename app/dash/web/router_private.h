@@ -24,6 +24,10 @@ struct page_ctx;
 #define ROLE_ADMIN (1u << DASH_ROLE_ADMIN)
 #define ROLE_HEAD  (1u << DASH_ROLE_HEAD)
 #define ROLE_TECH  (1u << DASH_ROLE_TECHNICIAN)
+/* Not a role: a route's roles with it let through only a user who may act
+ * on rollouts (dash_user.may_roll_out: an admin, or a technician an admin
+ * allowed), checked by the router before the handler runs. */
+#define ROLE_MAY_ROLL_OUT (1u << 16)
 
 /* What one request's handlers share. */
 struct route_ctx {

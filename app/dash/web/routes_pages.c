@@ -255,28 +255,14 @@ void handle_fleet(struct route_ctx *c, const struct route_match *m)
     fleet_free(&fleet);
 }
 
-/* A technician an admin has not allowed to act on rollouts (the router
- * lets admins and technicians through): 403, and true. */
-static bool refuse_rollout(struct route_ctx *c)
-{
-    if (c->user.may_roll_out)
-        return false;
-    route_fail(c, 403,
-               "this account may see the rollout but not act on it "
-               "(an admin allows it: wowdash user rollouts NAME on)");
-    return true;
-}
-
 /* POST /fleet/rollout: the promote, pause, resume or stop of the rollout
  * under way by an admin or an allowed technician (updates.h; the router
- * has checked the role and the csrf token), with an optional note; back
- * to the fleet page. */
+ * has checked the role, the right to act on rollouts and the csrf token),
+ * with an optional note; back to the fleet page. */
 void handle_rollout_act(struct route_ctx *c, const struct route_match *m)
 {
     static const char *const actions[] = {"promote", "pause", "resume", "stop", NULL};
     const char *action = http_form(c->req, "action"), *note = http_form(c->req, "note");
-    if (refuse_rollout(c))
-        return;
     bool known = false;
     for (int i = 0; action && actions[i]; i++)
         known |= !strcmp(action, actions[i]);
@@ -303,8 +289,6 @@ void handle_rollout_act(struct route_ctx *c, const struct route_match *m)
 void handle_rollout_start(struct route_ctx *c, const struct route_match *m)
 {
     const char *version = http_form(c->req, "version"), *canary = http_form(c->req, "canary");
-    if (refuse_rollout(c))
-        return;
     if (!version || !version[0] || !canary || !canary[0]) {
         route_fail(c, 400, "expected a version and its canary kiosks");
         return;

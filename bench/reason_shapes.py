@@ -32,11 +32,10 @@ from pg_cluster import Cluster  # noqa: E402
 STAMP = "(date_part('epoch', clock_timestamp()) * 1000)::bigint"
 KEY = "kiosk_id text NOT NULL, incarnation text NOT NULL, bucket_start_ms bigint NOT NULL," \
       " department text NOT NULL"
-COUNTS = ", ".join(f"{c} bigint NOT NULL CHECK ({c} >= 0)" for c in
-                   ["rating_%d" % i for i in range(1, 5)] + ["misuse_%d" % i for i in range(1, 5)] +
-                   ["end_%d" % i for i in range(1, 9)])
-COUNT_NAMES = ", ".join(["rating_%d" % i for i in range(1, 5)] + ["misuse_%d" % i for i in range(1, 5)] +
-                        ["end_%d" % i for i in range(1, 9)])
+COLUMNS = (["rating_%d" % i for i in range(1, 5)] + ["misuse_%d" % i for i in range(1, 5)] +
+           ["end_%d" % i for i in range(1, 9)])
+COUNTS = ", ".join(f"{c} bigint NOT NULL CHECK ({c} >= 0)" for c in COLUMNS)
+COUNT_NAMES = ", ".join(COLUMNS)
 BOUNDED = "CHECK (length(incarnation) <= 64 AND length(department) <= 64)"
 
 SETUP = f"""

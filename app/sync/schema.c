@@ -37,6 +37,12 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
 /* Step 18's kiosk in a policy: a scalar subquery, which PostgreSQL
  * evaluates once per statement (an initplan), not once per row. */
 #define KIOSK_SELF "(SELECT substr(current_user::text, 7))"
+/* Step 2's wow_kiosk_own, and a kiosk's read of its own row, with it. */
+#define KIOSK_OWN_ONCE(table)                                                                      \
+    "ALTER POLICY wow_kiosk_own ON " table " USING (kiosk_id = " KIOSK_SELF ")"                    \
+    " WITH CHECK (kiosk_id = " KIOSK_SELF ");"
+#define KIOSK_READS_OWN_ONCE(table)                                                                \
+    "ALTER POLICY wow_kiosk_reads_own ON " table " USING (kiosk_id = " KIOSK_SELF ");"
 
 /* The counts' columns a kiosk role may write (step 10): all but synced_ms. */
 #define TAP_COUNTS_COLUMNS                                                                         \
@@ -689,19 +695,11 @@ const struct schema_step schema_steps[] = {
      "ALTER TABLE tap_counts ALTER COLUMN synced_ms SET DEFAULT " PG_NOW_MS_FAST ";"
      "ALTER TABLE reason_counts ALTER COLUMN synced_ms SET DEFAULT " PG_NOW_MS_FAST ";"
      "ALTER TABLE comments ALTER COLUMN synced_ms SET DEFAULT " PG_NOW_MS_FAST ";"
-     "ALTER POLICY wow_kiosk_own ON tap_counts"
-     "  USING (kiosk_id = " KIOSK_SELF ") WITH CHECK (kiosk_id = " KIOSK_SELF ");"
-     "ALTER POLICY wow_kiosk_own ON reason_counts"
-     "  USING (kiosk_id = " KIOSK_SELF ") WITH CHECK (kiosk_id = " KIOSK_SELF ");"
-     "ALTER POLICY wow_kiosk_own ON kiosks"
-     "  USING (kiosk_id = " KIOSK_SELF ") WITH CHECK (kiosk_id = " KIOSK_SELF ");"
-     "ALTER POLICY wow_kiosk_own ON sync_cursors"
-     "  USING (kiosk_id = " KIOSK_SELF ") WITH CHECK (kiosk_id = " KIOSK_SELF ");"
-     "ALTER POLICY wow_kiosk_reads_own ON comments USING (kiosk_id = " KIOSK_SELF ");"
      "ALTER POLICY wow_kiosk_inserts_own ON comments"
-     "  WITH CHECK (kiosk_id = " KIOSK_SELF " AND source = 'kiosk');"
-     "ALTER POLICY wow_kiosk_reads_own ON kiosk_catalog USING (kiosk_id = " KIOSK_SELF ");"
-     "ALTER POLICY wow_kiosk_reads_own ON kiosk_update USING (kiosk_id = " KIOSK_SELF ")",
+     "  WITH CHECK (kiosk_id = " KIOSK_SELF " AND source = 'kiosk');" KIOSK_OWN_ONCE("tap_counts")
+         KIOSK_OWN_ONCE("reason_counts") KIOSK_OWN_ONCE("kiosks") KIOSK_OWN_ONCE("sync_cursors")
+             KIOSK_READS_OWN_ONCE("comments") KIOSK_READS_OWN_ONCE("kiosk_catalog")
+                 KIOSK_READS_OWN_ONCE("kiosk_update"),
      NULL},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];

@@ -367,21 +367,16 @@ def scenario_by_hand(tmp, key, cert):
         check(k.boot() == "B", "by hand: the tryboot starts B")
         r = k.slot_check()
         check("marked bad" in r.stderr, "by hand: B's failing self-test marks it bad: " + r.stderr)
-        state = ""
-        if os.path.exists(os.path.join(update, "state")):
-            with open(os.path.join(update, "state")) as f:
-                state = f.read()
-        check(re.search(r"^version=broken$", state, re.M) and
-              re.search(r"^state=failed$", state, re.M) and
-              re.search(r"^error=self-test exit 1 on slot B: config: ", state, re.M),
-              "by hand: no report of the failed try under B's own version: %r" % state)
+        st = update_state(k)
+        check(st.get("version") == "broken" and st.get("state") == "failed" and
+              st.get("error", "").startswith("self-test exit 1 on slot B: config: "),
+              "by hand: no report of the failed try under B's own version: %r" % st)
         check(os.path.exists(os.path.join(update, "self-test")),
               "by hand: the self-test's output is not kept")
         check(k.reboot_requested() and k.boot() == "A", "by hand: the old slot boots again")
         r = k.slot_check()
-        with open(os.path.join(update, "state")) as f:
-            after = f.read()
-        check(r.returncode == 0 and after == state,
+        after = update_state(k)
+        check(r.returncode == 0 and after == st,
               "by hand: A's normal boot keeps the report as it was: %r" % after)
     finally:
         k.close()

@@ -50,6 +50,11 @@ configure_state_dir() {
     esac
 }
 
+# One fstab line: its six fields, tab-separated, for fstab_columns.
+fstab_row() {
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@"
+}
+
 # Tab-separated fstab lines on stdin, each column padded to its widest
 # field, so the file reads as a table whatever the options' lengths.
 fstab_columns() {
@@ -90,17 +95,16 @@ EOF
 EOF
     fi
     {
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' '# <file system>' '<mount point>' '<type>' '<options>' \
-            '<dump>' '<pass>'
+        fstab_row '# <file system>' '<mount point>' '<type>' '<options>' '<dump>' '<pass>'
         if [ "$AB" = 1 ]; then
-            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "LABEL=$LABEL_BOOT" "$AB_CONFIG_DIR" vfat "$boot_opts" 0 2
-            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$AB_CONFIG_DIR" /boot/firmware none \
+            fstab_row "LABEL=$LABEL_BOOT" "$AB_CONFIG_DIR" vfat "$boot_opts" 0 2
+            fstab_row "$AB_CONFIG_DIR" /boot/firmware none \
                 "bind,nofail,x-systemd.requires-mounts-for=$AB_CONFIG_DIR" 0 0
         else
-            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "LABEL=$LABEL_ROOT" / ext4 "$root_opts" 0 1
-            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts" 0 2
+            fstab_row "LABEL=$LABEL_ROOT" / ext4 "$root_opts" 0 1
+            fstab_row "LABEL=$LABEL_BOOT" /boot/firmware vfat "$boot_opts" 0 2
         fi
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "LABEL=$LABEL_DATA" "$state_dir" ext4 \
+        fstab_row "LABEL=$LABEL_DATA" "$state_dir" ext4 \
             "defaults,noatime,nodev,nosuid,noexec,nofail,x-systemd.device-timeout=$BOOT_DEVICE_TIMEOUT" 0 2
     } | fstab_columns >>"$ROOTFS/etc/fstab"
     mkdir -p "$ROOTFS/boot/firmware" "$ROOTFS$state_dir"

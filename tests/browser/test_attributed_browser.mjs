@@ -64,7 +64,6 @@ try {
   let page = admin.page;
   await page.goto(`${expect.base}/department/it?period=last_30_days`);
   await section(page, 'admin');
-  await page.locator('#attributed').scrollIntoViewIfNeeded();
   await screenshot(page, { path: path.join(expect.outdir, `${expect.prefix}-it-1280.png`), fullPage: true });
 
   await page.goto(`${expect.base}/overview?period=last_30_days`);

@@ -19,13 +19,20 @@
 
 #define DEPARTMENT_PREFIX "tech-department:"
 
+/* How long a tap waits for a named target that is not on the screen yet
+ * (the screen before it still on its way out on a loaded machine), and how
+ * often it looks again: once a frame. */
+#define TARGET_WAIT_MS 2000
+#define TARGET_LOOK_MS 16
+
 struct script_driver {
     const char *path;
     const char *screenshot_dir;
     const struct config *config;
     struct script script;
     int pos;
-    int64_t next_ms; /* monotonic time of the next step; 0: at once */
+    int64_t next_ms;         /* monotonic time of the next step; 0: at once */
+    int64_t missing_from_ms; /* when the step's named target was first missing; 0: it was not */
     int press_x, press_y;
     int screenshot_count;
 };
@@ -87,8 +94,8 @@ static int language_index(const struct config *config, const char *code)
     return -1;
 }
 
-/* Where a step points, in logical pixels.  False (logged) if the named
- * target is not on the current screen. */
+/* Where a step points, in logical pixels.  False if the named target is
+ * not on the current screen. */
 static bool step_point(const struct script_driver *d, const struct ui_frame *frame,
                        const struct script_step *step, int *x, int *y)
 {
@@ -126,10 +133,8 @@ static bool step_point(const struct script_driver *d, const struct ui_frame *fra
         t = script_driver_technician_target(frame, d->config, step->name);
         break;
     }
-    if (t == NULL) {
-        log_error("script: %s:%d: that target is not on the current screen", d->path, step->line);
+    if (t == NULL)
         return false;
-    }
     *x = t->rect.x + t->rect.w / 2;
     *y = t->rect.y + t->rect.h / 2;
     return true;
@@ -153,8 +158,19 @@ static enum script_driver_result run_step(struct script_driver *d, const struct 
         break;
     case SCRIPT_TAP:
     case SCRIPT_PRESS:
-        if (!step_point(d, frame, step, &d->press_x, &d->press_y))
+        if (!step_point(d, frame, step, &d->press_x, &d->press_y)) {
+            if (d->missing_from_ms == 0)
+                d->missing_from_ms = now.mono_ms;
+            if (now.mono_ms - d->missing_from_ms < TARGET_WAIT_MS) {
+                d->pos--; /* the same step again at the next look */
+                d->next_ms = now.mono_ms + TARGET_LOOK_MS;
+                break;
+            }
+            log_error("script: %s:%d: that target is not on the current screen (waited %d ms)",
+                      d->path, step->line, TARGET_WAIT_MS);
             return SCRIPT_DRIVER_FAILED;
+        }
+        d->missing_from_ms = 0;
         display_inject(display, true, d->press_x, d->press_y);
         if (step->op == SCRIPT_TAP)
             display_inject(display, false, d->press_x, d->press_y);

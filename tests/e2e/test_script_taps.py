@@ -7,6 +7,9 @@ Picker mode with two departments; the script answers with a chosen reason, a
 skip, a time-out, a language switch and a tap fast enough for the press
 filter.  Then every tap must be in the store with the right department,
 rating, misuse flag and follow-up, and the counts must equal the taps.
+
+A second run taps the picker while the thank-you is still up: the tap waits
+for its target (up to 2 s) instead of failing on a screen on its way out.
 """
 import os
 import sqlite3
@@ -92,6 +95,41 @@ EXPECTED = [
 ]
 
 
+# The picker tapped at once after a skip, while the 1 s thank-you is still up.
+EARLY = """\
+wait 300
+tap department:front
+wait 200
+tap face:4
+wait 400
+tap skip
+tap department:it
+wait 100
+tap face:3
+wait 400
+tap skip
+wait 1600
+quit
+"""
+
+
+def early_tap(binary, tmp, conf):
+    """A named target not yet on the screen is waited for, not failed."""
+    db, script = (os.path.join(tmp, n) for n in ("early.db", "early.script"))
+    with open(script, "w") as f:
+        f.write(EARLY)
+    run = subprocess.run([binary, "--windowed", "800x480", "--config", conf, "--store", db,
+                          "--script", script],
+                         env=dict(os.environ, XDG_DATA_HOME=tmp),
+                         stderr=subprocess.PIPE, text=True, timeout=90)
+    assert run.returncode == 0, "a tap during the thank-you failed the script (exit %d):\n%s" % (
+        run.returncode, run.stderr[-2000:])
+    con = sqlite3.connect(db)
+    taps = con.execute("SELECT department, rating FROM taps ORDER BY id").fetchall()
+    con.close()
+    assert taps == [("front", 4), ("it", 3)], "early taps: store has %s" % taps
+
+
 def main():
     binary = sys.argv[1]
     tmp = tempfile.mkdtemp(prefix="wowe2e-")
@@ -129,7 +167,9 @@ def main():
     assert committed == len(EXPECTED), "%d 'tap committed' lines" % committed
     frames = len(os.listdir(shots))
     assert frames >= 12, "only %d distinct frames were written" % frames
-    print("e2e: %d taps, follow-ups and counts as scripted; %d frames" % (len(taps), frames))
+    early_tap(binary, tmp, conf)
+    print("e2e: %d taps, follow-ups and counts as scripted; %d frames; a tap during the "
+          "thank-you waits for its target" % (len(taps), frames))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,12 @@ void strbuf_puts(struct strbuf *sb, const char *text)
     strbuf_append(sb, text, strlen(text));
 }
 
+void strbuf_puts_all(struct strbuf *sb, const char *const *texts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        strbuf_puts(sb, texts[i]);
+}
+
 /* By hand, not snprintf: a backlog's arrays format a few million numbers,
  * and printf's machinery was most of that time. */
 void strbuf_int(struct strbuf *sb, int64_t value)

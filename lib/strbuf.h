@@ -20,6 +20,8 @@ void strbuf_reset(struct strbuf *sb); /* empties, keeps the memory */
 void strbuf_free(struct strbuf *sb);
 void strbuf_append(struct strbuf *sb, const char *text, size_t n);
 void strbuf_puts(struct strbuf *sb, const char *text);
+/* Appends the n texts one after another (SQL longer than one C literal). */
+void strbuf_puts_all(struct strbuf *sb, const char *const *texts, size_t n);
 void strbuf_int(struct strbuf *sb, int64_t value);
 /* Appends text as a double-quoted element of a PostgreSQL array literal. */
 void strbuf_array_text(struct strbuf *sb, const char *text);

@@ -28,7 +28,8 @@
  *   DIR: where the store goes, kept afterwards for a look (by default a
  *   new directory under /var/tmp, removed at the end).
  *   --schema-version: migrate the database only that far (default the
- *   newest), to measure an older schema beside the newest in one run.
+ *   newest), to measure an older schema beside the newest in one run; no
+ *   older than step 19, whose columns this kiosk's push writes.
  */
 #include <errno.h>
 #include <limits.h>
@@ -183,7 +184,7 @@ static bool gen_prepare(struct gen *g)
         " VALUES (?, ?, ?, 0, ?, ?)",
         "INSERT INTO followups(tap_id, question, reason, ended_by) VALUES (?, ?, ?, ?)",
         "INSERT INTO reason_counts(department, bucket_start_ms_utc, question, reason, ended_by,"
-        " misuse, n, changed_seq) VALUES (?, ?, ?, ?, ?, 0, ?, ?)"};
+        " misuse, n, changed_seq, first_seq) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?7)"};
     sqlite3_stmt **st[4] = {&g->tap, &g->count, &g->followup, &g->reason};
     for (int i = 0; i < 4; i++)
         if (sqlite3_prepare_v2(g->db, sql[i], -1, st[i], NULL) != SQLITE_OK) {
@@ -267,21 +268,13 @@ static bool pg_fingerprint(PGconn *conn, const char *incarnation, bool reasons,
                            struct fingerprint *f)
 {
     const char *sql =
-        /* reason_counts holds the chosen reasons, tap_counts' columns the
-           follow-ups that ended without one (schema step 13) */
+        /* reason_counts holds the later chosen reasons, tap_counts' columns
+           the follow-ups that ended without one (schema step 13) and each
+           question's first reason (step 19): step 19's view has them all */
         reasons ? "SELECT count(*), sum(n), sum(n * misuse * 5), sum(n * (bucket_start_ms /"
                   " 900000)), sum(n * (length(department) + 7 * length(reason) +"
-                  " 3 * length(ended_by) + length(question))) FROM (SELECT bucket_start_ms,"
-                  " department, question, reason, ended_by, misuse, n FROM reason_counts"
-                  " WHERE kiosk_id = $1 AND incarnation = $2 UNION ALL SELECT bucket_start_ms,"
-                  " department, q, '', e, m, v.n FROM tap_counts, LATERAL (VALUES"
-                  " ('positive', 'skipped', 0, skipped_pos), ('negative', 'skipped', 0,"
-                  " skipped_neg), ('positive', 'timeout', 0, timeout_pos), ('negative',"
-                  " 'timeout', 0, timeout_neg), ('positive', 'skipped', 1, misuse_skipped_pos),"
-                  " ('negative', 'skipped', 1, misuse_skipped_neg), ('positive', 'timeout', 1,"
-                  " misuse_timeout_pos), ('negative', 'timeout', 1, misuse_timeout_neg))"
-                  " AS v(q, e, m, n) WHERE kiosk_id = $1 AND incarnation = $2 AND v.n > 0)"
-                  " AS r"
+                  " 3 * length(ended_by) + length(question))) FROM followup_counts"
+                  " WHERE kiosk_id = $1 AND incarnation = $2 AND n > 0"
                 /* tap_counts holds a column per face and misuse flag: the
                    same sums, one cell per store row */
                 : "SELECT sum((rating_1 > 0)::int + (rating_2 > 0)::int + (rating_3 > 0)::int +"
@@ -443,7 +436,7 @@ static bool parse_options(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--idle-rounds") && v)
             bad = parse_int(v, 1, 100000, &o->idle_rounds);
         else if (!strcmp(a, "--schema-version") && v)
-            bad = parse_int(v, 1, SCHEMA_VERSION, &o->schema_version);
+            bad = parse_int(v, 19, SCHEMA_VERSION, &o->schema_version);
         else if (!strcmp(a, "--dir") && v)
             o->dir = v;
         else if (a[0] != '-' && !o->conninfo) {

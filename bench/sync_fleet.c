@@ -638,7 +638,7 @@ static bool flush_and_verify(struct fleet *f, PGconn *admin_db)
     if (!bench_pg_ints(admin_db,
                        "SELECT (SELECT sum(rating_1 + rating_2 + rating_3 + rating_4 + misuse_1 +"
                        " misuse_2 + misuse_3 + misuse_4) FROM tap_counts),"
-                       " (SELECT sum(n) FROM reason_counts),"
+                       " (SELECT sum(n) FROM followup_counts),"
                        " (SELECT count(*) FROM kiosks)",
                        0, NULL, v, 3))
         return false;

@@ -95,6 +95,12 @@ const struct store_migration store_migrations[] = {
         "  written_ms INTEGER NOT NULL,"
         "  synced INTEGER NOT NULL DEFAULT 0 CHECK (synced IN (0, 1)));"
         "CREATE INDEX comments_waiting ON comments(synced, id)"},
+    /* the seq of the transaction that made a reason count row, never
+       changed after: the first chosen reason of each bucket, department,
+       question and misuse flag (the lowest first_seq, then reason) stays the
+       first, and the sync sends it as columns of the counts' row
+       (store_changes.c); 0 for rows made before this version */
+    {4, "ALTER TABLE reason_counts ADD COLUMN first_seq INTEGER NOT NULL DEFAULT 0"},
 };
 const size_t store_migration_count = sizeof store_migrations / sizeof store_migrations[0];
 

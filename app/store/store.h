@@ -8,14 +8,14 @@
  * Follow-ups likewise write a followups row and a reason_counts row.
  * Counts only ever grow: nothing here deletes or lowers them.
  *
- * Tables (schema version 3; the full DDL is store_migrations[] in store.c):
+ * Tables (schema version 4; the full DDL is store_migrations[] in store.c):
  *   meta(key PRIMARY KEY, value)   kiosk_id, incarnation, schema_version,
  *                                  seq, synced_seq, created_ms_utc
  *   taps(id, at_ms_utc, department, rating, misuse)
  *   followups(tap_id, question, reason, ended_by)
  *   counts(department, bucket_start_ms_utc, rating, misuse, n, changed_seq)
  *   reason_counts(department, bucket_start_ms_utc, question, reason, ended_by,
- *                 misuse, n, changed_seq)
+ *                 misuse, n, changed_seq, first_seq)
  *   catalogs(version, body, received_ms, seq, state, error)   store_catalog.h
  *   comments(id, tap_id, department, rating, tap_ms, lang, body,
  *            written_ms, synced)                               store_comments.h
@@ -48,7 +48,7 @@
 #include <stdint.h>
 
 #define STORE_BUCKET_MS      (15 * 60 * 1000)
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_BUSY_MS        250 /* how long a write waits for another's lock */
 
 /* Negative results of store_record_*: what the caller should do next. */

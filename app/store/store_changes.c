@@ -24,30 +24,34 @@ struct store_changes {
     size_t size;
 };
 
+/* Column numbers of a count line past the faces' (0..7). */
+#define FIRST_ENDED  STORE_CHANGES_COUNT_COLUMNS
+#define FIRST_REASON (STORE_CHANGES_COUNT_COLUMNS + STORE_CHANGES_END_COLUMNS)
+
 /* Every count of each (department, bucket) that changed, a line per store
  * row: a changed face sends its bucket's other faces' absolute counts too,
- * and so does a changed count of follow-ups that ended without a reason,
- * which become columns of the same row (column 8 and up:
- * store_count_change's ended[]).  In no order: read_counts sorts the
- * lines, in C, which takes a fraction of what SQLite's sorter took (its
- * ORDER BY was more than half of a backlog batch's read). */
+ * and so does a changed follow-up.  Those that ended without a reason
+ * become columns of the same row (column 8 and up: store_count_change's
+ * ended[]); so does each question's first chosen reason (column 16 and up,
+ * with its reason, its first_seq and changed_seq: hand_bucket picks the
+ * first and hands the others over as reason rows).  In no order:
+ * read_counts sorts the lines, in C, which takes a fraction of what
+ * SQLite's sorter took (its ORDER BY was more than half of a backlog
+ * batch's read). */
 static const char counts_sql[] =
     "WITH changed(department, bucket) AS ("
     " SELECT department, bucket_start_ms_utc FROM counts"
     "  WHERE changed_seq > ?1 AND changed_seq <= ?2"
     " UNION SELECT department, bucket_start_ms_utc FROM reason_counts"
-    "  WHERE changed_seq > ?1 AND changed_seq <= ?2 AND ended_by <> 'chosen')"
-    " SELECT bucket_start_ms_utc, department, misuse * 4 + rating - 1, n FROM counts"
+    "  WHERE changed_seq > ?1 AND changed_seq <= ?2)"
+    " SELECT bucket_start_ms_utc, department, misuse * 4 + rating - 1, n, NULL, 0, 0 FROM counts"
     "  WHERE (department, bucket_start_ms_utc) IN changed"
-    " UNION ALL SELECT bucket_start_ms_utc, department,"
-    "  8 + misuse * 4 + (ended_by = 'timeout') * 2 + (question = 'negative'), n"
-    "  FROM reason_counts WHERE (department, bucket_start_ms_utc) IN changed"
-    "  AND ended_by <> 'chosen'";
-
-static const char reasons_sql[] =
-    "SELECT department, bucket_start_ms_utc, question, reason, ended_by, misuse,"
-    " n FROM reason_counts WHERE changed_seq > ?1 AND changed_seq <= ?2"
-    " AND ended_by = 'chosen'"; /* sorted by read_reasons, as the counts */
+    " UNION ALL SELECT bucket_start_ms_utc, department, CASE ended_by WHEN 'chosen'"
+    "  THEN 16 + misuse * 2 + (question = 'negative')"
+    "  ELSE 8 + misuse * 4 + (ended_by = 'timeout') * 2 + (question = 'negative') END, n,"
+    "  CASE ended_by WHEN 'chosen' THEN reason END, first_seq, changed_seq"
+    "  FROM reason_counts WHERE (department, bucket_start_ms_utc) IN changed";
+_Static_assert(FIRST_ENDED == 8 && FIRST_REASON == 16, "counts_sql's column numbers");
 
 static const char nth_seq_sql[] =
     "SELECT changed_seq FROM (SELECT changed_seq FROM counts WHERE changed_seq > ?1"
@@ -257,8 +261,10 @@ static int by_bucket_department(int64_t bucket_a, const char *department_a, int6
 struct count_line {
     int64_t bucket_start_ms;
     const char *department; /* kept in the read's strset */
+    const char *reason;     /* likewise; a chosen reason's (column FIRST_REASON and up) */
     int column;
     int64_t n;
+    int64_t first_seq, changed_seq; /* a chosen reason's */
 };
 
 static int count_line_order(const void *a, const void *b)
@@ -268,57 +274,108 @@ static int count_line_order(const void *a, const void *b)
                                 y->department);
 }
 
-/* Calls the handler once per (department, bucket) of the sorted lines. */
-static bool hand_counts(const struct count_line *lines, size_t n,
-                        const struct store_changes_handlers *h)
+/* Whether chosen reason line a was made before b: the lower first_seq
+ * (store.c, schema version 4), then the lower reason (rows of one
+ * transaction, or made before version 4).  Neither changes as the store
+ * grows, so the first stays the first. */
+static bool made_before(const struct count_line *a, const struct count_line *b)
 {
-    for (size_t i = 0; i < n;) {
-        struct store_count_change row = {.department = lines[i].department,
-                                         .bucket_start_ms = lines[i].bucket_start_ms};
-        for (; i < n && lines[i].bucket_start_ms == row.bucket_start_ms &&
-               lines[i].department == row.department;
-             i++) {
-            int column = lines[i].column;
-            if (column >= 0 && column < STORE_CHANGES_COUNT_COLUMNS)
-                row.n[column] = lines[i].n;
-            else if (column >= STORE_CHANGES_COUNT_COLUMNS &&
-                     column < STORE_CHANGES_COUNT_COLUMNS + STORE_CHANGES_END_COLUMNS)
-                row.ended[column - STORE_CHANGES_COUNT_COLUMNS] = lines[i].n;
+    if (a->first_seq != b->first_seq)
+        return a->first_seq < b->first_seq;
+    return strcmp(a->reason, b->reason) < 0;
+}
+
+/* Hands over the bucket of lines[0..n) (one department's): its count row,
+ * with each question's first chosen reason, then its other chosen
+ * reasons that changed in (after_seq, upto_seq].  False when the reader
+ * stopped. */
+static bool hand_bucket(const struct count_line *lines, size_t n, int64_t after_seq,
+                        int64_t upto_seq, const struct store_changes_handlers *h)
+{
+    struct store_count_change row = {.department = lines[0].department,
+                                     .bucket_start_ms = lines[0].bucket_start_ms};
+    const struct count_line *first[STORE_CHANGES_FIRST_REASONS] = {NULL};
+    for (size_t i = 0; i < n; i++) {
+        int column = lines[i].column;
+        if (column >= 0 && column < FIRST_ENDED) {
+            row.n[column] = lines[i].n;
+        } else if (column >= FIRST_ENDED && column < FIRST_REASON) {
+            row.ended[column - FIRST_ENDED] = lines[i].n;
+        } else if (column >= FIRST_REASON && column < FIRST_REASON + STORE_CHANGES_FIRST_REASONS &&
+                   lines[i].reason) {
+            const struct count_line **slot = &first[column - FIRST_REASON];
+            if (!*slot || made_before(&lines[i], *slot))
+                *slot = &lines[i];
         }
-        if (!h->handle_count(h->ctx, &row))
+    }
+    for (int r = 0; r < STORE_CHANGES_FIRST_REASONS; r++) {
+        row.first_reason[r] = first[r] ? first[r]->reason : "";
+        row.first_n[r] = first[r] ? first[r]->n : 0;
+    }
+    if (!h->handle_count(h->ctx, &row))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const struct count_line *l = &lines[i];
+        int slot = l->column - FIRST_REASON;
+        if (slot < 0 || slot >= STORE_CHANGES_FIRST_REASONS || !l->reason || l == first[slot] ||
+            l->changed_seq <= after_seq || l->changed_seq > upto_seq)
+            continue;
+        struct store_reason_change reason = {
+            .department = l->department,
+            .reason = l->reason,
+            .bucket_start_ms = l->bucket_start_ms,
+            .question = slot % 2 ? STORE_QUESTION_NEGATIVE : STORE_QUESTION_POSITIVE,
+            .ended_by = STORE_FOLLOWUP_CHOSEN,
+            .misuse = slot >= 2,
+            .n = l->n,
+        };
+        if (!h->handle_reason(h->ctx, &reason))
             return false;
     }
     return true;
 }
 
-static int read_counts(struct store_changes *c, int64_t after_seq, int64_t upto_seq,
+int store_changes_read(struct store_changes *c, int64_t after_seq, int64_t upto_seq,
                        const struct store_changes_handlers *h)
 {
     sqlite3_stmt *stmt;
     if (prepare_range(c, counts_sql, "reading counts", after_seq, upto_seq, &stmt) != 0)
         return -1;
-    struct strset departments = {0};
+    struct strset texts = {0};
     struct count_line *lines = NULL;
     size_t n = 0, cap = 0;
     bool memory = true;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *department =
-            strset_keep(&departments, (const char *)sqlite3_column_text(stmt, 1));
-        if (!(memory = department && array_room((void **)&lines, &cap, n, sizeof *lines, 1024)))
+        const char *department = strset_keep(&texts, (const char *)sqlite3_column_text(stmt, 1));
+        const unsigned char *reason_text = sqlite3_column_text(stmt, 4);
+        const char *reason = reason_text ? strset_keep(&texts, (const char *)reason_text) : NULL;
+        if (!(memory = department && (reason || !reason_text) &&
+                       array_room((void **)&lines, &cap, n, sizeof *lines, 1024)))
             break;
         lines[n++] = (struct count_line){.bucket_start_ms = sqlite3_column_int64(stmt, 0),
                                          .department = department,
+                                         .reason = reason,
                                          .column = sqlite3_column_int(stmt, 2),
-                                         .n = sqlite3_column_int64(stmt, 3)};
+                                         .n = sqlite3_column_int64(stmt, 3),
+                                         .first_seq = sqlite3_column_int64(stmt, 5),
+                                         .changed_seq = sqlite3_column_int64(stmt, 6)};
     }
     if (rc == SQLITE_DONE && n > 0) {
         qsort(lines, n, sizeof *lines, count_line_order);
-        if (!hand_counts(lines, n, h))
-            rc = SQLITE_ROW; /* stopped by the reader */
+        for (size_t i = 0, end; i < n; i = end) {
+            end = i + 1;
+            while (end < n && lines[end].bucket_start_ms == lines[i].bucket_start_ms &&
+                   lines[end].department == lines[i].department)
+                end++;
+            if (!hand_bucket(lines + i, end - i, after_seq, upto_seq, h)) {
+                rc = SQLITE_ROW; /* stopped by the reader */
+                break;
+            }
+        }
     }
     free(lines);
-    strset_free(&departments);
+    strset_free(&texts);
     if (!memory) {
         sqlite3_finalize(stmt);
         snprintf(c->error, c->size, "store %s: reading counts: out of memory",
@@ -326,94 +383,6 @@ static int read_counts(struct store_changes *c, int64_t after_seq, int64_t upto_
         return -1;
     }
     return finish_range(c, stmt, rc, "reading counts");
-}
-
-/* The enum whose stored word is text, from names (n of them); -1 when
- * none is (a CHECK in the schema keeps that from happening). */
-static int word_index(const char *const *names, int n, const unsigned char *text)
-{
-    for (int i = 0; text && i < n; i++)
-        if (!strcmp(names[i], (const char *)text))
-            return i;
-    return -1;
-}
-
-static int reason_order(const void *a, const void *b)
-{
-    const struct store_reason_change *x = a, *y = b;
-    return by_bucket_department(x->bucket_start_ms, x->department, y->bucket_start_ms,
-                                y->department);
-}
-
-/* Reads the reason count row stmt stands on into *row, its texts kept in
- * texts; 1, 0 if its words are not the store's, -1 when out of memory. */
-static int reason_row(sqlite3_stmt *stmt, struct strset *texts, struct store_reason_change *row)
-{
-    int question =
-        word_index(store_question_names, STORE_QUESTION_COUNT_, sqlite3_column_text(stmt, 2));
-    int ended_by = word_index(store_followup_end_names, STORE_FOLLOWUP_END_COUNT_,
-                              sqlite3_column_text(stmt, 4));
-    *row = (struct store_reason_change){
-        .department = strset_keep(texts, (const char *)sqlite3_column_text(stmt, 0)),
-        .reason = strset_keep(texts, (const char *)sqlite3_column_text(stmt, 3)),
-        .bucket_start_ms = sqlite3_column_int64(stmt, 1),
-        .question = (enum store_question)question,
-        .ended_by = (enum store_followup_end)ended_by,
-        .misuse = sqlite3_column_int(stmt, 5) != 0,
-        .n = sqlite3_column_int64(stmt, 6),
-    };
-    if (!row->department || !row->reason)
-        return -1;
-    return question >= 0 && ended_by >= 0;
-}
-
-static int read_reasons(struct store_changes *c, int64_t after_seq, int64_t upto_seq,
-                        const struct store_changes_handlers *h)
-{
-    sqlite3_stmt *stmt;
-    if (prepare_range(c, reasons_sql, "reading reason_counts", after_seq, upto_seq, &stmt) != 0)
-        return -1;
-    struct strset texts = {0};
-    struct store_reason_change *rows = NULL;
-    size_t n = 0, cap = 0;
-    const char *problem = NULL;
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (!array_room((void **)&rows, &cap, n, sizeof *rows, 1024)) {
-            problem = "out of memory";
-            break;
-        }
-        int ok = reason_row(stmt, &texts, &rows[n++]);
-        if (ok <= 0) {
-            problem = ok < 0 ? "out of memory" : "unknown question or end";
-            break;
-        }
-    }
-    if (rc == SQLITE_DONE && n > 0) {
-        qsort(rows, n, sizeof *rows, reason_order);
-        for (size_t i = 0; i < n; i++)
-            if (!h->handle_reason(h->ctx, &rows[i])) {
-                rc = SQLITE_ROW; /* stopped by the reader */
-                break;
-            }
-    }
-    free(rows);
-    strset_free(&texts);
-    if (problem) {
-        sqlite3_finalize(stmt);
-        snprintf(c->error, c->size, "store %s: reading reason_counts: %s",
-                 sqlite3_db_filename(c->db, "main"), problem);
-        return -1;
-    }
-    return finish_range(c, stmt, rc, "reading reason_counts");
-}
-
-int store_changes_read(struct store_changes *c, int64_t after_seq, int64_t upto_seq,
-                       const struct store_changes_handlers *handlers)
-{
-    if (read_counts(c, after_seq, upto_seq, handlers) != 0)
-        return -1;
-    return read_reasons(c, after_seq, upto_seq, handlers);
 }
 
 int store_changes_mark(struct store_changes *c, const char *incarnation, int64_t after_seq,

@@ -28,6 +28,7 @@
 
 #define STORE_CHANGES_COUNT_COLUMNS   8 /* rating 1..4 without misuse, then with */
 #define STORE_CHANGES_END_COLUMNS     8 /* follow-ups ended without a reason, see below */
+#define STORE_CHANGES_FIRST_REASONS   4 /* each question's first chosen reason, see below */
 #define STORE_CHANGES_INCARNATION_MAX 40
 #define STORE_CHANGES_KIOSK_ID_MAX    128
 
@@ -44,16 +45,25 @@ struct store_changes_meta {
 /* Every count of one (department, bucket) at least one of which changed
  * in the range: a changed face brings its bucket's other faces along, and
  * so does a changed count of follow-ups that ended without a reason
- * (skipped or timed out), which come as counts of the same row. */
+ * (skipped or timed out), which come as counts of the same row, and a
+ * changed chosen reason.  The first chosen reason of each question and
+ * misuse flag (the reason count row made first, store.c's first_seq) comes
+ * in the same row too; it stays the first as the store grows, so the
+ * shared database's column for it only ever grows.  The later reasons come
+ * as reason rows (handle_reason). */
 struct store_count_change {
     const char *department; /* valid during the handler's call only */
     int64_t bucket_start_ms;
     int64_t n[STORE_CHANGES_COUNT_COLUMNS]; /* index (misuse ? 4 : 0) + rating - 1 */
     /* index (misuse ? 4 : 0) + (timed out ? 2 : 0) + (negative question ? 1 : 0) */
     int64_t ended[STORE_CHANGES_END_COLUMNS];
+    /* index (misuse ? 2 : 0) + (negative question ? 1 : 0); "" and 0: none */
+    const char *first_reason[STORE_CHANGES_FIRST_REASONS]; /* valid during the call only */
+    int64_t first_n[STORE_CHANGES_FIRST_REASONS];
 };
 
-/* One reason count row of a chosen reason that changed in the range. */
+/* One reason count row of a chosen reason that changed in the range, but
+ * not its question's first (which comes with the counts). */
 struct store_reason_change {
     const char *department; /* valid during the handler's call only */
     const char *reason;     /* likewise; "" unless ended_by is STORE_FOLLOWUP_CHOSEN */
@@ -64,8 +74,9 @@ struct store_reason_change {
     int64_t n;
 };
 
-/* Called once per row, in bucket then department order; returning false
- * stops the read, which then fails with "stopped by the reader". */
+/* Called once per row, in bucket then department order: a bucket's count
+ * row, then its reason rows.  Returning false stops the read, which then
+ * fails with "stopped by the reader". */
 struct store_changes_handlers {
     bool (*handle_count)(void *ctx, const struct store_count_change *row);
     bool (*handle_reason)(void *ctx, const struct store_reason_change *row);

@@ -28,7 +28,7 @@ static const char *const stmt_sql[STORE_STMT_COUNT_] = {
         "INSERT INTO followups(tap_id, question, reason, ended_by) VALUES (?, ?, ?, ?)",
     [STORE_STMT_COUNT_REASON] =
         "INSERT INTO reason_counts(department, bucket_start_ms_utc, question, reason,"
-        " ended_by, misuse, n, changed_seq) VALUES (?, ?, ?, ?, ?, ?, 1, ?)"
+        " ended_by, misuse, n, changed_seq, first_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7)"
         " ON CONFLICT DO UPDATE SET n = n + 1, changed_seq = excluded.changed_seq",
 };
 

@@ -56,7 +56,8 @@ struct postgres_backend {
     PGconn *conn;             /* owned; NULL while disconnected */
     int cancel_fd;
     char *conninfo;                /* owned */
-    struct strbuf arrays[18];      /* unnest()'s arrays, reused between pushes */
+    struct strbuf arrays[26];      /* unnest()'s arrays, reused between pushes */
+    struct strbuf count_sql;       /* count_parts, joined */
     struct strbuf count_split_sql; /* count_split_parts, joined */
     /* the pushes sent on this connection whose answers are not read yet,
        oldest first; the answers come in this order */
@@ -200,20 +201,22 @@ static enum sync_result pg_connect(struct sync_backend *base, int64_t timeout_ms
 #define COUNT_INSERT                                                                               \
     "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"                   \
     "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"            \
-    "  " SCHEMA_END_COLUMNS ") SELECT $1, $2, s.*"
+    "  " SCHEMA_END_COLUMNS ", " SCHEMA_FIRST_COLUMNS ") SELECT $1, $2, s.*"
 #define COUNT_ROWS                                                                                 \
     " FROM (SELECT unnest($3::bigint[]) AS b, unnest($4::text[]), unnest($5::bigint[]),"           \
     "  unnest($6::bigint[]), unnest($7::bigint[]), unnest($8::bigint[]), unnest($9::bigint[]),"    \
     "  unnest($10::bigint[]), unnest($11::bigint[]), unnest($12::bigint[]),"                       \
     "  unnest($13::bigint[]), unnest($14::bigint[]), unnest($15::bigint[]),"                       \
     "  unnest($16::bigint[]), unnest($17::bigint[]), unnest($18::bigint[]),"                       \
-    "  unnest($19::bigint[]), unnest($20::bigint[])) AS s"
-static const char count_sql[] = COUNT_INSERT COUNT_ROWS SCHEMA_TAP_COUNTS_MERGE;
+    "  unnest($19::bigint[]), unnest($20::bigint[]), unnest($21::text[]), unnest($22::text[]),"   \
+    "  unnest($23::text[]), unnest($24::text[]), unnest($25::bigint[]), unnest($26::bigint[]),"    \
+    "  unnest($27::bigint[]), unnest($28::bigint[])) AS s"
 /* Over the 4095 characters C lets one literal have: joined when the
  * backend is made (postgres_backend_create). */
+static const char *const count_parts[] = {COUNT_INSERT COUNT_ROWS, SCHEMA_TAP_COUNTS_MERGE_PARTS};
 static const char *const count_split_parts[] = {
     NEWEST_BUCKET("tap_counts") " merged AS (" COUNT_INSERT COUNT_ROWS UP_TO_NEWEST,
-    SCHEMA_TAP_COUNTS_MERGE, ") " COUNT_INSERT COUNT_ROWS AFTER_NEWEST};
+    SCHEMA_TAP_COUNTS_MERGE_PARTS, ") " COUNT_INSERT COUNT_ROWS AFTER_NEWEST};
 
 #define REASON_INSERT                                                                              \
     "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"      \
@@ -266,8 +269,15 @@ static bool send(struct postgres_backend *b, struct pipeline *p, const char *wha
 }
 
 /* Fills the arrays of rows [from, to) of the counts as array literals:
- * bucket, department, the eight faces, then the eight follow-up ends. */
-enum { COUNT_ARRAYS = 2 + SYNC_COUNT_COLUMNS + SYNC_END_COLUMNS };
+ * bucket, department, the eight faces, the eight follow-up ends, then the
+ * four first reasons and their counts. */
+enum {
+    FIRST_ARRAY = 2 + SYNC_COUNT_COLUMNS + SYNC_END_COLUMNS,
+    COUNT_ARRAYS = FIRST_ARRAY + 2 * SYNC_FIRST_REASONS
+};
+_Static_assert(COUNT_ARRAYS == sizeof ((struct postgres_backend *)0)->arrays /
+                                   sizeof ((struct postgres_backend *)0)->arrays[0],
+               "one array per count column");
 static void count_arrays(struct postgres_backend *b, const struct sync_batch *batch, size_t from,
                          size_t to)
 {
@@ -287,6 +297,10 @@ static void count_arrays(struct postgres_backend *b, const struct sync_batch *ba
             strbuf_int(&b->arrays[2 + c], row->n[c]);
         for (int c = 0; c < SYNC_END_COLUMNS; c++)
             strbuf_int(&b->arrays[2 + SYNC_COUNT_COLUMNS + c], row->ended[c]);
+        for (int r = 0; r < SYNC_FIRST_REASONS; r++) {
+            strbuf_array_text(&b->arrays[FIRST_ARRAY + r], row->first_reason[r]);
+            strbuf_int(&b->arrays[FIRST_ARRAY + SYNC_FIRST_REASONS + r], row->first_n[r]);
+        }
     }
     for (int i = 0; i < ARRAYS; i++)
         strbuf_puts(&b->arrays[i], "}");
@@ -336,7 +350,7 @@ static bool send_counts(struct postgres_backend *b, struct pipeline *p,
             params[2 + i] = b->arrays[i].data;
         if (!arrays_ok(b) ||
             !send(b, p, "INSERT INTO tap_counts",
-                  to - from >= SPLIT_MIN_ROWS ? b->count_split_sql.data : count_sql,
+                  to - from >= SPLIT_MIN_ROWS ? b->count_split_sql.data : b->count_sql.data,
                   2 + COUNT_ARRAYS, params))
             return false;
     }
@@ -685,6 +699,7 @@ static void pg_destroy(struct sync_backend *base)
     pg_disconnect(base);
     for (size_t i = 0; i < sizeof b->arrays / sizeof b->arrays[0]; i++)
         strbuf_free(&b->arrays[i]);
+    strbuf_free(&b->count_sql);
     strbuf_free(&b->count_split_sql);
     free(b->conninfo);
     free(b);
@@ -706,9 +721,11 @@ struct sync_backend *postgres_backend_create(const char *conninfo, int cancel_fd
     if (!b)
         return NULL;
     b->conninfo = strdup(conninfo);
-    for (size_t i = 0; i < sizeof count_split_parts / sizeof count_split_parts[0]; i++)
-        strbuf_puts(&b->count_split_sql, count_split_parts[i]);
-    if (!b->conninfo || b->count_split_sql.failed) {
+    strbuf_puts_all(&b->count_sql, count_parts, sizeof count_parts / sizeof count_parts[0]);
+    strbuf_puts_all(&b->count_split_sql, count_split_parts,
+                    sizeof count_split_parts / sizeof count_split_parts[0]);
+    if (!b->conninfo || b->count_sql.failed || b->count_split_sql.failed) {
+        strbuf_free(&b->count_sql);
         strbuf_free(&b->count_split_sql);
         free(b->conninfo);
         free(b);

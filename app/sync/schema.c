@@ -58,6 +58,29 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
 #define END_LOWERED_(c) " OR NEW." c " < OLD." c
 #define ENDS_LOWERED    SCHEMA_ENDS_EACH_(END_LOWERED_)
 
+/* Step 19: a first reason's two columns; the CHECK that keeps a count
+ * with each reason and the reason bounded; the only-grows triggers' test
+ * that a count went down or a reason, once there, changed (both engines). */
+#define FIRST_COLUMN(c)                                                                            \
+    "ALTER TABLE tap_counts ADD COLUMN " c " TEXT NOT NULL DEFAULT '';"                            \
+    "ALTER TABLE tap_counts ADD COLUMN " c "_n BIGINT NOT NULL DEFAULT 0;"
+#define FIRST_VALID_(c)                                                                            \
+    " " c "_n >= 0 AND (" c " = '') = (" c "_n = 0) AND length(" c ") <= " BOUND_ID " AND"
+#define FIRST_LOWERED_(c) " OR NEW." c "_n < OLD." c "_n OR (OLD." c " <> '' AND NEW." c " <> OLD." c ")"
+#define FIRSTS_LOWERED    SCHEMA_FIRSTS_EACH_(FIRST_LOWERED_)
+
+/* The only-grows rule's key and faces, for the triggers after step 14. */
+#define TAP_COUNTS_KEY_KEPT                                                                        \
+    "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department)"                   \
+    "     IS DISTINCT FROM (OLD.kiosk_id, OLD.incarnation, OLD.bucket_start_ms, OLD.department)"  \
+    "  THEN RAISE EXCEPTION 'tap_counts: a row''s key never changes' USING ERRCODE = '23514';"     \
+    "  END IF;"
+#define TAP_COUNTS_LOWERED                                                                         \
+    " NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"                                  \
+    " OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"                               \
+    " OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"                               \
+    " OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4" ENDS_LOWERED
+
 /* A number macro as an SQL literal. */
 #define SCHEMA_STR_(x) #x
 #define SCHEMA_STR(x)  SCHEMA_STR_(x)
@@ -701,6 +724,48 @@ const struct schema_step schema_steps[] = {
              KIOSK_READS_OWN_ONCE("comments") KIOSK_READS_OWN_ONCE("kiosk_catalog")
                  KIOSK_READS_OWN_ONCE("kiosk_update"),
      NULL},
+    /* step: first reasons — each question's first chosen reason is columns
+       of the counts' row, not a row of its own (docs/SYNC.md, Protocol) */
+    {19, "each question's first chosen reason: columns of tap_counts, only growing (docs/SYNC.md)",
+     FIRST_COLUMN("first_reason_pos") FIRST_COLUMN("first_reason_neg")
+         FIRST_COLUMN("misuse_first_reason_pos") FIRST_COLUMN("misuse_first_reason_neg")
+     /* every follow-up count as reason_counts held them before step 14 */
+     "CREATE VIEW followup_counts AS SELECT kiosk_id, incarnation, bucket_start_ms, department,"
+     "  question, reason, ended_by, misuse, MAX(n) AS n FROM (" SCHEMA_FOLLOWUP_ROWS("1 = 1") ") f"
+     "  GROUP BY kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by,"
+     "  misuse",
+     /* PostgreSQL: the kiosk roles may write them (column grants, as step
+        14's); the bounds of step 17 and a count with each reason, NOT
+        VALID (existing rows hold the defaults); the only-grows trigger
+        keeps a first reason and lets its count only grow.  The view reads
+        as its owner: no grant to the kiosks. */
+     "GRANT INSERT (" SCHEMA_FIRST_COLUMNS "), UPDATE (" SCHEMA_FIRST_COLUMNS
+     ") ON tap_counts TO " SCHEMA_FLEET_ROLE ";"
+     "ALTER TABLE tap_counts ADD CONSTRAINT tap_counts_first_reasons CHECK ("
+     "  " SCHEMA_FIRSTS_EACH_(FIRST_VALID_) " true) NOT VALID;"
+     "CREATE OR REPLACE FUNCTION wow_tap_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$"
+     "BEGIN" TAP_COUNTS_KEY_KEPT "  IF" TAP_COUNTS_LOWERED FIRSTS_LOWERED
+     "  THEN RAISE EXCEPTION 'tap_counts: counts only grow, and a first reason never changes"
+     " (kiosk %, bucket %)', OLD.kiosk_id, OLD.bucket_start_ms USING ERRCODE = '23514';"
+     "  END IF;"
+     "  NEW.synced_ms := " SCHEMA_PG_NOW_MS ";"
+     "  RETURN NEW;"
+     "END $$",
+     /* SQLite: the same rule, and an update of them stamps the row too */
+     "DROP TRIGGER tap_counts_only_grow;"
+     "CREATE TRIGGER tap_counts_only_grow BEFORE UPDATE ON tap_counts WHEN"
+     "  NEW.kiosk_id IS NOT OLD.kiosk_id OR NEW.incarnation IS NOT OLD.incarnation"
+     "  OR NEW.bucket_start_ms IS NOT OLD.bucket_start_ms OR NEW.department IS NOT OLD.department"
+     "  OR" TAP_COUNTS_LOWERED FIRSTS_LOWERED
+     "  BEGIN SELECT RAISE(ABORT, 'tap_counts: counts only grow, a first reason never changes,"
+     " and a row''s key never changes');"
+     "  END;"
+     "DROP TRIGGER tap_counts_synced_update;"
+     "CREATE TRIGGER tap_counts_synced_update AFTER UPDATE OF rating_1, rating_2, rating_3,"
+     "  rating_4, misuse_1, misuse_2, misuse_3, misuse_4, " SCHEMA_END_COLUMNS
+     ", " SCHEMA_FIRST_COLUMNS " ON tap_counts"
+     "  BEGIN UPDATE tap_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS
+     "  WHERE rowid = NEW.rowid; END"},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

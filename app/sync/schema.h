@@ -72,6 +72,19 @@
  * once, not once per row.  The same rows and the same rights; a backlog's
  * insert costs the server less.
  *
+ * Step 19 (first reasons): each question's first chosen reason of a
+ * bucket and department is columns of the tap_counts row, not a
+ * reason_counts row: first_reason_pos, first_reason_neg and the same two
+ * of taps flagged as misuse, each with its count (first_reason_pos_n ...).
+ * A reason once in a column stays; its count only grows.  The later
+ * reasons of the same question are reason_counts rows, as before.  Most
+ * buckets have at most one reason a question, so a backlog pushes about a
+ * third of the rows it did (docs/SYNC.md, "Measured since").  The rollup
+ * reads the columns and the rows, the greater where both count the same
+ * reason (a kiosk upgraded mid-bucket).  A view, followup_counts, gives
+ * every follow-up count in reason_counts' shape for anyone reading the
+ * database by hand.
+ *
  * PostgreSQL only (step 2): row-level security.  A kiosk logs in as its
  * own role "kiosk_<ID>", a member of the NOLOGIN role wowkiosk_fleet; the
  * policy lets it insert, update and read rows whose kiosk_id is <ID>, and
@@ -83,7 +96,7 @@
 
 #include <stddef.h>
 
-#define SCHEMA_VERSION 18 /* the newest step */
+#define SCHEMA_VERSION 19 /* the newest step */
 
 /* A comment's longest body, in characters (step 12's CHECK; the kiosk's
  * keyboard and the phone form stop there). */
@@ -114,33 +127,22 @@
 /* The merges, the same SQL in both engines (which both spell the row
  * being inserted "excluded"; SQLite has no GREATEST, so CASE says it).
  * Each count becomes the greater of the stored and the sent; a row none
- * of whose counts grew is not written at all (no dead row versions). */
-#define SCHEMA_TAP_COUNTS_MERGE                                                                    \
+ * of whose counts grew is not written at all (no dead row versions).
+ * tap_counts' is longer than the 4095 characters C lets one literal have:
+ * it comes in parts, for an array's initializer, which its users join. */
+#define SCHEMA_TAP_COUNTS_MERGE_PARTS                                                              \
     " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department) DO UPDATE SET"              \
-    " rating_1 = CASE WHEN excluded.rating_1 > tap_counts.rating_1 THEN excluded.rating_1 ELSE "   \
-    "tap_counts.rating_1 END,"                                                                     \
-    " rating_2 = CASE WHEN excluded.rating_2 > tap_counts.rating_2 THEN excluded.rating_2 ELSE "   \
-    "tap_counts.rating_2 END,"                                                                     \
-    " rating_3 = CASE WHEN excluded.rating_3 > tap_counts.rating_3 THEN excluded.rating_3 ELSE "   \
-    "tap_counts.rating_3 END,"                                                                     \
-    " rating_4 = CASE WHEN excluded.rating_4 > tap_counts.rating_4 THEN excluded.rating_4 ELSE "   \
-    "tap_counts.rating_4 END,"                                                                     \
-    " misuse_1 = CASE WHEN excluded.misuse_1 > tap_counts.misuse_1 THEN excluded.misuse_1 ELSE "   \
-    "tap_counts.misuse_1 END,"                                                                     \
-    " misuse_2 = CASE WHEN excluded.misuse_2 > tap_counts.misuse_2 THEN excluded.misuse_2 ELSE "   \
-    "tap_counts.misuse_2 END,"                                                                     \
-    " misuse_3 = CASE WHEN excluded.misuse_3 > tap_counts.misuse_3 THEN excluded.misuse_3 ELSE "   \
-    "tap_counts.misuse_3 END,"                                                                     \
-    " misuse_4 = CASE WHEN excluded.misuse_4 > tap_counts.misuse_4 THEN excluded.misuse_4 ELSE "   \
-    "tap_counts.misuse_4 END" SCHEMA_ENDS_EACH_(                                                   \
-        SCHEMA_END_GROW_) " WHERE excluded.rating_1 > tap_counts.rating_1 OR excluded.rating_2 > " \
-                          "tap_counts.rating_2"                                                    \
-                          " OR excluded.rating_3 > tap_counts.rating_3 OR excluded.rating_4 > "    \
-                          "tap_counts.rating_4"                                                    \
-                          " OR excluded.misuse_1 > tap_counts.misuse_1 OR excluded.misuse_2 > "    \
-                          "tap_counts.misuse_2"                                                    \
-                          " OR excluded.misuse_3 > tap_counts.misuse_3 OR excluded.misuse_4 > "    \
-                          "tap_counts.misuse_4" SCHEMA_ENDS_MERGE
+    " rating_1 = CASE WHEN excluded.rating_1 > tap_counts.rating_1 THEN excluded.rating_1"         \
+    " ELSE tap_counts.rating_1 END" SCHEMA_FACES_EACH_(SCHEMA_END_GROW_)                           \
+        SCHEMA_ENDS_EACH_(SCHEMA_END_GROW_),                                                       \
+        SCHEMA_FIRSTS_EACH_(SCHEMA_FIRST_GROW_),                                                   \
+        " WHERE excluded.rating_1 > tap_counts.rating_1" SCHEMA_FACES_EACH_(SCHEMA_END_GREW_)      \
+            SCHEMA_ENDS_MERGE SCHEMA_FIRSTS_MERGE
+
+/* The faces after rating_1, which starts the merge's lists. */
+#define SCHEMA_FACES_EACH_(f)                                                                      \
+    f("rating_2") f("rating_3") f("rating_4") f("misuse_1") f("misuse_2") f("misuse_3")            \
+        f("misuse_4")
 
 /* The follow-ups that ended without a reason (step 14), in the order of
  * the sync's count rows (sync_backend.h): index (misuse ? 4 : 0) +
@@ -150,7 +152,7 @@
     " misuse_skipped_neg, misuse_timeout_pos, misuse_timeout_neg"
 
 /* Each as the faces: the greater of stored and sent, and written only
- * when one grew (the tail of SCHEMA_TAP_COUNTS_MERGE's SET and WHERE). */
+ * when one grew (SCHEMA_TAP_COUNTS_MERGE_PARTS' SET and WHERE). */
 #define SCHEMA_END_GROW_(c)                                                                        \
     ", " c " = CASE WHEN excluded." c " > tap_counts." c " THEN excluded." c " ELSE tap_counts." c \
     " END"
@@ -159,6 +161,59 @@
     f("skipped_pos") f("skipped_neg") f("timeout_pos") f("timeout_neg") f("misuse_skipped_pos")    \
         f("misuse_skipped_neg") f("misuse_timeout_pos") f("misuse_timeout_neg")
 #define SCHEMA_ENDS_MERGE SCHEMA_ENDS_EACH_(SCHEMA_END_GREW_)
+
+/* Each question's first chosen reason and its count (step 19), in the
+ * order of the sync's count rows (sync_backend.h): the reasons, index
+ * (misuse ? 2 : 0) + (negative question ? 1 : 0), then their counts. */
+#define SCHEMA_FIRST_COLUMNS                                                                       \
+    "first_reason_pos, first_reason_neg, misuse_first_reason_pos, misuse_first_reason_neg,"        \
+    " first_reason_pos_n, first_reason_neg_n, misuse_first_reason_pos_n, misuse_first_reason_neg_n"
+
+/* A first reason, once there, is kept, and its count is the greater of
+ * stored and sent when the same reason is sent ('' and 0: none yet).  An
+ * honest kiosk never sends another (its store keeps which is first); the
+ * merge does not let a compromised one rename a count. */
+#define SCHEMA_FIRST_SAME_(c) " (tap_counts." c " = '' OR excluded." c " = tap_counts." c ")"
+#define SCHEMA_FIRST_GROW_(c)                                                                      \
+    ", " c " = CASE WHEN tap_counts." c " = '' THEN excluded." c " ELSE tap_counts." c " END, " c  \
+    "_n = CASE WHEN excluded." c "_n > tap_counts." c "_n AND" SCHEMA_FIRST_SAME_(c)               \
+    " THEN excluded." c "_n ELSE tap_counts." c "_n END"
+#define SCHEMA_FIRST_GREW_(c) " OR (excluded." c "_n > tap_counts." c "_n AND" SCHEMA_FIRST_SAME_(c) ")"
+#define SCHEMA_FIRSTS_EACH_(f)                                                                     \
+    f("first_reason_pos") f("first_reason_neg") f("misuse_first_reason_pos")                       \
+        f("misuse_first_reason_neg")
+#define SCHEMA_FIRSTS_MERGE SCHEMA_FIRSTS_EACH_(SCHEMA_FIRST_GREW_)
+
+/* Every follow-up count of the rows where cond holds, in reason_counts'
+ * shape (kiosk_id, incarnation, bucket_start_ms, department, question,
+ * reason, ended_by, misuse, n): reason_counts' rows, and tap_counts'
+ * columns of those that ended without a reason (step 14, reason '') and
+ * of each question's first chosen reason (step 19).  A kiosk upgraded
+ * mid-bucket may count the same follow-ups in a row and in a column: both
+ * are absolute, so a reader takes the greater per key (the rollup,
+ * step 19's view followup_counts).  The same SQL in both engines. */
+#define SCHEMA_END_N_                                                                              \
+    "CASE e.k WHEN 0 THEN skipped_pos WHEN 1 THEN skipped_neg WHEN 2 THEN timeout_pos"             \
+    " WHEN 3 THEN timeout_neg WHEN 4 THEN misuse_skipped_pos WHEN 5 THEN misuse_skipped_neg"       \
+    " WHEN 6 THEN misuse_timeout_pos ELSE misuse_timeout_neg END"
+#define SCHEMA_FIRST_OF_(suffix)                                                                   \
+    "CASE e.k WHEN 0 THEN first_reason_pos" suffix " WHEN 1 THEN first_reason_neg" suffix          \
+    " WHEN 2 THEN misuse_first_reason_pos" suffix " ELSE misuse_first_reason_neg" suffix " END"
+#define SCHEMA_FOLLOWUP_ROWS(cond)                                                                 \
+    "SELECT kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by,"       \
+    " misuse, n FROM reason_counts WHERE " cond                                                    \
+    " UNION ALL SELECT kiosk_id, incarnation, bucket_start_ms, department, e.question, '',"        \
+    " e.ended_by, e.misuse, " SCHEMA_END_N_ " FROM tap_counts CROSS JOIN (SELECT 0 AS k,"          \
+    " 'positive' AS question, 'skipped' AS ended_by, 0 AS misuse"                                  \
+    " UNION ALL SELECT 1, 'negative', 'skipped', 0 UNION ALL SELECT 2, 'positive', 'timeout', 0"   \
+    " UNION ALL SELECT 3, 'negative', 'timeout', 0 UNION ALL SELECT 4, 'positive', 'skipped', 1"   \
+    " UNION ALL SELECT 5, 'negative', 'skipped', 1 UNION ALL SELECT 6, 'positive', 'timeout', 1"   \
+    " UNION ALL SELECT 7, 'negative', 'timeout', 1) e WHERE " cond " AND " SCHEMA_END_N_ " > 0"    \
+    " UNION ALL SELECT kiosk_id, incarnation, bucket_start_ms, department, e.question,"            \
+    " " SCHEMA_FIRST_OF_("") ", 'chosen', e.misuse, " SCHEMA_FIRST_OF_("_n")                      \
+    " FROM tap_counts CROSS JOIN (SELECT 0 AS k, 'positive' AS question, 0 AS misuse"              \
+    " UNION ALL SELECT 1, 'negative', 0 UNION ALL SELECT 2, 'positive', 1"                         \
+    " UNION ALL SELECT 3, 'negative', 1) e WHERE " cond " AND " SCHEMA_FIRST_OF_("_n") " > 0"
 
 #define SCHEMA_REASON_COUNTS_MERGE                                                                 \
     " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason,"          \

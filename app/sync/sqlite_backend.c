@@ -28,6 +28,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "schema.h"
+#include "strbuf.h"
 #include "sync_backend.h"
 #include "sync_comments.h"
 
@@ -115,12 +116,14 @@ static enum sync_result fail_sqlite(struct sqlite_backend *b, const char *what)
     return primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? SYNC_ERR_RETRY : SYNC_ERR_SERVER;
 }
 
-static const char count_sql[] =
+/* Over the 4095 characters C lets one literal have: joined at connect. */
+static const char *const count_parts[] = {
     "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
     "  rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"
-    "  " SCHEMA_END_COLUMNS ")"
+    "  " SCHEMA_END_COLUMNS ", " SCHEMA_FIRST_COLUMNS ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-    "  ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)" SCHEMA_TAP_COUNTS_MERGE;
+    "  ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+    SCHEMA_TAP_COUNTS_MERGE_PARTS};
 
 static const char reason_sql[] =
     "INSERT INTO reason_counts(kiosk_id, incarnation, department, bucket_start_ms, question,"
@@ -182,8 +185,12 @@ static enum sync_result sqlite_connect(struct sync_backend *base, int64_t timeou
         sqlite_disconnect(base);
         return SYNC_ERR_SERVER;
     }
-    if (sqlite3_prepare_v2(b->db, count_sql, -1, &b->count_stmt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(b->db, reason_sql, -1, &b->reason_stmt, NULL) != SQLITE_OK ||
+    struct strbuf count_sql = {0};
+    strbuf_puts_all(&count_sql, count_parts, sizeof count_parts / sizeof count_parts[0]);
+    bool count_prepared = !count_sql.failed && sqlite3_prepare_v2(b->db, count_sql.data, -1,
+                                                                  &b->count_stmt, NULL) == SQLITE_OK;
+    strbuf_free(&count_sql);
+    if (!count_prepared || sqlite3_prepare_v2(b->db, reason_sql, -1, &b->reason_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, heartbeat_sql, -1, &b->heartbeat_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, catalog_sql, -1, &b->catalog_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, update_sql, -1, &b->update_stmt, NULL) != SQLITE_OK ||
@@ -222,6 +229,11 @@ static bool push_counts(struct sqlite_backend *b, const struct sync_batch *batch
             sqlite3_bind_int64(s, 5 + c, row->n[c]);
         for (int c = 0; c < SYNC_END_COLUMNS; c++)
             sqlite3_bind_int64(s, 5 + SYNC_COUNT_COLUMNS + c, row->ended[c]);
+        int first = 5 + SYNC_COUNT_COLUMNS + SYNC_END_COLUMNS;
+        for (int r = 0; r < SYNC_FIRST_REASONS; r++) {
+            sqlite3_bind_text(s, first + r, row->first_reason[r], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, first + SYNC_FIRST_REASONS + r, row->first_n[r]);
+        }
         if (!step_done(s))
             return false;
     }

@@ -23,6 +23,9 @@ _Static_assert(SYNC_END_COLUMNS == STORE_CHANGES_END_COLUMNS &&
                    SYNC_END_INDEX(true, true, false) == 3 &&
                    SYNC_END_INDEX(false, false, true) == 4,
                "a sync count row's follow-ups are a store count change's, in its order");
+_Static_assert(SYNC_FIRST_REASONS == STORE_CHANGES_FIRST_REASONS &&
+                   SYNC_FIRST_INDEX(true, false) == 1 && SYNC_FIRST_INDEX(false, true) == 2,
+               "a sync count row's first reasons are a store count change's, in its order");
 
 /* Fills the batch from the store's rows; stopped names the rows that
  * found no memory, NULL while there was enough. */
@@ -44,7 +47,12 @@ static bool handle_count(void *ctx, const struct store_count_change *change)
     row->bucket_start_ms = change->bucket_start_ms;
     memcpy(row->n, change->n, sizeof row->n);
     memcpy(row->ended, change->ended, sizeof row->ended);
-    if (!row->department)
+    memcpy(row->first_n, change->first_n, sizeof row->first_n);
+    bool kept = row->department != NULL;
+    for (int r = 0; r < SYNC_FIRST_REASONS; r++)
+        kept = (row->first_reason[r] = strset_keep(&batch->strings, change->first_reason[r])) &&
+               kept;
+    if (!kept)
         return false;
     batch->count_n++;
     b->stopped = NULL;

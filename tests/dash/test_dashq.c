@@ -59,18 +59,23 @@ static void exec_ok(const char *sql, const struct dashdb_value *params, int n)
 static void tap(const char *kiosk, const char *incarnation, int64_t at, const char *department,
                 const int r[4], const int m[4])
 {
-    static const char sql[] =
+    static const char *const parts[] = {
         "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms,"
         " department, rating_1, rating_2, rating_3, rating_4, misuse_1,"
         " misuse_2, misuse_3, misuse_4)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)" SCHEMA_TAP_COUNTS_MERGE;
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        SCHEMA_TAP_COUNTS_MERGE_PARTS};
+    struct strbuf sql = {0};
+    strbuf_puts_all(&sql, parts, sizeof parts / sizeof parts[0]);
+    assert_false(sql.failed);
     struct dashdb_value p[12] = {DASHDB_TEXT(kiosk), DASHDB_TEXT(incarnation), DASHDB_INT(at),
                                  DASHDB_TEXT(department)};
     for (int i = 0; i < 4; i++) {
         p[4 + i] = DASHDB_INT(r[i]);
         p[8 + i] = DASHDB_INT(m[i]);
     }
-    exec_ok(sql, p, 12);
+    exec_ok(sql.data, p, 12);
+    strbuf_free(&sql);
 }
 
 static void reason(const char *kiosk, int64_t at, const char *department, const char *question,

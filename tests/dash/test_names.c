@@ -112,13 +112,18 @@ static void kiosk(const char *id, const char *mode, const char *department, cons
 
 static void tap(const char *kiosk_id, const char *department, int64_t at, int happy)
 {
-    static const char sql[] =
+    static const char *const parts[] = {
         "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
         " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
-        " VALUES ($1, 'i1', $2, $3, 1, 0, $4, 0, 0, 0, 0, 0)" SCHEMA_TAP_COUNTS_MERGE;
+        " VALUES ($1, 'i1', $2, $3, 1, 0, $4, 0, 0, 0, 0, 0)",
+        SCHEMA_TAP_COUNTS_MERGE_PARTS};
+    struct strbuf sql = {0};
+    strbuf_puts_all(&sql, parts, sizeof parts / sizeof parts[0]);
+    assert_false(sql.failed);
     struct dashdb_value p[] = {DASHDB_TEXT(kiosk_id), DASHDB_INT(at), DASHDB_TEXT(department),
                                DASHDB_INT(happy)};
-    exec_ok(sql, p, 4);
+    exec_ok(sql.data, p, 4);
+    strbuf_free(&sql);
 }
 
 static void reason(const char *department, const char *question, const char *why, int n)

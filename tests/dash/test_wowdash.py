@@ -28,8 +28,11 @@ from pg_cluster import Cluster  # noqa: E402
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../app/sync/schema.h")) as f:
     NEWEST = int(re.search(r"#define SCHEMA_VERSION (\d+)", f.read()).group(1))
 # the step that made skipped and timed-out follow-ups columns of tap_counts, as the source says
+# and the step that made each question's first chosen reason columns of it
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../app/sync/schema.c")) as f:
-    ENDS_STEP = int(re.search(r"\{(\d+),\s*\"follow-ups skipped or timed out", f.read()).group(1))
+    SCHEMA_C = f.read()
+ENDS_STEP = int(re.search(r"\{(\d+),\s*\"follow-ups skipped or timed out", SCHEMA_C).group(1))
+FIRSTS_STEP = int(re.search(r"\{(\d+),\s*\"each question's first chosen reason", SCHEMA_C).group(1))
 
 WOWDASH, WOWKIOSK = sys.argv[1], sys.argv[2]
 PG = Cluster.from_state(os.environ["WOW_PG_STATE"])
@@ -165,6 +168,36 @@ ENDS_DAY = 20000  # 2024-10-04, UTC: the kiosk's zone below
 ENDS_BUCKET = ENDS_DAY * 86_400_000 + 9 * 3_600_000
 
 
+def engine_db(engine, tmp, name):
+    """(target, run, query) of a new shared database of the engine: run executes SQL (raising
+    on an error), query returns its rows as lists of text."""
+    if engine == "PostgreSQL":
+        db, target = new_pg_db(name)
+
+        def run(sql):
+            PG.psql(sql, dbname=db)
+
+        def query(sql):
+            return [line.split("|") for line in PG.psql(sql, dbname=db).splitlines() if line]
+        return target, run, query
+    target = os.path.join(tmp, name + ".db")
+
+    def run(sql):
+        con = sqlite3.connect(target)
+        try:
+            con.executescript(sql)
+        finally:
+            con.close()
+
+    def query(sql):
+        con = sqlite3.connect(target)
+        try:
+            return [[str(v) for v in row] for row in con.execute(sql)]
+        finally:
+            con.close()
+    return target, run, query
+
+
 def ends_totals(query):
     """{(question, reason, ended_by, misuse): n} of the follow-ups the rollup holds for ENDS_DAY."""
     rows = query("SELECT question, reason, ended_by, misuse, SUM(n) FROM dash_reason_day"
@@ -179,30 +212,7 @@ def test_migrate_followup_columns(tmp):
     a follow-up an old row already counted is the greater of the two (absolute counts, not a
     sum), the new columns only grow, and SQLite stamps a row whose column grew."""
     for engine in ("PostgreSQL", "SQLite"):
-        if engine == "PostgreSQL":
-            db, target = new_pg_db("ends")
-
-            def run(sql):
-                PG.psql(sql, dbname=db)
-
-            def query(sql):
-                return [line.split("|") for line in PG.psql(sql, dbname=db).splitlines() if line]
-        else:
-            target = os.path.join(tmp, "ends.db")
-
-            def run(sql):
-                con = sqlite3.connect(target)
-                try:
-                    con.executescript(sql)
-                finally:
-                    con.close()
-
-            def query(sql):
-                con = sqlite3.connect(target)
-                try:
-                    return [[str(v) for v in row] for row in con.execute(sql)]
-                finally:
-                    con.close()
+        target, run, query = engine_db(engine, tmp, "ends")
         r = dash("migrate", "--db", target, "--to", str(ENDS_STEP - 1))
         check(f"to {ENDS_STEP - 1}" in r.stdout, r.stdout)
         b = ENDS_BUCKET
@@ -248,6 +258,62 @@ def test_migrate_followup_columns(tmp):
         check(grown == want, f"{engine}: after the kiosk's columns: {grown}, expected {want}")
         for lowering in ("UPDATE tap_counts SET skipped_neg = 1",
                          "UPDATE tap_counts SET timeout_neg = timeout_neg - 1"):
+            try:
+                run(lowering)
+                check(False, f"{engine} allowed {lowering!r}: counts only grow")
+            except (RuntimeError, sqlite3.IntegrityError) as e:
+                check("counts only grow" in str(e), f"{engine}: {lowering!r}: {e}")
+
+
+def test_migrate_first_reasons(tmp):
+    """The step that makes each question's first chosen reason columns of tap_counts, on a
+    database one step older with reason rows in it, in both engines: the rollup's totals and the
+    view followup_counts are the same before and after it; an upgraded kiosk's column for a
+    reason a row already counted is the greater of the two; a first reason, once there, stays,
+    and its count only grows."""
+    for engine in ("PostgreSQL", "SQLite"):
+        target, run, query = engine_db(engine, tmp, "firsts")
+        r = dash("migrate", "--db", target, "--to", str(FIRSTS_STEP - 1))
+        check(f"to {FIRSTS_STEP - 1}" in r.stdout, r.stdout)
+        b = ENDS_BUCKET
+        run("INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version,"
+            " incarnation, kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
+            " VALUES ('k', 's', 'l', 'front', 'UTC', 'v', 'i', 1, 2, 3, 0, '');"
+            "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
+            " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4, skipped_neg)"
+            f" VALUES ('k', 'i', {b}, 'front', 3, 0, 1, 4, 1, 0, 0, 0, 1);"
+            "INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+            " question, reason, ended_by, misuse, n) VALUES"
+            f" ('k', 'i', {b}, 'front', 'positive', 'fast', 'chosen', 0, 2),"
+            f" ('k', 'i', {b}, 'front', 'positive', 'friendly', 'chosen', 0, 1),"
+            f" ('k', 'i', {b}, 'front', 'negative', 'slow', 'chosen', 1, 1)")
+        before = {("positive", "fast", "chosen", 0): 2, ("positive", "friendly", "chosen", 0): 1,
+                  ("negative", "slow", "chosen", 1): 1, ("negative", "", "skipped", 0): 1}
+        r = dash("migrate", "--db", target)
+        check(f"to {NEWEST}" in r.stdout, r.stdout)
+        dash("rollup", "--db", target)
+        after = ends_totals(query)
+        check(after == before, f"{engine}: the upgrade changed synced totals: {before} -> {after}")
+
+        def view():
+            return {(q, r, e, int(m)): int(n) for q, r, e, m, n in query(
+                "SELECT question, reason, ended_by, misuse, n FROM followup_counts"
+                f" WHERE kiosk_id = 'k' AND bucket_start_ms = {b}")}
+        check(view() == before, f"{engine}: followup_counts {view()}, expected {before}")
+        # the kiosk, upgraded: fast is its positive question's first reason, 3 in its store
+        # (the 2 sent before as a row, and 1 more), now a column (the merge itself, a different
+        # reason sent in fast's place included, is test_sync's test_first_reason_merge)
+        run("UPDATE tap_counts SET first_reason_pos = 'fast', first_reason_pos_n = 3,"
+            " rating_4 = 5")
+        dash("rollup", "--db", target)
+        grown = ends_totals(query)
+        want = dict(before)
+        want[("positive", "fast", "chosen", 0)] = 3  # the greater of the row's 2 and the column's 3
+        check(grown == want, f"{engine}: after the kiosk's column: {grown}, expected {want}")
+        check(view() == want, f"{engine}: followup_counts {view()}, expected {want}")
+        for lowering in ("UPDATE tap_counts SET first_reason_pos_n = 1",
+                         "UPDATE tap_counts SET first_reason_pos = 'other'",
+                         "UPDATE tap_counts SET first_reason_pos = '', first_reason_pos_n = 0"):
             try:
                 run(lowering)
                 check(False, f"{engine} allowed {lowering!r}: counts only grow")
@@ -479,6 +545,7 @@ def main():
         test_migrate_stamp_default()
         test_migrate_sqlite(tmp)
         test_migrate_followup_columns(tmp)
+        test_migrate_first_reasons(tmp)
         test_kiosk_add_postgres(tmp)
         test_kiosk_add_sqlite(tmp)
         test_bad_input()

@@ -291,8 +291,8 @@ static void test_schema_checks(void **state)
         "INSERT INTO taps(at_ms_utc, department, rating, misuse) VALUES (1, '', 1, 0)",
         "INSERT INTO counts VALUES ('a', 0, 0, 0, 1, 1)",
         "INSERT INTO counts VALUES ('a', 0, 1, 0, 0, 1)",
-        "INSERT INTO reason_counts VALUES ('a', 0, 'positive', 'x', 'skipped', 0, 1, 1)",
-        "INSERT INTO reason_counts VALUES ('a', 0, 'maybe', '', 'skipped', 0, 1, 1)",
+        "INSERT INTO reason_counts VALUES ('a', 0, 'positive', 'x', 'skipped', 0, 1, 1, 1)",
+        "INSERT INTO reason_counts VALUES ('a', 0, 'maybe', '', 'skipped', 0, 1, 1, 1)",
     };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(sqlite3_exec(db, bad[i], NULL, NULL, NULL), SQLITE_CONSTRAINT);

@@ -24,6 +24,8 @@ struct seen {
     int64_t count_sum, reason_sum;
     int chosen, skipped, positive;
     int64_t ended_sum; /* follow-ups that ended without a reason, in the count rows */
+    int firsts;        /* first reasons in the count rows */
+    int64_t first_sum;
     int stop_after;    /* 0: never stop */
 };
 
@@ -37,6 +39,13 @@ static bool handle_count(void *ctx, const struct store_count_change *row)
     seen->skipped += (int)row->ended[5];
     for (int i = 0; i < STORE_CHANGES_END_COLUMNS; i++)
         seen->ended_sum += row->ended[i];
+    for (int i = 0; i < STORE_CHANGES_FIRST_REASONS; i++) {
+        assert_true((row->first_n[i] > 0) == (row->first_reason[i][0] != '\0'));
+        seen->firsts += row->first_n[i] > 0;
+        seen->first_sum += row->first_n[i];
+        seen->chosen += strcmp(row->first_reason[i], "fast") == 0;
+        seen->positive += row->first_n[i] > 0 && i % 2 == 0; /* index 0, 2: positive */
+    }
     return seen->stop_after == 0 || seen->counts < seen->stop_after;
 }
 
@@ -89,9 +98,11 @@ static void test_read_a_range(void **state)
     assert_int_equal(seen.counts, 2); /* (front, bucket), (it, bucket): faces pivoted */
     assert_int_equal(seen.count_sum, 3);
     /* the skipped follow-up comes as a count of front's row, not as a
-       reason row (the shared tap_counts' misuse_skipped_neg) */
-    assert_int_equal(seen.reasons, 1);
-    assert_int_equal(seen.reason_sum, 1);
+       reason row (the shared tap_counts' misuse_skipped_neg), and so does
+       the chosen one, its question's first (first_reason_pos) */
+    assert_int_equal(seen.reasons, 0);
+    assert_int_equal(seen.firsts, 1);
+    assert_int_equal(seen.first_sum, 1);
     assert_int_equal(seen.chosen, 1);
     assert_int_equal(seen.skipped, 1);
     assert_int_equal(seen.ended_sum, 1);
@@ -142,7 +153,7 @@ static void test_read_a_range(void **state)
 struct order {
     int64_t count_bucket[8], reason_bucket[8];
     char count_department[8][16], reason_department[8][16];
-    int64_t count_n[8], ended[8];
+    int64_t count_n[8], ended[8], first_n[8];
     int counts, reasons;
 };
 
@@ -156,6 +167,8 @@ static bool order_count(void *ctx, const struct store_count_change *row)
         o->count_n[o->counts] += row->n[i];
     for (int i = 0; i < STORE_CHANGES_END_COLUMNS; i++)
         o->ended[o->counts] += row->ended[i];
+    for (int i = 0; i < STORE_CHANGES_FIRST_REASONS; i++)
+        o->first_n[o->counts] += row->first_n[i];
     o->counts++;
     return true;
 }
@@ -174,7 +187,8 @@ static bool order_reason(void *ctx, const struct store_reason_change *row)
 /* Rows written out of order (a later bucket first, departments against
  * the alphabet, a follow-up after the next bucket's taps) come in bucket
  * then department order, one count row per (department, bucket) with
- * its faces and the follow-ups that ended without a reason folded in. */
+ * its faces, the follow-ups that ended without a reason and each
+ * question's first reason folded in; the later reasons as reason rows. */
 static void test_read_order(void **state)
 {
     const struct test_dir *t = *state;
@@ -190,10 +204,13 @@ static void test_read_order(void **state)
         assert_int_equal(store_record_tap(s, &taps[i], &id[i]), 0);
     struct store_followup chosen = {STORE_QUESTION_POSITIVE, "fast", STORE_FOLLOWUP_CHOSEN};
     struct store_followup skipped = {STORE_QUESTION_NEGATIVE, NULL, STORE_FOLLOWUP_SKIPPED};
+    struct store_followup later = {STORE_QUESTION_POSITIVE, "friendly", STORE_FOLLOWUP_CHOSEN};
     assert_int_equal(store_record_followup(s, id[0], &chosen), 0);  /* zeta, b0 + 1 */
     assert_int_equal(store_record_followup(s, id[3], &chosen), 0);  /* alpha, b0 + 1 */
     assert_int_equal(store_record_followup(s, id[4], &chosen), 0);  /* zeta, b0 */
     assert_int_equal(store_record_followup(s, id[2], &skipped), 0); /* alpha, b0 */
+    assert_int_equal(store_record_followup(s, id[5], &later), 0);   /* zeta, b0 + 1 */
+    assert_int_equal(store_record_followup(s, id[1], &later), 0);   /* zeta, b0 */
     store_close(s);
 
     char error[256] = "";
@@ -211,19 +228,143 @@ static void test_read_order(void **state)
     const int64_t want_bucket[4] = {b0, b0, b0 + bucket, b0 + bucket};
     const char *const want_department[4] = {"alpha", "zeta", "alpha", "zeta"};
     const int64_t want_n[4] = {1, 2, 1, 2}, want_ended[4] = {1, 0, 0, 0};
+    const int64_t want_first[4] = {0, 1, 1, 1};
     for (int i = 0; i < 4; i++) {
         assert_int_equal(o.count_bucket[i], want_bucket[i]);
         assert_string_equal(o.count_department[i], want_department[i]);
         assert_int_equal(o.count_n[i], want_n[i]);
         assert_int_equal(o.ended[i], want_ended[i]);
+        assert_int_equal(o.first_n[i], want_first[i]);
     }
-    assert_int_equal(o.reasons, 3);
-    const int64_t want_reason_bucket[3] = {b0, b0 + bucket, b0 + bucket};
-    const char *const want_reason_department[3] = {"zeta", "alpha", "zeta"};
-    for (int i = 0; i < 3; i++) {
+    assert_int_equal(o.reasons, 2);
+    const int64_t want_reason_bucket[2] = {b0, b0 + bucket};
+    const char *const want_reason_department[2] = {"zeta", "zeta"};
+    for (int i = 0; i < 2; i++) {
         assert_int_equal(o.reason_bucket[i], want_reason_bucket[i]);
         assert_string_equal(o.reason_department[i], want_reason_department[i]);
     }
+}
+
+/* What one count row of front carried, and the reason rows beside it. */
+struct firsts {
+    char first[STORE_CHANGES_FIRST_REASONS][16];
+    int64_t first_n[STORE_CHANGES_FIRST_REASONS];
+    char reason[4][16];
+    int64_t reason_n[4];
+    int counts, reasons;
+};
+
+static bool firsts_count(void *ctx, const struct store_count_change *row)
+{
+    struct firsts *f = ctx;
+    f->counts++;
+    for (int i = 0; i < STORE_CHANGES_FIRST_REASONS; i++) {
+        snprintf(f->first[i], sizeof f->first[i], "%s", row->first_reason[i]);
+        f->first_n[i] = row->first_n[i];
+    }
+    return true;
+}
+
+static bool firsts_reason(void *ctx, const struct store_reason_change *row)
+{
+    struct firsts *f = ctx;
+    assert_true(f->reasons < 4);
+    snprintf(f->reason[f->reasons], sizeof f->reason[0], "%s", row->reason);
+    f->reason_n[f->reasons++] = row->n;
+    return true;
+}
+
+static struct firsts read_firsts(const struct test_dir *t, int64_t after_seq)
+{
+    char error[256] = "";
+    struct store_changes *c;
+    assert_int_equal(store_changes_open(&c, t->db_path, error, sizeof error), 0);
+    struct store_changes_meta meta;
+    assert_int_equal(store_changes_begin(c, &meta), 0);
+    struct firsts f = {0};
+    struct store_changes_handlers h = {firsts_count, firsts_reason, &f};
+    assert_int_equal(store_changes_read(c, after_seq, meta.seq, &h), 0);
+    store_changes_end(c);
+    store_changes_close(c);
+    return f;
+}
+
+/* A question's first chosen reason is the one chosen first, and stays
+ * first as others come (one alphabetically before it, the first chosen
+ * again): the shared column it fills must only grow.  The others are
+ * reason rows; each question has its own first. */
+static void test_first_reason_stays_first(void **state)
+{
+    const struct test_dir *t = *state;
+    struct store_health health;
+    struct store *s = test_open(t, &health);
+    struct store_tap tap = {TEST_NOW_MS, "front", 4, false};
+    struct store_followup fast = {STORE_QUESTION_POSITIVE, "fast", STORE_FOLLOWUP_CHOSEN};
+    struct store_followup alpha = {STORE_QUESTION_POSITIVE, "alpha", STORE_FOLLOWUP_CHOSEN};
+    struct store_followup slow = {STORE_QUESTION_NEGATIVE, "slow", STORE_FOLLOWUP_CHOSEN};
+    int64_t id[4];
+    for (int i = 0; i < 4; i++) {
+        tap.at_ms_utc = TEST_NOW_MS + i;
+        assert_int_equal(store_record_tap(s, &tap, &id[i]), 0);
+    }
+    assert_int_equal(store_record_followup(s, id[0], &fast), 0); /* seq 5 */
+    struct firsts f = read_firsts(t, 0);
+    assert_int_equal(f.counts, 1);
+    assert_string_equal(f.first[0], "fast");
+    assert_int_equal(f.first_n[0], 1);
+    assert_int_equal(f.reasons, 0);
+
+    assert_int_equal(store_record_followup(s, id[1], &alpha), 0); /* seq 6 */
+    assert_int_equal(store_record_followup(s, id[2], &fast), 0);  /* seq 7 */
+    assert_int_equal(store_record_followup(s, id[3], &slow), 0);  /* seq 8 */
+    f = read_firsts(t, 0);
+    assert_string_equal(f.first[0], "fast");
+    assert_int_equal(f.first_n[0], 2);
+    assert_string_equal(f.first[1], "slow"); /* the negative question's own first */
+    assert_int_equal(f.first_n[1], 1);
+    assert_string_equal(f.first[2], "");
+    assert_int_equal(f.first_n[2], 0);
+    assert_int_equal(f.reasons, 1);
+    assert_string_equal(f.reason[0], "alpha");
+    assert_int_equal(f.reason_n[0], 1);
+
+    /* only alpha's change in the range: front's row comes along, with
+       fast still first */
+    f = read_firsts(t, 5);
+    assert_int_equal(f.counts, 1);
+    assert_string_equal(f.first[0], "fast");
+    store_close(s);
+}
+
+/* A store of version 3 (before first_seq): its reason rows count as made
+ * before any later one, so a reason chosen after the update, even one
+ * alphabetically before, never takes the first's place. */
+static void test_first_reason_after_migration(void **state)
+{
+    const struct test_dir *t = *state;
+    struct store_health health;
+    struct store *s = test_open(t, &health);
+    struct store_tap tap = {TEST_NOW_MS, "front", 4, false};
+    struct store_followup zeta = {STORE_QUESTION_POSITIVE, "zeta", STORE_FOLLOWUP_CHOSEN};
+    struct store_followup alpha = {STORE_QUESTION_POSITIVE, "alpha", STORE_FOLLOWUP_CHOSEN};
+    int64_t id;
+    assert_int_equal(store_record_tap(s, &tap, &id), 0);
+    assert_int_equal(store_record_followup(s, id, &zeta), 0);
+    store_close(s);
+    /* the file as version 3 made it: no first_seq (the statements of this
+       version cannot write there, so it is undone by hand) */
+    test_exec(t->db_path, "ALTER TABLE reason_counts DROP COLUMN first_seq;"
+                          "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    s = test_open(t, &health);
+    assert_int_equal(health.migrated_from, 3);
+    tap.at_ms_utc++;
+    assert_int_equal(store_record_tap(s, &tap, &id), 0);
+    assert_int_equal(store_record_followup(s, id, &alpha), 0);
+    struct firsts f = read_firsts(t, 0);
+    assert_string_equal(f.first[0], "zeta");
+    assert_int_equal(f.reasons, 1);
+    assert_string_equal(f.reason[0], "alpha");
+    store_close(s);
 }
 
 static void test_mark(void **state)
@@ -276,6 +417,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_read_a_range),
         T(test_read_order),
+        T(test_first_reason_stays_first),
+        T(test_first_reason_after_migration),
         T(test_mark),
         T(test_missing_store),
     };

@@ -162,14 +162,16 @@ static void test_migrates_from_2(void **state)
 {
     const struct test_dir *t = *state;
     struct store_health health;
-    struct store *s = NULL;
-    assert_int_equal(store_open_migrations(&s, t->db_path, "k", TEST_NOW_MS, &health,
-                                           store_migrations, STORE_SCHEMA_VERSION - 1),
-                     0);
+    struct store *s = test_open(t, &health);
     int64_t a = tap(s, "front", 1, TEST_NOW_MS);
     store_close(s);
+    /* the file as version 2 made it (the statements of this version cannot
+       write there, so the later steps are undone by hand) */
+    test_exec(t->db_path, "DROP TABLE comments; ALTER TABLE reason_counts DROP COLUMN first_seq;"
+                          "DELETE FROM meta WHERE key = 'comment_key';"
+                          "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
     s = test_open(t, &health);
-    assert_int_equal(health.migrated_from, STORE_SCHEMA_VERSION - 1);
+    assert_int_equal(health.migrated_from, 2);
     assert_int_equal(comment(s, a, "en", "after the update"), 0);
     store_close(s);
 }

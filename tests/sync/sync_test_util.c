@@ -214,30 +214,19 @@ static void shared_counts_sql(char *sql, size_t size, const char *kiosk_id, cons
     snprintf(sql + len, size - len, " ORDER BY 2, 3, 4, 5");
 }
 
-/* reason_counts holds the chosen reasons; the follow-ups that ended
- * without one are tap_counts columns (schema step 14): one line per
- * nonzero column, the way the store keeps them (a reason_counts row with
- * reason ''). */
+/* Every follow-up count as the store keeps them (a reason_counts row per
+ * question, reason, end and misuse flag), from step 19's view: the chosen
+ * reasons' rows, and tap_counts' columns of those that ended without one
+ * (step 14) and of each question's first chosen reason (step 19). */
 static void shared_reasons_sql(char *sql, size_t size, const char *kiosk_id,
                                const char *incarnation)
 {
-    static const char *const columns[] = {
-        "skipped_pos",        "skipped_neg",        "timeout_pos",        "timeout_neg",
-        "misuse_skipped_pos", "misuse_skipped_neg", "misuse_timeout_pos", "misuse_timeout_neg"};
-    size_t len = (size_t)snprintf(
-        sql, size,
-        "SELECT 'r', department, bucket_start_ms, question, reason, ended_by, misuse, n"
-        " FROM reason_counts WHERE kiosk_id = '%s' AND incarnation = '%s'",
-        kiosk_id, incarnation);
-    for (int c = 0; c < 8; c++)
-        len += (size_t)snprintf(sql + len, size - len,
-                                " UNION ALL SELECT 'r', department, bucket_start_ms, '%s', '',"
-                                " '%s', %d, %s FROM tap_counts WHERE kiosk_id = '%s'"
-                                " AND incarnation = '%s' AND %s > 0",
-                                c % 2 ? "negative" : "positive", c / 2 % 2 ? "timeout" : "skipped",
-                                c / 4, columns[c], kiosk_id, incarnation, columns[c]);
     /* the test cluster's collation is C: bytewise, as SQLite's */
-    snprintf(sql + len, size - len, " ORDER BY 2, 3, 4, 5, 6, 7");
+    snprintf(sql, size,
+             "SELECT 'r', department, bucket_start_ms, question, reason, ended_by, misuse, n"
+             " FROM followup_counts WHERE kiosk_id = '%s' AND incarnation = '%s' AND n > 0"
+             " ORDER BY 2, 3, 4, 5, 6, 7",
+             kiosk_id, incarnation);
 }
 
 static char *pg_rows(const char *conninfo, const char *sql, char *text)

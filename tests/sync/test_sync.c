@@ -24,6 +24,7 @@
 #include "clock.h"
 
 #include "schema.h"
+#include "strbuf.h"
 #include "sync.h"
 #include "sqlite_backend.h"
 #include "sync_backend.h"
@@ -479,6 +480,55 @@ static void test_heartbeat_carries_kiosk_problem(void **state)
  * against the kiosk's site) never holds back the counts: the push goes
  * again with a bare heartbeat, whose last_error says so; once the
  * constraint is gone, the next heartbeat is whole again. */
+/* Runs the kiosks' own merge (schema.h) of one tap_counts row with wows
+ * WOW faces, whose positive question's first reason is reason, counted n
+ * times. */
+static void merge_first_reason(const struct shared_db *db, const char *reason, int n, int wows)
+{
+    char head[512];
+    snprintf(head, sizeof head,
+             "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
+             " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"
+             " first_reason_pos, first_reason_pos_n) VALUES ('merge', 'i', 0, 'front', 0, 0, 0,"
+             " %d, 0, 0, 0, 0, '%s', %d)",
+             wows, reason, n);
+    const char *const parts[] = {head, SCHEMA_TAP_COUNTS_MERGE_PARTS};
+    struct strbuf sql = {0};
+    strbuf_puts_all(&sql, parts, sizeof parts / sizeof parts[0]);
+    assert_false(sql.failed);
+    shared_exec(db, sql.data);
+    strbuf_free(&sql);
+}
+
+/* The merge of a first reason (schema step 19), in both engines: the
+ * first one sent fills the empty column; its count is the greater of
+ * stored and sent; another reason sent in its place (which an honest
+ * kiosk never does: its store keeps which is first) changes neither the
+ * reason nor its count. */
+static void test_first_reason_merge(void **state)
+{
+    struct fixture *f = *state;
+    static const char read[] = "SELECT first_reason_pos, first_reason_pos_n, rating_4"
+                               " FROM tap_counts WHERE kiosk_id = 'merge'";
+    merge_first_reason(&f->db, "", 0, 1);
+    char *got = shared_query(&f->db, read);
+    assert_string_equal(got, "|0|1\n");
+    free(got);
+    merge_first_reason(&f->db, "fast", 2, 2);
+    merge_first_reason(&f->db, "fast", 1, 1);
+    got = shared_query(&f->db, read);
+    assert_string_equal(got, "fast|2|2\n");
+    free(got);
+    merge_first_reason(&f->db, "slow", 9, 9);
+    got = shared_query(&f->db, read);
+    assert_string_equal(got, "fast|2|9\n"); /* the faces still merge */
+    free(got);
+    merge_first_reason(&f->db, "fast", 10, 10);
+    got = shared_query(&f->db, read);
+    assert_string_equal(got, "fast|10|10\n");
+    free(got);
+}
+
 static void test_heartbeat_refused_counts_go_on(void **state)
 {
     struct fixture *f = *state;
@@ -922,12 +972,30 @@ static void test_bounds_as_kiosk(PGconn *c, const char *id)
          "), 1, 5, 'en', 'slow', 6)"},
         {"INSERT INTO sync_cursors(kiosk_id, incarnation, seq) VALUES (substr(current_user, 7),"
          " repeat('i', ",
-         "), 0)"}};
+         "), 0)"},
+        {"INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
+         " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"
+         " misuse_first_reason_neg, misuse_first_reason_neg_n) VALUES"
+         " (substr(current_user, 7), 'i', -8, 'front', 1, 0, 0, 0, 0, 0, 0, 0, repeat('r', ",
+         "), 1)"}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         snprintf(sql, sizeof sql, "%s%d%s", rows[i].before, SCHEMA_KIOSK_ID_MAX_CHARS + 1,
                  rows[i].after);
         assert_role_sql(c, sql, "23514", NULL);
     }
+    /* a first reason has a count, and a count its reason (step 19) */
+    assert_role_sql(c,
+                    "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+                    " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3,"
+                    " misuse_4, first_reason_neg, first_reason_neg_n) VALUES"
+                    " (substr(current_user, 7), 'i', -9, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 'slow', 0)",
+                    "23514", NULL);
+    assert_role_sql(c,
+                    "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+                    " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3,"
+                    " misuse_4, first_reason_neg, first_reason_neg_n) VALUES"
+                    " (substr(current_user, 7), 'i', -9, 'front', 1, 0, 0, 0, 0, 0, 0, 0, '', 4)",
+                    "23514", NULL);
     /* the longest id goes in (removed again by the rollback) */
     assert_role_sql(c, "BEGIN", "", NULL);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -941,16 +1009,25 @@ static void test_bounds_as_kiosk(PGconn *c, const char *id)
 /* Grows the kiosk's own counts as its role, so the lowering checks have
  * rows to refuse: the follow-up columns of schema step 14 (granted like
  * the faces) by 2, so no CHECK (>= 0) refuses a lowering by 1 before the
- * only-grows rule does; and the reason rows, which are chosen reasons only
- * now, mostly n = 1. */
+ * only-grows rule does; a first reason (step 19) where a row has none
+ * (allowed: '' is none yet) and its count by 2; and a reason row of a
+ * later reason, which a store this small may not have made. */
 static void grow_as_kiosk(PGconn *c, const char *id)
 {
-    char sql[256];
+    char sql[512];
     snprintf(sql, sizeof sql,
              "UPDATE tap_counts SET skipped_pos = skipped_pos + 2,"
-             " misuse_timeout_neg = misuse_timeout_neg + 2 WHERE kiosk_id = '%s'",
+             " misuse_timeout_neg = misuse_timeout_neg + 2,"
+             " first_reason_pos = CASE first_reason_pos WHEN '' THEN 'fast' ELSE first_reason_pos"
+             " END, first_reason_pos_n = first_reason_pos_n + 2 WHERE kiosk_id = '%s'",
              id);
     assert_role_sql(c, sql, "", NULL);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+             " question, reason, ended_by, misuse, n) VALUES ('%s', 'grown', -7, 'front',"
+             " 'positive', 'later', 'chosen', 0, 1)",
+             id);
+    assert_role_sql(c, sql, "", "1");
     snprintf(sql, sizeof sql, "UPDATE reason_counts SET n = n + 1 WHERE kiosk_id = '%s'", id);
     assert_role_sql(c, sql, "", NULL);
 }
@@ -1014,6 +1091,12 @@ static void test_row_level_security(void **state)
         /* the follow-ups that ended without a reason only grow too */
         "UPDATE tap_counts SET skipped_pos = skipped_pos - 1",
         "UPDATE tap_counts SET misuse_timeout_neg = misuse_timeout_neg - 1,"
+        " rating_1 = rating_1 + 1",
+        /* a first reason's count only grows, and the reason stays (step 19):
+           neither lowered, nor renamed, nor given up for another */
+        "UPDATE tap_counts SET first_reason_pos_n = first_reason_pos_n - 1",
+        "UPDATE tap_counts SET first_reason_pos = 'moved'",
+        "UPDATE tap_counts SET first_reason_pos = '', first_reason_pos_n = 0,"
         " rating_1 = rating_1 + 1"};
     grow_as_kiosk(c, id);
     for (size_t i = 0; i < sizeof lowering / sizeof lowering[0]; i++) {
@@ -1379,6 +1462,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_heartbeat_alone_keeps_incarnation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_carries_kiosk_problem, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heartbeat_refused_counts_go_on, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_reason_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thread_request_runs_a_round_now, setup, teardown),
     };
     const struct CMUnitTest sqlite_only[] = {

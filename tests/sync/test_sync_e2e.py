@@ -155,18 +155,8 @@ class SharedDb:
             f"SELECT department, bucket_start_ms, rating, misuse, sum(n) FROM {source} "
             f"{where} GROUP BY 1, 2, 3, 4")]
         reasons_source = "reason_counts"
-        if self.wide:  # schema step 14: follow-ups that ended without a reason are tap columns
-            reasons_source = (
-                "(SELECT kiosk_id, incarnation, department, bucket_start_ms, question, reason, "
-                "ended_by, misuse, n FROM reason_counts UNION ALL SELECT kiosk_id, incarnation, "
-                "department, bucket_start_ms, q, '', e, m, v.n FROM tap_counts, LATERAL (VALUES "
-                "('positive', 'skipped', 0, skipped_pos), ('negative', 'skipped', 0, skipped_neg), "
-                "('positive', 'timeout', 0, timeout_pos), ('negative', 'timeout', 0, timeout_neg), "
-                "('positive', 'skipped', 1, misuse_skipped_pos), "
-                "('negative', 'skipped', 1, misuse_skipped_neg), "
-                "('positive', 'timeout', 1, misuse_timeout_pos), "
-                "('negative', 'timeout', 1, misuse_timeout_neg)) AS v(q, e, m, n) "
-                "WHERE v.n > 0) AS r")
+        if self.wide:  # schema steps 14 and 19: some follow-ups are tap_counts columns
+            reasons_source = "followup_counts"
         reasons = [(d, int(b), q, r, e, int(m), int(n)) for d, b, q, r, e, m, n in self.rows(
             "SELECT department, bucket_start_ms, question, reason, ended_by, misuse, sum(n) "
             f"FROM {reasons_source} {where} GROUP BY 1, 2, 3, 4, 5, 6")]

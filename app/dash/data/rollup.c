@@ -20,6 +20,7 @@
 #include "dashdb.h"
 #include "dashview.h"
 #include "log.h"
+#include "schema.h"
 #include "strbuf.h"
 #include "tz.h"
 
@@ -491,32 +492,18 @@ static bool delete_run(struct refresh *r, const char *kiosk_id, int32_t d0, int3
 #define FACE_SUMS                                                                                  \
     "SUM(rating_1), SUM(rating_2), SUM(rating_3), SUM(rating_4),"                                  \
     " SUM(misuse_1), SUM(misuse_2), SUM(misuse_3), SUM(misuse_4)"
-#define RAW_RANGE " WHERE kiosk_id = $1 AND bucket_start_ms >= $2 AND bucket_start_ms < $3) u) t"
-#define RAW_WHERE " WHERE kiosk_id = $1 AND bucket_start_ms >= $2 AND bucket_start_ms < $3"
+#define RAW_COND  "kiosk_id = $1 AND bucket_start_ms >= $2 AND bucket_start_ms < $3"
+#define RAW_RANGE " WHERE " RAW_COND ") u) t"
 /* The follow-ups of the raw range, one row per (incarnation, bucket,
- * department, question, reason, ended_by, misuse): reason_counts' rows,
- * and since schema step 14 tap_counts' columns of those that ended
- * without a reason (reason '').  Rows written before the step and columns
- * written after it may count the same follow-ups of one store (a kiosk
- * upgraded mid-bucket): both are absolute counts, so the greater holds.
- * END_KINDS says which column is which end (k: FOLLOWUPS' CASE). */
-#define END_KINDS                                                                                  \
-    " (SELECT 0 AS k, 'positive' AS question, 'skipped' AS ended_by, 0 AS misuse"                  \
-    " UNION ALL SELECT 1, 'negative', 'skipped', 0 UNION ALL SELECT 2, 'positive', 'timeout', 0"   \
-    " UNION ALL SELECT 3, 'negative', 'timeout', 0 UNION ALL SELECT 4, 'positive', 'skipped', 1"   \
-    " UNION ALL SELECT 5, 'negative', 'skipped', 1 UNION ALL SELECT 6, 'positive', 'timeout', 1"   \
-    " UNION ALL SELECT 7, 'negative', 'timeout', 1) e"
+ * department, question, reason, ended_by, misuse): reason_counts' rows
+ * and tap_counts' columns (schema.h's SCHEMA_FOLLOWUP_ROWS).  Rows written
+ * before a step and columns written after it may count the same
+ * follow-ups of one store (a kiosk upgraded mid-bucket): both are
+ * absolute counts, so the greater holds. */
 #define FOLLOWUPS                                                                                  \
-    " (SELECT department, bucket_start_ms, question, reason, ended_by, misuse, MAX(n) AS n FROM"   \
-    " (SELECT incarnation, department, bucket_start_ms, question, reason, ended_by, misuse, n"     \
-    " FROM reason_counts" RAW_WHERE " UNION ALL SELECT incarnation, department, bucket_start_ms,"  \
-    " question, '', ended_by, misuse, CASE k WHEN 0 THEN skipped_pos WHEN 1 THEN skipped_neg"      \
-    " WHEN 2 THEN timeout_pos WHEN 3 THEN timeout_neg WHEN 4 THEN misuse_skipped_pos"              \
-    " WHEN 5 THEN misuse_skipped_neg WHEN 6 THEN misuse_timeout_pos ELSE misuse_timeout_neg END"   \
-    " FROM tap_counts CROSS JOIN" END_KINDS RAW_WHERE " AND skipped_pos + skipped_neg"             \
-    " + timeout_pos + timeout_neg + misuse_skipped_pos + misuse_skipped_neg + misuse_timeout_pos"  \
-    " + misuse_timeout_neg > 0) r GROUP BY incarnation, department, bucket_start_ms, question,"    \
-    " reason, ended_by, misuse) f"
+    " (SELECT department, bucket_start_ms, question, reason, ended_by, misuse, MAX(n) AS n"       \
+    " FROM (" SCHEMA_FOLLOWUP_ROWS(RAW_COND) ") r GROUP BY incarnation, department,"               \
+    " bucket_start_ms, question, reason, ended_by, misuse) f"
 /* Floor division of the local time lm: SQL's integer division rounds toward
  * zero, which puts a kiosk's time before 1970 (a bad clock, a zone west of
  * UTC at the epoch) on the wrong day and gives hour -5.  Both engines. */

@@ -208,7 +208,7 @@ static enum sync_result pg_connect(struct sync_backend *base, int64_t timeout_ms
     "  unnest($10::bigint[]), unnest($11::bigint[]), unnest($12::bigint[]),"                       \
     "  unnest($13::bigint[]), unnest($14::bigint[]), unnest($15::bigint[]),"                       \
     "  unnest($16::bigint[]), unnest($17::bigint[]), unnest($18::bigint[]),"                       \
-    "  unnest($19::bigint[]), unnest($20::bigint[]), unnest($21::text[]), unnest($22::text[]),"   \
+    "  unnest($19::bigint[]), unnest($20::bigint[]), unnest($21::text[]), unnest($22::text[]),"    \
     "  unnest($23::text[]), unnest($24::text[]), unnest($25::bigint[]), unnest($26::bigint[]),"    \
     "  unnest($27::bigint[]), unnest($28::bigint[])) AS s"
 /* Over the 4095 characters C lets one literal have: joined when the
@@ -275,8 +275,8 @@ enum {
     FIRST_ARRAY = 2 + SYNC_COUNT_COLUMNS + SYNC_END_COLUMNS,
     COUNT_ARRAYS = FIRST_ARRAY + 2 * SYNC_FIRST_REASONS
 };
-_Static_assert(COUNT_ARRAYS == sizeof ((struct postgres_backend *)0)->arrays /
-                                   sizeof ((struct postgres_backend *)0)->arrays[0],
+_Static_assert(COUNT_ARRAYS == sizeof((struct postgres_backend *)0)->arrays /
+                                   sizeof((struct postgres_backend *)0)->arrays[0],
                "one array per count column");
 static void count_arrays(struct postgres_backend *b, const struct sync_batch *batch, size_t from,
                          size_t to)

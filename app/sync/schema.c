@@ -66,20 +66,47 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
     "ALTER TABLE tap_counts ADD COLUMN " c "_n BIGINT NOT NULL DEFAULT 0;"
 #define FIRST_VALID_(c)                                                                            \
     " " c "_n >= 0 AND (" c " = '') = (" c "_n = 0) AND length(" c ") <= " BOUND_ID " AND"
-#define FIRST_LOWERED_(c) " OR NEW." c "_n < OLD." c "_n OR (OLD." c " <> '' AND NEW." c " <> OLD." c ")"
-#define FIRSTS_LOWERED    SCHEMA_FIRSTS_EACH_(FIRST_LOWERED_)
+#define FIRST_LOWERED_(c)                                                                          \
+    " OR NEW." c "_n < OLD." c "_n OR (OLD." c " <> '' AND NEW." c " <> OLD." c ")"
+#define FIRSTS_LOWERED SCHEMA_FIRSTS_EACH_(FIRST_LOWERED_)
 
-/* The only-grows rule's key and faces, for the triggers after step 14. */
-#define TAP_COUNTS_KEY_KEPT                                                                        \
-    "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department)"                   \
-    "     IS DISTINCT FROM (OLD.kiosk_id, OLD.incarnation, OLD.bucket_start_ms, OLD.department)"  \
-    "  THEN RAISE EXCEPTION 'tap_counts: a row''s key never changes' USING ERRCODE = '23514';"     \
-    "  END IF;"
+/* The only-grows rule on tap_counts from step 14 on: a count went down
+ * (lowered: an SQL condition), refused with message.  PostgreSQL's
+ * trigger function also refuses a changed key and stamps the row;
+ * SQLite's trigger (after it dropped the one before) refuses both with
+ * one message, its AFTER trigger stamps. */
 #define TAP_COUNTS_LOWERED                                                                         \
     " NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"                                  \
     " OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"                               \
     " OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"                               \
     " OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4" ENDS_LOWERED
+#define TAP_COUNTS_ONLY_GROW_FN(lowered, message)                                                  \
+    "CREATE OR REPLACE FUNCTION wow_tap_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$" \
+    "BEGIN"                                                                                        \
+    "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department)"                    \
+    "     IS DISTINCT FROM (OLD.kiosk_id, OLD.incarnation, OLD.bucket_start_ms, OLD.department)"   \
+    "  THEN RAISE EXCEPTION 'tap_counts: a row''s key never changes' USING ERRCODE = '23514';"     \
+    "  END IF;"                                                                                    \
+    "  IF" lowered "  THEN RAISE EXCEPTION '" message " (kiosk %, bucket %)',"                     \
+    "    OLD.kiosk_id, OLD.bucket_start_ms USING ERRCODE = '23514';"                               \
+    "  END IF;"                                                                                    \
+    "  NEW.synced_ms := " SCHEMA_PG_NOW_MS ";"                                                     \
+    "  RETURN NEW;"                                                                                \
+    "END $$"
+/* SQLite: the stamp of a row whose faces or columns (a list) grew. */
+#define TAP_COUNTS_STAMPED_ON(columns)                                                             \
+    "DROP TRIGGER tap_counts_synced_update;"                                                       \
+    "CREATE TRIGGER tap_counts_synced_update AFTER UPDATE OF rating_1, rating_2, rating_3,"        \
+    "  rating_4, misuse_1, misuse_2, misuse_3, misuse_4, " columns " ON tap_counts"                \
+    "  BEGIN UPDATE tap_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS                              \
+    "  WHERE rowid = NEW.rowid; END"
+#define TAP_COUNTS_ONLY_GROW_TRIGGER(lowered, message)                                             \
+    "DROP TRIGGER tap_counts_only_grow;"                                                           \
+    "CREATE TRIGGER tap_counts_only_grow BEFORE UPDATE ON tap_counts WHEN"                         \
+    "  NEW.kiosk_id IS NOT OLD.kiosk_id OR NEW.incarnation IS NOT OLD.incarnation"                 \
+    "  OR NEW.bucket_start_ms IS NOT OLD.bucket_start_ms OR NEW.department IS NOT OLD.department"  \
+    "  OR" lowered "  BEGIN SELECT RAISE(ABORT, '" message "');"                                   \
+    "  END;"
 
 /* A number macro as an SQL literal. */
 #define SCHEMA_STR_(x) #x
@@ -621,39 +648,12 @@ const struct schema_step schema_steps[] = {
      /* PostgreSQL: the kiosk roles may write them (column grants, as step
         11's), and the only-grows trigger keeps them growing */
      "GRANT INSERT (" SCHEMA_END_COLUMNS "), UPDATE (" SCHEMA_END_COLUMNS
-     ") ON tap_counts TO " SCHEMA_FLEET_ROLE ";"
-     "CREATE OR REPLACE FUNCTION wow_tap_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$"
-     "BEGIN"
-     "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department)"
-     "     IS DISTINCT FROM (OLD.kiosk_id, OLD.incarnation, OLD.bucket_start_ms, OLD.department)"
-     "  THEN RAISE EXCEPTION 'tap_counts: a row''s key never changes' USING ERRCODE = '23514';"
-     "  END IF;"
-     "  IF NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"
-     "     OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"
-     "     OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"
-     "     OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4" ENDS_LOWERED
-     "  THEN RAISE EXCEPTION 'tap_counts: counts only grow (kiosk %, bucket %)',"
-     "    OLD.kiosk_id, OLD.bucket_start_ms USING ERRCODE = '23514';"
-     "  END IF;"
-     "  NEW.synced_ms := " SCHEMA_PG_NOW_MS ";"
-     "  RETURN NEW;"
-     "END $$",
+     ") ON tap_counts TO " SCHEMA_FLEET_ROLE
+     ";" TAP_COUNTS_ONLY_GROW_FN(TAP_COUNTS_LOWERED, "tap_counts: counts only grow"),
      /* SQLite: the same rule, and an update of them stamps the row too */
-     "DROP TRIGGER tap_counts_only_grow;"
-     "CREATE TRIGGER tap_counts_only_grow BEFORE UPDATE ON tap_counts WHEN"
-     "  NEW.kiosk_id IS NOT OLD.kiosk_id OR NEW.incarnation IS NOT OLD.incarnation"
-     "  OR NEW.bucket_start_ms IS NOT OLD.bucket_start_ms OR NEW.department IS NOT OLD.department"
-     "  OR NEW.rating_1 < OLD.rating_1 OR NEW.rating_2 < OLD.rating_2"
-     "  OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"
-     "  OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"
-     "  OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4" ENDS_LOWERED
-     "  BEGIN SELECT RAISE(ABORT, 'tap_counts: counts only grow, and a row''s key never changes');"
-     "  END;"
-     "DROP TRIGGER tap_counts_synced_update;"
-     "CREATE TRIGGER tap_counts_synced_update AFTER UPDATE OF rating_1, rating_2, rating_3,"
-     "  rating_4, misuse_1, misuse_2, misuse_3, misuse_4, " SCHEMA_END_COLUMNS " ON tap_counts"
-     "  BEGIN UPDATE tap_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS
-     "  WHERE rowid = NEW.rowid; END"},
+     TAP_COUNTS_ONLY_GROW_TRIGGER(TAP_COUNTS_LOWERED,
+                                  "tap_counts: counts only grow, and a row''s key never changes")
+         TAP_COUNTS_STAMPED_ON(SCHEMA_END_COLUMNS)},
     /* step: sync cursors — what the database holds of each store, so a kiosk
        whose store says "sent" sends again what this database never got */
     {15, "sync cursors: the rows of each kiosk store this database holds (docs/SYNC.md, Protocol)",
@@ -731,9 +731,11 @@ const struct schema_step schema_steps[] = {
          FIRST_COLUMN("misuse_first_reason_pos") FIRST_COLUMN("misuse_first_reason_neg")
      /* every follow-up count as reason_counts held them before step 14 */
      "CREATE VIEW followup_counts AS SELECT kiosk_id, incarnation, bucket_start_ms, department,"
-     "  question, reason, ended_by, misuse, MAX(n) AS n FROM (" SCHEMA_FOLLOWUP_ROWS("1 = 1") ") f"
-     "  GROUP BY kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by,"
-     "  misuse",
+     "  question, reason, ended_by, misuse, MAX(n) AS n FROM (" SCHEMA_FOLLOWUP_ROWS(
+         "1 = 1") ") f"
+                  "  GROUP BY kiosk_id, incarnation, bucket_start_ms, department, question, "
+                  "reason, ended_by,"
+                  "  misuse",
      /* PostgreSQL: the kiosk roles may write them (column grants, as step
         14's); the bounds of step 17 and a count with each reason, NOT
         VALID (existing rows hold the defaults); the only-grows trigger
@@ -742,30 +744,14 @@ const struct schema_step schema_steps[] = {
      "GRANT INSERT (" SCHEMA_FIRST_COLUMNS "), UPDATE (" SCHEMA_FIRST_COLUMNS
      ") ON tap_counts TO " SCHEMA_FLEET_ROLE ";"
      "ALTER TABLE tap_counts ADD CONSTRAINT tap_counts_first_reasons CHECK ("
-     "  " SCHEMA_FIRSTS_EACH_(FIRST_VALID_) " true) NOT VALID;"
-     "CREATE OR REPLACE FUNCTION wow_tap_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$"
-     "BEGIN" TAP_COUNTS_KEY_KEPT "  IF" TAP_COUNTS_LOWERED FIRSTS_LOWERED
-     "  THEN RAISE EXCEPTION 'tap_counts: counts only grow, and a first reason never changes"
-     " (kiosk %, bucket %)', OLD.kiosk_id, OLD.bucket_start_ms USING ERRCODE = '23514';"
-     "  END IF;"
-     "  NEW.synced_ms := " SCHEMA_PG_NOW_MS ";"
-     "  RETURN NEW;"
-     "END $$",
+     "  " SCHEMA_FIRSTS_EACH_(FIRST_VALID_) " true) NOT VALID;" TAP_COUNTS_ONLY_GROW_FN(
+         TAP_COUNTS_LOWERED FIRSTS_LOWERED,
+         "tap_counts: counts only grow, and a first reason never changes"),
      /* SQLite: the same rule, and an update of them stamps the row too */
-     "DROP TRIGGER tap_counts_only_grow;"
-     "CREATE TRIGGER tap_counts_only_grow BEFORE UPDATE ON tap_counts WHEN"
-     "  NEW.kiosk_id IS NOT OLD.kiosk_id OR NEW.incarnation IS NOT OLD.incarnation"
-     "  OR NEW.bucket_start_ms IS NOT OLD.bucket_start_ms OR NEW.department IS NOT OLD.department"
-     "  OR" TAP_COUNTS_LOWERED FIRSTS_LOWERED
-     "  BEGIN SELECT RAISE(ABORT, 'tap_counts: counts only grow, a first reason never changes,"
-     " and a row''s key never changes');"
-     "  END;"
-     "DROP TRIGGER tap_counts_synced_update;"
-     "CREATE TRIGGER tap_counts_synced_update AFTER UPDATE OF rating_1, rating_2, rating_3,"
-     "  rating_4, misuse_1, misuse_2, misuse_3, misuse_4, " SCHEMA_END_COLUMNS
-     ", " SCHEMA_FIRST_COLUMNS " ON tap_counts"
-     "  BEGIN UPDATE tap_counts SET synced_ms = " SCHEMA_SQLITE_NOW_MS
-     "  WHERE rowid = NEW.rowid; END"},
+     TAP_COUNTS_ONLY_GROW_TRIGGER(TAP_COUNTS_LOWERED FIRSTS_LOWERED,
+                                  "tap_counts: counts only grow, a first reason never changes,"
+                                  " and a row''s key never changes")
+         TAP_COUNTS_STAMPED_ON(SCHEMA_END_COLUMNS ", " SCHEMA_FIRST_COLUMNS)},
 };
 const size_t schema_step_count = sizeof schema_steps / sizeof schema_steps[0];
 

@@ -167,7 +167,8 @@
  * (misuse ? 2 : 0) + (negative question ? 1 : 0), then their counts. */
 #define SCHEMA_FIRST_COLUMNS                                                                       \
     "first_reason_pos, first_reason_neg, misuse_first_reason_pos, misuse_first_reason_neg,"        \
-    " first_reason_pos_n, first_reason_neg_n, misuse_first_reason_pos_n, misuse_first_reason_neg_n"
+    " first_reason_pos_n, first_reason_neg_n, misuse_first_reason_pos_n, "                         \
+    "misuse_first_reason_neg_n"
 
 /* A first reason, once there, is kept, and its count is the greater of
  * stored and sent when the same reason is sent ('' and 0: none yet).  An
@@ -176,9 +177,10 @@
 #define SCHEMA_FIRST_SAME_(c) " (tap_counts." c " = '' OR excluded." c " = tap_counts." c ")"
 #define SCHEMA_FIRST_GROW_(c)                                                                      \
     ", " c " = CASE WHEN tap_counts." c " = '' THEN excluded." c " ELSE tap_counts." c " END, " c  \
-    "_n = CASE WHEN excluded." c "_n > tap_counts." c "_n AND" SCHEMA_FIRST_SAME_(c)               \
-    " THEN excluded." c "_n ELSE tap_counts." c "_n END"
-#define SCHEMA_FIRST_GREW_(c) " OR (excluded." c "_n > tap_counts." c "_n AND" SCHEMA_FIRST_SAME_(c) ")"
+    "_n = CASE WHEN excluded." c "_n > tap_counts." c                                              \
+    "_n AND" SCHEMA_FIRST_SAME_(c) " THEN excluded." c "_n ELSE tap_counts." c "_n END"
+#define SCHEMA_FIRST_GREW_(c)                                                                      \
+    " OR (excluded." c "_n > tap_counts." c "_n AND" SCHEMA_FIRST_SAME_(c) ")"
 #define SCHEMA_FIRSTS_EACH_(f)                                                                     \
     f("first_reason_pos") f("first_reason_neg") f("misuse_first_reason_pos")                       \
         f("misuse_first_reason_neg")
@@ -192,28 +194,32 @@
  * mid-bucket may count the same follow-ups in a row and in a column: both
  * are absolute, so a reader takes the greater per key (the rollup,
  * step 19's view followup_counts).  The same SQL in both engines. */
-#define SCHEMA_END_N_                                                                              \
-    "CASE e.k WHEN 0 THEN skipped_pos WHEN 1 THEN skipped_neg WHEN 2 THEN timeout_pos"             \
-    " WHEN 3 THEN timeout_neg WHEN 4 THEN misuse_skipped_pos WHEN 5 THEN misuse_skipped_neg"       \
-    " WHEN 6 THEN misuse_timeout_pos ELSE misuse_timeout_neg END"
-#define SCHEMA_FIRST_OF_(suffix)                                                                   \
-    "CASE e.k WHEN 0 THEN first_reason_pos" suffix " WHEN 1 THEN first_reason_neg" suffix          \
-    " WHEN 2 THEN misuse_first_reason_pos" suffix " ELSE misuse_first_reason_neg" suffix " END"
 #define SCHEMA_FOLLOWUP_ROWS(cond)                                                                 \
     "SELECT kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by,"       \
     " misuse, n FROM reason_counts WHERE " cond                                                    \
-    " UNION ALL SELECT kiosk_id, incarnation, bucket_start_ms, department, e.question, '',"        \
-    " e.ended_by, e.misuse, " SCHEMA_END_N_ " FROM tap_counts CROSS JOIN (SELECT 0 AS k,"          \
-    " 'positive' AS question, 'skipped' AS ended_by, 0 AS misuse"                                  \
+    " UNION ALL SELECT kiosk_id, incarnation, bucket_start_ms, department, "                       \
+    "e.question, " SCHEMA_COLUMN_REASON_ ", e.ended_by, e.misuse, " SCHEMA_COLUMN_N_               \
+    " FROM tap_counts CROSS JOIN" SCHEMA_COLUMN_KINDS_ " WHERE " cond " AND " SCHEMA_COLUMN_N_     \
+    " > 0"
+/* The follow-up counts that are tap_counts columns, one kind (e.k) each:
+ * 0..7 the ends without a reason (step 14), 8..11 the first reasons. */
+#define SCHEMA_COLUMN_KINDS_                                                                       \
+    " (SELECT 0 AS k, 'positive' AS question, 'skipped' AS ended_by, 0 AS misuse"                  \
     " UNION ALL SELECT 1, 'negative', 'skipped', 0 UNION ALL SELECT 2, 'positive', 'timeout', 0"   \
     " UNION ALL SELECT 3, 'negative', 'timeout', 0 UNION ALL SELECT 4, 'positive', 'skipped', 1"   \
     " UNION ALL SELECT 5, 'negative', 'skipped', 1 UNION ALL SELECT 6, 'positive', 'timeout', 1"   \
-    " UNION ALL SELECT 7, 'negative', 'timeout', 1) e WHERE " cond " AND " SCHEMA_END_N_ " > 0"    \
-    " UNION ALL SELECT kiosk_id, incarnation, bucket_start_ms, department, e.question,"            \
-    " " SCHEMA_FIRST_OF_("") ", 'chosen', e.misuse, " SCHEMA_FIRST_OF_("_n")                      \
-    " FROM tap_counts CROSS JOIN (SELECT 0 AS k, 'positive' AS question, 0 AS misuse"              \
-    " UNION ALL SELECT 1, 'negative', 0 UNION ALL SELECT 2, 'positive', 1"                         \
-    " UNION ALL SELECT 3, 'negative', 1) e WHERE " cond " AND " SCHEMA_FIRST_OF_("_n") " > 0"
+    " UNION ALL SELECT 7, 'negative', 'timeout', 1 UNION ALL SELECT 8, 'positive', 'chosen', 0"    \
+    " UNION ALL SELECT 9, 'negative', 'chosen', 0 UNION ALL SELECT 10, 'positive', 'chosen', 1"    \
+    " UNION ALL SELECT 11, 'negative', 'chosen', 1) e"
+#define SCHEMA_COLUMN_N_                                                                           \
+    "CASE e.k WHEN 0 THEN skipped_pos WHEN 1 THEN skipped_neg WHEN 2 THEN timeout_pos"             \
+    " WHEN 3 THEN timeout_neg WHEN 4 THEN misuse_skipped_pos WHEN 5 THEN misuse_skipped_neg"       \
+    " WHEN 6 THEN misuse_timeout_pos WHEN 7 THEN misuse_timeout_neg"                               \
+    " WHEN 8 THEN first_reason_pos_n WHEN 9 THEN first_reason_neg_n"                               \
+    " WHEN 10 THEN misuse_first_reason_pos_n ELSE misuse_first_reason_neg_n END"
+#define SCHEMA_COLUMN_REASON_                                                                      \
+    "CASE e.k WHEN 8 THEN first_reason_pos WHEN 9 THEN first_reason_neg"                           \
+    " WHEN 10 THEN misuse_first_reason_pos WHEN 11 THEN misuse_first_reason_neg ELSE '' END"
 
 #define SCHEMA_REASON_COUNTS_MERGE                                                                 \
     " ON CONFLICT (kiosk_id, incarnation, bucket_start_ms, department, question, reason,"          \

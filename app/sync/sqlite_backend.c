@@ -187,10 +187,15 @@ static enum sync_result sqlite_connect(struct sync_backend *base, int64_t timeou
     }
     struct strbuf count_sql = {0};
     strbuf_puts_all(&count_sql, count_parts, sizeof count_parts / sizeof count_parts[0]);
-    bool count_prepared = !count_sql.failed && sqlite3_prepare_v2(b->db, count_sql.data, -1,
-                                                                  &b->count_stmt, NULL) == SQLITE_OK;
+    if (count_sql.failed) {
+        sync_backend_fail(base, "sync: %s: out of memory preparing the counts' statement", b->path);
+        sqlite_disconnect(base);
+        return SYNC_ERR_SERVER;
+    }
+    int counts_rc = sqlite3_prepare_v2(b->db, count_sql.data, -1, &b->count_stmt, NULL);
     strbuf_free(&count_sql);
-    if (!count_prepared || sqlite3_prepare_v2(b->db, reason_sql, -1, &b->reason_stmt, NULL) != SQLITE_OK ||
+    if (counts_rc != SQLITE_OK ||
+        sqlite3_prepare_v2(b->db, reason_sql, -1, &b->reason_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, heartbeat_sql, -1, &b->heartbeat_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, catalog_sql, -1, &b->catalog_stmt, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(b->db, update_sql, -1, &b->update_stmt, NULL) != SQLITE_OK ||

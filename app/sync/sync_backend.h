@@ -49,14 +49,14 @@ enum sync_result {
  * SYNC_FIRST_INDEX(negative, misuse)] and its count, the columns
  * first_reason_pos .. misuse_first_reason_neg_n (SCHEMA_FIRST_COLUMNS); "" and 0: none.
  * The store keeps which reason is first as it grows (store_changes.h). */
-#define SYNC_FIRST_REASONS                  4
+#define SYNC_FIRST_REASONS                 4
 #define SYNC_FIRST_INDEX(negative, misuse) (((misuse) ? 2 : 0) + ((negative) ? 1 : 0))
 
 struct sync_count_row {
     const char *department;
     int64_t bucket_start_ms;
-    int64_t n[SYNC_COUNT_COLUMNS];   /* rating_1..rating_4, misuse_1..misuse_4 */
-    int64_t ended[SYNC_END_COLUMNS]; /* skipped_pos..misuse_timeout_neg */
+    int64_t n[SYNC_COUNT_COLUMNS];                /* rating_1..rating_4, misuse_1..misuse_4 */
+    int64_t ended[SYNC_END_COLUMNS];              /* skipped_pos..misuse_timeout_neg */
     const char *first_reason[SYNC_FIRST_REASONS]; /* first_reason_pos..misuse_first_reason_neg */
     int64_t first_n[SYNC_FIRST_REASONS];          /* the same, _n */
 };

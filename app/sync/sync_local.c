@@ -50,8 +50,8 @@ static bool handle_count(void *ctx, const struct store_count_change *change)
     memcpy(row->first_n, change->first_n, sizeof row->first_n);
     bool kept = row->department != NULL;
     for (int r = 0; r < SYNC_FIRST_REASONS; r++)
-        kept = (row->first_reason[r] = strset_keep(&batch->strings, change->first_reason[r])) &&
-               kept;
+        kept =
+            (row->first_reason[r] = strset_keep(&batch->strings, change->first_reason[r])) && kept;
     if (!kept)
         return false;
     batch->count_n++;

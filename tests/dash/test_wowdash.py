@@ -57,6 +57,16 @@ def check(cond, message):
         raise AssertionError(message)
 
 
+def check_refused(engine, run, statements):
+    """Each of statements, run, fails with the only-grows rule's message."""
+    for sql in statements:
+        try:
+            run(sql)
+            check(False, f"{engine} allowed {sql!r}: counts only grow")
+        except (RuntimeError, sqlite3.IntegrityError) as e:
+            check("counts only grow" in str(e), f"{engine}: {sql!r}: {e}")
+
+
 def test_migrate_postgres():
     db, conninfo = new_pg_db("migrate")
     r = dash("migrate", "--db", conninfo)
@@ -156,12 +166,8 @@ def test_migrate_stamp_default():
                      " SELECT synced_ms FROM reason_counts WHERE kiosk_id = 'k'", dbname=db).split()
     check(len(stamps) == 2 and all(abs(int(t) - time.time() * 1000) < 60_000 for t in stamps),
           f"grown rows are stamped {stamps}")
-    for lowering in ("UPDATE tap_counts SET rating_4 = 1", "UPDATE reason_counts SET n = 1"):
-        try:
-            PG.psql(lowering, dbname=db)
-            check(False, f"PostgreSQL allowed {lowering!r}: counts only grow")
-        except RuntimeError as e:
-            check("counts only grow" in str(e), f"{lowering!r}: {e}")
+    check_refused("PostgreSQL", lambda sql: PG.psql(sql, dbname=db),
+                  ("UPDATE tap_counts SET rating_4 = 1", "UPDATE reason_counts SET n = 1"))
 
 
 ENDS_DAY = 20000  # 2024-10-04, UTC: the kiosk's zone below
@@ -256,13 +262,8 @@ def test_migrate_followup_columns(tmp):
         want[("negative", "", "skipped", 0)] = 3  # the greater of the row's 2 and the column's 3
         want[("negative", "", "timeout", 0)] = 1
         check(grown == want, f"{engine}: after the kiosk's columns: {grown}, expected {want}")
-        for lowering in ("UPDATE tap_counts SET skipped_neg = 1",
-                         "UPDATE tap_counts SET timeout_neg = timeout_neg - 1"):
-            try:
-                run(lowering)
-                check(False, f"{engine} allowed {lowering!r}: counts only grow")
-            except (RuntimeError, sqlite3.IntegrityError) as e:
-                check("counts only grow" in str(e), f"{engine}: {lowering!r}: {e}")
+        check_refused(engine, run, ("UPDATE tap_counts SET skipped_neg = 1",
+                                    "UPDATE tap_counts SET timeout_neg = timeout_neg - 1"))
 
 
 def test_migrate_first_reasons(tmp):
@@ -311,14 +312,10 @@ def test_migrate_first_reasons(tmp):
         want[("positive", "fast", "chosen", 0)] = 3  # the greater of the row's 2 and the column's 3
         check(grown == want, f"{engine}: after the kiosk's column: {grown}, expected {want}")
         check(view() == want, f"{engine}: followup_counts {view()}, expected {want}")
-        for lowering in ("UPDATE tap_counts SET first_reason_pos_n = 1",
-                         "UPDATE tap_counts SET first_reason_pos = 'other'",
-                         "UPDATE tap_counts SET first_reason_pos = '', first_reason_pos_n = 0"):
-            try:
-                run(lowering)
-                check(False, f"{engine} allowed {lowering!r}: counts only grow")
-            except (RuntimeError, sqlite3.IntegrityError) as e:
-                check("counts only grow" in str(e), f"{engine}: {lowering!r}: {e}")
+        check_refused(engine, run, ("UPDATE tap_counts SET first_reason_pos_n = 1",
+                                    "UPDATE tap_counts SET first_reason_pos = 'other'",
+                                    "UPDATE tap_counts SET first_reason_pos = '',"
+                                    " first_reason_pos_n = 0"))
 
 
 def test_migrate_sqlite(tmp):
@@ -339,13 +336,8 @@ def test_migrate_sqlite(tmp):
     cursors = con.execute("SELECT kiosk_id, incarnation, seq FROM sync_cursors").fetchall()
     check(cursors == [("k", "i", -1)], f"sync_cursors after migrating: {cursors}")
     con.execute("UPDATE tap_counts SET rating_4 = 8")  # a count grows: allowed
-    for lowering in ("UPDATE tap_counts SET rating_4 = 1",
-                     "UPDATE tap_counts SET department = 'elsewhere'"):
-        try:
-            con.execute(lowering)
-            check(False, f"SQLite allowed {lowering!r}: counts only grow")
-        except sqlite3.IntegrityError as e:
-            check("counts only grow" in str(e), f"{lowering!r}: {e}")
+    check_refused("SQLite", con.execute, ("UPDATE tap_counts SET rating_4 = 1",
+                                          "UPDATE tap_counts SET department = 'elsewhere'"))
     con.execute("INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
                 " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4,"
                 " synced_ms) VALUES ('k', 'i', 2000, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 0)")

@@ -26,7 +26,7 @@ struct seen {
     int64_t ended_sum; /* follow-ups that ended without a reason, in the count rows */
     int firsts;        /* first reasons in the count rows */
     int64_t first_sum;
-    int stop_after;    /* 0: never stop */
+    int stop_after; /* 0: never stop */
 };
 
 static bool handle_count(void *ctx, const struct store_count_change *row)

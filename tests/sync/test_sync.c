@@ -984,12 +984,13 @@ static void test_bounds_as_kiosk(PGconn *c, const char *id)
         assert_role_sql(c, sql, "23514", NULL);
     }
     /* a first reason has a count, and a count its reason (step 19) */
-    assert_role_sql(c,
-                    "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
-                    " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3,"
-                    " misuse_4, first_reason_neg, first_reason_neg_n) VALUES"
-                    " (substr(current_user, 7), 'i', -9, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 'slow', 0)",
-                    "23514", NULL);
+    assert_role_sql(
+        c,
+        "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+        " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3,"
+        " misuse_4, first_reason_neg, first_reason_neg_n) VALUES"
+        " (substr(current_user, 7), 'i', -9, 'front', 1, 0, 0, 0, 0, 0, 0, 0, 'slow', 0)",
+        "23514", NULL);
     assert_role_sql(c,
                     "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
                     " rating_1, rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3,"

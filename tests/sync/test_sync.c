@@ -1033,6 +1033,36 @@ static void grow_as_kiosk(PGconn *c, const char *id)
     assert_role_sql(c, sql, "", NULL);
 }
 
+/* Its own rows, as the kiosk's role: the merge's growth is the only
+ * change it can make (the only-grows rule, steps 6, 14 and 19). */
+static void lowering_refused_as_kiosk(PGconn *c, const char *id)
+{
+    char sql[256];
+    const char *lowering[] = {
+        "UPDATE tap_counts SET rating_4 = 0",
+        "UPDATE tap_counts SET misuse_1 = misuse_1 - 1, rating_1 = rating_1 + 1",
+        "UPDATE tap_counts SET department = 'elsewhere'",
+        "UPDATE tap_counts SET bucket_start_ms = bucket_start_ms + 1",
+        "UPDATE reason_counts SET n = 1 WHERE n > 1 AND",
+        "UPDATE reason_counts SET reason = 'moved' WHERE",
+        /* the follow-ups that ended without a reason only grow too */
+        "UPDATE tap_counts SET skipped_pos = skipped_pos - 1",
+        "UPDATE tap_counts SET misuse_timeout_neg = misuse_timeout_neg - 1,"
+        " rating_1 = rating_1 + 1",
+        /* a first reason's count only grows, and the reason stays (step 19):
+           neither lowered, nor renamed, nor given up for another */
+        "UPDATE tap_counts SET first_reason_pos_n = first_reason_pos_n - 1",
+        "UPDATE tap_counts SET first_reason_pos = 'moved'",
+        "UPDATE tap_counts SET first_reason_pos = '', first_reason_pos_n = 0,"
+        " rating_1 = rating_1 + 1"};
+    grow_as_kiosk(c, id);
+    for (size_t i = 0; i < sizeof lowering / sizeof lowering[0]; i++) {
+        snprintf(sql, sizeof sql, "%s%s kiosk_id = '%s'", lowering[i],
+                 strstr(lowering[i], "WHERE") ? "" : " WHERE", id);
+        assert_role_sql(c, sql, "23514", NULL);
+    }
+}
+
 /* Connected as a kiosk's own role (not a superuser, not the owner, no
  * BYPASSRLS): it writes its own rows and cannot read or touch others'. */
 static void test_row_level_security(void **state)
@@ -1081,30 +1111,7 @@ static void test_row_level_security(void **state)
        which runs before row-level security's check would (42501) */
     assert_role_sql(c, "UPDATE tap_counts SET kiosk_id = 'other'", "23514", NULL);
     assert_role_sql(c, "DELETE FROM tap_counts", "42501", NULL);
-    /* its own rows: the merge's growth is the only change it can make */
-    const char *lowering[] = {
-        "UPDATE tap_counts SET rating_4 = 0",
-        "UPDATE tap_counts SET misuse_1 = misuse_1 - 1, rating_1 = rating_1 + 1",
-        "UPDATE tap_counts SET department = 'elsewhere'",
-        "UPDATE tap_counts SET bucket_start_ms = bucket_start_ms + 1",
-        "UPDATE reason_counts SET n = 1 WHERE n > 1 AND",
-        "UPDATE reason_counts SET reason = 'moved' WHERE",
-        /* the follow-ups that ended without a reason only grow too */
-        "UPDATE tap_counts SET skipped_pos = skipped_pos - 1",
-        "UPDATE tap_counts SET misuse_timeout_neg = misuse_timeout_neg - 1,"
-        " rating_1 = rating_1 + 1",
-        /* a first reason's count only grows, and the reason stays (step 19):
-           neither lowered, nor renamed, nor given up for another */
-        "UPDATE tap_counts SET first_reason_pos_n = first_reason_pos_n - 1",
-        "UPDATE tap_counts SET first_reason_pos = 'moved'",
-        "UPDATE tap_counts SET first_reason_pos = '', first_reason_pos_n = 0,"
-        " rating_1 = rating_1 + 1"};
-    grow_as_kiosk(c, id);
-    for (size_t i = 0; i < sizeof lowering / sizeof lowering[0]; i++) {
-        snprintf(sql, sizeof sql, "%s%s kiosk_id = '%s'", lowering[i],
-                 strstr(lowering[i], "WHERE") ? "" : " WHERE", id);
-        assert_role_sql(c, sql, "23514", NULL);
-    }
+    lowering_refused_as_kiosk(c, id);
     snprintf(sql, sizeof sql,
              "UPDATE tap_counts SET rating_2 = rating_2 + 1 WHERE kiosk_id = '%s'"
              " AND bucket_start_ms < 0",

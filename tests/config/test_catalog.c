@@ -41,7 +41,7 @@ static void add_sample(const char *name, const char *text, size_t len, bool flee
 {
     assert_true(sample_count < MAX_SAMPLES);
     struct sample *s = &samples[sample_count++];
-    snprintf(s->name, sizeof s->name, "%s", name);
+    assert_true(snprintf(s->name, sizeof s->name, "%s", name) < (int)sizeof s->name);
     s->text = strndup(text, len);
     s->fleet = fleet;
     assert_non_null(s->text);
@@ -51,7 +51,7 @@ static char *read_source(const char *path)
 {
     char full[512];
     int err_no = 0;
-    snprintf(full, sizeof full, "%s/%s", WOW_SOURCE_DIR, path);
+    assert_true(snprintf(full, sizeof full, "%s/%s", WOW_SOURCE_DIR, path) < (int)sizeof full);
     char *text = file_read_text(full, &err_no);
     if (text == NULL)
         fail_msg("%s: %s", full, strerror(err_no));

@@ -148,10 +148,12 @@ static void doc_add(struct doc *d, const char *section, const char *name, const 
         return; /* name.LANG: the localised form of name, listed beside it */
     assert_true(d->count < MAX_DOC_KEYS);
     struct doc_key *k = &d->keys[d->count++];
-    snprintf(k->section, sizeof k->section, "%s", section);
-    snprintf(k->name, sizeof k->name, "%s", name);
-    snprintf(k->fallback, sizeof k->fallback, "%s", fallback);
-    snprintf(k->where, sizeof k->where, "%s", where);
+    /* a doc's longer text would be cut and compared wrong: fail instead */
+    assert_true(snprintf(k->section, sizeof k->section, "%s", section) < (int)sizeof k->section);
+    assert_true(snprintf(k->name, sizeof k->name, "%s", name) < (int)sizeof k->name);
+    assert_true(snprintf(k->fallback, sizeof k->fallback, "%s", fallback) <
+                (int)sizeof k->fallback);
+    assert_true(snprintf(k->where, sizeof k->where, "%s", where) < (int)sizeof k->where);
 }
 
 /* The table's keys from first to last in section (a doc's "`mon` … `sun`"). */

@@ -78,7 +78,9 @@ static void count(struct comment_complaint *all, size_t *n, const char *text, bo
         }
     if (*n == COMPLAINT_SLOTS)
         return;
-    snprintf(all[*n].text, sizeof all[*n].text, "%s", text);
+    size_t len = strnlen(text, sizeof all[*n].text - 1); /* words are shorter already */
+    memcpy(all[*n].text, text, len);
+    all[*n].text[len] = '\0';
     all[*n].tag = tag;
     all[*n].n = 1;
     (*n)++;

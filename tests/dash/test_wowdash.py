@@ -204,6 +204,38 @@ def engine_db(engine, tmp, name):
     return target, run, query
 
 
+def across_step(engine, tmp, name, step, tap_columns, tap_values, follow_ups):
+    """A new database of the engine at the step before step, holding kiosk k's row, its
+    tap_counts row of ENDS_BUCKET (with tap_columns, tap_values: more of them) and a
+    reason_counts row for each of follow_ups ({(question, reason, ended_by, misuse): n}),
+    then migrated to the newest: the rollup's follow-up totals are follow_ups, as before the
+    step.  Returns (target, run, query) as engine_db's."""
+    target, run, query = engine_db(engine, tmp, name)
+    r = dash("migrate", "--db", target, "--to", str(step - 1))
+    check(f"to {step - 1}" in r.stdout, r.stdout)
+    b = ENDS_BUCKET
+    # before step 14 every follow-up is a row; from it on only the chosen ones (tap_columns
+    # hold the others)
+    rows = ", ".join(f"('k', 'i', {b}, 'front', '{q}', '{why}', '{e}', {m}, {n})"
+                     for (q, why, e, m), n in follow_ups.items()
+                     if e == "chosen" or step <= ENDS_STEP)
+    run("INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version,"
+        " incarnation, kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
+        " VALUES ('k', 's', 'l', 'front', 'UTC', 'v', 'i', 1, 2, 3, 0, '');"
+        "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
+        f" rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4{tap_columns})"
+        f" VALUES ('k', 'i', {b}, 'front', 3, 0, 1, 4, 1, 0, 0, 0{tap_values});"
+        "INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department,"
+        f" question, reason, ended_by, misuse, n) VALUES {rows}")
+    r = dash("migrate", "--db", target)
+    check(f"to {NEWEST}" in r.stdout, r.stdout)
+    dash("rollup", "--db", target)
+    after = ends_totals(query)
+    check(after == follow_ups,
+          f"{engine}: the upgrade changed synced totals: {follow_ups} -> {after}")
+    return target, run, query
+
+
 def ends_totals(query):
     """{(question, reason, ended_by, misuse): n} of the follow-ups the rollup holds for ENDS_DAY."""
     rows = query("SELECT question, reason, ended_by, misuse, SUM(n) FROM dash_reason_day"
@@ -218,30 +250,11 @@ def test_migrate_followup_columns(tmp):
     a follow-up an old row already counted is the greater of the two (absolute counts, not a
     sum), the new columns only grow, and SQLite stamps a row whose column grew."""
     for engine in ("PostgreSQL", "SQLite"):
-        target, run, query = engine_db(engine, tmp, "ends")
-        r = dash("migrate", "--db", target, "--to", str(ENDS_STEP - 1))
-        check(f"to {ENDS_STEP - 1}" in r.stdout, r.stdout)
         b = ENDS_BUCKET
-        run("INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version,"
-            " incarnation, kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
-            " VALUES ('k', 's', 'l', 'front', 'UTC', 'v', 'i', 1, 2, 3, 0, '');"
-            "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
-            " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4)"
-            f" VALUES ('k', 'i', {b}, 'front', 3, 0, 1, 2, 1, 0, 0, 0);"
-            "INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department,"
-            " question, reason, ended_by, misuse, n) VALUES"
-            f" ('k', 'i', {b}, 'front', 'positive', 'fast', 'chosen', 0, 2),"
-            f" ('k', 'i', {b}, 'front', 'negative', '', 'skipped', 0, 2),"
-            f" ('k', 'i', {b}, 'front', 'positive', '', 'timeout', 0, 1),"
-            f" ('k', 'i', {b}, 'front', 'negative', '', 'timeout', 1, 1)")
         # what the rollup made of these rows before the step: one total per row
         before = {("positive", "fast", "chosen", 0): 2, ("negative", "", "skipped", 0): 2,
                   ("positive", "", "timeout", 0): 1, ("negative", "", "timeout", 1): 1}
-        r = dash("migrate", "--db", target)
-        check(f"to {NEWEST}" in r.stdout, r.stdout)
-        dash("rollup", "--db", target)
-        after = ends_totals(query)
-        check(after == before, f"{engine}: the upgrade changed synced totals: {before} -> {after}")
+        target, run, query = across_step(engine, tmp, "ends", ENDS_STEP, "", "", before)
         # the kiosk, upgraded: its store counts 3 skipped negative follow-ups in the bucket (the 2
         # sent before as a row, and 1 more), now sent as a column; and a bucket of its own
         merge = ("INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department,"
@@ -273,28 +286,11 @@ def test_migrate_first_reasons(tmp):
     reason a row already counted is the greater of the two; a first reason, once there, stays,
     and its count only grows."""
     for engine in ("PostgreSQL", "SQLite"):
-        target, run, query = engine_db(engine, tmp, "firsts")
-        r = dash("migrate", "--db", target, "--to", str(FIRSTS_STEP - 1))
-        check(f"to {FIRSTS_STEP - 1}" in r.stdout, r.stdout)
         b = ENDS_BUCKET
-        run("INSERT INTO kiosks(kiosk_id, site, label, department, timezone, app_version,"
-            " incarnation, kiosk_clock_ms, last_seen_ms, last_success_ms, backlog, last_error)"
-            " VALUES ('k', 's', 'l', 'front', 'UTC', 'v', 'i', 1, 2, 3, 0, '');"
-            "INSERT INTO tap_counts(kiosk_id, incarnation, bucket_start_ms, department, rating_1,"
-            " rating_2, rating_3, rating_4, misuse_1, misuse_2, misuse_3, misuse_4, skipped_neg)"
-            f" VALUES ('k', 'i', {b}, 'front', 3, 0, 1, 4, 1, 0, 0, 0, 1);"
-            "INSERT INTO reason_counts(kiosk_id, incarnation, bucket_start_ms, department,"
-            " question, reason, ended_by, misuse, n) VALUES"
-            f" ('k', 'i', {b}, 'front', 'positive', 'fast', 'chosen', 0, 2),"
-            f" ('k', 'i', {b}, 'front', 'positive', 'friendly', 'chosen', 0, 1),"
-            f" ('k', 'i', {b}, 'front', 'negative', 'slow', 'chosen', 1, 1)")
         before = {("positive", "fast", "chosen", 0): 2, ("positive", "friendly", "chosen", 0): 1,
                   ("negative", "slow", "chosen", 1): 1, ("negative", "", "skipped", 0): 1}
-        r = dash("migrate", "--db", target)
-        check(f"to {NEWEST}" in r.stdout, r.stdout)
-        dash("rollup", "--db", target)
-        after = ends_totals(query)
-        check(after == before, f"{engine}: the upgrade changed synced totals: {before} -> {after}")
+        target, run, query = across_step(engine, tmp, "firsts", FIRSTS_STEP, ", skipped_neg",
+                                         ", 1", before)
 
         def view():
             return {(q, r, e, int(m)): int(n) for q, r, e, m, n in query(

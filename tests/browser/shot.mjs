@@ -7,7 +7,9 @@
 const PASSING = [/Unable to capture screenshot/, /not attached/];
 const TRIES = 5;
 
-// target: a Page or a Locator; options as its screenshot() takes them (path required)
+// target: a Page or a Locator (never an element handle, which live.js's swap leaves detached
+// for good: a Locator finds the section anew at each try); options as its screenshot() takes
+// them (path required)
 export async function screenshot(target, options) {
   for (let attempt = 1; ; attempt++) {
     try {

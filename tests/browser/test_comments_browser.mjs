@@ -94,11 +94,14 @@ async function signedIn(browser, who) {
   return { context, page };
 }
 
+// A Locator, not an element handle: live.js may swap the page's main for a fresher one, and a
+// handle to the old section stays detached through every retry, where a Locator finds the new.
 async function sectionShot(page, selector, name) {
-  const el = await page.$(selector);
-  if (!check(el, `${name}: no ${selector}`)) return;
+  const section = page.locator(selector);
+  const found = await section.count();
+  if (!check(found === 1, `${name}: ${found} of ${selector}, expected 1`)) return;
   const file = path.join(expect.outdir, `comments-${name}.png`);
-  await screenshot(el, { path: file });
+  await screenshot(section, { path: file });
   console.log(`screenshot ${file}`);
 }
 

@@ -72,7 +72,8 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
 
 /* The only-grows rule on tap_counts from step 14 on: a count went down
  * (lowered: an SQL condition), refused with message.  PostgreSQL's
- * trigger function also refuses a changed key and stamps the row;
+ * trigger function also refuses a changed key and stamps the row with
+ * stamp (step 19 takes step 18's, in double precision);
  * SQLite's trigger (after it dropped the one before) refuses both with
  * one message, its AFTER trigger stamps. */
 #define TAP_COUNTS_LOWERED                                                                         \
@@ -80,7 +81,7 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
     " OR NEW.rating_3 < OLD.rating_3 OR NEW.rating_4 < OLD.rating_4"                               \
     " OR NEW.misuse_1 < OLD.misuse_1 OR NEW.misuse_2 < OLD.misuse_2"                               \
     " OR NEW.misuse_3 < OLD.misuse_3 OR NEW.misuse_4 < OLD.misuse_4" ENDS_LOWERED
-#define TAP_COUNTS_ONLY_GROW_FN(lowered, message)                                                  \
+#define TAP_COUNTS_ONLY_GROW_FN(lowered, message, stamp)                                           \
     "CREATE OR REPLACE FUNCTION wow_tap_counts_only_grow() RETURNS trigger LANGUAGE plpgsql AS $$" \
     "BEGIN"                                                                                        \
     "  IF (NEW.kiosk_id, NEW.incarnation, NEW.bucket_start_ms, NEW.department)"                    \
@@ -90,7 +91,7 @@ const char schema_bookkeeping_sql[] = "CREATE TABLE IF NOT EXISTS wow_schema("
     "  IF" lowered "  THEN RAISE EXCEPTION '" message " (kiosk %, bucket %)',"                     \
     "    OLD.kiosk_id, OLD.bucket_start_ms USING ERRCODE = '23514';"                               \
     "  END IF;"                                                                                    \
-    "  NEW.synced_ms := " SCHEMA_PG_NOW_MS ";"                                                     \
+    "  NEW.synced_ms := " stamp ";"                                                                \
     "  RETURN NEW;"                                                                                \
     "END $$"
 /* SQLite: the stamp of a row whose faces or columns (a list) grew. */
@@ -648,8 +649,8 @@ const struct schema_step schema_steps[] = {
      /* PostgreSQL: the kiosk roles may write them (column grants, as step
         11's), and the only-grows trigger keeps them growing */
      "GRANT INSERT (" SCHEMA_END_COLUMNS "), UPDATE (" SCHEMA_END_COLUMNS
-     ") ON tap_counts TO " SCHEMA_FLEET_ROLE
-     ";" TAP_COUNTS_ONLY_GROW_FN(TAP_COUNTS_LOWERED, "tap_counts: counts only grow"),
+     ") ON tap_counts TO " SCHEMA_FLEET_ROLE ";" TAP_COUNTS_ONLY_GROW_FN(
+         TAP_COUNTS_LOWERED, "tap_counts: counts only grow", SCHEMA_PG_NOW_MS),
      /* SQLite: the same rule, and an update of them stamps the row too */
      TAP_COUNTS_ONLY_GROW_TRIGGER(TAP_COUNTS_LOWERED,
                                   "tap_counts: counts only grow, and a row''s key never changes")
@@ -746,7 +747,7 @@ const struct schema_step schema_steps[] = {
      "ALTER TABLE tap_counts ADD CONSTRAINT tap_counts_first_reasons CHECK ("
      "  " SCHEMA_FIRSTS_EACH_(FIRST_VALID_) " true) NOT VALID;" TAP_COUNTS_ONLY_GROW_FN(
          TAP_COUNTS_LOWERED FIRSTS_LOWERED,
-         "tap_counts: counts only grow, and a first reason never changes"),
+         "tap_counts: counts only grow, and a first reason never changes", PG_NOW_MS_FAST),
      /* SQLite: the same rule, and an update of them stamps the row too */
      TAP_COUNTS_ONLY_GROW_TRIGGER(TAP_COUNTS_LOWERED FIRSTS_LOWERED,
                                   "tap_counts: counts only grow, a first reason never changes,"

@@ -66,7 +66,7 @@ struct store_count_change {
  * not its question's first (which comes with the counts). */
 struct store_reason_change {
     const char *department; /* valid during the handler's call only */
-    const char *reason;     /* likewise; "" unless ended_by is STORE_FOLLOWUP_CHOSEN */
+    const char *reason;     /* likewise */
     int64_t bucket_start_ms;
     enum store_question question;
     enum store_followup_end ended_by;

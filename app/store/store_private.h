@@ -70,11 +70,6 @@ extern const size_t store_migration_count;
 int store_statements_prepare(struct store *store);
 void store_statements_finalize(struct store *store);
 
-/* The stored words, indexed by enum store_question and enum
- * store_followup_end (store_record.c). */
-extern const char *const store_question_names[STORE_QUESTION_COUNT_];
-extern const char *const store_followup_end_names[STORE_FOLLOWUP_END_COUNT_];
-
 /* The connection of a store_changes, and its error: "store PATH: what:
  * sqlite3_errmsg" into the caller's buffer; returns -1 (store_catalog.c). */
 struct store_changes;

@@ -219,13 +219,12 @@ int store_record_tap(struct store *store, const struct store_tap *tap, int64_t *
     return 0;
 }
 
-/* The stored words of enum store_question and enum store_followup_end:
- * the tables store_changes.c also reads them back with. */
-const char *const store_question_names[STORE_QUESTION_COUNT_] = {
+/* The stored words of enum store_question and enum store_followup_end. */
+static const char *const store_question_names[STORE_QUESTION_COUNT_] = {
     [STORE_QUESTION_NEGATIVE] = "negative",
     [STORE_QUESTION_POSITIVE] = "positive",
 };
-const char *const store_followup_end_names[STORE_FOLLOWUP_END_COUNT_] = {
+static const char *const store_followup_end_names[STORE_FOLLOWUP_END_COUNT_] = {
     [STORE_FOLLOWUP_CHOSEN] = "chosen",
     [STORE_FOLLOWUP_SKIPPED] = "skipped",
     [STORE_FOLLOWUP_TIMEOUT] = "timeout",

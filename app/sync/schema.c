@@ -731,12 +731,8 @@ const struct schema_step schema_steps[] = {
      FIRST_COLUMN("first_reason_pos") FIRST_COLUMN("first_reason_neg")
          FIRST_COLUMN("misuse_first_reason_pos") FIRST_COLUMN("misuse_first_reason_neg")
      /* every follow-up count as reason_counts held them before step 14 */
-     "CREATE VIEW followup_counts AS SELECT kiosk_id, incarnation, bucket_start_ms, department,"
-     "  question, reason, ended_by, misuse, MAX(n) AS n FROM (" SCHEMA_FOLLOWUP_ROWS(
-         "1 = 1") ") f"
-                  "  GROUP BY kiosk_id, incarnation, bucket_start_ms, department, question, "
-                  "reason, ended_by,"
-                  "  misuse",
+     "CREATE VIEW followup_counts AS SELECT " SCHEMA_FOLLOWUP_KEY ", MAX(n) AS n"
+     " FROM (" SCHEMA_FOLLOWUP_ROWS("1 = 1") ") f GROUP BY " SCHEMA_FOLLOWUP_KEY,
      /* PostgreSQL: the kiosk roles may write them (column grants, as step
         14's); the bounds of step 17 and a count with each reason, NOT
         VALID (existing rows hold the defaults); the only-grows trigger

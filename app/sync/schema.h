@@ -186,17 +186,19 @@
         f("misuse_first_reason_neg")
 #define SCHEMA_FIRSTS_MERGE SCHEMA_FIRSTS_EACH_(SCHEMA_FIRST_GREW_)
 
+/* reason_counts' key: what a follow-up count is of. */
+#define SCHEMA_FOLLOWUP_KEY                                                                        \
+    "kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by, misuse"
+
 /* Every follow-up count of the rows where cond holds, in reason_counts'
- * shape (kiosk_id, incarnation, bucket_start_ms, department, question,
- * reason, ended_by, misuse, n): reason_counts' rows, and tap_counts'
+ * shape (SCHEMA_FOLLOWUP_KEY, n): reason_counts' rows, and tap_counts'
  * columns of those that ended without a reason (step 14, reason '') and
  * of each question's first chosen reason (step 19).  A kiosk upgraded
  * mid-bucket may count the same follow-ups in a row and in a column: both
  * are absolute, so a reader takes the greater per key (the rollup,
  * step 19's view followup_counts).  The same SQL in both engines. */
 #define SCHEMA_FOLLOWUP_ROWS(cond)                                                                 \
-    "SELECT kiosk_id, incarnation, bucket_start_ms, department, question, reason, ended_by,"       \
-    " misuse, n FROM reason_counts WHERE " cond                                                    \
+    "SELECT " SCHEMA_FOLLOWUP_KEY ", n FROM reason_counts WHERE " cond                             \
     " UNION ALL SELECT kiosk_id, incarnation, bucket_start_ms, department, "                       \
     "e.question, " SCHEMA_COLUMN_REASON_ ", e.ended_by, e.misuse, " SCHEMA_COLUMN_N_               \
     " FROM tap_counts CROSS JOIN" SCHEMA_COLUMN_KINDS_ " WHERE " cond " AND " SCHEMA_COLUMN_N_     \

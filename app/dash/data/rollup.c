@@ -502,9 +502,7 @@ static bool delete_run(struct refresh *r, const char *kiosk_id, int32_t d0, int3
  * absolute counts, so the greater holds. */
 #define FOLLOWUPS                                                                                  \
     " (SELECT department, bucket_start_ms, question, reason, ended_by, misuse, MAX(n) AS n"        \
-    " FROM (" SCHEMA_FOLLOWUP_ROWS(                                                                \
-        RAW_COND) ") r GROUP BY incarnation, department,"                                          \
-                  " bucket_start_ms, question, reason, ended_by, misuse) f"
+    " FROM (" SCHEMA_FOLLOWUP_ROWS(RAW_COND) ") r GROUP BY " SCHEMA_FOLLOWUP_KEY ") f"
 /* Floor division of the local time lm: SQL's integer division rounds toward
  * zero, which puts a kiosk's time before 1970 (a bad clock, a zone west of
  * UTC at the epoch) on the wrong day and gives hour -5.  Both engines. */
